@@ -1,0 +1,59 @@
+//! The errors a blueprint can hit while it builds a template.
+//!
+//! Owns the typed error for synthesis; the CLI turns it into a message and an
+//! exit code. Each variant names what is wrong and what to do about it.
+
+use thiserror::Error;
+
+/// Why a blueprint could not be turned into a template.
+#[derive(Debug, Error, PartialEq)]
+pub enum SynthError {
+    /// A logical ID that CloudFormation would reject.
+    #[error(
+        "invalid logical ID {id:?} in {section}: {reason}; logical IDs are 1 to 255 letters and digits ([A-Za-z0-9])"
+    )]
+    InvalidLogicalId {
+        /// The rejected ID.
+        id: String,
+        /// The template section it was meant for.
+        section: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two entries with the same logical ID.
+    #[error(
+        "duplicate logical ID {id:?}: {section} already has it; give one of them another ID (IDs never change once deployed, so rename the new one)"
+    )]
+    DuplicateLogicalId {
+        /// The ID used twice.
+        id: String,
+        /// Where it is already used.
+        section: &'static str,
+    },
+    /// A construct was given props that cannot describe a working stack.
+    #[error("{construct}: {message}")]
+    InvalidProps {
+        /// The construct (with its ID) that rejected its props.
+        construct: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A text template under `templates/` failed to render.
+    #[error("rendering {template}: {message}")]
+    TextTemplate {
+        /// The template's name.
+        template: String,
+        /// minijinja's explanation, with the line.
+        message: String,
+    },
+}
+
+impl SynthError {
+    /// A props error for a construct: `construct` names it (`Vpc "Network"`).
+    pub fn props(construct: impl Into<String>, message: impl Into<String>) -> Self {
+        SynthError::InvalidProps {
+            construct: construct.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! hagen: typed Rust blueprints of highly available AWS architectures,
+//! compiled to validated CloudFormation and deployed through reviewed change
+//! sets.
+//!
+//! Data flows one way: a blueprint (Rust DSL) builds constructs, constructs
+//! write typed resources into a [`stack::Stack`], the stack yields a
+//! [`template::Template`], checks run over it, and it is printed as YAML or
+//! JSON or deployed.
+
+pub mod error;
+pub mod resources;
+pub mod stack;
+pub mod template;
