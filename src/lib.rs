@@ -7,7 +7,10 @@
 //! [`template::Template`], checks run over it, and it is printed as YAML or
 //! JSON or deployed.
 
+pub mod cli;
+pub mod constructs;
 pub mod error;
 pub mod resources;
 pub mod stack;
 pub mod template;
+pub mod validate;

@@ -22,11 +22,13 @@ case "$name" in
   localstack) want="3.13 3.12" ;;
   *) want="3.11" ;;
 esac
+# pyenv's own installs first (its shims on PATH may point at a version that is
+# not selected), then whatever python3.X is on PATH; a candidate counts only if
+# it actually runs.
 python=""
 for v in $want; do
-  for cand in "python$v" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v".*/bin/python; do
-    if command -v "$cand" >/dev/null 2>&1; then python=$(command -v "$cand"); break 2; fi
-    if [ -x "$cand" ]; then python=$cand; break 2; fi
+  for cand in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v".*/bin/python "python$v"; do
+    if "$cand" -c 'import venv' >/dev/null 2>&1; then python=$(command -v "$cand"); break 2; fi
   done
 done
 [ -n "$python" ] || { echo "tools/venv.sh: $name needs Python $want, none found on PATH or under pyenv" >&2; exit 3; }

@@ -12,6 +12,8 @@ use indexmap::IndexMap;
 
 use crate::template::{Expr, List, Value};
 
+pub mod ec2;
+
 /// A CloudFormation resource type that can be added to a stack.
 pub trait CfnResource {
     /// The CloudFormation type name, such as `AWS::EC2::VPC`.
