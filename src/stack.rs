@@ -124,11 +124,23 @@ impl ConditionName {
     }
 }
 
+/// A safe default that a blueprint or construct overrode on purpose (a
+/// single NAT gateway, an admin port open wider than advised, ...). The CLI
+/// prints each one, so an override is never silent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The construct that was told to do it (`Vpc "Network"`).
+    pub construct: String,
+    /// What was overridden and what it costs.
+    pub message: String,
+}
+
 /// A template under construction.
 #[derive(Debug, Clone)]
 pub struct Stack {
     template: Template,
     tags: Vec<Tag>,
+    overrides: Vec<Override>,
 }
 
 impl Stack {
@@ -141,7 +153,21 @@ impl Stack {
                 ..Template::default()
             },
             tags: Vec::new(),
+            overrides: Vec::new(),
         }
+    }
+
+    /// Records that a safe default was overridden, so the CLI can say so.
+    pub fn record_override(&mut self, construct: impl Into<String>, message: impl Into<String>) {
+        self.overrides.push(Override {
+            construct: construct.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Every safe default overridden while building the stack, in order.
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
     }
 
     /// Adds a tag to every taggable resource added from now on (resources

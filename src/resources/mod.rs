@@ -12,7 +12,9 @@ use indexmap::IndexMap;
 
 use crate::template::{Expr, List, Value};
 
+pub mod cloudwatch;
 pub mod ec2;
+pub mod sns;
 
 /// A CloudFormation resource type that can be added to a stack.
 pub trait CfnResource {

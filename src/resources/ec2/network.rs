@@ -1,4 +1,5 @@
-//! Amazon EC2 and VPC resource types.
+//! EC2 networking resource types: VPC, subnets, gateways, routes, network
+//! ACLs and security groups.
 
 use crate::resources::Tag;
 use crate::template::List;

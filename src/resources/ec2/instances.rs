@@ -1,0 +1,1 @@
+//! EC2 compute resource types: launch templates and instances.
