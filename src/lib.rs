@@ -7,7 +7,9 @@
 //! [`template::Template`], checks run over it, and it is printed as YAML or
 //! JSON or deployed.
 
+pub mod blueprint;
 pub mod cli;
+pub mod config;
 pub mod constructs;
 pub mod error;
 pub mod resources;

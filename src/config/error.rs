@@ -1,0 +1,297 @@
+//! Errors in configuration: where they are (file, line, column, key), what
+//! is wrong, and what to do, with the offending line quoted and underlined.
+//!
+//! Owns the error types and their text. It does not decide what is valid;
+//! that is `super::file` (shape and values) and `super::resolve`
+//! (environments).
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// A place in a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as the user named it.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// The quoted source line of a problem and the columns to underline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The whole line, without its newline.
+    pub text: String,
+    /// 0-based character range to underline (at least one character wide).
+    pub underline: Range<usize>,
+}
+
+/// One thing wrong in a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where it is.
+    pub location: Location,
+    /// The dotted key concerned (`environments.prod.asg.min`), when there is one.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do, or what was probably meant.
+    pub help: Option<String>,
+    /// The line as written, for the caret display.
+    pub snippet: Option<Snippet>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.location)?;
+        if let Some(key) = &self.key {
+            write!(f, "`{key}`: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(snippet) = &self.snippet {
+            let number = self.location.line.to_string();
+            let gutter = " ".repeat(number.len());
+            let width = snippet
+                .underline
+                .end
+                .saturating_sub(snippet.underline.start);
+            write!(
+                f,
+                "\n{gutter} |\n{number} | {}\n{gutter} | {}{}",
+                snippet.text,
+                " ".repeat(snippet.underline.start),
+                "^".repeat(width.max(1))
+            )?;
+        }
+        if let Some(help) = &self.help {
+            let pad = " ".repeat(self.location.line.to_string().len());
+            write!(f, "\n{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the configuration could not be loaded or an environment resolved.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file was read but is not a valid configuration: TOML syntax, an
+    /// unknown key, a wrong type or a bad value. Every problem found is listed.
+    #[error("{}", render_problems(problems))]
+    Invalid {
+        /// The problems, in file order.
+        problems: Vec<Problem>,
+    },
+    /// `--env` (or `default_environment`) names an environment that neither
+    /// hagen nor the file defines.
+    #[error("{}", unknown_environment(name, known, suggestion.as_deref(), file.as_deref()))]
+    UnknownEnvironment {
+        /// The name asked for.
+        name: String,
+        /// Every environment that exists.
+        known: Vec<String>,
+        /// The closest known name, if one is close.
+        suggestion: Option<String>,
+        /// The configuration file consulted, if any.
+        file: Option<PathBuf>,
+    },
+}
+
+impl ConfigError {
+    /// The problems listed by an [`ConfigError::Invalid`] error (empty for the other kinds).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ConfigError::Invalid { problems } => problems,
+            _ => &[],
+        }
+    }
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut text = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\n\n");
+        }
+        text.push_str(&p.to_string());
+    }
+    if problems.len() > 1 {
+        text.push_str(&format!(
+            "\n\n{} problems in the configuration file",
+            problems.len()
+        ));
+    }
+    text
+}
+
+fn unknown_environment(
+    name: &str,
+    known: &[String],
+    suggestion: Option<&str>,
+    file: Option<&Path>,
+) -> String {
+    let mut text = format!("unknown environment `{name}`");
+    if let Some(s) = suggestion {
+        text.push_str(&format!("; did you mean `{s}`?"));
+    }
+    text.push_str(&format!("\nknown environments: {}", known.join(", ")));
+    match file {
+        Some(file) => text.push_str(&format!(
+            "\nto add one, add an [environments.{name}] table to {}",
+            file.display()
+        )),
+        None => text.push_str(&format!(
+            "\nto add one, create hagen.toml with an [environments.{name}] table (see docs/config.md)"
+        )),
+    }
+    text
+}
+
+/// A configuration file's text, with what is needed to turn byte offsets
+/// into lines and columns.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    path: PathBuf,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub(crate) fn new(path: &Path, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.char_indices()
+                .filter(|&(_, c)| c == '\n')
+                .map(|(i, _)| i + 1),
+        );
+        Source {
+            path: path.to_owned(),
+            text,
+            line_starts,
+        }
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    fn line_text(&self, index: usize) -> &str {
+        let start = self.line_starts[index];
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |&e| e - 1);
+        self.text[start..end].trim_end_matches('\r')
+    }
+
+    fn char_column(&self, line: usize, offset: usize) -> usize {
+        let start = self.line_starts[line];
+        let offset = offset.clamp(start, self.text.len());
+        self.text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+    }
+
+    /// The location of a byte offset.
+    pub(crate) fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.line_index(offset);
+        Location {
+            file: self.path.clone(),
+            line: line + 1,
+            column: self.char_column(line, offset) + 1,
+        }
+    }
+
+    /// A problem at a byte span, quoting its first line.
+    pub(crate) fn problem(
+        &self,
+        span: Range<usize>,
+        key: Option<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Problem {
+        let start = span.start.min(self.text.len());
+        let line = self.line_index(start);
+        let text = self.line_text(line).to_owned();
+        let from = self.char_column(line, start);
+        let line_end = self.line_starts[line] + text.len();
+        let to = self.char_column(line, span.end.min(line_end)).max(from + 1);
+        Problem {
+            location: self.location(start),
+            key,
+            message: message.into(),
+            help,
+            snippet: Some(Snippet {
+                text,
+                underline: from..to,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_to_one_based_lines_and_character_columns() {
+        let src = Source::new(Path::new("h.toml"), "a = 1\nbé = 'x'\n".into());
+        let loc = src.location(10);
+        assert_eq!((loc.line, loc.column), (2, 4));
+        assert_eq!(src.location(0).line, 1);
+    }
+
+    #[test]
+    fn a_problem_quotes_its_line_and_underlines_the_span() {
+        let src = Source::new(Path::new("h.toml"), "x = 1\naz_cont = 3\n".into());
+        let p = src.problem(
+            6..13,
+            Some("az_cont".into()),
+            "unknown key",
+            Some("did you mean `az_count`?".into()),
+        );
+        assert_eq!(
+            p.to_string(),
+            "h.toml:2:1: `az_cont`: unknown key\n  |\n2 | az_cont = 3\n  | ^^^^^^^\n  = help: did you mean `az_count`?"
+        );
+    }
+
+    #[test]
+    fn a_span_past_the_end_of_its_line_is_cut_at_the_line() {
+        let src = Source::new(Path::new("h.toml"), "[t]\nk = \"\"\"a\nb\"\"\"\n".into());
+        let p = src.problem(8..18, None, "bad", None);
+        let snippet = p.snippet.expect("snippet");
+        assert_eq!(snippet.text, "k = \"\"\"a");
+        assert_eq!(snippet.underline, 4..8);
+    }
+}
