@@ -9,6 +9,10 @@
 
 use ipnet::Ipv4Net;
 
+pub mod alert_topic;
+pub mod database;
+pub mod dns;
+
 use crate::resources::ec2;
 use crate::template::Handle;
 
