@@ -21,5 +21,40 @@ pub const DEPLOY_FAILED: u8 = 6;
 /// AWS could not be reached or refused the request (credentials, network,
 /// throttling beyond retries).
 pub const AWS_ERROR: u8 = 7;
+/// The output could not be written (`-o` to a missing directory, a full
+/// disk); nothing partial is left behind.
+pub const CANNOT_WRITE: u8 = 8;
 /// The user stopped watching (Ctrl-C) while CloudFormation kept working.
 pub const INTERRUPTED: u8 = 130;
+
+/// Every exit code with its meaning, in order, for help text and docs.
+pub const MEANINGS: &[(u8, &str)] = &[
+    (
+        OK,
+        "success (template printed, template clean, deployed, or no changes)",
+    ),
+    (
+        TEMPLATE_ERRORS,
+        "the template has errors; nothing was printed or deployed",
+    ),
+    (
+        USAGE,
+        "bad usage: unknown flag, missing argument, unknown environment",
+    ),
+    (WARNINGS, "validate found warnings but no errors"),
+    (
+        UNREADABLE_INPUT,
+        "input or configuration could not be read or is invalid",
+    ),
+    (CHANGE_SET_REFUSED, "the change set was refused"),
+    (
+        DEPLOY_FAILED,
+        "the deploy failed, rolled back, or the stack needs recovery",
+    ),
+    (AWS_ERROR, "AWS could not be reached or refused the request"),
+    (CANNOT_WRITE, "the output file could not be written"),
+    (
+        INTERRUPTED,
+        "interrupted (Ctrl-C); CloudFormation keeps working",
+    ),
+];

@@ -1,4 +1,251 @@
 //! The command-line interface: argument parsing and rendering, over library
 //! calls. Thin by design: no template logic and no AWS logic here.
+//!
+//! [`main`] is the one function a blueprint's binary calls, whether it is
+//! hagen's own (SwiftCode) or a user's. Each subcommand lives in its own
+//! module with a clap `Args` struct and a `run` function returning an exit
+//! code from [`exit`]; this module owns the top-level parser, the options
+//! every blueprint command shares ([`EnvArgs`]), message styling, and
+//! dispatch.
 
 pub mod exit;
+pub mod synth;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use owo_colors::OwoColorize;
+
+use crate::blueprint::{self, Blueprint};
+use crate::config::{Config, ConfigError, Settings};
+
+/// hagen's top-level command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hagen",
+    version,
+    about = "Typed Rust blueprints of highly available AWS architectures, compiled to validated CloudFormation",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// hagen's subcommands. Each is `Variant(module::XxxArgs)` with a matching
+/// arm in [`dispatch`] calling `module::run`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the blueprint's CloudFormation template for one environment.
+    #[command(
+        long_about = "Print the blueprint's CloudFormation template for one environment.\n\n\
+            The template goes to stdout (or, with -o, to a file written atomically); \
+            notices, warnings and errors go to stderr. Safe defaults the blueprint or \
+            configuration overrides are always reported as notices."
+    )]
+    Synth(synth::SynthArgs),
+}
+
+/// The environment options of every command that builds the blueprint
+/// (`synth`, `diff`, `deploy`): which environment, from which configuration.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EnvArgs {
+    /// Environment to build: `stage`, `prod`, or one defined in the
+    /// configuration file [default: the file's `default_environment`, else stage]
+    #[arg(
+        long,
+        short = 'e',
+        value_name = "NAME",
+        env = "HAGEN_ENV",
+        hide_env_values = true
+    )]
+    pub env: Option<String>,
+
+    /// Configuration file [default: ./hagen.toml when it exists, else the
+    /// built-in defaults]; see docs/config.md
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        env = "HAGEN_CONFIG",
+        hide_env_values = true
+    )]
+    pub config: Option<PathBuf>,
+}
+
+impl EnvArgs {
+    /// Loads the configuration and resolves the environment's settings.
+    /// `dir` is where `hagen.toml` is looked for (`""`: the current directory).
+    pub fn settings(
+        &self,
+        blueprint: &dyn Blueprint,
+        dir: &Path,
+    ) -> Result<(Config, Settings), ConfigError> {
+        let config = Config::discover(self.config.as_deref(), dir, blueprint.custom_keys())?;
+        let settings = blueprint::settings(blueprint, &config, self.env.as_deref())?;
+        Ok((config, settings))
+    }
+}
+
+/// What a subcommand runs with: the blueprint, where to write, and where
+/// the user is. Tests build one over in-memory buffers.
+pub struct Context<'a> {
+    /// The blueprint the binary was built with.
+    pub blueprint: &'a dyn Blueprint,
+    /// Where results go (the template, reports).
+    pub out: &'a mut dyn Write,
+    /// Where notices, warnings and errors go.
+    pub err: &'a mut dyn Write,
+    /// The directory `hagen.toml` is looked for in (`""`: the current one).
+    pub dir: PathBuf,
+}
+
+impl Context<'_> {
+    /// Prints `error: message` to stderr.
+    pub fn error(&mut self, message: impl std::fmt::Display) {
+        let _ = writeln!(self.err, "{}: {message}", "error".style(style::ERROR));
+    }
+
+    /// Prints `warning: message` to stderr.
+    pub fn warning(&mut self, message: impl std::fmt::Display) {
+        let _ = writeln!(self.err, "{}: {message}", "warning".style(style::WARNING));
+    }
+
+    /// Prints `notice: message` to stderr.
+    pub fn notice(&mut self, message: impl std::fmt::Display) {
+        let _ = writeln!(self.err, "{}: {message}", "notice".style(style::NOTICE));
+    }
+
+    /// Reports a configuration error and returns its exit code: an unknown
+    /// environment is bad usage, anything else unreadable input.
+    pub fn config_error(&mut self, e: &ConfigError) -> u8 {
+        match e.problems() {
+            [] => self.error(e),
+            problems => {
+                for p in problems {
+                    self.error(p);
+                }
+                if problems.len() > 1 {
+                    self.error(format!(
+                        "{} problems in the configuration file; nothing was built",
+                        problems.len()
+                    ));
+                }
+            }
+        }
+        match e {
+            ConfigError::UnknownEnvironment { .. } => exit::USAGE,
+            ConfigError::Read { .. } | ConfigError::Invalid { .. } => exit::UNREADABLE_INPUT,
+        }
+    }
+}
+
+/// ANSI styles for message labels. Colour is removed downstream when the
+/// stream is not a terminal or `NO_COLOR` is set (see [`main`]).
+mod style {
+    use owo_colors::Style;
+
+    pub const ERROR: Style = Style::new().red().bold();
+    pub const WARNING: Style = Style::new().yellow().bold();
+    pub const NOTICE: Style = Style::new().cyan().bold();
+}
+
+/// The whole `hagen` command line for a blueprint: parses the process's
+/// arguments, runs the subcommand, and returns its exit code.
+///
+/// This is the one function a user's crate calls:
+/// `fn main() -> ExitCode { hagen::cli::main(MyBlueprint) }`.
+pub fn main(blueprint: impl Blueprint) -> ExitCode {
+    let mut out = anstream::stdout();
+    let mut err = anstream::stderr();
+    let code = run(&blueprint, std::env::args_os(), &mut out, &mut err);
+    let _ = out.flush();
+    ExitCode::from(code)
+}
+
+/// Runs one command line (`args` includes the program name) against a
+/// blueprint, writing to `out` and `err`, and returns the exit code.
+/// [`main`] is this over the real process; tests call it directly.
+pub fn run(
+    blueprint: &dyn Blueprint,
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let parsed = command(blueprint)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().ansi().to_string();
+            let stream: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = write!(stream, "{text}");
+            return u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
+        }
+    };
+    let mut cx = Context {
+        blueprint,
+        out,
+        err,
+        dir: PathBuf::new(),
+    };
+    dispatch(cli.command, &mut cx)
+}
+
+/// Runs a parsed subcommand.
+pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
+    match command {
+        Command::Synth(args) => synth::run(&args, cx),
+    }
+}
+
+/// The clap command for a blueprint: the derived parser, with the
+/// blueprint named in the help and the exit codes listed after it.
+pub fn command(blueprint: &dyn Blueprint) -> clap::Command {
+    let codes: String = exit::MEANINGS
+        .iter()
+        .map(|(code, meaning)| format!("  {code:>3}  {meaning}\n"))
+        .collect();
+    Cli::command()
+        .long_about(format!(
+            "Typed Rust blueprints of highly available AWS architectures, compiled to \
+             validated CloudFormation.\n\nBlueprint: {} - {}",
+            blueprint.name(),
+            blueprint.description()
+        ))
+        .after_help(format!(
+            "Examples:\n\
+             \x20 hagen synth > stack.yaml             the stage template, YAML, on stdout\n\
+             \x20 hagen synth --env prod -o prod.yaml  the prod template, written atomically\n\
+             \x20 hagen synth --format json            JSON instead of YAML\n\
+             \x20 hagen synth -c ci.toml -e perf       a user-defined environment from ci.toml\n\n\
+             Configuration: ./hagen.toml when present, or --config FILE (see docs/config.md).\n\
+             Deploy-time values (AMI id, admin CIDR, certificate, hosted zone, domain, e-mail,\n\
+             key pair) are CloudFormation parameters, not configuration.\n\n\
+             Exit codes:\n{codes}"
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parser_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_exit_code_is_described_once() {
+        let mut codes: Vec<u8> = exit::MEANINGS.iter().map(|(c, _)| *c).collect();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+    }
+}

@@ -525,7 +525,7 @@ impl Reader<'_> {
                         .choice(
                             value,
                             &kpath,
-                            &[("postgres", DbEngine::Postgres), ("mysql", DbEngine::Mysql)],
+                            &[("postgres", DbEngine::Postgres), ("mysql", DbEngine::MySql)],
                         )
                         .map(|v| self.set(v, span));
                 }

@@ -13,6 +13,8 @@ use std::fmt;
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 
+pub use crate::constructs::database::DbEngine;
+
 use super::custom::Custom;
 use super::error::Location;
 
@@ -65,33 +67,6 @@ impl NatMode {
         match self {
             NatMode::PerAz => "per-az",
             NatMode::Single => "single",
-        }
-    }
-}
-
-/// The database engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DbEngine {
-    /// PostgreSQL (the default), port 5432.
-    Postgres,
-    /// MySQL, port 3306.
-    Mysql,
-}
-
-impl DbEngine {
-    /// The spelling used in `hagen.toml` and by RDS's `Engine` property.
-    pub fn name(self) -> &'static str {
-        match self {
-            DbEngine::Postgres => "postgres",
-            DbEngine::Mysql => "mysql",
-        }
-    }
-
-    /// The engine's standard port.
-    pub fn port(self) -> u16 {
-        match self {
-            DbEngine::Postgres => 5432,
-            DbEngine::Mysql => 3306,
         }
     }
 }

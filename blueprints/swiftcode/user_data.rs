@@ -1,0 +1,213 @@
+//! The application instances' user data: the boot script rendered from
+//! `templates/swiftcode/`, wrapped in `Fn::Sub` (for values CloudFormation
+//! knows at deploy time) and `Fn::Base64`.
+//!
+//! Owns the template context and the deploy-time variables. The script's
+//! text lives in the templates, embedded in the binary.
+
+use hagen::blueprint::text::{TextTemplates, context};
+use hagen::error::SynthError;
+use hagen::template::fns::{base64, sub_with};
+use hagen::template::{Expr, Intrinsic};
+
+/// The templates, by their path in the source tree (errors name it).
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "templates/swiftcode/user-data.sh.j2",
+        include_str!("../../templates/swiftcode/user-data.sh.j2"),
+    ),
+    (
+        "templates/swiftcode/app.env.j2",
+        include_str!("../../templates/swiftcode/app.env.j2"),
+    ),
+    (
+        "templates/swiftcode/allowed-hosts.sh.j2",
+        include_str!("../../templates/swiftcode/allowed-hosts.sh.j2"),
+    ),
+    (
+        "templates/swiftcode/allowed-hosts.service.j2",
+        include_str!("../../templates/swiftcode/allowed-hosts.service.j2"),
+    ),
+    (
+        "templates/swiftcode/swiftcode.service.j2",
+        include_str!("../../templates/swiftcode/swiftcode.service.j2"),
+    ),
+    (
+        "templates/swiftcode/leto.service.j2",
+        include_str!("../../templates/swiftcode/leto.service.j2"),
+    ),
+];
+
+/// Where SwiftCode is installed on the image.
+pub const SWIFTCODE_HOME: &str = "/opt/swiftcode";
+/// Where Leto (with its virtualenv in `venv/`) is installed on the image.
+pub const LETO_HOME: &str = "/opt/leto";
+/// Leto's WSGI application.
+pub const LETO_WSGI: &str = "leto.wsgi:application";
+/// gunicorn workers for Leto.
+pub const LETO_WORKERS: u32 = 3;
+
+/// What the boot script needs to know.
+pub struct BootScript<'a> {
+    /// Project name (file and unit names).
+    pub project: &'a str,
+    /// Environment name; SwiftCode reads `<environment>.conf`.
+    pub environment: &'a str,
+    /// `postgres` or `mysql`.
+    pub db_engine: &'a str,
+    /// SwiftCode's HTTP port (the load balancer's target).
+    pub swiftcode_port: u16,
+    /// Leto's HTTP port.
+    pub leto_port: u16,
+    /// Path the health check requests.
+    pub health_check_path: &'a str,
+    /// The resource to `cfn-signal`, when instances report their health to
+    /// CloudFormation.
+    pub signal_resource: Option<&'a str>,
+    /// The load balancer's DNS name (`Fn::GetAtt LB.DNSName`).
+    pub load_balancer_dns: Intrinsic,
+    /// The database's address.
+    pub database_address: Intrinsic,
+    /// The database's port.
+    pub database_port: Intrinsic,
+    /// ARN of the secret holding the database's master password.
+    pub database_secret_arn: Intrinsic,
+}
+
+impl BootScript<'_> {
+    /// The script's text, with `${Name}` placeholders for `Fn::Sub`.
+    pub fn render(&self) -> Result<String, SynthError> {
+        let templates = TextTemplates::new(TEMPLATES)?;
+        templates.render(
+            "templates/swiftcode/user-data.sh.j2",
+            context! {
+                project => self.project,
+                environment => self.environment,
+                db_engine => self.db_engine,
+                swiftcode_port => self.swiftcode_port,
+                leto_port => self.leto_port,
+                health_check_path => self.health_check_path,
+                cfn_signal => self.signal_resource.is_some(),
+                signal_resource => self.signal_resource.unwrap_or_default(),
+                swiftcode_home => SWIFTCODE_HOME,
+                leto_home => LETO_HOME,
+                leto_wsgi => LETO_WSGI,
+                leto_workers => LETO_WORKERS,
+            },
+        )
+    }
+
+    /// The deploy-time variables of the script's `Fn::Sub` (parameters and
+    /// pseudo parameters such as `${DomainName}` and `${AWS::Region}` need
+    /// none).
+    pub fn variables(&self) -> Vec<(&'static str, Expr)> {
+        vec![
+            ("LoadBalancerDns", self.load_balancer_dns.clone().into()),
+            ("DatabaseAddress", self.database_address.clone().into()),
+            ("DatabasePort", self.database_port.clone().into()),
+            ("DatabaseSecretArn", self.database_secret_arn.clone().into()),
+        ]
+    }
+
+    /// `Fn::Base64: !Sub [script, variables]`, ready for a launch template.
+    pub fn user_data(&self) -> Result<Intrinsic, SynthError> {
+        Ok(base64(sub_with(self.render()?, self.variables())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hagen::template::fns::ref_;
+
+    fn script(signal: Option<&str>) -> BootScript<'_> {
+        BootScript {
+            project: "swiftcode",
+            environment: "stage",
+            db_engine: "postgres",
+            swiftcode_port: 9000,
+            leto_port: 8000,
+            health_check_path: "/health",
+            signal_resource: signal,
+            load_balancer_dns: ref_("Lb"),
+            database_address: ref_("DbAddress"),
+            database_port: ref_("DbPort"),
+            database_secret_arn: ref_("DbSecret"),
+        }
+    }
+
+    /// Every `${...}` placeholder in a text.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("${") {
+            let tail = &rest[i + 2..];
+            let end = tail.find('}').expect("closed placeholder");
+            out.push(&tail[..end]);
+            rest = &tail[end..];
+        }
+        out
+    }
+
+    #[test]
+    fn services_start_at_every_boot_with_the_environment_config() {
+        let text = script(None).render().expect("renders");
+        assert!(text.starts_with("#!/bin/bash\n"));
+        assert!(text.contains(
+            "ExecStart=/opt/swiftcode/bin/swiftcode -Dconfig.resource=stage.conf -Dhttp.port=9000"
+        ));
+        assert!(text.contains("gunicorn --bind 0.0.0.0:8000"));
+        assert!(text.contains("WantedBy=multi-user.target"));
+        assert!(text.contains(
+            "systemctl enable --now swiftcode-allowed-hosts.service swiftcode.service leto.service"
+        ));
+        assert!(text.contains("grep -v -e '^@reboot.*swiftcode'"));
+        assert!(!text.contains("cfn-signal"));
+    }
+
+    #[test]
+    fn allowed_hosts_cover_the_load_balancer_the_domain_and_the_instance() {
+        let text = script(None).render().expect("renders");
+        assert!(
+            text.contains("X-aws-ec2-metadata-token-ttl-seconds"),
+            "IMDSv2"
+        );
+        assert!(text.contains(
+            "hosts=\"${LoadBalancerDns} ${DomainName} $private_ip localhost 127.0.0.1\""
+        ));
+        assert!(text.contains("DJANGO_ALLOWED_HOSTS="));
+        assert!(text.contains("-Dplay.filters.hosts.allowed.$index=$host"));
+    }
+
+    #[test]
+    fn every_placeholder_is_a_variable_a_parameter_or_a_pseudo_parameter() {
+        let boot = script(Some("AppAsg"));
+        let text = boot.render().expect("renders");
+        let vars: Vec<&str> = boot.variables().iter().map(|(k, _)| *k).collect();
+        for p in placeholders(&text) {
+            assert!(
+                vars.contains(&p) || p == "DomainName" || p.starts_with("AWS::"),
+                "unexpected placeholder ${{{p}}}: shell variables must be written without braces"
+            );
+        }
+    }
+
+    #[test]
+    fn cfn_signal_reports_the_health_of_the_named_resource() {
+        let text = script(Some("AppAsg")).render().expect("renders");
+        assert!(text.contains("--resource 'AppAsg'"));
+        assert!(text.contains("http://127.0.0.1:9000/health"));
+    }
+
+    #[test]
+    fn the_script_has_no_trailing_spaces_so_it_prints_as_a_yaml_block() {
+        let text = script(Some("AppAsg")).render().expect("renders");
+        for (i, line) in text.lines().enumerate() {
+            assert!(
+                !line.ends_with(' ') && !line.ends_with('\t'),
+                "line {} ends in blank space: {line:?}",
+                i + 1
+            );
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! `hagen synth`: build one environment of the blueprint and print its
+//! CloudFormation template.
+//!
+//! Owns the synth command's options, its output rules (template to stdout
+//! or atomically to a file, everything else to stderr) and its exit codes.
+//! Template building is `crate::blueprint`; text formats are
+//! `crate::template`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{Context, EnvArgs, exit};
+use crate::blueprint;
+use crate::template::Template;
+use crate::validate::{Diagnostic, Severity};
+
+const EXAMPLES: &str = "\
+Examples:
+  hagen synth > stack.yaml                 stage (or the file's default environment), YAML
+  hagen synth --env prod -o prod.yaml      prod, written atomically to prod.yaml
+  hagen synth -o stack.json                JSON, chosen from the file name
+  hagen synth --format json | jq .Outputs  JSON on stdout
+  hagen synth --config ci.toml --env perf  an environment defined in ci.toml
+
+With -o the file is replaced in one step (a temporary file in the same directory, then a
+rename): on any error the previous file is left as it was and no partial file appears.";
+
+/// Template text format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Idiomatic CloudFormation YAML with short-form tags (`!Ref`, `!Sub`).
+    Yaml,
+    /// Pretty-printed JSON with long-form intrinsics (`{"Ref": ...}`).
+    Json,
+}
+
+impl Format {
+    /// The format a file name implies: JSON for `.json`, YAML otherwise.
+    pub fn for_path(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Yaml,
+        }
+    }
+
+    /// The template in this format.
+    pub fn render(self, template: &Template) -> String {
+        match self {
+            Format::Yaml => template.to_yaml(),
+            Format::Json => template.to_json(),
+        }
+    }
+}
+
+/// Options of `hagen synth`.
+#[derive(Debug, Clone, Default, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct SynthArgs {
+    /// Which environment, from which configuration.
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// Output format [default: json when FILE ends in .json, else yaml]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Write the template to FILE (atomically) instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `hagen synth` and returns its exit code.
+pub fn run(args: &SynthArgs, cx: &mut Context<'_>) -> u8 {
+    let settings = match args.target.settings(cx.blueprint, &cx.dir) {
+        Ok((_, settings)) => settings,
+        Err(e) => return cx.config_error(&e),
+    };
+    let environment = settings.environment.clone();
+    let synthesis = match blueprint::synthesize(cx.blueprint, settings) {
+        Ok(s) => s,
+        Err(e) => {
+            cx.error(format!(
+                "cannot build environment `{environment}` of blueprint {}: {e}",
+                cx.blueprint.name()
+            ));
+            return exit::TEMPLATE_ERRORS;
+        }
+    };
+    for o in &synthesis.overrides {
+        cx.notice(format!(
+            "{}: {} (safe default overridden)",
+            o.construct, o.message
+        ));
+    }
+    let format = args.format.unwrap_or_else(|| {
+        args.output
+            .as_deref()
+            .map_or(Format::Yaml, Format::for_path)
+    });
+    let text = format.render(&synthesis.template);
+    match &args.output {
+        None => match cx
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| cx.out.flush())
+        {
+            Ok(()) => exit::OK,
+            // `hagen synth | head`: the reader has all it wanted.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
+            Err(e) => {
+                cx.error(format!("cannot write the template to stdout: {e}"));
+                exit::CANNOT_WRITE
+            }
+        },
+        Some(path) => match write_atomically(path, text.as_bytes()) {
+            Ok(()) => {
+                let t = &synthesis.template;
+                let _ = writeln!(
+                    cx.err,
+                    "wrote {}: stack {} ({} environment), {} resources, {} parameters, {} outputs, {} bytes",
+                    path.display(),
+                    synthesis.stack_name,
+                    environment,
+                    t.resources.len(),
+                    t.parameters.len(),
+                    t.outputs.len(),
+                    text.len()
+                );
+                exit::OK
+            }
+            Err(e) => {
+                cx.error(format!(
+                    "cannot write {}: {e}; nothing was written",
+                    path.display()
+                ));
+                exit::CANNOT_WRITE
+            }
+        },
+    }
+}
+
+/// Replaces `path` with `bytes` in one step: the bytes go to a temporary
+/// file in the same directory (so the rename cannot cross file systems),
+/// are flushed to disk, and the file is renamed over `path`. On any error
+/// the temporary file is removed and `path` is untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    // Temporary files are private (0600); a template is not a secret, so
+    // give it the permissions of the file it replaces, or the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Prints check findings to stderr and decides whether output may go on:
+/// `Err(exit::TEMPLATE_ERRORS)` when any finding is an error. Warnings and
+/// infos are printed and let the template through.
+pub fn gate(findings: &[Diagnostic], cx: &mut Context<'_>) -> Result<(), u8> {
+    for d in findings {
+        let text = describe(d);
+        match d.severity {
+            Severity::Error => cx.error(text),
+            Severity::Warning => cx.warning(text),
+            Severity::Info => cx.notice(text),
+        }
+    }
+    let errors = findings
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors == 0 {
+        Ok(())
+    } else {
+        cx.error(format!(
+            "{errors} error{} in the template; nothing was written",
+            if errors == 1 { "" } else { "s" }
+        ));
+        Err(exit::TEMPLATE_ERRORS)
+    }
+}
+
+/// One finding on one line (plus its hint): `[RULE] Resources.Db.Properties.Port: message`.
+fn describe(d: &Diagnostic) -> String {
+    let mut text = format!("[{}] ", d.rule);
+    if !d.path.is_empty() {
+        text.push_str(&d.path.join("."));
+        text.push_str(": ");
+    } else if let Some(r) = &d.resource {
+        text.push_str(r);
+        text.push_str(": ");
+    }
+    text.push_str(&d.message);
+    if let Some(hint) = &d.hint {
+        text.push_str("\n  = help: ");
+        text.push_str(hint);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blueprint::Blueprint;
+    use crate::config::Settings;
+    use crate::error::SynthError;
+    use crate::stack::Stack;
+
+    struct Empty;
+
+    impl Blueprint for Empty {
+        fn name(&self) -> &str {
+            "empty"
+        }
+        fn description(&self) -> &str {
+            "nothing"
+        }
+        fn build(&self, s: &Settings) -> Result<Stack, SynthError> {
+            Ok(crate::blueprint::new_stack(self, s))
+        }
+    }
+
+    fn finding(severity: Severity) -> Diagnostic {
+        Diagnostic {
+            rule: "HG0001".into(),
+            severity,
+            message: "something".into(),
+            resource: Some("Db".into()),
+            path: vec!["Resources".into(), "Db".into()],
+            hint: Some("fix it".into()),
+        }
+    }
+
+    #[test]
+    fn format_follows_the_file_name_unless_given() {
+        assert_eq!(Format::for_path(Path::new("a/stack.JSON")), Format::Json);
+        assert_eq!(Format::for_path(Path::new("stack.yaml")), Format::Yaml);
+        assert_eq!(Format::for_path(Path::new("stack")), Format::Yaml);
+    }
+
+    #[test]
+    fn errors_stop_output_and_warnings_do_not() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut cx = Context {
+            blueprint: &Empty,
+            out: &mut out,
+            err: &mut err,
+            dir: PathBuf::new(),
+        };
+        assert_eq!(gate(&[finding(Severity::Warning)], &mut cx), Ok(()));
+        assert_eq!(
+            gate(
+                &[finding(Severity::Warning), finding(Severity::Error)],
+                &mut cx
+            ),
+            Err(exit::TEMPLATE_ERRORS)
+        );
+        let text = String::from_utf8(err).expect("utf-8");
+        assert!(text.contains("[HG0001] Resources.Db: something\n  = help: fix it"));
+        assert!(text.contains("1 error in the template"));
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_file_and_keeps_its_mode() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("stack.yaml");
+        std::fs::write(&path, "old").expect("write");
+        write_atomically(&path, b"new").expect("replace");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["stack.yaml"], "no temporary file is left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+    }
+
+    #[test]
+    fn an_atomic_write_into_a_missing_directory_fails_cleanly() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("missing").join("stack.yaml");
+        assert!(write_atomically(&path, b"x").is_err());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn synth_of_a_trivial_blueprint_prints_yaml() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = crate::cli::run(&Empty, ["hagen", "synth"], &mut out, &mut err);
+        assert_eq!(code, exit::OK, "{}", String::from_utf8_lossy(&err));
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.starts_with("AWSTemplateFormatVersion: '2010-09-09'\n"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,342 @@
+//! The `hagen` command line as a user meets it: help text, exit codes,
+//! where output goes, atomic `-o`, configuration errors that name file,
+//! line and key, and deterministic output.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+/// `hagen` run in `dir`, with no environment that could change its behaviour.
+fn hagen(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("hagen").expect("the hagen binary is built");
+    cmd.current_dir(dir)
+        .env_remove("HAGEN_ENV")
+        .env_remove("HAGEN_CONFIG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("hagen runs");
+    assert!(
+        out.status.success(),
+        "hagen failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn top_level_help_lists_subcommands_examples_and_exit_codes() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("synth"))
+        .stdout(contains("Blueprint: swiftcode"))
+        .stdout(contains("Examples:"))
+        .stdout(contains("hagen synth --env prod -o prod.yaml"))
+        .stdout(contains("Exit codes:"))
+        .stdout(contains(
+            "4  input or configuration could not be read or is invalid",
+        ));
+}
+
+#[test]
+fn synth_help_explains_every_option_with_examples() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("--env <NAME>"))
+        .stdout(contains("--config <FILE>"))
+        .stdout(contains("--format <FORMAT>"))
+        .stdout(contains("--output <FILE>"))
+        .stdout(contains("hagen synth --config ci.toml --env perf"))
+        .stdout(contains("no partial file appears"));
+}
+
+#[test]
+fn no_subcommand_is_bad_usage() {
+    let dir = tempdir();
+    hagen(dir.path()).assert().code(2).stderr(contains("Usage"));
+}
+
+#[test]
+fn an_unknown_flag_is_bad_usage() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "--formt", "json"])
+        .assert()
+        .code(2)
+        .stderr(contains("--format"));
+}
+
+#[test]
+fn synth_prints_yaml_on_stdout_and_nothing_but_notices_on_stderr() {
+    let dir = tempdir();
+    let out = hagen(dir.path()).arg("synth").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.starts_with("AWSTemplateFormatVersion: '2010-09-09'\n"));
+    assert!(text.contains("\nResources:\n"));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    for line in err.lines() {
+        assert!(
+            line.starts_with("notice: ") || line.starts_with("warning: "),
+            "unexpected stderr line: {line}"
+        );
+    }
+}
+
+#[test]
+fn output_is_identical_across_runs() {
+    let dir = tempdir();
+    for args in [
+        &["synth"][..],
+        &["synth", "--format", "json"],
+        &["synth", "--env", "prod"],
+    ] {
+        let first = stdout_of(hagen(dir.path()).args(args));
+        let second = stdout_of(hagen(dir.path()).args(args));
+        assert_eq!(first, second, "hagen {args:?} differs between runs");
+    }
+}
+
+#[test]
+fn json_output_is_json_with_long_form_intrinsics() {
+    let dir = tempdir();
+    let text = stdout_of(hagen(dir.path()).args(["synth", "--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(json["AWSTemplateFormatVersion"], "2010-09-09");
+    assert!(json["Resources"].as_object().is_some_and(|r| !r.is_empty()));
+    assert!(!text.contains("!Ref"));
+}
+
+#[test]
+fn prod_differs_from_stage() {
+    let dir = tempdir();
+    let stage = stdout_of(hagen(dir.path()).arg("synth"));
+    let prod = stdout_of(hagen(dir.path()).args(["synth", "--env", "prod"]));
+    assert!(stage.contains("(stage environment)"));
+    assert!(prod.contains("(prod environment)"));
+    assert!(prod.contains("Value: prod"));
+}
+
+#[test]
+fn an_unknown_environment_is_bad_usage_with_a_suggestion() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "--env", "prdo"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("unknown environment `prdo`; did you mean `prod`?"))
+        .stderr(contains("known environments: stage, prod"));
+}
+
+#[test]
+fn output_file_gets_the_template_and_a_summary_on_stderr() {
+    let dir = tempdir();
+    let expected = stdout_of(hagen(dir.path()).arg("synth"));
+    hagen(dir.path())
+        .args(["synth", "-o", "stack.yaml"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(contains(
+            "wrote stack.yaml: stack swiftcode-stage (stage environment)",
+        ));
+    let written = fs::read_to_string(dir.path().join("stack.yaml")).expect("written");
+    assert_eq!(written, expected);
+}
+
+#[test]
+fn output_format_follows_the_file_name() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "-o", "stack.json"])
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("stack.json")).expect("written");
+    serde_json::from_str::<serde_json::Value>(&text).expect("JSON because of the .json name");
+}
+
+#[test]
+fn a_failed_synth_leaves_no_output_file_and_keeps_an_old_one() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage]\naz_count = 9\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .args(["synth", "-o", "new.yaml"])
+        .assert()
+        .code(4)
+        .stdout("");
+    assert!(!dir.path().join("new.yaml").exists(), "no partial file");
+
+    fs::write(dir.path().join("old.yaml"), "previous template\n").expect("old file");
+    hagen(dir.path())
+        .args(["synth", "-o", "old.yaml"])
+        .assert()
+        .code(4);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("old.yaml")).expect("old file"),
+        "previous template\n"
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn writing_into_a_missing_directory_fails_with_its_own_code() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "-o", "missing/stack.yaml"])
+        .assert()
+        .code(8)
+        .stderr(contains("cannot write missing/stack.yaml"));
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn an_unknown_config_key_names_file_line_key_and_suggestion() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "# stage tweaks\n[environments.stage]\ninstance_type = \"t3.large\"\naz_cont = 3\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(contains(
+            "error: hagen.toml:4:1: `environments.stage.az_cont`: unknown key `az_cont` in [environments.stage]",
+        ))
+        .stderr(contains("4 | az_cont = 3"))
+        .stderr(contains("= help: did you mean `az_count`?"));
+}
+
+#[test]
+fn a_wrong_type_and_a_bad_cidr_are_both_reported_with_lines() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("custom.toml"),
+        "[environments.prod]\ndeletion_protection = \"yes\"\nvpc_cidr = \"10.0.0.0/33\"\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .args(["synth", "--config", "custom.toml", "--env", "prod"])
+        .assert()
+        .code(4)
+        .stderr(contains(
+            "custom.toml:2:23: `environments.prod.deletion_protection`: must be true or false, found a string",
+        ))
+        .stderr(contains(
+            "custom.toml:3:12: `environments.prod.vpc_cidr`: \"10.0.0.0/33\" is not an IPv4 CIDR block",
+        ))
+        .stderr(contains("error: 2 problems in the configuration file"));
+}
+
+#[test]
+fn a_toml_syntax_error_names_the_line() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage\naz_count = 3\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stderr(contains("hagen.toml:1:"))
+        .stderr(contains("invalid TOML"));
+}
+
+#[test]
+fn a_missing_config_file_is_unreadable_input() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "--config", "nope.toml"])
+        .assert()
+        .code(4)
+        .stderr(contains("cannot read configuration file nope.toml"));
+}
+
+#[test]
+fn the_config_file_is_found_in_the_current_directory_and_selects_the_environment() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "default_environment = \"perf\"\n\n[environments.perf]\nextends = \"prod\"\n\n[environments.perf.tags]\nCostCenter = \"perf-lab\"\n",
+    )
+    .expect("config");
+    let text = stdout_of(hagen(dir.path()).arg("synth"));
+    assert!(text.contains("(perf environment)"));
+    assert!(text.contains("Value: perf-lab"));
+}
+
+#[test]
+fn the_environment_can_come_from_hagen_env() {
+    let dir = tempdir();
+    let text = stdout_of(hagen(dir.path()).arg("synth").env("HAGEN_ENV", "prod"));
+    assert!(text.contains("(prod environment)"));
+}
+
+#[test]
+fn blueprint_keys_are_checked_too() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage.blueprint]\nbastion_acess = \"session-manager\"\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stderr(contains("did you mean `bastion_access`?"));
+}
+
+#[test]
+fn session_manager_only_drops_the_key_pair_parameter() {
+    let dir = tempdir();
+    let with_key = stdout_of(hagen(dir.path()).arg("synth"));
+    assert!(with_key.contains("Type: AWS::EC2::KeyPair::KeyName"));
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage.blueprint]\nbastion_access = \"session-manager\"\n",
+    )
+    .expect("config");
+    let without = stdout_of(hagen(dir.path()).arg("synth"));
+    assert!(!without.contains("KeyName"));
+}
+
+#[test]
+fn the_configured_domain_becomes_the_parameter_default() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage]\ndomain = \"stage.example.com\"\n",
+    )
+    .expect("config");
+    let text = stdout_of(hagen(dir.path()).arg("synth"));
+    assert!(text.contains("Default: stage.example.com"));
+}
