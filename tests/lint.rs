@@ -1,0 +1,237 @@
+//! Every template hagen ships is checked by the two linters its users run:
+//! cfn-lint 1.58.0 (no error, no warning) and checkov 3.3.30 (no failed
+//! check that is not suppressed in the resource's Metadata with a reason).
+//!
+//! The tools come from the pinned venvs of `tools/venv.sh` (built on first
+//! use), so `cargo test` works on a fresh machine; if a venv cannot be
+//! built the test fails with the reason.
+
+#[path = "../blueprints/swiftcode.rs"]
+mod swiftcode;
+
+#[path = "../examples/custom_blueprint.rs"]
+#[allow(dead_code)]
+mod custom_blueprint;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hagen::blueprint::{self, Blueprint};
+use hagen::config::Config;
+use hagen::template::{Expr, Template};
+
+/// Every non-default choice of SwiftCode at once, so that the code paths
+/// behind them are linted too.
+const VARIANTS: &str = r#"
+[environments.variants]
+extends = "prod"
+az_count = 3
+nat = "single"
+deletion_protection = false
+bastion_instance_type = "t4g.micro"
+domain = "app.example.com"
+
+[environments.variants.database]
+engine = "mysql"
+
+[environments.variants.blueprint]
+bastion_access = "session-manager"
+scaling = "requests"
+requests_per_target = 500
+health_check_path = "/health"
+cfn_signal = true
+"#;
+
+fn synth(blueprint: &dyn Blueprint, config: &Config, env: &str) -> Template {
+    let settings = blueprint::settings(blueprint, config, Some(env))
+        .unwrap_or_else(|e| panic!("settings of {env}: {e}"));
+    blueprint::synthesize(blueprint, settings)
+        .unwrap_or_else(|e| panic!("synth of {env}: {e}"))
+        .template
+}
+
+/// (file name, template) for every template under test.
+fn templates() -> Vec<(String, Template)> {
+    let builtin = Config::builtin();
+    let variants = Config::parse(
+        Path::new("variants.toml"),
+        VARIANTS,
+        swiftcode::SwiftCode.custom_keys(),
+    )
+    .expect("the variants configuration is valid");
+    vec![
+        (
+            "swiftcode-stage.yaml".into(),
+            synth(&swiftcode::SwiftCode, &builtin, "stage"),
+        ),
+        (
+            "swiftcode-prod.yaml".into(),
+            synth(&swiftcode::SwiftCode, &builtin, "prod"),
+        ),
+        (
+            "swiftcode-variants.yaml".into(),
+            synth(&swiftcode::SwiftCode, &variants, "variants"),
+        ),
+        (
+            "custom-blueprint-stage.yaml".into(),
+            synth(&custom_blueprint::Observatory, &builtin, "stage"),
+        ),
+    ]
+}
+
+/// The venv of a pinned tool, built by `tools/venv.sh` when missing.
+fn venv(tool: &str) -> PathBuf {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new(Path::new(root).join("tools/venv.sh"))
+        .arg(tool)
+        .current_dir(root)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run tools/venv.sh {tool}: {e}"));
+    assert!(
+        out.status.success(),
+        "tools/venv.sh {tool} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// Writes the templates into a fresh directory.
+fn write_all(templates: &[(String, Template)]) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let paths = templates
+        .iter()
+        .map(|(name, t)| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, t.to_yaml()).expect("write template");
+            path
+        })
+        .collect();
+    (dir, paths)
+}
+
+#[test]
+fn cfn_lint_reports_no_error_and_no_warning() {
+    let templates = templates();
+    let (_dir, paths) = write_all(&templates);
+    let venv = venv("cfn-lint");
+    let out = Command::new(venv.join("bin/cfn-lint"))
+        .arg("--")
+        .args(&paths)
+        .output()
+        .expect("cfn-lint runs");
+    // cfn-lint's exit status is a bit mask: 2 errors, 4 warnings, 8
+    // informational findings; anything else means it failed to run.
+    let code = out.status.code().expect("cfn-lint exited");
+    assert!(
+        code & !0b1000 == 0,
+        "cfn-lint exit status {code}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every checkov suppression in a template: (resource, check id, reason).
+fn suppressions(template: &Template) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
+    for (id, resource) in &template.resources {
+        let Some(Expr::Map(checkov)) = resource.metadata.get("checkov") else {
+            continue;
+        };
+        let Some(Expr::List(skips)) = checkov.get("skip") else {
+            panic!("{id}: Metadata.checkov must hold a `skip` list");
+        };
+        for skip in skips {
+            let Expr::Map(skip) = skip else {
+                panic!("{id}: each checkov skip is a map of id and comment");
+            };
+            let field = |k: &str| skip.get(k).and_then(Expr::as_str).unwrap_or_default();
+            found.push((id.clone(), field("id").to_owned(), field("comment").to_owned()));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_checkov_suppression_carries_a_reason() {
+    for (name, template) in templates() {
+        for (resource, check, reason) in suppressions(&template) {
+            assert!(
+                check.starts_with("CKV_"),
+                "{name}: {resource} suppresses {check:?}, which is not a checkov ID"
+            );
+            assert!(
+                reason.trim().len() >= 20,
+                "{name}: {resource} suppresses {check} without a real reason: {reason:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn checkov_reports_no_failed_check() {
+    let templates = templates();
+    let (_dir, paths) = write_all(&templates);
+    let venv = venv("checkov");
+    let mut failures = Vec::new();
+    for path in &paths {
+        let out = Command::new(venv.join("bin/checkov"))
+            .arg("-f")
+            .arg(path)
+            .args([
+                "--framework",
+                "cloudformation",
+                "--skip-download",
+                "--output",
+                "json",
+            ])
+            .env("BC_SKIP_MAPPING", "TRUE")
+            .output()
+            .expect("checkov runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "checkov printed no JSON for {} ({e}):\n{text}\n{}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        // One framework gives one report object; several give a list.
+        let reports = match report {
+            serde_json::Value::Array(items) => items,
+            one => vec![one],
+        };
+        let mut resources = 0;
+        for report in &reports {
+            resources += report["summary"]["resource_count"].as_u64().unwrap_or(0);
+            assert_eq!(
+                report["summary"]["parsing_errors"].as_u64(),
+                Some(0),
+                "checkov could not parse {}",
+                path.display()
+            );
+            for check in report["results"]["failed_checks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                failures.push(format!(
+                    "{}: {} {} ({})",
+                    path.file_name().unwrap_or_default().to_string_lossy(),
+                    check["check_id"].as_str().unwrap_or("?"),
+                    check["resource"].as_str().unwrap_or("?"),
+                    check["check_name"].as_str().unwrap_or("?"),
+                ));
+            }
+        }
+        assert!(
+            resources > 0,
+            "checkov saw no resources in {}",
+            path.display()
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "checkov failed checks (fix them, or suppress them in the resource's Metadata with a reason):\n{}",
+        failures.join("\n")
+    );
+}
