@@ -7,6 +7,10 @@
 //! plus a fixed suffix, never from where the code stands, so moving code does
 //! not rename (and so replace) resources.
 
+pub mod nacl;
+pub mod security_group;
+pub mod vpc;
+
 use ipnet::Ipv4Net;
 
 use crate::resources::ec2;
