@@ -13,6 +13,10 @@ pub mod vpc;
 
 use ipnet::Ipv4Net;
 
+pub mod alert_topic;
+pub mod database;
+pub mod dns;
+
 use crate::resources::ec2;
 use crate::template::Handle;
 

@@ -14,6 +14,9 @@ use crate::template::{Expr, List, Value};
 
 pub mod cloudwatch;
 pub mod ec2;
+pub mod kms;
+pub mod rds;
+pub mod route53;
 pub mod sns;
 
 /// A CloudFormation resource type that can be added to a stack.
