@@ -242,14 +242,15 @@ impl Vpc {
             route_tables.push((kind, table.clone()));
             Ok::<_, SynthError>(table)
         };
-        let public_table = match has(SubnetKind::Public) {
-            true => Some(add_table(
+        let public_table = if has(SubnetKind::Public) {
+            Some(add_table(
                 stack,
                 SubnetKind::Public,
                 "PublicRouteTable".into(),
                 format!("{id}-public"),
-            )?),
-            false => None,
+            )?)
+        } else {
+            None
         };
         let mut private_tables = Vec::new();
         if has(SubnetKind::Private) {
@@ -262,14 +263,15 @@ impl Vpc {
                 )?);
             }
         }
-        let isolated_table = match has(SubnetKind::Isolated) {
-            true => Some(add_table(
+        let isolated_table = if has(SubnetKind::Isolated) {
+            Some(add_table(
                 stack,
                 SubnetKind::Isolated,
                 "IsolatedRouteTable".into(),
                 format!("{id}-isolated"),
-            )?),
-            false => None,
+            )?)
+        } else {
+            None
         };
 
         if let (Some(table), Some(igw), Some(attachment)) =
@@ -1253,6 +1255,54 @@ mod tests {
             message.contains("\"web-tier\" must be letters and digits"),
             "{message}"
         );
+    }
+
+    proptest::proptest! {
+        /// Whatever the sizes, a layout that is accepted keeps every subnet
+        /// inside the VPC and apart from every other, and one more AZ (up to
+        /// the reserved slots) moves none of the existing subnets.
+        #[test]
+        fn accepted_layouts_never_overlap_and_grow_in_place(
+            vpc_len in 16u8..=24,
+            offsets in proptest::collection::vec(3u8..=8, 1..4),
+            az_count in 1usize..=3,
+        ) {
+            let kinds = [SubnetKind::Isolated, SubnetKind::Isolated, SubnetKind::Isolated];
+            let groups: Vec<SubnetGroup> = offsets
+                .iter()
+                .map(|offset| (vpc_len + offset).min(28))
+                .zip(kinds)
+                .enumerate()
+                .map(|(i, (len, kind))| SubnetGroup::new(kind, len).named(format!("G{i}")))
+                .collect();
+            let props = |az_count| VpcProps {
+                cidr: Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), vpc_len).unwrap(),
+                az_count,
+                subnet_groups: groups.clone(),
+                nat_gateways: NatGateways::None,
+                ..VpcProps::default()
+            };
+            let mut stack = Stack::new("t");
+            let accepted = Vpc::new(&mut stack, "N", props(az_count));
+            // Three groups of four /(vpc+3) blocks or smaller always fit.
+            proptest::prop_assert!(accepted.is_ok() || offsets.iter().any(|o| *o < 4));
+            if let Ok(vpc) = accepted {
+                let all = vpc.all_subnets();
+                for (i, a) in all.iter().enumerate() {
+                    proptest::prop_assert!(vpc.cidr().contains(&a.cidr));
+                    for b in &all[i + 1..] {
+                        proptest::prop_assert!(!a.cidr.contains(&b.cidr) && !b.cidr.contains(&a.cidr));
+                    }
+                }
+                let mut bigger = Stack::new("t");
+                let grown = Vpc::new(&mut bigger, "N", props(az_count + 1));
+                proptest::prop_assert!(grown.is_ok(), "room was reserved for one more AZ");
+                let grown = grown.unwrap();
+                for subnet in all {
+                    proptest::prop_assert!(grown.all_subnets().contains(subnet));
+                }
+            }
+        }
     }
 
     #[test]
