@@ -16,3 +16,8 @@ pub mod resources;
 pub mod stack;
 pub mod template;
 pub mod validate;
+
+/// The README's Rust examples are compiled as doc tests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -340,3 +340,47 @@ fn the_configured_domain_becomes_the_parameter_default() {
     let text = stdout_of(hagen(dir.path()).arg("synth"));
     assert!(text.contains("Default: stage.example.com"));
 }
+
+/// The first ```toml block of a Markdown file.
+fn toml_block(markdown: &str) -> &str {
+    let start = markdown.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let len = markdown[start..].find("```").expect("closed block");
+    &markdown[start..start + len]
+}
+
+#[test]
+fn the_full_example_of_docs_config_md_is_valid_for_every_environment() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = fs::read_to_string(root.join("docs/config.md")).expect("docs/config.md");
+    let dir = tempdir();
+    fs::write(dir.path().join("hagen.toml"), toml_block(&doc)).expect("config");
+    for env in ["stage", "prod", "perf"] {
+        let text = stdout_of(hagen(dir.path()).args(["synth", "--env", env]));
+        assert!(text.contains(&format!("({env} environment)")), "{env}");
+        assert!(text.contains("Value: web"), "{env}: the top-level Team tag");
+    }
+}
+
+#[test]
+fn the_readme_lists_every_exit_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
+    for (code, meaning) in hagen::cli::exit::MEANINGS {
+        let row = format!("| {code} | {meaning} |");
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}
+
+#[test]
+fn the_readme_starts_with_the_two_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
+    let top: String = readme.lines().take(12).collect::<Vec<_>>().join("\n");
+    assert!(top.contains("cargo run --release -- synth > stack.yaml"));
+    assert!(top.contains("./tools/test"));
+    let ci = fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+    assert!(
+        ci.contains("exec tools/test"),
+        ".ci/run runs the README's test command"
+    );
+}

@@ -74,7 +74,7 @@ fn templates() -> Vec<(String, Template)> {
         ),
         (
             "custom-blueprint-stage.yaml".into(),
-            synth(&custom_blueprint::Observatory, &builtin, "stage"),
+            synth(&custom_blueprint::ReportingDatabase, &builtin, "stage"),
         ),
     ]
 }
@@ -145,7 +145,11 @@ fn suppressions(template: &Template) -> Vec<(String, String, String)> {
                 panic!("{id}: each checkov skip is a map of id and comment");
             };
             let field = |k: &str| skip.get(k).and_then(Expr::as_str).unwrap_or_default();
-            found.push((id.clone(), field("id").to_owned(), field("comment").to_owned()));
+            found.push((
+                id.clone(),
+                field("id").to_owned(),
+                field("comment").to_owned(),
+            ));
         }
     }
     found

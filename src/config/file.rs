@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::custom::{CustomKey, CustomKind, CustomValue};
 use super::error::{ConfigError, Location, Problem, Source};
-use super::settings::{BaseEnvironment, DbEngine, NatMode};
+use super::settings::{BaseEnvironment, DbEngine, NatGateways};
 use super::suggest::did_you_mean;
 
 /// A value set in the file, with where.
@@ -33,7 +33,7 @@ pub(crate) struct Layer {
     pub extends: Option<Set<String>>,
     pub az_count: Option<Set<u8>>,
     pub vpc_cidr: Option<Set<Ipv4Net>>,
-    pub nat: Option<Set<NatMode>>,
+    pub nat: Option<Set<NatGateways>>,
     pub instance_type: Option<Set<String>>,
     pub bastion_instance_type: Option<Set<String>>,
     pub asg_min: Option<Set<u32>>,
@@ -453,7 +453,10 @@ impl Reader<'_> {
                         .choice(
                             value,
                             &kpath,
-                            &[("per-az", NatMode::PerAz), ("single", NatMode::Single)],
+                            &[
+                                ("per-az", NatGateways::PerAz),
+                                ("single", NatGateways::Single),
+                            ],
                         )
                         .map(|v| self.set(v, span));
                 }

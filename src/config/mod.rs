@@ -21,7 +21,7 @@ use std::path::Path;
 
 pub use custom::{Custom, CustomKey, CustomKind, CustomValue};
 pub use error::{ConfigError, Location, Problem, Snippet};
-pub use settings::{AsgSize, BaseEnvironment, DatabaseSettings, DbEngine, NatMode, Settings};
+pub use settings::{AsgSize, BaseEnvironment, DatabaseSettings, DbEngine, NatGateways, Settings};
 pub use suggest::did_you_mean;
 
 use error::Source;
@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(s.environment, "perf");
         assert_eq!(s.base, BaseEnvironment::Prod);
         assert!(s.deletion_protection, "inherited from prod");
-        assert_eq!(s.nat, NatMode::Single);
+        assert_eq!(s.nat, NatGateways::Single);
         assert_eq!(
             s.asg,
             AsgSize {

@@ -14,6 +14,7 @@ use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 
 pub use crate::constructs::database::DbEngine;
+pub use crate::constructs::vpc::NatGateways;
 
 use super::custom::Custom;
 use super::error::Location;
@@ -48,26 +49,6 @@ impl BaseEnvironment {
 impl fmt::Display for BaseEnvironment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// How private subnets reach the internet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NatMode {
-    /// One NAT gateway per AZ, each private subnet routed through its own
-    /// AZ's: losing an AZ does not cut the others off.
-    PerAz,
-    /// One NAT gateway for all AZs: cheaper, but a single point of failure.
-    Single,
-}
-
-impl NatMode {
-    /// The spelling used in `hagen.toml` (`per-az`, `single`).
-    pub fn name(self) -> &'static str {
-        match self {
-            NatMode::PerAz => "per-az",
-            NatMode::Single => "single",
-        }
     }
 }
 
@@ -114,7 +95,7 @@ pub struct Settings {
     /// The VPC's IPv4 block.
     pub vpc_cidr: Ipv4Net,
     /// NAT gateway layout.
-    pub nat: NatMode,
+    pub nat: NatGateways,
     /// Instance type of the application instances.
     pub instance_type: String,
     /// Instance type of the bastion.
@@ -175,7 +156,7 @@ impl Settings {
             az_count: 2,
             vpc_cidr: Ipv4Net::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 16)
                 .unwrap_or_else(|e| unreachable!("/16 is a valid prefix: {e}")),
-            nat: NatMode::PerAz,
+            nat: NatGateways::PerAz,
             instance_type: instance_type.to_owned(),
             bastion_instance_type: "t3.micro".to_owned(),
             asg,
