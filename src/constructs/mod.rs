@@ -7,6 +7,10 @@
 //! plus a fixed suffix, never from where the code stands, so moving code does
 //! not rename (and so replace) resources.
 
+pub mod checkov;
+pub mod instance_role;
+pub mod load_balanced_asg;
+
 use ipnet::Ipv4Net;
 
 use crate::resources::ec2;
