@@ -7,11 +7,14 @@
 //! plus a fixed suffix, never from where the code stands, so moving code does
 //! not rename (and so replace) resources.
 
+use ipnet::Ipv4Net;
+
+pub mod alert_topic;
 pub mod checkov;
+pub mod database;
+pub mod dns;
 pub mod instance_role;
 pub mod load_balanced_asg;
-
-use ipnet::Ipv4Net;
 
 use crate::resources::ec2;
 use crate::template::Handle;

@@ -17,6 +17,9 @@ pub mod cloudwatch;
 pub mod ec2;
 pub mod elbv2;
 pub mod iam;
+pub mod kms;
+pub mod rds;
+pub mod route53;
 pub mod sns;
 
 /// A CloudFormation resource type that can be added to a stack.
