@@ -15,6 +15,8 @@ pub mod database;
 pub mod dns;
 pub mod instance_role;
 pub mod load_balanced_asg;
+pub mod monitoring;
+pub mod scaling;
 
 use crate::resources::ec2;
 use crate::template::Handle;
