@@ -153,7 +153,7 @@ pub enum Scaling {
 /// resolution), at least one period, and a window of at most one day (seven
 /// days for periods of an hour or more).
 pub(crate) fn check_alarm_window(what: &str, period: u32, periods: u32) -> Result<(), String> {
-    if period == 0 || period % 60 != 0 {
+    if period == 0 || !period.is_multiple_of(60) {
         return Err(format!(
             "{what}: period {period} s is not a multiple of 60 seconds; these metrics have one-minute resolution at best"
         ));
