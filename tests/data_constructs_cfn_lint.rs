@@ -10,7 +10,7 @@ use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps, TopicEncryptio
 use hagen::constructs::database::{Database, DatabaseProps, DbEngine};
 use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
 use hagen::constructs::{SubnetInfo, SubnetKind};
-use hagen::resources::ec2::{SecurityGroup, SecurityGroupRule, Subnet, Vpc};
+use hagen::resources::ec2::{SecurityGroup, SecurityGroupIngressRule, Subnet, Vpc};
 use hagen::stack::Stack;
 use hagen::template::{Expr, Output, Parameter, fns};
 
@@ -86,7 +86,7 @@ fn template() -> String {
                 .group_description("database")
                 .vpc_id(vpc.reference())
                 .security_group_ingress(vec![
-                    SecurityGroupRule::new()
+                    SecurityGroupIngressRule::new()
                         .ip_protocol("tcp")
                         .from_port(5432)
                         .to_port(5432)
