@@ -8,6 +8,7 @@
 //! not rename (and so replace) resources.
 
 pub mod alert_topic;
+pub mod bastion;
 pub mod checkov;
 pub mod database;
 pub mod dns;
