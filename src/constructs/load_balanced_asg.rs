@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 use crate::constructs::instance_role::{
     CLOUDWATCH_AGENT_POLICY, INSTANCE_PROFILE_SUFFIX, InstanceRole, InstanceRoleProps, ROLE_SUFFIX,
 };
+use crate::constructs::security_group;
+use crate::constructs::vpc::Vpc;
 use crate::constructs::{SubnetInfo, SubnetKind, checkov};
 use crate::error::SynthError;
 use crate::resources::Tag;
@@ -90,6 +92,25 @@ pub struct AsgNetwork {
     pub load_balancer_security_group: Handle<SecurityGroup>,
     /// The instances' security group (the app port from the load balancer's group).
     pub app_security_group: Handle<SecurityGroup>,
+}
+
+impl AsgNetwork {
+    /// Every Public subnet of the VPC for the load balancer, every Private
+    /// subnet for the instances, and the two groups' handles.
+    pub fn from_vpc(
+        vpc: &Vpc,
+        load_balancer_security_group: &security_group::SecurityGroup,
+        app_security_group: &security_group::SecurityGroup,
+    ) -> AsgNetwork {
+        let subnets = |kind| vpc.subnets(kind).into_iter().cloned().collect();
+        AsgNetwork {
+            vpc_id: vpc.vpc_id().into(),
+            public_subnets: subnets(SubnetKind::Public),
+            private_subnets: subnets(SubnetKind::Private),
+            load_balancer_security_group: load_balancer_security_group.handle().clone(),
+            app_security_group: app_security_group.handle().clone(),
+        }
+    }
 }
 
 /// Instance counts of the group.
@@ -992,6 +1013,38 @@ pub(crate) mod tests {
         assert_eq!(out.https_listener.logical_id(), "WebHttpsListener");
         assert_eq!(out.az_count, 2);
         assert!(stack.overrides().is_empty());
+    }
+
+    #[test]
+    fn network_from_the_vpc_construct_takes_public_and_private_subnets() {
+        let mut stack = Stack::new("t");
+        let vpc = Vpc::new(
+            &mut stack,
+            "Net",
+            crate::constructs::vpc::VpcProps::default(),
+        )
+        .unwrap();
+        let alb = security_group::SecurityGroup::new(&mut stack, "Alb", &vpc, "lb").unwrap();
+        let app = security_group::SecurityGroup::new(&mut stack, "App", &vpc, "app").unwrap();
+        let net = AsgNetwork::from_vpc(&vpc, &alb, &app);
+        assert_eq!(net.public_subnets.len(), 2);
+        assert!(
+            net.public_subnets
+                .iter()
+                .all(|s| s.kind == SubnetKind::Public)
+        );
+        assert_eq!(net.private_subnets.len(), 2);
+        assert!(
+            net.private_subnets
+                .iter()
+                .all(|s| s.kind == SubnetKind::Private)
+        );
+        assert_eq!(net.load_balancer_security_group, *alb.handle());
+        assert_eq!(net.app_security_group, *app.handle());
+        let mut p = props();
+        p.network = net;
+        let out = LoadBalancedAsg::new(&mut stack, "Web", &p).unwrap();
+        assert_eq!(out.az_count, 2);
     }
 
     #[test]
