@@ -8,9 +8,15 @@
 //! not rename (and so replace) resources.
 
 pub mod alert_topic;
+pub mod bastion;
+pub mod checkov;
 pub mod database;
 pub mod dns;
+pub mod instance_role;
+pub mod load_balanced_asg;
+pub mod monitoring;
 pub mod nacl;
+pub mod scaling;
 pub mod security_group;
 pub mod vpc;
 
