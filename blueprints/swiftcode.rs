@@ -14,16 +14,47 @@ mod user_data;
 
 use hagen::blueprint::{self, Blueprint};
 use hagen::config::{CustomKey, CustomKind, Settings};
+use hagen::constructs::SubnetKind;
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps};
+use hagen::constructs::bastion::{Bastion, BastionProps};
+use hagen::constructs::checkov::{self, Skip};
+use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
+use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
+use hagen::constructs::load_balanced_asg::{
+    AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps,
+};
+use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
+use hagen::constructs::nacl::{NetworkAcls, WebTiers};
+use hagen::constructs::scaling::{
+    CpuScaling, RequestCountTracking, Scaling, ScalingMode, ScalingProps,
+};
+use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
+use hagen::constructs::vpc::{Vpc, VpcProps};
 use hagen::error::SynthError;
+use hagen::resources::ec2::Route;
+use hagen::resources::iam::{
+    InlinePolicy, Role, aws_managed_policy_arn, policy_document, service_trust_policy,
+};
 use hagen::stack::Stack;
-use hagen::template::Output;
+use hagen::template::fns::sub;
+use hagen::template::{Expr, Handle, Intrinsic, Output};
 
 pub use parameters::BastionAccess;
 
 /// The SwiftCode blueprint. Stateless: everything it varies on comes from
 /// [`Settings`].
 pub struct SwiftCode;
+
+/// SwiftCode's HTTP port (Play's default), the load balancer's target.
+pub const SWIFTCODE_PORT: u16 = 9000;
+/// Leto's HTTP port (gunicorn).
+pub const LETO_PORT: u16 = 8000;
+/// The database SwiftCode and Leto use.
+pub const DATABASE_NAME: &str = "swiftcode";
+/// Construct IDs, hence the prefixes of every logical ID. Never change
+/// them: a renamed resource is a replaced resource.
+const NETWORK: &str = "Network";
+const APP: &str = "App";
 
 /// SwiftCode's own keys in `[environments.NAME.blueprint]`.
 const CUSTOM_KEYS: &[CustomKey] = &[
@@ -35,7 +66,7 @@ const CUSTOM_KEYS: &[CustomKey] = &[
     CustomKey {
         name: "scaling",
         kind: CustomKind::Choice(&["cpu", "requests"]),
-        help: "scale on average CPU (alarms at 75% and 10%) or track request count per target",
+        help: "scale on average CPU (out above 75%, in below 10%) or track request count per target",
     },
     CustomKey {
         name: "requests_per_target",
@@ -57,21 +88,82 @@ const CUSTOM_KEYS: &[CustomKey] = &[
     },
 ];
 
-/// The choices SwiftCode reads from its own keys, with their defaults.
-struct Choices {
+/// What SwiftCode reads from its own keys, with their defaults.
+struct Choices<'a> {
     bastion_access: BastionAccess,
+    request_scaling: Option<u32>,
+    health_check_path: &'a str,
+    cfn_signal: bool,
 }
 
-impl Choices {
-    fn from(settings: &Settings) -> Self {
+impl<'a> Choices<'a> {
+    fn from(settings: &'a Settings) -> Self {
         let custom = &settings.custom;
         Choices {
             bastion_access: match custom.string("bastion_access") {
                 Some("session-manager") => BastionAccess::SessionManager,
                 _ => BastionAccess::KeyPair,
             },
+            request_scaling: (custom.string("scaling") == Some("requests")).then(|| {
+                custom
+                    .integer("requests_per_target")
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(1000)
+            }),
+            health_check_path: custom.string("health_check_path").unwrap_or("/"),
+            cfn_signal: custom.bool("cfn_signal").unwrap_or(false),
         }
     }
+}
+
+fn output(
+    stack: &mut Stack,
+    id: &str,
+    description: &str,
+    value: Intrinsic,
+) -> Result<(), SynthError> {
+    stack.output(
+        id,
+        Output {
+            description: Some(description.into()),
+            value: value.into(),
+            export_name: None,
+            condition: None,
+        },
+    )
+}
+
+/// Suppresses checkov checks on a resource the architecture needs as it is;
+/// every suppression says why.
+fn suppress(stack: &mut Stack, logical_id: &str, skips: &[Skip<'_>]) -> Result<(), SynthError> {
+    let resource = stack.resource_mut(logical_id).ok_or_else(|| {
+        SynthError::props(
+            "SwiftCode",
+            format!("no resource {logical_id:?} to annotate"),
+        )
+    })?;
+    resource
+        .metadata
+        .insert(checkov::METADATA_KEY.to_owned(), checkov::skips(skips));
+    Ok(())
+}
+
+/// Lets the instances read the database's master secret, and nothing else.
+fn read_secret_policy(secret_arn: Intrinsic) -> InlinePolicy {
+    let mut statement = indexmap::IndexMap::new();
+    statement.insert("Sid".to_owned(), Expr::string("ReadDatabaseSecret"));
+    statement.insert("Effect".to_owned(), Expr::string("Allow"));
+    statement.insert(
+        "Action".to_owned(),
+        Expr::List(vec![
+            Expr::string("secretsmanager:GetSecretValue"),
+            Expr::string("secretsmanager:DescribeSecret"),
+        ]),
+    );
+    statement.insert("Resource".to_owned(), secret_arn.into());
+    InlinePolicy::new()
+        .policy_name("ReadDatabaseSecret")
+        .policy_document(policy_document(vec![Expr::Map(statement)]))
 }
 
 impl Blueprint for SwiftCode {
@@ -91,7 +183,101 @@ impl Blueprint for SwiftCode {
         let choices = Choices::from(settings);
         let mut stack = blueprint::new_stack(self, settings);
         let params = parameters::declare(&mut stack, settings, choices.bastion_access)?;
+        let db_engine = settings.database.engine;
+        let db_port = db_engine.default_port();
 
+        // 1. Network: public, private and isolated subnets in every AZ.
+        let vpc = Vpc::new(
+            &mut stack,
+            NETWORK,
+            VpcProps {
+                cidr: settings.vpc_cidr,
+                az_count: usize::from(settings.az_count),
+                nat_gateways: settings.nat,
+                ..VpcProps::default()
+            },
+        )?;
+
+        // 2. Network ACLs per tier, consistent with the security groups below.
+        NetworkAcls::web(
+            &mut stack,
+            "NetworkAcl",
+            &vpc,
+            &WebTiers {
+                admin_cidr: params.admin_cidr.reference().into(),
+                app_ports: vec![SWIFTCODE_PORT],
+                db_port,
+            },
+        )?;
+
+        // 3. Security groups: who may talk to whom.
+        let lb_group = SecurityGroup::new(
+            &mut stack,
+            "LoadBalancer",
+            &vpc,
+            "Load balancer: HTTP and HTTPS from the internet",
+        )?;
+        let app_group = SecurityGroup::new(&mut stack, APP, &vpc, "SwiftCode and Leto instances")?;
+        let db_group = SecurityGroup::new(
+            &mut stack,
+            "Database",
+            &vpc,
+            "Database: the app instances only",
+        )?;
+        let bastion_group = SecurityGroup::new(
+            &mut stack,
+            "Bastion",
+            &vpc,
+            "Bastion: SSH from the admin network",
+        )?;
+        let http = lb_group.allow_from(
+            &mut stack,
+            &Peer::anywhere(),
+            Traffic::tcp(80),
+            "HTTP from users, redirected to HTTPS",
+        )?;
+        suppress(
+            &mut stack,
+            http.logical_id(),
+            &[Skip {
+                id: "CKV_AWS_260",
+                comment: "Port 80 on the load balancer only answers with a redirect to HTTPS \
+                          (the HTTP listener has no forward action), so users who type the bare \
+                          domain still arrive; no content is served over HTTP.",
+            }],
+        )?;
+        lb_group.allow_from(
+            &mut stack,
+            &Peer::anywhere(),
+            Traffic::tcp(443),
+            "HTTPS from users",
+        )?;
+        app_group.allow_from(
+            &mut stack,
+            &Peer::group(&lb_group),
+            Traffic::tcp(SWIFTCODE_PORT),
+            "SwiftCode from the load balancer",
+        )?;
+        app_group.allow_from(
+            &mut stack,
+            &Peer::group(&bastion_group),
+            Traffic::tcp(22),
+            "SSH from the bastion",
+        )?;
+        db_group.allow_from(
+            &mut stack,
+            &Peer::group(&app_group),
+            Traffic::tcp(db_port),
+            "Database from the app instances",
+        )?;
+        bastion_group.allow_from(
+            &mut stack,
+            &Peer::ipv4("Admin", params.admin_cidr.reference()),
+            Traffic::tcp(22),
+            "SSH from the admin network",
+        )?;
+
+        // 8. Notifications: alarms and Auto Scaling events go to one topic.
         let alerts = AlertTopic::new(
             &mut stack,
             "Alerts",
@@ -104,14 +290,187 @@ impl Blueprint for SwiftCode {
             },
         )?;
 
-        stack.output(
-            "AlertTopicArn",
-            Output {
-                description: Some("SNS topic of alarms and Auto Scaling notifications".into()),
-                value: alerts.arn().into(),
-                export_name: None,
-                condition: None,
+        // 9. Database: Multi-AZ in the isolated subnets, managed password.
+        let isolated: Vec<_> = vpc
+            .subnets(SubnetKind::Isolated)
+            .into_iter()
+            .cloned()
+            .collect();
+        let mut db_props =
+            DatabaseProps::new(&isolated, db_group.handle().clone(), alerts.topic.clone());
+        db_props.engine = db_engine;
+        db_props.instance_class = settings.database.instance_class.clone();
+        db_props.allocated_storage_gib = settings.database.allocated_storage_gib;
+        db_props.max_allocated_storage_gib =
+            Some(settings.database.allocated_storage_gib.saturating_mul(5));
+        db_props.backup_retention_days = settings.database.backup_retention_days;
+        db_props.deletion_protection = settings.deletion_protection;
+        db_props.database_name = Some(DATABASE_NAME.to_owned());
+        let monitoring_role = stack.add(
+            "DbMonitoringRole",
+            Role::new()
+                .description("Lets RDS Enhanced Monitoring publish the database's OS metrics")
+                .assume_role_policy_document(service_trust_policy("monitoring.rds.amazonaws.com"))
+                .managed_policy_arns(vec![aws_managed_policy_arn(
+                    "service-role/AmazonRDSEnhancedMonitoringRole",
+                )]),
+        )?;
+        db_props.enhanced_monitoring = Some(EnhancedMonitoring {
+            role_arn: monitoring_role.arn().into(),
+            interval_seconds: 60,
+        });
+        let db = Database::new(&mut stack, "Db", &db_props)?;
+
+        // 4, 6. Compute behind the load balancer. The boot script needs the
+        // load balancer's DNS name, which the construct below creates under a
+        // fixed logical ID.
+        let signal_resource = LoadBalancedAsg::group_logical_id(APP);
+        let load_balancer_id = format!("{APP}LoadBalancer");
+        let boot = user_data::BootScript {
+            project: &settings.project,
+            environment: &settings.environment,
+            db_engine: db_engine.engine_name(),
+            swiftcode_port: SWIFTCODE_PORT,
+            leto_port: LETO_PORT,
+            health_check_path: choices.health_check_path,
+            signal_resource: choices.cfn_signal.then_some(signal_resource.as_str()),
+            load_balancer_dns: Handle::<hagen::resources::elbv2::LoadBalancer>::new(
+                &load_balancer_id,
+            )
+            .dns_name(),
+            database_address: db.endpoint_address(),
+            database_port: db.endpoint_port(),
+            database_secret_arn: db.secret_arn(),
+        };
+        let mut app_props = LoadBalancedAsgProps::new(
+            AsgNetwork::from_vpc(&vpc, &lb_group, &app_group),
+            params.image_id.reference(),
+            params.certificate_arn.reference(),
+            alerts.topic.clone(),
+        );
+        app_props.instance_type = settings.instance_type.clone().into();
+        app_props.user_data = Some(boot.sub()?.into());
+        app_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
+        app_props.app_port = SWIFTCODE_PORT;
+        app_props.health_check.path = choices.health_check_path.to_owned();
+        app_props.capacity = Capacity {
+            min: settings.asg.min,
+            desired: settings.asg.desired,
+            max: settings.asg.max,
+        };
+        app_props.deletion_protection = settings.deletion_protection;
+        app_props.rolling_update.wait_on_resource_signals = choices.cfn_signal;
+        app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
+        if choices.cfn_signal {
+            // Signals travel through the NAT: wait for every private route.
+            for n in 1..=vpc.route_tables(SubnetKind::Private).len() {
+                app_props = app_props.group_depends_on(&Handle::<Route>::new(format!(
+                    "{NETWORK}PrivateDefaultRoute{n}"
+                )));
+            }
+        }
+        let app = LoadBalancedAsg::new(&mut stack, APP, &app_props)?;
+
+        // 5. Scaling: CPU step scaling by default, or request count tracking.
+        let mode = match choices.request_scaling {
+            None => ScalingMode::Cpu(CpuScaling::new(alerts.topic.clone())),
+            Some(per_target) => ScalingMode::RequestCount(RequestCountTracking {
+                requests_per_target: f64::from(per_target),
+                ..RequestCountTracking::new(
+                    app.load_balancer.clone(),
+                    app.target_group.clone(),
+                    app.https_listener.clone(),
+                )
+            }),
+        };
+        Scaling::new(
+            &mut stack,
+            "AppScaling",
+            &ScalingProps {
+                auto_scaling_group: app.auto_scaling_group.clone(),
+                mode,
             },
+        )?;
+
+        // 8. Alarms: 5xx from the targets, unhealthy hosts, CPU.
+        AppAlarms::new(
+            &mut stack,
+            "AppAlarms",
+            &AppAlarmsProps::new(
+                app.load_balancer.clone(),
+                app.target_group.clone(),
+                app.auto_scaling_group.clone(),
+                alerts.topic.clone(),
+            ),
+        )?;
+
+        // 7. DNS: the domain is an alias of the load balancer.
+        AliasRecord::new(
+            &mut stack,
+            "Site",
+            &AliasRecordProps {
+                hosted_zone_id: params.hosted_zone_id.reference().into(),
+                domain_name: params.domain_name.reference().into(),
+                target_dns_name: app.load_balancer.dns_name().into(),
+                target_hosted_zone_id: app.load_balancer.canonical_hosted_zone_id().into(),
+                ipv6: false,
+            },
+        )?;
+
+        // 10. Bastion in the first public subnet, with a stable address.
+        let first_public = vpc
+            .subnets(SubnetKind::Public)
+            .first()
+            .map(|s| (*s).clone())
+            .ok_or_else(|| {
+                SynthError::props(
+                    "SwiftCode",
+                    "the network has no public subnet for the bastion",
+                )
+            })?;
+        let mut bastion_props = BastionProps::new(
+            params.bastion_image_id.reference(),
+            first_public,
+            bastion_group.handle().clone(),
+        );
+        bastion_props.instance_type = settings.bastion_instance_type.clone().into();
+        bastion_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
+        bastion_props.elastic_ip = true;
+        if let Some(attachment) = vpc.gateway_attachment() {
+            bastion_props = bastion_props.depends_on(attachment);
+        }
+        let bastion = Bastion::new(&mut stack, "Bastion", &bastion_props)?;
+
+        // 11. Outputs.
+        output(
+            &mut stack,
+            "SiteUrl",
+            "The site",
+            sub("https://${DomainName}"),
+        )?;
+        output(
+            &mut stack,
+            "LoadBalancerDnsName",
+            "DNS name of the load balancer",
+            app.load_balancer.dns_name(),
+        )?;
+        output(
+            &mut stack,
+            "BastionAddress",
+            "Public IPv4 address of the bastion (Elastic IP)",
+            bastion.public_ip(),
+        )?;
+        output(
+            &mut stack,
+            "DatabaseEndpoint",
+            "Host name of the database",
+            db.endpoint_address(),
+        )?;
+        output(
+            &mut stack,
+            "AlertTopicArn",
+            "SNS topic of alarms and Auto Scaling notifications",
+            alerts.arn(),
         )?;
         Ok(stack)
     }

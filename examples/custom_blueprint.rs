@@ -19,10 +19,11 @@ use hagen::blueprint::{self, Blueprint};
 use hagen::config::{CustomKey, CustomKind, Settings};
 use hagen::constructs::SubnetKind;
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps};
-use hagen::constructs::database::{Database, DatabaseProps};
+use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
 use hagen::constructs::vpc::{SubnetGroup, Vpc, VpcProps};
 use hagen::error::SynthError;
+use hagen::resources::iam::{Role, aws_managed_policy_arn, service_trust_policy};
 use hagen::stack::Stack;
 use hagen::template::{Output, Parameter};
 
@@ -122,6 +123,19 @@ impl Blueprint for ReportingDatabase {
                 .unwrap_or("reports")
                 .to_owned(),
         );
+        // OS metrics every minute, through a role RDS assumes.
+        let monitoring = stack.add(
+            "ReportsMonitoringRole",
+            Role::new()
+                .assume_role_policy_document(service_trust_policy("monitoring.rds.amazonaws.com"))
+                .managed_policy_arns(vec![aws_managed_policy_arn(
+                    "service-role/AmazonRDSEnhancedMonitoringRole",
+                )]),
+        )?;
+        props.enhanced_monitoring = Some(EnhancedMonitoring {
+            role_arn: monitoring.arn().into(),
+            interval_seconds: 60,
+        });
         let db = Database::new(&mut stack, "Reports", &props)?;
 
         stack.output(

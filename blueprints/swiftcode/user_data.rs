@@ -7,7 +7,7 @@
 
 use hagen::blueprint::text::{TextTemplates, context};
 use hagen::error::SynthError;
-use hagen::template::fns::{base64, sub_with};
+use hagen::template::fns::sub_with;
 use hagen::template::{Expr, Intrinsic};
 
 /// The templates, by their path in the source tree (errors name it).
@@ -109,9 +109,10 @@ impl BootScript<'_> {
         ]
     }
 
-    /// `Fn::Base64: !Sub [script, variables]`, ready for a launch template.
-    pub fn user_data(&self) -> Result<Intrinsic, SynthError> {
-        Ok(base64(sub_with(self.render()?, self.variables())))
+    /// `!Sub [script, variables]`: the user data before base64 encoding
+    /// (the launch template construct encodes it).
+    pub fn sub(&self) -> Result<Intrinsic, SynthError> {
+        Ok(sub_with(self.render()?, self.variables()))
     }
 }
 
