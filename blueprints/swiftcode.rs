@@ -7,6 +7,8 @@
 //! Written only against the public `hagen::` API, as a user's blueprint
 //! would be; `src/main.rs` and the tests include this file by path.
 
+#[path = "swiftcode/leto.rs"]
+mod leto;
 #[path = "swiftcode/parameters.rs"]
 mod parameters;
 #[path = "swiftcode/user_data.rs"]
@@ -205,7 +207,7 @@ impl Blueprint for SwiftCode {
             &vpc,
             &WebTiers {
                 admin_cidr: params.admin_cidr.reference().into(),
-                app_ports: vec![SWIFTCODE_PORT],
+                app_ports: vec![SWIFTCODE_PORT, LETO_PORT],
                 db_port,
             },
         )?;
@@ -257,6 +259,12 @@ impl Blueprint for SwiftCode {
             &Peer::group(&lb_group),
             Traffic::tcp(SWIFTCODE_PORT),
             "SwiftCode from the load balancer",
+        )?;
+        app_group.allow_from(
+            &mut stack,
+            &Peer::group(&lb_group),
+            Traffic::tcp(LETO_PORT),
+            "Leto from the load balancer",
         )?;
         app_group.allow_from(
             &mut stack,
@@ -332,6 +340,7 @@ impl Blueprint for SwiftCode {
             db_engine: db_engine.engine_name(),
             swiftcode_port: SWIFTCODE_PORT,
             leto_port: LETO_PORT,
+            leto_path: leto::PATH,
             health_check_path: choices.health_check_path,
             signal_resource: choices.cfn_signal.then_some(signal_resource.as_str()),
             load_balancer_dns: Handle::<hagen::resources::elbv2::LoadBalancer>::new(
@@ -370,6 +379,7 @@ impl Blueprint for SwiftCode {
             }
         }
         let app = LoadBalancedAsg::new(&mut stack, APP, &app_props)?;
+        leto::route(&mut stack, &app, vpc.vpc_id(), LETO_PORT)?;
 
         // 5. Scaling: CPU step scaling by default, or request count tracking.
         let mode = match choices.request_scaling {

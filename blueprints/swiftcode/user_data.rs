@@ -59,6 +59,8 @@ pub struct BootScript<'a> {
     pub swiftcode_port: u16,
     /// Leto's HTTP port.
     pub leto_port: u16,
+    /// The path Leto is served under through the load balancer.
+    pub leto_path: &'a str,
     /// Path the health check requests.
     pub health_check_path: &'a str,
     /// The resource to `cfn-signal`, when instances report their health to
@@ -86,6 +88,7 @@ impl BootScript<'_> {
                 db_engine => self.db_engine,
                 swiftcode_port => self.swiftcode_port,
                 leto_port => self.leto_port,
+                leto_path => self.leto_path,
                 health_check_path => self.health_check_path,
                 cfn_signal => self.signal_resource.is_some(),
                 signal_resource => self.signal_resource.unwrap_or_default(),
@@ -128,6 +131,7 @@ mod tests {
             db_engine: "postgres",
             swiftcode_port: 9000,
             leto_port: 8000,
+            leto_path: "/leto",
             health_check_path: "/health",
             signal_resource: signal,
             load_balancer_dns: ref_("Lb"),
@@ -158,6 +162,7 @@ mod tests {
             "ExecStart=/opt/swiftcode/bin/swiftcode -Dconfig.resource=stage.conf -Dhttp.port=9000"
         ));
         assert!(text.contains("gunicorn --bind 0.0.0.0:8000"));
+        assert!(text.contains("Environment=SCRIPT_NAME=/leto"));
         assert!(text.contains("WantedBy=multi-user.target"));
         assert!(text.contains(
             "systemctl enable --now swiftcode-allowed-hosts.service swiftcode.service leto.service"
