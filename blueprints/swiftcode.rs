@@ -33,7 +33,6 @@ use hagen::constructs::scaling::{
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
 use hagen::constructs::vpc::{Vpc, VpcProps};
 use hagen::error::SynthError;
-use hagen::resources::ec2::Route;
 use hagen::resources::iam::{
     InlinePolicy, Role, aws_managed_policy_arn, policy_document, service_trust_policy,
 };
@@ -372,10 +371,8 @@ impl Blueprint for SwiftCode {
         app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
         if choices.cfn_signal {
             // Signals travel through the NAT: wait for every private route.
-            for n in 1..=vpc.route_tables(SubnetKind::Private).len() {
-                app_props = app_props.group_depends_on(&Handle::<Route>::new(format!(
-                    "{NETWORK}PrivateDefaultRoute{n}"
-                )));
+            for route in vpc.private_default_routes() {
+                app_props = app_props.group_depends_on(route);
             }
         }
         let app = LoadBalancedAsg::new(&mut stack, APP, &app_props)?;

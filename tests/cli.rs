@@ -384,3 +384,34 @@ fn the_readme_starts_with_the_two_commands() {
         ".ci/run runs the README's test command"
     );
 }
+
+#[test]
+fn overridden_safe_defaults_are_reported_as_notices_on_stderr() {
+    let dir = tempdir();
+    let stage = hagen(dir.path()).arg("synth").output().expect("runs");
+    let err = String::from_utf8_lossy(&stage.stderr);
+    assert!(
+        err.contains("notice: Database \"Db\": deletion protection is off"),
+        "{err}"
+    );
+    let prod = hagen(dir.path())
+        .args(["synth", "--env", "prod"])
+        .output()
+        .expect("runs");
+    assert!(
+        !String::from_utf8_lossy(&prod.stderr).contains("deletion protection is off"),
+        "prod keeps deletion protection"
+    );
+
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.prod]\nnat = \"single\"\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .args(["synth", "--env", "prod"])
+        .assert()
+        .success()
+        .stderr(contains("notice: Vpc \"Network\": a single NAT gateway"))
+        .stderr(contains("single point of failure"));
+}
