@@ -71,35 +71,66 @@ pub struct SynthArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Runs `hagen synth` and returns its exit code.
-pub fn run(args: &SynthArgs, cx: &mut Context<'_>) -> u8 {
-    let settings = match args.target.settings(cx.blueprint, &cx.dir) {
+/// One environment of the blueprint, built, rendered and checked: what
+/// `synth` prints and what `diff` and `deploy` start from.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The template, its settings, stack name and overrides.
+    pub synthesis: blueprint::Synthesis,
+    /// The template's text in [`Built::format`].
+    pub text: String,
+    /// The format of [`Built::text`].
+    pub format: Format,
+}
+
+/// Loads the configuration, builds the environment `target` selects,
+/// reports every overridden safe default as a notice, and renders the
+/// template. This is the one place the template's checks belong: their
+/// findings go through [`gate`] before anything is printed or deployed. On
+/// failure the reason is already printed and the exit code is returned.
+pub fn build(target: &EnvArgs, format: Format, cx: &mut Context<'_>) -> Result<Built, u8> {
+    let settings = match target.settings(cx.blueprint, &cx.dir) {
         Ok((_, settings)) => settings,
-        Err(e) => return cx.config_error(&e),
+        Err(e) => return Err(cx.config_error(&e)),
     };
     let environment = settings.environment.clone();
-    let synthesis = match blueprint::synthesize(cx.blueprint, settings) {
-        Ok(s) => s,
-        Err(e) => {
-            cx.error(format!(
-                "cannot build environment `{environment}` of blueprint {}: {e}",
-                cx.blueprint.name()
-            ));
-            return exit::TEMPLATE_ERRORS;
-        }
-    };
+    let synthesis = blueprint::synthesize(cx.blueprint, settings).map_err(|e| {
+        cx.error(format!(
+            "cannot build environment `{environment}` of blueprint {}: {e}",
+            cx.blueprint.name()
+        ));
+        exit::TEMPLATE_ERRORS
+    })?;
     for o in &synthesis.overrides {
         cx.notice(format!(
             "{}: {} (safe default overridden)",
             o.construct, o.message
         ));
     }
+    let text = format.render(&synthesis.template);
+    Ok(Built {
+        synthesis,
+        text,
+        format,
+    })
+}
+
+/// Runs `hagen synth` and returns its exit code.
+pub fn run(args: &SynthArgs, cx: &mut Context<'_>) -> u8 {
     let format = args.format.unwrap_or_else(|| {
         args.output
             .as_deref()
             .map_or(Format::Yaml, Format::for_path)
     });
-    let text = format.render(&synthesis.template);
+    let built = match build(&args.target, format, cx) {
+        Ok(built) => built,
+        Err(code) => return code,
+    };
+    let (synthesis, text, environment) = (
+        &built.synthesis,
+        &built.text,
+        &built.synthesis.settings.environment,
+    );
     match &args.output {
         None => match cx
             .out
