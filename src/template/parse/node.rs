@@ -165,6 +165,11 @@ impl MapBuilder {
         }
     }
 
+    /// Whether the key is already present.
+    pub fn contains(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
     pub fn finish(self) -> IndexMap<String, Entry> {
         self.entries
     }

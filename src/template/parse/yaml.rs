@@ -432,7 +432,13 @@ impl Reader<'_> {
             self.set_key(placeholder, node.at);
             return Ok(());
         }
-        let path = self.path();
+        // The path is only needed to report a duplicate key; building it
+        // for every value would cost a copy of every key above it.
+        let duplicate = matches!(
+            self.frames.last(),
+            Some(Frame { body: Body::Map { map, key: Some((k, _)) }, .. }) if map.contains(k)
+        );
+        let path = if duplicate { self.path() } else { Vec::new() };
         match self.frames.last_mut() {
             None => {
                 if self.root.is_none() {
