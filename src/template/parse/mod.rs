@@ -596,6 +596,96 @@ Resources:
     }
 
     #[test]
+    fn every_section_and_attribute_has_its_type_checked() {
+        let cases = [
+            (
+                "AWSTemplateFormatVersion: [1]\n",
+                "AWSTemplateFormatVersion must be a string; found a list of 1 item",
+                Location::new(1, 27),
+            ),
+            (
+                "Description: {a: b}\n",
+                "Description must be a string; found a map",
+                Location::new(1, 14),
+            ),
+            (
+                "Metadata: x\n",
+                "Metadata must be a map; found the string \"x\"",
+                Location::new(1, 11),
+            ),
+            (
+                "Parameters: [x]\n",
+                "Parameters must be a map of parameter names to parameters; found a list of 1 item",
+                Location::new(1, 13),
+            ),
+            (
+                "Rules: 1\n",
+                "Rules must be a map; found the number 1",
+                Location::new(1, 8),
+            ),
+            (
+                "Mappings: x\n",
+                "Mappings must be a map of mapping names to mappings; found the string \"x\"",
+                Location::new(1, 11),
+            ),
+            (
+                "Mappings:\n  M: x\n",
+                "mapping \"M\" must be a map of top-level keys to maps; found the string \"x\"",
+                Location::new(2, 6),
+            ),
+            (
+                "Conditions: x\n",
+                "Conditions must be a map of condition names to conditions; found the string \"x\"",
+                Location::new(1, 13),
+            ),
+            (
+                "Outputs: x\n",
+                "Outputs must be a map of output names to outputs; found the string \"x\"",
+                Location::new(1, 10),
+            ),
+            (
+                "Outputs:\n  O: x\n",
+                "output \"O\" must be a map with at least a Value; found the string \"x\"",
+                Location::new(2, 6),
+            ),
+            (
+                "Outputs:\n  O: {Value: 1, Exprt: {}}\n",
+                "output \"O\" has an unknown key \"Exprt\"; did you mean \"Export\"?",
+                Location::new(2, 17),
+            ),
+            (
+                "Outputs:\n  O: {Value: 1, Export: {Name: x, Scope: y}}\n",
+                "output \"O\" Export has an unknown key \"Scope\"; the keys allowed here are Name",
+                Location::new(2, 35),
+            ),
+            (
+                "Parameters:\n  P: x\n",
+                "parameter \"P\" must be a map with at least a Type; found the string \"x\"",
+                Location::new(2, 6),
+            ),
+            (
+                "Resources:\n  A: {Type: T, Metadata: [x]}\n",
+                "resource \"A\" Metadata must be a map; found a list of 1 item",
+                Location::new(2, 26),
+            ),
+            (
+                "Resources:\n  A: {Type: T, Condition: [x]}\n",
+                "resource \"A\" Condition must be a string; found a list of 1 item",
+                Location::new(2, 27),
+            ),
+        ];
+        for (text, message, location) in cases {
+            let text = if text.contains("Resources") {
+                text.to_owned()
+            } else {
+                format!("{text}{MINIMAL}")
+            };
+            let (msg, at, _) = invalid(&text);
+            assert_eq!((msg.as_str(), at), (message, location), "{text}");
+        }
+    }
+
+    #[test]
     fn duplicate_keys_are_errors_naming_both_lines() {
         let text = "Resources:\n  A:\n    Type: T\n  A:\n    Type: U\n";
         let e = error(text);
