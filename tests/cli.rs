@@ -415,3 +415,20 @@ fn overridden_safe_defaults_are_reported_as_notices_on_stderr() {
         .stderr(contains("notice: Vpc \"Network\": a single NAT gateway"))
         .stderr(contains("single point of failure"));
 }
+
+#[test]
+fn json_and_yaml_output_describe_the_same_template() {
+    use hagen::template::parse::parse_template;
+    let dir = tempdir();
+    for env in ["stage", "prod"] {
+        let yaml = stdout_of(hagen(dir.path()).args(["synth", "--env", env]));
+        let json = stdout_of(hagen(dir.path()).args(["synth", "--env", env, "--format", "json"]));
+        let from_yaml = parse_template(&yaml, "stack.yaml").expect("the YAML parses");
+        let from_json = parse_template(&json, "stack.json").expect("the JSON parses");
+        assert!(from_yaml.problems.is_empty() && from_json.problems.is_empty());
+        assert!(
+            from_yaml.template == from_json.template,
+            "{env}: --format json and yaml differ"
+        );
+    }
+}
