@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 use super::aws::Clients;
 use super::capabilities::Capability;
 use super::error::{DeployError, service_error};
+use super::events::is_missing_stack;
 use super::params::ParamValue;
 use super::review::{Change, ChangeDetail};
 
@@ -76,6 +77,8 @@ pub struct Described {
     pub execution_status: String,
     /// Its resource changes, all pages.
     pub changes: Vec<Change>,
+    /// The parameter values it was made with (`****` for NoEcho ones).
+    pub parameters: Vec<(String, String)>,
 }
 
 impl Described {
@@ -100,17 +103,55 @@ pub enum CreateResult {
     NoChanges,
 }
 
-/// Deletes the change set `name` of `stack` when it exists.
+/// Deletes the change set `name` of `stack` when the stack has one by that
+/// name (looked up with ListChangeSets, so a missing one costs no error).
 pub async fn delete_if_present(
     clients: &Clients,
     stack: &str,
     name: &str,
 ) -> Result<(), DeployError> {
+    let mut next: Option<String> = None;
+    loop {
+        let out = match clients
+            .cfn
+            .list_change_sets()
+            .stack_name(stack)
+            .set_next_token(next.take())
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if is_missing_stack(&e) => return Ok(()),
+            Err(e) => {
+                return Err(DeployError::aws(
+                    format!("ListChangeSets of stack {stack:?}"),
+                    &e,
+                ));
+            }
+        };
+        let found = out.summaries().iter().find(|s| {
+            s.change_set_name() == Some(name)
+                && (s.stack_name() == Some(stack) || s.stack_id() == Some(stack))
+        });
+        if let Some(summary) = found {
+            let id = summary.change_set_id().unwrap_or(name).to_owned();
+            return delete(clients, stack, &id).await;
+        }
+        match out.next_token() {
+            Some(t) => next = Some(t.to_owned()),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Deletes a change set (by ARN, or name with `stack`); one that is already
+/// gone is not an error.
+pub async fn delete(clients: &Clients, stack: &str, change_set: &str) -> Result<(), DeployError> {
     match clients
         .cfn
         .delete_change_set()
         .stack_name(stack)
-        .change_set_name(name)
+        .change_set_name(change_set)
         .send()
         .await
     {
@@ -125,7 +166,7 @@ pub async fn delete_if_present(
                 Ok(())
             }
             _ => Err(DeployError::aws(
-                format!("DeleteChangeSet {name:?} of stack {stack:?}"),
+                format!("DeleteChangeSet {change_set:?} of stack {stack:?}"),
                 &e,
             )),
         },
@@ -201,6 +242,7 @@ pub async fn describe(
     change_set: &str,
 ) -> Result<Described, DeployError> {
     let mut changes = Vec::new();
+    let mut parameters = Vec::new();
     let mut next: Option<String> = None;
     loop {
         let out = clients
@@ -217,6 +259,21 @@ pub async fn describe(
                     &e,
                 )
             })?;
+        if parameters.is_empty() {
+            parameters = out
+                .parameters()
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.parameter_key()?.to_owned(),
+                        p.resolved_value()
+                            .or(p.parameter_value())
+                            .unwrap_or_default()
+                            .to_owned(),
+                    ))
+                })
+                .collect();
+        }
         for c in out.changes() {
             if let Some(rc) = c.resource_change() {
                 changes.push(Change {
@@ -267,6 +324,7 @@ pub async fn describe(
                     .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
                 changes,
+                parameters,
             });
         }
         next = out.next_token().map(str::to_owned);

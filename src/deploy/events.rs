@@ -260,10 +260,12 @@ impl Progress {
                 reason: reason.to_owned(),
             });
         }
-        if !is_stack && status::resource_done(status) && self.done.insert(logical.to_owned()) {
-            if let Some(bar) = &self.bar {
-                bar.inc(1);
-            }
+        if !is_stack
+            && status::resource_done(status)
+            && self.done.insert(logical.to_owned())
+            && let Some(bar) = &self.bar
+        {
+            bar.inc(1);
         }
         let line = format_event(console, e);
         match &self.bar {

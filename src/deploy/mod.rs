@@ -21,6 +21,7 @@ pub mod events;
 pub mod naming;
 pub mod outputs;
 pub mod params;
+pub mod preview;
 pub mod review;
 mod run;
 pub mod security;

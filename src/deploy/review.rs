@@ -75,13 +75,45 @@ pub struct Row {
     pub replacement: String,
     /// What changed, in words.
     pub changed: String,
-    /// Flags in words (`DATA LOSS`, `WIDENS ACCESS`).
+    /// Flags in words (`STATEFUL: REPLACED`, `WIDENS ACCESS`).
     pub risk: String,
+}
+
+/// A parameter whose value changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterChange {
+    /// Its name.
+    pub name: String,
+    /// The deployed value (`None` when new to the stack).
+    pub before: Option<String>,
+    /// The value the change set uses.
+    pub after: String,
+}
+
+/// The parameters whose value differs between the deployed stack and the
+/// change set, in change-set order.
+pub fn parameter_changes(
+    deployed: &[(String, String)],
+    change_set: &[(String, String)],
+) -> Vec<ParameterChange> {
+    change_set
+        .iter()
+        .filter_map(|(name, after)| {
+            let before = deployed.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+            (before != Some(after)).then(|| ParameterChange {
+                name: name.clone(),
+                before: before.cloned(),
+                after: after.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The whole review.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Review {
+    /// Parameters whose value changes.
+    pub parameters: Vec<ParameterChange>,
     /// One row per resource change, in change-set order.
     pub rows: Vec<Row>,
     /// Stateful resources at risk.
@@ -109,13 +141,13 @@ impl Review {
             let mut flags = Vec::new();
             if let Some(r) = &risk {
                 flags.push(if r.needs_allow {
-                    "DATA LOSS"
+                    format!("STATEFUL: {}", r.what.to_uppercase())
                 } else {
-                    "retained"
+                    format!("stateful, {} (retained)", r.what)
                 });
             }
             if widened {
-                flags.push("WIDENS ACCESS");
+                flags.push("WIDENS ACCESS".to_owned());
             }
             rows.push(Row {
                 action: c.action.clone(),
@@ -131,10 +163,17 @@ impl Review {
             stateful.extend(risk);
         }
         Review {
+            parameters: Vec::new(),
             rows,
             stateful,
             security,
         }
+    }
+
+    /// Adds the parameter changes to show above the table.
+    pub fn with_parameters(mut self, parameters: Vec<ParameterChange>) -> Review {
+        self.parameters = parameters;
+        self
     }
 
     /// The stateful risks that stop the deploy: not retained and not
@@ -149,6 +188,15 @@ impl Review {
     /// The table and the risk notes, as text (with colour when `color`).
     pub fn render(&self, color: bool) -> String {
         let mut out = String::new();
+        if !self.parameters.is_empty() {
+            out.push_str("Parameters:\n");
+            for p in &self.parameters {
+                match &p.before {
+                    Some(b) => out.push_str(&format!("  {}: {b} -> {}\n", p.name, p.after)),
+                    None => out.push_str(&format!("  {}: {} (new)\n", p.name, p.after)),
+                }
+            }
+        }
         if self.rows.is_empty() {
             out.push_str(
                 "The change set changes no resources (outputs, parameters or tags only).\n",
@@ -185,7 +233,7 @@ impl Review {
                     _ => repl,
                 };
                 let risk = Cell::new(&row.risk);
-                let risk = if row.risk.contains("DATA LOSS") {
+                let risk = if row.risk.contains("STATEFUL:") {
                     risk.fg(Color::Red)
                 } else {
                     risk.fg(Color::Yellow)
@@ -405,8 +453,8 @@ mod tests {
         let review = Review::build(&changes(), Some(&old), &new, &[]);
         assert_eq!(review.rows[0].changed, "BucketName");
         assert_eq!(review.rows[2].changed, "DisplayName");
-        assert_eq!(review.rows[0].risk, "DATA LOSS");
-        assert_eq!(review.rows[1].risk, "retained");
+        assert_eq!(review.rows[0].risk, "STATEFUL: REPLACED");
+        assert_eq!(review.rows[1].risk, "stateful, deleted (retained)");
     }
 
     #[test]
@@ -419,6 +467,21 @@ mod tests {
         }];
         let review = Review::build(&c, Some(&old), &new, &[]);
         assert_eq!(review.rows[0].changed, "Properties.BucketName (replaces)");
+    }
+
+    #[test]
+    fn only_changed_parameters_are_listed() {
+        let deployed = vec![("A".to_string(), "1".to_string()), ("B".into(), "2".into())];
+        let next = vec![
+            ("A".to_string(), "1".to_string()),
+            ("B".into(), "3".into()),
+            ("C".into(), "x".into()),
+        ];
+        let changes = parameter_changes(&deployed, &next);
+        assert_eq!(changes.len(), 2);
+        let text = Review::default().with_parameters(changes).render(false);
+        assert!(text.contains("  B: 2 -> 3\n"), "{text}");
+        assert!(text.contains("  C: x (new)\n"), "{text}");
     }
 
     #[test]

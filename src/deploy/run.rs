@@ -23,7 +23,7 @@ use super::events::{self, EventCursor, Failure, Progress, WatchEnd, WatchOptions
 use super::naming;
 use super::outputs::{self, StackOutput};
 use super::params;
-use super::review::Review;
+use super::review::{Review, parameter_changes};
 use super::stack::{self, StackInfo};
 use super::status::{self, StackState};
 use super::upload;
@@ -88,6 +88,13 @@ impl DeployRequest {
             catch_ctrl_c: false,
         }
     }
+}
+
+fn too_large(bytes: usize) -> DeployError {
+    DeployError::Usage(format!(
+        "the template is {bytes} bytes, over CloudFormation's inline limit of {} bytes: pass --bucket NAME (an S3 bucket in the stack's region) to upload it",
+        upload::MAX_INLINE_BYTES
+    ))
 }
 
 /// How a deploy ended (errors aside).
@@ -189,6 +196,9 @@ impl<'a> Deployer<'a> {
         template: Synthesized<'_>,
     ) -> Result<Outcome, DeployError> {
         self.begin(request);
+        if template.body.len() > upload::MAX_INLINE_BYTES && request.bucket.is_none() {
+            return Err(too_large(template.body.len()));
+        }
         let started = Instant::now();
         let stack = request.stack_name.as_str();
         let info = match self.settle(request).await? {
@@ -209,11 +219,7 @@ impl<'a> Deployer<'a> {
             params::plan_parameters(template.template, &request.parameters, previous.as_deref())?;
         let source = if template.body.len() > upload::MAX_INLINE_BYTES {
             let Some(bucket) = &request.bucket else {
-                return Err(DeployError::Usage(format!(
-                    "the template is {} bytes, over CloudFormation's inline limit of {} bytes: pass --bucket NAME (an S3 bucket in the same region) to upload it",
-                    template.body.len(),
-                    upload::MAX_INLINE_BYTES
-                )));
+                return Err(too_large(template.body.len()));
             };
             let url = upload::upload(self.clients, bucket, stack, template.body).await?;
             self.console.say(format!(
@@ -252,7 +258,7 @@ impl<'a> Deployer<'a> {
             changeset::wait_ready(self.clients, stack, &created.id, request.change_set_timeout)
                 .await?;
         if described.is_no_change() {
-            changeset::delete_if_present(self.clients, stack, &created.id).await?;
+            changeset::delete(self.clients, stack, &created.id).await?;
             return Ok(self.no_changes(stack));
         }
         if described.status != "CREATE_COMPLETE" {
@@ -260,7 +266,7 @@ impl<'a> Deployer<'a> {
                 .status_reason
                 .clone()
                 .unwrap_or_else(|| described.status.clone());
-            changeset::delete_if_present(self.clients, stack, &created.id).await?;
+            changeset::delete(self.clients, stack, &created.id).await?;
             return Err(DeployError::TemplateRejected { message: reason });
         }
         let old = if creates {
@@ -269,8 +275,16 @@ impl<'a> Deployer<'a> {
             self.deployed_document(stack, None).await?
         };
         let new = Document::from_template(template.template);
+        let deployed_params = info.map(|i| i.parameters).unwrap_or_default();
         let outcome = self
-            .review_and_execute(request, &described, old.as_ref(), &new, creates)
+            .review_and_execute(
+                request,
+                &described,
+                old.as_ref(),
+                &new,
+                creates,
+                &deployed_params,
+            )
             .await?;
         if matches!(outcome, Outcome::Deployed { .. }) {
             let elapsed = started.elapsed().as_secs();
@@ -323,8 +337,15 @@ impl<'a> Deployer<'a> {
         } else {
             self.deployed_document(stack, None).await?
         };
-        self.review_and_execute(request, &described, old.as_ref(), &new, creates)
-            .await
+        self.review_and_execute(
+            request,
+            &described,
+            old.as_ref(),
+            &new,
+            creates,
+            &info.parameters,
+        )
+        .await
     }
 
     async fn deployed_document(
@@ -613,9 +634,8 @@ impl<'a> Deployer<'a> {
         self.console.say(format!(
             "  follow it: aws cloudformation describe-stack-events --stack-name {stack}{cli}"
         ));
-        self.console.say(format!(
-            "  or run hagen deploy again: it waits for the operation to finish"
-        ));
+        self.console
+            .say("  or run hagen deploy again: it waits for the operation to finish");
         self.console.say(format!("  {cancel}"));
         Outcome::Interrupted
     }
@@ -684,10 +704,12 @@ impl<'a> Deployer<'a> {
         old: Option<&Document>,
         new: &Document,
         creates: bool,
+        deployed_params: &[(String, String)],
     ) -> Result<Outcome, DeployError> {
         let stack = request.stack_name.as_str();
         let name = described.name.clone();
-        let review = Review::build(&described.changes, old, new, &request.allow_replace);
+        let review = Review::build(&described.changes, old, new, &request.allow_replace)
+            .with_parameters(parameter_changes(deployed_params, &described.parameters));
         let heading = format!(
             "Change set {name} ({} stack {stack}): {} resource change{}",
             if creates { "creates" } else { "updates" },
@@ -708,7 +730,7 @@ impl<'a> Deployer<'a> {
             .map(|r| r.logical_id.clone())
             .collect();
         if !blocking.is_empty() {
-            changeset::delete_if_present(self.clients, stack, &described.id).await?;
+            changeset::delete(self.clients, stack, &described.id).await?;
             let flags: Vec<String> = blocking
                 .iter()
                 .map(|id| format!("--allow-replace {id}"))
@@ -732,7 +754,7 @@ impl<'a> Deployer<'a> {
         }
         let question = format!("Execute change set {name} on stack {stack}?");
         if !self.confirm(request, &question)? {
-            changeset::delete_if_present(self.clients, stack, &described.id).await?;
+            changeset::delete(self.clients, stack, &described.id).await?;
             self.console.say(format!(
                 "Not executed; change set {name} deleted. Nothing was changed."
             ));

@@ -25,6 +25,8 @@ pub struct StackInfo {
     pub status_reason: Option<String>,
     /// The names of the parameters it was deployed with.
     pub parameter_keys: Vec<String>,
+    /// Those parameters with their values (`****` for NoEcho ones).
+    pub parameters: Vec<(String, String)>,
     /// Its outputs.
     pub outputs: Vec<StackOutput>,
     /// When it last changed.
@@ -62,6 +64,19 @@ pub async fn describe(clients: &Clients, stack: &str) -> Result<Option<StackInfo
             .parameters()
             .iter()
             .filter_map(|p| p.parameter_key().map(str::to_owned))
+            .collect(),
+        parameters: s
+            .parameters()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.parameter_key()?.to_owned(),
+                    p.resolved_value()
+                        .or(p.parameter_value())
+                        .unwrap_or_default()
+                        .to_owned(),
+                ))
+            })
             .collect(),
         outputs: s
             .outputs()

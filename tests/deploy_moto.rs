@@ -1,0 +1,123 @@
+//! Deploy lifecycle against moto server: create through a change set, an
+//! update that only changes a parameter, a redeploy with no changes; the
+//! resources checked through the EC2 and SNS APIs.
+
+mod support;
+
+use hagen::template::Template;
+use support::aws::{self, Run};
+use support::emulator::Emulator;
+use support::http::aws_query;
+use support::templates;
+
+/// What to check through a service API for one resource type.
+fn check_exists(endpoint: &str, resource_type: &str, physical: &str) {
+    let (service, params): (&str, Vec<(&str, &str)>) = match resource_type {
+        "AWS::EC2::VPC" => (
+            "ec2",
+            vec![("Action", "DescribeVpcs"), ("VpcId.1", physical)],
+        ),
+        "AWS::EC2::Subnet" => (
+            "ec2",
+            vec![("Action", "DescribeSubnets"), ("SubnetId.1", physical)],
+        ),
+        "AWS::EC2::SecurityGroup" => (
+            "ec2",
+            vec![
+                ("Action", "DescribeSecurityGroups"),
+                ("GroupId.1", physical),
+            ],
+        ),
+        "AWS::SNS::Topic" => (
+            "sns",
+            vec![("Action", "GetTopicAttributes"), ("TopicArn", physical)],
+        ),
+        _ => return,
+    };
+    let mut params = params;
+    params.push((
+        "Version",
+        if service == "ec2" {
+            "2016-11-15"
+        } else {
+            "2010-03-31"
+        },
+    ));
+    let r = aws_query(endpoint, service, &params);
+    assert_eq!(r.status, 200, "{resource_type} {physical}: {}", r.body);
+    let needle = if resource_type == "AWS::SNS::Topic" {
+        "TopicArn"
+    } else {
+        physical
+    };
+    assert!(
+        r.body.contains(needle),
+        "{resource_type} {physical} not found: {}",
+        r.body
+    );
+}
+
+/// Create, parameter-only update, no-change redeploy for any template with
+/// an `ImageId`-style parameter `param`; every resource of a checkable type
+/// must exist afterwards.
+fn lifecycle(template: &Template, param: &str, first: &str, second: &str, expect_types: &[&str]) {
+    let moto = Emulator::moto();
+    let ep = moto.endpoint();
+    let stack = aws::stack_name("moto");
+    let p1 = format!("{param}={first}");
+    let created: Run = aws::deploy(&ep, &stack, template, &["--yes", "--parameter", &p1], &[]);
+    assert_eq!(created.code, 0, "create failed:\n{}", created.all());
+    assert!(created.out.contains("creates stack"), "{}", created.all());
+    assert!(created.out.contains("CREATE_COMPLETE"), "{}", created.all());
+    let resources = aws::stack_resources(&ep, &stack);
+    for ty in expect_types {
+        assert!(
+            resources.iter().any(|(_, t, _)| t == ty),
+            "no {ty} in stack resources: {resources:?}"
+        );
+    }
+    for (_, ty, physical) in &resources {
+        check_exists(&ep, ty, physical);
+    }
+
+    let p2 = format!("{param}={second}");
+    let updated = aws::deploy(&ep, &stack, template, &["--yes", "--parameter", &p2], &[]);
+    assert_eq!(updated.code, 0, "update failed:\n{}", updated.all());
+    assert!(updated.out.contains("updates stack"), "{}", updated.all());
+    assert!(
+        updated
+            .out
+            .contains(&format!("  {param}: {first} -> {second}")),
+        "the review shows the parameter change:\n{}",
+        updated.all()
+    );
+    assert!(updated.out.contains("UPDATE_COMPLETE"), "{}", updated.all());
+
+    // No --parameter: the deployed value is kept (UsePreviousValue), so
+    // nothing changes.
+    let again = aws::deploy(&ep, &stack, template, &["--yes"], &[]);
+    assert_eq!(again.code, 0, "no-change deploy failed:\n{}", again.all());
+    assert!(again.out.contains("no changes"), "{}", again.all());
+    assert!(!again.out.contains("Executing"), "{}", again.all());
+
+    // Same parameter value given explicitly: still no changes.
+    let same = aws::deploy(&ep, &stack, template, &["--yes", "--parameter", &p2], &[]);
+    assert_eq!(same.code, 0, "{}", same.all());
+    assert!(same.out.contains("no changes"), "{}", same.all());
+}
+
+#[test]
+fn network_stack_create_update_and_no_change() {
+    lifecycle(
+        &templates::network(None),
+        "ImageId",
+        "ami-0aaaaaaaaaaaaaaa1",
+        "ami-0bbbbbbbbbbbbbbb2",
+        &[
+            "AWS::EC2::VPC",
+            "AWS::EC2::Subnet",
+            "AWS::EC2::SecurityGroup",
+            "AWS::SNS::Topic",
+        ],
+    );
+}
