@@ -126,7 +126,34 @@ pub fn deploy_with(
     answers: &[bool],
     interrupt: Interrupt,
 ) -> Run {
-    deploy_full(endpoint, stack, template, flags, Some(answers), interrupt)
+    deploy_full(
+        endpoint,
+        stack,
+        template,
+        flags,
+        Some(answers),
+        interrupt,
+        false,
+    )
+}
+
+/// Deploys with the product's own watch timings (2 s polls), for
+/// measurements.
+pub fn deploy_product_timing(
+    endpoint: &str,
+    stack: &str,
+    template: &Template,
+    flags: &[&str],
+) -> Run {
+    deploy_full(
+        endpoint,
+        stack,
+        Some(template),
+        flags,
+        Some(&[]),
+        Interrupt::new(),
+        true,
+    )
 }
 
 /// Deploys with no terminal to ask on (CI without `--yes`).
@@ -138,6 +165,7 @@ pub fn deploy_unattended(endpoint: &str, stack: &str, template: &Template, flags
         flags,
         None,
         Interrupt::new(),
+        false,
     )
 }
 
@@ -148,12 +176,17 @@ fn deploy_full(
     flags: &[&str],
     answers: Option<&[bool]>,
     interrupt: Interrupt,
+    product_timing: bool,
 ) -> Run {
     let args = deploy_args(stack, flags);
     let ctx = DeployContext::default();
     let mut request = hagen::cli::deploy::request(&args, &ctx)
         .unwrap_or_else(|e| panic!("request for {stack}: {e}"));
-    request.watch = test_watch();
+    request.watch = if product_timing {
+        WatchOptions::default()
+    } else {
+        test_watch()
+    };
     request.catch_ctrl_c = false;
     let (mut console, out, err, prompt) = console(answers);
     let clients = clients(endpoint);
@@ -287,4 +320,21 @@ pub fn stack_name(scenario: &str) -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
     format!("hagen-{scenario}-{:x}", nanos ^ std::process::id())
+}
+
+/// Runs `f` on another thread and fails the test if it has not finished
+/// after `limit`: a guard against hangs, far above any expected duration
+/// (not a speed assertion).
+pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => {
+            let _ = handle.join();
+            v
+        }
+        Err(_) => panic!("still running after {} s: a hang", limit.as_secs()),
+    }
 }

@@ -1,0 +1,244 @@
+//! Deploys through a fault-injecting proxy in front of an emulator:
+//! throttling, 5xx bursts, dropped connections while events are polled, and
+//! an endpoint that stops answering mid-operation. The deploy retries and
+//! finishes, or stops with a clear message; it never hangs and never leaves
+//! a running operation unmentioned.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::aws::{self, Run};
+use support::emulator::Emulator;
+use support::fault_proxy::{Fault, FaultProxy, Rule};
+use support::templates;
+
+/// Far above any expected duration; only catches hangs.
+const HANG_GUARD: Duration = Duration::from_secs(600);
+
+fn deploy_through(
+    proxy: &FaultProxy,
+    stack: &str,
+    template: hagen::template::Template,
+    flags: &'static [&'static str],
+) -> Run {
+    let ep = proxy.endpoint();
+    let stack = stack.to_owned();
+    aws::within(HANG_GUARD, move || {
+        aws::deploy(&ep, &stack, &template, flags, &[])
+    })
+}
+
+fn count(proxy: &FaultProxy, action: &str, outcome: &str) -> usize {
+    proxy
+        .log()
+        .iter()
+        .filter(|s| s.action == action && s.outcome == outcome)
+        .count()
+}
+
+#[test]
+fn throttled_describe_calls_are_retried_and_the_deploy_finishes() {
+    let moto = Emulator::moto();
+    let proxy = FaultProxy::start(
+        &moto.endpoint(),
+        vec![
+            Rule::on("DescribeChangeSet", 2, Fault::Throttle),
+            Rule::on("DescribeStackEvents", 3, Fault::Throttle),
+            Rule::on("DescribeStacks", 2, Fault::Throttle).after(1),
+        ],
+    );
+    let stack = aws::stack_name("throttle");
+    let run = deploy_through(
+        &proxy,
+        &stack,
+        templates::network(Some("ami-1")),
+        &["--yes"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.out.contains("CREATE_COMPLETE"), "{}", run.all());
+    assert_eq!(count(&proxy, "DescribeChangeSet", "Throttle"), 2);
+    assert_eq!(count(&proxy, "DescribeStackEvents", "Throttle"), 3);
+    assert_eq!(count(&proxy, "DescribeStacks", "Throttle"), 2);
+    assert_eq!(count(&proxy, "ExecuteChangeSet", "forwarded"), 1);
+}
+
+#[test]
+fn a_burst_of_server_errors_is_retried() {
+    let moto = Emulator::moto();
+    let proxy = FaultProxy::start(
+        &moto.endpoint(),
+        vec![Rule {
+            action: None,
+            armed_by: Some("CreateChangeSet".into()),
+            skip: 0,
+            times: 3,
+            fault: Fault::ServerError(503),
+        }],
+    );
+    let stack = aws::stack_name("burst");
+    let run = deploy_through(
+        &proxy,
+        &stack,
+        templates::network(Some("ami-1")),
+        &["--yes"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(proxy.faults(), 3, "{:?}", proxy.log());
+    assert_eq!(count(&proxy, "ExecuteChangeSet", "forwarded"), 1);
+}
+
+#[test]
+fn a_dropped_connection_while_polling_events_is_retried() {
+    let ls = Emulator::localstack();
+    let proxy = FaultProxy::start(
+        &ls.endpoint(),
+        // The first DescribeStackEvents is the baseline before execution;
+        // the next ones are the watcher's polls.
+        vec![Rule::on("DescribeStackEvents", 2, Fault::Drop).after(1)],
+    );
+    let stack = aws::stack_name("drop");
+    let run = deploy_through(
+        &proxy,
+        &stack,
+        templates::network(Some("ami-1")),
+        &["--yes"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        count(&proxy, "DescribeStackEvents", "Drop"),
+        2,
+        "{:?}",
+        proxy.log()
+    );
+    for id in ["Vpc", "SubnetA", "SubnetB", "WebSg", "Alerts"] {
+        assert_eq!(
+            run.out
+                .lines()
+                .filter(|l| l.contains("CREATE_COMPLETE") && l.contains(&format!(" {id} ")))
+                .count(),
+            1,
+            "every event shown once despite the retries:\n{}",
+            run.all()
+        );
+    }
+}
+
+#[test]
+fn when_cloudformation_stops_answering_mid_operation_the_user_is_told_it_continues() {
+    let ls = Emulator::localstack();
+    let proxy = FaultProxy::start(
+        &ls.endpoint(),
+        vec![Rule::everything_after(
+            "ExecuteChangeSet",
+            Fault::ServerError(503),
+        )],
+    );
+    let stack = aws::stack_name("outage");
+    let started = Instant::now();
+    let run = deploy_through(
+        &proxy,
+        &stack,
+        templates::network(Some("ami-1")),
+        &["--yes"],
+    );
+    eprintln!("gave up after {} s", started.elapsed().as_secs());
+    assert_eq!(run.code, 7, "{}", run.all());
+    assert!(run.out.contains("Executing change set"), "{}", run.all());
+    assert!(
+        run.err.contains("lost contact with CloudFormation"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.err
+            .contains("the operation continues in CloudFormation"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.err.contains(&format!(
+            "aws cloudformation describe-stack-events --stack-name "
+        )),
+        "{}",
+        run.all()
+    );
+    // It did continue, without hagen.
+    let direct = ls.endpoint();
+    let start = Instant::now();
+    while aws::stack_status(&direct, &stack).is_some_and(|s| s.ends_with("_IN_PROGRESS"))
+        && start.elapsed() < Duration::from_secs(120)
+    {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        aws::stack_status(&direct, &stack).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+}
+
+#[test]
+fn throttling_beyond_the_retries_stops_before_anything_runs() {
+    let moto = Emulator::moto();
+    let proxy = FaultProxy::start(
+        &moto.endpoint(),
+        vec![Rule::on("CreateChangeSet", usize::MAX, Fault::Throttle)],
+    );
+    let stack = aws::stack_name("giveup");
+    let run = deploy_through(
+        &proxy,
+        &stack,
+        templates::network(Some("ami-1")),
+        &["--yes"],
+    );
+    assert_eq!(run.code, 7, "{}", run.all());
+    assert!(
+        run.err.contains("CreateChangeSet for stack") && run.err.contains("Rate exceeded"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(
+        count(&proxy, "CreateChangeSet", "Throttle"),
+        hagen::deploy::aws::MAX_ATTEMPTS as usize
+    );
+    assert_eq!(count(&proxy, "ExecuteChangeSet", "forwarded"), 0);
+}
+
+/// Measures (and pins) the API calls of a first deploy and of a redeploy
+/// with no changes, as seen on the wire.
+#[test]
+fn api_calls_of_a_create_and_of_a_no_change_deploy() {
+    let moto = Emulator::moto();
+    let proxy = FaultProxy::start(&moto.endpoint(), vec![]);
+    let stack = aws::stack_name("calls");
+    let template = templates::network(Some("ami-1"));
+    let created = deploy_through(&proxy, &stack, template.clone(), &["--yes"]);
+    assert_eq!(created.code, 0, "{}", created.all());
+    let create_calls = proxy.forwarded_actions();
+    eprintln!(
+        "create: {} calls: {}",
+        create_calls.len(),
+        create_calls.join(" ")
+    );
+    let n = |calls: &[String], a: &str| calls.iter().filter(|c| *c == a).count();
+    assert_eq!(n(&create_calls, "CreateChangeSet"), 1);
+    assert_eq!(n(&create_calls, "ExecuteChangeSet"), 1);
+    assert_eq!(
+        create_calls.first().map(String::as_str),
+        Some("DescribeStacks")
+    );
+
+    let again = deploy_through(&proxy, &stack, template, &["--yes"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(again.out.contains("no changes"), "{}", again.all());
+    let all = proxy.forwarded_actions();
+    let no_change_calls = &all[create_calls.len()..];
+    eprintln!(
+        "no change: {} calls: {}",
+        no_change_calls.len(),
+        no_change_calls.join(" ")
+    );
+    assert_eq!(n(no_change_calls, "CreateChangeSet"), 1);
+    assert_eq!(n(no_change_calls, "ExecuteChangeSet"), 0);
+    assert_eq!(n(no_change_calls, "DescribeStackEvents"), 0);
+}
