@@ -158,7 +158,7 @@ fn when_cloudformation_stops_answering_mid_operation_the_user_is_told_it_continu
     );
     assert!(
         run.err.contains(&format!(
-            "aws cloudformation describe-stack-events --stack-name "
+            "aws cloudformation describe-stack-events --stack-name {stack}"
         )),
         "{}",
         run.all()

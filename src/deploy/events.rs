@@ -416,14 +416,18 @@ pub async fn watch(
             }
             Err(err) => {
                 if last_ok.elapsed() >= options.lost_contact_after {
+                    let name = if progress.stack_name.is_empty() {
+                        stack.clone()
+                    } else {
+                        progress.stack_name.clone()
+                    };
                     return Err(DeployError::LostContact {
-                        stack: stack.clone(),
-                        message: err.to_string(),
                         follow: format!(
-                            "aws cloudformation describe-stack-events --stack-name {}{}",
-                            stack,
+                            "aws cloudformation describe-stack-events --stack-name {name}{}",
                             clients.cli_flags()
                         ),
+                        stack: name,
+                        message: err.to_string(),
                     });
                 }
                 let text = format!("  (cannot reach CloudFormation, retrying: {err})");

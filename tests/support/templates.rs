@@ -1,7 +1,7 @@
 //! Small stacks for deploy scenarios, built with the public DSL
 //! (`hagen::stack::Stack` and the L1 types) as a user would.
 
-use hagen::resources::ec2::{SecurityGroup, SecurityGroupRule, Subnet, Vpc};
+use hagen::resources::ec2::{SecurityGroup, SecurityGroupIngressRule, Subnet, Vpc};
 use hagen::resources::sns::Topic;
 use hagen::resources::{CfnResource, Tag};
 use hagen::stack::Stack;
@@ -84,7 +84,7 @@ pub fn network(image_id_default: Option<&str>) -> Template {
             .group_description("web tier")
             .vpc_id(vpc.reference())
             .security_group_ingress(vec![
-                SecurityGroupRule::new()
+                SecurityGroupIngressRule::new()
                     .ip_protocol("tcp")
                     .from_port(443)
                     .to_port(443)
