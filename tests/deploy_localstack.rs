@@ -240,7 +240,8 @@ fn a_change_set_left_for_review_runs_later_and_declining_changes_nothing() {
     let ls = Emulator::localstack();
     let ep = ls.endpoint();
     let stack = aws::stack_name("review");
-    let template = templates::bucket(&unique("review"));
+    let bucket = unique("review");
+    let template = templates::bucket(&bucket);
 
     let left = aws::deploy(&ep, &stack, &template, &["--no-execute"], &[]);
     assert_eq!(left.code, 0, "{}", left.all());
@@ -286,7 +287,12 @@ fn a_change_set_left_for_review_runs_later_and_declining_changes_nothing() {
     );
 
     // Without a terminal and without --yes nothing is executed.
-    let unattended = aws::deploy_unattended(&ep, &stack, &templates::bucket(&unique("other")), &[]);
+    let unattended = aws::deploy_unattended(
+        &ep,
+        &stack,
+        &templates::bucket_titled(&bucket, "renamed alerts"),
+        &[],
+    );
     assert_eq!(unattended.code, 5, "{}", unattended.all());
     assert!(
         unattended.out.contains("pass --yes"),

@@ -56,7 +56,7 @@ const STATEFUL: &[(&str, &str)] = &[
     ("AWS::FSx::FileSystem", "file system: its files go with it"),
     (
         "AWS::S3::Bucket",
-        "bucket: its objects stay behind in the old bucket (or block its deletion)",
+        "bucket: the new bucket starts empty and the objects stay in the old one (CloudFormation cannot delete a bucket that still holds objects)",
     ),
     (
         "AWS::EC2::EIP",

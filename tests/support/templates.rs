@@ -102,6 +102,12 @@ pub fn network(image_id_default: Option<&str>) -> Template {
 
 /// A bucket with a fixed name, a topic and outputs.
 pub fn bucket(name: &str) -> Template {
+    bucket_titled(name, "alerts")
+}
+
+/// [`bucket`] with another display name for the topic (an update that
+/// touches no stateful resource).
+pub fn bucket_titled(name: &str, topic_title: &str) -> Template {
     let mut s = Stack::new("hagen deploy test: bucket");
     let bucket = s
         .add(
@@ -112,7 +118,7 @@ pub fn bucket(name: &str) -> Template {
         )
         .expect("bucket");
     let topic = s
-        .add("Alerts", Topic::new().display_name("alerts"))
+        .add("Alerts", Topic::new().display_name(topic_title))
         .expect("topic");
     s.output("BucketName", output(bucket.reference(), "Data bucket"))
         .expect("output");
