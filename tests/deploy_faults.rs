@@ -205,7 +205,8 @@ fn throttling_beyond_the_retries_stops_before_anything_runs() {
 }
 
 /// Measures (and pins) the API calls of a first deploy and of a redeploy
-/// with no changes, as seen on the wire.
+/// with no changes, as seen on the wire (moto: synchronous execution, "no
+/// changes" as a ValidationError at CreateChangeSet).
 #[test]
 fn api_calls_of_a_create_and_of_a_no_change_deploy() {
     let moto = Emulator::moto();
@@ -241,4 +242,131 @@ fn api_calls_of_a_create_and_of_a_no_change_deploy() {
     assert_eq!(n(no_change_calls, "CreateChangeSet"), 1);
     assert_eq!(n(no_change_calls, "ExecuteChangeSet"), 0);
     assert_eq!(n(no_change_calls, "DescribeStackEvents"), 0);
+}
+
+/// Neither emulator reaches these states, so the proxy shows the SDK a real
+/// stack's answer with its status rewritten; the recovery calls themselves
+/// go to the emulator (which does not implement them: the error must come
+/// through clearly).
+#[test]
+fn stacks_stuck_in_failed_states_get_their_recovery_explained_and_offered() {
+    let moto = Emulator::moto();
+    let stack = aws::stack_name("stuck");
+    let template = templates::network(Some("ami-1"));
+    let created = aws::deploy(&moto.endpoint(), &stack, &template, &["--yes"], &[]);
+    assert_eq!(created.code, 0, "{}", created.all());
+    let cases = [
+        (
+            "UPDATE_ROLLBACK_FAILED",
+            "continue-update-rollback",
+            "Continue the rollback of stack",
+        ),
+        ("UPDATE_FAILED", "rollback-stack", "Roll back stack"),
+        ("ROLLBACK_FAILED", "delete-stack", ""),
+    ];
+    for (status, command, question) in cases {
+        let proxy = FaultProxy::start(
+            &moto.endpoint(),
+            vec![Rule::on(
+                "DescribeStacks",
+                usize::MAX,
+                Fault::Rewrite {
+                    from: "<StackStatus>CREATE_COMPLETE</StackStatus>".into(),
+                    to: format!("<StackStatus>{status}</StackStatus>"),
+                },
+            )],
+        );
+        let ep = proxy.endpoint();
+        let (st, tpl) = (stack.clone(), template.clone());
+        let declined = aws::within(HANG_GUARD, move || {
+            aws::deploy(&ep, &st, &tpl, &[], &[false])
+        });
+        assert_eq!(declined.code, 6, "{status}: {}", declined.all());
+        assert!(
+            declined
+                .out
+                .contains(&format!("Stack {stack} is {status}: ")),
+            "{status}: {}",
+            declined.all()
+        );
+        assert!(
+            declined.out.contains(&format!(
+                "aws cloudformation {command} --stack-name {stack}"
+            )),
+            "{status}: {}",
+            declined.all()
+        );
+        if question.is_empty() {
+            assert!(
+                declined.asked.is_empty(),
+                "{status}: only a delete recovers, nothing to offer"
+            );
+        } else {
+            assert!(
+                declined.asked[0].starts_with(question),
+                "{status}: {:?}",
+                declined.asked
+            );
+        }
+        assert_eq!(count(&proxy, "CreateChangeSet", "forwarded"), 0, "{status}");
+    }
+
+    // Accepting calls ContinueUpdateRollback on the stack; moto does not
+    // implement it, and that error is what the user sees.
+    let proxy = FaultProxy::start(
+        &moto.endpoint(),
+        vec![Rule::on(
+            "DescribeStacks",
+            usize::MAX,
+            Fault::Rewrite {
+                from: "<StackStatus>CREATE_COMPLETE</StackStatus>".into(),
+                to: "<StackStatus>UPDATE_ROLLBACK_FAILED</StackStatus>".into(),
+            },
+        )],
+    );
+    let run = deploy_through(&proxy, &stack, template, &["--yes"]);
+    assert_eq!(run.code, 7, "{}", run.all());
+    assert!(
+        run.err
+            .contains(&format!("ContinueUpdateRollback \"{stack}\" failed")),
+        "{}",
+        run.all()
+    );
+    assert!(count(&proxy, "ContinueUpdateRollback", "forwarded") >= 1);
+    assert_eq!(count(&proxy, "CreateChangeSet", "forwarded"), 0);
+}
+
+/// The same on LocalStack: asynchronous execution (event polls), and "no
+/// changes" as a FAILED change set that is deleted again.
+#[test]
+fn api_calls_on_an_asynchronous_endpoint() {
+    let ls = Emulator::localstack();
+    let proxy = FaultProxy::start(&ls.endpoint(), vec![]);
+    let stack = aws::stack_name("calls-ls");
+    let template = templates::network(Some("ami-1"));
+    let created = deploy_through(&proxy, &stack, template.clone(), &["--yes"]);
+    assert_eq!(created.code, 0, "{}", created.all());
+    let create_calls = proxy.forwarded_actions();
+    eprintln!(
+        "create: {} calls: {}",
+        create_calls.len(),
+        create_calls.join(" ")
+    );
+    let n = |calls: &[String], a: &str| calls.iter().filter(|c| *c == a).count();
+    assert_eq!(n(&create_calls, "CreateChangeSet"), 1);
+    assert_eq!(n(&create_calls, "ExecuteChangeSet"), 1);
+    assert!(n(&create_calls, "DescribeStackEvents") >= 2);
+
+    let again = deploy_through(&proxy, &stack, template, &["--yes"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    let all = proxy.forwarded_actions();
+    let no_change_calls = &all[create_calls.len()..];
+    eprintln!(
+        "no change: {} calls: {}",
+        no_change_calls.len(),
+        no_change_calls.join(" ")
+    );
+    assert_eq!(n(no_change_calls, "CreateChangeSet"), 1);
+    assert_eq!(n(no_change_calls, "DeleteChangeSet"), 1);
+    assert_eq!(n(no_change_calls, "ExecuteChangeSet"), 0);
 }

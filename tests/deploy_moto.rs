@@ -45,6 +45,7 @@ fn check_exists(endpoint: &str, resource_type: &str, physical: &str) {
     ));
     let r = aws_query(endpoint, service, &params);
     assert_eq!(r.status, 200, "{resource_type} {physical}: {}", r.body);
+    // GetTopicAttributes answers with the attributes, not the ARN we passed.
     let needle = if resource_type == "AWS::SNS::Topic" {
         "TopicArn"
     } else {

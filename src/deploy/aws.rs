@@ -88,11 +88,16 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Clients for every service hagen calls.
+    /// Clients for every service hagen calls. With a custom endpoint, S3
+    /// uses path-style addresses (`ENDPOINT/BUCKET/KEY`), the form the
+    /// template URL takes there too.
     pub fn new(config: &SdkConfig) -> Self {
+        let s3_config = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(config.endpoint_url().is_some())
+            .build();
         Clients {
             cfn: aws_sdk_cloudformation::Client::new(config),
-            s3: aws_sdk_s3::Client::new(config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
             region: config.region().map(|r| r.as_ref().to_owned()),
             endpoint_url: config.endpoint_url().map(str::to_owned),
         }

@@ -445,6 +445,99 @@ pub async fn watch(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::console::{NoPrompt, SharedBuffer};
+    use aws_sdk_cloudformation::types::ResourceStatus;
+
+    fn console(mode: ProgressMode) -> (Console, SharedBuffer) {
+        let out = SharedBuffer::new();
+        let console = Console {
+            out: Box::new(out.clone()),
+            err: Box::new(SharedBuffer::new()),
+            prompt: Box::new(NoPrompt),
+            progress: mode,
+            color: false,
+        };
+        (console, out)
+    }
+
+    fn event(id: &str, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
+        StackEvent::builder()
+            .event_id(id)
+            .stack_id("arn:stack/web")
+            .stack_name("web")
+            .logical_resource_id(logical)
+            .resource_type(ty)
+            .resource_status(ResourceStatus::from(status))
+            .set_resource_status_reason(reason.map(str::to_owned))
+            .timestamp(DateTime::from_secs(0))
+            .build()
+    }
+
+    fn feed(mode: ProgressMode) -> (String, Vec<Failure>) {
+        let (mut c, out) = console(mode);
+        let mut p = Progress::new(&c, "web", Some(2));
+        for e in [
+            event(
+                "1",
+                "web",
+                "AWS::CloudFormation::Stack",
+                "CREATE_IN_PROGRESS",
+                None,
+            ),
+            event("2", "Vpc", "AWS::EC2::VPC", "CREATE_IN_PROGRESS", None),
+            event("3", "Vpc", "AWS::EC2::VPC", "CREATE_COMPLETE", None),
+            event(
+                "4",
+                "Db",
+                "AWS::RDS::DBInstance",
+                "CREATE_FAILED",
+                Some("quota exceeded"),
+            ),
+            // A status the SDK does not model must not break anything.
+            event(
+                "5",
+                "web",
+                "AWS::CloudFormation::Stack",
+                "SOME_NEW_STATUS",
+                None,
+            ),
+        ] {
+            p.event(&mut c, &e);
+        }
+        p.finish();
+        (out.contents(), p.failures().to_vec())
+    }
+
+    #[test]
+    fn line_mode_prints_every_event_and_keeps_failures() {
+        let (text, failures) = feed(ProgressMode::Events);
+        assert_eq!(text.lines().count(), 5, "{text}");
+        assert!(text.contains("CREATE_FAILED                Db"), "{text}");
+        assert!(text.contains("quota exceeded"), "{text}");
+        assert!(text.contains("SOME_NEW_STATUS"), "{text}");
+        assert_eq!(
+            failures,
+            [Failure {
+                logical_id: "Db".into(),
+                resource_type: "AWS::RDS::DBInstance".into(),
+                status: "CREATE_FAILED".into(),
+                reason: "quota exceeded".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn bar_mode_prints_only_stack_events_and_failures_above_the_bar() {
+        let (text, failures) = feed(ProgressMode::Bar);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(
+            lines[1].contains("Db") && lines[1].contains("quota exceeded"),
+            "{text}"
+        );
+        assert!(!text.contains("Vpc"), "{text}");
+        assert_eq!(failures.len(), 1);
+    }
 
     #[test]
     fn clock_is_utc_time_of_day() {

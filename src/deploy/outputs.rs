@@ -28,14 +28,25 @@ pub fn render(outputs: &[StackOutput]) -> String {
     if outputs.is_empty() {
         return String::new();
     }
+    let described = outputs
+        .iter()
+        .any(|o| o.description.is_some() || o.export_name.is_some());
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(160)
-        .force_no_tty()
-        .set_header(vec!["Output", "Value", "Description"]);
+        .force_no_tty();
+    if described {
+        table.set_header(vec!["Output", "Value", "Description"]);
+    } else {
+        table.set_header(vec!["Output", "Value"]);
+    }
     for o in outputs {
+        if !described {
+            table.add_row(vec![o.key.clone(), o.value.clone()]);
+            continue;
+        }
         let mut description = o.description.clone().unwrap_or_default();
         if let Some(export) = &o.export_name {
             if !description.is_empty() {
@@ -99,5 +110,16 @@ mod tests {
         let t = render(&outputs());
         assert!(t.contains("(exported as web-bucket)"), "{t}");
         assert!(render(&[]).is_empty());
+    }
+
+    #[test]
+    fn no_description_column_when_no_output_has_one() {
+        let bare = vec![StackOutput {
+            key: "VpcId".into(),
+            value: "vpc-1".into(),
+            description: None,
+            export_name: None,
+        }];
+        assert!(!render(&bare).contains("Description"));
     }
 }

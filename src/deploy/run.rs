@@ -287,8 +287,8 @@ impl<'a> Deployer<'a> {
             )
             .await?;
         if matches!(outcome, Outcome::Deployed { .. }) {
-            let elapsed = started.elapsed().as_secs();
-            self.console.say(format!("Done in {elapsed} s."));
+            let elapsed = started.elapsed().as_secs_f64();
+            self.console.say(format!("Done in {elapsed:.1} s."));
         }
         Ok(outcome)
     }

@@ -1,7 +1,7 @@
 //! A fault-injecting HTTP/1.1 proxy on 127.0.0.1, between the SDK and an
 //! emulator. It forwards requests verbatim and, following its rules,
 //! answers some with AWS throttling errors or 5xx, or drops the connection
-//! without answering. It records the action of every request (the `Action`
+//! without answering, or rewrite part of an answer. It records the action of every request (the `Action`
 //! form field of query-protocol calls) and what it did with it.
 
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,15 @@ pub enum Fault {
     ServerError(u16),
     /// Close the connection without answering.
     Drop,
+    /// Forward, then replace text in the emulator's answer (to show the
+    /// SDK a state the emulator cannot reach, such as
+    /// `UPDATE_ROLLBACK_FAILED`). Needs a `Content-Length` framed answer.
+    Rewrite {
+        /// Text to find.
+        from: String,
+        /// Its replacement.
+        to: String,
+    },
 }
 
 /// One rule: which requests it hits and how.
@@ -324,6 +333,7 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
         let fault = decide(&state, &action);
         let outcome = match &fault {
             None => "forwarded".to_owned(),
+            Some(Fault::Rewrite { .. }) => "rewritten".to_owned(),
             Some(f) => format!("{f:?}"),
         };
         if let Ok(mut s) = state.lock() {
@@ -362,7 +372,7 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
                 // Closing both halves without a byte of response.
                 return Ok(());
             }
-            None => {}
+            Some(Fault::Rewrite { .. }) | None => {}
         }
         if up.is_none() {
             let stream = tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(upstream))
@@ -379,7 +389,24 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
         let Some(resp_head) = read_head(ur).await? else {
             return Ok(());
         };
-        let (resp_body, closes) = read_body(ur, &resp_head, true).await?;
+        let (mut resp_body, closes) = read_body(ur, &resp_head, true).await?;
+        let mut resp_head = resp_head;
+        if let Some(Fault::Rewrite { from, to }) = &fault {
+            let text = String::from_utf8_lossy(&resp_body).replace(from.as_str(), to);
+            resp_body = text.into_bytes();
+            resp_head = resp_head
+                .lines()
+                .map(|l| {
+                    if l.to_ascii_lowercase().starts_with("content-length:") {
+                        format!("Content-Length: {}", resp_body.len())
+                    } else {
+                        l.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\r\n");
+            resp_head.push_str("\r\n");
+        }
         cw.write_all(resp_head.as_bytes()).await?;
         cw.write_all(&resp_body).await?;
         if let Ok(mut s) = state.lock()
