@@ -7,11 +7,8 @@
 //! adds CloudFormation's own replacement verdicts is driven from the CLI
 //! with `super::changeset` and `super::review`.
 
-use indexmap::IndexMap;
 use serde_json::Value;
 use similar::TextDiff;
-
-use crate::template::{Expr, yaml};
 
 use super::document::Document;
 
@@ -212,28 +209,10 @@ fn changed_paths(a: &Value, b: &Value, prefix: String, out: &mut Vec<String>) {
     }
 }
 
-fn to_expr(v: &Value) -> Expr {
-    match v {
-        Value::Null => Expr::Null,
-        Value::Bool(b) => Expr::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Expr::Int(i),
-            None => Expr::Float(n.as_f64().unwrap_or_default()),
-        },
-        Value::String(s) => Expr::String(s.clone()),
-        Value::Array(items) => Expr::List(items.iter().map(to_expr).collect()),
-        Value::Object(m) => Expr::Map(
-            m.iter()
-                .map(|(k, v)| (k.clone(), to_expr(v)))
-                .collect::<IndexMap<_, _>>(),
-        ),
-    }
-}
-
-/// A document as YAML in one canonical form (long-form intrinsics, keys in
-/// document order), for text diffs.
+/// A document as YAML in one canonical form (hagen's writer, short-form
+/// tags), for text diffs.
 pub fn canonical_yaml(doc: &Document) -> String {
-    yaml::to_yaml(&to_expr(&doc.0))
+    doc.yaml.clone()
 }
 
 #[cfg(test)]

@@ -1,44 +1,48 @@
 //! Templates as comparable documents: the deployed template's text (YAML or
 //! JSON, as CloudFormation returns it) and the synthesized [`Template`],
-//! both read into one JSON value tree with long-form intrinsics.
+//! both brought to one JSON value tree with long-form intrinsics.
 //!
-//! Owns only what the review and the diff need to compare two templates
-//! resource by resource. It is not the project's template parser (that
-//! reads into the IR and reports positions); it never fails on content it
-//! does not understand, it just compares it as data.
+//! Owns only the shape the review and the diff compare, resource by
+//! resource. Reading text is the project's template parser
+//! (`crate::template::parse`); both sides then go through the same JSON
+//! writer, so a YAML short form and its JSON long form compare equal.
 
-use saphyr::{LoadableYamlNode, Scalar, Yaml};
 use serde_json::{Map, Value};
 
 use crate::template::Template;
+use crate::template::parse::parse_template;
 
-/// A template as a JSON value tree (long-form intrinsics: `{"Ref": "X"}`).
+/// A template as a JSON value tree (long-form intrinsics: `{"Ref": "X"}`),
+/// plus its canonical YAML for text diffs.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Document(pub Value);
+pub struct Document {
+    /// The tree.
+    pub value: Value,
+    /// The template as hagen writes YAML (short-form tags, usual order).
+    pub yaml: String,
+}
 
 impl Document {
     /// The synthesized template as a document.
     pub fn from_template(template: &Template) -> Document {
-        // The JSON writer is the canonical long form; reading it back cannot
-        // fail, but never panic over it.
-        Document(serde_json::from_str(&template.to_json()).unwrap_or(Value::Null))
+        Document {
+            // The JSON writer's output always reads back; never panic over it.
+            value: serde_json::from_str(&template.to_json()).unwrap_or(Value::Null),
+            yaml: template.to_yaml(),
+        }
     }
 
-    /// Reads a template's text, JSON or YAML (with short-form tags).
+    /// Reads a template's text, JSON or YAML (with short-form tags);
+    /// callers name the stack in their own message around the error.
     pub fn parse(text: &str) -> Result<Document, String> {
-        if let Ok(v) = serde_json::from_str::<Value>(text) {
-            return Ok(Document(v));
-        }
-        let docs = Yaml::load_from_str(text).map_err(|e| e.to_string())?;
-        match docs.first() {
-            Some(doc) => Ok(Document(yaml_to_json(doc)?)),
-            None => Ok(Document(Value::Object(Map::new()))),
-        }
+        parse_template(text, "deployed template")
+            .map(|parsed| Document::from_template(&parsed.template))
+            .map_err(|e| e.to_string())
     }
 
     /// One top-level section (`Resources`, `Parameters`, `Outputs`).
     pub fn section(&self, name: &str) -> Option<&Map<String, Value>> {
-        self.0.get(name)?.as_object()
+        self.value.get(name)?.as_object()
     }
 
     /// A resource's declaration by logical ID.
@@ -59,68 +63,6 @@ impl Document {
             .cloned()
             .unwrap_or_default()
     }
-}
-
-fn scalar(s: &Scalar) -> Value {
-    match s {
-        Scalar::Null => Value::Null,
-        Scalar::Boolean(b) => Value::Bool(*b),
-        Scalar::Integer(i) => Value::from(*i),
-        Scalar::FloatingPoint(f) => serde_json::Number::from_f64(f.into_inner())
-            .map(Value::Number)
-            .unwrap_or_else(|| Value::String(f.to_string())),
-        Scalar::String(s) => Value::String(s.to_string()),
-    }
-}
-
-fn key_text(key: &Yaml) -> Result<String, String> {
-    match yaml_to_json(key)? {
-        Value::String(s) => Ok(s),
-        other => Ok(other.to_string()),
-    }
-}
-
-fn yaml_to_json(node: &Yaml) -> Result<Value, String> {
-    Ok(match node {
-        Yaml::Value(s) => scalar(s),
-        Yaml::Representation(text, _, _) => Value::String(text.to_string()),
-        Yaml::Sequence(items) => Value::Array(
-            items
-                .iter()
-                .map(yaml_to_json)
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        Yaml::Mapping(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                out.insert(key_text(k)?, yaml_to_json(v)?);
-            }
-            Value::Object(out)
-        }
-        Yaml::Tagged(tag, inner) => {
-            let inner = yaml_to_json(inner)?;
-            if tag.handle != "!" {
-                return Ok(inner);
-            }
-            let (name, arg) = match (tag.suffix.as_str(), inner) {
-                ("Ref", arg) => ("Ref".to_owned(), arg),
-                ("Condition", arg) => ("Condition".to_owned(), arg),
-                ("GetAtt", Value::String(dotted)) => {
-                    let arg = match dotted.split_once('.') {
-                        Some((res, attr)) => Value::Array(vec![res.into(), attr.into()]),
-                        None => Value::String(dotted),
-                    };
-                    ("Fn::GetAtt".to_owned(), arg)
-                }
-                (other, arg) => (format!("Fn::{other}"), arg),
-            };
-            let mut m = Map::new();
-            m.insert(name, arg);
-            Value::Object(m)
-        }
-        Yaml::Alias(_) => return Err("YAML aliases are not supported in templates".into()),
-        Yaml::BadValue => Value::Null,
-    })
 }
 
 #[cfg(test)]
