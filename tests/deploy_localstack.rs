@@ -458,3 +458,39 @@ fn diff_shows_template_changes_and_the_change_set_verdict() {
         Some("CREATE_COMPLETE")
     );
 }
+
+#[test]
+fn capabilities_are_acknowledged_only_as_the_template_needs() {
+    let ls = Emulator::localstack();
+    let ep = ls.endpoint();
+    let clients = aws::clients(&ep);
+    let cases: [(hagen::template::Template, &[&str]); 3] = [
+        (templates::bucket(&unique("nocaps")), &[]),
+        (templates::role(None), &["CAPABILITY_IAM"]),
+        (
+            templates::role(Some("hagen-app-role")),
+            &["CAPABILITY_NAMED_IAM"],
+        ),
+    ];
+    for (i, (template, expected)) in cases.into_iter().enumerate() {
+        let stack = aws::stack_name(&format!("caps{i}"));
+        let run = aws::deploy(&ep, &stack, &template, &["--no-execute"], &[]);
+        assert_eq!(run.code, 0, "{}", run.all());
+        let described = aws::block_on(async {
+            clients
+                .cfn
+                .describe_change_set()
+                .stack_name(&stack)
+                .change_set_name(format!("hagen-deploy-{stack}"))
+                .send()
+                .await
+        })
+        .expect("describe change set");
+        let caps: Vec<&str> = described
+            .capabilities()
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(caps, expected, "case {i}");
+    }
+}

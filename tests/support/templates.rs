@@ -159,3 +159,18 @@ pub fn oversized(bytes: usize) -> Template {
     }
     s.into_template()
 }
+
+/// An IAM role (named when `role_name` is given) and a topic.
+pub fn role(role_name: Option<&str>) -> Template {
+    use hagen::resources::iam::{Role, service_trust_policy};
+    let mut s = Stack::new("hagen deploy test: IAM");
+    let mut role =
+        Role::new().assume_role_policy_document(service_trust_policy("ec2.amazonaws.com"));
+    if let Some(name) = role_name {
+        role = role.role_name(name);
+    }
+    s.add("AppRole", role).expect("role");
+    s.add("Alerts", Topic::new().display_name("alerts"))
+        .expect("topic");
+    s.into_template()
+}
