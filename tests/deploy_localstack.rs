@@ -31,6 +31,21 @@ fn a_create_streams_each_resource_and_prints_outputs() {
     let bucket = unique("data");
     let outputs_file = ls.scratch().join("outputs.json");
     let outputs_arg = outputs_file.to_string_lossy().into_owned();
+    let created_topic = aws_query(
+        &ep,
+        "sns",
+        &[
+            ("Action", "CreateTopic"),
+            ("Version", "2010-03-31"),
+            ("Name", "deploy-events"),
+        ],
+    );
+    let events_topic = "arn:aws:sns:us-east-1:000000000000:deploy-events".to_string();
+    assert!(
+        created_topic.body.contains(&events_topic),
+        "{}",
+        created_topic.body
+    );
     let run = aws::deploy(
         &ep,
         &stack,

@@ -105,8 +105,13 @@ pub struct DeployArgs {
     /// executes it.
     #[arg(long, conflicts_with = "execute")]
     pub no_execute: bool,
-    /// Execute a change set left by `--no-execute` (reviewed again first).
-    #[arg(long, value_name = "CHANGE_SET")]
+    /// Execute a change set left by `--no-execute` (reviewed again first;
+    /// it already holds its template, parameters and tags).
+    #[arg(
+        long,
+        value_name = "CHANGE_SET",
+        conflicts_with_all = ["parameters", "tags", "notification_arns", "bucket"]
+    )]
     pub execute: Option<String>,
     /// Refuse instead of waiting when another operation is running on the stack.
     #[arg(long)]
@@ -415,6 +420,22 @@ mod tests {
             exit::TEMPLATE_ERRORS
         );
         assert_eq!(error_code(&DeployError::Usage("x".into())), exit::USAGE);
+    }
+
+    #[test]
+    fn execute_takes_no_template_inputs() {
+        use clap::{CommandFactory, Parser};
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: DeployArgs,
+        }
+        let err = Cli::command()
+            .try_get_matches_from(["hagen", "--execute", "cs", "--parameter", "A=1"])
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        Cli::command().debug_assert();
     }
 
     #[test]
