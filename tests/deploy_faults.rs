@@ -370,3 +370,52 @@ fn api_calls_on_an_asynchronous_endpoint() {
     assert_eq!(n(no_change_calls, "DeleteChangeSet"), 1);
     assert_eq!(n(no_change_calls, "ExecuteChangeSet"), 0);
 }
+
+/// An operation still running on the stack: the proxy shows the first
+/// answers as `UPDATE_IN_PROGRESS`, then the real settled status.
+#[test]
+fn a_running_operation_is_waited_for_or_refused_with_no_wait() {
+    let moto = Emulator::moto();
+    let stack = aws::stack_name("busy");
+    let template = templates::network(Some("ami-1"));
+    let created = aws::deploy(&moto.endpoint(), &stack, &template, &["--yes"], &[]);
+    assert_eq!(created.code, 0, "{}", created.all());
+    let busy = |times: usize| {
+        FaultProxy::start(
+            &moto.endpoint(),
+            vec![Rule::on(
+                "DescribeStacks",
+                times,
+                Fault::Rewrite {
+                    from: "<StackStatus>CREATE_COMPLETE</StackStatus>".into(),
+                    to: "<StackStatus>UPDATE_IN_PROGRESS</StackStatus>".into(),
+                },
+            )],
+        )
+    };
+
+    let proxy = busy(1);
+    let refused = deploy_through(&proxy, &stack, template.clone(), &["--yes", "--no-wait"]);
+    assert_eq!(refused.code, 6, "{}", refused.all());
+    assert!(
+        refused
+            .err
+            .contains("is UPDATE_IN_PROGRESS: another operation is running"),
+        "{}",
+        refused.all()
+    );
+    assert_eq!(count(&proxy, "CreateChangeSet", "forwarded"), 0);
+
+    let proxy = busy(3);
+    let waited = deploy_through(&proxy, &stack, template, &["--yes"]);
+    assert_eq!(waited.code, 0, "{}", waited.all());
+    assert!(
+        waited
+            .out
+            .contains("is UPDATE_IN_PROGRESS: waiting for that operation to finish"),
+        "{}",
+        waited.all()
+    );
+    assert!(waited.out.contains("no changes"), "{}", waited.all());
+    assert_eq!(count(&proxy, "DescribeStacks", "rewritten"), 3);
+}
