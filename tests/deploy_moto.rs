@@ -58,20 +58,46 @@ fn check_exists(endpoint: &str, resource_type: &str, physical: &str) {
     );
 }
 
-/// Create, parameter-only update, no-change redeploy for any template with
-/// an `ImageId`-style parameter `param`; every resource of a checkable type
-/// must exist afterwards.
-fn lifecycle(template: &Template, param: &str, first: &str, second: &str, expect_types: &[&str]) {
-    let moto = Emulator::moto();
+/// The scenario for one template: which parameter the update changes, the
+/// other parameters every deploy of a new stack needs, and the resource
+/// types that must exist afterwards.
+struct Scenario<'a> {
+    template: &'a Template,
+    /// The parameter the update changes (the AMI), its first and second value.
+    changed: (&'a str, &'a str, &'a str),
+    /// Values for the template's other parameters without defaults.
+    fixed: &'a [(&'a str, String)],
+    expect_types: &'a [&'a str],
+}
+
+/// Create, parameter-only update, no-change redeploy; every resource of a
+/// checkable type must exist afterwards.
+fn lifecycle(moto: &Emulator, s: Scenario<'_>) {
     let ep = moto.endpoint();
     let stack = aws::stack_name("moto");
-    let p1 = format!("{param}={first}");
-    let created: Run = aws::deploy(&ep, &stack, template, &["--yes", "--parameter", &p1], &[]);
+    let (param, first, second) = s.changed;
+    let template = s.template;
+    let fixed: Vec<String> = s.fixed.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let with = |value: &str| -> Vec<String> {
+        let mut flags = vec![
+            "--yes".to_owned(),
+            "--parameter".into(),
+            format!("{param}={value}"),
+        ];
+        for f in &fixed {
+            flags.push("--parameter".into());
+            flags.push(f.clone());
+        }
+        flags
+    };
+    let first_flags = with(first);
+    let first_flags: Vec<&str> = first_flags.iter().map(String::as_str).collect();
+    let created: Run = aws::deploy(&ep, &stack, template, &first_flags, &[]);
     assert_eq!(created.code, 0, "create failed:\n{}", created.all());
     assert!(created.out.contains("creates stack"), "{}", created.all());
     assert!(created.out.contains("CREATE_COMPLETE"), "{}", created.all());
     let resources = aws::stack_resources(&ep, &stack);
-    for ty in expect_types {
+    for ty in s.expect_types {
         assert!(
             resources.iter().any(|(_, t, _)| t == ty),
             "no {ty} in stack resources: {resources:?}"
@@ -81,8 +107,9 @@ fn lifecycle(template: &Template, param: &str, first: &str, second: &str, expect
         check_exists(&ep, ty, physical);
     }
 
-    let p2 = format!("{param}={second}");
-    let updated = aws::deploy(&ep, &stack, template, &["--yes", "--parameter", &p2], &[]);
+    let second_flags = with(second);
+    let second_flags: Vec<&str> = second_flags.iter().map(String::as_str).collect();
+    let updated = aws::deploy(&ep, &stack, template, &second_flags, &[]);
     assert_eq!(updated.code, 0, "update failed:\n{}", updated.all());
     assert!(updated.out.contains("updates stack"), "{}", updated.all());
     assert!(
@@ -101,24 +128,27 @@ fn lifecycle(template: &Template, param: &str, first: &str, second: &str, expect
     assert!(again.out.contains("no changes"), "{}", again.all());
     assert!(!again.out.contains("Executing"), "{}", again.all());
 
-    // Same parameter value given explicitly: still no changes.
-    let same = aws::deploy(&ep, &stack, template, &["--yes", "--parameter", &p2], &[]);
+    // Same parameter values given explicitly: still no changes.
+    let same = aws::deploy(&ep, &stack, template, &second_flags, &[]);
     assert_eq!(same.code, 0, "{}", same.all());
     assert!(same.out.contains("no changes"), "{}", same.all());
 }
 
 #[test]
 fn network_stack_create_update_and_no_change() {
+    let moto = Emulator::moto();
     lifecycle(
-        &templates::network(None),
-        "ImageId",
-        "ami-0aaaaaaaaaaaaaaa1",
-        "ami-0bbbbbbbbbbbbbbb2",
-        &[
-            "AWS::EC2::VPC",
-            "AWS::EC2::Subnet",
-            "AWS::EC2::SecurityGroup",
-            "AWS::SNS::Topic",
-        ],
+        &moto,
+        Scenario {
+            template: &templates::network(None),
+            changed: ("ImageId", "ami-0aaaaaaaaaaaaaaa1", "ami-0bbbbbbbbbbbbbbb2"),
+            fixed: &[],
+            expect_types: &[
+                "AWS::EC2::VPC",
+                "AWS::EC2::Subnet",
+                "AWS::EC2::SecurityGroup",
+                "AWS::SNS::Topic",
+            ],
+        },
     );
 }
