@@ -11,6 +11,7 @@ pub mod blueprint;
 pub mod cli;
 pub mod config;
 pub mod constructs;
+pub mod deploy;
 pub mod error;
 pub mod resources;
 pub mod stack;

@@ -8,6 +8,8 @@
 //! every blueprint command shares ([`EnvArgs`]), message styling, and
 //! dispatch.
 
+pub mod deploy;
+pub mod diff;
 pub mod exit;
 pub mod synth;
 
