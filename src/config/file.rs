@@ -45,6 +45,7 @@ pub(crate) struct Layer {
     pub db_backup_retention_days: Option<Set<u32>>,
     pub deletion_protection: Option<Set<bool>>,
     pub domain: Option<Set<String>>,
+    pub template_bucket: Option<Set<String>>,
     pub tags: Vec<(String, Set<String>)>,
     pub custom: Vec<(String, Set<CustomValue>)>,
 }
@@ -70,6 +71,7 @@ const ENV_KEYS: &[&str] = &[
     "database",
     "deletion_protection",
     "domain",
+    "template_bucket",
     "tags",
     "blueprint",
 ];
@@ -484,6 +486,12 @@ impl Reader<'_> {
                         .and_then(|s| self.domain(s, span.clone(), &kpath))
                         .map(|d| self.set(d, span));
                 }
+                "template_bucket" => {
+                    layer.template_bucket = self
+                        .string(value, &kpath)
+                        .and_then(|s| self.bucket(s, span.clone(), &kpath))
+                        .map(|b| self.set(b, span));
+                }
                 "tags" => layer.tags = self.tags(value, &kpath),
                 "blueprint" => layer.custom = self.custom(value, &kpath),
                 other => self.unknown(key.span(), &kpath, other, ENV_KEYS, &format!("[{path}]")),
@@ -660,6 +668,27 @@ impl Reader<'_> {
             Some("a domain is dot-separated labels of letters, digits and '-', such as \"app.example.com\"".into())
         };
         self.problem(span, path, format!("\"{s}\" is not a domain name"), help);
+        None
+    }
+
+    fn bucket(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
+        let edge =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let ok = (3..=63).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+            && edge(s.chars().next())
+            && edge(s.chars().last())
+            && !s.contains("..");
+        if ok {
+            return Some(s);
+        }
+        self.problem(
+            span,
+            path,
+            format!("\"{s}\" is not an S3 bucket name"),
+            Some("bucket names are 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit".into()),
+        );
         None
     }
 
@@ -860,6 +889,15 @@ mod tests {
         assert_eq!(
             ok.environments["stage"].custom[0].1.value,
             CustomValue::String("cpu".into())
+        );
+    }
+
+    #[test]
+    fn template_buckets_follow_s3_naming() {
+        let p = one("[environments.prod]\ntemplate_bucket = \"My_Bucket\"\n");
+        assert!(p.message.contains("not an S3 bucket name"), "{}", p.message);
+        assert!(
+            problems("[environments.prod]\ntemplate_bucket = \"acme-cfn-templates\"\n").is_empty()
         );
     }
 

@@ -231,6 +231,10 @@ fn apply(settings: &mut Settings, layer: &Layer) {
         settings.domain = Some(domain.value.clone());
         o.insert("domain".into(), domain.at.clone());
     }
+    if let Some(bucket) = &layer.template_bucket {
+        settings.template_bucket = Some(bucket.value.clone());
+        o.insert("template_bucket".into(), bucket.at.clone());
+    }
     for (key, tag) in &layer.tags {
         settings.tags.insert(key.clone(), tag.value.clone());
         o.insert(format!("tags.{key}"), tag.at.clone());

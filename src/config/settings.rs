@@ -111,6 +111,9 @@ pub struct Settings {
     pub domain: Option<String>,
     /// Extra tags for every resource, after `Project` and `Environment`.
     pub tags: IndexMap<String, String>,
+    /// S3 bucket `hagen deploy` uploads templates over 51,200 bytes to,
+    /// when `--bucket` is not given.
+    pub template_bucket: Option<String>,
     /// The blueprint's own keys (`[environments.NAME.blueprint]`).
     pub custom: Custom,
     pub(crate) origins: BTreeMap<String, Location>,
@@ -169,6 +172,7 @@ impl Settings {
             deletion_protection: protect,
             domain: None,
             tags: IndexMap::new(),
+            template_bucket: None,
             custom: Custom::default(),
             origins: BTreeMap::new(),
         }
