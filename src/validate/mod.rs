@@ -3,5 +3,11 @@
 //! availability rules with suppressions that carry a reason.
 
 mod diagnostic;
+pub mod rules;
+pub mod scenario;
+pub mod schema;
+#[cfg(test)]
+mod testing;
+mod text;
 
 pub use diagnostic::{Diagnostic, Severity};
