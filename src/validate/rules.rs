@@ -189,6 +189,9 @@ rules! {
     PARAMETER_DEFAULT = "HG215", Template, Error / Error,
         "parameter default breaks its constraints",
         "CloudFormation rejects a stack whose parameter default fails its own AllowedValues, pattern, length or range.";
+    PARAMETER_TYPE = "HG216", Template, Error / Error,
+        "unknown parameter type",
+        "CloudFormation rejects a parameter whose Type it does not know.";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",

@@ -41,7 +41,7 @@ fn intrinsics_stand_wherever_a_value_may() {
                 "VpcId": {"Ref": "Vpc"},
                 "CidrBlock": {"Fn::Select": [0, {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 4, 8]}]},
                 "AvailabilityZone": {"Fn::Select": [0, {"Fn::GetAZs": ""}]},
-                "MapPublicIpOnLaunch": {"Fn::Equals": ["a", "a"]},
+                "MapPublicIpOnLaunch": {"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "Public"]},
                 "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-a"}}]
             }}
         }
