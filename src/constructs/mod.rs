@@ -7,6 +7,19 @@
 //! plus a fixed suffix, never from where the code stands, so moving code does
 //! not rename (and so replace) resources.
 
+pub mod alert_topic;
+pub mod bastion;
+pub mod checkov;
+pub mod database;
+pub mod dns;
+pub mod instance_role;
+pub mod load_balanced_asg;
+pub mod monitoring;
+pub mod nacl;
+pub mod scaling;
+pub mod security_group;
+pub mod vpc;
+
 use ipnet::Ipv4Net;
 
 use crate::resources::ec2;

@@ -12,8 +12,14 @@ use indexmap::IndexMap;
 
 use crate::template::{Expr, List, Value};
 
+pub mod autoscaling;
 pub mod cloudwatch;
 pub mod ec2;
+pub mod elbv2;
+pub mod iam;
+pub mod kms;
+pub mod rds;
+pub mod route53;
 pub mod sns;
 
 /// A CloudFormation resource type that can be added to a stack.

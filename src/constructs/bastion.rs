@@ -1,0 +1,380 @@
+//! `Bastion`: one small instance in a public subnet through which admins
+//! reach the private app instances, by SSH with a key pair or by Session
+//! Manager only. IMDSv2 only, encrypted root volume, Systems Manager core
+//! and nothing more in its role; an Elastic IP when a stable address is
+//! wanted (for admin firewalls).
+//!
+//! Owns the instance, its role and profile, and the optional Elastic IP. It
+//! does not create the security group (the caller passes it; only the admin
+//! CIDR may reach port 22 there) nor the subnet.
+//!
+//! Logical IDs are `<id>` plus `Role`, `InstanceProfile`, `Instance` and `Eip`.
+
+use crate::constructs::checkov;
+use crate::constructs::instance_role::{
+    INSTANCE_PROFILE_SUFFIX, InstanceRole, InstanceRoleProps, ROLE_SUFFIX,
+};
+use crate::constructs::load_balanced_asg::RootVolume;
+use crate::constructs::{SubnetInfo, SubnetKind};
+use crate::error::SynthError;
+use crate::resources::Tag;
+use crate::resources::ec2::{
+    Eip, Instance, InstanceBlockDeviceMapping, InstanceEbs, InstanceNetworkInterface,
+    MetadataOptions, SecurityGroup,
+};
+use crate::resources::iam::{InstanceProfile, Role};
+use crate::stack::{Attributes, Stack};
+use crate::template::{Handle, Intrinsic, ToExpr, Value, fns};
+
+/// Every logical ID suffix the construct may use, in the order resources are added.
+pub const SUFFIXES: [&str; 4] = [ROLE_SUFFIX, INSTANCE_PROFILE_SUFFIX, "Instance", "Eip"];
+
+/// Props of a [`Bastion`]. Build with [`BastionProps::new`] and change the
+/// public fields whose defaults do not fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BastionProps {
+    /// The image (normally `Ref` to an `AWS::EC2::Image::Id` parameter).
+    pub image_id: Value<String>,
+    /// The public subnet it runs in.
+    pub subnet: SubnetInfo,
+    /// Its security group (22 from the admin CIDR only).
+    pub security_group: Handle<SecurityGroup>,
+    /// Instance type (default `t3.micro`).
+    pub instance_type: Value<String>,
+    /// Key pair for SSH (normally a `AWS::EC2::KeyPair::KeyName` parameter);
+    /// none means Session Manager only (default none).
+    pub key_name: Option<Value<String>>,
+    /// Give it an Elastic IP, so its address survives a replacement (default off).
+    pub elastic_ip: bool,
+    /// Root volume (default `/dev/xvda`, 10 GiB, encrypted gp3).
+    pub root_volume: RootVolume,
+    /// One-minute instance metrics (default on).
+    pub detailed_monitoring: bool,
+    /// Boot script, plain text; it is base64-encoded here (default none).
+    pub user_data: Option<Value<String>>,
+    /// Logical IDs the instance and address must wait for (the internet
+    /// gateway attachment); add with [`BastionProps::depends_on`].
+    pub dependencies: Vec<String>,
+}
+
+impl BastionProps {
+    /// Props with the required parts and safe defaults for everything else.
+    pub fn new(
+        image_id: impl Into<Value<String>>,
+        subnet: SubnetInfo,
+        security_group: Handle<SecurityGroup>,
+    ) -> Self {
+        BastionProps {
+            image_id: image_id.into(),
+            subnet,
+            security_group,
+            instance_type: Value::from("t3.micro"),
+            key_name: None,
+            elastic_ip: false,
+            root_volume: RootVolume {
+                size_gib: 10,
+                ..RootVolume::default()
+            },
+            detailed_monitoring: true,
+            user_data: None,
+            dependencies: Vec::new(),
+        }
+    }
+
+    /// Makes the instance (and its address) wait for another resource, such
+    /// as the VPC's internet gateway attachment.
+    pub fn depends_on<R>(mut self, other: &Handle<R>) -> Self {
+        self.dependencies.push(other.logical_id().to_owned());
+        self
+    }
+}
+
+/// What a [`Bastion`] added to the stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bastion {
+    /// The instance (`<id>Instance`).
+    pub instance: Handle<Instance>,
+    /// Its role, Systems Manager core only (`<id>Role`).
+    pub role: Handle<Role>,
+    /// Its instance profile (`<id>InstanceProfile`).
+    pub instance_profile: Handle<InstanceProfile>,
+    /// Its Elastic IP (`<id>Eip`), when asked for.
+    pub elastic_ip: Option<Handle<Eip>>,
+}
+
+fn check(props: &BastionProps) -> Result<(), String> {
+    if props.subnet.kind != SubnetKind::Public {
+        return Err(format!(
+            "subnet {} is {}; a bastion must run in a Public subnet to be reachable (use Session Manager to reach private instances without one)",
+            props.subnet.handle.logical_id(),
+            props.subnet.kind.as_str()
+        ));
+    }
+    let rv = &props.root_volume;
+    if !rv.device_name.starts_with("/dev/") {
+        return Err(format!(
+            "root_volume.device_name {:?} is not a device name such as /dev/xvda",
+            rv.device_name
+        ));
+    }
+    if !(1..=16384).contains(&rv.size_gib) {
+        return Err(format!(
+            "root_volume.size_gib is {}; a gp3 volume is 1 to 16384 GiB",
+            rv.size_gib
+        ));
+    }
+    Ok(())
+}
+
+impl Bastion {
+    /// Checks the props, then adds the role, profile, instance and (when
+    /// asked) the Elastic IP. Nothing is added when a check fails.
+    pub fn new(stack: &mut Stack, id: &str, props: &BastionProps) -> Result<Bastion, SynthError> {
+        check(props).map_err(|m| SynthError::props(format!("Bastion {id:?}"), m))?;
+        for suffix in SUFFIXES {
+            crate::stack::check_logical_id(&format!("{id}{suffix}"), "Resources")?;
+        }
+        let role = InstanceRole::new(
+            stack,
+            id,
+            &InstanceRoleProps::ssm_only(format!("Bastion {id}: Systems Manager only")),
+        )?;
+
+        let rv = &props.root_volume;
+        let mut ebs = InstanceEbs::new()
+            .volume_type("gp3")
+            .volume_size(rv.size_gib)
+            .encrypted(true)
+            .delete_on_termination(true);
+        if let Some(key) = &rv.kms_key_id {
+            ebs = ebs.kms_key_id(key.clone());
+        }
+        let mut instance = Instance::new()
+            .image_id(props.image_id.clone())
+            .instance_type(props.instance_type.clone())
+            .iam_instance_profile(role.instance_profile.reference())
+            .metadata_options(
+                MetadataOptions::new()
+                    .http_endpoint("enabled")
+                    .http_tokens("required")
+                    .http_put_response_hop_limit(1)
+                    .instance_metadata_tags("disabled"),
+            )
+            .block_device_mappings(vec![
+                InstanceBlockDeviceMapping::new()
+                    .device_name(rv.device_name.as_str())
+                    .ebs(ebs),
+            ])
+            .network_interfaces(vec![
+                InstanceNetworkInterface::new()
+                    .device_index("0")
+                    .subnet_id(props.subnet.handle.reference())
+                    .group_set(vec![Value::from(props.security_group.group_id())])
+                    .associate_public_ip_address(true)
+                    .delete_on_termination(true),
+            ])
+            .monitoring(props.detailed_monitoring)
+            .propagate_tags_to_volume_on_creation(true)
+            .tags(vec![Tag::pair(
+                "Name",
+                fns::sub(format!("${{{}}}-{id}", fns::STACK_NAME)),
+            )]);
+        if let Some(key) = &props.key_name {
+            instance = instance.key_name(key.clone());
+        }
+        if let Some(user_data) = &props.user_data {
+            instance = instance.user_data(fns::base64(user_data.to_expr()));
+        }
+        let dependencies = || {
+            props.dependencies.iter().fold(Attributes::new(), |a, dep| {
+                a.depends_on(&Handle::<()>::new(dep.as_str()))
+            })
+        };
+        let instance = stack.add_with(
+            &format!("{id}Instance"),
+            instance,
+            dependencies().metadata(
+                checkov::METADATA_KEY,
+                checkov::skips(&[checkov::Skip {
+                    id: "CKV_AWS_88",
+                    comment: "A bastion is the one instance admins reach from outside, so it needs a public address; its security group admits SSH from the admin CIDR only",
+                }]),
+            ),
+        )?;
+        let elastic_ip = if props.elastic_ip {
+            Some(stack.add_with(
+                &format!("{id}Eip"),
+                Eip::new().domain("vpc").instance_id(instance.reference()),
+                dependencies(),
+            )?)
+        } else {
+            None
+        };
+        Ok(Bastion {
+            instance,
+            role: role.role,
+            instance_profile: role.instance_profile,
+            elastic_ip,
+        })
+    }
+
+    /// The bastion's public address: the Elastic IP when there is one, the
+    /// instance's public IP otherwise. For outputs.
+    pub fn public_ip(&self) -> Intrinsic {
+        match &self.elastic_ip {
+            Some(eip) => eip.public_ip(),
+            None => self.instance.public_ip(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value as Json, json};
+
+    use super::*;
+    use crate::constructs::load_balanced_asg::tests::subnet;
+    use crate::template::json::to_json_value;
+
+    fn props(change: impl FnOnce(&mut BastionProps)) -> BastionProps {
+        let mut p = BastionProps::new(
+            Intrinsic::Ref("AmiId".into()),
+            subnet("PublicA", 0, SubnetKind::Public),
+            Handle::new("BastionSg"),
+        );
+        change(&mut p);
+        p
+    }
+
+    fn build(p: &BastionProps) -> (Json, Result<Bastion, SynthError>) {
+        let mut stack = Stack::new("t");
+        stack.tag("Project", "swiftcode");
+        let out = Bastion::new(&mut stack, "Bastion", p);
+        (
+            to_json_value(&stack.template().to_expr())["Resources"].clone(),
+            out,
+        )
+    }
+
+    #[test]
+    fn session_manager_only_bastion_with_safe_defaults() {
+        let (r, out) = build(&props(|_| {}));
+        let out = out.unwrap();
+        let ids: Vec<&String> = r.as_object().unwrap().keys().collect();
+        assert_eq!(
+            ids,
+            ["BastionRole", "BastionInstanceProfile", "BastionInstance"]
+        );
+        assert!(out.elastic_ip.is_none());
+        assert_eq!(out.instance.logical_id(), "BastionInstance");
+        assert_eq!(
+            r["BastionRole"]["Properties"]["ManagedPolicyArns"],
+            json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"}])
+        );
+        let i = &r["BastionInstance"]["Properties"];
+        assert_eq!(i["ImageId"], json!({"Ref": "AmiId"}));
+        assert_eq!(i["InstanceType"], "t3.micro");
+        assert_eq!(
+            i["IamInstanceProfile"],
+            json!({"Ref": "BastionInstanceProfile"})
+        );
+        assert_eq!(
+            i["MetadataOptions"],
+            json!({"HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1,
+                "HttpTokens": "required", "InstanceMetadataTags": "disabled"})
+        );
+        assert_eq!(
+            i["BlockDeviceMappings"],
+            json!([{"DeviceName": "/dev/xvda", "Ebs": {"DeleteOnTermination": true,
+                "Encrypted": true, "VolumeSize": 10, "VolumeType": "gp3"}}])
+        );
+        assert_eq!(
+            i["NetworkInterfaces"],
+            json!([{"AssociatePublicIpAddress": true, "DeleteOnTermination": true,
+                "DeviceIndex": "0", "GroupSet": [{"Fn::GetAtt": ["BastionSg", "GroupId"]}],
+                "SubnetId": {"Ref": "PublicA"}}])
+        );
+        assert!(i.get("SubnetId").is_none() && i.get("SecurityGroupIds").is_none());
+        assert!(i.get("KeyName").is_none());
+        assert!(i.get("UserData").is_none());
+        assert_eq!(i["Monitoring"], true);
+        assert_eq!(i["PropagateTagsToVolumeOnCreation"], true);
+        assert_eq!(
+            i["Tags"],
+            json!([{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-Bastion"}},
+                {"Key": "Project", "Value": "swiftcode"}])
+        );
+        assert_eq!(
+            r["BastionInstance"]["Metadata"]["checkov"]["skip"][0]["id"],
+            "CKV_AWS_88"
+        );
+        assert_eq!(
+            to_json_value(&out.public_ip().to_expr()),
+            json!({"Fn::GetAtt": ["BastionInstance", "PublicIp"]})
+        );
+    }
+
+    #[test]
+    fn key_pair_elastic_ip_and_dependencies() {
+        let attachment: Handle<()> = Handle::new("VpcGatewayAttachment");
+        let (r, out) = build(&props(|p| {
+            p.key_name = Some(Intrinsic::Ref("KeyName".into()).into());
+            p.elastic_ip = true;
+            p.user_data = Some(Value::from("#!/bin/bash\n"));
+            p.instance_type = Value::from("t3.nano");
+            p.root_volume.kms_key_id = Some(Value::from("alias/ebs"));
+            *p = p.clone().depends_on(&attachment);
+        }));
+        let out = out.unwrap();
+        let i = &r["BastionInstance"];
+        assert_eq!(i["Properties"]["KeyName"], json!({"Ref": "KeyName"}));
+        assert_eq!(i["Properties"]["InstanceType"], "t3.nano");
+        assert_eq!(
+            i["Properties"]["UserData"],
+            json!({"Fn::Base64": "#!/bin/bash\n"})
+        );
+        assert_eq!(
+            i["Properties"]["BlockDeviceMappings"][0]["Ebs"]["KmsKeyId"],
+            "alias/ebs"
+        );
+        assert_eq!(i["DependsOn"], "VpcGatewayAttachment");
+        let eip = &r["BastionEip"];
+        assert_eq!(eip["Type"], "AWS::EC2::EIP");
+        assert_eq!(eip["DependsOn"], "VpcGatewayAttachment");
+        assert_eq!(
+            eip["Properties"],
+            json!({"Domain": "vpc", "InstanceId": {"Ref": "BastionInstance"},
+                "Tags": [{"Key": "Project", "Value": "swiftcode"}]})
+        );
+        assert_eq!(out.elastic_ip.as_ref().unwrap().logical_id(), "BastionEip");
+        assert_eq!(
+            to_json_value(&out.public_ip().to_expr()),
+            json!({"Fn::GetAtt": ["BastionEip", "PublicIp"]})
+        );
+    }
+
+    #[test]
+    fn bad_props_are_refused() {
+        for (change, expected) in [
+            (
+                Box::new(|p: &mut BastionProps| p.subnet.kind = SubnetKind::Private)
+                    as Box<dyn FnOnce(&mut BastionProps)>,
+                "subnet PublicA is Private; a bastion must run in a Public subnet",
+            ),
+            (
+                Box::new(|p: &mut BastionProps| p.root_volume.device_name = "sda1".into()),
+                "not a device name",
+            ),
+            (
+                Box::new(|p: &mut BastionProps| p.root_volume.size_gib = 0),
+                "size_gib is 0",
+            ),
+        ] {
+            let (r, out) = build(&props(change));
+            let msg = out.expect_err("props should be refused").to_string();
+            assert!(msg.starts_with("Bastion \"Bastion\": "), "{msg}");
+            assert!(msg.contains(expected), "{msg}");
+            assert_eq!(r, json!({}), "nothing may be written");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Runs cfn-lint (the pinned venv from `tools/venv.sh`) on a template built
+//! from the compute constructs (load-balanced Auto Scaling groups over two
+//! and three zones, both scaling modes, application alarms, bastions with
+//! and without an Elastic IP and key pair), wired to the real `Vpc` and
+//! `SecurityGroup` constructs, and fails on any error or warning. It fails
+//! loudly when the venv cannot be built.
+
+use std::path::Path;
+use std::process::Command;
+
+use hagen::constructs::SubnetKind;
+use hagen::constructs::bastion::{Bastion, BastionProps};
+use hagen::constructs::load_balanced_asg::{
+    AccessLogs, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps,
+};
+use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
+use hagen::constructs::scaling::{
+    CpuPolicyKind, CpuScaling, RequestCountTracking, Scaling, ScalingMode, ScalingProps,
+};
+use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
+use hagen::constructs::vpc::{Vpc, VpcProps};
+use hagen::resources::sns::Topic;
+use hagen::stack::{ParamHandle, Stack};
+use hagen::template::{Expr, Output, Parameter, Value};
+
+fn parameter(stack: &mut Stack, name: &str, param_type: &str) -> ParamHandle {
+    stack
+        .parameter(
+            name,
+            Parameter {
+                param_type: param_type.into(),
+                description: Some(format!("{name} for the lint template")),
+                ..Parameter::default()
+            },
+        )
+        .unwrap()
+}
+
+fn output(stack: &mut Stack, id: &str, value: impl Into<Expr>) {
+    stack
+        .output(
+            id,
+            Output {
+                description: Some(id.into()),
+                value: value.into(),
+                export_name: None,
+                condition: None,
+            },
+        )
+        .unwrap();
+}
+
+fn template() -> String {
+    let mut stack = Stack::new("hagen compute constructs, cfn-lint check");
+    stack.tag("Project", "swiftcode");
+    let ami = parameter(&mut stack, "AmiId", "AWS::EC2::Image::Id");
+    let cert = parameter(&mut stack, "CertificateArn", "String");
+    let key = parameter(&mut stack, "KeyName", "AWS::EC2::KeyPair::KeyName");
+    let log_bucket = parameter(&mut stack, "LogBucket", "String");
+
+    let admin_cidr = parameter(&mut stack, "AdminCidr", "String");
+
+    let vpc = Vpc::new(
+        &mut stack,
+        "Network",
+        VpcProps {
+            az_count: 3,
+            ..VpcProps::default()
+        },
+    )
+    .unwrap();
+    let attachment = vpc.gateway_attachment().unwrap().clone();
+    let public: Vec<_> = vpc
+        .subnets(SubnetKind::Public)
+        .into_iter()
+        .cloned()
+        .collect();
+    let private: Vec<_> = vpc
+        .subnets(SubnetKind::Private)
+        .into_iter()
+        .cloned()
+        .collect();
+    let alb = SecurityGroup::new(&mut stack, "Alb", &vpc, "Load balancer").unwrap();
+    let app = SecurityGroup::new(&mut stack, "App", &vpc, "Application instances").unwrap();
+    let bastion = SecurityGroup::new(&mut stack, "Bastion", &vpc, "Bastion host").unwrap();
+    for port in [80, 443] {
+        alb.allow_from(
+            &mut stack,
+            &Peer::anywhere(),
+            Traffic::tcp(port),
+            "Web clients",
+        )
+        .unwrap();
+    }
+    app.allow_from(
+        &mut stack,
+        &Peer::group(&alb),
+        Traffic::tcp(8080),
+        "From the load balancer",
+    )
+    .unwrap();
+    app.allow_from(
+        &mut stack,
+        &Peer::group(&bastion),
+        Traffic::tcp(22),
+        "SSH from the bastion",
+    )
+    .unwrap();
+    bastion
+        .allow_from(
+            &mut stack,
+            &Peer::ipv4("Admin", admin_cidr.reference()),
+            Traffic::tcp(22),
+            "SSH from the admins",
+        )
+        .unwrap();
+    let (alb_sg, app_sg, bastion_sg) = (
+        alb.handle().clone(),
+        app.handle().clone(),
+        bastion.handle().clone(),
+    );
+    let topic = stack
+        .add("Alerts", Topic::new().kms_master_key_id("alias/aws/sns"))
+        .unwrap();
+
+    let network = |azs: usize| AsgNetwork {
+        vpc_id: vpc.vpc_id().into(),
+        public_subnets: public.to_vec(),
+        private_subnets: private[..azs].to_vec(),
+        load_balancer_security_group: alb_sg.clone(),
+        app_security_group: app_sg.clone(),
+    };
+
+    // Defaults, two zones, CPU step scaling and the application alarms.
+    let mut web =
+        LoadBalancedAsgProps::new(network(2), ami.reference(), cert.reference(), topic.clone());
+    web.user_data = Some(Value::from("#!/bin/bash\nsystemctl start app\n"));
+    let web = LoadBalancedAsg::new(&mut stack, "Web", &web).unwrap();
+    Scaling::new(
+        &mut stack,
+        "WebScaling",
+        &ScalingProps {
+            auto_scaling_group: web.auto_scaling_group.clone(),
+            mode: ScalingMode::Cpu(CpuScaling::new(topic.clone())),
+        },
+    )
+    .unwrap();
+    AppAlarms::new(
+        &mut stack,
+        "WebAlarms",
+        &AppAlarmsProps::new(
+            web.load_balancer.clone(),
+            web.target_group.clone(),
+            web.auto_scaling_group.clone(),
+            topic.clone(),
+        ),
+    )
+    .unwrap();
+
+    // Three zones, signals, access logs, key pair, dual stack off,
+    // request-count tracking; and simple CPU policies on the same group.
+    let mut api =
+        LoadBalancedAsgProps::new(network(3), ami.reference(), cert.reference(), topic.clone());
+    api.capacity = Capacity {
+        min: 3,
+        desired: 3,
+        max: 9,
+    };
+    api.rolling_update.wait_on_resource_signals = true;
+    api.key_name = Some(key.reference().into());
+    api.access_logs = Some(AccessLogs {
+        bucket: log_bucket.reference().into(),
+        prefix: Some("api".into()),
+    });
+    api.health_check.path = "/health".into();
+    api.health_check.matcher = "200-399".into();
+    api.metadata_hop_limit = 2;
+    api.deletion_protection = false;
+    let api = LoadBalancedAsg::new(&mut stack, "Api", &api.group_depends_on(&attachment)).unwrap();
+    Scaling::new(
+        &mut stack,
+        "ApiTracking",
+        &ScalingProps {
+            auto_scaling_group: api.auto_scaling_group.clone(),
+            mode: ScalingMode::RequestCount(RequestCountTracking::new(
+                api.load_balancer.clone(),
+                api.target_group.clone(),
+                api.https_listener.clone(),
+            )),
+        },
+    )
+    .unwrap();
+    let mut simple = CpuScaling::new(topic.clone());
+    simple.policy_kind = CpuPolicyKind::Simple;
+    Scaling::new(
+        &mut stack,
+        "ApiCpu",
+        &ScalingProps {
+            auto_scaling_group: api.auto_scaling_group.clone(),
+            mode: ScalingMode::Cpu(simple),
+        },
+    )
+    .unwrap();
+
+    // Session Manager only, then key pair with an Elastic IP.
+    let ssm_only = Bastion::new(
+        &mut stack,
+        "Bastion",
+        &BastionProps::new(ami.reference(), public[0].clone(), bastion_sg.clone()),
+    )
+    .unwrap();
+    let mut with_key =
+        BastionProps::new(ami.reference(), public[1].clone(), bastion_sg).depends_on(&attachment);
+    with_key.key_name = Some(key.reference().into());
+    with_key.elastic_ip = true;
+    let with_key = Bastion::new(&mut stack, "Jump", &with_key).unwrap();
+
+    output(&mut stack, "SiteUrl", web.url());
+    output(&mut stack, "LoadBalancerDns", web.load_balancer.dns_name());
+    output(&mut stack, "BastionAddress", ssm_only.public_ip());
+    output(&mut stack, "JumpAddress", with_key.public_ip());
+    stack.into_template().to_yaml()
+}
+
+#[test]
+fn cfn_lint_accepts_the_compute_constructs_without_errors_or_warnings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = Command::new(root.join("tools/venv.sh"))
+        .arg("cfn-lint")
+        .output()
+        .expect("tools/venv.sh runs");
+    assert!(
+        venv.status.success(),
+        "cannot build the cfn-lint venv: {}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let venv = String::from_utf8(venv.stdout).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("compute.yaml");
+    std::fs::write(&file, template()).unwrap();
+    let lint = Command::new(Path::new(venv.trim()).join("bin/cfn-lint"))
+        .arg(&file)
+        .output()
+        .expect("cfn-lint runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(
+        lint.status.success() && report.trim().is_empty(),
+        "cfn-lint found problems (exit {:?}):\n{report}",
+        lint.status.code()
+    );
+}
