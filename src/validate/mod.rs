@@ -9,20 +9,26 @@
 //! [`Diagnostic`]s naming a rule of [`rules`]; this module runs them, applies
 //! strictness and suppressions, and sorts the result. It prints nothing.
 
+pub mod availability;
+pub mod az_report;
 mod diagnostic;
 pub mod graph;
 pub mod intrinsics;
+pub mod model;
+pub mod network;
 pub mod parameters;
 pub mod quotas;
 pub mod rules;
 pub mod scenario;
 pub mod schema;
+pub mod security;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
 mod text;
 pub mod unused;
 
+pub use az_report::AvailabilityReport;
 pub use diagnostic::{Diagnostic, Severity};
 pub use suppress::Suppressed;
 
@@ -48,6 +54,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings silenced by a suppression with a reason.
     pub suppressed: Vec<Suppressed>,
+    /// What losing each AZ does, and the single points of failure.
+    pub availability: AvailabilityReport,
 }
 
 impl Report {
@@ -96,6 +104,10 @@ pub fn check(template: &Template, options: &Options) -> Report {
     }
     found.extend(parameters::check(template));
     found.extend(quotas::check(template, options.body_size));
+    let topology = model::Model::of(template);
+    found.extend(security::check(template, &topology));
+    found.extend(availability::check(template, &topology));
+    found.extend(network::check(&topology));
 
     if options.strict {
         for d in &mut found {
@@ -112,6 +124,7 @@ pub fn check(template: &Template, options: &Options) -> Report {
     Report {
         diagnostics,
         suppressed,
+        availability: az_report::build(&topology),
     }
 }
 
@@ -182,6 +195,19 @@ mod tests {
             places,
             vec!["Parameters/Unused", "Resources/B", "Resources/A"]
         );
+    }
+
+    #[test]
+    fn the_ha_fixture_is_clean_even_when_strict() {
+        let t = testing::template(testing::ha_stack());
+        let r = check(
+            &t,
+            &Options {
+                strict: true,
+                body_size: None,
+            },
+        );
+        assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
     }
 
     #[test]

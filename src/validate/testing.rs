@@ -2,7 +2,7 @@
 //! into the IR, so unit tests read like the templates they check.
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use crate::template::{Expr, Intrinsic, Output, Parameter, Resource, RetentionPolicy, Template};
 
@@ -199,4 +199,205 @@ pub fn template(v: Json) -> Template {
         }
     }
     t
+}
+
+/// A small, correct two-AZ web stack in the SwiftCode shape: public,
+/// private and isolated subnets per AZ, a NAT per AZ, tiered network ACLs,
+/// security groups referring to each other, an ALB with an HTTP redirect and
+/// an HTTPS listener, a launch template and an Auto Scaling group, and a
+/// Multi-AZ encrypted database with a managed password. Tests change one
+/// thing in it and expect exactly one finding.
+pub fn ha_stack() -> Json {
+    let mut resources = serde_json::Map::new();
+    let mut put = |id: &str, v: Json| {
+        resources.insert(id.to_owned(), v);
+    };
+    put(
+        "Vpc",
+        json!({"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}),
+    );
+    put("Igw", json!({"Type": "AWS::EC2::InternetGateway"}));
+    put(
+        "IgwAttach",
+        json!({"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Igw"}}}),
+    );
+    put(
+        "PublicRt",
+        json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}}),
+    );
+    put(
+        "PublicRoute",
+        json!({"Type": "AWS::EC2::Route", "DependsOn": "IgwAttach", "Properties": {"RouteTableId": {"Ref": "PublicRt"}, "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": "Igw"}}}),
+    );
+    put(
+        "DbRt",
+        json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}}),
+    );
+    for (acl, entries) in [
+        (
+            "PublicAcl",
+            vec![
+                (100, false, 6, "0.0.0.0/0", Some((443, 443))),
+                (110, false, 6, "0.0.0.0/0", Some((80, 80))),
+                (120, false, 6, "0.0.0.0/0", Some((1024, 65535))),
+                (100, true, -1, "0.0.0.0/0", None),
+            ],
+        ),
+        (
+            "PrivateAcl",
+            vec![
+                (100, false, -1, "10.0.0.0/16", None),
+                (110, false, 6, "0.0.0.0/0", Some((1024, 65535))),
+                (100, true, -1, "0.0.0.0/0", None),
+            ],
+        ),
+        (
+            "DbAcl",
+            vec![
+                (100, false, 6, "10.0.2.0/23", Some((5432, 5432))),
+                (100, true, 6, "10.0.2.0/23", Some((1024, 65535))),
+            ],
+        ),
+    ] {
+        put(
+            acl,
+            json!({"Type": "AWS::EC2::NetworkAcl", "Properties": {"VpcId": {"Ref": "Vpc"}}}),
+        );
+        for (n, egress, proto, cidr, ports) in entries {
+            let mut p = json!({"NetworkAclId": {"Ref": acl}, "RuleNumber": n, "Egress": egress,
+                "Protocol": proto, "RuleAction": "allow", "CidrBlock": cidr});
+            if let Some((from, to)) = ports {
+                p["PortRange"] = json!({"From": from, "To": to});
+            }
+            let id = format!("{acl}{}{n}", if egress { "Out" } else { "In" });
+            put(
+                &id,
+                json!({"Type": "AWS::EC2::NetworkAclEntry", "Properties": p}),
+            );
+        }
+    }
+    for az in 0..2 {
+        let n = az + 1;
+        for (kind, cidr, rt, acl) in [
+            (
+                "Public",
+                format!("10.0.{az}.0/24"),
+                "PublicRt".to_string(),
+                "PublicAcl",
+            ),
+            (
+                "Private",
+                format!("10.0.{}.0/24", 2 + az),
+                format!("PrivateRt{n}"),
+                "PrivateAcl",
+            ),
+            (
+                "Db",
+                format!("10.0.{}.0/24", 4 + az),
+                "DbRt".to_string(),
+                "DbAcl",
+            ),
+        ] {
+            let s = format!("{kind}Subnet{n}");
+            put(
+                &s,
+                json!({"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": cidr,
+                "AvailabilityZone": {"Fn::Select": [az, {"Fn::GetAZs": ""}]}}}),
+            );
+            put(
+                &format!("{s}Rta"),
+                json!({"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"SubnetId": {"Ref": s}, "RouteTableId": {"Ref": rt}}}),
+            );
+            put(
+                &format!("{s}Acl"),
+                json!({"Type": "AWS::EC2::SubnetNetworkAclAssociation", "Properties": {"SubnetId": {"Ref": s}, "NetworkAclId": {"Ref": acl}}}),
+            );
+        }
+        put(
+            &format!("NatEip{n}"),
+            json!({"Type": "AWS::EC2::EIP", "DependsOn": "IgwAttach", "Properties": {"Domain": "vpc"}}),
+        );
+        put(
+            &format!("Nat{n}"),
+            json!({"Type": "AWS::EC2::NatGateway", "Properties": {"SubnetId": {"Ref": format!("PublicSubnet{n}")}, "AllocationId": {"Fn::GetAtt": [format!("NatEip{n}"), "AllocationId"]}}}),
+        );
+        put(
+            &format!("PrivateRt{n}"),
+            json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}}),
+        );
+        put(
+            &format!("PrivateRoute{n}"),
+            json!({"Type": "AWS::EC2::Route", "Properties": {"RouteTableId": {"Ref": format!("PrivateRt{n}")}, "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": {"Ref": format!("Nat{n}")}}}),
+        );
+    }
+    put(
+        "AlbSg",
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "alb", "VpcId": {"Ref": "Vpc"},
+        "SecurityGroupIngress": [
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"}]}}),
+    );
+    put(
+        "AppSg",
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "app", "VpcId": {"Ref": "Vpc"},
+        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "SourceSecurityGroupId": {"Ref": "AlbSg"}}]}}),
+    );
+    put(
+        "DbSg",
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "db", "VpcId": {"Ref": "Vpc"},
+        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "SourceSecurityGroupId": {"Ref": "AppSg"}}]}}),
+    );
+    put(
+        "Alb",
+        json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
+        "Subnets": [{"Ref": "PublicSubnet1"}, {"Ref": "PublicSubnet2"}], "SecurityGroups": [{"Ref": "AlbSg"}]}}),
+    );
+    put(
+        "Tg",
+        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 8080, "Protocol": "HTTP", "VpcId": {"Ref": "Vpc"}}}),
+    );
+    put(
+        "Http",
+        json!({"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {"LoadBalancerArn": {"Ref": "Alb"}, "Port": 80, "Protocol": "HTTP",
+        "DefaultActions": [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]}}),
+    );
+    put(
+        "Https",
+        json!({"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {"LoadBalancerArn": {"Ref": "Alb"}, "Port": 443, "Protocol": "HTTPS",
+        "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "Certificates": [{"CertificateArn": {"Ref": "Cert"}}],
+        "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}]}}),
+    );
+    put(
+        "Lt",
+        json!({"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+        "ImageId": {"Ref": "Ami"}, "InstanceType": "t3.small", "SecurityGroupIds": [{"Ref": "AppSg"}],
+        "MetadataOptions": {"HttpTokens": "required"},
+        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": true, "VolumeSize": 20}}]}}}),
+    );
+    put(
+        "Asg",
+        json!({"Type": "AWS::AutoScaling::AutoScalingGroup",
+        "UpdatePolicy": {"AutoScalingRollingUpdate": {"MinInstancesInService": 1, "MaxBatchSize": 1}},
+        "Properties": {"MinSize": "2", "MaxSize": "6", "DesiredCapacity": "2",
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}, "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}},
+            "VPCZoneIdentifier": [{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}],
+            "TargetGroupARNs": [{"Ref": "Tg"}]}}),
+    );
+    put(
+        "DbSubnets",
+        json!({"Type": "AWS::RDS::DBSubnetGroup", "Properties": {"DBSubnetGroupDescription": "db",
+        "SubnetIds": [{"Ref": "DbSubnet1"}, {"Ref": "DbSubnet2"}]}}),
+    );
+    put(
+        "Db",
+        json!({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot",
+        "Properties": {"Engine": "postgres", "DBInstanceClass": "db.t3.micro", "AllocatedStorage": "20",
+            "MasterUsername": "app", "ManageMasterUserPassword": true, "MultiAZ": true, "StorageEncrypted": true,
+            "PubliclyAccessible": false, "DBSubnetGroupName": {"Ref": "DbSubnets"}, "VPCSecurityGroups": [{"Ref": "DbSg"}]}}),
+    );
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Ami": {"Type": "AWS::EC2::Image::Id"}, "Cert": {"Type": "String"}},
+        "Resources": Json::Object(resources)
+    })
 }
