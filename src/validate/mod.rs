@@ -18,6 +18,7 @@ pub mod model;
 pub mod network;
 pub mod parameters;
 pub mod quotas;
+pub mod render;
 pub mod rules;
 pub mod scenario;
 pub mod schema;
