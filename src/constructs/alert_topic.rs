@@ -9,6 +9,7 @@
 //! topic"), so by default the topic gets its own customer managed key. It
 //! does not create alarms.
 
+use crate::constructs::checkov::{self, Skip};
 use crate::error::SynthError;
 use crate::resources::kms::Key;
 use crate::resources::sns::{Subscription, Topic};
@@ -89,7 +90,10 @@ impl AlertTopic {
                         .description(format!("{id}: encrypts the alert topic"))
                         .enable_key_rotation(true)
                         .key_policy(key_policy()),
-                    Attributes::new().metadata("checkov", checkov_skip_wildcard_principal()),
+                    Attributes::new().metadata(
+                        checkov::METADATA_KEY,
+                        checkov::skips(&[WILDCARD_PRINCIPAL_SKIP]),
+                    ),
                 )?,
             ),
             _ => None,
@@ -211,24 +215,13 @@ fn key_policy() -> Expr {
     ])
 }
 
-/// checkov's own suppression format, with the reason the wildcard principal
-/// is needed.
-fn checkov_skip_wildcard_principal() -> Expr {
-    map([(
-        "skip",
-        Expr::List(vec![map([
-            ("id", Expr::string("CKV_AWS_33")),
-            (
-                "comment",
-                Expr::string(
-                    "The wildcard principal is limited by kms:CallerAccount to this account and \
-                     by kms:ViaService to SNS in this region, as in the AWS managed aws/sns key; \
-                     Auto Scaling's service-linked role publishes through it.",
-                ),
-            ),
-        ])]),
-    )])
-}
+/// Why the key policy's wildcard principal is right, in checkov's terms.
+const WILDCARD_PRINCIPAL_SKIP: Skip<'static> = Skip {
+    id: "CKV_AWS_33",
+    comment: "The wildcard principal is limited by kms:CallerAccount to this account and \
+              by kms:ViaService to SNS in this region, as in the AWS managed aws/sns key; \
+              Auto Scaling's service-linked role publishes through it.",
+};
 
 fn check_props(
     stack: &Stack,

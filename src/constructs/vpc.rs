@@ -155,6 +155,7 @@ pub struct Vpc {
     gateway_attachment: Option<Handle<ec2::VpcGatewayAttachment>>,
     nat_gateways: Vec<Handle<ec2::NatGateway>>,
     route_tables: Vec<(SubnetKind, Handle<ec2::RouteTable>)>,
+    private_default_routes: Vec<Handle<ec2::Route>>,
 }
 
 /// A subnet group after layout: its CIDR per AZ.
@@ -367,19 +368,21 @@ impl Vpc {
                 );
             }
         }
+        let mut private_default_routes = Vec::new();
         for (index, table) in private_tables.iter().enumerate() {
             let nat = match props.nat_gateways {
                 NatGateways::Single => nat_gateways.first(),
                 _ => nat_gateways.get(index),
             };
             if let Some(nat) = nat {
-                stack.add(
+                let route = stack.add(
                     &format!("{id}PrivateDefaultRoute{}", index + 1),
                     ec2::Route::new()
                         .route_table_id(table.reference())
                         .destination_cidr_block("0.0.0.0/0")
                         .nat_gateway_id(nat.reference()),
                 )?;
+                private_default_routes.push(route);
             }
         }
         if az_count == 1 {
@@ -414,6 +417,7 @@ impl Vpc {
             gateway_attachment,
             nat_gateways,
             route_tables,
+            private_default_routes,
         })
     }
 
@@ -496,6 +500,13 @@ impl Vpc {
     /// The NAT gateways, in AZ order (one per AZ, one, or none).
     pub fn nat_gateways(&self) -> &[Handle<ec2::NatGateway>] {
         &self.nat_gateways
+    }
+
+    /// The private subnets' default routes through NAT, in AZ order.
+    /// Instances in private subnets that need the internet at boot (package
+    /// installs, SSM registration) must depend on these.
+    pub fn private_default_routes(&self) -> &[Handle<ec2::Route>] {
+        &self.private_default_routes
     }
 
     /// The route tables serving one role (one per AZ for private subnets),
@@ -738,6 +749,23 @@ mod tests {
             .iter()
             .map(|c| c.to_string())
             .collect()
+    }
+
+    #[test]
+    fn private_default_routes_are_exposed_in_az_order_for_boot_dependencies() {
+        let (stack, vpc) = build(VpcProps::default());
+        let ids: Vec<&str> = vpc
+            .private_default_routes()
+            .iter()
+            .map(|h| h.logical_id())
+            .collect();
+        assert_eq!(
+            ids,
+            ["NetworkPrivateDefaultRoute1", "NetworkPrivateDefaultRoute2"]
+        );
+        for id in ids {
+            assert!(stack.template().resources.contains_key(id));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod document;
 mod expr;
 pub mod fns;
 pub mod json;
+pub mod parse;
 mod value;
 pub mod yaml;
 

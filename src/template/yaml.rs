@@ -119,7 +119,9 @@ impl Writer {
     /// current line; continuation lines are indented by `indent`.
     fn node(&mut self, value: &Expr, indent: usize) {
         match value {
-            Expr::String(s) if literal_block_fits(s) => self.literal_block(s, indent),
+            Expr::String(s) if literal_block_fits(s) && (indent > 0 || !starts_blank(s)) => {
+                self.literal_block(s, indent)
+            }
             Expr::Fn(f) => self.intrinsic(f, indent),
             Expr::Map(m) if !m.is_empty() => {
                 self.out.push('\n');
@@ -215,11 +217,21 @@ fn literal_block_fits(s: &str) -> bool {
     s.contains('\n')
         && !s.trim().is_empty()
         && !s.starts_with('\n')
-        && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+        && !s.chars().any(|c| must_escape(c) && c != '\n' && c != '\t')
         && !s
             .split('\n')
             .any(|l| !l.is_empty() && l.trim_matches([' ', '\t']).is_empty())
         && !s.split('\n').any(|l| l.ends_with(' ') || l.ends_with('\t'))
+}
+
+/// Whether the first non-empty line starts with a space or tab. A literal
+/// block at the top level (indentation 0) cannot say so: the indentation
+/// indicator counts from the parent's indentation, and a leading tab is
+/// refused, so such strings are double-quoted there.
+fn starts_blank(s: &str) -> bool {
+    s.split('\n')
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.starts_with([' ', '\t']))
 }
 
 /// A single-line flow rendering of a value, when it has one.
@@ -244,10 +256,12 @@ fn flow_fn(f: &Intrinsic) -> Option<String> {
         Intrinsic::Ref(name) | Intrinsic::Condition(name) => {
             Some(format!("!{tag} {}", scalar_string(name, true)))
         }
+        // `A.B.C` is read as resource `A`: a resource name with a dot (or
+        // an empty name) needs the list form.
         Intrinsic::GetAtt {
             resource,
             attribute,
-        } => Some(format!(
+        } if !resource.is_empty() && !resource.contains('.') => Some(format!(
             "!GetAtt {}",
             scalar_string(&format!("{resource}.{attribute}"), true)
         )),
@@ -300,11 +314,24 @@ fn float_text(x: f64) -> String {
 fn scalar_string(s: &str, in_flow: bool) -> String {
     if plain_is_safe(s, in_flow) {
         s.to_owned()
-    } else if !s.chars().any(char::is_control) {
+    } else if !s.chars().any(must_escape) {
         format!("'{}'", s.replace('\'', "''"))
     } else {
         double_quoted(s)
     }
+}
+
+/// Characters that must be written as escapes in a double-quoted scalar:
+/// control characters, the byte-order mark (YAML refuses it inside a
+/// document), the two non-characters YAML does not print, and the Unicode
+/// line and paragraph separators, which YAML 1.1 readers (CloudFormation's)
+/// take for line breaks.
+fn must_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
+        )
 }
 
 fn double_quoted(s: &str) -> String {
@@ -317,7 +344,7 @@ fn double_quoted(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if must_escape(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
@@ -343,13 +370,18 @@ fn plain_is_safe(s: &str, in_flow: bool) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
         return false;
     }
-    if s.chars().any(|c| c.is_control()) {
+    if s.chars().any(must_escape) {
         return false;
     }
     if s.contains(": ") || s.contains(" #") {
         return false;
     }
     if in_flow && s.contains([',', '[', ']', '{', '}', ':']) {
+        return false;
+    }
+    // saphyr refuses a plain scalar whose last word is a lone `-` before a
+    // flow indicator (`[a -, b]`); other readers accept it, quoting suits all.
+    if in_flow && s.rsplit([' ', '\t']).next() == Some("-") {
         return false;
     }
     let lower = s.to_ascii_lowercase();
@@ -369,7 +401,9 @@ fn looks_numeric(s: &str) -> bool {
     let mut chars = s.chars();
     let starts_like_number = match chars.next() {
         Some(c) if c.is_ascii_digit() => true,
-        Some('+' | '-' | '.') => matches!(chars.next(), Some(c) if c.is_ascii_digit() || c == '.'),
+        Some('+' | '-' | '.') => {
+            matches!(chars.next(), Some(c) if c.is_ascii_digit() || c == '.' || c == '_')
+        }
         _ => false,
     };
     starts_like_number
@@ -523,6 +557,58 @@ mod tests {
             to_yaml(&doc),
             "V: !Sub\n  - x-${Name}\n  - Name: !Ref Env\n"
         );
+    }
+
+    /// Regression: a byte-order mark inside a string was written raw, and
+    /// YAML readers refuse it inside a document; U+2028/U+2029 written raw
+    /// are line breaks to YAML 1.1 readers such as CloudFormation's.
+    #[test]
+    fn byte_order_marks_and_unicode_line_separators_are_escaped() {
+        assert_eq!(scalar_string("\u{feff}x", false), "\"\\uFEFFx\"");
+        assert_eq!(scalar_string("a\u{2028}b", false), "\"a\\u2028b\"");
+        assert_eq!(scalar_string("a\u{2029}b", true), "\"a\\u2029b\"");
+        assert!(!literal_block_fits("a\u{feff}\nb\n"));
+    }
+
+    /// Regression: `!GetAtt A.B.C` reads as resource `A`, so a resource name
+    /// containing a dot was read back as a different resource.
+    #[test]
+    fn get_att_of_a_dotted_resource_name_uses_the_list_form() {
+        let odd = Expr::func(Intrinsic::GetAtt {
+            resource: "a.b".into(),
+            attribute: "C".into(),
+        });
+        assert_eq!(to_yaml(&map(vec![("V", odd)])), "V: !GetAtt [a.b, C]\n");
+    }
+
+    /// Regression: `!FindInMap [0! -, a, b]` could not be read back; a
+    /// plain scalar ending in a lone dash inside a flow sequence is refused
+    /// by saphyr.
+    #[test]
+    fn a_trailing_lone_dash_is_quoted_in_flow_sequences() {
+        assert_eq!(scalar_string("0! -", true), "'0! -'");
+        assert_eq!(scalar_string("a  -", true), "'a  -'");
+        assert_eq!(scalar_string("a -", false), "a -");
+        assert_eq!(scalar_string("a -b", true), "a -b");
+    }
+
+    /// Regression: a top-level string whose first line starts with a space
+    /// or tab was written as `|2` or `|` + tab at indentation 0, which reads
+    /// back as a different string or not at all.
+    #[test]
+    fn a_top_level_block_that_starts_with_blanks_is_double_quoted() {
+        assert_eq!(to_yaml(&Expr::string("  a\nb\n")), "\"  a\\nb\\n\"\n");
+        assert_eq!(to_yaml(&Expr::string("\ta\n")), "\"\\ta\\n\"\n");
+        assert_eq!(to_yaml(&Expr::string("a\n  b\n")), "|\na\n  b\n");
+    }
+
+    /// Regression: `._` was written plain, and PyYAML (cfn-lint) matches it
+    /// as a float (then fails to build it).
+    #[test]
+    fn a_dot_followed_by_an_underscore_is_quoted() {
+        assert!(!plain_is_safe("._", false));
+        assert!(!plain_is_safe("-_1", false));
+        assert!(plain_is_safe("_x", false));
     }
 
     #[test]
