@@ -2,3 +2,4 @@
 //! calls. Thin by design: no template logic and no AWS logic here.
 
 pub mod exit;
+pub mod validate;

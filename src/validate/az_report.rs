@@ -81,9 +81,10 @@ pub struct AvailabilityReport {
 }
 
 impl AvailabilityReport {
-    /// Whether there is anything to report.
+    /// Whether there is anything to report: no component in a known AZ
+    /// and no single point of failure.
     pub fn is_empty(&self) -> bool {
-        self.losses.is_empty() && self.single_points_of_failure.is_empty()
+        self.losses.iter().all(|l| l.impacts.is_empty()) && self.single_points_of_failure.is_empty()
     }
 }
 

@@ -34,6 +34,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use suppress::Suppressed;
 
 use crate::template::Template;
+use crate::template::parse::{Parsed, Problem, ProblemKind};
 
 /// How to check.
 #[derive(Debug, Clone, Default)]
@@ -81,7 +82,16 @@ impl Report {
 
 /// Runs every check over a template.
 pub fn check(template: &Template, options: &Options) -> Report {
-    let mut found = Vec::new();
+    run(template, options, Vec::new(), &[])
+}
+
+fn run(
+    template: &Template,
+    options: &Options,
+    extra: Vec<Diagnostic>,
+    shapes: &[&[String]],
+) -> Report {
+    let mut found = extra;
     let transformed = template.transform.is_some();
     for (id, r) in &template.resources {
         let mut ds = schema::check_resource(template, id, r);
@@ -109,6 +119,11 @@ pub fn check(template: &Template, options: &Options) -> Report {
     found.extend(security::check(template, &topology));
     found.extend(availability::check(template, &topology));
     found.extend(network::check(&topology));
+    found.retain(|d| {
+        let schema_rule =
+            rules::find(&d.rule).is_some_and(|r| r.category == rules::Category::Schema);
+        !(schema_rule && shapes.iter().any(|s| d.path.starts_with(s)))
+    });
 
     if options.strict {
         for d in &mut found {
@@ -127,6 +142,45 @@ pub fn check(template: &Template, options: &Options) -> Report {
         suppressed,
         availability: az_report::build(&topology),
     }
+}
+
+/// The parser's problems as findings: HG010 (an error) for what
+/// CloudFormation rejects, HG011 (a warning) for values it reads
+/// differently than they look.
+pub fn problem_diagnostics(problems: &[Problem]) -> Vec<Diagnostic> {
+    problems
+        .iter()
+        .map(|p| {
+            let rule = if p.kind.rejected_by_cloudformation() {
+                &rules::TEMPLATE_SHAPE
+            } else {
+                &rules::TEMPLATE_READING
+            };
+            let d = rule.diag(p.kind.to_string()).at(p.path.iter().cloned());
+            match p.logical_id() {
+                Some(id) => d.on(id),
+                None => d,
+            }
+        })
+        .collect()
+}
+
+/// Runs every check over a parsed template and adds the parser's own
+/// problems. Schema findings under a wrongly shaped intrinsic are dropped:
+/// the shape problem already says what is wrong there.
+pub fn check_parsed(parsed: &Parsed, options: &Options) -> Report {
+    let shapes: Vec<&[String]> = parsed
+        .problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::IntrinsicShape { .. }))
+        .map(|p| p.path.as_slice())
+        .collect();
+    run(
+        &parsed.template,
+        options,
+        problem_diagnostics(&parsed.problems),
+        &shapes,
+    )
 }
 
 type OrderKey = (usize, usize, Vec<String>, String);

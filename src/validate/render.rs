@@ -166,10 +166,10 @@ pub fn summary(report: &Report, name: &str, color: bool) -> String {
 /// of failure.
 pub fn availability_table(report: &AvailabilityReport) -> String {
     if report.is_empty() {
-        return "Availability: no subnets with known AZs, nothing to report.\n".into();
+        return "Availability: no load balancers, instances, NAT routes or databases in known AZs; nothing to report.\n".into();
     }
     let mut out = String::from("Availability: what is left if an AZ is lost\n");
-    for loss in &report.losses {
+    for loss in report.losses.iter().filter(|l| !l.impacts.is_empty()) {
         out.push_str(&format!("\nIf {} is lost:\n", loss.az));
         let mut t = Table::new();
         t.load_style(presets::UTF8_FULL_CONDENSED)

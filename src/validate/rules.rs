@@ -124,6 +124,9 @@ rules! {
     TEMPLATE_SHAPE = "HG010", Template, Error / Error,
         "template shape",
         "CloudFormation rejects a template whose sections or intrinsic functions have the wrong shape.";
+    TEMPLATE_READING = "HG011", Template, Warning / Warning,
+        "value read differently than it looks",
+        "CloudFormation reads YAML 1.1 (plain yes is a boolean, 0755 an octal number) and skips entries only a transform expands.";
 
     UNKNOWN_TYPE = "HG101", Schema, Error / Error,
         "unknown resource type",

@@ -31,6 +31,11 @@ pub fn is_list_parameter_type(t: &str) -> bool {
         || t == "AWS::SSM::Parameter::Value<CommaDelimitedList>"
 }
 
+/// Whether a one-entry map key names a function (`Ref`, `Condition`, `Fn::...`).
+pub fn is_function_key(k: &str) -> bool {
+    k == "Ref" || k == "Condition" || k.starts_with("Fn::")
+}
+
 /// `Ref AWS::NoValue`.
 fn is_no_value(e: &Expr) -> bool {
     matches!(e.as_fn(), Some(Intrinsic::Ref(n)) if n == "AWS::NoValue")
@@ -86,6 +91,13 @@ impl<'a> Builder<'a> {
                     .filter_map(|i| self.build_depth(i, depth + 1))
                     .collect(),
             ),
+            // A function the IR does not hold (a wrongly shaped intrinsic the
+            // parser kept as written, or a transform's `Fn::Length`): its
+            // value is unknown; the parser or the transform reports it.
+            Expr::Map(m) if m.len() == 1 && m.keys().all(|k| is_function_key(k)) => {
+                let name = m.keys().next().map(String::as_str).unwrap_or("Fn::");
+                marker::make(name, Kind::Any, &text::show(e))
+            }
             Expr::Map(m) => Json::Object(
                 m.iter()
                     .filter_map(|(k, v)| Some((k.clone(), self.build_depth(v, depth + 1)?)))
