@@ -1,12 +1,17 @@
-//! Property tests: the checks never panic, whatever the template holds.
+//! Property tests: the parser and the checks never panic, whatever the
+//! input.
 //!
-//! Templates are generated from a small vocabulary of real resource types,
-//! property names and logical IDs, so that generated values actually reach
-//! the schema, reference, network and availability code paths, with every
-//! intrinsic function nested anywhere (including nonsense arguments).
+//! - Templates are generated from a small vocabulary of real resource
+//!   types, property names and logical IDs, so that generated values reach
+//!   the schema, reference, network and availability code paths, with every
+//!   intrinsic function nested anywhere (including nonsense arguments); they
+//!   are checked directly and after a trip through YAML text and the parser.
+//! - Corpus templates (`tests/corpus/`) are mutated at random (lines cut,
+//!   duplicated, swapped, characters replaced) and fed to parser and checks.
 
+use hagen::template::parse::parse_template;
 use hagen::template::{Expr, Intrinsic, Output, Parameter, Resource, RetentionPolicy, Template};
-use hagen::validate::{Options, check};
+use hagen::validate::{Options, check, check_parsed};
 use indexmap::IndexMap;
 use proptest::prelude::*;
 
@@ -254,6 +259,137 @@ proptest! {
         // Every finding names a known rule and a path inside the template.
         for d in &report.diagnostics {
             prop_assert!(hagen::validate::rules::find(&d.rule).is_some(), "unknown rule {}", d.rule);
+        }
+    }
+}
+
+/// The corpus texts, read once.
+fn corpus() -> &'static [String] {
+    static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut out = Vec::new();
+        for kind in ["valid", "broken"] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(kind))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            for f in files {
+                out.push(std::fs::read_to_string(f).unwrap());
+            }
+        }
+        out
+    })
+}
+
+/// One random edit of a text, positions given as fractions of its length.
+#[derive(Debug, Clone)]
+enum Edit {
+    CutLines(f64, usize),
+    DuplicateLine(f64),
+    SwapLines(f64, f64),
+    Replace(f64, char),
+    Insert(f64, &'static str),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let frac = 0.0f64..1.0;
+    prop_oneof![
+        (frac.clone(), 1usize..4).prop_map(|(f, n)| Edit::CutLines(f, n)),
+        frac.clone().prop_map(Edit::DuplicateLine),
+        (frac.clone(), frac.clone()).prop_map(|(a, b)| Edit::SwapLines(a, b)),
+        (
+            frac.clone(),
+            prop::sample::select(vec![
+                ' ', ':', '-', '[', ']', '{', '}', '!', '"', '\'', '&', '*', '#', '|', '\t', '0'
+            ])
+        )
+            .prop_map(|(f, c)| Edit::Replace(f, c)),
+        (
+            frac,
+            prop::sample::select(vec![
+                "!Ref ",
+                "!GetAtt ",
+                "!Sub ",
+                "!If [",
+                "!Select [9, ",
+                " &a ",
+                " *a",
+                "<<: ",
+                "\n  - ",
+                "Fn::Join: ",
+                "${",
+                "\u{feff}"
+            ])
+        )
+            .prop_map(|(f, s)| Edit::Insert(f, s)),
+    ]
+}
+
+fn apply(text: &str, e: &Edit) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let at = |f: f64, len: usize| ((f * len as f64) as usize).min(len.saturating_sub(1));
+    match e {
+        Edit::CutLines(f, n) if !lines.is_empty() => {
+            let i = at(*f, lines.len());
+            let end = (i + n).min(lines.len());
+            lines.drain(i..end);
+        }
+        Edit::DuplicateLine(f) if !lines.is_empty() => {
+            let i = at(*f, lines.len());
+            lines.insert(i, lines[i].clone());
+        }
+        Edit::SwapLines(a, b) if !lines.is_empty() => {
+            let (i, j) = (at(*a, lines.len()), at(*b, lines.len()));
+            lines.swap(i, j);
+        }
+        Edit::Replace(f, c) => {
+            let mut chars: Vec<char> = text.chars().collect();
+            if !chars.is_empty() {
+                let i = at(*f, chars.len());
+                chars[i] = *c;
+            }
+            return chars.into_iter().collect();
+        }
+        Edit::Insert(f, s) => {
+            let chars: Vec<char> = text.chars().collect();
+            let i = at(*f, chars.len() + 1);
+            let mut out: String = chars[..i].iter().collect();
+            out.push_str(s);
+            out.extend(&chars[i..]);
+            return out;
+        }
+        _ => {}
+    }
+    lines.join("\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parser_and_checks_never_panic_on_mutated_templates(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..5),
+    ) {
+        let texts = corpus();
+        let mut text = texts[which.index(texts.len())].clone();
+        for e in &edits {
+            text = apply(&text, e);
+        }
+        if let Ok(parsed) = parse_template(&text, "mutated.yaml") {
+            let _ = check_parsed(&parsed, &Options { strict: false, body_size: Some(text.len()) });
+        }
+    }
+
+    #[test]
+    fn generated_templates_survive_yaml_and_the_parser(t in template()) {
+        let text = t.to_yaml();
+        let parsed = parse_template(&text, "generated.yaml");
+        prop_assert!(parsed.is_ok(), "hagen's own YAML does not parse: {:?}\n{text}", parsed.err());
+        if let Ok(parsed) = parsed {
+            let _ = check_parsed(&parsed, &Options { strict: true, body_size: Some(text.len()) });
         }
     }
 }

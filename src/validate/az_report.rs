@@ -158,8 +158,16 @@ fn compute(model: &Model, lost: &Az, out: &mut Vec<Impact>) {
         let others: Vec<Az> = azs.iter().filter(|a| *a != lost).cloned().collect();
         let (status, detail) = if !c.is_asg {
             (Status::Down, "the instance is lost".to_string())
+        } else if c.min.is_none() {
+            (
+                Status::AtRisk,
+                format!(
+                    "its minimum size is not known from the template; the group relaunches lost instances in {}",
+                    names(&others)
+                ),
+            )
         } else {
-            let min = c.min.unwrap_or(1).max(0);
+            let min = c.min.unwrap_or(0).max(0);
             let n = azs.len() as i64;
             let in_lost = (min + n - 1) / n;
             let left = min - in_lost;

@@ -406,6 +406,40 @@ pub fn items(e: &Expr) -> Option<Vec<&Expr>> {
     }
 }
 
+/// The smallest whole number a value can be: a literal, or the smallest of
+/// the values a `Fn::FindInMap` over a literal mapping can pick (the worst
+/// case for capacity).
+pub fn smallest_int(template: &Template, e: &Expr) -> Option<i64> {
+    if let Some(n) = literal_int(e) {
+        return Some(n);
+    }
+    let Some(Intrinsic::FindInMap {
+        map,
+        top_key,
+        second_key,
+    }) = settle(e).as_fn()
+    else {
+        return None;
+    };
+    let m = template.mappings.get(literal(map)?.as_str())?;
+    let tops: Vec<&IndexMap<String, Expr>> = match literal(top_key) {
+        Some(k) => vec![m.get(&k)?],
+        None => m.values().collect(),
+    };
+    let mut values = Vec::new();
+    for top in tops {
+        match literal(second_key) {
+            Some(k) => values.push(literal_int(top.get(&k)?)?),
+            None => {
+                for v in top.values() {
+                    values.push(literal_int(v)?);
+                }
+            }
+        }
+    }
+    values.into_iter().min()
+}
+
 fn az_of(e: &Expr) -> Option<Az> {
     match settle(e) {
         Expr::String(s) if !s.is_empty() => Some(Az::Named(s.clone())),
@@ -681,7 +715,7 @@ impl Model {
                             subnets,
                             azs,
                             groups,
-                            min: prop(r, "MinSize").and_then(literal_int),
+                            min: prop(r, "MinSize").and_then(|e| smallest_int(template, e)),
                             is_asg: true,
                         },
                     );

@@ -135,7 +135,7 @@ fn flows(model: &Model) -> Vec<Flow> {
                                 protocol: rule.protocol,
                                 ports: rule.ports,
                                 why: format!(
-                                    "{group} allows {} {} from {source}",
+                                    "{} {} that {group} allows from {source}",
                                     proto(rule.protocol),
                                     rule.ports
                                 ),
@@ -157,7 +157,7 @@ fn flows(model: &Model) -> Vec<Flow> {
                             protocol: rule.protocol,
                             ports: rule.ports,
                             why: format!(
-                                "{group} allows {} {} from {addr}",
+                                "{} {} that {group} allows from {addr}",
                                 proto(rule.protocol),
                                 rule.ports
                             ),
@@ -223,7 +223,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                 ports: f.ports,
                 peer: f.to.addr.clone(),
                 peer_name: name(&f.to),
-                why: f.why.clone(),
+                why: format!("it is {}", f.why),
             });
             needs.push(Need {
                 acl,
@@ -232,7 +232,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                 ports: Ports::EPHEMERAL,
                 peer: f.to.addr.clone(),
                 peer_name: name(&f.to),
-                why: format!("return traffic: {}", f.why),
+                why: format!("these are the replies to {}", f.why),
             });
         }
         if let Some(acl) = acl_of(&f.to.subnet) {
@@ -243,7 +243,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                 ports: f.ports,
                 peer: f.from.addr.clone(),
                 peer_name: name(&f.from),
-                why: f.why.clone(),
+                why: format!("it is {}", f.why),
             });
             needs.push(Need {
                 acl,
@@ -252,7 +252,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                 ports: Ports::EPHEMERAL,
                 peer: f.from.addr.clone(),
                 peer_name: name(&f.from),
-                why: format!("return traffic: {}", f.why),
+                why: format!("these are the replies to {}", f.why),
             });
         }
     }
@@ -269,7 +269,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
             let Some(side) = subnet_side(model, subnet) else {
                 continue;
             };
-            let why = format!("{id} reaches the internet on TCP {ports} through {nat}");
+            let why = format!("TCP {ports} that {id} sends to the internet through {nat}");
             if let Some(acl) = acl_of(&Some(subnet.clone())) {
                 needs.push(Need {
                     acl,
@@ -278,7 +278,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                     ports,
                     peer: world.clone(),
                     peer_name: world.to_string(),
-                    why: why.clone(),
+                    why: format!("it is {why}"),
                 });
                 needs.push(Need {
                     acl,
@@ -287,7 +287,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                     ports: Ports::EPHEMERAL,
                     peer: world.clone(),
                     peer_name: world.to_string(),
-                    why: format!("return traffic: {why}"),
+                    why: format!("these are the replies to {why}"),
                 });
             }
             let nat_subnet = model.nats.get(nat).cloned().flatten();
@@ -300,7 +300,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                     ports,
                     peer: side.addr.clone(),
                     peer_name: app.clone(),
-                    why: why.clone(),
+                    why: format!("it is {why}"),
                 });
                 needs.push(Need {
                     acl,
@@ -309,7 +309,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                     ports,
                     peer: world.clone(),
                     peer_name: world.to_string(),
-                    why: why.clone(),
+                    why: format!("it is {why}"),
                 });
                 needs.push(Need {
                     acl,
@@ -318,7 +318,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                     ports: Ports::EPHEMERAL,
                     peer: world.clone(),
                     peer_name: world.to_string(),
-                    why: format!("return traffic: {why}"),
+                    why: format!("these are the replies to {why}"),
                 });
                 needs.push(Need {
                     acl,
@@ -327,7 +327,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                     ports: Ports::EPHEMERAL,
                     peer: side.addr.clone(),
                     peer_name: app,
-                    why: format!("return traffic: {why}"),
+                    why: format!("these are the replies to {why}"),
                 });
             }
         }
@@ -361,7 +361,7 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
             let prep = if egress { "to" } else { "from" };
             rules::NACL_BLOCKS_FLOW
                 .diag(format!(
-                    "{acl} drops {dir} {what} {prep} {} ({reason}), but {why}",
+                    "{acl} drops {dir} {what} {prep} {}: {reason}; {why}",
                     peers.join(", ")
                 ))
                 .on(acl.as_str())

@@ -29,7 +29,7 @@ pub fn check(template: &Template) -> Vec<Diagnostic> {
         if let Some(default) = &p.default {
             for problem in default_problems(p, default) {
                 let mut d = rules::PARAMETER_DEFAULT
-                    .diag(format!("the default of {name:?} {problem}"))
+                    .diag(format!("parameter {name}: the default {problem}"))
                     .on(name)
                     .at(["Parameters", name, "Default"]);
                 if let Some(c) = &p.constraint_description {
@@ -139,10 +139,10 @@ pub fn default_problems(p: &Parameter, default: &Expr) -> Vec<String> {
                 Err(_) => out.push(format!("{item:?} is not a number")),
                 Ok(n) => {
                     if let Some(min) = p.min_value.filter(|m| n < *m) {
-                        out.push(format!("{item} is below its MinValue {min}"));
+                        out.push(format!("{item} is below the MinValue {min}"));
                     }
                     if let Some(max) = p.max_value.filter(|m| n > *m) {
-                        out.push(format!("{item} is above its MaxValue {max}"));
+                        out.push(format!("{item} is above the MaxValue {max}"));
                     }
                 }
             }
@@ -151,10 +151,10 @@ pub fn default_problems(p: &Parameter, default: &Expr) -> Vec<String> {
     if !is_list(t) && !is_number(t) {
         let len = value.chars().count() as i64;
         if let Some(min) = p.min_length.filter(|m| len < *m) {
-            out.push(format!("is {len} characters, below its MinLength {min}"));
+            out.push(format!("is {len} characters, below the MinLength {min}"));
         }
         if let Some(max) = p.max_length.filter(|m| len > *m) {
-            out.push(format!("is {len} characters, above its MaxLength {max}"));
+            out.push(format!("is {len} characters, above the MaxLength {max}"));
         }
     }
     out

@@ -100,19 +100,35 @@ pub fn check(template: &Template, body_size: Option<usize>) -> Vec<Diagnostic> {
         }
     }
 
-    let sections: [(&str, Vec<&String>); 5] = [
-        ("Parameters", template.parameters.keys().collect()),
-        ("Mappings", template.mappings.keys().collect()),
-        ("Conditions", template.conditions.keys().collect()),
-        ("Resources", template.resources.keys().collect()),
-        ("Outputs", template.outputs.keys().collect()),
+    let sections: [(&str, &str, Vec<&String>); 5] = [
+        (
+            "Parameters",
+            "parameter name",
+            template.parameters.keys().collect(),
+        ),
+        (
+            "Mappings",
+            "mapping name",
+            template.mappings.keys().collect(),
+        ),
+        (
+            "Conditions",
+            "condition name",
+            template.conditions.keys().collect(),
+        ),
+        (
+            "Resources",
+            "logical ID",
+            template.resources.keys().collect(),
+        ),
+        ("Outputs", "output name", template.outputs.keys().collect()),
     ];
-    for (section, names) in sections {
+    for (section, noun, names) in sections {
         for name in names {
             if let Some(problem) = name_problem(name) {
                 out.push(
                     rules::QUOTA_NAME
-                        .diag(format!("{section} name {name:?} {problem}"))
+                        .diag(format!("{noun} {name:?} {problem}"))
                         .on(name.as_str())
                         .at([section, name.as_str()])
                         .hint("names are 1 to 255 letters and digits ([A-Za-z0-9])"),

@@ -44,7 +44,9 @@ fn a_missing_return_path_for_the_database_is_found() {
     assert_eq!(found[0].1, "Resources/DbAcl");
     assert!(found[0].2.contains("DbAcl drops outbound TCP 1024-65535 to 10.0.2.0/24 (PrivateSubnet1), 10.0.3.0/24 (PrivateSubnet2)"), "{}", found[0].2);
     assert!(
-        found[0].2.contains("DbSg allows TCP 5432 from AppSg"),
+        found[0]
+            .2
+            .contains("the replies to TCP 5432 that DbSg allows from AppSg"),
         "{}",
         found[0].2
     );
