@@ -93,6 +93,7 @@ fn run(
 ) -> Report {
     let mut found = extra;
     let transformed = template.transform.is_some();
+    schema::warm(template);
     for (id, r) in &template.resources {
         let mut ds = schema::check_resource(template, id, r);
         if transformed {

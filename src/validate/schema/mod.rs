@@ -47,7 +47,7 @@ mod keywords;
 mod marker;
 mod prepare;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
@@ -67,8 +67,6 @@ pub use instance::is_list_parameter_type;
 pub struct Compiled {
     /// The vendored data (schema, attributes).
     pub data: Arc<TypeData>,
-    /// The rewritten schema that was compiled (kept for suggestions).
-    prepared: Json,
     validator: Validator,
 }
 
@@ -88,32 +86,94 @@ pub enum CompileError {
     },
 }
 
-/// The compiled schema of a type (`Ok(None)` for a type the catalogue does
-/// not have), compiled on first use and cached.
-pub fn compiled(type_name: &str) -> Result<Option<Arc<Compiled>>, CompileError> {
-    type Cache = Mutex<HashMap<String, Result<Arc<Compiled>, CompileError>>>;
+/// Which top-level properties a compiled schema keeps: all of them, or only
+/// those a template writes (the others cannot be in the instance, so
+/// leaving their schemas out changes no verdict and saves most of the
+/// compile time: a template sets a handful of a type's properties).
+pub type Subset = Option<BTreeSet<String>>;
+
+type CacheKey = (String, Subset);
+type Cache = Mutex<HashMap<CacheKey, Result<Arc<Compiled>, CompileError>>>;
+
+fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(type_name)
-    {
+    CACHE.get_or_init(Default::default)
+}
+
+/// The compiled schema of a type (`Ok(None)` for a type the catalogue does
+/// not have), for the given subset of its properties, compiled on first use
+/// and cached for the life of the process.
+pub fn compiled(type_name: &str, subset: &Subset) -> Result<Option<Arc<Compiled>>, CompileError> {
+    let key = (type_name.to_owned(), subset.clone());
+    if let Some(hit) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return hit.clone().map(Some);
     }
     let Some(data) = bundle::type_data(type_name)? else {
         return Ok(None);
     };
-    let result = compile(type_name, data);
-    cache
+    let result = compile(type_name, data, subset.as_ref());
+    cache()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(type_name.to_owned(), result.clone());
+        .insert(key, result.clone());
     result.map(Some)
 }
 
-fn compile(type_name: &str, data: Arc<TypeData>) -> Result<Arc<Compiled>, CompileError> {
-    let mut prepared = prepare::prepare(&data.schema);
+/// The properties each resource type of a template writes.
+pub fn subsets(template: &Template) -> BTreeMap<String, Subset> {
+    let mut out: BTreeMap<String, Subset> = BTreeMap::new();
+    for r in template.resources.values() {
+        let entry = out
+            .entry(r.resource_type.clone())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        if let Some(set) = entry {
+            set.extend(r.properties.keys().cloned());
+        }
+    }
+    out
+}
+
+/// Compiles the schemas a template needs, on up to four threads, so that
+/// the per-resource checks find them cached. Compilation is most of the cost
+/// of a first check; the types are independent.
+pub fn warm(template: &Template) {
+    let work: Vec<(String, Subset)> = subsets(template)
+        .into_iter()
+        .filter(|(t, _)| bundle::has_type(t))
+        .collect();
+    if work.len() < 2 {
+        return;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(work.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((t, subset)) = work.get(i) else {
+                        break;
+                    };
+                    // Failures are cached too and reported by the check itself.
+                    let _ = compiled(t, subset);
+                }
+            });
+        }
+    });
+}
+
+fn compile(
+    type_name: &str,
+    data: Arc<TypeData>,
+    subset: Option<&BTreeSet<String>>,
+) -> Result<Arc<Compiled>, CompileError> {
+    let mut prepared = match subset {
+        Some(keep) => prepare::prepare(&prepare::prune(&data.schema, keep)),
+        None => prepare::prepare(&data.schema),
+    };
     let options = keywords::register(
         jsonschema::options()
             .with_draft(Draft::Draft7)
@@ -143,11 +203,7 @@ fn compile(type_name: &str, data: Arc<TypeData>) -> Result<Arc<Compiled>, Compil
             })?
         }
     };
-    Ok(Arc::new(Compiled {
-        data,
-        prepared,
-        validator,
-    }))
+    Ok(Arc::new(Compiled { data, validator }))
 }
 
 /// Whether a type is a custom resource or a module, which have no schema
@@ -171,7 +227,15 @@ pub fn check_resource(template: &Template, id: &str, resource: &Resource) -> Vec
     if is_open_type(type_name) {
         return Vec::new();
     }
-    let compiled = match compiled(type_name) {
+    let subset: Subset = Some(
+        template
+            .resources
+            .values()
+            .filter(|r| r.resource_type == type_name)
+            .flat_map(|r| r.properties.keys().cloned())
+            .collect(),
+    );
+    let compiled = match compiled(type_name, &subset) {
         Ok(Some(c)) => c,
         Ok(None) => {
             if is_foreign_type(type_name) {
@@ -339,44 +403,70 @@ fn list_names(names: &[String]) -> String {
     }
 }
 
-/// The property names the schema allows at the object an error is about.
+/// The property names the schema allows at the object an error is about,
+/// found by walking the vendored schema along the error's instance path
+/// (through `$ref`s and the branches of `allOf`/`anyOf`/`oneOf`).
 fn known_properties(compiled: &Compiled, error: &ValidationError<'_>) -> Vec<String> {
-    // The error's schema path ends in `additionalProperties`; its parent is
-    // the object schema (through `$ref`s, which the path names but does not
-    // resolve, so walk and resolve them here).
-    let segments: Vec<String> = error
-        .schema_path()
+    let root = &compiled.data.schema;
+    let path: Vec<String> = error
+        .instance_path()
         .segments()
         .map(|s| s.to_string())
         .collect();
-    let root = &compiled.prepared;
-    let mut node = root;
-    for seg in segments.iter().take(segments.len().saturating_sub(1)) {
-        if seg == "$ref" {
-            match node
-                .get("$ref")
-                .and_then(Json::as_str)
-                .and_then(|r| prepare::resolve_local(root, r))
-            {
-                Some(n) => node = n,
-                None => return Vec::new(),
+    let mut nodes = vec![root];
+    for seg in &path {
+        let mut next = Vec::new();
+        for n in nodes {
+            for n in expand(root, n, 0) {
+                if let Some(p) = n.get("properties").and_then(|p| p.get(seg)) {
+                    next.push(p);
+                } else if seg.parse::<usize>().is_ok()
+                    && let Some(items) = n.get("items")
+                {
+                    next.push(items);
+                }
             }
-            continue;
         }
-        let next = match node {
-            Json::Object(m) => m.get(seg),
-            Json::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => return Vec::new(),
+        nodes = next;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for n in nodes {
+        for n in expand(root, n, 0) {
+            if let Some(props) = n.get("properties").and_then(Json::as_object) {
+                for k in props.keys() {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
         }
     }
-    node.get("properties")
-        .and_then(Json::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+    names
+}
+
+/// A schema node with its `$ref` resolved and its combinator branches
+/// listed beside it.
+fn expand<'a>(root: &'a Json, node: &'a Json, depth: usize) -> Vec<&'a Json> {
+    if depth > 8 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let node = match node.get("$ref").and_then(Json::as_str) {
+        Some(r) => match prepare::resolve_local(root, r) {
+            Some(target) => target,
+            None => return out,
+        },
+        None => node,
+    };
+    out.push(node);
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Json::Array(branches)) = node.get(key) {
+            for b in branches {
+                out.extend(expand(root, b, depth + 1));
+            }
+        }
+    }
+    out
 }
 
 /// Read-only properties written in the template (HG106).

@@ -22,6 +22,8 @@
 //!
 //! It does not compile anything and knows nothing about templates.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value as Json, json};
 
 use super::keywords::{
@@ -55,6 +57,62 @@ pub fn prepare(raw: &Json) -> Json {
         }
     }
     out
+}
+
+/// A copy of a vendored schema with only the top-level `properties` in
+/// `keep` and only the `definitions` those (and the rest of the schema)
+/// reach. Properties outside `keep` are absent from the instance, so their
+/// schemas cannot change a verdict; `required` and the other keywords that
+/// name properties stay as they are.
+pub fn prune(raw: &Json, keep: &BTreeSet<String>) -> Json {
+    let mut out = raw.clone();
+    let Json::Object(root) = &mut out else {
+        return out;
+    };
+    if let Some(Json::Object(props)) = root.get_mut("properties") {
+        props.retain(|k, _| keep.contains(k));
+    }
+    let Some(Json::Object(defs)) = root.remove("definitions") else {
+        return out;
+    };
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    let mut queue: Vec<String> = Vec::new();
+    collect_refs(&out, &mut queue);
+    while let Some(name) = queue.pop() {
+        if !wanted.insert(name.clone()) {
+            continue;
+        }
+        if let Some(def) = defs.get(&name) {
+            collect_refs(def, &mut queue);
+        }
+    }
+    let kept: Map<String, Json> = defs
+        .into_iter()
+        .filter(|(k, _)| wanted.contains(k))
+        .collect();
+    if let Json::Object(root) = &mut out {
+        root.insert("definitions".into(), Json::Object(kept));
+    }
+    out
+}
+
+/// The definition names the local `$ref`s under a node point into.
+fn collect_refs(node: &Json, out: &mut Vec<String>) {
+    match node {
+        Json::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Json::as_str)
+                && let Some(rest) = r.strip_prefix("#/definitions/")
+            {
+                let name = rest.split('/').next().unwrap_or(rest);
+                out.push(name.replace("~1", "/").replace("~0", "~"));
+            }
+            for v in m.values() {
+                collect_refs(v, out);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// Deepest `$ref` chain followed when working out a value position's types.
@@ -386,6 +444,29 @@ mod tests {
         let x = &out["properties"]["X"]["else"];
         assert_eq!(x["allOf"], json!([{"$ref": "#/definitions/A"}]));
         assert_eq!(x["maxItems"], json!(2));
+    }
+
+    #[test]
+    fn pruning_keeps_the_properties_used_and_the_definitions_they_reach() {
+        let raw = json!({
+            "properties": {
+                "A": {"$ref": "#/definitions/Ta"},
+                "B": {"$ref": "#/definitions/Tb"}
+            },
+            "definitions": {
+                "Ta": {"properties": {"X": {"$ref": "#/definitions/Tx"}}},
+                "Tb": {"type": "string"},
+                "Tx": {"type": "string"},
+                "Unused": {"type": "string"}
+            },
+            "required": ["B"]
+        });
+        let keep: BTreeSet<String> = ["A".to_string()].into_iter().collect();
+        let out = prune(&raw, &keep);
+        assert_eq!(out["properties"].as_object().unwrap().len(), 1);
+        let defs: Vec<&String> = out["definitions"].as_object().unwrap().keys().collect();
+        assert_eq!(defs, vec!["Ta", "Tx"]);
+        assert_eq!(out["required"], json!(["B"]));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::json;
 fn every_vendored_type_compiles() {
     let mut failures = Vec::new();
     for name in type_names() {
-        if let Err(e) = compiled(name) {
+        if let Err(e) = compiled(name, &None) {
             failures.push(format!("{name}: {e}"));
         }
     }
