@@ -20,8 +20,11 @@
 //! How text is read:
 //! - Text whose first non-blank character is `{` is read as JSON by
 //!   serde_json (exact JSON semantics: `1e3` is a number, duplicate keys
-//!   are caught); if that fails it is tried as YAML (as CloudFormation and
-//!   cfn-lint do), and the JSON error is reported if YAML fails too.
+//!   are caught). A YAML flow map also starts with `{`, so when serde_json
+//!   refuses the text it is tried as YAML, and the JSON error is reported
+//!   if YAML refuses it too. (cfn-lint reads YAML first and falls back to
+//!   JSON, so it reads `1e3` in a JSON template as a string; hagen follows
+//!   JSON, which CloudFormation follows for JSON templates: ECMA-404.)
 //! - YAML scalars are read as CloudFormation's YAML 1.1 reader reads them:
 //!   see `scalar` for the rules (`yes` is true, `2010-09-09` a string).
 //! - Short-form tags become the same IR as long forms; unknown functions

@@ -4,7 +4,8 @@
 //! specification with a few exceptions": no timestamps, binary, sets, omaps,
 //! pairs, merges or aliases), and so does cfn-lint (PyYAML's resolver).
 //! Observed behaviour confirms it: an unquoted `Value: YES` in a tag arrives as
-//! `"true"` (AWS CLI pull request 5257 quotes such words for that reason).
+//! `"true"`, which is why the AWS CLI quotes such words when it writes
+//! templates (aws-cli pull request 5257).
 //! So this module follows PyYAML's YAML 1.1 resolver, which is the one
 //! cfn-lint uses:
 //!

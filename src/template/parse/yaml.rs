@@ -182,10 +182,12 @@ impl Reader<'_> {
                 if self.awaiting_key() {
                     self.key(value.into_owned(), style, anchor, tag.as_deref(), at);
                 } else {
-                    let node = self.scalar(value.into_owned(), style, tag.as_deref(), at);
+                    let text = value.into_owned();
                     if anchor != 0 {
-                        self.remember_scalar(anchor, &node);
+                        // Kept as written, in case an alias uses it as a key.
+                        self.scalar_anchors.insert(anchor, text.clone());
                     }
+                    let node = self.scalar(text, style, tag.as_deref(), at);
                     self.add(node, anchor)?;
                 }
             }
@@ -404,12 +406,6 @@ impl Reader<'_> {
         }) = self.frames.last_mut()
         {
             *key = Some((text, at));
-        }
-    }
-
-    fn remember_scalar(&mut self, anchor: usize, node: &Node) {
-        if let Some(text) = node.scalar_text() {
-            self.scalar_anchors.insert(anchor, text);
         }
     }
 
@@ -648,9 +644,10 @@ mod tests {
     }
 
     #[test]
-    fn an_alias_to_a_scalar_can_be_a_key() {
-        let r = root("A: &k Name\n*k : 1\n");
+    fn an_alias_to_a_scalar_can_be_a_key_as_written() {
+        let r = root("A: &k Name\n*k : 1\nB: &o 0755\n*o : 2\n");
         assert_eq!(map_of(&r)["Name"].value.kind, Kind::Int(1));
+        assert_eq!(map_of(&r)["0755"].value.kind, Kind::Int(2));
     }
 
     #[test]
