@@ -265,12 +265,19 @@ fn nat_routes(model: &Model, out: &mut Vec<Diagnostic>) {
         }
     }
     // Group NATs by VPC: one NAT serving private subnets in several AZs.
+    // Routes to a NAT the template does not define are HG201's business.
+    by_nat.retain(|(nat, _)| model.nats.contains_key(nat));
+    let nat_vpc = |nat: &str| {
+        model
+            .nats
+            .get(nat)
+            .and_then(Option::as_ref)
+            .and_then(|s| model.subnets.get(s))
+            .and_then(|s| s.vpc.clone())
+    };
     let mut vpcs: Vec<Option<String>> = Vec::new();
     for (nat, _) in &by_nat {
-        let vpc = model.nats[nat.as_str()]
-            .as_ref()
-            .and_then(|s| model.subnets.get(s))
-            .and_then(|s| s.vpc.clone());
+        let vpc = nat_vpc(nat);
         if !vpcs.contains(&vpc) {
             vpcs.push(vpc);
         }
@@ -278,13 +285,7 @@ fn nat_routes(model: &Model, out: &mut Vec<Diagnostic>) {
     for vpc in vpcs {
         let nats: Vec<&(String, Vec<(String, String)>)> = by_nat
             .iter()
-            .filter(|(nat, _)| {
-                model.nats[nat.as_str()]
-                    .as_ref()
-                    .and_then(|s| model.subnets.get(s))
-                    .and_then(|s| s.vpc.clone())
-                    == vpc
-            })
+            .filter(|(nat, _)| nat_vpc(nat) == vpc)
             .collect();
         if nats.len() != 1 {
             continue;

@@ -156,47 +156,10 @@ fn compute(model: &Model, lost: &Az, out: &mut Vec<Impact>) {
             continue;
         }
         let others: Vec<Az> = azs.iter().filter(|a| *a != lost).cloned().collect();
-        let (status, detail) = if !c.is_asg {
-            (Status::Down, "the instance is lost".to_string())
-        } else if c.min.is_none() {
-            (
-                Status::AtRisk,
-                format!(
-                    "its minimum size is not known from the template; the group relaunches lost instances in {}",
-                    names(&others)
-                ),
-            )
+        let (status, detail) = if c.is_asg {
+            group_fate(c.min, azs.len(), &others)
         } else {
-            let min = c.min.unwrap_or(0).max(0);
-            let n = azs.len() as i64;
-            let in_lost = (min + n - 1) / n;
-            let left = min - in_lost;
-            if others.is_empty() {
-                (
-                    Status::Down,
-                    format!(
-                        "all {} at minimum capacity are lost and there is no other AZ to relaunch in",
-                        plural(min, "instance")
-                    ),
-                )
-            } else if left == 0 {
-                (
-                    Status::Down,
-                    format!(
-                        "no instance serves until the group relaunches {} in {}",
-                        plural(in_lost, "instance"),
-                        names(&others)
-                    ),
-                )
-            } else {
-                (
-                    Status::Degraded,
-                    format!(
-                        "{left} of {min} instances keep serving; the group relaunches {in_lost} in {}",
-                        names(&others)
-                    ),
-                )
-            }
+            (Status::Down, "the instance is lost".to_string())
         };
         out.push(Impact {
             component: component.into(),
@@ -204,6 +167,47 @@ fn compute(model: &Model, lost: &Az, out: &mut Vec<Impact>) {
             status,
             detail,
         });
+    }
+}
+
+/// What losing one of its `n` AZs leaves of an Auto Scaling group with
+/// minimum `min`, spread evenly (the AZ lost holds the larger share).
+fn group_fate(min: Option<i64>, n: usize, others: &[Az]) -> (Status, String) {
+    if others.is_empty() {
+        return (
+            Status::Down,
+            "every instance is lost and there is no other AZ to relaunch in".to_string(),
+        );
+    }
+    let Some(min) = min.map(|m| m.max(0)) else {
+        return (
+            Status::AtRisk,
+            format!(
+                "its minimum size is not known from the template; the group relaunches lost instances in {}",
+                names(others)
+            ),
+        );
+    };
+    let n = n.max(1) as i64;
+    let in_lost = (min + n - 1) / n;
+    let left = min - in_lost;
+    if left == 0 {
+        (
+            Status::Down,
+            format!(
+                "no instance serves until the group relaunches {} in {}",
+                plural(in_lost, "instance"),
+                names(others)
+            ),
+        )
+    } else {
+        (
+            Status::Degraded,
+            format!(
+                "{left} of {min} instances keep serving; the group relaunches {in_lost} in {}",
+                names(others)
+            ),
+        )
     }
 }
 
@@ -431,6 +435,25 @@ mod tests {
             .map(|s| s.resource.as_str())
             .collect();
         assert_eq!(spofs, vec!["Nat1", "Db"]);
+    }
+
+    #[test]
+    fn group_fate_covers_one_az_unknown_minimum_and_a_minimum_of_one() {
+        let other = [Az::Index(1)];
+        assert_eq!(group_fate(Some(2), 1, &[]).0, Status::Down);
+        assert_eq!(group_fate(None, 2, &other).0, Status::AtRisk);
+        assert_eq!(
+            group_fate(Some(1), 2, &other),
+            (
+                Status::Down,
+                "no instance serves until the group relaunches 1 instance in AZ index 1"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            group_fate(Some(3), 2, &other).1,
+            "1 of 3 instances keep serving; the group relaunches 2 in AZ index 1"
+        );
     }
 
     #[test]

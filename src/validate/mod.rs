@@ -1,4 +1,4 @@
-//! Checks over a [`Template`](crate::template::Template): AWS resource
+//! Checks over a [`Template`]: AWS resource
 //! schemas, references, quotas, network consistency, and named security and
 //! availability rules with suppressions that carry a reason.
 //!

@@ -6,7 +6,7 @@
 //!
 //! Owns reading that topology out of resource properties. AZ identity comes
 //! from the template itself: `!Select [i, !GetAZs '']` is "AZ index i", a
-//! literal AZ name is itself, `!Select [i, !Ref AzList]` is "AzList[i]";
+//! literal AZ name is itself, `!Select [i, !Ref AzList]` is `AzList[i]`;
 //! anything else is unknown, and checks that need it stay silent. `Fn::If`
 //! is read through its first branch. The security, availability and network
 //! checks and the availability report read this model; it judges nothing.

@@ -1,4 +1,4 @@
-//! Reporters for a [`Report`](super::Report): human text (file, line and
+//! Reporters for a [`Report`]: human text (file, line and
 //! column, the offending line with a caret, the logical ID and property
 //! path, what to do), JSON for CI, and SARIF 2.1.0 for code-scanning tools.
 //!

@@ -131,3 +131,15 @@ fn an_aurora_cluster_with_one_instance_cannot_fail_over() {
     });
     assert_eq!(found, vec![("HG506".into(), "Resources/Cluster".into())]);
 }
+
+#[test]
+fn a_route_to_a_nat_that_does_not_exist_is_left_to_the_reference_check() {
+    // Regression: found by the mutation property test; a route naming a NAT
+    // gateway whose resource was cut from the template made this panic.
+    let found = run(|v| {
+        let r = v["Resources"].as_object_mut().unwrap();
+        r.remove("Nat2");
+        r.remove("NatEip2");
+    });
+    assert_eq!(found, vec![]);
+}
