@@ -90,7 +90,7 @@ fn json_and_sarif_carry_the_same_findings() {
         .collect();
     assert_eq!(rules, vec!["HG505", "HG504"]);
     assert_eq!(
-        v["availability"]["single_points_of_failure"][0]["resource"],
+        v["availability"]["singlePointsOfFailure"][0]["resource"],
         "Nat1"
     );
     let (_, sarif, _) = validate(&[&file, "--format", "sarif"]);

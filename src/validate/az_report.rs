@@ -71,6 +71,7 @@ pub struct SinglePoint {
 
 /// The whole report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AvailabilityReport {
     /// The AZs the template's subnets are in.
     pub azs: Vec<String>,
