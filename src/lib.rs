@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod constructs;
+pub mod deploy;
 pub mod error;
 pub mod resources;
 pub mod stack;

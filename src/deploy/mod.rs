@@ -1,0 +1,36 @@
+//! Deploying a synthesized template through reviewed change sets.
+//!
+//! The flow: find the stack and settle it (wait, or recover a failed state
+//! with confirmation), create a change set with a deterministic name, review
+//! it (stateful replacements block without `--allow-replace`; security
+//! widening is spelled out), execute after confirmation, stream events, and
+//! print outputs. `hagen diff` reuses the same pieces read-only.
+//!
+//! This module talks to AWS (CloudFormation and S3) and the user (through
+//! an injected [`Console`]); it holds no template logic: it takes the
+//! template already synthesized and validated.
+
+pub mod aws;
+pub mod capabilities;
+pub mod changeset;
+pub mod console;
+pub mod diff;
+pub mod document;
+mod error;
+pub mod events;
+pub mod naming;
+pub mod outputs;
+pub mod params;
+pub mod preview;
+pub mod review;
+mod run;
+pub mod security;
+pub mod stack;
+pub mod stateful;
+pub mod status;
+pub mod upload;
+
+pub use aws::{AwsOptions, Clients};
+pub use console::{Console, Interrupt, ProgressMode, Prompt, ScriptedPrompt, SharedBuffer};
+pub use error::DeployError;
+pub use run::{DeployRequest, Deployer, Outcome, Synthesized};

@@ -1,0 +1,125 @@
+//! Stack outputs after a deploy: printed as a table and written as JSON.
+//!
+//! Owns their presentation and the `--outputs-file` format (one JSON object,
+//! output key to value, keys in stack order).
+
+use std::path::Path;
+
+use comfy_table::{ContentArrangement, Table, presets};
+use indexmap::IndexMap;
+
+use super::error::DeployError;
+
+/// One stack output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackOutput {
+    /// `OutputKey`.
+    pub key: String,
+    /// `OutputValue`.
+    pub value: String,
+    /// `Description`, when the template gives one.
+    pub description: Option<String>,
+    /// `ExportName`, when exported.
+    pub export_name: Option<String>,
+}
+
+/// The outputs as a table (an empty string when there are none).
+pub fn render(outputs: &[StackOutput]) -> String {
+    if outputs.is_empty() {
+        return String::new();
+    }
+    let described = outputs
+        .iter()
+        .any(|o| o.description.is_some() || o.export_name.is_some());
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(160)
+        .force_no_tty();
+    if described {
+        table.set_header(vec!["Output", "Value", "Description"]);
+    } else {
+        table.set_header(vec!["Output", "Value"]);
+    }
+    for o in outputs {
+        if !described {
+            table.add_row(vec![o.key.clone(), o.value.clone()]);
+            continue;
+        }
+        let mut description = o.description.clone().unwrap_or_default();
+        if let Some(export) = &o.export_name {
+            if !description.is_empty() {
+                description.push(' ');
+            }
+            description.push_str(&format!("(exported as {export})"));
+        }
+        table.add_row(vec![o.key.clone(), o.value.clone(), description]);
+    }
+    format!("{table}\n")
+}
+
+/// The outputs as the JSON written by `--outputs-file`.
+pub fn to_json(outputs: &[StackOutput]) -> String {
+    let map: IndexMap<&str, &str> = outputs
+        .iter()
+        .map(|o| (o.key.as_str(), o.value.as_str()))
+        .collect();
+    let mut text = serde_json::to_string_pretty(&map).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+/// Writes the outputs to `path` as JSON.
+pub fn write_file(path: &Path, outputs: &[StackOutput]) -> Result<(), DeployError> {
+    std::fs::write(path, to_json(outputs))
+        .map_err(|e| DeployError::io(format!("writing outputs to {}", path.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outputs() -> Vec<StackOutput> {
+        vec![
+            StackOutput {
+                key: "Url".into(),
+                value: "https://x".into(),
+                description: Some("Site".into()),
+                export_name: None,
+            },
+            StackOutput {
+                key: "Bucket".into(),
+                value: "b".into(),
+                description: None,
+                export_name: Some("web-bucket".into()),
+            },
+        ]
+    }
+
+    #[test]
+    fn json_keeps_stack_order() {
+        assert_eq!(
+            to_json(&outputs()),
+            "{\n  \"Url\": \"https://x\",\n  \"Bucket\": \"b\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn the_table_shows_exports() {
+        let t = render(&outputs());
+        assert!(t.contains("(exported as web-bucket)"), "{t}");
+        assert!(render(&[]).is_empty());
+    }
+
+    #[test]
+    fn no_description_column_when_no_output_has_one() {
+        let bare = vec![StackOutput {
+            key: "VpcId".into(),
+            value: "vpc-1".into(),
+            description: None,
+            export_name: None,
+        }];
+        assert!(!render(&bare).contains("Description"));
+    }
+}

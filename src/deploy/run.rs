@@ -1,0 +1,822 @@
+//! The deploy state machine: find the stack, recover or wait as its status
+//! requires, create the change set, review it, execute it after
+//! confirmation, watch it, and report the outcome.
+//!
+//! Owns the order of operations and what is said at each step. It takes an
+//! already synthesized and validated template (text plus IR): no template
+//! logic lives here.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+
+use crate::template::Template;
+
+use super::aws::Clients;
+use super::capabilities;
+use super::changeset::{self, ChangeSetSpec, CreateResult, Described, TemplateSource};
+use super::console::{Console, Interrupt, Style};
+use super::document::Document;
+use super::error::DeployError;
+use super::events::{self, EventCursor, Failure, Progress, WatchEnd, WatchOptions};
+use super::naming;
+use super::outputs::{self, StackOutput};
+use super::params;
+use super::review::{Review, parameter_changes};
+use super::stack::{self, StackInfo};
+use super::status::{self, StackState};
+use super::upload;
+
+/// A template ready to deploy: already synthesized and validated.
+#[derive(Debug, Clone, Copy)]
+pub struct Synthesized<'a> {
+    /// The IR (for capabilities, parameters and the review).
+    pub template: &'a Template,
+    /// The exact text sent to CloudFormation.
+    pub body: &'a str,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    /// The stack.
+    pub stack_name: String,
+    /// `--parameter KEY=VALUE`.
+    pub parameters: IndexMap<String, String>,
+    /// `--tag KEY=VALUE` (`None`: keep the stack's tags).
+    pub tags: Option<IndexMap<String, String>>,
+    /// `--notification-arn` (`None`: keep the stack's).
+    pub notification_arns: Option<Vec<String>>,
+    /// `--allow-replace LOGICAL_ID`.
+    pub allow_replace: Vec<String>,
+    /// `--bucket`, for templates over 51,200 bytes.
+    pub bucket: Option<String>,
+    /// `--yes`: no confirmation prompts.
+    pub assume_yes: bool,
+    /// `--no-execute`: create and review the change set, then stop.
+    pub no_execute: bool,
+    /// Wait for a running operation (else refuse, `--no-wait`).
+    pub wait_if_busy: bool,
+    /// `--outputs-file`.
+    pub outputs_file: Option<PathBuf>,
+    /// Polling and patience while watching.
+    pub watch: WatchOptions,
+    /// Longest wait for a change set to be created.
+    pub change_set_timeout: Duration,
+    /// Catch Ctrl-C while a stack operation runs (the CLI sets it; tests
+    /// trigger the interrupt themselves).
+    pub catch_ctrl_c: bool,
+}
+
+impl DeployRequest {
+    /// A request for `stack_name` with every option at its default.
+    pub fn new(stack_name: impl Into<String>) -> Self {
+        DeployRequest {
+            stack_name: stack_name.into(),
+            parameters: IndexMap::new(),
+            tags: None,
+            notification_arns: None,
+            allow_replace: Vec::new(),
+            bucket: None,
+            assume_yes: false,
+            no_execute: false,
+            wait_if_busy: true,
+            outputs_file: None,
+            watch: WatchOptions::default(),
+            change_set_timeout: Duration::from_secs(900),
+            catch_ctrl_c: false,
+        }
+    }
+}
+
+fn too_large(bytes: usize) -> DeployError {
+    DeployError::Usage(format!(
+        "the template is {bytes} bytes, over CloudFormation's inline limit of {} bytes: pass --bucket NAME (an S3 bucket in the stack's region) to upload it",
+        upload::MAX_INLINE_BYTES
+    ))
+}
+
+/// How a deploy ended (errors aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The change set ran and the stack is `CREATE_COMPLETE` /
+    /// `UPDATE_COMPLETE`.
+    Deployed {
+        /// The final status.
+        status: String,
+        /// The stack's outputs.
+        outputs: Vec<StackOutput>,
+    },
+    /// The template and parameters change nothing.
+    NoChanges,
+    /// `--no-execute`: the change set waits for review.
+    LeftForReview {
+        /// The change set's name.
+        change_set: String,
+    },
+    /// The user said no, or could not be asked.
+    Declined,
+    /// Stateful resources would be replaced or deleted without
+    /// `--allow-replace`.
+    Blocked {
+        /// Their logical IDs.
+        logical_ids: Vec<String>,
+    },
+    /// The operation failed (the stack rolled back or is stuck).
+    Failed {
+        /// The final status.
+        status: String,
+        /// The resources that failed and why.
+        failures: Vec<Failure>,
+    },
+    /// The stack is in a state the deploy cannot go past without a recovery
+    /// the user declined (or that only the user can do).
+    NeedsRecovery {
+        /// Its status.
+        status: String,
+    },
+    /// Another operation is running and `--no-wait` was given.
+    Busy {
+        /// Its status.
+        status: String,
+    },
+    /// Ctrl-C: hagen stopped watching; the operation continues.
+    Interrupted,
+}
+
+/// Runs deploys against one AWS account and region, talking to one console.
+pub struct Deployer<'a> {
+    clients: &'a Clients,
+    console: &'a mut Console,
+    interrupt: Interrupt,
+    /// Whether Ctrl-C is already routed to `interrupt`.
+    listening: bool,
+    /// Whether to route Ctrl-C to `interrupt` once an operation starts.
+    catch_ctrl_c: bool,
+    watch_options: WatchOptions,
+    stack_name: String,
+    last_failures: Vec<Failure>,
+}
+
+/// The largest number of recoveries (wait, delete, roll back) one deploy
+/// goes through before it gives up on a stack that keeps changing state.
+const MAX_STATE_STEPS: usize = 6;
+
+impl<'a> Deployer<'a> {
+    /// A deployer over `clients` that reports on `console` and stops
+    /// watching when `interrupt` fires.
+    pub fn new(clients: &'a Clients, console: &'a mut Console, interrupt: Interrupt) -> Self {
+        Deployer {
+            clients,
+            console,
+            interrupt,
+            listening: false,
+            catch_ctrl_c: false,
+            watch_options: WatchOptions::default(),
+            stack_name: String::new(),
+            last_failures: Vec::new(),
+        }
+    }
+
+    fn begin(&mut self, request: &DeployRequest) {
+        self.catch_ctrl_c = request.catch_ctrl_c;
+        self.watch_options = request.watch;
+        self.stack_name = request.stack_name.clone();
+    }
+
+    fn cli(&self) -> String {
+        self.clients.cli_flags()
+    }
+
+    /// Deploys `template` to the stack named in `request`.
+    pub async fn deploy(
+        &mut self,
+        request: &DeployRequest,
+        template: Synthesized<'_>,
+    ) -> Result<Outcome, DeployError> {
+        self.begin(request);
+        if template.body.len() > upload::MAX_INLINE_BYTES && request.bucket.is_none() {
+            return Err(too_large(template.body.len()));
+        }
+        let started = Instant::now();
+        let stack = request.stack_name.as_str();
+        let info = match self.settle(request).await? {
+            Ok(info) => info,
+            Err(outcome) => return Ok(outcome),
+        };
+        let state = info
+            .as_ref()
+            .map(|i| StackState::from_status(&i.status))
+            .unwrap_or(StackState::Absent);
+        let creates = state.creates();
+        let previous = (!creates).then(|| {
+            info.as_ref()
+                .map(|i| i.parameter_keys.clone())
+                .unwrap_or_default()
+        });
+        let plan =
+            params::plan_parameters(template.template, &request.parameters, previous.as_deref())?;
+        let source = if template.body.len() > upload::MAX_INLINE_BYTES {
+            let Some(bucket) = &request.bucket else {
+                return Err(too_large(template.body.len()));
+            };
+            let url = upload::upload(self.clients, bucket, stack, template.body).await?;
+            self.console.say(format!(
+                "Template is {} bytes: uploaded to {url}",
+                template.body.len()
+            ));
+            TemplateSource::Url(url)
+        } else {
+            TemplateSource::Body(template.body.to_owned())
+        };
+        let name = naming::deploy_change_set_name(stack);
+        if info.is_some() {
+            changeset::delete_if_present(self.clients, stack, &name).await?;
+        }
+        let spec = ChangeSetSpec {
+            stack: stack.to_owned(),
+            name: name.clone(),
+            creates,
+            template: source,
+            parameters: plan,
+            capabilities: capabilities::required(template.template),
+            tags: request.tags.clone(),
+            notification_arns: request.notification_arns.clone(),
+            token: naming::request_token(stack, "create"),
+            description: "Created by hagen deploy".into(),
+        };
+        let kind = if creates { "create" } else { "update" };
+        self.console.say(format!(
+            "Creating change set {name} to {kind} stack {stack}..."
+        ));
+        let created = match changeset::create(self.clients, &spec).await? {
+            CreateResult::NoChanges => return Ok(self.no_changes(stack)),
+            CreateResult::Created(c) => c,
+        };
+        let described =
+            changeset::wait_ready(self.clients, stack, &created.id, request.change_set_timeout)
+                .await?;
+        if described.is_no_change() {
+            changeset::delete(self.clients, stack, &created.id).await?;
+            return Ok(self.no_changes(stack));
+        }
+        if described.status != "CREATE_COMPLETE" {
+            let reason = described
+                .status_reason
+                .clone()
+                .unwrap_or_else(|| described.status.clone());
+            changeset::delete(self.clients, stack, &created.id).await?;
+            return Err(DeployError::TemplateRejected { message: reason });
+        }
+        let old = if creates {
+            None
+        } else {
+            self.deployed_document(stack, None).await?
+        };
+        let new = Document::from_template(template.template);
+        let deployed_params = info.map(|i| i.parameters).unwrap_or_default();
+        let outcome = self
+            .review_and_execute(
+                request,
+                &described,
+                old.as_ref(),
+                &new,
+                creates,
+                &deployed_params,
+            )
+            .await?;
+        if matches!(outcome, Outcome::Deployed { .. }) {
+            let elapsed = started.elapsed().as_secs_f64();
+            self.console.say(format!("Done in {elapsed:.1} s."));
+        }
+        Ok(outcome)
+    }
+
+    /// Executes a change set left earlier with `--no-execute`, after
+    /// reviewing it again (the template it holds, not the local one).
+    pub async fn execute_existing(
+        &mut self,
+        request: &DeployRequest,
+        change_set: &str,
+    ) -> Result<Outcome, DeployError> {
+        self.begin(request);
+        let stack = request.stack_name.as_str();
+        let info = match self.settle(request).await? {
+            Ok(Some(info)) => info,
+            Ok(None) => {
+                return Err(DeployError::Usage(format!(
+                    "stack {stack:?} does not exist, so it has no change set {change_set:?}; run hagen deploy without --execute"
+                )));
+            }
+            Err(outcome) => return Ok(outcome),
+        };
+        let described = changeset::describe(self.clients, stack, change_set).await?;
+        if described.is_no_change() {
+            return Ok(self.no_changes(stack));
+        }
+        if described.status != "CREATE_COMPLETE" || described.execution_status != "AVAILABLE" {
+            return Err(DeployError::Usage(format!(
+                "change set {change_set:?} of stack {stack:?} cannot be executed (status {}, execution status {}{}); run hagen deploy again to make a new one",
+                described.status,
+                described.execution_status,
+                described
+                    .status_reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            )));
+        }
+        let creates = StackState::from_status(&info.status).creates();
+        let new = self
+            .deployed_document(stack, Some(change_set))
+            .await?
+            .unwrap_or_default();
+        let old = if creates {
+            None
+        } else {
+            self.deployed_document(stack, None).await?
+        };
+        self.review_and_execute(
+            request,
+            &described,
+            old.as_ref(),
+            &new,
+            creates,
+            &info.parameters,
+        )
+        .await
+    }
+
+    async fn deployed_document(
+        &mut self,
+        stack: &str,
+        change_set: Option<&str>,
+    ) -> Result<Option<Document>, DeployError> {
+        let Some(text) = stack::template(self.clients, stack, change_set).await? else {
+            return Ok(None);
+        };
+        match Document::parse(&text) {
+            Ok(doc) => Ok(Some(doc)),
+            Err(e) => {
+                self.console.warn(format!(
+                    "warning: could not read the deployed template of {stack} ({e}); the review cannot compare properties"
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    fn no_changes(&mut self, stack: &str) -> Outcome {
+        let text = format!("no changes: stack {stack} already matches the template and parameters");
+        let painted = self.console.paint(&text, Style::Good);
+        self.console.say(painted);
+        Outcome::NoChanges
+    }
+
+    /// Brings the stack to a state a change set can be made on: waits for
+    /// running operations and offers the recovery each failed state needs.
+    /// `Ok(Err(outcome))` ends the deploy with that outcome.
+    async fn settle(
+        &mut self,
+        request: &DeployRequest,
+    ) -> Result<Result<Option<StackInfo>, Outcome>, DeployError> {
+        let stack = request.stack_name.as_str();
+        for _ in 0..MAX_STATE_STEPS {
+            let info = stack::describe(self.clients, stack).await?;
+            let Some(current) = &info else {
+                return Ok(Ok(None));
+            };
+            let status = current.status.clone();
+            match StackState::from_status(&status) {
+                StackState::Absent | StackState::ReviewInProgress | StackState::Updatable(_) => {
+                    return Ok(Ok(info));
+                }
+                StackState::InProgress(s) => {
+                    if !request.wait_if_busy {
+                        self.console.warn(format!(
+                            "Stack {stack} is {s}: another operation is running. Not waiting (--no-wait); run again when it has finished."
+                        ));
+                        return Ok(Err(Outcome::Busy { status: s }));
+                    }
+                    self.console.say(format!(
+                        "Stack {stack} is {s}: waiting for that operation to finish before deploying..."
+                    ));
+                    let cursor = EventCursor::start(self.clients, &current.id, None).await?;
+                    match self.watch(cursor, None, false).await? {
+                        WatchEnd::Interrupted => {
+                            self.console.say(format!(
+                                "Stopped waiting. Nothing was changed by hagen; the running operation on {stack} continues."
+                            ));
+                            return Ok(Err(Outcome::Interrupted));
+                        }
+                        WatchEnd::Gone | WatchEnd::Settled { .. } => continue,
+                    }
+                }
+                StackState::RollbackComplete => {
+                    self.explain_failure(
+                        current,
+                        "its first create failed and was rolled back, so it holds no resources and cannot be updated. It must be deleted and created again.",
+                    )
+                    .await;
+                    let question = format!("Delete stack {stack} and create it again?");
+                    if !self.confirm(request, &question)? {
+                        self.console.say(format!(
+                            "Left as it is. To recover yourself: aws cloudformation delete-stack --stack-name {stack}{}",
+                            self.cli()
+                        ));
+                        return Ok(Err(Outcome::NeedsRecovery { status }));
+                    }
+                    let token = naming::request_token(stack, "delete");
+                    let cursor =
+                        EventCursor::start(self.clients, &current.id, Some(token.clone())).await?;
+                    self.clients
+                        .cfn
+                        .delete_stack()
+                        .stack_name(&current.id)
+                        .client_request_token(&token)
+                        .send()
+                        .await
+                        .map_err(|e| DeployError::aws(format!("DeleteStack {stack:?}"), &e))?;
+                    self.console.say(format!("Deleting stack {stack}..."));
+                    match self.watch(cursor, None, true).await? {
+                        WatchEnd::Gone => continue,
+                        WatchEnd::Interrupted => return Ok(Err(self.interrupted(stack, "delete"))),
+                        WatchEnd::Settled { status, .. } => {
+                            return Ok(Err(self.report_failure(stack, status, Vec::new())));
+                        }
+                    }
+                }
+                StackState::RollbackFailed | StackState::DeleteFailed => {
+                    self.explain_failure(
+                        current,
+                        "CloudFormation could not clean it up. Only deleting it recovers; check the resources named above first (some may need to be deleted by hand or retained).",
+                    )
+                    .await;
+                    self.console.say(format!(
+                        "To recover: aws cloudformation delete-stack --stack-name {stack}{} (add --retain-resources for resources that cannot be deleted)",
+                        self.cli()
+                    ));
+                    return Ok(Err(Outcome::NeedsRecovery { status }));
+                }
+                StackState::UpdateRollbackFailed => {
+                    self.explain_failure(
+                        current,
+                        "an update failed and so did its rollback. Continuing the rollback (ContinueUpdateRollback) returns it to its last working state; if a resource keeps failing, fix it by hand or skip it.",
+                    )
+                    .await;
+                    let question = format!("Continue the rollback of stack {stack} now?");
+                    if !self.confirm(request, &question)? {
+                        self.console.say(format!(
+                            "Left as it is. To recover yourself: aws cloudformation continue-update-rollback --stack-name {stack}{} [--resources-to-skip LOGICAL_ID ...]",
+                            self.cli()
+                        ));
+                        return Ok(Err(Outcome::NeedsRecovery { status }));
+                    }
+                    let token = naming::request_token(stack, "continue");
+                    let cursor =
+                        EventCursor::start(self.clients, &current.id, Some(token.clone())).await?;
+                    self.clients
+                        .cfn
+                        .continue_update_rollback()
+                        .stack_name(&current.id)
+                        .client_request_token(&token)
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            DeployError::aws(format!("ContinueUpdateRollback {stack:?}"), &e)
+                        })?;
+                    match self.watch(cursor, None, true).await? {
+                        WatchEnd::Settled { status, .. }
+                            if status == "UPDATE_ROLLBACK_COMPLETE" =>
+                        {
+                            continue;
+                        }
+                        WatchEnd::Interrupted => {
+                            return Ok(Err(self.interrupted(stack, "rollback")));
+                        }
+                        WatchEnd::Gone => return Ok(Ok(None)),
+                        WatchEnd::Settled { status, .. } => {
+                            let failures = stack::recent_failures(self.clients, &current.id).await;
+                            let skip: Vec<&str> =
+                                failures.iter().map(|f| f.logical_id.as_str()).collect();
+                            self.console.say(format!(
+                                "The rollback failed again. After checking those resources, skip them: aws cloudformation continue-update-rollback --stack-name {stack}{} --resources-to-skip {}",
+                                self.cli(),
+                                skip.join(" ")
+                            ));
+                            return Ok(Err(self.report_failure(stack, status, failures)));
+                        }
+                    }
+                }
+                StackState::PausedFailed(s) => {
+                    self.explain_failure(
+                        current,
+                        "an operation failed with rollback disabled and is paused. Rolling it back (RollbackStack) returns it to its last working state; you can also fix the cause and deploy again.",
+                    )
+                    .await;
+                    let question = format!("Roll back stack {stack} now?");
+                    if !self.confirm(request, &question)? {
+                        self.console.say(format!(
+                            "Left as it is. To recover yourself: aws cloudformation rollback-stack --stack-name {stack}{}",
+                            self.cli()
+                        ));
+                        return Ok(Err(Outcome::NeedsRecovery { status: s }));
+                    }
+                    let token = naming::request_token(stack, "rollback");
+                    let cursor =
+                        EventCursor::start(self.clients, &current.id, Some(token.clone())).await?;
+                    self.clients
+                        .cfn
+                        .rollback_stack()
+                        .stack_name(&current.id)
+                        .client_request_token(&token)
+                        .send()
+                        .await
+                        .map_err(|e| DeployError::aws(format!("RollbackStack {stack:?}"), &e))?;
+                    match self.watch(cursor, None, true).await? {
+                        WatchEnd::Interrupted => {
+                            return Ok(Err(self.interrupted(stack, "rollback")));
+                        }
+                        _ => continue,
+                    }
+                }
+            }
+        }
+        Err(DeployError::Usage(format!(
+            "stack {stack:?} kept changing state; run hagen deploy again once it has settled"
+        )))
+    }
+
+    async fn explain_failure(&mut self, info: &StackInfo, what: &str) {
+        let heading = format!("Stack {} is {}: {what}", info.name, info.status);
+        let painted = self.console.paint(&heading, Style::Warning);
+        self.console.say(painted);
+        if let Some(reason) = &info.status_reason {
+            self.console.say(format!("  Stack status reason: {reason}"));
+        }
+        let failures = stack::recent_failures(self.clients, &info.id).await;
+        for f in failures.iter().filter(|f| !f.reason.is_empty()) {
+            self.console.say(format!(
+                "  {} ({}) {}: {}",
+                f.logical_id, f.resource_type, f.status, f.reason
+            ));
+        }
+    }
+
+    fn confirm(&mut self, request: &DeployRequest, question: &str) -> Result<bool, DeployError> {
+        if request.assume_yes {
+            return Ok(true);
+        }
+        if !self.console.prompt.interactive() {
+            self.console.say(format!(
+                "{question} Not asked: no terminal to confirm on (pass --yes to answer yes)."
+            ));
+            return Ok(false);
+        }
+        self.console
+            .prompt
+            .confirm(question)
+            .map_err(|e| DeployError::io("reading the answer", e))
+    }
+
+    fn catch_ctrl_c(&mut self) {
+        if self.catch_ctrl_c && !self.listening {
+            self.interrupt.listen_for_ctrl_c();
+            self.listening = true;
+        }
+    }
+
+    /// Watches one operation; `ours` means hagen started it (so Ctrl-C is
+    /// caught instead of killing hagen).
+    async fn watch(
+        &mut self,
+        mut cursor: EventCursor,
+        total: Option<u64>,
+        ours: bool,
+    ) -> Result<WatchEnd, DeployError> {
+        if ours {
+            self.catch_ctrl_c();
+        }
+        let mut progress = Progress::new(self.console, &self.stack_name, total);
+        let end = events::watch(
+            self.clients,
+            self.console,
+            &mut cursor,
+            &mut progress,
+            &self.interrupt,
+            self.watch_options,
+        )
+        .await;
+        progress.finish();
+        self.last_failures = progress.failures().to_vec();
+        end
+    }
+
+    /// What Ctrl-C means while an operation of ours runs: stop watching,
+    /// say it goes on, and how to follow or cancel it.
+    fn interrupted(&mut self, stack: &str, operation: &str) -> Outcome {
+        let cli = self.cli();
+        let cancel = match operation {
+            "update" => format!(
+                "cancel it (rolls back): aws cloudformation cancel-update-stack --stack-name {stack}{cli}"
+            ),
+            "create" => format!(
+                "cancel it: aws cloudformation delete-stack --stack-name {stack}{cli} (deletes what was created so far)"
+            ),
+            _ => "it cannot be cancelled; let it finish".to_owned(),
+        };
+        let heading = format!(
+            "Stopped watching. The {operation} of stack {stack} continues in CloudFormation."
+        );
+        let painted = self.console.paint(&heading, Style::Warning);
+        self.console.say(painted);
+        self.console.say(format!(
+            "  follow it: aws cloudformation describe-stack-events --stack-name {stack}{cli}"
+        ));
+        self.console
+            .say("  or run hagen deploy again: it waits for the operation to finish");
+        self.console.say(format!("  {cancel}"));
+        Outcome::Interrupted
+    }
+
+    /// Reports a failed operation: every failure reason, then what the
+    /// final status means.
+    fn report_failure(
+        &mut self,
+        stack: &str,
+        status: String,
+        mut failures: Vec<Failure>,
+    ) -> Outcome {
+        if failures.is_empty() {
+            failures = self.last_failures.clone();
+        }
+        let heading = format!("Stack {stack} ended {status}.");
+        let painted = self.console.paint(&heading, Style::Danger);
+        self.console.say(painted);
+        if !failures.is_empty() {
+            self.console.say(format!(
+                "{} failure{}:",
+                failures.len(),
+                if failures.len() == 1 { "" } else { "s" }
+            ));
+            for f in &failures {
+                let reason = if f.reason.is_empty() {
+                    "(no reason given)"
+                } else {
+                    &f.reason
+                };
+                self.console.say(format!(
+                    "  - {} ({}) {}: {reason}",
+                    f.logical_id, f.resource_type, f.status
+                ));
+            }
+        }
+        let hint = match status.as_str() {
+            "ROLLBACK_COMPLETE" => Some(
+                "The create was rolled back. Fix the cause and run hagen deploy again: it offers to delete the empty stack and create it anew.",
+            ),
+            "UPDATE_ROLLBACK_COMPLETE" => Some(
+                "The update was rolled back; the stack runs its previous version. Fix the cause and deploy again.",
+            ),
+            "UPDATE_ROLLBACK_FAILED" => {
+                Some("The rollback failed too. Run hagen deploy again to continue the rollback.")
+            }
+            "ROLLBACK_FAILED" | "DELETE_FAILED" => Some(
+                "CloudFormation could not clean up. Delete the stack (checking the resources above) before deploying again.",
+            ),
+            s if s.ends_with("_FAILED") => Some(
+                "The operation is paused with rollback disabled. Run hagen deploy again to roll it back, or fix the cause and deploy.",
+            ),
+            _ => None,
+        };
+        if let Some(h) = hint {
+            self.console.say(h);
+        }
+        Outcome::Failed { status, failures }
+    }
+
+    /// Shows the review, stops on blocking risks, asks, executes, watches.
+    async fn review_and_execute(
+        &mut self,
+        request: &DeployRequest,
+        described: &Described,
+        old: Option<&Document>,
+        new: &Document,
+        creates: bool,
+        deployed_params: &[(String, String)],
+    ) -> Result<Outcome, DeployError> {
+        let stack = request.stack_name.as_str();
+        let name = described.name.clone();
+        let review = Review::build(&described.changes, old, new, &request.allow_replace)
+            .with_parameters(parameter_changes(deployed_params, &described.parameters));
+        let heading = format!(
+            "Change set {name} ({} stack {stack}): {} resource change{}",
+            if creates { "creates" } else { "updates" },
+            described.changes.len(),
+            if described.changes.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+        let painted = self.console.paint(&heading, Style::Strong);
+        self.console.say(painted);
+        let rendered = review.render(self.console.color);
+        self.console.say(rendered.trim_end());
+        let blocking: Vec<String> = review
+            .blocking()
+            .iter()
+            .map(|r| r.logical_id.clone())
+            .collect();
+        if !blocking.is_empty() {
+            changeset::delete(self.clients, stack, &described.id).await?;
+            let flags: Vec<String> = blocking
+                .iter()
+                .map(|id| format!("--allow-replace {id}"))
+                .collect();
+            let text = format!(
+                "Stopped before execution: this change would replace or delete stateful resource{} {}. Nothing was changed (the change set was deleted). If that is intended, run again with {}.",
+                if blocking.len() == 1 { "" } else { "s" },
+                blocking.join(", "),
+                flags.join(" ")
+            );
+            let painted = self.console.paint(&text, Style::Danger);
+            self.console.say(painted);
+            return Ok(Outcome::Blocked {
+                logical_ids: blocking,
+            });
+        }
+        if request.no_execute {
+            self.console
+                .say(format!("Change set {name} left for review (not executed)."));
+            return Ok(Outcome::LeftForReview { change_set: name });
+        }
+        let question = format!("Execute change set {name} on stack {stack}?");
+        if !self.confirm(request, &question)? {
+            changeset::delete(self.clients, stack, &described.id).await?;
+            self.console.say(format!(
+                "Not executed; change set {name} deleted. Nothing was changed."
+            ));
+            return Ok(Outcome::Declined);
+        }
+        let token = naming::request_token(stack, "execute");
+        let cursor =
+            EventCursor::start(self.clients, &described.stack_id, Some(token.clone())).await?;
+        let operation = if creates { "create" } else { "update" };
+        self.catch_ctrl_c();
+        self.clients
+            .cfn
+            .execute_change_set()
+            .stack_name(&described.stack_id)
+            .change_set_name(&described.id)
+            .client_request_token(&token)
+            .send()
+            .await
+            .map_err(|e| {
+                DeployError::aws(
+                    format!(
+                        "ExecuteChangeSet {name} on stack {stack} (if unsure whether it started: aws cloudformation describe-stacks --stack-name {stack}{})",
+                        self.cli()
+                    ),
+                    &e,
+                )
+            })?;
+        self.console.say(format!(
+            "Executing change set {name} ({operation} of stack {stack})..."
+        ));
+        let total = u64::try_from(described.changes.len())
+            .ok()
+            .filter(|n| *n > 0);
+        match self.watch(cursor, total, true).await? {
+            WatchEnd::Interrupted => Ok(self.interrupted(stack, operation)),
+            WatchEnd::Gone => Ok(self.report_failure(stack, "DELETE_COMPLETE".into(), Vec::new())),
+            WatchEnd::Settled { status, reason } => {
+                if !status::is_success(&status) {
+                    if let Some(r) = reason {
+                        self.console.say(format!("Stack status reason: {r}"));
+                    }
+                    return Ok(self.report_failure(stack, status, Vec::new()));
+                }
+                let outputs = stack::describe(self.clients, &described.stack_id)
+                    .await?
+                    .map(|i| i.outputs)
+                    .unwrap_or_default();
+                let text = format!("Stack {stack}: {status}");
+                let painted = self.console.paint(&text, Style::Good);
+                self.console.say(painted);
+                if !outputs.is_empty() {
+                    self.console.say("Outputs:");
+                    let table = outputs::render(&outputs);
+                    self.console.say(table.trim_end());
+                }
+                if let Some(path) = &request.outputs_file {
+                    outputs::write_file(path, &outputs)?;
+                    self.console
+                        .say(format!("Outputs written to {}", path.display()));
+                }
+                Ok(Outcome::Deployed { status, outputs })
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! Running deploys in-process against an emulator: SDK clients with fixed
+//! test credentials, a console that captures what a user would see, and a
+//! one-call `deploy`/`diff` that goes through the CLI layer (flags to exit
+//! code).
+
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation::config::{Credentials, SharedCredentialsProvider};
+use hagen::cli::deploy::{DeployArgs, DeployContext, SynthOutput};
+use hagen::cli::diff::DiffArgs;
+use hagen::deploy::console::NoPrompt;
+use hagen::deploy::events::WatchOptions;
+use hagen::deploy::{Clients, Console, Interrupt, ProgressMode, ScriptedPrompt, SharedBuffer};
+use hagen::template::Template;
+
+/// The region every test uses.
+pub const REGION: &str = "us-east-1";
+
+/// SDK configuration for an emulator: fixed credentials, the product's
+/// retry and timeout settings.
+pub fn sdk_config(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "hagen-tests",
+        )))
+        .retry_config(hagen::deploy::aws::retry_config())
+        .timeout_config(hagen::deploy::aws::timeout_config())
+        .build()
+}
+
+/// Clients for an emulator.
+pub fn clients(endpoint: &str) -> Clients {
+    Clients::new(&sdk_config(endpoint))
+}
+
+/// An S3 client for an emulator (path-style: bucket names cannot be
+/// prefixed to 127.0.0.1).
+pub fn s3(endpoint: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(&sdk_config(endpoint))
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// What a run printed and answered.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The exit code.
+    pub code: u8,
+    /// Standard output.
+    pub out: String,
+    /// Standard error.
+    pub err: String,
+    /// The questions the prompt was asked.
+    pub asked: Vec<String>,
+}
+
+impl Run {
+    /// Both streams, for assertion messages.
+    pub fn all(&self) -> String {
+        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.out, self.err)
+    }
+}
+
+/// A console writing into buffers, answering from `answers`; with
+/// `answers` `None` there is no terminal to ask on.
+pub fn console(answers: Option<&[bool]>) -> (Console, SharedBuffer, SharedBuffer, ScriptedPrompt) {
+    let out = SharedBuffer::new();
+    let err = SharedBuffer::new();
+    let prompt = ScriptedPrompt::new(answers.unwrap_or_default().iter().copied());
+    let console = Console {
+        out: Box::new(out.clone()),
+        err: Box::new(err.clone()),
+        prompt: match answers {
+            Some(_) => Box::new(prompt.clone()),
+            None => Box::new(NoPrompt),
+        },
+        progress: ProgressMode::Events,
+        color: false,
+    };
+    (console, out, err, prompt)
+}
+
+/// Flags for a deploy of `stack` with extra raw flags parsed as the CLI would.
+pub fn deploy_args(stack: &str, extra: &[&str]) -> DeployArgs {
+    use clap::{FromArgMatches, Parser};
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: DeployArgs,
+    }
+    let mut argv = vec!["hagen-deploy", "--stack-name", stack];
+    argv.extend_from_slice(extra);
+    let matches = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
+    Cli::from_arg_matches(&matches)
+        .unwrap_or_else(|e| panic!("bad test flags: {e}"))
+        .args
+}
+
+/// Watch timings for tests: quicker polls, a short lost-contact limit.
+pub fn test_watch() -> WatchOptions {
+    WatchOptions {
+        poll_interval: Duration::from_millis(500),
+        lost_contact_after: Duration::from_secs(5),
+        max_pages: 20,
+    }
+}
+
+/// Deploys `template` through the CLI layer with `flags`, answering the
+/// prompt with `answers`; `interrupt` lets a test press "Ctrl-C".
+pub fn deploy_with(
+    endpoint: &str,
+    stack: &str,
+    template: Option<&Template>,
+    flags: &[&str],
+    answers: &[bool],
+    interrupt: Interrupt,
+) -> Run {
+    deploy_full(
+        endpoint,
+        stack,
+        template,
+        flags,
+        Some(answers),
+        interrupt,
+        false,
+    )
+}
+
+/// Deploys with the product's own watch timings (2 s polls), for
+/// measurements.
+pub fn deploy_product_timing(
+    endpoint: &str,
+    stack: &str,
+    template: &Template,
+    flags: &[&str],
+) -> Run {
+    deploy_full(
+        endpoint,
+        stack,
+        Some(template),
+        flags,
+        Some(&[]),
+        Interrupt::new(),
+        true,
+    )
+}
+
+/// Deploys with no terminal to ask on (CI without `--yes`).
+pub fn deploy_unattended(endpoint: &str, stack: &str, template: &Template, flags: &[&str]) -> Run {
+    deploy_full(
+        endpoint,
+        stack,
+        Some(template),
+        flags,
+        None,
+        Interrupt::new(),
+        false,
+    )
+}
+
+fn deploy_full(
+    endpoint: &str,
+    stack: &str,
+    template: Option<&Template>,
+    flags: &[&str],
+    answers: Option<&[bool]>,
+    interrupt: Interrupt,
+    product_timing: bool,
+) -> Run {
+    let args = deploy_args(stack, flags);
+    let ctx = DeployContext::default();
+    let mut request = hagen::cli::deploy::request(&args, &ctx)
+        .unwrap_or_else(|e| panic!("request for {stack}: {e}"));
+    request.watch = if product_timing {
+        WatchOptions::default()
+    } else {
+        test_watch()
+    };
+    request.catch_ctrl_c = false;
+    let (mut console, out, err, prompt) = console(answers);
+    let clients = clients(endpoint);
+    let mut synth = |_: &mut Console| match template {
+        Some(t) => Ok(SynthOutput {
+            template: t.clone(),
+            body: t.to_yaml(),
+        }),
+        None => Err(hagen::cli::exit::TEMPLATE_ERRORS),
+    };
+    let code = hagen::cli::deploy::run_with_clients(
+        &args,
+        &ctx,
+        request,
+        &mut synth,
+        &clients,
+        &mut console,
+        interrupt,
+    );
+    Run {
+        code,
+        out: out.contents(),
+        err: err.contents(),
+        asked: prompt.asked(),
+    }
+}
+
+/// [`deploy_with`] without an interrupt.
+pub fn deploy(
+    endpoint: &str,
+    stack: &str,
+    template: &Template,
+    flags: &[&str],
+    answers: &[bool],
+) -> Run {
+    deploy_with(
+        endpoint,
+        stack,
+        Some(template),
+        flags,
+        answers,
+        Interrupt::new(),
+    )
+}
+
+/// Runs `hagen diff` for `stack` against `template`.
+pub fn diff(endpoint: &str, stack: &str, template: &Template, flags: &[&str]) -> Run {
+    use clap::{FromArgMatches, Parser};
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: DiffArgs,
+    }
+    let mut argv = vec!["hagen-diff", "--stack-name", stack];
+    argv.extend_from_slice(flags);
+    let matches = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
+    let args = Cli::from_arg_matches(&matches).expect("diff flags").args;
+    let (mut console, out, err, prompt) = console(Some(&[]));
+    let clients = clients(endpoint);
+    let mut synth = |_: &mut Console| {
+        Ok(SynthOutput {
+            template: template.clone(),
+            body: template.to_yaml(),
+        })
+    };
+    let code = hagen::cli::diff::run_with_clients(
+        &args,
+        &DeployContext::default(),
+        &mut synth,
+        &clients,
+        &mut console,
+    );
+    Run {
+        code,
+        out: out.contents(),
+        err: err.contents(),
+        asked: prompt.asked(),
+    }
+}
+
+/// Blocks on a future in a fresh runtime (for SDK checks in sync tests).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("test runtime")
+        .block_on(f)
+}
+
+/// The physical IDs of a stack's resources, by logical ID.
+pub fn stack_resources(endpoint: &str, stack: &str) -> Vec<(String, String, String)> {
+    let clients = clients(endpoint);
+    block_on(async {
+        let out = clients
+            .cfn
+            .describe_stack_resources()
+            .stack_name(stack)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DescribeStackResources {stack}: {e:?}"));
+        out.stack_resources()
+            .iter()
+            .map(|r| {
+                (
+                    r.logical_resource_id().unwrap_or_default().to_owned(),
+                    r.resource_type().unwrap_or_default().to_owned(),
+                    r.physical_resource_id().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The stack's status, or `None` when it does not exist.
+pub fn stack_status(endpoint: &str, stack: &str) -> Option<String> {
+    let clients = clients(endpoint);
+    block_on(async {
+        hagen::deploy::stack::describe(&clients, stack)
+            .await
+            .unwrap_or_else(|e| panic!("describe {stack}: {e}"))
+            .map(|i| i.status)
+    })
+}
+
+/// A fresh stack name per scenario: CloudFormation keeps history per name.
+pub fn stack_name(scenario: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("hagen-{scenario}-{:x}", nanos ^ std::process::id())
+}
+
+/// Runs `f` on another thread and fails the test if it has not finished
+/// after `limit`: a guard against hangs, far above any expected duration
+/// (not a speed assertion).
+pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => {
+            let _ = handle.join();
+            v
+        }
+        Err(_) => panic!("still running after {} s: a hang", limit.as_secs()),
+    }
+}
