@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod diff;
 pub mod exit;
 pub mod synth;
+pub mod validate;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use super::{Context, EnvArgs, exit};
 use crate::blueprint;
 use crate::template::Template;
-use crate::validate::{Diagnostic, Severity};
+use crate::validate::{self, Diagnostic, Severity, render};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -108,6 +108,17 @@ pub fn build(target: &EnvArgs, format: Format, cx: &mut Context<'_>) -> Result<B
         ));
     }
     let text = format.render(&synthesis.template);
+    // hagen's own guarantees hold for what it prints: security and
+    // availability findings are errors here (strict), and the size quotas
+    // are measured on the text that would be sent.
+    let report = validate::check(
+        &synthesis.template,
+        &validate::Options {
+            strict: true,
+            body_size: Some(text.len()),
+        },
+    );
+    gate(&report.diagnostics, cx)?;
     Ok(Built {
         synthesis,
         text,
@@ -206,18 +217,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// Prints check findings to stderr and decides whether output may go on:
+/// Prints check findings to stderr (in `hagen validate`'s human form,
+/// placed by logical ID and property path, since a synthesized template has
+/// no file of its own) and decides whether output may go on:
 /// `Err(exit::TEMPLATE_ERRORS)` when any finding is an error. Warnings and
-/// infos are printed and let the template through.
+/// notes are printed and let the template through.
 pub fn gate(findings: &[Diagnostic], cx: &mut Context<'_>) -> Result<(), u8> {
+    let nowhere = |_: &[String]| None;
+    let input = render::Input {
+        name: "<synth>",
+        text: None,
+        locate: &nowhere,
+    };
+    let mut text = String::new();
     for d in findings {
-        let text = describe(d);
-        match d.severity {
-            Severity::Error => cx.error(text),
-            Severity::Warning => cx.warning(text),
-            Severity::Info => cx.notice(text),
-        }
+        // Colour is removed downstream when stderr is not a terminal.
+        render::human_one(&mut text, d, &input, true);
     }
+    let _ = cx.err.write_all(text.as_bytes());
     let errors = findings
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -231,24 +248,6 @@ pub fn gate(findings: &[Diagnostic], cx: &mut Context<'_>) -> Result<(), u8> {
         ));
         Err(exit::TEMPLATE_ERRORS)
     }
-}
-
-/// One finding on one line (plus its hint): `[RULE] Resources.Db.Properties.Port: message`.
-fn describe(d: &Diagnostic) -> String {
-    let mut text = format!("[{}] ", d.rule);
-    if !d.path.is_empty() {
-        text.push_str(&d.path.join("."));
-        text.push_str(": ");
-    } else if let Some(r) = &d.resource {
-        text.push_str(r);
-        text.push_str(": ");
-    }
-    text.push_str(&d.message);
-    if let Some(hint) = &d.hint {
-        text.push_str("\n  = help: ");
-        text.push_str(hint);
-    }
-    text
 }
 
 #[cfg(test)]
@@ -308,9 +307,15 @@ mod tests {
             ),
             Err(exit::TEMPLATE_ERRORS)
         );
-        let text = String::from_utf8(err).expect("utf-8");
-        assert!(text.contains("[HG0001] Resources.Db: something\n  = help: fix it"));
-        assert!(text.contains("1 error in the template"));
+        let text =
+            anstream::adapter::strip_str(&String::from_utf8(err).expect("utf-8")).to_string();
+        assert!(text.contains("warning[HG0001]: something\n"), "{text}");
+        assert!(text.contains("error[HG0001]: something\n"), "{text}");
+        assert!(
+            text.contains("   = at: Resources.Db\n   = help: fix it\n"),
+            "{text}"
+        );
+        assert!(text.contains("error: 1 error in the template; nothing was written"));
     }
 
     #[test]
@@ -339,6 +344,53 @@ mod tests {
         let path = dir.path().join("missing").join("stack.yaml");
         assert!(write_atomically(&path, b"x").is_err());
         assert!(!path.exists());
+    }
+
+    /// A blueprint whose template CloudFormation would reject: an output
+    /// refers to a resource that does not exist.
+    struct Dangling;
+
+    impl Blueprint for Dangling {
+        fn name(&self) -> &str {
+            "dangling"
+        }
+        fn description(&self) -> &str {
+            "a broken reference"
+        }
+        fn build(&self, s: &Settings) -> Result<Stack, SynthError> {
+            let mut stack = crate::blueprint::new_stack(self, s);
+            stack.add("Topic", crate::resources::sns::Topic::new())?;
+            stack.output(
+                "Missing",
+                crate::template::Output {
+                    description: None,
+                    value: crate::template::fns::ref_("NoSuchResource").into(),
+                    export_name: None,
+                    condition: None,
+                },
+            )?;
+            Ok(stack)
+        }
+    }
+
+    #[test]
+    fn a_template_with_errors_is_not_printed_or_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("stack.yaml");
+        let path_arg = path.to_string_lossy().into_owned();
+        for args in [
+            vec!["hagen", "synth"],
+            vec!["hagen", "synth", "-o", path_arg.as_str()],
+        ] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let code = crate::cli::run(&Dangling, args, &mut out, &mut err);
+            let err = anstream::adapter::strip_str(&String::from_utf8_lossy(&err)).to_string();
+            assert_eq!(code, exit::TEMPLATE_ERRORS, "{err}");
+            assert!(out.is_empty(), "nothing on stdout");
+            assert!(err.contains("NoSuchResource"), "{err}");
+            assert!(err.contains("nothing was written"), "{err}");
+        }
+        assert!(!path.exists(), "no file written");
     }
 
     #[test]

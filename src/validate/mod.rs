@@ -1,7 +1,279 @@
-//! Checks over a [`Template`](crate::template::Template): AWS resource
+//! Checks over a [`Template`]: AWS resource
 //! schemas, references, quotas, network consistency, and named security and
 //! availability rules with suppressions that carry a reason.
+//!
+//! [`check`] is the one entry point: `hagen validate` calls it on templates
+//! written by anyone, `hagen synth` on its own output (with
+//! [`Options::strict`], so that security and availability findings are
+//! errors and stop it). Each check lives in its own module and returns
+//! [`Diagnostic`]s naming a rule of [`rules`]; this module runs them, applies
+//! strictness and suppressions, and sorts the result. It prints nothing.
 
+pub mod availability;
+pub mod az_report;
 mod diagnostic;
+pub mod graph;
+pub mod intrinsics;
+pub mod model;
+pub mod network;
+pub mod parameters;
+pub mod quotas;
+pub mod render;
+pub mod rules;
+pub mod scenario;
+pub mod schema;
+pub mod security;
+pub mod suppress;
+#[cfg(test)]
+mod testing;
+mod text;
+pub mod unused;
 
+pub use az_report::AvailabilityReport;
 pub use diagnostic::{Diagnostic, Severity};
+pub use suppress::Suppressed;
+
+use crate::template::Template;
+use crate::template::parse::{Parsed, Problem, ProblemKind};
+
+/// How to check.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Hold the template to hagen's own guarantees: security and
+    /// availability findings become errors (see [`rules::Rule::strict`]).
+    /// `hagen synth` sets it; `hagen validate --strict` too.
+    pub strict: bool,
+    /// The size in bytes of the template body that would be sent to
+    /// CloudFormation (the file as read, or the text synth prints), for the
+    /// template size quotas. `None` skips them.
+    pub body_size: Option<usize>,
+}
+
+/// Everything the checks found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Findings, sorted by their place in the template.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by a suppression with a reason.
+    pub suppressed: Vec<Suppressed>,
+    /// What losing each AZ does, and the single points of failure.
+    pub availability: AvailabilityReport,
+}
+
+impl Report {
+    /// How many findings have this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// Whether any finding is an error: synth must not print, deploy must not start.
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    /// The worst severity found, if anything was found.
+    pub fn worst(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+}
+
+/// Runs every check over a template.
+pub fn check(template: &Template, options: &Options) -> Report {
+    run(template, options, Vec::new(), &[])
+}
+
+fn run(
+    template: &Template,
+    options: &Options,
+    extra: Vec<Diagnostic>,
+    shapes: &[&[String]],
+) -> Report {
+    let mut found = extra;
+    let transformed = template.transform.is_some();
+    schema::warm(template);
+    for (id, r) in &template.resources {
+        let mut ds = schema::check_resource(template, id, r);
+        if transformed {
+            // Macro types (AWS::Serverless::*) only exist before expansion.
+            ds.retain(|d| d.rule != rules::UNKNOWN_TYPE.id);
+        }
+        found.extend(ds);
+    }
+    if transformed {
+        found.push(
+            rules::TRANSFORM_SKIPPED
+                .diag("the template uses a transform; reference, dependency and usage checks need the expanded template and were skipped")
+                .at(["Transform"])
+                .hint("validate the processed template (aws cloudformation get-template --template-stage Processed) for full checks"),
+        );
+    } else {
+        found.extend(intrinsics::check(template));
+        found.extend(graph::check(template));
+        found.extend(unused::check(template));
+    }
+    found.extend(parameters::check(template));
+    found.extend(quotas::check(template, options.body_size));
+    let topology = model::Model::of(template);
+    found.extend(security::check(template, &topology));
+    found.extend(availability::check(template, &topology));
+    found.extend(network::check(&topology));
+    found.retain(|d| {
+        let schema_rule =
+            rules::find(&d.rule).is_some_and(|r| r.category == rules::Category::Schema);
+        !(schema_rule && shapes.iter().any(|s| d.path.starts_with(s)))
+    });
+
+    if options.strict {
+        for d in &mut found {
+            if let Some(rule) = rules::find(&d.rule)
+                && d.severity == rule.severity
+            {
+                d.severity = rule.strict;
+            }
+        }
+    }
+    let (mut diagnostics, mut suppressed) = suppress::apply(template, found);
+    sort(template, &mut diagnostics);
+    suppressed.sort_by_cached_key(|s| order_key(template, &s.diagnostic));
+    Report {
+        diagnostics,
+        suppressed,
+        availability: az_report::build(&topology),
+    }
+}
+
+/// The parser's problems as findings: HG010 (an error) for what
+/// CloudFormation rejects, HG011 (a warning) for values it reads
+/// differently than they look.
+pub fn problem_diagnostics(problems: &[Problem]) -> Vec<Diagnostic> {
+    problems
+        .iter()
+        .map(|p| {
+            let rule = if p.kind.rejected_by_cloudformation() {
+                &rules::TEMPLATE_SHAPE
+            } else {
+                &rules::TEMPLATE_READING
+            };
+            let d = rule.diag(p.kind.to_string()).at(p.path.iter().cloned());
+            match p.logical_id() {
+                Some(id) => d.on(id),
+                None => d,
+            }
+        })
+        .collect()
+}
+
+/// Runs every check over a parsed template and adds the parser's own
+/// problems. Schema findings under a wrongly shaped intrinsic are dropped:
+/// the shape problem already says what is wrong there.
+pub fn check_parsed(parsed: &Parsed, options: &Options) -> Report {
+    let shapes: Vec<&[String]> = parsed
+        .problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::IntrinsicShape { .. }))
+        .map(|p| p.path.as_slice())
+        .collect();
+    run(
+        &parsed.template,
+        options,
+        problem_diagnostics(&parsed.problems),
+        &shapes,
+    )
+}
+
+type OrderKey = (usize, usize, Vec<String>, String);
+
+/// Template order: sections as CloudFormation lists them, entries as written.
+fn order_key(template: &Template, d: &Diagnostic) -> OrderKey {
+    let section = d.path.first().map(String::as_str).unwrap_or("");
+    let name = d.path.get(1).map(String::as_str).unwrap_or("");
+    let (rank, index) = match section {
+        "AWSTemplateFormatVersion" => (0, 0),
+        "Description" => (1, 0),
+        "Metadata" => (2, 0),
+        "Transform" => (3, 0),
+        "Parameters" => (4, template.parameters.get_index_of(name).unwrap_or(0)),
+        "Rules" => (5, template.rules.get_index_of(name).unwrap_or(0)),
+        "Mappings" => (6, template.mappings.get_index_of(name).unwrap_or(0)),
+        "Conditions" => (7, template.conditions.get_index_of(name).unwrap_or(0)),
+        "Resources" => (8, template.resources.get_index_of(name).unwrap_or(0)),
+        "Outputs" => (9, template.outputs.get_index_of(name).unwrap_or(0)),
+        "" => (10, 0),
+        _ => (11, 0),
+    };
+    (rank, index, d.path.clone(), d.rule.clone())
+}
+
+fn sort(template: &Template, diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_cached_key(|d| order_key(template, d));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strict_mode_raises_policy_findings_to_errors() {
+        let t = testing::template(json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic",
+            "Metadata": {"hagen": {"suppress": [{"rule": "HG212", "reason": "x"}]}}}}}));
+        // Only an info finding (unused suppression): strict mode keeps it info.
+        let r = check(
+            &t,
+            &Options {
+                strict: true,
+                body_size: None,
+            },
+        );
+        assert_eq!(r.worst(), Some(Severity::Info));
+        assert!(!r.has_errors());
+    }
+
+    #[test]
+    fn findings_come_in_template_order() {
+        let t = testing::template(json!({
+            "Parameters": {"Unused": {"Type": "String"}},
+            "Resources": {
+                "B": {"Type": "AWS::SNS::Topic", "Properties": {"Nope": 1}},
+                "A": {"Type": "AWS::SNS::Topic", "Properties": {"Nope": 1}}
+            }
+        }));
+        let r = check(&t, &Options::default());
+        let places: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(|d| d.path[..2].join("/"))
+            .collect();
+        assert_eq!(
+            places,
+            vec!["Parameters/Unused", "Resources/B", "Resources/A"]
+        );
+    }
+
+    #[test]
+    fn the_ha_fixture_is_clean_even_when_strict() {
+        let t = testing::template(testing::ha_stack());
+        let r = check(
+            &t,
+            &Options {
+                strict: true,
+                body_size: None,
+            },
+        );
+        assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    }
+
+    #[test]
+    fn transforms_skip_checks_that_need_the_expanded_template() {
+        let t = testing::template(json!({
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Resources": {"F": {"Type": "AWS::Serverless::Function", "Properties": {"Role": {"Fn::GetAtt": ["FRole", "Arn"]}}}}
+        }));
+        let r = check(&t, &Options::default());
+        let rules: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.as_str()).collect();
+        assert_eq!(rules, vec!["HG004"]);
+    }
+}

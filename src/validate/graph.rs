@@ -1,0 +1,292 @@
+//! The resource dependency graph: `DependsOn` and `Condition` attributes name
+//! things that exist, and no resources depend on each other in a circle
+//! (rules HG205, HG206, HG211).
+//!
+//! Owns the graph (petgraph) built from `DependsOn` and from every
+//! `Ref`/`Fn::GetAtt`/`Fn::Sub` inside a resource; the references themselves
+//! are checked by `super::intrinsics`.
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::diagnostic::Diagnostic;
+use super::intrinsics::referenced_names;
+use super::rules;
+use super::text;
+use crate::template::{Expr, Resource, Template};
+
+/// Checks DependsOn and Condition targets and finds dependency cycles.
+pub fn check(template: &Template) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, r) in &template.resources {
+        for (i, dep) in r.depends_on.iter().enumerate() {
+            if dep == id {
+                out.push(
+                    rules::DEPENDENCY_CYCLE
+                        .diag(format!("{id} depends on itself"))
+                        .on(id)
+                        .at(depends_on_path(id, r, i))
+                        .hint("remove it from its own DependsOn"),
+                );
+            } else if !template.resources.contains_key(dep) {
+                let hint = match text::closest(dep, template.resources.keys().map(String::as_str)) {
+                    Some(s) => format!("did you mean {s}?"),
+                    None => "DependsOn lists logical IDs of resources in this template".into(),
+                };
+                out.push(
+                    rules::DEPENDS_ON_TARGET
+                        .diag(format!(
+                            "DependsOn names {dep:?}, which is not a resource of this template"
+                        ))
+                        .on(id)
+                        .at(depends_on_path(id, r, i))
+                        .hint(hint),
+                );
+            }
+        }
+        if let Some(c) = &r.condition {
+            out.extend(condition_exists(
+                template,
+                c,
+                id,
+                &["Resources", id, "Condition"],
+            ));
+        }
+    }
+    for (id, o) in &template.outputs {
+        if let Some(c) = &o.condition {
+            out.extend(condition_exists(
+                template,
+                c,
+                id,
+                &["Outputs", id, "Condition"],
+            ));
+        }
+    }
+    out.extend(cycles(template));
+    out
+}
+
+fn depends_on_path(id: &str, r: &Resource, i: usize) -> Vec<String> {
+    let mut p = vec![
+        "Resources".to_owned(),
+        id.to_owned(),
+        "DependsOn".to_owned(),
+    ];
+    if r.depends_on.len() > 1 {
+        p.push(i.to_string());
+    }
+    p
+}
+
+fn condition_exists(
+    template: &Template,
+    name: &str,
+    owner: &str,
+    path: &[&str],
+) -> Option<Diagnostic> {
+    if template.conditions.contains_key(name) {
+        return None;
+    }
+    let hint = match text::closest(name, template.conditions.keys().map(String::as_str)) {
+        Some(s) => format!("did you mean {s}?"),
+        None => "declare it under Conditions".into(),
+    };
+    Some(
+        rules::CONDITION_TARGET
+            .diag(format!("condition {name:?} is not defined"))
+            .on(owner)
+            .at(path.iter().copied())
+            .hint(hint),
+    )
+}
+
+/// The resources a resource depends on: DependsOn plus every resource it
+/// references, in template order, without itself.
+pub fn dependencies<'t>(template: &'t Template, id: &str, r: &Resource) -> Vec<&'t str> {
+    let mut names = referenced_names(&Expr::Map(r.properties.clone()));
+    names.extend(referenced_names(&Expr::Map(r.metadata.clone())));
+    for e in [&r.update_policy, &r.creation_policy].into_iter().flatten() {
+        names.extend(referenced_names(e));
+    }
+    names.extend(r.depends_on.iter().cloned());
+    template
+        .resources
+        .keys()
+        .filter(|k| k.as_str() != id && names.contains(k.as_str()))
+        .map(String::as_str)
+        .collect()
+}
+
+/// Whether a resource references itself (a one-resource cycle).
+fn references_itself(id: &str, r: &Resource) -> bool {
+    let mut names = referenced_names(&Expr::Map(r.properties.clone()));
+    names.extend(referenced_names(&Expr::Map(r.metadata.clone())));
+    names.contains(id)
+}
+
+fn cycles(template: &Template) -> Vec<Diagnostic> {
+    let mut graph: DiGraph<&str, ()> = DiGraph::new();
+    let nodes: Vec<NodeIndex> = template
+        .resources
+        .keys()
+        .map(|k| graph.add_node(k.as_str()))
+        .collect();
+    let index = |name: &str| template.resources.get_index_of(name).map(|i| nodes[i]);
+    for (i, (id, r)) in template.resources.iter().enumerate() {
+        for dep in dependencies(template, id, r) {
+            if let Some(to) = index(dep) {
+                graph.add_edge(nodes[i], to, ());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (id, r) in &template.resources {
+        if references_itself(id, r) {
+            out.push(
+                rules::DEPENDENCY_CYCLE
+                    .diag(format!("{id} refers to itself"))
+                    .on(id)
+                    .at(["Resources", id])
+                    .hint("a resource cannot Ref or GetAtt itself; use a pseudo parameter or another resource"),
+            );
+        }
+    }
+    let mut sccs: Vec<Vec<NodeIndex>> = tarjan_scc(&graph)
+        .into_iter()
+        .filter(|c| c.len() > 1)
+        .collect();
+    for scc in &mut sccs {
+        scc.sort();
+    }
+    sccs.sort();
+    for scc in sccs {
+        let cycle = find_cycle(&graph, &scc);
+        let names: Vec<&str> = cycle.iter().map(|n| graph[*n]).collect();
+        let first = names[0];
+        let mut shown = names.join(" -> ");
+        shown.push_str(" -> ");
+        shown.push_str(first);
+        out.push(
+            rules::DEPENDENCY_CYCLE
+                .diag(format!("dependency cycle: {shown}"))
+                .on(first)
+                .at(["Resources", first])
+                .hint("break the circle: drop a DependsOn, or move the rule or reference that closes it into a separate resource (for security groups, an AWS::EC2::SecurityGroupIngress)"),
+        );
+    }
+    out
+}
+
+/// One simple cycle inside a strongly connected component, starting at its
+/// first node: a depth-first search back to the start.
+fn find_cycle(graph: &DiGraph<&str, ()>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
+    let start = scc[0];
+    let mut path = vec![start];
+    let mut visited = vec![start];
+    if dfs(graph, scc, start, start, &mut path, &mut visited) {
+        path
+    } else {
+        scc.to_vec()
+    }
+}
+
+fn dfs(
+    graph: &DiGraph<&str, ()>,
+    scc: &[NodeIndex],
+    start: NodeIndex,
+    at: NodeIndex,
+    path: &mut Vec<NodeIndex>,
+    visited: &mut Vec<NodeIndex>,
+) -> bool {
+    let mut next: Vec<NodeIndex> = graph.neighbors(at).filter(|n| scc.contains(n)).collect();
+    next.sort();
+    for n in next {
+        if n == start {
+            return true;
+        }
+        if visited.contains(&n) {
+            continue;
+        }
+        visited.push(n);
+        path.push(n);
+        if dfs(graph, scc, start, n, path, visited) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::testing;
+    use serde_json::json;
+
+    fn run(v: serde_json::Value) -> Vec<(String, String, String)> {
+        check(&testing::template(v))
+            .into_iter()
+            .map(|d| (d.rule, d.path.join("/"), d.message))
+            .collect()
+    }
+
+    fn sg(refs: serde_json::Value) -> serde_json::Value {
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "x", "SecurityGroupIngress": refs}})
+    }
+
+    #[test]
+    fn cycles_are_printed_in_order() {
+        let found = run(json!({"Resources": {
+            "A": sg(json!([{"SourceSecurityGroupId": {"Ref": "B"}}])),
+            "B": sg(json!([{"SourceSecurityGroupId": {"Fn::GetAtt": ["C", "GroupId"]}}])),
+            "C": {"Type": "AWS::EC2::SecurityGroup", "DependsOn": "A", "Properties": {"GroupDescription": "x"}},
+            "D": sg(json!([]))
+        }}));
+        assert_eq!(
+            found,
+            vec![(
+                "HG211".into(),
+                "Resources/A".into(),
+                "dependency cycle: A -> B -> C -> A".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn sub_references_count_as_dependencies() {
+        let found = run(json!({"Resources": {
+            "A": sg(json!([{"Description": {"Fn::Sub": "${B}"}}])),
+            "B": sg(json!([{"Description": {"Fn::Sub": "${A.GroupId}"}}]))
+        }}));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].2.contains("A -> B -> A"));
+    }
+
+    #[test]
+    fn depends_on_targets_must_exist() {
+        let found = run(json!({"Resources": {
+            "A": {"Type": "AWS::SNS::Topic", "DependsOn": ["B", "Bb", "A"]},
+            "B": {"Type": "AWS::SNS::Topic"}
+        }}));
+        assert_eq!(
+            found
+                .iter()
+                .map(|f| (f.0.as_str(), f.1.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("HG205", "Resources/A/DependsOn/1"),
+                ("HG211", "Resources/A/DependsOn/2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn condition_attributes_must_name_conditions() {
+        let found = run(json!({"Conditions": {"Prod": {"Fn::Equals": ["a", "b"]}},
+            "Resources": {"A": {"Type": "AWS::SNS::Topic", "Condition": "Prd"}},
+            "Outputs": {"O": {"Value": "x", "Condition": "Prod"}}}));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, "Resources/A/Condition");
+    }
+}

@@ -1,0 +1,421 @@
+//! Network checks (HG601 to HG603): subnets inside their VPC and not
+//! overlapping, and network ACLs that let through every flow the security
+//! groups allow between tiers.
+//!
+//! Owns the flow analysis. A flow is what a security group rule allows: from
+//! the subnets of the source group's members (load balancers, Auto Scaling
+//! groups and instances, databases) to the subnets of the target group's
+//! members, or from the internet (or an admin range) to members in public
+//! subnets; plus each private instance's egress to the internet through its
+//! NAT gateway. Each flow must pass the source subnet's ACL outbound and the
+//! target subnet's ACL inbound, and its return traffic (ephemeral ports
+//! 1024-65535) both ACLs the other way; through a NAT, the NAT subnet's ACL
+//! too. ACL entries are evaluated in rule-number order, first match wins,
+//! with the implicit deny at the end. Only TCP and UDP flows with known
+//! CIDRs are checked; traffic inside one subnet never meets an ACL.
+
+use std::collections::BTreeMap;
+
+use super::diagnostic::Diagnostic;
+use super::model::{Addr, DefaultRoute, Model, NaclEntry, Peer, Ports, Protocol};
+use super::rules;
+
+/// Runs the network checks.
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    let mut out = cidrs(model);
+    out.extend(acls(model));
+    out
+}
+
+fn cidrs(model: &Model) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let subnets: Vec<(&String, &super::model::Subnet)> = model.subnets.iter().collect();
+    for (i, (id, s)) in subnets.iter().enumerate() {
+        let (Some(cidr), Some(vpc)) = (s.cidr, s.vpc.as_ref()) else {
+            continue;
+        };
+        if let Some(Some(vpc_cidr)) = model.vpcs.get(vpc)
+            && !vpc_cidr.contains(&cidr)
+        {
+            out.push(
+                rules::SUBNET_OUTSIDE_VPC
+                    .diag(format!(
+                        "{id}'s CIDR {cidr} is not inside {vpc}'s {vpc_cidr}"
+                    ))
+                    .on(id.as_str())
+                    .at(["Resources", id.as_str(), "Properties", "CidrBlock"])
+                    .hint(format!("pick a block inside {vpc_cidr}")),
+            );
+        }
+        for (other_id, other) in &subnets[..i] {
+            if other.vpc.as_ref() != Some(vpc) {
+                continue;
+            }
+            let Some(other_cidr) = other.cidr else {
+                continue;
+            };
+            if cidr.contains(&other_cidr) || other_cidr.contains(&cidr) {
+                out.push(
+                    rules::SUBNET_OVERLAP
+                        .diag(format!(
+                            "{id}'s CIDR {cidr} overlaps {other_id}'s {other_cidr}"
+                        ))
+                        .on(id.as_str())
+                        .at(["Resources", id.as_str(), "Properties", "CidrBlock"])
+                        .hint("give each subnet of a VPC its own, non-overlapping block"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// One side of a flow.
+#[derive(Debug, Clone)]
+struct Side {
+    /// The subnet, when the side is inside the template.
+    subnet: Option<String>,
+    /// The address range the other side sees.
+    addr: Addr,
+}
+
+/// A flow some security group rule allows.
+#[derive(Debug, Clone)]
+struct Flow {
+    from: Side,
+    to: Side,
+    protocol: Protocol,
+    ports: Ports,
+    /// What allows it, for messages.
+    why: String,
+}
+
+/// A check one ACL must pass for a flow.
+struct Need<'a> {
+    acl: &'a str,
+    egress: bool,
+    protocol: Protocol,
+    ports: Ports,
+    peer: Addr,
+    peer_name: String,
+    why: String,
+}
+
+fn subnet_side(model: &Model, subnet: &str) -> Option<Side> {
+    let cidr = model.subnets.get(subnet)?.cidr?;
+    Some(Side {
+        subnet: Some(subnet.to_owned()),
+        addr: Addr::Cidr(cidr.into()),
+    })
+}
+
+fn flows(model: &Model) -> Vec<Flow> {
+    let mut out = Vec::new();
+    for (group, g) in &model.groups {
+        let members = model.subnets_of_group(group);
+        for rule in &g.ingress {
+            if !matches!(rule.protocol, Protocol::Tcp | Protocol::Udp) {
+                continue;
+            }
+            match &rule.peer {
+                Peer::Group(source) => {
+                    for from in model.subnets_of_group(source) {
+                        for to in &members {
+                            if &from == to {
+                                continue;
+                            }
+                            let (Some(f), Some(t)) =
+                                (subnet_side(model, &from), subnet_side(model, to))
+                            else {
+                                continue;
+                            };
+                            out.push(Flow {
+                                from: f,
+                                to: t,
+                                protocol: rule.protocol,
+                                ports: rule.ports,
+                                why: format!(
+                                    "{} {} that {group} allows from {source}",
+                                    proto(rule.protocol),
+                                    rule.ports
+                                ),
+                            });
+                        }
+                    }
+                }
+                Peer::Addr(addr) => {
+                    for to in members.iter().filter(|s| model.is_public(s)) {
+                        let Some(t) = subnet_side(model, to) else {
+                            continue;
+                        };
+                        out.push(Flow {
+                            from: Side {
+                                subnet: None,
+                                addr: addr.clone(),
+                            },
+                            to: t,
+                            protocol: rule.protocol,
+                            ports: rule.ports,
+                            why: format!(
+                                "{} {} that {group} allows from {addr}",
+                                proto(rule.protocol),
+                                rule.ports
+                            ),
+                        });
+                    }
+                }
+                Peer::Unknown => {}
+            }
+        }
+    }
+    out
+}
+
+fn proto(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Udp => "UDP",
+        _ => "TCP",
+    }
+}
+
+/// The ports of an egress the instances' groups allow to the internet,
+/// checked as HTTPS (443) when they allow everything.
+fn internet_egress_ports(model: &Model, groups: &[String]) -> Option<Ports> {
+    let https = Ports::one(443);
+    for g in groups {
+        let Some(sg) = model.groups.get(g) else {
+            continue;
+        };
+        if !sg.egress_written {
+            return Some(https);
+        }
+        for r in &sg.egress {
+            let world = matches!(&r.peer, Peer::Addr(a) if a.is_world());
+            if world && r.protocol.covers(Protocol::Tcp) {
+                return Some(if r.ports.contains(443) {
+                    https
+                } else {
+                    Ports::one(r.ports.from)
+                });
+            }
+        }
+    }
+    None
+}
+
+fn acls(model: &Model) -> Vec<Diagnostic> {
+    let mut needs: Vec<Need> = Vec::new();
+    let acl_of = |s: &Option<String>| -> Option<&str> {
+        s.as_ref()
+            .and_then(|s| model.subnets.get(s))
+            .and_then(|s| s.nacl.as_deref())
+    };
+    let name = |side: &Side| match &side.subnet {
+        Some(s) => format!("{} ({s})", side.addr),
+        None => side.addr.to_string(),
+    };
+    for f in flows(model) {
+        if let Some(acl) = acl_of(&f.from.subnet) {
+            needs.push(Need {
+                acl,
+                egress: true,
+                protocol: f.protocol,
+                ports: f.ports,
+                peer: f.to.addr.clone(),
+                peer_name: name(&f.to),
+                why: format!("it is {}", f.why),
+            });
+            needs.push(Need {
+                acl,
+                egress: false,
+                protocol: f.protocol,
+                ports: Ports::EPHEMERAL,
+                peer: f.to.addr.clone(),
+                peer_name: name(&f.to),
+                why: format!("these are the replies to {}", f.why),
+            });
+        }
+        if let Some(acl) = acl_of(&f.to.subnet) {
+            needs.push(Need {
+                acl,
+                egress: false,
+                protocol: f.protocol,
+                ports: f.ports,
+                peer: f.from.addr.clone(),
+                peer_name: name(&f.from),
+                why: format!("it is {}", f.why),
+            });
+            needs.push(Need {
+                acl,
+                egress: true,
+                protocol: f.protocol,
+                ports: Ports::EPHEMERAL,
+                peer: f.from.addr.clone(),
+                peer_name: name(&f.from),
+                why: format!("these are the replies to {}", f.why),
+            });
+        }
+    }
+    // Private instances reaching the internet through their NAT.
+    let world = Addr::Cidr("0.0.0.0/0".parse().expect("a valid CIDR literal"));
+    for (id, c) in &model.compute {
+        let Some(ports) = internet_egress_ports(model, &c.groups) else {
+            continue;
+        };
+        for subnet in c.subnets.iter().flatten() {
+            let Some(DefaultRoute::Nat(nat, _)) = model.default_route(subnet) else {
+                continue;
+            };
+            let Some(side) = subnet_side(model, subnet) else {
+                continue;
+            };
+            let why = format!("TCP {ports} that {id} sends to the internet through {nat}");
+            if let Some(acl) = acl_of(&Some(subnet.clone())) {
+                needs.push(Need {
+                    acl,
+                    egress: true,
+                    protocol: Protocol::Tcp,
+                    ports,
+                    peer: world.clone(),
+                    peer_name: world.to_string(),
+                    why: format!("it is {why}"),
+                });
+                needs.push(Need {
+                    acl,
+                    egress: false,
+                    protocol: Protocol::Tcp,
+                    ports: Ports::EPHEMERAL,
+                    peer: world.clone(),
+                    peer_name: world.to_string(),
+                    why: format!("these are the replies to {why}"),
+                });
+            }
+            let nat_subnet = model.nats.get(nat).cloned().flatten();
+            if let Some(acl) = acl_of(&nat_subnet) {
+                let app = name(&side);
+                needs.push(Need {
+                    acl,
+                    egress: false,
+                    protocol: Protocol::Tcp,
+                    ports,
+                    peer: side.addr.clone(),
+                    peer_name: app.clone(),
+                    why: format!("it is {why}"),
+                });
+                needs.push(Need {
+                    acl,
+                    egress: true,
+                    protocol: Protocol::Tcp,
+                    ports,
+                    peer: world.clone(),
+                    peer_name: world.to_string(),
+                    why: format!("it is {why}"),
+                });
+                needs.push(Need {
+                    acl,
+                    egress: false,
+                    protocol: Protocol::Tcp,
+                    ports: Ports::EPHEMERAL,
+                    peer: world.clone(),
+                    peer_name: world.to_string(),
+                    why: format!("these are the replies to {why}"),
+                });
+                needs.push(Need {
+                    acl,
+                    egress: true,
+                    protocol: Protocol::Tcp,
+                    ports: Ports::EPHEMERAL,
+                    peer: side.addr.clone(),
+                    peer_name: app,
+                    why: format!("these are the replies to {why}"),
+                });
+            }
+        }
+    }
+
+    // One finding per ACL, direction and ports, listing the peers dropped.
+    let mut grouped: BTreeMap<DropKey, Dropped> = BTreeMap::new();
+    for n in needs {
+        let Some(entries) = model.nacls.get(n.acl) else {
+            continue;
+        };
+        let Err(reason) = verdict(entries, n.egress, n.protocol, n.ports, &n.peer) else {
+            continue;
+        };
+        let key = (
+            n.acl.to_owned(),
+            n.egress,
+            format!("{} {}", proto(n.protocol), n.ports),
+        );
+        let slot = grouped
+            .entry(key)
+            .or_insert_with(|| (Vec::new(), n.why.clone(), reason.clone()));
+        if !slot.0.contains(&n.peer_name) {
+            slot.0.push(n.peer_name);
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|((acl, egress, what), (peers, why, reason))| {
+            let dir = if egress { "outbound" } else { "inbound" };
+            let prep = if egress { "to" } else { "from" };
+            rules::NACL_BLOCKS_FLOW
+                .diag(format!(
+                    "{acl} drops {dir} {what} {prep} {}: {reason}; {why}",
+                    peers.join(", ")
+                ))
+                .on(acl.as_str())
+                .at(["Resources", acl.as_str()])
+                .hint(format!(
+                    "add an allow entry (Egress: {egress}) for {what} {prep} {} with a rule number below any deny that matches",
+                    peers.join(", ")
+                ))
+        })
+        .collect()
+}
+
+/// ACL, outbound?, protocol and ports.
+type DropKey = (String, bool, String);
+/// Peers dropped, the first reason the flow exists, and why it is dropped.
+type Dropped = (Vec<String>, String, String);
+
+/// Whether an ACL lets the whole flow through; the reason when it does not.
+fn verdict(
+    entries: &[NaclEntry],
+    egress: bool,
+    protocol: Protocol,
+    ports: Ports,
+    peer: &Addr,
+) -> Result<(), String> {
+    for e in entries.iter().filter(|e| e.egress == egress) {
+        if !e.protocol.covers(protocol) {
+            continue;
+        }
+        let e_ports = if e.protocol.has_ports() {
+            e.ports
+        } else {
+            Ports::ALL
+        };
+        let full = e_ports.covers(ports) && e.cidr.covers(peer);
+        let partial = e_ports.overlaps(ports) && e.cidr.overlaps(peer);
+        if full {
+            return if e.allow {
+                Ok(())
+            } else {
+                Err(format!("entry {} ({}) denies it", e.rule_number, e.id))
+            };
+        }
+        // A deny of some addresses matters for a subnet peer; against the
+        // whole internet it is a block list, not a broken tier flow.
+        if partial && !e.allow && !peer.is_world() {
+            return Err(format!(
+                "entry {} ({}) denies part of it",
+                e.rule_number, e.id
+            ));
+        }
+    }
+    Err("no entry allows it, so the final deny-all applies".into())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,531 @@
+//! Resource properties against AWS's resource provider schemas.
+//!
+//! Owns schema validation of each resource's `Properties` (rules HG101 to
+//! HG106). The schemas are the ones cfn-lint 1.58.0 ships, vendored under
+//! `schemas/` and embedded (`bundle`); a type's schema is inflated, rewritten
+//! (`prepare`) and compiled with the `jsonschema` crate (Draft 7, formats
+//! off, hagen's keywords registered) the first time a template uses the
+//! type, then cached for the life of the process.
+//!
+//! # Intrinsic-aware validation
+//!
+//! The raw schemas reject intrinsics (`{"Ref": "Vpc"}` is not a string), yet
+//! any intrinsic may stand wherever a value may. hagen splits the problem:
+//!
+//! 1. **Conditions** are settled first. For each consistent scenario of the
+//!    conditions a resource uses (`crate::validate::scenario`), `Fn::If` is
+//!    replaced by the branch taken and `Ref AWS::NoValue` removes its
+//!    property or list item, so both branches of every `Fn::If` are
+//!    validated as real values, never a combination CloudFormation could not
+//!    produce. Errors from several scenarios are reported once.
+//! 2. **Literal picks** are resolved: `Fn::Select` of a literal list and
+//!    `Fn::FindInMap` with literal names become the value they pick.
+//! 3. **Every other intrinsic** becomes a marker object recording what kind
+//!    of value it returns: a single value (`!Ref`, `!Sub`, `!Join`,
+//!    `!GetAtt` of a scalar attribute), a list (`!GetAZs`, `!Split`,
+//!    `!Cidr`, `!Ref` of a list parameter, `!GetAtt` of a list attribute) or
+//!    unknown. In the schema, every value position is rewritten to accept a
+//!    marker in place of the value, checked by the `hagenFn` keyword only
+//!    for its kind: `SecurityGroupIds: !Ref OneGroupParam` (a string where a
+//!    list is needed) is an error, `!Select [0, !GetAZs '']` as an
+//!    `AvailabilityZone` is fine.
+//!
+//! The intrinsic's own shape (arguments, targets, `!Sub` variables,
+//! `!Select` ranges) is checked by `crate::validate::intrinsics`.
+//!
+//! # Leniency
+//!
+//! CloudFormation converts scalars: a number where a schema says
+//! string-with-digits (RDS `Port: 5432`), `"5"` where it says integer,
+//! `"true"` where it says boolean. `type`, `enum` and `const` are replaced by
+//! custom keywords with the same leniency as cfn-lint, so valid templates get
+//! no false alarms. `format` is not checked.
+
+mod bundle;
+mod instance;
+mod keywords;
+mod marker;
+mod prepare;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, ValidationError, Validator};
+use serde_json::Value as Json;
+
+use super::diagnostic::Diagnostic;
+use super::rules::{self, Rule};
+use super::scenario;
+use super::text;
+use crate::template::{Expr, Resource, Template};
+
+pub use bundle::{BundleError, Source, TypeData, has_type, source, type_data, type_names};
+pub use instance::is_list_parameter_type;
+
+/// A resource type's compiled schema with its data.
+pub struct Compiled {
+    /// The vendored data (schema, attributes).
+    pub data: Arc<TypeData>,
+    validator: Validator,
+}
+
+/// Why a type could not be compiled.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CompileError {
+    /// The embedded data is damaged.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The rewritten schema was rejected by the compiler.
+    #[error("the schema of {type_name} does not compile: {reason}")]
+    Schema {
+        /// The resource type.
+        type_name: String,
+        /// The compiler's explanation.
+        reason: String,
+    },
+}
+
+/// Which top-level properties a compiled schema keeps: all of them, or only
+/// those a template writes (the others cannot be in the instance, so
+/// leaving their schemas out changes no verdict and saves most of the
+/// compile time: a template sets a handful of a type's properties).
+pub type Subset = Option<BTreeSet<String>>;
+
+type CacheKey = (String, Subset);
+type Cache = Mutex<HashMap<CacheKey, Result<Arc<Compiled>, CompileError>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The compiled schema of a type (`Ok(None)` for a type the catalogue does
+/// not have), for the given subset of its properties, compiled on first use
+/// and cached for the life of the process.
+pub fn compiled(type_name: &str, subset: &Subset) -> Result<Option<Arc<Compiled>>, CompileError> {
+    let key = (type_name.to_owned(), subset.clone());
+    if let Some(hit) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return hit.clone().map(Some);
+    }
+    let Some(data) = bundle::type_data(type_name)? else {
+        return Ok(None);
+    };
+    let result = compile(type_name, data, subset.as_ref());
+    cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, result.clone());
+    result.map(Some)
+}
+
+/// The properties each resource type of a template writes.
+pub fn subsets(template: &Template) -> BTreeMap<String, Subset> {
+    let mut out: BTreeMap<String, Subset> = BTreeMap::new();
+    for r in template.resources.values() {
+        let entry = out
+            .entry(r.resource_type.clone())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        if let Some(set) = entry {
+            set.extend(r.properties.keys().cloned());
+        }
+    }
+    out
+}
+
+/// Compiles the schemas a template needs, on up to four threads, so that
+/// the per-resource checks find them cached. Compilation is most of the cost
+/// of a first check; the types are independent.
+pub fn warm(template: &Template) {
+    let work: Vec<(String, Subset)> = subsets(template)
+        .into_iter()
+        .filter(|(t, _)| bundle::has_type(t))
+        .collect();
+    if work.len() < 2 {
+        return;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(work.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((t, subset)) = work.get(i) else {
+                        break;
+                    };
+                    // Failures are cached too and reported by the check itself.
+                    let _ = compiled(t, subset);
+                }
+            });
+        }
+    });
+}
+
+fn compile(
+    type_name: &str,
+    data: Arc<TypeData>,
+    subset: Option<&BTreeSet<String>>,
+) -> Result<Arc<Compiled>, CompileError> {
+    let mut prepared = match subset {
+        Some(keep) => prepare::prepare(&prepare::prune(&data.schema, keep)),
+        None => prepare::prepare(&data.schema),
+    };
+    let options = keywords::register(
+        jsonschema::options()
+            .with_draft(Draft::Draft7)
+            .should_validate_formats(false),
+    );
+    let validator = match options.build(&prepared) {
+        Ok(v) => v,
+        Err(first) => {
+            // A few AWS patterns use regex syntax JSON Schema's dialect lacks
+            // (inline flags mid-pattern, surrogate ranges). Drop those patterns
+            // rather than the whole type: less checking, never a false alarm.
+            let accepts = |p: &str| {
+                jsonschema::options()
+                    .with_draft(Draft::Draft7)
+                    .build(&serde_json::json!({ "pattern": p }))
+                    .is_ok()
+            };
+            if prepare::drop_bad_patterns(&mut prepared, &accepts) == 0 {
+                return Err(CompileError::Schema {
+                    type_name: type_name.to_owned(),
+                    reason: first.to_string(),
+                });
+            }
+            options.build(&prepared).map_err(|e| CompileError::Schema {
+                type_name: type_name.to_owned(),
+                reason: e.to_string(),
+            })?
+        }
+    };
+    Ok(Arc::new(Compiled { data, validator }))
+}
+
+/// Whether a type is a custom resource or a module, which have no schema
+/// and accept any properties.
+pub fn is_open_type(type_name: &str) -> bool {
+    type_name.starts_with("Custom::")
+        || type_name == "AWS::CloudFormation::CustomResource"
+        || type_name.ends_with("::MODULE")
+}
+
+/// Whether a type belongs to a third party or a private registry extension
+/// (not `AWS::` or `Alexa::`): hagen has no schema for it and says nothing.
+pub fn is_foreign_type(type_name: &str) -> bool {
+    !(type_name.starts_with("AWS::") || type_name.starts_with("Alexa::"))
+}
+
+/// Checks one resource's properties against its type's schema.
+pub fn check_resource(template: &Template, id: &str, resource: &Resource) -> Vec<Diagnostic> {
+    let type_name = resource.resource_type.as_str();
+    let base = ["Resources", id];
+    if is_open_type(type_name) {
+        return Vec::new();
+    }
+    let subset: Subset = Some(
+        template
+            .resources
+            .values()
+            .filter(|r| r.resource_type == type_name)
+            .flat_map(|r| r.properties.keys().cloned())
+            .collect(),
+    );
+    let compiled = match compiled(type_name, &subset) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            if is_foreign_type(type_name) {
+                return Vec::new();
+            }
+            let mut d = rules::UNKNOWN_TYPE
+                .diag(format!(
+                    "{type_name:?} is not a resource type CloudFormation knows"
+                ))
+                .on(id)
+                .at(base.iter().copied().chain(["Type"]));
+            let names = type_names();
+            if let Some(s) = text::closest(type_name, names.iter().copied()) {
+                d = d.hint(format!("did you mean {s}?"));
+            } else {
+                d = d.hint("check the type name against the AWS resource type reference");
+            }
+            return vec![d];
+        }
+        Err(e) => {
+            return vec![rules::SCHEMA_DATA.diag(e.to_string()).on(id).at(base)];
+        }
+    };
+
+    let properties = Expr::Map(resource.properties.clone());
+    let mut needed = BTreeSet::new();
+    scenario::if_conditions(&properties, &mut needed);
+    let scenarios = scenario::scenarios(template, &needed, resource.condition.as_deref());
+
+    let mut out = Vec::new();
+    let mut seen: HashSet<(Vec<String>, String)> = HashSet::new();
+    for sc in &scenarios {
+        let builder = instance::Builder::new(template, sc);
+        let instance = builder
+            .build(&properties)
+            .unwrap_or_else(|| Json::Object(Default::default()));
+        for error in compiled.validator.iter_errors(&instance) {
+            for (inner_path, rule, message, hint) in describe(&error, &compiled) {
+                let original = builder.original_path(&properties, &inner_path);
+                let mut path: Vec<String> =
+                    vec!["Resources".into(), id.to_owned(), "Properties".into()];
+                path.extend(original);
+                if !seen.insert((path.clone(), message.clone())) {
+                    continue;
+                }
+                let mut d = rule.diag(message).on(id).at(path);
+                if let Some(h) = hint {
+                    d = d.hint(h);
+                }
+                out.push(d);
+            }
+        }
+    }
+    out.extend(read_only(id, resource, &compiled.data.schema));
+    out
+}
+
+type Finding = (Vec<String>, &'static Rule, String, Option<String>);
+
+/// Turns one jsonschema error into findings: instance path, rule, message
+/// and hint.
+fn describe(error: &ValidationError<'_>, compiled: &Compiled) -> Vec<Finding> {
+    let path: Vec<String> = error
+        .instance_path()
+        .segments()
+        .map(|s| s.to_string())
+        .collect();
+    let shown = keywords::show(error.instance());
+    let one = |rule: &'static Rule, message: String, hint: Option<String>| {
+        vec![(path.clone(), rule, message, hint)]
+    };
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| {
+                let known = known_properties(compiled, error);
+                let hint = text::closest(name, known.iter().map(String::as_str))
+                    .map(|s| format!("did you mean {s}?"))
+                    .or_else(|| {
+                        (!known.is_empty()).then(|| {
+                            format!("remove it; the properties here are {}", list_names(&known))
+                        })
+                    });
+                let mut p = path.clone();
+                p.push(name.clone());
+                (
+                    p,
+                    &rules::UNKNOWN_PROPERTY,
+                    format!("unknown property {name:?}"),
+                    hint,
+                )
+            })
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            one(
+                &rules::REQUIRED_PROPERTY,
+                format!("required property {name:?} is missing"),
+                Some(format!("add {name}")),
+            )
+        }
+        ValidationErrorKind::Custom { keyword, message } => {
+            let rule = match keyword.as_str() {
+                keywords::TYPE | keywords::FN => &rules::WRONG_TYPE,
+                keywords::REQUIRED_XOR | keywords::REQUIRED_OR | keywords::DEPENDENT_EXCLUDED => {
+                    &rules::REQUIRED_PROPERTY
+                }
+                _ => &rules::VALUE_NOT_ALLOWED,
+            };
+            one(rule, message.clone(), None)
+        }
+        ValidationErrorKind::Type { .. } => one(
+            &rules::WRONG_TYPE,
+            format!("{shown} has the wrong type"),
+            None,
+        ),
+        ValidationErrorKind::OneOfMultipleValid { .. } => one(
+            &rules::REQUIRED_PROPERTY,
+            format!(
+                "{shown} matches more than one of the forms allowed here, which exclude each other"
+            ),
+            Some("set only the properties of one form".into()),
+        ),
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            let closest = context
+                .iter()
+                .filter(|branch| !branch.is_empty())
+                .min_by_key(|branch| branch.len());
+            match closest.and_then(|b| b.first()) {
+                Some(inner) => {
+                    let found = describe(inner, compiled);
+                    match found.into_iter().next() {
+                        Some((p, rule, message, hint)) => vec![(
+                            p,
+                            rule,
+                            format!("{message} (none of the forms allowed here matches)"),
+                            hint,
+                        )],
+                        None => one(
+                            &rules::VALUE_NOT_ALLOWED,
+                            format!("{shown} matches none of the forms allowed here"),
+                            None,
+                        ),
+                    }
+                }
+                None => one(
+                    &rules::VALUE_NOT_ALLOWED,
+                    format!("{shown} matches none of the forms allowed here"),
+                    None,
+                ),
+            }
+        }
+        ValidationErrorKind::Referencing(_)
+        | ValidationErrorKind::BacktrackLimitExceeded { .. }
+        | ValidationErrorKind::RegexEngineFailure { .. } => Vec::new(),
+        _ => one(&rules::VALUE_NOT_ALLOWED, error.to_string(), None),
+    }
+}
+
+fn list_names(names: &[String]) -> String {
+    if names.len() > 12 {
+        format!("{}, ...", names[..12].join(", "))
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The property names the schema allows at the object an error is about,
+/// found by walking the vendored schema along the error's instance path
+/// (through `$ref`s and the branches of `allOf`/`anyOf`/`oneOf`).
+fn known_properties(compiled: &Compiled, error: &ValidationError<'_>) -> Vec<String> {
+    let root = &compiled.data.schema;
+    let path: Vec<String> = error
+        .instance_path()
+        .segments()
+        .map(|s| s.to_string())
+        .collect();
+    let mut nodes = vec![root];
+    for seg in &path {
+        let mut next = Vec::new();
+        for n in nodes {
+            for n in expand(root, n, 0) {
+                if let Some(p) = n.get("properties").and_then(|p| p.get(seg)) {
+                    next.push(p);
+                } else if seg.parse::<usize>().is_ok()
+                    && let Some(items) = n.get("items")
+                {
+                    next.push(items);
+                }
+            }
+        }
+        nodes = next;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for n in nodes {
+        for n in expand(root, n, 0) {
+            if let Some(props) = n.get("properties").and_then(Json::as_object) {
+                for k in props.keys() {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+/// A schema node with its `$ref` resolved and its combinator branches
+/// listed beside it.
+fn expand<'a>(root: &'a Json, node: &'a Json, depth: usize) -> Vec<&'a Json> {
+    if depth > 8 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let node = match node.get("$ref").and_then(Json::as_str) {
+        Some(r) => match prepare::resolve_local(root, r) {
+            Some(target) => target,
+            None => return out,
+        },
+        None => node,
+    };
+    out.push(node);
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Json::Array(branches)) = node.get(key) {
+            for b in branches {
+                out.extend(expand(root, b, depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Read-only properties written in the template (HG106).
+fn read_only(id: &str, resource: &Resource, schema: &Json) -> Vec<Diagnostic> {
+    let Some(list) = schema.get("readOnlyProperties").and_then(Json::as_array) else {
+        return Vec::new();
+    };
+    let pointers: HashSet<&str> = list.iter().filter_map(Json::as_str).collect();
+    let mut out = Vec::new();
+    let mut stack: Vec<(Vec<String>, String, &Expr)> = resource
+        .properties
+        .iter()
+        .map(|(k, v)| (vec![k.clone()], format!("/properties/{k}"), v))
+        .collect();
+    while let Some((path, pointer, value)) = stack.pop() {
+        if pointers.contains(pointer.as_str()) {
+            let name = path.last().cloned().unwrap_or_default();
+            out.push(
+                rules::READ_ONLY_PROPERTY
+                    .diag(format!(
+                        "{name:?} is read-only: CloudFormation ignores it here"
+                    ))
+                    .on(id)
+                    .at(["Resources", id, "Properties"]
+                        .into_iter()
+                        .map(String::from)
+                        .chain(path.clone()))
+                    .hint(format!(
+                        "remove it; read it with !GetAtt {id}.{}",
+                        path.iter()
+                            .filter(|s| s.parse::<usize>().is_err())
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    )),
+            );
+            continue;
+        }
+        match value {
+            Expr::Map(m) => {
+                for (k, v) in m {
+                    let mut p = path.clone();
+                    p.push(k.clone());
+                    stack.push((p, format!("{pointer}/{k}"), v));
+                }
+            }
+            Expr::List(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(i.to_string());
+                    stack.push((p, format!("{pointer}/*"), v));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+#[cfg(test)]
+mod tests;

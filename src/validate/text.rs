@@ -1,0 +1,172 @@
+//! Short, one-line renderings of template values for messages:
+//! `!Select [0, !GetAZs '']`, `{Key: Name, Value: web}`.
+//!
+//! Owns message text only; the template writers in `crate::template` own the
+//! real YAML and JSON output.
+
+use crate::template::{Expr, Intrinsic};
+
+/// Longest rendering before it is cut with `...`.
+const MAX: usize = 100;
+
+/// A value in compact YAML flow style, intrinsics in short form.
+pub fn show(e: &Expr) -> String {
+    let mut out = String::new();
+    write(e, &mut out);
+    cut(out)
+}
+
+/// An intrinsic function in short form (`!Ref Vpc`, `!GetAtt Db.Endpoint.Address`).
+pub fn show_fn(f: &Intrinsic) -> String {
+    let mut out = String::new();
+    write_fn(f, &mut out);
+    cut(out)
+}
+
+fn cut(s: String) -> String {
+    if s.chars().count() <= MAX {
+        return s;
+    }
+    let mut c: String = s.chars().take(MAX - 3).collect();
+    c.push_str("...");
+    c
+}
+
+fn scalar(s: &str, out: &mut String) {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@*".contains(c))
+        && !s.starts_with(['-', '*', '@', ':'])
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        )
+        && s.parse::<f64>().is_err();
+    if plain {
+        out.push_str(s);
+    } else {
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''").replace('\n', "\\n"));
+        out.push('\'');
+    }
+}
+
+fn write(e: &Expr, out: &mut String) {
+    match e {
+        Expr::Null => out.push_str("null"),
+        Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Expr::Int(n) => out.push_str(&n.to_string()),
+        Expr::Float(x) => out.push_str(&x.to_string()),
+        Expr::String(s) => scalar(s, out),
+        Expr::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write(item, out);
+                if out.len() > MAX * 2 {
+                    break;
+                }
+            }
+            out.push(']');
+        }
+        Expr::Map(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                scalar(k, out);
+                out.push_str(": ");
+                write(v, out);
+                if out.len() > MAX * 2 {
+                    break;
+                }
+            }
+            out.push('}');
+        }
+        Expr::Fn(f) => write_fn(f, out),
+    }
+}
+
+fn write_fn(f: &Intrinsic, out: &mut String) {
+    out.push('!');
+    out.push_str(f.short_name());
+    out.push(' ');
+    match f {
+        Intrinsic::Ref(name) | Intrinsic::Condition(name) => scalar(name, out),
+        Intrinsic::GetAtt {
+            resource,
+            attribute,
+        } => {
+            out.push_str(resource);
+            out.push('.');
+            out.push_str(attribute);
+        }
+        Intrinsic::Sub {
+            template,
+            variables,
+        } if variables.is_empty() => scalar(template, out),
+        other => write(&other.argument(), out),
+    }
+}
+
+/// The candidate closest to `word` by edit distance (case-insensitive), if
+/// it is close enough to be what the user meant: "did you mean ...?".
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w = word.to_lowercase();
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (distance(&w, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::fns;
+
+    #[test]
+    fn intrinsics_render_in_short_form() {
+        assert_eq!(show_fn(&fns::az(1)), "!Select [1, !GetAZs '']");
+        assert_eq!(show_fn(&fns::ref_("Vpc")), "!Ref Vpc");
+        assert_eq!(
+            show_fn(&fns::sub("${AWS::StackName}-web")),
+            "!Sub '${AWS::StackName}-web'"
+        );
+    }
+
+    #[test]
+    fn closest_suggests_near_misses_only() {
+        let names = ["VpcId", "CidrBlock", "AvailabilityZone"];
+        assert_eq!(closest("CidrBlok", names), Some("CidrBlock"));
+        assert_eq!(closest("vpcid", names), Some("VpcId"));
+        assert_eq!(closest("Completely", names), None);
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = Expr::string("x".repeat(500));
+        assert!(show(&long).ends_with("..."));
+        assert!(show(&long).chars().count() <= MAX);
+    }
+}

@@ -1,0 +1,153 @@
+//! hagen against cfn-lint 1.58.0 (the pinned venv from `tools/venv.sh`,
+//! built on first use) on the same corpus (`tests/corpus/`):
+//!
+//! - cfn-lint reports no error on any `valid/` template (so the valid corpus
+//!   really is valid CloudFormation, and hagen's "no errors" there is no
+//!   false-alarm claim made in a vacuum);
+//! - wherever cfn-lint reports an error of a class hagen covers (template,
+//!   function, parameter, resource, output, mapping and condition rules:
+//!   `E0`-`E3`, `E6`-`E8`), hagen reports an error for the same template.
+//!
+//! It fails loudly when the venv cannot be built or cfn-lint cannot run.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hagen::template::parse::parse_template;
+use hagen::validate::{Options, Severity, check_parsed};
+
+/// cfn-lint rule-ID prefixes of the error classes hagen covers.
+const COVERED: &[&str] = &["E0", "E1", "E2", "E3", "E6", "E7", "E8"];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cfn_lint() -> PathBuf {
+    let out = Command::new(root().join("tools/venv.sh"))
+        .arg("cfn-lint")
+        .output()
+        .expect("tools/venv.sh runs");
+    assert!(
+        out.status.success(),
+        "cannot build the cfn-lint venv: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Path::new(String::from_utf8(out.stdout).unwrap().trim()).join("bin/cfn-lint")
+}
+
+fn corpus(kind: &str) -> Vec<PathBuf> {
+    let dir = root().join("tests/corpus").join(kind);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// cfn-lint's errors per file name: (rule, line, message).
+fn lint(files: &[PathBuf]) -> BTreeMap<String, Vec<(String, u64, String)>> {
+    let out = Command::new(cfn_lint())
+        .args(["--format", "json", "--"])
+        .args(files)
+        .output()
+        .expect("cfn-lint runs");
+    // cfn-lint exits non-zero when it finds something; its output is the verdict.
+    let matches: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "cfn-lint printed no JSON ({e}; exit {:?}):\n{}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut errors: BTreeMap<String, Vec<(String, u64, String)>> = BTreeMap::new();
+    for m in matches.as_array().unwrap() {
+        if m["Level"] != "Error" {
+            continue;
+        }
+        let file = Path::new(m["Filename"].as_str().unwrap())
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        errors.entry(file).or_default().push((
+            m["Rule"]["Id"].as_str().unwrap().to_owned(),
+            m["Location"]["Start"]["LineNumber"].as_u64().unwrap_or(0),
+            m["Message"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
+    errors
+}
+
+/// hagen's errors for a file: (rule, line).
+fn hagen_errors(path: &Path) -> Vec<(String, usize)> {
+    let text = fs::read_to_string(path).unwrap();
+    let Ok(parsed) = parse_template(&text, "t") else {
+        return vec![("unreadable".into(), 0)];
+    };
+    let report = check_parsed(
+        &parsed,
+        &Options {
+            strict: false,
+            body_size: Some(text.len()),
+        },
+    );
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.rule.clone(), parsed.locations.nearest(&d.path).line))
+        .collect()
+}
+
+#[test]
+fn hagen_reports_an_error_wherever_cfn_lint_does_and_the_valid_corpus_is_valid() {
+    let valid = corpus("valid");
+    let broken = corpus("broken");
+    let all: Vec<PathBuf> = valid.iter().chain(&broken).cloned().collect();
+    let lint_errors = lint(&all);
+
+    let mut failures = Vec::new();
+    for path in &valid {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(errors) = lint_errors.get(&name) {
+            failures.push(format!("cfn-lint rejects valid/{name}: {errors:?}"));
+        }
+    }
+    let mut compared = 0;
+    for path in &broken {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(errors) = lint_errors.get(&name) else {
+            continue;
+        };
+        let covered: Vec<&(String, u64, String)> = errors
+            .iter()
+            .filter(|(rule, _, _)| COVERED.iter().any(|c| rule.starts_with(c)))
+            .collect();
+        if covered.is_empty() {
+            continue;
+        }
+        compared += 1;
+        let ours = hagen_errors(path);
+        if ours.is_empty() {
+            failures.push(format!(
+                "broken/{name}: cfn-lint reports {covered:?}, hagen no error"
+            ));
+        }
+    }
+    assert!(
+        compared >= 20,
+        "only {compared} templates compared; the corpus shrank?"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
