@@ -184,8 +184,7 @@ impl Blueprint for SwiftCode {
         let choices = Choices::from(settings);
         let mut stack = blueprint::new_stack(self, settings);
         let params = parameters::declare(&mut stack, settings, choices.bastion_access)?;
-        let db_engine = settings.database.engine;
-        let db_port = db_engine.default_port();
+        let db_port = settings.database.engine.default_port();
 
         // 1. Network: public, private and isolated subnets in every AZ.
         let vpc = Vpc::new(
@@ -212,77 +211,7 @@ impl Blueprint for SwiftCode {
         )?;
 
         // 3. Security groups: who may talk to whom.
-        let lb_group = SecurityGroup::new(
-            &mut stack,
-            "LoadBalancer",
-            &vpc,
-            "Load balancer: HTTP and HTTPS from the internet",
-        )?;
-        let app_group = SecurityGroup::new(&mut stack, APP, &vpc, "SwiftCode and Leto instances")?;
-        let db_group = SecurityGroup::new(
-            &mut stack,
-            "Database",
-            &vpc,
-            "Database: the app instances only",
-        )?;
-        let bastion_group = SecurityGroup::new(
-            &mut stack,
-            "Bastion",
-            &vpc,
-            "Bastion: SSH from the admin network",
-        )?;
-        let http = lb_group.allow_from(
-            &mut stack,
-            &Peer::anywhere(),
-            Traffic::tcp(80),
-            "HTTP from users, redirected to HTTPS",
-        )?;
-        suppress(
-            &mut stack,
-            http.logical_id(),
-            &[Skip {
-                id: "CKV_AWS_260",
-                comment: "Port 80 on the load balancer only answers with a redirect to HTTPS \
-                          (the HTTP listener has no forward action), so users who type the bare \
-                          domain still arrive; no content is served over HTTP.",
-            }],
-        )?;
-        lb_group.allow_from(
-            &mut stack,
-            &Peer::anywhere(),
-            Traffic::tcp(443),
-            "HTTPS from users",
-        )?;
-        app_group.allow_from(
-            &mut stack,
-            &Peer::group(&lb_group),
-            Traffic::tcp(SWIFTCODE_PORT),
-            "SwiftCode from the load balancer",
-        )?;
-        app_group.allow_from(
-            &mut stack,
-            &Peer::group(&lb_group),
-            Traffic::tcp(LETO_PORT),
-            "Leto from the load balancer",
-        )?;
-        app_group.allow_from(
-            &mut stack,
-            &Peer::group(&bastion_group),
-            Traffic::tcp(22),
-            "SSH from the bastion",
-        )?;
-        db_group.allow_from(
-            &mut stack,
-            &Peer::group(&app_group),
-            Traffic::tcp(db_port),
-            "Database from the app instances",
-        )?;
-        bastion_group.allow_from(
-            &mut stack,
-            &Peer::ipv4("Admin", params.admin_cidr.reference()),
-            Traffic::tcp(22),
-            "SSH from the admin network",
-        )?;
+        let groups = security_groups(&mut stack, &vpc, &params, db_port)?;
 
         // 8. Notifications: alarms and Auto Scaling events go to one topic.
         let alerts = AlertTopic::new(
@@ -298,84 +227,18 @@ impl Blueprint for SwiftCode {
         )?;
 
         // 9. Database: Multi-AZ in the isolated subnets, managed password.
-        let isolated: Vec<_> = vpc
-            .subnets(SubnetKind::Isolated)
-            .into_iter()
-            .cloned()
-            .collect();
-        let mut db_props =
-            DatabaseProps::new(&isolated, db_group.handle().clone(), alerts.topic.clone());
-        db_props.engine = db_engine;
-        db_props.instance_class = settings.database.instance_class.clone();
-        db_props.allocated_storage_gib = settings.database.allocated_storage_gib;
-        db_props.max_allocated_storage_gib =
-            Some(settings.database.allocated_storage_gib.saturating_mul(5));
-        db_props.backup_retention_days = settings.database.backup_retention_days;
-        db_props.deletion_protection = settings.deletion_protection;
-        db_props.database_name = Some(DATABASE_NAME.to_owned());
-        let monitoring_role = stack.add(
-            "DbMonitoringRole",
-            Role::new()
-                .description("Lets RDS Enhanced Monitoring publish the database's OS metrics")
-                .assume_role_policy_document(service_trust_policy("monitoring.rds.amazonaws.com"))
-                .managed_policy_arns(vec![aws_managed_policy_arn(
-                    "service-role/AmazonRDSEnhancedMonitoringRole",
-                )]),
-        )?;
-        db_props.enhanced_monitoring = Some(EnhancedMonitoring {
-            role_arn: monitoring_role.arn().into(),
-            interval_seconds: 60,
-        });
-        let db = Database::new(&mut stack, "Db", &db_props)?;
+        let parts = Parts {
+            settings,
+            choices: &choices,
+            params: &params,
+            vpc: &vpc,
+            groups: &groups,
+            alerts: &alerts,
+        };
+        let db = database(&mut stack, &parts)?;
 
-        // 4, 6. Compute behind the load balancer. The boot script needs the
-        // load balancer's DNS name, which the construct below creates under a
-        // fixed logical ID.
-        let signal_resource = LoadBalancedAsg::group_logical_id(APP);
-        let load_balancer_id = format!("{APP}LoadBalancer");
-        let boot = user_data::BootScript {
-            project: &settings.project,
-            environment: &settings.environment,
-            db_engine: db_engine.engine_name(),
-            swiftcode_port: SWIFTCODE_PORT,
-            leto_port: LETO_PORT,
-            leto_path: leto::PATH,
-            health_check_path: choices.health_check_path,
-            signal_resource: choices.cfn_signal.then_some(signal_resource.as_str()),
-            load_balancer_dns: Handle::<hagen::resources::elbv2::LoadBalancer>::new(
-                &load_balancer_id,
-            )
-            .dns_name(),
-            database_address: db.endpoint_address(),
-            database_port: db.endpoint_port(),
-            database_secret_arn: db.secret_arn(),
-        };
-        let mut app_props = LoadBalancedAsgProps::new(
-            AsgNetwork::from_vpc(&vpc, &lb_group, &app_group),
-            params.image_id.reference(),
-            params.certificate_arn.reference(),
-            alerts.topic.clone(),
-        );
-        app_props.instance_type = settings.instance_type.clone().into();
-        app_props.user_data = Some(boot.sub()?.into());
-        app_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
-        app_props.app_port = SWIFTCODE_PORT;
-        app_props.health_check.path = choices.health_check_path.to_owned();
-        app_props.capacity = Capacity {
-            min: settings.asg.min,
-            desired: settings.asg.desired,
-            max: settings.asg.max,
-        };
-        app_props.deletion_protection = settings.deletion_protection;
-        app_props.rolling_update.wait_on_resource_signals = choices.cfn_signal;
-        app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
-        if choices.cfn_signal {
-            // Signals travel through the NAT: wait for every private route.
-            for route in vpc.private_default_routes() {
-                app_props = app_props.group_depends_on(route);
-            }
-        }
-        let app = LoadBalancedAsg::new(&mut stack, APP, &app_props)?;
+        // 4, 6. Compute behind the load balancer, SwiftCode and Leto.
+        let app = application(&mut stack, &parts, &db)?;
         leto::route(&mut stack, &app, vpc.vpc_id(), LETO_PORT)?;
 
         // 5. Scaling: CPU step scaling by default, or request count tracking.
@@ -425,28 +288,7 @@ impl Blueprint for SwiftCode {
         )?;
 
         // 10. Bastion in the first public subnet, with a stable address.
-        let first_public = vpc
-            .subnets(SubnetKind::Public)
-            .first()
-            .map(|s| (*s).clone())
-            .ok_or_else(|| {
-                SynthError::props(
-                    "SwiftCode",
-                    "the network has no public subnet for the bastion",
-                )
-            })?;
-        let mut bastion_props = BastionProps::new(
-            params.bastion_image_id.reference(),
-            first_public,
-            bastion_group.handle().clone(),
-        );
-        bastion_props.instance_type = settings.bastion_instance_type.clone().into();
-        bastion_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
-        bastion_props.elastic_ip = true;
-        if let Some(attachment) = vpc.gateway_attachment() {
-            bastion_props = bastion_props.depends_on(attachment);
-        }
-        let bastion = Bastion::new(&mut stack, "Bastion", &bastion_props)?;
+        let bastion = bastion(&mut stack, &parts)?;
 
         // 11. Outputs.
         output(
@@ -481,4 +323,241 @@ impl Blueprint for SwiftCode {
         )?;
         Ok(stack)
     }
+}
+
+/// What the later steps of [`SwiftCode::build`] take from the earlier ones.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    settings: &'a Settings,
+    choices: &'a Choices<'a>,
+    params: &'a parameters::Parameters,
+    vpc: &'a Vpc,
+    groups: &'a Groups,
+    alerts: &'a AlertTopic,
+}
+
+/// The four security groups and the rules between them.
+struct Groups {
+    load_balancer: SecurityGroup,
+    app: SecurityGroup,
+    database: SecurityGroup,
+    bastion: SecurityGroup,
+}
+
+/// Load balancer: 80 and 443 from anywhere. App: the app ports from the
+/// load balancer only, 22 from the bastion only. Database: its port from the
+/// app only. Bastion: 22 from the admin CIDR parameter.
+fn security_groups(
+    stack: &mut Stack,
+    vpc: &Vpc,
+    params: &parameters::Parameters,
+    db_port: u16,
+) -> Result<Groups, SynthError> {
+    let lb_group = SecurityGroup::new(
+        stack,
+        "LoadBalancer",
+        vpc,
+        "Load balancer: HTTP and HTTPS from the internet",
+    )?;
+    let app_group = SecurityGroup::new(stack, APP, vpc, "SwiftCode and Leto instances")?;
+    let db_group = SecurityGroup::new(stack, "Database", vpc, "Database: the app instances only")?;
+    let bastion_group =
+        SecurityGroup::new(stack, "Bastion", vpc, "Bastion: SSH from the admin network")?;
+    let http = lb_group.allow_from(
+        stack,
+        &Peer::anywhere(),
+        Traffic::tcp(80),
+        "HTTP from users, redirected to HTTPS",
+    )?;
+    suppress(
+        stack,
+        http.logical_id(),
+        &[Skip {
+            id: "CKV_AWS_260",
+            comment: "Port 80 on the load balancer only answers with a redirect to HTTPS \
+                      (the HTTP listener has no forward action), so users who type the bare \
+                      domain still arrive; no content is served over HTTP.",
+        }],
+    )?;
+    lb_group.allow_from(
+        stack,
+        &Peer::anywhere(),
+        Traffic::tcp(443),
+        "HTTPS from users",
+    )?;
+    app_group.allow_from(
+        stack,
+        &Peer::group(&lb_group),
+        Traffic::tcp(SWIFTCODE_PORT),
+        "SwiftCode from the load balancer",
+    )?;
+    app_group.allow_from(
+        stack,
+        &Peer::group(&lb_group),
+        Traffic::tcp(LETO_PORT),
+        "Leto from the load balancer",
+    )?;
+    app_group.allow_from(
+        stack,
+        &Peer::group(&bastion_group),
+        Traffic::tcp(22),
+        "SSH from the bastion",
+    )?;
+    db_group.allow_from(
+        stack,
+        &Peer::group(&app_group),
+        Traffic::tcp(db_port),
+        "Database from the app instances",
+    )?;
+    bastion_group.allow_from(
+        stack,
+        &Peer::ipv4("Admin", params.admin_cidr.reference()),
+        Traffic::tcp(22),
+        "SSH from the admin network",
+    )?;
+
+    Ok(Groups {
+        load_balancer: lb_group,
+        app: app_group,
+        database: db_group,
+        bastion: bastion_group,
+    })
+}
+
+/// The Multi-AZ database in the isolated subnets, with Enhanced Monitoring.
+fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError> {
+    let Parts {
+        settings,
+        vpc,
+        groups,
+        alerts,
+        ..
+    } = *parts;
+    let isolated: Vec<_> = vpc
+        .subnets(SubnetKind::Isolated)
+        .into_iter()
+        .cloned()
+        .collect();
+    let mut db_props = DatabaseProps::new(
+        &isolated,
+        groups.database.handle().clone(),
+        alerts.topic.clone(),
+    );
+    db_props.engine = settings.database.engine;
+    db_props.instance_class = settings.database.instance_class.clone();
+    db_props.allocated_storage_gib = settings.database.allocated_storage_gib;
+    db_props.max_allocated_storage_gib =
+        Some(settings.database.allocated_storage_gib.saturating_mul(5));
+    db_props.backup_retention_days = settings.database.backup_retention_days;
+    db_props.deletion_protection = settings.deletion_protection;
+    db_props.database_name = Some(DATABASE_NAME.to_owned());
+    let monitoring_role = stack.add(
+        "DbMonitoringRole",
+        Role::new()
+            .description("Lets RDS Enhanced Monitoring publish the database's OS metrics")
+            .assume_role_policy_document(service_trust_policy("monitoring.rds.amazonaws.com"))
+            .managed_policy_arns(vec![aws_managed_policy_arn(
+                "service-role/AmazonRDSEnhancedMonitoringRole",
+            )]),
+    )?;
+    db_props.enhanced_monitoring = Some(EnhancedMonitoring {
+        role_arn: monitoring_role.arn().into(),
+        interval_seconds: 60,
+    });
+    Database::new(stack, "Db", &db_props)
+}
+
+/// The launch template, Auto Scaling group and load balancer of SwiftCode
+/// (Leto joins them in `leto::route`). The boot script needs the load
+/// balancer's DNS name, which the construct creates under a fixed logical ID.
+fn application(
+    stack: &mut Stack,
+    parts: &Parts<'_>,
+    db: &Database,
+) -> Result<LoadBalancedAsg, SynthError> {
+    let Parts {
+        settings,
+        choices,
+        params,
+        vpc,
+        groups,
+        alerts,
+    } = *parts;
+    let signal_resource = LoadBalancedAsg::group_logical_id(APP);
+    let load_balancer_id = format!("{APP}LoadBalancer");
+    let boot = user_data::BootScript {
+        project: &settings.project,
+        environment: &settings.environment,
+        db_engine: settings.database.engine.engine_name(),
+        swiftcode_port: SWIFTCODE_PORT,
+        leto_port: LETO_PORT,
+        leto_path: leto::PATH,
+        health_check_path: choices.health_check_path,
+        signal_resource: choices.cfn_signal.then_some(signal_resource.as_str()),
+        load_balancer_dns: Handle::<hagen::resources::elbv2::LoadBalancer>::new(&load_balancer_id)
+            .dns_name(),
+        database_address: db.endpoint_address(),
+        database_port: db.endpoint_port(),
+        database_secret_arn: db.secret_arn(),
+    };
+    let mut app_props = LoadBalancedAsgProps::new(
+        AsgNetwork::from_vpc(vpc, &groups.load_balancer, &groups.app),
+        params.image_id.reference(),
+        params.certificate_arn.reference(),
+        alerts.topic.clone(),
+    );
+    app_props.instance_type = settings.instance_type.clone().into();
+    app_props.user_data = Some(boot.sub()?.into());
+    app_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
+    app_props.app_port = SWIFTCODE_PORT;
+    app_props.health_check.path = choices.health_check_path.to_owned();
+    app_props.capacity = Capacity {
+        min: settings.asg.min,
+        desired: settings.asg.desired,
+        max: settings.asg.max,
+    };
+    app_props.deletion_protection = settings.deletion_protection;
+    app_props.rolling_update.wait_on_resource_signals = choices.cfn_signal;
+    app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
+    if choices.cfn_signal {
+        // Signals travel through the NAT: wait for every private route.
+        for route in vpc.private_default_routes() {
+            app_props = app_props.group_depends_on(route);
+        }
+    }
+    LoadBalancedAsg::new(stack, APP, &app_props)
+}
+
+/// The bastion in the first public subnet, with an Elastic IP so that its
+/// address survives a replacement (a new bastion image replaces it).
+fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> {
+    let Parts {
+        settings,
+        params,
+        vpc,
+        groups,
+        ..
+    } = *parts;
+    let first_public = vpc
+        .subnets(SubnetKind::Public)
+        .first()
+        .map(|s| (*s).clone())
+        .ok_or_else(|| {
+            SynthError::props(
+                "SwiftCode",
+                "the network has no public subnet for the bastion",
+            )
+        })?;
+    let mut bastion_props = BastionProps::new(
+        params.bastion_image_id.reference(),
+        first_public,
+        groups.bastion.handle().clone(),
+    );
+    bastion_props.instance_type = settings.bastion_instance_type.clone().into();
+    bastion_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
+    bastion_props.elastic_ip = true;
+    if let Some(attachment) = vpc.gateway_attachment() {
+        bastion_props = bastion_props.depends_on(attachment);
+    }
+    Bastion::new(stack, "Bastion", &bastion_props)
 }
