@@ -74,6 +74,11 @@ pub enum ProgressArg {
 /// Flags of `hagen deploy` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct DeployArgs {
+    /// Deploy through a reviewed change set. This is the only way hagen
+    /// deploys; the flag states it on the command line (`hagen deploy
+    /// --changeset`), it changes nothing.
+    #[arg(long)]
+    pub changeset: bool,
     /// AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,

@@ -52,6 +52,69 @@ pub enum Command {
             configuration overrides are always reported as notices."
     )]
     Synth(synth::SynthArgs),
+
+    /// Check any CloudFormation template (JSON or YAML, short-form tags included).
+    #[command(
+        long_about = "Check any CloudFormation template (JSON or YAML, short-form tags \
+            included) against AWS's resource schemas, references, quotas, network \
+            consistency and hagen's security and availability rules, and print an \
+            availability report.\n\nFindings name the file, line and column, the \
+            resource and the property path, and what to do. See docs/validation.md.",
+        after_help = "Examples:\n\
+            \x20 hagen validate stack.yaml                 human report with file:line:col\n\
+            \x20 hagen synth | hagen validate -            read the template from stdin\n\
+            \x20 hagen validate --format sarif stack.json  SARIF 2.1.0 for code scanning\n\
+            \x20 hagen validate --list-rules               every rule with its rationale\n\n\
+            Exit codes: 0 clean, 3 warnings only, 1 errors, 4 unreadable input."
+    )]
+    Validate(validate::Args),
+
+    /// Show what a deploy would change: template diff against the deployed stack.
+    #[command(
+        long_about = "Show what a deploy would change: the blueprint's template for the \
+            environment against the template of the deployed stack, as a summary and \
+            a unified diff. With --changeset, also ask CloudFormation through a \
+            read-only change set (deleted afterwards) which resources it would replace.",
+        after_help = "Examples:\n\
+            \x20 hagen diff                         stage against the deployed swiftcode-stage\n\
+            \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
+            \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator"
+    )]
+    Diff {
+        /// Which environment, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// Stack, AWS access and change-set options.
+        #[command(flatten)]
+        diff: diff::DiffArgs,
+    },
+
+    /// Deploy through a reviewed change set, with live progress.
+    #[command(
+        long_about = "Deploy the blueprint's template for one environment through a \
+            CloudFormation change set: synthesize and validate (a template with errors \
+            is never sent), create the change set, print a review of every change \
+            (replacements of stateful resources and security widening flagged), ask \
+            before executing, stream the stack's events, and print its outputs. \
+            Failed or stuck stacks are explained, with the command that recovers them. \
+            See docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen deploy --changeset --parameter ImageId=ami-0abc... --parameter AdminCidr=203.0.113.7/32 ...\n\
+            \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
+            \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
+            \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
+            \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
+            Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
+            5 change set refused, 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
+    )]
+    Deploy {
+        /// Which environment, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// Stack, parameters, AWS access and review options.
+        #[command(flatten)]
+        deploy: deploy::DeployArgs,
+    },
 }
 
 /// The environment options of every command that builds the blueprint
@@ -205,7 +268,65 @@ pub fn run(
 pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
     match command {
         Command::Synth(args) => synth::run(&args, cx),
+        Command::Validate(args) => validate::run(&args, cx.out, cx.err),
+        Command::Diff { target, diff: args } => {
+            let context = match deploy_context(&target, "diff", cx) {
+                Ok(context) => context,
+                Err(code) => return code,
+            };
+            let mut console = crate::deploy::Console::stdio();
+            let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+            diff::run(&args, &context, &mut synth, &mut console)
+        }
+        Command::Deploy {
+            target,
+            deploy: args,
+        } => {
+            let context = match deploy_context(&target, "deploy", cx) {
+                Ok(context) => context,
+                Err(code) => return code,
+            };
+            let mut console = crate::deploy::Console::stdio();
+            let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+            deploy::run(&args, &context, &mut synth, &mut console)
+        }
     }
+}
+
+/// The synthesized and validated YAML template `diff` and `deploy` send:
+/// the same checks as `hagen synth`, so a template with errors never
+/// reaches AWS.
+fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOutput, u8> {
+    synth::build(target, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
+        template: built.synthesis.template,
+        body: built.text,
+    })
+}
+
+/// What `diff` and `deploy` take from the blueprint and configuration: the
+/// default stack name and template bucket, and the command line that
+/// reaches the same environment (for commands printed to the user).
+fn deploy_context(
+    target: &EnvArgs,
+    subcommand: &str,
+    cx: &mut Context<'_>,
+) -> Result<deploy::DeployContext, u8> {
+    let settings = match target.settings(cx.blueprint, &cx.dir) {
+        Ok((_, settings)) => settings,
+        Err(e) => return Err(cx.config_error(&e)),
+    };
+    let mut command = format!("hagen {subcommand}");
+    if let Some(env) = &target.env {
+        command.push_str(&format!(" --env {env}"));
+    }
+    if let Some(config) = &target.config {
+        command.push_str(&format!(" --config {}", config.display()));
+    }
+    Ok(deploy::DeployContext {
+        default_stack_name: Some(cx.blueprint.stack_name(&settings)),
+        default_bucket: settings.template_bucket.clone(),
+        command,
+    })
 }
 
 /// The clap command for a blueprint: the derived parser, with the
