@@ -169,10 +169,55 @@ pub fn deploy_unattended(endpoint: &str, stack: &str, template: &Template, flags
     )
 }
 
+/// Deploys `template` with `--yes`-style flags, sending `body` as the
+/// template text instead of `template.to_yaml()`: for emulators that cannot
+/// read some of what hagen writes (the reviewed template stays `template`).
+pub fn deploy_body(
+    endpoint: &str,
+    stack: &str,
+    template: &Template,
+    body: &str,
+    flags: &[&str],
+) -> Run {
+    deploy_full_body(
+        endpoint,
+        stack,
+        Some(template),
+        Some(body),
+        flags,
+        Some(&[]),
+        Interrupt::new(),
+        false,
+    )
+}
+
 fn deploy_full(
     endpoint: &str,
     stack: &str,
     template: Option<&Template>,
+    flags: &[&str],
+    answers: Option<&[bool]>,
+    interrupt: Interrupt,
+    product_timing: bool,
+) -> Run {
+    deploy_full_body(
+        endpoint,
+        stack,
+        template,
+        None,
+        flags,
+        answers,
+        interrupt,
+        product_timing,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deploy_full_body(
+    endpoint: &str,
+    stack: &str,
+    template: Option<&Template>,
+    body: Option<&str>,
     flags: &[&str],
     answers: Option<&[bool]>,
     interrupt: Interrupt,
@@ -193,7 +238,7 @@ fn deploy_full(
     let mut synth = |_: &mut Console| match template {
         Some(t) => Ok(SynthOutput {
             template: t.clone(),
-            body: t.to_yaml(),
+            body: body.map_or_else(|| t.to_yaml(), str::to_owned),
         }),
         None => Err(hagen::cli::exit::TEMPLATE_ERRORS),
     };
