@@ -1,0 +1,93 @@
+//! Benchmark of hagen's pipeline on the SwiftCode blueprint: build the
+//! template, write YAML and JSON, read the YAML back, and run every check
+//! (schema compilation included on the first round, cached afterwards).
+//!
+//! `cargo bench --bench pipeline` prints, per stage, the median, minimum and
+//! maximum of many rounds. Figures are for reading, never asserted: wall
+//! clock depends on the machine. Whole-process time and peak memory of
+//! `hagen synth` are measured from the outside (see the README).
+
+// The blueprint's unit tests compile here too (cfg(test) is set for
+// `cargo test --all-targets`) but a harness-less bench never runs them, so
+// their helpers look unused.
+#[allow(dead_code, unused_imports)]
+#[path = "../blueprints/swiftcode.rs"]
+mod swiftcode;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use hagen::blueprint;
+use hagen::config::Config;
+use hagen::template::parse::parse_template;
+use hagen::validate::{self, Options};
+
+/// Rounds per stage under `cargo bench`. `cargo test --all-targets` runs
+/// this binary without `--bench`, as a smoke test: then two rounds are enough.
+fn rounds() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        200
+    } else {
+        2
+    }
+}
+
+fn main() {
+    let bp = swiftcode::SwiftCode;
+    let config = Config::builtin();
+    for env in ["stage", "prod"] {
+        let settings = || blueprint::settings(&bp, &config, Some(env)).expect("built-in env");
+        let template = blueprint::synthesize(&bp, settings())
+            .expect("SwiftCode builds")
+            .template;
+        let yaml = template.to_yaml();
+        let options = Options {
+            strict: true,
+            body_size: Some(yaml.len()),
+        };
+        let cold = Instant::now();
+        black_box(validate::check(&template, &options));
+        let cold = cold.elapsed();
+
+        println!(
+            "SwiftCode {env}: {} resources, {} bytes of YAML",
+            template.resources.len(),
+            yaml.len()
+        );
+        println!("  checks, first run (schemas unpacked and compiled): {cold:?}");
+        report("build template (blueprint -> IR)", || {
+            black_box(blueprint::synthesize(&bp, settings()).expect("builds"));
+        });
+        report("write YAML", || {
+            black_box(template.to_yaml());
+        });
+        report("write JSON", || {
+            black_box(template.to_json());
+        });
+        report("read YAML back", || {
+            black_box(parse_template(&yaml, "stack.yaml").expect("reads back"));
+        });
+        report("run every check (schemas cached)", || {
+            black_box(validate::check(&template, &options));
+        });
+    }
+}
+
+/// Runs `f` [`rounds`] times and prints median, minimum and maximum.
+fn report(what: &str, mut f: impl FnMut()) {
+    let rounds = rounds();
+    let mut times: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "  {what:<36} median {:>10.3?}  min {:>10.3?}  max {:>10.3?}",
+        times[rounds / 2],
+        times[0],
+        times[rounds - 1]
+    );
+}
