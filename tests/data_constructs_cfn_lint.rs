@@ -3,8 +3,8 @@
 //! record, alert topic) with every engine and encryption choice, and fails
 //! on any error or warning. It fails loudly when the venv cannot be built.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/tools.rs"]
+mod tools;
 
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps, TopicEncryption};
 use hagen::constructs::database::{Database, DatabaseProps, DbEngine};
@@ -137,32 +137,8 @@ fn template() -> String {
 
 #[test]
 fn cfn_lint_accepts_the_data_constructs_without_errors_or_warnings() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let venv = Command::new(root.join("tools/venv.sh"))
-        .arg("cfn-lint")
-        .output()
-        .expect("tools/venv.sh runs");
-    assert!(
-        venv.status.success(),
-        "cannot build the cfn-lint venv: {}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    let venv = String::from_utf8(venv.stdout).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("data.yaml");
     std::fs::write(&file, template()).unwrap();
-    let lint = Command::new(Path::new(venv.trim()).join("bin/cfn-lint"))
-        .arg(&file)
-        .output()
-        .expect("cfn-lint runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
-    assert!(
-        lint.status.success() && report.trim().is_empty(),
-        "cfn-lint found problems (exit {:?}):\n{report}",
-        lint.status.code()
-    );
+    tools::assert_cfn_lint_clean(&[&file]);
 }

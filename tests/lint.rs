@@ -9,6 +9,9 @@
 #[path = "../blueprints/swiftcode.rs"]
 mod swiftcode;
 
+#[path = "support/tools.rs"]
+mod tools;
+
 #[path = "../examples/custom_blueprint.rs"]
 #[allow(dead_code)]
 mod custom_blueprint;
@@ -79,21 +82,7 @@ fn templates() -> Vec<(String, Template)> {
     ]
 }
 
-/// The venv of a pinned tool, built by `tools/venv.sh` when missing.
-fn venv(tool: &str) -> PathBuf {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = Command::new(Path::new(root).join("tools/venv.sh"))
-        .arg(tool)
-        .current_dir(root)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run tools/venv.sh {tool}: {e}"));
-    assert!(
-        out.status.success(),
-        "tools/venv.sh {tool} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
+use tools::venv;
 
 /// Writes the templates into a fresh directory.
 fn write_all(templates: &[(String, Template)]) -> (tempfile::TempDir, Vec<PathBuf>) {

@@ -3,8 +3,8 @@
 //! tiers, security groups referring to each other) and fails on any error
 //! or warning. It fails loudly when the venv cannot be built.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/tools.rs"]
+mod tools;
 
 use hagen::constructs::nacl::{NetworkAcls, WebTiers};
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
@@ -108,17 +108,6 @@ fn template(az_count: usize, nat_gateways: NatGateways) -> String {
 
 #[test]
 fn cfn_lint_accepts_the_network_constructs_without_errors_or_warnings() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let venv = Command::new(root.join("tools/venv.sh"))
-        .arg("cfn-lint")
-        .output()
-        .expect("tools/venv.sh runs");
-    assert!(
-        venv.status.success(),
-        "cannot build the cfn-lint venv: {}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    let venv = String::from_utf8(venv.stdout).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (name, azs, nat) in [
@@ -130,18 +119,6 @@ fn cfn_lint_accepts_the_network_constructs_without_errors_or_warnings() {
         std::fs::write(&file, template(azs, nat)).unwrap();
         files.push(file);
     }
-    let lint = Command::new(Path::new(venv.trim()).join("bin/cfn-lint"))
-        .args(&files)
-        .output()
-        .expect("cfn-lint runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
-    assert!(
-        lint.status.success() && report.trim().is_empty(),
-        "cfn-lint found problems (exit {:?}):\n{report}",
-        lint.status.code()
-    );
+    let files: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+    tools::assert_cfn_lint_clean(&files);
 }

@@ -10,6 +10,9 @@
 //!
 //! It fails loudly when the venv cannot be built or cfn-lint cannot run.
 
+#[path = "support/tools.rs"]
+mod tools;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,16 +29,7 @@ fn root() -> &'static Path {
 }
 
 fn cfn_lint() -> PathBuf {
-    let out = Command::new(root().join("tools/venv.sh"))
-        .arg("cfn-lint")
-        .output()
-        .expect("tools/venv.sh runs");
-    assert!(
-        out.status.success(),
-        "cannot build the cfn-lint venv: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Path::new(String::from_utf8(out.stdout).unwrap().trim()).join("bin/cfn-lint")
+    tools::cfn_lint()
 }
 
 fn corpus(kind: &str) -> Vec<PathBuf> {

@@ -8,7 +8,7 @@
 use std::fs::File;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -42,27 +42,7 @@ pub struct Emulator {
     dir: tempfile::TempDir,
 }
 
-/// The repository root.
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The venv directory for `name`, built by `tools/venv.sh` if needed.
-pub fn venv(name: &str) -> PathBuf {
-    let out = Command::new("bash")
-        .arg(repo_root().join("tools/venv.sh"))
-        .arg(name)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run tools/venv.sh {name}: {e}"));
-    if !out.status.success() {
-        panic!(
-            "tools/venv.sh {name} failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
+pub use super::tools::venv;
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {

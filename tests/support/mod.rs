@@ -11,3 +11,4 @@ pub mod emulator;
 pub mod fault_proxy;
 pub mod http;
 pub mod templates;
+pub mod tools;

@@ -1,0 +1,61 @@
+//! The pinned external tools tests run (cfn-lint, checkov, moto, LocalStack):
+//! their venvs, built by `tools/venv.sh` on first use so that `cargo test`
+//! works on a fresh machine, and a cfn-lint run that must come back clean.
+//!
+//! Standalone on purpose: lint tests include just this file
+//! (`#[path = "support/tools.rs"] mod tools;`), not the AWS harness.
+
+// Each test crate uses a different part of this file.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The venv directory of a pinned tool, built by `tools/venv.sh` when
+/// missing. Panics with the script's own message when it cannot be built:
+/// a test that needs a tool fails loudly rather than passing.
+pub fn venv(name: &str) -> PathBuf {
+    let root = repo_root();
+    let out = Command::new("bash")
+        .arg(root.join("tools/venv.sh"))
+        .arg(name)
+        .current_dir(&root)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run tools/venv.sh {name}: {e}"));
+    assert!(
+        out.status.success(),
+        "tools/venv.sh {name} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// The pinned cfn-lint executable.
+pub fn cfn_lint() -> PathBuf {
+    venv("cfn-lint").join("bin/cfn-lint")
+}
+
+/// Runs the pinned cfn-lint on `files` and fails the test on any error,
+/// warning or informational finding, printing cfn-lint's report.
+pub fn assert_cfn_lint_clean(files: &[&Path]) {
+    let lint = Command::new(cfn_lint())
+        .args(files)
+        .output()
+        .expect("cfn-lint runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(
+        lint.status.success() && report.trim().is_empty(),
+        "cfn-lint found problems (exit {:?}):\n{report}",
+        lint.status.code()
+    );
+}
