@@ -3,6 +3,7 @@
 //! Owns the error enum and its conversion from SDK errors. It does not pick
 //! exit codes (that is `crate::cli::deploy`) and prints nothing.
 
+use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use thiserror::Error;
 
@@ -65,19 +66,26 @@ pub enum DeployError {
 impl DeployError {
     /// An [`DeployError::Aws`] from any SDK error, keeping the error code when
     /// the service answered and the transport causes otherwise.
-    pub fn aws<E, R>(action: impl Into<String>, err: &SdkError<E, R>) -> Self
+    pub fn aws<E>(action: impl Into<String>, err: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         let (code, message) = match err.as_service_error() {
-            Some(service) => (
-                service.code().map(str::to_owned),
-                service
-                    .message()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| DisplayErrorContext(err).to_string()),
-            ),
+            Some(service) => {
+                let code = service.code().map(str::to_owned);
+                let message = match (service.message(), &code, err.raw_response()) {
+                    (Some(message), _, _) => message.to_owned(),
+                    // An answer that is not an AWS error document (a proxy's
+                    // or load balancer's HTML page): its status says enough,
+                    // the raw body would only bury it.
+                    (None, None, Some(raw)) => format!(
+                        "HTTP {} with no AWS error in the answer",
+                        raw.status().as_u16()
+                    ),
+                    _ => DisplayErrorContext(err).to_string(),
+                };
+                (code, message)
+            }
             None => (None, DisplayErrorContext(err).to_string()),
         };
         DeployError::Aws {
@@ -106,4 +114,45 @@ where
         service.code().unwrap_or_default().to_owned(),
         service.message().unwrap_or_default().to_owned(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudformation::config::http::HttpResponse;
+    use aws_sdk_cloudformation::error::{ErrorMetadata, SdkError};
+    use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetError;
+    use aws_sdk_s3::primitives::SdkBody;
+
+    use super::DeployError;
+
+    fn answered(status: u16, metadata: ErrorMetadata) -> DeployError {
+        let raw = HttpResponse::new(
+            status.try_into().expect("a valid status"),
+            SdkBody::from("<!doctype html><title>500 Internal Server Error</title>"),
+        );
+        let err = SdkError::service_error(ExecuteChangeSetError::generic(metadata), raw);
+        DeployError::aws("ExecuteChangeSet", &err)
+    }
+
+    #[test]
+    fn an_html_error_page_is_reported_by_its_status_not_its_body() {
+        let DeployError::Aws { code, message, .. } = answered(500, ErrorMetadata::default()) else {
+            panic!("an AWS error")
+        };
+        assert_eq!(code, None);
+        assert_eq!(message, "HTTP 500 with no AWS error in the answer");
+    }
+
+    #[test]
+    fn an_aws_error_keeps_its_code_and_message() {
+        let meta = ErrorMetadata::builder()
+            .code("Throttling")
+            .message("Rate exceeded")
+            .build();
+        let DeployError::Aws { code, message, .. } = answered(400, meta) else {
+            panic!("an AWS error")
+        };
+        assert_eq!(code.as_deref(), Some("Throttling"));
+        assert_eq!(message, "Rate exceeded");
+    }
 }
