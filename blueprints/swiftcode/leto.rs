@@ -6,12 +6,11 @@
 //! registration in the Auto Scaling group. The load balancer, listener and
 //! group come from the `LoadBalancedAsg` construct, which serves one app.
 
-use indexmap::IndexMap;
-
 use hagen::constructs::load_balanced_asg::LoadBalancedAsg;
 use hagen::error::SynthError;
-use hagen::resources::CfnResource;
-use hagen::resources::elbv2::{Attribute, Listener, Matcher, TargetGroup};
+use hagen::resources::elbv2::{
+    Action, Attribute, ListenerRule, Matcher, RuleCondition, TargetGroup,
+};
 use hagen::stack::Stack;
 use hagen::template::{Expr, Handle, Intrinsic};
 
@@ -20,55 +19,6 @@ use hagen::template::{Expr, Handle, Intrinsic};
 pub const PATH: &str = "/leto";
 /// Priority of the listener rule (lower wins; SwiftCode is the default action).
 pub const RULE_PRIORITY: i64 = 10;
-
-/// `AWS::ElasticLoadBalancingV2::ListenerRule`: forward requests whose path
-/// matches to a target group. hagen's L1 has no such type yet; a blueprint
-/// declares any type it needs through [`CfnResource`].
-pub struct PathRule {
-    /// The listener the rule belongs to.
-    pub listener: Handle<Listener>,
-    /// Evaluation order, 1 to 50000.
-    pub priority: i64,
-    /// Path patterns (`/leto`, `/leto/*`).
-    pub paths: Vec<String>,
-    /// Where matching requests go.
-    pub target_group: Handle<TargetGroup>,
-}
-
-fn map<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
-    Expr::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-impl CfnResource for PathRule {
-    const TYPE: &'static str = "AWS::ElasticLoadBalancingV2::ListenerRule";
-
-    fn properties(&self) -> IndexMap<String, Expr> {
-        let paths = Expr::List(self.paths.iter().map(Expr::string).collect());
-        let mut p = IndexMap::new();
-        p.insert(
-            "Actions".to_owned(),
-            Expr::List(vec![map([
-                ("Type", Expr::string("forward")),
-                ("TargetGroupArn", self.target_group.reference().into()),
-            ])]),
-        );
-        p.insert(
-            "Conditions".to_owned(),
-            Expr::List(vec![map([
-                ("Field", Expr::string("path-pattern")),
-                ("PathPatternConfig", map([("Values", paths)])),
-            ])]),
-        );
-        p.insert("ListenerArn".to_owned(), self.listener.reference().into());
-        p.insert("Priority".to_owned(), Expr::Int(self.priority));
-        p
-    }
-}
 
 /// Serves Leto (listening on `port`) under [`PATH`] through `app`'s load
 /// balancer, and makes the group replace instances whose Leto stops
@@ -103,12 +53,14 @@ pub fn route(
     )?;
     let rule = stack.add(
         "LetoListenerRule",
-        PathRule {
-            listener: app.https_listener.clone(),
-            priority: RULE_PRIORITY,
-            paths: vec![PATH.to_owned(), format!("{PATH}/*")],
-            target_group: target_group.clone(),
-        },
+        ListenerRule::new()
+            .actions(vec![Action::forward(target_group.reference())])
+            .conditions(vec![RuleCondition::path_pattern(vec![
+                PATH.to_owned(),
+                format!("{PATH}/*"),
+            ])])
+            .listener_arn(app.https_listener.reference())
+            .priority(RULE_PRIORITY),
     )?;
     // Register the group's instances with Leto's target group as well, so
     // that the ELB health check covers both applications.

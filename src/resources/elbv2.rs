@@ -295,6 +295,67 @@ cfn_resource! {
     }
 }
 
+cfn_struct! {
+    /// The values of a `path-pattern` or `host-header` rule condition.
+    pub struct PatternValues {
+        /// Patterns, such as `/leto/*` or `*.example.com` (case-sensitive for paths).
+        values: "Values" => List<String>,
+    }
+}
+
+cfn_struct! {
+    /// One condition of a listener rule: which requests the rule matches.
+    pub struct RuleCondition {
+        /// `path-pattern`, `host-header`, `http-header`, `http-request-method`,
+        /// `query-string` or `source-ip`.
+        field: "Field" => String,
+        /// Paths, when `field` is `path-pattern`.
+        path_pattern_config: "PathPatternConfig" => PatternValues,
+        /// Host names, when `field` is `host-header`.
+        host_header_config: "HostHeaderConfig" => PatternValues,
+    }
+}
+
+impl RuleCondition {
+    /// Matches requests whose path matches any of `patterns`.
+    pub fn path_pattern<X: Into<Value<String>>>(patterns: Vec<X>) -> Self {
+        RuleCondition::new()
+            .field("path-pattern")
+            .path_pattern_config(PatternValues::new().values(patterns))
+    }
+
+    /// Matches requests whose host matches any of `patterns`.
+    pub fn host_header<X: Into<Value<String>>>(patterns: Vec<X>) -> Self {
+        RuleCondition::new()
+            .field("host-header")
+            .host_header_config(PatternValues::new().values(patterns))
+    }
+}
+
+cfn_resource! {
+    /// `AWS::ElasticLoadBalancingV2::ListenerRule`: requests a listener
+    /// receives that match the conditions get these actions instead of the
+    /// listener's default ones.
+    pub struct ListenerRule = "AWS::ElasticLoadBalancingV2::ListenerRule", tags: standard {
+        /// What happens to matching requests.
+        actions: "Actions" => List<Action>,
+        /// Which requests match (all conditions must hold).
+        conditions: "Conditions" => List<RuleCondition>,
+        /// The listener (`!Ref Listener`).
+        listener_arn: "ListenerArn" => String,
+        /// Evaluation order, 1 to 50000; lower goes first.
+        priority: "Priority" => i64,
+        /// Tags.
+        tags: "Tags" => List<Tag>,
+    }
+    attributes {
+        /// Whether this is the listener's default rule.
+        is_default: "IsDefault",
+        /// The rule ARN.
+        rule_arn: "RuleArn",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -359,6 +420,33 @@ mod tests {
                 {"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}},
                 {"Type": "fixed-response", "Order": 2, "FixedResponseConfig": {"StatusCode": "503"}},
             ])
+        );
+    }
+
+    #[test]
+    fn listener_rules_match_paths_and_forward() {
+        let rule = ListenerRule::new()
+            .actions(vec![Action::forward(Intrinsic::Ref("Tg".into()))])
+            .conditions(vec![RuleCondition::path_pattern(vec!["/leto", "/leto/*"])])
+            .listener_arn(Intrinsic::Ref("Https".into()))
+            .priority(10);
+        assert_eq!(
+            props(&rule),
+            json!({
+                "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}],
+                "Conditions": [{"Field": "path-pattern",
+                    "PathPatternConfig": {"Values": ["/leto", "/leto/*"]}}],
+                "ListenerArn": {"Ref": "Https"},
+                "Priority": 10,
+            })
+        );
+        let handle: Handle<ListenerRule> = Handle::new("Rule");
+        assert_eq!(
+            handle.rule_arn(),
+            Intrinsic::GetAtt {
+                resource: "Rule".into(),
+                attribute: "RuleArn".into()
+            }
         );
     }
 
