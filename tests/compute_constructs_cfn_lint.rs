@@ -20,35 +20,10 @@ use hagen::constructs::scaling::{
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
 use hagen::constructs::vpc::{Vpc, VpcProps};
 use hagen::resources::sns::Topic;
-use hagen::stack::{ParamHandle, Stack};
-use hagen::template::{Expr, Output, Parameter, Value};
+use hagen::stack::Stack;
+use hagen::template::Value;
 
-fn parameter(stack: &mut Stack, name: &str, param_type: &str) -> ParamHandle {
-    stack
-        .parameter(
-            name,
-            Parameter {
-                param_type: param_type.into(),
-                description: Some(format!("{name} for the lint template")),
-                ..Parameter::default()
-            },
-        )
-        .unwrap()
-}
-
-fn output(stack: &mut Stack, id: &str, value: impl Into<Expr>) {
-    stack
-        .output(
-            id,
-            Output {
-                description: Some(id.into()),
-                value: value.into(),
-                export_name: None,
-                condition: None,
-            },
-        )
-        .unwrap();
-}
+use tools::{output, parameter};
 
 fn template() -> String {
     let mut stack = Stack::new("hagen compute constructs, cfn-lint check");

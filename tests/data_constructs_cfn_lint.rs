@@ -12,34 +12,9 @@ use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
 use hagen::constructs::{SubnetInfo, SubnetKind};
 use hagen::resources::ec2::{SecurityGroup, SecurityGroupIngressRule, Subnet, Vpc};
 use hagen::stack::Stack;
-use hagen::template::{Expr, Output, Parameter, fns};
+use hagen::template::fns;
 
-fn parameter(stack: &mut Stack, name: &str, param_type: &str) -> hagen::stack::ParamHandle {
-    stack
-        .parameter(
-            name,
-            Parameter {
-                param_type: param_type.into(),
-                description: Some(format!("{name} for the lint template")),
-                ..Parameter::default()
-            },
-        )
-        .unwrap()
-}
-
-fn output(stack: &mut Stack, id: &str, value: impl Into<Expr>) {
-    stack
-        .output(
-            id,
-            Output {
-                description: Some(id.into()),
-                value: value.into(),
-                export_name: None,
-                condition: None,
-            },
-        )
-        .unwrap();
-}
+use tools::{output, parameter};
 
 fn template() -> String {
     let mut stack = Stack::new("hagen data constructs, cfn-lint check");

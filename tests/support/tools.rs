@@ -1,6 +1,8 @@
 //! The pinned external tools tests run (cfn-lint, checkov, moto, LocalStack):
 //! their venvs, built by `tools/venv.sh` on first use so that `cargo test`
-//! works on a fresh machine, and a cfn-lint run that must come back clean.
+//! works on a fresh machine, and a cfn-lint run that must come back clean;
+//! plus the two declarations every lint template needs (a described
+//! parameter, an output), so templates built for linting stay warning-free.
 //!
 //! Standalone on purpose: lint tests include just this file
 //! (`#[path = "support/tools.rs"] mod tools;`), not the AWS harness.
@@ -10,6 +12,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use hagen::stack::{ParamHandle, Stack};
+use hagen::template::{Expr, Output, Parameter};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -58,4 +63,33 @@ pub fn assert_cfn_lint_clean(files: &[&Path]) {
         "cfn-lint found problems (exit {:?}):\n{report}",
         lint.status.code()
     );
+}
+
+/// Declares a parameter with a description (cfn-lint wants one).
+pub fn parameter(stack: &mut Stack, name: &str, param_type: &str) -> ParamHandle {
+    stack
+        .parameter(
+            name,
+            Parameter {
+                param_type: param_type.into(),
+                description: Some(format!("{name} for the lint template")),
+                ..Parameter::default()
+            },
+        )
+        .unwrap()
+}
+
+/// Declares an output, so the values under test are used.
+pub fn output(stack: &mut Stack, id: &str, value: impl Into<Expr>) {
+    stack
+        .output(
+            id,
+            Output {
+                description: Some(id.into()),
+                value: value.into(),
+                export_name: None,
+                condition: None,
+            },
+        )
+        .unwrap();
 }
