@@ -204,14 +204,13 @@ fn throttling_beyond_the_retries_stops_before_anything_runs() {
     assert_eq!(count(&proxy, "ExecuteChangeSet", "forwarded"), 0);
 }
 
-/// Measures (and pins) the API calls of a first deploy and of a redeploy
-/// with no changes, as seen on the wire (moto: synchronous execution, "no
-/// changes" as a ValidationError at CreateChangeSet).
-#[test]
-fn api_calls_of_a_create_and_of_a_no_change_deploy() {
-    let moto = Emulator::moto();
-    let proxy = FaultProxy::start(&moto.endpoint(), vec![]);
-    let stack = aws::stack_name("calls");
+/// The API calls of a first deploy and of a redeploy with no changes, as
+/// seen on the wire through a pass-through proxy to `endpoint`; both deploys
+/// must succeed and the second must say "no changes". Prints both lists (the
+/// figures in docs/deploy.md come from here).
+fn calls_of_create_and_no_change(endpoint: &str, scenario: &str) -> (Vec<String>, Vec<String>) {
+    let proxy = FaultProxy::start(endpoint, vec![]);
+    let stack = aws::stack_name(scenario);
     let template = templates::network(Some("ami-1"));
     let created = deploy_through(&proxy, &stack, template.clone(), &["--yes"]);
     assert_eq!(created.code, 0, "{}", created.all());
@@ -221,27 +220,40 @@ fn api_calls_of_a_create_and_of_a_no_change_deploy() {
         create_calls.len(),
         create_calls.join(" ")
     );
-    let n = |calls: &[String], a: &str| calls.iter().filter(|c| *c == a).count();
+    let again = deploy_through(&proxy, &stack, template, &["--yes"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(again.out.contains("no changes"), "{}", again.all());
+    let no_change_calls = proxy.forwarded_actions()[create_calls.len()..].to_vec();
+    eprintln!(
+        "no change: {} calls: {}",
+        no_change_calls.len(),
+        no_change_calls.join(" ")
+    );
+    (create_calls, no_change_calls)
+}
+
+/// How often `action` occurs in `calls`.
+fn occurrences(calls: &[String], action: &str) -> usize {
+    calls.iter().filter(|c| *c == action).count()
+}
+
+/// Measures (and pins) the API calls of a first deploy and of a redeploy
+/// with no changes, as seen on the wire (moto: synchronous execution, "no
+/// changes" as a ValidationError at CreateChangeSet).
+#[test]
+fn api_calls_of_a_create_and_of_a_no_change_deploy() {
+    let moto = Emulator::moto();
+    let (create_calls, no_change_calls) = calls_of_create_and_no_change(&moto.endpoint(), "calls");
+    let n = occurrences;
     assert_eq!(n(&create_calls, "CreateChangeSet"), 1);
     assert_eq!(n(&create_calls, "ExecuteChangeSet"), 1);
     assert_eq!(
         create_calls.first().map(String::as_str),
         Some("DescribeStacks")
     );
-
-    let again = deploy_through(&proxy, &stack, template, &["--yes"]);
-    assert_eq!(again.code, 0, "{}", again.all());
-    assert!(again.out.contains("no changes"), "{}", again.all());
-    let all = proxy.forwarded_actions();
-    let no_change_calls = &all[create_calls.len()..];
-    eprintln!(
-        "no change: {} calls: {}",
-        no_change_calls.len(),
-        no_change_calls.join(" ")
-    );
-    assert_eq!(n(no_change_calls, "CreateChangeSet"), 1);
-    assert_eq!(n(no_change_calls, "ExecuteChangeSet"), 0);
-    assert_eq!(n(no_change_calls, "DescribeStackEvents"), 0);
+    assert_eq!(n(&no_change_calls, "CreateChangeSet"), 1);
+    assert_eq!(n(&no_change_calls, "ExecuteChangeSet"), 0);
+    assert_eq!(n(&no_change_calls, "DescribeStackEvents"), 0);
 }
 
 /// Neither emulator reaches these states, so the proxy shows the SDK a real
@@ -341,34 +353,14 @@ fn stacks_stuck_in_failed_states_get_their_recovery_explained_and_offered() {
 #[test]
 fn api_calls_on_an_asynchronous_endpoint() {
     let ls = Emulator::localstack();
-    let proxy = FaultProxy::start(&ls.endpoint(), vec![]);
-    let stack = aws::stack_name("calls-ls");
-    let template = templates::network(Some("ami-1"));
-    let created = deploy_through(&proxy, &stack, template.clone(), &["--yes"]);
-    assert_eq!(created.code, 0, "{}", created.all());
-    let create_calls = proxy.forwarded_actions();
-    eprintln!(
-        "create: {} calls: {}",
-        create_calls.len(),
-        create_calls.join(" ")
-    );
-    let n = |calls: &[String], a: &str| calls.iter().filter(|c| *c == a).count();
+    let (create_calls, no_change_calls) = calls_of_create_and_no_change(&ls.endpoint(), "calls-ls");
+    let n = occurrences;
     assert_eq!(n(&create_calls, "CreateChangeSet"), 1);
     assert_eq!(n(&create_calls, "ExecuteChangeSet"), 1);
     assert!(n(&create_calls, "DescribeStackEvents") >= 2);
-
-    let again = deploy_through(&proxy, &stack, template, &["--yes"]);
-    assert_eq!(again.code, 0, "{}", again.all());
-    let all = proxy.forwarded_actions();
-    let no_change_calls = &all[create_calls.len()..];
-    eprintln!(
-        "no change: {} calls: {}",
-        no_change_calls.len(),
-        no_change_calls.join(" ")
-    );
-    assert_eq!(n(no_change_calls, "CreateChangeSet"), 1);
-    assert_eq!(n(no_change_calls, "DeleteChangeSet"), 1);
-    assert_eq!(n(no_change_calls, "ExecuteChangeSet"), 0);
+    assert_eq!(n(&no_change_calls, "CreateChangeSet"), 1);
+    assert_eq!(n(&no_change_calls, "DeleteChangeSet"), 1);
+    assert_eq!(n(&no_change_calls, "ExecuteChangeSet"), 0);
 }
 
 /// An operation still running on the stack: the proxy shows the first
