@@ -203,6 +203,40 @@ fn internet_egress_ports(model: &Model, groups: &[String]) -> Option<Ports> {
     None
 }
 
+/// What a NACL must let through for one leg of a flow seen from one
+/// subnet: the request (`outbound` or in, on `ports`) and its reply (the
+/// other way, on the ephemeral ports), both with the same peer.
+#[allow(clippy::too_many_arguments)]
+fn both_ways<'a>(
+    needs: &mut Vec<Need<'a>>,
+    acl: &'a str,
+    outbound: bool,
+    protocol: Protocol,
+    ports: Ports,
+    peer: &Addr,
+    peer_name: &str,
+    why: &str,
+) {
+    needs.push(Need {
+        acl,
+        egress: outbound,
+        protocol,
+        ports,
+        peer: peer.clone(),
+        peer_name: peer_name.to_owned(),
+        why: format!("it is {why}"),
+    });
+    needs.push(Need {
+        acl,
+        egress: !outbound,
+        protocol,
+        ports: Ports::EPHEMERAL,
+        peer: peer.clone(),
+        peer_name: peer_name.to_owned(),
+        why: format!("these are the replies to {why}"),
+    });
+}
+
 fn acls(model: &Model) -> Vec<Diagnostic> {
     let mut needs: Vec<Need> = Vec::new();
     let acl_of = |s: &Option<String>| -> Option<&str> {
@@ -216,48 +250,21 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
     };
     for f in flows(model) {
         if let Some(acl) = acl_of(&f.from.subnet) {
-            needs.push(Need {
-                acl,
-                egress: true,
-                protocol: f.protocol,
-                ports: f.ports,
-                peer: f.to.addr.clone(),
-                peer_name: name(&f.to),
-                why: format!("it is {}", f.why),
-            });
-            needs.push(Need {
-                acl,
-                egress: false,
-                protocol: f.protocol,
-                ports: Ports::EPHEMERAL,
-                peer: f.to.addr.clone(),
-                peer_name: name(&f.to),
-                why: format!("these are the replies to {}", f.why),
-            });
+            let (peer, peer_name) = (&f.to.addr, name(&f.to));
+            both_ways(
+                &mut needs, acl, true, f.protocol, f.ports, peer, &peer_name, &f.why,
+            );
         }
         if let Some(acl) = acl_of(&f.to.subnet) {
-            needs.push(Need {
-                acl,
-                egress: false,
-                protocol: f.protocol,
-                ports: f.ports,
-                peer: f.from.addr.clone(),
-                peer_name: name(&f.from),
-                why: format!("it is {}", f.why),
-            });
-            needs.push(Need {
-                acl,
-                egress: true,
-                protocol: f.protocol,
-                ports: Ports::EPHEMERAL,
-                peer: f.from.addr.clone(),
-                peer_name: name(&f.from),
-                why: format!("these are the replies to {}", f.why),
-            });
+            let (peer, peer_name) = (&f.from.addr, name(&f.from));
+            both_ways(
+                &mut needs, acl, false, f.protocol, f.ports, peer, &peer_name, &f.why,
+            );
         }
     }
     // Private instances reaching the internet through their NAT.
     let world = Addr::Cidr("0.0.0.0/0".parse().expect("a valid CIDR literal"));
+    let world_name = world.to_string();
     for (id, c) in &model.compute {
         let Some(ports) = internet_egress_ports(model, &c.groups) else {
             continue;
@@ -270,65 +277,16 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
                 continue;
             };
             let why = format!("TCP {ports} that {id} sends to the internet through {nat}");
+            let tcp = Protocol::Tcp;
             if let Some(acl) = acl_of(&Some(subnet.clone())) {
-                needs.push(Need {
-                    acl,
-                    egress: true,
-                    protocol: Protocol::Tcp,
-                    ports,
-                    peer: world.clone(),
-                    peer_name: world.to_string(),
-                    why: format!("it is {why}"),
-                });
-                needs.push(Need {
-                    acl,
-                    egress: false,
-                    protocol: Protocol::Tcp,
-                    ports: Ports::EPHEMERAL,
-                    peer: world.clone(),
-                    peer_name: world.to_string(),
-                    why: format!("these are the replies to {why}"),
-                });
+                both_ways(&mut needs, acl, true, tcp, ports, &world, &world_name, &why);
             }
             let nat_subnet = model.nats.get(nat).cloned().flatten();
             if let Some(acl) = acl_of(&nat_subnet) {
+                // In from the app and back to it; out to the internet and back.
                 let app = name(&side);
-                needs.push(Need {
-                    acl,
-                    egress: false,
-                    protocol: Protocol::Tcp,
-                    ports,
-                    peer: side.addr.clone(),
-                    peer_name: app.clone(),
-                    why: format!("it is {why}"),
-                });
-                needs.push(Need {
-                    acl,
-                    egress: true,
-                    protocol: Protocol::Tcp,
-                    ports,
-                    peer: world.clone(),
-                    peer_name: world.to_string(),
-                    why: format!("it is {why}"),
-                });
-                needs.push(Need {
-                    acl,
-                    egress: false,
-                    protocol: Protocol::Tcp,
-                    ports: Ports::EPHEMERAL,
-                    peer: world.clone(),
-                    peer_name: world.to_string(),
-                    why: format!("these are the replies to {why}"),
-                });
-                needs.push(Need {
-                    acl,
-                    egress: true,
-                    protocol: Protocol::Tcp,
-                    ports: Ports::EPHEMERAL,
-                    peer: side.addr.clone(),
-                    peer_name: app,
-                    why: format!("these are the replies to {why}"),
-                });
+                both_ways(&mut needs, acl, false, tcp, ports, &side.addr, &app, &why);
+                both_ways(&mut needs, acl, true, tcp, ports, &world, &world_name, &why);
             }
         }
     }
