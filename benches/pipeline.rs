@@ -7,13 +7,6 @@
 //! clock depends on the machine. Whole-process time and peak memory of
 //! `hagen synth` are measured from the outside (see the README).
 
-// The blueprint's unit tests compile here too (cfg(test) is set for
-// `cargo test --all-targets`) but a harness-less bench never runs them, so
-// their helpers look unused.
-#[allow(dead_code, unused_imports)]
-#[path = "../blueprints/swiftcode.rs"]
-mod swiftcode;
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

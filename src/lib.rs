@@ -8,9 +8,11 @@
 //! JSON or deployed.
 
 pub mod blueprint;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 pub mod constructs;
+#[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod error;
 pub mod resources;

@@ -8,7 +8,9 @@
 //! every blueprint command shares ([`EnvArgs`]), message styling, and
 //! dispatch.
 
+#[cfg(feature = "deploy")]
 pub mod deploy;
+#[cfg(feature = "deploy")]
 pub mod diff;
 pub mod exit;
 pub mod synth;
@@ -80,6 +82,7 @@ pub enum Command {
             \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
             \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator"
     )]
+    #[cfg(feature = "deploy")]
     Diff {
         /// Which environment, from which configuration.
         #[command(flatten)]
@@ -88,6 +91,15 @@ pub enum Command {
         #[command(flatten)]
         diff: diff::DiffArgs,
     },
+
+    /// Show what a deploy would change (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Show what a deploy would change. This hagen was built without the \
+            `deploy` feature, which keeps `hagen synth` free of the AWS SDK; see \
+            the message this command prints for how to build it with deploy."
+    )]
+    Diff(Unavailable),
 
     /// Deploy through a reviewed change set, with live progress.
     #[command(
@@ -107,6 +119,7 @@ pub enum Command {
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
             5 change set refused, 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
     )]
+    #[cfg(feature = "deploy")]
     Deploy {
         /// Which environment, from which configuration.
         #[command(flatten)]
@@ -115,7 +128,34 @@ pub enum Command {
         #[command(flatten)]
         deploy: deploy::DeployArgs,
     },
+
+    /// Deploy through a reviewed change set (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Deploy through a reviewed change set. This hagen was built without \
+            the `deploy` feature, which keeps `hagen synth` free of the AWS SDK; see \
+            the message this command prints for how to build it with deploy."
+    )]
+    Deploy(Unavailable),
 }
+
+/// The arguments of a subcommand this build leaves out, taken as they come
+/// so that the user gets the explanation rather than a parse error.
+#[cfg(not(feature = "deploy"))]
+#[derive(Debug, Clone, Args)]
+pub struct Unavailable {
+    /// Whatever was given after the subcommand.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<std::ffi::OsString>,
+}
+
+/// What `hagen diff` and `hagen deploy` say in a build without them.
+#[cfg(not(feature = "deploy"))]
+pub const DEPLOY_NOT_BUILT: &str = "this hagen was built without the `deploy` feature \
+    (left out by default so that `hagen synth` does not compile the AWS SDK)\n  \
+    = help: build the full command line with `cargo install --path blueprints/swiftcode --features deploy`, \
+    or run it from a checkout with `cargo run --release --features deploy -- deploy ...`; \
+    a blueprint of your own gets it with `hagen = { ..., features = [\"deploy\"] }`";
 
 /// The environment options of every command that builds the blueprint
 /// (`synth`, `diff`, `deploy`): which environment, from which configuration.
@@ -269,6 +309,12 @@ pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
     match command {
         Command::Synth(args) => synth::run(&args, cx),
         Command::Validate(args) => validate::run(&args, cx.out, cx.err),
+        #[cfg(not(feature = "deploy"))]
+        Command::Diff(_) | Command::Deploy(_) => {
+            cx.error(DEPLOY_NOT_BUILT);
+            exit::USAGE
+        }
+        #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
             let context = match deploy_context(&target, "diff", cx) {
                 Ok(context) => context,
@@ -278,6 +324,7 @@ pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             diff::run(&args, &context, &mut synth, &mut console)
         }
+        #[cfg(feature = "deploy")]
         Command::Deploy {
             target,
             deploy: args,
@@ -296,6 +343,7 @@ pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
 /// The synthesized and validated YAML template `diff` and `deploy` send:
 /// the same checks as `hagen synth`, so a template with errors never
 /// reaches AWS.
+#[cfg(feature = "deploy")]
 fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOutput, u8> {
     synth::build(target, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
         template: built.synthesis.template,
@@ -306,6 +354,7 @@ fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOu
 /// What `diff` and `deploy` take from the blueprint and configuration: the
 /// default stack name and template bucket, and the command line that
 /// reaches the same environment (for commands printed to the user).
+#[cfg(feature = "deploy")]
 fn deploy_context(
     target: &EnvArgs,
     subcommand: &str,

@@ -3,8 +3,7 @@
 //! tiers, security groups referring to each other) and fails on any error
 //! or warning. It fails loudly when the venv cannot be built.
 
-#[path = "support/tools.rs"]
-mod tools;
+use crate::tools;
 
 use hagen::constructs::nacl::{NetworkAcls, WebTiers};
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};

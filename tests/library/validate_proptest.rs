@@ -267,7 +267,7 @@ proptest! {
 fn corpus() -> &'static [String] {
     static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     TEXTS.get_or_init(|| {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let root = crate::tools::repo_root().join("tests/corpus");
         let mut out = Vec::new();
         for kind in ["valid", "broken"] {
             let mut files: Vec<_> = std::fs::read_dir(root.join(kind))

@@ -5,8 +5,7 @@
 //! `SecurityGroup` constructs, and fails on any error or warning. It fails
 //! loudly when the venv cannot be built.
 
-#[path = "support/tools.rs"]
-mod tools;
+use crate::tools;
 
 use hagen::constructs::SubnetKind;
 use hagen::constructs::bastion::{Bastion, BastionProps};

@@ -6,13 +6,10 @@
 //! use), so `cargo test` works on a fresh machine; if a venv cannot be
 //! built the test fails with the reason.
 
-#[path = "../blueprints/swiftcode.rs"]
-mod swiftcode;
 
-#[path = "support/tools.rs"]
-mod tools;
+use crate::tools;
 
-#[path = "../examples/custom_blueprint.rs"]
+#[path = "../../examples/custom_blueprint.rs"]
 #[allow(dead_code)]
 mod custom_blueprint;
 

@@ -5,9 +5,7 @@
 //! stack, whose prerequisites (hosted zone, ACM certificate, key pair) are
 //! created in moto first, as a user has them in their account.
 
-mod support;
-#[path = "../blueprints/swiftcode.rs"]
-mod swiftcode;
+use crate::support;
 
 use hagen::blueprint;
 use hagen::config::Config;

@@ -4,7 +4,7 @@
 //! `--allow-replace`, outputs, change sets left for review, Ctrl-C, large
 //! templates through S3, and `hagen diff`.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

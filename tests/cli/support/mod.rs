@@ -11,4 +11,3 @@ pub mod emulator;
 pub mod fault_proxy;
 pub mod http;
 pub mod templates;
-pub mod tools;

@@ -4,8 +4,8 @@
 //! plus the two declarations every lint template needs (a described
 //! parameter, an output), so templates built for linting stay warning-free.
 //!
-//! Standalone on purpose: lint tests include just this file
-//! (`#[path = "support/tools.rs"] mod tools;`), not the AWS harness.
+//! Shared by both test binaries (`tests/library` and `tests/cli`), which
+//! include it by path; the AWS harness stays in `tests/cli/support`.
 
 // Each test crate uses a different part of this file.
 #![allow(dead_code)]
@@ -16,9 +16,16 @@ use std::process::Command;
 use hagen::stack::{ParamHandle, Stack};
 use hagen::template::{Expr, Output, Parameter};
 
-/// The repository root.
+/// The repository root: the nearest folder above the test's package that
+/// holds `tools/venv.sh` (the library's tests run from the root, the
+/// binary's from `blueprints/swiftcode`).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("tools/venv.sh").is_file())
+        .unwrap_or(manifest)
+        .to_path_buf()
 }
 
 /// The venv directory of a pinned tool, built by `tools/venv.sh` when

@@ -10,8 +10,7 @@
 //!
 //! It fails loudly when the venv cannot be built or cfn-lint cannot run.
 
-#[path = "support/tools.rs"]
-mod tools;
+use crate::tools;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -24,8 +23,8 @@ use hagen::validate::{Options, Severity, check_parsed};
 /// cfn-lint rule-ID prefixes of the error classes hagen covers.
 const COVERED: &[&str] = &["E0", "E1", "E2", "E3", "E6", "E7", "E8"];
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+fn root() -> PathBuf {
+    crate::tools::repo_root()
 }
 
 fn cfn_lint() -> PathBuf {

@@ -13,7 +13,7 @@ use hagen::template::parse::parse_template;
 use hagen::validate::{Options, Severity, check_parsed};
 
 fn corpus(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let dir = crate::tools::repo_root()
         .join("tests/corpus")
         .join(kind);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)

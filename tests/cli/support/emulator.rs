@@ -42,7 +42,7 @@ pub struct Emulator {
     dir: tempfile::TempDir,
 }
 
-pub use super::tools::venv;
+pub use crate::tools::venv;
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {

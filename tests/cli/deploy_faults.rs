@@ -4,7 +4,7 @@
 //! finishes, or stops with a clear message; it never hangs and never leaves
 //! a running operation unmentioned.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -354,7 +354,7 @@ fn toml_block(markdown: &str) -> &str {
 
 #[test]
 fn the_full_example_of_docs_config_md_is_valid_for_every_environment() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::tools::repo_root();
     let doc = fs::read_to_string(root.join("docs/config.md")).expect("docs/config.md");
     let dir = tempdir();
     fs::write(dir.path().join("hagen.toml"), toml_block(&doc)).expect("config");
@@ -367,7 +367,7 @@ fn the_full_example_of_docs_config_md_is_valid_for_every_environment() {
 
 #[test]
 fn the_readme_lists_every_exit_code() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::tools::repo_root();
     let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
     for (code, meaning) in hagen::cli::exit::MEANINGS {
         let row = format!("| {code} | {meaning} |");
@@ -377,7 +377,7 @@ fn the_readme_lists_every_exit_code() {
 
 #[test]
 fn the_readme_starts_with_the_two_commands() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::tools::repo_root();
     let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
     let top: String = readme.lines().take(12).collect::<Vec<_>>().join("\n");
     assert!(top.contains("cargo run --release -- synth > stack.yaml"));

@@ -3,7 +3,7 @@
 //! stack. The wall-clock time of each full create is printed as a
 //! measurement (run with `--nocapture`), never asserted.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use std::time::Instant;

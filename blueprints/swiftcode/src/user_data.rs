@@ -14,27 +14,27 @@ use hagen::template::{Expr, Intrinsic};
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "templates/swiftcode/user-data.sh.j2",
-        include_str!("../../templates/swiftcode/user-data.sh.j2"),
+        include_str!("../../../templates/swiftcode/user-data.sh.j2"),
     ),
     (
         "templates/swiftcode/app.env.j2",
-        include_str!("../../templates/swiftcode/app.env.j2"),
+        include_str!("../../../templates/swiftcode/app.env.j2"),
     ),
     (
         "templates/swiftcode/allowed-hosts.sh.j2",
-        include_str!("../../templates/swiftcode/allowed-hosts.sh.j2"),
+        include_str!("../../../templates/swiftcode/allowed-hosts.sh.j2"),
     ),
     (
         "templates/swiftcode/allowed-hosts.service.j2",
-        include_str!("../../templates/swiftcode/allowed-hosts.service.j2"),
+        include_str!("../../../templates/swiftcode/allowed-hosts.service.j2"),
     ),
     (
         "templates/swiftcode/swiftcode.service.j2",
-        include_str!("../../templates/swiftcode/swiftcode.service.j2"),
+        include_str!("../../../templates/swiftcode/swiftcode.service.j2"),
     ),
     (
         "templates/swiftcode/leto.service.j2",
-        include_str!("../../templates/swiftcode/leto.service.j2"),
+        include_str!("../../../templates/swiftcode/leto.service.j2"),
     ),
 ];
 

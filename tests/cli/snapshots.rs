@@ -4,8 +4,6 @@
 //! back (with hagen's own parser, as `hagen validate` reads it) into exactly
 //! the IR it was printed from.
 
-#[path = "../blueprints/swiftcode.rs"]
-mod swiftcode;
 
 use hagen::blueprint;
 use hagen::config::Config;
@@ -25,7 +23,7 @@ fn synth(env: &str) -> Template {
 /// template alone.
 fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings
@@ -51,7 +49,7 @@ fn snapshot_body(text: &str) -> &str {
 
 #[test]
 fn every_snapshot_parses_back_to_the_ir_it_was_printed_from() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let dir = crate::tools::repo_root().join("snapshots");
     let mut seen = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("snapshots/ exists") {
         let path = entry.expect("directory entry").path();

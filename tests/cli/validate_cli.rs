@@ -27,7 +27,7 @@ fn validate(argv: &[&str]) -> (u8, String, String) {
 }
 
 fn corpus(path: &str) -> String {
-    format!("{}/tests/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/corpus/{path}", crate::tools::repo_root().display())
 }
 
 #[test]

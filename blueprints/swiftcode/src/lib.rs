@@ -5,13 +5,11 @@
 //! DNS alias, alarms to an e-mail topic, Multi-AZ database, bastion).
 //!
 //! Written only against the public `hagen::` API, as a user's blueprint
-//! would be; `src/main.rs` and the tests include this file by path.
+//! would be. This crate is also the `hagen` binary (`src/main.rs`): hagen's
+//! command line with SwiftCode as its built-in blueprint.
 
-#[path = "swiftcode/leto.rs"]
 mod leto;
-#[path = "swiftcode/parameters.rs"]
 mod parameters;
-#[path = "swiftcode/user_data.rs"]
 mod user_data;
 
 use hagen::blueprint::{self, Blueprint};
@@ -151,7 +149,7 @@ fn suppress(stack: &mut Stack, logical_id: &str, skips: &[Skip<'_>]) -> Result<(
 
 /// Lets the instances read the database's master secret, and nothing else.
 fn read_secret_policy(secret_arn: Intrinsic) -> InlinePolicy {
-    let mut statement = indexmap::IndexMap::new();
+    let mut statement = hagen::template::IndexMap::new();
     statement.insert("Sid".to_owned(), Expr::string("ReadDatabaseSecret"));
     statement.insert("Effect".to_owned(), Expr::string("Allow"));
     statement.insert(

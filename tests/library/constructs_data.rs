@@ -3,8 +3,7 @@
 //! record, alert topic) with every engine and encryption choice, and fails
 //! on any error or warning. It fails loudly when the venv cannot be built.
 
-#[path = "support/tools.rs"]
-mod tools;
+use crate::tools;
 
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps, TopicEncryption};
 use hagen::constructs::database::{Database, DatabaseProps, DbEngine};

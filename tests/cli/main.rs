@@ -1,0 +1,21 @@
+//! The `hagen` binary's tests, in one test binary (each test binary that
+//! links the AWS SDK costs about 600 MB of `target/`): the command line,
+//! the SwiftCode snapshots, the linters on every shipped template, and
+//! deploys against local emulators that the tests start and stop.
+//!
+//! Owned by the `swiftcode` package, which builds the binary; its
+//! dev-dependencies turn on hagen's `deploy` feature for these tests.
+
+#[path = "../common/tools.rs"]
+mod tools;
+
+mod support;
+
+mod commands;
+mod deploy_faults;
+mod deploy_localstack;
+mod deploy_moto;
+mod deploy_vs_awscli;
+mod lint;
+mod snapshots;
+mod validate_cli;
