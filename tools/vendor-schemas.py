@@ -23,6 +23,15 @@ What it writes:
   `attributes` is the list of GetAtt names cfn-lint itself derives for the
   type (readOnlyProperties plus its known exceptions), with the JSON type of
   each attribute when the schema says it.
+- `schemas/docs.bin`: what the L1 generator (`crates/hagen-codegen`) needs
+  beyond validation and hagen never embeds: one zlib stream of a JSON object
+    {"source": <the manifest's source record>,
+     "types": {"<type>": {"description": "...",
+                          "tagging": <the schema's tagging block or null>,
+                          "docs": {"<JSON pointer>": "<description>"}}}}
+  where each pointer (`/properties/VpcId`,
+  `/definitions/Tag/properties/Key`) names a schema node that has a
+  description.
 
 Only documentation and provisioning metadata are dropped (descriptions,
 titles, examples, handlers, permissions, tagging, formats); every keyword
@@ -125,7 +134,9 @@ def trim(node):
 
 def trim_resource(schema):
     out = trim(schema)
-    for key in TOP_KEYS:
+    # Sorted: a set's iteration order changes with PYTHONHASHSEED, and the
+    # bundle must come out byte-identical on every run.
+    for key in sorted(TOP_KEYS):
         if key in schema:
             out[key] = schema[key]
     return out
@@ -145,6 +156,29 @@ def attribute_type(manager_schema, pointer):
     if isinstance(t, list):
         return t[0] if len(t) == 1 else ""
     return t if isinstance(t, str) else ""
+
+
+def descriptions(node, pointer, out):
+    """Every `description` under a schema node, by the JSON pointer of the
+    node that carries it."""
+    if isinstance(node, dict):
+        text = node.get("description")
+        if isinstance(text, str) and text.strip() and pointer:
+            out[pointer] = text
+        for key, value in node.items():
+            if key in SCHEMA_MAP_KEYS and isinstance(value, dict):
+                for name, child in value.items():
+                    descriptions(child, f"{pointer}/{key}/{escape(name)}", out)
+            elif key in SCHEMA_KEYS:
+                descriptions(value, f"{pointer}/{key}", out)
+            elif key in SCHEMA_LIST_KEYS and isinstance(value, list):
+                for i, child in enumerate(value):
+                    descriptions(child, f"{pointer}/{key}/{i}", out)
+
+
+def escape(name):
+    """A JSON pointer token (RFC 6901)."""
+    return name.replace("~", "~0").replace("/", "~1")
 
 
 def render_manifest(manifest):
@@ -194,6 +228,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     blob = bytearray()
     index = {}
+    docs = {}
     for type_name in sorted(providers):
         raw = json.loads((data / "resources" / f"{providers[type_name]}.json").read_text())
         schema = manager.get_resource_schema(REGION, type_name)
@@ -210,6 +245,13 @@ def main():
             "schema": trim_resource(raw),
             "attributes": dict(sorted(attributes.items())),
             "attributePatterns": sorted(patterns),
+        }
+        pointers = {}
+        descriptions(raw, "", pointers)
+        docs[type_name] = {
+            "description": raw.get("description", ""),
+            "tagging": raw.get("tagging"),
+            "docs": dict(sorted(pointers.items())),
         }
         text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode()
         packed = zlib.compress(text, 9)
@@ -229,6 +271,13 @@ def main():
         "types": index,
     }
     (out / "resources.bin").write_bytes(bytes(blob))
+    docs_text = json.dumps(
+        {"source": manifest["source"], "types": docs},
+        separators=(",", ":"),
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+    (out / "docs.bin").write_bytes(zlib.compress(docs_text, 9))
     (out / "manifest.json").write_text(render_manifest(manifest))
     print(
         f"vendor-schemas: {len(index)} types from cfn-lint {__version__} "
