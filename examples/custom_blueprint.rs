@@ -126,11 +126,11 @@ impl Blueprint for ReportingDatabase {
         // OS metrics every minute, through a role RDS assumes.
         let monitoring = stack.add(
             "ReportsMonitoringRole",
-            Role::new()
-                .assume_role_policy_document(service_trust_policy("monitoring.rds.amazonaws.com"))
-                .managed_policy_arns(vec![aws_managed_policy_arn(
+            Role::new(service_trust_policy("monitoring.rds.amazonaws.com")).managed_policy_arns(
+                vec![aws_managed_policy_arn(
                     "service-role/AmazonRDSEnhancedMonitoringRole",
-                )]),
+                )],
+            ),
         )?;
         props.enhanced_monitoring = Some(EnhancedMonitoring {
             role_arn: monitoring.arn().into(),

@@ -8,9 +8,10 @@
 //! the constructs').
 //!
 //! A blueprint in its own crate gets the whole `hagen` command line with
-//! one call:
+//! one call, `hagen::cli::main(Alerts)` (feature `cli`); the library alone
+//! synthesizes it:
 //!
-//! ```no_run
+//! ```
 //! use hagen::blueprint::Blueprint;
 //! use hagen::config::Settings;
 //! use hagen::error::SynthError;
@@ -28,9 +29,10 @@
 //!     }
 //! }
 //!
-//! fn main() -> std::process::ExitCode {
-//!     hagen::cli::main(Alerts)
-//! }
+//! let config = hagen::config::Config::builtin();
+//! let settings = hagen::blueprint::settings(&Alerts, &config, Some("prod")).expect("built in");
+//! let synthesis = hagen::blueprint::synthesize(&Alerts, settings).expect("builds");
+//! assert_eq!(synthesis.stack_name, "alerts-prod");
 //! ```
 
 pub mod text;
@@ -145,7 +147,7 @@ pub fn synthesize(
     Ok(Synthesis {
         stack_name: blueprint.stack_name(&settings),
         settings,
-        template: stack.into_template(),
+        template: stack.into_template()?,
         overrides,
     })
 }
@@ -189,8 +191,8 @@ mod tests {
         assert_eq!(
             *tags,
             vec![
-                crate::resources::Tag::pair("Project", "alerts"),
-                crate::resources::Tag::pair("Environment", "prod"),
+                crate::resources::Tag::new("Project", "alerts"),
+                crate::resources::Tag::new("Environment", "prod"),
             ]
             .to_expr()
         );

@@ -38,6 +38,39 @@ pub enum SynthError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A resource that cannot be added as it is (a raw resource of an
+    /// unknown type).
+    #[error("resource {id:?}: {message}")]
+    InvalidResource {
+        /// The logical ID it was to be added under.
+        id: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A handle that names no resource of its type in this stack (built by
+    /// hand, or from another stack).
+    #[error(
+        "no resource {id:?} of type {expected} in this stack{found}; use the handle `Stack::add` returned"
+    )]
+    UnknownResource {
+        /// The handle's logical ID.
+        id: String,
+        /// The type the handle is for.
+        expected: String,
+        /// What the stack holds under that ID, if anything (`; it holds ...`).
+        found: String,
+    },
+    /// A property override whose path does not fit the resource's
+    /// properties.
+    #[error("property override {path:?} on {id:?}: {message}")]
+    PropertyOverride {
+        /// The resource.
+        id: String,
+        /// The dotted path.
+        path: String,
+        /// Why it does not fit, and what to do.
+        message: String,
+    },
     /// A text template under `templates/` failed to render.
     #[error("rendering {template}: {message}")]
     TextTemplate {

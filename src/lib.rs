@@ -7,10 +7,13 @@
 //! [`template::Template`], checks run over it, and it is printed as YAML or
 //! JSON or deployed.
 
+#[cfg(feature = "constructs")]
 pub mod blueprint;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "constructs")]
 pub mod config;
+#[cfg(feature = "constructs")]
 pub mod constructs;
 #[cfg(feature = "deploy")]
 pub mod deploy;
@@ -20,7 +23,8 @@ pub mod stack;
 pub mod template;
 pub mod validate;
 
-/// The README's Rust examples are compiled as doc tests, so they cannot rot.
-#[cfg(doctest)]
+/// The README's Rust examples are compiled as doc tests, so they cannot rot
+/// (they use the command line, so they need the `cli` feature).
+#[cfg(all(doctest, feature = "cli"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -5,12 +5,14 @@
 //! Owns identity (logical IDs, their uniqueness) and tagging. It does not
 //! validate properties; that is `crate::validate`.
 
-use indexmap::IndexMap;
+use std::any::Any;
+use std::fmt::Debug;
 
 use crate::error::SynthError;
-use crate::resources::{CfnResource, Tag};
+use crate::resources::{CfnResource, Handle, Tag};
 use crate::template::{
-    Expr, FORMAT_VERSION, Handle, Intrinsic, Output, Parameter, Resource, RetentionPolicy, Template,
+    Expr, FORMAT_VERSION, IndexMap, Intrinsic, Output, Parameter, Resource, RetentionPolicy,
+    Template,
 };
 
 /// Longest logical ID CloudFormation accepts.
@@ -61,9 +63,40 @@ impl Attributes {
     }
 
     /// `DependsOn` another resource.
-    pub fn depends_on<R>(mut self, other: &Handle<R>) -> Self {
-        self.depends_on.push(other.logical_id().to_owned());
+    pub fn depends_on<R: CfnResource>(mut self, other: &Handle<R>) -> Self {
+        self.add_dependency(other);
         self
+    }
+
+    /// `DependsOn` a resource by its logical ID (constructs that store
+    /// dependencies given to them as IDs).
+    pub fn depends_on_logical_id(mut self, id: impl Into<String>) -> Self {
+        let id = id.into();
+        if !self.depends_on.contains(&id) {
+            self.depends_on.push(id);
+        }
+        self
+    }
+
+    /// Adds a `DependsOn` (for a resource already in the stack, through
+    /// [`Stack::attributes_mut`]); a dependency listed already is not
+    /// repeated.
+    pub fn add_dependency<R: CfnResource>(&mut self, other: &Handle<R>) {
+        let id = other.logical_id();
+        if !self.depends_on.iter().any(|d| d == id) {
+            self.depends_on.push(id.to_owned());
+        }
+    }
+
+    /// Sets one `Metadata` entry (for a resource already in the stack,
+    /// through [`Stack::attributes_mut`]).
+    pub fn set_metadata(&mut self, key: impl Into<String>, value: Expr) {
+        self.metadata.insert(key.into(), value);
+    }
+
+    /// The `DependsOn` list so far.
+    pub fn dependencies(&self) -> &[String] {
+        &self.depends_on
     }
 
     /// `DeletionPolicy`.
@@ -135,10 +168,96 @@ pub struct Override {
     pub message: String,
 }
 
+/// A resource kept as its typed value until the template is written, so
+/// that it can be read and changed after it was added.
+trait StoredResource: Debug {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn type_name(&self) -> String;
+    fn properties(&self) -> IndexMap<String, Expr>;
+    fn clone_box(&self) -> Box<dyn StoredResource>;
+}
+
+impl<R: CfnResource> StoredResource for R {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn type_name(&self) -> String {
+        self.resource_type().to_owned()
+    }
+    fn properties(&self) -> IndexMap<String, Expr> {
+        CfnResource::properties(self)
+    }
+    fn clone_box(&self) -> Box<dyn StoredResource> {
+        Box::new(self.clone())
+    }
+}
+
+/// One step of a property override's path: a key of a map, or an index
+/// into a list.
+#[derive(Debug, Clone, PartialEq)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// A property set or removed by path after the typed value is serialised
+/// (CDK's `addPropertyOverride`), for what the typed API cannot say.
+#[derive(Debug, Clone, PartialEq)]
+struct PropertyOverride {
+    path: String,
+    steps: Vec<PathStep>,
+    /// `None` removes the property.
+    value: Option<Expr>,
+}
+
+/// A resource in the stack: its typed value, its attributes and overrides.
+#[derive(Debug)]
+struct Entry {
+    resource: Box<dyn StoredResource>,
+    attributes: Attributes,
+    overrides: Vec<PropertyOverride>,
+}
+
+impl Clone for Entry {
+    fn clone(&self) -> Self {
+        Entry {
+            resource: self.resource.clone_box(),
+            attributes: self.attributes.clone(),
+            overrides: self.overrides.clone(),
+        }
+    }
+}
+
 /// A template under construction.
+///
+/// Resources are kept as their typed values until the template is taken
+/// ([`Stack::into_template`]), so a handle gives its resource back for
+/// changes ([`Stack::get_mut`]) and property overrides apply to the final
+/// properties:
+///
+/// ```
+/// use hagen::resources::sns::Topic;
+/// use hagen::stack::Stack;
+///
+/// let mut stack = Stack::new("Alerts");
+/// let topic = stack.add("Alerts", Topic::new())?;
+/// // Change the typed resource later, through its handle.
+/// stack.get_mut(&topic)?.display_name = Some("Ops alerts".into());
+/// // Or set what the typed API cannot express, by path.
+/// stack.add_property_override(&topic, "ArchivePolicy.MessageRetentionPeriod", 30)?;
+/// let template = stack.into_template()?;
+/// let props = &template.resources["Alerts"].properties;
+/// assert!(props.contains_key("DisplayName") && props.contains_key("ArchivePolicy"));
+/// # Ok::<(), hagen::error::SynthError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Stack {
     template: Template,
+    entries: IndexMap<String, Entry>,
     tags: Vec<Tag>,
     overrides: Vec<Override>,
 }
@@ -152,6 +271,7 @@ impl Stack {
                 description: Some(description.into()),
                 ..Template::default()
             },
+            entries: IndexMap::new(),
             tags: Vec::new(),
             overrides: Vec::new(),
         }
@@ -173,7 +293,7 @@ impl Stack {
     /// Adds a tag to every taggable resource added from now on (resources
     /// added before keep their tags, so set stack tags first).
     pub fn tag(&mut self, key: &str, value: impl Into<crate::template::Value<String>>) {
-        self.tags.push(Tag::pair(key, value));
+        self.tags.push(Tag::new(key, value));
     }
 
     /// The stack-wide tags, for constructs that tag things in their own format.
@@ -183,7 +303,7 @@ impl Stack {
 
     fn check_ref_namespace(&self, id: &str, section: &'static str) -> Result<(), SynthError> {
         check_logical_id(id, section)?;
-        if self.template.resources.contains_key(id) {
+        if self.entries.contains_key(id) {
             return Err(SynthError::DuplicateLogicalId {
                 id: id.to_owned(),
                 section: "Resources",
@@ -196,6 +316,12 @@ impl Stack {
             });
         }
         Ok(())
+    }
+
+    /// Whether a resource or parameter already uses `id` (constructs check
+    /// before they pick a derived ID).
+    pub fn contains(&self, id: &str) -> bool {
+        self.entries.contains_key(id) || self.template.parameters.contains_key(id)
     }
 
     /// Declares a parameter.
@@ -241,12 +367,13 @@ impl Stack {
         Ok(())
     }
 
-    /// Adds a resource with no extra attributes.
+    /// Adds a resource with no extra attributes and returns its handle.
     pub fn add<R: CfnResource>(&mut self, id: &str, resource: R) -> Result<Handle<R>, SynthError> {
         self.add_with(id, resource, Attributes::new())
     }
 
     /// Adds a resource with attributes (policies, dependencies, metadata).
+    /// The stack tags set so far are applied now, in the type's own format.
     pub fn add_with<R: CfnResource>(
         &mut self,
         id: &str,
@@ -254,26 +381,123 @@ impl Stack {
         attributes: Attributes,
     ) -> Result<Handle<R>, SynthError> {
         self.check_ref_namespace(id, "Resources")?;
+        resource
+            .check()
+            .map_err(|message| SynthError::InvalidResource {
+                id: id.to_owned(),
+                message,
+            })?;
         resource.apply_tags(&self.tags);
-        let entry = Resource {
-            resource_type: R::TYPE.to_owned(),
-            condition: attributes.condition,
-            depends_on: attributes.depends_on,
-            deletion_policy: attributes.deletion_policy,
-            update_replace_policy: attributes.update_replace_policy,
-            creation_policy: attributes.creation_policy,
-            update_policy: attributes.update_policy,
-            metadata: attributes.metadata,
-            properties: resource.properties(),
-        };
-        self.template.resources.insert(id.to_owned(), entry);
+        self.entries.insert(
+            id.to_owned(),
+            Entry {
+                resource: Box::new(resource),
+                attributes,
+                overrides: Vec::new(),
+            },
+        );
         Ok(Handle::new(id))
     }
 
-    /// The resource added under `id`, to adjust it after the fact (for
-    /// example to add a suppression to its metadata).
-    pub fn resource_mut(&mut self, id: &str) -> Option<&mut Resource> {
-        self.template.resources.get_mut(id)
+    fn entry<R: CfnResource>(&self, handle: &Handle<R>) -> Result<&Entry, SynthError> {
+        match self.entries.get(handle.logical_id()) {
+            Some(e) if e.resource.as_any().is::<R>() => Ok(e),
+            found => Err(self.unknown::<R>(handle, found)),
+        }
+    }
+
+    fn entry_mut<R: CfnResource>(&mut self, handle: &Handle<R>) -> Result<&mut Entry, SynthError> {
+        let ok = self
+            .entries
+            .get(handle.logical_id())
+            .is_some_and(|e| e.resource.as_any().is::<R>());
+        if !ok {
+            return Err(self.unknown::<R>(handle, self.entries.get(handle.logical_id())));
+        }
+        self.entries
+            .get_mut(handle.logical_id())
+            .ok_or_else(|| unknown_type::<R>(handle))
+    }
+
+    fn unknown<R: CfnResource>(&self, handle: &Handle<R>, found: Option<&Entry>) -> SynthError {
+        SynthError::UnknownResource {
+            id: handle.logical_id().to_owned(),
+            expected: short_type_name::<R>(),
+            found: found.map_or_else(String::new, |e| {
+                format!("; it holds a {}", e.resource.type_name())
+            }),
+        }
+    }
+
+    /// The typed resource a handle refers to.
+    pub fn get<R: CfnResource>(&self, handle: &Handle<R>) -> Result<&R, SynthError> {
+        let entry = self.entry(handle)?;
+        entry
+            .resource
+            .as_any()
+            .downcast_ref::<R>()
+            .ok_or_else(|| unknown_type::<R>(handle))
+    }
+
+    /// The typed resource a handle refers to, to change it after it was
+    /// added (stack tags already applied stay).
+    pub fn get_mut<R: CfnResource>(&mut self, handle: &Handle<R>) -> Result<&mut R, SynthError> {
+        let entry = self.entry_mut(handle)?;
+        entry
+            .resource
+            .as_any_mut()
+            .downcast_mut::<R>()
+            .ok_or_else(|| unknown_type::<R>(handle))
+    }
+
+    /// The resource attributes (dependencies, policies, metadata, condition)
+    /// of a resource already added.
+    pub fn attributes_mut<R: CfnResource>(
+        &mut self,
+        handle: &Handle<R>,
+    ) -> Result<&mut Attributes, SynthError> {
+        Ok(&mut self.entry_mut(handle)?.attributes)
+    }
+
+    /// Sets a property by a dotted path (`VersioningConfiguration.Status`,
+    /// `Tags.0.Value`; a number steps into a list) after the typed value is
+    /// serialised, as CDK's `addPropertyOverride` does: for what the typed
+    /// API cannot express. Missing maps on the way are created; stepping
+    /// into a string or an intrinsic, or past the end of a list, is an
+    /// error when the template is taken. `hagen synth` checks the result
+    /// against the type's schema like any property.
+    pub fn add_property_override<R: CfnResource>(
+        &mut self,
+        handle: &Handle<R>,
+        path: &str,
+        value: impl Into<Expr>,
+    ) -> Result<(), SynthError> {
+        let id = handle.logical_id().to_owned();
+        let steps = parse_path(&id, path)?;
+        self.entry_mut(handle)?.overrides.push(PropertyOverride {
+            path: path.to_owned(),
+            steps,
+            value: Some(value.into()),
+        });
+        Ok(())
+    }
+
+    /// Removes a property by a dotted path after the typed value is
+    /// serialised (CDK's `addPropertyDeletionOverride`). Removing what is
+    /// not there is not an error.
+    pub fn add_property_deletion_override<R: CfnResource>(
+        &mut self,
+        handle: &Handle<R>,
+        path: &str,
+    ) -> Result<(), SynthError> {
+        let id = handle.logical_id().to_owned();
+        let steps = parse_path(&id, path)?;
+        self.entry_mut(handle)?.overrides.push(PropertyOverride {
+            path: path.to_owned(),
+            steps,
+            value: None,
+        });
+        Ok(())
     }
 
     /// Declares an output.
@@ -290,13 +514,168 @@ impl Stack {
     }
 
     /// The template as built so far.
-    pub fn template(&self) -> &Template {
-        &self.template
+    pub fn template(&self) -> Result<Template, SynthError> {
+        self.clone().into_template()
     }
 
-    /// Finishes the stack and returns its template.
-    pub fn into_template(self) -> Template {
-        self.template
+    /// Finishes the stack and returns its template: each resource's typed
+    /// value serialised, then its property overrides applied in order.
+    pub fn into_template(self) -> Result<Template, SynthError> {
+        let mut template = self.template;
+        for (id, entry) in self.entries {
+            let mut properties = entry.resource.properties();
+            for o in &entry.overrides {
+                apply_override(&mut properties, o).map_err(|message| {
+                    SynthError::PropertyOverride {
+                        id: id.clone(),
+                        path: o.path.clone(),
+                        message,
+                    }
+                })?;
+            }
+            let a = entry.attributes;
+            template.resources.insert(
+                id,
+                Resource {
+                    resource_type: entry.resource.type_name(),
+                    condition: a.condition,
+                    depends_on: a.depends_on,
+                    deletion_policy: a.deletion_policy,
+                    update_replace_policy: a.update_replace_policy,
+                    creation_policy: a.creation_policy,
+                    update_policy: a.update_policy,
+                    metadata: a.metadata,
+                    properties,
+                },
+            );
+        }
+        Ok(template)
+    }
+}
+
+/// The Rust type's own name (`Subnet`), for messages.
+fn short_type_name<R>() -> String {
+    let full = std::any::type_name::<R>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base).to_owned()
+}
+
+fn unknown_type<R: CfnResource>(handle: &Handle<R>) -> SynthError {
+    SynthError::UnknownResource {
+        id: handle.logical_id().to_owned(),
+        expected: short_type_name::<R>(),
+        found: String::new(),
+    }
+}
+
+/// The steps of a dotted override path.
+fn parse_path(id: &str, path: &str) -> Result<Vec<PathStep>, SynthError> {
+    let bad = |message: &str| SynthError::PropertyOverride {
+        id: id.to_owned(),
+        path: path.to_owned(),
+        message: message.to_owned(),
+    };
+    if path.is_empty() {
+        return Err(bad(
+            "the path is empty; name a property (`BucketName`, `Tags.0.Value`)",
+        ));
+    }
+    let mut steps = Vec::new();
+    for (i, part) in path.split('.').enumerate() {
+        if part.is_empty() {
+            return Err(bad(
+                "a part of the path is empty (two dots, or a dot at an end)",
+            ));
+        }
+        match part.parse::<usize>() {
+            Ok(n) if i > 0 => steps.push(PathStep::Index(n)),
+            Ok(_) => return Err(bad("a path starts with a property name, not a list index")),
+            Err(_) => steps.push(PathStep::Key(part.to_owned())),
+        }
+    }
+    Ok(steps)
+}
+
+/// What stands at a step that cannot be stepped into, in words.
+fn describe(e: &Expr) -> &'static str {
+    match e {
+        Expr::Null => "null",
+        Expr::Bool(_) => "a boolean",
+        Expr::Int(_) | Expr::Float(_) => "a number",
+        Expr::String(_) => "a string",
+        Expr::List(_) => "a list",
+        Expr::Map(_) => "a map",
+        Expr::Fn(_) => "an intrinsic function",
+    }
+}
+
+fn apply_override(
+    properties: &mut IndexMap<String, Expr>,
+    o: &PropertyOverride,
+) -> Result<(), String> {
+    let mut map_root = Expr::Map(std::mem::take(properties));
+    let result = apply_steps(&mut map_root, &o.steps, o.value.as_ref());
+    if let Expr::Map(m) = map_root {
+        *properties = m;
+    }
+    result
+}
+
+fn apply_steps(node: &mut Expr, steps: &[PathStep], value: Option<&Expr>) -> Result<(), String> {
+    let Some((step, rest)) = steps.split_first() else {
+        return Ok(());
+    };
+    let last = rest.is_empty();
+    match (node, step) {
+        (Expr::Map(map), PathStep::Key(key)) => {
+            if last {
+                match value {
+                    Some(v) => {
+                        map.insert(key.clone(), v.clone());
+                    }
+                    None => {
+                        map.shift_remove(key);
+                    }
+                }
+                return Ok(());
+            }
+            if value.is_none() && !map.contains_key(key) {
+                return Ok(());
+            }
+            let child = map
+                .entry(key.clone())
+                .or_insert_with(|| Expr::Map(IndexMap::new()));
+            apply_steps(child, rest, value).map_err(|e| format!("{key}.{e}"))
+        }
+        (Expr::List(items), PathStep::Index(i)) => {
+            let len = items.len();
+            if *i >= len {
+                if value.is_none() {
+                    return Ok(());
+                }
+                return Err(format!(
+                    "index {i} is past the end of a {len}-item list; override the whole list instead"
+                ));
+            }
+            if last {
+                match value {
+                    Some(v) => items[*i] = v.clone(),
+                    None => {
+                        items.remove(*i);
+                    }
+                }
+                return Ok(());
+            }
+            apply_steps(&mut items[*i], rest, value).map_err(|e| format!("{i}.{e}"))
+        }
+        (other, PathStep::Key(key)) => Err(format!(
+            "`{key}` is inside {}, which has no keys; override the value that holds it instead",
+            describe(other)
+        )),
+        (other, PathStep::Index(i)) => Err(format!(
+            "`{i}` is an index, but the value there is {}; override the value that holds it instead",
+            describe(other)
+        )),
     }
 }
 

@@ -11,10 +11,11 @@
 
 use crate::constructs::checkov::{self, Skip};
 use crate::error::SynthError;
+use crate::resources::Handle;
 use crate::resources::kms::Key;
 use crate::resources::sns::{Subscription, Topic};
 use crate::stack::{Attributes, Stack, check_logical_id};
-use crate::template::{Expr, Handle, Intrinsic, Value, fns};
+use crate::template::{Expr, Intrinsic, Value, fns};
 
 /// Logical ID suffix of the topic's KMS key.
 pub const KEY_SUFFIX: &str = "Key";
@@ -110,10 +111,7 @@ impl AlertTopic {
         let topic = stack.add(&format!("{id}{TOPIC_SUFFIX}"), topic)?;
         let subscription = stack.add(
             &format!("{id}{SUBSCRIPTION_SUFFIX}"),
-            Subscription::new()
-                .topic_arn(topic.reference())
-                .protocol("email")
-                .endpoint(props.email.clone()),
+            Subscription::new("email", topic.reference()).endpoint(props.email.clone()),
         )?;
         let aws_managed = match &props.encryption {
             TopicEncryption::AwsManagedKey => true,
@@ -240,7 +238,7 @@ fn check_props(
     }
     for suffix in [KEY_SUFFIX, TOPIC_SUFFIX, SUBSCRIPTION_SUFFIX] {
         let logical = format!("{id}{suffix}");
-        if stack.template().resources.contains_key(&logical) {
+        if stack.contains(&logical) {
             return Err(err(format!(
                 "the stack already has a resource {logical:?}; give this topic another ID"
             )));
@@ -294,8 +292,8 @@ mod tests {
         Ok((stack, topic))
     }
 
-    fn resource<'a>(stack: &'a Stack, id: &str) -> &'a Resource {
-        &stack.template().resources[id]
+    fn resource(stack: &Stack, id: &str) -> Resource {
+        stack.template().unwrap().resources[id].clone()
     }
 
     fn message(err: SynthError) -> String {
@@ -312,7 +310,8 @@ mod tests {
     fn default_topic_has_its_own_rotating_key_and_an_email_subscription() {
         let email = Intrinsic::Ref("AlertEmail".into());
         let (stack, topic) = build(&AlertTopicProps::new(&email)).unwrap();
-        let ids: Vec<&String> = stack.template().resources.keys().collect();
+        let template = stack.template().unwrap();
+        let ids: Vec<&String> = template.resources.keys().collect();
         assert_eq!(ids, ["AlertsKey", "AlertsTopic", "AlertsEmailSubscription"]);
         let key = resource(&stack, "AlertsKey");
         assert_eq!(key.resource_type, "AWS::KMS::Key");
@@ -372,7 +371,13 @@ mod tests {
         props.display_name = Some("SwiftCode".into());
         let (stack, topic) = build(&props).unwrap();
         assert_eq!(topic.key, None);
-        assert!(!stack.template().resources.contains_key("AlertsKey"));
+        assert!(
+            !stack
+                .template()
+                .unwrap()
+                .resources
+                .contains_key("AlertsKey")
+        );
         let props = &resource(&stack, "AlertsTopic").properties;
         assert_eq!(props["KmsMasterKeyId"], Expr::string("alias/aws/sns"));
         assert_eq!(props["DisplayName"], Expr::string("SwiftCode"));

@@ -18,13 +18,16 @@ use crate::constructs::load_balanced_asg::RootVolume;
 use crate::constructs::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
 use crate::resources::Tag;
-use crate::resources::ec2::{
-    Eip, Instance, InstanceBlockDeviceMapping, InstanceEbs, InstanceNetworkInterface,
-    MetadataOptions, SecurityGroup,
+use crate::resources::ec2::instance;
+use crate::resources::ec2::instance::{
+    BlockDeviceMapping as InstanceBlockDeviceMapping, Ebs as InstanceEbs, MetadataOptions,
+    NetworkInterface as InstanceNetworkInterface,
 };
+use crate::resources::ec2::{Eip, Instance, SecurityGroup};
 use crate::resources::iam::{InstanceProfile, Role};
+use crate::resources::{CfnResource, Handle};
 use crate::stack::{Attributes, Stack};
-use crate::template::{Handle, Intrinsic, ToExpr, Value, fns};
+use crate::template::{Attr, ToExpr, Value, fns};
 
 /// Every logical ID suffix the construct may use, in the order resources are added.
 pub const SUFFIXES: [&str; 4] = [ROLE_SUFFIX, INSTANCE_PROFILE_SUFFIX, "Instance", "Eip"];
@@ -83,7 +86,7 @@ impl BastionProps {
 
     /// Makes the instance (and its address) wait for another resource, such
     /// as the VPC's internet gateway attachment.
-    pub fn depends_on<R>(mut self, other: &Handle<R>) -> Self {
+    pub fn depends_on<R: CfnResource>(mut self, other: &Handle<R>) -> Self {
         self.dependencies.push(other.logical_id().to_owned());
         self
     }
@@ -142,7 +145,7 @@ impl Bastion {
 
         let rv = &props.root_volume;
         let mut ebs = InstanceEbs::new()
-            .volume_type("gp3")
+            .volume_type(instance::VolumeType::Gp3)
             .volume_size(rv.size_gib)
             .encrypted(true)
             .delete_on_termination(true);
@@ -155,19 +158,16 @@ impl Bastion {
             .iam_instance_profile(role.instance_profile.reference())
             .metadata_options(
                 MetadataOptions::new()
-                    .http_endpoint("enabled")
-                    .http_tokens("required")
+                    .http_endpoint(instance::HttpEndpoint::Enabled)
+                    .http_tokens(instance::HttpTokens::Required)
                     .http_put_response_hop_limit(1)
-                    .instance_metadata_tags("disabled"),
+                    .instance_metadata_tags(instance::InstanceMetadataTags::Disabled),
             )
             .block_device_mappings(vec![
-                InstanceBlockDeviceMapping::new()
-                    .device_name(rv.device_name.as_str())
-                    .ebs(ebs),
+                InstanceBlockDeviceMapping::new(rv.device_name.as_str()).ebs(ebs),
             ])
             .network_interfaces(vec![
-                InstanceNetworkInterface::new()
-                    .device_index("0")
+                InstanceNetworkInterface::new("0")
                     .subnet_id(props.subnet.handle.reference())
                     .group_set(vec![Value::from(props.security_group.group_id())])
                     .associate_public_ip_address(true)
@@ -175,7 +175,7 @@ impl Bastion {
             ])
             .monitoring(props.detailed_monitoring)
             .propagate_tags_to_volume_on_creation(true)
-            .tags(vec![Tag::pair(
+            .tags(vec![Tag::new(
                 "Name",
                 fns::sub(format!("${{{}}}-{id}", fns::STACK_NAME)),
             )]);
@@ -187,7 +187,7 @@ impl Bastion {
         }
         let dependencies = || {
             props.dependencies.iter().fold(Attributes::new(), |a, dep| {
-                a.depends_on(&Handle::<()>::new(dep.as_str()))
+                a.depends_on_logical_id(dep.as_str())
             })
         };
         let instance = stack.add_with(
@@ -220,7 +220,7 @@ impl Bastion {
 
     /// The bastion's public address: the Elastic IP when there is one, the
     /// instance's public IP otherwise. For outputs.
-    pub fn public_ip(&self) -> Intrinsic {
+    pub fn public_ip(&self) -> Attr<String> {
         match &self.elastic_ip {
             Some(eip) => eip.public_ip(),
             None => self.instance.public_ip(),
@@ -230,6 +230,7 @@ impl Bastion {
 
 #[cfg(test)]
 mod tests {
+    use crate::template::Intrinsic;
     use serde_json::{Value as Json, json};
 
     use super::*;
@@ -251,7 +252,7 @@ mod tests {
         stack.tag("Project", "swiftcode");
         let out = Bastion::new(&mut stack, "Bastion", p);
         (
-            to_json_value(&stack.template().to_expr())["Resources"].clone(),
+            to_json_value(&stack.template().unwrap().to_expr())["Resources"].clone(),
             out,
         )
     }
@@ -309,14 +310,15 @@ mod tests {
             "CKV_AWS_88"
         );
         assert_eq!(
-            to_json_value(&out.public_ip().to_expr()),
+            to_json_value(&out.public_ip().into()),
             json!({"Fn::GetAtt": ["BastionInstance", "PublicIp"]})
         );
     }
 
     #[test]
     fn key_pair_elastic_ip_and_dependencies() {
-        let attachment: Handle<()> = Handle::new("VpcGatewayAttachment");
+        let attachment: Handle<crate::resources::ec2::VpcGatewayAttachment> =
+            Handle::new("VpcGatewayAttachment");
         let (r, out) = build(&props(|p| {
             p.key_name = Some(Intrinsic::Ref("KeyName".into()).into());
             p.elastic_ip = true;
@@ -348,7 +350,7 @@ mod tests {
         );
         assert_eq!(out.elastic_ip.as_ref().unwrap().logical_id(), "BastionEip");
         assert_eq!(
-            to_json_value(&out.public_ip().to_expr()),
+            to_json_value(&out.public_ip().into()),
             json!({"Fn::GetAtt": ["BastionEip", "PublicIp"]})
         );
     }

@@ -11,11 +11,14 @@
 
 use crate::constructs::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
-use crate::resources::cloudwatch::{Alarm, Dimension};
+use crate::resources::Handle;
+use crate::resources::cloudwatch::Alarm;
+use crate::resources::cloudwatch::alarm;
+use crate::resources::cloudwatch::alarm::Dimension;
 use crate::resources::rds::{DbInstance, DbSubnetGroup};
 use crate::resources::{ec2, sns};
 use crate::stack::{Attributes, Stack, check_logical_id};
-use crate::template::{Handle, Intrinsic, RetentionPolicy, Value};
+use crate::template::{Attr, RetentionPolicy, Value};
 
 /// Logical ID suffix of the DB subnet group.
 pub const SUBNET_GROUP_SUFFIX: &str = "SubnetGroup";
@@ -278,17 +281,14 @@ impl Database {
         let port = props.effective_port();
         let subnet_group = stack.add(
             &format!("{id}{SUBNET_GROUP_SUFFIX}"),
-            DbSubnetGroup::new()
-                .db_subnet_group_description(format!(
-                    "{id}: subnets the database and its standby may use"
-                ))
-                .subnet_ids(
-                    props
-                        .subnets
-                        .iter()
-                        .map(|s| Value::from(s.handle.reference()))
-                        .collect::<Vec<_>>(),
-                ),
+            DbSubnetGroup::new(
+                format!("{id}: subnets the database and its standby may use"),
+                props
+                    .subnets
+                    .iter()
+                    .map(|s| Value::from(s.handle.reference()))
+                    .collect::<Vec<_>>(),
+            ),
         )?;
 
         let instance = stack.add_with(
@@ -316,19 +316,19 @@ impl Database {
     }
 
     /// The endpoint's DNS name (`Fn::GetAtt <id>Instance.Endpoint.Address`).
-    pub fn endpoint_address(&self) -> Intrinsic {
+    pub fn endpoint_address(&self) -> Attr<String> {
         self.instance.endpoint_address()
     }
 
     /// The endpoint's port, as a string (`Fn::GetAtt <id>Instance.Endpoint.Port`).
-    pub fn endpoint_port(&self) -> Intrinsic {
+    pub fn endpoint_port(&self) -> Attr<String> {
         self.instance.endpoint_port()
     }
 
     /// ARN of the Secrets Manager secret RDS keeps the master credentials in
     /// (`Fn::GetAtt <id>Instance.MasterUserSecret.SecretArn`).
-    pub fn secret_arn(&self) -> Intrinsic {
-        self.instance.master_user_secret_arn()
+    pub fn secret_arn(&self) -> Attr<String> {
+        self.instance.master_user_secret_secret_arn()
     }
 }
 
@@ -391,10 +391,7 @@ fn instance_properties(
 fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> (Alarm, Alarm) {
     let topic: Value<String> = props.alarm_topic.reference().into();
     let actions = vec![topic];
-    let dimensions = vec![Dimension::pair(
-        "DBInstanceIdentifier",
-        instance.reference(),
-    )];
+    let dimensions = vec![Dimension::new("DBInstanceIdentifier", instance.reference())];
     let base = Alarm::new()
         .namespace("AWS/RDS")
         .dimensions(dimensions)
@@ -408,10 +405,10 @@ fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> (Al
             props.cpu_alarm_percent
         ))
         .metric_name("CPUUtilization")
-        .statistic("Average")
+        .statistic(alarm::Statistic::Average)
         .evaluation_periods(3)
         .threshold(f64::from(props.cpu_alarm_percent))
-        .comparison_operator("GreaterThanThreshold");
+        .comparison_operator(alarm::ComparisonOperator::GreaterThanThreshold);
     let free_bytes =
         f64::from(props.allocated_storage_gib) * GIB * f64::from(props.free_storage_alarm_percent)
             / 100.0;
@@ -421,10 +418,10 @@ fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> (Al
             props.free_storage_alarm_percent, props.allocated_storage_gib
         ))
         .metric_name("FreeStorageSpace")
-        .statistic("Minimum")
+        .statistic(alarm::Statistic::Minimum)
         .evaluation_periods(1)
         .threshold(free_bytes.round())
-        .comparison_operator("LessThanThreshold");
+        .comparison_operator(alarm::ComparisonOperator::LessThanThreshold);
     (cpu, free_storage)
 }
 
@@ -481,7 +478,7 @@ fn check_props(
         FREE_STORAGE_ALARM_SUFFIX,
     ] {
         let logical = format!("{id}{suffix}");
-        if stack.template().resources.contains_key(&logical) {
+        if stack.contains(&logical) {
             return Err(err(format!(
                 "the stack already has a resource {logical:?}; give this database another ID"
             )));
@@ -760,6 +757,7 @@ fn overlaps(a: (u32, u32), b: (u32, u32), modulus: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::Intrinsic;
     use crate::template::{Expr, Resource};
     use ipnet::Ipv4Net;
 
@@ -791,8 +789,8 @@ mod tests {
         Ok((stack, db))
     }
 
-    fn resource<'a>(stack: &'a Stack, id: &str) -> &'a Resource {
-        &stack.template().resources[id]
+    fn resource(stack: &Stack, id: &str) -> Resource {
+        stack.template().unwrap().resources[id].clone()
     }
 
     fn prop(stack: &Stack, id: &str, key: &str) -> Option<Expr> {
@@ -816,7 +814,8 @@ mod tests {
     #[test]
     fn default_database_is_multi_az_encrypted_private_and_secret_managed() {
         let (stack, db) = build(&props()).unwrap();
-        let ids: Vec<&String> = stack.template().resources.keys().collect();
+        let template = stack.template().unwrap();
+        let ids: Vec<&String> = template.resources.keys().collect();
         assert_eq!(
             ids,
             [
@@ -893,18 +892,18 @@ mod tests {
         assert!(stack.overrides().is_empty());
         assert_eq!(db.port, 5432);
         assert_eq!(
-            db.secret_arn(),
+            Intrinsic::from(db.secret_arn()),
             Intrinsic::GetAtt {
                 resource: "DbInstance".into(),
                 attribute: "MasterUserSecret.SecretArn".into()
             }
         );
         assert_eq!(
-            db.endpoint_address(),
+            Intrinsic::from(db.endpoint_address()),
             Handle::<DbInstance>::new("DbInstance").get_att("Endpoint.Address")
         );
         assert_eq!(
-            db.endpoint_port(),
+            Intrinsic::from(db.endpoint_port()),
             Handle::<DbInstance>::new("DbInstance").get_att("Endpoint.Port")
         );
     }
@@ -1179,12 +1178,16 @@ mod tests {
         let err = Database::new(&mut stack, "", &props()).unwrap_err();
         assert!(matches!(err, SynthError::InvalidProps { .. }));
         Database::new(&mut stack, "Db", &props()).unwrap();
-        let before = stack.template().resources.len();
+        let before = stack.template().unwrap().resources.len();
         let err = Database::new(&mut stack, "Db", &props()).unwrap_err();
         assert!(
             matches!(err, SynthError::InvalidProps { ref message, .. } if message.contains("already has a resource \"DbSubnetGroup\""))
         );
-        assert_eq!(stack.template().resources.len(), before, "nothing written");
+        assert_eq!(
+            stack.template().unwrap().resources.len(),
+            before,
+            "nothing written"
+        );
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! load balancer's type, and it does not create the hosted zone.
 
 use crate::error::SynthError;
-use crate::resources::route53::{AliasTarget, RecordSet};
+use crate::resources::Handle;
+use crate::resources::route53::RecordSet;
+use crate::resources::route53::record_set::AliasTarget;
 use crate::stack::{Stack, check_logical_id};
-use crate::template::{Handle, Value};
+use crate::template::Value;
 
 /// Logical ID suffix of the A record.
 pub const A_SUFFIX: &str = "A";
@@ -52,15 +54,14 @@ impl AliasRecord {
         let name = format!("AliasRecord {id:?}");
         check_props(stack, &name, id, props)?;
         let record = |record_type: &str| {
-            RecordSet::new()
+            RecordSet::new(props.domain_name.clone(), record_type)
                 .hosted_zone_id(props.hosted_zone_id.clone())
-                .name(props.domain_name.clone())
-                .record_type(record_type)
                 .alias_target(
-                    AliasTarget::new()
-                        .dns_name(props.target_dns_name.clone())
-                        .hosted_zone_id(props.target_hosted_zone_id.clone())
-                        .evaluate_target_health(true),
+                    AliasTarget::new(
+                        props.target_dns_name.clone(),
+                        props.target_hosted_zone_id.clone(),
+                    )
+                    .evaluate_target_health(true),
                 )
         };
         let a = stack.add(&format!("{id}{A_SUFFIX}"), record("A"))?;
@@ -90,7 +91,7 @@ fn check_props(
     }
     for suffix in [A_SUFFIX, AAAA_SUFFIX] {
         let logical = format!("{id}{suffix}");
-        if stack.template().resources.contains_key(&logical) {
+        if stack.contains(&logical) {
             return Err(err(format!(
                 "the stack already has a resource {logical:?}; give these records another ID"
             )));
@@ -222,7 +223,8 @@ mod tests {
         let rec = AliasRecord::new(&mut stack, "Site", &props()).unwrap();
         assert_eq!(rec.a, Handle::new("SiteA"));
         assert_eq!(rec.aaaa, None);
-        let resources = &stack.template().resources;
+        let template = stack.template().unwrap();
+        let resources = &template.resources;
         assert_eq!(resources.keys().collect::<Vec<_>>(), ["SiteA"]);
         let a = &resources["SiteA"];
         assert_eq!(a.resource_type, "AWS::Route53::RecordSet");
@@ -256,7 +258,8 @@ mod tests {
         let mut stack = Stack::new("t");
         let rec = AliasRecord::new(&mut stack, "Site", &p).unwrap();
         assert_eq!(rec.aaaa, Some(Handle::new("SiteAAAA")));
-        let resources = &stack.template().resources;
+        let template = stack.template().unwrap();
+        let resources = &template.resources;
         assert_eq!(
             resources["SiteAAAA"].properties["Type"],
             Expr::string("AAAA")

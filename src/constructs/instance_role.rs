@@ -6,9 +6,11 @@
 //! not decide which instances use it (`LoadBalancedAsg`, `Bastion` do).
 
 use crate::error::SynthError;
-use crate::resources::iam::{self, InlinePolicy, InstanceProfile, Role};
+use crate::resources::Handle;
+use crate::resources::iam::role::Policy as InlinePolicy;
+use crate::resources::iam::{self, InstanceProfile, Role};
 use crate::stack::Stack;
-use crate::template::{Handle, List, Value};
+use crate::template::{List, Value};
 
 /// The AWS managed policy that lets Systems Manager (Session Manager, patching,
 /// Run Command) manage an instance.
@@ -74,8 +76,7 @@ impl InstanceRole {
                 ),
             ));
         }
-        let mut role = Role::new()
-            .assume_role_policy_document(iam::service_trust_policy("ec2.amazonaws.com"))
+        let mut role = Role::new(iam::service_trust_policy("ec2.amazonaws.com"))
             .description(props.description.as_str());
         if !props.aws_managed_policies.is_empty() {
             let arns: List<String> = props
@@ -98,7 +99,7 @@ impl InstanceRole {
         let role = stack.add(&format!("{id}{ROLE_SUFFIX}"), role)?;
         let instance_profile = stack.add(
             &format!("{id}{INSTANCE_PROFILE_SUFFIX}"),
-            InstanceProfile::new().roles(vec![Value::from(role.reference())]),
+            InstanceProfile::new(vec![Value::from(role.reference())]),
         )?;
         Ok(InstanceRole {
             role,
@@ -115,7 +116,7 @@ mod tests {
     use crate::template::json::to_json_value;
 
     fn resources(stack: &Stack) -> serde_json::Value {
-        to_json_value(&stack.template().to_expr())["Resources"].clone()
+        to_json_value(&stack.template().unwrap().to_expr())["Resources"].clone()
     }
 
     #[test]
@@ -151,11 +152,10 @@ mod tests {
     fn inline_policies_are_kept() {
         let mut stack = Stack::new("t");
         let mut props = InstanceRoleProps::ssm_only("app");
-        props.inline_policies.push(
-            InlinePolicy::new()
-                .policy_name("ReadDbSecret")
-                .policy_document(iam::policy_document(vec![])),
-        );
+        props.inline_policies.push(InlinePolicy::new(
+            iam::policy_document(vec![]),
+            "ReadDbSecret",
+        ));
         InstanceRole::new(&mut stack, "Web", &props).unwrap();
         assert_eq!(
             resources(&stack)["WebRole"]["Properties"]["Policies"][0]["PolicyName"],
@@ -175,6 +175,6 @@ mod tests {
             err.to_string().starts_with("InstanceRole \"Web\": "),
             "{err}"
         );
-        assert!(stack.template().resources.is_empty());
+        assert!(stack.template().unwrap().resources.is_empty());
     }
 }

@@ -13,6 +13,10 @@
 //! `LaunchTemplate`, `Asg`, `TargetGroup`, `LoadBalancer`, `HttpListener`,
 //! `HttpsListener`.
 
+use crate::resources::ec2::launch_template;
+use crate::resources::elasticloadbalancingv2::listener;
+use crate::resources::elasticloadbalancingv2::target_group;
+use crate::resources::{CfnResource, Handle};
 use std::collections::BTreeSet;
 
 use crate::constructs::instance_role::{
@@ -23,23 +27,29 @@ use crate::constructs::vpc::Vpc;
 use crate::constructs::{SubnetInfo, SubnetKind, checkov};
 use crate::error::SynthError;
 use crate::resources::Tag;
+use crate::resources::autoscaling::auto_scaling_group::{
+    LaunchTemplateSpecification, MetricsCollection, NotificationConfiguration,
+};
 use crate::resources::autoscaling::{
     AsgCreationPolicy, AsgUpdatePolicy, AutoScalingGroup, AutoScalingRollingUpdate,
-    AutoScalingScheduledAction, LAUNCH_AND_TERMINATE_NOTIFICATIONS, LaunchTemplateSpecification,
-    MetricsCollection, NotificationConfiguration, ResourceSignal,
+    AutoScalingScheduledAction, LAUNCH_AND_TERMINATE_NOTIFICATIONS, ResourceSignal,
 };
-use crate::resources::ec2::{
-    IamInstanceProfileSpecification, LaunchTemplate, LaunchTemplateBlockDeviceMapping,
-    LaunchTemplateData, LaunchTemplateEbs, LaunchTemplateMonitoring,
-    LaunchTemplateNetworkInterface, MetadataOptions, SecurityGroup, TagSpecification,
+use crate::resources::ec2::launch_template::{
+    BlockDeviceMapping as LaunchTemplateBlockDeviceMapping, Ebs as LaunchTemplateEbs,
+    IamInstanceProfile as IamInstanceProfileSpecification, LaunchTemplateData, MetadataOptions,
+    Monitoring as LaunchTemplateMonitoring, NetworkInterface as LaunchTemplateNetworkInterface,
+    TagSpecification,
 };
-use crate::resources::elbv2::{
-    Action, Attribute, Certificate, Listener, LoadBalancer, Matcher, RedirectConfig, TargetGroup,
-};
-use crate::resources::iam::{InlinePolicy, InstanceProfile, Role};
+use crate::resources::ec2::{LaunchTemplate, SecurityGroup};
+use crate::resources::elasticloadbalancingv2::listener::{Action, Certificate, RedirectConfig};
+use crate::resources::elasticloadbalancingv2::load_balancer::{self, LoadBalancerAttribute};
+use crate::resources::elasticloadbalancingv2::target_group::{Matcher, TargetGroupAttribute};
+use crate::resources::elasticloadbalancingv2::{Listener, LoadBalancer, TargetGroup};
+use crate::resources::iam::role::Policy as InlinePolicy;
+use crate::resources::iam::{InstanceProfile, Role};
 use crate::resources::sns::Topic;
 use crate::stack::{Attributes, Stack};
-use crate::template::{Handle, Intrinsic, List, Value, fns};
+use crate::template::{Intrinsic, List, Value, fns};
 
 /// The TLS policy HTTPS listeners get by default: TLS 1.3 and 1.2 only,
 /// forward-secret ciphers.
@@ -328,7 +338,7 @@ impl LoadBalancedAsgProps {
 
     /// Makes the Auto Scaling group wait for another resource (a NAT route,
     /// a database) before it launches instances.
-    pub fn group_depends_on<R>(mut self, other: &Handle<R>) -> Self {
+    pub fn group_depends_on<R: CfnResource>(mut self, other: &Handle<R>) -> Self {
         self.group_dependencies.push(other.logical_id().to_owned());
         self
     }
@@ -677,31 +687,32 @@ impl LoadBalancedAsg {
         )?;
         let http_listener = stack.add(
             &format!("{id}HttpListener"),
-            Listener::new()
-                .load_balancer_arn(load_balancer.reference())
-                .port(80)
-                .protocol("HTTP")
-                .default_actions(vec![Action::redirect(
-                    RedirectConfig::new()
+            Listener::new(
+                vec![Action::redirect(
+                    RedirectConfig::new(listener::StatusCode::Http301)
                         .protocol("HTTPS")
                         .port("443")
                         .host("#{host}")
                         .path("/#{path}")
-                        .query("#{query}")
-                        .status_code("HTTP_301"),
-                )]),
+                        .query("#{query}"),
+                )],
+                load_balancer.reference(),
+            )
+            .port(80)
+            .protocol(listener::Protocol::Http),
         )?;
         let https_listener = stack.add(
             &format!("{id}HttpsListener"),
-            Listener::new()
-                .load_balancer_arn(load_balancer.reference())
-                .port(443)
-                .protocol("HTTPS")
-                .ssl_policy(props.tls_policy.as_str())
-                .certificates(vec![
-                    Certificate::new().certificate_arn(props.certificate_arn.clone()),
-                ])
-                .default_actions(vec![Action::forward(target_group.reference())]),
+            Listener::new(
+                vec![Action::forward(target_group.reference())],
+                load_balancer.reference(),
+            )
+            .port(443)
+            .protocol(listener::Protocol::Https)
+            .ssl_policy(props.tls_policy.as_str())
+            .certificates(vec![
+                Certificate::new().certificate_arn(props.certificate_arn.clone()),
+            ]),
         )?;
 
         let ru = &props.rolling_update;
@@ -727,7 +738,7 @@ impl LoadBalancedAsg {
             .update_policy(crate::template::ToExpr::to_expr(&update_policy))
             .depends_on(&https_listener);
         for dep in &props.group_dependencies {
-            attributes = attributes.depends_on(&Handle::<()>::new(dep.as_str()));
+            attributes = attributes.depends_on_logical_id(dep.as_str());
         }
         if ru.wait_on_resource_signals {
             let creation = AsgCreationPolicy::new().resource_signal(
@@ -738,15 +749,12 @@ impl LoadBalancedAsg {
             attributes = attributes.creation_policy(crate::template::ToExpr::to_expr(&creation));
         }
 
-        let mut group = AutoScalingGroup::new()
+        let mut group = AutoScalingGroup::new(props.capacity.max, props.capacity.min)
             .launch_template(
-                LaunchTemplateSpecification::new()
-                    .launch_template_id(launch_template.reference())
-                    .version(launch_template.latest_version_number()),
+                LaunchTemplateSpecification::new(launch_template.latest_version_number())
+                    .launch_template_id(launch_template.reference()),
             )
-            .min_size(props.capacity.min)
             .desired_capacity(props.capacity.desired)
-            .max_size(props.capacity.max)
             .vpc_zone_identifier(
                 net.private_subnets
                     .iter()
@@ -757,12 +765,11 @@ impl LoadBalancedAsg {
             .health_check_type("ELB")
             .health_check_grace_period(props.health_check_grace_period)
             .notification_configurations(vec![
-                NotificationConfiguration::new()
-                    .topic_arn(props.notification_topic.reference())
+                NotificationConfiguration::new(props.notification_topic.reference())
                     .notification_types(LAUNCH_AND_TERMINATE_NOTIFICATIONS.to_vec()),
             ]);
         if props.group_metrics {
-            group = group.metrics_collection(vec![MetricsCollection::new().granularity("1Minute")]);
+            group = group.metrics_collection(vec![MetricsCollection::new("1Minute")]);
         }
         let auto_scaling_group = stack.add_with(&Self::group_logical_id(id), group, attributes)?;
 
@@ -794,17 +801,17 @@ impl LoadBalancedAsg {
 fn launch_template(id: &str, props: &LoadBalancedAsgProps, role: &InstanceRole) -> LaunchTemplate {
     let rv = &props.root_volume;
     let mut ebs = LaunchTemplateEbs::new()
-        .volume_type("gp3")
+        .volume_type(launch_template::VolumeType::Gp3)
         .volume_size(rv.size_gib)
         .encrypted(true)
         .delete_on_termination(true);
     if let Some(key) = &rv.kms_key_id {
         ebs = ebs.kms_key_id(key.clone());
     }
-    let name_tag = |resource_type: &str| {
+    let name_tag = |resource_type: launch_template::ResourceType| {
         TagSpecification::new()
             .resource_type(resource_type)
-            .tags(vec![Tag::pair(
+            .tags(vec![Tag::new(
                 "Name",
                 fns::sub(format!("${{{}}}-{id}", fns::STACK_NAME)),
             )])
@@ -817,10 +824,10 @@ fn launch_template(id: &str, props: &LoadBalancedAsgProps, role: &InstanceRole) 
         )
         .metadata_options(
             MetadataOptions::new()
-                .http_endpoint("enabled")
-                .http_tokens("required")
+                .http_endpoint(launch_template::HttpEndpoint::Enabled)
+                .http_tokens(launch_template::HttpTokens::Required)
                 .http_put_response_hop_limit(props.metadata_hop_limit)
-                .instance_metadata_tags("disabled"),
+                .instance_metadata_tags(launch_template::InstanceMetadataTags::Disabled),
         )
         .block_device_mappings(vec![
             LaunchTemplateBlockDeviceMapping::new()
@@ -837,32 +844,35 @@ fn launch_template(id: &str, props: &LoadBalancedAsgProps, role: &InstanceRole) 
                 )]),
         ])
         .monitoring(LaunchTemplateMonitoring::new().enabled(props.detailed_monitoring))
-        .tag_specifications(vec![name_tag("instance"), name_tag("volume")]);
+        .tag_specifications(vec![
+            name_tag(launch_template::ResourceType::Instance),
+            name_tag(launch_template::ResourceType::Volume),
+        ]);
     if let Some(user_data) = &props.user_data {
         data = data.user_data(fns::base64(crate::template::ToExpr::to_expr(user_data)));
     }
     if let Some(key) = &props.key_name {
         data = data.key_name(key.clone());
     }
-    LaunchTemplate::new().launch_template_data(data)
+    LaunchTemplate::new(data)
 }
 
 fn target_group(props: &LoadBalancedAsgProps) -> TargetGroup {
     let hc = &props.health_check;
     TargetGroup::new()
-        .target_type("instance")
-        .protocol("HTTP")
+        .target_type(target_group::TargetType::Instance)
+        .protocol(target_group::Protocol::Http)
         .port(props.app_port)
         .vpc_id(props.network.vpc_id.clone())
         .health_check_enabled(true)
-        .health_check_protocol("HTTP")
+        .health_check_protocol(target_group::HealthCheckProtocol::Http)
         .health_check_path(hc.path.as_str())
         .health_check_interval_seconds(hc.interval_seconds)
         .health_check_timeout_seconds(hc.timeout_seconds)
         .healthy_threshold_count(hc.healthy_threshold)
         .unhealthy_threshold_count(hc.unhealthy_threshold)
         .matcher(Matcher::new().http_code(hc.matcher.as_str()))
-        .target_group_attributes(vec![Attribute::pair(
+        .target_group_attributes(vec![TargetGroupAttribute::pair(
             "deregistration_delay.timeout_seconds",
             props.deregistration_delay.to_string(),
         )])
@@ -870,36 +880,40 @@ fn target_group(props: &LoadBalancedAsgProps) -> TargetGroup {
 
 fn load_balancer(props: &LoadBalancedAsgProps) -> LoadBalancer {
     let flag = |b: bool| if b { "true" } else { "false" };
-    let mut attributes: List<Attribute> = vec![
-        Value::Lit(Attribute::pair(
+    let mut attributes: List<LoadBalancerAttribute> = vec![
+        Value::Lit(LoadBalancerAttribute::pair(
             "deletion_protection.enabled",
             flag(props.deletion_protection),
         )),
-        Value::Lit(Attribute::pair(
+        Value::Lit(LoadBalancerAttribute::pair(
             "routing.http.drop_invalid_header_fields.enabled",
             "true",
         )),
     ];
     if let Some(logs) = &props.access_logs {
-        attributes.push(Value::Lit(Attribute::pair(
+        attributes.push(Value::Lit(LoadBalancerAttribute::pair(
             "access_logs.s3.enabled",
             "true",
         )));
-        attributes.push(Value::Lit(Attribute::pair(
+        attributes.push(Value::Lit(LoadBalancerAttribute::pair(
             "access_logs.s3.bucket",
             logs.bucket.clone(),
         )));
         if let Some(prefix) = &logs.prefix {
-            attributes.push(Value::Lit(Attribute::pair(
+            attributes.push(Value::Lit(LoadBalancerAttribute::pair(
                 "access_logs.s3.prefix",
                 prefix.as_str(),
             )));
         }
     }
     LoadBalancer::new()
-        .load_balancer_type("application")
-        .scheme("internet-facing")
-        .ip_address_type(if props.dualstack { "dualstack" } else { "ipv4" })
+        .type_(load_balancer::Type::Application)
+        .scheme(load_balancer::Scheme::InternetFacing)
+        .ip_address_type(if props.dualstack {
+            load_balancer::IpAddressType::Dualstack
+        } else {
+            load_balancer::IpAddressType::Ipv4
+        })
         .subnets(
             props
                 .network
@@ -964,7 +978,7 @@ pub(crate) mod tests {
     }
 
     fn resources(stack: &Stack) -> Json {
-        to_json_value(&stack.template().to_expr())["Resources"].clone()
+        to_json_value(&stack.template().unwrap().to_expr())["Resources"].clone()
     }
 
     /// Builds with `change` applied to the default props and returns the
@@ -975,7 +989,7 @@ pub(crate) mod tests {
         let (stack, out) = build(&p);
         let err = out.expect_err("props should be refused");
         assert!(
-            stack.template().resources.is_empty(),
+            stack.template().unwrap().resources.is_empty(),
             "nothing may be written when props are refused"
         );
         let msg = err.to_string();
@@ -987,12 +1001,8 @@ pub(crate) mod tests {
     fn logical_ids_derive_from_the_construct_id() {
         let (stack, out) = build(&props());
         let out = out.unwrap();
-        let ids: Vec<&str> = stack
-            .template()
-            .resources
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let template = stack.template().unwrap();
+        let ids: Vec<&str> = template.resources.keys().map(String::as_str).collect();
         let expected: Vec<String> = SUFFIXES.iter().map(|s| format!("Web{s}")).collect();
         assert_eq!(ids, expected);
         assert_eq!(
@@ -1209,7 +1219,7 @@ pub(crate) mod tests {
 
     #[test]
     fn extra_group_dependencies_are_listed_after_the_listener() {
-        let nat_route: Handle<()> = Handle::new("PrivateARoute");
+        let nat_route: Handle<crate::resources::ec2::Route> = Handle::new("PrivateARoute");
         let p = props().group_depends_on(&nat_route);
         let (stack, _) = build(&p);
         assert_eq!(
@@ -1475,7 +1485,7 @@ pub(crate) mod tests {
         let id = "W".repeat(242);
         let err = LoadBalancedAsg::new(&mut stack, &id, &props()).unwrap_err();
         assert!(matches!(err, SynthError::InvalidLogicalId { .. }), "{err}");
-        assert!(stack.template().resources.is_empty());
+        assert!(stack.template().unwrap().resources.is_empty());
     }
 
     #[test]

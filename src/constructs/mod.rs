@@ -20,10 +20,10 @@ pub mod scaling;
 pub mod security_group;
 pub mod vpc;
 
+use crate::resources::Handle;
 use ipnet::Ipv4Net;
 
 use crate::resources::ec2;
-use crate::template::Handle;
 
 /// The role a subnet plays, which decides its routing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -11,12 +11,15 @@
 
 use crate::constructs::scaling::check_alarm_window;
 use crate::error::SynthError;
+use crate::resources::Handle;
 use crate::resources::autoscaling::AutoScalingGroup;
-use crate::resources::cloudwatch::{Alarm, Dimension};
-use crate::resources::elbv2::{LoadBalancer, TargetGroup};
+use crate::resources::cloudwatch::Alarm;
+use crate::resources::cloudwatch::alarm;
+use crate::resources::cloudwatch::alarm::Dimension;
+use crate::resources::elasticloadbalancingv2::{LoadBalancer, TargetGroup};
 use crate::resources::sns::Topic;
 use crate::stack::Stack;
-use crate::template::{Handle, Value};
+use crate::template::Value;
 
 /// Every logical ID suffix the construct uses, in the order resources are added.
 pub const SUFFIXES: [&str; 3] = ["Target5xxAlarm", "UnhealthyHostsAlarm", "CpuHighAlarm"];
@@ -138,8 +141,8 @@ impl AppAlarms {
         };
         let target_dimensions = || {
             vec![
-                Dimension::pair("TargetGroup", props.target_group.target_group_full_name()),
-                Dimension::pair(
+                Dimension::new("TargetGroup", props.target_group.target_group_full_name()),
+                Dimension::new(
                     "LoadBalancer",
                     props.load_balancer.load_balancer_full_name(),
                 ),
@@ -157,13 +160,13 @@ impl AppAlarms {
                     .namespace("AWS/ApplicationELB")
                     .metric_name("HTTPCode_Target_5XX_Count")
                     .dimensions(target_dimensions())
-                    .statistic("Sum")
+                    .statistic(alarm::Statistic::Sum)
                     .period(props.target_5xx_period_seconds)
                     .evaluation_periods(1)
                     .threshold(f64::from(props.target_5xx_threshold))
-                    .comparison_operator("GreaterThanOrEqualToThreshold")
+                    .comparison_operator(alarm::ComparisonOperator::GreaterThanOrEqualToThreshold)
                     // No requests, no 5xx: a quiet site is not broken.
-                    .treat_missing_data("notBreaching"),
+                    .treat_missing_data(alarm::TreatMissingData::NotBreaching),
             ),
         )?;
         let unhealthy_hosts = stack.add(
@@ -177,12 +180,12 @@ impl AppAlarms {
                     .namespace("AWS/ApplicationELB")
                     .metric_name("UnHealthyHostCount")
                     .dimensions(target_dimensions())
-                    .statistic("Maximum")
+                    .statistic(alarm::Statistic::Maximum)
                     .period(60)
                     .evaluation_periods(props.unhealthy_hosts_minutes)
                     .threshold(f64::from(props.unhealthy_hosts_threshold))
-                    .comparison_operator("GreaterThanOrEqualToThreshold")
-                    .treat_missing_data("notBreaching"),
+                    .comparison_operator(alarm::ComparisonOperator::GreaterThanOrEqualToThreshold)
+                    .treat_missing_data(alarm::TreatMissingData::NotBreaching),
             ),
         )?;
         let cpu_high = stack.add(
@@ -195,15 +198,15 @@ impl AppAlarms {
                     ))
                     .namespace("AWS/EC2")
                     .metric_name("CPUUtilization")
-                    .dimensions(vec![Dimension::pair(
+                    .dimensions(vec![Dimension::new(
                         "AutoScalingGroupName",
                         props.auto_scaling_group.reference(),
                     )])
-                    .statistic("Average")
+                    .statistic(alarm::Statistic::Average)
                     .period(CPU_PERIOD_SECONDS)
                     .evaluation_periods(props.cpu_high_periods)
                     .threshold(props.cpu_high_threshold)
-                    .comparison_operator("GreaterThanThreshold"),
+                    .comparison_operator(alarm::ComparisonOperator::GreaterThanThreshold),
             ),
         )?;
         Ok(AppAlarms {
@@ -236,7 +239,7 @@ mod tests {
         let mut stack = Stack::new("t");
         let out = AppAlarms::new(&mut stack, "WebAlarms", p);
         (
-            to_json_value(&stack.template().to_expr())["Resources"].clone(),
+            to_json_value(&stack.template().unwrap().to_expr())["Resources"].clone(),
             out,
         )
     }

@@ -12,6 +12,7 @@
 //! This module owns ACLs and their entries only; it does not create subnets
 //! (`super::vpc`) or security groups (`super::security_group`).
 
+use crate::resources::Handle;
 use std::collections::{HashMap, HashSet};
 
 use ipnet::{Ipv4Net, Ipv6Net};
@@ -22,8 +23,8 @@ use super::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
 use crate::resources::{Tag, ec2};
 use crate::stack::{Stack, check_logical_id};
+use crate::template::Value;
 use crate::template::fns::sub;
-use crate::template::{Handle, Value};
 
 /// Lowest and highest rule numbers AWS accepts (32767 is the implicit deny).
 pub const RULE_NUMBER_RANGE: std::ops::RangeInclusive<u16> = 1..=32766;
@@ -131,15 +132,13 @@ impl NetworkAcls {
             let acl_id = format!("{id}{}", tier.name);
             let acl = stack.add(
                 &acl_id,
-                ec2::NetworkAcl::new()
-                    .vpc_id(vpc.vpc_id())
-                    .tags(vec![Tag::pair(
-                        "Name",
-                        sub(format!(
-                            "${{AWS::StackName}}-{id}-{}",
-                            tier.name.to_lowercase()
-                        )),
-                    )]),
+                ec2::NetworkAcl::new(vpc.vpc_id()).tags(vec![Tag::new(
+                    "Name",
+                    sub(format!(
+                        "${{AWS::StackName}}-{id}-{}",
+                        tier.name.to_lowercase()
+                    )),
+                )]),
             )?;
             for (egress, entries) in [(false, &tier.ingress), (true, &tier.egress)] {
                 let direction = if egress { "Egress" } else { "Ingress" };
@@ -153,9 +152,10 @@ impl NetworkAcls {
             for subnet in &tier.subnets {
                 stack.add(
                     &format!("{acl_id}Association{}", subnet.handle.logical_id()),
-                    ec2::SubnetNetworkAclAssociation::new()
-                        .network_acl_id(acl.reference())
-                        .subnet_id(subnet.handle.reference()),
+                    ec2::SubnetNetworkAclAssociation::new(
+                        acl.reference(),
+                        subnet.handle.reference(),
+                    ),
                 )?;
             }
             acls.push((tier.name.clone(), acl));
@@ -208,24 +208,25 @@ fn entry_resource(
         Traffic::Icmp { .. } => 1,
         Traffic::All => -1,
     };
-    let mut resource = ec2::NetworkAclEntry::new()
-        .network_acl_id(acl.reference())
-        .rule_number(entry.rule_number)
-        .egress(egress)
-        .protocol(protocol)
-        .rule_action(entry.action.as_str());
+    let mut resource = ec2::NetworkAclEntry::new(
+        acl.reference(),
+        protocol,
+        entry.action.as_str(),
+        entry.rule_number,
+    )
+    .egress(egress);
     resource = match ipv6 {
         true => resource.ipv6_cidr_block(entry.cidr.clone()),
         false => resource.cidr_block(entry.cidr.clone()),
     };
     match entry.traffic {
         Traffic::Tcp { from, to } | Traffic::Udp { from, to } => {
-            resource.port_range(ec2::PortRange::new().from(from).to(to))
+            resource.port_range(ec2::network_acl_entry::PortRange::new().from_(from).to(to))
         }
         Traffic::Icmp { icmp_type, code } => resource.icmp(
-            ec2::IcmpTypeCode::new()
+            ec2::network_acl_entry::Icmp::new()
                 .code(i64::from(code))
-                .icmp_type(i64::from(icmp_type)),
+                .type_(i64::from(icmp_type)),
         ),
         Traffic::All => resource,
     }
@@ -683,27 +684,27 @@ mod tests {
     fn every_flow_the_security_groups_allow_passes_every_acl_both_ways() {
         for az_count in [2, 3] {
             let (stack, vpc, _) = build(az_count);
-            let t = stack.template();
+            let t = stack.template().unwrap();
             let public = vpc.subnets(SubnetKind::Public);
             let private = vpc.subnets(SubnetKind::Private);
             let isolated = vpc.subnets(SubnetKind::Isolated);
 
             for alb in &public {
                 for port in [80, 443] {
-                    assert_flows(t, &internet(), &host_in(alb), port, "users to the ALB");
+                    assert_flows(&t, &internet(), &host_in(alb), port, "users to the ALB");
                 }
                 for app in &private {
                     for port in APP_PORTS {
-                        assert_flows(t, &host_in(alb), &host_in(app), port, "ALB to app");
+                        assert_flows(&t, &host_in(alb), &host_in(app), port, "ALB to app");
                     }
                 }
             }
             let bastion = host_in(public[0]);
-            assert_flows(t, &admin(), &bastion, 22, "admin to bastion");
+            assert_flows(&t, &admin(), &bastion, 22, "admin to bastion");
             for app in &private {
-                assert_flows(t, &bastion, &host_in(app), 22, "bastion to app");
+                assert_flows(&t, &bastion, &host_in(app), 22, "bastion to app");
                 for db in &isolated {
-                    assert_flows(t, &host_in(app), &host_in(db), DB_PORT, "app to database");
+                    assert_flows(&t, &host_in(app), &host_in(db), DB_PORT, "app to database");
                 }
             }
 
@@ -713,8 +714,8 @@ mod tests {
             // forwarded to the app's port with the internet source kept.
             for app in &private {
                 let nat_subnet = public[app.az_index];
-                let public_rules = rules_of(t, nat_subnet.handle.logical_id());
-                let app_rules = rules_of(t, app.handle.logical_id());
+                let public_rules = rules_of(&t, nat_subnet.handle.logical_id());
+                let app_rules = rules_of(&t, app.handle.logical_id());
                 let app_addr = host_in(app).addr;
                 let remote = internet().addr;
                 for port in [80, 443] {
@@ -789,7 +790,7 @@ mod tests {
             },
             other => panic!("unexpected {other:?}"),
         };
-        let t = stack.template();
+        let t = stack.template().unwrap();
         let mut checked = 0;
         for rule in t
             .resources
@@ -807,7 +808,7 @@ mod tests {
             };
             for server in hosts_of(&group_of(&p["GroupId"])) {
                 for client in &clients {
-                    assert_flows(t, client, &server, port, "a flow a security group allows");
+                    assert_flows(&t, client, &server, port, "a flow a security group allows");
                     checked += 1;
                 }
             }
@@ -820,30 +821,30 @@ mod tests {
     #[test]
     fn flows_the_security_groups_do_not_need_are_dropped() {
         let (stack, vpc, _) = build(2);
-        let t = stack.template();
+        let t = stack.template().unwrap();
         let public = host_in(vpc.subnets(SubnetKind::Public)[0]);
         let app = host_in(vpc.subnets(SubnetKind::Private)[0]);
         let db = host_in(vpc.subnets(SubnetKind::Isolated)[1]);
-        assert!(blocked(t, &internet(), &db, DB_PORT).is_some());
+        assert!(blocked(&t, &internet(), &db, DB_PORT).is_some());
         assert!(
-            blocked(t, &public, &db, DB_PORT).is_some(),
+            blocked(&t, &public, &db, DB_PORT).is_some(),
             "ALB/bastion to DB"
         );
-        assert!(blocked(t, &app, &db, 22).is_some(), "app to DB over SSH");
+        assert!(blocked(&t, &app, &db, 22).is_some(), "app to DB over SSH");
         assert!(
-            blocked(t, &internet(), &app, 22).is_some(),
+            blocked(&t, &internet(), &app, 22).is_some(),
             "internet to app SSH"
         );
         assert!(
-            blocked(t, &internet(), &public, 22).is_some(),
+            blocked(&t, &internet(), &public, 22).is_some(),
             "internet to bastion"
         );
         assert!(
-            blocked(t, &admin(), &app, 22).is_some(),
+            blocked(&t, &admin(), &app, 22).is_some(),
             "admin straight to app"
         );
         assert!(
-            blocked(t, &db, &internet(), 443).is_some(),
+            blocked(&t, &db, &internet(), 443).is_some(),
             "database to internet"
         );
     }
@@ -868,11 +869,12 @@ mod tests {
             }],
         )
         .unwrap();
-        let rules = rules_of(stack.template(), subnet.handle.logical_id());
+        let rules = rules_of(&stack.template().unwrap(), subnet.handle.logical_id());
         let peer = internet().addr;
         assert!(!passes(&rules, false, peer, 22));
         assert!(passes(&rules, false, peer, 443));
-        let deny = &stack.template().resources["AclEdgeIngress100"].properties;
+        let template = stack.template().unwrap();
+        let deny = &template.resources["AclEdgeIngress100"].properties;
         assert_eq!(deny["RuleAction"], Expr::string("deny"));
         assert_eq!(deny["Protocol"], Expr::Int(6));
     }
@@ -880,7 +882,7 @@ mod tests {
     #[test]
     fn web_tiers_cover_each_subnet_once_with_stable_ids() {
         let (stack, vpc, acls) = build(2);
-        let t = stack.template();
+        let t = stack.template().unwrap();
         for subnet in vpc.all_subnets() {
             let id = subnet.handle.logical_id();
             let count = t

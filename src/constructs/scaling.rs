@@ -12,15 +12,19 @@
 //! tracking).
 
 use crate::error::SynthError;
-use crate::resources::autoscaling::{
-    AutoScalingGroup, PredefinedMetricSpecification, ScalingPolicy, StepAdjustment,
-    TargetTrackingConfiguration,
+use crate::resources::Handle;
+use crate::resources::autoscaling::scaling_policy;
+use crate::resources::autoscaling::scaling_policy::{
+    PredefinedMetricSpecification, StepAdjustment, TargetTrackingConfiguration,
 };
-use crate::resources::cloudwatch::{Alarm, Dimension};
-use crate::resources::elbv2::{Listener, LoadBalancer, TargetGroup};
+use crate::resources::autoscaling::{AutoScalingGroup, ScalingPolicy};
+use crate::resources::cloudwatch::Alarm;
+use crate::resources::cloudwatch::alarm;
+use crate::resources::cloudwatch::alarm::Dimension;
+use crate::resources::elasticloadbalancingv2::{Listener, LoadBalancer, TargetGroup};
 use crate::resources::sns::Topic;
 use crate::stack::{Attributes, Stack};
-use crate::template::{Handle, Value, fns};
+use crate::template::{Value, fns};
 
 /// Which kind of policy the CPU alarms trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,22 +229,19 @@ impl Scaling {
             }
             ScalingMode::RequestCount(t) => {
                 check_tracking(t).map_err(|m| SynthError::props(&name, m))?;
-                let policy = ScalingPolicy::new()
-                    .auto_scaling_group_name(props.auto_scaling_group.reference())
-                    .policy_type("TargetTrackingScaling")
+                let policy = ScalingPolicy::new(props.auto_scaling_group.reference())
+                    .policy_type(scaling_policy::PolicyType::TargetTrackingScaling)
                     .estimated_instance_warmup(t.warmup_seconds)
                     .target_tracking_configuration(
-                        TargetTrackingConfiguration::new()
+                        TargetTrackingConfiguration::new(t.requests_per_target)
                             .predefined_metric_specification(
-                                PredefinedMetricSpecification::new()
-                                    .predefined_metric_type("ALBRequestCountPerTarget")
+                                PredefinedMetricSpecification::new(scaling_policy::PredefinedMetricSpecificationPredefinedMetricType::AlbRequestCountPerTarget)
                                     .resource_label(fns::sub(format!(
                                         "${{{}.LoadBalancerFullName}}/${{{}.TargetGroupFullName}}",
                                         t.load_balancer.logical_id(),
                                         t.target_group.logical_id()
                                     ))),
                             )
-                            .target_value(t.requests_per_target)
                             .disable_scale_in(t.disable_scale_in),
                     );
                 let policy = stack.add_with(
@@ -263,22 +264,21 @@ fn cpu_scaling(
     let adjustment = i64::from(cpu.adjustment);
     let policy = |out: bool| {
         let signed = if out { adjustment } else { -adjustment };
-        let base = ScalingPolicy::new()
-            .auto_scaling_group_name(group.reference())
-            .adjustment_type("ChangeInCapacity");
+        let base = ScalingPolicy::new(group.reference())
+            .adjustment_type(scaling_policy::AdjustmentType::ChangeInCapacity);
         match cpu.policy_kind {
             CpuPolicyKind::Step => {
                 // Steps are relative to the alarm threshold: above it for
                 // scale-out, below it for scale-in.
                 let step = if out {
-                    StepAdjustment::new().metric_interval_lower_bound(0.0)
+                    StepAdjustment::new(signed).metric_interval_lower_bound(0.0)
                 } else {
-                    StepAdjustment::new().metric_interval_upper_bound(0.0)
+                    StepAdjustment::new(signed).metric_interval_upper_bound(0.0)
                 };
                 let p = base
-                    .policy_type("StepScaling")
-                    .metric_aggregation_type("Average")
-                    .step_adjustments(vec![step.scaling_adjustment(signed)]);
+                    .policy_type(scaling_policy::PolicyType::StepScaling)
+                    .metric_aggregation_type(scaling_policy::MetricAggregationType::Average)
+                    .step_adjustments(vec![step]);
                 if out {
                     p.estimated_instance_warmup(cpu.warmup_seconds)
                 } else {
@@ -286,7 +286,7 @@ fn cpu_scaling(
                 }
             }
             CpuPolicyKind::Simple => base
-                .policy_type("SimpleScaling")
+                .policy_type(scaling_policy::PolicyType::SimpleScaling)
                 .scaling_adjustment(signed)
                 .cooldown(cpu.warmup_seconds),
         }
@@ -297,7 +297,7 @@ fn cpu_scaling(
     let alarm = |policy: &Handle<ScalingPolicy>, out: bool| {
         let (operator, threshold, periods, description) = if out {
             (
-                "GreaterThanThreshold",
+                alarm::ComparisonOperator::GreaterThanThreshold,
                 cpu.scale_out_above,
                 cpu.scale_out_periods,
                 format!(
@@ -307,7 +307,7 @@ fn cpu_scaling(
             )
         } else {
             (
-                "LessThanThreshold",
+                alarm::ComparisonOperator::LessThanThreshold,
                 cpu.scale_in_below,
                 cpu.scale_in_periods,
                 format!(
@@ -320,11 +320,11 @@ fn cpu_scaling(
             .alarm_description(description)
             .namespace("AWS/EC2")
             .metric_name("CPUUtilization")
-            .dimensions(vec![Dimension::pair(
+            .dimensions(vec![Dimension::new(
                 "AutoScalingGroupName",
                 group.reference(),
             )])
-            .statistic("Average")
+            .statistic(alarm::Statistic::Average)
             .period(cpu.period_seconds)
             .evaluation_periods(periods)
             .threshold(threshold)
@@ -380,7 +380,7 @@ mod tests {
         let mut stack = Stack::new("t");
         let out = Scaling::new(&mut stack, "WebScaling", props);
         (
-            to_json_value(&stack.template().to_expr())["Resources"].clone(),
+            to_json_value(&stack.template().unwrap().to_expr())["Resources"].clone(),
             out,
         )
     }

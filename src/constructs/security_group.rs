@@ -11,6 +11,7 @@
 //! This module does not decide which groups exist or who talks to whom:
 //! that is the blueprint's (or a higher construct's) job.
 
+use crate::resources::Handle;
 use std::fmt;
 
 use ipnet::{Ipv4Net, Ipv6Net};
@@ -20,7 +21,7 @@ use crate::error::SynthError;
 use crate::resources::{Tag, ec2};
 use crate::stack::{Stack, check_logical_id};
 use crate::template::fns::sub;
-use crate::template::{Handle, Intrinsic, Value};
+use crate::template::{Attr, Value};
 
 /// Ports that give administrative access to a host; never open to the
 /// whole internet by default.
@@ -342,10 +343,9 @@ impl SecurityGroup {
             .map_err(|m| SynthError::props(&who, m))?;
         let handle = stack.add(
             &format!("{id}SecurityGroup"),
-            ec2::SecurityGroup::new()
-                .group_description(description)
+            ec2::SecurityGroup::new(description)
                 .vpc_id(vpc.vpc_id())
-                .tags(vec![Tag::pair(
+                .tags(vec![Tag::new(
                     "Name",
                     sub(format!("${{AWS::StackName}}-{id}")),
                 )]),
@@ -367,7 +367,7 @@ impl SecurityGroup {
     }
 
     /// `Fn::GetAtt [Group, GroupId]`, for `SecurityGroupIds` properties.
-    pub fn group_id(&self) -> Intrinsic {
+    pub fn group_id(&self) -> Attr<String> {
         self.handle.group_id()
     }
 
@@ -466,9 +466,7 @@ impl SecurityGroup {
             ),
             Traffic::All => ("-1", None, None),
         };
-        let mut ingress = ec2::SecurityGroupIngress::new()
-            .group_id(self.group_id())
-            .ip_protocol(protocol);
+        let mut ingress = ec2::SecurityGroupIngress::new(protocol).group_id(self.group_id());
         if let (Some(from), Some(to)) = (from, to) {
             ingress = ingress.from_port(from).to_port(to);
         }
@@ -488,6 +486,7 @@ mod tests {
     use super::*;
     use crate::constructs::vpc::VpcProps;
     use crate::template::Expr;
+    use crate::template::Intrinsic;
 
     fn setup() -> (Stack, Vpc) {
         let mut stack = Stack::new("test");
@@ -507,7 +506,8 @@ mod tests {
         let (mut stack, vpc) = setup();
         let app = SecurityGroup::new(&mut stack, "App", &vpc, "App instances").unwrap();
         assert_eq!(app.handle().logical_id(), "AppSecurityGroup");
-        let props = &stack.template().resources["AppSecurityGroup"].properties;
+        let template = stack.template().unwrap();
+        let props = &template.resources["AppSecurityGroup"].properties;
         assert_eq!(
             props["VpcId"],
             Expr::func(Intrinsic::Ref("NetworkVpc".into()))
@@ -530,7 +530,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(rule.logical_id(), "AppIngressTcp8080FromAlb");
-        let props = &stack.template().resources["AppIngressTcp8080FromAlb"].properties;
+        let template = stack.template().unwrap();
+        let props = &template.resources["AppIngressTcp8080FromAlb"].properties;
         assert_eq!(props["GroupId"], getatt("AppSecurityGroup"));
         assert_eq!(props["SourceSecurityGroupId"], getatt("AlbSecurityGroup"));
         assert_eq!(props["IpProtocol"], Expr::string("tcp"));
@@ -542,7 +543,8 @@ mod tests {
         );
         // Both groups exist before any rule, so neither refers to the other.
         for group in ["AlbSecurityGroup", "AppSecurityGroup"] {
-            let p = &stack.template().resources[group].properties;
+            let template = stack.template().unwrap();
+            let p = &template.resources[group].properties;
             assert!(!p.contains_key("SecurityGroupIngress"));
         }
     }
@@ -560,7 +562,8 @@ mod tests {
                 "SSH from the admin network",
             )
             .unwrap();
-        let props = &stack.template().resources["BastionIngressTcp22FromAdminCidr"].properties;
+        let template = stack.template().unwrap();
+        let props = &template.resources["BastionIngressTcp22FromAdminCidr"].properties;
         assert_eq!(
             props["CidrIp"],
             Expr::func(Intrinsic::Ref("AdminCidr".into()))
@@ -581,7 +584,8 @@ mod tests {
             "HTTPS",
         )
         .unwrap();
-        let v6 = &stack.template().resources["AlbIngressTcp443FromAnywhereIpv6"].properties;
+        let template = stack.template().unwrap();
+        let v6 = &template.resources["AlbIngressTcp443FromAnywhereIpv6"].properties;
         assert_eq!(v6["CidrIpv6"], Expr::string("::/0"));
         assert!(stack.overrides().is_empty());
     }
@@ -604,6 +608,7 @@ mod tests {
         assert!(
             !stack
                 .template()
+                .unwrap()
                 .resources
                 .contains_key("BastionIngressTcp22FromAnywhere")
         );
@@ -729,10 +734,12 @@ mod tests {
             "path MTU",
         )
         .unwrap();
-        let all = &stack.template().resources["SgIngressAllTrafficFromVpc"].properties;
+        let template = stack.template().unwrap();
+        let all = &template.resources["SgIngressAllTrafficFromVpc"].properties;
         assert_eq!(all["IpProtocol"], Expr::string("-1"));
         assert!(!all.contains_key("FromPort"));
-        let icmp = &stack.template().resources["SgIngressIcmp3Code4FromAnywhere"].properties;
+        let template = stack.template().unwrap();
+        let icmp = &template.resources["SgIngressIcmp3Code4FromAnywhere"].properties;
         assert_eq!(icmp["IpProtocol"], Expr::string("icmp"));
         assert_eq!(icmp["FromPort"], Expr::Int(3));
         assert_eq!(icmp["ToPort"], Expr::Int(4));

@@ -10,6 +10,7 @@
 //! `NetworkPublicSubnet1`, `NetworkNatGateway2`, ...), where the number is
 //! the one-based AZ index, so they never depend on where the code stands.
 
+use crate::resources::Handle;
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
 
@@ -20,7 +21,7 @@ use crate::error::SynthError;
 use crate::resources::{Tag, ec2};
 use crate::stack::{Attributes, Stack, check_logical_id};
 use crate::template::fns::{az, sub};
-use crate::template::{Handle, Intrinsic, Value};
+use crate::template::{Intrinsic, Value};
 
 /// The VPC CIDR used when none is given (65,536 addresses).
 pub const DEFAULT_VPC_CIDR: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(10, 0, 0, 0), 16);
@@ -201,7 +202,7 @@ impl Vpc {
         }
 
         let name_tag =
-            |suffix: &str| Tag::pair("Name", sub(format!("${{AWS::StackName}}-{suffix}")));
+            |suffix: &str| Tag::new("Name", sub(format!("${{AWS::StackName}}-{suffix}")));
         let vpc_handle = stack.add(
             &format!("{id}Vpc"),
             ec2::Vpc::new()
@@ -221,9 +222,7 @@ impl Vpc {
             )?;
             let attachment = stack.add(
                 &format!("{id}InternetGatewayAttachment"),
-                ec2::VpcGatewayAttachment::new()
-                    .vpc_id(&vpc_ref)
-                    .internet_gateway_id(igw.reference()),
+                ec2::VpcGatewayAttachment::new(&vpc_ref).internet_gateway_id(igw.reference()),
             )?;
             internet_gateway = Some(igw);
             gateway_attachment = Some(attachment);
@@ -236,9 +235,7 @@ impl Vpc {
         let mut add_table = |stack: &mut Stack, kind: SubnetKind, suffix: String, tag: String| {
             let table = stack.add(
                 &format!("{id}{suffix}"),
-                ec2::RouteTable::new()
-                    .vpc_id(&vpc_ref)
-                    .tags(vec![name_tag(&tag)]),
+                ec2::RouteTable::new(&vpc_ref).tags(vec![name_tag(&tag)]),
             )?;
             route_tables.push((kind, table.clone()));
             Ok::<_, SynthError>(table)
@@ -280,8 +277,7 @@ impl Vpc {
         {
             stack.add_with(
                 &format!("{id}PublicDefaultRoute"),
-                ec2::Route::new()
-                    .route_table_id(table.reference())
+                ec2::Route::new(table.reference())
                     .destination_cidr_block("0.0.0.0/0")
                     .gateway_id(igw.reference()),
                 Attributes::new().depends_on(attachment),
@@ -297,8 +293,7 @@ impl Vpc {
                 let subnet_id = format!("{id}{}Subnet{n}", group.name);
                 let handle = stack.add(
                     &subnet_id,
-                    ec2::Subnet::new()
-                        .vpc_id(&vpc_ref)
+                    ec2::Subnet::new(&vpc_ref)
                         .cidr_block(cidr.to_string())
                         .availability_zone(zones[index].clone())
                         // Public subnets too: the load balancer and NAT
@@ -307,7 +302,7 @@ impl Vpc {
                         .map_public_ip_on_launch(false)
                         .tags(vec![
                             name_tag(&format!("{id}-{}-{n}", group.name.to_lowercase())),
-                            Tag::pair("SubnetKind", group.kind.as_str()),
+                            Tag::new("SubnetKind", group.kind.as_str()),
                         ]),
                 )?;
                 let table = match group.kind {
@@ -318,9 +313,10 @@ impl Vpc {
                 if let Some(table) = table {
                     stack.add(
                         &format!("{subnet_id}RouteTableAssociation"),
-                        ec2::SubnetRouteTableAssociation::new()
-                            .route_table_id(table.reference())
-                            .subnet_id(handle.reference()),
+                        ec2::SubnetRouteTableAssociation::new(
+                            table.reference(),
+                            handle.reference(),
+                        ),
                     )?;
                 }
                 subnets.push(SubnetInfo {
@@ -377,8 +373,7 @@ impl Vpc {
             if let Some(nat) = nat {
                 let route = stack.add(
                     &format!("{id}PrivateDefaultRoute{}", index + 1),
-                    ec2::Route::new()
-                        .route_table_id(table.reference())
+                    ec2::Route::new(table.reference())
                         .destination_cidr_block("0.0.0.0/0")
                         .nat_gateway_id(nat.reference()),
                 )?;
@@ -732,8 +727,8 @@ mod tests {
     }
 
     fn prop(stack: &Stack, id: &str, key: &str) -> Expr {
-        let resource = stack
-            .template()
+        let template = stack.template().unwrap();
+        let resource = template
             .resources
             .get(id)
             .unwrap_or_else(|| panic!("no resource {id}"));
@@ -764,7 +759,7 @@ mod tests {
             ["NetworkPrivateDefaultRoute1", "NetworkPrivateDefaultRoute2"]
         );
         for id in ids {
-            assert!(stack.template().resources.contains_key(id));
+            assert!(stack.template().unwrap().resources.contains_key(id));
         }
     }
 
@@ -819,12 +814,8 @@ mod tests {
     #[test]
     fn logical_ids_come_from_the_construct_id_and_fixed_suffixes() {
         let (stack, _) = build(VpcProps::default());
-        let ids: Vec<&str> = stack
-            .template()
-            .resources
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let template = stack.template().unwrap();
+        let ids: Vec<&str> = template.resources.keys().map(String::as_str).collect();
         assert_eq!(
             ids,
             [
@@ -912,14 +903,16 @@ mod tests {
                 Expr::string("0.0.0.0/0")
             );
         }
-        let eip = &stack.template().resources["NetworkNatEip1"];
+        let template = stack.template().unwrap();
+        let eip = &template.resources["NetworkNatEip1"];
         assert_eq!(eip.depends_on, ["NetworkInternetGatewayAttachment"]);
     }
 
     #[test]
     fn public_subnets_route_to_the_internet_gateway_after_it_is_attached() {
         let (stack, _) = build(VpcProps::default());
-        let route = &stack.template().resources["NetworkPublicDefaultRoute"];
+        let template = stack.template().unwrap();
+        let route = &template.resources["NetworkPublicDefaultRoute"];
         assert_eq!(route.depends_on, ["NetworkInternetGatewayAttachment"]);
         assert_eq!(
             route.properties["GatewayId"],
@@ -943,6 +936,7 @@ mod tests {
         assert_eq!(vpc.route_tables(SubnetKind::Isolated).len(), 1);
         let routes_to_isolated = stack
             .template()
+            .unwrap()
             .resources
             .values()
             .filter(|r| r.resource_type == "AWS::EC2::Route")
@@ -970,6 +964,7 @@ mod tests {
         assert!(
             !stack
                 .template()
+                .unwrap()
                 .resources
                 .contains_key("NetworkNatGateway2")
         );
@@ -1083,6 +1078,7 @@ mod tests {
         assert!(
             stack
                 .template()
+                .unwrap()
                 .resources
                 .values()
                 .all(|r| r.resource_type != "AWS::EC2::Route")

@@ -323,6 +323,30 @@ impl From<i64> for Expr {
     }
 }
 
+/// JSON as a template value (`serde_json::json!` for policy documents and
+/// other free-form properties). Numbers that fit an `i64` stay integers.
+impl From<serde_json::Value> for Expr {
+    fn from(json: serde_json::Value) -> Self {
+        match json {
+            serde_json::Value::Null => Expr::Null,
+            serde_json::Value::Bool(b) => Expr::Bool(b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Expr::Int(i),
+                None => n
+                    .as_f64()
+                    .map_or_else(|| Expr::String(n.to_string()), Expr::Float),
+            },
+            serde_json::Value::String(s) => Expr::String(s),
+            serde_json::Value::Array(items) => {
+                Expr::List(items.into_iter().map(Expr::from).collect())
+            }
+            serde_json::Value::Object(map) => {
+                Expr::Map(map.into_iter().map(|(k, v)| (k, Expr::from(v))).collect())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

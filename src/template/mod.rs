@@ -14,7 +14,7 @@ pub mod yaml;
 
 pub use document::{FORMAT_VERSION, Output, Parameter, Resource, RetentionPolicy, Template};
 pub use expr::{Expr, Intrinsic};
-pub use value::{Handle, List, ToExpr, Value};
+pub use value::{Attr, List, Map, ToExpr, Value};
 
 /// The ordered map the IR uses for every mapping (`Expr::Map`, properties,
 /// metadata), re-exported so blueprints need not depend on `indexmap`.

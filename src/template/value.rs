@@ -24,6 +24,10 @@ pub enum Value<T> {
 /// A list field whose items may each be a literal or an intrinsic.
 pub type List<T> = Vec<Value<T>>;
 
+/// A map field (string keys) whose values may each be a literal or an
+/// intrinsic: string-to-string tag maps, environment variables.
+pub type Map<T> = IndexMap<String, Value<T>>;
+
 /// Conversion of a typed value into the untyped template tree.
 ///
 /// Implemented for every literal type a typed field can hold, for nested
@@ -112,6 +116,23 @@ impl From<f64> for Value<f64> {
     }
 }
 
+macro_rules! int_into_float_value {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value<f64> {
+            fn from(n: $t) -> Self {
+                Value::Lit(f64::from(n))
+            }
+        }
+    )*};
+}
+int_into_float_value!(i32, u32, u16, u8);
+
+impl From<serde_json::Value> for Value<Expr> {
+    fn from(json: serde_json::Value) -> Self {
+        Value::Lit(Expr::from(json))
+    }
+}
+
 impl<T, X: Into<Value<T>>> From<Vec<X>> for Value<List<T>> {
     fn from(items: Vec<X>) -> Self {
         Value::Lit(items.into_iter().map(Into::into).collect())
@@ -154,6 +175,12 @@ impl ToExpr for Expr {
     }
 }
 
+impl<T: ToExpr> ToExpr for Box<T> {
+    fn to_expr(&self) -> Expr {
+        (**self).to_expr()
+    }
+}
+
 impl ToExpr for Intrinsic {
     fn to_expr(&self) -> Expr {
         Expr::func(self.clone())
@@ -172,70 +199,102 @@ impl<T: ToExpr> ToExpr for IndexMap<String, T> {
     }
 }
 
-/// A typed reference to a resource in a stack.
+/// A typed `Fn::GetAtt`: the attribute of a resource, with the type
+/// CloudFormation returns for it.
 ///
-/// Returned when a resource is added; it is the only way to `Ref` or
-/// `GetAtt` that resource, and each resource type implements attribute
-/// methods only for the attributes CloudFormation documents for it, so a
-/// `GetAtt` of an attribute the type does not have does not compile:
-///
-/// ```compile_fail
-/// use hagen::resources::sns::Topic;
-/// use hagen::template::Handle;
-/// let topic: Handle<Topic> = Handle::new("Alerts");
-/// let _ = topic.endpoint_address(); // a topic has no such attribute
-/// ```
-#[derive(Debug)]
-pub struct Handle<R> {
-    logical_id: String,
-    _type: PhantomData<fn() -> R>,
+/// Obtained from a resource's handle (`handle.subnet_id()`), never built
+/// from strings. It converts into a `Value<T>` of its own type only, so an
+/// integer attribute cannot silently become a string property; where
+/// CloudFormation's conversion is wanted, say so with [`Attr::as_string`].
+pub struct Attr<T> {
+    intrinsic: Intrinsic,
+    _type: PhantomData<fn() -> T>,
 }
 
-impl<R> Clone for Handle<R> {
+impl<T> Attr<T> {
+    /// `Fn::GetAtt [logical_id, attribute]`, typed. Generated attribute
+    /// accessors call this; blueprints use the accessors.
+    pub fn get_att(logical_id: &str, attribute: &str) -> Self {
+        Attr {
+            intrinsic: Intrinsic::GetAtt {
+                resource: logical_id.to_owned(),
+                attribute: attribute.to_owned(),
+            },
+            _type: PhantomData,
+        }
+    }
+
+    /// The untyped intrinsic, for places that take any value (`Fn::Sub`
+    /// variables, outputs).
+    pub fn intrinsic(&self) -> Intrinsic {
+        self.intrinsic.clone()
+    }
+
+    /// The same attribute where a string is expected: CloudFormation writes
+    /// numbers and booleans as their text. The explicit call is the point:
+    /// a number reaches a string property only when someone says so.
+    pub fn as_string(self) -> Attr<String> {
+        Attr {
+            intrinsic: self.intrinsic,
+            _type: PhantomData,
+        }
+    }
+}
+
+impl<T> Clone for Attr<T> {
     fn clone(&self) -> Self {
-        Handle {
-            logical_id: self.logical_id.clone(),
+        Attr {
+            intrinsic: self.intrinsic.clone(),
             _type: PhantomData,
         }
     }
 }
 
-impl<R> PartialEq for Handle<R> {
+impl<T> std::fmt::Debug for Attr<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Attr").field(&self.intrinsic).finish()
+    }
+}
+
+impl<T> PartialEq for Attr<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.logical_id == other.logical_id
+        self.intrinsic == other.intrinsic
     }
 }
 
-impl<R> Handle<R> {
-    /// A handle to the resource with this logical ID. Normally obtained from
-    /// `Stack::add`; building one by hand is for references into resources
-    /// defined elsewhere in the same template.
-    pub fn new(logical_id: impl Into<String>) -> Self {
-        Handle {
-            logical_id: logical_id.into(),
-            _type: PhantomData,
-        }
+impl<T> From<Attr<T>> for Value<T> {
+    fn from(a: Attr<T>) -> Self {
+        Value::Fn(Box::new(a.intrinsic))
     }
+}
 
-    /// The resource's logical ID.
-    pub fn logical_id(&self) -> &str {
-        &self.logical_id
+impl<T> From<&Attr<T>> for Value<T> {
+    fn from(a: &Attr<T>) -> Self {
+        Value::Fn(Box::new(a.intrinsic.clone()))
     }
+}
 
-    /// `Ref` to the resource: its primary identifier (an ID, a name or an
-    /// ARN, depending on the type).
-    pub fn reference(&self) -> Intrinsic {
-        Intrinsic::Ref(self.logical_id.clone())
+impl<T> From<Attr<T>> for Intrinsic {
+    fn from(a: Attr<T>) -> Self {
+        a.intrinsic
     }
+}
 
-    /// `Fn::GetAtt` of a named attribute. Used by the attribute methods that
-    /// each resource type generates; prefer those, which are checked at
-    /// compile time.
-    pub fn get_att(&self, attribute: &str) -> Intrinsic {
-        Intrinsic::GetAtt {
-            resource: self.logical_id.clone(),
-            attribute: attribute.to_owned(),
-        }
+impl<T> From<&Attr<T>> for Intrinsic {
+    fn from(a: &Attr<T>) -> Self {
+        a.intrinsic.clone()
+    }
+}
+
+impl<T> From<Attr<T>> for Expr {
+    fn from(a: Attr<T>) -> Self {
+        Expr::func(a.intrinsic)
+    }
+}
+
+impl<T> From<&Attr<T>> for Expr {
+    fn from(a: &Attr<T>) -> Self {
+        Expr::func(a.intrinsic.clone())
     }
 }
 
@@ -270,15 +329,17 @@ mod tests {
     }
 
     #[test]
-    fn handles_build_ref_and_getatt() {
-        let h: Handle<()> = Handle::new("Db");
-        assert_eq!(h.reference(), Intrinsic::Ref("Db".into()));
+    fn a_typed_attribute_is_a_get_att_that_converts_only_to_its_own_type() {
+        let port: Attr<i64> = Attr::get_att("Db", "Endpoint.Port");
+        let as_number: Value<i64> = port.clone().into();
         assert_eq!(
-            h.get_att("Endpoint.Address"),
-            Intrinsic::GetAtt {
+            as_number.to_expr(),
+            Expr::func(Intrinsic::GetAtt {
                 resource: "Db".into(),
-                attribute: "Endpoint.Address".into()
-            }
+                attribute: "Endpoint.Port".into()
+            })
         );
+        let as_text: Value<String> = port.as_string().into();
+        assert_eq!(as_text.to_expr(), as_number.to_expr());
     }
 }

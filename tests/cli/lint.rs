@@ -6,7 +6,6 @@
 //! use), so `cargo test` works on a fresh machine; if a venv cannot be
 //! built the test fails with the reason.
 
-
 use crate::tools;
 
 #[path = "../../examples/custom_blueprint.rs"]

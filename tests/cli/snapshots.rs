@@ -4,7 +4,6 @@
 //! back (with hagen's own parser, as `hagen validate` reads it) into exactly
 //! the IR it was printed from.
 
-
 use hagen::blueprint;
 use hagen::config::Config;
 use hagen::template::Template;

@@ -27,7 +27,10 @@ fn validate(argv: &[&str]) -> (u8, String, String) {
 }
 
 fn corpus(path: &str) -> String {
-    format!("{}/tests/corpus/{path}", crate::tools::repo_root().display())
+    format!(
+        "{}/tests/corpus/{path}",
+        crate::tools::repo_root().display()
+    )
 }
 
 #[test]

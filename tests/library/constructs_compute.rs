@@ -193,7 +193,7 @@ fn template() -> String {
     output(&mut stack, "LoadBalancerDns", web.load_balancer.dns_name());
     output(&mut stack, "BastionAddress", ssm_only.public_ip());
     output(&mut stack, "JumpAddress", with_key.public_ip());
-    stack.into_template().to_yaml()
+    stack.into_template().unwrap().to_yaml()
 }
 
 #[test]

@@ -9,7 +9,8 @@ use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps, TopicEncryptio
 use hagen::constructs::database::{Database, DatabaseProps, DbEngine};
 use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
 use hagen::constructs::{SubnetInfo, SubnetKind};
-use hagen::resources::ec2::{SecurityGroup, SecurityGroupIngressRule, Subnet, Vpc};
+use hagen::resources::ec2::security_group::Ingress as SecurityGroupIngressRule;
+use hagen::resources::ec2::{SecurityGroup, Subnet, Vpc};
 use hagen::stack::Stack;
 use hagen::template::fns;
 
@@ -39,8 +40,7 @@ fn template() -> String {
             let handle = stack
                 .add(
                     &format!("IsolatedSubnet{}", az + 1),
-                    Subnet::new()
-                        .vpc_id(vpc.reference())
+                    Subnet::new(vpc.reference())
                         .cidr_block(cidr.as_str())
                         .availability_zone(fns::az(az)),
                 )
@@ -56,12 +56,10 @@ fn template() -> String {
     let db_sg = stack
         .add(
             "DbSecurityGroup",
-            SecurityGroup::new()
-                .group_description("database")
+            SecurityGroup::new("database")
                 .vpc_id(vpc.reference())
                 .security_group_ingress(vec![
-                    SecurityGroupIngressRule::new()
-                        .ip_protocol("tcp")
+                    SecurityGroupIngressRule::new("tcp")
                         .from_port(5432)
                         .to_port(5432)
                         .cidr_ip("10.0.0.0/16")
@@ -106,7 +104,7 @@ fn template() -> String {
     output(&mut stack, "DbPort", pg.endpoint_port());
     output(&mut stack, "DbSecretArn", pg.secret_arn());
     output(&mut stack, "TopicArn", alerts.arn());
-    stack.into_template().to_yaml()
+    stack.into_template().unwrap().to_yaml()
 }
 
 #[test]

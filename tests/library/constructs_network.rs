@@ -102,7 +102,7 @@ fn template(az_count: usize, nat_gateways: NatGateways) -> String {
             "SSH from the admin network",
         )
         .unwrap();
-    stack.into_template().to_yaml()
+    stack.into_template().unwrap().to_yaml()
 }
 
 #[test]

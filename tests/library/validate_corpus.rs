@@ -13,9 +13,7 @@ use hagen::template::parse::parse_template;
 use hagen::validate::{Options, Severity, check_parsed};
 
 fn corpus(kind: &str) -> Vec<PathBuf> {
-    let dir = crate::tools::repo_root()
-        .join("tests/corpus")
-        .join(kind);
+    let dir = crate::tools::repo_root().join("tests/corpus").join(kind);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

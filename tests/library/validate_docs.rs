@@ -6,8 +6,8 @@ use hagen::validate::rules::ALL;
 
 #[test]
 fn the_rules_table_in_the_docs_matches_the_catalogue() {
-    let docs = std::fs::read_to_string(crate::tools::repo_root().join("docs/validation.md"))
-        .unwrap();
+    let docs =
+        std::fs::read_to_string(crate::tools::repo_root().join("docs/validation.md")).unwrap();
     let table: Vec<&str> = docs.lines().filter(|l| l.starts_with("| HG")).collect();
     let expected: Vec<String> = ALL
         .iter()

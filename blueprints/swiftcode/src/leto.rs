@@ -8,11 +8,14 @@
 
 use hagen::constructs::load_balanced_asg::LoadBalancedAsg;
 use hagen::error::SynthError;
-use hagen::resources::elbv2::{
-    Action, Attribute, ListenerRule, Matcher, RuleCondition, TargetGroup,
+use hagen::resources::Handle;
+use hagen::resources::elasticloadbalancingv2::listener_rule::{Action, RuleCondition};
+use hagen::resources::elasticloadbalancingv2::target_group::{
+    HealthCheckProtocol, Matcher, Protocol, TargetGroupAttribute, TargetType,
 };
+use hagen::resources::elasticloadbalancingv2::{ListenerRule, TargetGroup};
 use hagen::stack::Stack;
-use hagen::template::{Expr, Handle, Intrinsic};
+use hagen::template::{Intrinsic, Value};
 
 /// The path Leto is served under; gunicorn gets it as `SCRIPT_NAME`, so
 /// Django sees paths without it and builds links with it.
@@ -32,12 +35,12 @@ pub fn route(
     let target_group = stack.add(
         "LetoTargetGroup",
         TargetGroup::new()
-            .target_type("instance")
-            .protocol("HTTP")
+            .target_type(TargetType::Instance)
+            .protocol(Protocol::Http)
             .port(port)
             .vpc_id(vpc_id)
             .health_check_enabled(true)
-            .health_check_protocol("HTTP")
+            .health_check_protocol(HealthCheckProtocol::Http)
             .health_check_path(format!("{PATH}/"))
             .health_check_interval_seconds(15)
             .health_check_timeout_seconds(5)
@@ -46,36 +49,36 @@ pub fn route(
             // Any answer from Django (even a 404 for an app without a root
             // page) proves gunicorn and Django are up; 5xx and silence do not.
             .matcher(Matcher::new().http_code("200-499"))
-            .target_group_attributes(vec![Attribute::pair(
+            .target_group_attributes(vec![TargetGroupAttribute::pair(
                 "deregistration_delay.timeout_seconds",
                 "60",
             )]),
     )?;
     let rule = stack.add(
         "LetoListenerRule",
-        ListenerRule::new()
-            .actions(vec![Action::forward(target_group.reference())])
-            .conditions(vec![RuleCondition::path_pattern(vec![
+        ListenerRule::new(
+            vec![Action::forward(target_group.reference())],
+            vec![RuleCondition::path_pattern(vec![
                 PATH.to_owned(),
                 format!("{PATH}/*"),
-            ])])
-            .listener_arn(app.https_listener.reference())
-            .priority(RULE_PRIORITY),
+            ])],
+            RULE_PRIORITY,
+        )
+        .listener_arn(app.https_listener.reference()),
     )?;
     // Register the group's instances with Leto's target group as well, so
-    // that the ELB health check covers both applications.
-    let group_id = app.auto_scaling_group.logical_id().to_owned();
-    let group = stack
-        .resource_mut(&group_id)
-        .ok_or_else(|| SynthError::props("Leto", format!("no Auto Scaling group {group_id:?}")))?;
-    // Attach only once the rule ties the target group to the load balancer.
-    group.depends_on.push(rule.logical_id().to_owned());
-    match group.properties.get_mut("TargetGroupARNs") {
-        Some(Expr::List(arns)) => arns.push(target_group.reference().into()),
+    // that the ELB health check covers both applications; attach only once
+    // the rule ties the target group to the load balancer.
+    stack
+        .attributes_mut(&app.auto_scaling_group)?
+        .add_dependency(&rule);
+    let group = stack.get_mut(&app.auto_scaling_group)?;
+    match &mut group.target_group_arns {
+        Some(Value::Lit(arns)) => arns.push(target_group.reference().into()),
         _ => {
             return Err(SynthError::props(
                 "Leto",
-                format!("Auto Scaling group {group_id:?} has no TargetGroupARNs list to join"),
+                "the Auto Scaling group has no TargetGroupARNs list to join",
             ));
         }
     }

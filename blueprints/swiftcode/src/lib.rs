@@ -31,12 +31,12 @@ use hagen::constructs::scaling::{
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
 use hagen::constructs::vpc::{Vpc, VpcProps};
 use hagen::error::SynthError;
-use hagen::resources::iam::{
-    InlinePolicy, Role, aws_managed_policy_arn, policy_document, service_trust_policy,
-};
+use hagen::resources::iam::role::Policy as InlinePolicy;
+use hagen::resources::iam::{Role, aws_managed_policy_arn, policy_document, service_trust_policy};
+use hagen::resources::{CfnResource, Handle};
 use hagen::stack::Stack;
 use hagen::template::fns::sub;
-use hagen::template::{Expr, Handle, Intrinsic, Output};
+use hagen::template::{Attr, Expr, Output};
 
 pub use parameters::BastionAccess;
 
@@ -119,7 +119,7 @@ fn output(
     stack: &mut Stack,
     id: &str,
     description: &str,
-    value: Intrinsic,
+    value: impl Into<Expr>,
 ) -> Result<(), SynthError> {
     stack.output(
         id,
@@ -134,21 +134,19 @@ fn output(
 
 /// Suppresses checkov checks on a resource the architecture needs as it is;
 /// every suppression says why.
-fn suppress(stack: &mut Stack, logical_id: &str, skips: &[Skip<'_>]) -> Result<(), SynthError> {
-    let resource = stack.resource_mut(logical_id).ok_or_else(|| {
-        SynthError::props(
-            "SwiftCode",
-            format!("no resource {logical_id:?} to annotate"),
-        )
-    })?;
-    resource
-        .metadata
-        .insert(checkov::METADATA_KEY.to_owned(), checkov::skips(skips));
+fn suppress<R: CfnResource>(
+    stack: &mut Stack,
+    resource: &Handle<R>,
+    skips: &[Skip<'_>],
+) -> Result<(), SynthError> {
+    stack
+        .attributes_mut(resource)?
+        .set_metadata(checkov::METADATA_KEY, checkov::skips(skips));
     Ok(())
 }
 
 /// Lets the instances read the database's master secret, and nothing else.
-fn read_secret_policy(secret_arn: Intrinsic) -> InlinePolicy {
+fn read_secret_policy(secret_arn: Attr<String>) -> InlinePolicy {
     let mut statement = hagen::template::IndexMap::new();
     statement.insert("Sid".to_owned(), Expr::string("ReadDatabaseSecret"));
     statement.insert("Effect".to_owned(), Expr::string("Allow"));
@@ -160,9 +158,10 @@ fn read_secret_policy(secret_arn: Intrinsic) -> InlinePolicy {
         ]),
     );
     statement.insert("Resource".to_owned(), secret_arn.into());
-    InlinePolicy::new()
-        .policy_name("ReadDatabaseSecret")
-        .policy_document(policy_document(vec![Expr::Map(statement)]))
+    InlinePolicy::new(
+        policy_document(vec![Expr::Map(statement)]),
+        "ReadDatabaseSecret",
+    )
 }
 
 impl Blueprint for SwiftCode {
@@ -369,7 +368,7 @@ fn security_groups(
     )?;
     suppress(
         stack,
-        http.logical_id(),
+        &http,
         &[Skip {
             id: "CKV_AWS_260",
             comment: "Port 80 on the load balancer only answers with a redirect to HTTPS \
@@ -451,9 +450,8 @@ fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError
     db_props.database_name = Some(DATABASE_NAME.to_owned());
     let monitoring_role = stack.add(
         "DbMonitoringRole",
-        Role::new()
+        Role::new(service_trust_policy("monitoring.rds.amazonaws.com"))
             .description("Lets RDS Enhanced Monitoring publish the database's OS metrics")
-            .assume_role_policy_document(service_trust_policy("monitoring.rds.amazonaws.com"))
             .managed_policy_arns(vec![aws_managed_policy_arn(
                 "service-role/AmazonRDSEnhancedMonitoringRole",
             )]),
@@ -492,8 +490,10 @@ fn application(
         leto_path: leto::PATH,
         health_check_path: choices.health_check_path,
         signal_resource: choices.cfn_signal.then_some(signal_resource.as_str()),
-        load_balancer_dns: Handle::<hagen::resources::elbv2::LoadBalancer>::new(&load_balancer_id)
-            .dns_name(),
+        load_balancer_dns: Handle::<hagen::resources::elasticloadbalancingv2::LoadBalancer>::new(
+            &load_balancer_id,
+        )
+        .dns_name(),
         database_address: db.endpoint_address(),
         database_port: db.endpoint_port(),
         database_secret_arn: db.secret_arn(),

@@ -8,7 +8,7 @@
 use hagen::blueprint::text::{TextTemplates, context};
 use hagen::error::SynthError;
 use hagen::template::fns::sub_with;
-use hagen::template::{Expr, Intrinsic};
+use hagen::template::{Attr, Expr, Intrinsic};
 
 /// The templates, by their path in the source tree (errors name it).
 const TEMPLATES: &[(&str, &str)] = &[
@@ -67,13 +67,13 @@ pub struct BootScript<'a> {
     /// CloudFormation.
     pub signal_resource: Option<&'a str>,
     /// The load balancer's DNS name (`Fn::GetAtt LB.DNSName`).
-    pub load_balancer_dns: Intrinsic,
+    pub load_balancer_dns: Attr<String>,
     /// The database's address.
-    pub database_address: Intrinsic,
+    pub database_address: Attr<String>,
     /// The database's port.
-    pub database_port: Intrinsic,
+    pub database_port: Attr<String>,
     /// ARN of the secret holding the database's master password.
-    pub database_secret_arn: Intrinsic,
+    pub database_secret_arn: Attr<String>,
 }
 
 impl BootScript<'_> {
@@ -122,7 +122,6 @@ impl BootScript<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hagen::template::fns::ref_;
 
     fn script(signal: Option<&str>) -> BootScript<'_> {
         BootScript {
@@ -134,10 +133,10 @@ mod tests {
             leto_path: "/leto",
             health_check_path: "/health",
             signal_resource: signal,
-            load_balancer_dns: ref_("Lb"),
-            database_address: ref_("DbAddress"),
-            database_port: ref_("DbPort"),
-            database_secret_arn: ref_("DbSecret"),
+            load_balancer_dns: Attr::get_att("Lb", "DNSName"),
+            database_address: Attr::get_att("Db", "Endpoint.Address"),
+            database_port: Attr::get_att("Db", "Endpoint.Port"),
+            database_secret_arn: Attr::get_att("Db", "MasterUserSecret.SecretArn"),
         }
     }
 

@@ -1,36 +1,18 @@
 //! Small stacks for deploy scenarios, built with the public DSL
 //! (`hagen::stack::Stack` and the L1 types) as a user would.
 
-use hagen::resources::ec2::{SecurityGroup, SecurityGroupIngressRule, Subnet, Vpc};
+use hagen::resources::Tag;
+use hagen::resources::ec2::security_group::Ingress as SecurityGroupIngressRule;
+use hagen::resources::ec2::{SecurityGroup, Subnet, Vpc};
+use hagen::resources::s3::Bucket;
 use hagen::resources::sns::Topic;
-use hagen::resources::{CfnResource, Tag};
 use hagen::stack::Stack;
 use hagen::template::{Expr, Intrinsic, Output, Parameter, Template};
-use indexmap::IndexMap;
 
-/// `AWS::S3::Bucket` with a physical name, declared here until the
-/// project's S3 L1 lands (the L1 macro's attribute methods can only be
-/// generated inside the crate).
-#[derive(Debug, Clone)]
-pub struct Bucket {
-    /// Physical name.
-    pub bucket_name: String,
-}
-
-impl CfnResource for Bucket {
-    const TYPE: &'static str = "AWS::S3::Bucket";
-
-    fn properties(&self) -> IndexMap<String, Expr> {
-        let mut m = IndexMap::new();
-        m.insert("BucketName".into(), Expr::string(&self.bucket_name));
-        m
-    }
-}
-
-fn output(value: Intrinsic, description: &str) -> Output {
+fn output(value: impl Into<Expr>, description: &str) -> Output {
     Output {
         description: Some(description.into()),
-        value: Expr::func(value),
+        value: value.into(),
         export_name: None,
         condition: None,
     }
@@ -59,7 +41,7 @@ pub fn network(image_id_default: Option<&str>) -> Template {
                 .cidr_block("10.40.0.0/16")
                 .enable_dns_support(true)
                 .enable_dns_hostnames(true)
-                .tags(vec![Tag::pair("ImageId", image.reference())]),
+                .tags(vec![Tag::new("ImageId", image.reference())]),
         )
         .expect("vpc");
     for (i, (id, cidr)) in [("SubnetA", "10.40.0.0/24"), ("SubnetB", "10.40.1.0/24")]
@@ -68,8 +50,7 @@ pub fn network(image_id_default: Option<&str>) -> Template {
     {
         s.add(
             id,
-            Subnet::new()
-                .vpc_id(vpc.reference())
+            Subnet::new(vpc.reference())
                 .cidr_block(*cidr)
                 .availability_zone(Intrinsic::Select {
                     index: Expr::Int(i as i64),
@@ -80,12 +61,10 @@ pub fn network(image_id_default: Option<&str>) -> Template {
     }
     s.add(
         "WebSg",
-        SecurityGroup::new()
-            .group_description("web tier")
+        SecurityGroup::new("web tier")
             .vpc_id(vpc.reference())
             .security_group_ingress(vec![
-                SecurityGroupIngressRule::new()
-                    .ip_protocol("tcp")
+                SecurityGroupIngressRule::new("tcp")
                     .from_port(443)
                     .to_port(443)
                     .cidr_ip("0.0.0.0/0")
@@ -97,7 +76,7 @@ pub fn network(image_id_default: Option<&str>) -> Template {
         .expect("topic");
     s.output("VpcId", output(vpc.reference(), "The VPC"))
         .expect("output");
-    s.into_template()
+    s.into_template().expect("template")
 }
 
 /// A bucket with a fixed name, a topic and outputs.
@@ -110,26 +89,18 @@ pub fn bucket(name: &str) -> Template {
 pub fn bucket_titled(name: &str, topic_title: &str) -> Template {
     let mut s = Stack::new("hagen deploy test: bucket");
     let bucket = s
-        .add(
-            "Data",
-            Bucket {
-                bucket_name: name.into(),
-            },
-        )
+        .add("Data", Bucket::new().bucket_name(name))
         .expect("bucket");
     let topic = s
         .add("Alerts", Topic::new().display_name(topic_title))
         .expect("topic");
     s.output("BucketName", output(bucket.reference(), "Data bucket"))
         .expect("output");
-    s.output(
-        "BucketArn",
-        output(bucket.get_att("Arn"), "Data bucket ARN"),
-    )
-    .expect("output");
+    s.output("BucketArn", output(bucket.arn(), "Data bucket ARN"))
+        .expect("output");
     s.output("TopicArn", output(topic.reference(), "Alerts topic"))
         .expect("output");
-    s.into_template()
+    s.into_template().expect("template")
 }
 
 /// A stack whose subnet names a VPC that does not exist: its create fails
@@ -140,37 +111,35 @@ pub fn broken_subnet() -> Template {
         .expect("topic");
     s.add(
         "Orphan",
-        Subnet::new()
-            .vpc_id("vpc-0doesnotexist")
-            .cidr_block("10.41.0.0/24"),
+        Subnet::new("vpc-0doesnotexist").cidr_block("10.41.0.0/24"),
     )
     .expect("subnet");
-    s.into_template()
+    s.into_template().expect("template")
 }
 
 /// A topic whose metadata pads the template past the inline limit.
 pub fn oversized(bytes: usize) -> Template {
     let mut s = Stack::new("hagen deploy test: large template");
-    s.add("Alerts", Topic::new().display_name("alerts"))
-        .expect("topic");
     let pad = "x".repeat(bytes);
-    if let Some(r) = s.resource_mut("Alerts") {
-        r.metadata.insert("Padding".into(), Expr::string(pad));
-    }
-    s.into_template()
+    let topic = s
+        .add("Alerts", Topic::new().display_name("alerts"))
+        .expect("topic");
+    s.attributes_mut(&topic)
+        .expect("the topic is in the stack")
+        .set_metadata("Padding", Expr::string(pad));
+    s.into_template().expect("template")
 }
 
 /// An IAM role (named when `role_name` is given) and a topic.
 pub fn role(role_name: Option<&str>) -> Template {
     use hagen::resources::iam::{Role, service_trust_policy};
     let mut s = Stack::new("hagen deploy test: IAM");
-    let mut role =
-        Role::new().assume_role_policy_document(service_trust_policy("ec2.amazonaws.com"));
+    let mut role = Role::new(service_trust_policy("ec2.amazonaws.com"));
     if let Some(name) = role_name {
         role = role.role_name(name);
     }
     s.add("AppRole", role).expect("role");
     s.add("Alerts", Topic::new().display_name("alerts"))
         .expect("topic");
-    s.into_template()
+    s.into_template().expect("template")
 }
