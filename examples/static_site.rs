@@ -373,7 +373,7 @@ fn distribution(
                 .comment("HSTS, nosniff, no framing, strict referrer")
                 .security_headers_config(
                     SecurityHeadersConfig::new()
-                        // Two years, the value HSTS preload lists require.
+                        // Two years (HSTS preload lists ask for one at least).
                         .strict_transport_security(
                             StrictTransportSecurity::new(63_072_000, true).include_subdomains(true),
                         )
