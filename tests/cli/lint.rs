@@ -12,6 +12,10 @@ use crate::tools;
 #[allow(dead_code)]
 mod custom_blueprint;
 
+#[path = "../../examples/static_site.rs"]
+#[allow(dead_code)]
+mod static_site;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -74,6 +78,10 @@ fn templates() -> Vec<(String, Template)> {
         (
             "custom-blueprint-stage.yaml".into(),
             synth(&custom_blueprint::ReportingDatabase, &builtin, "stage"),
+        ),
+        (
+            "static-site-prod.yaml".into(),
+            synth(&static_site::StaticSite, &builtin, "prod"),
         ),
     ]
 }
