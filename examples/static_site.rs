@@ -52,10 +52,12 @@ use hagen::resources::cloudfront::distribution::{
     MinimumProtocolVersion, Origin, PriceClass, S3OriginConfig, SslSupportMethod,
     ViewerCertificate, ViewerProtocolPolicy,
 };
-use hagen::resources::cloudfront::origin_access_control::OriginAccessControlConfig;
+use hagen::resources::cloudfront::origin_access_control::{
+    OriginAccessControlConfig, OriginAccessControlOriginType, SigningBehavior, SigningProtocol,
+};
 use hagen::resources::cloudfront::response_headers_policy::{
-    ContentTypeOptions, FrameOptions, ReferrerPolicy, ResponseHeadersPolicyConfig,
-    SecurityHeadersConfig, StrictTransportSecurity,
+    ContentTypeOptions, FrameOption, FrameOptions, ReferrerPolicy, ReferrerPolicyReferrerPolicy,
+    ResponseHeadersPolicyConfig, SecurityHeadersConfig, StrictTransportSecurity,
 };
 use hagen::resources::cloudfront::{Distribution, OriginAccessControl, ResponseHeadersPolicy};
 use hagen::resources::iam::policy_document;
@@ -357,9 +359,9 @@ fn distribution(
         OriginAccessControl::new(
             OriginAccessControlConfig::new(
                 physical_name(settings, "site", 64),
-                "s3",
-                "always",
-                "sigv4",
+                OriginAccessControlOriginType::S3,
+                SigningBehavior::Always,
+                SigningProtocol::Sigv4,
             )
             .description("CloudFront reads the static site's content bucket"),
         ),
@@ -378,10 +380,10 @@ fn distribution(
                             StrictTransportSecurity::new(63_072_000, true).include_subdomains(true),
                         )
                         .content_type_options(ContentTypeOptions::new(true))
-                        .frame_options(FrameOptions::new("DENY", true))
+                        .frame_options(FrameOptions::new(FrameOption::Deny, true))
                         .referrer_policy(ReferrerPolicy::new(
                             true,
-                            "strict-origin-when-cross-origin",
+                            ReferrerPolicyReferrerPolicy::StrictOriginWhenCrossOrigin,
                         )),
                 ),
         ),
@@ -424,7 +426,7 @@ fn distribution(
         .viewer_certificate(
             ViewerCertificate::new()
                 .acm_certificate_arn(params.certificate_arn.reference())
-                .minimum_protocol_version(MinimumProtocolVersion::TlSv122021)
+                .minimum_protocol_version(MinimumProtocolVersion::Tlsv1_2_2021)
                 .ssl_support_method(SslSupportMethod::SniOnly),
         )
         // A WAFv2 web ACL is attached by its ARN (a WAF Classic one by ID).
