@@ -274,7 +274,6 @@ fn resource_file(t: &ResourceType, service: &Service) -> String {
         "Expr",
         "IndexMap",
         "Props",
-        "ResourceAttributes",
         "Tag",
         "ToExpr",
         "Value",
@@ -602,7 +601,7 @@ fn attributes_struct(s: &mut String, t: &ResourceType) {
     let root = &t.structs[0].name;
     let _ = writeln!(
         s,
-        "/// The `Fn::GetAtt` attributes of [`{root}`]: a `Handle<{root}>` dereferences to\n/// this, so `handle.attribute()` is a typed `Fn::GetAtt`.\n#[derive(Debug, Clone, PartialEq)]\npub struct {name} {{\n    logical_id: String,\n}}\n\nimpl ResourceAttributes for {name} {{\n    fn for_logical_id(logical_id: String) -> Self {{\n        {name} {{ logical_id }}\n    }}\n}}\n",
+        "/// The `Fn::GetAtt` attributes of [`{root}`]: a `Handle<{root}>` dereferences to\n/// this, so `handle.attribute()` is a typed `Fn::GetAtt`.\n#[derive(Debug, Clone, PartialEq)]\npub struct {name} {{\n    logical_id: String,\n}}\n\nimpl crate::resources::ResourceAttributes for {name} {{\n    fn for_logical_id(logical_id: String) -> Self {{\n        {name} {{ logical_id }}\n    }}\n}}\n",
         name = t.attributes_name
     );
     if t.attributes.is_empty() {

@@ -102,6 +102,9 @@ pub fn variant(value: &str) -> String {
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'V');
     }
+    if out == "Self" {
+        out.push_str("Value");
+    }
     out
 }
 
@@ -352,6 +355,7 @@ mod tests {
             ("1Minute", "V1Minute"),
             ("10.0", "V10_0"),
             ("*", "Value"),
+            ("SELF", "SelfValue"),
         ] {
             assert_eq!(variant(value), rust, "{value}");
         }

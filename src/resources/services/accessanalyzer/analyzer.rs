@@ -2,7 +2,7 @@
 //! `AWS::AccessAnalyzer::Analyzer`: The AWS::AccessAnalyzer::Analyzer type specifies an analyzer of the user's account
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -426,7 +426,7 @@ pub struct AnalyzerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnalyzerAttributes {
+impl crate::resources::ResourceAttributes for AnalyzerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnalyzerAttributes { logical_id }
     }

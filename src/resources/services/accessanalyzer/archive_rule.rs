@@ -2,7 +2,7 @@
 //! `AWS::AccessAnalyzer::ArchiveRule`: Creates an archive rule for the specified analyzer.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AccessAnalyzer::ArchiveRule`.
 ///
@@ -122,7 +122,7 @@ pub struct ArchiveRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ArchiveRuleAttributes {
+impl crate::resources::ResourceAttributes for ArchiveRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ArchiveRuleAttributes { logical_id }
     }

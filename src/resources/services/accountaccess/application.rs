@@ -2,7 +2,7 @@
 //! `AWS::AccountAccess::Application`: Resource Type definition for AWS::AccountAccess::Application specifying an application for account access
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AccountAccess::Application`.
 ///
@@ -143,7 +143,7 @@ pub struct ApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AccountAccess::Entitlement`: Resource Type definition for AWS::AccountAccess::Entitlement specifying an entitlement for account access
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AccountAccess::Entitlement`.
 ///
@@ -178,7 +178,7 @@ pub struct EntitlementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EntitlementAttributes {
+impl crate::resources::ResourceAttributes for EntitlementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EntitlementAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ACMPCA::Certificate`: The `AWS::ACMPCA::Certificate` resource is used to issue a certificate using your private certificate authority.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ACMPCA::Certificate`.
 ///
@@ -796,7 +796,7 @@ pub struct CertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAttributes {
+impl crate::resources::ResourceAttributes for CertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ACMPCA::CertificateAuthority`: Private certificate authority.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ACMPCA::CertificateAuthority`.
 ///
@@ -887,7 +887,7 @@ pub struct CertificateAuthorityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAuthorityAttributes {
+impl crate::resources::ResourceAttributes for CertificateAuthorityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAuthorityAttributes { logical_id }
     }

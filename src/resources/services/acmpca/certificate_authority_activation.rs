@@ -2,7 +2,7 @@
 //! `AWS::ACMPCA::CertificateAuthorityActivation`: Used to install the certificate authority certificate and update the certificate authority status.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ACMPCA::CertificateAuthorityActivation`.
 ///
@@ -85,7 +85,7 @@ pub struct CertificateAuthorityActivationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAuthorityActivationAttributes {
+impl crate::resources::ResourceAttributes for CertificateAuthorityActivationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAuthorityActivationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ACMPCA::Permission`: Permission set on private certificate authority
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ACMPCA::Permission`.
 ///
@@ -115,7 +115,7 @@ pub struct PermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionAttributes {
+impl crate::resources::ResourceAttributes for PermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionAttributes { logical_id }
     }

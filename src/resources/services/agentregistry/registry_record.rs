@@ -2,7 +2,7 @@
 //! `AWS::AgentRegistry::RegistryRecord`: Definition of AWS::AgentRegistry::RegistryRecord Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AgentRegistry::RegistryRecord`.
 ///
@@ -981,7 +981,7 @@ pub struct RegistryRecordAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistryRecordAttributes {
+impl crate::resources::ResourceAttributes for RegistryRecordAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistryRecordAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AIOps::InvestigationGroup`: Definition of AWS::AIOps::InvestigationGroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AIOps::InvestigationGroup`.
 ///
@@ -219,7 +219,7 @@ pub struct InvestigationGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InvestigationGroupAttributes {
+impl crate::resources::ResourceAttributes for InvestigationGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InvestigationGroupAttributes { logical_id }
     }

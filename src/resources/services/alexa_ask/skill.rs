@@ -2,7 +2,7 @@
 //! `Alexa::ASK::Skill`: Resource Type definition for Alexa::ASK::Skill
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `Alexa::ASK::Skill`.
 ///
@@ -209,7 +209,7 @@ pub struct SkillAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SkillAttributes {
+impl crate::resources::ResourceAttributes for SkillAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SkillAttributes { logical_id }
     }

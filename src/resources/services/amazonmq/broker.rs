@@ -2,7 +2,7 @@
 //! `AWS::AmazonMQ::Broker`: Resource type definition for AWS::AmazonMQ::Broker
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AmazonMQ::Broker`.
 ///
@@ -513,7 +513,7 @@ pub struct BrokerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BrokerAttributes {
+impl crate::resources::ResourceAttributes for BrokerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BrokerAttributes { logical_id }
     }

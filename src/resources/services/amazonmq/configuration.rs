@@ -2,7 +2,7 @@
 //! `AWS::AmazonMQ::Configuration`: Resource Type definition for AWS::AmazonMQ::Configuration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AmazonMQ::Configuration`.
 ///
@@ -107,7 +107,7 @@ pub struct ConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AmazonMQ::ConfigurationAssociation`: Resource Type definition for AWS::AmazonMQ::ConfigurationAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AmazonMQ::ConfigurationAssociation`.
 ///
@@ -112,7 +112,7 @@ pub struct ConfigurationAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationAssociationAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationAssociationAttributes { logical_id }
     }

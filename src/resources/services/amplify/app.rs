@@ -2,7 +2,7 @@
 //! `AWS::Amplify::App`: The AWS::Amplify::App resource creates Apps in the Amplify Console.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Amplify::App`.
 ///
@@ -563,7 +563,7 @@ pub struct AppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppAttributes {
+impl crate::resources::ResourceAttributes for AppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppAttributes { logical_id }
     }

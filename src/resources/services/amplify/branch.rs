@@ -2,7 +2,7 @@
 //! `AWS::Amplify::Branch`: The AWS::Amplify::Branch resource creates a new branch within an app.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Amplify::Branch`.
 ///
@@ -309,7 +309,7 @@ pub struct BranchAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BranchAttributes {
+impl crate::resources::ResourceAttributes for BranchAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BranchAttributes { logical_id }
     }

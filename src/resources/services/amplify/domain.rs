@@ -2,7 +2,7 @@
 //! `AWS::Amplify::Domain`: The AWS::Amplify::Domain resource allows you to connect a custom domain to your app.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Amplify::Domain`.
 ///
@@ -202,7 +202,7 @@ pub struct DomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainAttributes {
+impl crate::resources::ResourceAttributes for DomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AmplifyUIBuilder::Component`: Definition of AWS::AmplifyUIBuilder::Component Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AmplifyUIBuilder::Component`.
 ///
@@ -883,7 +883,7 @@ pub struct ComponentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComponentAttributes {
+impl crate::resources::ResourceAttributes for ComponentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComponentAttributes { logical_id }
     }

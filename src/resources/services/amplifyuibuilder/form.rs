@@ -2,7 +2,7 @@
 //! `AWS::AmplifyUIBuilder::Form`: Definition of AWS::AmplifyUIBuilder::Form Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AmplifyUIBuilder::Form`.
 ///
@@ -987,7 +987,7 @@ pub struct FormAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FormAttributes {
+impl crate::resources::ResourceAttributes for FormAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FormAttributes { logical_id }
     }

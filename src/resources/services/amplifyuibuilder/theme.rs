@@ -2,7 +2,7 @@
 //! `AWS::AmplifyUIBuilder::Theme`: Definition of AWS::AmplifyUIBuilder::Theme Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AmplifyUIBuilder::Theme`.
 ///
@@ -157,7 +157,7 @@ pub struct ThemeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThemeAttributes {
+impl crate::resources::ResourceAttributes for ThemeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThemeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::Account`: The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::Account`.
 ///
@@ -63,7 +63,7 @@ pub struct AccountAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccountAttributes {
+impl crate::resources::ResourceAttributes for AccountAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccountAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::ApiKey`: The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::ApiKey`.
 ///
@@ -137,7 +137,7 @@ pub struct ApiKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiKeyAttributes {
+impl crate::resources::ResourceAttributes for ApiKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiKeyAttributes { logical_id }
     }

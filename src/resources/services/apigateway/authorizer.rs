@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::Authorizer`: The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::Authorizer`.
 ///
@@ -121,7 +121,7 @@ pub struct AuthorizerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AuthorizerAttributes {
+impl crate::resources::ResourceAttributes for AuthorizerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AuthorizerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::BasePathMapping`: The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::BasePathMapping`.
 ///
@@ -85,7 +85,7 @@ pub struct BasePathMappingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BasePathMappingAttributes {
+impl crate::resources::ResourceAttributes for BasePathMappingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BasePathMappingAttributes { logical_id }
     }

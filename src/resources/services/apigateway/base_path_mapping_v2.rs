@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::BasePathMappingV2`: Resource Type definition for AWS::ApiGateway::BasePathMappingV2
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::BasePathMappingV2`.
 ///
@@ -85,7 +85,7 @@ pub struct BasePathMappingV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BasePathMappingV2Attributes {
+impl crate::resources::ResourceAttributes for BasePathMappingV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         BasePathMappingV2Attributes { logical_id }
     }

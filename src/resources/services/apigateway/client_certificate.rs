@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::ClientCertificate`: The `AWS::ApiGateway::ClientCertificate` resource creates a client certificate that API Gateway uses to configure client-side SSL authentication for sending requests to the integration endpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::ClientCertificate`.
 ///
@@ -71,7 +71,7 @@ pub struct ClientCertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClientCertificateAttributes {
+impl crate::resources::ResourceAttributes for ClientCertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClientCertificateAttributes { logical_id }
     }

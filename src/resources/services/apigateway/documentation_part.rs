@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::DocumentationPart`: The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::DocumentationPart`.
 ///
@@ -188,7 +188,7 @@ pub struct DocumentationPartAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DocumentationPartAttributes {
+impl crate::resources::ResourceAttributes for DocumentationPartAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DocumentationPartAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::DocumentationVersion`: The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::DocumentationVersion`.
 ///
@@ -79,7 +79,7 @@ pub struct DocumentationVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DocumentationVersionAttributes {
+impl crate::resources::ResourceAttributes for DocumentationVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DocumentationVersionAttributes { logical_id }
     }

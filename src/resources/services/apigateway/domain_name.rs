@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::DomainName`: The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::DomainName`.
 ///
@@ -212,7 +212,7 @@ pub struct DomainNameAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainNameAttributes {
+impl crate::resources::ResourceAttributes for DomainNameAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainNameAttributes { logical_id }
     }

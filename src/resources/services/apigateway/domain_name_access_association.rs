@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::DomainNameAccessAssociation`: Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::DomainNameAccessAssociation`.
 ///
@@ -113,7 +113,7 @@ pub struct DomainNameAccessAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainNameAccessAssociationAttributes {
+impl crate::resources::ResourceAttributes for DomainNameAccessAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainNameAccessAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::DomainNameV2`: Resource Type definition for AWS::ApiGateway::DomainNameV2.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::DomainNameV2`.
 ///
@@ -164,7 +164,7 @@ pub struct DomainNameV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainNameV2Attributes {
+impl crate::resources::ResourceAttributes for DomainNameV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainNameV2Attributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::GatewayResponse`: The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::GatewayResponse`.
 ///
@@ -91,7 +91,7 @@ pub struct GatewayResponseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayResponseAttributes {
+impl crate::resources::ResourceAttributes for GatewayResponseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayResponseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::Method`: The `AWS::ApiGateway::Method` resource creates API Gateway methods that define the parameters and body that clients must send in their requests.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::Method`.
 ///
@@ -543,7 +543,7 @@ pub struct MethodAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MethodAttributes {
+impl crate::resources::ResourceAttributes for MethodAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MethodAttributes { logical_id }
     }

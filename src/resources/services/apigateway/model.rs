@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::Model`: The `AWS::ApiGateway::Model` resource defines the structure of a request or response payload for an API method.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::Model`.
 ///
@@ -92,7 +92,7 @@ pub struct ModelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelAttributes {
+impl crate::resources::ResourceAttributes for ModelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::RequestValidator`: The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::RequestValidator`.
 ///
@@ -85,7 +85,7 @@ pub struct RequestValidatorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RequestValidatorAttributes {
+impl crate::resources::ResourceAttributes for RequestValidatorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RequestValidatorAttributes { logical_id }
     }

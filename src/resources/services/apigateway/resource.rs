@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::Resource`: The `AWS::ApiGateway::Resource` resource creates a resource in an API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::Resource`.
 ///
@@ -79,7 +79,7 @@ pub struct ResourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceAttributes {
+impl crate::resources::ResourceAttributes for ResourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::RestApi`: The `AWS::ApiGateway::RestApi` resource creates a REST API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::RestApi`.
 ///
@@ -244,7 +244,7 @@ pub struct RestApiAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RestApiAttributes {
+impl crate::resources::ResourceAttributes for RestApiAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RestApiAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::Stage`: The `AWS::ApiGateway::Stage` resource creates a stage for a deployment.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::Stage`.
 ///
@@ -305,7 +305,7 @@ pub struct StageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StageAttributes {
+impl crate::resources::ResourceAttributes for StageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StageAttributes { logical_id }
     }

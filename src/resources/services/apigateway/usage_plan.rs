@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::UsagePlan`: The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::UsagePlan`.
 ///
@@ -207,7 +207,7 @@ pub struct UsagePlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UsagePlanAttributes {
+impl crate::resources::ResourceAttributes for UsagePlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UsagePlanAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::UsagePlanKey`: The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::UsagePlanKey`.
 ///
@@ -103,7 +103,7 @@ pub struct UsagePlanKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UsagePlanKeyAttributes {
+impl crate::resources::ResourceAttributes for UsagePlanKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UsagePlanKeyAttributes { logical_id }
     }

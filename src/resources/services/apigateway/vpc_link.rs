@@ -2,7 +2,7 @@
 //! `AWS::ApiGateway::VpcLink`: The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGateway::VpcLink`.
 ///
@@ -89,7 +89,7 @@ pub struct VpcLinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcLinkAttributes {
+impl crate::resources::ResourceAttributes for VpcLinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcLinkAttributes { logical_id }
     }

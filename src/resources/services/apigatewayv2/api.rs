@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::Api`: The `AWS::ApiGatewayV2::Api` resource creates an API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::Api`.
 ///
@@ -252,7 +252,7 @@ pub struct ApiAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiAttributes {
+impl crate::resources::ResourceAttributes for ApiAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiAttributes { logical_id }
     }

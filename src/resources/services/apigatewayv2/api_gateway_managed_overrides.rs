@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`: Resource Type definition for AWS::ApiGatewayV2::ApiGatewayManagedOverrides
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
 ///
@@ -300,7 +300,7 @@ pub struct ApiGatewayManagedOverridesAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiGatewayManagedOverridesAttributes {
+impl crate::resources::ResourceAttributes for ApiGatewayManagedOverridesAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiGatewayManagedOverridesAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::ApiMapping`: The `AWS::ApiGatewayV2::ApiMapping` resource contains an API mapping.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::ApiMapping`.
 ///
@@ -85,7 +85,7 @@ pub struct ApiMappingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiMappingAttributes {
+impl crate::resources::ResourceAttributes for ApiMappingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiMappingAttributes { logical_id }
     }

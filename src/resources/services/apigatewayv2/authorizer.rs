@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::Authorizer`: The `AWS::ApiGatewayV2::Authorizer` resource creates an authorizer for a WebSocket API or an HTTP API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::Authorizer`.
 ///
@@ -164,7 +164,7 @@ pub struct AuthorizerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AuthorizerAttributes {
+impl crate::resources::ResourceAttributes for AuthorizerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AuthorizerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::Deployment`: The `AWS::ApiGatewayV2::Deployment` resource creates a deployment for an API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::Deployment`.
 ///
@@ -79,7 +79,7 @@ pub struct DeploymentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentAttributes {
+impl crate::resources::ResourceAttributes for DeploymentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::DomainName`: The `AWS::ApiGatewayV2::DomainName` resource specifies a custom domain name for your API in Amazon API Gateway (API Gateway).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::DomainName`.
 ///
@@ -217,7 +217,7 @@ pub struct DomainNameAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainNameAttributes {
+impl crate::resources::ResourceAttributes for DomainNameAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainNameAttributes { logical_id }
     }

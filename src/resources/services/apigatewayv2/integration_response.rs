@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::IntegrationResponse`: The `AWS::ApiGatewayV2::IntegrationResponse` resource updates an integration response for an WebSocket API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::IntegrationResponse`.
 ///
@@ -106,7 +106,7 @@ pub struct IntegrationResponseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationResponseAttributes {
+impl crate::resources::ResourceAttributes for IntegrationResponseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationResponseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::Model`: The `AWS::ApiGatewayV2::Model` resource updates data model for a WebSocket API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::Model`.
 ///
@@ -91,7 +91,7 @@ pub struct ModelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelAttributes {
+impl crate::resources::ResourceAttributes for ModelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::PortalProduct`: Represents a portal product in Amazon API Gateway V2, which is a logical grouping of APIs that can be published in a developer portal.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::PortalProduct`.
 ///
@@ -83,7 +83,7 @@ pub struct PortalProductAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortalProductAttributes {
+impl crate::resources::ResourceAttributes for PortalProductAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortalProductAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::Route`: The `AWS::ApiGatewayV2::Route` resource creates a route for an API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::Route`.
 ///
@@ -133,7 +133,7 @@ pub struct RouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteAttributes {
+impl crate::resources::ResourceAttributes for RouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::RouteResponse`: The `AWS::ApiGatewayV2::RouteResponse` resource creates a route response for a WebSocket API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::RouteResponse`.
 ///
@@ -97,7 +97,7 @@ pub struct RouteResponseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteResponseAttributes {
+impl crate::resources::ResourceAttributes for RouteResponseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteResponseAttributes { logical_id }
     }

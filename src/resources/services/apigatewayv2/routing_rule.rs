@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::RoutingRule`: Represents a routing rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -313,7 +313,7 @@ pub struct RoutingRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RoutingRuleAttributes {
+impl crate::resources::ResourceAttributes for RoutingRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RoutingRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::Stage`: Resource Type definition for AWS::ApiGatewayV2::Stage
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::Stage`.
 ///
@@ -212,7 +212,7 @@ pub struct StageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StageAttributes {
+impl crate::resources::ResourceAttributes for StageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StageAttributes { logical_id }
     }

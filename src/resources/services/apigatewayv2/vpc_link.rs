@@ -2,7 +2,7 @@
 //! `AWS::ApiGatewayV2::VpcLink`: The `AWS::ApiGatewayV2::VpcLink` resource creates a VPC link.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApiGatewayV2::VpcLink`.
 ///
@@ -89,7 +89,7 @@ pub struct VpcLinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcLinkAttributes {
+impl crate::resources::ResourceAttributes for VpcLinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcLinkAttributes { logical_id }
     }

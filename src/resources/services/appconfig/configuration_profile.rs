@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::ConfigurationProfile`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::ConfigurationProfile`.
 ///
@@ -217,7 +217,7 @@ pub struct ConfigurationProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationProfileAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationProfileAttributes { logical_id }
     }

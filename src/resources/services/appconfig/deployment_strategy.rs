@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::DeploymentStrategy`: Resource Type definition for AWS::AppConfig::DeploymentStrategy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::DeploymentStrategy`.
 ///
@@ -179,7 +179,7 @@ pub struct DeploymentStrategyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentStrategyAttributes {
+impl crate::resources::ResourceAttributes for DeploymentStrategyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentStrategyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::Environment`: Resource Type definition for AWS::AppConfig::Environment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::Environment`.
 ///
@@ -172,7 +172,7 @@ pub struct EnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentAttributes { logical_id }
     }

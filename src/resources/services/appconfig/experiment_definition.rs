@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::ExperimentDefinition`: Resource Type definition for AWS::AppConfig::ExperimentDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::ExperimentDefinition`.
 ///
@@ -240,7 +240,7 @@ pub struct ExperimentDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExperimentDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ExperimentDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExperimentDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::ExperimentRun`: Resource Type definition for AWS::AppConfig::ExperimentRun
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::ExperimentRun`.
 ///
@@ -131,7 +131,7 @@ pub struct ExperimentRunAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExperimentRunAttributes {
+impl crate::resources::ResourceAttributes for ExperimentRunAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExperimentRunAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::Extension`: Resource Type definition for AWS::AppConfig::Extension
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::Extension`.
 ///
@@ -201,7 +201,7 @@ pub struct ExtensionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExtensionAttributes {
+impl crate::resources::ResourceAttributes for ExtensionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExtensionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::ExtensionAssociation`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::ExtensionAssociation`.
 ///
@@ -86,7 +86,7 @@ pub struct ExtensionAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExtensionAssociationAttributes {
+impl crate::resources::ResourceAttributes for ExtensionAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExtensionAssociationAttributes { logical_id }
     }

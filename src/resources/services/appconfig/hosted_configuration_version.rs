@@ -2,7 +2,7 @@
 //! `AWS::AppConfig::HostedConfigurationVersion`: Resource Type definition for AWS::AppConfig::HostedConfigurationVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppConfig::HostedConfigurationVersion`.
 ///
@@ -103,7 +103,7 @@ pub struct HostedConfigurationVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HostedConfigurationVersionAttributes {
+impl crate::resources::ResourceAttributes for HostedConfigurationVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HostedConfigurationVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppFabric::AppAuthorization`: Creates an app authorization within an app bundle, which allows AppFabric to connect to an application.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppFabric::AppAuthorization`.
 ///
@@ -280,7 +280,7 @@ pub struct AppAuthorizationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppAuthorizationAttributes {
+impl crate::resources::ResourceAttributes for AppAuthorizationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppAuthorizationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppFabric::IngestionDestination`: Creates an ingestion destination, which specifies how an application's ingested data is processed by Amazon Web Services AppFabric and where it's delivered.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppFabric::IngestionDestination`.
 ///
@@ -295,7 +295,7 @@ pub struct IngestionDestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IngestionDestinationAttributes {
+impl crate::resources::ResourceAttributes for IngestionDestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IngestionDestinationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppFlow::Connector`: Resource schema for AWS::AppFlow::Connector
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppFlow::Connector`.
 ///
@@ -150,7 +150,7 @@ pub struct ConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorAttributes {
+impl crate::resources::ResourceAttributes for ConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorAttributes { logical_id }
     }

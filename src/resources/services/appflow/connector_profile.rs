@@ -2,7 +2,7 @@
 //! `AWS::AppFlow::ConnectorProfile`: Resource Type definition for AWS::AppFlow::ConnectorProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2197,7 +2197,7 @@ pub struct ConnectorProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorProfileAttributes {
+impl crate::resources::ResourceAttributes for ConnectorProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppFlow::Flow`: Resource schema for AWS::AppFlow::Flow.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppFlow::Flow`.
 ///
@@ -4087,7 +4087,7 @@ pub struct FlowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowAttributes {
+impl crate::resources::ResourceAttributes for FlowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppIntegrations::DataIntegration`: Resource Type definition for AWS::AppIntegrations::DataIntegration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppIntegrations::DataIntegration`.
 ///
@@ -199,7 +199,7 @@ pub struct DataIntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataIntegrationAttributes {
+impl crate::resources::ResourceAttributes for DataIntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataIntegrationAttributes { logical_id }
     }

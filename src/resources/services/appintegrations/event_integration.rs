@@ -2,7 +2,7 @@
 //! `AWS::AppIntegrations::EventIntegration`: Resource Type definition for AWS::AppIntegrations::EventIntegration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppIntegrations::EventIntegration`.
 ///
@@ -128,7 +128,7 @@ pub struct EventIntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventIntegrationAttributes {
+impl crate::resources::ResourceAttributes for EventIntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventIntegrationAttributes { logical_id }
     }

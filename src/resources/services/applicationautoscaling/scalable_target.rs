@@ -2,7 +2,7 @@
 //! `AWS::ApplicationAutoScaling::ScalableTarget`: The `AWS::ApplicationAutoScaling::ScalableTarget` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
@@ -482,7 +482,7 @@ pub struct ScalableTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScalableTargetAttributes {
+impl crate::resources::ResourceAttributes for ScalableTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScalableTargetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApplicationAutoScaling::ScalingPolicy`: The `AWS::ApplicationAutoScaling::ScalingPolicy` resource defines a scaling policy that Application Auto Scaling uses to adjust the capacity of a scalable target.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1831,7 +1831,7 @@ pub struct ScalingPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScalingPolicyAttributes {
+impl crate::resources::ResourceAttributes for ScalingPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScalingPolicyAttributes { logical_id }
     }

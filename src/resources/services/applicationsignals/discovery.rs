@@ -2,7 +2,7 @@
 //! `AWS::ApplicationSignals::Discovery`: Resource Type definition for AWS::ApplicationSignals::Discovery
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApplicationSignals::Discovery`.
 ///
@@ -56,7 +56,7 @@ pub struct DiscoveryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DiscoveryAttributes {
+impl crate::resources::ResourceAttributes for DiscoveryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DiscoveryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApplicationSignals::GroupingConfiguration`: Resource Type definition for AWS::ApplicationSignals::GroupingConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApplicationSignals::GroupingConfiguration`.
 ///
@@ -112,7 +112,7 @@ pub struct GroupingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for GroupingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupingConfigurationAttributes { logical_id }
     }

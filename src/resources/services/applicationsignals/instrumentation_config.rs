@@ -2,7 +2,7 @@
 //! `AWS::ApplicationSignals::InstrumentationConfig`: Creates a dynamic instrumentation configuration for a specific code or endpoint location within a service and environment.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApplicationSignals::InstrumentationConfig`.
 ///
@@ -461,7 +461,7 @@ pub struct InstrumentationConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstrumentationConfigAttributes {
+impl crate::resources::ResourceAttributes for InstrumentationConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstrumentationConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ApplicationSignals::ServiceLevelObjective`: Resource Type definition for AWS::ApplicationSignals::ServiceLevelObjective
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1290,7 +1290,7 @@ pub struct ServiceLevelObjectiveAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceLevelObjectiveAttributes {
+impl crate::resources::ResourceAttributes for ServiceLevelObjectiveAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceLevelObjectiveAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::GatewayRoute`: Resource Type definition for AWS::AppMesh::GatewayRoute
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::GatewayRoute`.
 ///
@@ -986,7 +986,7 @@ pub struct GatewayRouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayRouteAttributes {
+impl crate::resources::ResourceAttributes for GatewayRouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayRouteAttributes { logical_id }
     }

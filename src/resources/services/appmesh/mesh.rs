@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::Mesh`: Resource Type definition for AWS::AppMesh::Mesh
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::Mesh`.
 ///
@@ -170,7 +170,7 @@ pub struct MeshAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MeshAttributes {
+impl crate::resources::ResourceAttributes for MeshAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MeshAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::Route`: Resource Type definition for AWS::AppMesh::Route
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::Route`.
 ///
@@ -1135,7 +1135,7 @@ pub struct RouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteAttributes {
+impl crate::resources::ResourceAttributes for RouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteAttributes { logical_id }
     }

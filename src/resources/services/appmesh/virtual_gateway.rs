@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::VirtualGateway`: Resource Type definition for AWS::AppMesh::VirtualGateway
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1246,7 +1246,7 @@ pub struct VirtualGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VirtualGatewayAttributes {
+impl crate::resources::ResourceAttributes for VirtualGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VirtualGatewayAttributes { logical_id }
     }

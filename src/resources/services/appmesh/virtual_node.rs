@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::VirtualNode`: Resource Type definition for AWS::AppMesh::VirtualNode
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::VirtualNode`.
 ///
@@ -1761,7 +1761,7 @@ pub struct VirtualNodeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VirtualNodeAttributes {
+impl crate::resources::ResourceAttributes for VirtualNodeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VirtualNodeAttributes { logical_id }
     }

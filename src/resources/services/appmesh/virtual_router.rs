@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::VirtualRouter`: Resource Type definition for AWS::AppMesh::VirtualRouter
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::VirtualRouter`.
 ///
@@ -200,7 +200,7 @@ pub struct VirtualRouterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VirtualRouterAttributes {
+impl crate::resources::ResourceAttributes for VirtualRouterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VirtualRouterAttributes { logical_id }
     }

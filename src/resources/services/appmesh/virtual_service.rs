@@ -2,7 +2,7 @@
 //! `AWS::AppMesh::VirtualService`: Resource Type definition for AWS::AppMesh::VirtualService
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppMesh::VirtualService`.
 ///
@@ -222,7 +222,7 @@ pub struct VirtualServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VirtualServiceAttributes {
+impl crate::resources::ResourceAttributes for VirtualServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VirtualServiceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppRunner::AutoScalingConfiguration`: Describes an AWS App Runner automatic configuration resource that enables automatic scaling of instances used to process web requests.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppRunner::AutoScalingConfiguration`.
 ///
@@ -86,7 +86,7 @@ pub struct AutoScalingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutoScalingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for AutoScalingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutoScalingConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppRunner::ObservabilityConfiguration`: The AWS::AppRunner::ObservabilityConfiguration resource is an AWS App Runner resource type that specifies an App Runner observability configuration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppRunner::ObservabilityConfiguration`.
 ///
@@ -135,7 +135,7 @@ pub struct ObservabilityConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ObservabilityConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ObservabilityConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ObservabilityConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppRunner::VpcConnector`: The AWS::AppRunner::VpcConnector resource specifies an App Runner VpcConnector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppRunner::VpcConnector`.
 ///
@@ -89,7 +89,7 @@ pub struct VpcConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcConnectorAttributes {
+impl crate::resources::ResourceAttributes for VpcConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcConnectorAttributes { logical_id }
     }

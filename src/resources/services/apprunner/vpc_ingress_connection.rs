@@ -2,7 +2,7 @@
 //! `AWS::AppRunner::VpcIngressConnection`: The AWS::AppRunner::VpcIngressConnection resource is an App Runner resource that specifies an App Runner VpcIngressConnection.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppRunner::VpcIngressConnection`.
 ///
@@ -130,7 +130,7 @@ pub struct VpcIngressConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcIngressConnectionAttributes {
+impl crate::resources::ResourceAttributes for VpcIngressConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcIngressConnectionAttributes { logical_id }
     }

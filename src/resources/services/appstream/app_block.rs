@@ -2,7 +2,7 @@
 //! `AWS::AppStream::AppBlock`: Resource Type definition for AWS::AppStream::AppBlock
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::AppBlock`.
 ///
@@ -226,7 +226,7 @@ pub struct AppBlockAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppBlockAttributes {
+impl crate::resources::ResourceAttributes for AppBlockAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppBlockAttributes { logical_id }
     }

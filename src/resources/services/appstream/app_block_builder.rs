@@ -2,7 +2,7 @@
 //! `AWS::AppStream::AppBlockBuilder`: Resource Type definition for AWS::AppStream::AppBlockBuilder.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::AppBlockBuilder`.
 ///
@@ -257,7 +257,7 @@ pub struct AppBlockBuilderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppBlockBuilderAttributes {
+impl crate::resources::ResourceAttributes for AppBlockBuilderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppBlockBuilderAttributes { logical_id }
     }

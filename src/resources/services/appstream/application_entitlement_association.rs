@@ -2,7 +2,7 @@
 //! `AWS::AppStream::ApplicationEntitlementAssociation`: Resource Type definition for AWS::AppStream::ApplicationEntitlementAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::ApplicationEntitlementAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct ApplicationEntitlementAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationEntitlementAssociationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationEntitlementAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationEntitlementAssociationAttributes { logical_id }
     }

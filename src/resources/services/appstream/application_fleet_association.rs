@@ -2,7 +2,7 @@
 //! `AWS::AppStream::ApplicationFleetAssociation`: Resource Type definition for AWS::AppStream::ApplicationFleetAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::ApplicationFleetAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct ApplicationFleetAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationFleetAssociationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationFleetAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationFleetAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppStream::DirectoryConfig`: Resource Type definition for AWS::AppStream::DirectoryConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::DirectoryConfig`.
 ///
@@ -187,7 +187,7 @@ pub struct DirectoryConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectoryConfigAttributes {
+impl crate::resources::ResourceAttributes for DirectoryConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectoryConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppStream::Entitlement`: Resource Type definition for AWS::AppStream::Entitlement
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::Entitlement`.
 ///
@@ -157,7 +157,7 @@ pub struct EntitlementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EntitlementAttributes {
+impl crate::resources::ResourceAttributes for EntitlementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EntitlementAttributes { logical_id }
     }

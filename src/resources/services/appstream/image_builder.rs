@@ -2,7 +2,7 @@
 //! `AWS::AppStream::ImageBuilder`: Resource Type definition for AWS::AppStream::ImageBuilder
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::ImageBuilder`.
 ///
@@ -324,7 +324,7 @@ pub struct ImageBuilderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ImageBuilderAttributes {
+impl crate::resources::ResourceAttributes for ImageBuilderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ImageBuilderAttributes { logical_id }
     }

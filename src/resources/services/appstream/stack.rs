@@ -2,7 +2,7 @@
 //! `AWS::AppStream::Stack`: Resource Type definition for AWS::AppStream::Stack
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::Stack`.
 ///
@@ -821,7 +821,7 @@ pub struct StackAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StackAttributes {
+impl crate::resources::ResourceAttributes for StackAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StackAttributes { logical_id }
     }

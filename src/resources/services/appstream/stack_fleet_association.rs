@@ -2,7 +2,7 @@
 //! `AWS::AppStream::StackFleetAssociation`: Resource Type definition for AWS::AppStream::StackFleetAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::StackFleetAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct StackFleetAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StackFleetAssociationAttributes {
+impl crate::resources::ResourceAttributes for StackFleetAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StackFleetAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppStream::StackUserAssociation`: Resource Type definition for AWS::AppStream::StackUserAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::StackUserAssociation`.
 ///
@@ -85,7 +85,7 @@ pub struct StackUserAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StackUserAssociationAttributes {
+impl crate::resources::ResourceAttributes for StackUserAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StackUserAssociationAttributes { logical_id }
     }

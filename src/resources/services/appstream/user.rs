@@ -2,7 +2,7 @@
 //! `AWS::AppStream::User`: Resource Type definition for AWS::AppStream::User
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppStream::User`.
 ///
@@ -151,7 +151,7 @@ pub struct UserAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserAttributes {
+impl crate::resources::ResourceAttributes for UserAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserAttributes { logical_id }
     }

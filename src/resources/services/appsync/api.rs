@@ -2,7 +2,7 @@
 //! `AWS::AppSync::Api`: Resource schema for AppSync Api
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::Api`.
 ///
@@ -491,7 +491,7 @@ pub struct ApiAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiAttributes {
+impl crate::resources::ResourceAttributes for ApiAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiAttributes { logical_id }
     }

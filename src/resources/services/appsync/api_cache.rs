@@ -2,7 +2,7 @@
 //! `AWS::AppSync::ApiCache`: Resource Type definition for AWS::AppSync::ApiCache
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::ApiCache`.
 ///
@@ -226,7 +226,7 @@ pub struct ApiCacheAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiCacheAttributes {
+impl crate::resources::ResourceAttributes for ApiCacheAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiCacheAttributes { logical_id }
     }

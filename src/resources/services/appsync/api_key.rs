@@ -2,7 +2,7 @@
 //! `AWS::AppSync::ApiKey`: Resource Type definition for AWS::AppSync::ApiKey
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::ApiKey`.
 ///
@@ -79,7 +79,7 @@ pub struct ApiKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiKeyAttributes {
+impl crate::resources::ResourceAttributes for ApiKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiKeyAttributes { logical_id }
     }

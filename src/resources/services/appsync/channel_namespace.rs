@@ -2,7 +2,7 @@
 //! `AWS::AppSync::ChannelNamespace`: Resource schema for AppSync ChannelNamespace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::ChannelNamespace`.
 ///
@@ -377,7 +377,7 @@ pub struct ChannelNamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelNamespaceAttributes {
+impl crate::resources::ResourceAttributes for ChannelNamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelNamespaceAttributes { logical_id }
     }

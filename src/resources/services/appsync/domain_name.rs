@@ -2,7 +2,7 @@
 //! `AWS::AppSync::DomainName`: Resource Type definition for AWS::AppSync::DomainName
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::DomainName`.
 ///
@@ -89,7 +89,7 @@ pub struct DomainNameAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainNameAttributes {
+impl crate::resources::ResourceAttributes for DomainNameAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainNameAttributes { logical_id }
     }

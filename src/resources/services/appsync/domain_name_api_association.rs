@@ -2,7 +2,7 @@
 //! `AWS::AppSync::DomainNameApiAssociation`: Resource Type definition for AWS::AppSync::DomainNameApiAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::DomainNameApiAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct DomainNameApiAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainNameApiAssociationAttributes {
+impl crate::resources::ResourceAttributes for DomainNameApiAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainNameApiAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppSync::FunctionConfiguration`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::FunctionConfiguration`.
 ///
@@ -347,7 +347,7 @@ pub struct FunctionConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FunctionConfigurationAttributes {
+impl crate::resources::ResourceAttributes for FunctionConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FunctionConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppSync::GraphQLApi`: Resource Type definition for AWS::AppSync::GraphQLApi
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::GraphQLApi`.
 ///
@@ -773,7 +773,7 @@ pub struct GraphQlApiAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GraphQlApiAttributes {
+impl crate::resources::ResourceAttributes for GraphQlApiAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GraphQlApiAttributes { logical_id }
     }

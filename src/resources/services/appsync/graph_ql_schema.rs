@@ -2,7 +2,7 @@
 //! `AWS::AppSync::GraphQLSchema`: Resource Type definition for AWS::AppSync::GraphQLSchema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::GraphQLSchema`.
 ///
@@ -79,7 +79,7 @@ pub struct GraphQlSchemaAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GraphQlSchemaAttributes {
+impl crate::resources::ResourceAttributes for GraphQlSchemaAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GraphQlSchemaAttributes { logical_id }
     }

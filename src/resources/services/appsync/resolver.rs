@@ -2,7 +2,7 @@
 //! `AWS::AppSync::Resolver`: The `AWS::AppSync::Resolver` resource defines the logical GraphQL resolver that you attach to fields in a schema.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::Resolver`.
 ///
@@ -504,7 +504,7 @@ pub struct ResolverAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverAttributes {
+impl crate::resources::ResourceAttributes for ResolverAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppSync::SourceApiAssociation`: Resource Type definition for AWS::AppSync::SourceApiAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::SourceApiAssociation`.
 ///
@@ -132,7 +132,7 @@ pub struct SourceApiAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SourceApiAssociationAttributes {
+impl crate::resources::ResourceAttributes for SourceApiAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SourceApiAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppSync::Type`: Represents a GraphQL type in an AWS AppSync GraphQL API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppSync::Type`.
 ///
@@ -106,7 +106,7 @@ pub struct TypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TypeAttributes {
+impl crate::resources::ResourceAttributes for TypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TypeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AppTest::TestCase`: Represents a Test Case that can be captured and executed
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::AppTest::TestCase`.
 ///
@@ -134,7 +134,7 @@ pub struct TestCaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TestCaseAttributes {
+impl crate::resources::ResourceAttributes for TestCaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TestCaseAttributes { logical_id }
     }

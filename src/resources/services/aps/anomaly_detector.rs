@@ -2,7 +2,7 @@
 //! `AWS::APS::AnomalyDetector`: AnomalyDetector schema for cloudformation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::APS::AnomalyDetector`.
 ///
@@ -238,7 +238,7 @@ pub struct AnomalyDetectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnomalyDetectorAttributes {
+impl crate::resources::ResourceAttributes for AnomalyDetectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnomalyDetectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::APS::RuleGroupsNamespace`: RuleGroupsNamespace schema for cloudformation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::APS::RuleGroupsNamespace`.
 ///
@@ -89,7 +89,7 @@ pub struct RuleGroupsNamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuleGroupsNamespaceAttributes {
+impl crate::resources::ResourceAttributes for RuleGroupsNamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuleGroupsNamespaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::APS::Scraper`: Resource Type definition for AWS::APS::Scraper
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::APS::Scraper`.
 ///
@@ -340,7 +340,7 @@ pub struct ScraperAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScraperAttributes {
+impl crate::resources::ResourceAttributes for ScraperAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScraperAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ARCRegionSwitch::Plan`: Represents a plan that specifies Regions, IAM roles, and workflows of logic required to perform the desired change to your multi-Region application
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ARCRegionSwitch::Plan`.
 ///
@@ -609,7 +609,7 @@ pub struct PlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlanAttributes {
+impl crate::resources::ResourceAttributes for PlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlanAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`: Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`.
 ///
@@ -91,7 +91,7 @@ pub struct AutoshiftObserverNotificationStatusAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutoshiftObserverNotificationStatusAttributes {
+impl crate::resources::ResourceAttributes for AutoshiftObserverNotificationStatusAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutoshiftObserverNotificationStatusAttributes { logical_id }
     }

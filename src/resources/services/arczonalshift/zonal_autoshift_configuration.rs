@@ -2,7 +2,7 @@
 //! `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`: Definition of AWS::ARCZonalShift::ZonalAutoshiftConfiguration Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
 ///
@@ -186,7 +186,7 @@ pub struct ZonalAutoshiftConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ZonalAutoshiftConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ZonalAutoshiftConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ZonalAutoshiftConfigurationAttributes { logical_id }
     }

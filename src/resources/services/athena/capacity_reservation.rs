@@ -2,7 +2,7 @@
 //! `AWS::Athena::CapacityReservation`: Resource schema for AWS::Athena::CapacityReservation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Athena::CapacityReservation`.
 ///
@@ -157,7 +157,7 @@ pub struct CapacityReservationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityReservationAttributes {
+impl crate::resources::ResourceAttributes for CapacityReservationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityReservationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Athena::DataCatalog`: Resource schema for AWS::Athena::DataCatalog
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Athena::DataCatalog`.
 ///
@@ -194,7 +194,7 @@ pub struct DataCatalogAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataCatalogAttributes {
+impl crate::resources::ResourceAttributes for DataCatalogAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataCatalogAttributes { logical_id }
     }

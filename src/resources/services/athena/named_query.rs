@@ -2,7 +2,7 @@
 //! `AWS::Athena::NamedQuery`: Resource schema for AWS::Athena::NamedQuery
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Athena::NamedQuery`.
 ///
@@ -91,7 +91,7 @@ pub struct NamedQueryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NamedQueryAttributes {
+impl crate::resources::ResourceAttributes for NamedQueryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NamedQueryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Athena::PreparedStatement`: Resource schema for AWS::Athena::PreparedStatement
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Athena::PreparedStatement`.
 ///
@@ -85,7 +85,7 @@ pub struct PreparedStatementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PreparedStatementAttributes {
+impl crate::resources::ResourceAttributes for PreparedStatementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PreparedStatementAttributes { logical_id }
     }

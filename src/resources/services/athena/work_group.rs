@@ -2,7 +2,7 @@
 //! `AWS::Athena::WorkGroup`: Resource schema for AWS::Athena::WorkGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Athena::WorkGroup`.
 ///
@@ -932,7 +932,7 @@ pub struct WorkGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkGroupAttributes {
+impl crate::resources::ResourceAttributes for WorkGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AuditManager::Assessment`: An entity that defines the scope of audit evidence collected by AWS Audit Manager.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AuditManager::Assessment`.
 ///
@@ -474,7 +474,7 @@ pub struct AssessmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssessmentAttributes {
+impl crate::resources::ResourceAttributes for AssessmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssessmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AuditManager::AssessmentFramework`: Creates a custom framework in AWS Audit Manager.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AuditManager::AssessmentFramework`.
 ///
@@ -171,7 +171,7 @@ pub struct AssessmentFrameworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssessmentFrameworkAttributes {
+impl crate::resources::ResourceAttributes for AssessmentFrameworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssessmentFrameworkAttributes { logical_id }
     }

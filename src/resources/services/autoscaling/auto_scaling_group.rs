@@ -2,7 +2,7 @@
 //! `AWS::AutoScaling::AutoScalingGroup`: The `AWS::AutoScaling::AutoScalingGroup` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of automatic scaling and management.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, TagEntry, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, TagEntry, ToExpr, Value};
 
 /// `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -2352,7 +2352,7 @@ pub struct AutoScalingGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutoScalingGroupAttributes {
+impl crate::resources::ResourceAttributes for AutoScalingGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutoScalingGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AutoScaling::LaunchConfiguration`: The AWS::AutoScaling::LaunchConfiguration resource specifies the launch configuration that can be used by an Auto Scaling group to configure Amazon EC2 instances.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AutoScaling::LaunchConfiguration`.
 ///
@@ -382,7 +382,7 @@ pub struct LaunchConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchConfigurationAttributes {
+impl crate::resources::ResourceAttributes for LaunchConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AutoScaling::LifecycleHook`: Resource Type definition for AWS::AutoScaling::LifecycleHook
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AutoScaling::LifecycleHook`.
 ///
@@ -163,7 +163,7 @@ pub struct LifecycleHookAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LifecycleHookAttributes {
+impl crate::resources::ResourceAttributes for LifecycleHookAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LifecycleHookAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AutoScaling::ScalingPolicy`: The AWS::AutoScaling::ScalingPolicy resource specifies an Amazon EC2 Auto Scaling scaling policy so that the Auto Scaling group can scale the number of instances available for your application.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AutoScaling::ScalingPolicy`.
 ///
@@ -1277,7 +1277,7 @@ pub struct ScalingPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScalingPolicyAttributes {
+impl crate::resources::ResourceAttributes for ScalingPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScalingPolicyAttributes { logical_id }
     }

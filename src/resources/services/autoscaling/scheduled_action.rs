@@ -2,7 +2,7 @@
 //! `AWS::AutoScaling::ScheduledAction`: The AWS::AutoScaling::ScheduledAction resource specifies an Amazon EC2 Auto Scaling scheduled action so that the Auto Scaling group can change the number of instances available for your application in response to predictable load changes.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AutoScaling::ScheduledAction`.
 ///
@@ -109,7 +109,7 @@ pub struct ScheduledActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduledActionAttributes {
+impl crate::resources::ResourceAttributes for ScheduledActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduledActionAttributes { logical_id }
     }

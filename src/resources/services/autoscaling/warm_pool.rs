@@ -2,7 +2,7 @@
 //! `AWS::AutoScaling::WarmPool`: Resource schema for AWS::AutoScaling::WarmPool.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::AutoScaling::WarmPool`.
 ///
@@ -149,7 +149,7 @@ pub struct WarmPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WarmPoolAttributes {
+impl crate::resources::ResourceAttributes for WarmPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WarmPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::AutoScalingPlans::ScalingPlan`: Resource Type definition for AWS::AutoScalingPlans::ScalingPlan
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::AutoScalingPlans::ScalingPlan`.
 ///
@@ -886,7 +886,7 @@ pub struct ScalingPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScalingPlanAttributes {
+impl crate::resources::ResourceAttributes for ScalingPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScalingPlanAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::B2BI::Capability`: Definition of AWS::B2BI::Capability Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::B2BI::Capability`.
 ///
@@ -152,7 +152,7 @@ pub struct CapabilityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapabilityAttributes {
+impl crate::resources::ResourceAttributes for CapabilityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapabilityAttributes { logical_id }
     }

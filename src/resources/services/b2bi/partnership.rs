@@ -2,7 +2,7 @@
 //! `AWS::B2BI::Partnership`: Definition of AWS::B2BI::Partnership Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::B2BI::Partnership`.
 ///
@@ -292,7 +292,7 @@ pub struct PartnershipAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PartnershipAttributes {
+impl crate::resources::ResourceAttributes for PartnershipAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PartnershipAttributes { logical_id }
     }

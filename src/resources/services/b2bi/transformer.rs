@@ -2,7 +2,7 @@
 //! `AWS::B2BI::Transformer`: Definition of AWS::B2BI::Transformer Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::B2BI::Transformer`.
 ///
@@ -608,7 +608,7 @@ pub struct TransformerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransformerAttributes {
+impl crate::resources::ResourceAttributes for TransformerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransformerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Backup::BackupPlan`: Resource Type definition for AWS::Backup::BackupPlan
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::BackupPlan`.
 ///
@@ -499,7 +499,7 @@ pub struct BackupPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BackupPlanAttributes {
+impl crate::resources::ResourceAttributes for BackupPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BackupPlanAttributes { logical_id }
     }

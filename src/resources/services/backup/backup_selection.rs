@@ -2,7 +2,7 @@
 //! `AWS::Backup::BackupSelection`: Resource Type definition for AWS::Backup::BackupSelection
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::BackupSelection`.
 ///
@@ -257,7 +257,7 @@ pub struct BackupSelectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BackupSelectionAttributes {
+impl crate::resources::ResourceAttributes for BackupSelectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BackupSelectionAttributes { logical_id }
     }

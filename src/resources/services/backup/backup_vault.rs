@@ -2,7 +2,7 @@
 //! `AWS::Backup::BackupVault`: Resource Type definition for AWS::Backup::BackupVault
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::BackupVault`.
 ///
@@ -185,7 +185,7 @@ pub struct BackupVaultAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BackupVaultAttributes {
+impl crate::resources::ResourceAttributes for BackupVaultAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BackupVaultAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Backup::Framework`: Contains detailed information about a framework.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::Framework`.
 ///
@@ -211,7 +211,7 @@ pub struct FrameworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FrameworkAttributes {
+impl crate::resources::ResourceAttributes for FrameworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FrameworkAttributes { logical_id }
     }

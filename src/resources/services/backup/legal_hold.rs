@@ -2,7 +2,7 @@
 //! `AWS::Backup::LegalHold`: Creates a legal hold on recovery points (backups).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::LegalHold`.
 ///
@@ -166,7 +166,7 @@ pub struct LegalHoldAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LegalHoldAttributes {
+impl crate::resources::ResourceAttributes for LegalHoldAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LegalHoldAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Backup::LogicallyAirGappedBackupVault`: Resource Type definition for AWS::Backup::LogicallyAirGappedBackupVault
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::LogicallyAirGappedBackupVault`.
 ///
@@ -152,7 +152,7 @@ pub struct LogicallyAirGappedBackupVaultAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogicallyAirGappedBackupVaultAttributes {
+impl crate::resources::ResourceAttributes for LogicallyAirGappedBackupVaultAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogicallyAirGappedBackupVaultAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Backup::ReportPlan`: Contains detailed information about a report plan in AWS Backup Audit Manager.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::ReportPlan`.
 ///
@@ -197,7 +197,7 @@ pub struct ReportPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReportPlanAttributes {
+impl crate::resources::ResourceAttributes for ReportPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReportPlanAttributes { logical_id }
     }

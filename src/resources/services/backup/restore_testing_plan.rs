@@ -2,7 +2,7 @@
 //! `AWS::Backup::RestoreTestingPlan`: Definition of AWS::Backup::RestoreTestingPlan Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::RestoreTestingPlan`.
 ///
@@ -212,7 +212,7 @@ pub struct RestoreTestingPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RestoreTestingPlanAttributes {
+impl crate::resources::ResourceAttributes for RestoreTestingPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RestoreTestingPlanAttributes { logical_id }
     }

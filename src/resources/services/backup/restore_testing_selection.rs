@@ -2,7 +2,7 @@
 //! `AWS::Backup::RestoreTestingSelection`: Resource Type definition for AWS::Backup::RestoreTestingSelection
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::RestoreTestingSelection`.
 ///
@@ -181,7 +181,7 @@ pub struct RestoreTestingSelectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RestoreTestingSelectionAttributes {
+impl crate::resources::ResourceAttributes for RestoreTestingSelectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RestoreTestingSelectionAttributes { logical_id }
     }

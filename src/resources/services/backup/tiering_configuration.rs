@@ -2,7 +2,7 @@
 //! `AWS::Backup::TieringConfiguration`: Resource Type definition for AWS::Backup::TieringConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Backup::TieringConfiguration`.
 ///
@@ -134,7 +134,7 @@ pub struct TieringConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TieringConfigurationAttributes {
+impl crate::resources::ResourceAttributes for TieringConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TieringConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BackupGateway::Hypervisor`: Definition of AWS::BackupGateway::Hypervisor Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BackupGateway::Hypervisor`.
 ///
@@ -96,7 +96,7 @@ pub struct HypervisorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HypervisorAttributes {
+impl crate::resources::ResourceAttributes for HypervisorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HypervisorAttributes { logical_id }
     }

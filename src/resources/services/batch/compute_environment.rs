@@ -2,7 +2,7 @@
 //! `AWS::Batch::ComputeEnvironment`: Resource Type definition for AWS::Batch::ComputeEnvironment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::ComputeEnvironment`.
 ///
@@ -980,7 +980,7 @@ pub struct ComputeEnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComputeEnvironmentAttributes {
+impl crate::resources::ResourceAttributes for ComputeEnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComputeEnvironmentAttributes { logical_id }
     }

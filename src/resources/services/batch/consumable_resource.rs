@@ -2,7 +2,7 @@
 //! `AWS::Batch::ConsumableResource`: Resource Type definition for AWS::Batch::ConsumableResource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::ConsumableResource`.
 ///
@@ -116,7 +116,7 @@ pub struct ConsumableResourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConsumableResourceAttributes {
+impl crate::resources::ResourceAttributes for ConsumableResourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConsumableResourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Batch::JobDefinition`: Resource Type definition for AWS::Batch::JobDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::JobDefinition`.
 ///
@@ -2568,7 +2568,7 @@ pub struct JobDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobDefinitionAttributes {
+impl crate::resources::ResourceAttributes for JobDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Batch::JobQueue`: Resource Type definition for AWS::Batch::JobQueue
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::JobQueue`.
 ///
@@ -299,7 +299,7 @@ pub struct JobQueueAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobQueueAttributes {
+impl crate::resources::ResourceAttributes for JobQueueAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobQueueAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Batch::QuotaShare`: Creates an AWS Batch quota share.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::QuotaShare`.
 ///
@@ -245,7 +245,7 @@ pub struct QuotaShareAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QuotaShareAttributes {
+impl crate::resources::ResourceAttributes for QuotaShareAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QuotaShareAttributes { logical_id }
     }

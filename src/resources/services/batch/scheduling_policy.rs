@@ -2,7 +2,7 @@
 //! `AWS::Batch::SchedulingPolicy`: Resource Type definition for AWS::Batch::SchedulingPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::SchedulingPolicy`.
 ///
@@ -184,7 +184,7 @@ pub struct SchedulingPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SchedulingPolicyAttributes {
+impl crate::resources::ResourceAttributes for SchedulingPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SchedulingPolicyAttributes { logical_id }
     }

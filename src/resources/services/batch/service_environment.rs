@@ -2,7 +2,7 @@
 //! `AWS::Batch::ServiceEnvironment`: Resource Type definition for AWS::Batch::ServiceEnvironment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Batch::ServiceEnvironment`.
 ///
@@ -128,7 +128,7 @@ pub struct ServiceEnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceEnvironmentAttributes {
+impl crate::resources::ResourceAttributes for ServiceEnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceEnvironmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BCM::Dashboard`: Definition of AWS::BCM::Dashboard Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BCM::Dashboard`.
 ///
@@ -1240,7 +1240,7 @@ pub struct DashboardAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DashboardAttributes {
+impl crate::resources::ResourceAttributes for DashboardAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DashboardAttributes { logical_id }
     }

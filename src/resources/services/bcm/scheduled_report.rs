@@ -2,7 +2,7 @@
 //! `AWS::BCM::ScheduledReport`: Creates and manages a scheduled report for an AWS Billing and Cost Management Dashboards dashboard.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BCM::ScheduledReport`.
 ///
@@ -329,7 +329,7 @@ pub struct ScheduledReportAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduledReportAttributes {
+impl crate::resources::ResourceAttributes for ScheduledReportAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduledReportAttributes { logical_id }
     }

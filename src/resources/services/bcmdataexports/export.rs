@@ -2,7 +2,7 @@
 //! `AWS::BCMDataExports::Export`: Definition of AWS::BCMDataExports::Export Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BCMDataExports::Export`.
 ///
@@ -485,7 +485,7 @@ pub struct ExportAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExportAttributes {
+impl crate::resources::ResourceAttributes for ExportAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExportAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BcmPricingCalculator::BillEstimate`: Resource Type definition for AWS::BcmPricingCalculator::BillEstimate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BcmPricingCalculator::BillEstimate`.
 ///
@@ -89,7 +89,7 @@ pub struct BillEstimateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BillEstimateAttributes {
+impl crate::resources::ResourceAttributes for BillEstimateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BillEstimateAttributes { logical_id }
     }

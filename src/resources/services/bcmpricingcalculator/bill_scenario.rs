@@ -2,7 +2,7 @@
 //! `AWS::BcmPricingCalculator::BillScenario`: Resource Type definition for AWS::BcmPricingCalculator::BillScenario
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BcmPricingCalculator::BillScenario`.
 ///
@@ -116,7 +116,7 @@ pub struct BillScenarioAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BillScenarioAttributes {
+impl crate::resources::ResourceAttributes for BillScenarioAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BillScenarioAttributes { logical_id }
     }

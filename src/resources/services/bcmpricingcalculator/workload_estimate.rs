@@ -2,7 +2,7 @@
 //! `AWS::BcmPricingCalculator::WorkloadEstimate`: Resource Type definition for AWS::BcmPricingCalculator::WorkloadEstimate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BcmPricingCalculator::WorkloadEstimate`.
 ///
@@ -119,7 +119,7 @@ pub struct WorkloadEstimateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkloadEstimateAttributes {
+impl crate::resources::ResourceAttributes for WorkloadEstimateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkloadEstimateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::Agent`: Definition of AWS::Bedrock::Agent Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::Agent`.
 ///
@@ -1196,7 +1196,7 @@ pub struct AgentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentAttributes {
+impl crate::resources::ResourceAttributes for AgentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::AgentAlias`: Definition of AWS::Bedrock::AgentAlias Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::AgentAlias`.
 ///
@@ -130,7 +130,7 @@ pub struct AgentAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentAliasAttributes {
+impl crate::resources::ResourceAttributes for AgentAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentAliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::ApplicationInferenceProfile`: Definition of AWS::Bedrock::ApplicationInferenceProfile Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::ApplicationInferenceProfile`.
 ///
@@ -89,7 +89,7 @@ pub struct ApplicationInferenceProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationInferenceProfileAttributes {
+impl crate::resources::ResourceAttributes for ApplicationInferenceProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationInferenceProfileAttributes { logical_id }
     }

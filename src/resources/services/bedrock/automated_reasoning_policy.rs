@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::AutomatedReasoningPolicy`: Definition of AWS::Bedrock::AutomatedReasoningPolicy Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::AutomatedReasoningPolicy`.
 ///
@@ -318,7 +318,7 @@ pub struct AutomatedReasoningPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutomatedReasoningPolicyAttributes {
+impl crate::resources::ResourceAttributes for AutomatedReasoningPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutomatedReasoningPolicyAttributes { logical_id }
     }

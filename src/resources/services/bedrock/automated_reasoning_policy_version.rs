@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::AutomatedReasoningPolicyVersion`: Definition of AWS::Bedrock::AutomatedReasoningPolicyVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::AutomatedReasoningPolicyVersion`.
 ///
@@ -83,7 +83,7 @@ pub struct AutomatedReasoningPolicyVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutomatedReasoningPolicyVersionAttributes {
+impl crate::resources::ResourceAttributes for AutomatedReasoningPolicyVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutomatedReasoningPolicyVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::Blueprint`: Definition of AWS::Bedrock::Blueprint Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::Blueprint`.
 ///
@@ -134,7 +134,7 @@ pub struct BlueprintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BlueprintAttributes {
+impl crate::resources::ResourceAttributes for BlueprintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BlueprintAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::DataAutomationLibrary`: Resource Type definition for AWS::Bedrock::DataAutomationLibrary
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::DataAutomationLibrary`.
 ///
@@ -130,7 +130,7 @@ pub struct DataAutomationLibraryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataAutomationLibraryAttributes {
+impl crate::resources::ResourceAttributes for DataAutomationLibraryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataAutomationLibraryAttributes { logical_id }
     }

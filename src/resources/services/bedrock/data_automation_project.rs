@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::DataAutomationProject`: Definition of AWS::Bedrock::DataAutomationProject Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2197,7 +2197,7 @@ pub struct DataAutomationProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataAutomationProjectAttributes {
+impl crate::resources::ResourceAttributes for DataAutomationProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataAutomationProjectAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::DataSource`: Definition of AWS::Bedrock::DataSource Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::DataSource`.
 ///
@@ -2412,7 +2412,7 @@ pub struct DataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSourceAttributes {
+impl crate::resources::ResourceAttributes for DataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSourceAttributes { logical_id }
     }

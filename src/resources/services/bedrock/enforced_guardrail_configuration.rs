@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::EnforcedGuardrailConfiguration`: Definition of AWS::Bedrock::EnforcedGuardrailConfiguration Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::EnforcedGuardrailConfiguration`.
 ///
@@ -215,7 +215,7 @@ pub struct EnforcedGuardrailConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnforcedGuardrailConfigurationAttributes {
+impl crate::resources::ResourceAttributes for EnforcedGuardrailConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnforcedGuardrailConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::FlowAlias`: Definition of AWS::Bedrock::FlowAlias Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::FlowAlias`.
 ///
@@ -197,7 +197,7 @@ pub struct FlowAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowAliasAttributes {
+impl crate::resources::ResourceAttributes for FlowAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowAliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::FlowVersion`: Definition of AWS::Bedrock::FlowVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::FlowVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct FlowVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowVersionAttributes {
+impl crate::resources::ResourceAttributes for FlowVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowVersionAttributes { logical_id }
     }

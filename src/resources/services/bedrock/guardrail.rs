@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::Guardrail`: Definition of AWS::Bedrock::Guardrail Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::Guardrail`.
 ///
@@ -1425,7 +1425,7 @@ pub struct GuardrailAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GuardrailAttributes {
+impl crate::resources::ResourceAttributes for GuardrailAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GuardrailAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::GuardrailVersion`: Definition of AWS::Bedrock::GuardrailVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::GuardrailVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct GuardrailVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GuardrailVersionAttributes {
+impl crate::resources::ResourceAttributes for GuardrailVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GuardrailVersionAttributes { logical_id }
     }

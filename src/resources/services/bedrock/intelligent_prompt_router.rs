@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::IntelligentPromptRouter`: Definition of AWS::Bedrock::IntelligentPromptRouter Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::IntelligentPromptRouter`.
 ///
@@ -171,7 +171,7 @@ pub struct IntelligentPromptRouterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntelligentPromptRouterAttributes {
+impl crate::resources::ResourceAttributes for IntelligentPromptRouterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntelligentPromptRouterAttributes { logical_id }
     }

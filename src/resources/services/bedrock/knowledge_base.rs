@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::KnowledgeBase`: Definition of AWS::Bedrock::KnowledgeBase Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1552,7 +1552,7 @@ pub struct KnowledgeBaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KnowledgeBaseAttributes {
+impl crate::resources::ResourceAttributes for KnowledgeBaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KnowledgeBaseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::KnowledgeBasePolicy`: Definition of AWS::Bedrock::KnowledgeBasePolicy Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::KnowledgeBasePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct KnowledgeBasePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KnowledgeBasePolicyAttributes {
+impl crate::resources::ResourceAttributes for KnowledgeBasePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KnowledgeBasePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::Prompt`: Definition of AWS::Bedrock::Prompt Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::Prompt`.
 ///
@@ -246,7 +246,7 @@ pub struct PromptAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PromptAttributes {
+impl crate::resources::ResourceAttributes for PromptAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PromptAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::PromptVersion`: Definition of AWS::Bedrock::PromptVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::PromptVersion`.
 ///
@@ -83,7 +83,7 @@ pub struct PromptVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PromptVersionAttributes {
+impl crate::resources::ResourceAttributes for PromptVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PromptVersionAttributes { logical_id }
     }

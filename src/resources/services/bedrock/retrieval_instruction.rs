@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::RetrievalInstruction`: Resource Type definition for AWS::Bedrock::RetrievalInstruction
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::RetrievalInstruction`.
 ///
@@ -140,7 +140,7 @@ pub struct RetrievalInstructionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RetrievalInstructionAttributes {
+impl crate::resources::ResourceAttributes for RetrievalInstructionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RetrievalInstructionAttributes { logical_id }
     }

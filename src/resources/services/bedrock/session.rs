@@ -2,7 +2,7 @@
 //! `AWS::Bedrock::Session`: Definition of AWS::Bedrock::Session Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Bedrock::Session`.
 ///
@@ -76,7 +76,7 @@ pub struct SessionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SessionAttributes {
+impl crate::resources::ResourceAttributes for SessionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SessionAttributes { logical_id }
     }

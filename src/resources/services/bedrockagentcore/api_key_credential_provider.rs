@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::ApiKeyCredentialProvider`: Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
 ///
@@ -163,7 +163,7 @@ pub struct ApiKeyCredentialProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiKeyCredentialProviderAttributes {
+impl crate::resources::ResourceAttributes for ApiKeyCredentialProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiKeyCredentialProviderAttributes { logical_id }
     }

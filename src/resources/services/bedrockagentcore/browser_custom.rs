@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::BrowserCustom`: Resource definition for AWS::BedrockAgentCore::BrowserCustom
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::BrowserCustom`.
 ///
@@ -472,7 +472,7 @@ pub struct BrowserCustomAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BrowserCustomAttributes {
+impl crate::resources::ResourceAttributes for BrowserCustomAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BrowserCustomAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::BrowserProfile`: Resource definition for AWS::BedrockAgentCore::BrowserProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::BrowserProfile`.
 ///
@@ -83,7 +83,7 @@ pub struct BrowserProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BrowserProfileAttributes {
+impl crate::resources::ResourceAttributes for BrowserProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BrowserProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::CapacityProvider`: Resource Type definition for AWS::BedrockAgentCore::CapacityProvider.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::CapacityProvider`.
 ///
@@ -1045,7 +1045,7 @@ pub struct CapacityProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityProviderAttributes {
+impl crate::resources::ResourceAttributes for CapacityProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityProviderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::CodeInterpreterCustom`: Resource definition for AWS::BedrockAgentCore::CodeInterpreterCustom
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::CodeInterpreterCustom`.
 ///
@@ -283,7 +283,7 @@ pub struct CodeInterpreterCustomAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CodeInterpreterCustomAttributes {
+impl crate::resources::ResourceAttributes for CodeInterpreterCustomAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CodeInterpreterCustomAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::ConfigurationBundle`: Definition of AWS::BedrockAgentCore::ConfigurationBundle Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::ConfigurationBundle`.
 ///
@@ -189,7 +189,7 @@ pub struct ConfigurationBundleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationBundleAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationBundleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationBundleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::ConsentPortal`: Resource Type definition for AWS::BedrockAgentCore::ConsentPortal
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::ConsentPortal`.
 ///
@@ -209,7 +209,7 @@ pub struct ConsentPortalAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConsentPortalAttributes {
+impl crate::resources::ResourceAttributes for ConsentPortalAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConsentPortalAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::Evaluator`: Resource Type definition for AWS::BedrockAgentCore::Evaluator - Creates a custom evaluator for agent quality assessment using LLM-as-a-Judge, code-based, or derived evaluator configurations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -131,7 +131,7 @@ pub struct EvaluatorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EvaluatorAttributes {
+impl crate::resources::ResourceAttributes for EvaluatorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EvaluatorAttributes { logical_id }
     }

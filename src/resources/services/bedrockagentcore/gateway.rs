@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::Gateway`: Definition of AWS::BedrockAgentCore::Gateway Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::Gateway`.
 ///
@@ -465,7 +465,7 @@ pub struct GatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayAttributes {
+impl crate::resources::ResourceAttributes for GatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::GatewayRateLimit`: Definition of AWS::BedrockAgentCore::GatewayRateLimit Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::GatewayRateLimit`.
 ///
@@ -214,7 +214,7 @@ pub struct GatewayRateLimitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayRateLimitAttributes {
+impl crate::resources::ResourceAttributes for GatewayRateLimitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayRateLimitAttributes { logical_id }
     }

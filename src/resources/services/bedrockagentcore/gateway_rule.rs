@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::GatewayRule`: Resource Type definition for AWS::BedrockAgentCore::GatewayRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::GatewayRule`.
 ///
@@ -91,7 +91,7 @@ pub struct GatewayRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayRuleAttributes {
+impl crate::resources::ResourceAttributes for GatewayRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayRuleAttributes { logical_id }
     }

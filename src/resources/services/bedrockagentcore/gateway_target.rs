@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::GatewayTarget`: Definition of AWS::BedrockAgentCore::GatewayTarget Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::GatewayTarget`.
 ///
@@ -216,7 +216,7 @@ pub struct GatewayTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayTargetAttributes {
+impl crate::resources::ResourceAttributes for GatewayTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayTargetAttributes { logical_id }
     }

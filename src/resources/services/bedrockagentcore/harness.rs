@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::Harness`: Resource Type definition for AWS::BedrockAgentCore::Harness - a managed agentic loop service that provides a turnkey solution for running stateful, tool-equipped AI agents.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::Harness`.
 ///
@@ -1716,7 +1716,7 @@ pub struct HarnessAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HarnessAttributes {
+impl crate::resources::ResourceAttributes for HarnessAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HarnessAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::HarnessEndpoint`: Resource Type definition for AWS::BedrockAgentCore::HarnessEndpoint - a named, stable reference to a specific version of a Harness that callers invoke, allowing the underlying version to be updated without changing how the agent is invoked.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::HarnessEndpoint`.
 ///
@@ -95,7 +95,7 @@ pub struct HarnessEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HarnessEndpointAttributes {
+impl crate::resources::ResourceAttributes for HarnessEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HarnessEndpointAttributes { logical_id }
     }

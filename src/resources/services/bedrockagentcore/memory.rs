@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::Memory`: Resource Type definition for AWS::BedrockAgentCore::Memory
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2417,7 +2417,7 @@ pub struct MemoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MemoryAttributes {
+impl crate::resources::ResourceAttributes for MemoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MemoryAttributes { logical_id }
     }

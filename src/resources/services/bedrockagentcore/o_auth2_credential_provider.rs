@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::OAuth2CredentialProvider`: Resource Type definition for AWS::BedrockAgentCore::OAuth2CredentialProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -1679,7 +1679,7 @@ pub struct OAuth2CredentialProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OAuth2CredentialProviderAttributes {
+impl crate::resources::ResourceAttributes for OAuth2CredentialProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OAuth2CredentialProviderAttributes { logical_id }
     }

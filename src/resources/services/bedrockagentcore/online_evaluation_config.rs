@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::OnlineEvaluationConfig`: Resource Type definition for AWS::BedrockAgentCore::OnlineEvaluationConfig - Creates an online evaluation configuration for continuous monitoring of agent performance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -674,7 +674,7 @@ pub struct OnlineEvaluationConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OnlineEvaluationConfigAttributes {
+impl crate::resources::ResourceAttributes for OnlineEvaluationConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OnlineEvaluationConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::PaymentConnector`: Resource Type definition for AWS::BedrockAgentCore::PaymentConnector
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::PaymentConnector`.
 ///
@@ -217,7 +217,7 @@ pub struct PaymentConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PaymentConnectorAttributes {
+impl crate::resources::ResourceAttributes for PaymentConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PaymentConnectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::PaymentCredentialProvider`: Resource Type definition for AWS::BedrockAgentCore::PaymentCredentialProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::PaymentCredentialProvider`.
 ///
@@ -367,7 +367,7 @@ pub struct PaymentCredentialProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PaymentCredentialProviderAttributes {
+impl crate::resources::ResourceAttributes for PaymentCredentialProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PaymentCredentialProviderAttributes { logical_id }
     }

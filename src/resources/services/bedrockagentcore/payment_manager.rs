@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::PaymentManager`: Resource Type definition for AWS::BedrockAgentCore::PaymentManager
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::PaymentManager`.
 ///
@@ -392,7 +392,7 @@ pub struct PaymentManagerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PaymentManagerAttributes {
+impl crate::resources::ResourceAttributes for PaymentManagerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PaymentManagerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::PolicyEngine`: Resource Type definition for AWS::BedrockAgentCore::PolicyEngine
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::PolicyEngine`.
 ///
@@ -89,7 +89,7 @@ pub struct PolicyEngineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyEngineAttributes {
+impl crate::resources::ResourceAttributes for PolicyEngineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyEngineAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::ResourcePolicy`: Resource Type definition for AWS::BedrockAgentCore::ResourcePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::ResourcePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct ResourcePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourcePolicyAttributes {
+impl crate::resources::ResourceAttributes for ResourcePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourcePolicyAttributes { logical_id }
     }

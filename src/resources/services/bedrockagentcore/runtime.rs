@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::Runtime`: Resource Type definition for AWS::BedrockAgentCore::Runtime
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -1219,7 +1219,7 @@ pub struct RuntimeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuntimeAttributes {
+impl crate::resources::ResourceAttributes for RuntimeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuntimeAttributes { logical_id }
     }

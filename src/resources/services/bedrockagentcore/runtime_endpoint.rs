@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::RuntimeEndpoint`: Resource definition for AWS::BedrockAgentCore::RuntimeEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::RuntimeEndpoint`.
 ///
@@ -95,7 +95,7 @@ pub struct RuntimeEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuntimeEndpointAttributes {
+impl crate::resources::ResourceAttributes for RuntimeEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuntimeEndpointAttributes { logical_id }
     }

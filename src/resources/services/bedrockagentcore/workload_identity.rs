@@ -2,7 +2,7 @@
 //! `AWS::BedrockAgentCore::WorkloadIdentity`: Definition of AWS::BedrockAgentCore::WorkloadIdentity Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BedrockAgentCore::WorkloadIdentity`.
 ///
@@ -83,7 +83,7 @@ pub struct WorkloadIdentityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkloadIdentityAttributes {
+impl crate::resources::ResourceAttributes for WorkloadIdentityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkloadIdentityAttributes { logical_id }
     }

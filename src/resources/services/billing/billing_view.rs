@@ -2,7 +2,7 @@
 //! `AWS::Billing::BillingView`: A billing view is a container of cost & usage metadata.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Billing::BillingView`.
 ///
@@ -256,7 +256,7 @@ pub struct BillingViewAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BillingViewAttributes {
+impl crate::resources::ResourceAttributes for BillingViewAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BillingViewAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BillingConductor::BillingGroup`: A billing group is a set of linked account which belong to the same end customer.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BillingConductor::BillingGroup`.
 ///
@@ -172,7 +172,7 @@ pub struct BillingGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BillingGroupAttributes {
+impl crate::resources::ResourceAttributes for BillingGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BillingGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BillingConductor::CustomLineItem`: A custom line item is an one time charge that is applied to a specific billing group's bill.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BillingConductor::CustomLineItem`.
 ///
@@ -491,7 +491,7 @@ pub struct CustomLineItemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomLineItemAttributes {
+impl crate::resources::ResourceAttributes for CustomLineItemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomLineItemAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::BillingConductor::PricingPlan`: Pricing Plan enables you to customize your billing details consistent with the usage that accrues in each of your billing groups.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BillingConductor::PricingPlan`.
 ///
@@ -89,7 +89,7 @@ pub struct PricingPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PricingPlanAttributes {
+impl crate::resources::ResourceAttributes for PricingPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PricingPlanAttributes { logical_id }
     }

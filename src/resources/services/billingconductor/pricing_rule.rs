@@ -2,7 +2,7 @@
 //! `AWS::BillingConductor::PricingRule`: A markup/discount that is defined for a specific set of services that can later be associated with a pricing plan.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::BillingConductor::PricingRule`.
 ///
@@ -339,7 +339,7 @@ pub struct PricingRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PricingRuleAttributes {
+impl crate::resources::ResourceAttributes for PricingRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PricingRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Braket::SpendingLimit`: Creates a spending limit for a specified quantum device.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Braket::SpendingLimit`.
 ///
@@ -130,7 +130,7 @@ pub struct SpendingLimitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SpendingLimitAttributes {
+impl crate::resources::ResourceAttributes for SpendingLimitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SpendingLimitAttributes { logical_id }
     }

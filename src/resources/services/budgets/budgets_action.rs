@@ -2,7 +2,7 @@
 //! `AWS::Budgets::BudgetsAction`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Budgets::BudgetsAction`.
 ///
@@ -535,7 +535,7 @@ pub struct BudgetsActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BudgetsActionAttributes {
+impl crate::resources::ResourceAttributes for BudgetsActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BudgetsActionAttributes { logical_id }
     }

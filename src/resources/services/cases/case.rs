@@ -2,7 +2,7 @@
 //! `AWS::Cases::Case`: Creates a case in the specified Cases domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::Case`.
 ///
@@ -95,7 +95,7 @@ pub struct CaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CaseAttributes {
+impl crate::resources::ResourceAttributes for CaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CaseAttributes { logical_id }
     }

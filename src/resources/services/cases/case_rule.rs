@@ -2,7 +2,7 @@
 //! `AWS::Cases::CaseRule`: A case rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::CaseRule`.
 ///
@@ -95,7 +95,7 @@ pub struct CaseRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CaseRuleAttributes {
+impl crate::resources::ResourceAttributes for CaseRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CaseRuleAttributes { logical_id }
     }

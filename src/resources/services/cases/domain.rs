@@ -2,7 +2,7 @@
 //! `AWS::Cases::Domain`: A domain, which is a container for all case data, such as cases, fields, templates and layouts.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::Domain`.
 ///
@@ -77,7 +77,7 @@ pub struct DomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainAttributes {
+impl crate::resources::ResourceAttributes for DomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cases::Field`: A field in the Cases domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::Field`.
 ///
@@ -208,7 +208,7 @@ pub struct FieldAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FieldAttributes {
+impl crate::resources::ResourceAttributes for FieldAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FieldAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cases::Layout`: A layout in the Cases domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::Layout`.
 ///
@@ -89,7 +89,7 @@ pub struct LayoutAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LayoutAttributes {
+impl crate::resources::ResourceAttributes for LayoutAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LayoutAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cases::RelatedItem`: Resource Type definition for AWS::Cases::RelatedItem.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::RelatedItem`.
 ///
@@ -229,7 +229,7 @@ pub struct RelatedItemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RelatedItemAttributes {
+impl crate::resources::ResourceAttributes for RelatedItemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RelatedItemAttributes { logical_id }
     }

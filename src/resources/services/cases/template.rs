@@ -2,7 +2,7 @@
 //! `AWS::Cases::Template`: A template in the Cases domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cases::Template`.
 ///
@@ -246,7 +246,7 @@ pub struct TemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TemplateAttributes {
+impl crate::resources::ResourceAttributes for TemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cassandra::Keyspace`: Resource schema for AWS::Cassandra::Keyspace
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cassandra::Keyspace`.
 ///
@@ -141,7 +141,7 @@ pub struct KeyspaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyspaceAttributes {
+impl crate::resources::ResourceAttributes for KeyspaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyspaceAttributes { logical_id }
     }

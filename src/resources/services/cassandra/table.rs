@@ -2,7 +2,7 @@
 //! `AWS::Cassandra::Table`: Resource schema for AWS::Cassandra::Table
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cassandra::Table`.
 ///
@@ -787,7 +787,7 @@ pub struct TableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableAttributes {
+impl crate::resources::ResourceAttributes for TableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cassandra::Type`: Resource schema for AWS::Cassandra::Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cassandra::Type`.
 ///
@@ -118,7 +118,7 @@ pub struct TypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TypeAttributes {
+impl crate::resources::ResourceAttributes for TypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TypeAttributes { logical_id }
     }

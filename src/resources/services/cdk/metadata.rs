@@ -2,7 +2,7 @@
 //! `AWS::CDK::Metadata`: Metadata resource automatically added by the AWS CDK to track construct library versions used in the application.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CDK::Metadata`.
 ///
@@ -67,7 +67,7 @@ pub struct MetadataAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MetadataAttributes {
+impl crate::resources::ResourceAttributes for MetadataAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MetadataAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CE::AnomalyMonitor`: AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CE::AnomalyMonitor`.
 ///
@@ -155,7 +155,7 @@ pub struct AnomalyMonitorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnomalyMonitorAttributes {
+impl crate::resources::ResourceAttributes for AnomalyMonitorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnomalyMonitorAttributes { logical_id }
     }

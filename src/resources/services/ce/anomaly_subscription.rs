@@ -2,7 +2,7 @@
 //! `AWS::CE::AnomalySubscription`: AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CE::AnomalySubscription`.
 ///
@@ -236,7 +236,7 @@ pub struct AnomalySubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnomalySubscriptionAttributes {
+impl crate::resources::ResourceAttributes for AnomalySubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnomalySubscriptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CE::CostCategory`: Resource Type definition for AWS::CE::CostCategory.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CE::CostCategory`.
 ///
@@ -125,7 +125,7 @@ pub struct CostCategoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CostCategoryAttributes {
+impl crate::resources::ResourceAttributes for CostCategoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CostCategoryAttributes { logical_id }
     }

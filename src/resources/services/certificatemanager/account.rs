@@ -2,7 +2,7 @@
 //! `AWS::CertificateManager::Account`: Resource schema for AWS::CertificateManager::Account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CertificateManager::Account`.
 ///
@@ -95,7 +95,7 @@ pub struct AccountAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccountAttributes {
+impl crate::resources::ResourceAttributes for AccountAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccountAttributes { logical_id }
     }

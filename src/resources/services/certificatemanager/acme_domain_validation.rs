@@ -2,7 +2,7 @@
 //! `AWS::CertificateManager::AcmeDomainValidation`: Resource Type definition for AWS::CertificateManager::AcmeDomainValidation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CertificateManager::AcmeDomainValidation`.
 ///
@@ -199,7 +199,7 @@ pub struct AcmeDomainValidationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AcmeDomainValidationAttributes {
+impl crate::resources::ResourceAttributes for AcmeDomainValidationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AcmeDomainValidationAttributes { logical_id }
     }

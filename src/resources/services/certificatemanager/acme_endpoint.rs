@@ -2,7 +2,7 @@
 //! `AWS::CertificateManager::AcmeEndpoint`: Resource Type definition for AWS::CertificateManager::AcmeEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CertificateManager::AcmeEndpoint`.
 ///
@@ -211,7 +211,7 @@ pub struct AcmeEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AcmeEndpointAttributes {
+impl crate::resources::ResourceAttributes for AcmeEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AcmeEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CertificateManager::AcmeExternalAccountBinding`: Resource Type definition for AWS::CertificateManager::AcmeExternalAccountBinding
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CertificateManager::AcmeExternalAccountBinding`.
 ///
@@ -160,7 +160,7 @@ pub struct AcmeExternalAccountBindingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AcmeExternalAccountBindingAttributes {
+impl crate::resources::ResourceAttributes for AcmeExternalAccountBindingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AcmeExternalAccountBindingAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chatbot::CustomAction`: Definition of AWS::Chatbot::CustomAction Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chatbot::CustomAction`.
 ///
@@ -243,7 +243,7 @@ pub struct CustomActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomActionAttributes {
+impl crate::resources::ResourceAttributes for CustomActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomActionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`: Resource schema for AWS::Chatbot::MicrosoftTeamsChannelConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
 ///
@@ -167,7 +167,7 @@ pub struct MicrosoftTeamsChannelConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MicrosoftTeamsChannelConfigurationAttributes {
+impl crate::resources::ResourceAttributes for MicrosoftTeamsChannelConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MicrosoftTeamsChannelConfigurationAttributes { logical_id }
     }

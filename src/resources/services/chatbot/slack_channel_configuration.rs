@@ -2,7 +2,7 @@
 //! `AWS::Chatbot::SlackChannelConfiguration`: Resource schema for AWS::Chatbot::SlackChannelConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chatbot::SlackChannelConfiguration`.
 ///
@@ -155,7 +155,7 @@ pub struct SlackChannelConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SlackChannelConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SlackChannelConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SlackChannelConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chime::AppInstance`: Resource Type definition for AWS::Chime::AppInstance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::AppInstance`.
 ///
@@ -83,7 +83,7 @@ pub struct AppInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppInstanceAttributes {
+impl crate::resources::ResourceAttributes for AppInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppInstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chime::AppInstanceBot`: Resource Type definition for AWS::Chime::AppInstanceBot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::AppInstanceBot`.
 ///
@@ -314,7 +314,7 @@ pub struct AppInstanceBotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppInstanceBotAttributes {
+impl crate::resources::ResourceAttributes for AppInstanceBotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppInstanceBotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chime::AppInstanceUser`: Resource Type definition for AWS::Chime::AppInstanceUser
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::AppInstanceUser`.
 ///
@@ -164,7 +164,7 @@ pub struct AppInstanceUserAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppInstanceUserAttributes {
+impl crate::resources::ResourceAttributes for AppInstanceUserAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppInstanceUserAttributes { logical_id }
     }

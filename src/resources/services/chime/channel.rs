@@ -2,7 +2,7 @@
 //! `AWS::Chime::Channel`: Creates a channel in an Amazon Chime SDK Messaging AppInstance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::Channel`.
 ///
@@ -306,7 +306,7 @@ pub struct ChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelAttributes {
+impl crate::resources::ResourceAttributes for ChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chime::ChannelFlow`: Creates a channel flow in the Amazon Chime SDK Messaging service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::ChannelFlow`.
 ///
@@ -269,7 +269,7 @@ pub struct ChannelFlowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelFlowAttributes {
+impl crate::resources::ResourceAttributes for ChannelFlowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelFlowAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chime::MediaInsightsPipelineConfiguration`: Resource Type definition for an Amazon Chime SDK Media Insights Pipeline Configuration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::MediaInsightsPipelineConfiguration`.
 ///
@@ -1190,7 +1190,7 @@ pub struct MediaInsightsPipelineConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MediaInsightsPipelineConfigurationAttributes {
+impl crate::resources::ResourceAttributes for MediaInsightsPipelineConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MediaInsightsPipelineConfigurationAttributes { logical_id }
     }

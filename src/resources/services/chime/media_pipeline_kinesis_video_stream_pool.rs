@@ -2,7 +2,7 @@
 //! `AWS::Chime::MediaPipelineKinesisVideoStreamPool`: Resource Type definition for an Amazon Chime SDK Media Pipeline Kinesis Video Stream Pool
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::MediaPipelineKinesisVideoStreamPool`.
 ///
@@ -122,7 +122,7 @@ pub struct MediaPipelineKinesisVideoStreamPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MediaPipelineKinesisVideoStreamPoolAttributes {
+impl crate::resources::ResourceAttributes for MediaPipelineKinesisVideoStreamPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MediaPipelineKinesisVideoStreamPoolAttributes { logical_id }
     }

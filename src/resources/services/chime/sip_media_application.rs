@@ -2,7 +2,7 @@
 //! `AWS::Chime::SipMediaApplication`: Resource Type definition for AWS::Chime::SipMediaApplication
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::SipMediaApplication`.
 ///
@@ -122,7 +122,7 @@ pub struct SipMediaApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SipMediaApplicationAttributes {
+impl crate::resources::ResourceAttributes for SipMediaApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SipMediaApplicationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Chime::VoiceConnector`: An Amazon Chime SDK Voice Connector configuration, including outbound host name and encryption settings.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Chime::VoiceConnector`.
 ///
@@ -173,7 +173,7 @@ pub struct VoiceConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VoiceConnectorAttributes {
+impl crate::resources::ResourceAttributes for VoiceConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VoiceConnectorAttributes { logical_id }
     }

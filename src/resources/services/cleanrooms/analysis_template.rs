@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::AnalysisTemplate`: Represents a stored analysis within a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::AnalysisTemplate`.
 ///
@@ -398,7 +398,7 @@ pub struct AnalysisTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnalysisTemplateAttributes {
+impl crate::resources::ResourceAttributes for AnalysisTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnalysisTemplateAttributes { logical_id }
     }

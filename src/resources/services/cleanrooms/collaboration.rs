@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::Collaboration`: Represents a collaboration between AWS accounts that allows for secure data collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::Collaboration`.
 ///
@@ -832,7 +832,7 @@ pub struct CollaborationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CollaborationAttributes {
+impl crate::resources::ResourceAttributes for CollaborationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CollaborationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::ConfiguredTable`: Represents a table that can be associated with collaborations
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::ConfiguredTable`.
 ///
@@ -272,7 +272,7 @@ pub struct ConfiguredTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfiguredTableAttributes {
+impl crate::resources::ResourceAttributes for ConfiguredTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfiguredTableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::ConfiguredTableAssociation`: Represents a table that can be queried within a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::ConfiguredTableAssociation`.
 ///
@@ -209,7 +209,7 @@ pub struct ConfiguredTableAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfiguredTableAssociationAttributes {
+impl crate::resources::ResourceAttributes for ConfiguredTableAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfiguredTableAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::IdMappingTable`: Represents an association between an ID mapping workflow and a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::IdMappingTable`.
 ///
@@ -140,7 +140,7 @@ pub struct IdMappingTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdMappingTableAttributes {
+impl crate::resources::ResourceAttributes for IdMappingTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdMappingTableAttributes { logical_id }
     }

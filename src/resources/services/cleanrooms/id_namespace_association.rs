@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::IdNamespaceAssociation`: Represents an association between an ID namespace and a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::IdNamespaceAssociation`.
 ///
@@ -173,7 +173,7 @@ pub struct IdNamespaceAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdNamespaceAssociationAttributes {
+impl crate::resources::ResourceAttributes for IdNamespaceAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdNamespaceAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::IntermediateTable`: Represents an intermediate table that stores cached query results within a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::IntermediateTable`.
 ///
@@ -264,7 +264,7 @@ pub struct IntermediateTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntermediateTableAttributes {
+impl crate::resources::ResourceAttributes for IntermediateTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntermediateTableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::Membership`: Represents an AWS account that is a part of a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::Membership`.
 ///
@@ -676,7 +676,7 @@ pub struct MembershipAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MembershipAttributes {
+impl crate::resources::ResourceAttributes for MembershipAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MembershipAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRooms::PrivacyBudgetTemplate`: Represents a privacy budget within a collaboration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRooms::PrivacyBudgetTemplate`.
 ///
@@ -297,7 +297,7 @@ pub struct PrivacyBudgetTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrivacyBudgetTemplateAttributes {
+impl crate::resources::ResourceAttributes for PrivacyBudgetTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrivacyBudgetTemplateAttributes { logical_id }
     }

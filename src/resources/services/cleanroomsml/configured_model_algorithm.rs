@@ -2,7 +2,7 @@
 //! `AWS::CleanRoomsML::ConfiguredModelAlgorithm`: Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithm Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
 ///
@@ -230,7 +230,7 @@ pub struct ConfiguredModelAlgorithmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfiguredModelAlgorithmAttributes {
+impl crate::resources::ResourceAttributes for ConfiguredModelAlgorithmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfiguredModelAlgorithmAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`: Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -744,7 +744,7 @@ pub struct ConfiguredModelAlgorithmAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfiguredModelAlgorithmAssociationAttributes {
+impl crate::resources::ResourceAttributes for ConfiguredModelAlgorithmAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfiguredModelAlgorithmAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CleanRoomsML::TrainingDataset`: Definition of AWS::CleanRoomsML::TrainingDataset Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CleanRoomsML::TrainingDataset`.
 ///
@@ -350,7 +350,7 @@ pub struct TrainingDatasetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrainingDatasetAttributes {
+impl crate::resources::ResourceAttributes for TrainingDatasetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrainingDatasetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cloud9::EnvironmentEC2`: Resource Type definition for AWS::Cloud9::EnvironmentEC2
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cloud9::EnvironmentEC2`.
 ///
@@ -177,7 +177,7 @@ pub struct EnvironmentEc2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentEc2Attributes {
+impl crate::resources::ResourceAttributes for EnvironmentEc2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentEc2Attributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::ChangeSet`: Resource type definition for AWS::CloudFormation::ChangeSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::ChangeSet`.
 ///
@@ -269,7 +269,7 @@ pub struct ChangeSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChangeSetAttributes {
+impl crate::resources::ResourceAttributes for ChangeSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChangeSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::CustomResource`: Resource Type definition for AWS::CloudFormation::CustomResource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::CustomResource`.
 ///
@@ -73,7 +73,7 @@ pub struct CustomResourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomResourceAttributes {
+impl crate::resources::ResourceAttributes for CustomResourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomResourceAttributes { logical_id }
     }

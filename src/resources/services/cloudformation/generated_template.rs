@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::GeneratedTemplate`: Creates a generated template from existing resources using the CloudFormation IaC Generator.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::GeneratedTemplate`.
 ///
@@ -162,7 +162,7 @@ pub struct GeneratedTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GeneratedTemplateAttributes {
+impl crate::resources::ResourceAttributes for GeneratedTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GeneratedTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::GuardHook`: This is a CloudFormation resource for activating the first-party AWS::Hooks::GuardHook.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::GuardHook`.
 ///
@@ -415,7 +415,7 @@ pub struct GuardHookAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GuardHookAttributes {
+impl crate::resources::ResourceAttributes for GuardHookAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GuardHookAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::HookDefaultVersion`: Set a version as default version for a hook in CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::HookDefaultVersion`.
 ///
@@ -74,7 +74,7 @@ pub struct HookDefaultVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HookDefaultVersionAttributes {
+impl crate::resources::ResourceAttributes for HookDefaultVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HookDefaultVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::HookTypeConfig`: Specifies the configuration data for a registered hook in CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::HookTypeConfig`.
 ///
@@ -103,7 +103,7 @@ pub struct HookTypeConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HookTypeConfigAttributes {
+impl crate::resources::ResourceAttributes for HookTypeConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HookTypeConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::HookVersion`: Publishes new or first hook version to AWS CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::HookVersion`.
 ///
@@ -122,7 +122,7 @@ pub struct HookVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HookVersionAttributes {
+impl crate::resources::ResourceAttributes for HookVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HookVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::LambdaHook`: This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::LambdaHook`.
 ///
@@ -387,7 +387,7 @@ pub struct LambdaHookAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LambdaHookAttributes {
+impl crate::resources::ResourceAttributes for LambdaHookAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LambdaHookAttributes { logical_id }
     }

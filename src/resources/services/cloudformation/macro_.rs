@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::Macro`: Resource Type definition for AWS::CloudFormation::Macro
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::Macro`.
 ///
@@ -91,7 +91,7 @@ pub struct MacroAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MacroAttributes {
+impl crate::resources::ResourceAttributes for MacroAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MacroAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::ModuleDefaultVersion`: A module that has been registered in the CloudFormation registry as the default version
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::ModuleDefaultVersion`.
 ///
@@ -72,7 +72,7 @@ pub struct ModuleDefaultVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModuleDefaultVersionAttributes {
+impl crate::resources::ResourceAttributes for ModuleDefaultVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModuleDefaultVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::ModuleVersion`: A module that has been registered in the CloudFormation registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::ModuleVersion`.
 ///
@@ -75,7 +75,7 @@ pub struct ModuleVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModuleVersionAttributes {
+impl crate::resources::ResourceAttributes for ModuleVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModuleVersionAttributes { logical_id }
     }

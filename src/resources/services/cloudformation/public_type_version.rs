@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::PublicTypeVersion`: Test and Publish a resource that has been registered in the CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::PublicTypeVersion`.
 ///
@@ -114,7 +114,7 @@ pub struct PublicTypeVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublicTypeVersionAttributes {
+impl crate::resources::ResourceAttributes for PublicTypeVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublicTypeVersionAttributes { logical_id }
     }

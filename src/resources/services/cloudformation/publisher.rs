@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::Publisher`: Register as a publisher in the CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::Publisher`.
 ///
@@ -73,7 +73,7 @@ pub struct PublisherAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublisherAttributes {
+impl crate::resources::ResourceAttributes for PublisherAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublisherAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::ResourceDefaultVersion`: The default version of a resource that has been registered in the CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::ResourceDefaultVersion`.
 ///
@@ -74,7 +74,7 @@ pub struct ResourceDefaultVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceDefaultVersionAttributes {
+impl crate::resources::ResourceAttributes for ResourceDefaultVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceDefaultVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::ResourceVersion`: A resource that has been registered in the CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::ResourceVersion`.
 ///
@@ -122,7 +122,7 @@ pub struct ResourceVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceVersionAttributes {
+impl crate::resources::ResourceAttributes for ResourceVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceVersionAttributes { logical_id }
     }

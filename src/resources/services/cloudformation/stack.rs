@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::Stack`: The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::Stack`.
 ///
@@ -95,7 +95,7 @@ pub struct StackAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StackAttributes {
+impl crate::resources::ResourceAttributes for StackAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StackAttributes { logical_id }
     }

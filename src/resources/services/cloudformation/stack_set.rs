@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::StackSet`: StackSet as a resource provides one-click experience for provisioning a StackSet and StackInstances
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::StackSet`.
 ///
@@ -409,7 +409,7 @@ impl From<DeploymentTargets> for Value<DeploymentTargets> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CallAs {
     /// `SELF`
-    Self,
+    SelfValue,
     /// `DELEGATED_ADMIN`
     DelegatedAdmin,
 }
@@ -418,7 +418,7 @@ impl CallAs {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Self => "SELF",
+            Self::SelfValue => "SELF",
             Self::DelegatedAdmin => "DELEGATED_ADMIN",
         }
     }
@@ -583,7 +583,7 @@ pub struct StackSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StackSetAttributes {
+impl crate::resources::ResourceAttributes for StackSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StackSetAttributes { logical_id }
     }

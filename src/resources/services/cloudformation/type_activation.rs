@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::TypeActivation`: Enable a resource that has been published in the CloudFormation Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::TypeActivation`.
 ///
@@ -199,7 +199,7 @@ pub struct TypeActivationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TypeActivationAttributes {
+impl crate::resources::ResourceAttributes for TypeActivationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TypeActivationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::WaitCondition`: Resource Type definition for AWS::CloudFormation::WaitCondition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::WaitCondition`.
 ///
@@ -72,7 +72,7 @@ pub struct WaitConditionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WaitConditionAttributes {
+impl crate::resources::ResourceAttributes for WaitConditionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WaitConditionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFormation::WaitConditionHandle`: Resource Type definition for AWS::CloudFormation::WaitConditionHandle
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFormation::WaitConditionHandle`.
 ///
@@ -56,7 +56,7 @@ pub struct WaitConditionHandleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WaitConditionHandleAttributes {
+impl crate::resources::ResourceAttributes for WaitConditionHandleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WaitConditionHandleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::AnycastIpList`: An Anycast static IP list.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::AnycastIpList`.
 ///
@@ -189,7 +189,7 @@ pub struct AnycastIpListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnycastIpListAttributes {
+impl crate::resources::ResourceAttributes for AnycastIpListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnycastIpListAttributes { logical_id }
     }

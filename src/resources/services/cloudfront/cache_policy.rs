@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::CachePolicy`: A cache policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::CachePolicy`.
 ///
@@ -447,7 +447,7 @@ pub struct CachePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CachePolicyAttributes {
+impl crate::resources::ResourceAttributes for CachePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CachePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::CloudFrontOriginAccessIdentity`: The request to create a new origin access identity (OAI).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
 ///
@@ -102,7 +102,7 @@ pub struct CloudFrontOriginAccessIdentityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudFrontOriginAccessIdentityAttributes {
+impl crate::resources::ResourceAttributes for CloudFrontOriginAccessIdentityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudFrontOriginAccessIdentityAttributes { logical_id }
     }

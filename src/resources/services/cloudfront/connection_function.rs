@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::ConnectionFunction`: A connection function.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::ConnectionFunction`.
 ///
@@ -201,7 +201,7 @@ pub struct ConnectionFunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionFunctionAttributes {
+impl crate::resources::ResourceAttributes for ConnectionFunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionFunctionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::ConnectionGroup`: The connection group for your distribution tenants.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::ConnectionGroup`.
 ///
@@ -95,7 +95,7 @@ pub struct ConnectionGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionGroupAttributes {
+impl crate::resources::ResourceAttributes for ConnectionGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::ContinuousDeploymentPolicy`: Creates a continuous deployment policy that routes a subset of production traffic from a primary distribution to a staging distribution.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -436,7 +436,7 @@ pub struct ContinuousDeploymentPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContinuousDeploymentPolicyAttributes {
+impl crate::resources::ResourceAttributes for ContinuousDeploymentPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContinuousDeploymentPolicyAttributes { logical_id }
     }

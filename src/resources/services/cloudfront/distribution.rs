@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::Distribution`: A distribution tells CloudFront where you want content to be delivered from, and the details about how to track and manage content delivery.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::Distribution`.
 ///
@@ -3353,7 +3353,7 @@ pub struct DistributionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DistributionAttributes {
+impl crate::resources::ResourceAttributes for DistributionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DistributionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::DistributionTenant`: The distribution tenant.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::DistributionTenant`.
 ///
@@ -450,7 +450,7 @@ pub struct DistributionTenantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DistributionTenantAttributes {
+impl crate::resources::ResourceAttributes for DistributionTenantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DistributionTenantAttributes { logical_id }
     }

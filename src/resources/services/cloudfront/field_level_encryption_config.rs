@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::FieldLevelEncryptionConfig`: Resource Type definition for AWS::CloudFront::FieldLevelEncryptionConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::FieldLevelEncryptionConfig`.
 ///
@@ -279,7 +279,7 @@ pub struct FieldLevelEncryptionConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FieldLevelEncryptionConfigAttributes {
+impl crate::resources::ResourceAttributes for FieldLevelEncryptionConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FieldLevelEncryptionConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::FieldLevelEncryptionProfile`: Resource Type definition for AWS::CloudFront::FieldLevelEncryptionProfile.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::FieldLevelEncryptionProfile`.
 ///
@@ -167,7 +167,7 @@ pub struct FieldLevelEncryptionProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FieldLevelEncryptionProfileAttributes {
+impl crate::resources::ResourceAttributes for FieldLevelEncryptionProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FieldLevelEncryptionProfileAttributes { logical_id }
     }

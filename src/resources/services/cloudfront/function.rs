@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::Function`: Creates a CF function.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::Function`.
 ///
@@ -238,7 +238,7 @@ pub struct FunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FunctionAttributes {
+impl crate::resources::ResourceAttributes for FunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FunctionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::KeyGroup`: A key group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::KeyGroup`.
 ///
@@ -116,7 +116,7 @@ pub struct KeyGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyGroupAttributes {
+impl crate::resources::ResourceAttributes for KeyGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::KeyValueStore`: The key value store.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::KeyValueStore`.
 ///
@@ -154,7 +154,7 @@ pub struct KeyValueStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyValueStoreAttributes {
+impl crate::resources::ResourceAttributes for KeyValueStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyValueStoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::MonitoringSubscription`: A monitoring subscription.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::MonitoringSubscription`.
 ///
@@ -165,7 +165,7 @@ pub struct MonitoringSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MonitoringSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for MonitoringSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MonitoringSubscriptionAttributes { logical_id }
     }

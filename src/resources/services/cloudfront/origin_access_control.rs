@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::OriginAccessControl`: Creates a new origin access control in CloudFront.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::OriginAccessControl`.
 ///
@@ -227,7 +227,7 @@ pub struct OriginAccessControlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OriginAccessControlAttributes {
+impl crate::resources::ResourceAttributes for OriginAccessControlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OriginAccessControlAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::OriginRequestPolicy`: An origin request policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::OriginRequestPolicy`.
 ///
@@ -376,7 +376,7 @@ pub struct OriginRequestPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OriginRequestPolicyAttributes {
+impl crate::resources::ResourceAttributes for OriginRequestPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OriginRequestPolicyAttributes { logical_id }
     }

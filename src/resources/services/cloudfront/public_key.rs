@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::PublicKey`: A public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::PublicKey`.
 ///
@@ -122,7 +122,7 @@ pub struct PublicKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublicKeyAttributes {
+impl crate::resources::ResourceAttributes for PublicKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublicKeyAttributes { logical_id }
     }

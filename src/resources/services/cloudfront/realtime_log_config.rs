@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::RealtimeLogConfig`: A real-time log configuration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::RealtimeLogConfig`.
 ///
@@ -169,7 +169,7 @@ pub struct RealtimeLogConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RealtimeLogConfigAttributes {
+impl crate::resources::ResourceAttributes for RealtimeLogConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RealtimeLogConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::ResponseHeadersPolicy`: A response headers policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -1024,7 +1024,7 @@ pub struct ResponseHeadersPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResponseHeadersPolicyAttributes {
+impl crate::resources::ResourceAttributes for ResponseHeadersPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResponseHeadersPolicyAttributes { logical_id }
     }

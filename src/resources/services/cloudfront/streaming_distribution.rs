@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::StreamingDistribution`: Resource Type definition for AWS::CloudFront::StreamingDistribution
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::StreamingDistribution`.
 ///
@@ -269,7 +269,7 @@ pub struct StreamingDistributionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StreamingDistributionAttributes {
+impl crate::resources::ResourceAttributes for StreamingDistributionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StreamingDistributionAttributes { logical_id }
     }

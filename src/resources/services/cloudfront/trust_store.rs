@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::TrustStore`: A trust store.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::TrustStore`.
 ///
@@ -177,7 +177,7 @@ pub struct TrustStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrustStoreAttributes {
+impl crate::resources::ResourceAttributes for TrustStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrustStoreAttributes { logical_id }
     }

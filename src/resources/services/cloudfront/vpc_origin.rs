@@ -2,7 +2,7 @@
 //! `AWS::CloudFront::VpcOrigin`: An Amazon CloudFront VPC origin.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudFront::VpcOrigin`.
 ///
@@ -206,7 +206,7 @@ pub struct VpcOriginAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcOriginAttributes {
+impl crate::resources::ResourceAttributes for VpcOriginAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcOriginAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudTrail::Channel`: A channel receives events from a specific source (such as an on-premises storage solution or application, or a partner event data source), and delivers the events to one or more event data stores.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudTrail::Channel`.
 ///
@@ -146,7 +146,7 @@ pub struct ChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelAttributes {
+impl crate::resources::ResourceAttributes for ChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelAttributes { logical_id }
     }

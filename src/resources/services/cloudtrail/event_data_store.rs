@@ -2,7 +2,7 @@
 //! `AWS::CloudTrail::EventDataStore`: A storage lake of event data against which you can run complex SQL-based queries.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudTrail::EventDataStore`.
 ///
@@ -432,7 +432,7 @@ pub struct EventDataStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventDataStoreAttributes {
+impl crate::resources::ResourceAttributes for EventDataStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventDataStoreAttributes { logical_id }
     }

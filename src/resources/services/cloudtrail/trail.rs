@@ -2,7 +2,7 @@
 //! `AWS::CloudTrail::Trail`: Creates a trail that specifies the settings for delivery of log data to an Amazon S3 bucket.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudTrail::Trail`.
 ///
@@ -627,7 +627,7 @@ pub struct TrailAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrailAttributes {
+impl crate::resources::ResourceAttributes for TrailAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrailAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::Alarm`: The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::Alarm`.
 ///
@@ -924,7 +924,7 @@ pub struct AlarmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AlarmAttributes {
+impl crate::resources::ResourceAttributes for AlarmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AlarmAttributes { logical_id }
     }

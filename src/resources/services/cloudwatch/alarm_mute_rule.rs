@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::AlarmMuteRule`: Resource Type definition for AWS::CloudWatch::AlarmMuteRule that allows defining a rule and targeting alarms to mute their actions during the specified window.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::AlarmMuteRule`.
 ///
@@ -218,7 +218,7 @@ pub struct AlarmMuteRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AlarmMuteRuleAttributes {
+impl crate::resources::ResourceAttributes for AlarmMuteRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AlarmMuteRuleAttributes { logical_id }
     }

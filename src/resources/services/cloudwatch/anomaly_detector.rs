@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::AnomalyDetector`: Resource Type definition for AWS::CloudWatch::AnomalyDetector
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -477,7 +477,7 @@ pub struct AnomalyDetectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnomalyDetectorAttributes {
+impl crate::resources::ResourceAttributes for AnomalyDetectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnomalyDetectorAttributes { logical_id }
     }

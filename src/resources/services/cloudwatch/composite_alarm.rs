@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::CompositeAlarm`: The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::CompositeAlarm`.
 ///
@@ -214,7 +214,7 @@ pub struct CompositeAlarmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CompositeAlarmAttributes {
+impl crate::resources::ResourceAttributes for CompositeAlarmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CompositeAlarmAttributes { logical_id }
     }

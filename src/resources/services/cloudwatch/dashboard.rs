@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::Dashboard`: Resource Type definition for AWS::CloudWatch::Dashboard
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::Dashboard`.
 ///
@@ -83,7 +83,7 @@ pub struct DashboardAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DashboardAttributes {
+impl crate::resources::ResourceAttributes for DashboardAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DashboardAttributes { logical_id }
     }

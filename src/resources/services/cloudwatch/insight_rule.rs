@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::InsightRule`: Resource Type definition for AWS::CloudWatch::InsightRule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::InsightRule`.
 ///
@@ -122,7 +122,7 @@ pub struct InsightRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InsightRuleAttributes {
+impl crate::resources::ResourceAttributes for InsightRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InsightRuleAttributes { logical_id }
     }

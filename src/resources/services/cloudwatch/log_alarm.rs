@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::LogAlarm`: Resource Type definition for AWS::CloudWatch::LogAlarm.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::LogAlarm`.
 ///
@@ -433,7 +433,7 @@ pub struct LogAlarmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogAlarmAttributes {
+impl crate::resources::ResourceAttributes for LogAlarmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogAlarmAttributes { logical_id }
     }

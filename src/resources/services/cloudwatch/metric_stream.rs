@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::MetricStream`: Resource Type definition for Metric Stream
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::MetricStream`.
 ///
@@ -259,7 +259,7 @@ pub struct MetricStreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MetricStreamAttributes {
+impl crate::resources::ResourceAttributes for MetricStreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MetricStreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::OTelEnrichment`: AWS::CloudWatch::OTelEnrichment enables OTel metric enrichment in CloudWatch, allowing CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource tags and metadata.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::OTelEnrichment`.
 ///
@@ -108,7 +108,7 @@ pub struct OTelEnrichmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OTelEnrichmentAttributes {
+impl crate::resources::ResourceAttributes for OTelEnrichmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OTelEnrichmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::ResourceMetricsConfiguration`: Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::ResourceMetricsConfiguration`.
 ///
@@ -108,7 +108,7 @@ pub struct ResourceMetricsConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceMetricsConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ResourceMetricsConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceMetricsConfigurationAttributes { logical_id }
     }

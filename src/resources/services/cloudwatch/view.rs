@@ -2,7 +2,7 @@
 //! `AWS::CloudWatch::View`: Resource Type definition for AWS::CloudWatch::View.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CloudWatch::View`.
 ///
@@ -89,7 +89,7 @@ pub struct ViewAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ViewAttributes {
+impl crate::resources::ResourceAttributes for ViewAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ViewAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeArtifact::PackageGroup`: The resource schema to create a CodeArtifact package group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeArtifact::PackageGroup`.
 ///
@@ -250,7 +250,7 @@ pub struct PackageGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PackageGroupAttributes {
+impl crate::resources::ResourceAttributes for PackageGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PackageGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeArtifact::Repository`: The resource schema to create a CodeArtifact repository.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeArtifact::Repository`.
 ///
@@ -107,7 +107,7 @@ pub struct RepositoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RepositoryAttributes {
+impl crate::resources::ResourceAttributes for RepositoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RepositoryAttributes { logical_id }
     }

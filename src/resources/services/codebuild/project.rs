@@ -2,7 +2,7 @@
 //! `AWS::CodeBuild::Project`: Resource Type definition for AWS::CodeBuild::Project
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeBuild::Project`.
 ///
@@ -1253,7 +1253,7 @@ pub struct ProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectAttributes {
+impl crate::resources::ResourceAttributes for ProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectAttributes { logical_id }
     }

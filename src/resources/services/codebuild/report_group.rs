@@ -2,7 +2,7 @@
 //! `AWS::CodeBuild::ReportGroup`: Resource Type definition for AWS::CodeBuild::ReportGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeBuild::ReportGroup`.
 ///
@@ -278,7 +278,7 @@ pub struct ReportGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReportGroupAttributes {
+impl crate::resources::ResourceAttributes for ReportGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReportGroupAttributes { logical_id }
     }

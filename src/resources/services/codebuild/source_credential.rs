@@ -2,7 +2,7 @@
 //! `AWS::CodeBuild::SourceCredential`: Resource Type definition for AWS::CodeBuild::SourceCredential
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeBuild::SourceCredential`.
 ///
@@ -85,7 +85,7 @@ pub struct SourceCredentialAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SourceCredentialAttributes {
+impl crate::resources::ResourceAttributes for SourceCredentialAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SourceCredentialAttributes { logical_id }
     }

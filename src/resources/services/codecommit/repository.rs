@@ -2,7 +2,7 @@
 //! `AWS::CodeCommit::Repository`: Resource Type definition for AWS::CodeCommit::Repository
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeCommit::Repository`.
 ///
@@ -281,7 +281,7 @@ pub struct RepositoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RepositoryAttributes {
+impl crate::resources::ResourceAttributes for RepositoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RepositoryAttributes { logical_id }
     }

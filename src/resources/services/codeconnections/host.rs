@@ -2,7 +2,7 @@
 //! `AWS::CodeConnections::Host`: A resource that represents the infrastructure where a third-party provider is installed.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeConnections::Host`.
 ///
@@ -187,7 +187,7 @@ pub struct HostAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HostAttributes {
+impl crate::resources::ResourceAttributes for HostAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HostAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeDeploy::DeploymentConfig`: Resource Type definition for AWS::CodeDeploy::DeploymentConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeDeploy::DeploymentConfig`.
 ///
@@ -435,7 +435,7 @@ pub struct DeploymentConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentConfigAttributes {
+impl crate::resources::ResourceAttributes for DeploymentConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeDeploy::DeploymentGroup`: Resource type definition for AWS::CodeDeploy::DeploymentGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1406,7 +1406,7 @@ pub struct DeploymentGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentGroupAttributes {
+impl crate::resources::ResourceAttributes for DeploymentGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeGuruProfiler::ProfilingGroup`: This resource schema represents the Profiling Group resource in the Amazon CodeGuru Profiler service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeGuruProfiler::ProfilingGroup`.
 ///
@@ -196,7 +196,7 @@ pub struct ProfilingGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProfilingGroupAttributes {
+impl crate::resources::ResourceAttributes for ProfilingGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProfilingGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeGuruReviewer::RepositoryAssociation`: This resource schema represents the RepositoryAssociation resource in the Amazon CodeGuru Reviewer service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeGuruReviewer::RepositoryAssociation`.
 ///
@@ -134,7 +134,7 @@ pub struct RepositoryAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RepositoryAssociationAttributes {
+impl crate::resources::ResourceAttributes for RepositoryAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RepositoryAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodePipeline::CustomActionType`: The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodePipeline::CustomActionType`.
 ///
@@ -342,7 +342,7 @@ pub struct CustomActionTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomActionTypeAttributes {
+impl crate::resources::ResourceAttributes for CustomActionTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomActionTypeAttributes { logical_id }
     }

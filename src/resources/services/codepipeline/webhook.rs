@@ -2,7 +2,7 @@
 //! `AWS::CodePipeline::Webhook`: Resource Type definition for AWS::CodePipeline::Webhook
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodePipeline::Webhook`.
 ///
@@ -225,7 +225,7 @@ pub struct WebhookAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebhookAttributes {
+impl crate::resources::ResourceAttributes for WebhookAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebhookAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeStar::GitHubRepository`: Resource Type definition for AWS::CodeStar::GitHubRepository
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeStar::GitHubRepository`.
 ///
@@ -187,7 +187,7 @@ pub struct GitHubRepositoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GitHubRepositoryAttributes {
+impl crate::resources::ResourceAttributes for GitHubRepositoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GitHubRepositoryAttributes { logical_id }
     }

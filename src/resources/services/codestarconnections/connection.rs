@@ -2,7 +2,7 @@
 //! `AWS::CodeStarConnections::Connection`: Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeStarConnections::Connection`.
 ///
@@ -125,7 +125,7 @@ pub struct ConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionAttributes {
+impl crate::resources::ResourceAttributes for ConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeStarConnections::RepositoryLink`: Schema for AWS::CodeStarConnections::RepositoryLink resource which is used to aggregate repository metadata relevant to synchronizing source provider content to AWS Resources.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeStarConnections::RepositoryLink`.
 ///
@@ -95,7 +95,7 @@ pub struct RepositoryLinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RepositoryLinkAttributes {
+impl crate::resources::ResourceAttributes for RepositoryLinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RepositoryLinkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeStarConnections::SyncConfiguration`: Schema for AWS::CodeStarConnections::SyncConfiguration resource which is used to enables an AWS resource to be synchronized from a source-provider.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeStarConnections::SyncConfiguration`.
 ///
@@ -187,7 +187,7 @@ pub struct SyncConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SyncConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SyncConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SyncConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CodeStarNotifications::NotificationRule`: Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::CodeStarNotifications::NotificationRule`.
 ///
@@ -218,7 +218,7 @@ pub struct NotificationRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotificationRuleAttributes {
+impl crate::resources::ResourceAttributes for NotificationRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotificationRuleAttributes { logical_id }
     }

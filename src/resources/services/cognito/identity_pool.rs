@@ -2,7 +2,7 @@
 //! `AWS::Cognito::IdentityPool`: Resource Type definition for AWS::Cognito::IdentityPool
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::IdentityPool`.
 ///
@@ -253,7 +253,7 @@ pub struct IdentityPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityPoolAttributes {
+impl crate::resources::ResourceAttributes for IdentityPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cognito::IdentityPoolPrincipalTag`: Resource Type definition for AWS::Cognito::IdentityPoolPrincipalTag
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::IdentityPoolPrincipalTag`.
 ///
@@ -85,7 +85,7 @@ pub struct IdentityPoolPrincipalTagAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityPoolPrincipalTagAttributes {
+impl crate::resources::ResourceAttributes for IdentityPoolPrincipalTagAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityPoolPrincipalTagAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cognito::IdentityPoolRoleAttachment`: Resource Type definition for AWS::Cognito::IdentityPoolRoleAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::IdentityPoolRoleAttachment`.
 ///
@@ -79,7 +79,7 @@ pub struct IdentityPoolRoleAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityPoolRoleAttachmentAttributes {
+impl crate::resources::ResourceAttributes for IdentityPoolRoleAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityPoolRoleAttachmentAttributes { logical_id }
     }

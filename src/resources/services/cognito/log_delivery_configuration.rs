@@ -2,7 +2,7 @@
 //! `AWS::Cognito::LogDeliveryConfiguration`: Resource Type definition for AWS::Cognito::LogDeliveryConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::LogDeliveryConfiguration`.
 ///
@@ -205,7 +205,7 @@ pub struct LogDeliveryConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogDeliveryConfigurationAttributes {
+impl crate::resources::ResourceAttributes for LogDeliveryConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogDeliveryConfigurationAttributes { logical_id }
     }

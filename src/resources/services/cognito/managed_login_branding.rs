@@ -2,7 +2,7 @@
 //! `AWS::Cognito::ManagedLoginBranding`: Resource Type definition for AWS::Cognito::ManagedLoginBranding
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::ManagedLoginBranding`.
 ///
@@ -286,7 +286,7 @@ pub struct ManagedLoginBrandingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ManagedLoginBrandingAttributes {
+impl crate::resources::ResourceAttributes for ManagedLoginBrandingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ManagedLoginBrandingAttributes { logical_id }
     }

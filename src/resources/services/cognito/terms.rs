@@ -2,7 +2,7 @@
 //! `AWS::Cognito::Terms`: Resource Type definition for AWS::Cognito::Terms
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::Terms`.
 ///
@@ -172,7 +172,7 @@ pub struct TermsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TermsAttributes {
+impl crate::resources::ResourceAttributes for TermsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TermsAttributes { logical_id }
     }

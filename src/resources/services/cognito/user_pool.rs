@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPool`: Definition of AWS::Cognito::UserPool Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPool`.
 ///
@@ -1851,7 +1851,7 @@ pub struct UserPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolAttributes {
+impl crate::resources::ResourceAttributes for UserPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolClient`: Resource Type definition for AWS::Cognito::UserPoolClient
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolClient`.
 ///
@@ -549,7 +549,7 @@ pub struct UserPoolClientAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolClientAttributes {
+impl crate::resources::ResourceAttributes for UserPoolClientAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolClientAttributes { logical_id }
     }

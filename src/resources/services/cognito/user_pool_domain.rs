@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolDomain`: Resource Type definition for AWS::Cognito::UserPoolDomain
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolDomain`.
 ///
@@ -221,7 +221,7 @@ pub struct UserPoolDomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolDomainAttributes {
+impl crate::resources::ResourceAttributes for UserPoolDomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolDomainAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolGroup`: Resource Type definition for AWS::Cognito::UserPoolGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolGroup`.
 ///
@@ -91,7 +91,7 @@ pub struct UserPoolGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolGroupAttributes {
+impl crate::resources::ResourceAttributes for UserPoolGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolIdentityProvider`: Resource Type definition for AWS::Cognito::UserPoolIdentityProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolIdentityProvider`.
 ///
@@ -136,7 +136,7 @@ pub struct UserPoolIdentityProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolIdentityProviderAttributes {
+impl crate::resources::ResourceAttributes for UserPoolIdentityProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolIdentityProviderAttributes { logical_id }
     }

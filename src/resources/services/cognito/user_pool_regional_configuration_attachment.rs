@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolRegionalConfigurationAttachment`: Resource Type definition for AWS::Cognito::UserPoolRegionalConfigurationAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolRegionalConfigurationAttachment`.
 ///
@@ -491,7 +491,7 @@ pub struct UserPoolRegionalConfigurationAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolRegionalConfigurationAttachmentAttributes {
+impl crate::resources::ResourceAttributes for UserPoolRegionalConfigurationAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolRegionalConfigurationAttachmentAttributes { logical_id }
     }

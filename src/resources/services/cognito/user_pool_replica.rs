@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolReplica`: Resource Type definition for AWS::Cognito::UserPoolReplica
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolReplica`.
 ///
@@ -83,7 +83,7 @@ pub struct UserPoolReplicaAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolReplicaAttributes {
+impl crate::resources::ResourceAttributes for UserPoolReplicaAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolReplicaAttributes { logical_id }
     }

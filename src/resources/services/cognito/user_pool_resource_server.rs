@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolResourceServer`: Resource Type definition for AWS::Cognito::UserPoolResourceServer
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolResourceServer`.
 ///
@@ -124,7 +124,7 @@ pub struct UserPoolResourceServerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolResourceServerAttributes {
+impl crate::resources::ResourceAttributes for UserPoolResourceServerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolResourceServerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolRiskConfigurationAttachment`: Resource Type definition for AWS::Cognito::UserPoolRiskConfigurationAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -420,7 +420,7 @@ pub struct UserPoolRiskConfigurationAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolRiskConfigurationAttachmentAttributes {
+impl crate::resources::ResourceAttributes for UserPoolRiskConfigurationAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolRiskConfigurationAttachmentAttributes { logical_id }
     }

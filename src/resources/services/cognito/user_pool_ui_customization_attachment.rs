@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolUICustomizationAttachment`: Resource Type definition for AWS::Cognito::UserPoolUICustomizationAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolUICustomizationAttachment`.
 ///
@@ -79,7 +79,7 @@ pub struct UserPoolUiCustomizationAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolUiCustomizationAttachmentAttributes {
+impl crate::resources::ResourceAttributes for UserPoolUiCustomizationAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolUiCustomizationAttachmentAttributes { logical_id }
     }

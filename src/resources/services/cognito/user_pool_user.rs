@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolUser`: Resource Type definition for AWS::Cognito::UserPoolUser
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolUser`.
 ///
@@ -142,7 +142,7 @@ pub struct UserPoolUserAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolUserAttributes {
+impl crate::resources::ResourceAttributes for UserPoolUserAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolUserAttributes { logical_id }
     }

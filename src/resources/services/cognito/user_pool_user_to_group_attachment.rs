@@ -2,7 +2,7 @@
 //! `AWS::Cognito::UserPoolUserToGroupAttachment`: Resource Type definition for AWS::Cognito::UserPoolUserToGroupAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Cognito::UserPoolUserToGroupAttachment`.
 ///
@@ -79,7 +79,7 @@ pub struct UserPoolUserToGroupAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPoolUserToGroupAttachmentAttributes {
+impl crate::resources::ResourceAttributes for UserPoolUserToGroupAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPoolUserToGroupAttachmentAttributes { logical_id }
     }

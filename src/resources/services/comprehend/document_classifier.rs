@@ -2,7 +2,7 @@
 //! `AWS::Comprehend::DocumentClassifier`: Document Classifier enables training document classifier models.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Comprehend::DocumentClassifier`.
 ///
@@ -629,7 +629,7 @@ pub struct DocumentClassifierAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DocumentClassifierAttributes {
+impl crate::resources::ResourceAttributes for DocumentClassifierAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DocumentClassifierAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Comprehend::DocumentClassifierEndpoint`: An Amazon Comprehend endpoint that hosts a custom document classification model for real-time inference.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Comprehend::DocumentClassifierEndpoint`.
 ///
@@ -89,7 +89,7 @@ pub struct DocumentClassifierEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DocumentClassifierEndpointAttributes {
+impl crate::resources::ResourceAttributes for DocumentClassifierEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DocumentClassifierEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Comprehend::EntityRecognizer`: An Amazon Comprehend custom entity recognizer: a trained model that identifies custom entity types in text, created via an asynchronous training job.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Comprehend::EntityRecognizer`.
 ///
@@ -619,7 +619,7 @@ pub struct EntityRecognizerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EntityRecognizerAttributes {
+impl crate::resources::ResourceAttributes for EntityRecognizerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EntityRecognizerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Comprehend::EntityRecognizerEndpoint`: An Amazon Comprehend endpoint that hosts a custom entity recognizer model for real-time inference.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Comprehend::EntityRecognizerEndpoint`.
 ///
@@ -101,7 +101,7 @@ pub struct EntityRecognizerEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EntityRecognizerEndpointAttributes {
+impl crate::resources::ResourceAttributes for EntityRecognizerEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EntityRecognizerEndpointAttributes { logical_id }
     }

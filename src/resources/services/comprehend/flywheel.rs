@@ -2,7 +2,7 @@
 //! `AWS::Comprehend::Flywheel`: The AWS::Comprehend::Flywheel resource creates an Amazon Comprehend Flywheel that enables customer to train their model.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Comprehend::Flywheel`.
 ///
@@ -433,7 +433,7 @@ pub struct FlywheelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlywheelAttributes {
+impl crate::resources::ResourceAttributes for FlywheelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlywheelAttributes { logical_id }
     }

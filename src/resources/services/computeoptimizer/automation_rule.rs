@@ -2,7 +2,7 @@
 //! `AWS::ComputeOptimizer::AutomationRule`: Creates an AWS Compute Optimizer automation rule that automatically implements recommended actions based on your defined criteria and schedule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -732,7 +732,7 @@ pub struct AutomationRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutomationRuleAttributes {
+impl crate::resources::ResourceAttributes for AutomationRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutomationRuleAttributes { logical_id }
     }

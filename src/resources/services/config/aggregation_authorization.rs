@@ -2,7 +2,7 @@
 //! `AWS::Config::AggregationAuthorization`: Resource Type definition for AWS::Config::AggregationAuthorization
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::AggregationAuthorization`.
 ///
@@ -83,7 +83,7 @@ pub struct AggregationAuthorizationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AggregationAuthorizationAttributes {
+impl crate::resources::ResourceAttributes for AggregationAuthorizationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AggregationAuthorizationAttributes { logical_id }
     }

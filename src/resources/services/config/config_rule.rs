@@ -2,7 +2,7 @@
 //! `AWS::Config::ConfigRule`: You must first create and start the CC configuration recorder in order to create CC managed rules with CFNlong.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::ConfigRule`.
 ///
@@ -371,7 +371,7 @@ pub struct ConfigRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigRuleAttributes {
+impl crate::resources::ResourceAttributes for ConfigRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Config::ConfigurationAggregator`: Resource Type definition for AWS::Config::ConfigurationAggregator
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::ConfigurationAggregator`.
 ///
@@ -171,7 +171,7 @@ pub struct ConfigurationAggregatorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationAggregatorAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationAggregatorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationAggregatorAttributes { logical_id }
     }

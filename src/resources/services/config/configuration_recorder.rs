@@ -2,7 +2,7 @@
 //! `AWS::Config::ConfigurationRecorder`: Resource type definition for AWS::Config::ConfigurationRecorder
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::ConfigurationRecorder`.
 ///
@@ -299,7 +299,7 @@ pub struct ConfigurationRecorderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationRecorderAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationRecorderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationRecorderAttributes { logical_id }
     }

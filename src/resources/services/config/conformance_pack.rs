@@ -2,7 +2,7 @@
 //! `AWS::Config::ConformancePack`: A conformance pack is a collection of AWS Config rules and remediation actions that can be easily deployed as a single entity in an account and a region or across an entire AWS Organization.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::ConformancePack`.
 ///
@@ -187,7 +187,7 @@ pub struct ConformancePackAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConformancePackAttributes {
+impl crate::resources::ResourceAttributes for ConformancePackAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConformancePackAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Config::DeliveryChannel`: Resource type definition for AWS::Config::DeliveryChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::DeliveryChannel`.
 ///
@@ -161,7 +161,7 @@ pub struct DeliveryChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeliveryChannelAttributes {
+impl crate::resources::ResourceAttributes for DeliveryChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeliveryChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Config::OrganizationConfigRule`: Resource Type definition for AWS::Config::OrganizationConfigRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::OrganizationConfigRule`.
 ///
@@ -463,7 +463,7 @@ pub struct OrganizationConfigRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationConfigRuleAttributes {
+impl crate::resources::ResourceAttributes for OrganizationConfigRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationConfigRuleAttributes { logical_id }
     }

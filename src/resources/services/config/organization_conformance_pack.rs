@@ -2,7 +2,7 @@
 //! `AWS::Config::OrganizationConformancePack`: Resource Type definition for AWS::Config::OrganizationConformancePack.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::OrganizationConformancePack`.
 ///
@@ -154,7 +154,7 @@ pub struct OrganizationConformancePackAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationConformancePackAttributes {
+impl crate::resources::ResourceAttributes for OrganizationConformancePackAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationConformancePackAttributes { logical_id }
     }

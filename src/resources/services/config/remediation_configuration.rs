@@ -2,7 +2,7 @@
 //! `AWS::Config::RemediationConfiguration`: Resource Type definition for AWS::Config::RemediationConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::RemediationConfiguration`.
 ///
@@ -182,7 +182,7 @@ pub struct RemediationConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RemediationConfigurationAttributes {
+impl crate::resources::ResourceAttributes for RemediationConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RemediationConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Config::StoredQuery`: Resource Type definition for AWS::Config::StoredQuery
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Config::StoredQuery`.
 ///
@@ -89,7 +89,7 @@ pub struct StoredQueryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StoredQueryAttributes {
+impl crate::resources::ResourceAttributes for StoredQueryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StoredQueryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::AgentStatus`: Resource Type definition for AWS::Connect::AgentStatus
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::AgentStatus`.
 ///
@@ -170,7 +170,7 @@ pub struct AgentStatusAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentStatusAttributes {
+impl crate::resources::ResourceAttributes for AgentStatusAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentStatusAttributes { logical_id }
     }

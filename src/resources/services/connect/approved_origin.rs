@@ -2,7 +2,7 @@
 //! `AWS::Connect::ApprovedOrigin`: Resource Type definition for AWS::Connect::ApprovedOrigin
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ApprovedOrigin`.
 ///
@@ -73,7 +73,7 @@ pub struct ApprovedOriginAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApprovedOriginAttributes {
+impl crate::resources::ResourceAttributes for ApprovedOriginAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApprovedOriginAttributes { logical_id }
     }

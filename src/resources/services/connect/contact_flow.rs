@@ -2,7 +2,7 @@
 //! `AWS::Connect::ContactFlow`: Resource Type definition for AWS::Connect::ContactFlow
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ContactFlow`.
 ///
@@ -185,7 +185,7 @@ pub struct ContactFlowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactFlowAttributes {
+impl crate::resources::ResourceAttributes for ContactFlowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactFlowAttributes { logical_id }
     }

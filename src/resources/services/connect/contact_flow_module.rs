@@ -2,7 +2,7 @@
 //! `AWS::Connect::ContactFlowModule`: Resource Type definition for AWS::Connect::ContactFlowModule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ContactFlowModule`.
 ///
@@ -141,7 +141,7 @@ pub struct ContactFlowModuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactFlowModuleAttributes {
+impl crate::resources::ResourceAttributes for ContactFlowModuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactFlowModuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::ContactFlowModuleAlias`: Resource Type definition for ContactFlowModuleAlias
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ContactFlowModuleAlias`.
 ///
@@ -85,7 +85,7 @@ pub struct ContactFlowModuleAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactFlowModuleAliasAttributes {
+impl crate::resources::ResourceAttributes for ContactFlowModuleAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactFlowModuleAliasAttributes { logical_id }
     }

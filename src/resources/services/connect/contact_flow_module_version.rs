@@ -2,7 +2,7 @@
 //! `AWS::Connect::ContactFlowModuleVersion`: Resource Type definition for ContactFlowModuleVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ContactFlowModuleVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct ContactFlowModuleVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactFlowModuleVersionAttributes {
+impl crate::resources::ResourceAttributes for ContactFlowModuleVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactFlowModuleVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::ContactFlowVersion`: Resource Type Definition for ContactFlowVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ContactFlowVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct ContactFlowVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactFlowVersionAttributes {
+impl crate::resources::ResourceAttributes for ContactFlowVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactFlowVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::DataLakeAssociation`: Resource schema for AWS::Connect::DataLakeAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::DataLakeAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct DataLakeAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataLakeAssociationAttributes {
+impl crate::resources::ResourceAttributes for DataLakeAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataLakeAssociationAttributes { logical_id }
     }

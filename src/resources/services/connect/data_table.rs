@@ -2,7 +2,7 @@
 //! `AWS::Connect::DataTable`: Resource Type definition for AWS::Connect::DataTable
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::DataTable`.
 ///
@@ -167,7 +167,7 @@ pub struct DataTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataTableAttributes {
+impl crate::resources::ResourceAttributes for DataTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataTableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::DataTableAttribute`: Resource Type definition for AWS::Connect::DataTableAttribute
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::DataTableAttribute`.
 ///
@@ -245,7 +245,7 @@ pub struct DataTableAttributeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataTableAttributeAttributes {
+impl crate::resources::ResourceAttributes for DataTableAttributeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataTableAttributeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::DataTableRecord`: Resource Type definition for AWS::Connect::DataTableRecord
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::DataTableRecord`.
 ///
@@ -151,7 +151,7 @@ pub struct DataTableRecordAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataTableRecordAttributes {
+impl crate::resources::ResourceAttributes for DataTableRecordAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataTableRecordAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::EmailAddress`: Resource Type definition for AWS::Connect::EmailAddress
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::EmailAddress`.
 ///
@@ -136,7 +136,7 @@ pub struct EmailAddressAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EmailAddressAttributes {
+impl crate::resources::ResourceAttributes for EmailAddressAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EmailAddressAttributes { logical_id }
     }

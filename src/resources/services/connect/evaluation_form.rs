@@ -2,7 +2,7 @@
 //! `AWS::Connect::EvaluationForm`: Creates an evaluation form for the specified CON instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::EvaluationForm`.
 ///
@@ -2570,7 +2570,7 @@ pub struct EvaluationFormAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EvaluationFormAttributes {
+impl crate::resources::ResourceAttributes for EvaluationFormAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EvaluationFormAttributes { logical_id }
     }

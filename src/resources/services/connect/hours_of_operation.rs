@@ -2,7 +2,7 @@
 //! `AWS::Connect::HoursOfOperation`: Resource Type definition for AWS::Connect::HoursOfOperation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::HoursOfOperation`.
 ///
@@ -642,7 +642,7 @@ pub struct HoursOfOperationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HoursOfOperationAttributes {
+impl crate::resources::ResourceAttributes for HoursOfOperationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HoursOfOperationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::Instance`: Resource Type definition for AWS::Connect::Instance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Instance`.
 ///
@@ -236,7 +236,7 @@ pub struct InstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceAttributes {
+impl crate::resources::ResourceAttributes for InstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceAttributes { logical_id }
     }

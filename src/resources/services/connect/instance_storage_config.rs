@@ -2,7 +2,7 @@
 //! `AWS::Connect::InstanceStorageConfig`: Resource Type definition for AWS::Connect::InstanceStorageConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::InstanceStorageConfig`.
 ///
@@ -415,7 +415,7 @@ pub struct InstanceStorageConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceStorageConfigAttributes {
+impl crate::resources::ResourceAttributes for InstanceStorageConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceStorageConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::IntegrationAssociation`: Resource Type definition for AWS::Connect::IntegrationAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::IntegrationAssociation`.
 ///
@@ -194,7 +194,7 @@ pub struct IntegrationAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationAssociationAttributes {
+impl crate::resources::ResourceAttributes for IntegrationAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::Metric`: Resource Type definition for AWS::Connect::Metric, a custom metric configured for an Amazon Connect instance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Metric`.
 ///
@@ -548,7 +548,7 @@ pub struct MetricAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MetricAttributes {
+impl crate::resources::ResourceAttributes for MetricAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MetricAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::Notification`: Resource Type definition for AWS::Connect::Notification
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Notification`.
 ///
@@ -208,7 +208,7 @@ pub struct NotificationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotificationAttributes {
+impl crate::resources::ResourceAttributes for NotificationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotificationAttributes { logical_id }
     }

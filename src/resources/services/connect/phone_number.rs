@@ -2,7 +2,7 @@
 //! `AWS::Connect::PhoneNumber`: Resource Type definition for AWS::Connect::PhoneNumber
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::PhoneNumber`.
 ///
@@ -107,7 +107,7 @@ pub struct PhoneNumberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PhoneNumberAttributes {
+impl crate::resources::ResourceAttributes for PhoneNumberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PhoneNumberAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::PredefinedAttribute`: Resource Type definition for AWS::Connect::PredefinedAttribute
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::PredefinedAttribute`.
 ///
@@ -152,7 +152,7 @@ pub struct PredefinedAttributeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PredefinedAttributeAttributes {
+impl crate::resources::ResourceAttributes for PredefinedAttributeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PredefinedAttributeAttributes { logical_id }
     }

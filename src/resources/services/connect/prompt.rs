@@ -2,7 +2,7 @@
 //! `AWS::Connect::Prompt`: Resource Type definition for AWS::Connect::Prompt
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Prompt`.
 ///
@@ -95,7 +95,7 @@ pub struct PromptAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PromptAttributes {
+impl crate::resources::ResourceAttributes for PromptAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PromptAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::Queue`: Resource Type definition for AWS::Connect::Queue
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Queue`.
 ///
@@ -263,7 +263,7 @@ pub struct QueueAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueAttributes {
+impl crate::resources::ResourceAttributes for QueueAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::QuickConnect`: Resource Type definition for AWS::Connect::QuickConnect
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::QuickConnect`.
 ///
@@ -339,7 +339,7 @@ pub struct QuickConnectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QuickConnectAttributes {
+impl crate::resources::ResourceAttributes for QuickConnectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QuickConnectAttributes { logical_id }
     }

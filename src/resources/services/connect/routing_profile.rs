@@ -2,7 +2,7 @@
 //! `AWS::Connect::RoutingProfile`: Resource Type definition for AWS::Connect::RoutingProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::RoutingProfile`.
 ///
@@ -411,7 +411,7 @@ pub struct RoutingProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RoutingProfileAttributes {
+impl crate::resources::ResourceAttributes for RoutingProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RoutingProfileAttributes { logical_id }
     }

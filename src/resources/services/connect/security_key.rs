@@ -2,7 +2,7 @@
 //! `AWS::Connect::SecurityKey`: Resource Type definition for AWS::Connect::SecurityKey
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::SecurityKey`.
 ///
@@ -73,7 +73,7 @@ pub struct SecurityKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityKeyAttributes {
+impl crate::resources::ResourceAttributes for SecurityKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityKeyAttributes { logical_id }
     }

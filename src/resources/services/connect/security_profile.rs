@@ -2,7 +2,7 @@
 //! `AWS::Connect::SecurityProfile`: Resource Type definition for AWS::Connect::SecurityProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::SecurityProfile`.
 ///
@@ -415,7 +415,7 @@ pub struct SecurityProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityProfileAttributes {
+impl crate::resources::ResourceAttributes for SecurityProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityProfileAttributes { logical_id }
     }

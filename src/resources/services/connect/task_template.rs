@@ -2,7 +2,7 @@
 //! `AWS::Connect::TaskTemplate`: Resource Type definition for AWS::Connect::TaskTemplate.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::TaskTemplate`.
 ///
@@ -493,7 +493,7 @@ pub struct TaskTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TaskTemplateAttributes {
+impl crate::resources::ResourceAttributes for TaskTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TaskTemplateAttributes { logical_id }
     }

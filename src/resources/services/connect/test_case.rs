@@ -2,7 +2,7 @@
 //! `AWS::Connect::TestCase`: Resource Type definition for AWS::Connect::TestCase
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::TestCase`.
 ///
@@ -273,7 +273,7 @@ pub struct TestCaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TestCaseAttributes {
+impl crate::resources::ResourceAttributes for TestCaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TestCaseAttributes { logical_id }
     }

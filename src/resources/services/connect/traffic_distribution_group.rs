@@ -2,7 +2,7 @@
 //! `AWS::Connect::TrafficDistributionGroup`: Resource Type definition for AWS::Connect::TrafficDistributionGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::TrafficDistributionGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct TrafficDistributionGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficDistributionGroupAttributes {
+impl crate::resources::ResourceAttributes for TrafficDistributionGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficDistributionGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::UseCase`: Resource Type definition for a use case associated with an Amazon Connect integration association.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::UseCase`.
 ///
@@ -116,7 +116,7 @@ pub struct UseCaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UseCaseAttributes {
+impl crate::resources::ResourceAttributes for UseCaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UseCaseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::UserHierarchyGroup`: Resource Type definition for AWS::Connect::UserHierarchyGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::UserHierarchyGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct UserHierarchyGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserHierarchyGroupAttributes {
+impl crate::resources::ResourceAttributes for UserHierarchyGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserHierarchyGroupAttributes { logical_id }
     }

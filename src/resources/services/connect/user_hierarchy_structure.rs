@@ -2,7 +2,7 @@
 //! `AWS::Connect::UserHierarchyStructure`: Resource Type definition for AWS::Connect::UserHierarchyStructure
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -356,7 +356,7 @@ pub struct UserHierarchyStructureAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserHierarchyStructureAttributes {
+impl crate::resources::ResourceAttributes for UserHierarchyStructureAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserHierarchyStructureAttributes { logical_id }
     }

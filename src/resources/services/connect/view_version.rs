@@ -2,7 +2,7 @@
 //! `AWS::Connect::ViewVersion`: Resource Type definition for AWS::Connect::ViewVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::ViewVersion`.
 ///
@@ -79,7 +79,7 @@ pub struct ViewVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ViewVersionAttributes {
+impl crate::resources::ResourceAttributes for ViewVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ViewVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Connect::Vocabulary`: Resource type definition for AWS::Connect::Vocabulary
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Vocabulary`.
 ///
@@ -215,7 +215,7 @@ pub struct VocabularyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VocabularyAttributes {
+impl crate::resources::ResourceAttributes for VocabularyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VocabularyAttributes { logical_id }
     }

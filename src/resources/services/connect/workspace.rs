@@ -2,7 +2,7 @@
 //! `AWS::Connect::Workspace`: Resource Type definition for AWS::Connect::Workspace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Connect::Workspace`.
 ///
@@ -661,7 +661,7 @@ pub struct WorkspaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkspaceAttributes {
+impl crate::resources::ResourceAttributes for WorkspaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkspaceAttributes { logical_id }
     }

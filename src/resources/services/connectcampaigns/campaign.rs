@@ -2,7 +2,7 @@
 //! `AWS::ConnectCampaigns::Campaign`: Definition of AWS::ConnectCampaigns::Campaign Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ConnectCampaigns::Campaign`.
 ///
@@ -189,7 +189,7 @@ pub struct CampaignAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CampaignAttributes {
+impl crate::resources::ResourceAttributes for CampaignAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CampaignAttributes { logical_id }
     }

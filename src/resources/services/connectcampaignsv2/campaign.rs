@@ -2,7 +2,7 @@
 //! `AWS::ConnectCampaignsV2::Campaign`: Definition of AWS::ConnectCampaignsV2::Campaign Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -756,7 +756,7 @@ pub struct CampaignAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CampaignAttributes {
+impl crate::resources::ResourceAttributes for CampaignAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CampaignAttributes { logical_id }
     }

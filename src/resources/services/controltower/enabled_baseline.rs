@@ -2,7 +2,7 @@
 //! `AWS::ControlTower::EnabledBaseline`: Definition of AWS::ControlTower::EnabledBaseline Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ControlTower::EnabledBaseline`.
 ///
@@ -128,7 +128,7 @@ pub struct EnabledBaselineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnabledBaselineAttributes {
+impl crate::resources::ResourceAttributes for EnabledBaselineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnabledBaselineAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ControlTower::EnabledControl`: Enables a control on a specified target.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ControlTower::EnabledControl`.
 ///
@@ -128,7 +128,7 @@ pub struct EnabledControlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnabledControlAttributes {
+impl crate::resources::ResourceAttributes for EnabledControlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnabledControlAttributes { logical_id }
     }

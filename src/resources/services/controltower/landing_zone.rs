@@ -2,7 +2,7 @@
 //! `AWS::ControlTower::LandingZone`: Definition of AWS::ControlTower::LandingZone Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ControlTower::LandingZone`.
 ///
@@ -113,7 +113,7 @@ pub struct LandingZoneAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LandingZoneAttributes {
+impl crate::resources::ResourceAttributes for LandingZoneAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LandingZoneAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CUR::ReportDefinition`: The AWS::CUR::ReportDefinition resource creates a Cost & Usage Report with user-defined settings.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CUR::ReportDefinition`.
 ///
@@ -317,7 +317,7 @@ pub struct ReportDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReportDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ReportDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReportDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::CalculatedAttributeDefinition`: A calculated attribute definition for Customer Profiles
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -478,7 +478,7 @@ pub struct CalculatedAttributeDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CalculatedAttributeDefinitionAttributes {
+impl crate::resources::ResourceAttributes for CalculatedAttributeDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CalculatedAttributeDefinitionAttributes { logical_id }
     }

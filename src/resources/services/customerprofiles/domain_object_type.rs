@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::DomainObjectType`: Resource Type definition for AWS::CustomerProfiles::DomainObjectType
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::DomainObjectType`.
 ///
@@ -208,7 +208,7 @@ pub struct DomainObjectTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainObjectTypeAttributes {
+impl crate::resources::ResourceAttributes for DomainObjectTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainObjectTypeAttributes { logical_id }
     }

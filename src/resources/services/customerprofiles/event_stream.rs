@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::EventStream`: An Event Stream resource of Amazon Connect Customer Profiles
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::EventStream`.
 ///
@@ -89,7 +89,7 @@ pub struct EventStreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventStreamAttributes {
+impl crate::resources::ResourceAttributes for EventStreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventStreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::EventTrigger`: An event trigger resource of Amazon Connect Customer Profiles
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -462,7 +462,7 @@ pub struct EventTriggerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventTriggerAttributes {
+impl crate::resources::ResourceAttributes for EventTriggerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventTriggerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::Integration`: The resource schema for creating an Amazon Connect Customer Profiles Integration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::Integration`.
 ///
@@ -1411,7 +1411,7 @@ pub struct IntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationAttributes {
+impl crate::resources::ResourceAttributes for IntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::ObjectType`: An ObjectType resource of Amazon Connect Customer Profiles
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::ObjectType`.
 ///
@@ -401,7 +401,7 @@ pub struct ObjectTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ObjectTypeAttributes {
+impl crate::resources::ResourceAttributes for ObjectTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ObjectTypeAttributes { logical_id }
     }

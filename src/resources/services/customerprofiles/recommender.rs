@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::Recommender`: Resource Type definition for AWS::CustomerProfiles::Recommender
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::Recommender`.
 ///
@@ -246,7 +246,7 @@ pub struct RecommenderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecommenderAttributes {
+impl crate::resources::ResourceAttributes for RecommenderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecommenderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::RecommenderFilter`: A recommender filter that specifies which items to include or exclude from recommendations under an Amazon Connect Customer Profiles domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::RecommenderFilter`.
 ///
@@ -101,7 +101,7 @@ pub struct RecommenderFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecommenderFilterAttributes {
+impl crate::resources::ResourceAttributes for RecommenderFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecommenderFilterAttributes { logical_id }
     }

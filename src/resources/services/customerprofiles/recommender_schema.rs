@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::RecommenderSchema`: A recommender schema defining the set of data columns available for training recommenders and filters under an Amazon Connect Customer Profiles domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::RecommenderSchema`.
 ///
@@ -188,7 +188,7 @@ pub struct RecommenderSchemaAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecommenderSchemaAttributes {
+impl crate::resources::ResourceAttributes for RecommenderSchemaAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecommenderSchemaAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::CustomerProfiles::SegmentDefinition`: A segment definition resource of Amazon Connect Customer Profiles
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::CustomerProfiles::SegmentDefinition`.
 ///
@@ -423,7 +423,7 @@ pub struct SegmentDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SegmentDefinitionAttributes {
+impl crate::resources::ResourceAttributes for SegmentDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SegmentDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataBrew::Dataset`: Resource schema for AWS::DataBrew::Dataset.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataBrew::Dataset`.
 ///
@@ -881,7 +881,7 @@ pub struct DatasetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetAttributes {
+impl crate::resources::ResourceAttributes for DatasetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetAttributes { logical_id }
     }

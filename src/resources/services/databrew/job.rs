@@ -2,7 +2,7 @@
 //! `AWS::DataBrew::Job`: Resource schema for AWS::DataBrew::Job.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataBrew::Job`.
 ///
@@ -1211,7 +1211,7 @@ pub struct JobAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobAttributes {
+impl crate::resources::ResourceAttributes for JobAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataBrew::Project`: Resource schema for AWS::DataBrew::Project.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataBrew::Project`.
 ///
@@ -170,7 +170,7 @@ pub struct ProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectAttributes {
+impl crate::resources::ResourceAttributes for ProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectAttributes { logical_id }
     }

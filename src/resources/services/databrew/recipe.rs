@@ -2,7 +2,7 @@
 //! `AWS::DataBrew::Recipe`: Resource schema for AWS::DataBrew::Recipe.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataBrew::Recipe`.
 ///
@@ -214,7 +214,7 @@ pub struct RecipeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecipeAttributes {
+impl crate::resources::ResourceAttributes for RecipeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecipeAttributes { logical_id }
     }

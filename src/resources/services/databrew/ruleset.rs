@@ -2,7 +2,7 @@
 //! `AWS::DataBrew::Ruleset`: Resource schema for AWS::DataBrew::Ruleset.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataBrew::Ruleset`.
 ///
@@ -341,7 +341,7 @@ pub struct RulesetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RulesetAttributes {
+impl crate::resources::ResourceAttributes for RulesetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RulesetAttributes { logical_id }
     }

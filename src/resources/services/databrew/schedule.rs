@@ -2,7 +2,7 @@
 //! `AWS::DataBrew::Schedule`: Resource schema for AWS::DataBrew::Schedule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataBrew::Schedule`.
 ///
@@ -89,7 +89,7 @@ pub struct ScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduleAttributes {
+impl crate::resources::ResourceAttributes for ScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataExchange::DataSet`: Definition of AWS::DataExchange::DataSet Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataExchange::DataSet`.
 ///
@@ -125,7 +125,7 @@ pub struct DataSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSetAttributes {
+impl crate::resources::ResourceAttributes for DataSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSetAttributes { logical_id }
     }

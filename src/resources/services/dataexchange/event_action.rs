@@ -2,7 +2,7 @@
 //! `AWS::DataExchange::EventAction`: An event action is an AWS Data Exchange resource that automatically exports data set revisions to Amazon S3 when a revision is published.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataExchange::EventAction`.
 ///
@@ -328,7 +328,7 @@ pub struct EventActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventActionAttributes {
+impl crate::resources::ResourceAttributes for EventActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventActionAttributes { logical_id }
     }

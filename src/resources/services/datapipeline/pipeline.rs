@@ -2,7 +2,7 @@
 //! `AWS::DataPipeline::Pipeline`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataPipeline::Pipeline`.
 ///
@@ -314,7 +314,7 @@ pub struct PipelineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PipelineAttributes {
+impl crate::resources::ResourceAttributes for PipelineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PipelineAttributes { logical_id }
     }

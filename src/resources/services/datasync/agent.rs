@@ -2,7 +2,7 @@
 //! `AWS::DataSync::Agent`: Resource schema for AWS::DataSync::Agent.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::Agent`.
 ///
@@ -91,7 +91,7 @@ pub struct AgentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentAttributes {
+impl crate::resources::ResourceAttributes for AgentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationAzureBlob`: Resource Type definition for AWS::DataSync::LocationAzureBlob.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationAzureBlob`.
 ///
@@ -397,7 +397,7 @@ pub struct LocationAzureBlobAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationAzureBlobAttributes {
+impl crate::resources::ResourceAttributes for LocationAzureBlobAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationAzureBlobAttributes { logical_id }
     }

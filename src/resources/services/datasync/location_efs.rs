@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationEFS`: Resource schema for AWS::DataSync::LocationEFS.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationEFS`.
 ///
@@ -175,7 +175,7 @@ pub struct LocationEfsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationEfsAttributes {
+impl crate::resources::ResourceAttributes for LocationEfsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationEfsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationFSxLustre`: Resource schema for AWS::DataSync::LocationFSxLustre.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationFSxLustre`.
 ///
@@ -89,7 +89,7 @@ pub struct LocationFSxLustreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationFSxLustreAttributes {
+impl crate::resources::ResourceAttributes for LocationFSxLustreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationFSxLustreAttributes { logical_id }
     }

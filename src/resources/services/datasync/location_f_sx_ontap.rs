@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationFSxONTAP`: Resource Type definition for AWS::DataSync::LocationFSxONTAP.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationFSxONTAP`.
 ///
@@ -424,7 +424,7 @@ pub struct LocationFSxOntapAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationFSxOntapAttributes {
+impl crate::resources::ResourceAttributes for LocationFSxOntapAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationFSxOntapAttributes { logical_id }
     }

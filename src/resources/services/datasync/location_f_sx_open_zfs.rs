@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationFSxOpenZFS`: Resource schema for AWS::DataSync::LocationFSxOpenZFS.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationFSxOpenZFS`.
 ///
@@ -226,7 +226,7 @@ pub struct LocationFSxOpenZfsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationFSxOpenZfsAttributes {
+impl crate::resources::ResourceAttributes for LocationFSxOpenZfsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationFSxOpenZfsAttributes { logical_id }
     }

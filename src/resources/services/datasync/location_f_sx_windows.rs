@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationFSxWindows`: Resource Type definition for AWS::DataSync::LocationFSxWindows.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationFSxWindows`.
 ///
@@ -190,7 +190,7 @@ pub struct LocationFSxWindowsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationFSxWindowsAttributes {
+impl crate::resources::ResourceAttributes for LocationFSxWindowsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationFSxWindowsAttributes { logical_id }
     }

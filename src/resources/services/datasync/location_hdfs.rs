@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationHDFS`: Resource Type definition for AWS::DataSync::LocationHDFS.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationHDFS`.
 ///
@@ -395,7 +395,7 @@ pub struct LocationHdfsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationHdfsAttributes {
+impl crate::resources::ResourceAttributes for LocationHdfsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationHdfsAttributes { logical_id }
     }

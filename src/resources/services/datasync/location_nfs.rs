@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationNFS`: Resource schema for AWS::DataSync::LocationNFS
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationNFS`.
 ///
@@ -196,7 +196,7 @@ pub struct LocationNfsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationNfsAttributes {
+impl crate::resources::ResourceAttributes for LocationNfsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationNfsAttributes { logical_id }
     }

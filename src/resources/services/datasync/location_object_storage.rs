@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationObjectStorage`: Resource Type definition for AWS::DataSync::LocationObjectStorage.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationObjectStorage`.
 ///
@@ -342,7 +342,7 @@ pub struct LocationObjectStorageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationObjectStorageAttributes {
+impl crate::resources::ResourceAttributes for LocationObjectStorageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationObjectStorageAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationS3`: Resource schema for AWS::DataSync::LocationS3
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationS3`.
 ///
@@ -172,7 +172,7 @@ pub struct LocationS3Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationS3Attributes {
+impl crate::resources::ResourceAttributes for LocationS3Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationS3Attributes { logical_id }
     }

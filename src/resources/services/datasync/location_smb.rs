@@ -2,7 +2,7 @@
 //! `AWS::DataSync::LocationSMB`: Resource Type definition for AWS::DataSync::LocationSMB.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::LocationSMB`.
 ///
@@ -319,7 +319,7 @@ pub struct LocationSmbAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationSmbAttributes {
+impl crate::resources::ResourceAttributes for LocationSmbAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationSmbAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataSync::Task`: Resource schema for AWS::DataSync::Task.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataSync::Task`.
 ///
@@ -1455,7 +1455,7 @@ pub struct TaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TaskAttributes {
+impl crate::resources::ResourceAttributes for TaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TaskAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::Connection`: Connections enables users to connect their DataZone resources (domains, projects, and environments) to external resources/services (data, compute, etc)
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::Connection`.
 ///
@@ -228,7 +228,7 @@ pub struct ConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionAttributes {
+impl crate::resources::ResourceAttributes for ConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::DataSource`: A data source is used to import technical metadata of assets (data) from the source databases or data warehouses into Amazon DataZone.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::DataSource`.
 ///
@@ -497,7 +497,7 @@ pub struct DataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSourceAttributes {
+impl crate::resources::ResourceAttributes for DataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSourceAttributes { logical_id }
     }

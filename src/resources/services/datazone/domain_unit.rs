@@ -2,7 +2,7 @@
 //! `AWS::DataZone::DomainUnit`: A domain unit enables you to easily organize your assets and other domain entities under specific business units and teams.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::DomainUnit`.
 ///
@@ -85,7 +85,7 @@ pub struct DomainUnitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainUnitAttributes {
+impl crate::resources::ResourceAttributes for DomainUnitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainUnitAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::EnvironmentActions`: Definition of AWS::DataZone::EnvironmentActions Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::EnvironmentActions`.
 ///
@@ -127,7 +127,7 @@ pub struct EnvironmentActionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentActionsAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentActionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentActionsAttributes { logical_id }
     }

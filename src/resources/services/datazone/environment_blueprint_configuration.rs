@@ -2,7 +2,7 @@
 //! `AWS::DataZone::EnvironmentBlueprintConfiguration`: Definition of AWS::DataZone::EnvironmentBlueprintConfiguration Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::EnvironmentBlueprintConfiguration`.
 ///
@@ -148,7 +148,7 @@ pub struct EnvironmentBlueprintConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentBlueprintConfigurationAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentBlueprintConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentBlueprintConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::EnvironmentProfile`: AWS Datazone Environment Profile is pre-configured set of resources and blueprints that provide reusable templates for creating environments.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::EnvironmentProfile`.
 ///
@@ -144,7 +144,7 @@ pub struct EnvironmentProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentProfileAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentProfileAttributes { logical_id }
     }

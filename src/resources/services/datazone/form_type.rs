@@ -2,7 +2,7 @@
 //! `AWS::DataZone::FormType`: Create and manage form types in Amazon Datazone
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::FormType`.
 ///
@@ -154,7 +154,7 @@ pub struct FormTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FormTypeAttributes {
+impl crate::resources::ResourceAttributes for FormTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FormTypeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::GroupProfile`: Group profiles represent groups of Amazon DataZone users.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::GroupProfile`.
 ///
@@ -145,7 +145,7 @@ pub struct GroupProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupProfileAttributes {
+impl crate::resources::ResourceAttributes for GroupProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::Owner`: A owner can set up authorization permissions on their resources.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::Owner`.
 ///
@@ -109,7 +109,7 @@ pub struct OwnerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OwnerAttributes {
+impl crate::resources::ResourceAttributes for OwnerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OwnerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::PolicyGrant`: Policy Grant in AWS DataZone is an explicit authorization assignment that allows a specific principal (user, group, or project) to perform particular actions (such as creating glossary terms, managing projects, or accessing resources) on governed resources within a certain scope (like a Domain Unit or Project).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::PolicyGrant`.
 ///
@@ -190,7 +190,7 @@ pub struct PolicyGrantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyGrantAttributes {
+impl crate::resources::ResourceAttributes for PolicyGrantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyGrantAttributes { logical_id }
     }

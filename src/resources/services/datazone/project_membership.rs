@@ -2,7 +2,7 @@
 //! `AWS::DataZone::ProjectMembership`: Definition of AWS::DataZone::ProjectMembership Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::ProjectMembership`.
 ///
@@ -85,7 +85,7 @@ pub struct ProjectMembershipAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectMembershipAttributes {
+impl crate::resources::ResourceAttributes for ProjectMembershipAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectMembershipAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::ProjectProfile`: Definition of AWS::DataZone::ProjectProfile Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::ProjectProfile`.
 ///
@@ -443,7 +443,7 @@ pub struct ProjectProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectProfileAttributes {
+impl crate::resources::ResourceAttributes for ProjectProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DataZone::SubscriptionTarget`: Subscription targets enables one to access the data to which you have subscribed in your projects.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::SubscriptionTarget`.
 ///
@@ -156,7 +156,7 @@ pub struct SubscriptionTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionTargetAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionTargetAttributes { logical_id }
     }

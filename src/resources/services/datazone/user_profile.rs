@@ -2,7 +2,7 @@
 //! `AWS::DataZone::UserProfile`: A user profile represents Amazon DataZone users.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DataZone::UserProfile`.
 ///
@@ -157,7 +157,7 @@ pub struct UserProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserProfileAttributes {
+impl crate::resources::ResourceAttributes for UserProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DAX::ParameterGroup`: Resource Type definition for AWS::DAX::ParameterGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DAX::ParameterGroup`.
 ///
@@ -72,7 +72,7 @@ pub struct ParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for ParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ParameterGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DAX::SubnetGroup`: Resource type definition for AWS::DAX::SubnetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DAX::SubnetGroup`.
 ///
@@ -79,7 +79,7 @@ pub struct SubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for SubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::Budget`: Creates a budget to set spending thresholds for your rendering activity.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::Budget`.
 ///
@@ -298,7 +298,7 @@ pub struct BudgetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BudgetAttributes {
+impl crate::resources::ResourceAttributes for BudgetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BudgetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::Farm`: Resource Type definition for AWS::Deadline::Farm
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::Farm`.
 ///
@@ -95,7 +95,7 @@ pub struct FarmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FarmAttributes {
+impl crate::resources::ResourceAttributes for FarmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FarmAttributes { logical_id }
     }

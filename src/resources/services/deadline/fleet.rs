@@ -2,7 +2,7 @@
 //! `AWS::Deadline::Fleet`: Resource Type definition for AWS::Deadline::Fleet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::Fleet`.
 ///
@@ -158,7 +158,7 @@ pub struct FleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FleetAttributes {
+impl crate::resources::ResourceAttributes for FleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FleetAttributes { logical_id }
     }

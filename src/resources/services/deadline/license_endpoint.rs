@@ -2,7 +2,7 @@
 //! `AWS::Deadline::LicenseEndpoint`: Resource Type definition for AWS::Deadline::LicenseEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::LicenseEndpoint`.
 ///
@@ -89,7 +89,7 @@ pub struct LicenseEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LicenseEndpointAttributes {
+impl crate::resources::ResourceAttributes for LicenseEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LicenseEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::Limit`: Resource Type definition for AWS::Deadline::Limit
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::Limit`.
 ///
@@ -91,7 +91,7 @@ pub struct LimitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LimitAttributes {
+impl crate::resources::ResourceAttributes for LimitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LimitAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::MeteredProduct`: Resource Type definition for AWS::Deadline::MeteredProduct
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::MeteredProduct`.
 ///
@@ -67,7 +67,7 @@ pub struct MeteredProductAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MeteredProductAttributes {
+impl crate::resources::ResourceAttributes for MeteredProductAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MeteredProductAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::Monitor`: Resource Type definition for AWS::Deadline::Monitor
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::Monitor`.
 ///
@@ -101,7 +101,7 @@ pub struct MonitorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MonitorAttributes {
+impl crate::resources::ResourceAttributes for MonitorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MonitorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::QueueEnvironment`: Resource Type definition for AWS::Deadline::QueueEnvironment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::QueueEnvironment`.
 ///
@@ -118,7 +118,7 @@ pub struct QueueEnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueEnvironmentAttributes {
+impl crate::resources::ResourceAttributes for QueueEnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueEnvironmentAttributes { logical_id }
     }

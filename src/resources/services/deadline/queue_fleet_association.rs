@@ -2,7 +2,7 @@
 //! `AWS::Deadline::QueueFleetAssociation`: Resource Type definition for AWS::Deadline::QueueFleetAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::QueueFleetAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct QueueFleetAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueFleetAssociationAttributes {
+impl crate::resources::ResourceAttributes for QueueFleetAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueFleetAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::QueueLimitAssociation`: Resource Type definition for AWS::Deadline::QueueLimitAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::QueueLimitAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct QueueLimitAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueLimitAssociationAttributes {
+impl crate::resources::ResourceAttributes for QueueLimitAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueLimitAssociationAttributes { logical_id }
     }

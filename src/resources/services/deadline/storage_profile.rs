@@ -2,7 +2,7 @@
 //! `AWS::Deadline::StorageProfile`: Resource Type definition for AWS::Deadline::StorageProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::StorageProfile`.
 ///
@@ -187,7 +187,7 @@ pub struct StorageProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StorageProfileAttributes {
+impl crate::resources::ResourceAttributes for StorageProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StorageProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Deadline::Worker`: Definition of AWS::Deadline::Worker Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Deadline::Worker`.
 ///
@@ -159,7 +159,7 @@ pub struct WorkerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkerAttributes {
+impl crate::resources::ResourceAttributes for WorkerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkerAttributes { logical_id }
     }

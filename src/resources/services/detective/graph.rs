@@ -2,7 +2,7 @@
 //! `AWS::Detective::Graph`: Resource schema for AWS::Detective::Graph
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Detective::Graph`.
 ///
@@ -71,7 +71,7 @@ pub struct GraphAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GraphAttributes {
+impl crate::resources::ResourceAttributes for GraphAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GraphAttributes { logical_id }
     }

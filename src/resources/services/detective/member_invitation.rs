@@ -2,7 +2,7 @@
 //! `AWS::Detective::MemberInvitation`: Resource schema for AWS::Detective::MemberInvitation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Detective::MemberInvitation`.
 ///
@@ -91,7 +91,7 @@ pub struct MemberInvitationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MemberInvitationAttributes {
+impl crate::resources::ResourceAttributes for MemberInvitationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MemberInvitationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Detective::OrganizationAdmin`: Resource schema for AWS::Detective::OrganizationAdmin
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Detective::OrganizationAdmin`.
 ///
@@ -67,7 +67,7 @@ pub struct OrganizationAdminAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationAdminAttributes {
+impl crate::resources::ResourceAttributes for OrganizationAdminAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationAdminAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DevOpsAgent::AgentSpace`: Resource Type definition for AWS::DevOpsAgent::AgentSpace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsAgent::AgentSpace`.
 ///
@@ -333,7 +333,7 @@ pub struct AgentSpaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentSpaceAttributes {
+impl crate::resources::ResourceAttributes for AgentSpaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentSpaceAttributes { logical_id }
     }

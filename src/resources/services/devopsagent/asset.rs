@@ -2,7 +2,7 @@
 //! `AWS::DevOpsAgent::Asset`: Resource Type definition for AWS::DevOpsAgent::Asset.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsAgent::Asset`.
 ///
@@ -91,7 +91,7 @@ pub struct AssetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssetAttributes {
+impl crate::resources::ResourceAttributes for AssetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DevOpsAgent::Association`: Resource Type definition for AWS::DevOpsAgent::Association defining how the AgentSpace interacts with external services like GitHub, Slack, AWS accounts, and others.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsAgent::Association`.
 ///
@@ -85,7 +85,7 @@ pub struct AssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssociationAttributes {
+impl crate::resources::ResourceAttributes for AssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssociationAttributes { logical_id }
     }

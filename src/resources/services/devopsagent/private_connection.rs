@@ -2,7 +2,7 @@
 //! `AWS::DevOpsAgent::PrivateConnection`: Resource Type definition for AWS::DevOpsAgent::PrivateConnection
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsAgent::PrivateConnection`.
 ///
@@ -89,7 +89,7 @@ pub struct PrivateConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrivateConnectionAttributes {
+impl crate::resources::ResourceAttributes for PrivateConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrivateConnectionAttributes { logical_id }
     }

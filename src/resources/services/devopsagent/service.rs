@@ -2,7 +2,7 @@
 //! `AWS::DevOpsAgent::Service`: The AWS::DevOpsAgent::Service resource registers external services (like Dynatrace, MCP servers, GitLab) for integration with DevOpsAgent.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsAgent::Service`.
 ///
@@ -167,7 +167,7 @@ pub struct ServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceAttributes {
+impl crate::resources::ResourceAttributes for ServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DevOpsAgent::Trigger`: Resource Type definition for AWS::DevOpsAgent::Trigger.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsAgent::Trigger`.
 ///
@@ -212,7 +212,7 @@ pub struct TriggerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TriggerAttributes {
+impl crate::resources::ResourceAttributes for TriggerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TriggerAttributes { logical_id }
     }

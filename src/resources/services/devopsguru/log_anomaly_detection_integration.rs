@@ -2,7 +2,7 @@
 //! `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`: This resource schema represents the LogAnomalyDetectionIntegration resource in the Amazon DevOps Guru.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`.
 ///
@@ -56,7 +56,7 @@ pub struct LogAnomalyDetectionIntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogAnomalyDetectionIntegrationAttributes {
+impl crate::resources::ResourceAttributes for LogAnomalyDetectionIntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogAnomalyDetectionIntegrationAttributes { logical_id }
     }

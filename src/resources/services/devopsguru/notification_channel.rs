@@ -2,7 +2,7 @@
 //! `AWS::DevOpsGuru::NotificationChannel`: This resource schema represents the NotificationChannel resource in the Amazon DevOps Guru.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsGuru::NotificationChannel`.
 ///
@@ -233,7 +233,7 @@ pub struct NotificationChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotificationChannelAttributes {
+impl crate::resources::ResourceAttributes for NotificationChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotificationChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DevOpsGuru::ResourceCollection`: This resource schema represents the ResourceCollection resource in the Amazon DevOps Guru.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DevOpsGuru::ResourceCollection`.
 ///
@@ -167,7 +167,7 @@ pub struct ResourceCollectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceCollectionAttributes {
+impl crate::resources::ResourceAttributes for ResourceCollectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceCollectionAttributes { logical_id }
     }

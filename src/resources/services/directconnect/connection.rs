@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::Connection`: Resource Type definition for AWS::DirectConnect::Connection
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::Connection`.
 ///
@@ -107,7 +107,7 @@ pub struct ConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionAttributes {
+impl crate::resources::ResourceAttributes for ConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::DirectConnectGateway`: Resource Type definition for AWS::DirectConnect::DirectConnectGateway
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::DirectConnectGateway`.
 ///
@@ -83,7 +83,7 @@ pub struct DirectConnectGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectConnectGatewayAttributes {
+impl crate::resources::ResourceAttributes for DirectConnectGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectConnectGatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::DirectConnectGatewayAssociation`: Resource Type definition for AWS::DirectConnect::DirectConnectGatewayAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::DirectConnectGatewayAssociation`.
 ///
@@ -85,7 +85,7 @@ pub struct DirectConnectGatewayAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectConnectGatewayAssociationAttributes {
+impl crate::resources::ResourceAttributes for DirectConnectGatewayAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectConnectGatewayAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::Lag`: Resource Type definition for AWS::DirectConnect::Lag
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::Lag`.
 ///
@@ -107,7 +107,7 @@ pub struct LagAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LagAttributes {
+impl crate::resources::ResourceAttributes for LagAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LagAttributes { logical_id }
     }

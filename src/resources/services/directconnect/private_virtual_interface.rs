@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::PrivateVirtualInterface`: Resource Type definition for AWS::DirectConnect::PrivateVirtualInterface
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::PrivateVirtualInterface`.
 ///
@@ -196,7 +196,7 @@ pub struct PrivateVirtualInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrivateVirtualInterfaceAttributes {
+impl crate::resources::ResourceAttributes for PrivateVirtualInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrivateVirtualInterfaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::PublicVirtualInterface`: Resource Type definition for AWS::DirectConnect::PublicVirtualInterface
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::PublicVirtualInterface`.
 ///
@@ -178,7 +178,7 @@ pub struct PublicVirtualInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublicVirtualInterfaceAttributes {
+impl crate::resources::ResourceAttributes for PublicVirtualInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublicVirtualInterfaceAttributes { logical_id }
     }

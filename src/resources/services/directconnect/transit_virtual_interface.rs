@@ -2,7 +2,7 @@
 //! `AWS::DirectConnect::TransitVirtualInterface`: Resource Type definition for AWS::DirectConnect::TransitVirtualInterface
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectConnect::TransitVirtualInterface`.
 ///
@@ -190,7 +190,7 @@ pub struct TransitVirtualInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitVirtualInterfaceAttributes {
+impl crate::resources::ResourceAttributes for TransitVirtualInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitVirtualInterfaceAttributes { logical_id }
     }

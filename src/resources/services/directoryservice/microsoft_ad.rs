@@ -2,7 +2,7 @@
 //! `AWS::DirectoryService::MicrosoftAD`: Resource Type definition for AWS::DirectoryService::MicrosoftAD
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectoryService::MicrosoftAD`.
 ///
@@ -171,7 +171,7 @@ pub struct MicrosoftAdAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MicrosoftAdAttributes {
+impl crate::resources::ResourceAttributes for MicrosoftAdAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MicrosoftAdAttributes { logical_id }
     }

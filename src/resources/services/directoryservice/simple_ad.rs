@@ -2,7 +2,7 @@
 //! `AWS::DirectoryService::SimpleAD`: Resource Type definition for AWS::DirectoryService::SimpleAD
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DirectoryService::SimpleAD`.
 ///
@@ -185,7 +185,7 @@ pub struct SimpleAdAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SimpleAdAttributes {
+impl crate::resources::ResourceAttributes for SimpleAdAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SimpleAdAttributes { logical_id }
     }

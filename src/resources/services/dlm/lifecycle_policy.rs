@@ -2,7 +2,7 @@
 //! `AWS::DLM::LifecyclePolicy`: Resource Type definition for AWS::DLM::LifecyclePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1769,7 +1769,7 @@ pub struct LifecyclePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LifecyclePolicyAttributes {
+impl crate::resources::ResourceAttributes for LifecyclePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LifecyclePolicyAttributes { logical_id }
     }

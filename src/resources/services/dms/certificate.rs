@@ -2,7 +2,7 @@
 //! `AWS::DMS::Certificate`: Resource Type definition for AWS::DMS::Certificate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::Certificate`.
 ///
@@ -72,7 +72,7 @@ pub struct CertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAttributes {
+impl crate::resources::ResourceAttributes for CertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DMS::DataMigration`: Resource schema for AWS::DMS::DataMigration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::DataMigration`.
 ///
@@ -224,7 +224,7 @@ pub struct DataMigrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataMigrationAttributes {
+impl crate::resources::ResourceAttributes for DataMigrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataMigrationAttributes { logical_id }
     }

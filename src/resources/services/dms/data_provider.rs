@@ -2,7 +2,7 @@
 //! `AWS::DMS::DataProvider`: Resource schema for AWS::DMS::DataProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::DataProvider`.
 ///
@@ -173,7 +173,7 @@ pub struct DataProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataProviderAttributes {
+impl crate::resources::ResourceAttributes for DataProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataProviderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DMS::Endpoint`: Resource Type definition for AWS::DMS::Endpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::Endpoint`.
 ///
@@ -1841,7 +1841,7 @@ pub struct EndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAttributes {
+impl crate::resources::ResourceAttributes for EndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DMS::InstanceProfile`: Resource schema for AWS::DMS::InstanceProfile.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::InstanceProfile`.
 ///
@@ -138,7 +138,7 @@ pub struct InstanceProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceProfileAttributes {
+impl crate::resources::ResourceAttributes for InstanceProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceProfileAttributes { logical_id }
     }

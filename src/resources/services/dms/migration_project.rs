@@ -2,7 +2,7 @@
 //! `AWS::DMS::MigrationProject`: Resource schema for AWS::DMS::MigrationProject
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::MigrationProject`.
 ///
@@ -189,7 +189,7 @@ pub struct MigrationProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MigrationProjectAttributes {
+impl crate::resources::ResourceAttributes for MigrationProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MigrationProjectAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DMS::ReplicationConfig`: A replication configuration that you later provide to configure and start a AWS DMS Serverless replication
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::ReplicationConfig`.
 ///
@@ -238,7 +238,7 @@ pub struct ReplicationConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationConfigAttributes {
+impl crate::resources::ResourceAttributes for ReplicationConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DMS::ReplicationInstance`: Resource Type definition for AWS::DMS::ReplicationInstance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::ReplicationInstance`.
 ///
@@ -167,7 +167,7 @@ pub struct ReplicationInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationInstanceAttributes {
+impl crate::resources::ResourceAttributes for ReplicationInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationInstanceAttributes { logical_id }
     }

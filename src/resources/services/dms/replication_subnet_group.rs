@@ -2,7 +2,7 @@
 //! `AWS::DMS::ReplicationSubnetGroup`: Resource Type definition for AWS::DMS::ReplicationSubnetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::ReplicationSubnetGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct ReplicationSubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationSubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for ReplicationSubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationSubnetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DMS::ReplicationTask`: Resource Type definition for AWS::DMS::ReplicationTask
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DMS::ReplicationTask`.
 ///
@@ -173,7 +173,7 @@ pub struct ReplicationTaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationTaskAttributes {
+impl crate::resources::ResourceAttributes for ReplicationTaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationTaskAttributes { logical_id }
     }

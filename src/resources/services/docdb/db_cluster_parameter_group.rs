@@ -2,7 +2,7 @@
 //! `AWS::DocDB::DBClusterParameterGroup`: Resource Type definition for AWS::DocDB::DBClusterParameterGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DocDB::DBClusterParameterGroup`.
 ///
@@ -95,7 +95,7 @@ pub struct DbClusterParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbClusterParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for DbClusterParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbClusterParameterGroupAttributes { logical_id }
     }

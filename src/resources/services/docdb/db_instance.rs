@@ -2,7 +2,7 @@
 //! `AWS::DocDB::DBInstance`: Resource Type definition for AWS::DocDB::DBInstance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DocDB::DBInstance`.
 ///
@@ -125,7 +125,7 @@ pub struct DbInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbInstanceAttributes {
+impl crate::resources::ResourceAttributes for DbInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbInstanceAttributes { logical_id }
     }

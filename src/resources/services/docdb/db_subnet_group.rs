@@ -2,7 +2,7 @@
 //! `AWS::DocDB::DBSubnetGroup`: Resource Type definition for AWS::DocDB::DBSubnetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DocDB::DBSubnetGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct DbSubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbSubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for DbSubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbSubnetGroupAttributes { logical_id }
     }

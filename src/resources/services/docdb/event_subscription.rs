@@ -2,7 +2,7 @@
 //! `AWS::DocDB::EventSubscription`: Resource Type definition for AWS::DocDB::EventSubscription
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DocDB::EventSubscription`.
 ///
@@ -133,7 +133,7 @@ pub struct EventSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for EventSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventSubscriptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DocDB::GlobalCluster`: The AWS::DocDB::GlobalCluster resource represents an Amazon DocumentDB Global Cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DocDB::GlobalCluster`.
 ///
@@ -131,7 +131,7 @@ pub struct GlobalClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalClusterAttributes {
+impl crate::resources::ResourceAttributes for GlobalClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalClusterAttributes { logical_id }
     }

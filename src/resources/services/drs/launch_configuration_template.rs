@@ -2,7 +2,7 @@
 //! `AWS::DRS::LaunchConfigurationTemplate`: Account level Launch Configuration Template for AWS Elastic Disaster Recovery.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DRS::LaunchConfigurationTemplate`.
 ///
@@ -193,7 +193,7 @@ pub struct LaunchConfigurationTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchConfigurationTemplateAttributes {
+impl crate::resources::ResourceAttributes for LaunchConfigurationTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchConfigurationTemplateAttributes { logical_id }
     }

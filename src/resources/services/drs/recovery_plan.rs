@@ -2,7 +2,7 @@
 //! `AWS::DRS::RecoveryPlan`: A Recovery Plan orchestrates multi-server disaster recovery in AWS Elastic Disaster Recovery.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DRS::RecoveryPlan`.
 ///
@@ -83,7 +83,7 @@ pub struct RecoveryPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecoveryPlanAttributes {
+impl crate::resources::ResourceAttributes for RecoveryPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecoveryPlanAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DRS::ReplicationConfigurationTemplate`: A replication configuration template for AWS Elastic Disaster Recovery Service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::DRS::ReplicationConfigurationTemplate`.
 ///
@@ -365,7 +365,7 @@ pub struct ReplicationConfigurationTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationConfigurationTemplateAttributes {
+impl crate::resources::ResourceAttributes for ReplicationConfigurationTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationConfigurationTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DRS::SourceNetwork`: A Source Network resource represents a VPC that is protected by AWS Elastic Disaster Recovery.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DRS::SourceNetwork`.
 ///
@@ -89,7 +89,7 @@ pub struct SourceNetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SourceNetworkAttributes {
+impl crate::resources::ResourceAttributes for SourceNetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SourceNetworkAttributes { logical_id }
     }

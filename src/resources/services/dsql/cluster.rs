@@ -2,7 +2,7 @@
 //! `AWS::DSQL::Cluster`: Resource Type definition for AWS::DSQL::Cluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DSQL::Cluster`.
 ///
@@ -119,7 +119,7 @@ pub struct ClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterAttributes {
+impl crate::resources::ResourceAttributes for ClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::DynamoDB::GlobalTable`: Version: None.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1773,7 +1773,7 @@ pub struct GlobalTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalTableAttributes {
+impl crate::resources::ResourceAttributes for GlobalTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalTableAttributes { logical_id }
     }

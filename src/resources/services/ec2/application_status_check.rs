@@ -2,7 +2,7 @@
 //! `AWS::EC2::ApplicationStatusCheck`: An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::ApplicationStatusCheck`.
 ///
@@ -359,7 +359,7 @@ pub struct ApplicationStatusCheckAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationStatusCheckAttributes {
+impl crate::resources::ResourceAttributes for ApplicationStatusCheckAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationStatusCheckAttributes { logical_id }
     }

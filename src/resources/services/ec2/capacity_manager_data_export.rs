@@ -2,7 +2,7 @@
 //! `AWS::EC2::CapacityManagerDataExport`: Resource Type definition for AWS::EC2::CapacityManagerDataExport
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::CapacityManagerDataExport`.
 ///
@@ -146,7 +146,7 @@ pub struct CapacityManagerDataExportAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityManagerDataExportAttributes {
+impl crate::resources::ResourceAttributes for CapacityManagerDataExportAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityManagerDataExportAttributes { logical_id }
     }

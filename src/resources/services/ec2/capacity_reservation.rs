@@ -2,7 +2,7 @@
 //! `AWS::EC2::CapacityReservation`: Resource Type definition for AWS::EC2::CapacityReservation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::CapacityReservation`.
 ///
@@ -697,7 +697,7 @@ pub struct CapacityReservationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityReservationAttributes {
+impl crate::resources::ResourceAttributes for CapacityReservationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityReservationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::CapacityReservationFleet`: Resource Type definition for AWS::EC2::CapacityReservationFleet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::CapacityReservationFleet`.
 ///
@@ -673,7 +673,7 @@ pub struct CapacityReservationFleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityReservationFleetAttributes {
+impl crate::resources::ResourceAttributes for CapacityReservationFleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityReservationFleetAttributes { logical_id }
     }

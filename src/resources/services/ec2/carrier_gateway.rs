@@ -2,7 +2,7 @@
 //! `AWS::EC2::CarrierGateway`: Resource Type definition for Carrier Gateway which describes the Carrier Gateway resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::CarrierGateway`.
 ///
@@ -77,7 +77,7 @@ pub struct CarrierGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CarrierGatewayAttributes {
+impl crate::resources::ResourceAttributes for CarrierGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CarrierGatewayAttributes { logical_id }
     }

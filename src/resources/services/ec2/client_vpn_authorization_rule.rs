@@ -2,7 +2,7 @@
 //! `AWS::EC2::ClientVpnAuthorizationRule`: Resource Type definition for AWS::EC2::ClientVpnAuthorizationRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::ClientVpnAuthorizationRule`.
 ///
@@ -91,7 +91,7 @@ pub struct ClientVpnAuthorizationRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClientVpnAuthorizationRuleAttributes {
+impl crate::resources::ResourceAttributes for ClientVpnAuthorizationRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClientVpnAuthorizationRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::ClientVpnEndpoint`: Resource Type definition for AWS::EC2::ClientVpnEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -725,7 +725,7 @@ pub struct ClientVpnEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClientVpnEndpointAttributes {
+impl crate::resources::ResourceAttributes for ClientVpnEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClientVpnEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::ClientVpnRoute`: Resource Type definition for AWS::EC2::ClientVpnRoute.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::ClientVpnRoute`.
 ///
@@ -85,7 +85,7 @@ pub struct ClientVpnRouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClientVpnRouteAttributes {
+impl crate::resources::ResourceAttributes for ClientVpnRouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClientVpnRouteAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::ClientVpnTargetNetworkAssociation`: Resource Type definition for AWS::EC2::ClientVpnTargetNetworkAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::ClientVpnTargetNetworkAssociation`.
 ///
@@ -85,7 +85,7 @@ pub struct ClientVpnTargetNetworkAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClientVpnTargetNetworkAssociationAttributes {
+impl crate::resources::ResourceAttributes for ClientVpnTargetNetworkAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClientVpnTargetNetworkAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::CustomerGateway`: Specifies a customer gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::CustomerGateway`.
 ///
@@ -110,7 +110,7 @@ pub struct CustomerGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomerGatewayAttributes {
+impl crate::resources::ResourceAttributes for CustomerGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomerGatewayAttributes { logical_id }
     }

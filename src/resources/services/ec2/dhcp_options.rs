@@ -2,7 +2,7 @@
 //! `AWS::EC2::DHCPOptions`: Resource Type definition for AWS::EC2::DHCPOptions
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::DHCPOptions`.
 ///
@@ -96,7 +96,7 @@ pub struct DhcpOptionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DhcpOptionsAttributes {
+impl crate::resources::ResourceAttributes for DhcpOptionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DhcpOptionsAttributes { logical_id }
     }

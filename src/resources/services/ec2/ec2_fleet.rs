@@ -2,7 +2,7 @@
 //! `AWS::EC2::EC2Fleet`: Resource Type definition for AWS::EC2::EC2Fleet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::EC2Fleet`.
 ///
@@ -2675,7 +2675,7 @@ pub struct Ec2FleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for Ec2FleetAttributes {
+impl crate::resources::ResourceAttributes for Ec2FleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         Ec2FleetAttributes { logical_id }
     }

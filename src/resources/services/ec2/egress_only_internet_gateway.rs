@@ -2,7 +2,7 @@
 //! `AWS::EC2::EgressOnlyInternetGateway`: Resource Type definition for AWS::EC2::EgressOnlyInternetGateway
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::EgressOnlyInternetGateway`.
 ///
@@ -77,7 +77,7 @@ pub struct EgressOnlyInternetGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EgressOnlyInternetGatewayAttributes {
+impl crate::resources::ResourceAttributes for EgressOnlyInternetGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EgressOnlyInternetGatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::EIP`: Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::EIP`.
 ///
@@ -108,7 +108,7 @@ pub struct EipAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EipAttributes {
+impl crate::resources::ResourceAttributes for EipAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EipAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::EIPAssociation`: Associates an Elastic IP address with an instance or a network interface.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::EIPAssociation`.
 ///
@@ -84,7 +84,7 @@ pub struct EipAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EipAssociationAttributes {
+impl crate::resources::ResourceAttributes for EipAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EipAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::EnclaveCertificateIamRoleAssociation`: Associates an AWS Identity and Access Management (IAM) role with an AWS Certificate Manager (ACM) certificate.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct EnclaveCertificateIamRoleAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnclaveCertificateIamRoleAssociationAttributes {
+impl crate::resources::ResourceAttributes for EnclaveCertificateIamRoleAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnclaveCertificateIamRoleAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::FlowLog`: Specifies a VPC flow log, which enables you to capture IP traffic for a specific network interface, subnet, or VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::FlowLog`.
 ///
@@ -383,7 +383,7 @@ pub struct FlowLogAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowLogAttributes {
+impl crate::resources::ResourceAttributes for FlowLogAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowLogAttributes { logical_id }
     }

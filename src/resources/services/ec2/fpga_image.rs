@@ -2,7 +2,7 @@
 //! `AWS::EC2::FpgaImage`: Creates and manages an Amazon FPGA Image (AFI) from a design checkpoint (DCP).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::FpgaImage`.
 ///
@@ -121,7 +121,7 @@ pub struct FpgaImageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FpgaImageAttributes {
+impl crate::resources::ResourceAttributes for FpgaImageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FpgaImageAttributes { logical_id }
     }

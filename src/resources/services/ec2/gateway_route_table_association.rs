@@ -2,7 +2,7 @@
 //! `AWS::EC2::GatewayRouteTableAssociation`: Associates a gateway with a route table.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::GatewayRouteTableAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct GatewayRouteTableAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayRouteTableAssociationAttributes {
+impl crate::resources::ResourceAttributes for GatewayRouteTableAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayRouteTableAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::Host`: Resource Type definition for AWS::EC2::Host
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::Host`.
 ///
@@ -200,7 +200,7 @@ pub struct HostAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HostAttributes {
+impl crate::resources::ResourceAttributes for HostAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HostAttributes { logical_id }
     }

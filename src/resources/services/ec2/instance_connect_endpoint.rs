@@ -2,7 +2,7 @@
 //! `AWS::EC2::InstanceConnectEndpoint`: Resource Type definition for AWS::EC2::InstanceConnectEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::InstanceConnectEndpoint`.
 ///
@@ -95,7 +95,7 @@ pub struct InstanceConnectEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceConnectEndpointAttributes {
+impl crate::resources::ResourceAttributes for InstanceConnectEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceConnectEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::InstanceEventWindow`: Resource type definition for AWS::EC2::InstanceEventWindow.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::InstanceEventWindow`.
 ///
@@ -210,7 +210,7 @@ pub struct InstanceEventWindowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceEventWindowAttributes {
+impl crate::resources::ResourceAttributes for InstanceEventWindowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceEventWindowAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::InternetGateway`: Allocates an internet gateway for use with a VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::InternetGateway`.
 ///
@@ -66,7 +66,7 @@ pub struct InternetGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InternetGatewayAttributes {
+impl crate::resources::ResourceAttributes for InternetGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InternetGatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IpPoolRouteTableAssociation`: Resource Type definition for AWS::EC2::IpPoolRouteTableAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IpPoolRouteTableAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct IpPoolRouteTableAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpPoolRouteTableAssociationAttributes {
+impl crate::resources::ResourceAttributes for IpPoolRouteTableAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpPoolRouteTableAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAM`: Resource Schema of AWS::EC2::IPAM Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAM`.
 ///
@@ -220,7 +220,7 @@ pub struct IpamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamAttributes {
+impl crate::resources::ResourceAttributes for IpamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamAttributes { logical_id }
     }

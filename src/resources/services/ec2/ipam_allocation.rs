@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMAllocation`: Resource Schema of AWS::EC2::IPAMAllocation Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMAllocation`.
 ///
@@ -85,7 +85,7 @@ pub struct IpamAllocationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamAllocationAttributes {
+impl crate::resources::ResourceAttributes for IpamAllocationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamAllocationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IpamExternalResourceVerificationToken`: A verification token is an AWS-generated random value that you can use to prove ownership of an external resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IpamExternalResourceVerificationToken`.
 ///
@@ -77,7 +77,7 @@ pub struct IpamExternalResourceVerificationTokenAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamExternalResourceVerificationTokenAttributes {
+impl crate::resources::ResourceAttributes for IpamExternalResourceVerificationTokenAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamExternalResourceVerificationTokenAttributes { logical_id }
     }

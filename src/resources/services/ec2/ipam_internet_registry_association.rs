@@ -2,7 +2,7 @@
 //! `AWS::EC2::IpamInternetRegistryAssociation`: An association between an IPAM and a Regional Internet Registry (RIR) for delegated Resource Public Key Infrastructure (RPKI) management.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IpamInternetRegistryAssociation`.
 ///
@@ -128,7 +128,7 @@ pub struct IpamInternetRegistryAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamInternetRegistryAssociationAttributes {
+impl crate::resources::ResourceAttributes for IpamInternetRegistryAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamInternetRegistryAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMPool`: Resource Schema of AWS::EC2::IPAMPool Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMPool`.
 ///
@@ -249,7 +249,7 @@ pub struct IpamPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamPoolAttributes {
+impl crate::resources::ResourceAttributes for IpamPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMPoolCidr`: Resource Schema of AWS::EC2::IPAMPoolCidr Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMPoolCidr`.
 ///
@@ -79,7 +79,7 @@ pub struct IpamPoolCidrAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamPoolCidrAttributes {
+impl crate::resources::ResourceAttributes for IpamPoolCidrAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamPoolCidrAttributes { logical_id }
     }

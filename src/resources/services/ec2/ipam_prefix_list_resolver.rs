@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMPrefixListResolver`: Resource Type definition for AWS::EC2::IPAMPrefixListResolver
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMPrefixListResolver`.
 ///
@@ -244,7 +244,7 @@ pub struct IpamPrefixListResolverAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamPrefixListResolverAttributes {
+impl crate::resources::ResourceAttributes for IpamPrefixListResolverAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamPrefixListResolverAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMPrefixListResolverTarget`: Resource Type definition for AWS::EC2::IPAMPrefixListResolverTarget
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMPrefixListResolverTarget`.
 ///
@@ -101,7 +101,7 @@ pub struct IpamPrefixListResolverTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamPrefixListResolverTargetAttributes {
+impl crate::resources::ResourceAttributes for IpamPrefixListResolverTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamPrefixListResolverTargetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMResourceDiscovery`: Resource Schema of AWS::EC2::IPAMResourceDiscovery Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMResourceDiscovery`.
 ///
@@ -151,7 +151,7 @@ pub struct IpamResourceDiscoveryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamResourceDiscoveryAttributes {
+impl crate::resources::ResourceAttributes for IpamResourceDiscoveryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamResourceDiscoveryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMResourceDiscoveryAssociation`: Resource Schema of AWS::EC2::IPAMResourceDiscoveryAssociation Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMResourceDiscoveryAssociation`.
 ///
@@ -83,7 +83,7 @@ pub struct IpamResourceDiscoveryAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamResourceDiscoveryAssociationAttributes {
+impl crate::resources::ResourceAttributes for IpamResourceDiscoveryAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamResourceDiscoveryAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPAMScope`: Resource Schema of AWS::EC2::IPAMScope Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPAMScope`.
 ///
@@ -154,7 +154,7 @@ pub struct IpamScopeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpamScopeAttributes {
+impl crate::resources::ResourceAttributes for IpamScopeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpamScopeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::IPv4Pool`: Resource Type definition for AWS::EC2::IPv4Pool.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::IPv4Pool`.
 ///
@@ -66,7 +66,7 @@ pub struct Ipv4PoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for Ipv4PoolAttributes {
+impl crate::resources::ResourceAttributes for Ipv4PoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         Ipv4PoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::KeyPair`: Specifies a key pair for use with an EC2long instance as follows: + To import an existing key pair, include the `PublicKeyMaterial` property. + To create a new key pair, omit the `PublicKeyMaterial` property.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::KeyPair`.
 ///
@@ -159,7 +159,7 @@ pub struct KeyPairAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyPairAttributes {
+impl crate::resources::ResourceAttributes for KeyPairAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyPairAttributes { logical_id }
     }

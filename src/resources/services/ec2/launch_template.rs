@@ -2,7 +2,7 @@
 //! `AWS::EC2::LaunchTemplate`: Specifies the properties for creating a launch template.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LaunchTemplate`.
 ///
@@ -3712,7 +3712,7 @@ pub struct LaunchTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchTemplateAttributes {
+impl crate::resources::ResourceAttributes for LaunchTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchTemplateAttributes { logical_id }
     }

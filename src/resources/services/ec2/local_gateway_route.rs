@@ -2,7 +2,7 @@
 //! `AWS::EC2::LocalGatewayRoute`: Resource Type definition for Local Gateway Route which describes a route for a local gateway route table.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LocalGatewayRoute`.
 ///
@@ -77,7 +77,7 @@ pub struct LocalGatewayRouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocalGatewayRouteAttributes {
+impl crate::resources::ResourceAttributes for LocalGatewayRouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocalGatewayRouteAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::LocalGatewayRouteTable`: Resource Type definition for Local Gateway Route Table which describes a route table for a local gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LocalGatewayRouteTable`.
 ///
@@ -110,7 +110,7 @@ pub struct LocalGatewayRouteTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocalGatewayRouteTableAttributes {
+impl crate::resources::ResourceAttributes for LocalGatewayRouteTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocalGatewayRouteTableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: Resource Type definition for Local Gateway Route Table Virtual Interface Group Association which describes a local gateway route table virtual interface group association for a local gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
 ///
@@ -83,7 +83,7 @@ pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
+impl crate::resources::ResourceAttributes for LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: Resource Type definition for Local Gateway Route Table VPC Association which describes an association between a local gateway route table and a VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
 ///
@@ -83,7 +83,7 @@ pub struct LocalGatewayRouteTableVpcAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocalGatewayRouteTableVpcAssociationAttributes {
+impl crate::resources::ResourceAttributes for LocalGatewayRouteTableVpcAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocalGatewayRouteTableVpcAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::LocalGatewayVirtualInterface`: Resource Type definition for Local Gateway Virtual Interface which describes a virtual interface for AWS Outposts local gateways.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LocalGatewayVirtualInterface`.
 ///
@@ -113,7 +113,7 @@ pub struct LocalGatewayVirtualInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocalGatewayVirtualInterfaceAttributes {
+impl crate::resources::ResourceAttributes for LocalGatewayVirtualInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocalGatewayVirtualInterfaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: Resource Type definition for LocalGatewayVirtualInterfaceGroup which describes a group of LocalGateway VirtualInterfaces
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct LocalGatewayVirtualInterfaceGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocalGatewayVirtualInterfaceGroupAttributes {
+impl crate::resources::ResourceAttributes for LocalGatewayVirtualInterfaceGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocalGatewayVirtualInterfaceGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NatGateway`: Specifies a network address translation (NAT) gateway in the specified subnet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NatGateway`.
 ///
@@ -235,7 +235,7 @@ pub struct NatGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NatGatewayAttributes {
+impl crate::resources::ResourceAttributes for NatGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NatGatewayAttributes { logical_id }
     }

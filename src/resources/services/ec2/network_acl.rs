@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkAcl`: Specifies a network ACL for your VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkAcl`.
 ///
@@ -78,7 +78,7 @@ pub struct NetworkAclAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkAclAttributes {
+impl crate::resources::ResourceAttributes for NetworkAclAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkAclAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkAclEntry`: Resource Type definition for AWS::EC2::NetworkAclEntry
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkAclEntry`.
 ///
@@ -181,7 +181,7 @@ pub struct NetworkAclEntryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkAclEntryAttributes {
+impl crate::resources::ResourceAttributes for NetworkAclEntryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkAclEntryAttributes { logical_id }
     }

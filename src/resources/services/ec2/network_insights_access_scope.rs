@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInsightsAccessScope`: Resource schema for AWS::EC2::NetworkInsightsAccessScope
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInsightsAccessScope`.
 ///
@@ -293,7 +293,7 @@ pub struct NetworkInsightsAccessScopeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInsightsAccessScopeAttributes {
+impl crate::resources::ResourceAttributes for NetworkInsightsAccessScopeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInsightsAccessScopeAttributes { logical_id }
     }

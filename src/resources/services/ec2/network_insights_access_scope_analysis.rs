@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
 ///
@@ -77,7 +77,7 @@ pub struct NetworkInsightsAccessScopeAnalysisAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInsightsAccessScopeAnalysisAttributes {
+impl crate::resources::ResourceAttributes for NetworkInsightsAccessScopeAnalysisAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInsightsAccessScopeAnalysisAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInsightsAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAnalysis
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInsightsAnalysis`.
 ///
@@ -95,7 +95,7 @@ pub struct NetworkInsightsAnalysisAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInsightsAnalysisAttributes {
+impl crate::resources::ResourceAttributes for NetworkInsightsAnalysisAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInsightsAnalysisAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInsightsPath`: Resource schema for AWS::EC2::NetworkInsightsPath
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInsightsPath`.
 ///
@@ -222,7 +222,7 @@ pub struct NetworkInsightsPathAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInsightsPathAttributes {
+impl crate::resources::ResourceAttributes for NetworkInsightsPathAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInsightsPathAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInterface`: The AWS::EC2::NetworkInterface resource creates network interface
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInterface`.
 ///
@@ -379,7 +379,7 @@ pub struct NetworkInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInterfaceAttributes {
+impl crate::resources::ResourceAttributes for NetworkInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInterfaceAttributes { logical_id }
     }

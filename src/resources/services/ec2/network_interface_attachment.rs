@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInterfaceAttachment`: Attaches an elastic network interface (ENI) to an Amazon EC2 instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInterfaceAttachment`.
 ///
@@ -161,7 +161,7 @@ pub struct NetworkInterfaceAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInterfaceAttachmentAttributes {
+impl crate::resources::ResourceAttributes for NetworkInterfaceAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInterfaceAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkInterfacePermission`: Resource Type definition for AWS::EC2::NetworkInterfacePermission
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkInterfacePermission`.
 ///
@@ -79,7 +79,7 @@ pub struct NetworkInterfacePermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkInterfacePermissionAttributes {
+impl crate::resources::ResourceAttributes for NetworkInterfacePermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkInterfacePermissionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::NetworkPerformanceMetricSubscription`: Resource Type definition for AWS::EC2::NetworkPerformanceMetricSubscription
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::NetworkPerformanceMetricSubscription`.
 ///
@@ -85,7 +85,7 @@ pub struct NetworkPerformanceMetricSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkPerformanceMetricSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for NetworkPerformanceMetricSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkPerformanceMetricSubscriptionAttributes { logical_id }
     }

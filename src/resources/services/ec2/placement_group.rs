@@ -2,7 +2,7 @@
 //! `AWS::EC2::PlacementGroup`: Resource Type definition for AWS::EC2::PlacementGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::PlacementGroup`.
 ///
@@ -146,7 +146,7 @@ pub struct PlacementGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlacementGroupAttributes {
+impl crate::resources::ResourceAttributes for PlacementGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlacementGroupAttributes { logical_id }
     }

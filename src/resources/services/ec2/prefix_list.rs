@@ -2,7 +2,7 @@
 //! `AWS::EC2::PrefixList`: Resource schema of AWS::EC2::PrefixList Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::PrefixList`.
 ///
@@ -161,7 +161,7 @@ pub struct PrefixListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrefixListAttributes {
+impl crate::resources::ResourceAttributes for PrefixListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrefixListAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::Route`: Specifies a route in a route table.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::Route`.
 ///
@@ -160,7 +160,7 @@ pub struct RouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteAttributes {
+impl crate::resources::ResourceAttributes for RouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::RouteServer`: VPC Route Server
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::RouteServer`.
 ///
@@ -122,7 +122,7 @@ pub struct RouteServerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteServerAttributes {
+impl crate::resources::ResourceAttributes for RouteServerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteServerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::RouteServerAssociation`: VPC Route Server Association
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::RouteServerAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct RouteServerAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteServerAssociationAttributes {
+impl crate::resources::ResourceAttributes for RouteServerAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteServerAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::RouteServerEndpoint`: VPC Route Server Endpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::RouteServerEndpoint`.
 ///
@@ -83,7 +83,7 @@ pub struct RouteServerEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteServerEndpointAttributes {
+impl crate::resources::ResourceAttributes for RouteServerEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteServerEndpointAttributes { logical_id }
     }

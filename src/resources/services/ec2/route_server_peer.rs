@@ -2,7 +2,7 @@
 //! `AWS::EC2::RouteServerPeer`: VPC Route Server Peer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::RouteServerPeer`.
 ///
@@ -151,7 +151,7 @@ pub struct RouteServerPeerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteServerPeerAttributes {
+impl crate::resources::ResourceAttributes for RouteServerPeerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteServerPeerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::RouteServerPropagation`: VPC Route Server Propagation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::RouteServerPropagation`.
 ///
@@ -73,7 +73,7 @@ pub struct RouteServerPropagationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteServerPropagationAttributes {
+impl crate::resources::ResourceAttributes for RouteServerPropagationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteServerPropagationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::RouteTable`: Specifies a route table for the specified VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::RouteTable`.
 ///
@@ -78,7 +78,7 @@ pub struct RouteTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteTableAttributes {
+impl crate::resources::ResourceAttributes for RouteTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteTableAttributes { logical_id }
     }

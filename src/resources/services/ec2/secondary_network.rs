@@ -2,7 +2,7 @@
 //! `AWS::EC2::SecondaryNetwork`: Resource Type definition for AWS::EC2::SecondaryNetwork.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SecondaryNetwork`.
 ///
@@ -107,7 +107,7 @@ pub struct SecondaryNetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecondaryNetworkAttributes {
+impl crate::resources::ResourceAttributes for SecondaryNetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecondaryNetworkAttributes { logical_id }
     }

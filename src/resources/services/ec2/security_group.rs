@@ -2,7 +2,7 @@
 //! `AWS::EC2::SecurityGroup`: Resource Type definition for AWS::EC2::SecurityGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SecurityGroup`.
 ///
@@ -263,7 +263,7 @@ pub struct SecurityGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityGroupAttributes {
+impl crate::resources::ResourceAttributes for SecurityGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityGroupAttributes { logical_id }
     }

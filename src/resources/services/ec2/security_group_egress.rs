@@ -2,7 +2,7 @@
 //! `AWS::EC2::SecurityGroupEgress`: Adds the specified outbound (egress) rule to a security group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SecurityGroupEgress`.
 ///
@@ -127,7 +127,7 @@ pub struct SecurityGroupEgressAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityGroupEgressAttributes {
+impl crate::resources::ResourceAttributes for SecurityGroupEgressAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityGroupEgressAttributes { logical_id }
     }

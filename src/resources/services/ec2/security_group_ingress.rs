@@ -2,7 +2,7 @@
 //! `AWS::EC2::SecurityGroupIngress`: Resource Type definition for AWS::EC2::SecurityGroupIngress
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SecurityGroupIngress`.
 ///
@@ -145,7 +145,7 @@ pub struct SecurityGroupIngressAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityGroupIngressAttributes {
+impl crate::resources::ResourceAttributes for SecurityGroupIngressAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityGroupIngressAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::SecurityGroupVpcAssociation`: Resource type definition for the AWS::EC2::SecurityGroupVpcAssociation resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SecurityGroupVpcAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct SecurityGroupVpcAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityGroupVpcAssociationAttributes {
+impl crate::resources::ResourceAttributes for SecurityGroupVpcAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityGroupVpcAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::SnapshotBlockPublicAccess`: Resource Type definition for AWS::EC2::SnapshotBlockPublicAccess
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SnapshotBlockPublicAccess`.
 ///
@@ -94,7 +94,7 @@ pub struct SnapshotBlockPublicAccessAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SnapshotBlockPublicAccessAttributes {
+impl crate::resources::ResourceAttributes for SnapshotBlockPublicAccessAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SnapshotBlockPublicAccessAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::SpotFleet`: Resource Type definition for AWS::EC2::SpotFleet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SpotFleet`.
 ///
@@ -2392,7 +2392,7 @@ pub struct SpotFleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SpotFleetAttributes {
+impl crate::resources::ResourceAttributes for SpotFleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SpotFleetAttributes { logical_id }
     }

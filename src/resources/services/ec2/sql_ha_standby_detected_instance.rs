@@ -2,7 +2,7 @@
 //! `AWS::EC2::SqlHaStandbyDetectedInstance`: Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SqlHaStandbyDetectedInstance`.
 ///
@@ -73,7 +73,7 @@ pub struct SqlHaStandbyDetectedInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SqlHaStandbyDetectedInstanceAttributes {
+impl crate::resources::ResourceAttributes for SqlHaStandbyDetectedInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SqlHaStandbyDetectedInstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::Subnet`: Specifies a subnet for the specified VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::Subnet`.
 ///
@@ -218,7 +218,7 @@ pub struct SubnetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetAttributes {
+impl crate::resources::ResourceAttributes for SubnetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::SubnetCidrBlock`: The AWS::EC2::SubnetCidrBlock resource creates association between subnet and IPv6 CIDR
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SubnetCidrBlock`.
 ///
@@ -85,7 +85,7 @@ pub struct SubnetCidrBlockAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetCidrBlockAttributes {
+impl crate::resources::ResourceAttributes for SubnetCidrBlockAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetCidrBlockAttributes { logical_id }
     }

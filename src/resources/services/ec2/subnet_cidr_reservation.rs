@@ -2,7 +2,7 @@
 //! `AWS::EC2::SubnetCidrReservation`: Resource Type definition for a CIDR range reserved inside an Amazon EC2 subnet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SubnetCidrReservation`.
 ///
@@ -122,7 +122,7 @@ pub struct SubnetCidrReservationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetCidrReservationAttributes {
+impl crate::resources::ResourceAttributes for SubnetCidrReservationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetCidrReservationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::SubnetNetworkAclAssociation`: Resource Type definition for AWS::EC2::SubnetNetworkAclAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SubnetNetworkAclAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct SubnetNetworkAclAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetNetworkAclAssociationAttributes {
+impl crate::resources::ResourceAttributes for SubnetNetworkAclAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetNetworkAclAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::SubnetRouteTableAssociation`: Associates a subnet with a route table.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::SubnetRouteTableAssociation`.
 ///
@@ -74,7 +74,7 @@ pub struct SubnetRouteTableAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetRouteTableAssociationAttributes {
+impl crate::resources::ResourceAttributes for SubnetRouteTableAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetRouteTableAssociationAttributes { logical_id }
     }

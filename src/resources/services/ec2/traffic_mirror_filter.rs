@@ -2,7 +2,7 @@
 //! `AWS::EC2::TrafficMirrorFilter`: Resource schema for AWS::EC2::TrafficMirrorFilter
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TrafficMirrorFilter`.
 ///
@@ -100,7 +100,7 @@ pub struct TrafficMirrorFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficMirrorFilterAttributes {
+impl crate::resources::ResourceAttributes for TrafficMirrorFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficMirrorFilterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TrafficMirrorFilterRule`: Resource Type definition for for AWS::EC2::TrafficMirrorFilterRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TrafficMirrorFilterRule`.
 ///
@@ -170,7 +170,7 @@ pub struct TrafficMirrorFilterRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficMirrorFilterRuleAttributes {
+impl crate::resources::ResourceAttributes for TrafficMirrorFilterRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficMirrorFilterRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TrafficMirrorSession`: Resource schema for AWS::EC2::TrafficMirrorSession
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TrafficMirrorSession`.
 ///
@@ -119,7 +119,7 @@ pub struct TrafficMirrorSessionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficMirrorSessionAttributes {
+impl crate::resources::ResourceAttributes for TrafficMirrorSessionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficMirrorSessionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TrafficMirrorTarget`: The description of the Traffic Mirror target.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TrafficMirrorTarget`.
 ///
@@ -86,7 +86,7 @@ pub struct TrafficMirrorTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficMirrorTargetAttributes {
+impl crate::resources::ResourceAttributes for TrafficMirrorTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficMirrorTargetAttributes { logical_id }
     }

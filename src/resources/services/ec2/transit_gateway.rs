@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGateway`: Resource Type definition for AWS::EC2::TransitGateway
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGateway`.
 ///
@@ -158,7 +158,7 @@ pub struct TransitGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayAttributes { logical_id }
     }

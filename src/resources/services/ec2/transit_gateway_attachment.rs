@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayAttachment`: Resource Type definition for AWS::EC2::TransitGatewayAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayAttachment`.
 ///
@@ -246,7 +246,7 @@ pub struct TransitGatewayAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayAttachmentAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayAttachmentAttributes { logical_id }
     }

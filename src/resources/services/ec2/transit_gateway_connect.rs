@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayConnect`: The AWS::EC2::TransitGatewayConnect type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayConnect`.
 ///
@@ -135,7 +135,7 @@ pub struct TransitGatewayConnectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayConnectAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayConnectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayConnectAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayConnectPeer`: Resource Type definition for AWS::EC2::TransitGatewayConnectPeer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayConnectPeer`.
 ///
@@ -128,7 +128,7 @@ pub struct TransitGatewayConnectPeerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayConnectPeerAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayConnectPeerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayConnectPeerAttributes { logical_id }
     }

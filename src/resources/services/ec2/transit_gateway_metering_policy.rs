@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayMeteringPolicy`: AWS::EC2::TransitGatewayMeteringPolicy Resource Definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayMeteringPolicy`.
 ///
@@ -83,7 +83,7 @@ pub struct TransitGatewayMeteringPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayMeteringPolicyAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayMeteringPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayMeteringPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayMeteringPolicyEntry`: AWS::EC2::TransitGatewayMeteringPolicyEntry Resource Definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`.
 ///
@@ -205,7 +205,7 @@ pub struct TransitGatewayMeteringPolicyEntryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayMeteringPolicyEntryAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayMeteringPolicyEntryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayMeteringPolicyEntryAttributes { logical_id }
     }

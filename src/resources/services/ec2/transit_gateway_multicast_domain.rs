@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayMulticastDomain`: The AWS::EC2::TransitGatewayMulticastDomain type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayMulticastDomain`.
 ///
@@ -202,7 +202,7 @@ pub struct TransitGatewayMulticastDomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayMulticastDomainAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayMulticastDomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayMulticastDomainAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayMulticastDomainAssociation`: The AWS::EC2::TransitGatewayMulticastDomainAssociation type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayMulticastDomainAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct TransitGatewayMulticastDomainAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayMulticastDomainAssociationAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayMulticastDomainAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayMulticastDomainAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayMulticastGroupMember`: The AWS::EC2::TransitGatewayMulticastGroupMember registers and deregisters members and sources (network interfaces) with the transit gateway multicast group
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayMulticastGroupMember`.
 ///
@@ -79,7 +79,7 @@ pub struct TransitGatewayMulticastGroupMemberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayMulticastGroupMemberAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayMulticastGroupMemberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayMulticastGroupMemberAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayMulticastGroupSource`: The AWS::EC2::TransitGatewayMulticastGroupSource registers and deregisters members and sources (network interfaces) with the transit gateway multicast group
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayMulticastGroupSource`.
 ///
@@ -79,7 +79,7 @@ pub struct TransitGatewayMulticastGroupSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayMulticastGroupSourceAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayMulticastGroupSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayMulticastGroupSourceAttributes { logical_id }
     }

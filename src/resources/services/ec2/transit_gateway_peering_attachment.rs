@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayPeeringAttachment`: The AWS::EC2::TransitGatewayPeeringAttachment type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayPeeringAttachment`.
 ///
@@ -95,7 +95,7 @@ pub struct TransitGatewayPeeringAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayPeeringAttachmentAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayPeeringAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayPeeringAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayPolicyTable`: AWS::EC2::TransitGatewayPolicyTable Resource Definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayPolicyTable`.
 ///
@@ -77,7 +77,7 @@ pub struct TransitGatewayPolicyTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayPolicyTableAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayPolicyTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayPolicyTableAttributes { logical_id }
     }

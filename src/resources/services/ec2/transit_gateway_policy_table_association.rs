@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayPolicyTableAssociation`: AWS::EC2::TransitGatewayPolicyTableAssociation Resource Definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayPolicyTableAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct TransitGatewayPolicyTableAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayPolicyTableAssociationAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayPolicyTableAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayPolicyTableAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayPolicyTableEntry`: AWS::EC2::TransitGatewayPolicyTableEntry Resource Definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayPolicyTableEntry`.
 ///
@@ -133,7 +133,7 @@ pub struct TransitGatewayPolicyTableEntryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayPolicyTableEntryAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayPolicyTableEntryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayPolicyTableEntryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayRoute`: Resource Type definition for AWS::EC2::TransitGatewayRoute
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayRoute`.
 ///
@@ -85,7 +85,7 @@ pub struct TransitGatewayRouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayRouteAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayRouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayRouteAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayRouteTable`: Resource Type definition for AWS::EC2::TransitGatewayRouteTable
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayRouteTable`.
 ///
@@ -77,7 +77,7 @@ pub struct TransitGatewayRouteTableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayRouteTableAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayRouteTableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayRouteTableAttributes { logical_id }
     }

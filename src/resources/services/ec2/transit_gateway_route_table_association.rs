@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayRouteTableAssociation`: Resource Type definition for AWS::EC2::TransitGatewayRouteTableAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayRouteTableAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct TransitGatewayRouteTableAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayRouteTableAssociationAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayRouteTableAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayRouteTableAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayRouteTablePropagation`: AWS::EC2::TransitGatewayRouteTablePropagation Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayRouteTablePropagation`.
 ///
@@ -73,7 +73,7 @@ pub struct TransitGatewayRouteTablePropagationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayRouteTablePropagationAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayRouteTablePropagationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayRouteTablePropagationAttributes { logical_id }
     }

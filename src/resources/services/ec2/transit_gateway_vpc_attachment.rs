@@ -2,7 +2,7 @@
 //! `AWS::EC2::TransitGatewayVpcAttachment`: Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::TransitGatewayVpcAttachment`.
 ///
@@ -258,7 +258,7 @@ pub struct TransitGatewayVpcAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayVpcAttachmentAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayVpcAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayVpcAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VerifiedAccessEndpoint`: The AWS::EC2::VerifiedAccessEndpoint resource creates an AWS EC2 Verified Access Endpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -608,7 +608,7 @@ pub struct VerifiedAccessEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VerifiedAccessEndpointAttributes {
+impl crate::resources::ResourceAttributes for VerifiedAccessEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VerifiedAccessEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VerifiedAccessGroup`: The AWS::EC2::VerifiedAccessGroup resource creates an AWS EC2 Verified Access Group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VerifiedAccessGroup`.
 ///
@@ -136,7 +136,7 @@ pub struct VerifiedAccessGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VerifiedAccessGroupAttributes {
+impl crate::resources::ResourceAttributes for VerifiedAccessGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VerifiedAccessGroupAttributes { logical_id }
     }

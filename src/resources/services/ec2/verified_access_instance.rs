@@ -2,7 +2,7 @@
 //! `AWS::EC2::VerifiedAccessInstance`: The AWS::EC2::VerifiedAccessInstance resource creates an AWS EC2 Verified Access Instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -305,7 +305,7 @@ pub struct VerifiedAccessInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VerifiedAccessInstanceAttributes {
+impl crate::resources::ResourceAttributes for VerifiedAccessInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VerifiedAccessInstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VerifiedAccessTrustProvider`: The AWS::EC2::VerifiedAccessTrustProvider type describes a verified access trust provider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VerifiedAccessTrustProvider`.
 ///
@@ -402,7 +402,7 @@ pub struct VerifiedAccessTrustProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VerifiedAccessTrustProviderAttributes {
+impl crate::resources::ResourceAttributes for VerifiedAccessTrustProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VerifiedAccessTrustProviderAttributes { logical_id }
     }

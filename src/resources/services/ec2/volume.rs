@@ -2,7 +2,7 @@
 //! `AWS::EC2::Volume`: Specifies an Amazon Elastic Block Store (Amazon EBS) volume.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::Volume`.
 ///
@@ -196,7 +196,7 @@ pub struct VolumeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VolumeAttributes {
+impl crate::resources::ResourceAttributes for VolumeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VolumeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VolumeAttachment`: Attaches an Amazon EBS volume to a running instance and exposes it to the instance with the specified device name.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VolumeAttachment`.
 ///
@@ -88,7 +88,7 @@ pub struct VolumeAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VolumeAttachmentAttributes {
+impl crate::resources::ResourceAttributes for VolumeAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VolumeAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPC`: Specifies a virtual private cloud (VPC).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPC`.
 ///
@@ -455,7 +455,7 @@ pub struct VpcAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcAttributes {
+impl crate::resources::ResourceAttributes for VpcAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCBlockPublicAccessExclusion`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessExclusion.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCBlockPublicAccessExclusion`.
 ///
@@ -116,7 +116,7 @@ pub struct VpcBlockPublicAccessExclusionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcBlockPublicAccessExclusionAttributes {
+impl crate::resources::ResourceAttributes for VpcBlockPublicAccessExclusionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcBlockPublicAccessExclusionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCBlockPublicAccessOptions`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessOptions
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCBlockPublicAccessOptions`.
 ///
@@ -94,7 +94,7 @@ pub struct VpcBlockPublicAccessOptionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcBlockPublicAccessOptionsAttributes {
+impl crate::resources::ResourceAttributes for VpcBlockPublicAccessOptionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcBlockPublicAccessOptionsAttributes { logical_id }
     }

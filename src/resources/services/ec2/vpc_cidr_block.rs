@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCCidrBlock`: Resource Type definition for AWS::EC2::VPCCidrBlock
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCCidrBlock`.
 ///
@@ -121,7 +121,7 @@ pub struct VpcCidrBlockAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcCidrBlockAttributes {
+impl crate::resources::ResourceAttributes for VpcCidrBlockAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcCidrBlockAttributes { logical_id }
     }

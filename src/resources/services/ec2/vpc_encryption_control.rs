@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCEncryptionControl`: Resource Type definition for AWS::EC2::VPCEncryptionControl
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCEncryptionControl`.
 ///
@@ -359,7 +359,7 @@ pub struct VpcEncryptionControlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEncryptionControlAttributes {
+impl crate::resources::ResourceAttributes for VpcEncryptionControlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEncryptionControlAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCEndpoint`: Specifies a VPC endpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCEndpoint`.
 ///
@@ -374,7 +374,7 @@ pub struct VpcEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEndpointAttributes {
+impl crate::resources::ResourceAttributes for VpcEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEndpointAttributes { logical_id }
     }

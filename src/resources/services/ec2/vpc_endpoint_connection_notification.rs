@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCEndpointConnectionNotification`: Resource Type definition for AWS::EC2::VPCEndpointConnectionNotification
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCEndpointConnectionNotification`.
 ///
@@ -85,7 +85,7 @@ pub struct VpcEndpointConnectionNotificationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEndpointConnectionNotificationAttributes {
+impl crate::resources::ResourceAttributes for VpcEndpointConnectionNotificationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEndpointConnectionNotificationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCEndpointService`: Resource Type definition for AWS::EC2::VPCEndpointService
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCEndpointService`.
 ///
@@ -160,7 +160,7 @@ pub struct VpcEndpointServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEndpointServiceAttributes {
+impl crate::resources::ResourceAttributes for VpcEndpointServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEndpointServiceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCEndpointServicePermissions`: Resource Type definition for AWS::EC2::VPCEndpointServicePermissions
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCEndpointServicePermissions`.
 ///
@@ -73,7 +73,7 @@ pub struct VpcEndpointServicePermissionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEndpointServicePermissionsAttributes {
+impl crate::resources::ResourceAttributes for VpcEndpointServicePermissionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEndpointServicePermissionsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCGatewayAttachment`: Resource Type definition for AWS::EC2::VPCGatewayAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCGatewayAttachment`.
 ///
@@ -79,7 +79,7 @@ pub struct VpcGatewayAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcGatewayAttachmentAttributes {
+impl crate::resources::ResourceAttributes for VpcGatewayAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcGatewayAttachmentAttributes { logical_id }
     }

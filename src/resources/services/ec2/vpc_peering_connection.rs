@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCPeeringConnection`: Resource Type definition for AWS::EC2::VPCPeeringConnection
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCPeeringConnection`.
 ///
@@ -107,7 +107,7 @@ pub struct VpcPeeringConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcPeeringConnectionAttributes {
+impl crate::resources::ResourceAttributes for VpcPeeringConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcPeeringConnectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPCDHCPOptionsAssociation`: Associates a set of DHCP options with a VPC, or associates no DHCP options with the VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPCDHCPOptionsAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct VpcdhcpOptionsAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcdhcpOptionsAssociationAttributes {
+impl crate::resources::ResourceAttributes for VpcdhcpOptionsAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcdhcpOptionsAssociationAttributes { logical_id }
     }

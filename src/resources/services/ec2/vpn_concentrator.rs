@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPNConcentrator`: Describes a VPN concentrator.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPNConcentrator`.
 ///
@@ -83,7 +83,7 @@ pub struct VpnConcentratorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpnConcentratorAttributes {
+impl crate::resources::ResourceAttributes for VpnConcentratorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpnConcentratorAttributes { logical_id }
     }

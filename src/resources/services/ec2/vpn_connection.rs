@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPNConnection`: Specifies a VPN connection between a virtual private gateway and a VPN customer gateway or a transit gateway and a VPN customer gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPNConnection`.
 ///
@@ -969,7 +969,7 @@ pub struct VpnConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpnConnectionAttributes {
+impl crate::resources::ResourceAttributes for VpnConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpnConnectionAttributes { logical_id }
     }

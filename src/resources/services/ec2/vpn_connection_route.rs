@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPNConnectionRoute`: Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPNConnectionRoute`.
 ///
@@ -74,7 +74,7 @@ pub struct VpnConnectionRouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpnConnectionRouteAttributes {
+impl crate::resources::ResourceAttributes for VpnConnectionRouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpnConnectionRouteAttributes { logical_id }
     }

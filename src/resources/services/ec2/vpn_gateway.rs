@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPNGateway`: Specifies a virtual private gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPNGateway`.
 ///
@@ -84,7 +84,7 @@ pub struct VpnGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpnGatewayAttributes {
+impl crate::resources::ResourceAttributes for VpnGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpnGatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EC2::VPNGatewayRoutePropagation`: Resource Type definition for AWS::EC2::VPNGatewayRoutePropagation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EC2::VPNGatewayRoutePropagation`.
 ///
@@ -73,7 +73,7 @@ pub struct VpnGatewayRoutePropagationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpnGatewayRoutePropagationAttributes {
+impl crate::resources::ResourceAttributes for VpnGatewayRoutePropagationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpnGatewayRoutePropagationAttributes { logical_id }
     }

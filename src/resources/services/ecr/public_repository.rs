@@ -2,7 +2,7 @@
 //! `AWS::ECR::PublicRepository`: The `AWS::ECR::PublicRepository` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::PublicRepository`.
 ///
@@ -130,7 +130,7 @@ pub struct PublicRepositoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublicRepositoryAttributes {
+impl crate::resources::ResourceAttributes for PublicRepositoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublicRepositoryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECR::PullThroughCacheRule`: The `AWS::ECR::PullThroughCacheRule` resource creates or updates a pull through cache rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::PullThroughCacheRule`.
 ///
@@ -135,7 +135,7 @@ pub struct PullThroughCacheRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PullThroughCacheRuleAttributes {
+impl crate::resources::ResourceAttributes for PullThroughCacheRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PullThroughCacheRuleAttributes { logical_id }
     }

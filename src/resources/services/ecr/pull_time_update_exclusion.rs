@@ -2,7 +2,7 @@
 //! `AWS::ECR::PullTimeUpdateExclusion`: The ARN of the IAM principal to remove from the pull time update exclusion list.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::PullTimeUpdateExclusion`.
 ///
@@ -67,7 +67,7 @@ pub struct PullTimeUpdateExclusionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PullTimeUpdateExclusionAttributes {
+impl crate::resources::ResourceAttributes for PullTimeUpdateExclusionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PullTimeUpdateExclusionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECR::RegistryPolicy`: The `AWS::ECR::RegistryPolicy` resource creates or updates the permissions policy for a private registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::RegistryPolicy`.
 ///
@@ -68,7 +68,7 @@ pub struct RegistryPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistryPolicyAttributes {
+impl crate::resources::ResourceAttributes for RegistryPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistryPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECR::RegistryScanningConfiguration`: The scanning configuration for a private registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::RegistryScanningConfiguration`.
 ///
@@ -233,7 +233,7 @@ pub struct RegistryScanningConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistryScanningConfigurationAttributes {
+impl crate::resources::ResourceAttributes for RegistryScanningConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistryScanningConfigurationAttributes { logical_id }
     }

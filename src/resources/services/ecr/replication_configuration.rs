@@ -2,7 +2,7 @@
 //! `AWS::ECR::ReplicationConfiguration`: The `AWS::ECR::ReplicationConfiguration` resource creates or updates the replication configuration for a private registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::ReplicationConfiguration`.
 ///
@@ -250,7 +250,7 @@ pub struct ReplicationConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ReplicationConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECR::Repository`: The `AWS::ECR::Repository` resource specifies an Amazon Elastic Container Registry (Amazon ECR) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::Repository`.
 ///
@@ -349,7 +349,7 @@ pub struct RepositoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RepositoryAttributes {
+impl crate::resources::ResourceAttributes for RepositoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RepositoryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECR::RepositoryCreationTemplate`: The details of the repository creation template associated with the request.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::RepositoryCreationTemplate`.
 ///
@@ -326,7 +326,7 @@ pub struct RepositoryCreationTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RepositoryCreationTemplateAttributes {
+impl crate::resources::ResourceAttributes for RepositoryCreationTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RepositoryCreationTemplateAttributes { logical_id }
     }

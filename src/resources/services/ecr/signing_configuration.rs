@@ -2,7 +2,7 @@
 //! `AWS::ECR::SigningConfiguration`: The AWS::ECR::SigningConfiguration resource creates or updates the signing configuration for an Amazon ECR registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECR::SigningConfiguration`.
 ///
@@ -171,7 +171,7 @@ pub struct SigningConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SigningConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SigningConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SigningConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECS::CapacityProvider`: Resource Type definition for AWS::ECS::CapacityProvider.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::CapacityProvider`.
 ///
@@ -1540,7 +1540,7 @@ pub struct CapacityProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityProviderAttributes {
+impl crate::resources::ResourceAttributes for CapacityProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityProviderAttributes { logical_id }
     }

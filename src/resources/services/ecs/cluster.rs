@@ -2,7 +2,7 @@
 //! `AWS::ECS::Cluster`: The `AWS::ECS::Cluster` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::Cluster`.
 ///
@@ -444,7 +444,7 @@ pub struct ClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterAttributes {
+impl crate::resources::ResourceAttributes for ClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECS::ClusterCapacityProviderAssociations`: Associate a set of ECS Capacity Providers with a specified ECS Cluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::ClusterCapacityProviderAssociations`.
 ///
@@ -124,7 +124,7 @@ pub struct ClusterCapacityProviderAssociationsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterCapacityProviderAssociationsAttributes {
+impl crate::resources::ResourceAttributes for ClusterCapacityProviderAssociationsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterCapacityProviderAssociationsAttributes { logical_id }
     }

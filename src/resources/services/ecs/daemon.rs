@@ -2,7 +2,7 @@
 //! `AWS::ECS::Daemon`: Information about a daemon resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::Daemon`.
 ///
@@ -213,7 +213,7 @@ pub struct DaemonAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DaemonAttributes {
+impl crate::resources::ResourceAttributes for DaemonAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DaemonAttributes { logical_id }
     }

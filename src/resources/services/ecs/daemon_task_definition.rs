@@ -2,7 +2,7 @@
 //! `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::DaemonTaskDefinition`.
 ///
@@ -1392,7 +1392,7 @@ pub struct DaemonTaskDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DaemonTaskDefinitionAttributes {
+impl crate::resources::ResourceAttributes for DaemonTaskDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DaemonTaskDefinitionAttributes { logical_id }
     }

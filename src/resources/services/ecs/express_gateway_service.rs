@@ -2,7 +2,7 @@
 //! `AWS::ECS::ExpressGatewayService`: Resource Type definition for AWS::ECS::ExpressGatewayService
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::ExpressGatewayService`.
 ///
@@ -468,7 +468,7 @@ pub struct ExpressGatewayServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExpressGatewayServiceAttributes {
+impl crate::resources::ResourceAttributes for ExpressGatewayServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExpressGatewayServiceAttributes { logical_id }
     }

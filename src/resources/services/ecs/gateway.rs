@@ -2,7 +2,7 @@
 //! `AWS::ECS::Gateway`: Resource schema for AWS ECS Gateway
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::Gateway`.
 ///
@@ -488,7 +488,7 @@ pub struct GatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayAttributes {
+impl crate::resources::ResourceAttributes for GatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECS::GatewayClusterAssociations`: Resource Type definition for AWS::ECS::GatewayClusterAssociations, which associates an ECS Gateway with an ECS Cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::GatewayClusterAssociations`.
 ///
@@ -73,7 +73,7 @@ pub struct GatewayClusterAssociationsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayClusterAssociationsAttributes {
+impl crate::resources::ResourceAttributes for GatewayClusterAssociationsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayClusterAssociationsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECS::PrimaryTaskSet`: A pseudo-resource that manages which of your ECS task sets is primary.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::PrimaryTaskSet`.
 ///
@@ -79,7 +79,7 @@ pub struct PrimaryTaskSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrimaryTaskSetAttributes {
+impl crate::resources::ResourceAttributes for PrimaryTaskSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrimaryTaskSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECS::Service`: The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::Service`.
 ///
@@ -3067,7 +3067,7 @@ pub struct ServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceAttributes {
+impl crate::resources::ResourceAttributes for ServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceAttributes { logical_id }
     }

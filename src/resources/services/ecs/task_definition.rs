@@ -2,7 +2,7 @@
 //! `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied `family` and `containerDefinitions`.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::TaskDefinition`.
 ///
@@ -2803,7 +2803,7 @@ pub struct TaskDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TaskDefinitionAttributes {
+impl crate::resources::ResourceAttributes for TaskDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TaskDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ECS::TaskSet`: Create a task set in the specified cluster and service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ECS::TaskSet`.
 ///
@@ -446,7 +446,7 @@ pub struct TaskSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TaskSetAttributes {
+impl crate::resources::ResourceAttributes for TaskSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TaskSetAttributes { logical_id }
     }

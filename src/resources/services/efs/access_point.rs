@@ -2,7 +2,7 @@
 //! `AWS::EFS::AccessPoint`: The `AWS::EFS::AccessPoint` resource creates an EFS access point.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EFS::AccessPoint`.
 ///
@@ -229,7 +229,7 @@ pub struct AccessPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPointAttributes {
+impl crate::resources::ResourceAttributes for AccessPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EFS::FileSystem`: The `AWS::EFS::FileSystem` resource creates a new, empty file system in EFSlong (EFS).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EFS::FileSystem`.
 ///
@@ -579,7 +579,7 @@ pub struct FileSystemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FileSystemAttributes {
+impl crate::resources::ResourceAttributes for FileSystemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FileSystemAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EFS::MountTarget`: The `AWS::EFS::MountTarget` resource is an Amazon EFS resource that creates a mount target for an EFS file system.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EFS::MountTarget`.
 ///
@@ -128,7 +128,7 @@ pub struct MountTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MountTargetAttributes {
+impl crate::resources::ResourceAttributes for MountTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MountTargetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::AccessEntry`: An object representing an Amazon EKS AccessEntry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::AccessEntry`.
 ///
@@ -216,7 +216,7 @@ pub struct AccessEntryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessEntryAttributes {
+impl crate::resources::ResourceAttributes for AccessEntryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessEntryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::Addon`: Resource Schema for AWS::EKS::Addon
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::Addon`.
 ///
@@ -229,7 +229,7 @@ pub struct AddonAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AddonAttributes {
+impl crate::resources::ResourceAttributes for AddonAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AddonAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::CertificateAuthority`: Resource Type definition for EKS CertificateAuthority.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::CertificateAuthority`.
 ///
@@ -67,7 +67,7 @@ pub struct CertificateAuthorityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAuthorityAttributes {
+impl crate::resources::ResourceAttributes for CertificateAuthorityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAuthorityAttributes { logical_id }
     }

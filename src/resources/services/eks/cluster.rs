@@ -2,7 +2,7 @@
 //! `AWS::EKS::Cluster`: An object representing an Amazon EKS cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::Cluster`.
 ///
@@ -1606,7 +1606,7 @@ pub struct ClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterAttributes {
+impl crate::resources::ResourceAttributes for ClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::FargateProfile`: Resource Schema for AWS::EKS::FargateProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::FargateProfile`.
 ///
@@ -181,7 +181,7 @@ pub struct FargateProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FargateProfileAttributes {
+impl crate::resources::ResourceAttributes for FargateProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FargateProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::IdentityProviderConfig`: An object representing an Amazon EKS IdentityProviderConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::IdentityProviderConfig`.
 ///
@@ -231,7 +231,7 @@ pub struct IdentityProviderConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityProviderConfigAttributes {
+impl crate::resources::ResourceAttributes for IdentityProviderConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityProviderConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::Nodegroup`: Resource schema for AWS::EKS::Nodegroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::Nodegroup`.
 ///
@@ -776,7 +776,7 @@ pub struct NodegroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NodegroupAttributes {
+impl crate::resources::ResourceAttributes for NodegroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NodegroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EKS::PodIdentityAssociation`: An object representing an Amazon EKS PodIdentityAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EKS::PodIdentityAssociation`.
 ///
@@ -113,7 +113,7 @@ pub struct PodIdentityAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PodIdentityAssociationAttributes {
+impl crate::resources::ResourceAttributes for PodIdentityAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PodIdentityAssociationAttributes { logical_id }
     }

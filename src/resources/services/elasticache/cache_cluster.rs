@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::CacheCluster`: Resource type definition for AWS::ElastiCache::CacheCluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::CacheCluster`.
 ///
@@ -365,7 +365,7 @@ pub struct CacheClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CacheClusterAttributes {
+impl crate::resources::ResourceAttributes for CacheClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CacheClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::GlobalReplicationGroup`: The AWS::ElastiCache::GlobalReplicationGroup resource creates an Amazon ElastiCache Global Replication Group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::GlobalReplicationGroup`.
 ///
@@ -267,7 +267,7 @@ pub struct GlobalReplicationGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalReplicationGroupAttributes {
+impl crate::resources::ResourceAttributes for GlobalReplicationGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalReplicationGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::ParameterGroup`: Resource Type definition for AWS::ElastiCache::ParameterGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::ParameterGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct ParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for ParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ParameterGroupAttributes { logical_id }
     }

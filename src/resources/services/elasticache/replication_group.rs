@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::ReplicationGroup`: Resource type definition for AWS::ElastiCache::ReplicationGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::ReplicationGroup`.
 ///
@@ -511,7 +511,7 @@ pub struct ReplicationGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationGroupAttributes {
+impl crate::resources::ResourceAttributes for ReplicationGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationGroupAttributes { logical_id }
     }

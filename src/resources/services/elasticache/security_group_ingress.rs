@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::SecurityGroupIngress`: Resource Type definition for AWS::ElastiCache::SecurityGroupIngress
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::SecurityGroupIngress`.
 ///
@@ -79,7 +79,7 @@ pub struct SecurityGroupIngressAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityGroupIngressAttributes {
+impl crate::resources::ResourceAttributes for SecurityGroupIngressAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityGroupIngressAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::ServerlessCache`: The AWS::ElastiCache::ServerlessCache resource creates an Amazon ElastiCache Serverless Cache.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::ServerlessCache`.
 ///
@@ -314,7 +314,7 @@ pub struct ServerlessCacheAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServerlessCacheAttributes {
+impl crate::resources::ResourceAttributes for ServerlessCacheAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServerlessCacheAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::ServerlessCacheSnapshot`: Resource Type definition for AWS::ElastiCache::ServerlessCacheSnapshot.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::ServerlessCacheSnapshot`.
 ///
@@ -89,7 +89,7 @@ pub struct ServerlessCacheSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServerlessCacheSnapshotAttributes {
+impl crate::resources::ResourceAttributes for ServerlessCacheSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServerlessCacheSnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::Snapshot`: Represents a copy of an entire cluster or replication group as of the time when the snapshot was taken.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::Snapshot`.
 ///
@@ -95,7 +95,7 @@ pub struct SnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SnapshotAttributes {
+impl crate::resources::ResourceAttributes for SnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::User`: Resource Type definition for AWS::ElastiCache::User
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::User`.
 ///
@@ -179,7 +179,7 @@ pub struct UserAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserAttributes {
+impl crate::resources::ResourceAttributes for UserAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserAttributes { logical_id }
     }

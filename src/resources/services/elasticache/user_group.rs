@@ -2,7 +2,7 @@
 //! `AWS::ElastiCache::UserGroup`: Resource Type definition for AWS::ElastiCache::UserGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElastiCache::UserGroup`.
 ///
@@ -116,7 +116,7 @@ pub struct UserGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserGroupAttributes {
+impl crate::resources::ResourceAttributes for UserGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserGroupAttributes { logical_id }
     }

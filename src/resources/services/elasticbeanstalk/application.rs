@@ -2,7 +2,7 @@
 //! `AWS::ElasticBeanstalk::Application`: The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk application.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticBeanstalk::Application`.
 ///
@@ -214,7 +214,7 @@ pub struct ApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationAttributes { logical_id }
     }

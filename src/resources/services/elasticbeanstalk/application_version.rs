@@ -2,7 +2,7 @@
 //! `AWS::ElasticBeanstalk::ApplicationVersion`: Resource Type definition for AWS::ElasticBeanstalk::ApplicationVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticBeanstalk::ApplicationVersion`.
 ///
@@ -223,7 +223,7 @@ pub struct ApplicationVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationVersionAttributes {
+impl crate::resources::ResourceAttributes for ApplicationVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElasticBeanstalk::ConfigurationTemplate`: Resource Type definition for AWS::ElasticBeanstalk::ConfigurationTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticBeanstalk::ConfigurationTemplate`.
 ///
@@ -203,7 +203,7 @@ pub struct ConfigurationTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationTemplateAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationTemplateAttributes { logical_id }
     }

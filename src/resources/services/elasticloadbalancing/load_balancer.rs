@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancing::LoadBalancer`: Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -590,7 +590,7 @@ pub struct LoadBalancerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoadBalancerAttributes {
+impl crate::resources::ResourceAttributes for LoadBalancerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoadBalancerAttributes { logical_id }
     }

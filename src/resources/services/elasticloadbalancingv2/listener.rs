@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::Listener`: Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -951,7 +951,7 @@ pub struct ListenerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ListenerAttributes {
+impl crate::resources::ResourceAttributes for ListenerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ListenerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::ListenerCertificate`: Resource Type definition for AWS::ElasticLoadBalancingV2::ListenerCertificate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
 ///
@@ -101,7 +101,7 @@ pub struct ListenerCertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ListenerCertificateAttributes {
+impl crate::resources::ResourceAttributes for ListenerCertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ListenerCertificateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::ListenerRule`: Specifies a listener rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -1083,7 +1083,7 @@ pub struct ListenerRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ListenerRuleAttributes {
+impl crate::resources::ResourceAttributes for ListenerRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ListenerRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::LoadBalancer`: Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
@@ -427,7 +427,7 @@ pub struct LoadBalancerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoadBalancerAttributes {
+impl crate::resources::ResourceAttributes for LoadBalancerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoadBalancerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::TargetGroup`: Resource Type definition for AWS::ElasticLoadBalancingV2::TargetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
@@ -434,7 +434,7 @@ pub struct TargetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TargetGroupAttributes {
+impl crate::resources::ResourceAttributes for TargetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TargetGroupAttributes { logical_id }
     }

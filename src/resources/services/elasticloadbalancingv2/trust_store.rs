@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::TrustStore`: Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStore
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::TrustStore`.
 ///
@@ -86,7 +86,7 @@ pub struct TrustStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrustStoreAttributes {
+impl crate::resources::ResourceAttributes for TrustStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrustStoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStoreRevocation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
 ///
@@ -134,7 +134,7 @@ pub struct TrustStoreRevocationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrustStoreRevocationAttributes {
+impl crate::resources::ResourceAttributes for TrustStoreRevocationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrustStoreRevocationAttributes { logical_id }
     }

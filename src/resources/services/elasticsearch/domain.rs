@@ -2,7 +2,7 @@
 //! `AWS::Elasticsearch::Domain`: Resource Type definition for AWS::Elasticsearch::Domain
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Elasticsearch::Domain`.
 ///
@@ -640,7 +640,7 @@ pub struct DomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainAttributes {
+impl crate::resources::ResourceAttributes for DomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainAttributes { logical_id }
     }

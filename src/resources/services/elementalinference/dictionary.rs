@@ -2,7 +2,7 @@
 //! `AWS::ElementalInference::Dictionary`: Represents a custom dictionary for improving transcription accuracy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElementalInference::Dictionary`.
 ///
@@ -128,7 +128,7 @@ pub struct DictionaryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DictionaryAttributes {
+impl crate::resources::ResourceAttributes for DictionaryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DictionaryAttributes { logical_id }
     }

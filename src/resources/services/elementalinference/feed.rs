@@ -2,7 +2,7 @@
 //! `AWS::ElementalInference::Feed`: Represents a feed that receives media for inference processing
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ElementalInference::Feed`.
 ///
@@ -167,7 +167,7 @@ pub struct FeedAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FeedAttributes {
+impl crate::resources::ResourceAttributes for FeedAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FeedAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMR::InstanceFleetConfig`: Resource Type definition for AWS::EMR::InstanceFleetConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::InstanceFleetConfig`.
 ///
@@ -626,7 +626,7 @@ pub struct InstanceFleetConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceFleetConfigAttributes {
+impl crate::resources::ResourceAttributes for InstanceFleetConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceFleetConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMR::InstanceGroupConfig`: Resource Type definition for AWS::EMR::InstanceGroupConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::InstanceGroupConfig`.
 ///
@@ -654,7 +654,7 @@ pub struct InstanceGroupConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceGroupConfigAttributes {
+impl crate::resources::ResourceAttributes for InstanceGroupConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceGroupConfigAttributes { logical_id }
     }

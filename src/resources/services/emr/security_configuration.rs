@@ -2,7 +2,7 @@
 //! `AWS::EMR::SecurityConfiguration`: Use a SecurityConfiguration resource to configure data encryption, Kerberos authentication, and Amazon S3 authorization for EMRFS.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::SecurityConfiguration`.
 ///
@@ -73,7 +73,7 @@ pub struct SecurityConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SecurityConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMR::Step`: Schema for AWS::EMR::Step
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::Step`.
 ///
@@ -181,7 +181,7 @@ pub struct StepAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StepAttributes {
+impl crate::resources::ResourceAttributes for StepAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StepAttributes { logical_id }
     }

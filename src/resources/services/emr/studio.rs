@@ -2,7 +2,7 @@
 //! `AWS::EMR::Studio`: Resource schema for AWS::EMR::Studio
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::Studio`.
 ///
@@ -221,7 +221,7 @@ pub struct StudioAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StudioAttributes {
+impl crate::resources::ResourceAttributes for StudioAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StudioAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMR::StudioSessionMapping`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::StudioSessionMapping`.
 ///
@@ -112,7 +112,7 @@ pub struct StudioSessionMappingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StudioSessionMappingAttributes {
+impl crate::resources::ResourceAttributes for StudioSessionMappingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StudioSessionMappingAttributes { logical_id }
     }

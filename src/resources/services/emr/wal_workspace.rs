@@ -2,7 +2,7 @@
 //! `AWS::EMR::WALWorkspace`: Resource Type definition for AWS::EMR::WALWorkspace
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMR::WALWorkspace`.
 ///
@@ -71,7 +71,7 @@ pub struct WalWorkspaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WalWorkspaceAttributes {
+impl crate::resources::ResourceAttributes for WalWorkspaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WalWorkspaceAttributes { logical_id }
     }

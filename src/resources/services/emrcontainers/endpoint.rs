@@ -2,7 +2,7 @@
 //! `AWS::EMRContainers::Endpoint`: Resource Schema of AWS::EMRContainers::Endpoint Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMRContainers::Endpoint`.
 ///
@@ -372,7 +372,7 @@ pub struct EndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAttributes {
+impl crate::resources::ResourceAttributes for EndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAttributes { logical_id }
     }

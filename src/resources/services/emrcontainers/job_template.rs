@@ -2,7 +2,7 @@
 //! `AWS::EMRContainers::JobTemplate`: Represents an Amazon EMR on EKS job template.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMRContainers::JobTemplate`.
 ///
@@ -397,7 +397,7 @@ pub struct JobTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobTemplateAttributes {
+impl crate::resources::ResourceAttributes for JobTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMRContainers::SecurityConfiguration`: Resource Schema of AWS::EMRContainers::SecurityConfiguration Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -763,7 +763,7 @@ pub struct SecurityConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SecurityConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMRContainers::VirtualCluster`: Resource Schema of AWS::EMRContainers::VirtualCluster Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMRContainers::VirtualCluster`.
 ///
@@ -230,7 +230,7 @@ pub struct VirtualClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VirtualClusterAttributes {
+impl crate::resources::ResourceAttributes for VirtualClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VirtualClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EMRServerless::Application`: Resource schema for AWS::EMRServerless::Application Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EMRServerless::Application`.
 ///
@@ -902,7 +902,7 @@ pub struct ApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationAttributes { logical_id }
     }

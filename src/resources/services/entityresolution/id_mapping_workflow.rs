@@ -2,7 +2,7 @@
 //! `AWS::EntityResolution::IdMappingWorkflow`: IdMappingWorkflow defined in AWS Entity Resolution service
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EntityResolution::IdMappingWorkflow`.
 ///
@@ -600,7 +600,7 @@ pub struct IdMappingWorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdMappingWorkflowAttributes {
+impl crate::resources::ResourceAttributes for IdMappingWorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdMappingWorkflowAttributes { logical_id }
     }

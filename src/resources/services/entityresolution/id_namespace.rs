@@ -2,7 +2,7 @@
 //! `AWS::EntityResolution::IdNamespace`: IdNamespace defined in AWS Entity Resolution service
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EntityResolution::IdNamespace`.
 ///
@@ -447,7 +447,7 @@ pub struct IdNamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdNamespaceAttributes {
+impl crate::resources::ResourceAttributes for IdNamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdNamespaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EntityResolution::MatchingWorkflow`: MatchingWorkflow defined in AWS Entity Resolution service
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -748,7 +748,7 @@ pub struct MatchingWorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MatchingWorkflowAttributes {
+impl crate::resources::ResourceAttributes for MatchingWorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MatchingWorkflowAttributes { logical_id }
     }

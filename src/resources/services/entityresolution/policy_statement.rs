@@ -2,7 +2,7 @@
 //! `AWS::EntityResolution::PolicyStatement`: Policy Statement defined in AWS Entity Resolution Service
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EntityResolution::PolicyStatement`.
 ///
@@ -124,7 +124,7 @@ pub struct PolicyStatementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyStatementAttributes {
+impl crate::resources::ResourceAttributes for PolicyStatementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyStatementAttributes { logical_id }
     }

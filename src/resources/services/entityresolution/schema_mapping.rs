@@ -2,7 +2,7 @@
 //! `AWS::EntityResolution::SchemaMapping`: SchemaMapping defined in AWS Entity Resolution service
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EntityResolution::SchemaMapping`.
 ///
@@ -233,7 +233,7 @@ pub struct SchemaMappingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SchemaMappingAttributes {
+impl crate::resources::ResourceAttributes for SchemaMappingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SchemaMappingAttributes { logical_id }
     }

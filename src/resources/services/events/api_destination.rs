@@ -2,7 +2,7 @@
 //! `AWS::Events::ApiDestination`: Resource Type definition for AWS::Events::ApiDestination.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::ApiDestination`.
 ///
@@ -139,7 +139,7 @@ pub struct ApiDestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiDestinationAttributes {
+impl crate::resources::ResourceAttributes for ApiDestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiDestinationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Events::Archive`: Resource Type definition for AWS::Events::Archive
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::Archive`.
 ///
@@ -97,7 +97,7 @@ pub struct ArchiveAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ArchiveAttributes {
+impl crate::resources::ResourceAttributes for ArchiveAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ArchiveAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Events::Connection`: Resource Type definition for AWS::Events::Connection.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::Connection`.
 ///
@@ -183,7 +183,7 @@ pub struct ConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionAttributes {
+impl crate::resources::ResourceAttributes for ConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionAttributes { logical_id }
     }

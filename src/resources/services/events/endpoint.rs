@@ -2,7 +2,7 @@
 //! `AWS::Events::Endpoint`: Resource Type definition for AWS::Events::Endpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::Endpoint`.
 ///
@@ -328,7 +328,7 @@ pub struct EndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAttributes {
+impl crate::resources::ResourceAttributes for EndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Events::EventBus`: Resource type definition for AWS::Events::EventBus
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::EventBus`.
 ///
@@ -234,7 +234,7 @@ pub struct EventBusAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventBusAttributes {
+impl crate::resources::ResourceAttributes for EventBusAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventBusAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Events::EventBusPolicy`: Resource Type definition for AWS::Events::EventBusPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::EventBusPolicy`.
 ///
@@ -185,7 +185,7 @@ pub struct EventBusPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventBusPolicyAttributes {
+impl crate::resources::ResourceAttributes for EventBusPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventBusPolicyAttributes { logical_id }
     }

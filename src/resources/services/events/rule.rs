@@ -2,7 +2,7 @@
 //! `AWS::Events::Rule`: Resource Type definition for AWS::Events::Rule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Events::Rule`.
 ///
@@ -1221,7 +1221,7 @@ pub struct RuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuleAttributes {
+impl crate::resources::ResourceAttributes for RuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EventSchemas::Discoverer`: Resource Type definition for AWS::EventSchemas::Discoverer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventSchemas::Discoverer`.
 ///
@@ -89,7 +89,7 @@ pub struct DiscovererAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DiscovererAttributes {
+impl crate::resources::ResourceAttributes for DiscovererAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DiscovererAttributes { logical_id }
     }

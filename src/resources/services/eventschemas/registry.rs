@@ -2,7 +2,7 @@
 //! `AWS::EventSchemas::Registry`: Resource Type definition for AWS::EventSchemas::Registry
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventSchemas::Registry`.
 ///
@@ -76,7 +76,7 @@ pub struct RegistryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistryAttributes {
+impl crate::resources::ResourceAttributes for RegistryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistryAttributes { logical_id }
     }

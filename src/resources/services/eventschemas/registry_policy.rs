@@ -2,7 +2,7 @@
 //! `AWS::EventSchemas::RegistryPolicy`: Resource Type definition for AWS::EventSchemas::RegistryPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventSchemas::RegistryPolicy`.
 ///
@@ -79,7 +79,7 @@ pub struct RegistryPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistryPolicyAttributes {
+impl crate::resources::ResourceAttributes for RegistryPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistryPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EventSchemas::Schema`: Resource Type definition for AWS::EventSchemas::Schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventSchemas::Schema`.
 ///
@@ -101,7 +101,7 @@ pub struct SchemaAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SchemaAttributes {
+impl crate::resources::ResourceAttributes for SchemaAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SchemaAttributes { logical_id }
     }

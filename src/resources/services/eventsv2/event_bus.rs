@@ -2,7 +2,7 @@
 //! `AWS::EventsV2::EventBus`: Resource type definition for AWS::EventsV2::EventBus, an Amazon EventBridge custom event bus that receives events and delivers them to matching subscribers.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventsV2::EventBus`.
 ///
@@ -155,7 +155,7 @@ pub struct EventBusAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventBusAttributes {
+impl crate::resources::ResourceAttributes for EventBusAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventBusAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::EventsV2::EventSource`: Resource schema for AWS::EventsV2::EventSource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventsV2::EventSource`.
 ///
@@ -95,7 +95,7 @@ pub struct EventSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventSourceAttributes {
+impl crate::resources::ResourceAttributes for EventSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventSourceAttributes { logical_id }
     }

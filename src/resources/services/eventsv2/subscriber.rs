@@ -2,7 +2,7 @@
 //! `AWS::EventsV2::Subscriber`: Resource type definition for AWS::EventsV2::Subscriber, an Amazon EventBridge subscription that delivers events from an event bus to a target.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::EventsV2::Subscriber`.
 ///
@@ -1370,7 +1370,7 @@ pub struct SubscriberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriberAttributes {
+impl crate::resources::ResourceAttributes for SubscriberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriberAttributes { logical_id }
     }

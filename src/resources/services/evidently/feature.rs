@@ -2,7 +2,7 @@
 //! `AWS::Evidently::Feature`: Resource Type definition for AWS::Evidently::Feature.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Evidently::Feature`.
 ///
@@ -173,7 +173,7 @@ pub struct FeatureAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FeatureAttributes {
+impl crate::resources::ResourceAttributes for FeatureAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FeatureAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Evidently::Launch`: Resource Type definition for AWS::Evidently::Launch.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Evidently::Launch`.
 ///
@@ -401,7 +401,7 @@ pub struct LaunchAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchAttributes {
+impl crate::resources::ResourceAttributes for LaunchAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchAttributes { logical_id }
     }

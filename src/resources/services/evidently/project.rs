@@ -2,7 +2,7 @@
 //! `AWS::Evidently::Project`: Resource Type definition for AWS::Evidently::Project
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Evidently::Project`.
 ///
@@ -134,7 +134,7 @@ pub struct ProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectAttributes {
+impl crate::resources::ResourceAttributes for ProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectAttributes { logical_id }
     }

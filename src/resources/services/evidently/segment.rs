@@ -2,7 +2,7 @@
 //! `AWS::Evidently::Segment`: Resource Type definition for AWS::Evidently::Segment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Evidently::Segment`.
 ///
@@ -89,7 +89,7 @@ pub struct SegmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SegmentAttributes {
+impl crate::resources::ResourceAttributes for SegmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SegmentAttributes { logical_id }
     }

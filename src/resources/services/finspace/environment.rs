@@ -2,7 +2,7 @@
 //! `AWS::FinSpace::Environment`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FinSpace::Environment`.
 ///
@@ -268,7 +268,7 @@ pub struct EnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentAttributes { logical_id }
     }

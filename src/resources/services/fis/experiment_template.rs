@@ -2,7 +2,7 @@
 //! `AWS::FIS::ExperimentTemplate`: Resource schema for AWS::FIS::ExperimentTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::FIS::ExperimentTemplate`.
 ///
@@ -711,7 +711,7 @@ pub struct ExperimentTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExperimentTemplateAttributes {
+impl crate::resources::ResourceAttributes for ExperimentTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExperimentTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FIS::TargetAccountConfiguration`: Resource schema for AWS::FIS::TargetAccountConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::FIS::TargetAccountConfiguration`.
 ///
@@ -85,7 +85,7 @@ pub struct TargetAccountConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TargetAccountConfigurationAttributes {
+impl crate::resources::ResourceAttributes for TargetAccountConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TargetAccountConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FMS::ApplicationsList`: Creates an AWS Firewall Manager applications list.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FMS::ApplicationsList`.
 ///
@@ -130,7 +130,7 @@ pub struct ApplicationsListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationsListAttributes {
+impl crate::resources::ResourceAttributes for ApplicationsListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationsListAttributes { logical_id }
     }

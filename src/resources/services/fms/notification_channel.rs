@@ -2,7 +2,7 @@
 //! `AWS::FMS::NotificationChannel`: Designates the IAM role and Amazon Simple Notification Service (SNS) topic that AWS Firewall Manager uses to record SNS logs.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::FMS::NotificationChannel`.
 ///
@@ -73,7 +73,7 @@ pub struct NotificationChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotificationChannelAttributes {
+impl crate::resources::ResourceAttributes for NotificationChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotificationChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FMS::Policy`: Creates an AWS Firewall Manager policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FMS::Policy`.
 ///
@@ -318,7 +318,7 @@ pub struct PolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyAttributes {
+impl crate::resources::ResourceAttributes for PolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FMS::ProtocolsList`: Creates an AWS Firewall Manager protocols list.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FMS::ProtocolsList`.
 ///
@@ -83,7 +83,7 @@ pub struct ProtocolsListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProtocolsListAttributes {
+impl crate::resources::ResourceAttributes for ProtocolsListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProtocolsListAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FMS::ResourceSet`: Creates an AWS Firewall Manager resource set.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FMS::ResourceSet`.
 ///
@@ -95,7 +95,7 @@ pub struct ResourceSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceSetAttributes {
+impl crate::resources::ResourceAttributes for ResourceSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Forecast::Dataset`: Resource Type Definition for AWS::Forecast::Dataset
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Forecast::Dataset`.
 ///
@@ -309,7 +309,7 @@ pub struct DatasetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetAttributes {
+impl crate::resources::ResourceAttributes for DatasetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Forecast::DatasetGroup`: Represents a dataset group that holds a collection of related datasets
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Forecast::DatasetGroup`.
 ///
@@ -131,7 +131,7 @@ pub struct DatasetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetGroupAttributes {
+impl crate::resources::ResourceAttributes for DatasetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetGroupAttributes { logical_id }
     }

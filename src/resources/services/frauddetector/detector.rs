@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::Detector`: A resource schema for a Detector in Amazon Fraud Detector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::Detector`.
 ///
@@ -786,7 +786,7 @@ pub struct DetectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DetectorAttributes {
+impl crate::resources::ResourceAttributes for DetectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DetectorAttributes { logical_id }
     }

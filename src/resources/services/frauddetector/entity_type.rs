@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::EntityType`: An entity type for fraud detector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::EntityType`.
 ///
@@ -83,7 +83,7 @@ pub struct EntityTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EntityTypeAttributes {
+impl crate::resources::ResourceAttributes for EntityTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EntityTypeAttributes { logical_id }
     }

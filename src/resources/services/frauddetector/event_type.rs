@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::EventType`: A resource schema for an EventType in Amazon Fraud Detector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::EventType`.
 ///
@@ -472,7 +472,7 @@ pub struct EventTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventTypeAttributes {
+impl crate::resources::ResourceAttributes for EventTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventTypeAttributes { logical_id }
     }

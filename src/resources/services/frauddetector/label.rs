@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::Label`: An label for fraud detector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::Label`.
 ///
@@ -83,7 +83,7 @@ pub struct LabelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LabelAttributes {
+impl crate::resources::ResourceAttributes for LabelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LabelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::List`: A resource schema for a List in Amazon Fraud Detector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::List`.
 ///
@@ -95,7 +95,7 @@ pub struct ListPropertyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ListPropertyAttributes {
+impl crate::resources::ResourceAttributes for ListPropertyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ListPropertyAttributes { logical_id }
     }

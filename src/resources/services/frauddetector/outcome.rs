@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::Outcome`: An outcome for rule evaluation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::Outcome`.
 ///
@@ -83,7 +83,7 @@ pub struct OutcomeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OutcomeAttributes {
+impl crate::resources::ResourceAttributes for OutcomeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OutcomeAttributes { logical_id }
     }

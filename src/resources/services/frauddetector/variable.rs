@@ -2,7 +2,7 @@
 //! `AWS::FraudDetector::Variable`: A resource schema for a Variable in Amazon Fraud Detector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FraudDetector::Variable`.
 ///
@@ -287,7 +287,7 @@ pub struct VariableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VariableAttributes {
+impl crate::resources::ResourceAttributes for VariableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VariableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FSx::Backup`: Creates a backup of an existing Amazon FSx for Windows File Server file system, Amazon FSx for Lustre file system, Amazon FSx for NetApp ONTAP volume, or Amazon FSx for OpenZFS file system.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::Backup`.
 ///
@@ -77,7 +77,7 @@ pub struct BackupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BackupAttributes {
+impl crate::resources::ResourceAttributes for BackupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BackupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FSx::DataRepositoryAssociation`: Resource Type definition for AWS::FSx::DataRepositoryAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::DataRepositoryAssociation`.
 ///
@@ -242,7 +242,7 @@ pub struct DataRepositoryAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataRepositoryAssociationAttributes {
+impl crate::resources::ResourceAttributes for DataRepositoryAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataRepositoryAssociationAttributes { logical_id }
     }

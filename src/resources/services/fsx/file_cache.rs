@@ -2,7 +2,7 @@
 //! `AWS::FSx::FileCache`: Resource Type definition for AWS::FSx::FileCache
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::FileCache`.
 ///
@@ -296,7 +296,7 @@ pub struct FileCacheAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FileCacheAttributes {
+impl crate::resources::ResourceAttributes for FileCacheAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FileCacheAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FSx::FileSystem`: Resource Type definition for AWS::FSx::FileSystem
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::FileSystem`.
 ///
@@ -1049,7 +1049,7 @@ pub struct FileSystemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FileSystemAttributes {
+impl crate::resources::ResourceAttributes for FileSystemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FileSystemAttributes { logical_id }
     }

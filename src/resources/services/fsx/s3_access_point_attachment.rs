@@ -2,7 +2,7 @@
 //! `AWS::FSx::S3AccessPointAttachment`: Resource type definition for AWS::FSx::S3AccessPointAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -403,7 +403,7 @@ pub struct S3AccessPointAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for S3AccessPointAttachmentAttributes {
+impl crate::resources::ResourceAttributes for S3AccessPointAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         S3AccessPointAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FSx::Snapshot`: Resource Type definition for AWS::FSx::Snapshot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::Snapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct SnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SnapshotAttributes {
+impl crate::resources::ResourceAttributes for SnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::FSx::StorageVirtualMachine`: Resource Type definition for AWS::FSx::StorageVirtualMachine
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::StorageVirtualMachine`.
 ///
@@ -224,7 +224,7 @@ pub struct StorageVirtualMachineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StorageVirtualMachineAttributes {
+impl crate::resources::ResourceAttributes for StorageVirtualMachineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StorageVirtualMachineAttributes { logical_id }
     }

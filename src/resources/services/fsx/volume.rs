@@ -2,7 +2,7 @@
 //! `AWS::FSx::Volume`: Resource Type definition for AWS::FSx::Volume
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::FSx::Volume`.
 ///
@@ -1081,7 +1081,7 @@ pub struct VolumeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VolumeAttributes {
+impl crate::resources::ResourceAttributes for VolumeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VolumeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GameLift::Alias`: The AWS::GameLift::Alias resource creates an alias for an Amazon GameLift (GameLift) fleet destination.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::Alias`.
 ///
@@ -89,7 +89,7 @@ pub struct AliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AliasAttributes {
+impl crate::resources::ResourceAttributes for AliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AliasAttributes { logical_id }
     }

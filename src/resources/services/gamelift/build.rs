@@ -2,7 +2,7 @@
 //! `AWS::GameLift::Build`: Resource Type definition for AWS::GameLift::Build
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::Build`.
 ///
@@ -181,7 +181,7 @@ pub struct BuildAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BuildAttributes {
+impl crate::resources::ResourceAttributes for BuildAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BuildAttributes { logical_id }
     }

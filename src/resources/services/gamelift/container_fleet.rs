@@ -2,7 +2,7 @@
 //! `AWS::GameLift::ContainerFleet`: The AWS::GameLift::ContainerFleet resource creates an Amazon GameLift (GameLift) container fleet to host game servers.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::ContainerFleet`.
 ///
@@ -1072,7 +1072,7 @@ pub struct ContainerFleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContainerFleetAttributes {
+impl crate::resources::ResourceAttributes for ContainerFleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContainerFleetAttributes { logical_id }
     }

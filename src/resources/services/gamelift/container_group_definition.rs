@@ -2,7 +2,7 @@
 //! `AWS::GameLift::ContainerGroupDefinition`: The AWS::GameLift::ContainerGroupDefinition resource creates an Amazon GameLift container group definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::ContainerGroupDefinition`.
 ///
@@ -885,7 +885,7 @@ pub struct ContainerGroupDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContainerGroupDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ContainerGroupDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContainerGroupDefinitionAttributes { logical_id }
     }

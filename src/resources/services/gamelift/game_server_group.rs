@@ -2,7 +2,7 @@
 //! `AWS::GameLift::GameServerGroup`: The AWS::GameLift::GameServerGroup resource creates an Amazon GameLift (GameLift) GameServerGroup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::GameServerGroup`.
 ///
@@ -381,7 +381,7 @@ pub struct GameServerGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GameServerGroupAttributes {
+impl crate::resources::ResourceAttributes for GameServerGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GameServerGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GameLift::GameSessionQueue`: The AWS::GameLift::GameSessionQueue resource creates an Amazon GameLift (GameLift) game session queue.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::GameSessionQueue`.
 ///
@@ -278,7 +278,7 @@ pub struct GameSessionQueueAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GameSessionQueueAttributes {
+impl crate::resources::ResourceAttributes for GameSessionQueueAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GameSessionQueueAttributes { logical_id }
     }

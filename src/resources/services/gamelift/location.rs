@@ -2,7 +2,7 @@
 //! `AWS::GameLift::Location`: The AWS::GameLift::Location resource creates an Amazon GameLift (GameLift) custom location.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::Location`.
 ///
@@ -77,7 +77,7 @@ pub struct LocationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LocationAttributes {
+impl crate::resources::ResourceAttributes for LocationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LocationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GameLift::MatchmakingConfiguration`: The AWS::GameLift::MatchmakingConfiguration resource creates an Amazon GameLift (GameLift) matchmaking configuration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::MatchmakingConfiguration`.
 ///
@@ -262,7 +262,7 @@ pub struct MatchmakingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MatchmakingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for MatchmakingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MatchmakingConfigurationAttributes { logical_id }
     }

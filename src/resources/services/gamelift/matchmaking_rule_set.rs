@@ -2,7 +2,7 @@
 //! `AWS::GameLift::MatchmakingRuleSet`: The AWS::GameLift::MatchmakingRuleSet resource creates an Amazon GameLift (GameLift) matchmaking rule set.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::MatchmakingRuleSet`.
 ///
@@ -83,7 +83,7 @@ pub struct MatchmakingRuleSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MatchmakingRuleSetAttributes {
+impl crate::resources::ResourceAttributes for MatchmakingRuleSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MatchmakingRuleSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GameLift::Script`: The AWS::GameLift::Script resource creates a new script record for your Realtime Servers script.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GameLift::Script`.
 ///
@@ -146,7 +146,7 @@ pub struct ScriptAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScriptAttributes {
+impl crate::resources::ResourceAttributes for ScriptAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScriptAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GlobalAccelerator::Accelerator`: Resource Type definition for AWS::GlobalAccelerator::Accelerator
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GlobalAccelerator::Accelerator`.
 ///
@@ -140,7 +140,7 @@ pub struct AcceleratorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AcceleratorAttributes {
+impl crate::resources::ResourceAttributes for AcceleratorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AcceleratorAttributes { logical_id }
     }

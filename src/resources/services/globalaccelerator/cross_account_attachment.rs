@@ -2,7 +2,7 @@
 //! `AWS::GlobalAccelerator::CrossAccountAttachment`: Resource Type definition for AWS::GlobalAccelerator::CrossAccountAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GlobalAccelerator::CrossAccountAttachment`.
 ///
@@ -129,7 +129,7 @@ pub struct CrossAccountAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CrossAccountAttachmentAttributes {
+impl crate::resources::ResourceAttributes for CrossAccountAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CrossAccountAttachmentAttributes { logical_id }
     }

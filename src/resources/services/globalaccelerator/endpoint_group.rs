@@ -2,7 +2,7 @@
 //! `AWS::GlobalAccelerator::EndpointGroup`: Resource Type definition for AWS::GlobalAccelerator::EndpointGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GlobalAccelerator::EndpointGroup`.
 ///
@@ -245,7 +245,7 @@ pub struct EndpointGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointGroupAttributes {
+impl crate::resources::ResourceAttributes for EndpointGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointGroupAttributes { logical_id }
     }

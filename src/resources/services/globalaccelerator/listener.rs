@@ -2,7 +2,7 @@
 //! `AWS::GlobalAccelerator::Listener`: Resource Type definition for AWS::GlobalAccelerator::Listener
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GlobalAccelerator::Listener`.
 ///
@@ -180,7 +180,7 @@ pub struct ListenerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ListenerAttributes {
+impl crate::resources::ResourceAttributes for ListenerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ListenerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Blueprint`: Resource Type definition for AWS::Glue::Blueprint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Blueprint`.
 ///
@@ -89,7 +89,7 @@ pub struct BlueprintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BlueprintAttributes {
+impl crate::resources::ResourceAttributes for BlueprintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BlueprintAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Catalog`: Creates a catalog in the Glue Data Catalog.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Catalog`.
 ///
@@ -475,7 +475,7 @@ pub struct CatalogAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CatalogAttributes {
+impl crate::resources::ResourceAttributes for CatalogAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CatalogAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Classifier`: Resource Type definition for AWS::Glue::Classifier
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Classifier`.
 ///
@@ -310,7 +310,7 @@ pub struct ClassifierAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClassifierAttributes {
+impl crate::resources::ResourceAttributes for ClassifierAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClassifierAttributes { logical_id }
     }

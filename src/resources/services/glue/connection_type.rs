@@ -2,7 +2,7 @@
 //! `AWS::Glue::ConnectionType`: Registers a custom connection type in Glue based on the configuration provided.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::ConnectionType`.
 ///
@@ -1877,7 +1877,7 @@ pub struct ConnectionTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionTypeAttributes {
+impl crate::resources::ResourceAttributes for ConnectionTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionTypeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Crawler`: Resource Type definition for AWS::Glue::Crawler
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Crawler`.
 ///
@@ -822,7 +822,7 @@ pub struct CrawlerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CrawlerAttributes {
+impl crate::resources::ResourceAttributes for CrawlerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CrawlerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::CustomEntityType`: Resource Type definition for AWS::Glue::CustomEntityType
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::CustomEntityType`.
 ///
@@ -77,7 +77,7 @@ pub struct CustomEntityTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomEntityTypeAttributes {
+impl crate::resources::ResourceAttributes for CustomEntityTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomEntityTypeAttributes { logical_id }
     }

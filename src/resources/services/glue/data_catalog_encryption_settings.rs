@@ -2,7 +2,7 @@
 //! `AWS::Glue::DataCatalogEncryptionSettings`: Resource Type definition for AWS::Glue::DataCatalogEncryptionSettings
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::DataCatalogEncryptionSettings`.
 ///
@@ -213,7 +213,7 @@ pub struct DataCatalogEncryptionSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataCatalogEncryptionSettingsAttributes {
+impl crate::resources::ResourceAttributes for DataCatalogEncryptionSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataCatalogEncryptionSettingsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::DataQualityRuleset`: Resource Type definition for AWS::Glue::DataQualityRuleset
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::DataQualityRuleset`.
 ///
@@ -142,7 +142,7 @@ pub struct DataQualityRulesetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataQualityRulesetAttributes {
+impl crate::resources::ResourceAttributes for DataQualityRulesetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataQualityRulesetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Database`: Resource Type definition for AWS::Glue::Database
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Database`.
 ///
@@ -327,7 +327,7 @@ pub struct DatabaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatabaseAttributes {
+impl crate::resources::ResourceAttributes for DatabaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatabaseAttributes { logical_id }
     }

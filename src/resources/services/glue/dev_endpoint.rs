@@ -2,7 +2,7 @@
 //! `AWS::Glue::DevEndpoint`: Resource Type definition for AWS::Glue::DevEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::DevEndpoint`.
 ///
@@ -155,7 +155,7 @@ pub struct DevEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DevEndpointAttributes {
+impl crate::resources::ResourceAttributes for DevEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DevEndpointAttributes { logical_id }
     }

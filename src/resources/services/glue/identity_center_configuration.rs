@@ -2,7 +2,7 @@
 //! `AWS::Glue::IdentityCenterConfiguration`: Resource Type definition for AWS::Glue::IdentityCenterConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::IdentityCenterConfiguration`.
 ///
@@ -79,7 +79,7 @@ pub struct IdentityCenterConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityCenterConfigurationAttributes {
+impl crate::resources::ResourceAttributes for IdentityCenterConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityCenterConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::IntegrationResourceProperty`: Resource Type definition for AWS::Glue::IntegrationResourceProperty
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::IntegrationResourceProperty`.
 ///
@@ -173,7 +173,7 @@ pub struct IntegrationResourcePropertyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationResourcePropertyAttributes {
+impl crate::resources::ResourceAttributes for IntegrationResourcePropertyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationResourcePropertyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Job`: Resource Type definition for AWS::Glue::Job
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Job`.
 ///
@@ -447,7 +447,7 @@ pub struct JobAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobAttributes {
+impl crate::resources::ResourceAttributes for JobAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobAttributes { logical_id }
     }

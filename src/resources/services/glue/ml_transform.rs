@@ -2,7 +2,7 @@
 //! `AWS::Glue::MLTransform`: Resource Type definition for AWS::Glue::MLTransform
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::MLTransform`.
 ///
@@ -465,7 +465,7 @@ pub struct MlTransformAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MlTransformAttributes {
+impl crate::resources::ResourceAttributes for MlTransformAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MlTransformAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::Partition`: Resource Type definition for AWS::Glue::Partition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Partition`.
 ///
@@ -470,7 +470,7 @@ pub struct PartitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PartitionAttributes {
+impl crate::resources::ResourceAttributes for PartitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PartitionAttributes { logical_id }
     }

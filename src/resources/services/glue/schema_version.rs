@@ -2,7 +2,7 @@
 //! `AWS::Glue::SchemaVersion`: This resource represents an individual schema version of a schema defined in Glue Schema Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::SchemaVersion`.
 ///
@@ -113,7 +113,7 @@ pub struct SchemaVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SchemaVersionAttributes {
+impl crate::resources::ResourceAttributes for SchemaVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SchemaVersionAttributes { logical_id }
     }

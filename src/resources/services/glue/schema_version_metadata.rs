@@ -2,7 +2,7 @@
 //! `AWS::Glue::SchemaVersionMetadata`: This resource adds Key-Value metadata to a Schema version of Glue Schema Registry.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::SchemaVersionMetadata`.
 ///
@@ -79,7 +79,7 @@ pub struct SchemaVersionMetadataAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SchemaVersionMetadataAttributes {
+impl crate::resources::ResourceAttributes for SchemaVersionMetadataAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SchemaVersionMetadataAttributes { logical_id }
     }

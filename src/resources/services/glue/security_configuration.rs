@@ -2,7 +2,7 @@
 //! `AWS::Glue::SecurityConfiguration`: Resource Type definition for AWS::Glue::SecurityConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::SecurityConfiguration`.
 ///
@@ -272,7 +272,7 @@ pub struct SecurityConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SecurityConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityConfigurationAttributes { logical_id }
     }

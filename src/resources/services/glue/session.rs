@@ -2,7 +2,7 @@
 //! `AWS::Glue::Session`: Resource Type definition for AWS::Glue::Session.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Session`.
 ///
@@ -262,7 +262,7 @@ pub struct SessionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SessionAttributes {
+impl crate::resources::ResourceAttributes for SessionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SessionAttributes { logical_id }
     }

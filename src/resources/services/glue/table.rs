@@ -2,7 +2,7 @@
 //! `AWS::Glue::Table`: Resource Type definition for AWS::Glue::Table
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Table`.
 ///
@@ -1164,7 +1164,7 @@ pub struct TableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableAttributes {
+impl crate::resources::ResourceAttributes for TableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableAttributes { logical_id }
     }

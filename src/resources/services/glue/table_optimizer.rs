@@ -2,7 +2,7 @@
 //! `AWS::Glue::TableOptimizer`: Resource Type definition for AWS::Glue::TableOptimizer
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::TableOptimizer`.
 ///
@@ -435,7 +435,7 @@ pub struct TableOptimizerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableOptimizerAttributes {
+impl crate::resources::ResourceAttributes for TableOptimizerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableOptimizerAttributes { logical_id }
     }

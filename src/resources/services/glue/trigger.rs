@@ -2,7 +2,7 @@
 //! `AWS::Glue::Trigger`: Resource Type definition for AWS::Glue::Trigger
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Trigger`.
 ///
@@ -492,7 +492,7 @@ pub struct TriggerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TriggerAttributes {
+impl crate::resources::ResourceAttributes for TriggerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TriggerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Glue::UsageProfile`: This creates a Resource of UsageProfile type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::UsageProfile`.
 ///
@@ -89,7 +89,7 @@ pub struct UsageProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UsageProfileAttributes {
+impl crate::resources::ResourceAttributes for UsageProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UsageProfileAttributes { logical_id }
     }

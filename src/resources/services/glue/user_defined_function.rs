@@ -2,7 +2,7 @@
 //! `AWS::Glue::UserDefinedFunction`: Represents a user-defined function (UDF) definition in the AWS Glue Data Catalog.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::UserDefinedFunction`.
 ///
@@ -228,7 +228,7 @@ pub struct UserDefinedFunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserDefinedFunctionAttributes {
+impl crate::resources::ResourceAttributes for UserDefinedFunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserDefinedFunctionAttributes { logical_id }
     }

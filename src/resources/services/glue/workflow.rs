@@ -2,7 +2,7 @@
 //! `AWS::Glue::Workflow`: Resource Type definition for AWS::Glue::Workflow
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Glue::Workflow`.
 ///
@@ -86,7 +86,7 @@ pub struct WorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowAttributes {
+impl crate::resources::ResourceAttributes for WorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowAttributes { logical_id }
     }

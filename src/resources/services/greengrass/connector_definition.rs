@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::ConnectorDefinition`: Resource Type definition for AWS::Greengrass::ConnectorDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::ConnectorDefinition`.
 ///
@@ -161,7 +161,7 @@ pub struct ConnectorDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ConnectorDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorDefinitionAttributes { logical_id }
     }

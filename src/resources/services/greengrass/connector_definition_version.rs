@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::ConnectorDefinitionVersion`: Resource Type definition for AWS::Greengrass::ConnectorDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::ConnectorDefinitionVersion`.
 ///
@@ -118,7 +118,7 @@ pub struct ConnectorDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for ConnectorDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorDefinitionVersionAttributes { logical_id }
     }

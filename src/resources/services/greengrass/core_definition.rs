@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::CoreDefinition`: Resource Type definition for AWS::Greengrass::CoreDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::CoreDefinition`.
 ///
@@ -167,7 +167,7 @@ pub struct CoreDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CoreDefinitionAttributes {
+impl crate::resources::ResourceAttributes for CoreDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CoreDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::CoreDefinitionVersion`: Resource Type definition for AWS::Greengrass::CoreDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::CoreDefinitionVersion`.
 ///
@@ -124,7 +124,7 @@ pub struct CoreDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CoreDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for CoreDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CoreDefinitionVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::DeviceDefinition`: Resource Type definition for AWS::Greengrass::DeviceDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::DeviceDefinition`.
 ///
@@ -167,7 +167,7 @@ pub struct DeviceDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeviceDefinitionAttributes {
+impl crate::resources::ResourceAttributes for DeviceDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeviceDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::DeviceDefinitionVersion`: Resource Type definition for AWS::Greengrass::DeviceDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::DeviceDefinitionVersion`.
 ///
@@ -124,7 +124,7 @@ pub struct DeviceDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeviceDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for DeviceDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeviceDefinitionVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::FunctionDefinition`: Resource Type definition for AWS::Greengrass::FunctionDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::FunctionDefinition`.
 ///
@@ -406,7 +406,7 @@ pub struct FunctionDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FunctionDefinitionAttributes {
+impl crate::resources::ResourceAttributes for FunctionDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FunctionDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::FunctionDefinitionVersion`: Resource Type definition for AWS::Greengrass::FunctionDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
@@ -363,7 +363,7 @@ pub struct FunctionDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FunctionDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for FunctionDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FunctionDefinitionVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::Group`: Resource Type definition for AWS::Greengrass::Group
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::Group`.
 ///
@@ -147,7 +147,7 @@ pub struct GroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupAttributes {
+impl crate::resources::ResourceAttributes for GroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::GroupVersion`: Resource Type definition for AWS::Greengrass::GroupVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::GroupVersion`.
 ///
@@ -109,7 +109,7 @@ pub struct GroupVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupVersionAttributes {
+impl crate::resources::ResourceAttributes for GroupVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupVersionAttributes { logical_id }
     }

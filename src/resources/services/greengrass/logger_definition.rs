@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::LoggerDefinition`: Resource Type definition for AWS::Greengrass::LoggerDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::LoggerDefinition`.
 ///
@@ -173,7 +173,7 @@ pub struct LoggerDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoggerDefinitionAttributes {
+impl crate::resources::ResourceAttributes for LoggerDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoggerDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::LoggerDefinitionVersion`: Resource Type definition for AWS::Greengrass::LoggerDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::LoggerDefinitionVersion`.
 ///
@@ -130,7 +130,7 @@ pub struct LoggerDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoggerDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for LoggerDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoggerDefinitionVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::ResourceDefinition`: Resource Type definition for AWS::Greengrass::ResourceDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::ResourceDefinition`.
 ///
@@ -500,7 +500,7 @@ pub struct ResourceDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ResourceDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceDefinitionAttributes { logical_id }
     }

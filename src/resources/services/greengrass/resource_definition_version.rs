@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::ResourceDefinitionVersion`: Resource Type definition for AWS::Greengrass::ResourceDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
@@ -457,7 +457,7 @@ pub struct ResourceDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for ResourceDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceDefinitionVersionAttributes { logical_id }
     }

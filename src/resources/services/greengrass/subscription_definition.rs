@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::SubscriptionDefinition`: Resource Type definition for AWS::Greengrass::SubscriptionDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::SubscriptionDefinition`.
 ///
@@ -167,7 +167,7 @@ pub struct SubscriptionDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionDefinitionAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Greengrass::SubscriptionDefinitionVersion`: Resource Type definition for AWS::Greengrass::SubscriptionDefinitionVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Greengrass::SubscriptionDefinitionVersion`.
 ///
@@ -124,7 +124,7 @@ pub struct SubscriptionDefinitionVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionDefinitionVersionAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionDefinitionVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionDefinitionVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GreengrassV2::ComponentVersion`: Resource for Greengrass component version.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -598,7 +598,7 @@ pub struct ComponentVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComponentVersionAttributes {
+impl crate::resources::ResourceAttributes for ComponentVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComponentVersionAttributes { logical_id }
     }

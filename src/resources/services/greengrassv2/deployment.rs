@@ -2,7 +2,7 @@
 //! `AWS::GreengrassV2::Deployment`: Resource for Greengrass V2 deployment.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::GreengrassV2::Deployment`.
 ///
@@ -687,7 +687,7 @@ pub struct DeploymentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentAttributes {
+impl crate::resources::ResourceAttributes for DeploymentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentAttributes { logical_id }
     }

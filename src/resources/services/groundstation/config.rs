@@ -2,7 +2,7 @@
 //! `AWS::GroundStation::Config`: AWS Ground Station config resource type for CloudFormation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GroundStation::Config`.
 ///
@@ -815,7 +815,7 @@ pub struct ConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigAttributes {
+impl crate::resources::ResourceAttributes for ConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GroundStation::DataflowEndpointGroup`: AWS Ground Station DataflowEndpointGroup schema for CloudFormation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct DataflowEndpointGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataflowEndpointGroupAttributes {
+impl crate::resources::ResourceAttributes for DataflowEndpointGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataflowEndpointGroupAttributes { logical_id }
     }

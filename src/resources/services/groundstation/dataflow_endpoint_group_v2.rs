@@ -2,7 +2,7 @@
 //! `AWS::GroundStation::DataflowEndpointGroupV2`: Resource Type definition for AWS Ground Station DataflowEndpointGroupV2
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -81,7 +81,7 @@ pub struct DataflowEndpointGroupV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataflowEndpointGroupV2Attributes {
+impl crate::resources::ResourceAttributes for DataflowEndpointGroupV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataflowEndpointGroupV2Attributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GroundStation::MissionProfile`: AWS Ground Station Mission Profile resource type for CloudFormation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GroundStation::MissionProfile`.
 ///
@@ -158,7 +158,7 @@ pub struct MissionProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MissionProfileAttributes {
+impl crate::resources::ResourceAttributes for MissionProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MissionProfileAttributes { logical_id }
     }

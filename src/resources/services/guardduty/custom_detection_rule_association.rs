@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::CustomDetectionRuleAssociation`: Resource Type definition for AWS::GuardDuty::CustomDetectionRuleAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::CustomDetectionRuleAssociation`.
 ///
@@ -110,7 +110,7 @@ pub struct CustomDetectionRuleAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomDetectionRuleAssociationAttributes {
+impl crate::resources::ResourceAttributes for CustomDetectionRuleAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomDetectionRuleAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::Detector`: Resource Type definition for AWS::GuardDuty::Detector
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::Detector`.
 ///
@@ -531,7 +531,7 @@ pub struct DetectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DetectorAttributes {
+impl crate::resources::ResourceAttributes for DetectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DetectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::Filter`: Resource Type definition for AWS::GuardDuty::Filter
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::Filter`.
 ///
@@ -255,7 +255,7 @@ pub struct FilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FilterAttributes {
+impl crate::resources::ResourceAttributes for FilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FilterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::Master`: GuardDuty Master resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::Master`.
 ///
@@ -79,7 +79,7 @@ pub struct MasterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MasterAttributes {
+impl crate::resources::ResourceAttributes for MasterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MasterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::Member`: Resource Type definition for AWS::GuardDuty::Member
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::Member`.
 ///
@@ -136,7 +136,7 @@ pub struct MemberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MemberAttributes {
+impl crate::resources::ResourceAttributes for MemberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MemberAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::PublishingDestination`: Resource Type definition for AWS::GuardDuty::PublishingDestination.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::PublishingDestination`.
 ///
@@ -146,7 +146,7 @@ pub struct PublishingDestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublishingDestinationAttributes {
+impl crate::resources::ResourceAttributes for PublishingDestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublishingDestinationAttributes { logical_id }
     }

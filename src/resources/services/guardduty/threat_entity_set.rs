@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::ThreatEntitySet`: Resource Type definition for AWS::GuardDuty::ThreatEntitySet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::ThreatEntitySet`.
 ///
@@ -146,7 +146,7 @@ pub struct ThreatEntitySetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThreatEntitySetAttributes {
+impl crate::resources::ResourceAttributes for ThreatEntitySetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThreatEntitySetAttributes { logical_id }
     }

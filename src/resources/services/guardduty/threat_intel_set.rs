@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::ThreatIntelSet`: Resource Type definition for AWS::GuardDuty::ThreatIntelSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::ThreatIntelSet`.
 ///
@@ -146,7 +146,7 @@ pub struct ThreatIntelSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThreatIntelSetAttributes {
+impl crate::resources::ResourceAttributes for ThreatIntelSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThreatIntelSetAttributes { logical_id }
     }

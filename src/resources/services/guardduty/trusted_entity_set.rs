@@ -2,7 +2,7 @@
 //! `AWS::GuardDuty::TrustedEntitySet`: Resource Type definition for AWS::GuardDuty::TrustedEntitySet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::GuardDuty::TrustedEntitySet`.
 ///
@@ -146,7 +146,7 @@ pub struct TrustedEntitySetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrustedEntitySetAttributes {
+impl crate::resources::ResourceAttributes for TrustedEntitySetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrustedEntitySetAttributes { logical_id }
     }

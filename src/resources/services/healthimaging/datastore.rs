@@ -2,7 +2,7 @@
 //! `AWS::HealthImaging::Datastore`: Definition of AWS::HealthImaging::Datastore Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::HealthImaging::Datastore`.
 ///
@@ -76,7 +76,7 @@ pub struct DatastoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatastoreAttributes {
+impl crate::resources::ResourceAttributes for DatastoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatastoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::HealthLake::DataTransformationProfile`: Creates a Data Transformation Profile in AWS HealthLake that converts healthcare data from a source format (such as C-CDA or CSV) into FHIR R4.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::HealthLake::DataTransformationProfile`.
 ///
@@ -279,7 +279,7 @@ pub struct DataTransformationProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataTransformationProfileAttributes {
+impl crate::resources::ResourceAttributes for DataTransformationProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataTransformationProfileAttributes { logical_id }
     }

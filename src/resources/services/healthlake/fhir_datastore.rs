@@ -2,7 +2,7 @@
 //! `AWS::HealthLake::FHIRDatastore`: HealthLake FHIR Datastore
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::HealthLake::FHIRDatastore`.
 ///
@@ -547,7 +547,7 @@ pub struct FhirDatastoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FhirDatastoreAttributes {
+impl crate::resources::ResourceAttributes for FhirDatastoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FhirDatastoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::AccessKey`: Resource Type definition for AWS::IAM::AccessKey
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::AccessKey`.
 ///
@@ -79,7 +79,7 @@ pub struct AccessKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessKeyAttributes {
+impl crate::resources::ResourceAttributes for AccessKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessKeyAttributes { logical_id }
     }

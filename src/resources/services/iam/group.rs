@@ -2,7 +2,7 @@
 //! `AWS::IAM::Group`: Creates a new group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::Group`.
 ///
@@ -130,7 +130,7 @@ pub struct GroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupAttributes {
+impl crate::resources::ResourceAttributes for GroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::GroupPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::GroupPolicy`.
 ///
@@ -83,7 +83,7 @@ pub struct GroupPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupPolicyAttributes {
+impl crate::resources::ResourceAttributes for GroupPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupPolicyAttributes { logical_id }
     }

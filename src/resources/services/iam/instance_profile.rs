@@ -2,7 +2,7 @@
 //! `AWS::IAM::InstanceProfile`: Creates a new instance profile.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::InstanceProfile`.
 ///
@@ -83,7 +83,7 @@ pub struct InstanceProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceProfileAttributes {
+impl crate::resources::ResourceAttributes for InstanceProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::ManagedPolicy`: Creates a new managed policy for your AWS-account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::ManagedPolicy`.
 ///
@@ -119,7 +119,7 @@ pub struct ManagedPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ManagedPolicyAttributes {
+impl crate::resources::ResourceAttributes for ManagedPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ManagedPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::OIDCProvider`: Resource Type definition for AWS::IAM::OIDCProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::OIDCProvider`.
 ///
@@ -81,7 +81,7 @@ pub struct OidcProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OidcProviderAttributes {
+impl crate::resources::ResourceAttributes for OidcProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OidcProviderAttributes { logical_id }
     }

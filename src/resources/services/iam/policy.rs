@@ -2,7 +2,7 @@
 //! `AWS::IAM::Policy`: Adds or updates an inline policy document that is embedded in the specified IAM group, user or role.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::Policy`.
 ///
@@ -109,7 +109,7 @@ pub struct PolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyAttributes {
+impl crate::resources::ResourceAttributes for PolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::Role`: Creates a new role for your AWS-account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::Role`.
 ///
@@ -176,7 +176,7 @@ pub struct RoleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RoleAttributes {
+impl crate::resources::ResourceAttributes for RoleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RoleAttributes { logical_id }
     }

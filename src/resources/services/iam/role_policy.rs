@@ -2,7 +2,7 @@
 //! `AWS::IAM::RolePolicy`: Adds or updates an inline policy document that is embedded in the specified IAM role.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::RolePolicy`.
 ///
@@ -84,7 +84,7 @@ pub struct RolePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RolePolicyAttributes {
+impl crate::resources::ResourceAttributes for RolePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RolePolicyAttributes { logical_id }
     }

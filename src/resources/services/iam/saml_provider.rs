@@ -2,7 +2,7 @@
 //! `AWS::IAM::SAMLProvider`: Resource Type definition for AWS::IAM::SAMLProvider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::SAMLProvider`.
 ///
@@ -164,7 +164,7 @@ pub struct SamlProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SamlProviderAttributes {
+impl crate::resources::ResourceAttributes for SamlProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SamlProviderAttributes { logical_id }
     }

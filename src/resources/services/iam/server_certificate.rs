@@ -2,7 +2,7 @@
 //! `AWS::IAM::ServerCertificate`: Resource Type definition for AWS::IAM::ServerCertificate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::ServerCertificate`.
 ///
@@ -91,7 +91,7 @@ pub struct ServerCertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServerCertificateAttributes {
+impl crate::resources::ResourceAttributes for ServerCertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServerCertificateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::ServiceLinkedRole`: Resource Type definition for AWS::IAM::ServiceLinkedRole
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::ServiceLinkedRole`.
 ///
@@ -72,7 +72,7 @@ pub struct ServiceLinkedRoleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceLinkedRoleAttributes {
+impl crate::resources::ResourceAttributes for ServiceLinkedRoleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceLinkedRoleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::User`: Creates a new IAM user for your AWS-account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::User`.
 ///
@@ -200,7 +200,7 @@ pub struct UserAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserAttributes {
+impl crate::resources::ResourceAttributes for UserAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::UserPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM user.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::UserPolicy`.
 ///
@@ -83,7 +83,7 @@ pub struct UserPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserPolicyAttributes {
+impl crate::resources::ResourceAttributes for UserPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IAM::UserToGroupAddition`: Resource Type definition for AWS::IAM::UserToGroupAddition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::UserToGroupAddition`.
 ///
@@ -73,7 +73,7 @@ pub struct UserToGroupAdditionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserToGroupAdditionAttributes {
+impl crate::resources::ResourceAttributes for UserToGroupAdditionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserToGroupAdditionAttributes { logical_id }
     }

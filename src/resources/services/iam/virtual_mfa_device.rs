@@ -2,7 +2,7 @@
 //! `AWS::IAM::VirtualMFADevice`: Resource Type definition for AWS::IAM::VirtualMFADevice
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IAM::VirtualMFADevice`.
 ///
@@ -89,7 +89,7 @@ pub struct VirtualMfaDeviceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VirtualMfaDeviceAttributes {
+impl crate::resources::ResourceAttributes for VirtualMfaDeviceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VirtualMfaDeviceAttributes { logical_id }
     }

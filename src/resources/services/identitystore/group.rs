@@ -2,7 +2,7 @@
 //! `AWS::IdentityStore::Group`: Resource Type definition for AWS::IdentityStore::Group
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IdentityStore::Group`.
 ///
@@ -79,7 +79,7 @@ pub struct GroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupAttributes {
+impl crate::resources::ResourceAttributes for GroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IdentityStore::GroupMembership`: Resource Type Definition for AWS:IdentityStore::GroupMembership
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IdentityStore::GroupMembership`.
 ///
@@ -114,7 +114,7 @@ pub struct GroupMembershipAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupMembershipAttributes {
+impl crate::resources::ResourceAttributes for GroupMembershipAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupMembershipAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IdentityStore::User`: Creates a user within the specified identity store.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IdentityStore::User`.
 ///
@@ -450,7 +450,7 @@ pub struct UserAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserAttributes {
+impl crate::resources::ResourceAttributes for UserAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserAttributes { logical_id }
     }

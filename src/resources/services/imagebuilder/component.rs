@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::Component`: Resource Type definition for AWS::ImageBuilder::Component
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::Component`.
 ///
@@ -155,7 +155,7 @@ pub struct ComponentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComponentAttributes {
+impl crate::resources::ResourceAttributes for ComponentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComponentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::ContainerRecipe`: Resource Type definition for AWS::ImageBuilder::ContainerRecipe
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::ContainerRecipe`.
 ///
@@ -515,7 +515,7 @@ pub struct ContainerRecipeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContainerRecipeAttributes {
+impl crate::resources::ResourceAttributes for ContainerRecipeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContainerRecipeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::DistributionConfiguration`: Resource Type definition for AWS::ImageBuilder::DistributionConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::DistributionConfiguration`.
 ///
@@ -593,7 +593,7 @@ pub struct DistributionConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DistributionConfigurationAttributes {
+impl crate::resources::ResourceAttributes for DistributionConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DistributionConfigurationAttributes { logical_id }
     }

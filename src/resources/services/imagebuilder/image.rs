@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::Image`: Resource Type definition for AWS::ImageBuilder::Image
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::Image`.
 ///
@@ -438,7 +438,7 @@ pub struct ImageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ImageAttributes {
+impl crate::resources::ResourceAttributes for ImageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ImageAttributes { logical_id }
     }

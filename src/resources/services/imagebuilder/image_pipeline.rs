@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::ImagePipeline`: Resource Type definition for AWS::ImageBuilder::ImagePipeline
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::ImagePipeline`.
 ///
@@ -522,7 +522,7 @@ pub struct ImagePipelineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ImagePipelineAttributes {
+impl crate::resources::ResourceAttributes for ImagePipelineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ImagePipelineAttributes { logical_id }
     }

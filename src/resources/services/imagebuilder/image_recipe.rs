@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::ImageRecipe`: Resource Type definition for AWS::ImageBuilder::ImageRecipe
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::ImageRecipe`.
 ///
@@ -430,7 +430,7 @@ pub struct ImageRecipeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ImageRecipeAttributes {
+impl crate::resources::ResourceAttributes for ImageRecipeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ImageRecipeAttributes { logical_id }
     }

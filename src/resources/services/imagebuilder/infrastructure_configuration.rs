@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::InfrastructureConfiguration`: Resource Type definition for AWS::ImageBuilder::InfrastructureConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::InfrastructureConfiguration`.
 ///
@@ -439,7 +439,7 @@ pub struct InfrastructureConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InfrastructureConfigurationAttributes {
+impl crate::resources::ResourceAttributes for InfrastructureConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InfrastructureConfigurationAttributes { logical_id }
     }

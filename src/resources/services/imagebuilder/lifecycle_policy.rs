@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::LifecyclePolicy`: Resource Type definition for AWS::ImageBuilder::LifecyclePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -640,7 +640,7 @@ pub struct LifecyclePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LifecyclePolicyAttributes {
+impl crate::resources::ResourceAttributes for LifecyclePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LifecyclePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ImageBuilder::Workflow`: Resource schema for AWS::ImageBuilder::Workflow
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ImageBuilder::Workflow`.
 ///
@@ -149,7 +149,7 @@ pub struct WorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowAttributes {
+impl crate::resources::ResourceAttributes for WorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowAttributes { logical_id }
     }

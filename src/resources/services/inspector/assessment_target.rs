@@ -2,7 +2,7 @@
 //! `AWS::Inspector::AssessmentTarget`: Resource Type definition for AWS::Inspector::AssessmentTarget
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Inspector::AssessmentTarget`.
 ///
@@ -67,7 +67,7 @@ pub struct AssessmentTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssessmentTargetAttributes {
+impl crate::resources::ResourceAttributes for AssessmentTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssessmentTargetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Inspector::AssessmentTemplate`: Resource Type definition for AWS::Inspector::AssessmentTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Inspector::AssessmentTemplate`.
 ///
@@ -91,7 +91,7 @@ pub struct AssessmentTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssessmentTemplateAttributes {
+impl crate::resources::ResourceAttributes for AssessmentTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssessmentTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Inspector::ResourceGroup`: Resource Type definition for AWS::Inspector::ResourceGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Inspector::ResourceGroup`.
 ///
@@ -67,7 +67,7 @@ pub struct ResourceGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceGroupAttributes {
+impl crate::resources::ResourceAttributes for ResourceGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::InspectorV2::CisScanConfiguration`: CIS Scan Configuration resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -398,7 +398,7 @@ pub struct CisScanConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CisScanConfigurationAttributes {
+impl crate::resources::ResourceAttributes for CisScanConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CisScanConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::InspectorV2::CodeSecurityIntegration`: Inspector CodeSecurityIntegration resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::InspectorV2::CodeSecurityIntegration`.
 ///
@@ -185,7 +185,7 @@ pub struct CodeSecurityIntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CodeSecurityIntegrationAttributes {
+impl crate::resources::ResourceAttributes for CodeSecurityIntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CodeSecurityIntegrationAttributes { logical_id }
     }

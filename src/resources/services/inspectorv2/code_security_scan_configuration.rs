@@ -2,7 +2,7 @@
 //! `AWS::InspectorV2::CodeSecurityScanConfiguration`: Inspector CodeSecurityScanConfiguration resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::InspectorV2::CodeSecurityScanConfiguration`.
 ///
@@ -363,7 +363,7 @@ pub struct CodeSecurityScanConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CodeSecurityScanConfigurationAttributes {
+impl crate::resources::ResourceAttributes for CodeSecurityScanConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CodeSecurityScanConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::InspectorV2::Connector`: Creates and manages a multi-cloud connector for Amazon Inspector, enabling vulnerability scanning of Azure resources.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::InspectorV2::Connector`.
 ///
@@ -311,7 +311,7 @@ pub struct ConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorAttributes {
+impl crate::resources::ResourceAttributes for ConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::InspectorV2::Filter`: Inspector Filter resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::InspectorV2::Filter`.
 ///
@@ -660,7 +660,7 @@ pub struct FilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FilterAttributes {
+impl crate::resources::ResourceAttributes for FilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FilterAttributes { logical_id }
     }

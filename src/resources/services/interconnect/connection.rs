@@ -2,7 +2,7 @@
 //! `AWS::Interconnect::Connection`: Resource Type definition for AWS::Interconnect::Connection.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Interconnect::Connection`.
 ///
@@ -181,7 +181,7 @@ pub struct ConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionAttributes {
+impl crate::resources::ResourceAttributes for ConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionAttributes { logical_id }
     }

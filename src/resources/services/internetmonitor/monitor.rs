@@ -2,7 +2,7 @@
 //! `AWS::InternetMonitor::Monitor`: Represents a monitor, which defines the monitoring boundaries for measurements that Internet Monitor publishes information about for an application
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::InternetMonitor::Monitor`.
 ///
@@ -371,7 +371,7 @@ pub struct MonitorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MonitorAttributes {
+impl crate::resources::ResourceAttributes for MonitorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MonitorAttributes { logical_id }
     }

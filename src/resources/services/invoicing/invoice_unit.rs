@@ -2,7 +2,7 @@
 //! `AWS::Invoicing::InvoiceUnit`: An invoice unit is a set of mutually exclusive accounts that correspond to your business entity.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Invoicing::InvoiceUnit`.
 ///
@@ -134,7 +134,7 @@ pub struct InvoiceUnitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InvoiceUnitAttributes {
+impl crate::resources::ResourceAttributes for InvoiceUnitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InvoiceUnitAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Invoicing::ProcurementPortalPreference`: Creates and manages a procurement portal preference configuration for e-invoice delivery and purchase order retrieval.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Invoicing::ProcurementPortalPreference`.
 ///
@@ -659,7 +659,7 @@ pub struct ProcurementPortalPreferenceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProcurementPortalPreferenceAttributes {
+impl crate::resources::ResourceAttributes for ProcurementPortalPreferenceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProcurementPortalPreferenceAttributes { logical_id }
     }

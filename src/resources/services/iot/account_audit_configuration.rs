@@ -2,7 +2,7 @@
 //! `AWS::IoT::AccountAuditConfiguration`: Configures the Device Defender audit settings for this account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -423,7 +423,7 @@ pub struct AccountAuditConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccountAuditConfigurationAttributes {
+impl crate::resources::ResourceAttributes for AccountAuditConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccountAuditConfigurationAttributes { logical_id }
     }

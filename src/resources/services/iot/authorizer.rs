@@ -2,7 +2,7 @@
 //! `AWS::IoT::Authorizer`: Creates an authorizer.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Authorizer`.
 ///
@@ -140,7 +140,7 @@ pub struct AuthorizerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AuthorizerAttributes {
+impl crate::resources::ResourceAttributes for AuthorizerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AuthorizerAttributes { logical_id }
     }

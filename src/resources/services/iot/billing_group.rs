@@ -2,7 +2,7 @@
 //! `AWS::IoT::BillingGroup`: Resource Type definition for AWS::IoT::BillingGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::BillingGroup`.
 ///
@@ -104,7 +104,7 @@ pub struct BillingGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BillingGroupAttributes {
+impl crate::resources::ResourceAttributes for BillingGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BillingGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::CACertificate`: Registers a CA Certificate in IoT.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::CACertificate`.
 ///
@@ -232,7 +232,7 @@ pub struct CaCertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CaCertificateAttributes {
+impl crate::resources::ResourceAttributes for CaCertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CaCertificateAttributes { logical_id }
     }

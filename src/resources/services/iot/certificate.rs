@@ -2,7 +2,7 @@
 //! `AWS::IoT::Certificate`: Use the AWS::IoT::Certificate resource to declare an AWS IoT X.509 certificate.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Certificate`.
 ///
@@ -154,7 +154,7 @@ pub struct CertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAttributes {
+impl crate::resources::ResourceAttributes for CertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAttributes { logical_id }
     }

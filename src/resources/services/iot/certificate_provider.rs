@@ -2,7 +2,7 @@
 //! `AWS::IoT::CertificateProvider`: Use the AWS::IoT::CertificateProvider resource to declare an AWS IoT Certificate Provider.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::CertificateProvider`.
 ///
@@ -113,7 +113,7 @@ pub struct CertificateProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateProviderAttributes {
+impl crate::resources::ResourceAttributes for CertificateProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateProviderAttributes { logical_id }
     }

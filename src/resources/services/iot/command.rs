@@ -2,7 +2,7 @@
 //! `AWS::IoT::Command`: Represents the resource definition of AWS IoT Command.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Command`.
 ///
@@ -637,7 +637,7 @@ pub struct CommandAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CommandAttributes {
+impl crate::resources::ResourceAttributes for CommandAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CommandAttributes { logical_id }
     }

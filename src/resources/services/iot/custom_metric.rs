@@ -2,7 +2,7 @@
 //! `AWS::IoT::CustomMetric`: A custom metric published by your devices to Device Defender.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::CustomMetric`.
 ///
@@ -122,7 +122,7 @@ pub struct CustomMetricAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomMetricAttributes {
+impl crate::resources::ResourceAttributes for CustomMetricAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomMetricAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::Dimension`: A dimension can be used to limit the scope of a metric used in a security profile for AWS IoT Device Defender.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Dimension`.
 ///
@@ -113,7 +113,7 @@ pub struct DimensionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DimensionAttributes {
+impl crate::resources::ResourceAttributes for DimensionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DimensionAttributes { logical_id }
     }

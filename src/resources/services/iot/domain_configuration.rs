@@ -2,7 +2,7 @@
 //! `AWS::IoT::DomainConfiguration`: Create and manage a Domain Configuration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::DomainConfiguration`.
 ///
@@ -379,7 +379,7 @@ pub struct DomainConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainConfigurationAttributes {
+impl crate::resources::ResourceAttributes for DomainConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainConfigurationAttributes { logical_id }
     }

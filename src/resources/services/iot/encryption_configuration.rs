@@ -2,7 +2,7 @@
 //! `AWS::IoT::EncryptionConfiguration`: Resource Type definition for AWS::IoT::EncryptionConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::EncryptionConfiguration`.
 ///
@@ -106,7 +106,7 @@ pub struct EncryptionConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EncryptionConfigurationAttributes {
+impl crate::resources::ResourceAttributes for EncryptionConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EncryptionConfigurationAttributes { logical_id }
     }

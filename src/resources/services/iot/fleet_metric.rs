@@ -2,7 +2,7 @@
 //! `AWS::IoT::FleetMetric`: An aggregated metric of certain devices in your fleet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::FleetMetric`.
 ///
@@ -298,7 +298,7 @@ pub struct FleetMetricAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FleetMetricAttributes {
+impl crate::resources::ResourceAttributes for FleetMetricAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FleetMetricAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::Job`: Use the AWS::IoT::Job resource to declare an AWS IoT job.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Job`.
 ///
@@ -737,7 +737,7 @@ pub struct JobAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobAttributes {
+impl crate::resources::ResourceAttributes for JobAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::JobTemplate`: Resource Type definition for AWS::IoT::JobTemplate.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::JobTemplate`.
 ///
@@ -599,7 +599,7 @@ pub struct JobTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobTemplateAttributes {
+impl crate::resources::ResourceAttributes for JobTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::Logging`: Logging Options enable you to configure your IoT V2 logging role and default logging level so that you can monitor progress events logs as it passes from your devices through Iot core service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Logging`.
 ///
@@ -204,7 +204,7 @@ pub struct LoggingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoggingAttributes {
+impl crate::resources::ResourceAttributes for LoggingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoggingAttributes { logical_id }
     }

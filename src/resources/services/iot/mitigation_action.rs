@@ -2,7 +2,7 @@
 //! `AWS::IoT::MitigationAction`: Mitigation actions can be used to take actions to mitigate issues that were found in an Audit finding or Detect violation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::MitigationAction`.
 ///
@@ -483,7 +483,7 @@ pub struct MitigationActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MitigationActionAttributes {
+impl crate::resources::ResourceAttributes for MitigationActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MitigationActionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::PolicyPrincipalAttachment`: Resource Type definition for AWS::IoT::PolicyPrincipalAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::PolicyPrincipalAttachment`.
 ///
@@ -73,7 +73,7 @@ pub struct PolicyPrincipalAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyPrincipalAttachmentAttributes {
+impl crate::resources::ResourceAttributes for PolicyPrincipalAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyPrincipalAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::ProvisioningTemplate`: Creates a fleet provisioning template.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::ProvisioningTemplate`.
 ///
@@ -173,7 +173,7 @@ pub struct ProvisioningTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProvisioningTemplateAttributes {
+impl crate::resources::ResourceAttributes for ProvisioningTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProvisioningTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::ResourceSpecificLogging`: Resource-specific logging allows you to specify a logging level for a specific thing group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::ResourceSpecificLogging`.
 ///
@@ -151,7 +151,7 @@ pub struct ResourceSpecificLoggingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceSpecificLoggingAttributes {
+impl crate::resources::ResourceAttributes for ResourceSpecificLoggingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceSpecificLoggingAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::RoleAlias`: Use the AWS::IoT::RoleAlias resource to declare an AWS IoT RoleAlias.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::RoleAlias`.
 ///
@@ -89,7 +89,7 @@ pub struct RoleAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RoleAliasAttributes {
+impl crate::resources::ResourceAttributes for RoleAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RoleAliasAttributes { logical_id }
     }

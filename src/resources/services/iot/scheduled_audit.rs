@@ -2,7 +2,7 @@
 //! `AWS::IoT::ScheduledAudit`: Scheduled audits can be used to specify the checks you want to perform during an audit and how often the audit should be run.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::ScheduledAudit`.
 ///
@@ -179,7 +179,7 @@ pub struct ScheduledAuditAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduledAuditAttributes {
+impl crate::resources::ResourceAttributes for ScheduledAuditAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduledAuditAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::SecurityProfile`: A security profile defines a set of expected behaviors for devices in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::SecurityProfile`.
 ///
@@ -674,7 +674,7 @@ pub struct SecurityProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityProfileAttributes {
+impl crate::resources::ResourceAttributes for SecurityProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::SoftwarePackage`: resource definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::SoftwarePackage`.
 ///
@@ -76,7 +76,7 @@ pub struct SoftwarePackageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SoftwarePackageAttributes {
+impl crate::resources::ResourceAttributes for SoftwarePackageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SoftwarePackageAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::SoftwarePackageVersion`: resource definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::SoftwarePackageVersion`.
 ///
@@ -230,7 +230,7 @@ pub struct SoftwarePackageVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SoftwarePackageVersionAttributes {
+impl crate::resources::ResourceAttributes for SoftwarePackageVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SoftwarePackageVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::Stream`: Resource Type definition for AWS IoT Stream.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Stream`.
 ///
@@ -170,7 +170,7 @@ pub struct StreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StreamAttributes {
+impl crate::resources::ResourceAttributes for StreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::Thing`: Resource Type definition for AWS::IoT::Thing
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::Thing`.
 ///
@@ -95,7 +95,7 @@ pub struct ThingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThingAttributes {
+impl crate::resources::ResourceAttributes for ThingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThingAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::ThingGroup`: Resource Type definition for AWS::IoT::ThingGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::ThingGroup`.
 ///
@@ -147,7 +147,7 @@ pub struct ThingGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThingGroupAttributes {
+impl crate::resources::ResourceAttributes for ThingGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThingGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::ThingPrincipalAttachment`: Resource Type definition for AWS::IoT::ThingPrincipalAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::ThingPrincipalAttachment`.
 ///
@@ -79,7 +79,7 @@ pub struct ThingPrincipalAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThingPrincipalAttachmentAttributes {
+impl crate::resources::ResourceAttributes for ThingPrincipalAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThingPrincipalAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::ThingType`: Resource Type definition for AWS::IoT::ThingType
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::ThingType`.
 ///
@@ -219,7 +219,7 @@ pub struct ThingTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThingTypeAttributes {
+impl crate::resources::ResourceAttributes for ThingTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThingTypeAttributes { logical_id }
     }

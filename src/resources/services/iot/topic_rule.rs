@@ -2,7 +2,7 @@
 //! `AWS::IoT::TopicRule`: Resource Type definition for AWS::IoT::TopicRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::TopicRule`.
 ///
@@ -2310,7 +2310,7 @@ pub struct TopicRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicRuleAttributes {
+impl crate::resources::ResourceAttributes for TopicRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoT::TopicRuleDestination`: Resource Type definition for AWS::IoT::TopicRuleDestination
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoT::TopicRuleDestination`.
 ///
@@ -235,7 +235,7 @@ pub struct TopicRuleDestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicRuleDestinationAttributes {
+impl crate::resources::ResourceAttributes for TopicRuleDestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicRuleDestinationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTAnalytics::Dataset`: Resource Type definition for AWS::IoTAnalytics::Dataset
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTAnalytics::Dataset`.
 ///
@@ -970,7 +970,7 @@ pub struct DatasetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetAttributes {
+impl crate::resources::ResourceAttributes for DatasetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetAttributes { logical_id }
     }

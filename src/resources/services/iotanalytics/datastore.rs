@@ -2,7 +2,7 @@
 //! `AWS::IoTAnalytics::Datastore`: Resource Type definition for AWS::IoTAnalytics::Datastore
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTAnalytics::Datastore`.
 ///
@@ -535,7 +535,7 @@ pub struct DatastoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatastoreAttributes {
+impl crate::resources::ResourceAttributes for DatastoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatastoreAttributes { logical_id }
     }

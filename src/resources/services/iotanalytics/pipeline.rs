@@ -2,7 +2,7 @@
 //! `AWS::IoTAnalytics::Pipeline`: Resource Type definition for AWS::IoTAnalytics::Pipeline
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -636,7 +636,7 @@ pub struct PipelineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PipelineAttributes {
+impl crate::resources::ResourceAttributes for PipelineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PipelineAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
 ///
@@ -167,7 +167,7 @@ pub struct SuiteDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SuiteDefinitionAttributes {
+impl crate::resources::ResourceAttributes for SuiteDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SuiteDefinitionAttributes { logical_id }
     }

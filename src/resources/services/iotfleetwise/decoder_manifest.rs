@@ -2,7 +2,7 @@
 //! `AWS::IoTFleetWise::DecoderManifest`: Definition of AWS::IoTFleetWise::DecoderManifest Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTFleetWise::DecoderManifest`.
 ///
@@ -164,7 +164,7 @@ pub struct DecoderManifestAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DecoderManifestAttributes {
+impl crate::resources::ResourceAttributes for DecoderManifestAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DecoderManifestAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTFleetWise::Fleet`: Definition of AWS::IoTFleetWise::Fleet Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTFleetWise::Fleet`.
 ///
@@ -89,7 +89,7 @@ pub struct FleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FleetAttributes {
+impl crate::resources::ResourceAttributes for FleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FleetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTFleetWise::ModelManifest`: Definition of AWS::IoTFleetWise::ModelManifest Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTFleetWise::ModelManifest`.
 ///
@@ -128,7 +128,7 @@ pub struct ModelManifestAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelManifestAttributes {
+impl crate::resources::ResourceAttributes for ModelManifestAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelManifestAttributes { logical_id }
     }

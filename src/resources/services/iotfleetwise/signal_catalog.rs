@@ -2,7 +2,7 @@
 //! `AWS::IoTFleetWise::SignalCatalog`: Definition of AWS::IoTFleetWise::SignalCatalog Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTFleetWise::SignalCatalog`.
 ///
@@ -108,7 +108,7 @@ pub struct SignalCatalogAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SignalCatalogAttributes {
+impl crate::resources::ResourceAttributes for SignalCatalogAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SignalCatalogAttributes { logical_id }
     }

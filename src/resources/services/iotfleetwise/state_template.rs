@@ -2,7 +2,7 @@
 //! `AWS::IoTFleetWise::StateTemplate`: Definition of AWS::IoTFleetWise::StateTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTFleetWise::StateTemplate`.
 ///
@@ -107,7 +107,7 @@ pub struct StateTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StateTemplateAttributes {
+impl crate::resources::ResourceAttributes for StateTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StateTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTFleetWise::Vehicle`: Definition of AWS::IoTFleetWise::Vehicle Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTFleetWise::Vehicle`.
 ///
@@ -173,7 +173,7 @@ pub struct VehicleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VehicleAttributes {
+impl crate::resources::ResourceAttributes for VehicleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VehicleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTSecureTunneling::Tunnel`: A connection between a source computer and a destination device using AWS IoT Secure Tunneling.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSecureTunneling::Tunnel`.
 ///
@@ -152,7 +152,7 @@ pub struct TunnelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TunnelAttributes {
+impl crate::resources::ResourceAttributes for TunnelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TunnelAttributes { logical_id }
     }

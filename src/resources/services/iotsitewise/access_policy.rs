@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::AccessPolicy`: Resource schema for AWS::IoTSiteWise::AccessPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -331,7 +331,7 @@ pub struct AccessPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPolicyAttributes {
+impl crate::resources::ResourceAttributes for AccessPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Asset`: Resource schema for AWS::IoTSiteWise::Asset
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Asset`.
 ///
@@ -242,7 +242,7 @@ pub struct AssetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssetAttributes {
+impl crate::resources::ResourceAttributes for AssetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::AssetModel`: Resource schema for AWS::IoTSiteWise::AssetModel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -911,7 +911,7 @@ pub struct AssetModelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssetModelAttributes {
+impl crate::resources::ResourceAttributes for AssetModelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssetModelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::ComputationModel`: Resource schema for AWS::IoTSiteWise::ComputationModel.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::ComputationModel`.
 ///
@@ -278,7 +278,7 @@ pub struct ComputationModelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComputationModelAttributes {
+impl crate::resources::ResourceAttributes for ComputationModelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComputationModelAttributes { logical_id }
     }

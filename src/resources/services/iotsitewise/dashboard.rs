@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Dashboard`: Resource schema for AWS::IoTSiteWise::Dashboard
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Dashboard`.
 ///
@@ -95,7 +95,7 @@ pub struct DashboardAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DashboardAttributes {
+impl crate::resources::ResourceAttributes for DashboardAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DashboardAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Dataset`: Resource schema for AWS::IoTSiteWise::Dataset.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Dataset`.
 ///
@@ -370,7 +370,7 @@ pub struct DatasetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetAttributes {
+impl crate::resources::ResourceAttributes for DatasetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Gateway`: Resource schema for AWS::IoTSiteWise::Gateway
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Gateway`.
 ///
@@ -136,7 +136,7 @@ pub struct GatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GatewayAttributes {
+impl crate::resources::ResourceAttributes for GatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GatewayAttributes { logical_id }
     }

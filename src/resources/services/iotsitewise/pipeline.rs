@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Pipeline`: Resource schema for AWS::IoTSiteWise::Pipeline.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Pipeline`.
 ///
@@ -154,7 +154,7 @@ pub struct PipelineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PipelineAttributes {
+impl crate::resources::ResourceAttributes for PipelineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PipelineAttributes { logical_id }
     }

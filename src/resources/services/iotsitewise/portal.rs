@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Portal`: Resource schema for AWS::IoTSiteWise::Portal
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Portal`.
 ///
@@ -247,7 +247,7 @@ pub struct PortalAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortalAttributes {
+impl crate::resources::ResourceAttributes for PortalAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortalAttributes { logical_id }
     }

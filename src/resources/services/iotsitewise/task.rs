@@ -2,7 +2,7 @@
 //! `AWS::IoTSiteWise::Task`: Resource schema for AWS::IoTSiteWise::Task.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTSiteWise::Task`.
 ///
@@ -530,7 +530,7 @@ pub struct TaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TaskAttributes {
+impl crate::resources::ResourceAttributes for TaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TaskAttributes { logical_id }
     }

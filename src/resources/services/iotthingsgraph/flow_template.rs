@@ -2,7 +2,7 @@
 //! `AWS::IoTThingsGraph::FlowTemplate`: Resource Type definition for AWS::IoTThingsGraph::FlowTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTThingsGraph::FlowTemplate`.
 ///
@@ -112,7 +112,7 @@ pub struct FlowTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowTemplateAttributes {
+impl crate::resources::ResourceAttributes for FlowTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowTemplateAttributes { logical_id }
     }

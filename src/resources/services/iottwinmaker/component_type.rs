@@ -2,7 +2,7 @@
 //! `AWS::IoTTwinMaker::ComponentType`: Resource schema for AWS::IoTTwinMaker::ComponentType
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTTwinMaker::ComponentType`.
 ///
@@ -651,7 +651,7 @@ pub struct ComponentTypeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComponentTypeAttributes {
+impl crate::resources::ResourceAttributes for ComponentTypeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComponentTypeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTTwinMaker::Entity`: Resource schema for AWS::IoTTwinMaker::Entity
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTTwinMaker::Entity`.
 ///
@@ -700,7 +700,7 @@ pub struct EntityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EntityAttributes {
+impl crate::resources::ResourceAttributes for EntityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EntityAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTTwinMaker::Scene`: Resource schema for AWS::IoTTwinMaker::Scene
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTTwinMaker::Scene`.
 ///
@@ -107,7 +107,7 @@ pub struct SceneAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SceneAttributes {
+impl crate::resources::ResourceAttributes for SceneAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SceneAttributes { logical_id }
     }

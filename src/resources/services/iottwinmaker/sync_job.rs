@@ -2,7 +2,7 @@
 //! `AWS::IoTTwinMaker::SyncJob`: Resource schema for AWS::IoTTwinMaker::SyncJob
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTTwinMaker::SyncJob`.
 ///
@@ -89,7 +89,7 @@ pub struct SyncJobAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SyncJobAttributes {
+impl crate::resources::ResourceAttributes for SyncJobAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SyncJobAttributes { logical_id }
     }

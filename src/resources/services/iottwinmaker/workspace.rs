@@ -2,7 +2,7 @@
 //! `AWS::IoTTwinMaker::Workspace`: Resource schema for AWS::IoTTwinMaker::Workspace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTTwinMaker::Workspace`.
 ///
@@ -95,7 +95,7 @@ pub struct WorkspaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkspaceAttributes {
+impl crate::resources::ResourceAttributes for WorkspaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkspaceAttributes { logical_id }
     }

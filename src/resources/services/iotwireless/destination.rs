@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::Destination`: Destination's resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::Destination`.
 ///
@@ -131,7 +131,7 @@ pub struct DestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DestinationAttributes {
+impl crate::resources::ResourceAttributes for DestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DestinationAttributes { logical_id }
     }

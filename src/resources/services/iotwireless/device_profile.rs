@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::DeviceProfile`: Device Profile's resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::DeviceProfile`.
 ///
@@ -194,7 +194,7 @@ pub struct DeviceProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeviceProfileAttributes {
+impl crate::resources::ResourceAttributes for DeviceProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeviceProfileAttributes { logical_id }
     }

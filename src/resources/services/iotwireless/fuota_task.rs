@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::FuotaTask`: Create and manage FUOTA tasks.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::FuotaTask`.
 ///
@@ -218,7 +218,7 @@ pub struct FuotaTaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FuotaTaskAttributes {
+impl crate::resources::ResourceAttributes for FuotaTaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FuotaTaskAttributes { logical_id }
     }

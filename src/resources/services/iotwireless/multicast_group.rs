@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::MulticastGroup`: Create and manage Multicast groups.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::MulticastGroup`.
 ///
@@ -227,7 +227,7 @@ pub struct MulticastGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MulticastGroupAttributes {
+impl crate::resources::ResourceAttributes for MulticastGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MulticastGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::NetworkAnalyzerConfiguration`: Create and manage NetworkAnalyzerConfiguration resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
 ///
@@ -191,7 +191,7 @@ pub struct NetworkAnalyzerConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkAnalyzerConfigurationAttributes {
+impl crate::resources::ResourceAttributes for NetworkAnalyzerConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkAnalyzerConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::PartnerAccount`: Create and manage partner account
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::PartnerAccount`.
 ///
@@ -219,7 +219,7 @@ pub struct PartnerAccountAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PartnerAccountAttributes {
+impl crate::resources::ResourceAttributes for PartnerAccountAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PartnerAccountAttributes { logical_id }
     }

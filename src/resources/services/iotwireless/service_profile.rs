@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::ServiceProfile`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::ServiceProfile`.
 ///
@@ -114,7 +114,7 @@ pub struct ServiceProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceProfileAttributes {
+impl crate::resources::ResourceAttributes for ServiceProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::TaskDefinition`: Creates a gateway task definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::TaskDefinition`.
 ///
@@ -277,7 +277,7 @@ pub struct TaskDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TaskDefinitionAttributes {
+impl crate::resources::ResourceAttributes for TaskDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TaskDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::WirelessDevice`: Create and manage wireless gateways, including LoRa gateways.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -173,7 +173,7 @@ pub struct WirelessDeviceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WirelessDeviceAttributes {
+impl crate::resources::ResourceAttributes for WirelessDeviceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WirelessDeviceAttributes { logical_id }
     }

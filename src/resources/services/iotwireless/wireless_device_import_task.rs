@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::WirelessDeviceImportTask`: Wireless Device Import Tasks
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::WirelessDeviceImportTask`.
 ///
@@ -121,7 +121,7 @@ pub struct WirelessDeviceImportTaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WirelessDeviceImportTaskAttributes {
+impl crate::resources::ResourceAttributes for WirelessDeviceImportTaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WirelessDeviceImportTaskAttributes { logical_id }
     }

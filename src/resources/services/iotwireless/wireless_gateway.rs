@@ -2,7 +2,7 @@
 //! `AWS::IoTWireless::WirelessGateway`: Create and manage wireless gateways, including LoRa gateways.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IoTWireless::WirelessGateway`.
 ///
@@ -146,7 +146,7 @@ pub struct WirelessGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WirelessGatewayAttributes {
+impl crate::resources::ResourceAttributes for WirelessGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WirelessGatewayAttributes { logical_id }
     }

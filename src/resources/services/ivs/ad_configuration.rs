@@ -2,7 +2,7 @@
 //! `AWS::IVS::AdConfiguration`: Resource type definition for AWS::IVS::AdConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::AdConfiguration`.
 ///
@@ -160,7 +160,7 @@ pub struct AdConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AdConfigurationAttributes {
+impl crate::resources::ResourceAttributes for AdConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AdConfigurationAttributes { logical_id }
     }

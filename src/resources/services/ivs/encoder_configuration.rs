@@ -2,7 +2,7 @@
 //! `AWS::IVS::EncoderConfiguration`: Resource Type definition for AWS::IVS::EncoderConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::EncoderConfiguration`.
 ///
@@ -119,7 +119,7 @@ pub struct EncoderConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EncoderConfigurationAttributes {
+impl crate::resources::ResourceAttributes for EncoderConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EncoderConfigurationAttributes { logical_id }
     }

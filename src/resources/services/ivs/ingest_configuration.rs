@@ -2,7 +2,7 @@
 //! `AWS::IVS::IngestConfiguration`: Resource Type definition for AWS::IVS::IngestConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::IngestConfiguration`.
 ///
@@ -118,7 +118,7 @@ pub struct IngestConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IngestConfigurationAttributes {
+impl crate::resources::ResourceAttributes for IngestConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IngestConfigurationAttributes { logical_id }
     }

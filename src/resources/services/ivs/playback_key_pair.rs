@@ -2,7 +2,7 @@
 //! `AWS::IVS::PlaybackKeyPair`: Resource Type definition for AWS::IVS::PlaybackKeyPair
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::PlaybackKeyPair`.
 ///
@@ -76,7 +76,7 @@ pub struct PlaybackKeyPairAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlaybackKeyPairAttributes {
+impl crate::resources::ResourceAttributes for PlaybackKeyPairAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlaybackKeyPairAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IVS::PlaybackRestrictionPolicy`: Resource Type definition for AWS::IVS::PlaybackRestrictionPolicy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::PlaybackRestrictionPolicy`.
 ///
@@ -86,7 +86,7 @@ pub struct PlaybackRestrictionPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlaybackRestrictionPolicyAttributes {
+impl crate::resources::ResourceAttributes for PlaybackRestrictionPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlaybackRestrictionPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IVS::PublicKey`: Resource Type definition for AWS::IVS::PublicKey
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::PublicKey`.
 ///
@@ -76,7 +76,7 @@ pub struct PublicKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublicKeyAttributes {
+impl crate::resources::ResourceAttributes for PublicKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublicKeyAttributes { logical_id }
     }

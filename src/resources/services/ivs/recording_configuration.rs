@@ -2,7 +2,7 @@
 //! `AWS::IVS::RecordingConfiguration`: Resource Type definition for AWS::IVS::RecordingConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::RecordingConfiguration`.
 ///
@@ -396,7 +396,7 @@ pub struct RecordingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecordingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for RecordingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecordingConfigurationAttributes { logical_id }
     }

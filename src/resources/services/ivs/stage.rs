@@ -2,7 +2,7 @@
 //! `AWS::IVS::Stage`: Resource Type definition for AWS::IVS::Stage.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::Stage`.
 ///
@@ -344,7 +344,7 @@ pub struct StageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StageAttributes {
+impl crate::resources::ResourceAttributes for StageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StageAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IVS::StorageConfiguration`: Resource Type definition for AWS::IVS::StorageConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::StorageConfiguration`.
 ///
@@ -118,7 +118,7 @@ pub struct StorageConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StorageConfigurationAttributes {
+impl crate::resources::ResourceAttributes for StorageConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StorageConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IVS::StreamKey`: Resource Type definition for AWS::IVS::StreamKey
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVS::StreamKey`.
 ///
@@ -77,7 +77,7 @@ pub struct StreamKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StreamKeyAttributes {
+impl crate::resources::ResourceAttributes for StreamKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StreamKeyAttributes { logical_id }
     }

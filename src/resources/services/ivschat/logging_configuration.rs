@@ -2,7 +2,7 @@
 //! `AWS::IVSChat::LoggingConfiguration`: Resource type definition for AWS::IVSChat::LoggingConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVSChat::LoggingConfiguration`.
 ///
@@ -228,7 +228,7 @@ pub struct LoggingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoggingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for LoggingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoggingConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::IVSChat::Room`: Resource type definition for AWS::IVSChat::Room.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::IVSChat::Room`.
 ///
@@ -153,7 +153,7 @@ pub struct RoomAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RoomAttributes {
+impl crate::resources::ResourceAttributes for RoomAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RoomAttributes { logical_id }
     }

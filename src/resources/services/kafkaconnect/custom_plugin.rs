@@ -2,7 +2,7 @@
 //! `AWS::KafkaConnect::CustomPlugin`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KafkaConnect::CustomPlugin`.
 ///
@@ -204,7 +204,7 @@ pub struct CustomPluginAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomPluginAttributes {
+impl crate::resources::ResourceAttributes for CustomPluginAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomPluginAttributes { logical_id }
     }

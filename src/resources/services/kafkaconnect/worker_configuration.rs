@@ -2,7 +2,7 @@
 //! `AWS::KafkaConnect::WorkerConfiguration`: The configuration of the workers, which are the processes that run the connector logic.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KafkaConnect::WorkerConfiguration`.
 ///
@@ -89,7 +89,7 @@ pub struct WorkerConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkerConfigurationAttributes {
+impl crate::resources::ResourceAttributes for WorkerConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkerConfigurationAttributes { logical_id }
     }

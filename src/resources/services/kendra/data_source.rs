@@ -2,7 +2,7 @@
 //! `AWS::Kendra::DataSource`: Kendra DataSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kendra::DataSource`.
 ///
@@ -495,7 +495,7 @@ pub struct DataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSourceAttributes {
+impl crate::resources::ResourceAttributes for DataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Kendra::Faq`: A Kendra FAQ resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kendra::Faq`.
 ///
@@ -182,7 +182,7 @@ pub struct FaqAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FaqAttributes {
+impl crate::resources::ResourceAttributes for FaqAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FaqAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Kendra::FeaturedResultsSet`: Resource Type definition for AWS::Kendra::FeaturedResultsSet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kendra::FeaturedResultsSet`.
 ///
@@ -164,7 +164,7 @@ pub struct FeaturedResultsSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FeaturedResultsSetAttributes {
+impl crate::resources::ResourceAttributes for FeaturedResultsSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FeaturedResultsSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Kendra::Index`: A Kendra index
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kendra::Index`.
 ///
@@ -652,7 +652,7 @@ pub struct IndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IndexAttributes {
+impl crate::resources::ResourceAttributes for IndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IndexAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Kendra::QuerySuggestionsBlockList`: A block list used for query suggestions for an Amazon Kendra index.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kendra::QuerySuggestionsBlockList`.
 ///
@@ -142,7 +142,7 @@ pub struct QuerySuggestionsBlockListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QuerySuggestionsBlockListAttributes {
+impl crate::resources::ResourceAttributes for QuerySuggestionsBlockListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QuerySuggestionsBlockListAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Kendra::Thesaurus`: A thesaurus for an Amazon Kendra index.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kendra::Thesaurus`.
 ///
@@ -142,7 +142,7 @@ pub struct ThesaurusAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThesaurusAttributes {
+impl crate::resources::ResourceAttributes for ThesaurusAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThesaurusAttributes { logical_id }
     }

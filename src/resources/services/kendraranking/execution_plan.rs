@@ -2,7 +2,7 @@
 //! `AWS::KendraRanking::ExecutionPlan`: A KendraRanking Rescore execution plan
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KendraRanking::ExecutionPlan`.
 ///
@@ -122,7 +122,7 @@ pub struct ExecutionPlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExecutionPlanAttributes {
+impl crate::resources::ResourceAttributes for ExecutionPlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExecutionPlanAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Kinesis::StreamConsumer`: Resource Type definition for AWS::Kinesis::StreamConsumer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Kinesis::StreamConsumer`.
 ///
@@ -83,7 +83,7 @@ pub struct StreamConsumerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StreamConsumerAttributes {
+impl crate::resources::ResourceAttributes for StreamConsumerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StreamConsumerAttributes { logical_id }
     }

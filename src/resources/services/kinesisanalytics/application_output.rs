@@ -2,7 +2,7 @@
 //! `AWS::KinesisAnalytics::ApplicationOutput`: Resource Type definition for AWS::KinesisAnalytics::ApplicationOutput
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisAnalytics::ApplicationOutput`.
 ///
@@ -275,7 +275,7 @@ pub struct ApplicationOutputAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationOutputAttributes {
+impl crate::resources::ResourceAttributes for ApplicationOutputAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationOutputAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KinesisAnalytics::ApplicationReferenceDataSource`: Resource Type definition for AWS::KinesisAnalytics::ApplicationReferenceDataSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
@@ -397,7 +397,7 @@ pub struct ApplicationReferenceDataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationReferenceDataSourceAttributes {
+impl crate::resources::ResourceAttributes for ApplicationReferenceDataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationReferenceDataSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`: Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
 ///
@@ -106,7 +106,7 @@ pub struct ApplicationCloudWatchLoggingOptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationCloudWatchLoggingOptionAttributes {
+impl crate::resources::ResourceAttributes for ApplicationCloudWatchLoggingOptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationCloudWatchLoggingOptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`: Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -391,7 +391,7 @@ pub struct ApplicationReferenceDataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationReferenceDataSourceAttributes {
+impl crate::resources::ResourceAttributes for ApplicationReferenceDataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationReferenceDataSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KinesisFirehose::DeliveryStream`: Resource Type definition for AWS::KinesisFirehose::DeliveryStream
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4123,7 +4123,7 @@ pub struct DeliveryStreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeliveryStreamAttributes {
+impl crate::resources::ResourceAttributes for DeliveryStreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeliveryStreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KinesisVideo::SignalingChannel`: Resource Type Definition for AWS::KinesisVideo::SignalingChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisVideo::SignalingChannel`.
 ///
@@ -105,7 +105,7 @@ pub struct SignalingChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SignalingChannelAttributes {
+impl crate::resources::ResourceAttributes for SignalingChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SignalingChannelAttributes { logical_id }
     }

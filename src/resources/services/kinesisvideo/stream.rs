@@ -2,7 +2,7 @@
 //! `AWS::KinesisVideo::Stream`: Resource Type Definition for AWS::KinesisVideo::Stream
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KinesisVideo::Stream`.
 ///
@@ -153,7 +153,7 @@ pub struct StreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StreamAttributes {
+impl crate::resources::ResourceAttributes for StreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KMS::Alias`: The `AWS::KMS::Alias` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::KMS::Alias`.
 ///
@@ -93,7 +93,7 @@ pub struct AliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AliasAttributes {
+impl crate::resources::ResourceAttributes for AliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KMS::Key`: The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KMS::Key`.
 ///
@@ -346,7 +346,7 @@ pub struct KeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyAttributes {
+impl crate::resources::ResourceAttributes for KeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::KMS::ReplicaKey`: The AWS::KMS::ReplicaKey resource specifies a multi-region replica AWS KMS key in AWS Key Management Service (AWS KMS).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::KMS::ReplicaKey`.
 ///
@@ -101,7 +101,7 @@ pub struct ReplicaKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicaKeyAttributes {
+impl crate::resources::ResourceAttributes for ReplicaKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicaKeyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::DataCellsFilter`: Resource Type definition for AWS::LakeFormation::DataCellsFilter
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::DataCellsFilter`.
 ///
@@ -168,7 +168,7 @@ pub struct DataCellsFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataCellsFilterAttributes {
+impl crate::resources::ResourceAttributes for DataCellsFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataCellsFilterAttributes { logical_id }
     }

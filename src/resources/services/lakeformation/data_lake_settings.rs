@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::DataLakeSettings`: Resource Type definition for AWS::LakeFormation::DataLakeSettings
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::DataLakeSettings`.
 ///
@@ -184,7 +184,7 @@ pub struct DataLakeSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataLakeSettingsAttributes {
+impl crate::resources::ResourceAttributes for DataLakeSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataLakeSettingsAttributes { logical_id }
     }

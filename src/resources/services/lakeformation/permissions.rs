@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::Permissions`: Resource Type definition for AWS::LakeFormation::Permissions
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::Permissions`.
 ///
@@ -341,7 +341,7 @@ pub struct PermissionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionsAttributes {
+impl crate::resources::ResourceAttributes for PermissionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionsAttributes { logical_id }
     }

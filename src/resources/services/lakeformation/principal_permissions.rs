@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::PrincipalPermissions`: The `AWS::LakeFormation::PrincipalPermissions` resource represents the permissions that a principal has on a GLUDC resource (such as GLUlong databases or GLUlong tables).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -682,7 +682,7 @@ pub struct PrincipalPermissionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrincipalPermissionsAttributes {
+impl crate::resources::ResourceAttributes for PrincipalPermissionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrincipalPermissionsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::Resource`: Resource Type definition for AWS::LakeFormation::Resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::Resource`.
 ///
@@ -91,7 +91,7 @@ pub struct ResourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceAttributes {
+impl crate::resources::ResourceAttributes for ResourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::Tag`: A resource schema representing a Lake Formation Tag.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::Tag`.
 ///
@@ -79,7 +79,7 @@ pub struct TagPropertyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TagPropertyAttributes {
+impl crate::resources::ResourceAttributes for TagPropertyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TagPropertyAttributes { logical_id }
     }

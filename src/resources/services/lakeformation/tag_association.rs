@@ -2,7 +2,7 @@
 //! `AWS::LakeFormation::TagAssociation`: A resource schema representing a Lake Formation Tag Association.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LakeFormation::TagAssociation`.
 ///
@@ -302,7 +302,7 @@ pub struct TagAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TagAssociationAttributes {
+impl crate::resources::ResourceAttributes for TagAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TagAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::Alias`: Resource Type definition for AWS::Lambda::Alias
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::Alias`.
 ///
@@ -203,7 +203,7 @@ pub struct AliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AliasAttributes {
+impl crate::resources::ResourceAttributes for AliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AliasAttributes { logical_id }
     }

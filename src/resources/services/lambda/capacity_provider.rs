@@ -2,7 +2,7 @@
 //! `AWS::Lambda::CapacityProvider`: Creates a capacity provider that manages compute resources for Lambda functions
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::CapacityProvider`.
 ///
@@ -554,7 +554,7 @@ pub struct CapacityProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CapacityProviderAttributes {
+impl crate::resources::ResourceAttributes for CapacityProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CapacityProviderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::CodeSigningConfig`: Resource Type definition for AWS::Lambda::CodeSigningConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::CodeSigningConfig`.
 ///
@@ -186,7 +186,7 @@ pub struct CodeSigningConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CodeSigningConfigAttributes {
+impl crate::resources::ResourceAttributes for CodeSigningConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CodeSigningConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::EventInvokeConfig`: The AWS::Lambda::EventInvokeConfig resource configures options for asynchronous invocation on a version or an alias.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::EventInvokeConfig`.
 ///
@@ -196,7 +196,7 @@ pub struct EventInvokeConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventInvokeConfigAttributes {
+impl crate::resources::ResourceAttributes for EventInvokeConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventInvokeConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::EventSourceMapping`: The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1156,7 +1156,7 @@ pub struct EventSourceMappingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventSourceMappingAttributes {
+impl crate::resources::ResourceAttributes for EventSourceMappingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventSourceMappingAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::Function`: The `AWS::Lambda::Function` resource creates a Lambda function.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::Function`.
 ///
@@ -1471,7 +1471,7 @@ pub struct FunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FunctionAttributes {
+impl crate::resources::ResourceAttributes for FunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FunctionAttributes { logical_id }
     }

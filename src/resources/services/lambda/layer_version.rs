@@ -2,7 +2,7 @@
 //! `AWS::Lambda::LayerVersion`: Resource Type definition for AWS::Lambda::LayerVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::LayerVersion`.
 ///
@@ -376,7 +376,7 @@ pub struct LayerVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LayerVersionAttributes {
+impl crate::resources::ResourceAttributes for LayerVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LayerVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::LayerVersionPermission`: Schema for Lambda LayerVersionPermission
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::LayerVersionPermission`.
 ///
@@ -85,7 +85,7 @@ pub struct LayerVersionPermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LayerVersionPermissionAttributes {
+impl crate::resources::ResourceAttributes for LayerVersionPermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LayerVersionPermissionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::MicrovmImage`: Resource Type definition for AWS::Lambda::MicrovmImage
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::MicrovmImage`.
 ///
@@ -572,7 +572,7 @@ pub struct MicrovmImageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MicrovmImageAttributes {
+impl crate::resources::ResourceAttributes for MicrovmImageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MicrovmImageAttributes { logical_id }
     }

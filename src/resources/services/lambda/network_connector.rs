@@ -2,7 +2,7 @@
 //! `AWS::Lambda::NetworkConnector`: Resource Type definition for AWS::Lambda::NetworkConnector
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::NetworkConnector`.
 ///
@@ -231,7 +231,7 @@ pub struct NetworkConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkConnectorAttributes {
+impl crate::resources::ResourceAttributes for NetworkConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkConnectorAttributes { logical_id }
     }

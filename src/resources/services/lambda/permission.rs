@@ -2,7 +2,7 @@
 //! `AWS::Lambda::Permission`: The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::Permission`.
 ///
@@ -152,7 +152,7 @@ pub struct PermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionAttributes {
+impl crate::resources::ResourceAttributes for PermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::ResourcePolicy`: Use the `AWS::Lambda::ResourcePolicy` resource to attach a resource-based policy to a LAM resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::ResourcePolicy`.
 ///
@@ -86,7 +86,7 @@ pub struct ResourcePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourcePolicyAttributes {
+impl crate::resources::ResourceAttributes for ResourcePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourcePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::Url`: Resource Type definition for AWS::Lambda::Url
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::Url`.
 ///
@@ -240,7 +240,7 @@ pub struct UrlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UrlAttributes {
+impl crate::resources::ResourceAttributes for UrlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UrlAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::Version`: Resource Type definition for AWS::Lambda::Version
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::Version`.
 ///
@@ -208,7 +208,7 @@ pub struct VersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VersionAttributes {
+impl crate::resources::ResourceAttributes for VersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lambda::WebFunction`: Resource Type definition for AWS::Lambda::WebFunction.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::WebFunction`.
 ///
@@ -77,7 +77,7 @@ pub struct WebFunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebFunctionAttributes {
+impl crate::resources::ResourceAttributes for WebFunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebFunctionAttributes { logical_id }
     }

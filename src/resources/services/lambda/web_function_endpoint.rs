@@ -2,7 +2,7 @@
 //! `AWS::Lambda::WebFunctionEndpoint`: Resource Type definition for AWS::Lambda::WebFunctionEndpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::WebFunctionEndpoint`.
 ///
@@ -273,7 +273,7 @@ pub struct WebFunctionEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebFunctionEndpointAttributes {
+impl crate::resources::ResourceAttributes for WebFunctionEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebFunctionEndpointAttributes { logical_id }
     }

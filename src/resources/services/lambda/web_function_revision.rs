@@ -2,7 +2,7 @@
 //! `AWS::Lambda::WebFunctionRevision`: Resource Type definition for AWS::Lambda::WebFunctionRevision.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lambda::WebFunctionRevision`.
 ///
@@ -443,7 +443,7 @@ pub struct WebFunctionRevisionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebFunctionRevisionAttributes {
+impl crate::resources::ResourceAttributes for WebFunctionRevisionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebFunctionRevisionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LaunchWizard::Deployment`: Definition of AWS::LaunchWizard::Deployment Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::LaunchWizard::Deployment`.
 ///
@@ -95,7 +95,7 @@ pub struct DeploymentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentAttributes {
+impl crate::resources::ResourceAttributes for DeploymentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentAttributes { logical_id }
     }

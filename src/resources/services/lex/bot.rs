@@ -2,7 +2,7 @@
 //! `AWS::Lex::Bot`: Resource Type definition for an Amazon Lex conversational bot performing automated tasks such as ordering a pizza, booking a hotel, and so on.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lex::Bot`.
 ///
@@ -5396,7 +5396,7 @@ pub struct BotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BotAttributes {
+impl crate::resources::ResourceAttributes for BotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BotAttributes { logical_id }
     }

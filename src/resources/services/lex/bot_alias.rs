@@ -2,7 +2,7 @@
 //! `AWS::Lex::BotAlias`: Resource Type definition for a Bot Alias, which enables you to change the version of a bot without updating applications that use the bot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lex::BotAlias`.
 ///
@@ -577,7 +577,7 @@ pub struct BotAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BotAliasAttributes {
+impl crate::resources::ResourceAttributes for BotAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BotAliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lex::BotVersion`: Resource Type definition for bot versions, a numbered snapshot of your work that you can publish for use in different parts of your workflow, such as development, beta deployment, and production.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lex::BotVersion`.
 ///
@@ -153,7 +153,7 @@ pub struct BotVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BotVersionAttributes {
+impl crate::resources::ResourceAttributes for BotVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BotVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lex::ResourcePolicy`: Resource Type definition for a resource policy with specified policy statements that attaches to a Lex bot or bot alias.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lex::ResourcePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct ResourcePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourcePolicyAttributes {
+impl crate::resources::ResourceAttributes for ResourcePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourcePolicyAttributes { logical_id }
     }

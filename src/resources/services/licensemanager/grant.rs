@@ -2,7 +2,7 @@
 //! `AWS::LicenseManager::Grant`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManager::Grant`.
 ///
@@ -186,7 +186,7 @@ pub struct GrantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GrantAttributes {
+impl crate::resources::ResourceAttributes for GrantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GrantAttributes { logical_id }
     }

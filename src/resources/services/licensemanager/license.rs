@@ -2,7 +2,7 @@
 //! `AWS::LicenseManager::License`: Resource Type definition for AWS::LicenseManager::License
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManager::License`.
 ///
@@ -559,7 +559,7 @@ pub struct LicenseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LicenseAttributes {
+impl crate::resources::ResourceAttributes for LicenseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LicenseAttributes { logical_id }
     }

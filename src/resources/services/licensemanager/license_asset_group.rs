@@ -2,7 +2,7 @@
 //! `AWS::LicenseManager::LicenseAssetGroup`: Resource Type definition for AWS::LicenseManager::LicenseAssetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManager::LicenseAssetGroup`.
 ///
@@ -162,7 +162,7 @@ pub struct LicenseAssetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LicenseAssetGroupAttributes {
+impl crate::resources::ResourceAttributes for LicenseAssetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LicenseAssetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LicenseManager::LicenseAssetRuleSet`: Resource schema for AWS::LicenseManager::LicenseAssetRuleSet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManager::LicenseAssetRuleSet`.
 ///
@@ -391,7 +391,7 @@ pub struct LicenseAssetRuleSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LicenseAssetRuleSetAttributes {
+impl crate::resources::ResourceAttributes for LicenseAssetRuleSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LicenseAssetRuleSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LicenseManager::LicenseConfiguration`: Resource schema for AWS::LicenseManager::LicenseConfiguration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManager::LicenseConfiguration`.
 ///
@@ -246,7 +246,7 @@ pub struct LicenseConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LicenseConfigurationAttributes {
+impl crate::resources::ResourceAttributes for LicenseConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LicenseConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LicenseManager::ReportGenerator`: A report generator that creates periodic reports about your AWS License Manager license configurations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManager::ReportGenerator`.
 ///
@@ -244,7 +244,7 @@ pub struct ReportGeneratorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReportGeneratorAttributes {
+impl crate::resources::ResourceAttributes for ReportGeneratorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReportGeneratorAttributes { logical_id }
     }

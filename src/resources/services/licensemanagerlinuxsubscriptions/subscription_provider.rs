@@ -2,7 +2,7 @@
 //! `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`: Resource Type definition for AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`.
 ///
@@ -107,7 +107,7 @@ pub struct SubscriptionProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionProviderAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionProviderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`: Resource Type definition for AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`.
 ///
@@ -288,7 +288,7 @@ pub struct LicenseServerEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LicenseServerEndpointAttributes {
+impl crate::resources::ResourceAttributes for LicenseServerEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LicenseServerEndpointAttributes { logical_id }
     }

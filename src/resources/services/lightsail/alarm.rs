@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Alarm`: Resource Type definition for AWS::Lightsail::Alarm
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Alarm`.
 ///
@@ -352,7 +352,7 @@ pub struct AlarmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AlarmAttributes {
+impl crate::resources::ResourceAttributes for AlarmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AlarmAttributes { logical_id }
     }

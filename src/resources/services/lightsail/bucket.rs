@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Bucket`: Resource Type definition for AWS::Lightsail::Bucket
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Bucket`.
 ///
@@ -142,7 +142,7 @@ pub struct BucketAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BucketAttributes {
+impl crate::resources::ResourceAttributes for BucketAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BucketAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Certificate`: Resource Type definition for AWS::Lightsail::Certificate.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Certificate`.
 ///
@@ -89,7 +89,7 @@ pub struct CertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAttributes {
+impl crate::resources::ResourceAttributes for CertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAttributes { logical_id }
     }

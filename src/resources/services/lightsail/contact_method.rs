@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::ContactMethod`: Resource Type definition for AWS::Lightsail::ContactMethod
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::ContactMethod`.
 ///
@@ -100,7 +100,7 @@ pub struct ContactMethodAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactMethodAttributes {
+impl crate::resources::ResourceAttributes for ContactMethodAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactMethodAttributes { logical_id }
     }

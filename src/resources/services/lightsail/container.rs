@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Container`: Resource Type definition for AWS::Lightsail::Container
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Container`.
 ///
@@ -491,7 +491,7 @@ pub struct ContainerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContainerAttributes {
+impl crate::resources::ResourceAttributes for ContainerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContainerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Database`: Resource Type definition for AWS::Lightsail::Database
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Database`.
 ///
@@ -220,7 +220,7 @@ pub struct DatabaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatabaseAttributes {
+impl crate::resources::ResourceAttributes for DatabaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatabaseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::DatabaseSnapshot`: Resource Type definition for AWS::Lightsail::DatabaseSnapshot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::DatabaseSnapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct DatabaseSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatabaseSnapshotAttributes {
+impl crate::resources::ResourceAttributes for DatabaseSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatabaseSnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Disk`: Resource Type definition for AWS::Lightsail::Disk
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Disk`.
 ///
@@ -271,7 +271,7 @@ pub struct DiskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DiskAttributes {
+impl crate::resources::ResourceAttributes for DiskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DiskAttributes { logical_id }
     }

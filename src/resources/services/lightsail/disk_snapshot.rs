@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::DiskSnapshot`: Resource Type definition for AWS::Lightsail::DiskSnapshot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::DiskSnapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct DiskSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DiskSnapshotAttributes {
+impl crate::resources::ResourceAttributes for DiskSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DiskSnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::Distribution`: Resource Type definition for AWS::Lightsail::Distribution
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::Distribution`.
 ///
@@ -652,7 +652,7 @@ pub struct DistributionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DistributionAttributes {
+impl crate::resources::ResourceAttributes for DistributionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DistributionAttributes { logical_id }
     }

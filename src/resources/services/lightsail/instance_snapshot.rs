@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::InstanceSnapshot`: Resource Type definition for AWS::Lightsail::InstanceSnapshot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::InstanceSnapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct InstanceSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceSnapshotAttributes {
+impl crate::resources::ResourceAttributes for InstanceSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceSnapshotAttributes { logical_id }
     }

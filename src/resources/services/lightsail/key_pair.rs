@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::KeyPair`: Resource Type definition for AWS::Lightsail::KeyPair
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::KeyPair`.
 ///
@@ -77,7 +77,7 @@ pub struct KeyPairAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyPairAttributes {
+impl crate::resources::ResourceAttributes for KeyPairAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyPairAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::LoadBalancer`: Resource Type definition for AWS::Lightsail::LoadBalancer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::LoadBalancer`.
 ///
@@ -149,7 +149,7 @@ pub struct LoadBalancerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoadBalancerAttributes {
+impl crate::resources::ResourceAttributes for LoadBalancerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoadBalancerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::LoadBalancerTlsCertificate`: Resource Type definition for AWS::Lightsail::LoadBalancerTlsCertificate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::LoadBalancerTlsCertificate`.
 ///
@@ -97,7 +97,7 @@ pub struct LoadBalancerTlsCertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoadBalancerTlsCertificateAttributes {
+impl crate::resources::ResourceAttributes for LoadBalancerTlsCertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoadBalancerTlsCertificateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Lightsail::StaticIp`: Resource Type definition for AWS::Lightsail::StaticIp
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Lightsail::StaticIp`.
 ///
@@ -73,7 +73,7 @@ pub struct StaticIpAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StaticIpAttributes {
+impl crate::resources::ResourceAttributes for StaticIpAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StaticIpAttributes { logical_id }
     }

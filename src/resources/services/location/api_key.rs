@@ -2,7 +2,7 @@
 //! `AWS::Location::APIKey`: Definition of AWS::Location::APIKey Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::APIKey`.
 ///
@@ -242,7 +242,7 @@ pub struct ApiKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApiKeyAttributes {
+impl crate::resources::ResourceAttributes for ApiKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApiKeyAttributes { logical_id }
     }

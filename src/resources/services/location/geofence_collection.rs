@@ -2,7 +2,7 @@
 //! `AWS::Location::GeofenceCollection`: Definition of AWS::Location::GeofenceCollection Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::GeofenceCollection`.
 ///
@@ -125,7 +125,7 @@ pub struct GeofenceCollectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GeofenceCollectionAttributes {
+impl crate::resources::ResourceAttributes for GeofenceCollectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GeofenceCollectionAttributes { logical_id }
     }

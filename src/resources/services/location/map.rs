@@ -2,7 +2,7 @@
 //! `AWS::Location::Map`: Definition of AWS::Location::Map Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::Map`.
 ///
@@ -164,7 +164,7 @@ pub struct MapPropertyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MapPropertyAttributes {
+impl crate::resources::ResourceAttributes for MapPropertyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MapPropertyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Location::PlaceIndex`: Definition of AWS::Location::PlaceIndex Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::PlaceIndex`.
 ///
@@ -180,7 +180,7 @@ pub struct PlaceIndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlaceIndexAttributes {
+impl crate::resources::ResourceAttributes for PlaceIndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlaceIndexAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Location::RouteCalculator`: Definition of AWS::Location::RouteCalculator Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::RouteCalculator`.
 ///
@@ -119,7 +119,7 @@ pub struct RouteCalculatorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteCalculatorAttributes {
+impl crate::resources::ResourceAttributes for RouteCalculatorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteCalculatorAttributes { logical_id }
     }

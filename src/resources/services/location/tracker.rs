@@ -2,7 +2,7 @@
 //! `AWS::Location::Tracker`: Definition of AWS::Location::Tracker Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::Tracker`.
 ///
@@ -173,7 +173,7 @@ pub struct TrackerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrackerAttributes {
+impl crate::resources::ResourceAttributes for TrackerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrackerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Location::TrackerConsumer`: Definition of AWS::Location::TrackerConsumer Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Location::TrackerConsumer`.
 ///
@@ -73,7 +73,7 @@ pub struct TrackerConsumerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrackerConsumerAttributes {
+impl crate::resources::ResourceAttributes for TrackerConsumerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrackerConsumerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Logs::AccountPolicy`: The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::AccountPolicy`.
 ///
@@ -157,7 +157,7 @@ pub struct AccountPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccountPolicyAttributes {
+impl crate::resources::ResourceAttributes for AccountPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccountPolicyAttributes { logical_id }
     }

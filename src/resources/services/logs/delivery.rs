@@ -2,7 +2,7 @@
 //! `AWS::Logs::Delivery`: This structure contains information about one delivery in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::Delivery`.
 ///
@@ -111,7 +111,7 @@ pub struct DeliveryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeliveryAttributes {
+impl crate::resources::ResourceAttributes for DeliveryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeliveryAttributes { logical_id }
     }

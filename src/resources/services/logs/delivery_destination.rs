@@ -2,7 +2,7 @@
 //! `AWS::Logs::DeliveryDestination`: This structure contains information about one delivery destination in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::DeliveryDestination`.
 ///
@@ -140,7 +140,7 @@ pub struct DeliveryDestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeliveryDestinationAttributes {
+impl crate::resources::ResourceAttributes for DeliveryDestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeliveryDestinationAttributes { logical_id }
     }

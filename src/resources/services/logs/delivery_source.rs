@@ -2,7 +2,7 @@
 //! `AWS::Logs::DeliverySource`: A delivery source is an AWS resource that sends logs to an AWS destination.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::DeliverySource`.
 ///
@@ -97,7 +97,7 @@ pub struct DeliverySourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeliverySourceAttributes {
+impl crate::resources::ResourceAttributes for DeliverySourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeliverySourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Logs::Destination`: The AWS::Logs::Destination resource specifies a CloudWatch Logs destination.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::Destination`.
 ///
@@ -95,7 +95,7 @@ pub struct DestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DestinationAttributes {
+impl crate::resources::ResourceAttributes for DestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DestinationAttributes { logical_id }
     }

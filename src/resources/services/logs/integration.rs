@@ -2,7 +2,7 @@
 //! `AWS::Logs::Integration`: Resource Schema for Logs Integration Resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::Integration`.
 ///
@@ -188,7 +188,7 @@ pub struct IntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationAttributes {
+impl crate::resources::ResourceAttributes for IntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationAttributes { logical_id }
     }

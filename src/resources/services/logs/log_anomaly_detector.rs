@@ -2,7 +2,7 @@
 //! `AWS::Logs::LogAnomalyDetector`: The AWS::Logs::LogAnomalyDetector resource specifies a CloudWatch Logs LogAnomalyDetector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::LogAnomalyDetector`.
 ///
@@ -128,7 +128,7 @@ pub struct LogAnomalyDetectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogAnomalyDetectorAttributes {
+impl crate::resources::ResourceAttributes for LogAnomalyDetectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogAnomalyDetectorAttributes { logical_id }
     }

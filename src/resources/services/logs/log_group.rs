@@ -2,7 +2,7 @@
 //! `AWS::Logs::LogGroup`: The `AWS::Logs::LogGroup` resource specifies a log group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::LogGroup`.
 ///
@@ -156,7 +156,7 @@ pub struct LogGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogGroupAttributes {
+impl crate::resources::ResourceAttributes for LogGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogGroupAttributes { logical_id }
     }

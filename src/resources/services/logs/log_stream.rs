@@ -2,7 +2,7 @@
 //! `AWS::Logs::LogStream`: Resource Type definition for AWS::Logs::LogStream
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::LogStream`.
 ///
@@ -73,7 +73,7 @@ pub struct LogStreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LogStreamAttributes {
+impl crate::resources::ResourceAttributes for LogStreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LogStreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Logs::MetricFilter`: The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::MetricFilter`.
 ///
@@ -322,7 +322,7 @@ pub struct MetricFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MetricFilterAttributes {
+impl crate::resources::ResourceAttributes for MetricFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MetricFilterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Logs::QueryDefinition`: The resource schema for AWSLogs QueryDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::QueryDefinition`.
 ///
@@ -168,7 +168,7 @@ pub struct QueryDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueryDefinitionAttributes {
+impl crate::resources::ResourceAttributes for QueryDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueryDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Logs::ScheduledQuery`: Creates a new Scheduled Query that allows you to define a Logs Insights query that will run on a schedule and configure actions to take with the query results.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::ScheduledQuery`.
 ///
@@ -273,7 +273,7 @@ pub struct ScheduledQueryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduledQueryAttributes {
+impl crate::resources::ResourceAttributes for ScheduledQueryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduledQueryAttributes { logical_id }
     }

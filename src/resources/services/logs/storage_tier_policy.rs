@@ -2,7 +2,7 @@
 //! `AWS::Logs::StorageTierPolicy`: Resource Type definition for AWS::Logs::StorageTierPolicy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::StorageTierPolicy`.
 ///
@@ -91,7 +91,7 @@ pub struct StorageTierPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StorageTierPolicyAttributes {
+impl crate::resources::ResourceAttributes for StorageTierPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StorageTierPolicyAttributes { logical_id }
     }

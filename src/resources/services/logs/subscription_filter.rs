@@ -2,7 +2,7 @@
 //! `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::SubscriptionFilter`.
 ///
@@ -149,7 +149,7 @@ pub struct SubscriptionFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionFilterAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionFilterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Logs::Transformer`: Specifies a transformer on the log group to transform logs into consistent structured and information rich format.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Logs::Transformer`.
 ///
@@ -1498,7 +1498,7 @@ pub struct TransformerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransformerAttributes {
+impl crate::resources::ResourceAttributes for TransformerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransformerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::LookoutEquipment::InferenceScheduler`: Resource schema for LookoutEquipment InferenceScheduler.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -356,7 +356,7 @@ pub struct InferenceSchedulerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InferenceSchedulerAttributes {
+impl crate::resources::ResourceAttributes for InferenceSchedulerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InferenceSchedulerAttributes { logical_id }
     }

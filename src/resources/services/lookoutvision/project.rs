@@ -2,7 +2,7 @@
 //! `AWS::LookoutVision::Project`: The AWS::LookoutVision::Project type creates an Amazon Lookout for Vision project.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::LookoutVision::Project`.
 ///
@@ -67,7 +67,7 @@ pub struct ProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectAttributes {
+impl crate::resources::ResourceAttributes for ProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::M2::Application`: Represents an application that runs on an AWS Mainframe Modernization Environment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::M2::Application`.
 ///
@@ -134,7 +134,7 @@ pub struct ApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationAttributes { logical_id }
     }

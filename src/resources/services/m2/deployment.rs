@@ -2,7 +2,7 @@
 //! `AWS::M2::Deployment`: Represents a deployment resource of an AWS Mainframe Modernization (M2) application to a specified environment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::M2::Deployment`.
 ///
@@ -79,7 +79,7 @@ pub struct DeploymentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentAttributes {
+impl crate::resources::ResourceAttributes for DeploymentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::M2::Environment`: Represents a runtime environment that can run migrated mainframe applications.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::M2::Environment`.
 ///
@@ -238,7 +238,7 @@ pub struct EnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentAttributes { logical_id }
     }

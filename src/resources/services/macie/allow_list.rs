@@ -2,7 +2,7 @@
 //! `AWS::Macie::AllowList`: Macie AllowList resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Macie::AllowList`.
 ///
@@ -89,7 +89,7 @@ pub struct AllowListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AllowListAttributes {
+impl crate::resources::ResourceAttributes for AllowListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AllowListAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Macie::CustomDataIdentifier`: Macie CustomDataIdentifier resource schema
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Macie::CustomDataIdentifier`.
 ///
@@ -107,7 +107,7 @@ pub struct CustomDataIdentifierAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomDataIdentifierAttributes {
+impl crate::resources::ResourceAttributes for CustomDataIdentifierAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomDataIdentifierAttributes { logical_id }
     }

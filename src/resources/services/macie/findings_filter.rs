@@ -2,7 +2,7 @@
 //! `AWS::Macie::FindingsFilter`: Macie FindingsFilter resource schema.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Macie::FindingsFilter`.
 ///
@@ -209,7 +209,7 @@ pub struct FindingsFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FindingsFilterAttributes {
+impl crate::resources::ResourceAttributes for FindingsFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FindingsFilterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Macie::Member`: Represents the association between an Amazon Macie administrator account and a member account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Macie::Member`.
 ///
@@ -83,7 +83,7 @@ pub struct MemberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MemberAttributes {
+impl crate::resources::ResourceAttributes for MemberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MemberAttributes { logical_id }
     }

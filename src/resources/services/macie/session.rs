@@ -2,7 +2,7 @@
 //! `AWS::Macie::Session`: The AWS::Macie::Session resource specifies a new Amazon Macie session.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Macie::Session`.
 ///
@@ -124,7 +124,7 @@ pub struct SessionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SessionAttributes {
+impl crate::resources::ResourceAttributes for SessionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SessionAttributes { logical_id }
     }

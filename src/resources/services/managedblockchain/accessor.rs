@@ -2,7 +2,7 @@
 //! `AWS::ManagedBlockchain::Accessor`: Definition of AWS::ManagedBlockchain::com.amazonaws.taiga.webservice.api#Accessor Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ManagedBlockchain::Accessor`.
 ///
@@ -143,7 +143,7 @@ pub struct AccessorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessorAttributes {
+impl crate::resources::ResourceAttributes for AccessorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessorAttributes { logical_id }
     }

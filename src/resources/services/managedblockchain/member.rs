@@ -2,7 +2,7 @@
 //! `AWS::ManagedBlockchain::Member`: Resource Type definition for AWS::ManagedBlockchain::Member
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ManagedBlockchain::Member`.
 ///
@@ -387,7 +387,7 @@ pub struct MemberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MemberAttributes {
+impl crate::resources::ResourceAttributes for MemberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MemberAttributes { logical_id }
     }

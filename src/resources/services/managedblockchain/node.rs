@@ -2,7 +2,7 @@
 //! `AWS::ManagedBlockchain::Node`: Resource Type definition for AWS::ManagedBlockchain::Node
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ManagedBlockchain::Node`.
 ///
@@ -118,7 +118,7 @@ pub struct NodeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NodeAttributes {
+impl crate::resources::ResourceAttributes for NodeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NodeAttributes { logical_id }
     }

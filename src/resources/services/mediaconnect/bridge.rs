@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::Bridge`: Resource schema for AWS::MediaConnect::Bridge
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::Bridge`.
 ///
@@ -635,7 +635,7 @@ pub struct BridgeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BridgeAttributes {
+impl crate::resources::ResourceAttributes for BridgeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BridgeAttributes { logical_id }
     }

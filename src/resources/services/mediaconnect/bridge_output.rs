@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::BridgeOutput`: Resource schema for AWS::MediaConnect::BridgeOutput
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::BridgeOutput`.
 ///
@@ -168,7 +168,7 @@ pub struct BridgeOutputAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BridgeOutputAttributes {
+impl crate::resources::ResourceAttributes for BridgeOutputAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BridgeOutputAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::BridgeSource`: Resource schema for AWS::MediaConnect::BridgeSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::BridgeSource`.
 ///
@@ -275,7 +275,7 @@ pub struct BridgeSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BridgeSourceAttributes {
+impl crate::resources::ResourceAttributes for BridgeSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BridgeSourceAttributes { logical_id }
     }

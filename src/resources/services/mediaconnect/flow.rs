@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::Flow`: Resource Type definition for AWS::MediaConnect::Flow
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::Flow`.
 ///
@@ -2084,7 +2084,7 @@ pub struct FlowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowAttributes {
+impl crate::resources::ResourceAttributes for FlowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowAttributes { logical_id }
     }

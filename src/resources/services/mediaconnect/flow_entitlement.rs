@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::FlowEntitlement`: Resource schema for AWS::MediaConnect::FlowEntitlement
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::FlowEntitlement`.
 ///
@@ -280,7 +280,7 @@ pub struct FlowEntitlementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowEntitlementAttributes {
+impl crate::resources::ResourceAttributes for FlowEntitlementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowEntitlementAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::FlowMediaStream`: Resource schema for AWS::MediaConnect::FlowMediaStream.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::FlowMediaStream`.
 ///
@@ -394,7 +394,7 @@ pub struct FlowMediaStreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowMediaStreamAttributes {
+impl crate::resources::ResourceAttributes for FlowMediaStreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowMediaStreamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::FlowOutput`: Resource schema for AWS::MediaConnect::FlowOutput
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::FlowOutput`.
 ///
@@ -779,7 +779,7 @@ pub struct FlowOutputAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowOutputAttributes {
+impl crate::resources::ResourceAttributes for FlowOutputAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowOutputAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::FlowSource`: Resource Type definition for AWS::MediaConnect::FlowSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::FlowSource`.
 ///
@@ -432,7 +432,7 @@ pub struct FlowSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowSourceAttributes {
+impl crate::resources::ResourceAttributes for FlowSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::FlowVpcInterface`: Resource schema for AWS::MediaConnect::FlowVpcInterface
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::FlowVpcInterface`.
 ///
@@ -101,7 +101,7 @@ pub struct FlowVpcInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowVpcInterfaceAttributes {
+impl crate::resources::ResourceAttributes for FlowVpcInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowVpcInterfaceAttributes { logical_id }
     }

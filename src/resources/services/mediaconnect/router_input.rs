@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::RouterInput`: Represents a router input in AWS Elemental MediaConnect that is used to ingest content to be transmitted to router outputs
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::RouterInput`.
 ///
@@ -256,7 +256,7 @@ pub struct RouterInputAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouterInputAttributes {
+impl crate::resources::ResourceAttributes for RouterInputAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouterInputAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::RouterNetworkInterface`: Represents a router network interface in AWS Elemental MediaConnect that is used to define a network boundary for router resources
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::RouterNetworkInterface`.
 ///
@@ -89,7 +89,7 @@ pub struct RouterNetworkInterfaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouterNetworkInterfaceAttributes {
+impl crate::resources::ResourceAttributes for RouterNetworkInterfaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouterNetworkInterfaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConnect::RouterOutput`: Represents a router input in AWS Elemental MediaConnect that can be used to egress content transmitted from router inputs
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConnect::RouterOutput`.
 ///
@@ -244,7 +244,7 @@ pub struct RouterOutputAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouterOutputAttributes {
+impl crate::resources::ResourceAttributes for RouterOutputAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouterOutputAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaConvert::CertificateAssociation`: Associates an AWS Certificate Manager (ACM) certificate with AWS Elemental MediaConvert to enable encryption for content delivery.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConvert::CertificateAssociation`.
 ///
@@ -67,7 +67,7 @@ pub struct CertificateAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CertificateAssociationAttributes {
+impl crate::resources::ResourceAttributes for CertificateAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CertificateAssociationAttributes { logical_id }
     }

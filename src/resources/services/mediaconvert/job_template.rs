@@ -2,7 +2,7 @@
 //! `AWS::MediaConvert::JobTemplate`: Resource Type definition for AWS::MediaConvert::JobTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConvert::JobTemplate`.
 ///
@@ -292,7 +292,7 @@ pub struct JobTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for JobTemplateAttributes {
+impl crate::resources::ResourceAttributes for JobTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         JobTemplateAttributes { logical_id }
     }

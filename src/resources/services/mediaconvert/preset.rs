@@ -2,7 +2,7 @@
 //! `AWS::MediaConvert::Preset`: Resource Type definition for AWS::MediaConvert::Preset
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConvert::Preset`.
 ///
@@ -95,7 +95,7 @@ pub struct PresetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PresetAttributes {
+impl crate::resources::ResourceAttributes for PresetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PresetAttributes { logical_id }
     }

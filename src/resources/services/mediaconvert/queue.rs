@@ -2,7 +2,7 @@
 //! `AWS::MediaConvert::Queue`: Resource Type definition for AWS::MediaConvert::Queue
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaConvert::Queue`.
 ///
@@ -150,7 +150,7 @@ pub struct QueueAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueAttributes {
+impl crate::resources::ResourceAttributes for QueueAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::Channel`: Resource Type definition for AWS::MediaLive::Channel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::Channel`.
 ///
@@ -8401,7 +8401,7 @@ pub struct ChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelAttributes {
+impl crate::resources::ResourceAttributes for ChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::ChannelPlacementGroup`: Definition of AWS::MediaLive::ChannelPlacementGroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::ChannelPlacementGroup`.
 ///
@@ -81,7 +81,7 @@ pub struct ChannelPlacementGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelPlacementGroupAttributes {
+impl crate::resources::ResourceAttributes for ChannelPlacementGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelPlacementGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::CloudWatchAlarmTemplate`: Definition of AWS::MediaLive::CloudWatchAlarmTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::CloudWatchAlarmTemplate`.
 ///
@@ -293,7 +293,7 @@ pub struct CloudWatchAlarmTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudWatchAlarmTemplateAttributes {
+impl crate::resources::ResourceAttributes for CloudWatchAlarmTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudWatchAlarmTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::CloudWatchAlarmTemplateGroup`: Definition of AWS::MediaLive::CloudWatchAlarmTemplateGroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::CloudWatchAlarmTemplateGroup`.
 ///
@@ -83,7 +83,7 @@ pub struct CloudWatchAlarmTemplateGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudWatchAlarmTemplateGroupAttributes {
+impl crate::resources::ResourceAttributes for CloudWatchAlarmTemplateGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudWatchAlarmTemplateGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::EventBridgeRuleTemplate`: Definition of AWS::MediaLive::EventBridgeRuleTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::EventBridgeRuleTemplate`.
 ///
@@ -196,7 +196,7 @@ pub struct EventBridgeRuleTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventBridgeRuleTemplateAttributes {
+impl crate::resources::ResourceAttributes for EventBridgeRuleTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventBridgeRuleTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::EventBridgeRuleTemplateGroup`: Definition of AWS::MediaLive::EventBridgeRuleTemplateGroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::EventBridgeRuleTemplateGroup`.
 ///
@@ -83,7 +83,7 @@ pub struct EventBridgeRuleTemplateGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventBridgeRuleTemplateGroupAttributes {
+impl crate::resources::ResourceAttributes for EventBridgeRuleTemplateGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventBridgeRuleTemplateGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::Input`: Resource Type definition for AWS::MediaLive::Input Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::Input`.
 ///
@@ -1060,7 +1060,7 @@ pub struct InputAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InputAttributes {
+impl crate::resources::ResourceAttributes for InputAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InputAttributes { logical_id }
     }

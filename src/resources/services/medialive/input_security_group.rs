@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::InputSecurityGroup`: Resource Type definition for AWS::MediaLive::InputSecurityGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::InputSecurityGroup`.
 ///
@@ -101,7 +101,7 @@ pub struct InputSecurityGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InputSecurityGroupAttributes {
+impl crate::resources::ResourceAttributes for InputSecurityGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InputSecurityGroupAttributes { logical_id }
     }

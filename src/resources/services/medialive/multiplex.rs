@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::Multiplex`: Resource schema for AWS::MediaLive::Multiplex
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::Multiplex`.
 ///
@@ -206,7 +206,7 @@ pub struct MultiplexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MultiplexAttributes {
+impl crate::resources::ResourceAttributes for MultiplexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MultiplexAttributes { logical_id }
     }

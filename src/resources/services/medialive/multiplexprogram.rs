@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::Multiplexprogram`: Resource schema for AWS::MediaLive::Multiplexprogram
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::Multiplexprogram`.
 ///
@@ -340,7 +340,7 @@ pub struct MultiplexprogramAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MultiplexprogramAttributes {
+impl crate::resources::ResourceAttributes for MultiplexprogramAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MultiplexprogramAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::Network`: Resource schema for AWS::MediaLive::Network.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::Network`.
 ///
@@ -152,7 +152,7 @@ pub struct NetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkAttributes {
+impl crate::resources::ResourceAttributes for NetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkAttributes { logical_id }
     }

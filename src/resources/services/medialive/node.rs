@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::Node`: Definition of AWS::MediaLive::Node Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::Node`.
 ///
@@ -235,7 +235,7 @@ pub struct NodeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NodeAttributes {
+impl crate::resources::ResourceAttributes for NodeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NodeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::SdiSource`: Definition of AWS::MediaLive::SdiSource Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::SdiSource`.
 ///
@@ -143,7 +143,7 @@ pub struct SdiSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SdiSourceAttributes {
+impl crate::resources::ResourceAttributes for SdiSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SdiSourceAttributes { logical_id }
     }

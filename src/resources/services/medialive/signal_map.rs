@@ -2,7 +2,7 @@
 //! `AWS::MediaLive::SignalMap`: Definition of AWS::MediaLive::SignalMap Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaLive::SignalMap`.
 ///
@@ -107,7 +107,7 @@ pub struct SignalMapAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SignalMapAttributes {
+impl crate::resources::ResourceAttributes for SignalMapAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SignalMapAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaPackage::Asset`: Resource schema for AWS::MediaPackage::Asset
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackage::Asset`.
 ///
@@ -148,7 +148,7 @@ pub struct AssetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssetAttributes {
+impl crate::resources::ResourceAttributes for AssetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssetAttributes { logical_id }
     }

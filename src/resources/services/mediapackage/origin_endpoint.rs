@@ -2,7 +2,7 @@
 //! `AWS::MediaPackage::OriginEndpoint`: Resource schema for AWS::MediaPackage::OriginEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -1540,7 +1540,7 @@ pub struct OriginEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OriginEndpointAttributes {
+impl crate::resources::ResourceAttributes for OriginEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OriginEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaPackage::PackagingConfiguration`: Resource schema for AWS::MediaPackage::PackagingConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -1077,7 +1077,7 @@ pub struct PackagingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PackagingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for PackagingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PackagingConfigurationAttributes { logical_id }
     }

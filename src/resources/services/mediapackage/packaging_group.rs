@@ -2,7 +2,7 @@
 //! `AWS::MediaPackage::PackagingGroup`: Resource schema for AWS::MediaPackage::PackagingGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackage::PackagingGroup`.
 ///
@@ -156,7 +156,7 @@ pub struct PackagingGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PackagingGroupAttributes {
+impl crate::resources::ResourceAttributes for PackagingGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PackagingGroupAttributes { logical_id }
     }

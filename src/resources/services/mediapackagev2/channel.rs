@@ -2,7 +2,7 @@
 //! `AWS::MediaPackageV2::Channel`: &lt;p&gt;Represents an entry point into AWS Elemental MediaPackage for an ABR video content stream sent from an upstream encoder such as AWS Elemental MediaLive.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackageV2::Channel`.
 ///
@@ -321,7 +321,7 @@ pub struct ChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelAttributes {
+impl crate::resources::ResourceAttributes for ChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelAttributes { logical_id }
     }

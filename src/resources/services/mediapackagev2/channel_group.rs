@@ -2,7 +2,7 @@
 //! `AWS::MediaPackageV2::ChannelGroup`: &lt;p&gt;Represents a channel group that facilitates the grouping of multiple channels.&lt;/p&gt;
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackageV2::ChannelGroup`.
 ///
@@ -83,7 +83,7 @@ pub struct ChannelGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelGroupAttributes {
+impl crate::resources::ResourceAttributes for ChannelGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaPackageV2::ChannelPolicy`: &lt;p&gt;Represents a resource-based policy that allows or denies access to a channel.&lt;/p&gt;
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackageV2::ChannelPolicy`.
 ///
@@ -79,7 +79,7 @@ pub struct ChannelPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelPolicyAttributes {
+impl crate::resources::ResourceAttributes for ChannelPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelPolicyAttributes { logical_id }
     }

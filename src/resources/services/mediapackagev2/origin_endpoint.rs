@@ -2,7 +2,7 @@
 //! `AWS::MediaPackageV2::OriginEndpoint`: &lt;p&gt;Represents an origin endpoint that is associated with a channel, offering a dynamically repackaged version of its content through various streaming media protocols.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -2503,7 +2503,7 @@ pub struct OriginEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OriginEndpointAttributes {
+impl crate::resources::ResourceAttributes for OriginEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OriginEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaPackageV2::OriginEndpointPolicy`: &lt;p&gt;Represents a resource policy that allows or denies access to an origin endpoint.&lt;/p&gt;
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaPackageV2::OriginEndpointPolicy`.
 ///
@@ -132,7 +132,7 @@ pub struct OriginEndpointPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OriginEndpointPolicyAttributes {
+impl crate::resources::ResourceAttributes for OriginEndpointPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OriginEndpointPolicyAttributes { logical_id }
     }

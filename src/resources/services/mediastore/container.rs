@@ -2,7 +2,7 @@
 //! `AWS::MediaStore::Container`: Resource Type definition for AWS::MediaStore::Container
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaStore::Container`.
 ///
@@ -233,7 +233,7 @@ pub struct ContainerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContainerAttributes {
+impl crate::resources::ResourceAttributes for ContainerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContainerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::ChannelPolicy`: Definition of AWS::MediaTailor::ChannelPolicy Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::ChannelPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct ChannelPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelPolicyAttributes {
+impl crate::resources::ResourceAttributes for ChannelPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::Function`: Resource Type definition for AWS::MediaTailor::Function
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::Function`.
 ///
@@ -633,7 +633,7 @@ pub struct FunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FunctionAttributes {
+impl crate::resources::ResourceAttributes for FunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FunctionAttributes { logical_id }
     }

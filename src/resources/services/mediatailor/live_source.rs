@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::LiveSource`: Definition of AWS::MediaTailor::LiveSource Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::LiveSource`.
 ///
@@ -163,7 +163,7 @@ pub struct LiveSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LiveSourceAttributes {
+impl crate::resources::ResourceAttributes for LiveSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LiveSourceAttributes { logical_id }
     }

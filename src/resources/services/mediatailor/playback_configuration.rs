@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::PlaybackConfiguration`: Resource schema for AWS::MediaTailor::PlaybackConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -1255,7 +1255,7 @@ pub struct PlaybackConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlaybackConfigurationAttributes {
+impl crate::resources::ResourceAttributes for PlaybackConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlaybackConfigurationAttributes { logical_id }
     }

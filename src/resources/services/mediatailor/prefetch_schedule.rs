@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::PrefetchSchedule`: Definition of AWS::MediaTailor::PrefetchSchedule Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::PrefetchSchedule`.
 ///
@@ -558,7 +558,7 @@ pub struct PrefetchScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrefetchScheduleAttributes {
+impl crate::resources::ResourceAttributes for PrefetchScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrefetchScheduleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::Program`: Resource schema for AWS::MediaTailor::Program
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::Program`.
 ///
@@ -674,7 +674,7 @@ pub struct ProgramAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProgramAttributes {
+impl crate::resources::ResourceAttributes for ProgramAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProgramAttributes { logical_id }
     }

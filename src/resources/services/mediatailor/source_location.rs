@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::SourceLocation`: Definition of AWS::MediaTailor::SourceLocation Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::SourceLocation`.
 ///
@@ -306,7 +306,7 @@ pub struct SourceLocationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SourceLocationAttributes {
+impl crate::resources::ResourceAttributes for SourceLocationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SourceLocationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MediaTailor::VodSource`: Definition of AWS::MediaTailor::VodSource Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MediaTailor::VodSource`.
 ///
@@ -163,7 +163,7 @@ pub struct VodSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VodSourceAttributes {
+impl crate::resources::ResourceAttributes for VodSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VodSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MemoryDB::ACL`: Resource Type definition for AWS::MemoryDB::ACL
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MemoryDB::ACL`.
 ///
@@ -83,7 +83,7 @@ pub struct AclAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AclAttributes {
+impl crate::resources::ResourceAttributes for AclAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AclAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MemoryDB::Cluster`: The AWS::MemoryDB::Cluster resource creates an Amazon MemoryDB Cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MemoryDB::Cluster`.
 ///
@@ -349,7 +349,7 @@ pub struct ClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterAttributes {
+impl crate::resources::ResourceAttributes for ClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MemoryDB::MultiRegionCluster`: The AWS::MemoryDB::Multi Region Cluster resource creates an Amazon MemoryDB Multi Region Cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MemoryDB::MultiRegionCluster`.
 ///
@@ -154,7 +154,7 @@ pub struct MultiRegionClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MultiRegionClusterAttributes {
+impl crate::resources::ResourceAttributes for MultiRegionClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MultiRegionClusterAttributes { logical_id }
     }

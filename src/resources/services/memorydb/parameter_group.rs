@@ -2,7 +2,7 @@
 //! `AWS::MemoryDB::ParameterGroup`: The AWS::MemoryDB::ParameterGroup resource creates an Amazon MemoryDB ParameterGroup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MemoryDB::ParameterGroup`.
 ///
@@ -95,7 +95,7 @@ pub struct ParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for ParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ParameterGroupAttributes { logical_id }
     }

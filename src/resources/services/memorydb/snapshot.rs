@@ -2,7 +2,7 @@
 //! `AWS::MemoryDB::Snapshot`: Resource Type definition for AWS::MemoryDB::Snapshot.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MemoryDB::Snapshot`.
 ///
@@ -89,7 +89,7 @@ pub struct SnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SnapshotAttributes {
+impl crate::resources::ResourceAttributes for SnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MemoryDB::SubnetGroup`: The AWS::MemoryDB::SubnetGroup resource creates an Amazon MemoryDB Subnet Group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MemoryDB::SubnetGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct SubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for SubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubnetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MGN::LaunchConfigurationTemplate`: Account level Launch Configuration Template for AWS Application Migration Service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MGN::LaunchConfigurationTemplate`.
 ///
@@ -585,7 +585,7 @@ pub struct LaunchConfigurationTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchConfigurationTemplateAttributes {
+impl crate::resources::ResourceAttributes for LaunchConfigurationTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchConfigurationTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MGN::NetworkMigrationDefinition`: Resource schema for AWS::MGN::NetworkMigrationDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MGN::NetworkMigrationDefinition`.
 ///
@@ -391,7 +391,7 @@ pub struct NetworkMigrationDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkMigrationDefinitionAttributes {
+impl crate::resources::ResourceAttributes for NetworkMigrationDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkMigrationDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MPA::ApprovalTeam`: Resource Type definition for AWS::MPA::ApprovalTeam.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MPA::ApprovalTeam`.
 ///
@@ -257,7 +257,7 @@ pub struct ApprovalTeamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApprovalTeamAttributes {
+impl crate::resources::ResourceAttributes for ApprovalTeamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApprovalTeamAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MPA::IdentitySource`: Resource Type definition for AWS::MPA::IdentitySource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MPA::IdentitySource`.
 ///
@@ -149,7 +149,7 @@ pub struct IdentitySourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentitySourceAttributes {
+impl crate::resources::ResourceAttributes for IdentitySourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentitySourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MSK::BatchScramSecret`: Resource Type definition for AWS::MSK::BatchScramSecret
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::BatchScramSecret`.
 ///
@@ -73,7 +73,7 @@ pub struct BatchScramSecretAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BatchScramSecretAttributes {
+impl crate::resources::ResourceAttributes for BatchScramSecretAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BatchScramSecretAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MSK::Channel`: Resource Type definition for AWS::MSK::Channel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::Channel`.
 ///
@@ -1049,7 +1049,7 @@ pub struct ChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelAttributes {
+impl crate::resources::ResourceAttributes for ChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelAttributes { logical_id }
     }

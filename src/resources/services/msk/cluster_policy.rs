@@ -2,7 +2,7 @@
 //! `AWS::MSK::ClusterPolicy`: Resource Type definition for AWS::MSK::ClusterPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::ClusterPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct ClusterPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterPolicyAttributes {
+impl crate::resources::ResourceAttributes for ClusterPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterPolicyAttributes { logical_id }
     }

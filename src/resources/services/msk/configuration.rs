@@ -2,7 +2,7 @@
 //! `AWS::MSK::Configuration`: Resource Type definition for AWS::MSK::Configuration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::Configuration`.
 ///
@@ -113,7 +113,7 @@ pub struct ConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::MSK::Replicator`: Resource Type definition for AWS::MSK::Replicator
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::Replicator`.
 ///
@@ -1314,7 +1314,7 @@ pub struct ReplicatorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicatorAttributes {
+impl crate::resources::ResourceAttributes for ReplicatorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicatorAttributes { logical_id }
     }

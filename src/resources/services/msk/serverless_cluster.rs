@@ -2,7 +2,7 @@
 //! `AWS::MSK::ServerlessCluster`: Resource Type definition for AWS::MSK::ServerlessCluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::ServerlessCluster`.
 ///
@@ -227,7 +227,7 @@ pub struct ServerlessClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServerlessClusterAttributes {
+impl crate::resources::ResourceAttributes for ServerlessClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServerlessClusterAttributes { logical_id }
     }

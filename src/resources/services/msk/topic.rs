@@ -2,7 +2,7 @@
 //! `AWS::MSK::Topic`: Resource Type definition for AWS::MSK::Topic
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::Topic`.
 ///
@@ -91,7 +91,7 @@ pub struct TopicAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicAttributes {
+impl crate::resources::ResourceAttributes for TopicAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicAttributes { logical_id }
     }

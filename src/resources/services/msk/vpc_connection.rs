@@ -2,7 +2,7 @@
 //! `AWS::MSK::VpcConnection`: Resource Type definition for AWS::MSK::VpcConnection
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MSK::VpcConnection`.
 ///
@@ -131,7 +131,7 @@ pub struct VpcConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcConnectionAttributes {
+impl crate::resources::ResourceAttributes for VpcConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcConnectionAttributes { logical_id }
     }

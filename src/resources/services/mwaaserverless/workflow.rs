@@ -2,7 +2,7 @@
 //! `AWS::MWAAServerless::Workflow`: Resource Type definition for AWS::MWAAServerless::Workflow resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::MWAAServerless::Workflow`.
 ///
@@ -377,7 +377,7 @@ pub struct WorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowAttributes {
+impl crate::resources::ResourceAttributes for WorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowAttributes { logical_id }
     }

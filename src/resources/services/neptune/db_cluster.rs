@@ -2,7 +2,7 @@
 //! `AWS::Neptune::DBCluster`: The AWS::Neptune::DBCluster resource creates an Amazon Neptune DB cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::DBCluster`.
 ///
@@ -337,7 +337,7 @@ pub struct DbClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbClusterAttributes {
+impl crate::resources::ResourceAttributes for DbClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbClusterAttributes { logical_id }
     }

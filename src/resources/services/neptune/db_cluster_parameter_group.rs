@@ -2,7 +2,7 @@
 //! `AWS::Neptune::DBClusterParameterGroup`: The AWS::Neptune::DBClusterParameterGroup resource creates a new Amazon Neptune DB cluster parameter group
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::DBClusterParameterGroup`.
 ///
@@ -95,7 +95,7 @@ pub struct DbClusterParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbClusterParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for DbClusterParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbClusterParameterGroupAttributes { logical_id }
     }

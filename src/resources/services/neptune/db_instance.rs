@@ -2,7 +2,7 @@
 //! `AWS::Neptune::DBInstance`: The AWS::Neptune::DBInstance resource creates an Amazon Neptune DB instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::DBInstance`.
 ///
@@ -145,7 +145,7 @@ pub struct DbInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbInstanceAttributes {
+impl crate::resources::ResourceAttributes for DbInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbInstanceAttributes { logical_id }
     }

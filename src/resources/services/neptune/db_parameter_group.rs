@@ -2,7 +2,7 @@
 //! `AWS::Neptune::DBParameterGroup`: AWS::Neptune::DBParameterGroup creates a new DB parameter group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::DBParameterGroup`.
 ///
@@ -95,7 +95,7 @@ pub struct DbParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for DbParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbParameterGroupAttributes { logical_id }
     }

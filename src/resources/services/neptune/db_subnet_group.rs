@@ -2,7 +2,7 @@
 //! `AWS::Neptune::DBSubnetGroup`: The AWS::Neptune::DBSubnetGroup type creates an Amazon Neptune DB subnet group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::DBSubnetGroup`.
 ///
@@ -93,7 +93,7 @@ pub struct DbSubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbSubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for DbSubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbSubnetGroupAttributes { logical_id }
     }

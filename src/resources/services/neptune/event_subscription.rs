@@ -2,7 +2,7 @@
 //! `AWS::Neptune::EventSubscription`: Resource Type definition for AWS::Neptune::EventSubscription
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::EventSubscription`.
 ///
@@ -107,7 +107,7 @@ pub struct EventSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for EventSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventSubscriptionAttributes { logical_id }
     }

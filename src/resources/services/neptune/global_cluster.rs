@@ -2,7 +2,7 @@
 //! `AWS::Neptune::GlobalCluster`: Resource Type definition for AWS::Neptune::GlobalCluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Neptune::GlobalCluster`.
 ///
@@ -120,7 +120,7 @@ pub struct GlobalClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalClusterAttributes {
+impl crate::resources::ResourceAttributes for GlobalClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NeptuneGraph::GraphSnapshot`: Resource Type definition for AWS::NeptuneGraph::GraphSnapshot
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NeptuneGraph::GraphSnapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct GraphSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GraphSnapshotAttributes {
+impl crate::resources::ResourceAttributes for GraphSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GraphSnapshotAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NeptuneGraph::PrivateGraphEndpoint`: The AWS::NeptuneGraph::PrivateGraphEndpoint resource creates an Amazon NeptuneGraph PrivateGraphEndpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NeptuneGraph::PrivateGraphEndpoint`.
 ///
@@ -85,7 +85,7 @@ pub struct PrivateGraphEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrivateGraphEndpointAttributes {
+impl crate::resources::ResourceAttributes for PrivateGraphEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrivateGraphEndpointAttributes { logical_id }
     }

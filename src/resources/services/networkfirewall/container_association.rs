@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::ContainerAssociation`: Resource type definition for AWS::NetworkFirewall::ContainerAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::ContainerAssociation`.
 ///
@@ -204,7 +204,7 @@ pub struct ContainerAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContainerAssociationAttributes {
+impl crate::resources::ResourceAttributes for ContainerAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContainerAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::Firewall`: Resource type definition for AWS::NetworkFirewall::Firewall
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::Firewall`.
 ///
@@ -458,7 +458,7 @@ pub struct FirewallAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FirewallAttributes {
+impl crate::resources::ResourceAttributes for FirewallAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FirewallAttributes { logical_id }
     }

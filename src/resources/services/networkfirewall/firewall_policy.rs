@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::FirewallPolicy`: Resource type definition for AWS::NetworkFirewall::FirewallPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -630,7 +630,7 @@ pub struct FirewallPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FirewallPolicyAttributes {
+impl crate::resources::ResourceAttributes for FirewallPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FirewallPolicyAttributes { logical_id }
     }

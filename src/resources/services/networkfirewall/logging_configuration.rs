@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::LoggingConfiguration`: Resource type definition for AWS::NetworkFirewall::LoggingConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::LoggingConfiguration`.
 ///
@@ -223,7 +223,7 @@ pub struct LoggingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoggingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for LoggingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoggingConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::RuleGroup`: Resource type definition for AWS::NetworkFirewall::RuleGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -1335,7 +1335,7 @@ pub struct RuleGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuleGroupAttributes {
+impl crate::resources::ResourceAttributes for RuleGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuleGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::TLSInspectionConfiguration`: Resource type definition for AWS::NetworkFirewall::TLSInspectionConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
@@ -401,7 +401,7 @@ pub struct TlsInspectionConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TlsInspectionConfigurationAttributes {
+impl crate::resources::ResourceAttributes for TlsInspectionConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TlsInspectionConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkFirewall::VpcEndpointAssociation`: Resource type definition for AWS::NetworkFirewall::VpcEndpointAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFirewall::VpcEndpointAssociation`.
 ///
@@ -164,7 +164,7 @@ pub struct VpcEndpointAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEndpointAssociationAttributes {
+impl crate::resources::ResourceAttributes for VpcEndpointAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEndpointAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkFlowMonitor::Monitor`: Creates a monitor for specific network flows between local and remote resources to monitor network performance for workloads.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFlowMonitor::Monitor`.
 ///
@@ -249,7 +249,7 @@ pub struct MonitorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MonitorAttributes {
+impl crate::resources::ResourceAttributes for MonitorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MonitorAttributes { logical_id }
     }

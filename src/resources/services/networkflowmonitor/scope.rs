@@ -2,7 +2,7 @@
 //! `AWS::NetworkFlowMonitor::Scope`: Resource Type definition for AWS::NetworkFlowMonitor::Scope.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkFlowMonitor::Scope`.
 ///
@@ -218,7 +218,7 @@ pub struct ScopeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScopeAttributes {
+impl crate::resources::ResourceAttributes for ScopeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScopeAttributes { logical_id }
     }

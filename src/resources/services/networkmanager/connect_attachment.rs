@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::ConnectAttachment`: AWS::NetworkManager::ConnectAttachment Resource Type Definition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::ConnectAttachment`.
 ///
@@ -164,7 +164,7 @@ pub struct ConnectAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectAttachmentAttributes {
+impl crate::resources::ResourceAttributes for ConnectAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectAttachmentAttributes { logical_id }
     }

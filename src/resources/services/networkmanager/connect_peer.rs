@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::ConnectPeer`: AWS::NetworkManager::ConnectPeer Resource Type Definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::ConnectPeer`.
 ///
@@ -137,7 +137,7 @@ pub struct ConnectPeerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectPeerAttributes {
+impl crate::resources::ResourceAttributes for ConnectPeerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectPeerAttributes { logical_id }
     }

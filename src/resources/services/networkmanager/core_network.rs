@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::CoreNetwork`: AWS::NetworkManager::CoreNetwork Resource Type Definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::CoreNetwork`.
 ///
@@ -89,7 +89,7 @@ pub struct CoreNetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CoreNetworkAttributes {
+impl crate::resources::ResourceAttributes for CoreNetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CoreNetworkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::CoreNetworkPrefixListAssociation`: Resource Type definition for AWS::NetworkManager::CoreNetworkPrefixListAssociation which associates a prefix list with a core network.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::CoreNetworkPrefixListAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct CoreNetworkPrefixListAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CoreNetworkPrefixListAssociationAttributes {
+impl crate::resources::ResourceAttributes for CoreNetworkPrefixListAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CoreNetworkPrefixListAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::CustomerGatewayAssociation`: The AWS::NetworkManager::CustomerGatewayAssociation type associates a customer gateway with a device and optionally, with a link.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::CustomerGatewayAssociation`.
 ///
@@ -85,7 +85,7 @@ pub struct CustomerGatewayAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomerGatewayAssociationAttributes {
+impl crate::resources::ResourceAttributes for CustomerGatewayAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomerGatewayAssociationAttributes { logical_id }
     }

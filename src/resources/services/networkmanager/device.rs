@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::Device`: The AWS::NetworkManager::Device type describes a device.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::Device`.
 ///
@@ -200,7 +200,7 @@ pub struct DeviceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeviceAttributes {
+impl crate::resources::ResourceAttributes for DeviceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeviceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::DirectConnectGatewayAttachment`: AWS::NetworkManager::DirectConnectGatewayAttachment Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::DirectConnectGatewayAttachment`.
 ///
@@ -95,7 +95,7 @@ pub struct DirectConnectGatewayAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectConnectGatewayAttachmentAttributes {
+impl crate::resources::ResourceAttributes for DirectConnectGatewayAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectConnectGatewayAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::GlobalNetwork`: The AWS::NetworkManager::GlobalNetwork type specifies a global network of the user's account
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::GlobalNetwork`.
 ///
@@ -81,7 +81,7 @@ pub struct GlobalNetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalNetworkAttributes {
+impl crate::resources::ResourceAttributes for GlobalNetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalNetworkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::Link`: The AWS::NetworkManager::Link type describes a link.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::Link`.
 ///
@@ -142,7 +142,7 @@ pub struct LinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LinkAttributes {
+impl crate::resources::ResourceAttributes for LinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LinkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::LinkAssociation`: The AWS::NetworkManager::LinkAssociation type associates a link to a device.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::LinkAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct LinkAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LinkAssociationAttributes {
+impl crate::resources::ResourceAttributes for LinkAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LinkAssociationAttributes { logical_id }
     }

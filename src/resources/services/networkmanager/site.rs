@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::Site`: The AWS::NetworkManager::Site type describes a site.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::Site`.
 ///
@@ -129,7 +129,7 @@ pub struct SiteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SiteAttributes {
+impl crate::resources::ResourceAttributes for SiteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SiteAttributes { logical_id }
     }

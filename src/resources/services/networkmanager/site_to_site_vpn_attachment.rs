@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::SiteToSiteVpnAttachment`: AWS::NetworkManager::SiteToSiteVpnAttachment Resource Type definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::SiteToSiteVpnAttachment`.
 ///
@@ -95,7 +95,7 @@ pub struct SiteToSiteVpnAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SiteToSiteVpnAttachmentAttributes {
+impl crate::resources::ResourceAttributes for SiteToSiteVpnAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SiteToSiteVpnAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::TransitGatewayPeering`: AWS::NetworkManager::TransitGatewayPeering Resoruce Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::TransitGatewayPeering`.
 ///
@@ -83,7 +83,7 @@ pub struct TransitGatewayPeeringAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayPeeringAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayPeeringAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayPeeringAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::TransitGatewayRegistration`: The AWS::NetworkManager::TransitGatewayRegistration type registers a transit gateway in your global network.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::TransitGatewayRegistration`.
 ///
@@ -73,7 +73,7 @@ pub struct TransitGatewayRegistrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayRegistrationAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayRegistrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayRegistrationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::TransitGatewayRouteTableAttachment`: AWS::NetworkManager::TransitGatewayRouteTableAttachment Resource Type definition.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::TransitGatewayRouteTableAttachment`.
 ///
@@ -95,7 +95,7 @@ pub struct TransitGatewayRouteTableAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransitGatewayRouteTableAttachmentAttributes {
+impl crate::resources::ResourceAttributes for TransitGatewayRouteTableAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransitGatewayRouteTableAttachmentAttributes { logical_id }
     }

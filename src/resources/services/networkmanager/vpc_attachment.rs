@@ -2,7 +2,7 @@
 //! `AWS::NetworkManager::VpcAttachment`: AWS::NetworkManager::VpcAttachment Resoruce Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkManager::VpcAttachment`.
 ///
@@ -146,7 +146,7 @@ pub struct VpcAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcAttachmentAttributes {
+impl crate::resources::ResourceAttributes for VpcAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkMonitor::Monitor`: An Amazon CloudWatch Network Monitor resource that monitors network traffic between a source VPC subnet and a destination IP address.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkMonitor::Monitor`.
 ///
@@ -83,7 +83,7 @@ pub struct MonitorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MonitorAttributes {
+impl crate::resources::ResourceAttributes for MonitorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MonitorAttributes { logical_id }
     }

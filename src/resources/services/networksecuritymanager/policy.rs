@@ -2,7 +2,7 @@
 //! `AWS::NetworkSecurityManager::Policy`: Resource Type definition for AWS::NetworkSecurityManager::Policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkSecurityManager::Policy`.
 ///
@@ -304,7 +304,7 @@ pub struct PolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyAttributes {
+impl crate::resources::ResourceAttributes for PolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkSecurityManager::Rule`: Resource Type definition for AWS::NetworkSecurityManager::Rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkSecurityManager::Rule`.
 ///
@@ -152,7 +152,7 @@ pub struct RuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuleAttributes {
+impl crate::resources::ResourceAttributes for RuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NetworkSecurityManager::Scope`: Resource Type definition for AWS::NetworkSecurityManager::Scope.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkSecurityManager::Scope`.
 ///
@@ -89,7 +89,7 @@ pub struct ScopeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScopeAttributes {
+impl crate::resources::ResourceAttributes for ScopeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScopeAttributes { logical_id }
     }

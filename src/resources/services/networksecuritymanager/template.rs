@@ -2,7 +2,7 @@
 //! `AWS::NetworkSecurityManager::Template`: Resource Type definition for AWS::NetworkSecurityManager::Template.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NetworkSecurityManager::Template`.
 ///
@@ -163,7 +163,7 @@ pub struct TemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TemplateAttributes {
+impl crate::resources::ResourceAttributes for TemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Notifications::ChannelAssociation`: Resource Type definition for AWS::Notifications::ChannelAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::ChannelAssociation`.
 ///
@@ -75,7 +75,7 @@ pub struct ChannelAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChannelAssociationAttributes {
+impl crate::resources::ResourceAttributes for ChannelAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChannelAssociationAttributes { logical_id }
     }

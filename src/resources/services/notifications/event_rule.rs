@@ -2,7 +2,7 @@
 //! `AWS::Notifications::EventRule`: Resource Type definition for AWS::Notifications::EventRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::EventRule`.
 ///
@@ -91,7 +91,7 @@ pub struct EventRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventRuleAttributes {
+impl crate::resources::ResourceAttributes for EventRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Notifications::ManagedNotificationAccountContactAssociation`: Resource Type definition for ManagedNotificationAccountContactAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::ManagedNotificationAccountContactAssociation`.
 ///
@@ -112,7 +112,7 @@ pub struct ManagedNotificationAccountContactAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ManagedNotificationAccountContactAssociationAttributes {
+impl crate::resources::ResourceAttributes for ManagedNotificationAccountContactAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ManagedNotificationAccountContactAssociationAttributes { logical_id }
     }

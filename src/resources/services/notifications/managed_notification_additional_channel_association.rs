@@ -2,7 +2,7 @@
 //! `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`: Resource Type definition for AWS::Notifications::ManagedNotificationAdditionalChannelAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`.
 ///
@@ -81,7 +81,7 @@ pub struct ManagedNotificationAdditionalChannelAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ManagedNotificationAdditionalChannelAssociationAttributes {
+impl crate::resources::ResourceAttributes for ManagedNotificationAdditionalChannelAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ManagedNotificationAdditionalChannelAssociationAttributes { logical_id }
     }

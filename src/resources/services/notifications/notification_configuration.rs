@@ -2,7 +2,7 @@
 //! `AWS::Notifications::NotificationConfiguration`: Resource Type definition for AWS::Notifications::NotificationConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::NotificationConfiguration`.
 ///
@@ -119,7 +119,7 @@ pub struct NotificationConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotificationConfigurationAttributes {
+impl crate::resources::ResourceAttributes for NotificationConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotificationConfigurationAttributes { logical_id }
     }

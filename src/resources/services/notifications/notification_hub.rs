@@ -2,7 +2,7 @@
 //! `AWS::Notifications::NotificationHub`: Resource Type definition for AWS::Notifications::NotificationHub
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::NotificationHub`.
 ///
@@ -67,7 +67,7 @@ pub struct NotificationHubAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotificationHubAttributes {
+impl crate::resources::ResourceAttributes for NotificationHubAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotificationHubAttributes { logical_id }
     }

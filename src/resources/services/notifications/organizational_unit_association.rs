@@ -2,7 +2,7 @@
 //! `AWS::Notifications::OrganizationalUnitAssociation`: Resource Type definition for AWS::Notifications::OrganizationalUnitAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Notifications::OrganizationalUnitAssociation`.
 ///
@@ -74,7 +74,7 @@ pub struct OrganizationalUnitAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationalUnitAssociationAttributes {
+impl crate::resources::ResourceAttributes for OrganizationalUnitAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationalUnitAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::NotificationsContacts::EmailContact`: Definition of AWS::NotificationsContacts::EmailContact Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::NotificationsContacts::EmailContact`.
 ///
@@ -83,7 +83,7 @@ pub struct EmailContactAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EmailContactAttributes {
+impl crate::resources::ResourceAttributes for EmailContactAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EmailContactAttributes { logical_id }
     }

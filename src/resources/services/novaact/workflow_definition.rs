@@ -2,7 +2,7 @@
 //! `AWS::NovaAct::WorkflowDefinition`: Definition of AWS::NovaAct::WorkflowDefinition Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::NovaAct::WorkflowDefinition`.
 ///
@@ -120,7 +120,7 @@ pub struct WorkflowDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowDefinitionAttributes {
+impl crate::resources::ResourceAttributes for WorkflowDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowDefinitionAttributes { logical_id }
     }

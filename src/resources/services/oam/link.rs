@@ -2,7 +2,7 @@
 //! `AWS::Oam::Link`: Definition of AWS::Oam::Link Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Oam::Link`.
 ///
@@ -203,7 +203,7 @@ pub struct LinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LinkAttributes {
+impl crate::resources::ResourceAttributes for LinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LinkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Oam::Sink`: Resource Type definition for AWS::Oam::Sink
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Oam::Sink`.
 ///
@@ -83,7 +83,7 @@ pub struct SinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SinkAttributes {
+impl crate::resources::ResourceAttributes for SinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SinkAttributes { logical_id }
     }

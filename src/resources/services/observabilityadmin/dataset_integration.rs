@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::DatasetIntegration`: The AWS::ObservabilityAdmin::DatasetIntegration resource represents a CloudWatch dataset integration for an account in a region.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::DatasetIntegration`.
 ///
@@ -77,7 +77,7 @@ pub struct DatasetIntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetIntegrationAttributes {
+impl crate::resources::ResourceAttributes for DatasetIntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetIntegrationAttributes { logical_id }
     }

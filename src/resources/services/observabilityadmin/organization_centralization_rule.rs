@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::OrganizationCentralizationRule`: Resource schema for AWS:ObservabilityAdmin:OrganizationCentralizationRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -701,7 +701,7 @@ pub struct OrganizationCentralizationRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationCentralizationRuleAttributes {
+impl crate::resources::ResourceAttributes for OrganizationCentralizationRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationCentralizationRuleAttributes { logical_id }
     }

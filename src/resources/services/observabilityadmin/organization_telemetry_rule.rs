@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::OrganizationTelemetryRule`: The AWS::ObservabilityAdmin::OrganizationTelemetryRule resource defines a CloudWatch Observability Admin Organization Telemetry Rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
 ///
@@ -1169,7 +1169,7 @@ pub struct OrganizationTelemetryRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationTelemetryRuleAttributes {
+impl crate::resources::ResourceAttributes for OrganizationTelemetryRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationTelemetryRuleAttributes { logical_id }
     }

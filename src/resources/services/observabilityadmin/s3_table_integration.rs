@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::S3TableIntegration`: Resource Type definition for a CloudWatch Observability Admin S3 Table Integration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::S3TableIntegration`.
 ///
@@ -204,7 +204,7 @@ pub struct S3TableIntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for S3TableIntegrationAttributes {
+impl crate::resources::ResourceAttributes for S3TableIntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         S3TableIntegrationAttributes { logical_id }
     }

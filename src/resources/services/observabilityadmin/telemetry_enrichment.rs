@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::TelemetryEnrichment`: AWS::ObservabilityAdmin::TelemetryEnrichment cloudformation resource enables the resource tags for telemetry feature in CloudWatch to enrich infrastructure metrics with AWS resource tags.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::TelemetryEnrichment`.
 ///
@@ -91,7 +91,7 @@ pub struct TelemetryEnrichmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TelemetryEnrichmentAttributes {
+impl crate::resources::ResourceAttributes for TelemetryEnrichmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TelemetryEnrichmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::TelemetryPipelines`: Resource Type definition for AWS::ObservabilityAdmin::TelemetryPipelines
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::TelemetryPipelines`.
 ///
@@ -116,7 +116,7 @@ pub struct TelemetryPipelinesAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TelemetryPipelinesAttributes {
+impl crate::resources::ResourceAttributes for TelemetryPipelinesAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TelemetryPipelinesAttributes { logical_id }
     }

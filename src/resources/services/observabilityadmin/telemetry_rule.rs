@@ -2,7 +2,7 @@
 //! `AWS::ObservabilityAdmin::TelemetryRule`: The AWS::ObservabilityAdmin::TelemetryRule resource defines a CloudWatch Observability Admin Telemetry Rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
@@ -1193,7 +1193,7 @@ pub struct TelemetryRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TelemetryRuleAttributes {
+impl crate::resources::ResourceAttributes for TelemetryRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TelemetryRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ODB::CloudAutonomousVmCluster`: The AWS::ODB::CloudAutonomousVmCluster resource creates a Cloud Autonomous VM Cluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ODB::CloudAutonomousVmCluster`.
 ///
@@ -394,7 +394,7 @@ pub struct CloudAutonomousVmClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudAutonomousVmClusterAttributes {
+impl crate::resources::ResourceAttributes for CloudAutonomousVmClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudAutonomousVmClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ODB::CloudExadataInfrastructure`: The AWS::ODB::CloudExadataInfrastructure resource creates an Exadata Infrastructure
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ODB::CloudExadataInfrastructure`.
 ///
@@ -369,7 +369,7 @@ pub struct CloudExadataInfrastructureAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudExadataInfrastructureAttributes {
+impl crate::resources::ResourceAttributes for CloudExadataInfrastructureAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudExadataInfrastructureAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ODB::CloudVmCluster`: The AWS::ODB::CloudVmCluster resource creates a Cloud VM Cluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ODB::CloudVmCluster`.
 ///
@@ -403,7 +403,7 @@ pub struct CloudVmClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudVmClusterAttributes {
+impl crate::resources::ResourceAttributes for CloudVmClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudVmClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ODB::OdbNetwork`: The AWS::ODB::OdbNetwork resource creates an ODB Network
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ODB::OdbNetwork`.
 ///
@@ -254,7 +254,7 @@ pub struct OdbNetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OdbNetworkAttributes {
+impl crate::resources::ResourceAttributes for OdbNetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OdbNetworkAttributes { logical_id }
     }

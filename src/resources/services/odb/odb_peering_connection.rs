@@ -2,7 +2,7 @@
 //! `AWS::ODB::OdbPeeringConnection`: Resource Type definition for AWS::ODB::OdbPeeringConnection.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ODB::OdbPeeringConnection`.
 ///
@@ -91,7 +91,7 @@ pub struct OdbPeeringConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OdbPeeringConnectionAttributes {
+impl crate::resources::ResourceAttributes for OdbPeeringConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OdbPeeringConnectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Omics::AnnotationStore`: Definition of AWS::Omics::AnnotationStore Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::AnnotationStore`.
 ///
@@ -233,7 +233,7 @@ pub struct AnnotationStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnnotationStoreAttributes {
+impl crate::resources::ResourceAttributes for AnnotationStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnnotationStoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Omics::Configuration`: Resource schema for AWS::Omics::Configuration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::Configuration`.
 ///
@@ -150,7 +150,7 @@ pub struct ConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Omics::ReferenceStore`: Definition of AWS::Omics::ReferenceStore Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::ReferenceStore`.
 ///
@@ -154,7 +154,7 @@ pub struct ReferenceStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReferenceStoreAttributes {
+impl crate::resources::ResourceAttributes for ReferenceStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReferenceStoreAttributes { logical_id }
     }

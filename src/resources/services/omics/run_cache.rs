@@ -2,7 +2,7 @@
 //! `AWS::Omics::RunCache`: Definition of AWS::Omics::RunCache Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::RunCache`.
 ///
@@ -118,7 +118,7 @@ pub struct RunCacheAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RunCacheAttributes {
+impl crate::resources::ResourceAttributes for RunCacheAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RunCacheAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Omics::RunGroup`: Definition of AWS::Omics::RunGroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::RunGroup`.
 ///
@@ -91,7 +91,7 @@ pub struct RunGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RunGroupAttributes {
+impl crate::resources::ResourceAttributes for RunGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RunGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Omics::SequenceStore`: Resource Type definition for AWS::Omics::SequenceStore
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::SequenceStore`.
 ///
@@ -214,7 +214,7 @@ pub struct SequenceStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SequenceStoreAttributes {
+impl crate::resources::ResourceAttributes for SequenceStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SequenceStoreAttributes { logical_id }
     }

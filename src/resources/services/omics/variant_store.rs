@@ -2,7 +2,7 @@
 //! `AWS::Omics::VariantStore`: Definition of AWS::Omics::VariantStore Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::VariantStore`.
 ///
@@ -191,7 +191,7 @@ pub struct VariantStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VariantStoreAttributes {
+impl crate::resources::ResourceAttributes for VariantStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VariantStoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Omics::Workflow`: Definition of AWS::Omics::Workflow Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::Workflow`.
 ///
@@ -480,7 +480,7 @@ pub struct WorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowAttributes {
+impl crate::resources::ResourceAttributes for WorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowAttributes { logical_id }
     }

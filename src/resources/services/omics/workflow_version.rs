@@ -2,7 +2,7 @@
 //! `AWS::Omics::WorkflowVersion`: Definition of AWS::Omics::WorkflowVersion Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Omics::WorkflowVersion`.
 ///
@@ -508,7 +508,7 @@ pub struct WorkflowVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowVersionAttributes {
+impl crate::resources::ResourceAttributes for WorkflowVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearch::DataSource`: Creates a data source for an Amazon OpenSearch Service domain.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearch::DataSource`.
 ///
@@ -150,7 +150,7 @@ pub struct DataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSourceAttributes {
+impl crate::resources::ResourceAttributes for DataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::AccessPolicy`: Resource Type definition for AWS::OpenSearchServerless::AccessPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::AccessPolicy`.
 ///
@@ -109,7 +109,7 @@ pub struct AccessPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPolicyAttributes {
+impl crate::resources::ResourceAttributes for AccessPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::Collection`: Amazon OpenSearchServerless collection resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::Collection`.
 ///
@@ -304,7 +304,7 @@ pub struct CollectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CollectionAttributes {
+impl crate::resources::ResourceAttributes for CollectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CollectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::CollectionGroup`: Resource Type definition for AWS::OpenSearchServerless::CollectionGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::CollectionGroup`.
 ///
@@ -198,7 +198,7 @@ pub struct CollectionGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CollectionGroupAttributes {
+impl crate::resources::ResourceAttributes for CollectionGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CollectionGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::CollectionIndex`: Resource Type definition for AWS::OpenSearchServerless::CollectionIndex
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::CollectionIndex`.
 ///
@@ -79,7 +79,7 @@ pub struct CollectionIndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CollectionIndexAttributes {
+impl crate::resources::ResourceAttributes for CollectionIndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CollectionIndexAttributes { logical_id }
     }

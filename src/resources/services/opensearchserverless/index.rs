@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::Index`: Resource Type definition for AWS::OpenSearchServerless::Index
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::Index`.
 ///
@@ -660,7 +660,7 @@ pub struct IndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IndexAttributes {
+impl crate::resources::ResourceAttributes for IndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IndexAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::LifecyclePolicy`: Resource Type definition for AWS::OpenSearchServerless::LifecyclePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::LifecyclePolicy`.
 ///
@@ -109,7 +109,7 @@ pub struct LifecyclePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LifecyclePolicyAttributes {
+impl crate::resources::ResourceAttributes for LifecyclePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LifecyclePolicyAttributes { logical_id }
     }

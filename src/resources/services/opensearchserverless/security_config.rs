@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::SecurityConfig`: Resource Type definition for AWS::OpenSearchServerless::SecurityConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::SecurityConfig`.
 ///
@@ -258,7 +258,7 @@ pub struct SecurityConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityConfigAttributes {
+impl crate::resources::ResourceAttributes for SecurityConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::SecurityPolicy`: Resource Type definition for AWS::OpenSearchServerless::SecurityPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::SecurityPolicy`.
 ///
@@ -112,7 +112,7 @@ pub struct SecurityPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityPolicyAttributes {
+impl crate::resources::ResourceAttributes for SecurityPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchServerless::VpcEndpoint`: Resource Type definition for AWS::OpenSearchServerless::VpcEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchServerless::VpcEndpoint`.
 ///
@@ -85,7 +85,7 @@ pub struct VpcEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcEndpointAttributes {
+impl crate::resources::ResourceAttributes for VpcEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcEndpointAttributes { logical_id }
     }

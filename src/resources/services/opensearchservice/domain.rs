@@ -2,7 +2,7 @@
 //! `AWS::OpenSearchService::Domain`: An example resource schema demonstrating some basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::OpenSearchService::Domain`.
 ///
@@ -1487,7 +1487,7 @@ pub struct DomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainAttributes {
+impl crate::resources::ResourceAttributes for DomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Organizations::Organization`: Resource schema for AWS::Organizations::Organization
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Organizations::Organization`.
 ///
@@ -89,7 +89,7 @@ pub struct OrganizationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationAttributes {
+impl crate::resources::ResourceAttributes for OrganizationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Organizations::OrganizationalUnit`: You can use organizational units (OUs) to group accounts together to administer as a single unit.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Organizations::OrganizationalUnit`.
 ///
@@ -83,7 +83,7 @@ pub struct OrganizationalUnitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationalUnitAttributes {
+impl crate::resources::ResourceAttributes for OrganizationalUnitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationalUnitAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Organizations::Policy`: Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Organizations::Policy`.
 ///
@@ -164,7 +164,7 @@ pub struct PolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyAttributes {
+impl crate::resources::ResourceAttributes for PolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyAttributes { logical_id }
     }

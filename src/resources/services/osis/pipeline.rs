@@ -2,7 +2,7 @@
 //! `AWS::OSIS::Pipeline`: An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::OSIS::Pipeline`.
 ///
@@ -421,7 +421,7 @@ pub struct PipelineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PipelineAttributes {
+impl crate::resources::ResourceAttributes for PipelineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PipelineAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Outposts::Outpost`: Definition of AWS::Outposts::Outpost Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Outposts::Outpost`.
 ///
@@ -134,7 +134,7 @@ pub struct OutpostAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OutpostAttributes {
+impl crate::resources::ResourceAttributes for OutpostAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OutpostAttributes { logical_id }
     }

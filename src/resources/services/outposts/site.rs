@@ -2,7 +2,7 @@
 //! `AWS::Outposts::Site`: Definition of AWS::Outposts::Site Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Outposts::Site`.
 ///
@@ -598,7 +598,7 @@ pub struct SiteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SiteAttributes {
+impl crate::resources::ResourceAttributes for SiteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SiteAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Panorama::ApplicationInstance`: Creates an application instance and deploys it to a device.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Panorama::ApplicationInstance`.
 ///
@@ -173,7 +173,7 @@ pub struct ApplicationInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationInstanceAttributes {
+impl crate::resources::ResourceAttributes for ApplicationInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationInstanceAttributes { logical_id }
     }

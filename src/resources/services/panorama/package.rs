@@ -2,7 +2,7 @@
 //! `AWS::Panorama::Package`: Creates a package and storage location in an Amazon S3 access point.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Panorama::Package`.
 ///
@@ -107,7 +107,7 @@ pub struct PackageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PackageAttributes {
+impl crate::resources::ResourceAttributes for PackageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PackageAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Panorama::PackageVersion`: Registers a package version.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Panorama::PackageVersion`.
 ///
@@ -97,7 +97,7 @@ pub struct PackageVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PackageVersionAttributes {
+impl crate::resources::ResourceAttributes for PackageVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PackageVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PaymentCryptography::Alias`: Definition of AWS::PaymentCryptography::Alias Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::PaymentCryptography::Alias`.
 ///
@@ -73,7 +73,7 @@ pub struct AliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AliasAttributes {
+impl crate::resources::ResourceAttributes for AliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AliasAttributes { logical_id }
     }

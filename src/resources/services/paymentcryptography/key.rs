@@ -2,7 +2,7 @@
 //! `AWS::PaymentCryptography::Key`: Definition of AWS::PaymentCryptography::Key Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PaymentCryptography::Key`.
 ///
@@ -535,7 +535,7 @@ pub struct KeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeyAttributes {
+impl crate::resources::ResourceAttributes for KeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorAD::Connector`: Represents a Connector that connects AWS PrivateCA and your directory
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorAD::Connector`.
 ///
@@ -155,7 +155,7 @@ pub struct ConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorAttributes {
+impl crate::resources::ResourceAttributes for ConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorAD::DirectoryRegistration`: Definition of AWS::PCAConnectorAD::DirectoryRegistration Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorAD::DirectoryRegistration`.
 ///
@@ -77,7 +77,7 @@ pub struct DirectoryRegistrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectoryRegistrationAttributes {
+impl crate::resources::ResourceAttributes for DirectoryRegistrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectoryRegistrationAttributes { logical_id }
     }

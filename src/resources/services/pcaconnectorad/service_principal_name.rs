@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorAD::ServicePrincipalName`: Definition of AWS::PCAConnectorAD::ServicePrincipalName Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorAD::ServicePrincipalName`.
 ///
@@ -73,7 +73,7 @@ pub struct ServicePrincipalNameAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServicePrincipalNameAttributes {
+impl crate::resources::ResourceAttributes for ServicePrincipalNameAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServicePrincipalNameAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorAD::Template`: Represents a template that defines certificate configurations, both for issuance and client handling
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorAD::Template`.
 ///
@@ -95,7 +95,7 @@ pub struct TemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TemplateAttributes {
+impl crate::resources::ResourceAttributes for TemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`: Definition of AWS::PCAConnectorAD::TemplateGroupAccessControlEntry Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
 ///
@@ -145,7 +145,7 @@ pub struct TemplateGroupAccessControlEntryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TemplateGroupAccessControlEntryAttributes {
+impl crate::resources::ResourceAttributes for TemplateGroupAccessControlEntryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TemplateGroupAccessControlEntryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorSCEP::Challenge`: Represents a SCEP Challenge that is used for certificate enrollment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorSCEP::Challenge`.
 ///
@@ -77,7 +77,7 @@ pub struct ChallengeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ChallengeAttributes {
+impl crate::resources::ResourceAttributes for ChallengeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ChallengeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCAConnectorSCEP::Connector`: Represents a Connector that allows certificate issuance through Simple Certificate Enrollment Protocol (SCEP)
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCAConnectorSCEP::Connector`.
 ///
@@ -89,7 +89,7 @@ pub struct ConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorAttributes {
+impl crate::resources::ResourceAttributes for ConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorAttributes { logical_id }
     }

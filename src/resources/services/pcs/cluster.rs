@@ -2,7 +2,7 @@
 //! `AWS::PCS::Cluster`: AWS::PCS::Cluster resource creates an AWS PCS cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCS::Cluster`.
 ///
@@ -687,7 +687,7 @@ pub struct ClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterAttributes {
+impl crate::resources::ResourceAttributes for ClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterAttributes { logical_id }
     }

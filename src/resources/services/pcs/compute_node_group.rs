@@ -2,7 +2,7 @@
 //! `AWS::PCS::ComputeNodeGroup`: AWS::PCS::ComputeNodeGroup resource creates an AWS PCS compute node group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCS::ComputeNodeGroup`.
 ///
@@ -681,7 +681,7 @@ pub struct ComputeNodeGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComputeNodeGroupAttributes {
+impl crate::resources::ResourceAttributes for ComputeNodeGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComputeNodeGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PCS::Queue`: AWS::PCS::Queue resource creates an AWS PCS queue.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::PCS::Queue`.
 ///
@@ -194,7 +194,7 @@ pub struct QueueAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueAttributes {
+impl crate::resources::ResourceAttributes for QueueAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueAttributes { logical_id }
     }

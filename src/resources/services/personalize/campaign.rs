@@ -2,7 +2,7 @@
 //! `AWS::Personalize::Campaign`: A deployment of a solution version that provides real-time recommendations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Personalize::Campaign`.
 ///
@@ -140,7 +140,7 @@ pub struct CampaignAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CampaignAttributes {
+impl crate::resources::ResourceAttributes for CampaignAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CampaignAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Personalize::DatasetGroup`: Resource Schema for AWS::Personalize::DatasetGroup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Personalize::DatasetGroup`.
 ///
@@ -122,7 +122,7 @@ pub struct DatasetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetGroupAttributes {
+impl crate::resources::ResourceAttributes for DatasetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetGroupAttributes { logical_id }
     }

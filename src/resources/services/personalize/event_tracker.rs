@@ -2,7 +2,7 @@
 //! `AWS::Personalize::EventTracker`: Resource schema for AWS::Personalize::EventTracker
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Personalize::EventTracker`.
 ///
@@ -83,7 +83,7 @@ pub struct EventTrackerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventTrackerAttributes {
+impl crate::resources::ResourceAttributes for EventTrackerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventTrackerAttributes { logical_id }
     }

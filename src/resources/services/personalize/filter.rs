@@ -2,7 +2,7 @@
 //! `AWS::Personalize::Filter`: A recommendation filter that defines which items are included or excluded from recommendations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Personalize::Filter`.
 ///
@@ -89,7 +89,7 @@ pub struct FilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FilterAttributes {
+impl crate::resources::ResourceAttributes for FilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FilterAttributes { logical_id }
     }

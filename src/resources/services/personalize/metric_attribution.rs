@@ -2,7 +2,7 @@
 //! `AWS::Personalize::MetricAttribution`: Creates a metric attribution for reporting on recommendation impact in Amazon Personalize.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Personalize::MetricAttribution`.
 ///
@@ -214,7 +214,7 @@ pub struct MetricAttributionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MetricAttributionAttributes {
+impl crate::resources::ResourceAttributes for MetricAttributionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MetricAttributionAttributes { logical_id }
     }

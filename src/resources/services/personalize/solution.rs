@@ -2,7 +2,7 @@
 //! `AWS::Personalize::Solution`: Resource schema for AWS::Personalize::Solution.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Personalize::Solution`.
 ///
@@ -485,7 +485,7 @@ pub struct SolutionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SolutionAttributes {
+impl crate::resources::ResourceAttributes for SolutionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SolutionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PI::PerfReports`: Creates and manages a Performance Insights performance analysis report for a specified DB instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PI::PerfReports`.
 ///
@@ -122,7 +122,7 @@ pub struct PerfReportsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PerfReportsAttributes {
+impl crate::resources::ResourceAttributes for PerfReportsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PerfReportsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::ADMChannel`: Resource Type definition for AWS::Pinpoint::ADMChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::ADMChannel`.
 ///
@@ -85,7 +85,7 @@ pub struct AdmChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AdmChannelAttributes {
+impl crate::resources::ResourceAttributes for AdmChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AdmChannelAttributes { logical_id }
     }

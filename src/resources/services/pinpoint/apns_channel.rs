@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::APNSChannel`: Resource Type definition for AWS::Pinpoint::APNSChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::APNSChannel`.
 ///
@@ -115,7 +115,7 @@ pub struct ApnsChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApnsChannelAttributes {
+impl crate::resources::ResourceAttributes for ApnsChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApnsChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::APNSSandboxChannel`: Resource Type definition for AWS::Pinpoint::APNSSandboxChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::APNSSandboxChannel`.
 ///
@@ -115,7 +115,7 @@ pub struct ApnsSandboxChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApnsSandboxChannelAttributes {
+impl crate::resources::ResourceAttributes for ApnsSandboxChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApnsSandboxChannelAttributes { logical_id }
     }

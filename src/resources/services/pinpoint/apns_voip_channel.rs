@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::APNSVoipChannel`: Resource Type definition for AWS::Pinpoint::APNSVoipChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::APNSVoipChannel`.
 ///
@@ -115,7 +115,7 @@ pub struct ApnsVoipChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApnsVoipChannelAttributes {
+impl crate::resources::ResourceAttributes for ApnsVoipChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApnsVoipChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::APNSVoipSandboxChannel`: Resource Type definition for AWS::Pinpoint::APNSVoipSandboxChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::APNSVoipSandboxChannel`.
 ///
@@ -115,7 +115,7 @@ pub struct ApnsVoipSandboxChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApnsVoipSandboxChannelAttributes {
+impl crate::resources::ResourceAttributes for ApnsVoipSandboxChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApnsVoipSandboxChannelAttributes { logical_id }
     }

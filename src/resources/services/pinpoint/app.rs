@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::App`: Resource Type definition for AWS::Pinpoint::App
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::App`.
 ///
@@ -77,7 +77,7 @@ pub struct AppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppAttributes {
+impl crate::resources::ResourceAttributes for AppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppAttributes { logical_id }
     }

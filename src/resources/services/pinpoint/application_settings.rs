@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::ApplicationSettings`: Resource Type definition for AWS::Pinpoint::ApplicationSettings
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::ApplicationSettings`.
 ///
@@ -211,7 +211,7 @@ pub struct ApplicationSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationSettingsAttributes {
+impl crate::resources::ResourceAttributes for ApplicationSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationSettingsAttributes { logical_id }
     }

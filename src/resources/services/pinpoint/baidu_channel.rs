@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::BaiduChannel`: Resource Type definition for AWS::Pinpoint::BaiduChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::BaiduChannel`.
 ///
@@ -85,7 +85,7 @@ pub struct BaiduChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BaiduChannelAttributes {
+impl crate::resources::ResourceAttributes for BaiduChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BaiduChannelAttributes { logical_id }
     }

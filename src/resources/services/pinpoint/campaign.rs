@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::Campaign`: Resource Type definition for AWS::Pinpoint::Campaign
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::Campaign`.
 ///
@@ -1198,7 +1198,7 @@ pub struct CampaignAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CampaignAttributes {
+impl crate::resources::ResourceAttributes for CampaignAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CampaignAttributes { logical_id }
     }

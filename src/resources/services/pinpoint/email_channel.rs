@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::EmailChannel`: Resource Type definition for AWS::Pinpoint::EmailChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::EmailChannel`.
 ///
@@ -103,7 +103,7 @@ pub struct EmailChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EmailChannelAttributes {
+impl crate::resources::ResourceAttributes for EmailChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EmailChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::EmailTemplate`: Resource Type definition for AWS::Pinpoint::EmailTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::EmailTemplate`.
 ///
@@ -107,7 +107,7 @@ pub struct EmailTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EmailTemplateAttributes {
+impl crate::resources::ResourceAttributes for EmailTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EmailTemplateAttributes { logical_id }
     }

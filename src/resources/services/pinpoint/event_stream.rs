@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::EventStream`: Resource Type definition for AWS::Pinpoint::EventStream
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::EventStream`.
 ///
@@ -79,7 +79,7 @@ pub struct EventStreamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventStreamAttributes {
+impl crate::resources::ResourceAttributes for EventStreamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventStreamAttributes { logical_id }
     }

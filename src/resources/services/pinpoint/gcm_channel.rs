@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::GCMChannel`: Resource Type definition for AWS::Pinpoint::GCMChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::GCMChannel`.
 ///
@@ -91,7 +91,7 @@ pub struct GcmChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GcmChannelAttributes {
+impl crate::resources::ResourceAttributes for GcmChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GcmChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::InAppTemplate`: Resource Type definition for AWS::Pinpoint::InAppTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -458,7 +458,7 @@ pub struct InAppTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InAppTemplateAttributes {
+impl crate::resources::ResourceAttributes for InAppTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InAppTemplateAttributes { logical_id }
     }

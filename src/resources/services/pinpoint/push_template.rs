@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::PushTemplate`: Resource Type definition for AWS::Pinpoint::PushTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::PushTemplate`.
 ///
@@ -283,7 +283,7 @@ pub struct PushTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PushTemplateAttributes {
+impl crate::resources::ResourceAttributes for PushTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PushTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::Segment`: Resource Type definition for AWS::Pinpoint::Segment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::Segment`.
 ///
@@ -527,7 +527,7 @@ pub struct SegmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SegmentAttributes {
+impl crate::resources::ResourceAttributes for SegmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SegmentAttributes { logical_id }
     }

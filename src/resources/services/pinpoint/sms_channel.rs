@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::SMSChannel`: Resource Type definition for AWS::Pinpoint::SMSChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::SMSChannel`.
 ///
@@ -85,7 +85,7 @@ pub struct SmsChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SmsChannelAttributes {
+impl crate::resources::ResourceAttributes for SmsChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SmsChannelAttributes { logical_id }
     }

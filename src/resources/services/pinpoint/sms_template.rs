@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::SmsTemplate`: Resource Type definition for AWS::Pinpoint::SmsTemplate
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::SmsTemplate`.
 ///
@@ -95,7 +95,7 @@ pub struct SmsTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SmsTemplateAttributes {
+impl crate::resources::ResourceAttributes for SmsTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SmsTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Pinpoint::VoiceChannel`: Resource Type definition for AWS::Pinpoint::VoiceChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pinpoint::VoiceChannel`.
 ///
@@ -73,7 +73,7 @@ pub struct VoiceChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VoiceChannelAttributes {
+impl crate::resources::ResourceAttributes for VoiceChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VoiceChannelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PinpointEmail::ConfigurationSet`: Resource Type definition for AWS::PinpointEmail::ConfigurationSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PinpointEmail::ConfigurationSet`.
 ///
@@ -213,7 +213,7 @@ pub struct ConfigurationSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationSetAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationSetAttributes { logical_id }
     }

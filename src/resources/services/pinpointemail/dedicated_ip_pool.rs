@@ -2,7 +2,7 @@
 //! `AWS::PinpointEmail::DedicatedIpPool`: Resource Type definition for AWS::PinpointEmail::DedicatedIpPool
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PinpointEmail::DedicatedIpPool`.
 ///
@@ -71,7 +71,7 @@ pub struct DedicatedIpPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DedicatedIpPoolAttributes {
+impl crate::resources::ResourceAttributes for DedicatedIpPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DedicatedIpPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::PinpointEmail::Identity`: Resource Type definition for AWS::PinpointEmail::Identity
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PinpointEmail::Identity`.
 ///
@@ -128,7 +128,7 @@ pub struct IdentityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityAttributes {
+impl crate::resources::ResourceAttributes for IdentityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityAttributes { logical_id }
     }

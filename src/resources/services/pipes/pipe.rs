@@ -2,7 +2,7 @@
 //! `AWS::Pipes::Pipe`: Definition of AWS::Pipes::Pipe Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Pipes::Pipe`.
 ///
@@ -3204,7 +3204,7 @@ pub struct PipeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PipeAttributes {
+impl crate::resources::ResourceAttributes for PipeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PipeAttributes { logical_id }
     }

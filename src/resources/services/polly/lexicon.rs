@@ -2,7 +2,7 @@
 //! `AWS::Polly::Lexicon`: Resource Type definition for AWS::Polly::Lexicon.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Polly::Lexicon`.
 ///
@@ -73,7 +73,7 @@ pub struct LexiconAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LexiconAttributes {
+impl crate::resources::ResourceAttributes for LexiconAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LexiconAttributes { logical_id }
     }

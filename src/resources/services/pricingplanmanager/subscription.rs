@@ -2,7 +2,7 @@
 //! `AWS::PricingPlanManager::Subscription`: Resource type definition for AWS::PricingPlanManager::Subscription.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::PricingPlanManager::Subscription`.
 ///
@@ -151,7 +151,7 @@ pub struct SubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Proton::EnvironmentAccountConnection`: Resource Schema describing various properties for AWS Proton Environment Account Connections resources.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Proton::EnvironmentAccountConnection`.
 ///
@@ -98,7 +98,7 @@ pub struct EnvironmentAccountConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentAccountConnectionAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentAccountConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentAccountConnectionAttributes { logical_id }
     }

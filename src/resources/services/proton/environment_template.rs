@@ -2,7 +2,7 @@
 //! `AWS::Proton::EnvironmentTemplate`: Definition of AWS::Proton::EnvironmentTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Proton::EnvironmentTemplate`.
 ///
@@ -117,7 +117,7 @@ pub struct EnvironmentTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentTemplateAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Proton::ServiceTemplate`: Definition of AWS::Proton::ServiceTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Proton::ServiceTemplate`.
 ///
@@ -117,7 +117,7 @@ pub struct ServiceTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceTemplateAttributes {
+impl crate::resources::ResourceAttributes for ServiceTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QBusiness::DataAccessor`: Definition of AWS::QBusiness::DataAccessor Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QBusiness::DataAccessor`.
 ///
@@ -357,7 +357,7 @@ pub struct DataAccessorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataAccessorAttributes {
+impl crate::resources::ResourceAttributes for DataAccessorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataAccessorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QBusiness::Index`: Definition of AWS::QBusiness::Index Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QBusiness::Index`.
 ///
@@ -260,7 +260,7 @@ pub struct IndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IndexAttributes {
+impl crate::resources::ResourceAttributes for IndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IndexAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QBusiness::Permission`: Definition of AWS::QBusiness::Permission Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QBusiness::Permission`.
 ///
@@ -160,7 +160,7 @@ pub struct PermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionAttributes {
+impl crate::resources::ResourceAttributes for PermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QBusiness::Plugin`: Definition of AWS::QBusiness::Plugin Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QBusiness::Plugin`.
 ///
@@ -281,7 +281,7 @@ pub struct PluginAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PluginAttributes {
+impl crate::resources::ResourceAttributes for PluginAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PluginAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QBusiness::Retriever`: Definition of AWS::QBusiness::Retriever Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QBusiness::Retriever`.
 ///
@@ -128,7 +128,7 @@ pub struct RetrieverAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RetrieverAttributes {
+impl crate::resources::ResourceAttributes for RetrieverAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RetrieverAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QBusiness::WebExperience`: Definition of AWS::QBusiness::WebExperience Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QBusiness::WebExperience`.
 ///
@@ -261,7 +261,7 @@ pub struct WebExperienceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebExperienceAttributes {
+impl crate::resources::ResourceAttributes for WebExperienceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebExperienceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QLDB::Ledger`: Resource Type definition for AWS::QLDB::Ledger
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QLDB::Ledger`.
 ///
@@ -95,7 +95,7 @@ pub struct LedgerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LedgerAttributes {
+impl crate::resources::ResourceAttributes for LedgerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LedgerAttributes { logical_id }
     }

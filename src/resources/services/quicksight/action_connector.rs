@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::ActionConnector`: Definition of the AWS::QuickSight::ActionConnector Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::ActionConnector`.
 ///
@@ -354,7 +354,7 @@ pub struct ActionConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ActionConnectorAttributes {
+impl crate::resources::ResourceAttributes for ActionConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ActionConnectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Agent`: Resource Type definition for AWS::QuickSight::Agent
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Agent`.
 ///
@@ -164,7 +164,7 @@ pub struct AgentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentAttributes {
+impl crate::resources::ResourceAttributes for AgentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentAttributes { logical_id }
     }

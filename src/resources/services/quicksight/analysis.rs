@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Analysis`: Definition of the AWS::QuickSight::Analysis Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Analysis`.
 ///
@@ -28759,7 +28759,7 @@ pub struct AnalysisAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AnalysisAttributes {
+impl crate::resources::ResourceAttributes for AnalysisAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AnalysisAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::ApprovalPolicy`: Definition of the AWS::QuickSight::ApprovalPolicy Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::ApprovalPolicy`.
 ///
@@ -227,7 +227,7 @@ pub struct ApprovalPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApprovalPolicyAttributes {
+impl crate::resources::ResourceAttributes for ApprovalPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApprovalPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Assignment`: Resource Type definition for AWS::QuickSight::Assignment, which manages an Amazon QuickSight IAM policy assignment that attaches an IAM policy to specified QuickSight users or groups within a namespace.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Assignment`.
 ///
@@ -121,7 +121,7 @@ pub struct AssignmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssignmentAttributes {
+impl crate::resources::ResourceAttributes for AssignmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssignmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Brand`: Definition of the AWS::QuickSight::Brand Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Brand`.
 ///
@@ -326,7 +326,7 @@ pub struct BrandAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BrandAttributes {
+impl crate::resources::ResourceAttributes for BrandAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BrandAttributes { logical_id }
     }

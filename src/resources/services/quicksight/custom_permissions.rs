@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::CustomPermissions`: Definition of the AWS::QuickSight::CustomPermissions Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::CustomPermissions`.
 ///
@@ -1266,7 +1266,7 @@ pub struct CustomPermissionsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomPermissionsAttributes {
+impl crate::resources::ResourceAttributes for CustomPermissionsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomPermissionsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Customization`: Definition of the AWS::QuickSight::Customization Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Customization`.
 ///
@@ -83,7 +83,7 @@ pub struct CustomizationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomizationAttributes {
+impl crate::resources::ResourceAttributes for CustomizationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomizationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Dashboard`: Definition of the AWS::QuickSight::Dashboard Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Dashboard`.
 ///
@@ -29162,7 +29162,7 @@ pub struct DashboardAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DashboardAttributes {
+impl crate::resources::ResourceAttributes for DashboardAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DashboardAttributes { logical_id }
     }

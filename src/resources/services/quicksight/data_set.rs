@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::DataSet`: Definition of the AWS::QuickSight::DataSet Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::DataSet`.
 ///
@@ -5471,7 +5471,7 @@ pub struct DataSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSetAttributes {
+impl crate::resources::ResourceAttributes for DataSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSetAttributes { logical_id }
     }

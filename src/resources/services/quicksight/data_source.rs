@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::DataSource`: Definition of the AWS::QuickSight::DataSource Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::DataSource`.
 ///
@@ -2122,7 +2122,7 @@ pub struct DataSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataSourceAttributes {
+impl crate::resources::ResourceAttributes for DataSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::DLPSetting`: Definition of the AWS::QuickSight::DLPSetting Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::DLPSetting`.
 ///
@@ -167,7 +167,7 @@ pub struct DlpSettingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DlpSettingAttributes {
+impl crate::resources::ResourceAttributes for DlpSettingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DlpSettingAttributes { logical_id }
     }

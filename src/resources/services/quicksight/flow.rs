@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Flow`: Definition of AWS::QuickSight::Flow Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Flow`.
 ///
@@ -130,7 +130,7 @@ pub struct FlowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FlowAttributes {
+impl crate::resources::ResourceAttributes for FlowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FlowAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Folder`: Definition of the AWS::QuickSight::Folder Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Folder`.
 ///
@@ -210,7 +210,7 @@ pub struct FolderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FolderAttributes {
+impl crate::resources::ResourceAttributes for FolderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FolderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Group`: Definition of the AWS::QuickSight::Group Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Group`.
 ///
@@ -79,7 +79,7 @@ pub struct GroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupAttributes {
+impl crate::resources::ResourceAttributes for GroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupAttributes { logical_id }
     }

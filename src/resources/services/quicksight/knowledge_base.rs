@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::KnowledgeBase`: Definition of AWS::QuickSight::KnowledgeBase Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::KnowledgeBase`.
 ///
@@ -533,7 +533,7 @@ pub struct KnowledgeBaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KnowledgeBaseAttributes {
+impl crate::resources::ResourceAttributes for KnowledgeBaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KnowledgeBaseAttributes { logical_id }
     }

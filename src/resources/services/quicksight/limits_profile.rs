@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::LimitsProfile`: Definition of AWS::QuickSight::LimitsProfile Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::LimitsProfile`.
 ///
@@ -157,7 +157,7 @@ pub struct LimitsProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LimitsProfileAttributes {
+impl crate::resources::ResourceAttributes for LimitsProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LimitsProfileAttributes { logical_id }
     }

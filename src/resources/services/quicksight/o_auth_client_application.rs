@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::OAuthClientApplication`: Definition of AWS::QuickSight::OAuthClientApplication Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::OAuthClientApplication`.
 ///
@@ -323,7 +323,7 @@ pub struct OAuthClientApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OAuthClientApplicationAttributes {
+impl crate::resources::ResourceAttributes for OAuthClientApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OAuthClientApplicationAttributes { logical_id }
     }

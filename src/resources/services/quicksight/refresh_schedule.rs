@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::RefreshSchedule`: Definition of the AWS::QuickSight::RefreshSchedule Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::RefreshSchedule`.
 ///
@@ -299,7 +299,7 @@ pub struct RefreshScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RefreshScheduleAttributes {
+impl crate::resources::ResourceAttributes for RefreshScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RefreshScheduleAttributes { logical_id }
     }

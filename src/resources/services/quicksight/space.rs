@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Space`: Resource Type definition for AWS::QuickSight::Space
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Space`.
 ///
@@ -225,7 +225,7 @@ pub struct SpaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SpaceAttributes {
+impl crate::resources::ResourceAttributes for SpaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SpaceAttributes { logical_id }
     }

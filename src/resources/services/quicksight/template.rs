@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Template`: Definition of the AWS::QuickSight::Template Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Template`.
 ///
@@ -28475,7 +28475,7 @@ pub struct TemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TemplateAttributes {
+impl crate::resources::ResourceAttributes for TemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Theme`: Definition of the AWS::QuickSight::Theme Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Theme`.
 ///
@@ -1051,7 +1051,7 @@ pub struct ThemeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ThemeAttributes {
+impl crate::resources::ResourceAttributes for ThemeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ThemeAttributes { logical_id }
     }

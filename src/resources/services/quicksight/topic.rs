@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::Topic`: Definition of the AWS::QuickSight::Topic Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::Topic`.
 ///
@@ -2184,7 +2184,7 @@ pub struct TopicAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicAttributes {
+impl crate::resources::ResourceAttributes for TopicAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicAttributes { logical_id }
     }

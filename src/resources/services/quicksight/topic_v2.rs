@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::TopicV2`: Definition of the AWS::QuickSight::TopicV2 Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::TopicV2`.
 ///
@@ -304,7 +304,7 @@ pub struct TopicV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicV2Attributes {
+impl crate::resources::ResourceAttributes for TopicV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicV2Attributes { logical_id }
     }

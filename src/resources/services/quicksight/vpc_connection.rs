@@ -2,7 +2,7 @@
 //! `AWS::QuickSight::VPCConnection`: Definition of the AWS::QuickSight::VPCConnection Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::QuickSight::VPCConnection`.
 ///
@@ -136,7 +136,7 @@ pub struct VpcConnectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VpcConnectionAttributes {
+impl crate::resources::ResourceAttributes for VpcConnectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VpcConnectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RAM::Permission`: Resource type definition for AWS::RAM::Permission
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RAM::Permission`.
 ///
@@ -89,7 +89,7 @@ pub struct PermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionAttributes {
+impl crate::resources::ResourceAttributes for PermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionAttributes { logical_id }
     }

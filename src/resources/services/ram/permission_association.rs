@@ -2,7 +2,7 @@
 //! `AWS::RAM::PermissionAssociation`: Associates a specified AWS RAM permission with a resource share.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::RAM::PermissionAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct PermissionAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionAssociationAttributes {
+impl crate::resources::ResourceAttributes for PermissionAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionAssociationAttributes { logical_id }
     }

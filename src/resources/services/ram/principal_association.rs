@@ -2,7 +2,7 @@
 //! `AWS::RAM::PrincipalAssociation`: Associates a specified principal with a resource share.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::RAM::PrincipalAssociation`.
 ///
@@ -83,7 +83,7 @@ pub struct PrincipalAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrincipalAssociationAttributes {
+impl crate::resources::ResourceAttributes for PrincipalAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrincipalAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RAM::ResourceShare`: Resource type definition for AWS::RAM::ResourceShare
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RAM::ResourceShare`.
 ///
@@ -158,7 +158,7 @@ pub struct ResourceShareAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceShareAttributes {
+impl crate::resources::ResourceAttributes for ResourceShareAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceShareAttributes { logical_id }
     }

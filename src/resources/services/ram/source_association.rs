@@ -2,7 +2,7 @@
 //! `AWS::RAM::SourceAssociation`: Associates a specified source account with a resource share.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::RAM::SourceAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct SourceAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SourceAssociationAttributes {
+impl crate::resources::ResourceAttributes for SourceAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SourceAssociationAttributes { logical_id }
     }

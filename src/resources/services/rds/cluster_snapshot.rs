@@ -2,7 +2,7 @@
 //! `AWS::RDS::ClusterSnapshot`: Creates a snapshot of a DB cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::ClusterSnapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct ClusterSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterSnapshotAttributes {
+impl crate::resources::ResourceAttributes for ClusterSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterSnapshotAttributes { logical_id }
     }

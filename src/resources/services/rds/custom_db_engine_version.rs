@@ -2,7 +2,7 @@
 //! `AWS::RDS::CustomDBEngineVersion`: Creates a custom DB engine version (CEV).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::CustomDBEngineVersion`.
 ///
@@ -189,7 +189,7 @@ pub struct CustomDbEngineVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomDbEngineVersionAttributes {
+impl crate::resources::ResourceAttributes for CustomDbEngineVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomDbEngineVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBCluster`: The `AWS::RDS::DBCluster` resource creates an Amazon Aurora DB cluster or Multi-AZ DB cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBCluster`.
 ///
@@ -891,7 +891,7 @@ pub struct DbClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbClusterAttributes {
+impl crate::resources::ResourceAttributes for DbClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbClusterAttributes { logical_id }
     }

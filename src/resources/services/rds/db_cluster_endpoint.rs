@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBClusterEndpoint`: Resource Type definition for AWS::RDS::DBClusterEndpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBClusterEndpoint`.
 ///
@@ -131,7 +131,7 @@ pub struct DbClusterEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbClusterEndpointAttributes {
+impl crate::resources::ResourceAttributes for DbClusterEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbClusterEndpointAttributes { logical_id }
     }

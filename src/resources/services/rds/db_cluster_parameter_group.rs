@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBClusterParameterGroup`: The `AWS::RDS::DBClusterParameterGroup` resource creates a new Amazon RDS DB cluster parameter group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBClusterParameterGroup`.
 ///
@@ -120,7 +120,7 @@ pub struct DbClusterParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbClusterParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for DbClusterParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbClusterParameterGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBInstance`: The `AWS::RDS::DBInstance` resource creates an Amazon DB instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBInstance`.
 ///
@@ -1201,7 +1201,7 @@ pub struct DbInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbInstanceAttributes {
+impl crate::resources::ResourceAttributes for DbInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbInstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBParameterGroup`: The `AWS::RDS::DBParameterGroup` resource creates a custom parameter group for an RDS database family.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBParameterGroup`.
 ///
@@ -127,7 +127,7 @@ pub struct DbParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for DbParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbParameterGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBProxy`: Resource schema for AWS::RDS::DBProxy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBProxy`.
 ///
@@ -395,7 +395,7 @@ pub struct DbProxyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbProxyAttributes {
+impl crate::resources::ResourceAttributes for DbProxyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbProxyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBProxyEndpoint`: Resource schema for AWS::RDS::DBProxyEndpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBProxyEndpoint`.
 ///
@@ -164,7 +164,7 @@ pub struct DbProxyEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbProxyEndpointAttributes {
+impl crate::resources::ResourceAttributes for DbProxyEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbProxyEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBProxyTargetGroup`: Resource schema for AWS::RDS::DBProxyTargetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBProxyTargetGroup`.
 ///
@@ -173,7 +173,7 @@ pub struct DbProxyTargetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbProxyTargetGroupAttributes {
+impl crate::resources::ResourceAttributes for DbProxyTargetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbProxyTargetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBSecurityGroup`: Resource Type definition for AWS::RDS::DBSecurityGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBSecurityGroup`.
 ///
@@ -132,7 +132,7 @@ pub struct DbSecurityGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbSecurityGroupAttributes {
+impl crate::resources::ResourceAttributes for DbSecurityGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbSecurityGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBSecurityGroupIngress`: Resource Type definition for AWS::RDS::DBSecurityGroupIngress
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBSecurityGroupIngress`.
 ///
@@ -91,7 +91,7 @@ pub struct DbSecurityGroupIngressAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbSecurityGroupIngressAttributes {
+impl crate::resources::ResourceAttributes for DbSecurityGroupIngressAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbSecurityGroupIngressAttributes { logical_id }
     }

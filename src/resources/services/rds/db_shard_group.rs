@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBShardGroup`: Creates a new DB shard group for Aurora Limitless Database.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBShardGroup`.
 ///
@@ -121,7 +121,7 @@ pub struct DbShardGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbShardGroupAttributes {
+impl crate::resources::ResourceAttributes for DbShardGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbShardGroupAttributes { logical_id }
     }

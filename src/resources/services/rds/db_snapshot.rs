@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBSnapshot`: Creates a snapshot of a DB instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBSnapshot`.
 ///
@@ -83,7 +83,7 @@ pub struct DbSnapshotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbSnapshotAttributes {
+impl crate::resources::ResourceAttributes for DbSnapshotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbSnapshotAttributes { logical_id }
     }

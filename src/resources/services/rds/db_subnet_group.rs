@@ -2,7 +2,7 @@
 //! `AWS::RDS::DBSubnetGroup`: The `AWS::RDS::DBSubnetGroup` resource creates a database subnet group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::DBSubnetGroup`.
 ///
@@ -96,7 +96,7 @@ pub struct DbSubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DbSubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for DbSubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DbSubnetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::Deployment`: Resource Type definition for AWS::RDS::Deployment.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::Deployment`.
 ///
@@ -137,7 +137,7 @@ pub struct DeploymentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeploymentAttributes {
+impl crate::resources::ResourceAttributes for DeploymentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeploymentAttributes { logical_id }
     }

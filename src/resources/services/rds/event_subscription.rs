@@ -2,7 +2,7 @@
 //! `AWS::RDS::EventSubscription`: The `AWS::RDS::EventSubscription` resource allows you to receive notifications for Amazon Relational Database Service events through the Amazon Simple Notification Service (Amazon SNS).
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::EventSubscription`.
 ///
@@ -119,7 +119,7 @@ pub struct EventSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for EventSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventSubscriptionAttributes { logical_id }
     }

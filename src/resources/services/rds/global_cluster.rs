@@ -2,7 +2,7 @@
 //! `AWS::RDS::GlobalCluster`: Resource Type definition for AWS::RDS::GlobalCluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::GlobalCluster`.
 ///
@@ -133,7 +133,7 @@ pub struct GlobalClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalClusterAttributes {
+impl crate::resources::ResourceAttributes for GlobalClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalClusterAttributes { logical_id }
     }

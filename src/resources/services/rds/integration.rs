@@ -2,7 +2,7 @@
 //! `AWS::RDS::Integration`: A zero-ETL integration with Amazon Redshift.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::Integration`.
 ///
@@ -114,7 +114,7 @@ pub struct IntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationAttributes {
+impl crate::resources::ResourceAttributes for IntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RDS::OptionGroup`: The `AWS::RDS::OptionGroup` resource creates or updates an option group, to enable and configure features that are specific to a particular DB engine.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RDS::OptionGroup`.
 ///
@@ -221,7 +221,7 @@ pub struct OptionGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OptionGroupAttributes {
+impl crate::resources::ResourceAttributes for OptionGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OptionGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::ClusterParameterGroup`: Resource Type definition for AWS::Redshift::ClusterParameterGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::ClusterParameterGroup`.
 ///
@@ -134,7 +134,7 @@ pub struct ClusterParameterGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterParameterGroupAttributes {
+impl crate::resources::ResourceAttributes for ClusterParameterGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterParameterGroupAttributes { logical_id }
     }

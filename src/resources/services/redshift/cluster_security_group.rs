@@ -2,7 +2,7 @@
 //! `AWS::Redshift::ClusterSecurityGroup`: Resource Type definition for AWS::Redshift::ClusterSecurityGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::ClusterSecurityGroup`.
 ///
@@ -77,7 +77,7 @@ pub struct ClusterSecurityGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterSecurityGroupAttributes {
+impl crate::resources::ResourceAttributes for ClusterSecurityGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterSecurityGroupAttributes { logical_id }
     }

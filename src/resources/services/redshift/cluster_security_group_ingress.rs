@@ -2,7 +2,7 @@
 //! `AWS::Redshift::ClusterSecurityGroupIngress`: Resource Type definition for AWS::Redshift::ClusterSecurityGroupIngress
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::ClusterSecurityGroupIngress`.
 ///
@@ -85,7 +85,7 @@ pub struct ClusterSecurityGroupIngressAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterSecurityGroupIngressAttributes {
+impl crate::resources::ResourceAttributes for ClusterSecurityGroupIngressAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterSecurityGroupIngressAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::ClusterSubnetGroup`: Resource Type definition for AWS::Redshift::ClusterSubnetGroup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::ClusterSubnetGroup`.
 ///
@@ -83,7 +83,7 @@ pub struct ClusterSubnetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterSubnetGroupAttributes {
+impl crate::resources::ResourceAttributes for ClusterSubnetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterSubnetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::EndpointAccess`: Resource schema for a Redshift-managed VPC endpoint.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::EndpointAccess`.
 ///
@@ -91,7 +91,7 @@ pub struct EndpointAccessAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAccessAttributes {
+impl crate::resources::ResourceAttributes for EndpointAccessAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAccessAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::EndpointAuthorization`: Describes an endpoint authorization for authorizing Redshift-managed VPC endpoint access to a cluster across AWS accounts.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::EndpointAuthorization`.
 ///
@@ -85,7 +85,7 @@ pub struct EndpointAuthorizationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAuthorizationAttributes {
+impl crate::resources::ResourceAttributes for EndpointAuthorizationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAuthorizationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::EventSubscription`: The `AWS::Redshift::EventSubscription` resource creates an Amazon Redshift Event Subscription.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::EventSubscription`.
 ///
@@ -212,7 +212,7 @@ pub struct EventSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EventSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for EventSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EventSubscriptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::Integration`: Integration from a source AWS service to a Redshift cluster
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::Integration`.
 ///
@@ -101,7 +101,7 @@ pub struct IntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationAttributes {
+impl crate::resources::ResourceAttributes for IntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::QEV2IdcApplication`: Creates an Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::QEV2IdcApplication`.
 ///
@@ -89,7 +89,7 @@ pub struct Qev2IdcApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for Qev2IdcApplicationAttributes {
+impl crate::resources::ResourceAttributes for Qev2IdcApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         Qev2IdcApplicationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::RedshiftIdcApplication`: Resource Type definition for AWS::Redshift::RedshiftIdcApplication.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::RedshiftIdcApplication`.
 ///
@@ -503,7 +503,7 @@ pub struct RedshiftIdcApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RedshiftIdcApplicationAttributes {
+impl crate::resources::ResourceAttributes for RedshiftIdcApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RedshiftIdcApplicationAttributes { logical_id }
     }

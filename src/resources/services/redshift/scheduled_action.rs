@@ -2,7 +2,7 @@
 //! `AWS::Redshift::ScheduledAction`: The `AWS::Redshift::ScheduledAction` resource creates an Amazon Redshift Scheduled Action.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::ScheduledAction`.
 ///
@@ -109,7 +109,7 @@ pub struct ScheduledActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduledActionAttributes {
+impl crate::resources::ResourceAttributes for ScheduledActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduledActionAttributes { logical_id }
     }

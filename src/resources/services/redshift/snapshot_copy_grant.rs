@@ -2,7 +2,7 @@
 //! `AWS::Redshift::SnapshotCopyGrant`: Creates a snapshot copy grant that permits Amazon Redshift to use an encrypted symmetric key from AWS Key Management Service (KMS) to encrypt copied snapshots in a destination region.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::SnapshotCopyGrant`.
 ///
@@ -83,7 +83,7 @@ pub struct SnapshotCopyGrantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SnapshotCopyGrantAttributes {
+impl crate::resources::ResourceAttributes for SnapshotCopyGrantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SnapshotCopyGrantAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::SnapshotSchedule`: Creates a snapshot schedule that lets you set up automatic snapshots of your Amazon Redshift cluster at regular intervals.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::SnapshotSchedule`.
 ///
@@ -89,7 +89,7 @@ pub struct SnapshotScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SnapshotScheduleAttributes {
+impl crate::resources::ResourceAttributes for SnapshotScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SnapshotScheduleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Redshift::UsageLimit`: Resource Type definition for AWS::Redshift::UsageLimit.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Redshift::UsageLimit`.
 ///
@@ -227,7 +227,7 @@ pub struct UsageLimitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UsageLimitAttributes {
+impl crate::resources::ResourceAttributes for UsageLimitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UsageLimitAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RedshiftServerless::Namespace`: Definition of AWS::RedshiftServerless::Namespace Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RedshiftServerless::Namespace`.
 ///
@@ -236,7 +236,7 @@ pub struct NamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NamespaceAttributes {
+impl crate::resources::ResourceAttributes for NamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NamespaceAttributes { logical_id }
     }

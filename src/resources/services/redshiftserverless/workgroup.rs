@@ -2,7 +2,7 @@
 //! `AWS::RedshiftServerless::Workgroup`: Definition of AWS::RedshiftServerless::Workgroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -408,7 +408,7 @@ pub struct WorkgroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkgroupAttributes {
+impl crate::resources::ResourceAttributes for WorkgroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkgroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RefactorSpaces::Route`: Definition of AWS::RefactorSpaces::Route Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RefactorSpaces::Route`.
 ///
@@ -293,7 +293,7 @@ pub struct RouteAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RouteAttributes {
+impl crate::resources::ResourceAttributes for RouteAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RouteAttributes { logical_id }
     }

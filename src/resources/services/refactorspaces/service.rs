@@ -2,7 +2,7 @@
 //! `AWS::RefactorSpaces::Service`: Definition of AWS::RefactorSpaces::Service Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RefactorSpaces::Service`.
 ///
@@ -218,7 +218,7 @@ pub struct ServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceAttributes {
+impl crate::resources::ResourceAttributes for ServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Rekognition::Collection`: The AWS::Rekognition::Collection type creates an Amazon Rekognition Collection.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Rekognition::Collection`.
 ///
@@ -77,7 +77,7 @@ pub struct CollectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CollectionAttributes {
+impl crate::resources::ResourceAttributes for CollectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CollectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Rekognition::Project`: The AWS::Rekognition::Project type creates an Amazon Rekognition CustomLabels Project.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Rekognition::Project`.
 ///
@@ -77,7 +77,7 @@ pub struct ProjectAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProjectAttributes {
+impl crate::resources::ResourceAttributes for ProjectAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProjectAttributes { logical_id }
     }

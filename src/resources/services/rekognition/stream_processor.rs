@@ -2,7 +2,7 @@
 //! `AWS::Rekognition::StreamProcessor`: The AWS::Rekognition::StreamProcessor type is used to create an Amazon Rekognition StreamProcessor that you can use to analyze streaming videos.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Rekognition::StreamProcessor`.
 ///
@@ -500,7 +500,7 @@ pub struct StreamProcessorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StreamProcessorAttributes {
+impl crate::resources::ResourceAttributes for StreamProcessorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StreamProcessorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ResilienceHub::App`: Resource Type Definition for AWS::ResilienceHub::App.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResilienceHub::App`.
 ///
@@ -410,7 +410,7 @@ pub struct AppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppAttributes {
+impl crate::resources::ResourceAttributes for AppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ResilienceHub::ResiliencyPolicy`: Resource Type Definition for Resiliency Policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResilienceHub::ResiliencyPolicy`.
 ///
@@ -259,7 +259,7 @@ pub struct ResiliencyPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResiliencyPolicyAttributes {
+impl crate::resources::ResourceAttributes for ResiliencyPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResiliencyPolicyAttributes { logical_id }
     }

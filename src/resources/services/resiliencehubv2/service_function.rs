@@ -2,7 +2,7 @@
 //! `AWS::ResilienceHubV2::ServiceFunction`: Creates a service function within a Resilience Hub service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResilienceHubV2::ServiceFunction`.
 ///
@@ -112,7 +112,7 @@ pub struct ServiceFunctionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceFunctionAttributes {
+impl crate::resources::ResourceAttributes for ServiceFunctionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceFunctionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ResilienceHubV2::System`: Creates a system that represents a logical grouping of services.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResilienceHubV2::System`.
 ///
@@ -95,7 +95,7 @@ pub struct SystemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SystemAttributes {
+impl crate::resources::ResourceAttributes for SystemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SystemAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ResilienceHubV2::UserJourney`: Creates a user journey within a Resilience Hub system.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResilienceHubV2::UserJourney`.
 ///
@@ -85,7 +85,7 @@ pub struct UserJourneyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserJourneyAttributes {
+impl crate::resources::ResourceAttributes for UserJourneyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserJourneyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ResourceExplorer2::DefaultViewAssociation`: Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResourceExplorer2::DefaultViewAssociation`.
 ///
@@ -67,7 +67,7 @@ pub struct DefaultViewAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DefaultViewAssociationAttributes {
+impl crate::resources::ResourceAttributes for DefaultViewAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DefaultViewAssociationAttributes { logical_id }
     }

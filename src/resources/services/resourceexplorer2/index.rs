@@ -2,7 +2,7 @@
 //! `AWS::ResourceExplorer2::Index`: Definition of AWS::ResourceExplorer2::Index Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResourceExplorer2::Index`.
 ///
@@ -104,7 +104,7 @@ pub struct IndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IndexAttributes {
+impl crate::resources::ResourceAttributes for IndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IndexAttributes { logical_id }
     }

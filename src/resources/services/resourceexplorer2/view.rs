@@ -2,7 +2,7 @@
 //! `AWS::ResourceExplorer2::View`: Definition of AWS::ResourceExplorer2::View Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResourceExplorer2::View`.
 ///
@@ -161,7 +161,7 @@ pub struct ViewAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ViewAttributes {
+impl crate::resources::ResourceAttributes for ViewAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ViewAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ResourceGroups::TagSyncTask`: Schema for ResourceGroups::TagSyncTask
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ResourceGroups::TagSyncTask`.
 ///
@@ -85,7 +85,7 @@ pub struct TagSyncTaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TagSyncTaskAttributes {
+impl crate::resources::ResourceAttributes for TagSyncTaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TagSyncTaskAttributes { logical_id }
     }

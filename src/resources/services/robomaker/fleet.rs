@@ -2,7 +2,7 @@
 //! `AWS::RoboMaker::Fleet`: AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::RoboMaker::Fleet`.
 ///
@@ -71,7 +71,7 @@ pub struct FleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FleetAttributes {
+impl crate::resources::ResourceAttributes for FleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FleetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RoboMaker::Robot`: AWS::RoboMaker::Robot resource creates an AWS RoboMaker Robot.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::RoboMaker::Robot`.
 ///
@@ -125,7 +125,7 @@ pub struct RobotAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RobotAttributes {
+impl crate::resources::ResourceAttributes for RobotAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RobotAttributes { logical_id }
     }

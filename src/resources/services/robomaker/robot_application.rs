@@ -2,7 +2,7 @@
 //! `AWS::RoboMaker::RobotApplication`: This schema is for testing purpose only.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::RoboMaker::RobotApplication`.
 ///
@@ -277,7 +277,7 @@ pub struct RobotApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RobotApplicationAttributes {
+impl crate::resources::ResourceAttributes for RobotApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RobotApplicationAttributes { logical_id }
     }

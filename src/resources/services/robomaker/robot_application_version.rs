@@ -2,7 +2,7 @@
 //! `AWS::RoboMaker::RobotApplicationVersion`: AWS::RoboMaker::RobotApplicationVersion resource creates an AWS RoboMaker RobotApplicationVersion.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::RoboMaker::RobotApplicationVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct RobotApplicationVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RobotApplicationVersionAttributes {
+impl crate::resources::ResourceAttributes for RobotApplicationVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RobotApplicationVersionAttributes { logical_id }
     }

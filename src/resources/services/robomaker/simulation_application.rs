@@ -2,7 +2,7 @@
 //! `AWS::RoboMaker::SimulationApplication`: This schema is for testing purpose only.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::RoboMaker::SimulationApplication`.
 ///
@@ -472,7 +472,7 @@ pub struct SimulationApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SimulationApplicationAttributes {
+impl crate::resources::ResourceAttributes for SimulationApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SimulationApplicationAttributes { logical_id }
     }

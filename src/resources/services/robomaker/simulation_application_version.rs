@@ -2,7 +2,7 @@
 //! `AWS::RoboMaker::SimulationApplicationVersion`: AWS::RoboMaker::SimulationApplicationVersion resource creates an AWS RoboMaker SimulationApplicationVersion.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::RoboMaker::SimulationApplicationVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct SimulationApplicationVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SimulationApplicationVersionAttributes {
+impl crate::resources::ResourceAttributes for SimulationApplicationVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SimulationApplicationVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RolesAnywhere::CRL`: Definition of AWS::RolesAnywhere::CRL Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RolesAnywhere::CRL`.
 ///
@@ -95,7 +95,7 @@ pub struct CrlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CrlAttributes {
+impl crate::resources::ResourceAttributes for CrlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CrlAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RolesAnywhere::TrustAnchor`: Definition of AWS::RolesAnywhere::TrustAnchor Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RolesAnywhere::TrustAnchor`.
 ///
@@ -263,7 +263,7 @@ pub struct TrustAnchorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrustAnchorAttributes {
+impl crate::resources::ResourceAttributes for TrustAnchorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrustAnchorAttributes { logical_id }
     }

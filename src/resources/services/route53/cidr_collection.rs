@@ -2,7 +2,7 @@
 //! `AWS::Route53::CidrCollection`: Resource Type definition for AWS::Route53::CidrCollection.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::CidrCollection`.
 ///
@@ -112,7 +112,7 @@ pub struct CidrCollectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CidrCollectionAttributes {
+impl crate::resources::ResourceAttributes for CidrCollectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CidrCollectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53::DelegationSet`: Resource Type definition for AWS::Route53::DelegationSet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::DelegationSet`.
 ///
@@ -56,7 +56,7 @@ pub struct DelegationSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DelegationSetAttributes {
+impl crate::resources::ResourceAttributes for DelegationSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DelegationSetAttributes { logical_id }
     }

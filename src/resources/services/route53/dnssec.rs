@@ -2,7 +2,7 @@
 //! `AWS::Route53::DNSSEC`: Resource used to control (enable/disable) DNSSEC in a specific hosted zone.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::DNSSEC`.
 ///
@@ -67,7 +67,7 @@ pub struct DnssecAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DnssecAttributes {
+impl crate::resources::ResourceAttributes for DnssecAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DnssecAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53::HealthCheck`: Resource schema for AWS::Route53::HealthCheck.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::HealthCheck`.
 ///
@@ -526,7 +526,7 @@ pub struct HealthCheckAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HealthCheckAttributes {
+impl crate::resources::ResourceAttributes for HealthCheckAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HealthCheckAttributes { logical_id }
     }

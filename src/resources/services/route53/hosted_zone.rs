@@ -2,7 +2,7 @@
 //! `AWS::Route53::HostedZone`: Creates a new public or private hosted zone.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::HostedZone`.
 ///
@@ -261,7 +261,7 @@ pub struct HostedZoneAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HostedZoneAttributes {
+impl crate::resources::ResourceAttributes for HostedZoneAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HostedZoneAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53::KeySigningKey`: Represents a key signing key (KSK) associated with a hosted zone.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::KeySigningKey`.
 ///
@@ -112,7 +112,7 @@ pub struct KeySigningKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KeySigningKeyAttributes {
+impl crate::resources::ResourceAttributes for KeySigningKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KeySigningKeyAttributes { logical_id }
     }

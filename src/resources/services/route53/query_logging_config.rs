@@ -2,7 +2,7 @@
 //! `AWS::Route53::QueryLoggingConfig`: Resource Type definition for AWS::Route53::QueryLoggingConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::QueryLoggingConfig`.
 ///
@@ -73,7 +73,7 @@ pub struct QueryLoggingConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueryLoggingConfigAttributes {
+impl crate::resources::ResourceAttributes for QueryLoggingConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueryLoggingConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53::RecordSet`: Resource Type definition for AWS::Route53::RecordSet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::RecordSet`.
 ///
@@ -274,7 +274,7 @@ pub struct RecordSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecordSetAttributes {
+impl crate::resources::ResourceAttributes for RecordSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecordSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53::RecordSetGroup`: Resource Type definition for AWS::Route53::RecordSetGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::RecordSetGroup`.
 ///
@@ -404,7 +404,7 @@ pub struct RecordSetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecordSetGroupAttributes {
+impl crate::resources::ResourceAttributes for RecordSetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecordSetGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53::TrafficPolicy`: Resource Type definition for AWS::Route53::TrafficPolicy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::TrafficPolicy`.
 ///
@@ -79,7 +79,7 @@ pub struct TrafficPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficPolicyAttributes {
+impl crate::resources::ResourceAttributes for TrafficPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficPolicyAttributes { logical_id }
     }

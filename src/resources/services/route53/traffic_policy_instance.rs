@@ -2,7 +2,7 @@
 //! `AWS::Route53::TrafficPolicyInstance`: Resource Type definition for AWS::Route53::TrafficPolicyInstance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53::TrafficPolicyInstance`.
 ///
@@ -91,7 +91,7 @@ pub struct TrafficPolicyInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrafficPolicyInstanceAttributes {
+impl crate::resources::ResourceAttributes for TrafficPolicyInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrafficPolicyInstanceAttributes { logical_id }
     }

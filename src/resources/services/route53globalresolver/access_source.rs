@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::AccessSource`: Resource schema for AWS::Route53GlobalResolver::AccessSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::AccessSource`.
 ///
@@ -164,7 +164,7 @@ pub struct AccessSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessSourceAttributes {
+impl crate::resources::ResourceAttributes for AccessSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessSourceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::AccessToken`: Resource schema for AWS::Route53GlobalResolver::AccessToken
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::AccessToken`.
 ///
@@ -95,7 +95,7 @@ pub struct AccessTokenAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessTokenAttributes {
+impl crate::resources::ResourceAttributes for AccessTokenAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessTokenAttributes { logical_id }
     }

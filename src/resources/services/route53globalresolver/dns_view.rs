@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::DnsView`: Resource schema for AWS::Route53GlobalResolver::DnsView
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::DnsView`.
 ///
@@ -194,7 +194,7 @@ pub struct DnsViewAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DnsViewAttributes {
+impl crate::resources::ResourceAttributes for DnsViewAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DnsViewAttributes { logical_id }
     }

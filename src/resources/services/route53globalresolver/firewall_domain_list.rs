@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::FirewallDomainList`: Resource schema for AWS::Route53GlobalResolver::FirewallDomainList
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::FirewallDomainList`.
 ///
@@ -107,7 +107,7 @@ pub struct FirewallDomainListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FirewallDomainListAttributes {
+impl crate::resources::ResourceAttributes for FirewallDomainListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FirewallDomainListAttributes { logical_id }
     }

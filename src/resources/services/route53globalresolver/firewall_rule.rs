@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::FirewallRule`: Resource schema for AWS::Route53GlobalResolver::FirewallRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::FirewallRule`.
 ///
@@ -289,7 +289,7 @@ pub struct FirewallRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FirewallRuleAttributes {
+impl crate::resources::ResourceAttributes for FirewallRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FirewallRuleAttributes { logical_id }
     }

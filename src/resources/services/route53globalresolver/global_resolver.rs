@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::GlobalResolver`: Resource schema for AWS::Route53GlobalResolver::GlobalResolver
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::GlobalResolver`.
 ///
@@ -134,7 +134,7 @@ pub struct GlobalResolverAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GlobalResolverAttributes {
+impl crate::resources::ResourceAttributes for GlobalResolverAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GlobalResolverAttributes { logical_id }
     }

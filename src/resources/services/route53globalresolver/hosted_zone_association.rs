@@ -2,7 +2,7 @@
 //! `AWS::Route53GlobalResolver::HostedZoneAssociation`: Resource schema for AWS::Route53GlobalResolver::HostedZoneAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53GlobalResolver::HostedZoneAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct HostedZoneAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HostedZoneAssociationAttributes {
+impl crate::resources::ResourceAttributes for HostedZoneAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HostedZoneAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Profiles::Profile`: Resource Type definition for AWS::Route53Profiles::Profile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Profiles::Profile`.
 ///
@@ -77,7 +77,7 @@ pub struct ProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProfileAttributes {
+impl crate::resources::ResourceAttributes for ProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Profiles::ProfileAssociation`: Resource Type definition for AWS::Route53Profiles::ProfileAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Profiles::ProfileAssociation`.
 ///
@@ -95,7 +95,7 @@ pub struct ProfileAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProfileAssociationAttributes {
+impl crate::resources::ResourceAttributes for ProfileAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProfileAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Profiles::ProfileResourceAssociation`: Resource Type definition for AWS::Route53Profiles::ProfileResourceAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Profiles::ProfileResourceAssociation`.
 ///
@@ -85,7 +85,7 @@ pub struct ProfileResourceAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProfileResourceAssociationAttributes {
+impl crate::resources::ResourceAttributes for ProfileResourceAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProfileResourceAssociationAttributes { logical_id }
     }

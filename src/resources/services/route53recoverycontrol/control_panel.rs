@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryControl::ControlPanel`: AWS Route53 Recovery Control Control Panel resource schema .
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryControl::ControlPanel`.
 ///
@@ -83,7 +83,7 @@ pub struct ControlPanelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ControlPanelAttributes {
+impl crate::resources::ResourceAttributes for ControlPanelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ControlPanelAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryControl::RoutingControl`: AWS Route53 Recovery Control Routing Control resource schema .
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryControl::RoutingControl`.
 ///
@@ -79,7 +79,7 @@ pub struct RoutingControlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RoutingControlAttributes {
+impl crate::resources::ResourceAttributes for RoutingControlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RoutingControlAttributes { logical_id }
     }

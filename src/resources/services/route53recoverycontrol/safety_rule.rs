@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryControl::SafetyRule`: Resource schema for AWS Route53 Recovery Control basic constructs and validation rules.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryControl::SafetyRule`.
 ///
@@ -257,7 +257,7 @@ pub struct SafetyRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SafetyRuleAttributes {
+impl crate::resources::ResourceAttributes for SafetyRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SafetyRuleAttributes { logical_id }
     }

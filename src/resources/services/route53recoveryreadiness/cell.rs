@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryReadiness::Cell`: The API Schema for AWS Route53 Recovery Readiness Cells.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryReadiness::Cell`.
 ///
@@ -76,7 +76,7 @@ pub struct CellAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CellAttributes {
+impl crate::resources::ResourceAttributes for CellAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CellAttributes { logical_id }
     }

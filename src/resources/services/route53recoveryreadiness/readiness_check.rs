@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryReadiness::ReadinessCheck`: Aws Route53 Recovery Readiness Check Schema and API specification.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryReadiness::ReadinessCheck`.
 ///
@@ -76,7 +76,7 @@ pub struct ReadinessCheckAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReadinessCheckAttributes {
+impl crate::resources::ResourceAttributes for ReadinessCheckAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReadinessCheckAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryReadiness::RecoveryGroup`: AWS Route53 Recovery Readiness Recovery Group Schema and API specifications.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryReadiness::RecoveryGroup`.
 ///
@@ -76,7 +76,7 @@ pub struct RecoveryGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RecoveryGroupAttributes {
+impl crate::resources::ResourceAttributes for RecoveryGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RecoveryGroupAttributes { logical_id }
     }

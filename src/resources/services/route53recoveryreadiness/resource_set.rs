@@ -2,7 +2,7 @@
 //! `AWS::Route53RecoveryReadiness::ResourceSet`: Schema for the AWS Route53 Recovery Readiness ResourceSet Resource and API.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
@@ -186,7 +186,7 @@ pub struct ResourceSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceSetAttributes {
+impl crate::resources::ResourceAttributes for ResourceSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceSetAttributes { logical_id }
     }

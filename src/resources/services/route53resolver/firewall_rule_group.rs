@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::FirewallRuleGroup`: Resource schema for AWS::Route53Resolver::FirewallRuleGroup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::FirewallRuleGroup`.
 ///
@@ -390,7 +390,7 @@ pub struct FirewallRuleGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FirewallRuleGroupAttributes {
+impl crate::resources::ResourceAttributes for FirewallRuleGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FirewallRuleGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::FirewallRuleGroupAssociation`: Resource schema for AWS::Route53Resolver::FirewallRuleGroupAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::FirewallRuleGroupAssociation`.
 ///
@@ -128,7 +128,7 @@ pub struct FirewallRuleGroupAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FirewallRuleGroupAssociationAttributes {
+impl crate::resources::ResourceAttributes for FirewallRuleGroupAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FirewallRuleGroupAssociationAttributes { logical_id }
     }

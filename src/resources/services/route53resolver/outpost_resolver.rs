@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::OutpostResolver`: Resource schema for AWS::Route53Resolver::OutpostResolver.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::OutpostResolver`.
 ///
@@ -95,7 +95,7 @@ pub struct OutpostResolverAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OutpostResolverAttributes {
+impl crate::resources::ResourceAttributes for OutpostResolverAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OutpostResolverAttributes { logical_id }
     }

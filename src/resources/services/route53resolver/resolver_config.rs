@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverConfig`: Resource schema for AWS::Route53Resolver::ResolverConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverConfig`.
 ///
@@ -97,7 +97,7 @@ pub struct ResolverConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverConfigAttributes {
+impl crate::resources::ResourceAttributes for ResolverConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverDNSSECConfig`: Resource schema for AWS::Route53Resolver::ResolverDNSSECConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverDNSSECConfig`.
 ///
@@ -62,7 +62,7 @@ pub struct ResolverDnssecConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverDnssecConfigAttributes {
+impl crate::resources::ResourceAttributes for ResolverDnssecConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverDnssecConfigAttributes { logical_id }
     }

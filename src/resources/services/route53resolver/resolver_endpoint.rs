@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverEndpoint`: Resource type definition for AWS::Route53Resolver::ResolverEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverEndpoint`.
 ///
@@ -191,7 +191,7 @@ pub struct ResolverEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverEndpointAttributes {
+impl crate::resources::ResourceAttributes for ResolverEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverQueryLoggingConfig`: Resource schema for AWS::Route53Resolver::ResolverQueryLoggingConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverQueryLoggingConfig`.
 ///
@@ -76,7 +76,7 @@ pub struct ResolverQueryLoggingConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverQueryLoggingConfigAttributes {
+impl crate::resources::ResourceAttributes for ResolverQueryLoggingConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverQueryLoggingConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`: Resource schema for AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`.
 ///
@@ -67,7 +67,7 @@ pub struct ResolverQueryLoggingConfigAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverQueryLoggingConfigAssociationAttributes {
+impl crate::resources::ResourceAttributes for ResolverQueryLoggingConfigAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverQueryLoggingConfigAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverRule`: Resource Type definition for AWS::Route53Resolver::ResolverRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverRule`.
 ///
@@ -155,7 +155,7 @@ pub struct ResolverRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverRuleAttributes {
+impl crate::resources::ResourceAttributes for ResolverRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Route53Resolver::ResolverRuleAssociation`: In the response to an [AssociateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_AssociateResolverRule.html), [DisassociateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_DisassociateResolverRule.html), or [ListResolverRuleAssociations](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListResolverRuleAssociations.html) request, provides information about an association between a resolver rule and a VPC.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Route53Resolver::ResolverRuleAssociation`.
 ///
@@ -80,7 +80,7 @@ pub struct ResolverRuleAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResolverRuleAssociationAttributes {
+impl crate::resources::ResourceAttributes for ResolverRuleAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResolverRuleAssociationAttributes { logical_id }
     }

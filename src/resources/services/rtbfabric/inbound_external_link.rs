@@ -2,7 +2,7 @@
 //! `AWS::RTBFabric::InboundExternalLink`: Resource Type definition for AWS::RTBFabric::InboundExternalLink Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RTBFabric::InboundExternalLink`.
 ///
@@ -335,7 +335,7 @@ pub struct InboundExternalLinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InboundExternalLinkAttributes {
+impl crate::resources::ResourceAttributes for InboundExternalLinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InboundExternalLinkAttributes { logical_id }
     }

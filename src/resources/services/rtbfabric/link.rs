@@ -2,7 +2,7 @@
 //! `AWS::RTBFabric::Link`: Resource Type definition for AWS::RTBFabric::Link Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RTBFabric::Link`.
 ///
@@ -404,7 +404,7 @@ pub struct LinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LinkAttributes {
+impl crate::resources::ResourceAttributes for LinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LinkAttributes { logical_id }
     }

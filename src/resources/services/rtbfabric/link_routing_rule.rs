@@ -2,7 +2,7 @@
 //! `AWS::RTBFabric::LinkRoutingRule`: Resource Type definition for AWS::RTBFabric::LinkRoutingRule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RTBFabric::LinkRoutingRule`.
 ///
@@ -189,7 +189,7 @@ pub struct LinkRoutingRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LinkRoutingRuleAttributes {
+impl crate::resources::ResourceAttributes for LinkRoutingRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LinkRoutingRuleAttributes { logical_id }
     }

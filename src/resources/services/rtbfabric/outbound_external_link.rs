@@ -2,7 +2,7 @@
 //! `AWS::RTBFabric::OutboundExternalLink`: Resource Type definition for AWS::RTBFabric::OutboundExternalLink Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RTBFabric::OutboundExternalLink`.
 ///
@@ -341,7 +341,7 @@ pub struct OutboundExternalLinkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OutboundExternalLinkAttributes {
+impl crate::resources::ResourceAttributes for OutboundExternalLinkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OutboundExternalLinkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::RTBFabric::RequesterGateway`: Resource Type definition for AWS::RTBFabric::RequesterGateway Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RTBFabric::RequesterGateway`.
 ///
@@ -95,7 +95,7 @@ pub struct RequesterGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RequesterGatewayAttributes {
+impl crate::resources::ResourceAttributes for RequesterGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RequesterGatewayAttributes { logical_id }
     }

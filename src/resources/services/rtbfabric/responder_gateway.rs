@@ -2,7 +2,7 @@
 //! `AWS::RTBFabric::ResponderGateway`: Resource Type definition for AWS::RTBFabric::ResponderGateway Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::RTBFabric::ResponderGateway`.
 ///
@@ -263,7 +263,7 @@ pub struct ResponderGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResponderGatewayAttributes {
+impl crate::resources::ResourceAttributes for ResponderGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResponderGatewayAttributes { logical_id }
     }

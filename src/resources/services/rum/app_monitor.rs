@@ -2,7 +2,7 @@
 //! `AWS::RUM::AppMonitor`: Resource Type definition for AWS::RUM::AppMonitor
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::RUM::AppMonitor`.
 ///
@@ -705,7 +705,7 @@ pub struct AppMonitorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppMonitorAttributes {
+impl crate::resources::ResourceAttributes for AppMonitorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppMonitorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3::AccessGrant`: The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::AccessGrant`.
 ///
@@ -263,7 +263,7 @@ pub struct AccessGrantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessGrantAttributes {
+impl crate::resources::ResourceAttributes for AccessGrantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessGrantAttributes { logical_id }
     }

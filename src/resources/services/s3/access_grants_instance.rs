@@ -2,7 +2,7 @@
 //! `AWS::S3::AccessGrantsInstance`: The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts Access Grants and their associated locations
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::AccessGrantsInstance`.
 ///
@@ -71,7 +71,7 @@ pub struct AccessGrantsInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessGrantsInstanceAttributes {
+impl crate::resources::ResourceAttributes for AccessGrantsInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessGrantsInstanceAttributes { logical_id }
     }

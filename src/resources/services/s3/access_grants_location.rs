@@ -2,7 +2,7 @@
 //! `AWS::S3::AccessGrantsLocation`: The AWS::S3::AccessGrantsLocation resource is an Amazon S3 resource type hosted in an access grants instance which can be the target of S3 access grants.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::AccessGrantsLocation`.
 ///
@@ -83,7 +83,7 @@ pub struct AccessGrantsLocationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessGrantsLocationAttributes {
+impl crate::resources::ResourceAttributes for AccessGrantsLocationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessGrantsLocationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3::AccessPoint`: The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::AccessPoint`.
 ///
@@ -185,7 +185,7 @@ pub struct AccessPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPointAttributes {
+impl crate::resources::ResourceAttributes for AccessPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3::Bucket`: The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::Bucket`.
 ///
@@ -4145,7 +4145,7 @@ pub struct BucketAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BucketAttributes {
+impl crate::resources::ResourceAttributes for BucketAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BucketAttributes { logical_id }
     }

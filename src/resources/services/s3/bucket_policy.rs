@@ -2,7 +2,7 @@
 //! `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::BucketPolicy`.
 ///
@@ -82,7 +82,7 @@ pub struct BucketPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BucketPolicyAttributes {
+impl crate::resources::ResourceAttributes for BucketPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BucketPolicyAttributes { logical_id }
     }

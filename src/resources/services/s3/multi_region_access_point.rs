@@ -2,7 +2,7 @@
 //! `AWS::S3::MultiRegionAccessPoint`: AWS::S3::MultiRegionAccessPoint is an Amazon S3 resource type that dynamically routes S3 requests to easily satisfy geographic compliance requirements based on customer-defined routing policies.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::MultiRegionAccessPoint`.
 ///
@@ -166,7 +166,7 @@ pub struct MultiRegionAccessPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MultiRegionAccessPointAttributes {
+impl crate::resources::ResourceAttributes for MultiRegionAccessPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MultiRegionAccessPointAttributes { logical_id }
     }

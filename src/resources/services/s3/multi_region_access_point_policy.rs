@@ -2,7 +2,7 @@
 //! `AWS::S3::MultiRegionAccessPointPolicy`: The policy to be attached to a Multi Region Access Point
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::MultiRegionAccessPointPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct MultiRegionAccessPointPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MultiRegionAccessPointPolicyAttributes {
+impl crate::resources::ResourceAttributes for MultiRegionAccessPointPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MultiRegionAccessPointPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3::StorageLens`: The AWS::S3::StorageLens resource is an Amazon S3 resource type that you can use to create Storage Lens configurations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::StorageLens`.
 ///
@@ -946,7 +946,7 @@ pub struct StorageLensAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StorageLensAttributes {
+impl crate::resources::ResourceAttributes for StorageLensAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StorageLensAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3::StorageLensGroup`: The AWS::S3::StorageLensGroup resource is an Amazon S3 resource type that you can use to create Storage Lens Group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3::StorageLensGroup`.
 ///
@@ -313,7 +313,7 @@ pub struct StorageLensGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StorageLensGroupAttributes {
+impl crate::resources::ResourceAttributes for StorageLensGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StorageLensGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3Express::BucketPolicy`: Resource Type definition for AWS::S3Express::BucketPolicy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Express::BucketPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct BucketPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BucketPolicyAttributes {
+impl crate::resources::ResourceAttributes for BucketPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BucketPolicyAttributes { logical_id }
     }

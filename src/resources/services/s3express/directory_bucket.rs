@@ -2,7 +2,7 @@
 //! `AWS::S3Express::DirectoryBucket`: Resource Type definition for AWS::S3Express::DirectoryBucket.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Express::DirectoryBucket`.
 ///
@@ -747,7 +747,7 @@ pub struct DirectoryBucketAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectoryBucketAttributes {
+impl crate::resources::ResourceAttributes for DirectoryBucketAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectoryBucketAttributes { logical_id }
     }

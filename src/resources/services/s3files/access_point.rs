@@ -2,7 +2,7 @@
 //! `AWS::S3Files::AccessPoint`: Resource Type definition for AWS::S3Files::AccessPoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Files::AccessPoint`.
 ///
@@ -218,7 +218,7 @@ pub struct AccessPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPointAttributes {
+impl crate::resources::ResourceAttributes for AccessPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3Files::FileSystem`: Resource Type definition for AWS::S3Files::FileSystem
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Files::FileSystem`.
 ///
@@ -257,7 +257,7 @@ pub struct FileSystemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FileSystemAttributes {
+impl crate::resources::ResourceAttributes for FileSystemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FileSystemAttributes { logical_id }
     }

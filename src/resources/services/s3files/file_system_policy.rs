@@ -2,7 +2,7 @@
 //! `AWS::S3Files::FileSystemPolicy`: Resource Type definition for AWS::S3Files::FileSystemPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Files::FileSystemPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct FileSystemPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FileSystemPolicyAttributes {
+impl crate::resources::ResourceAttributes for FileSystemPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FileSystemPolicyAttributes { logical_id }
     }

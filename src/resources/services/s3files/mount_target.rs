@@ -2,7 +2,7 @@
 //! `AWS::S3Files::MountTarget`: Resource Type definition for AWS::S3Files::MountTarget
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Files::MountTarget`.
 ///
@@ -127,7 +127,7 @@ pub struct MountTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MountTargetAttributes {
+impl crate::resources::ResourceAttributes for MountTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MountTargetAttributes { logical_id }
     }

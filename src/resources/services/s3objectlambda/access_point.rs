@@ -2,7 +2,7 @@
 //! `AWS::S3ObjectLambda::AccessPoint`: The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type that you can use to add computation to S3 actions
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3ObjectLambda::AccessPoint`.
 ///
@@ -167,7 +167,7 @@ pub struct AccessPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPointAttributes {
+impl crate::resources::ResourceAttributes for AccessPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPointAttributes { logical_id }
     }

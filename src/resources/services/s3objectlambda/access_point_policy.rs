@@ -2,7 +2,7 @@
 //! `AWS::S3ObjectLambda::AccessPointPolicy`: AWS::S3ObjectLambda::AccessPointPolicy resource is an Amazon S3ObjectLambda policy type that you can use to control permissions for your S3ObjectLambda
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3ObjectLambda::AccessPointPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct AccessPointPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPointPolicyAttributes {
+impl crate::resources::ResourceAttributes for AccessPointPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPointPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3Outposts::AccessPoint`: Resource Type Definition for AWS::S3Outposts::AccessPoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Outposts::AccessPoint`.
 ///
@@ -113,7 +113,7 @@ pub struct AccessPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessPointAttributes {
+impl crate::resources::ResourceAttributes for AccessPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessPointAttributes { logical_id }
     }

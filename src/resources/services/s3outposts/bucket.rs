@@ -2,7 +2,7 @@
 //! `AWS::S3Outposts::Bucket`: Resource Type Definition for AWS::S3Outposts::Bucket
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Outposts::Bucket`.
 ///
@@ -122,7 +122,7 @@ pub struct BucketAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BucketAttributes {
+impl crate::resources::ResourceAttributes for BucketAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BucketAttributes { logical_id }
     }

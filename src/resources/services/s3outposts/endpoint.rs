@@ -2,7 +2,7 @@
 //! `AWS::S3Outposts::Endpoint`: Resource Type Definition for AWS::S3Outposts::Endpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Outposts::Endpoint`.
 ///
@@ -157,7 +157,7 @@ pub struct EndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAttributes {
+impl crate::resources::ResourceAttributes for EndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3Tables::Namespace`: Resource Type definition for AWS::S3Tables::Namespace
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Tables::Namespace`.
 ///
@@ -73,7 +73,7 @@ pub struct NamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NamespaceAttributes {
+impl crate::resources::ResourceAttributes for NamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NamespaceAttributes { logical_id }
     }

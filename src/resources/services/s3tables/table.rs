@@ -2,7 +2,7 @@
 //! `AWS::S3Tables::Table`: Resource Type definition for AWS::S3Tables::Table
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Tables::Table`.
 ///
@@ -875,7 +875,7 @@ pub struct TableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableAttributes {
+impl crate::resources::ResourceAttributes for TableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableAttributes { logical_id }
     }

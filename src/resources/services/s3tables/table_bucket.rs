@@ -2,7 +2,7 @@
 //! `AWS::S3Tables::TableBucket`: Creates an Amazon S3 Tables table bucket in the same AWS Region where you create the AWS CloudFormation stack.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Tables::TableBucket`.
 ///
@@ -461,7 +461,7 @@ pub struct TableBucketAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableBucketAttributes {
+impl crate::resources::ResourceAttributes for TableBucketAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableBucketAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::S3Tables::TableBucketPolicy`: Applies an IAM resource policy to a table bucket.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Tables::TableBucketPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct TableBucketPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableBucketPolicyAttributes {
+impl crate::resources::ResourceAttributes for TableBucketPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableBucketPolicyAttributes { logical_id }
     }

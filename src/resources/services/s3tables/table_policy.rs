@@ -2,7 +2,7 @@
 //! `AWS::S3Tables::TablePolicy`: Resource Type definition for AWS::S3Tables::TablePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Tables::TablePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct TablePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TablePolicyAttributes {
+impl crate::resources::ResourceAttributes for TablePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TablePolicyAttributes { logical_id }
     }

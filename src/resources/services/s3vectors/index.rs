@@ -2,7 +2,7 @@
 //! `AWS::S3Vectors::Index`: Resource Type definition for AWS::S3Vectors::Index
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Vectors::Index`.
 ///
@@ -262,7 +262,7 @@ pub struct IndexAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IndexAttributes {
+impl crate::resources::ResourceAttributes for IndexAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IndexAttributes { logical_id }
     }

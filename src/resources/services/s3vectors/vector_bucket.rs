@@ -2,7 +2,7 @@
 //! `AWS::S3Vectors::VectorBucket`: Resource Type definition for AWS::S3Vectors::VectorBucket
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Vectors::VectorBucket`.
 ///
@@ -138,7 +138,7 @@ pub struct VectorBucketAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VectorBucketAttributes {
+impl crate::resources::ResourceAttributes for VectorBucketAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VectorBucketAttributes { logical_id }
     }

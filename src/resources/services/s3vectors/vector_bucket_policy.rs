@@ -2,7 +2,7 @@
 //! `AWS::S3Vectors::VectorBucketPolicy`: Resource Type definition for AWS::S3Vectors::VectorBucketPolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::S3Vectors::VectorBucketPolicy`.
 ///
@@ -79,7 +79,7 @@ pub struct VectorBucketPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VectorBucketPolicyAttributes {
+impl crate::resources::ResourceAttributes for VectorBucketPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VectorBucketPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Action`: Resource type definition for AWS::SageMaker::Action.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Action`.
 ///
@@ -240,7 +240,7 @@ pub struct ActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ActionAttributes {
+impl crate::resources::ResourceAttributes for ActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ActionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::AIWorkloadConfig`: Resource Type definition for AWS::SageMaker::AIWorkloadConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::AIWorkloadConfig`.
 ///
@@ -300,7 +300,7 @@ pub struct AiWorkloadConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiWorkloadConfigAttributes {
+impl crate::resources::ResourceAttributes for AiWorkloadConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiWorkloadConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Algorithm`: Resource Type definition for AWS::SageMaker::Algorithm
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Algorithm`.
 ///
@@ -2740,7 +2740,7 @@ pub struct AlgorithmAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AlgorithmAttributes {
+impl crate::resources::ResourceAttributes for AlgorithmAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AlgorithmAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::App`: Resource Type definition for AWS::SageMaker::App
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::App`.
 ///
@@ -696,7 +696,7 @@ pub struct AppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppAttributes {
+impl crate::resources::ResourceAttributes for AppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppAttributes { logical_id }
     }

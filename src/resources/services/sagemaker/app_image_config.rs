@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::AppImageConfig`: Resource Type definition for AWS::SageMaker::AppImageConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::AppImageConfig`.
 ///
@@ -354,7 +354,7 @@ pub struct AppImageConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AppImageConfigAttributes {
+impl crate::resources::ResourceAttributes for AppImageConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AppImageConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Artifact`: Resource type definition for AWS::SageMaker::Artifact.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Artifact`.
 ///
@@ -255,7 +255,7 @@ pub struct ArtifactAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ArtifactAttributes {
+impl crate::resources::ResourceAttributes for ArtifactAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ArtifactAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ClusterSchedulerConfig`: Resource Type definition for AWS::SageMaker::ClusterSchedulerConfig.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ClusterSchedulerConfig`.
 ///
@@ -230,7 +230,7 @@ pub struct ClusterSchedulerConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ClusterSchedulerConfigAttributes {
+impl crate::resources::ResourceAttributes for ClusterSchedulerConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ClusterSchedulerConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::CodeRepository`: Resource Type definition for AWS::SageMaker::CodeRepository
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::CodeRepository`.
 ///
@@ -128,7 +128,7 @@ pub struct CodeRepositoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CodeRepositoryAttributes {
+impl crate::resources::ResourceAttributes for CodeRepositoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CodeRepositoryAttributes { logical_id }
     }

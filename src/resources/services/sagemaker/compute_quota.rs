@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ComputeQuota`: Resource Type definition for AWS::SageMaker::ComputeQuota.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ComputeQuota`.
 ///
@@ -1178,7 +1178,7 @@ pub struct ComputeQuotaAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ComputeQuotaAttributes {
+impl crate::resources::ResourceAttributes for ComputeQuotaAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ComputeQuotaAttributes { logical_id }
     }

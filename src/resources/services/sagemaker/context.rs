@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Context`: Resource type definition for AWS::SageMaker::Context.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Context`.
 ///
@@ -146,7 +146,7 @@ pub struct ContextAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContextAttributes {
+impl crate::resources::ResourceAttributes for ContextAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContextAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::DataQualityJobDefinition`: Resource Type definition for AWS::SageMaker::DataQualityJobDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::DataQualityJobDefinition`.
 ///
@@ -1017,7 +1017,7 @@ pub struct DataQualityJobDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataQualityJobDefinitionAttributes {
+impl crate::resources::ResourceAttributes for DataQualityJobDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataQualityJobDefinitionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Device`: Resource schema for AWS::SageMaker::Device
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Device`.
 ///
@@ -130,7 +130,7 @@ pub struct DeviceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeviceAttributes {
+impl crate::resources::ResourceAttributes for DeviceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeviceAttributes { logical_id }
     }

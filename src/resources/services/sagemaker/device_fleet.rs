@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::DeviceFleet`: Resource schema for AWS::SageMaker::DeviceFleet
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::DeviceFleet`.
 ///
@@ -134,7 +134,7 @@ pub struct DeviceFleetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DeviceFleetAttributes {
+impl crate::resources::ResourceAttributes for DeviceFleetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DeviceFleetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Endpoint`: Resource Type definition for AWS::SageMaker::Endpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Endpoint`.
 ///
@@ -482,7 +482,7 @@ pub struct EndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointAttributes {
+impl crate::resources::ResourceAttributes for EndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::EndpointConfig`: Resource Type definition for AWS::SageMaker::EndpointConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::EndpointConfig`.
 ///
@@ -3150,7 +3150,7 @@ pub struct EndpointConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EndpointConfigAttributes {
+impl crate::resources::ResourceAttributes for EndpointConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EndpointConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Experiment`: Resource type definition for AWS::SageMaker::Experiment.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Experiment`.
 ///
@@ -89,7 +89,7 @@ pub struct ExperimentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExperimentAttributes {
+impl crate::resources::ResourceAttributes for ExperimentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExperimentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ExperimentTrialComponent`: Resource Type definition for AWS::SageMaker::ExperimentTrialComponent
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ExperimentTrialComponent`.
 ///
@@ -183,7 +183,7 @@ pub struct ExperimentTrialComponentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ExperimentTrialComponentAttributes {
+impl crate::resources::ResourceAttributes for ExperimentTrialComponentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ExperimentTrialComponentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::FeatureGroup`: Resource Type definition for AWS::SageMaker::FeatureGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::FeatureGroup`.
 ///
@@ -597,7 +597,7 @@ pub struct FeatureGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FeatureGroupAttributes {
+impl crate::resources::ResourceAttributes for FeatureGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FeatureGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Hub`: Resource type definition for AWS::SageMaker::Hub
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Hub`.
 ///
@@ -129,7 +129,7 @@ pub struct HubAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HubAttributes {
+impl crate::resources::ResourceAttributes for HubAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HubAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::HumanTaskUi`: Resource Type definition for AWS::SageMaker::HumanTaskUi
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::HumanTaskUi`.
 ///
@@ -118,7 +118,7 @@ pub struct HumanTaskUiAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HumanTaskUiAttributes {
+impl crate::resources::ResourceAttributes for HumanTaskUiAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HumanTaskUiAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Image`: Resource Type definition for AWS::SageMaker::Image
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Image`.
 ///
@@ -95,7 +95,7 @@ pub struct ImageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ImageAttributes {
+impl crate::resources::ResourceAttributes for ImageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ImageAttributes { logical_id }
     }

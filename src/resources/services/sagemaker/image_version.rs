@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ImageVersion`: Resource Type definition for AWS::SageMaker::ImageVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ImageVersion`.
 ///
@@ -217,7 +217,7 @@ pub struct ImageVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ImageVersionAttributes {
+impl crate::resources::ResourceAttributes for ImageVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ImageVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::InferenceComponent`: Resource Type definition for AWS::SageMaker::InferenceComponent
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::InferenceComponent`.
 ///
@@ -908,7 +908,7 @@ pub struct InferenceComponentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InferenceComponentAttributes {
+impl crate::resources::ResourceAttributes for InferenceComponentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InferenceComponentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::InferenceExperiment`: Resource Type definition for AWS::SageMaker::InferenceExperiment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -549,7 +549,7 @@ pub struct InferenceExperimentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InferenceExperimentAttributes {
+impl crate::resources::ResourceAttributes for InferenceExperimentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InferenceExperimentAttributes { logical_id }
     }

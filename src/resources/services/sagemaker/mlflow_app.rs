@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::MlflowApp`: Resource type definition for AWS::SageMaker::MlflowApp
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::MlflowApp`.
 ///
@@ -128,7 +128,7 @@ pub struct MlflowAppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MlflowAppAttributes {
+impl crate::resources::ResourceAttributes for MlflowAppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MlflowAppAttributes { logical_id }
     }

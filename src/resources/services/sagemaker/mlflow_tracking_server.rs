@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::MlflowTrackingServer`: Resource Type definition for AWS::SageMaker::MlflowTrackingServer
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::MlflowTrackingServer`.
 ///
@@ -143,7 +143,7 @@ pub struct MlflowTrackingServerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MlflowTrackingServerAttributes {
+impl crate::resources::ResourceAttributes for MlflowTrackingServerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MlflowTrackingServerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Model`: Resource type definition for AWS::SageMaker::Model
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Model`.
 ///
@@ -688,7 +688,7 @@ pub struct ModelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelAttributes {
+impl crate::resources::ResourceAttributes for ModelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelAttributes { logical_id }
     }

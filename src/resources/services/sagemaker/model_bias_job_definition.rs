@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ModelBiasJobDefinition`: Resource Type definition for AWS::SageMaker::ModelBiasJobDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ModelBiasJobDefinition`.
 ///
@@ -1071,7 +1071,7 @@ pub struct ModelBiasJobDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelBiasJobDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ModelBiasJobDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelBiasJobDefinitionAttributes { logical_id }
     }

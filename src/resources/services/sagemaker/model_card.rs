@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ModelCard`: Resource Type definition for AWS::SageMaker::ModelCard.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ModelCard`.
 ///
@@ -1239,7 +1239,7 @@ pub struct ModelCardAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelCardAttributes {
+impl crate::resources::ResourceAttributes for ModelCardAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelCardAttributes { logical_id }
     }

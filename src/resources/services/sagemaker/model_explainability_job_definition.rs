@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ModelExplainabilityJobDefinition`: Resource Type definition for AWS::SageMaker::ModelExplainabilityJobDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ModelExplainabilityJobDefinition`.
 ///
@@ -988,7 +988,7 @@ pub struct ModelExplainabilityJobDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelExplainabilityJobDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ModelExplainabilityJobDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelExplainabilityJobDefinitionAttributes { logical_id }
     }

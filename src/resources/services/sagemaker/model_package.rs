@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ModelPackage`: Resource Type definition for AWS::SageMaker::ModelPackage
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ModelPackage`.
 ///
@@ -2007,7 +2007,7 @@ pub struct ModelPackageAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelPackageAttributes {
+impl crate::resources::ResourceAttributes for ModelPackageAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelPackageAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ModelPackageGroup`: Resource Type definition for AWS::SageMaker::ModelPackageGroup
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ModelPackageGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct ModelPackageGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelPackageGroupAttributes {
+impl crate::resources::ResourceAttributes for ModelPackageGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelPackageGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ModelQualityJobDefinition`: Resource Type definition for AWS::SageMaker::ModelQualityJobDefinition
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
@@ -1113,7 +1113,7 @@ pub struct ModelQualityJobDefinitionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ModelQualityJobDefinitionAttributes {
+impl crate::resources::ResourceAttributes for ModelQualityJobDefinitionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ModelQualityJobDefinitionAttributes { logical_id }
     }

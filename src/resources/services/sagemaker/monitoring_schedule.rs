@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::MonitoringSchedule`: Resource Type definition for AWS::SageMaker::MonitoringSchedule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -1342,7 +1342,7 @@ pub struct MonitoringScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MonitoringScheduleAttributes {
+impl crate::resources::ResourceAttributes for MonitoringScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MonitoringScheduleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::NotebookInstance`: Resource Type definition for AWS::SageMaker::NotebookInstance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::NotebookInstance`.
 ///
@@ -913,7 +913,7 @@ pub struct NotebookInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotebookInstanceAttributes {
+impl crate::resources::ResourceAttributes for NotebookInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotebookInstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::NotebookInstanceLifecycleConfig`: Resource Type definition for AWS::SageMaker::NotebookInstanceLifecycleConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
 ///
@@ -111,7 +111,7 @@ pub struct NotebookInstanceLifecycleConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotebookInstanceLifecycleConfigAttributes {
+impl crate::resources::ResourceAttributes for NotebookInstanceLifecycleConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotebookInstanceLifecycleConfigAttributes { logical_id }
     }

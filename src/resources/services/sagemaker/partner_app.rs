@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::PartnerApp`: Resource Type definition for AWS::SageMaker::PartnerApp
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::PartnerApp`.
 ///
@@ -270,7 +270,7 @@ pub struct PartnerAppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PartnerAppAttributes {
+impl crate::resources::ResourceAttributes for PartnerAppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PartnerAppAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Pipeline`: Resource Type definition for AWS::SageMaker::Pipeline
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Pipeline`.
 ///
@@ -140,7 +140,7 @@ pub struct PipelineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PipelineAttributes {
+impl crate::resources::ResourceAttributes for PipelineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PipelineAttributes { logical_id }
     }

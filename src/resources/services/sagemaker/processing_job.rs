@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::ProcessingJob`: Resource Type definition for AWS::SageMaker::ProcessingJob
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1612,7 +1612,7 @@ pub struct ProcessingJobAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProcessingJobAttributes {
+impl crate::resources::ResourceAttributes for ProcessingJobAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProcessingJobAttributes { logical_id }
     }

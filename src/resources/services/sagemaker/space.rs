@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Space`: Resource Type definition for AWS::SageMaker::Space
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Space`.
 ///
@@ -1034,7 +1034,7 @@ pub struct SpaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SpaceAttributes {
+impl crate::resources::ResourceAttributes for SpaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SpaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::StudioLifecycleConfig`: Resource Type definition for AWS::SageMaker::StudioLifecycleConfig
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::StudioLifecycleConfig`.
 ///
@@ -122,7 +122,7 @@ pub struct StudioLifecycleConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StudioLifecycleConfigAttributes {
+impl crate::resources::ResourceAttributes for StudioLifecycleConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StudioLifecycleConfigAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::TrialComponent`: Resource type definition for AWS::SageMaker::TrialComponent.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::TrialComponent`.
 ///
@@ -305,7 +305,7 @@ pub struct TrialComponentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TrialComponentAttributes {
+impl crate::resources::ResourceAttributes for TrialComponentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TrialComponentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::UserProfile`: Resource Type definition for AWS::SageMaker::UserProfile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::UserProfile`.
 ///
@@ -1788,7 +1788,7 @@ pub struct UserProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserProfileAttributes {
+impl crate::resources::ResourceAttributes for UserProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserProfileAttributes { logical_id }
     }

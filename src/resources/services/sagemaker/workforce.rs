@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Workforce`: Resource Type definition for AWS::SageMaker::Workforce.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Workforce`.
 ///
@@ -339,7 +339,7 @@ pub struct WorkforceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkforceAttributes {
+impl crate::resources::ResourceAttributes for WorkforceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkforceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SageMaker::Workteam`: Resource Type definition for AWS::SageMaker::Workteam
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SageMaker::Workteam`.
 ///
@@ -253,7 +253,7 @@ pub struct WorkteamAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkteamAttributes {
+impl crate::resources::ResourceAttributes for WorkteamAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkteamAttributes { logical_id }
     }

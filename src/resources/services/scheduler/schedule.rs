@@ -2,7 +2,7 @@
 //! `AWS::Scheduler::Schedule`: Definition of AWS::Scheduler::Schedule Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Scheduler::Schedule`.
 ///
@@ -998,7 +998,7 @@ pub struct ScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduleAttributes {
+impl crate::resources::ResourceAttributes for ScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduleAttributes { logical_id }
     }

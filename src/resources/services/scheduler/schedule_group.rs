@@ -2,7 +2,7 @@
 //! `AWS::Scheduler::ScheduleGroup`: Definition of AWS::Scheduler::ScheduleGroup Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Scheduler::ScheduleGroup`.
 ///
@@ -71,7 +71,7 @@ pub struct ScheduleGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduleGroupAttributes {
+impl crate::resources::ResourceAttributes for ScheduleGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduleGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SCN::DataIntegrationFlow`: Represents an AWS Supply Chain data integration flow.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SCN::DataIntegrationFlow`.
 ///
@@ -773,7 +773,7 @@ pub struct DataIntegrationFlowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataIntegrationFlowAttributes {
+impl crate::resources::ResourceAttributes for DataIntegrationFlowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataIntegrationFlowAttributes { logical_id }
     }

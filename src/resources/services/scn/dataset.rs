@@ -2,7 +2,7 @@
 //! `AWS::SCN::Dataset`: Represents an AWS Supply Chain data lake dataset.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SCN::Dataset`.
 ///
@@ -413,7 +413,7 @@ pub struct DatasetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatasetAttributes {
+impl crate::resources::ResourceAttributes for DatasetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatasetAttributes { logical_id }
     }

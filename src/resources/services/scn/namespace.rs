@@ -2,7 +2,7 @@
 //! `AWS::SCN::Namespace`: Definition of AWS::SCN::Namespace Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SCN::Namespace`.
 ///
@@ -89,7 +89,7 @@ pub struct NamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NamespaceAttributes {
+impl crate::resources::ResourceAttributes for NamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NamespaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SDB::Domain`: Resource Type definition for AWS::SDB::Domain
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SDB::Domain`.
 ///
@@ -62,7 +62,7 @@ pub struct DomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainAttributes {
+impl crate::resources::ResourceAttributes for DomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainAttributes { logical_id }
     }

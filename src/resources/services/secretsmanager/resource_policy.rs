@@ -2,7 +2,7 @@
 //! `AWS::SecretsManager::ResourcePolicy`: Resource Type definition for AWS::SecretsManager::ResourcePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecretsManager::ResourcePolicy`.
 ///
@@ -79,7 +79,7 @@ pub struct ResourcePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourcePolicyAttributes {
+impl crate::resources::ResourceAttributes for ResourcePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourcePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecretsManager::RotationSchedule`: Resource Type definition for AWS::SecretsManager::RotationSchedule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecretsManager::RotationSchedule`.
 ///
@@ -275,7 +275,7 @@ pub struct RotationScheduleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RotationScheduleAttributes {
+impl crate::resources::ResourceAttributes for RotationScheduleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RotationScheduleAttributes { logical_id }
     }

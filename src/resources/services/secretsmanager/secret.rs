@@ -2,7 +2,7 @@
 //! `AWS::SecretsManager::Secret`: Creates a new secret.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecretsManager::Secret`.
 ///
@@ -241,7 +241,7 @@ pub struct SecretAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecretAttributes {
+impl crate::resources::ResourceAttributes for SecretAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecretAttributes { logical_id }
     }

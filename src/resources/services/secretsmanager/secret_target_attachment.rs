@@ -2,7 +2,7 @@
 //! `AWS::SecretsManager::SecretTargetAttachment`: Resource Type definition for AWS::SecretsManager::SecretTargetAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecretsManager::SecretTargetAttachment`.
 ///
@@ -79,7 +79,7 @@ pub struct SecretTargetAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecretTargetAttachmentAttributes {
+impl crate::resources::ResourceAttributes for SecretTargetAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecretTargetAttachmentAttributes { logical_id }
     }

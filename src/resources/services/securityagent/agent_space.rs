@@ -2,7 +2,7 @@
 //! `AWS::SecurityAgent::AgentSpace`: Resource Type definition for AWS::SecurityAgent::AgentSpace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -688,7 +688,7 @@ pub struct AgentSpaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentSpaceAttributes {
+impl crate::resources::ResourceAttributes for AgentSpaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentSpaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityAgent::Artifact`: Uploads an artifact to an agent space.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityAgent::Artifact`.
 ///
@@ -133,7 +133,7 @@ pub struct ArtifactAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ArtifactAttributes {
+impl crate::resources::ResourceAttributes for ArtifactAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ArtifactAttributes { logical_id }
     }

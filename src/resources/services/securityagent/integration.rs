@@ -2,7 +2,7 @@
 //! `AWS::SecurityAgent::Integration`: Resource Type definition for AWS::SecurityAgent::Integration.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityAgent::Integration`.
 ///
@@ -424,7 +424,7 @@ pub struct IntegrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IntegrationAttributes {
+impl crate::resources::ResourceAttributes for IntegrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IntegrationAttributes { logical_id }
     }

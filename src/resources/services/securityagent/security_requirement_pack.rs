@@ -2,7 +2,7 @@
 //! `AWS::SecurityAgent::SecurityRequirementPack`: Resource Type definition for AWS::SecurityAgent::SecurityRequirementPack
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityAgent::SecurityRequirementPack`.
 ///
@@ -185,7 +185,7 @@ pub struct SecurityRequirementPackAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityRequirementPackAttributes {
+impl crate::resources::ResourceAttributes for SecurityRequirementPackAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityRequirementPackAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityAgent::TargetDomain`: Resource Type definition for AWS::SecurityAgent::TargetDomain
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityAgent::TargetDomain`.
 ///
@@ -113,7 +113,7 @@ pub struct TargetDomainAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TargetDomainAttributes {
+impl crate::resources::ResourceAttributes for TargetDomainAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TargetDomainAttributes { logical_id }
     }

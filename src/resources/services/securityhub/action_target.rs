@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::ActionTarget`: Creates a custom action target in Security Hub.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::ActionTarget`.
 ///
@@ -79,7 +79,7 @@ pub struct ActionTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ActionTargetAttributes {
+impl crate::resources::ResourceAttributes for ActionTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ActionTargetAttributes { logical_id }
     }

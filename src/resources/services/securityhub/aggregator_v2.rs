@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::AggregatorV2`: The AWS::SecurityHub::AggregatorV2 resource represents the AWS Security Hub AggregatorV2 in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::AggregatorV2`.
 ///
@@ -107,7 +107,7 @@ pub struct AggregatorV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AggregatorV2Attributes {
+impl crate::resources::ResourceAttributes for AggregatorV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         AggregatorV2Attributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::AutomationRule`: The `AWS::SecurityHub::AutomationRule` resource specifies an automation rule based on input parameters.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::AutomationRule`.
 ///
@@ -989,7 +989,7 @@ pub struct AutomationRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutomationRuleAttributes {
+impl crate::resources::ResourceAttributes for AutomationRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutomationRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::AutomationRuleV2`: Resource schema for AWS::SecurityHub::AutomationRuleV2
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -1201,7 +1201,7 @@ pub struct AutomationRuleV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AutomationRuleV2Attributes {
+impl crate::resources::ResourceAttributes for AutomationRuleV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         AutomationRuleV2Attributes { logical_id }
     }

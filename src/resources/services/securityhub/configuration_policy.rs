@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::ConfigurationPolicy`: The AWS::SecurityHub::ConfigurationPolicy resource represents the Central Configuration Policy in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::ConfigurationPolicy`.
 ///
@@ -367,7 +367,7 @@ pub struct ConfigurationPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationPolicyAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationPolicyAttributes { logical_id }
     }

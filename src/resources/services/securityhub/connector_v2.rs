@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::ConnectorV2`: Resource schema for AWS::SecurityHub::ConnectorV2
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::ConnectorV2`.
 ///
@@ -95,7 +95,7 @@ pub struct ConnectorV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorV2Attributes {
+impl crate::resources::ResourceAttributes for ConnectorV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorV2Attributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::DelegatedAdmin`: The `AWS::SecurityHub::DelegatedAdmin` resource designates the delegated ASHlong administrator account for an organization.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::DelegatedAdmin`.
 ///
@@ -70,7 +70,7 @@ pub struct DelegatedAdminAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DelegatedAdminAttributes {
+impl crate::resources::ResourceAttributes for DelegatedAdminAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DelegatedAdminAttributes { logical_id }
     }

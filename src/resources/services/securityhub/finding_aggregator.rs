@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::FindingAggregator`: The `AWS::SecurityHub::FindingAggregator` resource enables cross-Region aggregation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::FindingAggregator`.
 ///
@@ -111,7 +111,7 @@ pub struct FindingAggregatorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for FindingAggregatorAttributes {
+impl crate::resources::ResourceAttributes for FindingAggregatorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         FindingAggregatorAttributes { logical_id }
     }

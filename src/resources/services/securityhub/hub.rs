@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::Hub`: The AWS::SecurityHub::Hub resource represents the implementation of the AWS Security Hub service in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::Hub`.
 ///
@@ -108,7 +108,7 @@ pub struct HubAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HubAttributes {
+impl crate::resources::ResourceAttributes for HubAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HubAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::HubV2`: The AWS::SecurityHub::HubV2 resource represents the implementation of the AWS Security Hub V2 service in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::HubV2`.
 ///
@@ -133,7 +133,7 @@ pub struct HubV2Attributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HubV2Attributes {
+impl crate::resources::ResourceAttributes for HubV2Attributes {
     fn for_logical_id(logical_id: String) -> Self {
         HubV2Attributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::Insight`: The AWS::SecurityHub::Insight resource represents the AWS Security Hub Insight in your account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::Insight`.
 ///
@@ -1022,7 +1022,7 @@ pub struct InsightAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InsightAttributes {
+impl crate::resources::ResourceAttributes for InsightAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InsightAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::OrganizationConfiguration`: The AWS::SecurityHub::OrganizationConfiguration resource represents the configuration of your organization in Security Hub.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::OrganizationConfiguration`.
 ///
@@ -133,7 +133,7 @@ pub struct OrganizationConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OrganizationConfigurationAttributes {
+impl crate::resources::ResourceAttributes for OrganizationConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OrganizationConfigurationAttributes { logical_id }
     }

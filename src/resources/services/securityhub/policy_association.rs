@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::PolicyAssociation`: The AWS::SecurityHub::PolicyAssociation resource represents the AWS Security Hub Central Configuration Policy associations in your Target.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::PolicyAssociation`.
 ///
@@ -109,7 +109,7 @@ pub struct PolicyAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyAssociationAttributes {
+impl crate::resources::ResourceAttributes for PolicyAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::ProductSubscription`: The AWS::SecurityHub::ProductSubscription resource represents a subscription to a service that is allowed to generate findings for your Security Hub account.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::ProductSubscription`.
 ///
@@ -67,7 +67,7 @@ pub struct ProductSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProductSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for ProductSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProductSubscriptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::SecurityControl`: A security control in Security Hub describes a security best practice related to a specific resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::SecurityControl`.
 ///
@@ -151,7 +151,7 @@ pub struct SecurityControlAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SecurityControlAttributes {
+impl crate::resources::ResourceAttributes for SecurityControlAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SecurityControlAttributes { logical_id }
     }

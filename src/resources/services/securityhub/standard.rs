@@ -2,7 +2,7 @@
 //! `AWS::SecurityHub::Standard`: The `AWS::SecurityHub::Standard` resource specifies the enablement of a security standard.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityHub::Standard`.
 ///
@@ -117,7 +117,7 @@ pub struct StandardAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StandardAttributes {
+impl crate::resources::ResourceAttributes for StandardAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StandardAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityLake::AwsLogSource`: Resource Type definition for AWS::SecurityLake::AwsLogSource
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityLake::AwsLogSource`.
 ///
@@ -85,7 +85,7 @@ pub struct AwsLogSourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AwsLogSourceAttributes {
+impl crate::resources::ResourceAttributes for AwsLogSourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AwsLogSourceAttributes { logical_id }
     }

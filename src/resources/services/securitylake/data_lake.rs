@@ -2,7 +2,7 @@
 //! `AWS::SecurityLake::DataLake`: Resource Type definition for AWS::SecurityLake::DataLake
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityLake::DataLake`.
 ///
@@ -249,7 +249,7 @@ pub struct DataLakeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataLakeAttributes {
+impl crate::resources::ResourceAttributes for DataLakeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataLakeAttributes { logical_id }
     }

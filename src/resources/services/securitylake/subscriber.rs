@@ -2,7 +2,7 @@
 //! `AWS::SecurityLake::Subscriber`: Resource Type definition for AWS::SecurityLake::Subscriber
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityLake::Subscriber`.
 ///
@@ -173,7 +173,7 @@ pub struct SubscriberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriberAttributes {
+impl crate::resources::ResourceAttributes for SubscriberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriberAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SecurityLake::SubscriberNotification`: Resource Type definition for AWS::SecurityLake::SubscriberNotification
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SecurityLake::SubscriberNotification`.
 ///
@@ -73,7 +73,7 @@ pub struct SubscriberNotificationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriberNotificationAttributes {
+impl crate::resources::ResourceAttributes for SubscriberNotificationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriberNotificationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServerlessRepo::Application`: Resource type definition for an AWS Serverless Application Repository application.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServerlessRepo::Application`.
 ///
@@ -127,7 +127,7 @@ pub struct ApplicationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationAttributes {
+impl crate::resources::ResourceAttributes for ApplicationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::AcceptedPortfolioShare`: Resource Type definition for AWS::ServiceCatalog::AcceptedPortfolioShare
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::AcceptedPortfolioShare`.
 ///
@@ -103,7 +103,7 @@ pub struct AcceptedPortfolioShareAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AcceptedPortfolioShareAttributes {
+impl crate::resources::ResourceAttributes for AcceptedPortfolioShareAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AcceptedPortfolioShareAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::CloudFormationProduct`: Resource type definition for AWS::ServiceCatalog::CloudFormationProduct
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::CloudFormationProduct`.
 ///
@@ -420,7 +420,7 @@ pub struct CloudFormationProductAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudFormationProductAttributes {
+impl crate::resources::ResourceAttributes for CloudFormationProductAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudFormationProductAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::CloudFormationProvisionedProduct`: Resource Type definition for AWS::ServiceCatalog::CloudFormationProvisionedProduct
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
 ///
@@ -278,7 +278,7 @@ pub struct CloudFormationProvisionedProductAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudFormationProvisionedProductAttributes {
+impl crate::resources::ResourceAttributes for CloudFormationProvisionedProductAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudFormationProvisionedProductAttributes { logical_id }
     }

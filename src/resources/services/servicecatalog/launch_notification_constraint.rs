@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::LaunchNotificationConstraint`: Resource Type definition for AWS::ServiceCatalog::LaunchNotificationConstraint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::LaunchNotificationConstraint`.
 ///
@@ -91,7 +91,7 @@ pub struct LaunchNotificationConstraintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchNotificationConstraintAttributes {
+impl crate::resources::ResourceAttributes for LaunchNotificationConstraintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchNotificationConstraintAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::LaunchRoleConstraint`: Resource Type definition for AWS::ServiceCatalog::LaunchRoleConstraint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::LaunchRoleConstraint`.
 ///
@@ -97,7 +97,7 @@ pub struct LaunchRoleConstraintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchRoleConstraintAttributes {
+impl crate::resources::ResourceAttributes for LaunchRoleConstraintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchRoleConstraintAttributes { logical_id }
     }

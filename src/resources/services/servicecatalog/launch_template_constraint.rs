@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::LaunchTemplateConstraint`: Resource Type definition for AWS::ServiceCatalog::LaunchTemplateConstraint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::LaunchTemplateConstraint`.
 ///
@@ -91,7 +91,7 @@ pub struct LaunchTemplateConstraintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LaunchTemplateConstraintAttributes {
+impl crate::resources::ResourceAttributes for LaunchTemplateConstraintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LaunchTemplateConstraintAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::Portfolio`: Resource type definition for AWS::ServiceCatalog::Portfolio
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::Portfolio`.
 ///
@@ -95,7 +95,7 @@ pub struct PortfolioAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortfolioAttributes {
+impl crate::resources::ResourceAttributes for PortfolioAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortfolioAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::PortfolioPrincipalAssociation`: Resource Type definition for AWS::ServiceCatalog::PortfolioPrincipalAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::PortfolioPrincipalAssociation`.
 ///
@@ -85,7 +85,7 @@ pub struct PortfolioPrincipalAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortfolioPrincipalAssociationAttributes {
+impl crate::resources::ResourceAttributes for PortfolioPrincipalAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortfolioPrincipalAssociationAttributes { logical_id }
     }

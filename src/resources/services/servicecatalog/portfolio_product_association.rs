@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::PortfolioProductAssociation`: Resource Type definition for AWS::ServiceCatalog::PortfolioProductAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::PortfolioProductAssociation`.
 ///
@@ -77,7 +77,7 @@ pub struct PortfolioProductAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortfolioProductAssociationAttributes {
+impl crate::resources::ResourceAttributes for PortfolioProductAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortfolioProductAssociationAttributes { logical_id }
     }

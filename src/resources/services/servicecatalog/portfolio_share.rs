@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::PortfolioShare`: Resource Type definition for AWS::ServiceCatalog::PortfolioShare
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::PortfolioShare`.
 ///
@@ -85,7 +85,7 @@ pub struct PortfolioShareAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortfolioShareAttributes {
+impl crate::resources::ResourceAttributes for PortfolioShareAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortfolioShareAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::ResourceUpdateConstraint`: Resource type definition for AWS::ServiceCatalog::ResourceUpdateConstraint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::ResourceUpdateConstraint`.
 ///
@@ -91,7 +91,7 @@ pub struct ResourceUpdateConstraintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceUpdateConstraintAttributes {
+impl crate::resources::ResourceAttributes for ResourceUpdateConstraintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceUpdateConstraintAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::ServiceAction`: Resource Schema for AWS::ServiceCatalog::ServiceAction
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::ServiceAction`.
 ///
@@ -184,7 +184,7 @@ pub struct ServiceActionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceActionAttributes {
+impl crate::resources::ResourceAttributes for ServiceActionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceActionAttributes { logical_id }
     }

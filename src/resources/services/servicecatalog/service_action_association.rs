@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::ServiceActionAssociation`: Resource Schema for AWS::ServiceCatalog::ServiceActionAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::ServiceActionAssociation`.
 ///
@@ -79,7 +79,7 @@ pub struct ServiceActionAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceActionAssociationAttributes {
+impl crate::resources::ResourceAttributes for ServiceActionAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceActionAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::StackSetConstraint`: Resource Type definition for AWS::ServiceCatalog::StackSetConstraint
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::StackSetConstraint`.
 ///
@@ -115,7 +115,7 @@ pub struct StackSetConstraintAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StackSetConstraintAttributes {
+impl crate::resources::ResourceAttributes for StackSetConstraintAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StackSetConstraintAttributes { logical_id }
     }

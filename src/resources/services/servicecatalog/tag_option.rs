@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::TagOption`: Resource type definition for AWS::ServiceCatalog::TagOption
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::TagOption`.
 ///
@@ -79,7 +79,7 @@ pub struct TagOptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TagOptionAttributes {
+impl crate::resources::ResourceAttributes for TagOptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TagOptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalog::TagOptionAssociation`: Resource Type definition for AWS::ServiceCatalog::TagOptionAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalog::TagOptionAssociation`.
 ///
@@ -67,7 +67,7 @@ pub struct TagOptionAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TagOptionAssociationAttributes {
+impl crate::resources::ResourceAttributes for TagOptionAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TagOptionAssociationAttributes { logical_id }
     }

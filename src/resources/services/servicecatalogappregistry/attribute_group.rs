@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalogAppRegistry::AttributeGroup`: Resource Schema for AWS::ServiceCatalogAppRegistry::AttributeGroup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalogAppRegistry::AttributeGroup`.
 ///
@@ -89,7 +89,7 @@ pub struct AttributeGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AttributeGroupAttributes {
+impl crate::resources::ResourceAttributes for AttributeGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AttributeGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`: Resource Schema for AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct AttributeGroupAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AttributeGroupAssociationAttributes {
+impl crate::resources::ResourceAttributes for AttributeGroupAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AttributeGroupAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceCatalogAppRegistry::ResourceAssociation`: Resource Schema for AWS::ServiceCatalogAppRegistry::ResourceAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceCatalogAppRegistry::ResourceAssociation`.
 ///
@@ -103,7 +103,7 @@ pub struct ResourceAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceAssociationAttributes {
+impl crate::resources::ResourceAttributes for ResourceAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceAssociationAttributes { logical_id }
     }

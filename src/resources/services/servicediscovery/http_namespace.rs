@@ -2,7 +2,7 @@
 //! `AWS::ServiceDiscovery::HttpNamespace`: Resource Type definition for AWS::ServiceDiscovery::HttpNamespace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceDiscovery::HttpNamespace`.
 ///
@@ -83,7 +83,7 @@ pub struct HttpNamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HttpNamespaceAttributes {
+impl crate::resources::ResourceAttributes for HttpNamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HttpNamespaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceDiscovery::Instance`: Resource Type definition for AWS::ServiceDiscovery::Instance
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceDiscovery::Instance`.
 ///
@@ -79,7 +79,7 @@ pub struct InstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceAttributes {
+impl crate::resources::ResourceAttributes for InstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceDiscovery::PrivateDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceDiscovery::PrivateDnsNamespace`.
 ///
@@ -179,7 +179,7 @@ pub struct PrivateDnsNamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PrivateDnsNamespaceAttributes {
+impl crate::resources::ResourceAttributes for PrivateDnsNamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PrivateDnsNamespaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceDiscovery::PublicDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PublicDnsNamespace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceDiscovery::PublicDnsNamespace`.
 ///
@@ -173,7 +173,7 @@ pub struct PublicDnsNamespaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PublicDnsNamespaceAttributes {
+impl crate::resources::ResourceAttributes for PublicDnsNamespaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PublicDnsNamespaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::ServiceDiscovery::Service`: Resource Type definition for AWS::ServiceDiscovery::Service
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::ServiceDiscovery::Service`.
 ///
@@ -385,7 +385,7 @@ pub struct ServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceAttributes {
+impl crate::resources::ResourceAttributes for ServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::ConfigurationSet`: Resource schema for AWS::SES::ConfigurationSet.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::ConfigurationSet`.
 ///
@@ -516,7 +516,7 @@ pub struct ConfigurationSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationSetAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationSetAttributes { logical_id }
     }

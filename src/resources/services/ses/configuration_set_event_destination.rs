@@ -2,7 +2,7 @@
 //! `AWS::SES::ConfigurationSetEventDestination`: Resource Type definition for AWS::SES::ConfigurationSetEventDestination
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::ConfigurationSetEventDestination`.
 ///
@@ -369,7 +369,7 @@ pub struct ConfigurationSetEventDestinationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationSetEventDestinationAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationSetEventDestinationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationSetEventDestinationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::ContactList`: Resource schema for AWS::SES::ContactList.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::ContactList`.
 ///
@@ -132,7 +132,7 @@ pub struct ContactListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactListAttributes {
+impl crate::resources::ResourceAttributes for ContactListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactListAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::CustomVerificationEmailTemplate`: Resource Type definition for AWS::SES::CustomVerificationEmailTemplate.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::CustomVerificationEmailTemplate`.
 ///
@@ -107,7 +107,7 @@ pub struct CustomVerificationEmailTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CustomVerificationEmailTemplateAttributes {
+impl crate::resources::ResourceAttributes for CustomVerificationEmailTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CustomVerificationEmailTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::DedicatedIpPool`: Resource Type definition for AWS::SES::DedicatedIpPool
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::DedicatedIpPool`.
 ///
@@ -103,7 +103,7 @@ pub struct DedicatedIpPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DedicatedIpPoolAttributes {
+impl crate::resources::ResourceAttributes for DedicatedIpPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DedicatedIpPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::EmailIdentity`: Resource Type definition for AWS::SES::EmailIdentity
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::EmailIdentity`.
 ///
@@ -272,7 +272,7 @@ pub struct EmailIdentityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EmailIdentityAttributes {
+impl crate::resources::ResourceAttributes for EmailIdentityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EmailIdentityAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::EmailIdentityCertificate`: Associates an AWS Certificate Manager certificate with a sender under an SES email identity, so that SES signs the sender's mail with S/MIME.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::EmailIdentityCertificate`.
 ///
@@ -79,7 +79,7 @@ pub struct EmailIdentityCertificateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EmailIdentityCertificateAttributes {
+impl crate::resources::ResourceAttributes for EmailIdentityCertificateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EmailIdentityCertificateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerAddonInstance`: Definition of AWS::SES::MailManagerAddonInstance Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerAddonInstance`.
 ///
@@ -77,7 +77,7 @@ pub struct MailManagerAddonInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerAddonInstanceAttributes {
+impl crate::resources::ResourceAttributes for MailManagerAddonInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerAddonInstanceAttributes { logical_id }
     }

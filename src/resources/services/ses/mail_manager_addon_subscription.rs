@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerAddonSubscription`: Definition of AWS::SES::MailManagerAddonSubscription Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerAddonSubscription`.
 ///
@@ -77,7 +77,7 @@ pub struct MailManagerAddonSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerAddonSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for MailManagerAddonSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerAddonSubscriptionAttributes { logical_id }
     }

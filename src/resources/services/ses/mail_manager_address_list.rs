@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerAddressList`: Definition of AWS::SES::MailManagerAddressList Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerAddressList`.
 ///
@@ -71,7 +71,7 @@ pub struct MailManagerAddressListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerAddressListAttributes {
+impl crate::resources::ResourceAttributes for MailManagerAddressListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerAddressListAttributes { logical_id }
     }

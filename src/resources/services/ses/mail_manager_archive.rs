@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerArchive`: Definition of AWS::SES::MailManagerArchive Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerArchive`.
 ///
@@ -81,7 +81,7 @@ pub struct MailManagerArchiveAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerArchiveAttributes {
+impl crate::resources::ResourceAttributes for MailManagerArchiveAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerArchiveAttributes { logical_id }
     }

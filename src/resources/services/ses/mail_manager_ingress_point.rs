@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerIngressPoint`: Definition of AWS::SES::MailManagerIngressPoint Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerIngressPoint`.
 ///
@@ -206,7 +206,7 @@ pub struct MailManagerIngressPointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerIngressPointAttributes {
+impl crate::resources::ResourceAttributes for MailManagerIngressPointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerIngressPointAttributes { logical_id }
     }

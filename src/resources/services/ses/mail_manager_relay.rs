@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerRelay`: Definition of AWS::SES::MailManagerRelay Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerRelay`.
 ///
@@ -95,7 +95,7 @@ pub struct MailManagerRelayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerRelayAttributes {
+impl crate::resources::ResourceAttributes for MailManagerRelayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerRelayAttributes { logical_id }
     }

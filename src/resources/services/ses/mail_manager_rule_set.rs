@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerRuleSet`: Definition of AWS::SES::MailManagerRuleSet Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerRuleSet`.
 ///
@@ -134,7 +134,7 @@ pub struct MailManagerRuleSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerRuleSetAttributes {
+impl crate::resources::ResourceAttributes for MailManagerRuleSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerRuleSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::MailManagerTrafficPolicy`: Definition of AWS::SES::MailManagerTrafficPolicy Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MailManagerTrafficPolicy`.
 ///
@@ -161,7 +161,7 @@ pub struct MailManagerTrafficPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MailManagerTrafficPolicyAttributes {
+impl crate::resources::ResourceAttributes for MailManagerTrafficPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MailManagerTrafficPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::MultiRegionEndpoint`: Resource Type definition for AWS::SES::MultiRegionEndpoint
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::MultiRegionEndpoint`.
 ///
@@ -151,7 +151,7 @@ pub struct MultiRegionEndpointAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MultiRegionEndpointAttributes {
+impl crate::resources::ResourceAttributes for MultiRegionEndpointAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MultiRegionEndpointAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::ReceiptFilter`: Resource Type definition for AWS::SES::ReceiptFilter
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::ReceiptFilter`.
 ///
@@ -176,7 +176,7 @@ pub struct ReceiptFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReceiptFilterAttributes {
+impl crate::resources::ResourceAttributes for ReceiptFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReceiptFilterAttributes { logical_id }
     }

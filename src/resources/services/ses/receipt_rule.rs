@@ -2,7 +2,7 @@
 //! `AWS::SES::ReceiptRule`: Resource Type definition for AWS::SES::ReceiptRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::ReceiptRule`.
 ///
@@ -668,7 +668,7 @@ pub struct ReceiptRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReceiptRuleAttributes {
+impl crate::resources::ResourceAttributes for ReceiptRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReceiptRuleAttributes { logical_id }
     }

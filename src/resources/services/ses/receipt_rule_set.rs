@@ -2,7 +2,7 @@
 //! `AWS::SES::ReceiptRuleSet`: Resource Type definition for AWS::SES::ReceiptRuleSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::ReceiptRuleSet`.
 ///
@@ -62,7 +62,7 @@ pub struct ReceiptRuleSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReceiptRuleSetAttributes {
+impl crate::resources::ResourceAttributes for ReceiptRuleSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReceiptRuleSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SES::Template`: Resource Type definition for AWS::SES::Template
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::Template`.
 ///
@@ -124,7 +124,7 @@ pub struct TemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TemplateAttributes {
+impl crate::resources::ResourceAttributes for TemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TemplateAttributes { logical_id }
     }

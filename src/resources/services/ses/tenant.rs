@@ -2,7 +2,7 @@
 //! `AWS::SES::Tenant`: Resource Type definition for AWS::SES::Tenant
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::Tenant`.
 ///
@@ -295,7 +295,7 @@ pub struct TenantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TenantAttributes {
+impl crate::resources::ResourceAttributes for TenantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TenantAttributes { logical_id }
     }

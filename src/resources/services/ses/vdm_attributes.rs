@@ -2,7 +2,7 @@
 //! `AWS::SES::VdmAttributes`: Resource Type definition for AWS::SES::VdmAttributes
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SES::VdmAttributes`.
 ///
@@ -127,7 +127,7 @@ pub struct VdmAttributesAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VdmAttributesAttributes {
+impl crate::resources::ResourceAttributes for VdmAttributesAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VdmAttributesAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Shield::DRTAccess`: Config the role and list of Amazon S3 log buckets used by the Shield Response Team (SRT) to access your AWS account while assisting with attack mitigation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Shield::DRTAccess`.
 ///
@@ -73,7 +73,7 @@ pub struct DrtAccessAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DrtAccessAttributes {
+impl crate::resources::ResourceAttributes for DrtAccessAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DrtAccessAttributes { logical_id }
     }

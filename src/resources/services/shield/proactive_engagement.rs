@@ -2,7 +2,7 @@
 //! `AWS::Shield::ProactiveEngagement`: Authorizes the Shield Response Team (SRT) to use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Shield::ProactiveEngagement`.
 ///
@@ -149,7 +149,7 @@ pub struct ProactiveEngagementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProactiveEngagementAttributes {
+impl crate::resources::ResourceAttributes for ProactiveEngagementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProactiveEngagementAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Shield::Protection`: Enables AWS Shield Advanced for a specific AWS resource.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Shield::Protection`.
 ///
@@ -163,7 +163,7 @@ pub struct ProtectionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProtectionAttributes {
+impl crate::resources::ResourceAttributes for ProtectionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProtectionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Shield::ProtectionGroup`: A grouping of protected resources so they can be handled as a collective.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Shield::ProtectionGroup`.
 ///
@@ -203,7 +203,7 @@ pub struct ProtectionGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProtectionGroupAttributes {
+impl crate::resources::ResourceAttributes for ProtectionGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProtectionGroupAttributes { logical_id }
     }

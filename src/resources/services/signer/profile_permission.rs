@@ -2,7 +2,7 @@
 //! `AWS::Signer::ProfilePermission`: Resource Type definition for AWS::Signer::ProfilePermission
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Signer::ProfilePermission`.
 ///
@@ -91,7 +91,7 @@ pub struct ProfilePermissionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProfilePermissionAttributes {
+impl crate::resources::ResourceAttributes for ProfilePermissionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProfilePermissionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Signer::SigningProfile`: A signing profile is a signing template that can be used to carry out a pre-defined signing job.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Signer::SigningProfile`.
 ///
@@ -173,7 +173,7 @@ pub struct SigningProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SigningProfileAttributes {
+impl crate::resources::ResourceAttributes for SigningProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SigningProfileAttributes { logical_id }
     }

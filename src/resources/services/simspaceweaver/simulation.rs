@@ -2,7 +2,7 @@
 //! `AWS::SimSpaceWeaver::Simulation`: AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SimSpaceWeaver::Simulation`.
 ///
@@ -130,7 +130,7 @@ pub struct SimulationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SimulationAttributes {
+impl crate::resources::ResourceAttributes for SimulationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SimulationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::NotifyConfiguration`: A notify configuration defines the settings used to send templated messages with AWS End User Messaging SMS managed messaging, including the display name, use case, enabled channels, and enabled countries.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::NotifyConfiguration`.
 ///
@@ -170,7 +170,7 @@ pub struct NotifyConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NotifyConfigurationAttributes {
+impl crate::resources::ResourceAttributes for NotifyConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NotifyConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::OptOutList`: Resource Type definition for AWS::SMSVOICE::OptOutList
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::OptOutList`.
 ///
@@ -71,7 +71,7 @@ pub struct OptOutListAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OptOutListAttributes {
+impl crate::resources::ResourceAttributes for OptOutListAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OptOutListAttributes { logical_id }
     }

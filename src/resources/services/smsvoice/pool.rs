@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::Pool`: Resource Type definition for AWS::SMSVOICE::Pool
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::Pool`.
 ///
@@ -315,7 +315,7 @@ pub struct PoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PoolAttributes {
+impl crate::resources::ResourceAttributes for PoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PoolAttributes { logical_id }
     }

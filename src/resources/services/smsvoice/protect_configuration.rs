@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::ProtectConfiguration`: Resource Type definition for AWS::SMSVOICE::ProtectConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::ProtectConfiguration`.
 ///
@@ -76,7 +76,7 @@ pub struct ProtectConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProtectConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ProtectConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProtectConfigurationAttributes { logical_id }
     }

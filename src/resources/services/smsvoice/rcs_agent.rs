@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::RcsAgent`: An AWS RCS Agent in AWS End User Messaging SMS.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::RcsAgent`.
 ///
@@ -116,7 +116,7 @@ pub struct RcsAgentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RcsAgentAttributes {
+impl crate::resources::ResourceAttributes for RcsAgentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RcsAgentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::Registration`: A registration that has been created.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::Registration`.
 ///
@@ -77,7 +77,7 @@ pub struct RegistrationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistrationAttributes {
+impl crate::resources::ResourceAttributes for RegistrationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistrationAttributes { logical_id }
     }

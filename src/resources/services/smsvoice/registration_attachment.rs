@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::RegistrationAttachment`: Resource Type definition for AWS::SMSVOICE::RegistrationAttachment
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::RegistrationAttachment`.
 ///
@@ -76,7 +76,7 @@ pub struct RegistrationAttachmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegistrationAttachmentAttributes {
+impl crate::resources::ResourceAttributes for RegistrationAttachmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegistrationAttachmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::SenderId`: Resource Type definition for AWS::SMSVOICE::SenderId
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::SenderId`.
 ///
@@ -89,7 +89,7 @@ pub struct SenderIdAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SenderIdAttributes {
+impl crate::resources::ResourceAttributes for SenderIdAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SenderIdAttributes { logical_id }
     }

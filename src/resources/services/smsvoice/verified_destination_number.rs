@@ -2,7 +2,7 @@
 //! `AWS::SMSVOICE::VerifiedDestinationNumber`: A destination phone number that has been registered for verification with AWS End User Messaging SMS.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SMSVOICE::VerifiedDestinationNumber`.
 ///
@@ -77,7 +77,7 @@ pub struct VerifiedDestinationNumberAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VerifiedDestinationNumberAttributes {
+impl crate::resources::ResourceAttributes for VerifiedDestinationNumberAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VerifiedDestinationNumberAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SNS::Subscription`: Resource Type definition for AWS::SNS::Subscription
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SNS::Subscription`.
 ///
@@ -127,7 +127,7 @@ pub struct SubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SubscriptionAttributes {
+impl crate::resources::ResourceAttributes for SubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SubscriptionAttributes { logical_id }
     }

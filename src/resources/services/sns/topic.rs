@@ -2,7 +2,7 @@
 //! `AWS::SNS::Topic`: The `AWS::SNS::Topic` resource creates a topic to which notifications can be published.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SNS::Topic`.
 ///
@@ -277,7 +277,7 @@ pub struct TopicAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicAttributes {
+impl crate::resources::ResourceAttributes for TopicAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SNS::TopicInlinePolicy`: Schema for AWS::SNS::TopicInlinePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SNS::TopicInlinePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct TopicInlinePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicInlinePolicyAttributes {
+impl crate::resources::ResourceAttributes for TopicInlinePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicInlinePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SNS::TopicPolicy`: The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SNS::TopicPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct TopicPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TopicPolicyAttributes {
+impl crate::resources::ResourceAttributes for TopicPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TopicPolicyAttributes { logical_id }
     }

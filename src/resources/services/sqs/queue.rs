@@ -2,7 +2,7 @@
 //! `AWS::SQS::Queue`: The `AWS::SQS::Queue` resource creates an SQS standard or FIFO queue.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SQS::Queue`.
 ///
@@ -175,7 +175,7 @@ pub struct QueueAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueAttributes {
+impl crate::resources::ResourceAttributes for QueueAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueAttributes { logical_id }
     }

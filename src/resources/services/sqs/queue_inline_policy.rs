@@ -2,7 +2,7 @@
 //! `AWS::SQS::QueueInlinePolicy`: Schema for SQS QueueInlinePolicy
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SQS::QueueInlinePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct QueueInlinePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueueInlinePolicyAttributes {
+impl crate::resources::ResourceAttributes for QueueInlinePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueueInlinePolicyAttributes { logical_id }
     }

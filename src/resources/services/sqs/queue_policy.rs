@@ -2,7 +2,7 @@
 //! `AWS::SQS::QueuePolicy`: The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SQS::QueuePolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct QueuePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QueuePolicyAttributes {
+impl crate::resources::ResourceAttributes for QueuePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QueuePolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::Association`: The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::Association`.
 ///
@@ -347,7 +347,7 @@ pub struct AssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssociationAttributes {
+impl crate::resources::ResourceAttributes for AssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::CloudConnector`: Resource Type definition for AWS::SSM::CloudConnector.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::CloudConnector`.
 ///
@@ -271,7 +271,7 @@ pub struct CloudConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CloudConnectorAttributes {
+impl crate::resources::ResourceAttributes for CloudConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CloudConnectorAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::Document`: The AWS::SSM::Document resource is an SSM document in AWS Systems Manager that defines the actions that Systems Manager performs, which can be used to set up and run commands on your instances.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::Document`.
 ///
@@ -349,7 +349,7 @@ pub struct DocumentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DocumentAttributes {
+impl crate::resources::ResourceAttributes for DocumentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DocumentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::MaintenanceWindow`: Resource type definition for AWS::SSM::MaintenanceWindow
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::MaintenanceWindow`.
 ///
@@ -131,7 +131,7 @@ pub struct MaintenanceWindowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MaintenanceWindowAttributes {
+impl crate::resources::ResourceAttributes for MaintenanceWindowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MaintenanceWindowAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::MaintenanceWindowTarget`: Resource type definition for AWS::SSM::MaintenanceWindowTarget
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::MaintenanceWindowTarget`.
 ///
@@ -163,7 +163,7 @@ pub struct MaintenanceWindowTargetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MaintenanceWindowTargetAttributes {
+impl crate::resources::ResourceAttributes for MaintenanceWindowTargetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MaintenanceWindowTargetAttributes { logical_id }
     }

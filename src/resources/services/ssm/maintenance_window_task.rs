@@ -2,7 +2,7 @@
 //! `AWS::SSM::MaintenanceWindowTask`: Resource Type definition for AWS::SSM::MaintenanceWindowTask
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::MaintenanceWindowTask`.
 ///
@@ -592,7 +592,7 @@ pub struct MaintenanceWindowTaskAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MaintenanceWindowTaskAttributes {
+impl crate::resources::ResourceAttributes for MaintenanceWindowTaskAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MaintenanceWindowTaskAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::OpsItem`: Resource schema for AWS::SSM::OpsItem.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::OpsItem`.
 ///
@@ -107,7 +107,7 @@ pub struct OpsItemAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for OpsItemAttributes {
+impl crate::resources::ResourceAttributes for OpsItemAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         OpsItemAttributes { logical_id }
     }

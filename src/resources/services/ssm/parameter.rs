@@ -2,7 +2,7 @@
 //! `AWS::SSM::Parameter`: The `AWS::SSM::Parameter` resource creates an SSM parameter in SYSlong Parameter Store.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::Parameter`.
 ///
@@ -211,7 +211,7 @@ pub struct ParameterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ParameterAttributes {
+impl crate::resources::ResourceAttributes for ParameterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ParameterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSM::PatchBaseline`: Resource Type definition for AWS::SSM::PatchBaseline
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::PatchBaseline`.
 ///
@@ -616,7 +616,7 @@ pub struct PatchBaselineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PatchBaselineAttributes {
+impl crate::resources::ResourceAttributes for PatchBaselineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PatchBaselineAttributes { logical_id }
     }

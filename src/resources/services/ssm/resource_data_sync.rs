@@ -2,7 +2,7 @@
 //! `AWS::SSM::ResourceDataSync`: Resource Type definition for AWS::SSM::ResourceDataSync
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::ResourceDataSync`.
 ///
@@ -286,7 +286,7 @@ pub struct ResourceDataSyncAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceDataSyncAttributes {
+impl crate::resources::ResourceAttributes for ResourceDataSyncAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceDataSyncAttributes { logical_id }
     }

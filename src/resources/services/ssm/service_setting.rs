@@ -2,7 +2,7 @@
 //! `AWS::SSM::ServiceSetting`: Resource Type definition for AWS::SSM::ServiceSetting.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSM::ServiceSetting`.
 ///
@@ -73,7 +73,7 @@ pub struct ServiceSettingAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceSettingAttributes {
+impl crate::resources::ResourceAttributes for ServiceSettingAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceSettingAttributes { logical_id }
     }

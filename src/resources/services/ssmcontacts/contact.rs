@@ -2,7 +2,7 @@
 //! `AWS::SSMContacts::Contact`: Resource Type definition for AWS::SSMContacts::Contact
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMContacts::Contact`.
 ///
@@ -125,7 +125,7 @@ pub struct ContactAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactAttributes {
+impl crate::resources::ResourceAttributes for ContactAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactAttributes { logical_id }
     }

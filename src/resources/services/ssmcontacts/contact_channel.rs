@@ -2,7 +2,7 @@
 //! `AWS::SSMContacts::ContactChannel`: Resource Type definition for AWS::SSMContacts::ContactChannel
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMContacts::ContactChannel`.
 ///
@@ -112,7 +112,7 @@ pub struct ContactChannelAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContactChannelAttributes {
+impl crate::resources::ResourceAttributes for ContactChannelAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContactChannelAttributes { logical_id }
     }

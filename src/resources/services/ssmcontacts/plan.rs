@@ -2,7 +2,7 @@
 //! `AWS::SSMContacts::Plan`: Engagement Plan for a SSM Incident Manager Contact.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMContacts::Plan`.
 ///
@@ -113,7 +113,7 @@ pub struct PlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PlanAttributes {
+impl crate::resources::ResourceAttributes for PlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PlanAttributes { logical_id }
     }

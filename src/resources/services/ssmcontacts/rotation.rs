@@ -2,7 +2,7 @@
 //! `AWS::SSMContacts::Rotation`: Resource Type definition for AWS::SSMContacts::Rotation.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMContacts::Rotation`.
 ///
@@ -101,7 +101,7 @@ pub struct RotationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RotationAttributes {
+impl crate::resources::ResourceAttributes for RotationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RotationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSMGuiConnect::Preferences`: Definition of AWS::SSMGuiConnect::Preferences Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMGuiConnect::Preferences`.
 ///
@@ -177,7 +177,7 @@ pub struct PreferencesAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PreferencesAttributes {
+impl crate::resources::ResourceAttributes for PreferencesAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PreferencesAttributes { logical_id }
     }

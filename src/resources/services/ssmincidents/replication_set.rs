@@ -2,7 +2,7 @@
 //! `AWS::SSMIncidents::ReplicationSet`: Resource type definition for AWS::SSMIncidents::ReplicationSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMIncidents::ReplicationSet`.
 ///
@@ -153,7 +153,7 @@ pub struct ReplicationSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReplicationSetAttributes {
+impl crate::resources::ResourceAttributes for ReplicationSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReplicationSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSMIncidents::ResponsePlan`: Resource type definition for AWS::SSMIncidents::ResponsePlan
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -499,7 +499,7 @@ pub struct ResponsePlanAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResponsePlanAttributes {
+impl crate::resources::ResourceAttributes for ResponsePlanAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResponsePlanAttributes { logical_id }
     }

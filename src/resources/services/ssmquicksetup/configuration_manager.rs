@@ -2,7 +2,7 @@
 //! `AWS::SSMQuickSetup::ConfigurationManager`: Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMQuickSetup::ConfigurationManager`.
 ///
@@ -152,7 +152,7 @@ pub struct ConfigurationManagerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConfigurationManagerAttributes {
+impl crate::resources::ResourceAttributes for ConfigurationManagerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConfigurationManagerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSMQuickSetup::LifecycleAutomation`: Resource Type definition for AWS::SSMQuickSetup::LifecycleAutomation that executes SSM Automation documents in response to CloudFormation lifecycle events.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSMQuickSetup::LifecycleAutomation`.
 ///
@@ -89,7 +89,7 @@ pub struct LifecycleAutomationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LifecycleAutomationAttributes {
+impl crate::resources::ResourceAttributes for LifecycleAutomationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LifecycleAutomationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSO::ApplicationAssignment`: Resource Type definition for SSO application access grant to a user or group.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSO::ApplicationAssignment`.
 ///
@@ -106,7 +106,7 @@ pub struct ApplicationAssignmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ApplicationAssignmentAttributes {
+impl crate::resources::ResourceAttributes for ApplicationAssignmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ApplicationAssignmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSO::Assignment`: Resource Type definition for SSO assignmet
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSO::Assignment`.
 ///
@@ -148,7 +148,7 @@ pub struct AssignmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssignmentAttributes {
+impl crate::resources::ResourceAttributes for AssignmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssignmentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSO::Instance`: Resource Type definition for Identity Center (SSO) Instance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSO::Instance`.
 ///
@@ -71,7 +71,7 @@ pub struct InstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceAttributes {
+impl crate::resources::ResourceAttributes for InstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SSO::InstanceAccessControlAttributeConfiguration`: Resource Type definition for SSO InstanceAccessControlAttributeConfiguration
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
 ///
@@ -184,7 +184,7 @@ pub struct InstanceAccessControlAttributeConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InstanceAccessControlAttributeConfigurationAttributes {
+impl crate::resources::ResourceAttributes for InstanceAccessControlAttributeConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InstanceAccessControlAttributeConfigurationAttributes { logical_id }
     }

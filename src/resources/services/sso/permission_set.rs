@@ -2,7 +2,7 @@
 //! `AWS::SSO::PermissionSet`: Resource Type definition for SSO PermissionSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SSO::PermissionSet`.
 ///
@@ -197,7 +197,7 @@ pub struct PermissionSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PermissionSetAttributes {
+impl crate::resources::ResourceAttributes for PermissionSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PermissionSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::StepFunctions::Activity`: Resource schema for Activity
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StepFunctions::Activity`.
 ///
@@ -155,7 +155,7 @@ pub struct ActivityAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ActivityAttributes {
+impl crate::resources::ResourceAttributes for ActivityAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ActivityAttributes { logical_id }
     }

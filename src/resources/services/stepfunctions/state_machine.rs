@@ -2,7 +2,7 @@
 //! `AWS::StepFunctions::StateMachine`: Resource schema for StateMachine
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::StepFunctions::StateMachine`.
 ///
@@ -430,7 +430,7 @@ pub struct StateMachineAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StateMachineAttributes {
+impl crate::resources::ResourceAttributes for StateMachineAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StateMachineAttributes { logical_id }
     }

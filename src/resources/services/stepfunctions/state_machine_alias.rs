@@ -2,7 +2,7 @@
 //! `AWS::StepFunctions::StateMachineAlias`: Resource schema for StateMachineAlias
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StepFunctions::StateMachineAlias`.
 ///
@@ -210,7 +210,7 @@ pub struct StateMachineAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StateMachineAliasAttributes {
+impl crate::resources::ResourceAttributes for StateMachineAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StateMachineAliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::StepFunctions::StateMachineVersion`: Resource schema for StateMachineVersion
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::StepFunctions::StateMachineVersion`.
 ///
@@ -79,7 +79,7 @@ pub struct StateMachineVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for StateMachineVersionAttributes {
+impl crate::resources::ResourceAttributes for StateMachineVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         StateMachineVersionAttributes { logical_id }
     }

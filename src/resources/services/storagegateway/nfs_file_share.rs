@@ -2,7 +2,7 @@
 //! `AWS::StorageGateway::NFSFileShare`: Resource Type definition for AWS::StorageGateway::NFSFileShare.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StorageGateway::NFSFileShare`.
 ///
@@ -338,7 +338,7 @@ pub struct NfsFileShareAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NfsFileShareAttributes {
+impl crate::resources::ResourceAttributes for NfsFileShareAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NfsFileShareAttributes { logical_id }
     }

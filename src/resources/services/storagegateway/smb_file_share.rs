@@ -2,7 +2,7 @@
 //! `AWS::StorageGateway::SMBFileShare`: Resource Type definition for AWS::StorageGateway::SMBFileShare.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StorageGateway::SMBFileShare`.
 ///
@@ -350,7 +350,7 @@ pub struct SmbFileShareAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SmbFileShareAttributes {
+impl crate::resources::ResourceAttributes for SmbFileShareAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SmbFileShareAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::StorageGateway::Tape`: Creates a virtual tape with a user-defined barcode on a Tape Gateway (VTL).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StorageGateway::Tape`.
 ///
@@ -113,7 +113,7 @@ pub struct TapeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TapeAttributes {
+impl crate::resources::ResourceAttributes for TapeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TapeAttributes { logical_id }
     }

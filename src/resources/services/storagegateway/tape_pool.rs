@@ -2,7 +2,7 @@
 //! `AWS::StorageGateway::TapePool`: Creates a custom tape pool for archiving virtual tapes with optional retention lock.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StorageGateway::TapePool`.
 ///
@@ -152,7 +152,7 @@ pub struct TapePoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TapePoolAttributes {
+impl crate::resources::ResourceAttributes for TapePoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TapePoolAttributes { logical_id }
     }

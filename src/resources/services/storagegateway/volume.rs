@@ -2,7 +2,7 @@
 //! `AWS::StorageGateway::Volume`: Creates a cached iSCSI volume on a Storage Gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::StorageGateway::Volume`.
 ///
@@ -119,7 +119,7 @@ pub struct VolumeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VolumeAttributes {
+impl crate::resources::ResourceAttributes for VolumeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VolumeAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SupportApp::AccountAlias`: An AWS Support App resource that creates, updates, reads, and deletes a customer's account alias.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SupportApp::AccountAlias`.
 ///
@@ -67,7 +67,7 @@ pub struct AccountAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccountAliasAttributes {
+impl crate::resources::ResourceAttributes for AccountAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccountAliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SupportApp::SlackChannelConfiguration`: An AWS Support App resource that creates, updates, lists and deletes Slack channel configurations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SupportApp::SlackChannelConfiguration`.
 ///
@@ -139,7 +139,7 @@ pub struct SlackChannelConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SlackChannelConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SlackChannelConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SlackChannelConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::SupportApp::SlackWorkspaceConfiguration`: An AWS Support App resource that creates, updates, lists, and deletes Slack workspace configurations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::SupportApp::SlackWorkspaceConfiguration`.
 ///
@@ -73,7 +73,7 @@ pub struct SlackWorkspaceConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SlackWorkspaceConfigurationAttributes {
+impl crate::resources::ResourceAttributes for SlackWorkspaceConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SlackWorkspaceConfigurationAttributes { logical_id }
     }

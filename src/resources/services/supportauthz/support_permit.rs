@@ -2,7 +2,7 @@
 //! `AWS::SupportAuthZ::SupportPermit`: Resource Type definition for AWS::SupportAuthZ::SupportPermit.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::SupportAuthZ::SupportPermit`.
 ///
@@ -288,7 +288,7 @@ pub struct SupportPermitAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SupportPermitAttributes {
+impl crate::resources::ResourceAttributes for SupportPermitAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SupportPermitAttributes { logical_id }
     }

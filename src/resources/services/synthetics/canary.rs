@@ -2,7 +2,7 @@
 //! `AWS::Synthetics::Canary`: Resource Type definition for AWS::Synthetics::Canary
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Synthetics::Canary`.
 ///
@@ -764,7 +764,7 @@ pub struct CanaryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CanaryAttributes {
+impl crate::resources::ResourceAttributes for CanaryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CanaryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Textract::Adapter`: The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be fine-tuned for enhanced performance on user-provided documents.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Textract::Adapter`.
 ///
@@ -146,7 +146,7 @@ pub struct AdapterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AdapterAttributes {
+impl crate::resources::ResourceAttributes for AdapterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AdapterAttributes { logical_id }
     }

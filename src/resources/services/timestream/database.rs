@@ -2,7 +2,7 @@
 //! `AWS::Timestream::Database`: The AWS::Timestream::Database resource creates a Timestream database.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Timestream::Database`.
 ///
@@ -76,7 +76,7 @@ pub struct DatabaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DatabaseAttributes {
+impl crate::resources::ResourceAttributes for DatabaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DatabaseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Timestream::InfluxDBBackup`: Resource type definition for AWS::Timestream::InfluxDBBackup.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Timestream::InfluxDBBackup`.
 ///
@@ -89,7 +89,7 @@ pub struct InfluxDbBackupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InfluxDbBackupAttributes {
+impl crate::resources::ResourceAttributes for InfluxDbBackupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InfluxDbBackupAttributes { logical_id }
     }

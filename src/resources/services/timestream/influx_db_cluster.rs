@@ -2,7 +2,7 @@
 //! `AWS::Timestream::InfluxDBCluster`: The AWS::Timestream::InfluxDBCluster resource creates an InfluxDB cluster.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Timestream::InfluxDBCluster`.
 ///
@@ -425,7 +425,7 @@ pub struct InfluxDbClusterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InfluxDbClusterAttributes {
+impl crate::resources::ResourceAttributes for InfluxDbClusterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InfluxDbClusterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Timestream::InfluxDBInstance`: The AWS::Timestream::InfluxDBInstance resource creates an InfluxDB instance.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Timestream::InfluxDBInstance`.
 ///
@@ -396,7 +396,7 @@ pub struct InfluxDbInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for InfluxDbInstanceAttributes {
+impl crate::resources::ResourceAttributes for InfluxDbInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         InfluxDbInstanceAttributes { logical_id }
     }

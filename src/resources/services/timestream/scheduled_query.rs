@@ -2,7 +2,7 @@
 //! `AWS::Timestream::ScheduledQuery`: The AWS::Timestream::ScheduledQuery resource creates a Timestream Scheduled Query.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Timestream::ScheduledQuery`.
 ///
@@ -729,7 +729,7 @@ pub struct ScheduledQueryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ScheduledQueryAttributes {
+impl crate::resources::ResourceAttributes for ScheduledQueryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ScheduledQueryAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Timestream::Table`: The AWS::Timestream::Table resource creates a Timestream Table.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Timestream::Table`.
 ///
@@ -381,7 +381,7 @@ pub struct TableAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TableAttributes {
+impl crate::resources::ResourceAttributes for TableAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TableAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Transcribe::CallAnalyticsCategory`: Resource type definition for AWS::Transcribe::CallAnalyticsCategory
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transcribe::CallAnalyticsCategory`.
 ///
@@ -594,7 +594,7 @@ pub struct CallAnalyticsCategoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for CallAnalyticsCategoryAttributes {
+impl crate::resources::ResourceAttributes for CallAnalyticsCategoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         CallAnalyticsCategoryAttributes { logical_id }
     }

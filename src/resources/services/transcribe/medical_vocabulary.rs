@@ -2,7 +2,7 @@
 //! `AWS::Transcribe::MedicalVocabulary`: Resource type definition for AWS::Transcribe::MedicalVocabulary
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transcribe::MedicalVocabulary`.
 ///
@@ -227,7 +227,7 @@ pub struct MedicalVocabularyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MedicalVocabularyAttributes {
+impl crate::resources::ResourceAttributes for MedicalVocabularyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MedicalVocabularyAttributes { logical_id }
     }

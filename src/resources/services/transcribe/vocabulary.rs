@@ -2,7 +2,7 @@
 //! `AWS::Transcribe::Vocabulary`: Creates a custom vocabulary that you can use to improve the transcription accuracy of domain-specific words and phrases.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transcribe::Vocabulary`.
 ///
@@ -473,7 +473,7 @@ pub struct VocabularyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VocabularyAttributes {
+impl crate::resources::ResourceAttributes for VocabularyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VocabularyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Transcribe::VocabularyFilter`: Creates a custom vocabulary filter that you can use to mask, delete, or flag specific words from your transcript.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transcribe::VocabularyFilter`.
 ///
@@ -473,7 +473,7 @@ pub struct VocabularyFilterAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VocabularyFilterAttributes {
+impl crate::resources::ResourceAttributes for VocabularyFilterAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VocabularyFilterAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Transfer::Agreement`: Resource Type definition for AWS::Transfer::Agreement
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::Agreement`.
 ///
@@ -269,7 +269,7 @@ pub struct AgreementAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgreementAttributes {
+impl crate::resources::ResourceAttributes for AgreementAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgreementAttributes { logical_id }
     }

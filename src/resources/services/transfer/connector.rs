@@ -2,7 +2,7 @@
 //! `AWS::Transfer::Connector`: Resource Type definition for AWS::Transfer::Connector
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::Connector`.
 ///
@@ -606,7 +606,7 @@ pub struct ConnectorAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectorAttributes {
+impl crate::resources::ResourceAttributes for ConnectorAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectorAttributes { logical_id }
     }

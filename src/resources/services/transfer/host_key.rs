@@ -2,7 +2,7 @@
 //! `AWS::Transfer::HostKey`: Resource type definition for AWS::Transfer::HostKey
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::HostKey`.
 ///
@@ -128,7 +128,7 @@ pub struct HostKeyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for HostKeyAttributes {
+impl crate::resources::ResourceAttributes for HostKeyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         HostKeyAttributes { logical_id }
     }

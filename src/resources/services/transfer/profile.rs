@@ -2,7 +2,7 @@
 //! `AWS::Transfer::Profile`: Resource Type definition for AWS::Transfer::Profile
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::Profile`.
 ///
@@ -116,7 +116,7 @@ pub struct ProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ProfileAttributes {
+impl crate::resources::ResourceAttributes for ProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ProfileAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Transfer::Server`: Definition of AWS::Transfer::Server Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::Server`.
 ///
@@ -741,7 +741,7 @@ pub struct ServerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServerAttributes {
+impl crate::resources::ResourceAttributes for ServerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServerAttributes { logical_id }
     }

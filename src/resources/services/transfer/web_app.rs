@@ -2,7 +2,7 @@
 //! `AWS::Transfer::WebApp`: Resource Type definition for AWS::Transfer::WebApp
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::WebApp`.
 ///
@@ -307,7 +307,7 @@ pub struct WebAppAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebAppAttributes {
+impl crate::resources::ResourceAttributes for WebAppAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebAppAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Transfer::Workflow`: Resource Type definition for AWS::Transfer::Workflow
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Transfer::Workflow`.
 ///
@@ -607,7 +607,7 @@ pub struct WorkflowAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkflowAttributes {
+impl crate::resources::ResourceAttributes for WorkflowAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkflowAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Translate::ParallelData`: A parallel data resource in Amazon Translate used to customize machine translation output.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Translate::ParallelData`.
 ///
@@ -227,7 +227,7 @@ pub struct ParallelDataAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ParallelDataAttributes {
+impl crate::resources::ResourceAttributes for ParallelDataAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ParallelDataAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Translate::Terminology`: A custom terminology resource for Amazon Translate that enables customized translations.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Translate::Terminology`.
 ///
@@ -290,7 +290,7 @@ pub struct TerminologyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TerminologyAttributes {
+impl crate::resources::ResourceAttributes for TerminologyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TerminologyAttributes { logical_id }
     }

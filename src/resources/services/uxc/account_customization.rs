@@ -2,7 +2,7 @@
 //! `AWS::UXC::AccountCustomization`: Resource schema for managing AWS account-level UX customization settings, including account color, visible services, and visible regions.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::UXC::AccountCustomization`.
 ///
@@ -123,7 +123,7 @@ pub struct AccountCustomizationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccountCustomizationAttributes {
+impl crate::resources::ResourceAttributes for AccountCustomizationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccountCustomizationAttributes { logical_id }
     }

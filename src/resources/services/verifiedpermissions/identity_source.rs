@@ -2,7 +2,7 @@
 //! `AWS::VerifiedPermissions::IdentitySource`: Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::VerifiedPermissions::IdentitySource`.
 ///
@@ -79,7 +79,7 @@ pub struct IdentitySourceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentitySourceAttributes {
+impl crate::resources::ResourceAttributes for IdentitySourceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentitySourceAttributes { logical_id }
     }

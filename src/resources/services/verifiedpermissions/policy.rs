@@ -2,7 +2,7 @@
 //! `AWS::VerifiedPermissions::Policy`: Definition of AWS::VerifiedPermissions::Policy Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::VerifiedPermissions::Policy`.
 ///
@@ -79,7 +79,7 @@ pub struct PolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyAttributes {
+impl crate::resources::ResourceAttributes for PolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyAttributes { logical_id }
     }

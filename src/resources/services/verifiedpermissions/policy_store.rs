@@ -2,7 +2,7 @@
 //! `AWS::VerifiedPermissions::PolicyStore`: Represents a policy store that you can place schema, policies, and policy templates in to validate authorization requests
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VerifiedPermissions::PolicyStore`.
 ///
@@ -249,7 +249,7 @@ pub struct PolicyStoreAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyStoreAttributes {
+impl crate::resources::ResourceAttributes for PolicyStoreAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyStoreAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VerifiedPermissions::PolicyStoreAlias`: Definition of AWS::VerifiedPermissions::PolicyStoreAlias Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::VerifiedPermissions::PolicyStoreAlias`.
 ///
@@ -73,7 +73,7 @@ pub struct PolicyStoreAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyStoreAliasAttributes {
+impl crate::resources::ResourceAttributes for PolicyStoreAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyStoreAliasAttributes { logical_id }
     }

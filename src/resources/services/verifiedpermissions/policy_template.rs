@@ -2,7 +2,7 @@
 //! `AWS::VerifiedPermissions::PolicyTemplate`: Definition of AWS::VerifiedPermissions::PolicyTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::VerifiedPermissions::PolicyTemplate`.
 ///
@@ -85,7 +85,7 @@ pub struct PolicyTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PolicyTemplateAttributes {
+impl crate::resources::ResourceAttributes for PolicyTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PolicyTemplateAttributes { logical_id }
     }

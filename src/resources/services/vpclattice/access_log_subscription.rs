@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::AccessLogSubscription`: Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::AccessLogSubscription`.
 ///
@@ -116,7 +116,7 @@ pub struct AccessLogSubscriptionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AccessLogSubscriptionAttributes {
+impl crate::resources::ResourceAttributes for AccessLogSubscriptionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AccessLogSubscriptionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::AuthPolicy`: Creates or updates the auth policy.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::AuthPolicy`.
 ///
@@ -73,7 +73,7 @@ pub struct AuthPolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AuthPolicyAttributes {
+impl crate::resources::ResourceAttributes for AuthPolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AuthPolicyAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::DomainVerification`: Creates a Lattice Domain Verification
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::DomainVerification`.
 ///
@@ -77,7 +77,7 @@ pub struct DomainVerificationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DomainVerificationAttributes {
+impl crate::resources::ResourceAttributes for DomainVerificationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DomainVerificationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::Listener`: Creates a listener for a service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::Listener`.
 ///
@@ -269,7 +269,7 @@ pub struct ListenerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ListenerAttributes {
+impl crate::resources::ResourceAttributes for ListenerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ListenerAttributes { logical_id }
     }

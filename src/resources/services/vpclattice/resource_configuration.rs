@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::ResourceConfiguration`: VpcLattice ResourceConfiguration CFN resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::ResourceConfiguration`.
 ///
@@ -230,7 +230,7 @@ pub struct ResourceConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceConfigurationAttributes {
+impl crate::resources::ResourceAttributes for ResourceConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::ResourceGateway`: Creates a resource gateway for a service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::ResourceGateway`.
 ///
@@ -170,7 +170,7 @@ pub struct ResourceGatewayAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourceGatewayAttributes {
+impl crate::resources::ResourceAttributes for ResourceGatewayAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourceGatewayAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::Rule`: Creates a listener rule.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::Rule`.
 ///
@@ -516,7 +516,7 @@ pub struct RuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuleAttributes {
+impl crate::resources::ResourceAttributes for RuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuleAttributes { logical_id }
     }

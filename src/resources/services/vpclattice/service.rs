@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::Service`: A service is any software application that can run on instances containers, or serverless functions within an account or virtual private cloud (VPC).
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::Service`.
 ///
@@ -145,7 +145,7 @@ pub struct ServiceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceAttributes {
+impl crate::resources::ResourceAttributes for ServiceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::ServiceNetwork`: A service network is a logical boundary for a collection of services.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::ServiceNetwork`.
 ///
@@ -141,7 +141,7 @@ pub struct ServiceNetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceNetworkAttributes {
+impl crate::resources::ResourceAttributes for ServiceNetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceNetworkAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::ServiceNetworkResourceAssociation`: VpcLattice ServiceNetworkResourceAssociation CFN resource
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
 ///
@@ -81,7 +81,7 @@ pub struct ServiceNetworkResourceAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceNetworkResourceAssociationAttributes {
+impl crate::resources::ResourceAttributes for ServiceNetworkResourceAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceNetworkResourceAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::ServiceNetworkServiceAssociation`: Associates a service with a service network.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
 ///
@@ -103,7 +103,7 @@ pub struct ServiceNetworkServiceAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceNetworkServiceAssociationAttributes {
+impl crate::resources::ResourceAttributes for ServiceNetworkServiceAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceNetworkServiceAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::ServiceNetworkVpcAssociation`: Associates a VPC with a service network.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
 ///
@@ -157,7 +157,7 @@ pub struct ServiceNetworkVpcAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ServiceNetworkVpcAssociationAttributes {
+impl crate::resources::ResourceAttributes for ServiceNetworkVpcAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ServiceNetworkVpcAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::VpcLattice::TargetGroup`: A target group is a collection of targets, or compute resources, that run your application or service.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::VpcLattice::TargetGroup`.
 ///
@@ -499,7 +499,7 @@ pub struct TargetGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TargetGroupAttributes {
+impl crate::resources::ResourceAttributes for TargetGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TargetGroupAttributes { logical_id }
     }

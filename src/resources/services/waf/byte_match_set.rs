@@ -2,7 +2,7 @@
 //! `AWS::WAF::ByteMatchSet`: Resource Type definition for AWS::WAF::ByteMatchSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAF::ByteMatchSet`.
 ///
@@ -169,7 +169,7 @@ pub struct ByteMatchSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ByteMatchSetAttributes {
+impl crate::resources::ResourceAttributes for ByteMatchSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ByteMatchSetAttributes { logical_id }
     }

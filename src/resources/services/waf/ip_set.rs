@@ -2,7 +2,7 @@
 //! `AWS::WAF::IPSet`: Resource Type definition for AWS::WAF::IPSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAF::IPSet`.
 ///
@@ -112,7 +112,7 @@ pub struct IpSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpSetAttributes {
+impl crate::resources::ResourceAttributes for IpSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAF::SqlInjectionMatchSet`: Resource Type definition for AWS::WAF::SqlInjectionMatchSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAF::SqlInjectionMatchSet`.
 ///
@@ -151,7 +151,7 @@ pub struct SqlInjectionMatchSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SqlInjectionMatchSetAttributes {
+impl crate::resources::ResourceAttributes for SqlInjectionMatchSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SqlInjectionMatchSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAF::WebACL`: Resource Type definition for AWS::WAF::WebACL
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAF::WebACL`.
 ///
@@ -163,7 +163,7 @@ pub struct WebAclAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebAclAttributes {
+impl crate::resources::ResourceAttributes for WebAclAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebAclAttributes { logical_id }
     }

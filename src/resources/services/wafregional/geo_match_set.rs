@@ -2,7 +2,7 @@
 //! `AWS::WAFRegional::GeoMatchSet`: Resource Type definition for AWS::WAFRegional::GeoMatchSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFRegional::GeoMatchSet`.
 ///
@@ -112,7 +112,7 @@ pub struct GeoMatchSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GeoMatchSetAttributes {
+impl crate::resources::ResourceAttributes for GeoMatchSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GeoMatchSetAttributes { logical_id }
     }

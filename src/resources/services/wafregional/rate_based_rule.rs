@@ -2,7 +2,7 @@
 //! `AWS::WAFRegional::RateBasedRule`: Resource Type definition for AWS::WAFRegional::RateBasedRule
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFRegional::RateBasedRule`.
 ///
@@ -136,7 +136,7 @@ pub struct RateBasedRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RateBasedRuleAttributes {
+impl crate::resources::ResourceAttributes for RateBasedRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RateBasedRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAFRegional::RegexPatternSet`: Resource Type definition for AWS::WAFRegional::RegexPatternSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFRegional::RegexPatternSet`.
 ///
@@ -73,7 +73,7 @@ pub struct RegexPatternSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegexPatternSetAttributes {
+impl crate::resources::ResourceAttributes for RegexPatternSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegexPatternSetAttributes { logical_id }
     }

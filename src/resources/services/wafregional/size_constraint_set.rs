@@ -2,7 +2,7 @@
 //! `AWS::WAFRegional::SizeConstraintSet`: Resource Type definition for AWS::WAFRegional::SizeConstraintSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFRegional::SizeConstraintSet`.
 ///
@@ -163,7 +163,7 @@ pub struct SizeConstraintSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SizeConstraintSetAttributes {
+impl crate::resources::ResourceAttributes for SizeConstraintSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SizeConstraintSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAFRegional::WebACLAssociation`: Resource Type definition for AWS::WAFRegional::WebACLAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFRegional::WebACLAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct WebAclAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebAclAssociationAttributes {
+impl crate::resources::ResourceAttributes for WebAclAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebAclAssociationAttributes { logical_id }
     }

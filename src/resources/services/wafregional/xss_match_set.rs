@@ -2,7 +2,7 @@
 //! `AWS::WAFRegional::XssMatchSet`: Resource Type definition for AWS::WAFRegional::XssMatchSet
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFRegional::XssMatchSet`.
 ///
@@ -151,7 +151,7 @@ pub struct XssMatchSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for XssMatchSetAttributes {
+impl crate::resources::ResourceAttributes for XssMatchSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         XssMatchSetAttributes { logical_id }
     }

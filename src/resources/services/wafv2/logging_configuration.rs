@@ -2,7 +2,7 @@
 //! `AWS::WAFv2::LoggingConfiguration`: A WAFv2 Logging Configuration Resource Provider
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -469,7 +469,7 @@ pub struct LoggingConfigurationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LoggingConfigurationAttributes {
+impl crate::resources::ResourceAttributes for LoggingConfigurationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LoggingConfigurationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAFv2::RegexPatternSet`: Contains a list of Regular expressions based on the provided inputs.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFv2::RegexPatternSet`.
 ///
@@ -122,7 +122,7 @@ pub struct RegexPatternSetAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RegexPatternSetAttributes {
+impl crate::resources::ResourceAttributes for RegexPatternSetAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RegexPatternSetAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAFv2::RuleGroup`: Contains the Rules that identify the requests that you want to allow, block, or count.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFv2::RuleGroup`.
 ///
@@ -4389,7 +4389,7 @@ pub struct RuleGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for RuleGroupAttributes {
+impl crate::resources::ResourceAttributes for RuleGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         RuleGroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WAFv2::WebACL`: Contains the Rules that identify the requests that you want to allow, block, or count.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFv2::WebACL`.
 ///
@@ -5993,7 +5993,7 @@ pub struct WebAclAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebAclAttributes {
+impl crate::resources::ResourceAttributes for WebAclAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebAclAttributes { logical_id }
     }

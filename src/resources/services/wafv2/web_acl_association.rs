@@ -2,7 +2,7 @@
 //! `AWS::WAFv2::WebACLAssociation`: Associates WebACL to Application Load Balancer, CloudFront or API Gateway.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::WAFv2::WebACLAssociation`.
 ///
@@ -73,7 +73,7 @@ pub struct WebAclAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WebAclAssociationAttributes {
+impl crate::resources::ResourceAttributes for WebAclAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WebAclAssociationAttributes { logical_id }
     }

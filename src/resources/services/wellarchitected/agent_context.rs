@@ -2,7 +2,7 @@
 //! `AWS::WellArchitected::AgentContext`: Resource schema for AWS::WellArchitected::AgentContext.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::WellArchitected::AgentContext`.
 ///
@@ -109,7 +109,7 @@ pub struct AgentContextAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentContextAttributes {
+impl crate::resources::ResourceAttributes for AgentContextAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentContextAttributes { logical_id }
     }

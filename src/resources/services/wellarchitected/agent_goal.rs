@@ -2,7 +2,7 @@
 //! `AWS::WellArchitected::AgentGoal`: Resource schema for AWS::WellArchitected::AgentGoal.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WellArchitected::AgentGoal`.
 ///
@@ -121,7 +121,7 @@ pub struct AgentGoalAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentGoalAttributes {
+impl crate::resources::ResourceAttributes for AgentGoalAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentGoalAttributes { logical_id }
     }

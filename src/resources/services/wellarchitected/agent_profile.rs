@@ -2,7 +2,7 @@
 //! `AWS::WellArchitected::AgentProfile`: Resource Type definition for AWS::WellArchitected::AgentProfile.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WellArchitected::AgentProfile`.
 ///
@@ -199,7 +199,7 @@ pub struct AgentProfileAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AgentProfileAttributes {
+impl crate::resources::ResourceAttributes for AgentProfileAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AgentProfileAttributes { logical_id }
     }

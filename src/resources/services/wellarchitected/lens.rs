@@ -2,7 +2,7 @@
 //! `AWS::WellArchitected::Lens`: Definition of AWS::WellArchitected::Lens Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WellArchitected::Lens`.
 ///
@@ -76,7 +76,7 @@ pub struct LensAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for LensAttributes {
+impl crate::resources::ResourceAttributes for LensAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         LensAttributes { logical_id }
     }

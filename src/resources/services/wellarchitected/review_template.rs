@@ -2,7 +2,7 @@
 //! `AWS::WellArchitected::ReviewTemplate`: Creates a review template for the Well-Architected Tool.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WellArchitected::ReviewTemplate`.
 ///
@@ -95,7 +95,7 @@ pub struct ReviewTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ReviewTemplateAttributes {
+impl crate::resources::ResourceAttributes for ReviewTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ReviewTemplateAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WellArchitected::Workload`: Definition of AWS::WellArchitected::Workload Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WellArchitected::Workload`.
 ///
@@ -263,7 +263,7 @@ pub struct WorkloadAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkloadAttributes {
+impl crate::resources::ResourceAttributes for WorkloadAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkloadAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wickr::Network`: Resource Type definition for AWS::Wickr::Network.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wickr::Network`.
 ///
@@ -100,7 +100,7 @@ pub struct NetworkAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkAttributes {
+impl crate::resources::ResourceAttributes for NetworkAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkAttributes { logical_id }
     }

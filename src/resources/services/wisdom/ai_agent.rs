@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AIAgent`: Definition of AWS::Wisdom::AIAgent Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AIAgent`.
 ///
@@ -149,7 +149,7 @@ pub struct AiAgentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiAgentAttributes {
+impl crate::resources::ResourceAttributes for AiAgentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiAgentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AIAgentVersion`: Definition of AWS::Wisdom::AIAgentVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AIAgentVersion`.
 ///
@@ -79,7 +79,7 @@ pub struct AiAgentVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiAgentVersionAttributes {
+impl crate::resources::ResourceAttributes for AiAgentVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiAgentVersionAttributes { logical_id }
     }

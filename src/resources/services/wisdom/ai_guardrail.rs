@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AIGuardrail`: Definition of AWS::Wisdom::AIGuardrail Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AIGuardrail`.
 ///
@@ -899,7 +899,7 @@ pub struct AiGuardrailAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiGuardrailAttributes {
+impl crate::resources::ResourceAttributes for AiGuardrailAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiGuardrailAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AIGuardrailVersion`: Definition of AWS::Wisdom::AIGuardrailVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AIGuardrailVersion`.
 ///
@@ -79,7 +79,7 @@ pub struct AiGuardrailVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiGuardrailVersionAttributes {
+impl crate::resources::ResourceAttributes for AiGuardrailVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiGuardrailVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AIPrompt`: Definition of AWS::Wisdom::AIPrompt Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AIPrompt`.
 ///
@@ -233,7 +233,7 @@ pub struct AiPromptAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiPromptAttributes {
+impl crate::resources::ResourceAttributes for AiPromptAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiPromptAttributes { logical_id }
     }

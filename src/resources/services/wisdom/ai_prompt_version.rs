@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AIPromptVersion`: Definition of AWS::Wisdom::AIPromptVersion Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AIPromptVersion`.
 ///
@@ -79,7 +79,7 @@ pub struct AiPromptVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AiPromptVersionAttributes {
+impl crate::resources::ResourceAttributes for AiPromptVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AiPromptVersionAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::Assistant`: Definition of AWS::Wisdom::Assistant Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::Assistant`.
 ///
@@ -147,7 +147,7 @@ pub struct AssistantAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssistantAttributes {
+impl crate::resources::ResourceAttributes for AssistantAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssistantAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::AssistantAssociation`: Definition of AWS::Wisdom::AssistantAssociation Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::AssistantAssociation`.
 ///
@@ -116,7 +116,7 @@ pub struct AssistantAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for AssistantAssociationAttributes {
+impl crate::resources::ResourceAttributes for AssistantAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         AssistantAssociationAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::Content`: Definition of AWS::Wisdom::Content Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::Content`.
 ///
@@ -107,7 +107,7 @@ pub struct ContentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContentAttributes {
+impl crate::resources::ResourceAttributes for ContentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContentAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::ContentAssociation`: Definition of AWS::Wisdom::ContentAssociation Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::ContentAssociation`.
 ///
@@ -180,7 +180,7 @@ pub struct ContentAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ContentAssociationAttributes {
+impl crate::resources::ResourceAttributes for ContentAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ContentAssociationAttributes { logical_id }
     }

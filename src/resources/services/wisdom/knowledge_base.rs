@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::KnowledgeBase`: Definition of AWS::Wisdom::KnowledgeBase Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -613,7 +613,7 @@ pub struct KnowledgeBaseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for KnowledgeBaseAttributes {
+impl crate::resources::ResourceAttributes for KnowledgeBaseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         KnowledgeBaseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::MessageTemplate`: Definition of AWS::Wisdom::MessageTemplate Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::MessageTemplate`.
 ///
@@ -703,7 +703,7 @@ pub struct MessageTemplateAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MessageTemplateAttributes {
+impl crate::resources::ResourceAttributes for MessageTemplateAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MessageTemplateAttributes { logical_id }
     }

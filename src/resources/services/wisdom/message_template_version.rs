@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::MessageTemplateVersion`: A version for the specified customer-managed message template within the specified knowledge base.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::MessageTemplateVersion`.
 ///
@@ -73,7 +73,7 @@ pub struct MessageTemplateVersionAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for MessageTemplateVersionAttributes {
+impl crate::resources::ResourceAttributes for MessageTemplateVersionAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         MessageTemplateVersionAttributes { logical_id }
     }

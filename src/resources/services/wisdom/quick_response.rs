@@ -2,7 +2,7 @@
 //! `AWS::Wisdom::QuickResponse`: Definition of AWS::Wisdom::QuickResponse Resource Type.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::Wisdom::QuickResponse`.
 ///
@@ -231,7 +231,7 @@ pub struct QuickResponseAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for QuickResponseAttributes {
+impl crate::resources::ResourceAttributes for QuickResponseAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         QuickResponseAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpaces::ConnectionAlias`: Resource Type definition for AWS::WorkSpaces::ConnectionAlias
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpaces::ConnectionAlias`.
 ///
@@ -77,7 +77,7 @@ pub struct ConnectionAliasAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ConnectionAliasAttributes {
+impl crate::resources::ResourceAttributes for ConnectionAliasAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ConnectionAliasAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpaces::Directory`: Resource Type definition for AWS::WorkSpaces::Directory
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpaces::Directory`.
 ///
@@ -1523,7 +1523,7 @@ pub struct DirectoryAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DirectoryAttributes {
+impl crate::resources::ResourceAttributes for DirectoryAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DirectoryAttributes { logical_id }
     }

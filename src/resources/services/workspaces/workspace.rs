@@ -2,7 +2,7 @@
 //! `AWS::WorkSpaces::Workspace`: Resource Type definition for AWS::WorkSpaces::Workspace
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpaces::Workspace`.
 ///
@@ -161,7 +161,7 @@ pub struct WorkspaceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkspaceAttributes {
+impl crate::resources::ResourceAttributes for WorkspaceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkspaceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpaces::WorkspaceIpGroup`: Resource Type definition for an IP access control group for Amazon WorkSpaces.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpaces::WorkspaceIpGroup`.
 ///
@@ -130,7 +130,7 @@ pub struct WorkspaceIpGroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkspaceIpGroupAttributes {
+impl crate::resources::ResourceAttributes for WorkspaceIpGroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkspaceIpGroupAttributes { logical_id }
     }

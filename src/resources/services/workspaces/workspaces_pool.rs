@@ -2,7 +2,7 @@
 //! `AWS::WorkSpaces::WorkspacesPool`: Resource Type definition for AWS::WorkSpaces::WorkspacesPool
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpaces::WorkspacesPool`.
 ///
@@ -283,7 +283,7 @@ pub struct WorkspacesPoolAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkspacesPoolAttributes {
+impl crate::resources::ResourceAttributes for WorkspacesPoolAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkspacesPoolAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkspacesInstances::Volume`: Resource Type definition for AWS::WorkspacesInstances::Volume - Manages WorkSpaces Volume resources
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkspacesInstances::Volume`.
 ///
@@ -223,7 +223,7 @@ pub struct VolumeAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VolumeAttributes {
+impl crate::resources::ResourceAttributes for VolumeAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VolumeAttributes { logical_id }
     }

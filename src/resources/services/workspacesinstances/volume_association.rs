@@ -2,7 +2,7 @@
 //! `AWS::WorkspacesInstances::VolumeAssociation`: Resource Type definition for AWS::WorkspacesInstances::VolumeAssociation
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkspacesInstances::VolumeAssociation`.
 ///
@@ -112,7 +112,7 @@ pub struct VolumeAssociationAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for VolumeAssociationAttributes {
+impl crate::resources::ResourceAttributes for VolumeAssociationAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         VolumeAssociationAttributes { logical_id }
     }

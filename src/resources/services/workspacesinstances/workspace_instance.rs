@@ -2,7 +2,7 @@
 //! `AWS::WorkspacesInstances::WorkspaceInstance`: Resource Type definition for AWS::WorkspacesInstances::WorkspaceInstance
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -1236,7 +1236,7 @@ pub struct WorkspaceInstanceAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for WorkspaceInstanceAttributes {
+impl crate::resources::ResourceAttributes for WorkspaceInstanceAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         WorkspaceInstanceAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesThinClient::Environment`: Resource type definition for AWS::WorkSpacesThinClient::Environment.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesThinClient::Environment`.
 ///
@@ -344,7 +344,7 @@ pub struct EnvironmentAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for EnvironmentAttributes {
+impl crate::resources::ResourceAttributes for EnvironmentAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         EnvironmentAttributes { logical_id }
     }

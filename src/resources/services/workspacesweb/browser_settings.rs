@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::BrowserSettings`: Definition of AWS::WorkSpacesWeb::BrowserSettings Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::BrowserSettings`.
 ///
@@ -226,7 +226,7 @@ pub struct BrowserSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for BrowserSettingsAttributes {
+impl crate::resources::ResourceAttributes for BrowserSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         BrowserSettingsAttributes { logical_id }
     }

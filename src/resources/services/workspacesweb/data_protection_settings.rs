@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::DataProtectionSettings`: Definition of AWS::WorkSpacesWeb::DataProtectionSettings Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::DataProtectionSettings`.
 ///
@@ -319,7 +319,7 @@ pub struct DataProtectionSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for DataProtectionSettingsAttributes {
+impl crate::resources::ResourceAttributes for DataProtectionSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         DataProtectionSettingsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::IdentityProvider`: Definition of AWS::WorkSpacesWeb::IdentityProvider Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::IdentityProvider`.
 ///
@@ -134,7 +134,7 @@ pub struct IdentityProviderAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IdentityProviderAttributes {
+impl crate::resources::ResourceAttributes for IdentityProviderAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IdentityProviderAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::IpAccessSettings`: Definition of AWS::WorkSpacesWeb::IpAccessSettings Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::IpAccessSettings`.
 ///
@@ -140,7 +140,7 @@ pub struct IpAccessSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for IpAccessSettingsAttributes {
+impl crate::resources::ResourceAttributes for IpAccessSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         IpAccessSettingsAttributes { logical_id }
     }

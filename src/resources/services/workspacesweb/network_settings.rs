@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::NetworkSettings`: Definition of AWS::WorkSpacesWeb::NetworkSettings Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::NetworkSettings`.
 ///
@@ -89,7 +89,7 @@ pub struct NetworkSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for NetworkSettingsAttributes {
+impl crate::resources::ResourceAttributes for NetworkSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         NetworkSettingsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::Portal`: Definition of AWS::WorkSpacesWeb::Portal Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::Portal`.
 ///
@@ -198,7 +198,7 @@ pub struct PortalAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for PortalAttributes {
+impl crate::resources::ResourceAttributes for PortalAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         PortalAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::SessionLogger`: Definition of AWS::WorkSpacesWeb::SessionLogger Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::SessionLogger`.
 ///
@@ -240,7 +240,7 @@ pub struct SessionLoggerAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SessionLoggerAttributes {
+impl crate::resources::ResourceAttributes for SessionLoggerAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SessionLoggerAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::UserAccessLoggingSettings`: Definition of AWS::WorkSpacesWeb::UserAccessLoggingSettings Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::UserAccessLoggingSettings`.
 ///
@@ -77,7 +77,7 @@ pub struct UserAccessLoggingSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserAccessLoggingSettingsAttributes {
+impl crate::resources::ResourceAttributes for UserAccessLoggingSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserAccessLoggingSettingsAttributes { logical_id }
     }

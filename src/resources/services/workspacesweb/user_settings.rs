@@ -2,7 +2,7 @@
 //! `AWS::WorkSpacesWeb::UserSettings`: Definition of AWS::WorkSpacesWeb::UserSettings Resource Type
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::WorkSpacesWeb::UserSettings`.
 ///
@@ -599,7 +599,7 @@ pub struct UserSettingsAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for UserSettingsAttributes {
+impl crate::resources::ResourceAttributes for UserSettingsAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         UserSettingsAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::XRay::Group`: This schema provides construct and validation rules for AWS-XRay Group resource parameters.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, Tag, ToExpr, Value};
 
 /// `AWS::XRay::Group`.
 ///
@@ -122,7 +122,7 @@ pub struct GroupAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for GroupAttributes {
+impl crate::resources::ResourceAttributes for GroupAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         GroupAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::XRay::ResourcePolicy`: This schema provides construct and validation rules for AWS-XRay Resource Policy resource parameters.
 
 #[allow(unused_imports)]
-use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::XRay::ResourcePolicy`.
 ///
@@ -79,7 +79,7 @@ pub struct ResourcePolicyAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for ResourcePolicyAttributes {
+impl crate::resources::ResourceAttributes for ResourcePolicyAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         ResourcePolicyAttributes { logical_id }
     }

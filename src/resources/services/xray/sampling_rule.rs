@@ -2,7 +2,7 @@
 //! `AWS::XRay::SamplingRule`: This schema provides construct and validation rules for AWS-XRay SamplingRule resource parameters.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Props, Tag, ToExpr, Value};
 
 /// `AWS::XRay::SamplingRule`.
 ///
@@ -362,7 +362,7 @@ pub struct SamplingRuleAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for SamplingRuleAttributes {
+impl crate::resources::ResourceAttributes for SamplingRuleAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         SamplingRuleAttributes { logical_id }
     }

@@ -2,7 +2,7 @@
 //! `AWS::XRay::TransactionSearchConfig`: This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig resource parameters.
 
 #[allow(unused_imports)]
-use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, ResourceAttributes, Tag, ToExpr, Value};
+use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, ToExpr, Value};
 
 /// `AWS::XRay::TransactionSearchConfig`.
 ///
@@ -62,7 +62,7 @@ pub struct TransactionSearchConfigAttributes {
     logical_id: String,
 }
 
-impl ResourceAttributes for TransactionSearchConfigAttributes {
+impl crate::resources::ResourceAttributes for TransactionSearchConfigAttributes {
     fn for_logical_id(logical_id: String) -> Self {
         TransactionSearchConfigAttributes { logical_id }
     }
