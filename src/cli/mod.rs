@@ -25,7 +25,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use owo_colors::OwoColorize;
 
 use crate::blueprint::{self, Blueprint};
-use crate::config::{Config, ConfigError, Settings};
+use crate::config::{Config, ConfigError, Resolved};
 
 /// hagen's top-level command line.
 #[derive(Debug, Parser)]
@@ -185,24 +185,27 @@ pub struct EnvArgs {
 }
 
 impl EnvArgs {
-    /// Loads the configuration and resolves the environment's settings.
-    /// `dir` is where `hagen.toml` is looked for (`""`: the current directory).
-    pub fn settings(
+    /// Loads the configuration (checking its `blueprint` tables against the
+    /// blueprint's configuration type, and every environment it defines)
+    /// and resolves the environment asked for. `dir` is where `hagen.toml`
+    /// is looked for (`""`: the current directory).
+    pub fn resolve<B: Blueprint + ?Sized>(
         &self,
-        blueprint: &dyn Blueprint,
+        blueprint: &B,
         dir: &Path,
-    ) -> Result<(Config, Settings), ConfigError> {
-        let config = Config::discover(self.config.as_deref(), dir, blueprint.custom_keys())?;
-        let settings = blueprint::settings(blueprint, &config, self.env.as_deref())?;
-        Ok((config, settings))
+    ) -> Result<(Config, Resolved<B::Config>), ConfigError> {
+        let config = Config::discover::<B::Config>(self.config.as_deref(), dir)?;
+        blueprint::check(blueprint, &config)?;
+        let resolved = blueprint::resolve(blueprint, &config, self.env.as_deref())?;
+        Ok((config, resolved))
     }
 }
 
 /// What a subcommand runs with: the blueprint, where to write, and where
 /// the user is. Tests build one over in-memory buffers.
-pub struct Context<'a> {
+pub struct Context<'a, B: ?Sized> {
     /// The blueprint the binary was built with.
-    pub blueprint: &'a dyn Blueprint,
+    pub blueprint: &'a B,
     /// Where results go (the template, reports).
     pub out: &'a mut dyn Write,
     /// Where notices, warnings and errors go.
@@ -211,7 +214,7 @@ pub struct Context<'a> {
     pub dir: PathBuf,
 }
 
-impl Context<'_> {
+impl<B: ?Sized> Context<'_, B> {
     /// Prints `error: message` to stderr.
     pub fn error(&mut self, message: impl std::fmt::Display) {
         let _ = writeln!(self.err, "{}: {message}", "error".style(style::ERROR));
@@ -247,6 +250,7 @@ impl Context<'_> {
         match e {
             ConfigError::UnknownEnvironment { .. } => exit::USAGE,
             ConfigError::Read { .. } | ConfigError::Invalid { .. } => exit::UNREADABLE_INPUT,
+            ConfigError::Blueprint { .. } => exit::TEMPLATE_ERRORS,
         }
     }
 }
@@ -261,12 +265,12 @@ mod style {
     pub const NOTICE: Style = Style::new().cyan().bold();
 }
 
-/// The whole `hagen` command line for a blueprint: parses the process's
+/// The whole command line for a blueprint: parses the process's
 /// arguments, runs the subcommand, and returns its exit code.
 ///
 /// This is the one function a user's crate calls:
 /// `fn main() -> ExitCode { hagen::cli::main(MyBlueprint) }`.
-pub fn main(blueprint: impl Blueprint) -> ExitCode {
+pub fn main<B: Blueprint>(blueprint: B) -> ExitCode {
     let mut out = anstream::stdout();
     let mut err = anstream::stderr();
     let code = run(&blueprint, std::env::args_os(), &mut out, &mut err);
@@ -277,8 +281,8 @@ pub fn main(blueprint: impl Blueprint) -> ExitCode {
 /// Runs one command line (`args` includes the program name) against a
 /// blueprint, writing to `out` and `err`, and returns the exit code.
 /// [`main`] is this over the real process; tests call it directly.
-pub fn run(
-    blueprint: &dyn Blueprint,
+pub fn run<B: Blueprint + ?Sized>(
+    blueprint: &B,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -305,7 +309,7 @@ pub fn run(
 }
 
 /// Runs a parsed subcommand.
-pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
+pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>) -> u8 {
     match command {
         Command::Synth(args) => synth::run(&args, cx),
         Command::Validate(args) => validate::run(&args, cx.out, cx.err),
@@ -344,7 +348,10 @@ pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
 /// the same checks as `hagen synth`, so a template with errors never
 /// reaches AWS.
 #[cfg(feature = "deploy")]
-fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOutput, u8> {
+fn synthesized<B: Blueprint + ?Sized>(
+    target: &EnvArgs,
+    cx: &mut Context<'_, B>,
+) -> Result<deploy::SynthOutput, u8> {
     synth::build(target, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
         template: built.synthesis.template,
         body: built.text,
@@ -355,32 +362,32 @@ fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOu
 /// default stack name and template bucket, and the command line that
 /// reaches the same environment (for commands printed to the user).
 #[cfg(feature = "deploy")]
-fn deploy_context(
+fn deploy_context<B: Blueprint + ?Sized>(
     target: &EnvArgs,
     subcommand: &str,
-    cx: &mut Context<'_>,
+    cx: &mut Context<'_, B>,
 ) -> Result<deploy::DeployContext, u8> {
-    let settings = match target.settings(cx.blueprint, &cx.dir) {
-        Ok((_, settings)) => settings,
+    let env = match target.resolve(cx.blueprint, &cx.dir) {
+        Ok((_, resolved)) => resolved.environment,
         Err(e) => return Err(cx.config_error(&e)),
     };
     let mut command = format!("hagen {subcommand}");
-    if let Some(env) = &target.env {
-        command.push_str(&format!(" --env {env}"));
+    if let Some(name) = &target.env {
+        command.push_str(&format!(" --env {name}"));
     }
     if let Some(config) = &target.config {
         command.push_str(&format!(" --config {}", config.display()));
     }
     Ok(deploy::DeployContext {
-        default_stack_name: Some(cx.blueprint.stack_name(&settings)),
-        default_bucket: settings.template_bucket.clone(),
+        default_stack_name: Some(cx.blueprint.stack_name(&env)),
+        default_bucket: env.template_bucket.clone(),
         command,
     })
 }
 
 /// The clap command for a blueprint: the derived parser, with the
 /// blueprint named in the help and the exit codes listed after it.
-pub fn command(blueprint: &dyn Blueprint) -> clap::Command {
+pub fn command<B: Blueprint + ?Sized>(blueprint: &B) -> clap::Command {
     let codes: String = exit::MEANINGS
         .iter()
         .map(|(code, meaning)| format!("  {code:>3}  {meaning}\n"))
