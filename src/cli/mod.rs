@@ -381,6 +381,7 @@ fn deploy_context<B: Blueprint + ?Sized>(
     Ok(deploy::DeployContext {
         default_stack_name: Some(cx.blueprint.stack_name(&env)),
         default_bucket: env.template_bucket.clone(),
+        default_region: env.region.clone(),
         command,
     })
 }

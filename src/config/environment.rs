@@ -86,7 +86,9 @@ pub struct Environment {
     pub project: String,
     /// How many availability zones to spread over.
     pub az_count: u8,
-    /// The AWS region the stack is for, if the configuration says.
+    /// The AWS region the stack is for, if the configuration says. `hagen
+    /// deploy` and `diff` use it when neither `--region` nor `AWS_REGION`
+    /// names one.
     pub region: Option<String>,
     /// Whether stateful resources (databases, load balancers, buckets)
     /// refuse deletion. A blueprint applies it to whatever it holds that a
