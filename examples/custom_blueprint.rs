@@ -5,7 +5,7 @@
 //! hagen's public DSL only, exactly as it would be in your own crate, and
 //! `main` hands it to `hagen::cli::main`, which provides `synth` (and the
 //! other subcommands) with the same options, configuration and exit codes
-//! as the `hagen` binary, with its own keys:
+//! as the `hagen` binary, under its own name, version and keys:
 //!
 //! ```text
 //! cargo run --example custom_blueprint -- synth
@@ -104,6 +104,16 @@ impl Blueprint for ReportingDatabase {
 
     fn description(&self) -> &str {
         "A Multi-AZ PostgreSQL database for reporting tools, alarms by e-mail"
+    }
+
+    /// The program's name in `--help`, `--version` and printed commands:
+    /// this example's binary.
+    fn command_name(&self) -> &str {
+        "custom_blueprint"
+    }
+
+    fn version(&self) -> Option<&str> {
+        Some(env!("CARGO_PKG_VERSION"))
     }
 
     fn build(&self, env: &Environment, config: &ReportsConfig) -> Result<Stack, SynthError> {

@@ -47,6 +47,28 @@ use crate::template::Template;
 /// Longest stack name CloudFormation accepts.
 pub const MAX_STACK_NAME_LEN: usize = 128;
 
+/// hagen's own version, shown beside a blueprint's in `--version`.
+pub const HAGEN_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One example command line for `--help`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The arguments after the program's name (`synth --env prod -o prod.yaml`).
+    pub args: String,
+    /// What it does, in a few words.
+    pub what: String,
+}
+
+impl Example {
+    /// An example: arguments after the program name, and what they do.
+    pub fn new(args: impl Into<String>, what: impl Into<String>) -> Self {
+        Example {
+            args: args.into(),
+            what: what.into(),
+        }
+    }
+}
+
 /// An architecture described in Rust: what a user implements to get
 /// `synth`, `validate`, `diff` and `deploy` for it.
 ///
@@ -86,6 +108,46 @@ pub trait Blueprint {
     fn stack_name(&self, env: &Environment) -> String {
         default_stack_name(&env.project, &env.name)
     }
+
+    /// The program's name in `--help` and `--version`, and in commands the
+    /// command line prints. Default: the blueprint's name.
+    fn command_name(&self) -> &str {
+        self.name()
+    }
+
+    /// The first line of `--help`. Default: the description.
+    fn about(&self) -> &str {
+        self.description()
+    }
+
+    /// The program's version for `--version`; pass your crate's own,
+    /// `Some(env!("CARGO_PKG_VERSION"))`. Default: none (`--version` then
+    /// says so, with hagen's version).
+    fn version(&self) -> Option<&str> {
+        None
+    }
+
+    /// Example command lines for the end of `--help`. Default: the usual
+    /// `synth` invocations.
+    fn examples(&self) -> Vec<Example> {
+        default_examples()
+    }
+}
+
+/// The examples every blueprint's `--help` shows unless it gives its own.
+pub fn default_examples() -> Vec<Example> {
+    vec![
+        Example::new("synth > stack.yaml", "the stage template, YAML, on stdout"),
+        Example::new(
+            "synth --env prod -o prod.yaml",
+            "the prod template, written atomically",
+        ),
+        Example::new("synth --format json", "JSON instead of YAML"),
+        Example::new(
+            "synth -c ci.toml -e perf",
+            "a user-defined environment from ci.toml",
+        ),
+    ]
 }
 
 /// `<project>-<environment>`, cut to CloudFormation's 128 characters.

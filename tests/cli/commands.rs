@@ -34,7 +34,7 @@ fn stdout_of(cmd: &mut Command) -> String {
 }
 
 #[test]
-fn top_level_help_lists_subcommands_examples_and_exit_codes() {
+fn top_level_help_lists_subcommands_examples_keys_and_exit_codes() {
     let dir = tempdir();
     hagen(dir.path())
         .arg("--help")
@@ -44,13 +44,24 @@ fn top_level_help_lists_subcommands_examples_and_exit_codes() {
         .stdout(contains("Blueprint: swiftcode"))
         .stdout(contains("Examples:"))
         .stdout(contains("hagen synth --env prod -o prod.yaml"))
+        .stdout(contains(
+            "Blueprint keys, under [environments.NAME.blueprint] in hagen.toml",
+        ))
+        .stdout(contains("  asg.min "))
+        .stdout(contains("\"t3.medium\" / \"m6i.large\""))
         .stdout(contains("Exit codes:"))
         .stdout(contains(
             "4  input or configuration could not be read or is invalid",
         ));
+    hagen(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("hagen {}\n", env!("CARGO_PKG_VERSION")));
 }
 
-/// The example blueprint's command line, run in-process.
+/// The example blueprint's command line, run in-process: its name, about
+/// text, version, examples and keys, not SwiftCode's.
 fn custom_blueprint(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut argv = vec!["custom_blueprint"];
@@ -63,6 +74,41 @@ fn custom_blueprint(args: &[&str]) -> (u8, String, String) {
     );
     let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
     (code, text(out), text(err))
+}
+
+#[test]
+fn a_user_blueprints_help_and_version_are_its_own() {
+    let (code, help, _) = custom_blueprint(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("A Multi-AZ PostgreSQL database for reporting tools"),
+        "{help}"
+    );
+    assert!(
+        help.contains("custom_blueprint synth --env prod -o prod.yaml"),
+        "{help}"
+    );
+    assert!(
+        help.contains("  database_name      \"reports\"\n"),
+        "{help}"
+    );
+    assert!(help.contains("  allocated_storage  20 / 100\n"), "{help}");
+    assert!(
+        !help.contains("swiftcode") && !help.contains("hagen synth"),
+        "{help}"
+    );
+    let (code, synth_help, _) = custom_blueprint(&["synth", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        synth_help.contains("custom_blueprint synth --config ci.toml --env perf"),
+        "{synth_help}"
+    );
+    let (code, version, _) = custom_blueprint(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        version,
+        format!("custom_blueprint {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

@@ -115,6 +115,19 @@ impl Blueprint for SwiftCode {
         "SwiftCode and Leto: a multi-AZ, self-healing, auto-scaling web application"
     }
 
+    /// This crate is the `hagen` binary.
+    fn command_name(&self) -> &str {
+        "hagen"
+    }
+
+    fn about(&self) -> &str {
+        "Typed Rust blueprints of highly available AWS architectures, compiled to validated CloudFormation"
+    }
+
+    fn version(&self) -> Option<&str> {
+        Some(env!("CARGO_PKG_VERSION"))
+    }
+
     fn build(&self, env: &Environment, config: &SwiftCodeConfig) -> Result<Stack, SynthError> {
         let mut stack = blueprint::new_stack(self, env);
         let params = parameters::declare(&mut stack, config)?;
