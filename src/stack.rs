@@ -350,6 +350,22 @@ impl Stack {
         Ok(ConditionName(name.to_owned()))
     }
 
+    /// Declares a template rule (`Rules`): assertions CloudFormation
+    /// checks on the parameters before it creates or updates anything, such
+    /// as "this stack deploys only in us-east-1". `rule` is the rule's body
+    /// (`RuleCondition` and `Assertions`).
+    pub fn rule(&mut self, name: &str, rule: Expr) -> Result<(), SynthError> {
+        check_logical_id(name, "Rules")?;
+        if self.template.rules.contains_key(name) {
+            return Err(SynthError::DuplicateLogicalId {
+                id: name.to_owned(),
+                section: "Rules",
+            });
+        }
+        self.template.rules.insert(name.to_owned(), rule);
+        Ok(())
+    }
+
     /// Declares a mapping (name, top-level key, second-level key, value).
     pub fn mapping(
         &mut self,

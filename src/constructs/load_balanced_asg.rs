@@ -5,24 +5,36 @@
 //! Owns the instance role and profile, the launch template (IMDSv2, no public
 //! IP, encrypted gp3 root volume), the group (ELB health checks, notifications,
 //! metrics, a rolling update that keeps capacity in service), the target
-//! group, the load balancer and its two listeners. It does not create the
-//! network, the security groups or the topic (the caller passes handles), nor
-//! scaling policies and alarms (`super::scaling`, `super::monitoring`).
+//! groups, the load balancer and its two listeners, and the security-group
+//! rules the traffic path needs: HTTP and HTTPS from anywhere into the load
+//! balancer's group, each target port from it into the instances' group (as
+//! CDK's `connections` does; [`LoadBalancedAsgProps::open_ports`] turns that
+//! off). It does not create the network, the security groups themselves or
+//! the topic (the caller passes them), nor scaling policies and alarms
+//! (`super::scaling`, `super::monitoring`).
+//!
+//! More applications on the same instances are more target groups, served
+//! under their own paths through the HTTPS listener:
+//! [`LoadBalancedAsg::add_target`].
 //!
 //! Logical IDs are `<id>` plus a fixed suffix: `Role`, `InstanceProfile`,
 //! `LaunchTemplate`, `Asg`, `TargetGroup`, `LoadBalancer`, `HttpListener`,
-//! `HttpsListener`.
+//! `HttpsListener`; a target added with its own ID gets `<target
+//! id>TargetGroup` and `<target id>ListenerRule`; rules are named by the
+//! security group construct (`<group id>IngressTcp443From<peer>`).
 
 use crate::resources::ec2::launch_template;
 use crate::resources::elasticloadbalancingv2::listener;
 use crate::resources::elasticloadbalancingv2::target_group;
 use crate::resources::{CfnResource, Handle};
 use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
 
 use crate::constructs::instance_role::{
     CLOUDWATCH_AGENT_POLICY, INSTANCE_PROFILE_SUFFIX, InstanceRole, InstanceRoleProps, ROLE_SUFFIX,
 };
-use crate::constructs::security_group;
+use crate::constructs::security_group::{self, Peer, Traffic};
 use crate::constructs::vpc::Vpc;
 use crate::constructs::{SubnetInfo, SubnetKind, checkov};
 use crate::error::SynthError;
@@ -34,17 +46,20 @@ use crate::resources::autoscaling::{
     AsgCreationPolicy, AsgUpdatePolicy, AutoScalingGroup, AutoScalingRollingUpdate,
     AutoScalingScheduledAction, LAUNCH_AND_TERMINATE_NOTIFICATIONS, ResourceSignal,
 };
+use crate::resources::ec2::LaunchTemplate;
 use crate::resources::ec2::launch_template::{
     BlockDeviceMapping as LaunchTemplateBlockDeviceMapping, Ebs as LaunchTemplateEbs,
     IamInstanceProfile as IamInstanceProfileSpecification, LaunchTemplateData, MetadataOptions,
     Monitoring as LaunchTemplateMonitoring, NetworkInterface as LaunchTemplateNetworkInterface,
     TagSpecification,
 };
-use crate::resources::ec2::{LaunchTemplate, SecurityGroup};
 use crate::resources::elasticloadbalancingv2::listener::{Action, Certificate, RedirectConfig};
+use crate::resources::elasticloadbalancingv2::listener_rule::{
+    Action as RuleAction, RuleCondition,
+};
 use crate::resources::elasticloadbalancingv2::load_balancer::{self, LoadBalancerAttribute};
 use crate::resources::elasticloadbalancingv2::target_group::{Matcher, TargetGroupAttribute};
-use crate::resources::elasticloadbalancingv2::{Listener, LoadBalancer, TargetGroup};
+use crate::resources::elasticloadbalancingv2::{Listener, ListenerRule, LoadBalancer, TargetGroup};
 use crate::resources::iam::role::Policy as InlinePolicy;
 use crate::resources::iam::{InstanceProfile, Role};
 use crate::resources::sns::Topic;
@@ -98,10 +113,12 @@ pub struct AsgNetwork {
     pub public_subnets: Vec<SubnetInfo>,
     /// Subnets of the instances: `Private`, normally one per availability zone.
     pub private_subnets: Vec<SubnetInfo>,
-    /// The load balancer's security group (80 and 443 from the internet).
-    pub load_balancer_security_group: Handle<SecurityGroup>,
-    /// The instances' security group (the app port from the load balancer's group).
-    pub app_security_group: Handle<SecurityGroup>,
+    /// The load balancer's security group; the construct opens 80 and 443
+    /// from the internet in it (unless `open_ports` is off).
+    pub load_balancer_security_group: security_group::SecurityGroup,
+    /// The instances' security group; the construct opens each target port
+    /// from the load balancer's group in it (unless `open_ports` is off).
+    pub app_security_group: security_group::SecurityGroup,
 }
 
 impl AsgNetwork {
@@ -117,8 +134,8 @@ impl AsgNetwork {
             vpc_id: vpc.vpc_id().into(),
             public_subnets: subnets(SubnetKind::Public),
             private_subnets: subnets(SubnetKind::Private),
-            load_balancer_security_group: load_balancer_security_group.handle().clone(),
-            app_security_group: app_security_group.handle().clone(),
+            load_balancer_security_group: load_balancer_security_group.clone(),
+            app_security_group: app_security_group.clone(),
         }
     }
 }
@@ -237,6 +254,119 @@ pub struct AccessLogs {
     pub prefix: Option<String>,
 }
 
+/// The instances' boot script (user data, plain text; the construct
+/// base64-encodes it).
+#[derive(Clone)]
+pub enum UserData {
+    /// A script known before the construct runs.
+    Text(Value<String>),
+    /// A script that needs the load balancer the construct creates (its DNS
+    /// name, say): the construct calls the function with that load
+    /// balancer's handle while it builds the launch template.
+    WithLoadBalancer(Arc<LoadBalancerScript>),
+}
+
+/// Builds a boot script from the load balancer's handle.
+pub type LoadBalancerScript = dyn Fn(&Handle<LoadBalancer>) -> Result<Value<String>, SynthError>;
+
+impl UserData {
+    /// A script known before the construct runs.
+    pub fn text(script: impl Into<Value<String>>) -> Self {
+        UserData::Text(script.into())
+    }
+
+    /// A script built from the handle of the load balancer the construct
+    /// creates, so the blueprint never has to guess its logical ID.
+    pub fn with_load_balancer(
+        script: impl Fn(&Handle<LoadBalancer>) -> Result<Value<String>, SynthError> + 'static,
+    ) -> Self {
+        UserData::WithLoadBalancer(Arc::new(script))
+    }
+
+    fn render(&self, load_balancer: &Handle<LoadBalancer>) -> Result<Value<String>, SynthError> {
+        match self {
+            UserData::Text(text) => Ok(text.clone()),
+            UserData::WithLoadBalancer(script) => script(load_balancer),
+        }
+    }
+}
+
+impl fmt::Debug for UserData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UserData::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            UserData::WithLoadBalancer(_) => f.write_str("WithLoadBalancer(..)"),
+        }
+    }
+}
+
+impl PartialEq for UserData {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (UserData::Text(a), UserData::Text(b)) => a == b,
+            (UserData::WithLoadBalancer(a), UserData::WithLoadBalancer(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl From<Value<String>> for UserData {
+    fn from(text: Value<String>) -> Self {
+        UserData::Text(text)
+    }
+}
+
+/// A further application on the same instances, behind the same load
+/// balancer: its own target group, reached through the HTTPS listener for
+/// some paths ([`LoadBalancedAsg::add_target`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppTargetProps {
+    /// What it is called in rule descriptions (`Leto from the load balancer`).
+    pub name: String,
+    /// The port it listens on, on the instances.
+    pub port: u16,
+    /// Path patterns it is served under (`/leto`, `/leto/*`); 1 to 5, each
+    /// starting with `/`, at most 128 characters.
+    pub path_patterns: Vec<String>,
+    /// The listener rule's priority, 1 to 50000, unique on the listener
+    /// (lower is evaluated first).
+    pub priority: u16,
+    /// How the load balancer checks it; an instance failing it is replaced,
+    /// since the group uses ELB health checks.
+    pub health_check: TargetHealthCheck,
+    /// Seconds a deregistering target keeps serving, 0 to 3600 (default 60).
+    pub deregistration_delay: u32,
+}
+
+impl AppTargetProps {
+    /// A target on `port` under `path_patterns`, with the default health
+    /// check on the first pattern's prefix and a 60-second deregistration.
+    pub fn new(name: &str, port: u16, path_patterns: Vec<String>, priority: u16) -> Self {
+        AppTargetProps {
+            name: name.to_owned(),
+            port,
+            path_patterns,
+            priority,
+            health_check: TargetHealthCheck::default(),
+            deregistration_delay: 60,
+        }
+    }
+}
+
+/// A target the construct serves, for scaling and alarms that need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppTarget {
+    /// The target group.
+    pub target_group: Handle<TargetGroup>,
+    /// The HTTPS listener's rule forwarding to it (none for the main
+    /// application, which is the listener's default action).
+    pub rule: Option<Handle<ListenerRule>>,
+    /// The port on the instances.
+    pub port: u16,
+    /// The rule's priority (0 for the main application).
+    pub priority: u16,
+}
+
 /// Props of a [`LoadBalancedAsg`]. Build with [`LoadBalancedAsgProps::new`]
 /// and change the public fields whose defaults do not fit.
 #[derive(Debug, Clone, PartialEq)]
@@ -253,11 +383,21 @@ pub struct LoadBalancedAsgProps {
     /// Instance type (default `t3.small`).
     pub instance_type: Value<String>,
     /// The boot script, plain text; it is base64-encoded here (default none).
-    pub user_data: Option<Value<String>>,
+    pub user_data: Option<UserData>,
     /// Key pair for SSH through the bastion (default none: Session Manager).
     pub key_name: Option<Value<String>>,
     /// Port the application listens on, and the target group's (default 8080).
     pub app_port: u16,
+    /// What the application is called in the descriptions of the rules the
+    /// construct opens (`SwiftCode from the load balancer`; default
+    /// `Application`).
+    pub app_name: String,
+    /// Open the traffic path in the security groups: HTTP (redirected) and
+    /// HTTPS from anywhere into the load balancer's group, the target ports
+    /// from it into the instances' group (default on). Turn it off only
+    /// when the caller opens them itself; a forgotten rule gives a stack
+    /// that validates and serves nothing.
+    pub open_ports: bool,
     /// Target health check.
     pub health_check: TargetHealthCheck,
     /// Instance counts.
@@ -316,6 +456,8 @@ impl LoadBalancedAsgProps {
             user_data: None,
             key_name: None,
             app_port: 8080,
+            app_name: "Application".into(),
+            open_ports: true,
             health_check: TargetHealthCheck::default(),
             capacity: Capacity::default(),
             health_check_grace_period: 300,
@@ -365,6 +507,17 @@ pub struct LoadBalancedAsg {
     pub https_listener: Handle<Listener>,
     /// How many availability zones the instances span.
     pub az_count: usize,
+    /// Every application the instances serve: the main one first, then
+    /// those added with [`LoadBalancedAsg::add_target`].
+    pub targets: Vec<AppTarget>,
+    /// The load balancer's security group.
+    pub load_balancer_security_group: security_group::SecurityGroup,
+    /// The instances' security group.
+    pub app_security_group: security_group::SecurityGroup,
+    id: String,
+    vpc_id: Value<String>,
+    open_ports: bool,
+    opened_ports: BTreeSet<u16>,
 }
 
 /// What the checks worked out before anything is written.
@@ -436,6 +589,97 @@ fn describe_subnet(s: &SubnetInfo) -> String {
         s.kind.as_str(),
         s.az_index
     )
+}
+
+/// Checks a target health check.
+fn check_health_check(hc: &TargetHealthCheck) -> Result<(), String> {
+    if !hc.path.starts_with('/') || hc.path.len() > 1024 {
+        return Err(format!(
+            "health_check.path {:?} must start with / and be at most 1024 characters",
+            hc.path
+        ));
+    }
+    if !matcher_is_valid(&hc.matcher) {
+        return Err(format!(
+            "health_check.matcher {:?} is not a list of HTTP codes between 200 and 499 such as 200, 200,302 or 200-399",
+            hc.matcher
+        ));
+    }
+    if !(5..=300).contains(&hc.interval_seconds) {
+        return Err(format!(
+            "health_check.interval_seconds is {}; it must be 5 to 300",
+            hc.interval_seconds
+        ));
+    }
+    if !(2..=120).contains(&hc.timeout_seconds) || hc.timeout_seconds >= hc.interval_seconds {
+        return Err(format!(
+            "health_check.timeout_seconds is {}; it must be 2 to 120 and below interval_seconds ({})",
+            hc.timeout_seconds, hc.interval_seconds
+        ));
+    }
+    for (name, n) in [
+        ("healthy_threshold", hc.healthy_threshold),
+        ("unhealthy_threshold", hc.unhealthy_threshold),
+    ] {
+        if !(2..=10).contains(&n) {
+            return Err(format!("health_check.{name} is {n}; it must be 2 to 10"));
+        }
+    }
+    Ok(())
+}
+
+fn check_deregistration_delay(seconds: u32) -> Result<(), String> {
+    if seconds > 3600 {
+        return Err(format!(
+            "deregistration_delay is {seconds} seconds; the most is 3600"
+        ));
+    }
+    Ok(())
+}
+
+/// A name that goes into rule descriptions (`<name> from the load balancer`).
+fn check_rule_name(field: &str, name: &str) -> Result<(), String> {
+    security_group::check_description(
+        field,
+        &Value::from(format!("{name} from the load balancer")),
+    )
+}
+
+/// Checks a further target's props against the construct's existing rules.
+fn check_target(props: &AppTargetProps, priorities: &BTreeSet<u16>) -> Result<(), String> {
+    check_rule_name("name", &props.name)?;
+    if props.port == 0 {
+        return Err("port is 0; give the port the application listens on (1 to 65535)".into());
+    }
+    if !(1..=50000).contains(&props.priority) {
+        return Err(format!(
+            "priority is {}; a listener rule's priority is 1 to 50000",
+            props.priority
+        ));
+    }
+    if priorities.contains(&props.priority) {
+        return Err(format!(
+            "priority {} is already used by another target of this load balancer; give each rule its own",
+            props.priority
+        ));
+    }
+    if props.path_patterns.is_empty() || props.path_patterns.len() > 5 {
+        return Err(format!(
+            "{} path patterns given; a path-pattern condition takes 1 to 5",
+            props.path_patterns.len()
+        ));
+    }
+    if let Some(p) = props
+        .path_patterns
+        .iter()
+        .find(|p| !p.starts_with('/') || p.len() > 128)
+    {
+        return Err(format!(
+            "path pattern {p:?} must start with / and be at most 128 characters"
+        ));
+    }
+    check_health_check(&props.health_check)?;
+    check_deregistration_delay(props.deregistration_delay)
 }
 
 fn check(props: &LoadBalancedAsgProps) -> Result<Plan, String> {
@@ -551,39 +795,8 @@ fn check(props: &LoadBalancedAsgProps) -> Result<Plan, String> {
     if props.app_port == 0 {
         return Err("app_port is 0; give the port the application listens on (1 to 65535)".into());
     }
-    let hc = &props.health_check;
-    if !hc.path.starts_with('/') || hc.path.len() > 1024 {
-        return Err(format!(
-            "health_check.path {:?} must start with / and be at most 1024 characters",
-            hc.path
-        ));
-    }
-    if !matcher_is_valid(&hc.matcher) {
-        return Err(format!(
-            "health_check.matcher {:?} is not a list of HTTP codes between 200 and 499 such as 200, 200,302 or 200-399",
-            hc.matcher
-        ));
-    }
-    if !(5..=300).contains(&hc.interval_seconds) {
-        return Err(format!(
-            "health_check.interval_seconds is {}; it must be 5 to 300",
-            hc.interval_seconds
-        ));
-    }
-    if !(2..=120).contains(&hc.timeout_seconds) || hc.timeout_seconds >= hc.interval_seconds {
-        return Err(format!(
-            "health_check.timeout_seconds is {}; it must be 2 to 120 and below interval_seconds ({})",
-            hc.timeout_seconds, hc.interval_seconds
-        ));
-    }
-    for (name, n) in [
-        ("healthy_threshold", hc.healthy_threshold),
-        ("unhealthy_threshold", hc.unhealthy_threshold),
-    ] {
-        if !(2..=10).contains(&n) {
-            return Err(format!("health_check.{name} is {n}; it must be 2 to 10"));
-        }
-    }
+    check_rule_name("app_name", &props.app_name)?;
+    check_health_check(&props.health_check)?;
     if !(1..=2).contains(&props.metadata_hop_limit) {
         return Err(format!(
             "metadata_hop_limit is {}; use 1 (the instance only) or 2 (containers on it), so stolen metadata tokens cannot travel further",
@@ -603,12 +816,7 @@ fn check(props: &LoadBalancedAsgProps) -> Result<Plan, String> {
             rv.size_gib
         ));
     }
-    if props.deregistration_delay > 3600 {
-        return Err(format!(
-            "deregistration_delay is {} seconds; the most is 3600",
-            props.deregistration_delay
-        ));
-    }
+    check_deregistration_delay(props.deregistration_delay)?;
     if props.tls_policy.is_empty() {
         return Err(format!(
             "tls_policy is empty; use {DEFAULT_TLS_POLICY} unless old clients need another"
@@ -655,6 +863,17 @@ impl LoadBalancedAsg {
         }
 
         let net = &props.network;
+        let mut opened_ports = BTreeSet::new();
+        if props.open_ports {
+            open_load_balancer(stack, net, props.dualstack)?;
+            open_port(
+                stack,
+                net,
+                props.app_port,
+                &format!("{} from the load balancer", props.app_name),
+            )?;
+            opened_ports.insert(props.app_port);
+        }
         let mut role_props = InstanceRoleProps::ssm_only(format!(
             "Instances of {id}: Systems Manager and the CloudWatch agent"
         ));
@@ -664,12 +883,24 @@ impl LoadBalancedAsg {
         role_props.inline_policies = props.inline_policies.clone();
         let role = InstanceRole::new(stack, id, &role_props)?;
 
+        let user_data = match &props.user_data {
+            Some(script) => Some(script.render(&Handle::new(format!("{id}LoadBalancer")))?),
+            None => None,
+        };
         let launch_template = stack.add(
             &format!("{id}LaunchTemplate"),
-            launch_template(id, props, &role),
+            launch_template(id, props, &role, user_data),
         )?;
 
-        let target_group = stack.add(&format!("{id}TargetGroup"), target_group(props))?;
+        let target_group = stack.add(
+            &format!("{id}TargetGroup"),
+            target_group(
+                &net.vpc_id,
+                props.app_port,
+                &props.health_check,
+                props.deregistration_delay,
+            ),
+        )?;
         let mut lb_attributes = Attributes::new();
         if props.access_logs.is_none() {
             lb_attributes = lb_attributes.metadata(
@@ -781,12 +1012,95 @@ impl LoadBalancedAsg {
             instance_profile: role.instance_profile,
             launch_template,
             auto_scaling_group,
+            targets: vec![AppTarget {
+                target_group: target_group.clone(),
+                rule: None,
+                port: props.app_port,
+                priority: 0,
+            }],
             target_group,
             load_balancer,
             http_listener,
             https_listener,
             az_count: plan.app_azs,
+            load_balancer_security_group: net.load_balancer_security_group.clone(),
+            app_security_group: net.app_security_group.clone(),
+            id: id.to_owned(),
+            vpc_id: net.vpc_id.clone(),
+            open_ports: props.open_ports,
+            opened_ports,
         })
+    }
+
+    /// Serves one more application on the same instances: a target group
+    /// `<target_id>TargetGroup` on its port, a rule `<target_id>ListenerRule`
+    /// on the HTTPS listener that forwards its paths there, the group's
+    /// instances registered with it (so a failing health check of either
+    /// application replaces the instance), and, unless `open_ports` is off,
+    /// its port opened from the load balancer's group. The group waits for
+    /// the rule, so instances register once the target group is reachable.
+    pub fn add_target(
+        &mut self,
+        stack: &mut Stack,
+        target_id: &str,
+        props: &AppTargetProps,
+    ) -> Result<Handle<TargetGroup>, SynthError> {
+        let name = format!("LoadBalancedAsg {:?}: target {target_id:?}", self.id);
+        let priorities: BTreeSet<u16> = self
+            .targets
+            .iter()
+            .filter_map(|t| t.rule.as_ref().map(|_| t.priority))
+            .collect();
+        check_target(props, &priorities).map_err(|m| SynthError::props(&name, m))?;
+        if self.open_ports && !self.opened_ports.contains(&props.port) {
+            let groups = AsgNetwork {
+                vpc_id: self.vpc_id.clone(),
+                public_subnets: Vec::new(),
+                private_subnets: Vec::new(),
+                load_balancer_security_group: self.load_balancer_security_group.clone(),
+                app_security_group: self.app_security_group.clone(),
+            };
+            open_port(
+                stack,
+                &groups,
+                props.port,
+                &format!("{} from the load balancer", props.name),
+            )?;
+            self.opened_ports.insert(props.port);
+        }
+        let target_group = stack.add(
+            &format!("{target_id}TargetGroup"),
+            target_group(
+                &self.vpc_id,
+                props.port,
+                &props.health_check,
+                props.deregistration_delay,
+            ),
+        )?;
+        let rule = stack.add(
+            &format!("{target_id}ListenerRule"),
+            ListenerRule::new(
+                vec![RuleAction::forward(target_group.reference())],
+                vec![RuleCondition::path_pattern(props.path_patterns.clone())],
+                props.priority,
+            )
+            .listener_arn(self.https_listener.reference()),
+        )?;
+        stack
+            .attributes_mut(&self.auto_scaling_group)?
+            .add_dependency(&rule);
+        let group = stack.get_mut(&self.auto_scaling_group)?;
+        match &mut group.target_group_arns {
+            Some(Value::Lit(arns)) => arns.push(target_group.reference().into()),
+            other => *other = Some(vec![Value::from(target_group.reference())].into()),
+        }
+        self.targets.push(AppTarget {
+            target_group: target_group.clone(),
+            rule: Some(rule),
+            port: props.port,
+            priority: props.priority,
+        });
+        Ok(target_group)
     }
 
     /// `https://<load balancer DNS name>`, for outputs.
@@ -798,7 +1112,12 @@ impl LoadBalancedAsg {
     }
 }
 
-fn launch_template(id: &str, props: &LoadBalancedAsgProps, role: &InstanceRole) -> LaunchTemplate {
+fn launch_template(
+    id: &str,
+    props: &LoadBalancedAsgProps,
+    role: &InstanceRole,
+    user_data: Option<Value<String>>,
+) -> LaunchTemplate {
     let rv = &props.root_volume;
     let mut ebs = LaunchTemplateEbs::new()
         .volume_type(launch_template::VolumeType::Gp3)
@@ -848,7 +1167,7 @@ fn launch_template(id: &str, props: &LoadBalancedAsgProps, role: &InstanceRole) 
             name_tag(launch_template::ResourceType::Instance),
             name_tag(launch_template::ResourceType::Volume),
         ]);
-    if let Some(user_data) = &props.user_data {
+    if let Some(user_data) = &user_data {
         data = data.user_data(fns::base64(crate::template::ToExpr::to_expr(user_data)));
     }
     if let Some(key) = &props.key_name {
@@ -857,13 +1176,18 @@ fn launch_template(id: &str, props: &LoadBalancedAsgProps, role: &InstanceRole) 
     LaunchTemplate::new(data)
 }
 
-fn target_group(props: &LoadBalancedAsgProps) -> TargetGroup {
-    let hc = &props.health_check;
+/// HTTP to `port` on the instances, checked by `hc`.
+fn target_group(
+    vpc_id: &Value<String>,
+    port: u16,
+    hc: &TargetHealthCheck,
+    deregistration_delay: u32,
+) -> TargetGroup {
     TargetGroup::new()
         .target_type(target_group::TargetType::Instance)
         .protocol(target_group::Protocol::Http)
-        .port(props.app_port)
-        .vpc_id(props.network.vpc_id.clone())
+        .port(port)
+        .vpc_id(vpc_id.clone())
         .health_check_enabled(true)
         .health_check_protocol(target_group::HealthCheckProtocol::Http)
         .health_check_path(hc.path.as_str())
@@ -874,8 +1198,69 @@ fn target_group(props: &LoadBalancedAsgProps) -> TargetGroup {
         .matcher(Matcher::new().http_code(hc.matcher.as_str()))
         .target_group_attributes(vec![TargetGroupAttribute::pair(
             "deregistration_delay.timeout_seconds",
-            props.deregistration_delay.to_string(),
+            deregistration_delay.to_string(),
         )])
+}
+
+/// The reason port 80 is open to the internet, for checkov.
+const HTTP_REDIRECT_REASON: &str = "Port 80 on the load balancer only answers with a redirect to HTTPS \
+    (the HTTP listener has no forward action), so users who type the bare domain still arrive; \
+    no content is served over HTTP.";
+
+/// HTTP (redirected) and HTTPS from the whole internet into the load
+/// balancer's group, IPv6 too when the load balancer is dual-stack. A rule
+/// the stack already has (another construct on the same groups, or the
+/// caller's own) is the same traffic by its ID, and is kept as it is.
+fn open_load_balancer(
+    stack: &mut Stack,
+    net: &AsgNetwork,
+    dualstack: bool,
+) -> Result<(), SynthError> {
+    let group = &net.load_balancer_security_group;
+    let mut peers = vec![Peer::anywhere()];
+    if dualstack {
+        peers.push(Peer::anywhere_ipv6());
+    }
+    for peer in &peers {
+        if !stack.contains(&group.ingress_logical_id(peer, Traffic::tcp(80))) {
+            let http = group.allow_from(
+                stack,
+                peer,
+                Traffic::tcp(80),
+                "HTTP from users, redirected to HTTPS",
+            )?;
+            stack.attributes_mut(&http)?.set_metadata(
+                checkov::METADATA_KEY,
+                checkov::skips(&[checkov::Skip {
+                    id: "CKV_AWS_260",
+                    comment: HTTP_REDIRECT_REASON,
+                }]),
+            );
+        }
+        if !stack.contains(&group.ingress_logical_id(peer, Traffic::tcp(443))) {
+            group.allow_from(stack, peer, Traffic::tcp(443), "HTTPS from users")?;
+        }
+    }
+    Ok(())
+}
+
+/// `port` from the load balancer's group into the instances' group, unless
+/// the stack already has that rule.
+fn open_port(
+    stack: &mut Stack,
+    net: &AsgNetwork,
+    port: u16,
+    description: &str,
+) -> Result<(), SynthError> {
+    let peer = Peer::group(&net.load_balancer_security_group);
+    if !stack.contains(
+        &net.app_security_group
+            .ingress_logical_id(&peer, Traffic::tcp(port)),
+    ) {
+        net.app_security_group
+            .allow_from(stack, &peer, Traffic::tcp(port), description)?;
+    }
+    Ok(())
 }
 
 fn load_balancer(props: &LoadBalancedAsgProps) -> LoadBalancer {
@@ -957,8 +1342,14 @@ pub(crate) mod tests {
                 subnet("PrivateA", 0, SubnetKind::Private),
                 subnet("PrivateB", 1, SubnetKind::Private),
             ],
-            load_balancer_security_group: Handle::new("AlbSg"),
-            app_security_group: Handle::new("AppSg"),
+            load_balancer_security_group: security_group::SecurityGroup::existing(
+                "Alb",
+                Handle::new("AlbSecurityGroup"),
+            ),
+            app_security_group: security_group::SecurityGroup::existing(
+                "App",
+                Handle::new("AppSecurityGroup"),
+            ),
         }
     }
 
@@ -1003,10 +1394,16 @@ pub(crate) mod tests {
         let out = out.unwrap();
         let template = stack.template().unwrap();
         let ids: Vec<&str> = template.resources.keys().map(String::as_str).collect();
+        let rules = [
+            "AlbIngressTcp80FromAnywhere",
+            "AlbIngressTcp443FromAnywhere",
+            "AppIngressTcp8080FromAlb",
+        ];
+        assert_eq!(ids[..3], rules);
         let expected: Vec<String> = SUFFIXES.iter().map(|s| format!("Web{s}")).collect();
-        assert_eq!(ids, expected);
+        assert_eq!(ids[3..], expected);
         assert_eq!(
-            ids,
+            ids[3..],
             [
                 "WebRole",
                 "WebInstanceProfile",
@@ -1049,8 +1446,8 @@ pub(crate) mod tests {
                 .iter()
                 .all(|s| s.kind == SubnetKind::Private)
         );
-        assert_eq!(net.load_balancer_security_group, *alb.handle());
-        assert_eq!(net.app_security_group, *app.handle());
+        assert_eq!(net.load_balancer_security_group.handle(), alb.handle());
+        assert_eq!(net.app_security_group.handle(), app.handle());
         let mut p = props();
         p.network = net;
         let out = LoadBalancedAsg::new(&mut stack, "Web", &p).unwrap();
@@ -1074,7 +1471,7 @@ pub(crate) mod tests {
     #[test]
     fn launch_template_is_imdsv2_private_and_encrypted() {
         let mut p = props();
-        p.user_data = Some(Value::from("#!/bin/bash\necho hi\n"));
+        p.user_data = Some(UserData::text("#!/bin/bash\necho hi\n"));
         let (stack, _) = build(&p);
         let data = &resources(&stack)["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"];
         assert_eq!(data["ImageId"], json!({"Ref": "AmiId"}));
@@ -1087,7 +1484,7 @@ pub(crate) mod tests {
         assert_eq!(
             data["NetworkInterfaces"],
             json!([{"AssociatePublicIpAddress": false, "DeleteOnTermination": true,
-                "DeviceIndex": 0, "Groups": [{"Fn::GetAtt": ["AppSg", "GroupId"]}]}])
+                "DeviceIndex": 0, "Groups": [{"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]}]}])
         );
         assert!(data.get("SecurityGroupIds").is_none());
         assert_eq!(
@@ -1269,7 +1666,7 @@ pub(crate) mod tests {
                     {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
                 ],
                 "Scheme": "internet-facing",
-                "SecurityGroups": [{"Fn::GetAtt": ["AlbSg", "GroupId"]}],
+                "SecurityGroups": [{"Fn::GetAtt": ["AlbSecurityGroup", "GroupId"]}],
                 "Subnets": [{"Ref": "PublicA"}, {"Ref": "PublicB"}],
                 "Type": "application",
             })
@@ -1486,6 +1883,125 @@ pub(crate) mod tests {
         let err = LoadBalancedAsg::new(&mut stack, &id, &props()).unwrap_err();
         assert!(matches!(err, SynthError::InvalidLogicalId { .. }), "{err}");
         assert!(stack.template().unwrap().resources.is_empty());
+    }
+
+    #[test]
+    fn the_traffic_path_is_opened_with_the_redirect_reason_for_checkov() {
+        let mut p = props();
+        p.app_name = "Web".into();
+        let (stack, _) = build(&p);
+        let r = resources(&stack);
+        let http = &r["AlbIngressTcp80FromAnywhere"];
+        assert_eq!(http["Properties"]["CidrIp"], "0.0.0.0/0");
+        assert_eq!(http["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_260");
+        assert_eq!(
+            r["AlbIngressTcp443FromAnywhere"]["Properties"]["Description"],
+            "HTTPS from users"
+        );
+        let app = &r["AppIngressTcp8080FromAlb"]["Properties"];
+        assert_eq!(app["FromPort"], 8080);
+        assert_eq!(
+            app["SourceSecurityGroupId"],
+            json!({"Fn::GetAtt": ["AlbSecurityGroup", "GroupId"]})
+        );
+        assert_eq!(app["Description"], "Web from the load balancer");
+    }
+
+    #[test]
+    fn open_ports_off_leaves_the_rules_to_the_caller() {
+        let mut p = props();
+        p.open_ports = false;
+        let (stack, _) = build(&p);
+        let r = resources(&stack);
+        assert!(r.get("AlbIngressTcp443FromAnywhere").is_none());
+        assert!(r.get("AppIngressTcp8080FromAlb").is_none());
+    }
+
+    #[test]
+    fn a_rule_the_stack_already_has_is_kept_so_groups_can_be_shared() {
+        let mut stack = Stack::new("t");
+        let p = props();
+        p.network
+            .load_balancer_security_group
+            .allow_from(&mut stack, &Peer::anywhere(), Traffic::tcp(443), "HTTPS")
+            .unwrap();
+        LoadBalancedAsg::new(&mut stack, "Web", &p).unwrap();
+        LoadBalancedAsg::new(&mut stack, "Other", &p).unwrap();
+        let r = resources(&stack);
+        assert_eq!(
+            r["AlbIngressTcp443FromAnywhere"]["Properties"]["Description"],
+            "HTTPS"
+        );
+        assert!(r.get("AlbIngressTcp80FromAnywhere").is_some());
+    }
+
+    #[test]
+    fn user_data_can_be_built_from_the_load_balancers_handle() {
+        let mut p = props();
+        p.user_data = Some(UserData::with_load_balancer(|lb| {
+            Ok(Value::from(fns::sub_with(
+                "echo ${Lb}",
+                vec![("Lb", crate::template::Expr::from(lb.dns_name()))],
+            )))
+        }));
+        let (stack, out) = build(&p);
+        let out = out.unwrap();
+        let data = &resources(&stack)["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"];
+        assert_eq!(
+            data["UserData"]["Fn::Base64"]["Fn::Sub"][1]["Lb"],
+            json!({"Fn::GetAtt": [out.load_balancer.logical_id(), "DNSName"]})
+        );
+    }
+
+    #[test]
+    fn a_second_target_gets_its_group_rule_port_and_registration() {
+        let mut stack = Stack::new("t");
+        let mut out = LoadBalancedAsg::new(&mut stack, "Web", &props()).unwrap();
+        let mut leto = AppTargetProps::new("Api", 8000, vec!["/api/*".into()], 10);
+        leto.health_check.path = "/api/health".into();
+        let tg = out.add_target(&mut stack, "Api", &leto).unwrap();
+        assert_eq!(tg.logical_id(), "ApiTargetGroup");
+        assert_eq!(out.targets.len(), 2);
+        let r = resources(&stack);
+        assert_eq!(r["ApiTargetGroup"]["Properties"]["Port"], 8000);
+        assert_eq!(
+            r["ApiTargetGroup"]["Properties"]["HealthCheckPath"],
+            "/api/health"
+        );
+        let rule = &r["ApiListenerRule"]["Properties"];
+        assert_eq!(rule["Priority"], 10);
+        assert_eq!(rule["ListenerArn"], json!({"Ref": "WebHttpsListener"}));
+        assert_eq!(
+            rule["Conditions"][0]["PathPatternConfig"]["Values"],
+            json!(["/api/*"])
+        );
+        assert_eq!(
+            r["WebAsg"]["Properties"]["TargetGroupARNs"],
+            json!([{"Ref": "WebTargetGroup"}, {"Ref": "ApiTargetGroup"}])
+        );
+        assert_eq!(
+            r["WebAsg"]["DependsOn"],
+            json!(["WebHttpsListener", "ApiListenerRule"])
+        );
+        assert_eq!(
+            r["AppIngressTcp8000FromAlb"]["Properties"]["Description"],
+            "Api from the load balancer"
+        );
+        // The same port twice opens it once; the same priority twice is refused.
+        let again = AppTargetProps::new("Api2", 8000, vec!["/v2/*".into()], 20);
+        out.add_target(&mut stack, "Api2", &again).unwrap();
+        let clash = AppTargetProps::new("Api3", 8001, vec!["/v3/*".into()], 20);
+        let err = out
+            .add_target(&mut stack, "Api3", &clash)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("priority 20"), "{err}");
+        let bad = AppTargetProps::new("Api4", 8002, vec!["api".into()], 30);
+        let err = out
+            .add_target(&mut stack, "Api4", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must start with /"), "{err}");
     }
 
     #[test]

@@ -21,7 +21,10 @@ pub mod security_group;
 pub mod vpc;
 
 use crate::resources::Handle;
-use ipnet::Ipv4Net;
+
+/// The CIDR types of network props (`VpcProps::cidr`, subnet blocks),
+/// re-exported so blueprints need not depend on `ipnet`.
+pub use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::resources::ec2;
 

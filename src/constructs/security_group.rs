@@ -356,6 +356,16 @@ impl SecurityGroup {
         })
     }
 
+    /// A group created elsewhere (an L1 `ec2::SecurityGroup` added by hand,
+    /// or by another construct), to add rules to it the same way. `id` is
+    /// the prefix of the rules' logical IDs and names the group as a peer.
+    pub fn existing(id: &str, handle: Handle<ec2::SecurityGroup>) -> SecurityGroup {
+        SecurityGroup {
+            id: id.to_owned(),
+            handle,
+        }
+    }
+
     /// The construct ID (`App`).
     pub fn id(&self) -> &str {
         &self.id
@@ -476,8 +486,13 @@ impl SecurityGroup {
             Source::Ipv6(cidr) => ingress.cidr_ipv6(cidr.clone()),
         };
         ingress = ingress.description(description);
-        let logical_id = format!("{}Ingress{}From{}", self.id, traffic.id_part(), peer.name);
-        stack.add(&logical_id, ingress)
+        stack.add(&self.ingress_logical_id(peer, traffic), ingress)
+    }
+
+    /// The logical ID of the rule [`allow_from`](Self::allow_from) adds for
+    /// `traffic` from `peer`: `{id}Ingress{traffic}From{peer}`.
+    pub fn ingress_logical_id(&self, peer: &Peer, traffic: Traffic) -> String {
+        format!("{}Ingress{}From{}", self.id, traffic.id_part(), peer.name)
     }
 }
 

@@ -124,6 +124,77 @@ pub enum Intrinsic {
 }
 
 impl Intrinsic {
+    /// The function a long-form map spells (`name` its key, `argument` its
+    /// value), when the argument has the function's shape: the inverse of
+    /// [`Intrinsic::long_name`] and [`Intrinsic::argument`]. `None` for
+    /// anything else, which stays a plain map.
+    pub fn from_long_form(name: &str, argument: Expr) -> Option<Intrinsic> {
+        let string = |e: &Expr| e.as_str().map(str::to_owned);
+        let items = match &argument {
+            Expr::List(items) => items.clone(),
+            _ => Vec::new(),
+        };
+        let is_list = matches!(argument, Expr::List(_));
+        Some(match (name, items.as_slice()) {
+            ("Ref", _) => Intrinsic::Ref(string(&argument)?),
+            ("Condition", _) => Intrinsic::Condition(string(&argument)?),
+            ("Fn::GetAtt", [resource, attribute]) => Intrinsic::GetAtt {
+                resource: string(resource)?,
+                attribute: string(attribute)?,
+            },
+            ("Fn::GetAtt", _) if !is_list => {
+                let (resource, attribute) = argument.as_str()?.split_once('.')?;
+                Intrinsic::GetAtt {
+                    resource: resource.to_owned(),
+                    attribute: attribute.to_owned(),
+                }
+            }
+            ("Fn::Sub", [template, Expr::Map(variables)]) => Intrinsic::Sub {
+                template: string(template)?,
+                variables: variables.clone(),
+            },
+            ("Fn::Sub", _) if !is_list => Intrinsic::Sub {
+                template: string(&argument)?,
+                variables: IndexMap::new(),
+            },
+            ("Fn::Join", [delimiter, values]) => Intrinsic::Join {
+                delimiter: string(delimiter)?,
+                values: values.clone(),
+            },
+            ("Fn::Select", [index, list]) => Intrinsic::Select {
+                index: index.clone(),
+                list: list.clone(),
+            },
+            ("Fn::Split", [delimiter, source]) => Intrinsic::Split {
+                delimiter: string(delimiter)?,
+                source: source.clone(),
+            },
+            ("Fn::GetAZs", _) => Intrinsic::GetAZs(argument),
+            ("Fn::Base64", _) => Intrinsic::Base64(argument),
+            ("Fn::ImportValue", _) => Intrinsic::ImportValue(argument),
+            ("Fn::Cidr", [block, count, bits]) => Intrinsic::Cidr {
+                block: block.clone(),
+                count: count.clone(),
+                bits: bits.clone(),
+            },
+            ("Fn::If", [condition, then, otherwise]) => Intrinsic::If {
+                condition: string(condition)?,
+                then: then.clone(),
+                otherwise: otherwise.clone(),
+            },
+            ("Fn::Equals", [a, b]) => Intrinsic::Equals(a.clone(), b.clone()),
+            ("Fn::And", _) if is_list => Intrinsic::And(items),
+            ("Fn::Or", _) if is_list => Intrinsic::Or(items),
+            ("Fn::Not", [item]) => Intrinsic::Not(item.clone()),
+            ("Fn::FindInMap", [map, top_key, second_key]) => Intrinsic::FindInMap {
+                map: map.clone(),
+                top_key: top_key.clone(),
+                second_key: second_key.clone(),
+            },
+            _ => return None,
+        })
+    }
+
     /// The long-form name CloudFormation uses as the single key of the map
     /// that holds this function (`Ref`, `Fn::GetAtt`, `Condition`, ...).
     pub fn long_name(&self) -> &'static str {
@@ -324,7 +395,10 @@ impl From<i64> for Expr {
 }
 
 /// JSON as a template value (`serde_json::json!` for policy documents and
-/// other free-form properties). Numbers that fit an `i64` stay integers.
+/// other free-form properties). Numbers that fit an `i64` stay integers,
+/// and a one-key map in CloudFormation's long form (`{"Ref": "X"}`,
+/// `{"Fn::Sub": "..."}`) becomes the intrinsic it spells, so the checks see
+/// its references and YAML prints it in short form.
 impl From<serde_json::Value> for Expr {
     fn from(json: serde_json::Value) -> Self {
         match json {
@@ -341,7 +415,20 @@ impl From<serde_json::Value> for Expr {
                 Expr::List(items.into_iter().map(Expr::from).collect())
             }
             serde_json::Value::Object(map) => {
-                Expr::Map(map.into_iter().map(|(k, v)| (k, Expr::from(v))).collect())
+                let mut map: IndexMap<String, Expr> =
+                    map.into_iter().map(|(k, v)| (k, Expr::from(v))).collect();
+                if map.len() == 1
+                    && let Some((name, argument)) = map.pop()
+                {
+                    return match Intrinsic::from_long_form(&name, argument.clone()) {
+                        Some(f) => Expr::func(f),
+                        None => {
+                            map.insert(name, argument);
+                            Expr::Map(map)
+                        }
+                    };
+                }
+                Expr::Map(map)
             }
         }
     }
@@ -365,6 +452,53 @@ mod tests {
             variables: IndexMap::new(),
         };
         assert_eq!(sub.argument(), Expr::string("${AWS::Region}"));
+    }
+
+    #[test]
+    fn json_long_forms_become_intrinsics_and_round_trip() {
+        let json = serde_json::json!({
+            "Resource": {"Fn::Sub": "arn:aws:s3:::${Bucket}/*"},
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Condition": {"StringEquals": {"AWS:SourceArn": {"Ref": "Distribution"}}},
+            "Not": {"Fn::Join": ["-"]},
+        });
+        let Expr::Map(map) = Expr::from(json) else {
+            panic!("a map")
+        };
+        assert!(matches!(
+            map["Resource"].as_fn(),
+            Some(Intrinsic::Sub { .. })
+        ));
+        assert!(map["Principal"].as_fn().is_none());
+        let Expr::Map(cond) = &map["Condition"] else {
+            panic!("a map")
+        };
+        let Expr::Map(eq) = &cond["StringEquals"] else {
+            panic!("a map")
+        };
+        assert_eq!(
+            eq["AWS:SourceArn"].as_fn(),
+            Some(&Intrinsic::Ref("Distribution".into()))
+        );
+        // A malformed function stays a plain map (and the checks say so).
+        assert!(map["Not"].as_fn().is_none());
+        for f in [
+            Intrinsic::Ref("A".into()),
+            Intrinsic::GetAtt {
+                resource: "Db".into(),
+                attribute: "Endpoint.Address".into(),
+            },
+            Intrinsic::Select {
+                index: Expr::Int(0),
+                list: Expr::func(Intrinsic::GetAZs(Expr::string(""))),
+            },
+            Intrinsic::Not(Expr::func(Intrinsic::Condition("C".into()))),
+        ] {
+            assert_eq!(
+                Intrinsic::from_long_form(f.long_name(), f.argument()),
+                Some(f.clone())
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `select(0, get_azs(""))`.
 //!
 //! Owns nothing but construction; the functions themselves are
-//! [`Intrinsic`](super::Intrinsic).
+//! [`Intrinsic`].
 
 use indexmap::IndexMap;
 

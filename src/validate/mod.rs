@@ -9,25 +9,25 @@
 //! [`Diagnostic`]s naming a rule of [`rules`]; this module runs them, applies
 //! strictness and suppressions, and sorts the result. It prints nothing.
 
-pub mod availability;
+pub(crate) mod availability;
 pub mod az_report;
 mod diagnostic;
-pub mod graph;
-pub mod intrinsics;
-pub mod model;
-pub mod network;
-pub mod parameters;
-pub mod quotas;
+pub(crate) mod graph;
+pub(crate) mod intrinsics;
+pub(crate) mod model;
+pub(crate) mod network;
+pub(crate) mod parameters;
+pub(crate) mod quotas;
 pub mod render;
 pub mod rules;
-pub mod scenario;
+pub(crate) mod scenario;
 pub mod schema;
-pub mod security;
-pub mod suppress;
+pub(crate) mod security;
+pub(crate) mod suppress;
 #[cfg(test)]
 mod testing;
 mod text;
-pub mod unused;
+pub(crate) mod unused;
 
 pub use az_report::AvailabilityReport;
 pub use diagnostic::{Diagnostic, Severity};

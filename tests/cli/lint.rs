@@ -9,6 +9,10 @@
 use crate::custom_blueprint;
 use crate::tools;
 
+#[path = "../../examples/static_site.rs"]
+#[allow(dead_code)]
+mod static_site;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -68,6 +72,10 @@ fn templates() -> Vec<(String, Template)> {
         (
             "custom-blueprint-stage.yaml".into(),
             synth(&custom_blueprint::ReportingDatabase, &builtin, "stage"),
+        ),
+        (
+            "static-site-prod.yaml".into(),
+            synth(&static_site::StaticSite, &builtin, "prod"),
         ),
     ]
 }

@@ -10,7 +10,7 @@ use crate::tools;
 use hagen::constructs::SubnetKind;
 use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::load_balanced_asg::{
-    AccessLogs, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps,
+    AccessLogs, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps, UserData,
 };
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::scaling::{
@@ -20,7 +20,6 @@ use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
 use hagen::constructs::vpc::{Vpc, VpcProps};
 use hagen::resources::sns::Topic;
 use hagen::stack::Stack;
-use hagen::template::Value;
 
 use tools::{output, parameter};
 
@@ -57,22 +56,8 @@ fn template() -> String {
     let alb = SecurityGroup::new(&mut stack, "Alb", &vpc, "Load balancer").unwrap();
     let app = SecurityGroup::new(&mut stack, "App", &vpc, "Application instances").unwrap();
     let bastion = SecurityGroup::new(&mut stack, "Bastion", &vpc, "Bastion host").unwrap();
-    for port in [80, 443] {
-        alb.allow_from(
-            &mut stack,
-            &Peer::anywhere(),
-            Traffic::tcp(port),
-            "Web clients",
-        )
-        .unwrap();
-    }
-    app.allow_from(
-        &mut stack,
-        &Peer::group(&alb),
-        Traffic::tcp(8080),
-        "From the load balancer",
-    )
-    .unwrap();
+    // The load balancer's paths (80 and 443 in, 8080 to the instances) are
+    // opened by LoadBalancedAsg itself.
     app.allow_from(
         &mut stack,
         &Peer::group(&bastion),
@@ -88,11 +73,7 @@ fn template() -> String {
             "SSH from the admins",
         )
         .unwrap();
-    let (alb_sg, app_sg, bastion_sg) = (
-        alb.handle().clone(),
-        app.handle().clone(),
-        bastion.handle().clone(),
-    );
+    let bastion_sg = bastion.handle().clone();
     let topic = stack
         .add("Alerts", Topic::new().kms_master_key_id("alias/aws/sns"))
         .unwrap();
@@ -101,14 +82,14 @@ fn template() -> String {
         vpc_id: vpc.vpc_id().into(),
         public_subnets: public.to_vec(),
         private_subnets: private[..azs].to_vec(),
-        load_balancer_security_group: alb_sg.clone(),
-        app_security_group: app_sg.clone(),
+        load_balancer_security_group: alb.clone(),
+        app_security_group: app.clone(),
     };
 
     // Defaults, two zones, CPU step scaling and the application alarms.
     let mut web =
         LoadBalancedAsgProps::new(network(2), ami.reference(), cert.reference(), topic.clone());
-    web.user_data = Some(Value::from("#!/bin/bash\nsystemctl start app\n"));
+    web.user_data = Some(UserData::text("#!/bin/bash\nsystemctl start app\n"));
     let web = LoadBalancedAsg::new(&mut stack, "Web", &web).unwrap();
     Scaling::new(
         &mut stack,

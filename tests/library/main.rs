@@ -11,6 +11,7 @@ mod tools;
 mod constructs_compute;
 mod constructs_data;
 mod constructs_network;
+mod user_crate;
 mod validate_cfn_lint;
 mod validate_corpus;
 mod validate_docs;

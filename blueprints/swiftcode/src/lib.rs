@@ -18,7 +18,6 @@ use hagen::config::Environment;
 use hagen::constructs::SubnetKind;
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps};
 use hagen::constructs::bastion::{Bastion, BastionProps};
-use hagen::constructs::checkov::{self, Skip};
 use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
 use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
 use hagen::constructs::load_balanced_asg::{AsgNetwork, LoadBalancedAsg, LoadBalancedAsgProps};
@@ -32,7 +31,6 @@ use hagen::constructs::vpc::{Vpc, VpcProps};
 use hagen::error::SynthError;
 use hagen::resources::iam::role::Policy as InlinePolicy;
 use hagen::resources::iam::{Role, aws_managed_policy_arn, policy_document, service_trust_policy};
-use hagen::resources::{CfnResource, Handle};
 use hagen::stack::Stack;
 use hagen::template::fns::sub;
 use hagen::template::{Attr, Expr, Output};
@@ -70,19 +68,6 @@ fn output(
             condition: None,
         },
     )
-}
-
-/// Suppresses checkov checks on a resource the architecture needs as it is;
-/// every suppression says why.
-fn suppress<R: CfnResource>(
-    stack: &mut Stack,
-    resource: &Handle<R>,
-    skips: &[Skip<'_>],
-) -> Result<(), SynthError> {
-    stack
-        .attributes_mut(resource)?
-        .set_metadata(checkov::METADATA_KEY, checkov::skips(skips));
-    Ok(())
 }
 
 /// Lets the instances read the database's master secret, and nothing else.
@@ -195,8 +180,8 @@ impl Blueprint for SwiftCode {
         let db = database(&mut stack, &parts)?;
 
         // 4, 6. Compute behind the load balancer, SwiftCode and Leto.
-        let app = application(&mut stack, &parts, &db)?;
-        leto::route(&mut stack, &app, vpc.vpc_id(), LETO_PORT)?;
+        let mut app = application(&mut stack, &parts, &db)?;
+        leto::serve(&mut stack, &mut app, LETO_PORT)?;
 
         // 5. Scaling: CPU step scaling by default, or request count tracking.
         let mode = match config.scaling {
@@ -320,40 +305,8 @@ fn security_groups(
     let db_group = SecurityGroup::new(stack, "Database", vpc, "Database: the app instances only")?;
     let bastion_group =
         SecurityGroup::new(stack, "Bastion", vpc, "Bastion: SSH from the admin network")?;
-    let http = lb_group.allow_from(
-        stack,
-        &Peer::anywhere(),
-        Traffic::tcp(80),
-        "HTTP from users, redirected to HTTPS",
-    )?;
-    suppress(
-        stack,
-        &http,
-        &[Skip {
-            id: "CKV_AWS_260",
-            comment: "Port 80 on the load balancer only answers with a redirect to HTTPS \
-                      (the HTTP listener has no forward action), so users who type the bare \
-                      domain still arrive; no content is served over HTTP.",
-        }],
-    )?;
-    lb_group.allow_from(
-        stack,
-        &Peer::anywhere(),
-        Traffic::tcp(443),
-        "HTTPS from users",
-    )?;
-    app_group.allow_from(
-        stack,
-        &Peer::group(&lb_group),
-        Traffic::tcp(SWIFTCODE_PORT),
-        "SwiftCode from the load balancer",
-    )?;
-    app_group.allow_from(
-        stack,
-        &Peer::group(&lb_group),
-        Traffic::tcp(LETO_PORT),
-        "Leto from the load balancer",
-    )?;
+    // The load balancer's own paths (80 and 443 from users, the app ports
+    // from it) are opened by `LoadBalancedAsg`, which knows them.
     app_group.allow_from(
         stack,
         &Peer::group(&bastion_group),
@@ -425,8 +378,8 @@ fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError
 }
 
 /// The launch template, Auto Scaling group and load balancer of SwiftCode
-/// (Leto joins them in `leto::route`). The boot script needs the load
-/// balancer's DNS name, which the construct creates under a fixed logical ID.
+/// (Leto joins them in `leto::serve`). The boot script needs the load
+/// balancer's DNS name: the construct hands its handle to the script.
 fn application(
     stack: &mut Stack,
     parts: &Parts<'_>,
@@ -441,7 +394,6 @@ fn application(
         alerts,
     } = *parts;
     let signal_resource = LoadBalancedAsg::group_logical_id(APP);
-    let load_balancer_id = format!("{APP}LoadBalancer");
     let boot = user_data::BootScript {
         project: &env.project,
         environment: &env.name,
@@ -451,10 +403,6 @@ fn application(
         leto_path: leto::PATH,
         health_check_path: &config.health_check_path,
         signal_resource: config.cfn_signal.then_some(signal_resource.as_str()),
-        load_balancer_dns: Handle::<hagen::resources::elasticloadbalancingv2::LoadBalancer>::new(
-            &load_balancer_id,
-        )
-        .dns_name(),
         database_address: db.endpoint_address(),
         database_port: db.endpoint_port(),
         database_secret_arn: db.secret_arn(),
@@ -466,9 +414,10 @@ fn application(
         alerts.topic.clone(),
     );
     app_props.instance_type = config.instance_type.clone().into();
-    app_props.user_data = Some(boot.sub()?.into());
+    app_props.user_data = Some(boot.user_data()?);
     app_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
     app_props.app_port = SWIFTCODE_PORT;
+    app_props.app_name = "SwiftCode".to_owned();
     app_props.health_check.path = config.health_check_path.clone();
     app_props.capacity = config.capacity(env)?;
     app_props.deletion_protection = env.deletion_protection;

@@ -6,9 +6,10 @@
 //! text lives in the templates, embedded in the binary.
 
 use hagen::blueprint::text::{TextTemplates, context};
+use hagen::constructs::load_balanced_asg::UserData;
 use hagen::error::SynthError;
 use hagen::template::fns::sub_with;
-use hagen::template::{Attr, Expr, Intrinsic};
+use hagen::template::{Attr, Expr, Value};
 
 /// The templates, by their path in the source tree (errors name it).
 const TEMPLATES: &[(&str, &str)] = &[
@@ -66,8 +67,6 @@ pub struct BootScript<'a> {
     /// The resource to `cfn-signal`, when instances report their health to
     /// CloudFormation.
     pub signal_resource: Option<&'a str>,
-    /// The load balancer's DNS name (`Fn::GetAtt LB.DNSName`).
-    pub load_balancer_dns: Attr<String>,
     /// The database's address.
     pub database_address: Attr<String>,
     /// The database's port.
@@ -100,23 +99,38 @@ impl BootScript<'_> {
         )
     }
 
-    /// The deploy-time variables of the script's `Fn::Sub` (parameters and
-    /// pseudo parameters such as `${DomainName}` and `${AWS::Region}` need
-    /// none).
-    pub fn variables(&self) -> Vec<(&'static str, Expr)> {
-        vec![
-            ("LoadBalancerDns", self.load_balancer_dns.clone().into()),
-            ("DatabaseAddress", self.database_address.clone().into()),
-            ("DatabasePort", self.database_port.clone().into()),
-            ("DatabaseSecretArn", self.database_secret_arn.clone().into()),
-        ]
+    /// The launch template's user data: the script rendered now, and its
+    /// `!Sub [script, variables]` built when `LoadBalancedAsg` hands over
+    /// the load balancer it creates (the construct base64-encodes it).
+    pub fn user_data(&self) -> Result<UserData, SynthError> {
+        let text = self.render()?;
+        let (address, port, secret) = (
+            self.database_address.clone(),
+            self.database_port.clone(),
+            self.database_secret_arn.clone(),
+        );
+        Ok(UserData::with_load_balancer(move |load_balancer| {
+            let variables = sub_variables(load_balancer.dns_name(), &address, &port, &secret);
+            Ok(Value::from(sub_with(text.clone(), variables)))
+        }))
     }
+}
 
-    /// `!Sub [script, variables]`: the user data before base64 encoding
-    /// (the launch template construct encodes it).
-    pub fn sub(&self) -> Result<Intrinsic, SynthError> {
-        Ok(sub_with(self.render()?, self.variables()))
-    }
+/// The deploy-time variables of the script's `Fn::Sub` (parameters and
+/// pseudo parameters such as `${DomainName}` and `${AWS::Region}` need
+/// none), in the order they are written.
+fn sub_variables(
+    load_balancer_dns: Attr<String>,
+    database_address: &Attr<String>,
+    database_port: &Attr<String>,
+    database_secret_arn: &Attr<String>,
+) -> Vec<(&'static str, Expr)> {
+    vec![
+        ("LoadBalancerDns", load_balancer_dns.into()),
+        ("DatabaseAddress", database_address.into()),
+        ("DatabasePort", database_port.into()),
+        ("DatabaseSecretArn", database_secret_arn.into()),
+    ]
 }
 
 #[cfg(test)]
@@ -133,7 +147,6 @@ mod tests {
             leto_path: "/leto",
             health_check_path: "/health",
             signal_resource: signal,
-            load_balancer_dns: Attr::get_att("Lb", "DNSName"),
             database_address: Attr::get_att("Db", "Endpoint.Address"),
             database_port: Attr::get_att("Db", "Endpoint.Port"),
             database_secret_arn: Attr::get_att("Db", "MasterUserSecret.SecretArn"),
@@ -188,7 +201,15 @@ mod tests {
     fn every_placeholder_is_a_variable_a_parameter_or_a_pseudo_parameter() {
         let boot = script(Some("AppAsg"));
         let text = boot.render().expect("renders");
-        let vars: Vec<&str> = boot.variables().iter().map(|(k, _)| *k).collect();
+        let vars: Vec<&str> = sub_variables(
+            Attr::get_att("Lb", "DNSName"),
+            &boot.database_address,
+            &boot.database_port,
+            &boot.database_secret_arn,
+        )
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
         for p in placeholders(&text) {
             assert!(
                 vars.contains(&p) || p == "DomainName" || p.starts_with("AWS::"),

@@ -561,6 +561,10 @@ impl<'a> TypeBuilder<'a> {
     /// prefixed with its parent's when that is taken.
     fn inline_name(&mut self, hint: &str, parent: &str) -> String {
         let own = naming::type_name(hint);
+        // A list's items named after the list container say nothing alone.
+        if matches!(hint, "Items" | "Values" | "Value" | "Item") {
+            return self.types.claim(&format!("{parent}{own}"));
+        }
         if !self.types.contains(&own) {
             return self.types.claim(&own);
         }
@@ -572,7 +576,7 @@ impl<'a> TypeBuilder<'a> {
         let mut scope = Scope::default();
         let variants = values
             .into_iter()
-            .map(|v| (scope.claim(&naming::camel(&v)), v))
+            .map(|v| (scope.claim(&naming::variant(&v)), v))
             .collect();
         self.enums.push(EnumDef {
             name,
@@ -889,9 +893,15 @@ fn has_any_of(obj: &serde_json::Map<String, Json>) -> bool {
     obj.contains_key("oneOf") || obj.contains_key("anyOf")
 }
 
-/// The values of a string enumeration.
+/// The values of a string enumeration: an `enum` of strings, or a
+/// `pattern` that only lists literal alternatives (`^(DENY|SAMEORIGIN)$`).
 fn string_enum(obj: &serde_json::Map<String, Json>) -> Option<Vec<String>> {
-    let values = obj.get("enum")?.as_array()?;
+    let Some(values) = obj.get("enum").and_then(Json::as_array) else {
+        return obj
+            .get("pattern")
+            .and_then(Json::as_str)
+            .and_then(pattern_alternatives);
+    };
     if values.is_empty() {
         return None;
     }
@@ -900,6 +910,28 @@ fn string_enum(obj: &serde_json::Map<String, Json>) -> Option<Vec<String>> {
         let s = v.as_str()?;
         if !out.iter().any(|o: &String| o == s) {
             out.push(s.to_owned());
+        }
+    }
+    Some(out)
+}
+
+/// The literal alternatives of a pattern `^(a|b|c)$`, when that is all it
+/// says (letters, digits and `. _ : / -` only, dots and dashes possibly
+/// escaped).
+fn pattern_alternatives(pattern: &str) -> Option<Vec<String>> {
+    let inner = pattern.strip_prefix("^(")?.strip_suffix(")$")?;
+    let mut out = Vec::new();
+    for alt in inner.split('|') {
+        let literal = alt.replace("\\.", ".").replace("\\-", "-");
+        if literal.is_empty()
+            || !literal
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._:/-".contains(c))
+        {
+            return None;
+        }
+        if !out.contains(&literal) {
+            out.push(literal);
         }
     }
     Some(out)

@@ -22,7 +22,8 @@ pub fn words(name: &str) -> Vec<String> {
         .replace("MiB", "Mib")
         .replace("GiB", "Gib")
         .replace("TiB", "Tib")
-        .replace("VCpu", "Vcpu");
+        .replace("VCpu", "Vcpu")
+        .replace("DDoS", "Ddos");
     let chars: Vec<char> = name.chars().collect();
     let mut out = Vec::new();
     let mut word = String::new();
@@ -40,7 +41,8 @@ pub fn words(name: &str) -> Vec<String> {
                     || prev.is_ascii_digit()
                     || (prev.is_ascii_uppercase()
                         && next.is_some_and(|n| n.is_ascii_lowercase())
-                        && !is_plural_s(&chars, i + 1))
+                        && !is_plural_s(&chars, i + 1)
+                        && !is_version(&chars, i + 1))
             } else {
                 false
             };
@@ -63,6 +65,44 @@ fn is_plural_s(chars: &[char], i: usize) -> bool {
         && chars.get(i + 1).is_none_or(|c| {
             c.is_ascii_uppercase() || c.is_ascii_digit() || !c.is_ascii_alphanumeric()
         })
+}
+
+/// Whether the lower-case letter at `i` starts a version suffix of the
+/// acronym before it (`TLSv1`, `SSLv3`): a lone `v` followed by a digit.
+fn is_version(chars: &[char], i: usize) -> bool {
+    chars.get(i) == Some(&'v') && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+}
+
+/// An enum variant for a value: [`camel`] of each part between
+/// punctuation, with an underscore kept between two numbers so that
+/// versions stay readable (`TLSv1.2_2021` is `Tlsv1_2_2021`, not
+/// `TlSv122021`).
+pub fn variant(value: &str) -> String {
+    let mut out = String::new();
+    for part in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
+        let piece = camel(part);
+        let piece = if part.starts_with(|c: char| c.is_ascii_digit()) {
+            piece.trim_start_matches('V').to_owned()
+        } else {
+            piece
+        };
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && piece.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push('_');
+        }
+        out.push_str(&piece);
+    }
+    if out.is_empty() {
+        out.push_str("Value");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
 }
 
 /// `snake_case` of a CloudFormation name.
@@ -298,6 +338,27 @@ mod tests {
         ] {
             assert_eq!(type_name(cfn), rust, "{cfn}");
         }
+    }
+
+    #[test]
+    fn variants_keep_versions_and_acronyms_readable() {
+        for (value, rust) in [
+            ("TLSv1.2_2021", "Tlsv1_2_2021"),
+            ("TLSv1_2016", "Tlsv1_2016"),
+            ("TLSv1.1_2016", "Tlsv1_1_2016"),
+            ("SSLv3", "Sslv3"),
+            ("ip-name", "IpName"),
+            ("HTTP_301", "Http301"),
+            ("1Minute", "V1Minute"),
+            ("10.0", "V10_0"),
+            ("*", "Value"),
+        ] {
+            assert_eq!(variant(value), rust, "{value}");
+        }
+        assert_eq!(
+            field("OnSourceDDoSProtectionConfig", false),
+            "on_source_ddos_protection_config"
+        );
     }
 
     #[test]

@@ -775,9 +775,9 @@ pub enum KeyStorageSecurityStandard {
     /// `CCPC_LEVEL_1_OR_HIGHER`
     CcpcLevel1OrHigher,
     /// `FIPS_140_2_LEVEL_2_OR_HIGHER`
-    Fips1402Level2OrHigher,
+    Fips140_2Level2OrHigher,
     /// `FIPS_140_2_LEVEL_3_OR_HIGHER`
-    Fips1402Level3OrHigher,
+    Fips140_2Level3OrHigher,
 }
 
 impl KeyStorageSecurityStandard {
@@ -785,8 +785,8 @@ impl KeyStorageSecurityStandard {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::CcpcLevel1OrHigher => "CCPC_LEVEL_1_OR_HIGHER",
-            Self::Fips1402Level2OrHigher => "FIPS_140_2_LEVEL_2_OR_HIGHER",
-            Self::Fips1402Level3OrHigher => "FIPS_140_2_LEVEL_3_OR_HIGHER",
+            Self::Fips140_2Level2OrHigher => "FIPS_140_2_LEVEL_2_OR_HIGHER",
+            Self::Fips140_2Level3OrHigher => "FIPS_140_2_LEVEL_3_OR_HIGHER",
         }
     }
 }

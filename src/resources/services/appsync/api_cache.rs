@@ -169,11 +169,11 @@ pub enum Type {
     /// `MEDIUM`
     Medium,
     /// `R4_2XLARGE`
-    R42Xlarge,
+    R4_2Xlarge,
     /// `R4_4XLARGE`
-    R44Xlarge,
+    R4_4Xlarge,
     /// `R4_8XLARGE`
-    R48Xlarge,
+    R4_8Xlarge,
     /// `R4_LARGE`
     R4Large,
     /// `R4_XLARGE`
@@ -198,9 +198,9 @@ impl Type {
             Self::Large4X => "LARGE_4X",
             Self::Large8X => "LARGE_8X",
             Self::Medium => "MEDIUM",
-            Self::R42Xlarge => "R4_2XLARGE",
-            Self::R44Xlarge => "R4_4XLARGE",
-            Self::R48Xlarge => "R4_8XLARGE",
+            Self::R4_2Xlarge => "R4_2XLARGE",
+            Self::R4_4Xlarge => "R4_4XLARGE",
+            Self::R4_8Xlarge => "R4_8XLARGE",
             Self::R4Large => "R4_LARGE",
             Self::R4Xlarge => "R4_XLARGE",
             Self::Small => "SMALL",

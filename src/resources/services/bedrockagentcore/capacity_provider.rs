@@ -931,7 +931,7 @@ impl From<Monitoring> for Value<Monitoring> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperatingSystem {
     /// `LINUX_X86_64`
-    LinuxX8664,
+    LinuxX86_64,
     /// `LINUX_ARM64`
     LinuxArm64,
 }
@@ -940,7 +940,7 @@ impl OperatingSystem {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::LinuxX8664 => "LINUX_X86_64",
+            Self::LinuxX86_64 => "LINUX_X86_64",
             Self::LinuxArm64 => "LINUX_ARM64",
         }
     }

@@ -1060,15 +1060,15 @@ impl From<RequestHeaderConfiguration> for Value<RequestHeaderConfiguration> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgentManagedRuntimeType {
     /// `PYTHON_3_10`
-    Python310,
+    Python3_10,
     /// `PYTHON_3_11`
-    Python311,
+    Python3_11,
     /// `PYTHON_3_12`
-    Python312,
+    Python3_12,
     /// `PYTHON_3_13`
-    Python313,
+    Python3_13,
     /// `PYTHON_3_14`
-    Python314,
+    Python3_14,
     /// `NODE_22`
     Node22,
 }
@@ -1077,11 +1077,11 @@ impl AgentManagedRuntimeType {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Python310 => "PYTHON_3_10",
-            Self::Python311 => "PYTHON_3_11",
-            Self::Python312 => "PYTHON_3_12",
-            Self::Python313 => "PYTHON_3_13",
-            Self::Python314 => "PYTHON_3_14",
+            Self::Python3_10 => "PYTHON_3_10",
+            Self::Python3_11 => "PYTHON_3_11",
+            Self::Python3_12 => "PYTHON_3_12",
+            Self::Python3_13 => "PYTHON_3_13",
+            Self::Python3_14 => "PYTHON_3_14",
             Self::Node22 => "NODE_22",
         }
     }

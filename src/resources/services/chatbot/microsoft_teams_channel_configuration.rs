@@ -25,7 +25,7 @@ pub struct MicrosoftTeamsChannelConfiguration {
     /// `IamRoleArn` (required): The ARN of the IAM role that defines the permissions for AWS Chatbot
     pub iam_role_arn: Value<String>,
     /// `LoggingLevel`: Specifies the logging level for this configuration:ERROR,INFO or NONE. This property affects the log entries pushed to Amazon CloudWatch logs
-    pub logging_level: Option<Value<String>>,
+    pub logging_level: Option<Value<LoggingLevel>>,
     /// `SnsTopicArns`: ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
     pub sns_topic_arns: Option<Value<List<String>>>,
     /// `Tags`: The tags to add to the configuration
@@ -74,7 +74,7 @@ impl MicrosoftTeamsChannelConfiguration {
     /// Sets `IamRoleArn`.
     #[must_use] pub fn iam_role_arn(mut self, value: impl Into<Value<String>>) -> Self { self.iam_role_arn = value.into(); self }
     /// Sets `LoggingLevel`.
-    #[must_use] pub fn logging_level(mut self, value: impl Into<Value<String>>) -> Self { self.logging_level = Some(value.into()); self }
+    #[must_use] pub fn logging_level(mut self, value: impl Into<Value<LoggingLevel>>) -> Self { self.logging_level = Some(value.into()); self }
     /// Sets `SnsTopicArns`.
     #[must_use] pub fn sns_topic_arns(mut self, value: impl Into<Value<List<String>>>) -> Self { self.sns_topic_arns = Some(value.into()); self }
     /// Sets `Tags`.
@@ -128,6 +128,36 @@ impl CfnResource for MicrosoftTeamsChannelConfiguration {
     fn apply_tags(&mut self, tags: &[Tag]) {
         crate::resources::support::merge_tag_list(&mut self.tags, tags);
     }
+}
+
+/// The values `LoggingLevel` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoggingLevel {
+    /// `ERROR`
+    Error,
+    /// `INFO`
+    Info,
+    /// `NONE`
+    None,
+}
+
+impl LoggingLevel {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "ERROR",
+            Self::Info => "INFO",
+            Self::None => "NONE",
+        }
+    }
+}
+
+impl ToExpr for LoggingLevel {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<LoggingLevel> for Value<LoggingLevel> {
+    fn from(value: LoggingLevel) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`MicrosoftTeamsChannelConfiguration`]: a `Handle<MicrosoftTeamsChannelConfiguration>` dereferences to

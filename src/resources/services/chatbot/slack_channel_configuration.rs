@@ -25,7 +25,7 @@ pub struct SlackChannelConfiguration {
     /// `IamRoleArn` (required): The ARN of the IAM role that defines the permissions for AWS Chatbot
     pub iam_role_arn: Value<String>,
     /// `LoggingLevel`: Specifies the logging level for this configuration:ERROR,INFO or NONE. This property affects the log entries pushed to Amazon CloudWatch logs
-    pub logging_level: Option<Value<String>>,
+    pub logging_level: Option<Value<LoggingLevel>>,
     /// `SlackChannelId` (required): The id of the Slack channel
     pub slack_channel_id: Value<String>,
     /// `SlackWorkspaceId` (required; changing it replaces the resource): The id of the Slack workspace
@@ -68,7 +68,7 @@ impl SlackChannelConfiguration {
     /// Sets `IamRoleArn`.
     #[must_use] pub fn iam_role_arn(mut self, value: impl Into<Value<String>>) -> Self { self.iam_role_arn = value.into(); self }
     /// Sets `LoggingLevel`.
-    #[must_use] pub fn logging_level(mut self, value: impl Into<Value<String>>) -> Self { self.logging_level = Some(value.into()); self }
+    #[must_use] pub fn logging_level(mut self, value: impl Into<Value<LoggingLevel>>) -> Self { self.logging_level = Some(value.into()); self }
     /// Sets `SlackChannelId`.
     #[must_use] pub fn slack_channel_id(mut self, value: impl Into<Value<String>>) -> Self { self.slack_channel_id = value.into(); self }
     /// Sets `SlackWorkspaceId`.
@@ -116,6 +116,36 @@ impl CfnResource for SlackChannelConfiguration {
     fn apply_tags(&mut self, tags: &[Tag]) {
         crate::resources::support::merge_tag_list(&mut self.tags, tags);
     }
+}
+
+/// The values `LoggingLevel` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoggingLevel {
+    /// `ERROR`
+    Error,
+    /// `INFO`
+    Info,
+    /// `NONE`
+    None,
+}
+
+impl LoggingLevel {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "ERROR",
+            Self::Info => "INFO",
+            Self::None => "NONE",
+        }
+    }
+}
+
+impl ToExpr for LoggingLevel {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<LoggingLevel> for Value<LoggingLevel> {
+    fn from(value: LoggingLevel) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`SlackChannelConfiguration`]: a `Handle<SlackChannelConfiguration>` dereferences to

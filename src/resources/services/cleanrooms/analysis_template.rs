@@ -370,7 +370,7 @@ pub enum Format {
     /// `SQL`
     Sql,
     /// `PYSPARK_1_0`
-    Pyspark10,
+    Pyspark1_0,
 }
 
 impl Format {
@@ -378,7 +378,7 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Sql => "SQL",
-            Self::Pyspark10 => "PYSPARK_1_0",
+            Self::Pyspark1_0 => "PYSPARK_1_0",
         }
     }
 }

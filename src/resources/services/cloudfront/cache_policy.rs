@@ -225,7 +225,7 @@ pub struct CookiesConfig {
     /// -  `whitelist` – Only the cookies in viewer requests that are listed in the `CookieNames` type are included in the cache key and in requests that CloudFront sends to the origin.
     /// -  `allExcept` – All cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin, *except* for those that are listed in the `CookieNames` type, which are not included.
     /// -  `all` – All cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
-    pub cookie_behavior: Value<String>,
+    pub cookie_behavior: Value<CookieBehavior>,
     /// `Cookies`: Contains a list of cookie names.
     pub cookies: Option<Value<List<String>>>,
 }
@@ -233,7 +233,7 @@ pub struct CookiesConfig {
 impl CookiesConfig {
     /// A value with its required properties (`CookieBehavior`); set the others with the
     /// builder methods.
-    pub fn new(cookie_behavior: impl Into<Value<String>>) -> Self {
+    pub fn new(cookie_behavior: impl Into<Value<CookieBehavior>>) -> Self {
         CookiesConfig {
             cookie_behavior: cookie_behavior.into(),
             cookies: None,
@@ -241,7 +241,7 @@ impl CookiesConfig {
     }
 
     /// Sets `CookieBehavior`.
-    #[must_use] pub fn cookie_behavior(mut self, value: impl Into<Value<String>>) -> Self { self.cookie_behavior = value.into(); self }
+    #[must_use] pub fn cookie_behavior(mut self, value: impl Into<Value<CookieBehavior>>) -> Self { self.cookie_behavior = value.into(); self }
     /// Sets `Cookies`.
     #[must_use] pub fn cookies(mut self, value: impl Into<Value<List<String>>>) -> Self { self.cookies = Some(value.into()); self }
 }
@@ -268,7 +268,7 @@ pub struct HeadersConfig {
     /// `HeaderBehavior` (required): Determines whether any HTTP headers are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
     /// -  `none` – No HTTP headers are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none`, any headers that are listed in an `OriginRequestPolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the HTTP headers that are listed in the `Headers` type are included in the cache key and in requests that CloudFront sends to the origin.
-    pub header_behavior: Value<String>,
+    pub header_behavior: Value<HeaderBehavior>,
     /// `Headers`: Contains a list of HTTP header names.
     pub headers: Option<Value<List<String>>>,
 }
@@ -276,7 +276,7 @@ pub struct HeadersConfig {
 impl HeadersConfig {
     /// A value with its required properties (`HeaderBehavior`); set the others with the
     /// builder methods.
-    pub fn new(header_behavior: impl Into<Value<String>>) -> Self {
+    pub fn new(header_behavior: impl Into<Value<HeaderBehavior>>) -> Self {
         HeadersConfig {
             header_behavior: header_behavior.into(),
             headers: None,
@@ -284,7 +284,7 @@ impl HeadersConfig {
     }
 
     /// Sets `HeaderBehavior`.
-    #[must_use] pub fn header_behavior(mut self, value: impl Into<Value<String>>) -> Self { self.header_behavior = value.into(); self }
+    #[must_use] pub fn header_behavior(mut self, value: impl Into<Value<HeaderBehavior>>) -> Self { self.header_behavior = value.into(); self }
     /// Sets `Headers`.
     #[must_use] pub fn headers(mut self, value: impl Into<Value<List<String>>>) -> Self { self.headers = Some(value.into()); self }
 }
@@ -313,7 +313,7 @@ pub struct QueryStringsConfig {
     /// -  `whitelist` – Only the query strings in viewer requests that are listed in the `QueryStringNames` type are included in the cache key and in requests that CloudFront sends to the origin.
     /// -  `allExcept` – All query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin, *except* those that are listed in the `QueryStringNames` type, which are not included.
     /// -  `all` – All query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
-    pub query_string_behavior: Value<String>,
+    pub query_string_behavior: Value<QueryStringBehavior>,
     /// `QueryStrings`: Contains a list of query string names.
     pub query_strings: Option<Value<List<String>>>,
 }
@@ -321,7 +321,7 @@ pub struct QueryStringsConfig {
 impl QueryStringsConfig {
     /// A value with its required properties (`QueryStringBehavior`); set the others with the
     /// builder methods.
-    pub fn new(query_string_behavior: impl Into<Value<String>>) -> Self {
+    pub fn new(query_string_behavior: impl Into<Value<QueryStringBehavior>>) -> Self {
         QueryStringsConfig {
             query_string_behavior: query_string_behavior.into(),
             query_strings: None,
@@ -329,7 +329,7 @@ impl QueryStringsConfig {
     }
 
     /// Sets `QueryStringBehavior`.
-    #[must_use] pub fn query_string_behavior(mut self, value: impl Into<Value<String>>) -> Self { self.query_string_behavior = value.into(); self }
+    #[must_use] pub fn query_string_behavior(mut self, value: impl Into<Value<QueryStringBehavior>>) -> Self { self.query_string_behavior = value.into(); self }
     /// Sets `QueryStrings`.
     #[must_use] pub fn query_strings(mut self, value: impl Into<Value<List<String>>>) -> Self { self.query_strings = Some(value.into()); self }
 }
@@ -345,6 +345,99 @@ impl ToExpr for QueryStringsConfig {
 
 impl From<QueryStringsConfig> for Value<QueryStringsConfig> {
     fn from(value: QueryStringsConfig) -> Self { Value::Lit(value) }
+}
+
+/// The values `CookieBehavior` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CookieBehavior {
+    /// `none`
+    None,
+    /// `whitelist`
+    Whitelist,
+    /// `allExcept`
+    AllExcept,
+    /// `all`
+    All,
+}
+
+impl CookieBehavior {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Whitelist => "whitelist",
+            Self::AllExcept => "allExcept",
+            Self::All => "all",
+        }
+    }
+}
+
+impl ToExpr for CookieBehavior {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<CookieBehavior> for Value<CookieBehavior> {
+    fn from(value: CookieBehavior) -> Self { Value::Lit(value) }
+}
+
+/// The values `HeaderBehavior` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeaderBehavior {
+    /// `none`
+    None,
+    /// `whitelist`
+    Whitelist,
+}
+
+impl HeaderBehavior {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Whitelist => "whitelist",
+        }
+    }
+}
+
+impl ToExpr for HeaderBehavior {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<HeaderBehavior> for Value<HeaderBehavior> {
+    fn from(value: HeaderBehavior) -> Self { Value::Lit(value) }
+}
+
+/// The values `QueryStringBehavior` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueryStringBehavior {
+    /// `none`
+    None,
+    /// `whitelist`
+    Whitelist,
+    /// `allExcept`
+    AllExcept,
+    /// `all`
+    All,
+}
+
+impl QueryStringBehavior {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Whitelist => "whitelist",
+            Self::AllExcept => "allExcept",
+            Self::All => "all",
+        }
+    }
+}
+
+impl ToExpr for QueryStringBehavior {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<QueryStringBehavior> for Value<QueryStringBehavior> {
+    fn from(value: QueryStringBehavior) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`CachePolicy`]: a `Handle<CachePolicy>` dereferences to

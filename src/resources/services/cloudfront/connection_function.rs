@@ -174,14 +174,14 @@ impl From<KeyValueStoreAssociation> for Value<KeyValueStoreAssociation> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Runtime {
     /// `cloudfront-js-2.0`
-    CloudfrontJs20,
+    CloudfrontJs2_0,
 }
 
 impl Runtime {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::CloudfrontJs20 => "cloudfront-js-2.0",
+            Self::CloudfrontJs2_0 => "cloudfront-js-2.0",
         }
     }
 }

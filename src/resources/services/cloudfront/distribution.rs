@@ -2321,7 +2321,7 @@ impl From<ViewerProtocolPolicy> for Value<ViewerProtocolPolicy> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HttpVersion {
     /// `http1.1`
-    Http11,
+    Http1_1,
     /// `http2`
     Http2,
     /// `http2and3`
@@ -2334,7 +2334,7 @@ impl HttpVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Http11 => "http1.1",
+            Self::Http1_1 => "http1.1",
             Self::Http2 => "http2",
             Self::Http2and3 => "http2and3",
             Self::Http3 => "http3",
@@ -3242,38 +3242,38 @@ impl From<RestrictionType> for Value<RestrictionType> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MinimumProtocolVersion {
     /// `SSLv3`
-    SsLv3,
+    Sslv3,
     /// `TLSv1`
-    TlSv1,
+    Tlsv1,
     /// `TLSv1.1_2016`
-    TlSv112016,
+    Tlsv1_1_2016,
     /// `TLSv1.2_2018`
-    TlSv122018,
+    Tlsv1_2_2018,
     /// `TLSv1.2_2019`
-    TlSv122019,
+    Tlsv1_2_2019,
     /// `TLSv1.2_2021`
-    TlSv122021,
+    Tlsv1_2_2021,
     /// `TLSv1.2_2025`
-    TlSv122025,
+    Tlsv1_2_2025,
     /// `TLSv1.3_2025`
-    TlSv132025,
+    Tlsv1_3_2025,
     /// `TLSv1_2016`
-    TlSv12016,
+    Tlsv1_2016,
 }
 
 impl MinimumProtocolVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::SsLv3 => "SSLv3",
-            Self::TlSv1 => "TLSv1",
-            Self::TlSv112016 => "TLSv1.1_2016",
-            Self::TlSv122018 => "TLSv1.2_2018",
-            Self::TlSv122019 => "TLSv1.2_2019",
-            Self::TlSv122021 => "TLSv1.2_2021",
-            Self::TlSv122025 => "TLSv1.2_2025",
-            Self::TlSv132025 => "TLSv1.3_2025",
-            Self::TlSv12016 => "TLSv1_2016",
+            Self::Sslv3 => "SSLv3",
+            Self::Tlsv1 => "TLSv1",
+            Self::Tlsv1_1_2016 => "TLSv1.1_2016",
+            Self::Tlsv1_2_2018 => "TLSv1.2_2018",
+            Self::Tlsv1_2_2019 => "TLSv1.2_2019",
+            Self::Tlsv1_2_2021 => "TLSv1.2_2021",
+            Self::Tlsv1_2_2025 => "TLSv1.2_2025",
+            Self::Tlsv1_3_2025 => "TLSv1.3_2025",
+            Self::Tlsv1_2016 => "TLSv1_2016",
         }
     }
 }

@@ -208,17 +208,17 @@ impl From<FunctionMetadata> for Value<FunctionMetadata> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Runtime {
     /// `cloudfront-js-1.0`
-    CloudfrontJs10,
+    CloudfrontJs1_0,
     /// `cloudfront-js-2.0`
-    CloudfrontJs20,
+    CloudfrontJs2_0,
 }
 
 impl Runtime {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::CloudfrontJs10 => "cloudfront-js-1.0",
-            Self::CloudfrontJs20 => "cloudfront-js-2.0",
+            Self::CloudfrontJs1_0 => "cloudfront-js-1.0",
+            Self::CloudfrontJs2_0 => "cloudfront-js-2.0",
         }
     }
 }

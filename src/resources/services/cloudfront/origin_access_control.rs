@@ -75,21 +75,21 @@ pub struct OriginAccessControlConfig {
     /// `Name` (required): A name to identify the origin access control. You can specify up to 64 characters.
     pub name: Value<String>,
     /// `OriginAccessControlOriginType` (required): The type of origin that this origin access control is for.
-    pub origin_access_control_origin_type: Value<String>,
+    pub origin_access_control_origin_type: Value<OriginAccessControlOriginType>,
     /// `SigningBehavior` (required): Specifies which requests CloudFront signs (adds authentication information to). Specify `always` for the most common use case. For more information, see [origin access control advanced settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings) in the *Amazon CloudFront Developer Guide*.
     /// This field can have one of the following values:
     /// -  `always` – CloudFront signs all origin requests, overwriting the `Authorization` header from the viewer request if one exists.
     /// -  `never` – CloudFront doesn't sign any origin requests. This value turns off origin access control for all origins in all distributions that use this origin access control.
     /// -  `no-override` – If the viewer request doesn't contain the `Authorization` header, then CloudFront signs the origin request. If the viewer request contains the `Authorization` header, then CloudFront doesn't sign the origin request and instead passes along the `Authorization` header from the viewer request. *WARNING: To pass along the Authorization header from the viewer request, you must add the Authorization header to a cache policy for all cache behaviors that use origins associated with this origin access control.*
-    pub signing_behavior: Value<String>,
+    pub signing_behavior: Value<SigningBehavior>,
     /// `SigningProtocol` (required): The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. The only valid value is `sigv4`.
-    pub signing_protocol: Value<String>,
+    pub signing_protocol: Value<SigningProtocol>,
 }
 
 impl OriginAccessControlConfig {
     /// A value with its required properties (`Name`, `OriginAccessControlOriginType`, `SigningBehavior`, `SigningProtocol`); set the others with the
     /// builder methods.
-    pub fn new(name: impl Into<Value<String>>, origin_access_control_origin_type: impl Into<Value<String>>, signing_behavior: impl Into<Value<String>>, signing_protocol: impl Into<Value<String>>) -> Self {
+    pub fn new(name: impl Into<Value<String>>, origin_access_control_origin_type: impl Into<Value<OriginAccessControlOriginType>>, signing_behavior: impl Into<Value<SigningBehavior>>, signing_protocol: impl Into<Value<SigningProtocol>>) -> Self {
         OriginAccessControlConfig {
             description: None,
             name: name.into(),
@@ -104,11 +104,11 @@ impl OriginAccessControlConfig {
     /// Sets `Name`.
     #[must_use] pub fn name(mut self, value: impl Into<Value<String>>) -> Self { self.name = value.into(); self }
     /// Sets `OriginAccessControlOriginType`.
-    #[must_use] pub fn origin_access_control_origin_type(mut self, value: impl Into<Value<String>>) -> Self { self.origin_access_control_origin_type = value.into(); self }
+    #[must_use] pub fn origin_access_control_origin_type(mut self, value: impl Into<Value<OriginAccessControlOriginType>>) -> Self { self.origin_access_control_origin_type = value.into(); self }
     /// Sets `SigningBehavior`.
-    #[must_use] pub fn signing_behavior(mut self, value: impl Into<Value<String>>) -> Self { self.signing_behavior = value.into(); self }
+    #[must_use] pub fn signing_behavior(mut self, value: impl Into<Value<SigningBehavior>>) -> Self { self.signing_behavior = value.into(); self }
     /// Sets `SigningProtocol`.
-    #[must_use] pub fn signing_protocol(mut self, value: impl Into<Value<String>>) -> Self { self.signing_protocol = value.into(); self }
+    #[must_use] pub fn signing_protocol(mut self, value: impl Into<Value<SigningProtocol>>) -> Self { self.signing_protocol = value.into(); self }
 }
 
 impl ToExpr for OriginAccessControlConfig {
@@ -125,6 +125,99 @@ impl ToExpr for OriginAccessControlConfig {
 
 impl From<OriginAccessControlConfig> for Value<OriginAccessControlConfig> {
     fn from(value: OriginAccessControlConfig) -> Self { Value::Lit(value) }
+}
+
+/// The values `OriginAccessControlOriginType` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OriginAccessControlOriginType {
+    /// `s3`
+    S3,
+    /// `mediastore`
+    Mediastore,
+    /// `lambda`
+    Lambda,
+    /// `mediapackagev2`
+    Mediapackagev2,
+}
+
+impl OriginAccessControlOriginType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::S3 => "s3",
+            Self::Mediastore => "mediastore",
+            Self::Lambda => "lambda",
+            Self::Mediapackagev2 => "mediapackagev2",
+        }
+    }
+}
+
+impl ToExpr for OriginAccessControlOriginType {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<OriginAccessControlOriginType> for Value<OriginAccessControlOriginType> {
+    fn from(value: OriginAccessControlOriginType) -> Self { Value::Lit(value) }
+}
+
+/// The values `SigningBehavior` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SigningBehavior {
+    /// `never`
+    Never,
+    /// `no-override`
+    NoOverride,
+    /// `always`
+    Always,
+    /// `always-amz-auth`
+    AlwaysAmzAuth,
+}
+
+impl SigningBehavior {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Never => "never",
+            Self::NoOverride => "no-override",
+            Self::Always => "always",
+            Self::AlwaysAmzAuth => "always-amz-auth",
+        }
+    }
+}
+
+impl ToExpr for SigningBehavior {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<SigningBehavior> for Value<SigningBehavior> {
+    fn from(value: SigningBehavior) -> Self { Value::Lit(value) }
+}
+
+/// The values `SigningProtocol` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SigningProtocol {
+    /// `sigv4`
+    Sigv4,
+    /// `sigv4a`
+    Sigv4a,
+}
+
+impl SigningProtocol {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sigv4 => "sigv4",
+            Self::Sigv4a => "sigv4a",
+        }
+    }
+}
+
+impl ToExpr for SigningProtocol {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<SigningProtocol> for Value<SigningProtocol> {
+    fn from(value: SigningProtocol) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`OriginAccessControl`]: a `Handle<OriginAccessControl>` dereferences to

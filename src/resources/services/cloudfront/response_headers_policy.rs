@@ -269,20 +269,20 @@ pub struct AccessControlAllowMethods {
     /// -   `ALL`
     ///
     /// `ALL` is a special value that includes all of the listed HTTP methods.
-    pub items: Value<List<Items>>,
+    pub items: Value<List<AccessControlAllowMethodsItems>>,
 }
 
 impl AccessControlAllowMethods {
     /// A value with its required properties (`Items`); set the others with the
     /// builder methods.
-    pub fn new(items: impl Into<Value<List<Items>>>) -> Self {
+    pub fn new(items: impl Into<Value<List<AccessControlAllowMethodsItems>>>) -> Self {
         AccessControlAllowMethods {
             items: items.into(),
         }
     }
 
     /// Sets `Items`.
-    #[must_use] pub fn items(mut self, value: impl Into<Value<List<Items>>>) -> Self { self.items = value.into(); self }
+    #[must_use] pub fn items(mut self, value: impl Into<Value<List<AccessControlAllowMethodsItems>>>) -> Self { self.items = value.into(); self }
 }
 
 impl ToExpr for AccessControlAllowMethods {
@@ -670,7 +670,7 @@ impl From<ContentTypeOptions> for Value<ContentTypeOptions> {
 pub struct FrameOptions {
     /// `FrameOption` (required): The value of the `X-Frame-Options` HTTP response header. Valid values are `DENY` and `SAMEORIGIN`.
     /// For more information about these values, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
-    pub frame_option: Value<String>,
+    pub frame_option: Value<FrameOption>,
     /// `Override` (required): A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
     pub override_: Value<bool>,
 }
@@ -678,7 +678,7 @@ pub struct FrameOptions {
 impl FrameOptions {
     /// A value with its required properties (`FrameOption`, `Override`); set the others with the
     /// builder methods.
-    pub fn new(frame_option: impl Into<Value<String>>, override_: impl Into<Value<bool>>) -> Self {
+    pub fn new(frame_option: impl Into<Value<FrameOption>>, override_: impl Into<Value<bool>>) -> Self {
         FrameOptions {
             frame_option: frame_option.into(),
             override_: override_.into(),
@@ -686,7 +686,7 @@ impl FrameOptions {
     }
 
     /// Sets `FrameOption`.
-    #[must_use] pub fn frame_option(mut self, value: impl Into<Value<String>>) -> Self { self.frame_option = value.into(); self }
+    #[must_use] pub fn frame_option(mut self, value: impl Into<Value<FrameOption>>) -> Self { self.frame_option = value.into(); self }
     /// Sets `Override`.
     #[must_use] pub fn override_(mut self, value: impl Into<Value<bool>>) -> Self { self.override_ = value.into(); self }
 }
@@ -715,13 +715,13 @@ pub struct ReferrerPolicy {
     pub override_: Value<bool>,
     /// `ReferrerPolicy` (required): Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
     /// For more information about the `Referrer-Policy` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
-    pub referrer_policy: Value<String>,
+    pub referrer_policy: Value<ReferrerPolicyReferrerPolicy>,
 }
 
 impl ReferrerPolicy {
     /// A value with its required properties (`Override`, `ReferrerPolicy`); set the others with the
     /// builder methods.
-    pub fn new(override_: impl Into<Value<bool>>, referrer_policy: impl Into<Value<String>>) -> Self {
+    pub fn new(override_: impl Into<Value<bool>>, referrer_policy: impl Into<Value<ReferrerPolicyReferrerPolicy>>) -> Self {
         ReferrerPolicy {
             override_: override_.into(),
             referrer_policy: referrer_policy.into(),
@@ -731,7 +731,7 @@ impl ReferrerPolicy {
     /// Sets `Override`.
     #[must_use] pub fn override_(mut self, value: impl Into<Value<bool>>) -> Self { self.override_ = value.into(); self }
     /// Sets `ReferrerPolicy`.
-    #[must_use] pub fn referrer_policy(mut self, value: impl Into<Value<String>>) -> Self { self.referrer_policy = value.into(); self }
+    #[must_use] pub fn referrer_policy(mut self, value: impl Into<Value<ReferrerPolicyReferrerPolicy>>) -> Self { self.referrer_policy = value.into(); self }
 }
 
 impl ToExpr for ReferrerPolicy {
@@ -902,7 +902,7 @@ impl From<ServerTimingHeadersConfig> for Value<ServerTimingHeadersConfig> {
 
 /// The values `Items` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Items {
+pub enum AccessControlAllowMethodsItems {
     /// `ALL`
     All,
     /// `DELETE`
@@ -921,7 +921,7 @@ pub enum Items {
     Put,
 }
 
-impl Items {
+impl AccessControlAllowMethodsItems {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -937,12 +937,84 @@ impl Items {
     }
 }
 
-impl ToExpr for Items {
+impl ToExpr for AccessControlAllowMethodsItems {
     fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
 }
 
-impl From<Items> for Value<Items> {
-    fn from(value: Items) -> Self { Value::Lit(value) }
+impl From<AccessControlAllowMethodsItems> for Value<AccessControlAllowMethodsItems> {
+    fn from(value: AccessControlAllowMethodsItems) -> Self { Value::Lit(value) }
+}
+
+/// The values `FrameOption` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameOption {
+    /// `DENY`
+    Deny,
+    /// `SAMEORIGIN`
+    Sameorigin,
+}
+
+impl FrameOption {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deny => "DENY",
+            Self::Sameorigin => "SAMEORIGIN",
+        }
+    }
+}
+
+impl ToExpr for FrameOption {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<FrameOption> for Value<FrameOption> {
+    fn from(value: FrameOption) -> Self { Value::Lit(value) }
+}
+
+/// The values `ReferrerPolicy` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReferrerPolicyReferrerPolicy {
+    /// `no-referrer`
+    NoReferrer,
+    /// `no-referrer-when-downgrade`
+    NoReferrerWhenDowngrade,
+    /// `origin`
+    Origin,
+    /// `origin-when-cross-origin`
+    OriginWhenCrossOrigin,
+    /// `same-origin`
+    SameOrigin,
+    /// `strict-origin`
+    StrictOrigin,
+    /// `strict-origin-when-cross-origin`
+    StrictOriginWhenCrossOrigin,
+    /// `unsafe-url`
+    UnsafeUrl,
+}
+
+impl ReferrerPolicyReferrerPolicy {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoReferrer => "no-referrer",
+            Self::NoReferrerWhenDowngrade => "no-referrer-when-downgrade",
+            Self::Origin => "origin",
+            Self::OriginWhenCrossOrigin => "origin-when-cross-origin",
+            Self::SameOrigin => "same-origin",
+            Self::StrictOrigin => "strict-origin",
+            Self::StrictOriginWhenCrossOrigin => "strict-origin-when-cross-origin",
+            Self::UnsafeUrl => "unsafe-url",
+        }
+    }
+}
+
+impl ToExpr for ReferrerPolicyReferrerPolicy {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<ReferrerPolicyReferrerPolicy> for Value<ReferrerPolicyReferrerPolicy> {
+    fn from(value: ReferrerPolicyReferrerPolicy) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`ResponseHeadersPolicy`]: a `Handle<ResponseHeadersPolicy>` dereferences to

@@ -228,9 +228,9 @@ pub enum OutputFormat {
     /// `json`
     Json,
     /// `opentelemetry0.7`
-    Opentelemetry07,
+    Opentelemetry0_7,
     /// `opentelemetry1.0`
-    Opentelemetry10,
+    Opentelemetry1_0,
 }
 
 impl OutputFormat {
@@ -238,8 +238,8 @@ impl OutputFormat {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Json => "json",
-            Self::Opentelemetry07 => "opentelemetry0.7",
-            Self::Opentelemetry10 => "opentelemetry1.0",
+            Self::Opentelemetry0_7 => "opentelemetry0.7",
+            Self::Opentelemetry1_0 => "opentelemetry1.0",
         }
     }
 }

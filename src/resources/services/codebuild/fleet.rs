@@ -381,7 +381,7 @@ pub enum ComputeType {
     /// `BUILD_GENERAL1_XLARGE`
     BuildGeneral1Xlarge,
     /// `BUILD_GENERAL1_2XLARGE`
-    BuildGeneral12Xlarge,
+    BuildGeneral1_2Xlarge,
     /// `ATTRIBUTE_BASED_COMPUTE`
     AttributeBasedCompute,
     /// `CUSTOM_INSTANCE_TYPE`
@@ -396,7 +396,7 @@ impl ComputeType {
             Self::BuildGeneral1Medium => "BUILD_GENERAL1_MEDIUM",
             Self::BuildGeneral1Large => "BUILD_GENERAL1_LARGE",
             Self::BuildGeneral1Xlarge => "BUILD_GENERAL1_XLARGE",
-            Self::BuildGeneral12Xlarge => "BUILD_GENERAL1_2XLARGE",
+            Self::BuildGeneral1_2Xlarge => "BUILD_GENERAL1_2XLARGE",
             Self::AttributeBasedCompute => "ATTRIBUTE_BASED_COMPUTE",
             Self::CustomInstanceType => "CUSTOM_INSTANCE_TYPE",
         }

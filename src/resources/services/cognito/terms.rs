@@ -23,7 +23,7 @@ pub struct Terms {
     /// `Links` (required).
     pub links: Value<Map<String>>,
     /// `TermsName` (required).
-    pub terms_name: Value<String>,
+    pub terms_name: Value<TermsNameType>,
     /// `TermsSource` (required).
     pub terms_source: Value<TermsSourceType>,
     /// `UserPoolId` (required; changing it replaces the resource).
@@ -36,7 +36,7 @@ impl Terms {
 
     /// A value with its required properties (`Enforcement`, `Links`, `TermsName`, `TermsSource`, `UserPoolId`); set the others with the
     /// builder methods.
-    pub fn new(enforcement: impl Into<Value<TermsEnforcementType>>, links: impl Into<Value<Map<String>>>, terms_name: impl Into<Value<String>>, terms_source: impl Into<Value<TermsSourceType>>, user_pool_id: impl Into<Value<String>>) -> Self {
+    pub fn new(enforcement: impl Into<Value<TermsEnforcementType>>, links: impl Into<Value<Map<String>>>, terms_name: impl Into<Value<TermsNameType>>, terms_source: impl Into<Value<TermsSourceType>>, user_pool_id: impl Into<Value<String>>) -> Self {
         Terms {
             client_id: None,
             enforcement: enforcement.into(),
@@ -54,7 +54,7 @@ impl Terms {
     /// Sets `Links`.
     #[must_use] pub fn links(mut self, value: impl Into<Value<Map<String>>>) -> Self { self.links = value.into(); self }
     /// Sets `TermsName`.
-    #[must_use] pub fn terms_name(mut self, value: impl Into<Value<String>>) -> Self { self.terms_name = value.into(); self }
+    #[must_use] pub fn terms_name(mut self, value: impl Into<Value<TermsNameType>>) -> Self { self.terms_name = value.into(); self }
     /// Sets `TermsSource`.
     #[must_use] pub fn terms_source(mut self, value: impl Into<Value<TermsSourceType>>) -> Self { self.terms_source = value.into(); self }
     /// Sets `UserPoolId`.
@@ -112,6 +112,33 @@ impl ToExpr for TermsEnforcementType {
 
 impl From<TermsEnforcementType> for Value<TermsEnforcementType> {
     fn from(value: TermsEnforcementType) -> Self { Value::Lit(value) }
+}
+
+/// The values `TermsNameType` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TermsNameType {
+    /// `terms-of-use`
+    TermsOfUse,
+    /// `privacy-policy`
+    PrivacyPolicy,
+}
+
+impl TermsNameType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TermsOfUse => "terms-of-use",
+            Self::PrivacyPolicy => "privacy-policy",
+        }
+    }
+}
+
+impl ToExpr for TermsNameType {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<TermsNameType> for Value<TermsNameType> {
+    fn from(value: TermsNameType) -> Self { Value::Lit(value) }
 }
 
 /// The values `TermsSourceType` accepts.

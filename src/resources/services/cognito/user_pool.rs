@@ -1452,14 +1452,14 @@ impl From<EncryptionKeyType> for Value<EncryptionKeyType> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LambdaVersion {
     /// `V1_0`
-    V10,
+    V1_0,
 }
 
 impl LambdaVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V10 => "V1_0",
+            Self::V1_0 => "V1_0",
         }
     }
 }
@@ -1476,14 +1476,14 @@ impl From<LambdaVersion> for Value<LambdaVersion> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CustomSmsSenderLambdaVersion {
     /// `V1_0`
-    V10,
+    V1_0,
 }
 
 impl CustomSmsSenderLambdaVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V10 => "V1_0",
+            Self::V1_0 => "V1_0",
         }
     }
 }
@@ -1500,14 +1500,14 @@ impl From<CustomSmsSenderLambdaVersion> for Value<CustomSmsSenderLambdaVersion> 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InboundFederationLambdaVersion {
     /// `V1_0`
-    V10,
+    V1_0,
 }
 
 impl InboundFederationLambdaVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V10 => "V1_0",
+            Self::V1_0 => "V1_0",
         }
     }
 }
@@ -1524,20 +1524,20 @@ impl From<InboundFederationLambdaVersion> for Value<InboundFederationLambdaVersi
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PreTokenGenerationConfigLambdaVersion {
     /// `V1_0`
-    V10,
+    V1_0,
     /// `V2_0`
-    V20,
+    V2_0,
     /// `V3_0`
-    V30,
+    V3_0,
 }
 
 impl PreTokenGenerationConfigLambdaVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V10 => "V1_0",
-            Self::V20 => "V2_0",
-            Self::V30 => "V3_0",
+            Self::V1_0 => "V1_0",
+            Self::V2_0 => "V2_0",
+            Self::V3_0 => "V3_0",
         }
     }
 }

@@ -190,9 +190,9 @@ pub enum SecurityPolicy {
     /// `TLS_V1`
     TlsV1,
     /// `TLS_V1_2_2021`
-    TlsV122021,
+    TlsV1_2_2021,
     /// `TLS_V1_3_2025`
-    TlsV132025,
+    TlsV1_3_2025,
 }
 
 impl SecurityPolicy {
@@ -200,8 +200,8 @@ impl SecurityPolicy {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TlsV1 => "TLS_V1",
-            Self::TlsV122021 => "TLS_V1_2_2021",
-            Self::TlsV132025 => "TLS_V1_3_2025",
+            Self::TlsV1_2_2021 => "TLS_V1_2_2021",
+            Self::TlsV1_3_2025 => "TLS_V1_3_2025",
         }
     }
 }

@@ -25,7 +25,7 @@ pub struct PredefinedAttribute {
     /// `Purposes`: The assigned purposes of the predefined attribute.
     pub purposes: Option<Value<List<String>>>,
     /// `Values`: The values of a predefined attribute.
-    pub values: Option<Box<Value<Values>>>,
+    pub values: Option<Box<Value<PredefinedAttributeValues>>>,
 }
 
 impl PredefinedAttribute {
@@ -53,7 +53,7 @@ impl PredefinedAttribute {
     /// Sets `Purposes`.
     #[must_use] pub fn purposes(mut self, value: impl Into<Value<List<String>>>) -> Self { self.purposes = Some(value.into()); self }
     /// Sets `Values`.
-    #[must_use] pub fn values(mut self, value: impl Into<Value<Values>>) -> Self { self.values = Some(Box::new(value.into())); self }
+    #[must_use] pub fn values(mut self, value: impl Into<Value<PredefinedAttributeValues>>) -> Self { self.values = Some(Box::new(value.into())); self }
 }
 
 impl ToExpr for PredefinedAttribute {
@@ -120,12 +120,12 @@ impl From<AttributeConfiguration> for Value<AttributeConfiguration> {
 /// A property type of `AWS::Connect::PredefinedAttribute`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Values {
+pub struct PredefinedAttributeValues {
     /// `StringList`: Predefined attribute values of type string list.
     pub string_list: Option<Value<List<String>>>,
 }
 
-impl Values {
+impl PredefinedAttributeValues {
     /// A value with no property set; set them with the builder methods.
     pub fn new() -> Self { Self::default() }
 
@@ -133,7 +133,7 @@ impl Values {
     #[must_use] pub fn string_list(mut self, value: impl Into<Value<List<String>>>) -> Self { self.string_list = Some(value.into()); self }
 }
 
-impl ToExpr for Values {
+impl ToExpr for PredefinedAttributeValues {
     fn to_expr(&self) -> Expr {
         let mut p = Props::new();
         p.opt("StringList", &self.string_list);
@@ -141,8 +141,8 @@ impl ToExpr for Values {
     }
 }
 
-impl From<Values> for Value<Values> {
-    fn from(value: Values) -> Self { Value::Lit(value) }
+impl From<PredefinedAttributeValues> for Value<PredefinedAttributeValues> {
+    fn from(value: PredefinedAttributeValues) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`PredefinedAttribute`]: a `Handle<PredefinedAttribute>` dereferences to

@@ -147,7 +147,7 @@ pub enum InTransitEncryption {
     /// `NONE`
     None,
     /// `TLS1_2`
-    Tls12,
+    Tls1_2,
 }
 
 impl InTransitEncryption {
@@ -155,7 +155,7 @@ impl InTransitEncryption {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::None => "NONE",
-            Self::Tls12 => "TLS1_2",
+            Self::Tls1_2 => "TLS1_2",
         }
     }
 }

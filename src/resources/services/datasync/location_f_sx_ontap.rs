@@ -362,9 +362,9 @@ pub enum Version {
     /// `NFS3`
     Nfs3,
     /// `NFS4_0`
-    Nfs40,
+    Nfs4_0,
     /// `NFS4_1`
-    Nfs41,
+    Nfs4_1,
 }
 
 impl Version {
@@ -373,8 +373,8 @@ impl Version {
         match self {
             Self::Automatic => "AUTOMATIC",
             Self::Nfs3 => "NFS3",
-            Self::Nfs40 => "NFS4_0",
-            Self::Nfs41 => "NFS4_1",
+            Self::Nfs4_0 => "NFS4_0",
+            Self::Nfs4_1 => "NFS4_1",
         }
     }
 }

@@ -284,7 +284,7 @@ pub enum Version {
     /// `SMB1`
     Smb1,
     /// `SMB2_0`
-    Smb20,
+    Smb2_0,
     /// `SMB2`
     Smb2,
     /// `SMB3`
@@ -297,7 +297,7 @@ impl Version {
         match self {
             Self::Automatic => "AUTOMATIC",
             Self::Smb1 => "SMB1",
-            Self::Smb20 => "SMB2_0",
+            Self::Smb2_0 => "SMB2_0",
             Self::Smb2 => "SMB2",
             Self::Smb3 => "SMB3",
         }

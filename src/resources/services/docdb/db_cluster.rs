@@ -247,32 +247,32 @@ impl From<ServerlessV2ScalingConfiguration> for Value<ServerlessV2ScalingConfigu
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EngineVersion {
     /// `3.6.0`
-    V360,
+    V3_6_0,
     /// `4.0`
-    V40,
+    V4_0,
     /// `4.0.0`
-    V400,
+    V4_0_0,
     /// `5.0.0`
-    V500,
+    V5_0_0,
     /// `5.0.1`
-    V501,
+    V5_0_1,
     /// `8.0.0`
-    V800,
+    V8_0_0,
     /// `8.0.1`
-    V801,
+    V8_0_1,
 }
 
 impl EngineVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V360 => "3.6.0",
-            Self::V40 => "4.0",
-            Self::V400 => "4.0.0",
-            Self::V500 => "5.0.0",
-            Self::V501 => "5.0.1",
-            Self::V800 => "8.0.0",
-            Self::V801 => "8.0.1",
+            Self::V3_6_0 => "3.6.0",
+            Self::V4_0 => "4.0",
+            Self::V4_0_0 => "4.0.0",
+            Self::V5_0_0 => "5.0.0",
+            Self::V5_0_1 => "5.0.1",
+            Self::V8_0_0 => "8.0.0",
+            Self::V8_0_1 => "8.0.1",
         }
     }
 }

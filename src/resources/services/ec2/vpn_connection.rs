@@ -346,7 +346,7 @@ impl From<VpnTunnelOptionsSpecification> for Value<VpnTunnelOptionsSpecification
 #[non_exhaustive]
 pub struct IkeVersionsRequestListValue {
     /// `Value`: The IKE version.
-    pub value: Option<Value<ValueProperty>>,
+    pub value: Option<Value<IkeVersionsRequestListValueValueProperty>>,
 }
 
 impl IkeVersionsRequestListValue {
@@ -354,7 +354,7 @@ impl IkeVersionsRequestListValue {
     pub fn new() -> Self { Self::default() }
 
     /// Sets `Value`.
-    #[must_use] pub fn value(mut self, value: impl Into<Value<ValueProperty>>) -> Self { self.value = Some(value.into()); self }
+    #[must_use] pub fn value(mut self, value: impl Into<Value<IkeVersionsRequestListValueValueProperty>>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl ToExpr for IkeVersionsRequestListValue {
@@ -724,14 +724,14 @@ impl From<DpdTimeoutAction> for Value<DpdTimeoutAction> {
 
 /// The values `Value` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ValueProperty {
+pub enum IkeVersionsRequestListValueValueProperty {
     /// `ikev1`
     Ikev1,
     /// `ikev2`
     Ikev2,
 }
 
-impl ValueProperty {
+impl IkeVersionsRequestListValueValueProperty {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -741,12 +741,12 @@ impl ValueProperty {
     }
 }
 
-impl ToExpr for ValueProperty {
+impl ToExpr for IkeVersionsRequestListValueValueProperty {
     fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
 }
 
-impl From<ValueProperty> for Value<ValueProperty> {
-    fn from(value: ValueProperty) -> Self { Value::Lit(value) }
+impl From<IkeVersionsRequestListValueValueProperty> for Value<IkeVersionsRequestListValueValueProperty> {
+    fn from(value: IkeVersionsRequestListValueValueProperty) -> Self { Value::Lit(value) }
 }
 
 /// The values `BgpLogOutputFormat` accepts.
@@ -842,11 +842,11 @@ pub enum Phase1IntegrityAlgorithmsRequestListValueValueProperty {
     /// `SHA1`
     Sha1,
     /// `SHA2-256`
-    Sha2256,
+    Sha2_256,
     /// `SHA2-384`
-    Sha2384,
+    Sha2_384,
     /// `SHA2-512`
-    Sha2512,
+    Sha2_512,
 }
 
 impl Phase1IntegrityAlgorithmsRequestListValueValueProperty {
@@ -854,9 +854,9 @@ impl Phase1IntegrityAlgorithmsRequestListValueValueProperty {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Sha1 => "SHA1",
-            Self::Sha2256 => "SHA2-256",
-            Self::Sha2384 => "SHA2-384",
-            Self::Sha2512 => "SHA2-512",
+            Self::Sha2_256 => "SHA2-256",
+            Self::Sha2_384 => "SHA2-384",
+            Self::Sha2_512 => "SHA2-512",
         }
     }
 }
@@ -908,11 +908,11 @@ pub enum Phase2IntegrityAlgorithmsRequestListValueValueProperty {
     /// `SHA1`
     Sha1,
     /// `SHA2-256`
-    Sha2256,
+    Sha2_256,
     /// `SHA2-384`
-    Sha2384,
+    Sha2_384,
     /// `SHA2-512`
-    Sha2512,
+    Sha2_512,
 }
 
 impl Phase2IntegrityAlgorithmsRequestListValueValueProperty {
@@ -920,9 +920,9 @@ impl Phase2IntegrityAlgorithmsRequestListValueValueProperty {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Sha1 => "SHA1",
-            Self::Sha2256 => "SHA2-256",
-            Self::Sha2384 => "SHA2-384",
-            Self::Sha2512 => "SHA2-512",
+            Self::Sha2_256 => "SHA2-256",
+            Self::Sha2_384 => "SHA2-384",
+            Self::Sha2_512 => "SHA2-512",
         }
     }
 }

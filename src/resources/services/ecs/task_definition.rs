@@ -2643,7 +2643,7 @@ pub enum CpuArchitecture {
     /// `ARM64`
     Arm64,
     /// `X86_64`
-    X8664,
+    X86_64,
 }
 
 impl CpuArchitecture {
@@ -2651,7 +2651,7 @@ impl CpuArchitecture {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Arm64 => "ARM64",
-            Self::X8664 => "X86_64",
+            Self::X86_64 => "X86_64",
         }
     }
 }

@@ -537,17 +537,17 @@ pub enum AmiType {
     /// `AL2023_ARM_64_STANDARD`
     Al2023Arm64Standard,
     /// `AL2023_x86_64_NEURON`
-    Al2023X8664Neuron,
+    Al2023X86_64Neuron,
     /// `AL2023_x86_64_NVIDIA`
-    Al2023X8664Nvidia,
+    Al2023X86_64Nvidia,
     /// `AL2023_x86_64_STANDARD`
-    Al2023X8664Standard,
+    Al2023X86_64Standard,
     /// `AL2_ARM_64`
     Al2Arm64,
     /// `AL2_x86_64`
-    Al2X8664,
+    Al2X86_64,
     /// `AL2_x86_64_GPU`
-    Al2X8664Gpu,
+    Al2X86_64Gpu,
     /// `BOTTLEROCKET_ARM_64`
     BottlerocketArm64,
     /// `BOTTLEROCKET_ARM_64_FIPS`
@@ -557,27 +557,27 @@ pub enum AmiType {
     /// `BOTTLEROCKET_ARM_64_NVIDIA_FIPS`
     BottlerocketArm64NvidiaFips,
     /// `BOTTLEROCKET_x86_64`
-    BottlerocketX8664,
+    BottlerocketX86_64,
     /// `BOTTLEROCKET_x86_64_FIPS`
-    BottlerocketX8664Fips,
+    BottlerocketX86_64Fips,
     /// `BOTTLEROCKET_x86_64_NVIDIA`
-    BottlerocketX8664Nvidia,
+    BottlerocketX86_64Nvidia,
     /// `BOTTLEROCKET_x86_64_NVIDIA_FIPS`
-    BottlerocketX8664NvidiaFips,
+    BottlerocketX86_64NvidiaFips,
     /// `CUSTOM`
     Custom,
     /// `WINDOWS_CORE_2019_x86_64`
-    WindowsCore2019X8664,
+    WindowsCore2019X86_64,
     /// `WINDOWS_CORE_2022_x86_64`
-    WindowsCore2022X8664,
+    WindowsCore2022X86_64,
     /// `WINDOWS_CORE_2025_x86_64`
-    WindowsCore2025X8664,
+    WindowsCore2025X86_64,
     /// `WINDOWS_FULL_2019_x86_64`
-    WindowsFull2019X8664,
+    WindowsFull2019X86_64,
     /// `WINDOWS_FULL_2022_x86_64`
-    WindowsFull2022X8664,
+    WindowsFull2022X86_64,
     /// `WINDOWS_FULL_2025_x86_64`
-    WindowsFull2025X8664,
+    WindowsFull2025X86_64,
 }
 
 impl AmiType {
@@ -586,27 +586,27 @@ impl AmiType {
         match self {
             Self::Al2023Arm64Nvidia => "AL2023_ARM_64_NVIDIA",
             Self::Al2023Arm64Standard => "AL2023_ARM_64_STANDARD",
-            Self::Al2023X8664Neuron => "AL2023_x86_64_NEURON",
-            Self::Al2023X8664Nvidia => "AL2023_x86_64_NVIDIA",
-            Self::Al2023X8664Standard => "AL2023_x86_64_STANDARD",
+            Self::Al2023X86_64Neuron => "AL2023_x86_64_NEURON",
+            Self::Al2023X86_64Nvidia => "AL2023_x86_64_NVIDIA",
+            Self::Al2023X86_64Standard => "AL2023_x86_64_STANDARD",
             Self::Al2Arm64 => "AL2_ARM_64",
-            Self::Al2X8664 => "AL2_x86_64",
-            Self::Al2X8664Gpu => "AL2_x86_64_GPU",
+            Self::Al2X86_64 => "AL2_x86_64",
+            Self::Al2X86_64Gpu => "AL2_x86_64_GPU",
             Self::BottlerocketArm64 => "BOTTLEROCKET_ARM_64",
             Self::BottlerocketArm64Fips => "BOTTLEROCKET_ARM_64_FIPS",
             Self::BottlerocketArm64Nvidia => "BOTTLEROCKET_ARM_64_NVIDIA",
             Self::BottlerocketArm64NvidiaFips => "BOTTLEROCKET_ARM_64_NVIDIA_FIPS",
-            Self::BottlerocketX8664 => "BOTTLEROCKET_x86_64",
-            Self::BottlerocketX8664Fips => "BOTTLEROCKET_x86_64_FIPS",
-            Self::BottlerocketX8664Nvidia => "BOTTLEROCKET_x86_64_NVIDIA",
-            Self::BottlerocketX8664NvidiaFips => "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
+            Self::BottlerocketX86_64 => "BOTTLEROCKET_x86_64",
+            Self::BottlerocketX86_64Fips => "BOTTLEROCKET_x86_64_FIPS",
+            Self::BottlerocketX86_64Nvidia => "BOTTLEROCKET_x86_64_NVIDIA",
+            Self::BottlerocketX86_64NvidiaFips => "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
             Self::Custom => "CUSTOM",
-            Self::WindowsCore2019X8664 => "WINDOWS_CORE_2019_x86_64",
-            Self::WindowsCore2022X8664 => "WINDOWS_CORE_2022_x86_64",
-            Self::WindowsCore2025X8664 => "WINDOWS_CORE_2025_x86_64",
-            Self::WindowsFull2019X8664 => "WINDOWS_FULL_2019_x86_64",
-            Self::WindowsFull2022X8664 => "WINDOWS_FULL_2022_x86_64",
-            Self::WindowsFull2025X8664 => "WINDOWS_FULL_2025_x86_64",
+            Self::WindowsCore2019X86_64 => "WINDOWS_CORE_2019_x86_64",
+            Self::WindowsCore2022X86_64 => "WINDOWS_CORE_2022_x86_64",
+            Self::WindowsCore2025X86_64 => "WINDOWS_CORE_2025_x86_64",
+            Self::WindowsFull2019X86_64 => "WINDOWS_FULL_2019_x86_64",
+            Self::WindowsFull2022X86_64 => "WINDOWS_FULL_2022_x86_64",
+            Self::WindowsFull2025X86_64 => "WINDOWS_FULL_2025_x86_64",
         }
     }
 }

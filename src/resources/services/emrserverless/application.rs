@@ -874,7 +874,7 @@ pub enum Architecture {
     /// `ARM64`
     Arm64,
     /// `X86_64`
-    X8664,
+    X86_64,
 }
 
 impl Architecture {
@@ -882,7 +882,7 @@ impl Architecture {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Arm64 => "ARM64",
-            Self::X8664 => "X86_64",
+            Self::X86_64 => "X86_64",
         }
     }
 }

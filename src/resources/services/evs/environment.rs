@@ -546,9 +546,9 @@ impl From<InstanceType> for Value<InstanceType> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VcfVersion {
     /// `VCF-5.2.1`
-    Vcf521,
+    Vcf5_2_1,
     /// `VCF-5.2.2`
-    Vcf522,
+    Vcf5_2_2,
     /// `SELF_DEPLOYED`
     SelfDeployed,
 }
@@ -557,8 +557,8 @@ impl VcfVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Vcf521 => "VCF-5.2.1",
-            Self::Vcf522 => "VCF-5.2.2",
+            Self::Vcf5_2_1 => "VCF-5.2.1",
+            Self::Vcf5_2_2 => "VCF-5.2.2",
             Self::SelfDeployed => "SELF_DEPLOYED",
         }
     }

@@ -618,9 +618,9 @@ pub enum Statistic {
     /// `p0`
     P0,
     /// `p0.1`
-    P01,
+    P0_1,
     /// `p0.01`
-    P001,
+    P0_01,
     /// `p1`
     P1,
     /// `p10`
@@ -632,9 +632,9 @@ pub enum Statistic {
     /// `p99`
     P99,
     /// `p99.9`
-    P999,
+    P99_9,
     /// `p99.99`
-    P9999,
+    P99_99,
     /// `p100`
     P100,
 }
@@ -645,15 +645,15 @@ impl Statistic {
         match self {
             Self::Average => "Average",
             Self::P0 => "p0",
-            Self::P01 => "p0.1",
-            Self::P001 => "p0.01",
+            Self::P0_1 => "p0.1",
+            Self::P0_01 => "p0.01",
             Self::P1 => "p1",
             Self::P10 => "p10",
             Self::P50 => "p50",
             Self::P90 => "p90",
             Self::P99 => "p99",
-            Self::P999 => "p99.9",
-            Self::P9999 => "p99.99",
+            Self::P99_9 => "p99.9",
+            Self::P99_99 => "p99.99",
             Self::P100 => "p100",
         }
     }

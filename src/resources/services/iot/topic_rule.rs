@@ -152,7 +152,7 @@ pub struct Action {
     /// `DynamoDB`.
     pub dynamo_db: Option<Box<Value<DynamoDbAction>>>,
     /// `DynamoDBv2`.
-    pub dynamo_d_bv2: Option<Box<Value<DynamoDBv2Action>>>,
+    pub dynamo_dbv2: Option<Box<Value<DynamoDbv2Action>>>,
     /// `Elasticsearch`.
     pub elasticsearch: Option<Box<Value<ElasticsearchAction>>>,
     /// `Firehose`.
@@ -204,7 +204,7 @@ impl Action {
     /// Sets `DynamoDB`.
     #[must_use] pub fn dynamo_db(mut self, value: impl Into<Value<DynamoDbAction>>) -> Self { self.dynamo_db = Some(Box::new(value.into())); self }
     /// Sets `DynamoDBv2`.
-    #[must_use] pub fn dynamo_d_bv2(mut self, value: impl Into<Value<DynamoDBv2Action>>) -> Self { self.dynamo_d_bv2 = Some(Box::new(value.into())); self }
+    #[must_use] pub fn dynamo_dbv2(mut self, value: impl Into<Value<DynamoDbv2Action>>) -> Self { self.dynamo_dbv2 = Some(Box::new(value.into())); self }
     /// Sets `Elasticsearch`.
     #[must_use] pub fn elasticsearch(mut self, value: impl Into<Value<ElasticsearchAction>>) -> Self { self.elasticsearch = Some(Box::new(value.into())); self }
     /// Sets `Firehose`.
@@ -250,7 +250,7 @@ impl ToExpr for Action {
         p.opt("CloudwatchLogs", &self.cloudwatch_logs);
         p.opt("CloudwatchMetric", &self.cloudwatch_metric);
         p.opt("DynamoDB", &self.dynamo_db);
-        p.opt("DynamoDBv2", &self.dynamo_d_bv2);
+        p.opt("DynamoDBv2", &self.dynamo_dbv2);
         p.opt("Elasticsearch", &self.elasticsearch);
         p.opt("Firehose", &self.firehose);
         p.opt("Http", &self.http);
@@ -520,14 +520,14 @@ impl From<DynamoDbAction> for Value<DynamoDbAction> {
 /// A property type of `AWS::IoT::TopicRule`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DynamoDBv2Action {
+pub struct DynamoDbv2Action {
     /// `PutItem`.
     pub put_item: Option<Box<Value<PutItemInput>>>,
     /// `RoleArn`.
     pub role_arn: Option<Value<String>>,
 }
 
-impl DynamoDBv2Action {
+impl DynamoDbv2Action {
     /// A value with no property set; set them with the builder methods.
     pub fn new() -> Self { Self::default() }
 
@@ -537,7 +537,7 @@ impl DynamoDBv2Action {
     #[must_use] pub fn role_arn(mut self, value: impl Into<Value<String>>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
-impl ToExpr for DynamoDBv2Action {
+impl ToExpr for DynamoDbv2Action {
     fn to_expr(&self) -> Expr {
         let mut p = Props::new();
         p.opt("PutItem", &self.put_item);
@@ -546,8 +546,8 @@ impl ToExpr for DynamoDBv2Action {
     }
 }
 
-impl From<DynamoDBv2Action> for Value<DynamoDBv2Action> {
-    fn from(value: DynamoDBv2Action) -> Self { Value::Lit(value) }
+impl From<DynamoDbv2Action> for Value<DynamoDbv2Action> {
+    fn from(value: DynamoDbv2Action) -> Self { Value::Lit(value) }
 }
 
 /// A property type of `AWS::IoT::TopicRule`.

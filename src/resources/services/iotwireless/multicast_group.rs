@@ -164,13 +164,13 @@ impl From<DlClass> for Value<DlClass> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RfRegion {
     /// `AS923-1`
-    As9231,
+    As923_1,
     /// `AS923-2`
-    As9232,
+    As923_2,
     /// `AS923-3`
-    As9233,
+    As923_3,
     /// `AS923-4`
-    As9234,
+    As923_4,
     /// `AU915`
     Au915,
     /// `CN470`
@@ -195,10 +195,10 @@ impl RfRegion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::As9231 => "AS923-1",
-            Self::As9232 => "AS923-2",
-            Self::As9233 => "AS923-3",
-            Self::As9234 => "AS923-4",
+            Self::As923_1 => "AS923-1",
+            Self::As923_2 => "AS923-2",
+            Self::As923_3 => "AS923-3",
+            Self::As923_4 => "AS923-4",
             Self::Au915 => "AU915",
             Self::Cn470 => "CN470",
             Self::Cn779 => "CN779",

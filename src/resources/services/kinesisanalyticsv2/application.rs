@@ -2048,53 +2048,53 @@ impl From<ApplicationRestoreType> for Value<ApplicationRestoreType> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RuntimeEnvironment {
     /// `FLINK-1_11`
-    Flink111,
+    Flink1_11,
     /// `FLINK-1_13`
-    Flink113,
+    Flink1_13,
     /// `FLINK-1_15`
-    Flink115,
+    Flink1_15,
     /// `FLINK-1_18`
-    Flink118,
+    Flink1_18,
     /// `FLINK-1_19`
-    Flink119,
+    Flink1_19,
     /// `FLINK-1_20`
-    Flink120,
+    Flink1_20,
     /// `FLINK-1_6`
-    Flink16,
+    Flink1_6,
     /// `FLINK-1_8`
-    Flink18,
+    Flink1_8,
     /// `FLINK-2_2`
-    Flink22,
+    Flink2_2,
     /// `FLINK-2_3`
-    Flink23,
+    Flink2_3,
     /// `SQL-1_0`
-    Sql10,
+    Sql1_0,
     /// `ZEPPELIN-FLINK-1_0`
-    ZeppelinFlink10,
+    ZeppelinFlink1_0,
     /// `ZEPPELIN-FLINK-2_0`
-    ZeppelinFlink20,
+    ZeppelinFlink2_0,
     /// `ZEPPELIN-FLINK-3_0`
-    ZeppelinFlink30,
+    ZeppelinFlink3_0,
 }
 
 impl RuntimeEnvironment {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Flink111 => "FLINK-1_11",
-            Self::Flink113 => "FLINK-1_13",
-            Self::Flink115 => "FLINK-1_15",
-            Self::Flink118 => "FLINK-1_18",
-            Self::Flink119 => "FLINK-1_19",
-            Self::Flink120 => "FLINK-1_20",
-            Self::Flink16 => "FLINK-1_6",
-            Self::Flink18 => "FLINK-1_8",
-            Self::Flink22 => "FLINK-2_2",
-            Self::Flink23 => "FLINK-2_3",
-            Self::Sql10 => "SQL-1_0",
-            Self::ZeppelinFlink10 => "ZEPPELIN-FLINK-1_0",
-            Self::ZeppelinFlink20 => "ZEPPELIN-FLINK-2_0",
-            Self::ZeppelinFlink30 => "ZEPPELIN-FLINK-3_0",
+            Self::Flink1_11 => "FLINK-1_11",
+            Self::Flink1_13 => "FLINK-1_13",
+            Self::Flink1_15 => "FLINK-1_15",
+            Self::Flink1_18 => "FLINK-1_18",
+            Self::Flink1_19 => "FLINK-1_19",
+            Self::Flink1_20 => "FLINK-1_20",
+            Self::Flink1_6 => "FLINK-1_6",
+            Self::Flink1_8 => "FLINK-1_8",
+            Self::Flink2_2 => "FLINK-2_2",
+            Self::Flink2_3 => "FLINK-2_3",
+            Self::Sql1_0 => "SQL-1_0",
+            Self::ZeppelinFlink1_0 => "ZEPPELIN-FLINK-1_0",
+            Self::ZeppelinFlink2_0 => "ZEPPELIN-FLINK-2_0",
+            Self::ZeppelinFlink3_0 => "ZEPPELIN-FLINK-3_0",
         }
     }
 }

@@ -3763,17 +3763,17 @@ impl From<Compression> for Value<Compression> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FormatVersion {
     /// `V0_11`
-    V011,
+    V0_11,
     /// `V0_12`
-    V012,
+    V0_12,
 }
 
 impl FormatVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V011 => "V0_11",
-            Self::V012 => "V0_12",
+            Self::V0_11 => "V0_11",
+            Self::V0_12 => "V0_12",
         }
     }
 }

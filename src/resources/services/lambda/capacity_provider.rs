@@ -467,7 +467,7 @@ impl From<CapacityProviderPredefinedMetricType> for Value<CapacityProviderPredef
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Architecture {
     /// `x86_64`
-    X8664,
+    X86_64,
     /// `arm64`
     Arm64,
 }
@@ -476,7 +476,7 @@ impl Architecture {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::X8664 => "x86_64",
+            Self::X86_64 => "x86_64",
             Self::Arm64 => "arm64",
         }
     }

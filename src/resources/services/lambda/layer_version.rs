@@ -147,7 +147,7 @@ pub enum CompatibleArchitectures {
     /// `arm64`
     Arm64,
     /// `x86_64`
-    X8664,
+    X86_64,
 }
 
 impl CompatibleArchitectures {
@@ -155,7 +155,7 @@ impl CompatibleArchitectures {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Arm64 => "arm64",
-            Self::X8664 => "x86_64",
+            Self::X86_64 => "x86_64",
         }
     }
 }
@@ -178,13 +178,13 @@ pub enum CompatibleRuntimes {
     /// `dotnet8`
     Dotnet8,
     /// `dotnetcore1.0`
-    Dotnetcore10,
+    Dotnetcore1_0,
     /// `dotnetcore2.0`
-    Dotnetcore20,
+    Dotnetcore2_0,
     /// `dotnetcore2.1`
-    Dotnetcore21,
+    Dotnetcore2_1,
     /// `dotnetcore3.1`
-    Dotnetcore31,
+    Dotnetcore3_1,
     /// `go1.x`
     Go1X,
     /// `java11`
@@ -226,13 +226,13 @@ pub enum CompatibleRuntimes {
     /// `nodejs26.x`
     Nodejs26X,
     /// `nodejs4.3`
-    Nodejs43,
+    Nodejs4_3,
     /// `nodejs4.3-edge`
-    Nodejs43Edge,
+    Nodejs4_3Edge,
     /// `nodejs6.10`
-    Nodejs610,
+    Nodejs6_10,
     /// `nodejs8.10`
-    Nodejs810,
+    Nodejs8_10,
     /// `provided`
     Provided,
     /// `provided.al2`
@@ -240,39 +240,39 @@ pub enum CompatibleRuntimes {
     /// `provided.al2023`
     ProvidedAl2023,
     /// `python2.7`
-    Python27,
+    Python2_7,
     /// `python3.10`
-    Python310,
+    Python3_10,
     /// `python3.11`
-    Python311,
+    Python3_11,
     /// `python3.12`
-    Python312,
+    Python3_12,
     /// `python3.13`
-    Python313,
+    Python3_13,
     /// `python3.14`
-    Python314,
+    Python3_14,
     /// `python3.15`
-    Python315,
+    Python3_15,
     /// `python3.6`
-    Python36,
+    Python3_6,
     /// `python3.7`
-    Python37,
+    Python3_7,
     /// `python3.8`
-    Python38,
+    Python3_8,
     /// `python3.9`
-    Python39,
+    Python3_9,
     /// `ruby2.5`
-    Ruby25,
+    Ruby2_5,
     /// `ruby2.7`
-    Ruby27,
+    Ruby2_7,
     /// `ruby3.2`
-    Ruby32,
+    Ruby3_2,
     /// `ruby3.3`
-    Ruby33,
+    Ruby3_3,
     /// `ruby3.4`
-    Ruby34,
+    Ruby3_4,
     /// `ruby4.0`
-    Ruby40,
+    Ruby4_0,
 }
 
 impl CompatibleRuntimes {
@@ -282,10 +282,10 @@ impl CompatibleRuntimes {
             Self::Dotnet10 => "dotnet10",
             Self::Dotnet6 => "dotnet6",
             Self::Dotnet8 => "dotnet8",
-            Self::Dotnetcore10 => "dotnetcore1.0",
-            Self::Dotnetcore20 => "dotnetcore2.0",
-            Self::Dotnetcore21 => "dotnetcore2.1",
-            Self::Dotnetcore31 => "dotnetcore3.1",
+            Self::Dotnetcore1_0 => "dotnetcore1.0",
+            Self::Dotnetcore2_0 => "dotnetcore2.0",
+            Self::Dotnetcore2_1 => "dotnetcore2.1",
+            Self::Dotnetcore3_1 => "dotnetcore3.1",
             Self::Go1X => "go1.x",
             Self::Java11 => "java11",
             Self::Java11Al2023 => "java11.al2023",
@@ -306,30 +306,30 @@ impl CompatibleRuntimes {
             Self::Nodejs22X => "nodejs22.x",
             Self::Nodejs24X => "nodejs24.x",
             Self::Nodejs26X => "nodejs26.x",
-            Self::Nodejs43 => "nodejs4.3",
-            Self::Nodejs43Edge => "nodejs4.3-edge",
-            Self::Nodejs610 => "nodejs6.10",
-            Self::Nodejs810 => "nodejs8.10",
+            Self::Nodejs4_3 => "nodejs4.3",
+            Self::Nodejs4_3Edge => "nodejs4.3-edge",
+            Self::Nodejs6_10 => "nodejs6.10",
+            Self::Nodejs8_10 => "nodejs8.10",
             Self::Provided => "provided",
             Self::ProvidedAl2 => "provided.al2",
             Self::ProvidedAl2023 => "provided.al2023",
-            Self::Python27 => "python2.7",
-            Self::Python310 => "python3.10",
-            Self::Python311 => "python3.11",
-            Self::Python312 => "python3.12",
-            Self::Python313 => "python3.13",
-            Self::Python314 => "python3.14",
-            Self::Python315 => "python3.15",
-            Self::Python36 => "python3.6",
-            Self::Python37 => "python3.7",
-            Self::Python38 => "python3.8",
-            Self::Python39 => "python3.9",
-            Self::Ruby25 => "ruby2.5",
-            Self::Ruby27 => "ruby2.7",
-            Self::Ruby32 => "ruby3.2",
-            Self::Ruby33 => "ruby3.3",
-            Self::Ruby34 => "ruby3.4",
-            Self::Ruby40 => "ruby4.0",
+            Self::Python2_7 => "python2.7",
+            Self::Python3_10 => "python3.10",
+            Self::Python3_11 => "python3.11",
+            Self::Python3_12 => "python3.12",
+            Self::Python3_13 => "python3.13",
+            Self::Python3_14 => "python3.14",
+            Self::Python3_15 => "python3.15",
+            Self::Python3_6 => "python3.6",
+            Self::Python3_7 => "python3.7",
+            Self::Python3_8 => "python3.8",
+            Self::Python3_9 => "python3.9",
+            Self::Ruby2_5 => "ruby2.5",
+            Self::Ruby2_7 => "ruby2.7",
+            Self::Ruby3_2 => "ruby3.2",
+            Self::Ruby3_3 => "ruby3.3",
+            Self::Ruby3_4 => "ruby3.4",
+            Self::Ruby4_0 => "ruby4.0",
         }
     }
 }

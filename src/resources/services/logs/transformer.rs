@@ -1435,17 +1435,17 @@ impl From<EventSource> for Value<EventSource> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OcsfVersion {
     /// `V1.1`
-    V11,
+    V1_1,
     /// `V1.5`
-    V15,
+    V1_5,
 }
 
 impl OcsfVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V11 => "V1.1",
-            Self::V15 => "V1.5",
+            Self::V1_1 => "V1.1",
+            Self::V1_5 => "V1.5",
         }
     }
 }

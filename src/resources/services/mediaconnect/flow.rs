@@ -1435,9 +1435,9 @@ pub enum Colorimetry {
     /// `BT2100`
     Bt2100,
     /// `ST2065-1`
-    St20651,
+    St2065_1,
     /// `ST2065-3`
-    St20653,
+    St2065_3,
     /// `XYZ`
     Xyz,
 }
@@ -1450,8 +1450,8 @@ impl Colorimetry {
             Self::Bt709 => "BT709",
             Self::Bt2020 => "BT2020",
             Self::Bt2100 => "BT2100",
-            Self::St20651 => "ST2065-1",
-            Self::St20653 => "ST2065-3",
+            Self::St2065_1 => "ST2065-1",
+            Self::St2065_3 => "ST2065-3",
             Self::Xyz => "XYZ",
         }
     }
@@ -1541,9 +1541,9 @@ pub enum Tcs {
     /// `BT2100LINHLG`
     Bt2100Linhlg,
     /// `ST2065-1`
-    St20651,
+    St2065_1,
     /// `ST428-1`
-    St4281,
+    St428_1,
     /// `DENSITY`
     Density,
 }
@@ -1558,8 +1558,8 @@ impl Tcs {
             Self::Linear => "LINEAR",
             Self::Bt2100Linpq => "BT2100LINPQ",
             Self::Bt2100Linhlg => "BT2100LINHLG",
-            Self::St20651 => "ST2065-1",
-            Self::St4281 => "ST428-1",
+            Self::St2065_1 => "ST2065-1",
+            Self::St428_1 => "ST428-1",
             Self::Density => "DENSITY",
         }
     }

@@ -219,9 +219,9 @@ pub enum Colorimetry {
     /// `BT2100`
     Bt2100,
     /// `ST2065-1`
-    St20651,
+    St2065_1,
     /// `ST2065-3`
-    St20653,
+    St2065_3,
     /// `XYZ`
     Xyz,
 }
@@ -234,8 +234,8 @@ impl Colorimetry {
             Self::Bt709 => "BT709",
             Self::Bt2020 => "BT2020",
             Self::Bt2100 => "BT2100",
-            Self::St20651 => "ST2065-1",
-            Self::St20653 => "ST2065-3",
+            Self::St2065_1 => "ST2065-1",
+            Self::St2065_3 => "ST2065-3",
             Self::Xyz => "XYZ",
         }
     }
@@ -325,9 +325,9 @@ pub enum Tcs {
     /// `BT2100LINHLG`
     Bt2100Linhlg,
     /// `ST2065-1`
-    St20651,
+    St2065_1,
     /// `ST428-1`
-    St4281,
+    St428_1,
     /// `DENSITY`
     Density,
 }
@@ -342,8 +342,8 @@ impl Tcs {
             Self::Linear => "LINEAR",
             Self::Bt2100Linpq => "BT2100LINPQ",
             Self::Bt2100Linhlg => "BT2100LINHLG",
-            Self::St20651 => "ST2065-1",
-            Self::St4281 => "ST428-1",
+            Self::St2065_1 => "ST2065-1",
+            Self::St428_1 => "ST428-1",
             Self::Density => "DENSITY",
         }
     }

@@ -1281,7 +1281,7 @@ pub enum Profile {
     /// `NONE`
     None,
     /// `HBBTV_1_5`
-    Hbbtv15,
+    Hbbtv1_5,
     /// `HYBRIDCAST`
     Hybridcast,
     /// `DVB_DASH_2014`
@@ -1293,7 +1293,7 @@ impl Profile {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::None => "NONE",
-            Self::Hbbtv15 => "HBBTV_1_5",
+            Self::Hbbtv1_5 => "HBBTV_1_5",
             Self::Hybridcast => "HYBRIDCAST",
             Self::DvbDash2014 => "DVB_DASH_2014",
         }

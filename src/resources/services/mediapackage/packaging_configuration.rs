@@ -941,7 +941,7 @@ pub enum Profile {
     /// `NONE`
     None,
     /// `HBBTV_1_5`
-    Hbbtv15,
+    Hbbtv1_5,
 }
 
 impl Profile {
@@ -949,7 +949,7 @@ impl Profile {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::None => "NONE",
-            Self::Hbbtv15 => "HBBTV_1_5",
+            Self::Hbbtv1_5 => "HBBTV_1_5",
         }
     }
 }

@@ -2248,17 +2248,17 @@ impl From<PresetSpeke20Video> for Value<PresetSpeke20Video> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SpekeVersion {
     /// `V2_0`
-    V20,
+    V2_0,
     /// `V2_1`
-    V21,
+    V2_1,
 }
 
 impl SpekeVersion {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::V20 => "V2_0",
-            Self::V21 => "V2_1",
+            Self::V2_0 => "V2_0",
+            Self::V2_1 => "V2_1",
         }
     }
 }

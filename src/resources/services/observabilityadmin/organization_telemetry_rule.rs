@@ -1042,7 +1042,7 @@ pub enum ResourceType {
     /// `AWS::EC2::VPC`
     AwsEc2Vpc,
     /// `AWS::WAFv2::WebACL`
-    AwsWaFv2WebAcl,
+    AwsWafv2WebAcl,
     /// `AWS::CloudTrail`
     AwsCloudTrail,
     /// `AWS::EKS::Cluster`
@@ -1070,7 +1070,7 @@ impl ResourceType {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AwsEc2Vpc => "AWS::EC2::VPC",
-            Self::AwsWaFv2WebAcl => "AWS::WAFv2::WebACL",
+            Self::AwsWafv2WebAcl => "AWS::WAFv2::WebACL",
             Self::AwsCloudTrail => "AWS::CloudTrail",
             Self::AwsEksCluster => "AWS::EKS::Cluster",
             Self::AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer",

@@ -388,7 +388,7 @@ impl From<OpticalStandard> for Value<OpticalStandard> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PowerConnector {
     /// `L6_30P`
-    L630P,
+    L6_30P,
     /// `IEC309`
     Iec309,
     /// `AH530P7W`
@@ -403,7 +403,7 @@ impl PowerConnector {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::L630P => "L6_30P",
+            Self::L6_30P => "L6_30P",
             Self::Iec309 => "IEC309",
             Self::Ah530P7W => "AH530P7W",
             Self::Ah532P6W => "AH532P6W",

@@ -251,11 +251,11 @@ pub enum DeriveKeyUsage {
     /// `TR31_K1_KEY_BLOCK_PROTECTION_KEY`
     Tr31K1KeyBlockProtectionKey,
     /// `TR31_M3_ISO_9797_3_MAC_KEY`
-    Tr31M3Iso97973MacKey,
+    Tr31M3Iso9797_3MacKey,
     /// `TR31_M1_ISO_9797_1_MAC_KEY`
-    Tr31M1Iso97971MacKey,
+    Tr31M1Iso9797_1MacKey,
     /// `TR31_M6_ISO_9797_5_CMAC_KEY`
-    Tr31M6Iso97975CmacKey,
+    Tr31M6Iso9797_5CmacKey,
     /// `TR31_M7_HMAC_KEY`
     Tr31M7HmacKey,
     /// `TR31_P0_PIN_ENCRYPTION_KEY`
@@ -283,9 +283,9 @@ impl DeriveKeyUsage {
             Self::Tr31E6EmvMkeyOther => "TR31_E6_EMV_MKEY_OTHER",
             Self::Tr31K0KeyEncryptionKey => "TR31_K0_KEY_ENCRYPTION_KEY",
             Self::Tr31K1KeyBlockProtectionKey => "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
-            Self::Tr31M3Iso97973MacKey => "TR31_M3_ISO_9797_3_MAC_KEY",
-            Self::Tr31M1Iso97971MacKey => "TR31_M1_ISO_9797_1_MAC_KEY",
-            Self::Tr31M6Iso97975CmacKey => "TR31_M6_ISO_9797_5_CMAC_KEY",
+            Self::Tr31M3Iso9797_3MacKey => "TR31_M3_ISO_9797_3_MAC_KEY",
+            Self::Tr31M1Iso9797_1MacKey => "TR31_M1_ISO_9797_1_MAC_KEY",
+            Self::Tr31M6Iso9797_5CmacKey => "TR31_M6_ISO_9797_5_CMAC_KEY",
             Self::Tr31M7HmacKey => "TR31_M7_HMAC_KEY",
             Self::Tr31P0PinEncryptionKey => "TR31_P0_PIN_ENCRYPTION_KEY",
             Self::Tr31P1PinGenerationKey => "TR31_P1_PIN_GENERATION_KEY",
@@ -434,11 +434,11 @@ pub enum KeyUsage {
     /// `TR31_M0_ISO_16609_MAC_KEY`
     Tr31M0Iso16609MacKey,
     /// `TR31_M3_ISO_9797_3_MAC_KEY`
-    Tr31M3Iso97973MacKey,
+    Tr31M3Iso9797_3MacKey,
     /// `TR31_M1_ISO_9797_1_MAC_KEY`
-    Tr31M1Iso97971MacKey,
+    Tr31M1Iso9797_1MacKey,
     /// `TR31_M6_ISO_9797_5_CMAC_KEY`
-    Tr31M6Iso97975CmacKey,
+    Tr31M6Iso9797_5CmacKey,
     /// `TR31_M7_HMAC_KEY`
     Tr31M7HmacKey,
     /// `TR31_P0_PIN_ENCRYPTION_KEY`
@@ -473,9 +473,9 @@ impl KeyUsage {
             Self::Tr31K1KeyBlockProtectionKey => "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
             Self::Tr31K3AsymmetricKeyForKeyAgreement => "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT",
             Self::Tr31M0Iso16609MacKey => "TR31_M0_ISO_16609_MAC_KEY",
-            Self::Tr31M3Iso97973MacKey => "TR31_M3_ISO_9797_3_MAC_KEY",
-            Self::Tr31M1Iso97971MacKey => "TR31_M1_ISO_9797_1_MAC_KEY",
-            Self::Tr31M6Iso97975CmacKey => "TR31_M6_ISO_9797_5_CMAC_KEY",
+            Self::Tr31M3Iso9797_3MacKey => "TR31_M3_ISO_9797_3_MAC_KEY",
+            Self::Tr31M1Iso9797_1MacKey => "TR31_M1_ISO_9797_1_MAC_KEY",
+            Self::Tr31M6Iso9797_5CmacKey => "TR31_M6_ISO_9797_5_CMAC_KEY",
             Self::Tr31M7HmacKey => "TR31_M7_HMAC_KEY",
             Self::Tr31P0PinEncryptionKey => "TR31_P0_PIN_ENCRYPTION_KEY",
             Self::Tr31P1PinGenerationKey => "TR31_P1_PIN_GENERATION_KEY",
@@ -501,7 +501,7 @@ pub enum KeyCheckValueAlgorithm {
     /// `CMAC`
     Cmac,
     /// `ANSI_X9_24`
-    AnsiX924,
+    AnsiX9_24,
     /// `HMAC`
     Hmac,
     /// `SHA_1`
@@ -513,7 +513,7 @@ impl KeyCheckValueAlgorithm {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Cmac => "CMAC",
-            Self::AnsiX924 => "ANSI_X9_24",
+            Self::AnsiX9_24 => "ANSI_X9_24",
             Self::Hmac => "HMAC",
             Self::Sha1 => "SHA_1",
         }

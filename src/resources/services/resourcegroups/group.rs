@@ -268,17 +268,17 @@ impl From<TagFilter> for Value<TagFilter> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Type {
     /// `TAG_FILTERS_1_0`
-    TagFilters10,
+    TagFilters1_0,
     /// `CLOUDFORMATION_STACK_1_0`
-    CloudformationStack10,
+    CloudformationStack1_0,
 }
 
 impl Type {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::TagFilters10 => "TAG_FILTERS_1_0",
-            Self::CloudformationStack10 => "CLOUDFORMATION_STACK_1_0",
+            Self::TagFilters1_0 => "TAG_FILTERS_1_0",
+            Self::CloudformationStack1_0 => "CLOUDFORMATION_STACK_1_0",
         }
     }
 }

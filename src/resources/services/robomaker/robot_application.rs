@@ -244,7 +244,7 @@ impl From<Version> for Value<Version> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Architecture {
     /// `X86_64`
-    X8664,
+    X86_64,
     /// `ARM64`
     Arm64,
     /// `ARMHF`
@@ -255,7 +255,7 @@ impl Architecture {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::X8664 => "X86_64",
+            Self::X86_64 => "X86_64",
             Self::Arm64 => "ARM64",
             Self::Armhf => "ARMHF",
         }

@@ -470,17 +470,17 @@ impl From<Type> for Value<Type> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InstanceType {
     /// `ml.c5.12xlarge`
-    MlC512xlarge,
+    MlC5_12xlarge,
     /// `ml.c5.18xlarge`
-    MlC518xlarge,
+    MlC5_18xlarge,
     /// `ml.c5.24xlarge`
-    MlC524xlarge,
+    MlC5_24xlarge,
     /// `ml.c5.2xlarge`
-    MlC52xlarge,
+    MlC5_2xlarge,
     /// `ml.c5.4xlarge`
-    MlC54xlarge,
+    MlC5_4xlarge,
     /// `ml.c5.9xlarge`
-    MlC59xlarge,
+    MlC5_9xlarge,
     /// `ml.c5.large`
     MlC5Large,
     /// `ml.c5.xlarge`
@@ -600,35 +600,35 @@ pub enum InstanceType {
     /// `ml.g4dn.xlarge`
     MlG4dnXlarge,
     /// `ml.g5.12xlarge`
-    MlG512xlarge,
+    MlG5_12xlarge,
     /// `ml.g5.16xlarge`
-    MlG516xlarge,
+    MlG5_16xlarge,
     /// `ml.g5.24xlarge`
-    MlG524xlarge,
+    MlG5_24xlarge,
     /// `ml.g5.2xlarge`
-    MlG52xlarge,
+    MlG5_2xlarge,
     /// `ml.g5.48xlarge`
-    MlG548xlarge,
+    MlG5_48xlarge,
     /// `ml.g5.4xlarge`
-    MlG54xlarge,
+    MlG5_4xlarge,
     /// `ml.g5.8xlarge`
-    MlG58xlarge,
+    MlG5_8xlarge,
     /// `ml.g5.xlarge`
     MlG5Xlarge,
     /// `ml.g6.12xlarge`
-    MlG612xlarge,
+    MlG6_12xlarge,
     /// `ml.g6.16xlarge`
-    MlG616xlarge,
+    MlG6_16xlarge,
     /// `ml.g6.24xlarge`
-    MlG624xlarge,
+    MlG6_24xlarge,
     /// `ml.g6.2xlarge`
-    MlG62xlarge,
+    MlG6_2xlarge,
     /// `ml.g6.48xlarge`
-    MlG648xlarge,
+    MlG6_48xlarge,
     /// `ml.g6.4xlarge`
-    MlG64xlarge,
+    MlG6_4xlarge,
     /// `ml.g6.8xlarge`
-    MlG68xlarge,
+    MlG6_8xlarge,
     /// `ml.g6.xlarge`
     MlG6Xlarge,
     /// `ml.g6e.12xlarge`
@@ -648,17 +648,17 @@ pub enum InstanceType {
     /// `ml.g6e.xlarge`
     MlG6eXlarge,
     /// `ml.g7.12xlarge`
-    MlG712xlarge,
+    MlG7_12xlarge,
     /// `ml.g7.24xlarge`
-    MlG724xlarge,
+    MlG7_24xlarge,
     /// `ml.g7.2xlarge`
-    MlG72xlarge,
+    MlG7_2xlarge,
     /// `ml.g7.48xlarge`
-    MlG748xlarge,
+    MlG7_48xlarge,
     /// `ml.g7.4xlarge`
-    MlG74xlarge,
+    MlG7_4xlarge,
     /// `ml.g7.8xlarge`
-    MlG78xlarge,
+    MlG7_8xlarge,
     /// `ml.g7e.12xlarge`
     MlG7e12xlarge,
     /// `ml.g7e.24xlarge`
@@ -672,9 +672,9 @@ pub enum InstanceType {
     /// `ml.g7e.8xlarge`
     MlG7e8xlarge,
     /// `ml.gr6.4xlarge`
-    MlGr64xlarge,
+    MlGr6_4xlarge,
     /// `ml.gr6.8xlarge`
-    MlGr68xlarge,
+    MlGr6_8xlarge,
     /// `ml.i3en.12xlarge`
     MlI3en12xlarge,
     /// `ml.i3en.24xlarge`
@@ -690,17 +690,17 @@ pub enum InstanceType {
     /// `ml.i3en.xlarge`
     MlI3enXlarge,
     /// `ml.m5.12xlarge`
-    MlM512xlarge,
+    MlM5_12xlarge,
     /// `ml.m5.16xlarge`
-    MlM516xlarge,
+    MlM5_16xlarge,
     /// `ml.m5.24xlarge`
-    MlM524xlarge,
+    MlM5_24xlarge,
     /// `ml.m5.2xlarge`
-    MlM52xlarge,
+    MlM5_2xlarge,
     /// `ml.m5.4xlarge`
-    MlM54xlarge,
+    MlM5_4xlarge,
     /// `ml.m5.8xlarge`
-    MlM58xlarge,
+    MlM5_8xlarge,
     /// `ml.m5.large`
     MlM5Large,
     /// `ml.m5.xlarge`
@@ -820,19 +820,19 @@ pub enum InstanceType {
     /// `ml.p4de.24xlarge`
     MlP4de24xlarge,
     /// `ml.p5.48xlarge`
-    MlP548xlarge,
+    MlP5_48xlarge,
     /// `ml.p5.4xlarge`
-    MlP54xlarge,
+    MlP5_4xlarge,
     /// `ml.p5e.48xlarge`
     MlP5e48xlarge,
     /// `ml.p5en.48xlarge`
     MlP5en48xlarge,
     /// `ml.p6-b200.48xlarge`
-    MlP6B20048xlarge,
+    MlP6B200_48xlarge,
     /// `ml.p6-b300.48xlarge`
-    MlP6B30048xlarge,
+    MlP6B300_48xlarge,
     /// `ml.p6e-gb200.36xlarge`
-    MlP6eGb20036xlarge,
+    MlP6eGb200_36xlarge,
     /// `ml.r5d.16xlarge`
     MlR5d16xlarge,
     /// `ml.r6i.12xlarge`
@@ -872,7 +872,7 @@ pub enum InstanceType {
     /// `ml.r7i.xlarge`
     MlR7iXlarge,
     /// `ml.t3.2xlarge`
-    MlT32xlarge,
+    MlT3_2xlarge,
     /// `ml.t3.large`
     MlT3Large,
     /// `ml.t3.medium`
@@ -880,25 +880,25 @@ pub enum InstanceType {
     /// `ml.t3.xlarge`
     MlT3Xlarge,
     /// `ml.trn1.32xlarge`
-    MlTrn132xlarge,
+    MlTrn1_32xlarge,
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
     /// `ml.trn2.3xlarge`
-    MlTrn23xlarge,
+    MlTrn2_3xlarge,
     /// `ml.trn2.48xlarge`
-    MlTrn248xlarge,
+    MlTrn2_48xlarge,
 }
 
 impl InstanceType {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::MlC512xlarge => "ml.c5.12xlarge",
-            Self::MlC518xlarge => "ml.c5.18xlarge",
-            Self::MlC524xlarge => "ml.c5.24xlarge",
-            Self::MlC52xlarge => "ml.c5.2xlarge",
-            Self::MlC54xlarge => "ml.c5.4xlarge",
-            Self::MlC59xlarge => "ml.c5.9xlarge",
+            Self::MlC5_12xlarge => "ml.c5.12xlarge",
+            Self::MlC5_18xlarge => "ml.c5.18xlarge",
+            Self::MlC5_24xlarge => "ml.c5.24xlarge",
+            Self::MlC5_2xlarge => "ml.c5.2xlarge",
+            Self::MlC5_4xlarge => "ml.c5.4xlarge",
+            Self::MlC5_9xlarge => "ml.c5.9xlarge",
             Self::MlC5Large => "ml.c5.large",
             Self::MlC5Xlarge => "ml.c5.xlarge",
             Self::MlC5n18xlarge => "ml.c5n.18xlarge",
@@ -958,21 +958,21 @@ impl InstanceType {
             Self::MlG4dn4xlarge => "ml.g4dn.4xlarge",
             Self::MlG4dn8xlarge => "ml.g4dn.8xlarge",
             Self::MlG4dnXlarge => "ml.g4dn.xlarge",
-            Self::MlG512xlarge => "ml.g5.12xlarge",
-            Self::MlG516xlarge => "ml.g5.16xlarge",
-            Self::MlG524xlarge => "ml.g5.24xlarge",
-            Self::MlG52xlarge => "ml.g5.2xlarge",
-            Self::MlG548xlarge => "ml.g5.48xlarge",
-            Self::MlG54xlarge => "ml.g5.4xlarge",
-            Self::MlG58xlarge => "ml.g5.8xlarge",
+            Self::MlG5_12xlarge => "ml.g5.12xlarge",
+            Self::MlG5_16xlarge => "ml.g5.16xlarge",
+            Self::MlG5_24xlarge => "ml.g5.24xlarge",
+            Self::MlG5_2xlarge => "ml.g5.2xlarge",
+            Self::MlG5_48xlarge => "ml.g5.48xlarge",
+            Self::MlG5_4xlarge => "ml.g5.4xlarge",
+            Self::MlG5_8xlarge => "ml.g5.8xlarge",
             Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG612xlarge => "ml.g6.12xlarge",
-            Self::MlG616xlarge => "ml.g6.16xlarge",
-            Self::MlG624xlarge => "ml.g6.24xlarge",
-            Self::MlG62xlarge => "ml.g6.2xlarge",
-            Self::MlG648xlarge => "ml.g6.48xlarge",
-            Self::MlG64xlarge => "ml.g6.4xlarge",
-            Self::MlG68xlarge => "ml.g6.8xlarge",
+            Self::MlG6_12xlarge => "ml.g6.12xlarge",
+            Self::MlG6_16xlarge => "ml.g6.16xlarge",
+            Self::MlG6_24xlarge => "ml.g6.24xlarge",
+            Self::MlG6_2xlarge => "ml.g6.2xlarge",
+            Self::MlG6_48xlarge => "ml.g6.48xlarge",
+            Self::MlG6_4xlarge => "ml.g6.4xlarge",
+            Self::MlG6_8xlarge => "ml.g6.8xlarge",
             Self::MlG6Xlarge => "ml.g6.xlarge",
             Self::MlG6e12xlarge => "ml.g6e.12xlarge",
             Self::MlG6e16xlarge => "ml.g6e.16xlarge",
@@ -982,20 +982,20 @@ impl InstanceType {
             Self::MlG6e4xlarge => "ml.g6e.4xlarge",
             Self::MlG6e8xlarge => "ml.g6e.8xlarge",
             Self::MlG6eXlarge => "ml.g6e.xlarge",
-            Self::MlG712xlarge => "ml.g7.12xlarge",
-            Self::MlG724xlarge => "ml.g7.24xlarge",
-            Self::MlG72xlarge => "ml.g7.2xlarge",
-            Self::MlG748xlarge => "ml.g7.48xlarge",
-            Self::MlG74xlarge => "ml.g7.4xlarge",
-            Self::MlG78xlarge => "ml.g7.8xlarge",
+            Self::MlG7_12xlarge => "ml.g7.12xlarge",
+            Self::MlG7_24xlarge => "ml.g7.24xlarge",
+            Self::MlG7_2xlarge => "ml.g7.2xlarge",
+            Self::MlG7_48xlarge => "ml.g7.48xlarge",
+            Self::MlG7_4xlarge => "ml.g7.4xlarge",
+            Self::MlG7_8xlarge => "ml.g7.8xlarge",
             Self::MlG7e12xlarge => "ml.g7e.12xlarge",
             Self::MlG7e24xlarge => "ml.g7e.24xlarge",
             Self::MlG7e2xlarge => "ml.g7e.2xlarge",
             Self::MlG7e48xlarge => "ml.g7e.48xlarge",
             Self::MlG7e4xlarge => "ml.g7e.4xlarge",
             Self::MlG7e8xlarge => "ml.g7e.8xlarge",
-            Self::MlGr64xlarge => "ml.gr6.4xlarge",
-            Self::MlGr68xlarge => "ml.gr6.8xlarge",
+            Self::MlGr6_4xlarge => "ml.gr6.4xlarge",
+            Self::MlGr6_8xlarge => "ml.gr6.8xlarge",
             Self::MlI3en12xlarge => "ml.i3en.12xlarge",
             Self::MlI3en24xlarge => "ml.i3en.24xlarge",
             Self::MlI3en2xlarge => "ml.i3en.2xlarge",
@@ -1003,12 +1003,12 @@ impl InstanceType {
             Self::MlI3en6xlarge => "ml.i3en.6xlarge",
             Self::MlI3enLarge => "ml.i3en.large",
             Self::MlI3enXlarge => "ml.i3en.xlarge",
-            Self::MlM512xlarge => "ml.m5.12xlarge",
-            Self::MlM516xlarge => "ml.m5.16xlarge",
-            Self::MlM524xlarge => "ml.m5.24xlarge",
-            Self::MlM52xlarge => "ml.m5.2xlarge",
-            Self::MlM54xlarge => "ml.m5.4xlarge",
-            Self::MlM58xlarge => "ml.m5.8xlarge",
+            Self::MlM5_12xlarge => "ml.m5.12xlarge",
+            Self::MlM5_16xlarge => "ml.m5.16xlarge",
+            Self::MlM5_24xlarge => "ml.m5.24xlarge",
+            Self::MlM5_2xlarge => "ml.m5.2xlarge",
+            Self::MlM5_4xlarge => "ml.m5.4xlarge",
+            Self::MlM5_8xlarge => "ml.m5.8xlarge",
             Self::MlM5Large => "ml.m5.large",
             Self::MlM5Xlarge => "ml.m5.xlarge",
             Self::MlM6a12xlarge => "ml.m6a.12xlarge",
@@ -1068,13 +1068,13 @@ impl InstanceType {
             Self::MlM8gXlarge => "ml.m8g.xlarge",
             Self::MlP4d24xlarge => "ml.p4d.24xlarge",
             Self::MlP4de24xlarge => "ml.p4de.24xlarge",
-            Self::MlP548xlarge => "ml.p5.48xlarge",
-            Self::MlP54xlarge => "ml.p5.4xlarge",
+            Self::MlP5_48xlarge => "ml.p5.48xlarge",
+            Self::MlP5_4xlarge => "ml.p5.4xlarge",
             Self::MlP5e48xlarge => "ml.p5e.48xlarge",
             Self::MlP5en48xlarge => "ml.p5en.48xlarge",
-            Self::MlP6B20048xlarge => "ml.p6-b200.48xlarge",
-            Self::MlP6B30048xlarge => "ml.p6-b300.48xlarge",
-            Self::MlP6eGb20036xlarge => "ml.p6e-gb200.36xlarge",
+            Self::MlP6B200_48xlarge => "ml.p6-b200.48xlarge",
+            Self::MlP6B300_48xlarge => "ml.p6-b300.48xlarge",
+            Self::MlP6eGb200_36xlarge => "ml.p6e-gb200.36xlarge",
             Self::MlR5d16xlarge => "ml.r5d.16xlarge",
             Self::MlR6i12xlarge => "ml.r6i.12xlarge",
             Self::MlR6i16xlarge => "ml.r6i.16xlarge",
@@ -1094,14 +1094,14 @@ impl InstanceType {
             Self::MlR7i8xlarge => "ml.r7i.8xlarge",
             Self::MlR7iLarge => "ml.r7i.large",
             Self::MlR7iXlarge => "ml.r7i.xlarge",
-            Self::MlT32xlarge => "ml.t3.2xlarge",
+            Self::MlT3_2xlarge => "ml.t3.2xlarge",
             Self::MlT3Large => "ml.t3.large",
             Self::MlT3Medium => "ml.t3.medium",
             Self::MlT3Xlarge => "ml.t3.xlarge",
-            Self::MlTrn132xlarge => "ml.trn1.32xlarge",
+            Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
-            Self::MlTrn23xlarge => "ml.trn2.3xlarge",
-            Self::MlTrn248xlarge => "ml.trn2.48xlarge",
+            Self::MlTrn2_3xlarge => "ml.trn2.3xlarge",
+            Self::MlTrn2_48xlarge => "ml.trn2.48xlarge",
         }
     }
 }

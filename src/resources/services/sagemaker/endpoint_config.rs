@@ -1325,13 +1325,13 @@ pub enum InferenceAmiVersion {
     /// `al2-ami-sagemaker-inference-gpu-2`
     Al2AmiSagemakerInferenceGpu2,
     /// `al2-ami-sagemaker-inference-gpu-2-1`
-    Al2AmiSagemakerInferenceGpu21,
+    Al2AmiSagemakerInferenceGpu2_1,
     /// `al2-ami-sagemaker-inference-gpu-3-1`
-    Al2AmiSagemakerInferenceGpu31,
+    Al2AmiSagemakerInferenceGpu3_1,
     /// `al2-ami-sagemaker-inference-neuron-2`
     Al2AmiSagemakerInferenceNeuron2,
     /// `al2023-ami-sagemaker-inference-gpu-4-1`
-    Al2023AmiSagemakerInferenceGpu41,
+    Al2023AmiSagemakerInferenceGpu4_1,
 }
 
 impl InferenceAmiVersion {
@@ -1339,10 +1339,10 @@ impl InferenceAmiVersion {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Al2AmiSagemakerInferenceGpu2 => "al2-ami-sagemaker-inference-gpu-2",
-            Self::Al2AmiSagemakerInferenceGpu21 => "al2-ami-sagemaker-inference-gpu-2-1",
-            Self::Al2AmiSagemakerInferenceGpu31 => "al2-ami-sagemaker-inference-gpu-3-1",
+            Self::Al2AmiSagemakerInferenceGpu2_1 => "al2-ami-sagemaker-inference-gpu-2-1",
+            Self::Al2AmiSagemakerInferenceGpu3_1 => "al2-ami-sagemaker-inference-gpu-3-1",
             Self::Al2AmiSagemakerInferenceNeuron2 => "al2-ami-sagemaker-inference-neuron-2",
-            Self::Al2023AmiSagemakerInferenceGpu41 => "al2023-ami-sagemaker-inference-gpu-4-1",
+            Self::Al2023AmiSagemakerInferenceGpu4_1 => "al2023-ami-sagemaker-inference-gpu-4-1",
         }
     }
 }
@@ -1359,23 +1359,23 @@ impl From<InferenceAmiVersion> for Value<InferenceAmiVersion> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InstanceType {
     /// `ml.c4.2xlarge`
-    MlC42xlarge,
+    MlC4_2xlarge,
     /// `ml.c4.4xlarge`
-    MlC44xlarge,
+    MlC4_4xlarge,
     /// `ml.c4.8xlarge`
-    MlC48xlarge,
+    MlC4_8xlarge,
     /// `ml.c4.large`
     MlC4Large,
     /// `ml.c4.xlarge`
     MlC4Xlarge,
     /// `ml.c5.18xlarge`
-    MlC518xlarge,
+    MlC5_18xlarge,
     /// `ml.c5.2xlarge`
-    MlC52xlarge,
+    MlC5_2xlarge,
     /// `ml.c5.4xlarge`
-    MlC54xlarge,
+    MlC5_4xlarge,
     /// `ml.c5.9xlarge`
-    MlC59xlarge,
+    MlC5_9xlarge,
     /// `ml.c5.large`
     MlC5Large,
     /// `ml.c5.xlarge`
@@ -1523,7 +1523,7 @@ pub enum InstanceType {
     /// `ml.c8g.xlarge`
     MlC8gXlarge,
     /// `ml.dl1.24xlarge`
-    MlDl124xlarge,
+    MlDl1_24xlarge,
     /// `ml.g4dn.12xlarge`
     MlG4dn12xlarge,
     /// `ml.g4dn.16xlarge`
@@ -1537,35 +1537,35 @@ pub enum InstanceType {
     /// `ml.g4dn.xlarge`
     MlG4dnXlarge,
     /// `ml.g5.12xlarge`
-    MlG512xlarge,
+    MlG5_12xlarge,
     /// `ml.g5.16xlarge`
-    MlG516xlarge,
+    MlG5_16xlarge,
     /// `ml.g5.24xlarge`
-    MlG524xlarge,
+    MlG5_24xlarge,
     /// `ml.g5.2xlarge`
-    MlG52xlarge,
+    MlG5_2xlarge,
     /// `ml.g5.48xlarge`
-    MlG548xlarge,
+    MlG5_48xlarge,
     /// `ml.g5.4xlarge`
-    MlG54xlarge,
+    MlG5_4xlarge,
     /// `ml.g5.8xlarge`
-    MlG58xlarge,
+    MlG5_8xlarge,
     /// `ml.g5.xlarge`
     MlG5Xlarge,
     /// `ml.g6.12xlarge`
-    MlG612xlarge,
+    MlG6_12xlarge,
     /// `ml.g6.16xlarge`
-    MlG616xlarge,
+    MlG6_16xlarge,
     /// `ml.g6.24xlarge`
-    MlG624xlarge,
+    MlG6_24xlarge,
     /// `ml.g6.2xlarge`
-    MlG62xlarge,
+    MlG6_2xlarge,
     /// `ml.g6.48xlarge`
-    MlG648xlarge,
+    MlG6_48xlarge,
     /// `ml.g6.4xlarge`
-    MlG64xlarge,
+    MlG6_4xlarge,
     /// `ml.g6.8xlarge`
-    MlG68xlarge,
+    MlG6_8xlarge,
     /// `ml.g6.xlarge`
     MlG6Xlarge,
     /// `ml.g6e.12xlarge`
@@ -1585,17 +1585,17 @@ pub enum InstanceType {
     /// `ml.g6e.xlarge`
     MlG6eXlarge,
     /// `ml.g7.12xlarge`
-    MlG712xlarge,
+    MlG7_12xlarge,
     /// `ml.g7.24xlarge`
-    MlG724xlarge,
+    MlG7_24xlarge,
     /// `ml.g7.2xlarge`
-    MlG72xlarge,
+    MlG7_2xlarge,
     /// `ml.g7.48xlarge`
-    MlG748xlarge,
+    MlG7_48xlarge,
     /// `ml.g7.4xlarge`
-    MlG74xlarge,
+    MlG7_4xlarge,
     /// `ml.g7.8xlarge`
-    MlG78xlarge,
+    MlG7_8xlarge,
     /// `ml.g7e.12xlarge`
     MlG7e12xlarge,
     /// `ml.g7e.24xlarge`
@@ -1609,39 +1609,39 @@ pub enum InstanceType {
     /// `ml.g7e.8xlarge`
     MlG7e8xlarge,
     /// `ml.inf1.24xlarge`
-    MlInf124xlarge,
+    MlInf1_24xlarge,
     /// `ml.inf1.2xlarge`
-    MlInf12xlarge,
+    MlInf1_2xlarge,
     /// `ml.inf1.6xlarge`
-    MlInf16xlarge,
+    MlInf1_6xlarge,
     /// `ml.inf1.xlarge`
     MlInf1Xlarge,
     /// `ml.inf2.24xlarge`
-    MlInf224xlarge,
+    MlInf2_24xlarge,
     /// `ml.inf2.48xlarge`
-    MlInf248xlarge,
+    MlInf2_48xlarge,
     /// `ml.inf2.8xlarge`
-    MlInf28xlarge,
+    MlInf2_8xlarge,
     /// `ml.inf2.xlarge`
     MlInf2Xlarge,
     /// `ml.m4.10xlarge`
-    MlM410xlarge,
+    MlM4_10xlarge,
     /// `ml.m4.16xlarge`
-    MlM416xlarge,
+    MlM4_16xlarge,
     /// `ml.m4.2xlarge`
-    MlM42xlarge,
+    MlM4_2xlarge,
     /// `ml.m4.4xlarge`
-    MlM44xlarge,
+    MlM4_4xlarge,
     /// `ml.m4.xlarge`
     MlM4Xlarge,
     /// `ml.m5.12xlarge`
-    MlM512xlarge,
+    MlM5_12xlarge,
     /// `ml.m5.24xlarge`
-    MlM524xlarge,
+    MlM5_24xlarge,
     /// `ml.m5.2xlarge`
-    MlM52xlarge,
+    MlM5_2xlarge,
     /// `ml.m5.4xlarge`
-    MlM54xlarge,
+    MlM5_4xlarge,
     /// `ml.m5.large`
     MlM5Large,
     /// `ml.m5.xlarge`
@@ -1743,43 +1743,43 @@ pub enum InstanceType {
     /// `ml.m8g.xlarge`
     MlM8gXlarge,
     /// `ml.p2.16xlarge`
-    MlP216xlarge,
+    MlP2_16xlarge,
     /// `ml.p2.8xlarge`
-    MlP28xlarge,
+    MlP2_8xlarge,
     /// `ml.p2.xlarge`
     MlP2Xlarge,
     /// `ml.p3.16xlarge`
-    MlP316xlarge,
+    MlP3_16xlarge,
     /// `ml.p3.2xlarge`
-    MlP32xlarge,
+    MlP3_2xlarge,
     /// `ml.p3.8xlarge`
-    MlP38xlarge,
+    MlP3_8xlarge,
     /// `ml.p4d.24xlarge`
     MlP4d24xlarge,
     /// `ml.p4de.24xlarge`
     MlP4de24xlarge,
     /// `ml.p5.48xlarge`
-    MlP548xlarge,
+    MlP5_48xlarge,
     /// `ml.p5.4xlarge`
-    MlP54xlarge,
+    MlP5_4xlarge,
     /// `ml.p5e.48xlarge`
     MlP5e48xlarge,
     /// `ml.p5en.48xlarge`
     MlP5en48xlarge,
     /// `ml.p6-b200.48xlarge`
-    MlP6B20048xlarge,
+    MlP6B200_48xlarge,
     /// `ml.p6-b300.48xlarge`
-    MlP6B30048xlarge,
+    MlP6B300_48xlarge,
     /// `ml.p6e-gb200.36xlarge`
-    MlP6eGb20036xlarge,
+    MlP6eGb200_36xlarge,
     /// `ml.r5.12xlarge`
-    MlR512xlarge,
+    MlR5_12xlarge,
     /// `ml.r5.24xlarge`
-    MlR524xlarge,
+    MlR5_24xlarge,
     /// `ml.r5.2xlarge`
-    MlR52xlarge,
+    MlR5_2xlarge,
     /// `ml.r5.4xlarge`
-    MlR54xlarge,
+    MlR5_4xlarge,
     /// `ml.r5.large`
     MlR5Large,
     /// `ml.r5.xlarge`
@@ -1897,7 +1897,7 @@ pub enum InstanceType {
     /// `ml.r8g.xlarge`
     MlR8gXlarge,
     /// `ml.t2.2xlarge`
-    MlT22xlarge,
+    MlT2_2xlarge,
     /// `ml.t2.large`
     MlT2Large,
     /// `ml.t2.medium`
@@ -1905,28 +1905,28 @@ pub enum InstanceType {
     /// `ml.t2.xlarge`
     MlT2Xlarge,
     /// `ml.trn1.2xlarge`
-    MlTrn12xlarge,
+    MlTrn1_2xlarge,
     /// `ml.trn1.32xlarge`
-    MlTrn132xlarge,
+    MlTrn1_32xlarge,
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
     /// `ml.trn2.48xlarge`
-    MlTrn248xlarge,
+    MlTrn2_48xlarge,
 }
 
 impl InstanceType {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::MlC42xlarge => "ml.c4.2xlarge",
-            Self::MlC44xlarge => "ml.c4.4xlarge",
-            Self::MlC48xlarge => "ml.c4.8xlarge",
+            Self::MlC4_2xlarge => "ml.c4.2xlarge",
+            Self::MlC4_4xlarge => "ml.c4.4xlarge",
+            Self::MlC4_8xlarge => "ml.c4.8xlarge",
             Self::MlC4Large => "ml.c4.large",
             Self::MlC4Xlarge => "ml.c4.xlarge",
-            Self::MlC518xlarge => "ml.c5.18xlarge",
-            Self::MlC52xlarge => "ml.c5.2xlarge",
-            Self::MlC54xlarge => "ml.c5.4xlarge",
-            Self::MlC59xlarge => "ml.c5.9xlarge",
+            Self::MlC5_18xlarge => "ml.c5.18xlarge",
+            Self::MlC5_2xlarge => "ml.c5.2xlarge",
+            Self::MlC5_4xlarge => "ml.c5.4xlarge",
+            Self::MlC5_9xlarge => "ml.c5.9xlarge",
             Self::MlC5Large => "ml.c5.large",
             Self::MlC5Xlarge => "ml.c5.xlarge",
             Self::MlC5d18xlarge => "ml.c5d.18xlarge",
@@ -2000,28 +2000,28 @@ impl InstanceType {
             Self::MlC8gLarge => "ml.c8g.large",
             Self::MlC8gMedium => "ml.c8g.medium",
             Self::MlC8gXlarge => "ml.c8g.xlarge",
-            Self::MlDl124xlarge => "ml.dl1.24xlarge",
+            Self::MlDl1_24xlarge => "ml.dl1.24xlarge",
             Self::MlG4dn12xlarge => "ml.g4dn.12xlarge",
             Self::MlG4dn16xlarge => "ml.g4dn.16xlarge",
             Self::MlG4dn2xlarge => "ml.g4dn.2xlarge",
             Self::MlG4dn4xlarge => "ml.g4dn.4xlarge",
             Self::MlG4dn8xlarge => "ml.g4dn.8xlarge",
             Self::MlG4dnXlarge => "ml.g4dn.xlarge",
-            Self::MlG512xlarge => "ml.g5.12xlarge",
-            Self::MlG516xlarge => "ml.g5.16xlarge",
-            Self::MlG524xlarge => "ml.g5.24xlarge",
-            Self::MlG52xlarge => "ml.g5.2xlarge",
-            Self::MlG548xlarge => "ml.g5.48xlarge",
-            Self::MlG54xlarge => "ml.g5.4xlarge",
-            Self::MlG58xlarge => "ml.g5.8xlarge",
+            Self::MlG5_12xlarge => "ml.g5.12xlarge",
+            Self::MlG5_16xlarge => "ml.g5.16xlarge",
+            Self::MlG5_24xlarge => "ml.g5.24xlarge",
+            Self::MlG5_2xlarge => "ml.g5.2xlarge",
+            Self::MlG5_48xlarge => "ml.g5.48xlarge",
+            Self::MlG5_4xlarge => "ml.g5.4xlarge",
+            Self::MlG5_8xlarge => "ml.g5.8xlarge",
             Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG612xlarge => "ml.g6.12xlarge",
-            Self::MlG616xlarge => "ml.g6.16xlarge",
-            Self::MlG624xlarge => "ml.g6.24xlarge",
-            Self::MlG62xlarge => "ml.g6.2xlarge",
-            Self::MlG648xlarge => "ml.g6.48xlarge",
-            Self::MlG64xlarge => "ml.g6.4xlarge",
-            Self::MlG68xlarge => "ml.g6.8xlarge",
+            Self::MlG6_12xlarge => "ml.g6.12xlarge",
+            Self::MlG6_16xlarge => "ml.g6.16xlarge",
+            Self::MlG6_24xlarge => "ml.g6.24xlarge",
+            Self::MlG6_2xlarge => "ml.g6.2xlarge",
+            Self::MlG6_48xlarge => "ml.g6.48xlarge",
+            Self::MlG6_4xlarge => "ml.g6.4xlarge",
+            Self::MlG6_8xlarge => "ml.g6.8xlarge",
             Self::MlG6Xlarge => "ml.g6.xlarge",
             Self::MlG6e12xlarge => "ml.g6e.12xlarge",
             Self::MlG6e16xlarge => "ml.g6e.16xlarge",
@@ -2031,35 +2031,35 @@ impl InstanceType {
             Self::MlG6e4xlarge => "ml.g6e.4xlarge",
             Self::MlG6e8xlarge => "ml.g6e.8xlarge",
             Self::MlG6eXlarge => "ml.g6e.xlarge",
-            Self::MlG712xlarge => "ml.g7.12xlarge",
-            Self::MlG724xlarge => "ml.g7.24xlarge",
-            Self::MlG72xlarge => "ml.g7.2xlarge",
-            Self::MlG748xlarge => "ml.g7.48xlarge",
-            Self::MlG74xlarge => "ml.g7.4xlarge",
-            Self::MlG78xlarge => "ml.g7.8xlarge",
+            Self::MlG7_12xlarge => "ml.g7.12xlarge",
+            Self::MlG7_24xlarge => "ml.g7.24xlarge",
+            Self::MlG7_2xlarge => "ml.g7.2xlarge",
+            Self::MlG7_48xlarge => "ml.g7.48xlarge",
+            Self::MlG7_4xlarge => "ml.g7.4xlarge",
+            Self::MlG7_8xlarge => "ml.g7.8xlarge",
             Self::MlG7e12xlarge => "ml.g7e.12xlarge",
             Self::MlG7e24xlarge => "ml.g7e.24xlarge",
             Self::MlG7e2xlarge => "ml.g7e.2xlarge",
             Self::MlG7e48xlarge => "ml.g7e.48xlarge",
             Self::MlG7e4xlarge => "ml.g7e.4xlarge",
             Self::MlG7e8xlarge => "ml.g7e.8xlarge",
-            Self::MlInf124xlarge => "ml.inf1.24xlarge",
-            Self::MlInf12xlarge => "ml.inf1.2xlarge",
-            Self::MlInf16xlarge => "ml.inf1.6xlarge",
+            Self::MlInf1_24xlarge => "ml.inf1.24xlarge",
+            Self::MlInf1_2xlarge => "ml.inf1.2xlarge",
+            Self::MlInf1_6xlarge => "ml.inf1.6xlarge",
             Self::MlInf1Xlarge => "ml.inf1.xlarge",
-            Self::MlInf224xlarge => "ml.inf2.24xlarge",
-            Self::MlInf248xlarge => "ml.inf2.48xlarge",
-            Self::MlInf28xlarge => "ml.inf2.8xlarge",
+            Self::MlInf2_24xlarge => "ml.inf2.24xlarge",
+            Self::MlInf2_48xlarge => "ml.inf2.48xlarge",
+            Self::MlInf2_8xlarge => "ml.inf2.8xlarge",
             Self::MlInf2Xlarge => "ml.inf2.xlarge",
-            Self::MlM410xlarge => "ml.m4.10xlarge",
-            Self::MlM416xlarge => "ml.m4.16xlarge",
-            Self::MlM42xlarge => "ml.m4.2xlarge",
-            Self::MlM44xlarge => "ml.m4.4xlarge",
+            Self::MlM4_10xlarge => "ml.m4.10xlarge",
+            Self::MlM4_16xlarge => "ml.m4.16xlarge",
+            Self::MlM4_2xlarge => "ml.m4.2xlarge",
+            Self::MlM4_4xlarge => "ml.m4.4xlarge",
             Self::MlM4Xlarge => "ml.m4.xlarge",
-            Self::MlM512xlarge => "ml.m5.12xlarge",
-            Self::MlM524xlarge => "ml.m5.24xlarge",
-            Self::MlM52xlarge => "ml.m5.2xlarge",
-            Self::MlM54xlarge => "ml.m5.4xlarge",
+            Self::MlM5_12xlarge => "ml.m5.12xlarge",
+            Self::MlM5_24xlarge => "ml.m5.24xlarge",
+            Self::MlM5_2xlarge => "ml.m5.2xlarge",
+            Self::MlM5_4xlarge => "ml.m5.4xlarge",
             Self::MlM5Large => "ml.m5.large",
             Self::MlM5Xlarge => "ml.m5.xlarge",
             Self::MlM5d12xlarge => "ml.m5d.12xlarge",
@@ -2110,25 +2110,25 @@ impl InstanceType {
             Self::MlM8gLarge => "ml.m8g.large",
             Self::MlM8gMedium => "ml.m8g.medium",
             Self::MlM8gXlarge => "ml.m8g.xlarge",
-            Self::MlP216xlarge => "ml.p2.16xlarge",
-            Self::MlP28xlarge => "ml.p2.8xlarge",
+            Self::MlP2_16xlarge => "ml.p2.16xlarge",
+            Self::MlP2_8xlarge => "ml.p2.8xlarge",
             Self::MlP2Xlarge => "ml.p2.xlarge",
-            Self::MlP316xlarge => "ml.p3.16xlarge",
-            Self::MlP32xlarge => "ml.p3.2xlarge",
-            Self::MlP38xlarge => "ml.p3.8xlarge",
+            Self::MlP3_16xlarge => "ml.p3.16xlarge",
+            Self::MlP3_2xlarge => "ml.p3.2xlarge",
+            Self::MlP3_8xlarge => "ml.p3.8xlarge",
             Self::MlP4d24xlarge => "ml.p4d.24xlarge",
             Self::MlP4de24xlarge => "ml.p4de.24xlarge",
-            Self::MlP548xlarge => "ml.p5.48xlarge",
-            Self::MlP54xlarge => "ml.p5.4xlarge",
+            Self::MlP5_48xlarge => "ml.p5.48xlarge",
+            Self::MlP5_4xlarge => "ml.p5.4xlarge",
             Self::MlP5e48xlarge => "ml.p5e.48xlarge",
             Self::MlP5en48xlarge => "ml.p5en.48xlarge",
-            Self::MlP6B20048xlarge => "ml.p6-b200.48xlarge",
-            Self::MlP6B30048xlarge => "ml.p6-b300.48xlarge",
-            Self::MlP6eGb20036xlarge => "ml.p6e-gb200.36xlarge",
-            Self::MlR512xlarge => "ml.r5.12xlarge",
-            Self::MlR524xlarge => "ml.r5.24xlarge",
-            Self::MlR52xlarge => "ml.r5.2xlarge",
-            Self::MlR54xlarge => "ml.r5.4xlarge",
+            Self::MlP6B200_48xlarge => "ml.p6-b200.48xlarge",
+            Self::MlP6B300_48xlarge => "ml.p6-b300.48xlarge",
+            Self::MlP6eGb200_36xlarge => "ml.p6e-gb200.36xlarge",
+            Self::MlR5_12xlarge => "ml.r5.12xlarge",
+            Self::MlR5_24xlarge => "ml.r5.24xlarge",
+            Self::MlR5_2xlarge => "ml.r5.2xlarge",
+            Self::MlR5_4xlarge => "ml.r5.4xlarge",
             Self::MlR5Large => "ml.r5.large",
             Self::MlR5Xlarge => "ml.r5.xlarge",
             Self::MlR5d12xlarge => "ml.r5d.12xlarge",
@@ -2187,14 +2187,14 @@ impl InstanceType {
             Self::MlR8gLarge => "ml.r8g.large",
             Self::MlR8gMedium => "ml.r8g.medium",
             Self::MlR8gXlarge => "ml.r8g.xlarge",
-            Self::MlT22xlarge => "ml.t2.2xlarge",
+            Self::MlT2_2xlarge => "ml.t2.2xlarge",
             Self::MlT2Large => "ml.t2.large",
             Self::MlT2Medium => "ml.t2.medium",
             Self::MlT2Xlarge => "ml.t2.xlarge",
-            Self::MlTrn12xlarge => "ml.trn1.2xlarge",
-            Self::MlTrn132xlarge => "ml.trn1.32xlarge",
+            Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
+            Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
-            Self::MlTrn248xlarge => "ml.trn2.48xlarge",
+            Self::MlTrn2_48xlarge => "ml.trn2.48xlarge",
         }
     }
 }
@@ -2211,23 +2211,23 @@ impl From<InstanceType> for Value<InstanceType> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProductionVariantInstanceType {
     /// `ml.c4.2xlarge`
-    MlC42xlarge,
+    MlC4_2xlarge,
     /// `ml.c4.4xlarge`
-    MlC44xlarge,
+    MlC4_4xlarge,
     /// `ml.c4.8xlarge`
-    MlC48xlarge,
+    MlC4_8xlarge,
     /// `ml.c4.large`
     MlC4Large,
     /// `ml.c4.xlarge`
     MlC4Xlarge,
     /// `ml.c5.18xlarge`
-    MlC518xlarge,
+    MlC5_18xlarge,
     /// `ml.c5.2xlarge`
-    MlC52xlarge,
+    MlC5_2xlarge,
     /// `ml.c5.4xlarge`
-    MlC54xlarge,
+    MlC5_4xlarge,
     /// `ml.c5.9xlarge`
-    MlC59xlarge,
+    MlC5_9xlarge,
     /// `ml.c5.large`
     MlC5Large,
     /// `ml.c5.xlarge`
@@ -2375,7 +2375,7 @@ pub enum ProductionVariantInstanceType {
     /// `ml.c8g.xlarge`
     MlC8gXlarge,
     /// `ml.dl1.24xlarge`
-    MlDl124xlarge,
+    MlDl1_24xlarge,
     /// `ml.g4dn.12xlarge`
     MlG4dn12xlarge,
     /// `ml.g4dn.16xlarge`
@@ -2389,35 +2389,35 @@ pub enum ProductionVariantInstanceType {
     /// `ml.g4dn.xlarge`
     MlG4dnXlarge,
     /// `ml.g5.12xlarge`
-    MlG512xlarge,
+    MlG5_12xlarge,
     /// `ml.g5.16xlarge`
-    MlG516xlarge,
+    MlG5_16xlarge,
     /// `ml.g5.24xlarge`
-    MlG524xlarge,
+    MlG5_24xlarge,
     /// `ml.g5.2xlarge`
-    MlG52xlarge,
+    MlG5_2xlarge,
     /// `ml.g5.48xlarge`
-    MlG548xlarge,
+    MlG5_48xlarge,
     /// `ml.g5.4xlarge`
-    MlG54xlarge,
+    MlG5_4xlarge,
     /// `ml.g5.8xlarge`
-    MlG58xlarge,
+    MlG5_8xlarge,
     /// `ml.g5.xlarge`
     MlG5Xlarge,
     /// `ml.g6.12xlarge`
-    MlG612xlarge,
+    MlG6_12xlarge,
     /// `ml.g6.16xlarge`
-    MlG616xlarge,
+    MlG6_16xlarge,
     /// `ml.g6.24xlarge`
-    MlG624xlarge,
+    MlG6_24xlarge,
     /// `ml.g6.2xlarge`
-    MlG62xlarge,
+    MlG6_2xlarge,
     /// `ml.g6.48xlarge`
-    MlG648xlarge,
+    MlG6_48xlarge,
     /// `ml.g6.4xlarge`
-    MlG64xlarge,
+    MlG6_4xlarge,
     /// `ml.g6.8xlarge`
-    MlG68xlarge,
+    MlG6_8xlarge,
     /// `ml.g6.xlarge`
     MlG6Xlarge,
     /// `ml.g6e.12xlarge`
@@ -2437,17 +2437,17 @@ pub enum ProductionVariantInstanceType {
     /// `ml.g6e.xlarge`
     MlG6eXlarge,
     /// `ml.g7.12xlarge`
-    MlG712xlarge,
+    MlG7_12xlarge,
     /// `ml.g7.24xlarge`
-    MlG724xlarge,
+    MlG7_24xlarge,
     /// `ml.g7.2xlarge`
-    MlG72xlarge,
+    MlG7_2xlarge,
     /// `ml.g7.48xlarge`
-    MlG748xlarge,
+    MlG7_48xlarge,
     /// `ml.g7.4xlarge`
-    MlG74xlarge,
+    MlG7_4xlarge,
     /// `ml.g7.8xlarge`
-    MlG78xlarge,
+    MlG7_8xlarge,
     /// `ml.g7e.12xlarge`
     MlG7e12xlarge,
     /// `ml.g7e.24xlarge`
@@ -2461,39 +2461,39 @@ pub enum ProductionVariantInstanceType {
     /// `ml.g7e.8xlarge`
     MlG7e8xlarge,
     /// `ml.inf1.24xlarge`
-    MlInf124xlarge,
+    MlInf1_24xlarge,
     /// `ml.inf1.2xlarge`
-    MlInf12xlarge,
+    MlInf1_2xlarge,
     /// `ml.inf1.6xlarge`
-    MlInf16xlarge,
+    MlInf1_6xlarge,
     /// `ml.inf1.xlarge`
     MlInf1Xlarge,
     /// `ml.inf2.24xlarge`
-    MlInf224xlarge,
+    MlInf2_24xlarge,
     /// `ml.inf2.48xlarge`
-    MlInf248xlarge,
+    MlInf2_48xlarge,
     /// `ml.inf2.8xlarge`
-    MlInf28xlarge,
+    MlInf2_8xlarge,
     /// `ml.inf2.xlarge`
     MlInf2Xlarge,
     /// `ml.m4.10xlarge`
-    MlM410xlarge,
+    MlM4_10xlarge,
     /// `ml.m4.16xlarge`
-    MlM416xlarge,
+    MlM4_16xlarge,
     /// `ml.m4.2xlarge`
-    MlM42xlarge,
+    MlM4_2xlarge,
     /// `ml.m4.4xlarge`
-    MlM44xlarge,
+    MlM4_4xlarge,
     /// `ml.m4.xlarge`
     MlM4Xlarge,
     /// `ml.m5.12xlarge`
-    MlM512xlarge,
+    MlM5_12xlarge,
     /// `ml.m5.24xlarge`
-    MlM524xlarge,
+    MlM5_24xlarge,
     /// `ml.m5.2xlarge`
-    MlM52xlarge,
+    MlM5_2xlarge,
     /// `ml.m5.4xlarge`
-    MlM54xlarge,
+    MlM5_4xlarge,
     /// `ml.m5.large`
     MlM5Large,
     /// `ml.m5.xlarge`
@@ -2595,43 +2595,43 @@ pub enum ProductionVariantInstanceType {
     /// `ml.m8g.xlarge`
     MlM8gXlarge,
     /// `ml.p2.16xlarge`
-    MlP216xlarge,
+    MlP2_16xlarge,
     /// `ml.p2.8xlarge`
-    MlP28xlarge,
+    MlP2_8xlarge,
     /// `ml.p2.xlarge`
     MlP2Xlarge,
     /// `ml.p3.16xlarge`
-    MlP316xlarge,
+    MlP3_16xlarge,
     /// `ml.p3.2xlarge`
-    MlP32xlarge,
+    MlP3_2xlarge,
     /// `ml.p3.8xlarge`
-    MlP38xlarge,
+    MlP3_8xlarge,
     /// `ml.p4d.24xlarge`
     MlP4d24xlarge,
     /// `ml.p4de.24xlarge`
     MlP4de24xlarge,
     /// `ml.p5.48xlarge`
-    MlP548xlarge,
+    MlP5_48xlarge,
     /// `ml.p5.4xlarge`
-    MlP54xlarge,
+    MlP5_4xlarge,
     /// `ml.p5e.48xlarge`
     MlP5e48xlarge,
     /// `ml.p5en.48xlarge`
     MlP5en48xlarge,
     /// `ml.p6-b200.48xlarge`
-    MlP6B20048xlarge,
+    MlP6B200_48xlarge,
     /// `ml.p6-b300.48xlarge`
-    MlP6B30048xlarge,
+    MlP6B300_48xlarge,
     /// `ml.p6e-gb200.36xlarge`
-    MlP6eGb20036xlarge,
+    MlP6eGb200_36xlarge,
     /// `ml.r5.12xlarge`
-    MlR512xlarge,
+    MlR5_12xlarge,
     /// `ml.r5.24xlarge`
-    MlR524xlarge,
+    MlR5_24xlarge,
     /// `ml.r5.2xlarge`
-    MlR52xlarge,
+    MlR5_2xlarge,
     /// `ml.r5.4xlarge`
-    MlR54xlarge,
+    MlR5_4xlarge,
     /// `ml.r5.large`
     MlR5Large,
     /// `ml.r5.xlarge`
@@ -2749,7 +2749,7 @@ pub enum ProductionVariantInstanceType {
     /// `ml.r8g.xlarge`
     MlR8gXlarge,
     /// `ml.t2.2xlarge`
-    MlT22xlarge,
+    MlT2_2xlarge,
     /// `ml.t2.large`
     MlT2Large,
     /// `ml.t2.medium`
@@ -2757,28 +2757,28 @@ pub enum ProductionVariantInstanceType {
     /// `ml.t2.xlarge`
     MlT2Xlarge,
     /// `ml.trn1.2xlarge`
-    MlTrn12xlarge,
+    MlTrn1_2xlarge,
     /// `ml.trn1.32xlarge`
-    MlTrn132xlarge,
+    MlTrn1_32xlarge,
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
     /// `ml.trn2.48xlarge`
-    MlTrn248xlarge,
+    MlTrn2_48xlarge,
 }
 
 impl ProductionVariantInstanceType {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::MlC42xlarge => "ml.c4.2xlarge",
-            Self::MlC44xlarge => "ml.c4.4xlarge",
-            Self::MlC48xlarge => "ml.c4.8xlarge",
+            Self::MlC4_2xlarge => "ml.c4.2xlarge",
+            Self::MlC4_4xlarge => "ml.c4.4xlarge",
+            Self::MlC4_8xlarge => "ml.c4.8xlarge",
             Self::MlC4Large => "ml.c4.large",
             Self::MlC4Xlarge => "ml.c4.xlarge",
-            Self::MlC518xlarge => "ml.c5.18xlarge",
-            Self::MlC52xlarge => "ml.c5.2xlarge",
-            Self::MlC54xlarge => "ml.c5.4xlarge",
-            Self::MlC59xlarge => "ml.c5.9xlarge",
+            Self::MlC5_18xlarge => "ml.c5.18xlarge",
+            Self::MlC5_2xlarge => "ml.c5.2xlarge",
+            Self::MlC5_4xlarge => "ml.c5.4xlarge",
+            Self::MlC5_9xlarge => "ml.c5.9xlarge",
             Self::MlC5Large => "ml.c5.large",
             Self::MlC5Xlarge => "ml.c5.xlarge",
             Self::MlC5d18xlarge => "ml.c5d.18xlarge",
@@ -2852,28 +2852,28 @@ impl ProductionVariantInstanceType {
             Self::MlC8gLarge => "ml.c8g.large",
             Self::MlC8gMedium => "ml.c8g.medium",
             Self::MlC8gXlarge => "ml.c8g.xlarge",
-            Self::MlDl124xlarge => "ml.dl1.24xlarge",
+            Self::MlDl1_24xlarge => "ml.dl1.24xlarge",
             Self::MlG4dn12xlarge => "ml.g4dn.12xlarge",
             Self::MlG4dn16xlarge => "ml.g4dn.16xlarge",
             Self::MlG4dn2xlarge => "ml.g4dn.2xlarge",
             Self::MlG4dn4xlarge => "ml.g4dn.4xlarge",
             Self::MlG4dn8xlarge => "ml.g4dn.8xlarge",
             Self::MlG4dnXlarge => "ml.g4dn.xlarge",
-            Self::MlG512xlarge => "ml.g5.12xlarge",
-            Self::MlG516xlarge => "ml.g5.16xlarge",
-            Self::MlG524xlarge => "ml.g5.24xlarge",
-            Self::MlG52xlarge => "ml.g5.2xlarge",
-            Self::MlG548xlarge => "ml.g5.48xlarge",
-            Self::MlG54xlarge => "ml.g5.4xlarge",
-            Self::MlG58xlarge => "ml.g5.8xlarge",
+            Self::MlG5_12xlarge => "ml.g5.12xlarge",
+            Self::MlG5_16xlarge => "ml.g5.16xlarge",
+            Self::MlG5_24xlarge => "ml.g5.24xlarge",
+            Self::MlG5_2xlarge => "ml.g5.2xlarge",
+            Self::MlG5_48xlarge => "ml.g5.48xlarge",
+            Self::MlG5_4xlarge => "ml.g5.4xlarge",
+            Self::MlG5_8xlarge => "ml.g5.8xlarge",
             Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG612xlarge => "ml.g6.12xlarge",
-            Self::MlG616xlarge => "ml.g6.16xlarge",
-            Self::MlG624xlarge => "ml.g6.24xlarge",
-            Self::MlG62xlarge => "ml.g6.2xlarge",
-            Self::MlG648xlarge => "ml.g6.48xlarge",
-            Self::MlG64xlarge => "ml.g6.4xlarge",
-            Self::MlG68xlarge => "ml.g6.8xlarge",
+            Self::MlG6_12xlarge => "ml.g6.12xlarge",
+            Self::MlG6_16xlarge => "ml.g6.16xlarge",
+            Self::MlG6_24xlarge => "ml.g6.24xlarge",
+            Self::MlG6_2xlarge => "ml.g6.2xlarge",
+            Self::MlG6_48xlarge => "ml.g6.48xlarge",
+            Self::MlG6_4xlarge => "ml.g6.4xlarge",
+            Self::MlG6_8xlarge => "ml.g6.8xlarge",
             Self::MlG6Xlarge => "ml.g6.xlarge",
             Self::MlG6e12xlarge => "ml.g6e.12xlarge",
             Self::MlG6e16xlarge => "ml.g6e.16xlarge",
@@ -2883,35 +2883,35 @@ impl ProductionVariantInstanceType {
             Self::MlG6e4xlarge => "ml.g6e.4xlarge",
             Self::MlG6e8xlarge => "ml.g6e.8xlarge",
             Self::MlG6eXlarge => "ml.g6e.xlarge",
-            Self::MlG712xlarge => "ml.g7.12xlarge",
-            Self::MlG724xlarge => "ml.g7.24xlarge",
-            Self::MlG72xlarge => "ml.g7.2xlarge",
-            Self::MlG748xlarge => "ml.g7.48xlarge",
-            Self::MlG74xlarge => "ml.g7.4xlarge",
-            Self::MlG78xlarge => "ml.g7.8xlarge",
+            Self::MlG7_12xlarge => "ml.g7.12xlarge",
+            Self::MlG7_24xlarge => "ml.g7.24xlarge",
+            Self::MlG7_2xlarge => "ml.g7.2xlarge",
+            Self::MlG7_48xlarge => "ml.g7.48xlarge",
+            Self::MlG7_4xlarge => "ml.g7.4xlarge",
+            Self::MlG7_8xlarge => "ml.g7.8xlarge",
             Self::MlG7e12xlarge => "ml.g7e.12xlarge",
             Self::MlG7e24xlarge => "ml.g7e.24xlarge",
             Self::MlG7e2xlarge => "ml.g7e.2xlarge",
             Self::MlG7e48xlarge => "ml.g7e.48xlarge",
             Self::MlG7e4xlarge => "ml.g7e.4xlarge",
             Self::MlG7e8xlarge => "ml.g7e.8xlarge",
-            Self::MlInf124xlarge => "ml.inf1.24xlarge",
-            Self::MlInf12xlarge => "ml.inf1.2xlarge",
-            Self::MlInf16xlarge => "ml.inf1.6xlarge",
+            Self::MlInf1_24xlarge => "ml.inf1.24xlarge",
+            Self::MlInf1_2xlarge => "ml.inf1.2xlarge",
+            Self::MlInf1_6xlarge => "ml.inf1.6xlarge",
             Self::MlInf1Xlarge => "ml.inf1.xlarge",
-            Self::MlInf224xlarge => "ml.inf2.24xlarge",
-            Self::MlInf248xlarge => "ml.inf2.48xlarge",
-            Self::MlInf28xlarge => "ml.inf2.8xlarge",
+            Self::MlInf2_24xlarge => "ml.inf2.24xlarge",
+            Self::MlInf2_48xlarge => "ml.inf2.48xlarge",
+            Self::MlInf2_8xlarge => "ml.inf2.8xlarge",
             Self::MlInf2Xlarge => "ml.inf2.xlarge",
-            Self::MlM410xlarge => "ml.m4.10xlarge",
-            Self::MlM416xlarge => "ml.m4.16xlarge",
-            Self::MlM42xlarge => "ml.m4.2xlarge",
-            Self::MlM44xlarge => "ml.m4.4xlarge",
+            Self::MlM4_10xlarge => "ml.m4.10xlarge",
+            Self::MlM4_16xlarge => "ml.m4.16xlarge",
+            Self::MlM4_2xlarge => "ml.m4.2xlarge",
+            Self::MlM4_4xlarge => "ml.m4.4xlarge",
             Self::MlM4Xlarge => "ml.m4.xlarge",
-            Self::MlM512xlarge => "ml.m5.12xlarge",
-            Self::MlM524xlarge => "ml.m5.24xlarge",
-            Self::MlM52xlarge => "ml.m5.2xlarge",
-            Self::MlM54xlarge => "ml.m5.4xlarge",
+            Self::MlM5_12xlarge => "ml.m5.12xlarge",
+            Self::MlM5_24xlarge => "ml.m5.24xlarge",
+            Self::MlM5_2xlarge => "ml.m5.2xlarge",
+            Self::MlM5_4xlarge => "ml.m5.4xlarge",
             Self::MlM5Large => "ml.m5.large",
             Self::MlM5Xlarge => "ml.m5.xlarge",
             Self::MlM5d12xlarge => "ml.m5d.12xlarge",
@@ -2962,25 +2962,25 @@ impl ProductionVariantInstanceType {
             Self::MlM8gLarge => "ml.m8g.large",
             Self::MlM8gMedium => "ml.m8g.medium",
             Self::MlM8gXlarge => "ml.m8g.xlarge",
-            Self::MlP216xlarge => "ml.p2.16xlarge",
-            Self::MlP28xlarge => "ml.p2.8xlarge",
+            Self::MlP2_16xlarge => "ml.p2.16xlarge",
+            Self::MlP2_8xlarge => "ml.p2.8xlarge",
             Self::MlP2Xlarge => "ml.p2.xlarge",
-            Self::MlP316xlarge => "ml.p3.16xlarge",
-            Self::MlP32xlarge => "ml.p3.2xlarge",
-            Self::MlP38xlarge => "ml.p3.8xlarge",
+            Self::MlP3_16xlarge => "ml.p3.16xlarge",
+            Self::MlP3_2xlarge => "ml.p3.2xlarge",
+            Self::MlP3_8xlarge => "ml.p3.8xlarge",
             Self::MlP4d24xlarge => "ml.p4d.24xlarge",
             Self::MlP4de24xlarge => "ml.p4de.24xlarge",
-            Self::MlP548xlarge => "ml.p5.48xlarge",
-            Self::MlP54xlarge => "ml.p5.4xlarge",
+            Self::MlP5_48xlarge => "ml.p5.48xlarge",
+            Self::MlP5_4xlarge => "ml.p5.4xlarge",
             Self::MlP5e48xlarge => "ml.p5e.48xlarge",
             Self::MlP5en48xlarge => "ml.p5en.48xlarge",
-            Self::MlP6B20048xlarge => "ml.p6-b200.48xlarge",
-            Self::MlP6B30048xlarge => "ml.p6-b300.48xlarge",
-            Self::MlP6eGb20036xlarge => "ml.p6e-gb200.36xlarge",
-            Self::MlR512xlarge => "ml.r5.12xlarge",
-            Self::MlR524xlarge => "ml.r5.24xlarge",
-            Self::MlR52xlarge => "ml.r5.2xlarge",
-            Self::MlR54xlarge => "ml.r5.4xlarge",
+            Self::MlP6B200_48xlarge => "ml.p6-b200.48xlarge",
+            Self::MlP6B300_48xlarge => "ml.p6-b300.48xlarge",
+            Self::MlP6eGb200_36xlarge => "ml.p6e-gb200.36xlarge",
+            Self::MlR5_12xlarge => "ml.r5.12xlarge",
+            Self::MlR5_24xlarge => "ml.r5.24xlarge",
+            Self::MlR5_2xlarge => "ml.r5.2xlarge",
+            Self::MlR5_4xlarge => "ml.r5.4xlarge",
             Self::MlR5Large => "ml.r5.large",
             Self::MlR5Xlarge => "ml.r5.xlarge",
             Self::MlR5d12xlarge => "ml.r5d.12xlarge",
@@ -3039,14 +3039,14 @@ impl ProductionVariantInstanceType {
             Self::MlR8gLarge => "ml.r8g.large",
             Self::MlR8gMedium => "ml.r8g.medium",
             Self::MlR8gXlarge => "ml.r8g.xlarge",
-            Self::MlT22xlarge => "ml.t2.2xlarge",
+            Self::MlT2_2xlarge => "ml.t2.2xlarge",
             Self::MlT2Large => "ml.t2.large",
             Self::MlT2Medium => "ml.t2.medium",
             Self::MlT2Xlarge => "ml.t2.xlarge",
-            Self::MlTrn12xlarge => "ml.trn1.2xlarge",
-            Self::MlTrn132xlarge => "ml.trn1.32xlarge",
+            Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
+            Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
-            Self::MlTrn248xlarge => "ml.trn2.48xlarge",
+            Self::MlTrn2_48xlarge => "ml.trn2.48xlarge",
         }
     }
 }

@@ -35,7 +35,7 @@ pub struct NotebookInstance {
     /// `NotebookInstanceName` (changing it replaces the resource): The name of the new notebook instance.
     pub notebook_instance_name: Option<Value<String>>,
     /// `PlatformIdentifier` (changing it replaces the resource): The platform identifier of the notebook instance runtime environment. The default value is notebook-al2023-v1.
-    pub platform_identifier: Option<Value<String>>,
+    pub platform_identifier: Option<Value<PlatformIdentifier>>,
     /// `RoleArn` (required): When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf. You must grant this role necessary permissions so SageMaker AI can perform these tasks. The policy must allow the SageMaker AI service principal (sagemaker.amazonaws.com) permissions to assume this role. To be able to pass this role to SageMaker AI, the caller of this API must have the iam:PassRole permission.
     pub role_arn: Value<String>,
     /// `RootAccess`: Whether root access is enabled or disabled for users of the notebook instance. The default value is Enabled. Lifecycle configurations need root access to be able to set up a notebook instance. Because of this, lifecycle configurations associated with a notebook instance always run with root access even if you disable root access for users.
@@ -96,7 +96,7 @@ impl NotebookInstance {
     /// Sets `NotebookInstanceName`.
     #[must_use] pub fn notebook_instance_name(mut self, value: impl Into<Value<String>>) -> Self { self.notebook_instance_name = Some(value.into()); self }
     /// Sets `PlatformIdentifier`.
-    #[must_use] pub fn platform_identifier(mut self, value: impl Into<Value<String>>) -> Self { self.platform_identifier = Some(value.into()); self }
+    #[must_use] pub fn platform_identifier(mut self, value: impl Into<Value<PlatformIdentifier>>) -> Self { self.platform_identifier = Some(value.into()); self }
     /// Sets `RoleArn`.
     #[must_use] pub fn role_arn(mut self, value: impl Into<Value<String>>) -> Self { self.role_arn = value.into(); self }
     /// Sets `RootAccess`.
@@ -259,21 +259,21 @@ impl From<DirectInternetAccess> for Value<DirectInternetAccess> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InstanceType {
     /// `ml.c4.2xlarge`
-    MlC42xlarge,
+    MlC4_2xlarge,
     /// `ml.c4.4xlarge`
-    MlC44xlarge,
+    MlC4_4xlarge,
     /// `ml.c4.8xlarge`
-    MlC48xlarge,
+    MlC4_8xlarge,
     /// `ml.c4.xlarge`
     MlC4Xlarge,
     /// `ml.c5.18xlarge`
-    MlC518xlarge,
+    MlC5_18xlarge,
     /// `ml.c5.2xlarge`
-    MlC52xlarge,
+    MlC5_2xlarge,
     /// `ml.c5.4xlarge`
-    MlC54xlarge,
+    MlC5_4xlarge,
     /// `ml.c5.9xlarge`
-    MlC59xlarge,
+    MlC5_9xlarge,
     /// `ml.c5.xlarge`
     MlC5Xlarge,
     /// `ml.c5d.18xlarge`
@@ -353,35 +353,35 @@ pub enum InstanceType {
     /// `ml.g4dn.xlarge`
     MlG4dnXlarge,
     /// `ml.g5.12xlarge`
-    MlG512xlarge,
+    MlG5_12xlarge,
     /// `ml.g5.16xlarge`
-    MlG516xlarge,
+    MlG5_16xlarge,
     /// `ml.g5.24xlarge`
-    MlG524xlarge,
+    MlG5_24xlarge,
     /// `ml.g5.2xlarge`
-    MlG52xlarge,
+    MlG5_2xlarge,
     /// `ml.g5.48xlarge`
-    MlG548xlarge,
+    MlG5_48xlarge,
     /// `ml.g5.4xlarge`
-    MlG54xlarge,
+    MlG5_4xlarge,
     /// `ml.g5.8xlarge`
-    MlG58xlarge,
+    MlG5_8xlarge,
     /// `ml.g5.xlarge`
     MlG5Xlarge,
     /// `ml.g6.12xlarge`
-    MlG612xlarge,
+    MlG6_12xlarge,
     /// `ml.g6.16xlarge`
-    MlG616xlarge,
+    MlG6_16xlarge,
     /// `ml.g6.24xlarge`
-    MlG624xlarge,
+    MlG6_24xlarge,
     /// `ml.g6.2xlarge`
-    MlG62xlarge,
+    MlG6_2xlarge,
     /// `ml.g6.48xlarge`
-    MlG648xlarge,
+    MlG6_48xlarge,
     /// `ml.g6.4xlarge`
-    MlG64xlarge,
+    MlG6_4xlarge,
     /// `ml.g6.8xlarge`
-    MlG68xlarge,
+    MlG6_8xlarge,
     /// `ml.g6.xlarge`
     MlG6Xlarge,
     /// `ml.g6e.12xlarge`
@@ -413,39 +413,39 @@ pub enum InstanceType {
     /// `ml.g7e.8xlarge`
     MlG7e8xlarge,
     /// `ml.inf1.24xlarge`
-    MlInf124xlarge,
+    MlInf1_24xlarge,
     /// `ml.inf1.2xlarge`
-    MlInf12xlarge,
+    MlInf1_2xlarge,
     /// `ml.inf1.6xlarge`
-    MlInf16xlarge,
+    MlInf1_6xlarge,
     /// `ml.inf1.xlarge`
     MlInf1Xlarge,
     /// `ml.inf2.24xlarge`
-    MlInf224xlarge,
+    MlInf2_24xlarge,
     /// `ml.inf2.48xlarge`
-    MlInf248xlarge,
+    MlInf2_48xlarge,
     /// `ml.inf2.8xlarge`
-    MlInf28xlarge,
+    MlInf2_8xlarge,
     /// `ml.inf2.xlarge`
     MlInf2Xlarge,
     /// `ml.m4.10xlarge`
-    MlM410xlarge,
+    MlM4_10xlarge,
     /// `ml.m4.16xlarge`
-    MlM416xlarge,
+    MlM4_16xlarge,
     /// `ml.m4.2xlarge`
-    MlM42xlarge,
+    MlM4_2xlarge,
     /// `ml.m4.4xlarge`
-    MlM44xlarge,
+    MlM4_4xlarge,
     /// `ml.m4.xlarge`
     MlM4Xlarge,
     /// `ml.m5.12xlarge`
-    MlM512xlarge,
+    MlM5_12xlarge,
     /// `ml.m5.24xlarge`
-    MlM524xlarge,
+    MlM5_24xlarge,
     /// `ml.m5.2xlarge`
-    MlM52xlarge,
+    MlM5_2xlarge,
     /// `ml.m5.4xlarge`
-    MlM54xlarge,
+    MlM5_4xlarge,
     /// `ml.m5.xlarge`
     MlM5Xlarge,
     /// `ml.m5d.12xlarge`
@@ -519,17 +519,17 @@ pub enum InstanceType {
     /// `ml.m7i.xlarge`
     MlM7iXlarge,
     /// `ml.p2.16xlarge`
-    MlP216xlarge,
+    MlP2_16xlarge,
     /// `ml.p2.8xlarge`
-    MlP28xlarge,
+    MlP2_8xlarge,
     /// `ml.p2.xlarge`
     MlP2Xlarge,
     /// `ml.p3.16xlarge`
-    MlP316xlarge,
+    MlP3_16xlarge,
     /// `ml.p3.2xlarge`
-    MlP32xlarge,
+    MlP3_2xlarge,
     /// `ml.p3.8xlarge`
-    MlP38xlarge,
+    MlP3_8xlarge,
     /// `ml.p3dn.24xlarge`
     MlP3dn24xlarge,
     /// `ml.p4d.24xlarge`
@@ -537,25 +537,25 @@ pub enum InstanceType {
     /// `ml.p4de.24xlarge`
     MlP4de24xlarge,
     /// `ml.p5.48xlarge`
-    MlP548xlarge,
+    MlP5_48xlarge,
     /// `ml.p5.4xlarge`
-    MlP54xlarge,
+    MlP5_4xlarge,
     /// `ml.p5en.48xlarge`
     MlP5en48xlarge,
     /// `ml.p6-b200.48xlarge`
-    MlP6B20048xlarge,
+    MlP6B200_48xlarge,
     /// `ml.r5.12xlarge`
-    MlR512xlarge,
+    MlR5_12xlarge,
     /// `ml.r5.16xlarge`
-    MlR516xlarge,
+    MlR5_16xlarge,
     /// `ml.r5.24xlarge`
-    MlR524xlarge,
+    MlR5_24xlarge,
     /// `ml.r5.2xlarge`
-    MlR52xlarge,
+    MlR5_2xlarge,
     /// `ml.r5.4xlarge`
-    MlR54xlarge,
+    MlR5_4xlarge,
     /// `ml.r5.8xlarge`
-    MlR58xlarge,
+    MlR5_8xlarge,
     /// `ml.r5.large`
     MlR5Large,
     /// `ml.r5.xlarge`
@@ -615,7 +615,7 @@ pub enum InstanceType {
     /// `ml.r7i.xlarge`
     MlR7iXlarge,
     /// `ml.t2.2xlarge`
-    MlT22xlarge,
+    MlT2_2xlarge,
     /// `ml.t2.large`
     MlT2Large,
     /// `ml.t2.medium`
@@ -623,7 +623,7 @@ pub enum InstanceType {
     /// `ml.t2.xlarge`
     MlT2Xlarge,
     /// `ml.t3.2xlarge`
-    MlT32xlarge,
+    MlT3_2xlarge,
     /// `ml.t3.large`
     MlT3Large,
     /// `ml.t3.medium`
@@ -631,9 +631,9 @@ pub enum InstanceType {
     /// `ml.t3.xlarge`
     MlT3Xlarge,
     /// `ml.trn1.2xlarge`
-    MlTrn12xlarge,
+    MlTrn1_2xlarge,
     /// `ml.trn1.32xlarge`
-    MlTrn132xlarge,
+    MlTrn1_32xlarge,
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
 }
@@ -642,14 +642,14 @@ impl InstanceType {
     /// The value as CloudFormation spells it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::MlC42xlarge => "ml.c4.2xlarge",
-            Self::MlC44xlarge => "ml.c4.4xlarge",
-            Self::MlC48xlarge => "ml.c4.8xlarge",
+            Self::MlC4_2xlarge => "ml.c4.2xlarge",
+            Self::MlC4_4xlarge => "ml.c4.4xlarge",
+            Self::MlC4_8xlarge => "ml.c4.8xlarge",
             Self::MlC4Xlarge => "ml.c4.xlarge",
-            Self::MlC518xlarge => "ml.c5.18xlarge",
-            Self::MlC52xlarge => "ml.c5.2xlarge",
-            Self::MlC54xlarge => "ml.c5.4xlarge",
-            Self::MlC59xlarge => "ml.c5.9xlarge",
+            Self::MlC5_18xlarge => "ml.c5.18xlarge",
+            Self::MlC5_2xlarge => "ml.c5.2xlarge",
+            Self::MlC5_4xlarge => "ml.c5.4xlarge",
+            Self::MlC5_9xlarge => "ml.c5.9xlarge",
             Self::MlC5Xlarge => "ml.c5.xlarge",
             Self::MlC5d18xlarge => "ml.c5d.18xlarge",
             Self::MlC5d2xlarge => "ml.c5d.2xlarge",
@@ -689,21 +689,21 @@ impl InstanceType {
             Self::MlG4dn4xlarge => "ml.g4dn.4xlarge",
             Self::MlG4dn8xlarge => "ml.g4dn.8xlarge",
             Self::MlG4dnXlarge => "ml.g4dn.xlarge",
-            Self::MlG512xlarge => "ml.g5.12xlarge",
-            Self::MlG516xlarge => "ml.g5.16xlarge",
-            Self::MlG524xlarge => "ml.g5.24xlarge",
-            Self::MlG52xlarge => "ml.g5.2xlarge",
-            Self::MlG548xlarge => "ml.g5.48xlarge",
-            Self::MlG54xlarge => "ml.g5.4xlarge",
-            Self::MlG58xlarge => "ml.g5.8xlarge",
+            Self::MlG5_12xlarge => "ml.g5.12xlarge",
+            Self::MlG5_16xlarge => "ml.g5.16xlarge",
+            Self::MlG5_24xlarge => "ml.g5.24xlarge",
+            Self::MlG5_2xlarge => "ml.g5.2xlarge",
+            Self::MlG5_48xlarge => "ml.g5.48xlarge",
+            Self::MlG5_4xlarge => "ml.g5.4xlarge",
+            Self::MlG5_8xlarge => "ml.g5.8xlarge",
             Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG612xlarge => "ml.g6.12xlarge",
-            Self::MlG616xlarge => "ml.g6.16xlarge",
-            Self::MlG624xlarge => "ml.g6.24xlarge",
-            Self::MlG62xlarge => "ml.g6.2xlarge",
-            Self::MlG648xlarge => "ml.g6.48xlarge",
-            Self::MlG64xlarge => "ml.g6.4xlarge",
-            Self::MlG68xlarge => "ml.g6.8xlarge",
+            Self::MlG6_12xlarge => "ml.g6.12xlarge",
+            Self::MlG6_16xlarge => "ml.g6.16xlarge",
+            Self::MlG6_24xlarge => "ml.g6.24xlarge",
+            Self::MlG6_2xlarge => "ml.g6.2xlarge",
+            Self::MlG6_48xlarge => "ml.g6.48xlarge",
+            Self::MlG6_4xlarge => "ml.g6.4xlarge",
+            Self::MlG6_8xlarge => "ml.g6.8xlarge",
             Self::MlG6Xlarge => "ml.g6.xlarge",
             Self::MlG6e12xlarge => "ml.g6e.12xlarge",
             Self::MlG6e16xlarge => "ml.g6e.16xlarge",
@@ -719,23 +719,23 @@ impl InstanceType {
             Self::MlG7e48xlarge => "ml.g7e.48xlarge",
             Self::MlG7e4xlarge => "ml.g7e.4xlarge",
             Self::MlG7e8xlarge => "ml.g7e.8xlarge",
-            Self::MlInf124xlarge => "ml.inf1.24xlarge",
-            Self::MlInf12xlarge => "ml.inf1.2xlarge",
-            Self::MlInf16xlarge => "ml.inf1.6xlarge",
+            Self::MlInf1_24xlarge => "ml.inf1.24xlarge",
+            Self::MlInf1_2xlarge => "ml.inf1.2xlarge",
+            Self::MlInf1_6xlarge => "ml.inf1.6xlarge",
             Self::MlInf1Xlarge => "ml.inf1.xlarge",
-            Self::MlInf224xlarge => "ml.inf2.24xlarge",
-            Self::MlInf248xlarge => "ml.inf2.48xlarge",
-            Self::MlInf28xlarge => "ml.inf2.8xlarge",
+            Self::MlInf2_24xlarge => "ml.inf2.24xlarge",
+            Self::MlInf2_48xlarge => "ml.inf2.48xlarge",
+            Self::MlInf2_8xlarge => "ml.inf2.8xlarge",
             Self::MlInf2Xlarge => "ml.inf2.xlarge",
-            Self::MlM410xlarge => "ml.m4.10xlarge",
-            Self::MlM416xlarge => "ml.m4.16xlarge",
-            Self::MlM42xlarge => "ml.m4.2xlarge",
-            Self::MlM44xlarge => "ml.m4.4xlarge",
+            Self::MlM4_10xlarge => "ml.m4.10xlarge",
+            Self::MlM4_16xlarge => "ml.m4.16xlarge",
+            Self::MlM4_2xlarge => "ml.m4.2xlarge",
+            Self::MlM4_4xlarge => "ml.m4.4xlarge",
             Self::MlM4Xlarge => "ml.m4.xlarge",
-            Self::MlM512xlarge => "ml.m5.12xlarge",
-            Self::MlM524xlarge => "ml.m5.24xlarge",
-            Self::MlM52xlarge => "ml.m5.2xlarge",
-            Self::MlM54xlarge => "ml.m5.4xlarge",
+            Self::MlM5_12xlarge => "ml.m5.12xlarge",
+            Self::MlM5_24xlarge => "ml.m5.24xlarge",
+            Self::MlM5_2xlarge => "ml.m5.2xlarge",
+            Self::MlM5_4xlarge => "ml.m5.4xlarge",
             Self::MlM5Xlarge => "ml.m5.xlarge",
             Self::MlM5d12xlarge => "ml.m5d.12xlarge",
             Self::MlM5d16xlarge => "ml.m5d.16xlarge",
@@ -772,25 +772,25 @@ impl InstanceType {
             Self::MlM7i8xlarge => "ml.m7i.8xlarge",
             Self::MlM7iLarge => "ml.m7i.large",
             Self::MlM7iXlarge => "ml.m7i.xlarge",
-            Self::MlP216xlarge => "ml.p2.16xlarge",
-            Self::MlP28xlarge => "ml.p2.8xlarge",
+            Self::MlP2_16xlarge => "ml.p2.16xlarge",
+            Self::MlP2_8xlarge => "ml.p2.8xlarge",
             Self::MlP2Xlarge => "ml.p2.xlarge",
-            Self::MlP316xlarge => "ml.p3.16xlarge",
-            Self::MlP32xlarge => "ml.p3.2xlarge",
-            Self::MlP38xlarge => "ml.p3.8xlarge",
+            Self::MlP3_16xlarge => "ml.p3.16xlarge",
+            Self::MlP3_2xlarge => "ml.p3.2xlarge",
+            Self::MlP3_8xlarge => "ml.p3.8xlarge",
             Self::MlP3dn24xlarge => "ml.p3dn.24xlarge",
             Self::MlP4d24xlarge => "ml.p4d.24xlarge",
             Self::MlP4de24xlarge => "ml.p4de.24xlarge",
-            Self::MlP548xlarge => "ml.p5.48xlarge",
-            Self::MlP54xlarge => "ml.p5.4xlarge",
+            Self::MlP5_48xlarge => "ml.p5.48xlarge",
+            Self::MlP5_4xlarge => "ml.p5.4xlarge",
             Self::MlP5en48xlarge => "ml.p5en.48xlarge",
-            Self::MlP6B20048xlarge => "ml.p6-b200.48xlarge",
-            Self::MlR512xlarge => "ml.r5.12xlarge",
-            Self::MlR516xlarge => "ml.r5.16xlarge",
-            Self::MlR524xlarge => "ml.r5.24xlarge",
-            Self::MlR52xlarge => "ml.r5.2xlarge",
-            Self::MlR54xlarge => "ml.r5.4xlarge",
-            Self::MlR58xlarge => "ml.r5.8xlarge",
+            Self::MlP6B200_48xlarge => "ml.p6-b200.48xlarge",
+            Self::MlR5_12xlarge => "ml.r5.12xlarge",
+            Self::MlR5_16xlarge => "ml.r5.16xlarge",
+            Self::MlR5_24xlarge => "ml.r5.24xlarge",
+            Self::MlR5_2xlarge => "ml.r5.2xlarge",
+            Self::MlR5_4xlarge => "ml.r5.4xlarge",
+            Self::MlR5_8xlarge => "ml.r5.8xlarge",
             Self::MlR5Large => "ml.r5.large",
             Self::MlR5Xlarge => "ml.r5.xlarge",
             Self::MlR6i12xlarge => "ml.r6i.12xlarge",
@@ -820,16 +820,16 @@ impl InstanceType {
             Self::MlR7i8xlarge => "ml.r7i.8xlarge",
             Self::MlR7iLarge => "ml.r7i.large",
             Self::MlR7iXlarge => "ml.r7i.xlarge",
-            Self::MlT22xlarge => "ml.t2.2xlarge",
+            Self::MlT2_2xlarge => "ml.t2.2xlarge",
             Self::MlT2Large => "ml.t2.large",
             Self::MlT2Medium => "ml.t2.medium",
             Self::MlT2Xlarge => "ml.t2.xlarge",
-            Self::MlT32xlarge => "ml.t3.2xlarge",
+            Self::MlT3_2xlarge => "ml.t3.2xlarge",
             Self::MlT3Large => "ml.t3.large",
             Self::MlT3Medium => "ml.t3.medium",
             Self::MlT3Xlarge => "ml.t3.xlarge",
-            Self::MlTrn12xlarge => "ml.trn1.2xlarge",
-            Self::MlTrn132xlarge => "ml.trn1.32xlarge",
+            Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
+            Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
         }
     }
@@ -841,6 +841,42 @@ impl ToExpr for InstanceType {
 
 impl From<InstanceType> for Value<InstanceType> {
     fn from(value: InstanceType) -> Self { Value::Lit(value) }
+}
+
+/// The values `PlatformIdentifier` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlatformIdentifier {
+    /// `notebook-al1-v1`
+    NotebookAl1V1,
+    /// `notebook-al2-v1`
+    NotebookAl2V1,
+    /// `notebook-al2-v2`
+    NotebookAl2V2,
+    /// `notebook-al2-v3`
+    NotebookAl2V3,
+    /// `notebook-al2023-v1`
+    NotebookAl2023V1,
+}
+
+impl PlatformIdentifier {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotebookAl1V1 => "notebook-al1-v1",
+            Self::NotebookAl2V1 => "notebook-al2-v1",
+            Self::NotebookAl2V2 => "notebook-al2-v2",
+            Self::NotebookAl2V3 => "notebook-al2-v3",
+            Self::NotebookAl2023V1 => "notebook-al2023-v1",
+        }
+    }
+}
+
+impl ToExpr for PlatformIdentifier {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<PlatformIdentifier> for Value<PlatformIdentifier> {
+    fn from(value: PlatformIdentifier) -> Self { Value::Lit(value) }
 }
 
 /// The values `RootAccess` accepts.

@@ -1252,63 +1252,63 @@ pub enum InstanceType {
     /// `ml.t3.xlarge`
     MlT3Xlarge,
     /// `ml.t3.2xlarge`
-    MlT32xlarge,
+    MlT3_2xlarge,
     /// `ml.m4.xlarge`
     MlM4Xlarge,
     /// `ml.m4.2xlarge`
-    MlM42xlarge,
+    MlM4_2xlarge,
     /// `ml.m4.4xlarge`
-    MlM44xlarge,
+    MlM4_4xlarge,
     /// `ml.m4.10xlarge`
-    MlM410xlarge,
+    MlM4_10xlarge,
     /// `ml.m4.16xlarge`
-    MlM416xlarge,
+    MlM4_16xlarge,
     /// `ml.c4.xlarge`
     MlC4Xlarge,
     /// `ml.c4.2xlarge`
-    MlC42xlarge,
+    MlC4_2xlarge,
     /// `ml.c4.4xlarge`
-    MlC44xlarge,
+    MlC4_4xlarge,
     /// `ml.c4.8xlarge`
-    MlC48xlarge,
+    MlC4_8xlarge,
     /// `ml.c5.xlarge`
     MlC5Xlarge,
     /// `ml.c5.2xlarge`
-    MlC52xlarge,
+    MlC5_2xlarge,
     /// `ml.c5.4xlarge`
-    MlC54xlarge,
+    MlC5_4xlarge,
     /// `ml.c5.9xlarge`
-    MlC59xlarge,
+    MlC5_9xlarge,
     /// `ml.c5.18xlarge`
-    MlC518xlarge,
+    MlC5_18xlarge,
     /// `ml.m5.large`
     MlM5Large,
     /// `ml.m5.xlarge`
     MlM5Xlarge,
     /// `ml.m5.2xlarge`
-    MlM52xlarge,
+    MlM5_2xlarge,
     /// `ml.m5.4xlarge`
-    MlM54xlarge,
+    MlM5_4xlarge,
     /// `ml.m5.12xlarge`
-    MlM512xlarge,
+    MlM5_12xlarge,
     /// `ml.m5.24xlarge`
-    MlM524xlarge,
+    MlM5_24xlarge,
     /// `ml.r5.large`
     MlR5Large,
     /// `ml.r5.xlarge`
     MlR5Xlarge,
     /// `ml.r5.2xlarge`
-    MlR52xlarge,
+    MlR5_2xlarge,
     /// `ml.r5.4xlarge`
-    MlR54xlarge,
+    MlR5_4xlarge,
     /// `ml.r5.8xlarge`
-    MlR58xlarge,
+    MlR5_8xlarge,
     /// `ml.r5.12xlarge`
-    MlR512xlarge,
+    MlR5_12xlarge,
     /// `ml.r5.16xlarge`
-    MlR516xlarge,
+    MlR5_16xlarge,
     /// `ml.r5.24xlarge`
-    MlR524xlarge,
+    MlR5_24xlarge,
     /// `ml.g4dn.xlarge`
     MlG4dnXlarge,
     /// `ml.g4dn.2xlarge`
@@ -1324,19 +1324,19 @@ pub enum InstanceType {
     /// `ml.g5.xlarge`
     MlG5Xlarge,
     /// `ml.g5.2xlarge`
-    MlG52xlarge,
+    MlG5_2xlarge,
     /// `ml.g5.4xlarge`
-    MlG54xlarge,
+    MlG5_4xlarge,
     /// `ml.g5.8xlarge`
-    MlG58xlarge,
+    MlG5_8xlarge,
     /// `ml.g5.16xlarge`
-    MlG516xlarge,
+    MlG5_16xlarge,
     /// `ml.g5.12xlarge`
-    MlG512xlarge,
+    MlG5_12xlarge,
     /// `ml.g5.24xlarge`
-    MlG524xlarge,
+    MlG5_24xlarge,
     /// `ml.g5.48xlarge`
-    MlG548xlarge,
+    MlG5_48xlarge,
     /// `ml.r5d.large`
     MlR5dLarge,
     /// `ml.r5d.xlarge`
@@ -1356,19 +1356,19 @@ pub enum InstanceType {
     /// `ml.g6.xlarge`
     MlG6Xlarge,
     /// `ml.g6.2xlarge`
-    MlG62xlarge,
+    MlG6_2xlarge,
     /// `ml.g6.4xlarge`
-    MlG64xlarge,
+    MlG6_4xlarge,
     /// `ml.g6.8xlarge`
-    MlG68xlarge,
+    MlG6_8xlarge,
     /// `ml.g6.12xlarge`
-    MlG612xlarge,
+    MlG6_12xlarge,
     /// `ml.g6.16xlarge`
-    MlG616xlarge,
+    MlG6_16xlarge,
     /// `ml.g6.24xlarge`
-    MlG624xlarge,
+    MlG6_24xlarge,
     /// `ml.g6.48xlarge`
-    MlG648xlarge,
+    MlG6_48xlarge,
     /// `ml.g6e.xlarge`
     MlG6eXlarge,
     /// `ml.g6e.2xlarge`
@@ -1482,35 +1482,35 @@ impl InstanceType {
             Self::MlT3Medium => "ml.t3.medium",
             Self::MlT3Large => "ml.t3.large",
             Self::MlT3Xlarge => "ml.t3.xlarge",
-            Self::MlT32xlarge => "ml.t3.2xlarge",
+            Self::MlT3_2xlarge => "ml.t3.2xlarge",
             Self::MlM4Xlarge => "ml.m4.xlarge",
-            Self::MlM42xlarge => "ml.m4.2xlarge",
-            Self::MlM44xlarge => "ml.m4.4xlarge",
-            Self::MlM410xlarge => "ml.m4.10xlarge",
-            Self::MlM416xlarge => "ml.m4.16xlarge",
+            Self::MlM4_2xlarge => "ml.m4.2xlarge",
+            Self::MlM4_4xlarge => "ml.m4.4xlarge",
+            Self::MlM4_10xlarge => "ml.m4.10xlarge",
+            Self::MlM4_16xlarge => "ml.m4.16xlarge",
             Self::MlC4Xlarge => "ml.c4.xlarge",
-            Self::MlC42xlarge => "ml.c4.2xlarge",
-            Self::MlC44xlarge => "ml.c4.4xlarge",
-            Self::MlC48xlarge => "ml.c4.8xlarge",
+            Self::MlC4_2xlarge => "ml.c4.2xlarge",
+            Self::MlC4_4xlarge => "ml.c4.4xlarge",
+            Self::MlC4_8xlarge => "ml.c4.8xlarge",
             Self::MlC5Xlarge => "ml.c5.xlarge",
-            Self::MlC52xlarge => "ml.c5.2xlarge",
-            Self::MlC54xlarge => "ml.c5.4xlarge",
-            Self::MlC59xlarge => "ml.c5.9xlarge",
-            Self::MlC518xlarge => "ml.c5.18xlarge",
+            Self::MlC5_2xlarge => "ml.c5.2xlarge",
+            Self::MlC5_4xlarge => "ml.c5.4xlarge",
+            Self::MlC5_9xlarge => "ml.c5.9xlarge",
+            Self::MlC5_18xlarge => "ml.c5.18xlarge",
             Self::MlM5Large => "ml.m5.large",
             Self::MlM5Xlarge => "ml.m5.xlarge",
-            Self::MlM52xlarge => "ml.m5.2xlarge",
-            Self::MlM54xlarge => "ml.m5.4xlarge",
-            Self::MlM512xlarge => "ml.m5.12xlarge",
-            Self::MlM524xlarge => "ml.m5.24xlarge",
+            Self::MlM5_2xlarge => "ml.m5.2xlarge",
+            Self::MlM5_4xlarge => "ml.m5.4xlarge",
+            Self::MlM5_12xlarge => "ml.m5.12xlarge",
+            Self::MlM5_24xlarge => "ml.m5.24xlarge",
             Self::MlR5Large => "ml.r5.large",
             Self::MlR5Xlarge => "ml.r5.xlarge",
-            Self::MlR52xlarge => "ml.r5.2xlarge",
-            Self::MlR54xlarge => "ml.r5.4xlarge",
-            Self::MlR58xlarge => "ml.r5.8xlarge",
-            Self::MlR512xlarge => "ml.r5.12xlarge",
-            Self::MlR516xlarge => "ml.r5.16xlarge",
-            Self::MlR524xlarge => "ml.r5.24xlarge",
+            Self::MlR5_2xlarge => "ml.r5.2xlarge",
+            Self::MlR5_4xlarge => "ml.r5.4xlarge",
+            Self::MlR5_8xlarge => "ml.r5.8xlarge",
+            Self::MlR5_12xlarge => "ml.r5.12xlarge",
+            Self::MlR5_16xlarge => "ml.r5.16xlarge",
+            Self::MlR5_24xlarge => "ml.r5.24xlarge",
             Self::MlG4dnXlarge => "ml.g4dn.xlarge",
             Self::MlG4dn2xlarge => "ml.g4dn.2xlarge",
             Self::MlG4dn4xlarge => "ml.g4dn.4xlarge",
@@ -1518,13 +1518,13 @@ impl InstanceType {
             Self::MlG4dn12xlarge => "ml.g4dn.12xlarge",
             Self::MlG4dn16xlarge => "ml.g4dn.16xlarge",
             Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG52xlarge => "ml.g5.2xlarge",
-            Self::MlG54xlarge => "ml.g5.4xlarge",
-            Self::MlG58xlarge => "ml.g5.8xlarge",
-            Self::MlG516xlarge => "ml.g5.16xlarge",
-            Self::MlG512xlarge => "ml.g5.12xlarge",
-            Self::MlG524xlarge => "ml.g5.24xlarge",
-            Self::MlG548xlarge => "ml.g5.48xlarge",
+            Self::MlG5_2xlarge => "ml.g5.2xlarge",
+            Self::MlG5_4xlarge => "ml.g5.4xlarge",
+            Self::MlG5_8xlarge => "ml.g5.8xlarge",
+            Self::MlG5_16xlarge => "ml.g5.16xlarge",
+            Self::MlG5_12xlarge => "ml.g5.12xlarge",
+            Self::MlG5_24xlarge => "ml.g5.24xlarge",
+            Self::MlG5_48xlarge => "ml.g5.48xlarge",
             Self::MlR5dLarge => "ml.r5d.large",
             Self::MlR5dXlarge => "ml.r5d.xlarge",
             Self::MlR5d2xlarge => "ml.r5d.2xlarge",
@@ -1534,13 +1534,13 @@ impl InstanceType {
             Self::MlR5d16xlarge => "ml.r5d.16xlarge",
             Self::MlR5d24xlarge => "ml.r5d.24xlarge",
             Self::MlG6Xlarge => "ml.g6.xlarge",
-            Self::MlG62xlarge => "ml.g6.2xlarge",
-            Self::MlG64xlarge => "ml.g6.4xlarge",
-            Self::MlG68xlarge => "ml.g6.8xlarge",
-            Self::MlG612xlarge => "ml.g6.12xlarge",
-            Self::MlG616xlarge => "ml.g6.16xlarge",
-            Self::MlG624xlarge => "ml.g6.24xlarge",
-            Self::MlG648xlarge => "ml.g6.48xlarge",
+            Self::MlG6_2xlarge => "ml.g6.2xlarge",
+            Self::MlG6_4xlarge => "ml.g6.4xlarge",
+            Self::MlG6_8xlarge => "ml.g6.8xlarge",
+            Self::MlG6_12xlarge => "ml.g6.12xlarge",
+            Self::MlG6_16xlarge => "ml.g6.16xlarge",
+            Self::MlG6_24xlarge => "ml.g6.24xlarge",
+            Self::MlG6_48xlarge => "ml.g6.48xlarge",
             Self::MlG6eXlarge => "ml.g6e.xlarge",
             Self::MlG6e2xlarge => "ml.g6e.2xlarge",
             Self::MlG6e4xlarge => "ml.g6e.4xlarge",

@@ -990,23 +990,23 @@ pub enum AppInstanceType {
     /// `ml.t3.xlarge`
     MlT3Xlarge,
     /// `ml.t3.2xlarge`
-    MlT32xlarge,
+    MlT3_2xlarge,
     /// `ml.m5.large`
     MlM5Large,
     /// `ml.m5.xlarge`
     MlM5Xlarge,
     /// `ml.m5.2xlarge`
-    MlM52xlarge,
+    MlM5_2xlarge,
     /// `ml.m5.4xlarge`
-    MlM54xlarge,
+    MlM5_4xlarge,
     /// `ml.m5.8xlarge`
-    MlM58xlarge,
+    MlM5_8xlarge,
     /// `ml.m5.12xlarge`
-    MlM512xlarge,
+    MlM5_12xlarge,
     /// `ml.m5.16xlarge`
-    MlM516xlarge,
+    MlM5_16xlarge,
     /// `ml.m5.24xlarge`
-    MlM524xlarge,
+    MlM5_24xlarge,
     /// `ml.m5d.large`
     MlM5dLarge,
     /// `ml.m5d.xlarge`
@@ -1028,23 +1028,23 @@ pub enum AppInstanceType {
     /// `ml.c5.xlarge`
     MlC5Xlarge,
     /// `ml.c5.2xlarge`
-    MlC52xlarge,
+    MlC5_2xlarge,
     /// `ml.c5.4xlarge`
-    MlC54xlarge,
+    MlC5_4xlarge,
     /// `ml.c5.9xlarge`
-    MlC59xlarge,
+    MlC5_9xlarge,
     /// `ml.c5.12xlarge`
-    MlC512xlarge,
+    MlC5_12xlarge,
     /// `ml.c5.18xlarge`
-    MlC518xlarge,
+    MlC5_18xlarge,
     /// `ml.c5.24xlarge`
-    MlC524xlarge,
+    MlC5_24xlarge,
     /// `ml.p3.2xlarge`
-    MlP32xlarge,
+    MlP3_2xlarge,
     /// `ml.p3.8xlarge`
-    MlP38xlarge,
+    MlP3_8xlarge,
     /// `ml.p3.16xlarge`
-    MlP316xlarge,
+    MlP3_16xlarge,
     /// `ml.p3dn.24xlarge`
     MlP3dn24xlarge,
     /// `ml.g4dn.xlarge`
@@ -1064,49 +1064,49 @@ pub enum AppInstanceType {
     /// `ml.r5.xlarge`
     MlR5Xlarge,
     /// `ml.r5.2xlarge`
-    MlR52xlarge,
+    MlR5_2xlarge,
     /// `ml.r5.4xlarge`
-    MlR54xlarge,
+    MlR5_4xlarge,
     /// `ml.r5.8xlarge`
-    MlR58xlarge,
+    MlR5_8xlarge,
     /// `ml.r5.12xlarge`
-    MlR512xlarge,
+    MlR5_12xlarge,
     /// `ml.r5.16xlarge`
-    MlR516xlarge,
+    MlR5_16xlarge,
     /// `ml.r5.24xlarge`
-    MlR524xlarge,
+    MlR5_24xlarge,
     /// `ml.g5.xlarge`
     MlG5Xlarge,
     /// `ml.g5.2xlarge`
-    MlG52xlarge,
+    MlG5_2xlarge,
     /// `ml.g5.4xlarge`
-    MlG54xlarge,
+    MlG5_4xlarge,
     /// `ml.g5.8xlarge`
-    MlG58xlarge,
+    MlG5_8xlarge,
     /// `ml.g5.12xlarge`
-    MlG512xlarge,
+    MlG5_12xlarge,
     /// `ml.g5.16xlarge`
-    MlG516xlarge,
+    MlG5_16xlarge,
     /// `ml.g5.24xlarge`
-    MlG524xlarge,
+    MlG5_24xlarge,
     /// `ml.g5.48xlarge`
-    MlG548xlarge,
+    MlG5_48xlarge,
     /// `ml.g6.xlarge`
     MlG6Xlarge,
     /// `ml.g6.2xlarge`
-    MlG62xlarge,
+    MlG6_2xlarge,
     /// `ml.g6.4xlarge`
-    MlG64xlarge,
+    MlG6_4xlarge,
     /// `ml.g6.8xlarge`
-    MlG68xlarge,
+    MlG6_8xlarge,
     /// `ml.g6.12xlarge`
-    MlG612xlarge,
+    MlG6_12xlarge,
     /// `ml.g6.16xlarge`
-    MlG616xlarge,
+    MlG6_16xlarge,
     /// `ml.g6.24xlarge`
-    MlG624xlarge,
+    MlG6_24xlarge,
     /// `ml.g6.48xlarge`
-    MlG648xlarge,
+    MlG6_48xlarge,
     /// `ml.g6e.xlarge`
     MlG6eXlarge,
     /// `ml.g6e.2xlarge`
@@ -1130,13 +1130,13 @@ pub enum AppInstanceType {
     /// `ml.p4de.24xlarge`
     MlP4de24xlarge,
     /// `ml.trn1.2xlarge`
-    MlTrn12xlarge,
+    MlTrn1_2xlarge,
     /// `ml.trn1.32xlarge`
-    MlTrn132xlarge,
+    MlTrn1_32xlarge,
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
     /// `ml.p5.48xlarge`
-    MlP548xlarge,
+    MlP5_48xlarge,
     /// `ml.p5e.48xlarge`
     MlP5e48xlarge,
     /// `ml.p5en.48xlarge`
@@ -1304,21 +1304,21 @@ pub enum AppInstanceType {
     /// `ml.r6id.32xlarge`
     MlR6id32xlarge,
     /// `ml.p5.4xlarge`
-    MlP54xlarge,
+    MlP5_4xlarge,
     /// `ml.p6-b200.48xlarge`
-    MlP6B20048xlarge,
+    MlP6B200_48xlarge,
     /// `ml.g7.2xlarge`
-    MlG72xlarge,
+    MlG7_2xlarge,
     /// `ml.g7.4xlarge`
-    MlG74xlarge,
+    MlG7_4xlarge,
     /// `ml.g7.8xlarge`
-    MlG78xlarge,
+    MlG7_8xlarge,
     /// `ml.g7.12xlarge`
-    MlG712xlarge,
+    MlG7_12xlarge,
     /// `ml.g7.24xlarge`
-    MlG724xlarge,
+    MlG7_24xlarge,
     /// `ml.g7.48xlarge`
-    MlG748xlarge,
+    MlG7_48xlarge,
     /// `ml.g7e.2xlarge`
     MlG7e2xlarge,
     /// `ml.g7e.4xlarge`
@@ -1343,15 +1343,15 @@ impl AppInstanceType {
             Self::MlT3Medium => "ml.t3.medium",
             Self::MlT3Large => "ml.t3.large",
             Self::MlT3Xlarge => "ml.t3.xlarge",
-            Self::MlT32xlarge => "ml.t3.2xlarge",
+            Self::MlT3_2xlarge => "ml.t3.2xlarge",
             Self::MlM5Large => "ml.m5.large",
             Self::MlM5Xlarge => "ml.m5.xlarge",
-            Self::MlM52xlarge => "ml.m5.2xlarge",
-            Self::MlM54xlarge => "ml.m5.4xlarge",
-            Self::MlM58xlarge => "ml.m5.8xlarge",
-            Self::MlM512xlarge => "ml.m5.12xlarge",
-            Self::MlM516xlarge => "ml.m5.16xlarge",
-            Self::MlM524xlarge => "ml.m5.24xlarge",
+            Self::MlM5_2xlarge => "ml.m5.2xlarge",
+            Self::MlM5_4xlarge => "ml.m5.4xlarge",
+            Self::MlM5_8xlarge => "ml.m5.8xlarge",
+            Self::MlM5_12xlarge => "ml.m5.12xlarge",
+            Self::MlM5_16xlarge => "ml.m5.16xlarge",
+            Self::MlM5_24xlarge => "ml.m5.24xlarge",
             Self::MlM5dLarge => "ml.m5d.large",
             Self::MlM5dXlarge => "ml.m5d.xlarge",
             Self::MlM5d2xlarge => "ml.m5d.2xlarge",
@@ -1362,15 +1362,15 @@ impl AppInstanceType {
             Self::MlM5d24xlarge => "ml.m5d.24xlarge",
             Self::MlC5Large => "ml.c5.large",
             Self::MlC5Xlarge => "ml.c5.xlarge",
-            Self::MlC52xlarge => "ml.c5.2xlarge",
-            Self::MlC54xlarge => "ml.c5.4xlarge",
-            Self::MlC59xlarge => "ml.c5.9xlarge",
-            Self::MlC512xlarge => "ml.c5.12xlarge",
-            Self::MlC518xlarge => "ml.c5.18xlarge",
-            Self::MlC524xlarge => "ml.c5.24xlarge",
-            Self::MlP32xlarge => "ml.p3.2xlarge",
-            Self::MlP38xlarge => "ml.p3.8xlarge",
-            Self::MlP316xlarge => "ml.p3.16xlarge",
+            Self::MlC5_2xlarge => "ml.c5.2xlarge",
+            Self::MlC5_4xlarge => "ml.c5.4xlarge",
+            Self::MlC5_9xlarge => "ml.c5.9xlarge",
+            Self::MlC5_12xlarge => "ml.c5.12xlarge",
+            Self::MlC5_18xlarge => "ml.c5.18xlarge",
+            Self::MlC5_24xlarge => "ml.c5.24xlarge",
+            Self::MlP3_2xlarge => "ml.p3.2xlarge",
+            Self::MlP3_8xlarge => "ml.p3.8xlarge",
+            Self::MlP3_16xlarge => "ml.p3.16xlarge",
             Self::MlP3dn24xlarge => "ml.p3dn.24xlarge",
             Self::MlG4dnXlarge => "ml.g4dn.xlarge",
             Self::MlG4dn2xlarge => "ml.g4dn.2xlarge",
@@ -1380,28 +1380,28 @@ impl AppInstanceType {
             Self::MlG4dn16xlarge => "ml.g4dn.16xlarge",
             Self::MlR5Large => "ml.r5.large",
             Self::MlR5Xlarge => "ml.r5.xlarge",
-            Self::MlR52xlarge => "ml.r5.2xlarge",
-            Self::MlR54xlarge => "ml.r5.4xlarge",
-            Self::MlR58xlarge => "ml.r5.8xlarge",
-            Self::MlR512xlarge => "ml.r5.12xlarge",
-            Self::MlR516xlarge => "ml.r5.16xlarge",
-            Self::MlR524xlarge => "ml.r5.24xlarge",
+            Self::MlR5_2xlarge => "ml.r5.2xlarge",
+            Self::MlR5_4xlarge => "ml.r5.4xlarge",
+            Self::MlR5_8xlarge => "ml.r5.8xlarge",
+            Self::MlR5_12xlarge => "ml.r5.12xlarge",
+            Self::MlR5_16xlarge => "ml.r5.16xlarge",
+            Self::MlR5_24xlarge => "ml.r5.24xlarge",
             Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG52xlarge => "ml.g5.2xlarge",
-            Self::MlG54xlarge => "ml.g5.4xlarge",
-            Self::MlG58xlarge => "ml.g5.8xlarge",
-            Self::MlG512xlarge => "ml.g5.12xlarge",
-            Self::MlG516xlarge => "ml.g5.16xlarge",
-            Self::MlG524xlarge => "ml.g5.24xlarge",
-            Self::MlG548xlarge => "ml.g5.48xlarge",
+            Self::MlG5_2xlarge => "ml.g5.2xlarge",
+            Self::MlG5_4xlarge => "ml.g5.4xlarge",
+            Self::MlG5_8xlarge => "ml.g5.8xlarge",
+            Self::MlG5_12xlarge => "ml.g5.12xlarge",
+            Self::MlG5_16xlarge => "ml.g5.16xlarge",
+            Self::MlG5_24xlarge => "ml.g5.24xlarge",
+            Self::MlG5_48xlarge => "ml.g5.48xlarge",
             Self::MlG6Xlarge => "ml.g6.xlarge",
-            Self::MlG62xlarge => "ml.g6.2xlarge",
-            Self::MlG64xlarge => "ml.g6.4xlarge",
-            Self::MlG68xlarge => "ml.g6.8xlarge",
-            Self::MlG612xlarge => "ml.g6.12xlarge",
-            Self::MlG616xlarge => "ml.g6.16xlarge",
-            Self::MlG624xlarge => "ml.g6.24xlarge",
-            Self::MlG648xlarge => "ml.g6.48xlarge",
+            Self::MlG6_2xlarge => "ml.g6.2xlarge",
+            Self::MlG6_4xlarge => "ml.g6.4xlarge",
+            Self::MlG6_8xlarge => "ml.g6.8xlarge",
+            Self::MlG6_12xlarge => "ml.g6.12xlarge",
+            Self::MlG6_16xlarge => "ml.g6.16xlarge",
+            Self::MlG6_24xlarge => "ml.g6.24xlarge",
+            Self::MlG6_48xlarge => "ml.g6.48xlarge",
             Self::MlG6eXlarge => "ml.g6e.xlarge",
             Self::MlG6e2xlarge => "ml.g6e.2xlarge",
             Self::MlG6e4xlarge => "ml.g6e.4xlarge",
@@ -1413,10 +1413,10 @@ impl AppInstanceType {
             Self::MlGeospatialInteractive => "ml.geospatial.interactive",
             Self::MlP4d24xlarge => "ml.p4d.24xlarge",
             Self::MlP4de24xlarge => "ml.p4de.24xlarge",
-            Self::MlTrn12xlarge => "ml.trn1.2xlarge",
-            Self::MlTrn132xlarge => "ml.trn1.32xlarge",
+            Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
+            Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
-            Self::MlP548xlarge => "ml.p5.48xlarge",
+            Self::MlP5_48xlarge => "ml.p5.48xlarge",
             Self::MlP5e48xlarge => "ml.p5e.48xlarge",
             Self::MlP5en48xlarge => "ml.p5en.48xlarge",
             Self::MlM6iLarge => "ml.m6i.large",
@@ -1500,14 +1500,14 @@ impl AppInstanceType {
             Self::MlR6id16xlarge => "ml.r6id.16xlarge",
             Self::MlR6id24xlarge => "ml.r6id.24xlarge",
             Self::MlR6id32xlarge => "ml.r6id.32xlarge",
-            Self::MlP54xlarge => "ml.p5.4xlarge",
-            Self::MlP6B20048xlarge => "ml.p6-b200.48xlarge",
-            Self::MlG72xlarge => "ml.g7.2xlarge",
-            Self::MlG74xlarge => "ml.g7.4xlarge",
-            Self::MlG78xlarge => "ml.g7.8xlarge",
-            Self::MlG712xlarge => "ml.g7.12xlarge",
-            Self::MlG724xlarge => "ml.g7.24xlarge",
-            Self::MlG748xlarge => "ml.g7.48xlarge",
+            Self::MlP5_4xlarge => "ml.p5.4xlarge",
+            Self::MlP6B200_48xlarge => "ml.p6-b200.48xlarge",
+            Self::MlG7_2xlarge => "ml.g7.2xlarge",
+            Self::MlG7_4xlarge => "ml.g7.4xlarge",
+            Self::MlG7_8xlarge => "ml.g7.8xlarge",
+            Self::MlG7_12xlarge => "ml.g7.12xlarge",
+            Self::MlG7_24xlarge => "ml.g7.24xlarge",
+            Self::MlG7_48xlarge => "ml.g7.48xlarge",
             Self::MlG7e2xlarge => "ml.g7e.2xlarge",
             Self::MlG7e4xlarge => "ml.g7e.4xlarge",
             Self::MlG7e8xlarge => "ml.g7e.8xlarge",

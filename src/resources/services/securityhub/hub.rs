@@ -19,7 +19,7 @@ pub struct Hub {
     /// `AutoEnableControls`: Whether to automatically enable new controls when they are added to standards that are enabled
     pub auto_enable_controls: Option<Value<bool>>,
     /// `ControlFindingGenerator`: This field, used when enabling Security Hub, specifies whether the calling account has consolidated control findings turned on. If the value for this field is set to SECURITY_CONTROL, Security Hub generates a single finding for a control check even when the check applies to multiple enabled standards.  If the value for this field is set to STANDARD_CONTROL, Security Hub generates separate findings for a control check when the check applies to multiple enabled standards.
-    pub control_finding_generator: Option<Value<String>>,
+    pub control_finding_generator: Option<Value<ControlFindingGenerator>>,
     /// `EnableDefaultStandards` (write-only): Whether to enable the security standards that Security Hub has designated as automatically enabled.
     pub enable_default_standards: Option<Value<bool>>,
     /// `Tags`: A key-value pair to associate with a resource.
@@ -36,7 +36,7 @@ impl Hub {
     /// Sets `AutoEnableControls`.
     #[must_use] pub fn auto_enable_controls(mut self, value: impl Into<Value<bool>>) -> Self { self.auto_enable_controls = Some(value.into()); self }
     /// Sets `ControlFindingGenerator`.
-    #[must_use] pub fn control_finding_generator(mut self, value: impl Into<Value<String>>) -> Self { self.control_finding_generator = Some(value.into()); self }
+    #[must_use] pub fn control_finding_generator(mut self, value: impl Into<Value<ControlFindingGenerator>>) -> Self { self.control_finding_generator = Some(value.into()); self }
     /// Sets `EnableDefaultStandards`.
     #[must_use] pub fn enable_default_standards(mut self, value: impl Into<Value<bool>>) -> Self { self.enable_default_standards = Some(value.into()); self }
     /// Sets `Tags`.
@@ -72,6 +72,33 @@ impl CfnResource for Hub {
     fn apply_tags(&mut self, tags: &[Tag]) {
         crate::resources::support::merge_tag_map(&mut self.tags, tags);
     }
+}
+
+/// The values `ControlFindingGenerator` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ControlFindingGenerator {
+    /// `SECURITY_CONTROL`
+    SecurityControl,
+    /// `STANDARD_CONTROL`
+    StandardControl,
+}
+
+impl ControlFindingGenerator {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SecurityControl => "SECURITY_CONTROL",
+            Self::StandardControl => "STANDARD_CONTROL",
+        }
+    }
+}
+
+impl ToExpr for ControlFindingGenerator {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<ControlFindingGenerator> for Value<ControlFindingGenerator> {
+    fn from(value: ControlFindingGenerator) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`Hub`]: a `Handle<Hub>` dereferences to

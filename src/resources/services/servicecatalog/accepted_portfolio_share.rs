@@ -17,7 +17,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, Props, ResourceAttr
 #[non_exhaustive]
 pub struct AcceptedPortfolioShare {
     /// `AcceptLanguage` (changing it replaces the resource; write-only): The language code.
-    pub accept_language: Option<Value<String>>,
+    pub accept_language: Option<Value<AcceptLanguage>>,
     /// `PortfolioId` (required; changing it replaces the resource): The portfolio identifier.
     pub portfolio_id: Value<String>,
 }
@@ -36,7 +36,7 @@ impl AcceptedPortfolioShare {
     }
 
     /// Sets `AcceptLanguage`.
-    #[must_use] pub fn accept_language(mut self, value: impl Into<Value<String>>) -> Self { self.accept_language = Some(value.into()); self }
+    #[must_use] pub fn accept_language(mut self, value: impl Into<Value<AcceptLanguage>>) -> Self { self.accept_language = Some(value.into()); self }
     /// Sets `PortfolioId`.
     #[must_use] pub fn portfolio_id(mut self, value: impl Into<Value<String>>) -> Self { self.portfolio_id = value.into(); self }
 }
@@ -64,6 +64,36 @@ impl CfnResource for AcceptedPortfolioShare {
     fn properties(&self) -> IndexMap<String, Expr> {
         Props::of(self)
     }
+}
+
+/// The values `AcceptLanguage` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AcceptLanguage {
+    /// `en`
+    En,
+    /// `jp`
+    Jp,
+    /// `zh`
+    Zh,
+}
+
+impl AcceptLanguage {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Jp => "jp",
+            Self::Zh => "zh",
+        }
+    }
+}
+
+impl ToExpr for AcceptLanguage {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<AcceptLanguage> for Value<AcceptLanguage> {
+    fn from(value: AcceptLanguage) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`AcceptedPortfolioShare`]: a `Handle<AcceptedPortfolioShare>` dereferences to

@@ -19,7 +19,7 @@ pub struct DedicatedIpPool {
     /// `PoolName` (changing it replaces the resource): The name of the dedicated IP pool.
     pub pool_name: Option<Value<String>>,
     /// `ScalingMode`: Specifies whether the dedicated IP pool is managed or not. The default value is STANDARD.
-    pub scaling_mode: Option<Value<String>>,
+    pub scaling_mode: Option<Value<ScalingMode>>,
     /// `Tags`: The tags (keys and values) associated with the dedicated IP pool.
     pub tags: Option<Value<List<Tag>>>,
 }
@@ -34,7 +34,7 @@ impl DedicatedIpPool {
     /// Sets `PoolName`.
     #[must_use] pub fn pool_name(mut self, value: impl Into<Value<String>>) -> Self { self.pool_name = Some(value.into()); self }
     /// Sets `ScalingMode`.
-    #[must_use] pub fn scaling_mode(mut self, value: impl Into<Value<String>>) -> Self { self.scaling_mode = Some(value.into()); self }
+    #[must_use] pub fn scaling_mode(mut self, value: impl Into<Value<ScalingMode>>) -> Self { self.scaling_mode = Some(value.into()); self }
     /// Sets `Tags`.
     #[must_use] pub fn tags(mut self, value: impl Into<Value<List<Tag>>>) -> Self { self.tags = Some(value.into()); self }
 }
@@ -67,6 +67,33 @@ impl CfnResource for DedicatedIpPool {
     fn apply_tags(&mut self, tags: &[Tag]) {
         crate::resources::support::merge_tag_list(&mut self.tags, tags);
     }
+}
+
+/// The values `ScalingMode` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScalingMode {
+    /// `STANDARD`
+    Standard,
+    /// `MANAGED`
+    Managed,
+}
+
+impl ScalingMode {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::Managed => "MANAGED",
+        }
+    }
+}
+
+impl ToExpr for ScalingMode {
+    fn to_expr(&self) -> Expr { Expr::String(self.as_str().to_owned()) }
+}
+
+impl From<ScalingMode> for Value<ScalingMode> {
+    fn from(value: ScalingMode) -> Self { Value::Lit(value) }
 }
 
 /// The `Fn::GetAtt` attributes of [`DedicatedIpPool`]: a `Handle<DedicatedIpPool>` dereferences to

@@ -37,7 +37,7 @@ pub struct WebAcl {
     /// `Name` (changing it replaces the resource): Name of the WebACL.
     pub name: Option<Value<String>>,
     /// `OnSourceDDoSProtectionConfig`: Configures the options for on-source DDoS protection provided by supported resource type.
-    pub on_source_d_do_s_protection_config: Option<Box<Value<OnSourceDDoSProtectionConfig>>>,
+    pub on_source_ddos_protection_config: Option<Box<Value<OnSourceDdosProtectionConfig>>>,
     /// `Rules`: Collection of Rules.
     pub rules: Option<Value<List<Rule>>>,
     /// `Scope` (required; changing it replaces the resource): Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
@@ -68,7 +68,7 @@ impl WebAcl {
             description: None,
             monetization_config: None,
             name: None,
-            on_source_d_do_s_protection_config: None,
+            on_source_ddos_protection_config: None,
             rules: None,
             scope: scope.into(),
             tags: None,
@@ -98,7 +98,7 @@ impl WebAcl {
     /// Sets `Name`.
     #[must_use] pub fn name(mut self, value: impl Into<Value<String>>) -> Self { self.name = Some(value.into()); self }
     /// Sets `OnSourceDDoSProtectionConfig`.
-    #[must_use] pub fn on_source_d_do_s_protection_config(mut self, value: impl Into<Value<OnSourceDDoSProtectionConfig>>) -> Self { self.on_source_d_do_s_protection_config = Some(Box::new(value.into())); self }
+    #[must_use] pub fn on_source_ddos_protection_config(mut self, value: impl Into<Value<OnSourceDdosProtectionConfig>>) -> Self { self.on_source_ddos_protection_config = Some(Box::new(value.into())); self }
     /// Sets `Rules`.
     #[must_use] pub fn rules(mut self, value: impl Into<Value<List<Rule>>>) -> Self { self.rules = Some(value.into()); self }
     /// Sets `Scope`.
@@ -124,7 +124,7 @@ impl ToExpr for WebAcl {
         p.opt("Description", &self.description);
         p.opt("MonetizationConfig", &self.monetization_config);
         p.opt("Name", &self.name);
-        p.opt("OnSourceDDoSProtectionConfig", &self.on_source_d_do_s_protection_config);
+        p.opt("OnSourceDDoSProtectionConfig", &self.on_source_ddos_protection_config);
         p.opt("Rules", &self.rules);
         p.req("Scope", &self.scope);
         p.opt("Tags", &self.tags);
@@ -931,16 +931,16 @@ impl From<Price> for Value<Price> {
 /// A property type of `AWS::WAFv2::WebACL`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct OnSourceDDoSProtectionConfig {
+pub struct OnSourceDdosProtectionConfig {
     /// `ALBLowReputationMode` (required).
     pub alb_low_reputation_mode: Value<AlbLowReputationMode>,
 }
 
-impl OnSourceDDoSProtectionConfig {
+impl OnSourceDdosProtectionConfig {
     /// A value with its required properties (`ALBLowReputationMode`); set the others with the
     /// builder methods.
     pub fn new(alb_low_reputation_mode: impl Into<Value<AlbLowReputationMode>>) -> Self {
-        OnSourceDDoSProtectionConfig {
+        OnSourceDdosProtectionConfig {
             alb_low_reputation_mode: alb_low_reputation_mode.into(),
         }
     }
@@ -949,7 +949,7 @@ impl OnSourceDDoSProtectionConfig {
     #[must_use] pub fn alb_low_reputation_mode(mut self, value: impl Into<Value<AlbLowReputationMode>>) -> Self { self.alb_low_reputation_mode = value.into(); self }
 }
 
-impl ToExpr for OnSourceDDoSProtectionConfig {
+impl ToExpr for OnSourceDdosProtectionConfig {
     fn to_expr(&self) -> Expr {
         let mut p = Props::new();
         p.req("ALBLowReputationMode", &self.alb_low_reputation_mode);
@@ -957,8 +957,8 @@ impl ToExpr for OnSourceDDoSProtectionConfig {
     }
 }
 
-impl From<OnSourceDDoSProtectionConfig> for Value<OnSourceDDoSProtectionConfig> {
-    fn from(value: OnSourceDDoSProtectionConfig) -> Self { Value::Lit(value) }
+impl From<OnSourceDdosProtectionConfig> for Value<OnSourceDdosProtectionConfig> {
+    fn from(value: OnSourceDdosProtectionConfig) -> Self { Value::Lit(value) }
 }
 
 /// Rule of WebACL that contains condition and action.
@@ -2503,7 +2503,7 @@ pub struct ManagedRuleGroupConfig {
     /// `AWSManagedRulesATPRuleSet`: Configures how to use the Account Takeover Prevention managed rule group in the web ACL
     pub aws_managed_rules_atp_rule_set: Option<Box<Value<AwsManagedRulesAtpRuleSet>>>,
     /// `AWSManagedRulesAntiDDoSRuleSet`: Configures how to use the AntiDDOS AWS managed rule group in the web ACL
-    pub aws_managed_rules_anti_d_do_s_rule_set: Option<Box<Value<AwsManagedRulesAntiDDoSRuleSet>>>,
+    pub aws_managed_rules_anti_ddos_rule_set: Option<Box<Value<AwsManagedRulesAntiDdosRuleSet>>>,
     /// `AWSManagedRulesBotControlRuleSet`: Configures how to use the Bot Control managed rule group in the web ACL
     pub aws_managed_rules_bot_control_rule_set: Option<Box<Value<AwsManagedRulesBotControlRuleSet>>>,
     /// `LoginPath`.
@@ -2525,7 +2525,7 @@ impl ManagedRuleGroupConfig {
     /// Sets `AWSManagedRulesATPRuleSet`.
     #[must_use] pub fn aws_managed_rules_atp_rule_set(mut self, value: impl Into<Value<AwsManagedRulesAtpRuleSet>>) -> Self { self.aws_managed_rules_atp_rule_set = Some(Box::new(value.into())); self }
     /// Sets `AWSManagedRulesAntiDDoSRuleSet`.
-    #[must_use] pub fn aws_managed_rules_anti_d_do_s_rule_set(mut self, value: impl Into<Value<AwsManagedRulesAntiDDoSRuleSet>>) -> Self { self.aws_managed_rules_anti_d_do_s_rule_set = Some(Box::new(value.into())); self }
+    #[must_use] pub fn aws_managed_rules_anti_ddos_rule_set(mut self, value: impl Into<Value<AwsManagedRulesAntiDdosRuleSet>>) -> Self { self.aws_managed_rules_anti_ddos_rule_set = Some(Box::new(value.into())); self }
     /// Sets `AWSManagedRulesBotControlRuleSet`.
     #[must_use] pub fn aws_managed_rules_bot_control_rule_set(mut self, value: impl Into<Value<AwsManagedRulesBotControlRuleSet>>) -> Self { self.aws_managed_rules_bot_control_rule_set = Some(Box::new(value.into())); self }
     /// Sets `LoginPath`.
@@ -2543,7 +2543,7 @@ impl ToExpr for ManagedRuleGroupConfig {
         let mut p = Props::new();
         p.opt("AWSManagedRulesACFPRuleSet", &self.aws_managed_rules_acfp_rule_set);
         p.opt("AWSManagedRulesATPRuleSet", &self.aws_managed_rules_atp_rule_set);
-        p.opt("AWSManagedRulesAntiDDoSRuleSet", &self.aws_managed_rules_anti_d_do_s_rule_set);
+        p.opt("AWSManagedRulesAntiDDoSRuleSet", &self.aws_managed_rules_anti_ddos_rule_set);
         p.opt("AWSManagedRulesBotControlRuleSet", &self.aws_managed_rules_bot_control_rule_set);
         p.opt("LoginPath", &self.login_path);
         p.opt("PasswordField", &self.password_field);
@@ -3040,18 +3040,18 @@ impl From<RequestInspection> for Value<RequestInspection> {
 /// A property type of `AWS::WAFv2::WebACL`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct AwsManagedRulesAntiDDoSRuleSet {
+pub struct AwsManagedRulesAntiDdosRuleSet {
     /// `ClientSideActionConfig` (required): Client side action config for AntiDDOS AMR.
     pub client_side_action_config: Box<Value<ClientSideActionConfig>>,
     /// `SensitivityToBlock`.
     pub sensitivity_to_block: Option<Value<SensitivityToAct>>,
 }
 
-impl AwsManagedRulesAntiDDoSRuleSet {
+impl AwsManagedRulesAntiDdosRuleSet {
     /// A value with its required properties (`ClientSideActionConfig`); set the others with the
     /// builder methods.
     pub fn new(client_side_action_config: impl Into<Value<ClientSideActionConfig>>) -> Self {
-        AwsManagedRulesAntiDDoSRuleSet {
+        AwsManagedRulesAntiDdosRuleSet {
             client_side_action_config: Box::new(client_side_action_config.into()),
             sensitivity_to_block: None,
         }
@@ -3063,7 +3063,7 @@ impl AwsManagedRulesAntiDDoSRuleSet {
     #[must_use] pub fn sensitivity_to_block(mut self, value: impl Into<Value<SensitivityToAct>>) -> Self { self.sensitivity_to_block = Some(value.into()); self }
 }
 
-impl ToExpr for AwsManagedRulesAntiDDoSRuleSet {
+impl ToExpr for AwsManagedRulesAntiDdosRuleSet {
     fn to_expr(&self) -> Expr {
         let mut p = Props::new();
         p.req("ClientSideActionConfig", &self.client_side_action_config);
@@ -3072,8 +3072,8 @@ impl ToExpr for AwsManagedRulesAntiDDoSRuleSet {
     }
 }
 
-impl From<AwsManagedRulesAntiDDoSRuleSet> for Value<AwsManagedRulesAntiDDoSRuleSet> {
-    fn from(value: AwsManagedRulesAntiDDoSRuleSet) -> Self { Value::Lit(value) }
+impl From<AwsManagedRulesAntiDdosRuleSet> for Value<AwsManagedRulesAntiDdosRuleSet> {
+    fn from(value: AwsManagedRulesAntiDdosRuleSet) -> Self { Value::Lit(value) }
 }
 
 /// Client side action config for AntiDDOS AMR.
