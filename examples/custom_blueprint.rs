@@ -85,6 +85,23 @@ impl BlueprintConfig for ReportsConfig {
                 .help("start with a letter; use letters, digits and '_' only, at most 63"),
             );
         }
+        let class: Vec<&str> = self.instance_class.split('.').collect();
+        let class_ok = class.len() == 3
+            && class[0] == "db"
+            && class[1..].iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+        if !class_ok {
+            issues.push(
+                ConfigIssue::new(
+                    "blueprint.instance_class",
+                    format!("\"{}\" is not an RDS instance class", self.instance_class),
+                )
+                .help("write it as db.family.size, for example \"db.t4g.medium\""),
+            );
+        }
         if !(20..=65_536).contains(&self.allocated_storage) {
             issues.push(ConfigIssue::new(
                 "blueprint.allocated_storage",

@@ -137,6 +137,19 @@ fn a_user_blueprints_own_keys_are_checked_and_used() {
         "{err}"
     );
     assert!(err.contains("did you mean `database_name`?"), "{err}");
+    fs::write(
+        &path,
+        "[environments.stage.blueprint]\ninstance_class = \"t4g.medium\"\n",
+    )
+    .expect("config");
+    let (code, _, err) = custom_blueprint(&["synth", "--config", &config]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains(
+            ":2:18: `environments.stage.blueprint.instance_class` = \"t4g.medium\": \"t4g.medium\" is not an RDS instance class"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
