@@ -29,8 +29,8 @@ fn main() {
     let bp = swiftcode::SwiftCode;
     let config = Config::builtin();
     for env in ["stage", "prod"] {
-        let settings = || blueprint::settings(&bp, &config, Some(env)).expect("built-in env");
-        let template = blueprint::synthesize(&bp, settings())
+        let resolved = blueprint::resolve(&bp, &config, Some(env)).expect("built-in env");
+        let template = blueprint::synthesize(&bp, &resolved)
             .expect("SwiftCode builds")
             .template;
         let yaml = template.to_yaml();
@@ -49,7 +49,7 @@ fn main() {
         );
         println!("  checks, first run (schemas unpacked and compiled): {cold:?}");
         report("build template (blueprint -> IR)", || {
-            black_box(blueprint::synthesize(&bp, settings()).expect("builds"));
+            black_box(blueprint::synthesize(&bp, &resolved).expect("builds"));
         });
         report("write YAML", || {
             black_box(template.to_yaml());

@@ -5,39 +5,116 @@
 //! hagen's public DSL only, exactly as it would be in your own crate, and
 //! `main` hands it to `hagen::cli::main`, which provides `synth` (and the
 //! other subcommands) with the same options, configuration and exit codes
-//! as the `hagen` binary:
+//! as the `hagen` binary, under its own name, version and keys:
 //!
 //! ```text
 //! cargo run --example custom_blueprint -- synth
 //! cargo run --example custom_blueprint -- synth --env prod -o reporting.yaml
 //! cargo run --example custom_blueprint -- --help
 //! ```
+//!
+//! Its own `hagen.toml` keys are [`ReportsConfig`]:
+//!
+//! ```toml
+//! [environments.prod.blueprint]
+//! database_name = "analytics"
+//! allocated_storage = 200
+//! ```
 
 use std::process::ExitCode;
 
 use hagen::blueprint::{self, Blueprint};
-use hagen::config::{CustomKey, CustomKind, Settings};
+use hagen::config::{BaseEnvironment, BlueprintConfig, ConfigIssue, Environment};
 use hagen::constructs::SubnetKind;
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps};
-use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
+use hagen::constructs::database::{Database, DatabaseProps, DbEngine, EnhancedMonitoring};
 use hagen::constructs::security_group::{Peer, SecurityGroup, Traffic};
 use hagen::constructs::vpc::{SubnetGroup, Vpc, VpcProps};
 use hagen::error::SynthError;
 use hagen::resources::iam::{Role, aws_managed_policy_arn, service_trust_policy};
 use hagen::stack::Stack;
 use hagen::template::{Output, Parameter};
+use serde::{Deserialize, Serialize};
 
-/// The blueprint: no state; everything it varies on comes from [`Settings`].
+/// The blueprint: no state; everything it varies on comes from the
+/// environment and its [`ReportsConfig`].
 pub struct ReportingDatabase;
 
-/// This blueprint's own key in `[environments.NAME.blueprint]` of `hagen.toml`.
-const KEYS: &[CustomKey] = &[CustomKey {
-    name: "database_name",
-    kind: CustomKind::String,
-    help: "the database created at launch (default \"reports\")",
-}];
+/// This blueprint's own keys in `[environments.NAME.blueprint]` of
+/// `hagen.toml`. Unknown keys, wrong types and the problems
+/// [`check`](BlueprintConfig::check) finds are reported with file, line
+/// and key; `--help` lists the keys with their built-in values.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// The database created at launch.
+    pub database_name: String,
+    /// RDS instance class.
+    pub instance_class: String,
+    /// Allocated storage in GiB.
+    pub allocated_storage: u32,
+}
+
+impl BlueprintConfig for ReportsConfig {
+    /// The built-in values, written once: small for `stage`, larger for `prod`.
+    fn defaults(env: &Environment) -> Self {
+        let (instance_class, allocated_storage) = match env.base {
+            BaseEnvironment::Stage => ("db.t4g.medium", 20),
+            BaseEnvironment::Prod => ("db.m6g.large", 100),
+        };
+        ReportsConfig {
+            database_name: "reports".to_owned(),
+            instance_class: instance_class.to_owned(),
+            allocated_storage,
+        }
+    }
+
+    /// What RDS would refuse, reported at the line that set it.
+    fn check(&self, _env: &Environment) -> Vec<ConfigIssue> {
+        let mut issues = Vec::new();
+        let name = &self.database_name;
+        let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name.len() <= 63;
+        if !identifier {
+            issues.push(
+                ConfigIssue::new(
+                    "blueprint.database_name",
+                    format!("\"{name}\" is not a PostgreSQL database name"),
+                )
+                .help("start with a letter; use letters, digits and '_' only, at most 63"),
+            );
+        }
+        let class: Vec<&str> = self.instance_class.split('.').collect();
+        let class_ok = class.len() == 3
+            && class[0] == "db"
+            && class[1..].iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+        if !class_ok {
+            issues.push(
+                ConfigIssue::new(
+                    "blueprint.instance_class",
+                    format!("\"{}\" is not an RDS instance class", self.instance_class),
+                )
+                .help("write it as db.family.size, for example \"db.t4g.medium\""),
+            );
+        }
+        if !(20..=65_536).contains(&self.allocated_storage) {
+            issues.push(ConfigIssue::new(
+                "blueprint.allocated_storage",
+                format!("{} GiB is outside 20 to 65536 GiB", self.allocated_storage),
+            ));
+        }
+        issues
+    }
+}
 
 impl Blueprint for ReportingDatabase {
+    type Config = ReportsConfig;
+
     fn name(&self) -> &str {
         "reporting"
     }
@@ -46,13 +123,19 @@ impl Blueprint for ReportingDatabase {
         "A Multi-AZ PostgreSQL database for reporting tools, alarms by e-mail"
     }
 
-    fn custom_keys(&self) -> &[CustomKey] {
-        KEYS
+    /// The program's name in `--help`, `--version` and printed commands:
+    /// this example's binary.
+    fn command_name(&self) -> &str {
+        "custom_blueprint"
     }
 
-    fn build(&self, settings: &Settings) -> Result<Stack, SynthError> {
+    fn version(&self) -> Option<&str> {
+        Some(env!("CARGO_PKG_VERSION"))
+    }
+
+    fn build(&self, env: &Environment, config: &ReportsConfig) -> Result<Stack, SynthError> {
         // Description and the Project/Environment (and configured) tags.
-        let mut stack = blueprint::new_stack(self, settings);
+        let mut stack = blueprint::new_stack(self, env);
 
         // Values only known at deploy time are parameters.
         let email = stack.parameter(
@@ -66,14 +149,12 @@ impl Blueprint for ReportingDatabase {
         )?;
 
         // A network with private subnets for the reporting tools and
-        // isolated ones for the database; sizes and NAT from the settings.
+        // isolated ones for the database, over the environment's AZs.
         let vpc = Vpc::new(
             &mut stack,
             "Network",
             VpcProps {
-                cidr: settings.vpc_cidr,
-                az_count: usize::from(settings.az_count),
-                nat_gateways: settings.nat,
+                az_count: usize::from(env.az_count),
                 subnet_groups: vec![
                     SubnetGroup::new(SubnetKind::Public, 26),
                     SubnetGroup::new(SubnetKind::Private, 22),
@@ -93,7 +174,7 @@ impl Blueprint for ReportingDatabase {
             db_group.allow_from(
                 &mut stack,
                 &Peer::ipv4(&format!("Tools{}", n + 1), cidr.to_string()),
-                Traffic::tcp(settings.database.engine.default_port()),
+                Traffic::tcp(DbEngine::Postgres.default_port()),
                 "Reporting tools in a private subnet",
             )?;
         }
@@ -111,18 +192,17 @@ impl Blueprint for ReportingDatabase {
             .collect();
         let mut props =
             DatabaseProps::new(&isolated, db_group.handle().clone(), alerts.topic.clone());
-        props.engine = settings.database.engine;
-        props.instance_class = settings.database.instance_class.clone();
-        props.allocated_storage_gib = settings.database.allocated_storage_gib;
-        props.backup_retention_days = settings.database.backup_retention_days;
-        props.deletion_protection = settings.deletion_protection;
-        props.database_name = Some(
-            settings
-                .custom
-                .string("database_name")
-                .unwrap_or("reports")
-                .to_owned(),
-        );
+        props.engine = DbEngine::Postgres;
+        props.instance_class = config.instance_class.clone();
+        props.allocated_storage_gib = config.allocated_storage;
+        // Storage autoscaling up to five times the allocation.
+        props.max_allocated_storage_gib = Some(config.allocated_storage.saturating_mul(5));
+        props.backup_retention_days = match env.base {
+            BaseEnvironment::Stage => 7,
+            BaseEnvironment::Prod => 30,
+        };
+        props.deletion_protection = env.deletion_protection;
+        props.database_name = Some(config.database_name.clone());
         // OS metrics every minute, through a role RDS assumes.
         let monitoring = stack.add(
             "ReportsMonitoringRole",

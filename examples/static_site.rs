@@ -43,7 +43,7 @@
 use std::process::ExitCode;
 
 use hagen::blueprint::{self, Blueprint};
-use hagen::config::Settings;
+use hagen::config::Environment;
 use hagen::constructs::checkov::{self, Skip};
 use hagen::error::SynthError;
 use hagen::resources::Handle;
@@ -82,8 +82,8 @@ use hagen::stack::{Attributes, ParamHandle, Stack};
 use hagen::template::fns::{ACCOUNT_ID, ref_, sub};
 use hagen::template::{Expr, IndexMap, Intrinsic, Output, Parameter, RetentionPolicy};
 
-/// The blueprint: no state; everything it varies on comes from [`Settings`]
-/// and the stack parameters.
+/// The blueprint: no state; everything it varies on comes from the
+/// [`Environment`] and the stack parameters.
 pub struct StaticSite;
 
 /// The hosted zone ID of every CloudFront alias target (a fixed value of
@@ -115,6 +115,9 @@ const LOG_RETENTION_DAYS: u32 = 365;
 const S3_ACCESS_LOG_PREFIX: &str = "s3-access/content/";
 
 impl Blueprint for StaticSite {
+    /// No keys of its own in `hagen.toml`.
+    type Config = ();
+
     fn name(&self) -> &str {
         "site"
     }
@@ -123,20 +126,20 @@ impl Blueprint for StaticSite {
         "A static website: private S3 bucket, CloudFront with WAF, Route 53 alias records"
     }
 
-    fn build(&self, settings: &Settings) -> Result<Stack, SynthError> {
+    fn build(&self, env: &Environment, _config: &()) -> Result<Stack, SynthError> {
         // Description and the Project/Environment (and configured) tags.
-        let mut stack = blueprint::new_stack(self, settings);
+        let mut stack = blueprint::new_stack(self, env);
         let params = parameters(&mut stack)?;
 
         let logs = log_bucket(&mut stack)?;
         let content = content_bucket(&mut stack, &logs)?;
         let web_acl = web_acl(&mut stack)?;
-        let distribution = distribution(&mut stack, settings, &params, &content, &web_acl)?;
+        let distribution = distribution(&mut stack, env, &params, &content, &web_acl)?;
         let distribution_arn = distribution_arn(&distribution);
 
         content_bucket_policy(&mut stack, &content, &distribution_arn)?;
         let log_policy = log_bucket_policy(&mut stack, &logs, &content)?;
-        access_logs(&mut stack, settings, &logs, &log_policy, &distribution_arn)?;
+        access_logs(&mut stack, env, &logs, &log_policy, &distribution_arn)?;
         alias_records(&mut stack, &params, &distribution)?;
 
         outputs(&mut stack, &params, &content, &distribution)?;
@@ -337,8 +340,8 @@ fn web_acl(stack: &mut Stack) -> Result<Handle<WebAcl>, SynthError> {
 /// names CloudFront and CloudWatch Logs require to be unique in the
 /// account. Project and environment are checked names (lower-case
 /// letters, digits, `-`), valid in all of them.
-fn physical_name(settings: &Settings, suffix: &str, max: usize) -> String {
-    let mut prefix = format!("{}-{}", settings.project, settings.environment);
+fn physical_name(env: &Environment, suffix: &str, max: usize) -> String {
+    let mut prefix = format!("{}-{}", env.project, env.name);
     prefix.truncate(max.saturating_sub(suffix.len() + 1));
     format!("{prefix}-{suffix}")
 }
@@ -347,7 +350,7 @@ fn physical_name(settings: &Settings, suffix: &str, max: usize) -> String {
 /// policy.
 fn distribution(
     stack: &mut Stack,
-    settings: &Settings,
+    env: &Environment,
     params: &Params,
     content: &Handle<Bucket>,
     web_acl: &Handle<WebAcl>,
@@ -358,7 +361,7 @@ fn distribution(
         "OriginAccessControl",
         OriginAccessControl::new(
             OriginAccessControlConfig::new(
-                physical_name(settings, "site", 64),
+                physical_name(env, "site", 64),
                 OriginAccessControlOriginType::S3,
                 SigningBehavior::Always,
                 SigningProtocol::Sigv4,
@@ -371,7 +374,7 @@ fn distribution(
     let headers = stack.add(
         "SecurityHeadersPolicy",
         ResponseHeadersPolicy::new(
-            ResponseHeadersPolicyConfig::new(physical_name(settings, "security-headers", 128))
+            ResponseHeadersPolicyConfig::new(physical_name(env, "security-headers", 128))
                 .comment("HSTS, nosniff, no framing, strict referrer")
                 .security_headers_config(
                     SecurityHeadersConfig::new()
@@ -403,10 +406,7 @@ fn distribution(
         .compress(true);
 
     let config = DistributionConfig::new(behavior, true)
-        .comment(format!(
-            "Static site ({} environment)",
-            settings.environment
-        ))
+        .comment(format!("Static site ({} environment)", env.name))
         .aliases(vec![params.domain_name.reference()])
         .origins(vec![origin])
         .default_root_object("index.html")
@@ -632,20 +632,20 @@ fn log_bucket_policy(
 /// logging, it needs no ACLs on the bucket.
 fn access_logs(
     stack: &mut Stack,
-    settings: &Settings,
+    env: &Environment,
     logs: &Handle<Bucket>,
     log_policy: &Handle<BucketPolicy>,
     distribution_arn: &Intrinsic,
 ) -> Result<(), SynthError> {
     let source = stack.add(
         "AccessLogSource",
-        DeliverySource::new(physical_name(settings, "cdn", 60))
+        DeliverySource::new(physical_name(env, "cdn", 60))
             .log_type("ACCESS_LOGS")
             .resource_arn(distribution_arn.clone()),
     )?;
     let destination = stack.add(
         "AccessLogDestination",
-        DeliveryDestination::new(physical_name(settings, "cdn-logs", 60))
+        DeliveryDestination::new(physical_name(env, "cdn-logs", 60))
             .destination_resource_arn(logs.arn()),
     )?;
     // The bucket policy must be in place before the delivery starts, or

@@ -1,5 +1,6 @@
-//! Blueprints: the L3 layer a user writes. A blueprint turns the settings of
-//! one environment into a stack; hagen does the rest (configuration,
+//! Blueprints: the L3 layer a user writes. A blueprint turns one resolved
+//! environment (the generic [`Environment`] and its own typed
+//! configuration) into a stack; hagen does the rest (configuration,
 //! checks, output, deploy).
 //!
 //! Owns the [`Blueprint`] trait and the synthesis of one environment
@@ -7,37 +8,38 @@
 //! `crate::cli`), and holds no resource logic (that is the blueprint's and
 //! the constructs').
 //!
-//! A blueprint in its own crate gets the whole `hagen` command line with
-//! one call, `hagen::cli::main(Alerts)` (feature `cli`); the library alone
+//! A blueprint in its own crate gets the whole command line with one call,
+//! `hagen::cli::main(Alerts)` (feature `cli`); the library alone
 //! synthesizes it:
 //!
 //! ```
 //! use hagen::blueprint::Blueprint;
-//! use hagen::config::Settings;
+//! use hagen::config::Environment;
 //! use hagen::error::SynthError;
 //! use hagen::stack::Stack;
 //!
 //! struct Alerts;
 //!
 //! impl Blueprint for Alerts {
+//!     type Config = (); // no keys of its own in hagen.toml
 //!     fn name(&self) -> &str { "alerts" }
 //!     fn description(&self) -> &str { "An alert topic" }
-//!     fn build(&self, settings: &Settings) -> Result<Stack, SynthError> {
-//!         let mut stack = hagen::blueprint::new_stack(self, settings);
+//!     fn build(&self, env: &Environment, _config: &()) -> Result<Stack, SynthError> {
+//!         let mut stack = hagen::blueprint::new_stack(self, env);
 //!         stack.add("Alerts", hagen::resources::sns::Topic::new())?;
 //!         Ok(stack)
 //!     }
 //! }
 //!
 //! let config = hagen::config::Config::builtin();
-//! let settings = hagen::blueprint::settings(&Alerts, &config, Some("prod")).expect("built in");
-//! let synthesis = hagen::blueprint::synthesize(&Alerts, settings).expect("builds");
+//! let resolved = hagen::blueprint::resolve(&Alerts, &config, Some("prod")).expect("built in");
+//! let synthesis = hagen::blueprint::synthesize(&Alerts, &resolved).expect("builds");
 //! assert_eq!(synthesis.stack_name, "alerts-prod");
 //! ```
 
 pub mod text;
 
-use crate::config::{BaseEnvironment, Config, ConfigError, CustomKey, Settings};
+use crate::config::{BaseEnvironment, BlueprintConfig, Config, ConfigError, Environment, Resolved};
 use crate::error::SynthError;
 use crate::stack::{Override, Stack};
 use crate::template::Template;
@@ -45,13 +47,40 @@ use crate::template::Template;
 /// Longest stack name CloudFormation accepts.
 pub const MAX_STACK_NAME_LEN: usize = 128;
 
+/// hagen's own version, shown beside a blueprint's in `--version`.
+pub const HAGEN_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One example command line for `--help`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The arguments after the program's name (`synth --env prod -o prod.yaml`).
+    pub args: String,
+    /// What it does, in a few words.
+    pub what: String,
+}
+
+impl Example {
+    /// An example: arguments after the program name, and what they do.
+    pub fn new(args: impl Into<String>, what: impl Into<String>) -> Self {
+        Example {
+            args: args.into(),
+            what: what.into(),
+        }
+    }
+}
+
 /// An architecture described in Rust: what a user implements to get
-/// `hagen synth`, `validate`, `diff` and `deploy` for it.
+/// `synth`, `validate`, `diff` and `deploy` for it.
 ///
-/// Only [`name`](Blueprint::name), [`description`](Blueprint::description)
-/// and [`build`](Blueprint::build) are required; the other methods have
-/// defaults that suit most blueprints.
+/// Only [`Config`](Blueprint::Config), [`name`](Blueprint::name),
+/// [`description`](Blueprint::description) and [`build`](Blueprint::build)
+/// are required; the other methods have defaults that suit most blueprints.
 pub trait Blueprint {
+    /// The blueprint's own keys in `hagen.toml` (`[environments.NAME.blueprint]`),
+    /// as a serde type with its built-in values: see [`BlueprintConfig`].
+    /// `()` when it has none.
+    type Config: BlueprintConfig;
+
     /// Short lower-case name (`swiftcode`): the default project name, hence
     /// the `Project` tag and the stack name's prefix.
     fn name(&self) -> &str;
@@ -59,30 +88,66 @@ pub trait Blueprint {
     /// One line saying what the architecture is; shown in `--help`.
     fn description(&self) -> &str;
 
-    /// The keys this blueprint accepts in `[environments.NAME.blueprint]`
-    /// tables of `hagen.toml`. Keys not listed are rejected when the file is
-    /// loaded, with a suggestion; listed keys are type- and range-checked, so
-    /// [`Settings::custom`] only ever holds well-formed values.
-    fn custom_keys(&self) -> &[CustomKey] {
-        &[]
-    }
+    /// Builds the stack for one environment from its generic part and the
+    /// blueprint's own configuration, both resolved and checked. Errors
+    /// name the construct and what to change; a value from configuration
+    /// that cannot be built with is a [`SynthError::Config`] naming its
+    /// key, so that the user is pointed at the line to change.
+    fn build(&self, env: &Environment, config: &Self::Config) -> Result<Stack, SynthError>;
 
-    /// The built-in settings of `stage` and `prod` for this blueprint,
+    /// The built-in generic values of `stage` and `prod` for this blueprint,
     /// before `hagen.toml` applies. Override to change what "no
-    /// configuration" means for your architecture.
-    fn defaults(&self, base: BaseEnvironment) -> Settings {
-        Settings::builtin(base, self.name())
+    /// configuration" means for your architecture (its own keys' defaults
+    /// are [`BlueprintConfig::defaults`]).
+    fn base_environment(&self, base: BaseEnvironment) -> Environment {
+        Environment::builtin(base, self.name())
     }
 
-    /// The CloudFormation stack name `hagen deploy` uses by default:
+    /// The CloudFormation stack name `deploy` uses by default:
     /// `<project>-<environment>`.
-    fn stack_name(&self, settings: &Settings) -> String {
-        default_stack_name(&settings.project, &settings.environment)
+    fn stack_name(&self, env: &Environment) -> String {
+        default_stack_name(&env.project, &env.name)
     }
 
-    /// Builds the stack for one environment. Errors name the construct and
-    /// what to change; they stop synthesis with nothing printed.
-    fn build(&self, settings: &Settings) -> Result<Stack, SynthError>;
+    /// The program's name in `--help` and `--version`, and in commands the
+    /// command line prints. Default: the blueprint's name.
+    fn command_name(&self) -> &str {
+        self.name()
+    }
+
+    /// The first line of `--help`. Default: the description.
+    fn about(&self) -> &str {
+        self.description()
+    }
+
+    /// The program's version for `--version`; pass your crate's own,
+    /// `Some(env!("CARGO_PKG_VERSION"))`. Default: none (`--version` then
+    /// says so, with hagen's version).
+    fn version(&self) -> Option<&str> {
+        None
+    }
+
+    /// Example command lines for the end of `--help`. Default: the usual
+    /// `synth` invocations.
+    fn examples(&self) -> Vec<Example> {
+        default_examples()
+    }
+}
+
+/// The examples every blueprint's `--help` shows unless it gives its own.
+pub fn default_examples() -> Vec<Example> {
+    vec![
+        Example::new("synth > stack.yaml", "the stage template, YAML, on stdout"),
+        Example::new(
+            "synth --env prod -o prod.yaml",
+            "the prod template, written atomically",
+        ),
+        Example::new("synth --format json", "JSON instead of YAML"),
+        Example::new(
+            "synth -c ci.toml -e perf",
+            "a user-defined environment from ci.toml",
+        ),
+    ]
 }
 
 /// `<project>-<environment>`, cut to CloudFormation's 128 characters.
@@ -97,34 +162,50 @@ pub fn default_stack_name(project: &str, environment: &str) -> String {
 /// A new stack for a blueprint in one environment: its description, and
 /// the stack-wide tags (`Project`, `Environment`, then the configured ones)
 /// already set, so every taggable resource added afterwards carries them.
-pub fn new_stack(blueprint: &(impl Blueprint + ?Sized), settings: &Settings) -> Stack {
+pub fn new_stack(blueprint: &(impl Blueprint + ?Sized), env: &Environment) -> Stack {
     let mut stack = Stack::new(format!(
         "{} ({} environment)",
         blueprint.description(),
-        settings.environment
+        env.name
     ));
-    for (key, value) in settings.stack_tags() {
+    for (key, value) in env.stack_tags() {
         stack.tag(&key, value);
     }
     stack
 }
 
-/// The settings of an environment for a blueprint: the blueprint's
-/// defaults for the base environment, then the configuration file.
-/// `environment` `None` means the configuration's default environment.
-pub fn settings(
-    blueprint: &(impl Blueprint + ?Sized),
+/// Reads a configuration file for a blueprint (its `blueprint` tables are
+/// checked against its configuration type).
+pub fn load_config<B: Blueprint + ?Sized>(
+    _blueprint: &B,
+    path: &std::path::Path,
+) -> Result<Config, ConfigError> {
+    Config::load::<B::Config>(path)
+}
+
+/// Checks every environment of a configuration for a blueprint (see
+/// [`Config::check_all`]): what a command runs before building one.
+pub fn check<B: Blueprint + ?Sized>(blueprint: &B, config: &Config) -> Result<(), ConfigError> {
+    config.check_all::<B::Config>(&|base| blueprint.base_environment(base))
+}
+
+/// One environment for a blueprint: the blueprint's generic defaults and
+/// its configuration type's defaults for the base environment, then the
+/// configuration file. `environment` `None` means the configuration's
+/// default environment.
+pub fn resolve<B: Blueprint + ?Sized>(
+    blueprint: &B,
     config: &Config,
     environment: Option<&str>,
-) -> Result<Settings, ConfigError> {
-    config.settings(environment, &|base| blueprint.defaults(base))
+) -> Result<Resolved<B::Config>, ConfigError> {
+    config.resolve::<B::Config>(environment, &|base| blueprint.base_environment(base))
 }
 
 /// One environment of a blueprint, synthesized.
 #[derive(Debug, Clone)]
 pub struct Synthesis {
-    /// The settings it was built from.
-    pub settings: Settings,
+    /// The generic part of the environment it was built for.
+    pub environment: Environment,
     /// The stack name to deploy it as.
     pub stack_name: String,
     /// The template.
@@ -137,16 +218,17 @@ pub struct Synthesis {
 ///
 /// The checks of `crate::validate` run on [`Synthesis::template`] afterwards
 /// (the CLI does that before printing or deploying), so this stays a pure
-/// function of the blueprint and its settings.
-pub fn synthesize(
-    blueprint: &(impl Blueprint + ?Sized),
-    settings: Settings,
+/// function of the blueprint and its resolved environment.
+pub fn synthesize<B: Blueprint + ?Sized>(
+    blueprint: &B,
+    resolved: &Resolved<B::Config>,
 ) -> Result<Synthesis, SynthError> {
-    let stack = blueprint.build(&settings)?;
+    let env = &resolved.environment;
+    let stack = blueprint.build(env, &resolved.config)?;
     let overrides = stack.overrides().to_vec();
     Ok(Synthesis {
-        stack_name: blueprint.stack_name(&settings),
-        settings,
+        stack_name: blueprint.stack_name(env),
+        environment: env.clone(),
         template: stack.into_template()?,
         overrides,
     })
@@ -161,16 +243,17 @@ mod tests {
     struct Alerts;
 
     impl Blueprint for Alerts {
+        type Config = ();
         fn name(&self) -> &str {
             "alerts"
         }
         fn description(&self) -> &str {
             "An alert topic"
         }
-        fn build(&self, settings: &Settings) -> Result<Stack, SynthError> {
-            let mut stack = new_stack(self, settings);
+        fn build(&self, env: &Environment, _: &()) -> Result<Stack, SynthError> {
+            let mut stack = new_stack(self, env);
             stack.add("Alerts", Topic::new())?;
-            if settings.environment == "prod" {
+            if env.name == "prod" {
                 stack.record_override("Alerts", "no encryption key");
             }
             Ok(stack)
@@ -180,8 +263,8 @@ mod tests {
     #[test]
     fn synthesis_carries_tags_description_stack_name_and_overrides() {
         let config = Config::builtin();
-        let s = settings(&Alerts, &config, Some("prod")).expect("prod");
-        let out = synthesize(&Alerts, s).expect("builds");
+        let r = resolve(&Alerts, &config, Some("prod")).expect("prod");
+        let out = synthesize(&Alerts, &r).expect("builds");
         assert_eq!(out.stack_name, "alerts-prod");
         assert_eq!(
             out.template.description.as_deref(),
@@ -202,9 +285,12 @@ mod tests {
 
     #[test]
     fn the_blueprint_is_usable_as_a_trait_object() {
-        let b: &dyn Blueprint = &Alerts;
-        let s = settings(b, &Config::builtin(), None).expect("stage");
-        assert_eq!(synthesize(b, s).expect("builds").stack_name, "alerts-stage");
+        let b: &dyn Blueprint<Config = ()> = &Alerts;
+        let r = resolve(b, &Config::builtin(), None).expect("stage");
+        assert_eq!(
+            synthesize(b, &r).expect("builds").stack_name,
+            "alerts-stage"
+        );
     }
 
     #[test]

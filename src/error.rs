@@ -71,6 +71,20 @@ pub enum SynthError {
         /// Why it does not fit, and what to do.
         message: String,
     },
+    /// A value that came from configuration cannot be built with: the
+    /// blueprint (or a construct, through it) refuses it. Named by its key
+    /// so that the command line points at the `hagen.toml` line that set
+    /// it (`Config::explain`), and says the fix in TOML terms.
+    #[error("configuration key `{key}`: {message}; {help}")]
+    Config {
+        /// The key, relative to the environment: `az_count`,
+        /// `blueprint.asg.min`.
+        key: String,
+        /// What is wrong with its value, in TOML terms.
+        message: String,
+        /// What to write instead, and where (see `Environment::toml_table`).
+        help: String,
+    },
     /// A text template under `templates/` failed to render.
     #[error("rendering {template}: {message}")]
     TextTemplate {
@@ -82,6 +96,21 @@ pub enum SynthError {
 }
 
 impl SynthError {
+    /// A configuration error: the value of `key` (relative to the
+    /// environment: `blueprint.asg.min`, `az_count`) cannot be built with.
+    /// `help` says what to write instead, in TOML terms.
+    pub fn config(
+        key: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        SynthError::Config {
+            key: key.into(),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
     /// A props error for a construct: `construct` names it (`Vpc "Network"`).
     pub fn props(construct: impl Into<String>, message: impl Into<String>) -> Self {
         SynthError::InvalidProps {

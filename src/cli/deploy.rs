@@ -24,7 +24,8 @@ pub struct AwsArgs {
     /// Named profile from the AWS config files (default: the standard chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// AWS region (default: from the profile or AWS_REGION).
+    /// AWS region [default: AWS_REGION or AWS_DEFAULT_REGION, else the
+    /// environment's `region` in hagen.toml, else the profile's]
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Send every AWS request to this endpoint (a local emulator, a VPC
@@ -34,12 +35,14 @@ pub struct AwsArgs {
 }
 
 impl AwsArgs {
-    /// The library's view of these flags.
-    pub fn options(&self) -> AwsOptions {
+    /// The library's view of these flags, with the region the environment's
+    /// configuration names (if any) to fall back on.
+    pub fn options(&self, configured_region: Option<&str>) -> AwsOptions {
         AwsOptions {
             profile: self.profile.clone(),
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            configured_region: configured_region.map(str::to_owned),
         }
     }
 
@@ -146,6 +149,9 @@ pub struct DeployContext {
     pub default_stack_name: Option<String>,
     /// Template bucket from config, when `--bucket` is not given.
     pub default_bucket: Option<String>,
+    /// Region from config (`region` in `hagen.toml`), when neither
+    /// `--region` nor `AWS_REGION` gives one.
+    pub default_region: Option<String>,
     /// The command line (up to `deploy`'s own flags) that reaches the same
     /// blueprint and environment, for printed commands; `hagen deploy`
     /// when empty.
@@ -266,7 +272,8 @@ pub fn run(
             return exit::AWS_ERROR;
         }
     };
-    let config = rt.block_on(crate::deploy::aws::load(&args.aws.options()));
+    let options = args.aws.options(ctx.default_region.as_deref());
+    let config = rt.block_on(crate::deploy::aws::load(&options));
     let clients = Clients::new(&config);
     finish(
         args,

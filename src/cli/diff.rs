@@ -100,7 +100,7 @@ fn run_inner(
             return exit::AWS_ERROR;
         }
     };
-    let options = args.aws.options();
+    let options = args.aws.options(ctx.default_region.as_deref());
     let bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
     let result: Result<(), DeployError> = rt.block_on(async {
         let clients = match given {

@@ -24,10 +24,11 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use owo_colors::OwoColorize;
 
-use crate::blueprint::{self, Blueprint};
-use crate::config::{Config, ConfigError, Settings};
+use crate::blueprint::{self, Blueprint, HAGEN_VERSION};
+use crate::config::{BaseEnvironment, Config, ConfigError, Resolved};
 
-/// hagen's top-level command line.
+/// hagen's top-level command line. Its name, about text, version and
+/// examples are the blueprint's: see [`command`].
 #[derive(Debug, Parser)]
 #[command(
     name = "hagen",
@@ -78,7 +79,7 @@ pub enum Command {
             a unified diff. With --changeset, also ask CloudFormation through a \
             read-only change set (deleted afterwards) which resources it would replace.",
         after_help = "Examples:\n\
-            \x20 hagen diff                         stage against the deployed swiftcode-stage\n\
+            \x20 hagen diff                         stage against the deployed stack\n\
             \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
             \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator"
     )]
@@ -111,7 +112,7 @@ pub enum Command {
             Failed or stuck stacks are explained, with the command that recovers them. \
             See docs/deploy.md.",
         after_help = "Examples:\n\
-            \x20 hagen deploy --changeset --parameter ImageId=ami-0abc... --parameter AdminCidr=203.0.113.7/32 ...\n\
+            \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
@@ -185,24 +186,27 @@ pub struct EnvArgs {
 }
 
 impl EnvArgs {
-    /// Loads the configuration and resolves the environment's settings.
-    /// `dir` is where `hagen.toml` is looked for (`""`: the current directory).
-    pub fn settings(
+    /// Loads the configuration (checking its `blueprint` tables against the
+    /// blueprint's configuration type, and every environment it defines)
+    /// and resolves the environment asked for. `dir` is where `hagen.toml`
+    /// is looked for (`""`: the current directory).
+    pub fn resolve<B: Blueprint + ?Sized>(
         &self,
-        blueprint: &dyn Blueprint,
+        blueprint: &B,
         dir: &Path,
-    ) -> Result<(Config, Settings), ConfigError> {
-        let config = Config::discover(self.config.as_deref(), dir, blueprint.custom_keys())?;
-        let settings = blueprint::settings(blueprint, &config, self.env.as_deref())?;
-        Ok((config, settings))
+    ) -> Result<(Config, Resolved<B::Config>), ConfigError> {
+        let config = Config::discover::<B::Config>(self.config.as_deref(), dir)?;
+        blueprint::check(blueprint, &config)?;
+        let resolved = blueprint::resolve(blueprint, &config, self.env.as_deref())?;
+        Ok((config, resolved))
     }
 }
 
 /// What a subcommand runs with: the blueprint, where to write, and where
 /// the user is. Tests build one over in-memory buffers.
-pub struct Context<'a> {
+pub struct Context<'a, B: ?Sized> {
     /// The blueprint the binary was built with.
-    pub blueprint: &'a dyn Blueprint,
+    pub blueprint: &'a B,
     /// Where results go (the template, reports).
     pub out: &'a mut dyn Write,
     /// Where notices, warnings and errors go.
@@ -211,7 +215,7 @@ pub struct Context<'a> {
     pub dir: PathBuf,
 }
 
-impl Context<'_> {
+impl<B: ?Sized> Context<'_, B> {
     /// Prints `error: message` to stderr.
     pub fn error(&mut self, message: impl std::fmt::Display) {
         let _ = writeln!(self.err, "{}: {message}", "error".style(style::ERROR));
@@ -247,6 +251,7 @@ impl Context<'_> {
         match e {
             ConfigError::UnknownEnvironment { .. } => exit::USAGE,
             ConfigError::Read { .. } | ConfigError::Invalid { .. } => exit::UNREADABLE_INPUT,
+            ConfigError::Blueprint { .. } => exit::TEMPLATE_ERRORS,
         }
     }
 }
@@ -261,12 +266,12 @@ mod style {
     pub const NOTICE: Style = Style::new().cyan().bold();
 }
 
-/// The whole `hagen` command line for a blueprint: parses the process's
+/// The whole command line for a blueprint: parses the process's
 /// arguments, runs the subcommand, and returns its exit code.
 ///
 /// This is the one function a user's crate calls:
 /// `fn main() -> ExitCode { hagen::cli::main(MyBlueprint) }`.
-pub fn main(blueprint: impl Blueprint) -> ExitCode {
+pub fn main<B: Blueprint>(blueprint: B) -> ExitCode {
     let mut out = anstream::stdout();
     let mut err = anstream::stderr();
     let code = run(&blueprint, std::env::args_os(), &mut out, &mut err);
@@ -277,8 +282,8 @@ pub fn main(blueprint: impl Blueprint) -> ExitCode {
 /// Runs one command line (`args` includes the program name) against a
 /// blueprint, writing to `out` and `err`, and returns the exit code.
 /// [`main`] is this over the real process; tests call it directly.
-pub fn run(
-    blueprint: &dyn Blueprint,
+pub fn run<B: Blueprint + ?Sized>(
+    blueprint: &B,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -305,7 +310,7 @@ pub fn run(
 }
 
 /// Runs a parsed subcommand.
-pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
+pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>) -> u8 {
     match command {
         Command::Synth(args) => synth::run(&args, cx),
         Command::Validate(args) => validate::run(&args, cx.out, cx.err),
@@ -344,7 +349,10 @@ pub fn dispatch(command: Command, cx: &mut Context<'_>) -> u8 {
 /// the same checks as `hagen synth`, so a template with errors never
 /// reaches AWS.
 #[cfg(feature = "deploy")]
-fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOutput, u8> {
+fn synthesized<B: Blueprint + ?Sized>(
+    target: &EnvArgs,
+    cx: &mut Context<'_, B>,
+) -> Result<deploy::SynthOutput, u8> {
     synth::build(target, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
         template: built.synthesis.template,
         body: built.text,
@@ -355,54 +363,140 @@ fn synthesized(target: &EnvArgs, cx: &mut Context<'_>) -> Result<deploy::SynthOu
 /// default stack name and template bucket, and the command line that
 /// reaches the same environment (for commands printed to the user).
 #[cfg(feature = "deploy")]
-fn deploy_context(
+fn deploy_context<B: Blueprint + ?Sized>(
     target: &EnvArgs,
     subcommand: &str,
-    cx: &mut Context<'_>,
+    cx: &mut Context<'_, B>,
 ) -> Result<deploy::DeployContext, u8> {
-    let settings = match target.settings(cx.blueprint, &cx.dir) {
-        Ok((_, settings)) => settings,
+    let env = match target.resolve(cx.blueprint, &cx.dir) {
+        Ok((_, resolved)) => resolved.environment,
         Err(e) => return Err(cx.config_error(&e)),
     };
-    let mut command = format!("hagen {subcommand}");
-    if let Some(env) = &target.env {
-        command.push_str(&format!(" --env {env}"));
+    let mut command = format!("{} {subcommand}", cx.blueprint.command_name());
+    if let Some(name) = &target.env {
+        command.push_str(&format!(" --env {name}"));
     }
     if let Some(config) = &target.config {
         command.push_str(&format!(" --config {}", config.display()));
     }
     Ok(deploy::DeployContext {
-        default_stack_name: Some(cx.blueprint.stack_name(&settings)),
-        default_bucket: settings.template_bucket.clone(),
+        default_stack_name: Some(cx.blueprint.stack_name(&env)),
+        default_bucket: env.template_bucket.clone(),
+        default_region: env.region.clone(),
         command,
     })
 }
 
-/// The clap command for a blueprint: the derived parser, with the
-/// blueprint named in the help and the exit codes listed after it.
-pub fn command(blueprint: &dyn Blueprint) -> clap::Command {
+/// The clap command for a blueprint: the derived parser with the
+/// blueprint's name, about text, version and examples, its configuration
+/// keys in `--help`, and the exit codes listed after it. Example lines of
+/// the subcommands name the blueprint's program too.
+pub fn command<B: Blueprint + ?Sized>(blueprint: &B) -> clap::Command {
+    let name = blueprint.command_name().to_owned();
     let codes: String = exit::MEANINGS
         .iter()
         .map(|(code, meaning)| format!("  {code:>3}  {meaning}\n"))
         .collect();
-    Cli::command()
-        .long_about(format!(
-            "Typed Rust blueprints of highly available AWS architectures, compiled to \
-             validated CloudFormation.\n\nBlueprint: {} - {}",
+    let examples = blueprint.examples();
+    let width = examples
+        .iter()
+        .map(|e| name.len() + 1 + e.args.len())
+        .max()
+        .unwrap_or(0);
+    let examples: String = examples
+        .iter()
+        .map(|e| {
+            let line = format!("{name} {}", e.args);
+            format!("  {line:<width$}  {}\n", e.what)
+        })
+        .collect();
+    let configuration = "Configuration: ./hagen.toml when present, or --config FILE (see docs/config.md).\n\
+         Values only known at deploy time are CloudFormation parameters (deploy --parameter\n\
+         KEY=VALUE), not configuration.";
+    let short = format!("Examples:\n{examples}\n{configuration}\n\nExit codes:\n{codes}");
+    let long = format!(
+        "Examples:\n{examples}\n{configuration}\n\n{}\nExit codes:\n{codes}",
+        keys_help(blueprint)
+    );
+    let long_about = if blueprint.about() == blueprint.description() {
+        format!(
+            "{}\n\nBuilt with hagen {HAGEN_VERSION}: typed Rust blueprints of highly available AWS \
+             architectures, compiled to validated CloudFormation.",
+            blueprint.about()
+        )
+    } else {
+        format!(
+            "{}\n\nBlueprint: {} - {}",
+            blueprint.about(),
             blueprint.name(),
             blueprint.description()
-        ))
-        .after_help(format!(
-            "Examples:\n\
-             \x20 hagen synth > stack.yaml             the stage template, YAML, on stdout\n\
-             \x20 hagen synth --env prod -o prod.yaml  the prod template, written atomically\n\
-             \x20 hagen synth --format json            JSON instead of YAML\n\
-             \x20 hagen synth -c ci.toml -e perf       a user-defined environment from ci.toml\n\n\
-             Configuration: ./hagen.toml when present, or --config FILE (see docs/config.md).\n\
-             Deploy-time values (AMI id, admin CIDR, certificate, hosted zone, domain, e-mail,\n\
-             key pair) are CloudFormation parameters, not configuration.\n\n\
-             Exit codes:\n{codes}"
-        ))
+        )
+    };
+    let version = match blueprint.version() {
+        Some(v) => v.to_owned(),
+        None => format!("(no version given; built with hagen {HAGEN_VERSION})"),
+    };
+    let mut cmd = Cli::command()
+        .name(name.clone())
+        .version(version)
+        .about(blueprint.about().to_owned())
+        .long_about(long_about)
+        .after_help(short)
+        .after_long_help(long);
+    if name != "hagen" {
+        let subcommands: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_owned())
+            .collect();
+        for sub in subcommands {
+            cmd = cmd.mut_subcommand(&sub, |s| {
+                let text = s.get_after_help().map(|t| rename(&t.to_string(), &name));
+                match text {
+                    Some(text) => s.after_help(text),
+                    None => s,
+                }
+            });
+        }
+    }
+    cmd
+}
+
+/// Example lines written for `hagen`, for a program of another name.
+fn rename(text: &str, name: &str) -> String {
+    text.replace(" hagen ", &format!(" {name} "))
+}
+
+/// The blueprint's own keys with their built-in values, from its
+/// configuration type, for `--help`.
+fn keys_help<B: Blueprint + ?Sized>(blueprint: &B) -> String {
+    let stage = blueprint.base_environment(BaseEnvironment::Stage);
+    let prod = blueprint.base_environment(BaseEnvironment::Prod);
+    let keys = match crate::config::key_defaults::<B::Config>(&stage, &prod) {
+        Ok(keys) => keys,
+        Err(e) => return format!("The blueprint's keys cannot be listed: {e}.\n"),
+    };
+    if keys.is_empty() {
+        return "This blueprint has no keys of its own ([environments.NAME.blueprint] takes none).\n"
+            .to_owned();
+    }
+    let width = keys.iter().map(|k| k.key.len()).max().unwrap_or(0);
+    let mut text = "Blueprint keys, under [environments.NAME.blueprint] in hagen.toml (built-in\n\
+                    stage / prod values; a dotted key is a nested table):\n"
+        .to_owned();
+    for k in &keys {
+        let values = match (&k.stage, &k.prod) {
+            (Some(s), Some(p)) if s == p => s.clone(),
+            (Some(s), Some(p)) => format!("{s} / {p}"),
+            (None, None) => "(not set)".to_owned(),
+            (s, p) => format!(
+                "{} / {}",
+                s.as_deref().unwrap_or("(not set)"),
+                p.as_deref().unwrap_or("(not set)")
+            ),
+        };
+        text.push_str(&format!("  {:<width$}  {values}\n", k.key));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -412,6 +506,66 @@ mod tests {
     #[test]
     fn the_parser_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A blueprint that keeps every default: no keys, no version.
+    struct Alerts;
+
+    impl Blueprint for Alerts {
+        type Config = ();
+        fn name(&self) -> &str {
+            "alerts"
+        }
+        fn description(&self) -> &str {
+            "An alert topic"
+        }
+        fn build(
+            &self,
+            env: &crate::config::Environment,
+            _: &(),
+        ) -> Result<crate::stack::Stack, crate::error::SynthError> {
+            Ok(blueprint::new_stack(self, env))
+        }
+    }
+
+    fn output(args: &[&str]) -> (u8, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut argv = vec!["alerts"];
+        argv.extend_from_slice(args);
+        let code = run(&Alerts, argv, &mut out, &mut err);
+        (code, String::from_utf8_lossy(&out).into_owned())
+    }
+
+    #[test]
+    fn a_blueprint_with_every_default_is_named_after_itself_everywhere() {
+        command(&Alerts).debug_assert();
+        let (code, version) = output(&["--version"]);
+        assert_eq!(code, exit::OK);
+        assert_eq!(
+            version,
+            format!("alerts (no version given; built with hagen {HAGEN_VERSION})\n")
+        );
+        let (_, help) = output(&["--help"]);
+        assert!(
+            help.starts_with("An alert topic\n\nBuilt with hagen "),
+            "{help}"
+        );
+        assert!(help.contains("  alerts synth > stack.yaml "), "{help}");
+        assert!(
+            help.contains("This blueprint has no keys of its own"),
+            "{help}"
+        );
+        let (_, short) = output(&["-h"]);
+        assert!(
+            !short.contains("no keys of its own"),
+            "keys are for --help: {short}"
+        );
+        let (_, validate) = output(&["validate", "--help"]);
+        assert!(
+            validate.contains("  alerts validate stack.yaml"),
+            "{validate}"
+        );
+        assert!(!validate.contains("hagen validate"), "{validate}");
     }
 
     #[test]

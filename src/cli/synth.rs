@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{Context, EnvArgs, exit};
-use crate::blueprint;
+use crate::blueprint::{self, Blueprint};
+use crate::error::SynthError;
 use crate::template::Template;
 use crate::validate::{self, Diagnostic, Severity, render};
 
@@ -88,19 +89,40 @@ pub struct Built {
 /// template. This is the one place the template's checks belong: their
 /// findings go through [`gate`] before anything is printed or deployed. On
 /// failure the reason is already printed and the exit code is returned.
-pub fn build(target: &EnvArgs, format: Format, cx: &mut Context<'_>) -> Result<Built, u8> {
-    let settings = match target.settings(cx.blueprint, &cx.dir) {
-        Ok((_, settings)) => settings,
+pub fn build<B: Blueprint + ?Sized>(
+    target: &EnvArgs,
+    format: Format,
+    cx: &mut Context<'_, B>,
+) -> Result<Built, u8> {
+    let (config, resolved) = match target.resolve(cx.blueprint, &cx.dir) {
+        Ok(found) => found,
         Err(e) => return Err(cx.config_error(&e)),
     };
-    let environment = settings.environment.clone();
-    let synthesis = blueprint::synthesize(cx.blueprint, settings).map_err(|e| {
-        cx.error(format!(
-            "cannot build environment `{environment}` of blueprint {}: {e}",
-            cx.blueprint.name()
-        ));
-        exit::TEMPLATE_ERRORS
-    })?;
+    let environment = &resolved.environment;
+    let synthesis = match blueprint::synthesize(cx.blueprint, &resolved) {
+        Ok(synthesis) => synthesis,
+        // A value from the file (or a built-in default) the blueprint
+        // cannot build with: point at the line, like any configuration
+        // problem.
+        Err(SynthError::Config { key, message, help }) => {
+            let problem = config.explain(environment, &[key], &message, Some(&help));
+            cx.error(problem);
+            cx.error(format!(
+                "environment `{}` of blueprint {} cannot be built with this configuration; nothing was written",
+                environment.name,
+                cx.blueprint.name()
+            ));
+            return Err(exit::UNREADABLE_INPUT);
+        }
+        Err(e) => {
+            cx.error(format!(
+                "cannot build environment `{}` of blueprint {}: {e}",
+                environment.name,
+                cx.blueprint.name()
+            ));
+            return Err(exit::TEMPLATE_ERRORS);
+        }
+    };
     for o in &synthesis.overrides {
         cx.notice(format!(
             "{}: {} (safe default overridden)",
@@ -127,7 +149,7 @@ pub fn build(target: &EnvArgs, format: Format, cx: &mut Context<'_>) -> Result<B
 }
 
 /// Runs `hagen synth` and returns its exit code.
-pub fn run(args: &SynthArgs, cx: &mut Context<'_>) -> u8 {
+pub fn run<B: Blueprint + ?Sized>(args: &SynthArgs, cx: &mut Context<'_, B>) -> u8 {
     let format = args.format.unwrap_or_else(|| {
         args.output
             .as_deref()
@@ -140,7 +162,7 @@ pub fn run(args: &SynthArgs, cx: &mut Context<'_>) -> u8 {
     let (synthesis, text, environment) = (
         &built.synthesis,
         &built.text,
-        &built.synthesis.settings.environment,
+        &built.synthesis.environment.name,
     );
     match &args.output {
         None => match cx
@@ -222,7 +244,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// no file of its own) and decides whether output may go on:
 /// `Err(exit::TEMPLATE_ERRORS)` when any finding is an error. Warnings and
 /// notes are printed and let the template through.
-pub fn gate(findings: &[Diagnostic], cx: &mut Context<'_>) -> Result<(), u8> {
+pub fn gate<B: ?Sized>(findings: &[Diagnostic], cx: &mut Context<'_, B>) -> Result<(), u8> {
     let nowhere = |_: &[String]| None;
     let input = render::Input {
         name: "<synth>",
@@ -253,22 +275,21 @@ pub fn gate(findings: &[Diagnostic], cx: &mut Context<'_>) -> Result<(), u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blueprint::Blueprint;
-    use crate::config::Settings;
-    use crate::error::SynthError;
+    use crate::config::Environment;
     use crate::stack::Stack;
 
     struct Empty;
 
     impl Blueprint for Empty {
+        type Config = ();
         fn name(&self) -> &str {
             "empty"
         }
         fn description(&self) -> &str {
             "nothing"
         }
-        fn build(&self, s: &Settings) -> Result<Stack, SynthError> {
-            Ok(crate::blueprint::new_stack(self, s))
+        fn build(&self, env: &Environment, _: &()) -> Result<Stack, SynthError> {
+            Ok(crate::blueprint::new_stack(self, env))
         }
     }
 
@@ -351,14 +372,15 @@ mod tests {
     struct Dangling;
 
     impl Blueprint for Dangling {
+        type Config = ();
         fn name(&self) -> &str {
             "dangling"
         }
         fn description(&self) -> &str {
             "a broken reference"
         }
-        fn build(&self, s: &Settings) -> Result<Stack, SynthError> {
-            let mut stack = crate::blueprint::new_stack(self, s);
+        fn build(&self, env: &Environment, _: &()) -> Result<Stack, SynthError> {
+            let mut stack = crate::blueprint::new_stack(self, env);
             stack.add("Topic", crate::resources::sns::Topic::new())?;
             stack.output(
                 "Missing",

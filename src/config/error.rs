@@ -37,13 +37,20 @@ pub struct Snippet {
     pub underline: Range<usize>,
 }
 
-/// One thing wrong in a configuration file.
+/// One thing wrong in a configuration file, or in the configuration an
+/// environment resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// Where it is.
-    pub location: Location,
-    /// The dotted key concerned (`environments.prod.asg.min`), when there is one.
+    /// Where it is. `None` when the value at fault is a built-in default,
+    /// not written in any file (then [`Problem::value`] says so).
+    pub location: Option<Location>,
+    /// The dotted key concerned (`environments.prod.blueprint.asg.min`),
+    /// when there is one.
     pub key: Option<String>,
+    /// The value the key resolved to, as TOML (`2`, `"t3.medium"`), when the
+    /// problem is about a resolved value rather than about the text; says
+    /// `(built-in default)` when no file set it.
+    pub value: Option<String>,
     /// What is wrong.
     pub message: String,
     /// What to do, or what was probably meant.
@@ -52,15 +59,28 @@ pub struct Problem {
     pub snippet: Option<Snippet>,
 }
 
+impl Problem {
+    /// The width of the line-number gutter of the caret display.
+    fn gutter(&self) -> usize {
+        self.location
+            .as_ref()
+            .map_or(1, |l| l.line.to_string().len())
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.location)?;
-        if let Some(key) = &self.key {
-            write!(f, "`{key}`: ")?;
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        match (&self.key, &self.value) {
+            (Some(key), Some(value)) => write!(f, "`{key}` = {value}: ")?,
+            (Some(key), None) => write!(f, "`{key}`: ")?,
+            (None, _) => {}
         }
         f.write_str(&self.message)?;
-        if let Some(snippet) = &self.snippet {
-            let number = self.location.line.to_string();
+        if let (Some(snippet), Some(location)) = (&self.snippet, &self.location) {
+            let number = location.line.to_string();
             let gutter = " ".repeat(number.len());
             let width = snippet
                 .underline
@@ -75,7 +95,7 @@ impl fmt::Display for Problem {
             )?;
         }
         if let Some(help) = &self.help {
-            let pad = " ".repeat(self.location.line.to_string().len());
+            let pad = " ".repeat(self.gutter());
             write!(f, "\n{pad} = help: {help}")?;
         }
         Ok(())
@@ -113,9 +133,26 @@ pub enum ConfigError {
         /// The configuration file consulted, if any.
         file: Option<PathBuf>,
     },
+    /// The blueprint's configuration type cannot be used as a `blueprint`
+    /// table: its defaults do not serialize to a TOML table, or do not
+    /// read back. A bug in the blueprint, not in the file.
+    #[error(
+        "the blueprint's configuration type is not usable as a [blueprint] table: {message}; \
+         this is a bug in the blueprint (its defaults must serialize to a TOML table and read back)"
+    )]
+    Blueprint {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl ConfigError {
+    /// Whether this is a mistake in the blueprint's code rather than in
+    /// the user's file or command line.
+    pub fn is_blueprint_bug(&self) -> bool {
+        matches!(self, ConfigError::Blueprint { .. })
+    }
+
     /// The problems listed by an [`ConfigError::Invalid`] error (empty for the other kinds).
     pub fn problems(&self) -> &[Problem] {
         match self {
@@ -247,8 +284,9 @@ impl Source {
         let line_end = self.line_starts[line] + text.len();
         let to = self.char_column(line, span.end.min(line_end)).max(from + 1);
         Problem {
-            location: self.location(start),
+            location: Some(self.location(start)),
             key,
+            value: None,
             message: message.into(),
             help,
             snippet: Some(Snippet {

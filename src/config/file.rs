@@ -2,19 +2,23 @@
 //!
 //! Owns the file format. Every problem is reported with the file, line,
 //! column and dotted key, and the whole file is checked before anything is
-//! reported, so one run lists every mistake. It does not layer environments
-//! (that is `super::resolve`) and knows no built-in default values.
+//! reported, so one run lists every mistake. The generic keys are checked
+//! here; each `blueprint` table is kept as written (values and places) and
+//! read into the blueprint's type through `super::section`, whose problems
+//! are placed here. It does not layer environments (that is
+//! `super::resolve`) and knows no built-in default values.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use indexmap::IndexMap;
-use ipnet::Ipv4Net;
+use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::custom::{CustomKey, CustomKind, CustomValue};
+use super::environment::{BaseEnvironment, Environment};
 use super::error::{ConfigError, Location, Problem, Source};
-use super::settings::{BaseEnvironment, DbEngine, NatGateways};
+use super::section::{self, BlueprintConfig, ReadError, ReadErrorKind};
 use super::suggest::did_you_mean;
 
 /// A value set in the file, with where.
@@ -25,6 +29,77 @@ pub(crate) struct Set<T> {
     pub span: Range<usize>,
 }
 
+/// Where a key and its value are written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Place {
+    pub key: Range<usize>,
+    pub value: Range<usize>,
+    pub at: Location,
+}
+
+/// One `blueprint` table as written: its values, and where each key is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Section {
+    /// Its dotted name in the file (`environments.prod.blueprint`, `blueprint`).
+    pub name: String,
+    /// The values, untyped.
+    pub values: toml::Table,
+    /// Every key and nested table, by path relative to the section
+    /// (`asg.min`, `asg`).
+    pub places: BTreeMap<String, Place>,
+    /// Where the section's own key is.
+    pub at: Place,
+}
+
+impl Section {
+    /// The place of the longest part of `path` written in this section.
+    pub fn place_of(&self, path: &[String]) -> &Place {
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.places.get(&path[..n].join(".")))
+            .unwrap_or(&self.at)
+    }
+
+    /// The dotted key of `path` as written in the file.
+    pub fn key_of(&self, path: &[String]) -> String {
+        if path.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}.{}", self.name, path.join("."))
+        }
+    }
+
+    /// A problem found reading this section, placed on the key (unknown
+    /// keys, tables that lack one) or on the value.
+    pub fn problem(&self, source: &Source, error: &ReadError) -> Problem {
+        let (mut message, help) = error.describe();
+        let place = self.place_of(&error.path);
+        let span = match error.kind {
+            ReadErrorKind::UnknownKey { .. } | ReadErrorKind::MissingKey(_) => place.key.clone(),
+            _ => place.value.clone(),
+        };
+        if let ReadErrorKind::UnknownKey { expected } = &error.kind {
+            let parent = &error.path[..error.path.len().saturating_sub(1)];
+            message.push_str(&format!(" in [{}]", self.key_of(parent)));
+            if expected.is_empty() {
+                message.push_str(": this blueprint takes no keys of its own here");
+            }
+        }
+        let help = help.or_else(|| match &error.kind {
+            ReadErrorKind::UnknownKey { expected } if expected.is_empty() => Some(format!(
+                "remove it{}",
+                if error.path.len() == 1 {
+                    format!(", or the whole [{}] table", self.name)
+                } else {
+                    String::new()
+                }
+            )),
+            _ => None,
+        });
+        source.problem(span, Some(self.key_of(&error.path)), message, help)
+    }
+}
+
 /// One `[environments.NAME]` table: every key it sets.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Layer {
@@ -32,22 +107,11 @@ pub(crate) struct Layer {
     pub at: Option<Location>,
     pub extends: Option<Set<String>>,
     pub az_count: Option<Set<u8>>,
-    pub vpc_cidr: Option<Set<Ipv4Net>>,
-    pub nat: Option<Set<NatGateways>>,
-    pub instance_type: Option<Set<String>>,
-    pub bastion_instance_type: Option<Set<String>>,
-    pub asg_min: Option<Set<u32>>,
-    pub asg_desired: Option<Set<u32>>,
-    pub asg_max: Option<Set<u32>>,
-    pub db_engine: Option<Set<DbEngine>>,
-    pub db_instance_class: Option<Set<String>>,
-    pub db_allocated_storage: Option<Set<u32>>,
-    pub db_backup_retention_days: Option<Set<u32>>,
+    pub region: Option<Set<String>>,
     pub deletion_protection: Option<Set<bool>>,
-    pub domain: Option<Set<String>>,
     pub template_bucket: Option<Set<String>>,
     pub tags: Vec<(String, Set<String>)>,
-    pub custom: Vec<(String, Set<CustomValue>)>,
+    pub blueprint: Option<Section>,
 }
 
 /// The whole file, checked.
@@ -55,39 +119,36 @@ pub(crate) struct Layer {
 pub(crate) struct FileConfig {
     pub project: Option<Set<String>>,
     pub default_environment: Option<Set<String>>,
+    pub region: Option<Set<String>>,
     pub tags: Vec<(String, Set<String>)>,
+    pub blueprint: Option<Section>,
     pub environments: IndexMap<String, Layer>,
 }
 
-const TOP_KEYS: &[&str] = &["project", "default_environment", "tags", "environments"];
+const TOP_KEYS: &[&str] = &[
+    "project",
+    "default_environment",
+    "region",
+    "tags",
+    "blueprint",
+    "environments",
+];
 const ENV_KEYS: &[&str] = &[
     "extends",
     "az_count",
-    "vpc_cidr",
-    "nat",
-    "instance_type",
-    "bastion_instance_type",
-    "asg",
-    "database",
+    "region",
     "deletion_protection",
-    "domain",
     "template_bucket",
     "tags",
     "blueprint",
-];
-const ASG_KEYS: &[&str] = &["min", "desired", "max"];
-const DB_KEYS: &[&str] = &[
-    "engine",
-    "instance_class",
-    "allocated_storage",
-    "backup_retention_days",
 ];
 
 /// Tag keys hagen sets itself.
 const RESERVED_TAGS: &[&str] = &["Project", "Environment"];
 
-/// Parses and checks a configuration file's text. `path` is used in messages.
-pub(crate) fn parse(source: &Source, custom_keys: &[CustomKey]) -> Result<FileConfig, ConfigError> {
+/// Parses and checks a configuration file's text for a blueprint whose
+/// configuration type is `C`.
+pub(crate) fn parse<C: BlueprintConfig>(source: &Source) -> Result<FileConfig, ConfigError> {
     let root = match DeTable::parse(source.text()) {
         Ok(root) => root,
         Err(e) => {
@@ -98,17 +159,33 @@ pub(crate) fn parse(source: &Source, custom_keys: &[CustomKey]) -> Result<FileCo
             });
         }
     };
+    // Any environment will do to learn the type's shape and to read each
+    // table over complete values: types do not depend on the environment.
+    let probe = Environment::builtin(BaseEnvironment::Stage, "hagen");
+    let defaults = section::to_table(&C::defaults(&probe))
+        .map_err(|message| ConfigError::Blueprint { message })?;
     let mut reader = Reader {
         source,
-        custom_keys,
+        blueprint_fields: section::root_fields::<C>(&probe),
         problems: Vec::new(),
     };
     let config = reader.top(root.get_ref());
+    let sections = config.blueprint.iter().chain(
+        config
+            .environments
+            .values()
+            .filter_map(|l| l.blueprint.as_ref()),
+    );
+    for section in sections {
+        for error in section::check_layer::<C>(&defaults, &section.values) {
+            reader.problems.push(section.problem(source, &error));
+        }
+    }
     if reader.problems.is_empty() {
         Ok(config)
     } else {
         let mut problems = reader.problems;
-        problems.sort_by_key(|p| (p.location.line, p.location.column));
+        problems.sort_by_key(|p| p.location.as_ref().map(|l| (l.line, l.column)));
         Err(ConfigError::Invalid { problems })
     }
 }
@@ -140,7 +217,9 @@ fn type_name(value: &DeValue<'_>) -> &'static str {
 
 struct Reader<'s> {
     source: &'s Source,
-    custom_keys: &'s [CustomKey],
+    /// The top-level keys of the blueprint's section, for a key written one
+    /// table too high.
+    blueprint_fields: Vec<String>,
     problems: Vec<Problem>,
 }
 
@@ -160,9 +239,19 @@ impl Reader<'_> {
     }
 
     fn unknown(&mut self, span: Range<usize>, path: &str, key: &str, known: &[&str], table: &str) {
+        let misplaced = self.blueprint_fields.iter().any(|f| f == key);
         let help = match did_you_mean(key, known.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("known keys here: {}", known.join(", ")),
+            Some(s) if !misplaced => format!("did you mean `{s}`?"),
+            _ if misplaced => {
+                let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+                let section = if parent.is_empty() {
+                    "[blueprint]".to_owned()
+                } else {
+                    format!("[{parent}.blueprint]")
+                };
+                format!("`{key}` is a key of the blueprint's own section: write it under {section}")
+            }
+            _ => format!("known keys here: {}", known.join(", ")),
         };
         self.problem(
             span,
@@ -260,35 +349,6 @@ impl Reader<'_> {
         }
     }
 
-    fn choice<T: Copy>(
-        &mut self,
-        value: &Spanned<DeValue<'_>>,
-        path: &str,
-        options: &[(&str, T)],
-    ) -> Option<T> {
-        let s = self.string(value, path)?;
-        if let Some((_, v)) = options.iter().find(|(name, _)| *name == s) {
-            return Some(*v);
-        }
-        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-        let help =
-            did_you_mean(&s, names.iter().copied()).map(|m| format!("did you mean \"{m}\"?"));
-        self.problem(
-            value.span(),
-            path,
-            format!(
-                "\"{s}\" is not allowed: must be one of {}",
-                names
-                    .iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            help,
-        );
-        None
-    }
-
     fn name(
         &mut self,
         value: &Spanned<DeValue<'_>>,
@@ -328,7 +388,14 @@ impl Reader<'_> {
                         .name(value, k, "environment name", 32)
                         .map(|v| self.set(v, value.span()));
                 }
+                "region" => {
+                    config.region = self
+                        .string(value, k)
+                        .and_then(|r| self.region(r, value.span(), k))
+                        .map(|r| self.set(r, value.span()));
+                }
                 "tags" => config.tags = self.tags(value, "tags"),
+                "blueprint" => config.blueprint = self.section(key, value, "blueprint"),
                 "environments" => {
                     if let Some(envs) = self.table(value, k) {
                         for (name, body) in entries(envs) {
@@ -442,49 +509,18 @@ impl Reader<'_> {
                             (2, 6),
                             " (a load balancer needs two AZs; no region has more than 6)",
                         )
-                        .map(|n| self.set(n as u8, span));
+                        .and_then(|n| u8::try_from(n).ok())
+                        .map(|n| self.set(n, span));
                 }
-                "vpc_cidr" => {
-                    layer.vpc_cidr = self
+                "region" => {
+                    layer.region = self
                         .string(value, &kpath)
-                        .and_then(|s| self.cidr(&s, span.clone(), &kpath))
-                        .map(|c| self.set(c, span));
+                        .and_then(|r| self.region(r, span.clone(), &kpath))
+                        .map(|r| self.set(r, span));
                 }
-                "nat" => {
-                    layer.nat = self
-                        .choice(
-                            value,
-                            &kpath,
-                            &[
-                                ("per-az", NatGateways::PerAz),
-                                ("single", NatGateways::Single),
-                            ],
-                        )
-                        .map(|v| self.set(v, span));
-                }
-                "instance_type" | "bastion_instance_type" => {
-                    let v = self.string(value, &kpath).and_then(|s| {
-                        self.instance_type(&s, span.clone(), &kpath, "")
-                            .then_some(s)
-                    });
-                    let v = v.map(|v| self.set(v, span));
-                    if k == "instance_type" {
-                        layer.instance_type = v;
-                    } else {
-                        layer.bastion_instance_type = v;
-                    }
-                }
-                "asg" => self.asg(value, &kpath, &mut layer),
-                "database" => self.database(value, &kpath, &mut layer),
                 "deletion_protection" => {
                     layer.deletion_protection =
                         self.boolean(value, &kpath).map(|b| self.set(b, span));
-                }
-                "domain" => {
-                    layer.domain = self
-                        .string(value, &kpath)
-                        .and_then(|s| self.domain(s, span.clone(), &kpath))
-                        .map(|d| self.set(d, span));
                 }
                 "template_bucket" => {
                     layer.template_bucket = self
@@ -493,182 +529,11 @@ impl Reader<'_> {
                         .map(|b| self.set(b, span));
                 }
                 "tags" => layer.tags = self.tags(value, &kpath),
-                "blueprint" => layer.custom = self.custom(value, &kpath),
+                "blueprint" => layer.blueprint = self.section(key, value, &kpath),
                 other => self.unknown(key.span(), &kpath, other, ENV_KEYS, &format!("[{path}]")),
             }
         }
         layer
-    }
-
-    fn asg(&mut self, value: &Spanned<DeValue<'_>>, path: &str, layer: &mut Layer) {
-        let Some(table) = self.table(value, path) else {
-            return;
-        };
-        for (key, value) in entries(table) {
-            let k = key.get_ref().as_ref();
-            let kpath = format!("{path}.{k}");
-            let slot = match k {
-                "min" => &mut layer.asg_min,
-                "desired" => &mut layer.asg_desired,
-                "max" => &mut layer.asg_max,
-                other => {
-                    self.unknown(key.span(), &kpath, other, ASG_KEYS, &format!("[{path}]"));
-                    continue;
-                }
-            };
-            *slot = self
-                .integer(value, &kpath, (0, 1000), "")
-                .map(|n| self.set(n as u32, value.span()));
-        }
-    }
-
-    fn database(&mut self, value: &Spanned<DeValue<'_>>, path: &str, layer: &mut Layer) {
-        let Some(table) = self.table(value, path) else {
-            return;
-        };
-        for (key, value) in entries(table) {
-            let k = key.get_ref().as_ref();
-            let kpath = format!("{path}.{k}");
-            let span = value.span();
-            match k {
-                "engine" => {
-                    layer.db_engine = self
-                        .choice(
-                            value,
-                            &kpath,
-                            &[("postgres", DbEngine::Postgres), ("mysql", DbEngine::MySql)],
-                        )
-                        .map(|v| self.set(v, span));
-                }
-                "instance_class" => {
-                    layer.db_instance_class = self.string(value, &kpath).and_then(|s| {
-                        self.instance_type(&s, span.clone(), &kpath, "db.")
-                            .then(|| self.set(s, span))
-                    });
-                }
-                "allocated_storage" => {
-                    layer.db_allocated_storage = self
-                        .integer(
-                            value,
-                            &kpath,
-                            (20, 65536),
-                            " GiB (RDS general-purpose storage limits)",
-                        )
-                        .map(|n| self.set(n as u32, span));
-                }
-                "backup_retention_days" => {
-                    layer.db_backup_retention_days = self
-                        .integer(
-                            value,
-                            &kpath,
-                            (1, 35),
-                            " days (RDS keeps automated backups at most 35 days; 0 would turn them off)",
-                        )
-                        .map(|n| self.set(n as u32, span));
-                }
-                other => self.unknown(key.span(), &kpath, other, DB_KEYS, &format!("[{path}]")),
-            }
-        }
-    }
-
-    fn cidr(&mut self, s: &str, span: Range<usize>, path: &str) -> Option<Ipv4Net> {
-        let net: Ipv4Net = match s.parse() {
-            Ok(n) => n,
-            Err(_) => {
-                self.problem(
-                    span,
-                    path,
-                    format!("\"{s}\" is not an IPv4 CIDR block"),
-                    Some("write it as address/prefix, for example \"10.0.0.0/16\"".into()),
-                );
-                return None;
-            }
-        };
-        if !(16..=28).contains(&net.prefix_len()) {
-            self.problem(
-                span,
-                path,
-                format!(
-                    "a VPC block must be from /16 to /28, \"{s}\" is /{}",
-                    net.prefix_len()
-                ),
-                None,
-            );
-            return None;
-        }
-        if net.addr() != net.network() {
-            self.problem(
-                span,
-                path,
-                format!("\"{s}\" has host bits set"),
-                Some(format!("did you mean \"{}\"?", net.trunc())),
-            );
-            return None;
-        }
-        Some(net)
-    }
-
-    fn instance_type(&mut self, s: &str, span: Range<usize>, path: &str, prefix: &str) -> bool {
-        let rest = s.strip_prefix(prefix);
-        let ok = rest.is_some_and(|rest| {
-            let mut parts = rest.split('.');
-            let family = parts.next().unwrap_or_default();
-            let size = parts.next().unwrap_or_default();
-            parts.next().is_none()
-                && family.starts_with(|c: char| c.is_ascii_lowercase())
-                && family
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !size.is_empty()
-                && size
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-        if !ok {
-            let example = if prefix.is_empty() {
-                "t3.medium"
-            } else {
-                "db.t4g.medium"
-            };
-            self.problem(
-                span,
-                path,
-                format!("\"{s}\" is not an instance type"),
-                Some(format!(
-                    "write it as family.size, for example \"{example}\""
-                )),
-            );
-        }
-        ok
-    }
-
-    fn domain(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
-        let labels: Vec<&str> = s.split('.').collect();
-        let ok = s.len() <= 253
-            && labels.len() >= 2
-            && labels.iter().all(|l| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-                    && l.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            });
-        if ok {
-            return Some(s);
-        }
-        let help = if s != s.to_ascii_lowercase() {
-            Some(format!(
-                "write it in lower case: \"{}\"",
-                s.to_ascii_lowercase()
-            ))
-        } else if s.ends_with('.') {
-            Some("leave out the trailing dot".into())
-        } else {
-            Some("a domain is dot-separated labels of letters, digits and '-', such as \"app.example.com\"".into())
-        };
-        self.problem(span, path, format!("\"{s}\" is not a domain name"), help);
-        None
     }
 
     fn bucket(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
@@ -692,63 +557,92 @@ impl Reader<'_> {
         None
     }
 
-    fn custom(
-        &mut self,
-        value: &Spanned<DeValue<'_>>,
-        path: &str,
-    ) -> Vec<(String, Set<CustomValue>)> {
-        let mut out = Vec::new();
-        let Some(table) = self.table(value, path) else {
-            return out;
-        };
-        let known: Vec<&str> = self.custom_keys.iter().map(|k| k.name).collect();
-        for (key, value) in entries(table) {
-            let k = key.get_ref().to_string();
-            let kpath = format!("{path}.{k}");
-            let Some(decl) = self.custom_keys.iter().find(|d| d.name == k).copied() else {
-                if known.is_empty() {
-                    self.problem(
-                        key.span(),
-                        &kpath,
-                        format!("unknown key `{k}`: this blueprint takes no keys of its own"),
-                        Some(format!("remove it, or the whole [{path}] table")),
-                    );
-                } else {
-                    self.unknown(key.span(), &kpath, &k, &known, &format!("[{path}]"));
-                }
-                continue;
-            };
-            let span = value.span();
-            let parsed = match decl.kind {
-                CustomKind::Bool => self.boolean(value, &kpath).map(CustomValue::Bool),
-                CustomKind::Integer { min, max } => self
-                    .integer(value, &kpath, (min, max), "")
-                    .map(CustomValue::Integer),
-                CustomKind::String => self.string(value, &kpath).map(CustomValue::String),
-                CustomKind::Choice(words) => {
-                    let options: Vec<(&str, &str)> = words.iter().map(|w| (*w, *w)).collect();
-                    self.choice(value, &kpath, &options)
-                        .map(|w| CustomValue::String(w.to_owned()))
-                }
-                CustomKind::StringList => self.string_list(value, &kpath),
-            };
-            if let Some(v) = parsed {
-                out.push((k, self.set(v, span)));
-            }
+    /// Checks an AWS region name's shape (`eu-west-1`, `us-gov-west-1`,
+    /// `cn-north-1`); whether the account may use it is AWS's to say.
+    fn region(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let ok = parts.len() >= 3
+            && parts.first().is_some_and(|p| p.len() == 2)
+            && parts
+                .last()
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if ok {
+            return Some(s);
         }
-        out
+        let help = if s != s.to_ascii_lowercase() {
+            format!("write it in lower case: \"{}\"", s.to_ascii_lowercase())
+        } else {
+            "a region is written like \"eu-west-1\" or \"us-east-2\" (not an availability zone such as \"eu-west-1a\")".to_owned()
+        };
+        self.problem(
+            span,
+            path,
+            format!("\"{s}\" is not an AWS region"),
+            Some(help),
+        );
+        None
     }
 
-    fn string_list(&mut self, value: &Spanned<DeValue<'_>>, path: &str) -> Option<CustomValue> {
-        let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(value.span(), path, "a list of strings", value.get_ref());
-            return None;
-        };
-        let mut out = Vec::new();
-        for item in items.iter() {
-            out.push(self.string(item, path)?);
+    /// Keeps a `blueprint` table as written: its values for the
+    /// blueprint's type, and where each key is for the problems it finds.
+    fn section(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> Option<Section> {
+        let table = self.table(value, path)?;
+        let values =
+            match toml::Table::deserialize(toml::de::ValueDeserializer::from(value.clone())) {
+                Ok(values) => values,
+                Err(e) => {
+                    self.problem(
+                        value.span(),
+                        path,
+                        format!("cannot be read: {}", e.message()),
+                        None,
+                    );
+                    return None;
+                }
+            };
+        let mut places = BTreeMap::new();
+        self.places(table, "", &mut places);
+        Some(Section {
+            name: path.to_owned(),
+            values,
+            places,
+            at: Place {
+                key: key.span(),
+                value: value.span(),
+                at: self.source.location(key.span().start),
+            },
+        })
+    }
+
+    fn places(&self, table: &DeTable<'_>, prefix: &str, out: &mut BTreeMap<String, Place>) {
+        for (key, value) in table.iter() {
+            let path = if prefix.is_empty() {
+                key.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", key.get_ref())
+            };
+            out.insert(
+                path.clone(),
+                Place {
+                    key: key.span(),
+                    value: value.span(),
+                    at: self.source.location(value.span().start),
+                },
+            );
+            if let DeValue::Table(inner) = value.get_ref() {
+                self.places(inner, &path, out);
+            }
         }
-        Some(CustomValue::StringList(out))
     }
 }
 
@@ -781,10 +675,48 @@ fn check_name(s: &str, max: usize) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
     use std::path::Path;
 
+    /// A blueprint section with a nested table and a word.
+    #[derive(Debug, Clone, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    struct Shop {
+        instance_type: String,
+        scaling: Scaling,
+        asg: Asg,
+    }
+
+    #[derive(Debug, Clone, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    struct Asg {
+        min: u32,
+        max: u32,
+    }
+
+    #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+    #[serde(rename_all = "kebab-case")]
+    enum Scaling {
+        Cpu,
+        Requests,
+    }
+
+    impl BlueprintConfig for Shop {
+        fn defaults(_: &Environment) -> Self {
+            Shop {
+                instance_type: "t3.medium".into(),
+                scaling: Scaling::Cpu,
+                asg: Asg { min: 2, max: 6 },
+            }
+        }
+    }
+
+    fn parse_text(text: &str) -> Result<FileConfig, ConfigError> {
+        parse::<Shop>(&Source::new(Path::new("hagen.toml"), text.into()))
+    }
+
     fn problems(text: &str) -> Vec<Problem> {
-        match parse(&Source::new(Path::new("hagen.toml"), text.into()), &[]) {
+        match parse_text(text) {
             Ok(_) => Vec::new(),
             Err(e) => e.problems().to_vec(),
         }
@@ -796,28 +728,46 @@ mod tests {
         p.remove(0)
     }
 
+    fn line(p: &Problem) -> usize {
+        p.location.as_ref().map_or(0, |l| l.line)
+    }
+
     #[test]
     fn an_empty_file_is_valid() {
-        assert_eq!(
-            parse(&Source::new(Path::new("h.toml"), String::new()), &[]).expect("valid"),
-            FileConfig::default()
-        );
+        assert_eq!(parse_text("").expect("valid"), FileConfig::default());
     }
 
     #[test]
     fn an_unknown_key_names_line_key_and_suggestion() {
         let p = one("[environments.stage]\naz_cont = 3\n");
-        assert_eq!(p.location.line, 2);
+        assert_eq!(line(&p), 2);
         assert_eq!(p.key.as_deref(), Some("environments.stage.az_cont"));
         assert_eq!(p.help.as_deref(), Some("did you mean `az_count`?"));
+    }
+
+    #[test]
+    fn a_blueprint_key_one_table_too_high_says_where_it_belongs() {
+        let p = one("[environments.prod]\ninstance_type = \"m6i.large\"\n");
+        assert_eq!(
+            p.help.as_deref(),
+            Some(
+                "`instance_type` is a key of the blueprint's own section: write it under [environments.prod.blueprint]"
+            )
+        );
+        let p = one("instance_type = \"m6i.large\"\n");
+        assert!(
+            p.help
+                .as_deref()
+                .is_some_and(|h| h.ends_with("under [blueprint]"))
+        );
     }
 
     #[test]
     fn a_wrong_type_says_what_was_expected() {
         let p = one("[environments.prod]\ndeletion_protection = \"yes\"\n");
         assert_eq!(p.message, "must be true or false, found a string");
-        assert_eq!(p.location.line, 2);
-        assert_eq!(p.location.column, 23);
+        let at = p.location.expect("placed");
+        assert_eq!((at.line, at.column), (2, 23));
     }
 
     #[test]
@@ -830,26 +780,106 @@ mod tests {
     }
 
     #[test]
-    fn an_invalid_cidr_is_rejected_with_the_value() {
-        let p = one("[environments.stage]\nvpc_cidr = \"10.0.0.0/33\"\n");
-        assert!(p.message.contains("10.0.0.0/33"), "{}", p.message);
-        let p = one("[environments.stage]\nvpc_cidr = \"10.0.1.0/16\"\n");
-        assert_eq!(p.help.as_deref(), Some("did you mean \"10.0.0.0/16\"?"));
-        let p = one("[environments.stage]\nvpc_cidr = \"10.0.0.0/8\"\n");
-        assert!(p.message.contains("/16 to /28"));
+    fn regions_are_checked_for_shape() {
+        assert!(
+            problems("region = \"eu-west-1\"\n[environments.gov]\nregion = \"us-gov-west-1\"\n")
+                .is_empty()
+        );
+        let p = one("[environments.prod]\nregion = \"eu-west-1a\"\n");
+        assert_eq!(p.key.as_deref(), Some("environments.prod.region"));
+        assert!(p.message.contains("not an AWS region"), "{}", p.message);
+        let p = one("region = \"EU-WEST-1\"\n");
+        assert_eq!(
+            p.help.as_deref(),
+            Some("write it in lower case: \"eu-west-1\"")
+        );
     }
 
     #[test]
     fn every_problem_is_reported_in_file_order() {
-        let p = problems("zzz = 1\n[environments.stage]\nnat = \"none\"\naz_count = 9\n");
-        let lines: Vec<_> = p.iter().map(|p| p.location.line).collect();
-        assert_eq!(lines, [1, 3, 4]);
+        let p = problems(
+            "zzz = 1\n[environments.stage]\naz_count = 9\n[environments.stage.blueprint]\nscaling = \"request\"\n[environments.stage.blueprint.asg]\nmni = 3\nmax = -1\n",
+        );
+        let lines: Vec<_> = p.iter().map(line).collect();
+        assert_eq!(lines, [1, 3, 5, 7, 8], "{p:#?}");
+    }
+
+    #[test]
+    fn blueprint_sections_are_read_into_the_type_with_lines_keys_and_suggestions() {
+        let text = "[environments.stage.blueprint]\nscaling = \"request\"\ninstance_typ = \"t3.large\"\n\n[environments.stage.blueprint.asg]\nmin = \"3\"\nmaxi = 4\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 4, "{p:#?}");
+        assert_eq!(
+            p[0].key.as_deref(),
+            Some("environments.stage.blueprint.scaling")
+        );
+        assert_eq!(p[0].help.as_deref(), Some("did you mean \"requests\"?"));
+        assert_eq!(line(&p[1]), 3);
+        assert_eq!(
+            p[1].message,
+            "unknown key `instance_typ` in [environments.stage.blueprint]"
+        );
+        assert_eq!(p[1].help.as_deref(), Some("did you mean `instance_type`?"));
+        assert_eq!(
+            p[2].key.as_deref(),
+            Some("environments.stage.blueprint.asg.min")
+        );
+        assert_eq!(
+            p[2].location.as_ref().map(|l| (l.line, l.column)),
+            Some((6, 7)),
+            "the value, not the key"
+        );
+        assert_eq!(
+            p[2].help.as_deref(),
+            Some("write it without quotes: min = 3")
+        );
+        assert_eq!(
+            p[3].key.as_deref(),
+            Some("environments.stage.blueprint.asg.maxi")
+        );
+        assert_eq!(
+            p[3].message,
+            "unknown key `maxi` in [environments.stage.blueprint.asg]"
+        );
+        assert_eq!(p[3].help.as_deref(), Some("did you mean `max`?"));
+    }
+
+    #[test]
+    fn a_section_is_kept_with_its_places() {
+        let c = parse_text(
+            "[blueprint]\nscaling = \"requests\"\n[environments.perf.blueprint.asg]\nmax = 30\n",
+        )
+        .expect("valid");
+        let top = c.blueprint.expect("top-level section");
+        assert_eq!(top.name, "blueprint");
+        assert_eq!(top.places["scaling"].at.line, 2);
+        let perf = c.environments["perf"]
+            .blueprint
+            .as_ref()
+            .expect("perf section");
+        assert_eq!(perf.places["asg.max"].at.line, 4);
+        assert_eq!(perf.values["asg"]["max"].as_integer(), Some(30));
+    }
+
+    #[test]
+    fn a_blueprint_without_keys_refuses_any() {
+        let text = "[environments.stage.blueprint]\ncolour = \"red\"\n";
+        let err = parse::<()>(&Source::new(Path::new("h.toml"), text.into())).expect_err("no keys");
+        let p = &err.problems()[0];
+        assert_eq!(
+            p.message,
+            "unknown key `colour` in [environments.stage.blueprint]: this blueprint takes no keys of its own here"
+        );
+        assert_eq!(
+            p.help.as_deref(),
+            Some("remove it, or the whole [environments.stage.blueprint] table")
+        );
     }
 
     #[test]
     fn syntax_errors_carry_the_line() {
         let p = one("[environments.stage\n");
-        assert_eq!(p.location.line, 1);
+        assert_eq!(line(&p), 1);
         assert!(p.message.starts_with("invalid TOML"));
     }
 
@@ -863,33 +893,6 @@ mod tests {
     fn reserved_tags_are_refused() {
         let p = one("[tags]\nProject = \"x\"\n");
         assert_eq!(p.key.as_deref(), Some("tags.Project"));
-    }
-
-    #[test]
-    fn custom_keys_are_checked_against_the_blueprint() {
-        const KEYS: &[CustomKey] = &[CustomKey {
-            name: "scaling",
-            kind: CustomKind::Choice(&["cpu", "requests"]),
-            help: "",
-        }];
-        let text = "[environments.stage.blueprint]\nscaling = \"request\"\nscalin = \"cpu\"\n";
-        let err = parse(&Source::new(Path::new("h.toml"), text.into()), KEYS).expect_err("invalid");
-        let p = err.problems();
-        assert_eq!(p.len(), 2);
-        assert_eq!(p[0].help.as_deref(), Some("did you mean \"requests\"?"));
-        assert_eq!(p[1].help.as_deref(), Some("did you mean `scaling`?"));
-        let ok = parse(
-            &Source::new(
-                Path::new("h.toml"),
-                "[environments.stage.blueprint]\nscaling = \"cpu\"\n".into(),
-            ),
-            KEYS,
-        )
-        .expect("valid");
-        assert_eq!(
-            ok.environments["stage"].custom[0].1.value,
-            CustomValue::String("cpu".into())
-        );
     }
 
     #[test]

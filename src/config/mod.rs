@@ -3,25 +3,30 @@
 //!
 //! A blueprint runs with no configuration file at all (built-in `stage` and
 //! `prod`). An optional `hagen.toml` (see `docs/config.md`) adjusts them and
-//! defines more environments, each extending a built-in one. Every mistake in
-//! the file is reported with its file, line and key before anything is built.
+//! defines more environments, each extending a built-in one. An environment
+//! resolves to two parts: the generic [`Environment`] every blueprint
+//! shares (name, project, tags, AZ count, region, deletion protection,
+//! template bucket), and the blueprint's own typed section, read from
+//! `[environments.NAME.blueprint]` into its [`BlueprintConfig`] type. Every
+//! mistake in the file, in either part, is reported with its file, line and
+//! key before anything is built.
 //!
 //! This module owns reading and layering settings. It must not hold values
 //! only known at deploy time (AMI ids, CIDRs of admins, certificates, zones,
 //! addresses, key pairs): those stay CloudFormation parameters.
 
-mod custom;
+mod environment;
 mod error;
 mod file;
 mod resolve;
-mod settings;
+mod section;
 mod suggest;
 
 use std::path::Path;
 
-pub use custom::{Custom, CustomKey, CustomKind, CustomValue};
+pub use environment::{BaseEnvironment, Environment, Origin};
 pub use error::{ConfigError, Location, Problem, Snippet};
-pub use settings::{AsgSize, BaseEnvironment, DatabaseSettings, DbEngine, NatGateways, Settings};
+pub use section::{BlueprintConfig, ConfigIssue, KeyDefaults, key_defaults};
 pub use suggest::did_you_mean;
 
 use error::Source;
@@ -29,6 +34,16 @@ use file::FileConfig;
 
 /// The file name looked for in the current directory when no `--config` is given.
 pub const DEFAULT_FILE: &str = "hagen.toml";
+
+/// One environment, resolved: the generic part and the blueprint's own
+/// section, both with the file applied.
+#[derive(Debug, Clone)]
+pub struct Resolved<C> {
+    /// The generic part, with where each value came from.
+    pub environment: Environment,
+    /// The blueprint's section, checked.
+    pub config: C,
+}
 
 /// A loaded configuration: the built-in one, or a checked `hagen.toml`.
 #[derive(Debug, Clone)]
@@ -46,24 +61,24 @@ impl Config {
         }
     }
 
-    /// Reads and checks a configuration file. `custom_keys` are the keys the
-    /// blueprint accepts in `[environments.NAME.blueprint]`.
-    pub fn load(path: &Path, custom_keys: &[CustomKey]) -> Result<Self, ConfigError> {
+    /// Reads and checks a configuration file for a blueprint whose own
+    /// section is of type `C` (its `blueprint` tables are checked against it).
+    pub fn load<C: BlueprintConfig>(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::parse(path, text, custom_keys)
+        Self::parse::<C>(path, text)
     }
 
-    /// Checks configuration text; `path` names it in messages.
-    pub fn parse(
+    /// Checks configuration text for a blueprint whose own section is of
+    /// type `C`; `path` names it in messages.
+    pub fn parse<C: BlueprintConfig>(
         path: &Path,
         text: impl Into<String>,
-        custom_keys: &[CustomKey],
     ) -> Result<Self, ConfigError> {
         let source = Source::new(path, text.into());
-        let file = file::parse(&source, custom_keys)?;
+        let file = file::parse::<C>(&source)?;
         Ok(Config {
             source: Some(source),
             file,
@@ -74,17 +89,16 @@ impl Config {
     /// must exist), else `hagen.toml` in `dir` (`""` for the current
     /// directory, which keeps messages short) when there is one, else the
     /// built-in configuration.
-    pub fn discover(
+    pub fn discover<C: BlueprintConfig>(
         explicit: Option<&Path>,
         dir: &Path,
-        custom_keys: &[CustomKey],
     ) -> Result<Self, ConfigError> {
         if let Some(path) = explicit {
-            return Self::load(path, custom_keys);
+            return Self::load::<C>(path);
         }
         let candidate = dir.join(DEFAULT_FILE);
         if candidate.is_file() {
-            Self::load(&candidate, custom_keys)
+            Self::load::<C>(&candidate)
         } else {
             Ok(Self::builtin())
         }
@@ -110,15 +124,67 @@ impl Config {
         resolve::environment_names(&self.file)
     }
 
-    /// The settings of an environment (`None`: the default one), starting
-    /// from `defaults` of its base environment and applying the file.
-    pub fn settings(
+    /// Resolves an environment (`None`: the default one): the generic part
+    /// starts from `defaults` of its base environment, the blueprint's
+    /// section from `C::defaults`, and the file's layers apply to both; then
+    /// `C::check` runs, its issues placed at the lines that set the values.
+    pub fn resolve<C: BlueprintConfig>(
         &self,
         environment: Option<&str>,
-        defaults: &dyn Fn(BaseEnvironment) -> Settings,
-    ) -> Result<Settings, ConfigError> {
+        defaults: &dyn Fn(BaseEnvironment) -> Environment,
+    ) -> Result<Resolved<C>, ConfigError> {
         let name = environment.unwrap_or_else(|| self.default_environment());
         resolve::resolve(&self.file, self.source.as_ref(), name, defaults)
+    }
+
+    /// Resolves every environment the configuration defines (the built-in
+    /// ones and the file's) and reports all their problems at once: what
+    /// `C::check` finds in any of them, and broken `extends` chains, each
+    /// once, in file order. What a command runs before building one
+    /// environment, so that a mistake in `perf` is not news on the day
+    /// `perf` is deployed.
+    pub fn check_all<C: BlueprintConfig>(
+        &self,
+        defaults: &dyn Fn(BaseEnvironment) -> Environment,
+    ) -> Result<(), ConfigError> {
+        let mut problems: Vec<Problem> = Vec::new();
+        for name in self.environments() {
+            match self.resolve::<C>(Some(&name), defaults) {
+                Ok(_) => {}
+                Err(ConfigError::Invalid { problems: found }) => {
+                    for p in found {
+                        let seen = problems
+                            .iter()
+                            .any(|q| q.location == p.location && q.key == p.key);
+                        if !seen {
+                            problems.push(p);
+                        }
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        problems.sort_by_key(|p| p.location.as_ref().map(|l| (l.line, l.column)));
+        Err(ConfigError::Invalid { problems })
+    }
+
+    /// A problem caused by resolved values, placed and worded for the user:
+    /// at the line that set whichever of `keys` (relative to the
+    /// environment: `az_count`, `blueprint.asg.min`) the most derived
+    /// environment set, with the key as written and its value, or marked as
+    /// a built-in default. What a blueprint's configuration error
+    /// ([`SynthError::Config`](crate::error::SynthError::Config)) becomes.
+    pub fn explain(
+        &self,
+        environment: &Environment,
+        keys: &[String],
+        message: &str,
+        help: Option<&str>,
+    ) -> Problem {
+        resolve::explain(self.source.as_ref(), environment, keys, message, help)
     }
 }
 
@@ -133,81 +199,163 @@ pub fn describe_source(config: &Config) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::{Deserialize, Serialize};
 
-    fn defaults(base: BaseEnvironment) -> Settings {
-        Settings::builtin(base, "swiftcode")
+    /// A blueprint section whose group minimum follows the AZ count.
+    #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    struct Shop {
+        instance_type: String,
+        domain: Option<String>,
+        asg: Asg,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    struct Asg {
+        min: u32,
+        max: u32,
+    }
+
+    impl BlueprintConfig for Shop {
+        fn defaults(env: &Environment) -> Self {
+            let (instance_type, min, max) = match env.base {
+                BaseEnvironment::Stage => ("t3.medium", 2, 6),
+                BaseEnvironment::Prod => ("m6i.large", 4, 12),
+            };
+            Shop {
+                instance_type: instance_type.into(),
+                domain: None,
+                asg: Asg {
+                    min: min.max(u32::from(env.az_count)),
+                    max,
+                },
+            }
+        }
+
+        fn check(&self, _env: &Environment) -> Vec<ConfigIssue> {
+            let mut issues = Vec::new();
+            if self.asg.min > self.asg.max {
+                issues.push(
+                    ConfigIssue::among(
+                        ["blueprint.asg.min", "blueprint.asg.max"],
+                        format!(
+                            "min ({}) is greater than max ({})",
+                            self.asg.min, self.asg.max
+                        ),
+                    )
+                    .help("set min <= max"),
+                );
+            }
+            issues
+        }
+    }
+
+    fn defaults(base: BaseEnvironment) -> Environment {
+        Environment::builtin(base, "shop")
     }
 
     fn config(text: &str) -> Config {
-        Config::parse(Path::new("hagen.toml"), text, &[]).expect("valid config")
+        Config::parse::<Shop>(Path::new("hagen.toml"), text).expect("valid config")
+    }
+
+    fn resolve(c: &Config, env: Option<&str>) -> Result<Resolved<Shop>, ConfigError> {
+        c.resolve::<Shop>(env, &defaults)
     }
 
     #[test]
     fn no_file_gives_builtin_stage() {
-        let s = Config::builtin()
-            .settings(None, &defaults)
-            .expect("stage exists");
-        assert_eq!(s, Settings::builtin(BaseEnvironment::Stage, "swiftcode"));
-        assert_eq!(s.origins().count(), 0);
+        let r = resolve(&Config::builtin(), None).expect("stage exists");
+        let builtin = Environment::builtin(BaseEnvironment::Stage, "shop");
+        assert_eq!(
+            (
+                &r.environment.name,
+                r.environment.base,
+                r.environment.az_count
+            ),
+            (&builtin.name, builtin.base, builtin.az_count)
+        );
+        assert_eq!(r.config, Shop::defaults(&r.environment));
+        assert_eq!(r.environment.origins().count(), 0);
     }
 
     #[test]
     fn prod_is_built_in_too() {
-        let s = Config::builtin()
-            .settings(Some("prod"), &defaults)
-            .expect("prod exists");
-        assert!(s.deletion_protection);
+        let r = resolve(&Config::builtin(), Some("prod")).expect("prod exists");
+        assert!(r.environment.deletion_protection);
+        assert_eq!(r.config.instance_type, "m6i.large");
     }
 
     #[test]
     fn a_user_environment_extends_a_builtin_and_overrides_it() {
         let c = config(
             "default_environment = \"perf\"\n\
-             [environments.perf]\nextends = \"prod\"\nnat = \"single\"\n[environments.perf.asg]\nmax = 20\n",
+             [environments.perf]\nextends = \"prod\"\nregion = \"eu-west-1\"\n[environments.perf.blueprint.asg]\nmax = 20\n",
         );
-        let s = c.settings(None, &defaults).expect("perf resolves");
-        assert_eq!(s.environment, "perf");
-        assert_eq!(s.base, BaseEnvironment::Prod);
-        assert!(s.deletion_protection, "inherited from prod");
-        assert_eq!(s.nat, NatGateways::Single);
-        assert_eq!(
-            s.asg,
-            AsgSize {
-                min: 4,
-                desired: 4,
-                max: 20
-            }
-        );
-        assert_eq!(s.origin("asg.max").map(|l| l.line), Some(6));
-        assert_eq!(s.origin("asg.min"), None);
+        let r = resolve(&c, None).expect("perf resolves");
+        let e = &r.environment;
+        assert_eq!(e.name, "perf");
+        assert_eq!(e.base, BaseEnvironment::Prod);
+        assert!(e.deletion_protection, "inherited from prod");
+        assert_eq!(e.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(r.config.asg, Asg { min: 4, max: 20 });
+        let origin = e.origin("blueprint.asg.max").expect("set in the file");
+        assert_eq!(origin.location.line, 6);
+        assert_eq!(origin.key, "environments.perf.blueprint.asg.max");
+        assert_eq!(e.origin("blueprint.asg.min"), None);
+        assert_eq!(e.value_text("blueprint.asg.max").as_deref(), Some("20"));
     }
 
     #[test]
     fn an_environment_without_extends_starts_from_stage() {
         let c = config("[environments.dev]\n");
-        let s = c.settings(Some("dev"), &defaults).expect("dev resolves");
-        assert_eq!(s.base, BaseEnvironment::Stage);
-        assert_eq!(s.environment, "dev");
+        let r = resolve(&c, Some("dev")).expect("dev resolves");
+        assert_eq!(r.environment.base, BaseEnvironment::Stage);
+        assert_eq!(r.environment.name, "dev");
     }
 
     #[test]
-    fn chains_apply_the_most_derived_last() {
+    fn the_blueprint_section_layers_key_by_key_top_level_then_the_chain() {
         let c = config(
-            "[environments.a]\nextends = \"prod\"\ninstance_type = \"m6i.xlarge\"\naz_count = 3\n\
-             [environments.b]\nextends = \"a\"\ninstance_type = \"m6i.2xlarge\"\n\
-             [environments.prod]\naz_count = 2\ndomain = \"example.com\"\n",
+            "[blueprint]\ndomain = \"example.com\"\ninstance_type = \"m6i.xlarge\"\n\
+             [environments.a]\nextends = \"prod\"\naz_count = 3\n\
+             [environments.a.blueprint]\ninstance_type = \"m6i.2xlarge\"\n\
+             [environments.b]\nextends = \"a\"\n[environments.b.blueprint.asg]\nmax = 30\n\
+             [environments.prod.blueprint.asg]\nmax = 16\n",
         );
-        let s = c.settings(Some("b"), &defaults).expect("b resolves");
-        assert_eq!(s.instance_type, "m6i.2xlarge");
-        assert_eq!(s.az_count, 3);
-        assert_eq!(s.domain.as_deref(), Some("example.com"));
+        let r = resolve(&c, Some("b")).expect("b resolves");
+        assert_eq!(
+            r.config.instance_type, "m6i.2xlarge",
+            "a wins over the top level"
+        );
+        assert_eq!(
+            r.config.domain.as_deref(),
+            Some("example.com"),
+            "from the top level"
+        );
+        assert_eq!(r.config.asg, Asg { min: 4, max: 30 }, "b wins over prod");
+        assert_eq!(r.environment.az_count, 3);
+        let prod = resolve(&c, Some("prod")).expect("prod resolves");
+        assert_eq!(prod.config.instance_type, "m6i.xlarge");
+        assert_eq!(prod.config.asg.max, 16);
+        let stage = resolve(&c, Some("stage")).expect("stage resolves");
+        assert_eq!(stage.config.asg, Asg { min: 2, max: 6 }, "untouched");
+    }
+
+    #[test]
+    fn blueprint_defaults_follow_the_generic_values_unless_the_file_sets_them() {
+        let c = config(
+            "[environments.stage]\naz_count = 3\n[environments.prod]\naz_count = 5\n[environments.prod.blueprint.asg]\nmin = 6\n",
+        );
+        let stage = resolve(&c, Some("stage")).expect("stage resolves");
+        assert_eq!(stage.config.asg.min, 3, "follows az_count");
+        let prod = resolve(&c, Some("prod")).expect("prod resolves");
+        assert_eq!(prod.config.asg.min, 6, "the file wins");
     }
 
     #[test]
     fn an_unknown_environment_suggests_the_closest() {
-        let err = config("[environments.perf]\n")
-            .settings(Some("pref"), &defaults)
-            .expect_err("unknown");
+        let err = resolve(&config("[environments.perf]\n"), Some("pref")).expect_err("unknown");
         let text = err.to_string();
         assert!(text.contains("did you mean `perf`?"), "{text}");
         assert!(text.contains("stage, prod, perf"), "{text}");
@@ -216,35 +364,91 @@ mod tests {
     #[test]
     fn an_extends_cycle_is_reported_at_the_extends_line() {
         let c = config("[environments.a]\nextends = \"b\"\n[environments.b]\nextends = \"a\"\n");
-        let err = c.settings(Some("a"), &defaults).expect_err("cycle");
+        let err = resolve(&c, Some("a")).expect_err("cycle");
         let p = &err.problems()[0];
         assert!(p.message.contains("a -> b -> a"), "{}", p.message);
-        assert_eq!(p.location.line, 4);
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(4));
     }
 
     #[test]
     fn extending_an_unknown_environment_points_at_extends() {
         let c = config("[environments.a]\nextends = \"prdo\"\n");
-        let err = c
-            .settings(Some("a"), &defaults)
-            .expect_err("unknown parent");
+        let err = resolve(&c, Some("a")).expect_err("unknown parent");
         let p = &err.problems()[0];
-        assert_eq!(p.location.line, 2);
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(2));
         assert_eq!(p.key.as_deref(), Some("environments.a.extends"));
         assert!(p.help.as_deref().is_some_and(|h| h.contains("`prod`")));
     }
 
     #[test]
-    fn asg_bounds_are_checked_after_layering() {
-        let c = config("[environments.prod.asg]\nmax = 3\n");
-        let err = c
-            .settings(Some("prod"), &defaults)
-            .expect_err("min 4 > max 3");
+    fn check_issues_are_placed_at_the_most_derived_key_involved() {
+        let c = config(
+            "[environments.prod.blueprint.asg]\nmax = 3\n\
+             [environments.perf]\nextends = \"prod\"\n[environments.perf.blueprint.asg]\nmin = 5\n",
+        );
+        let err = resolve(&c, Some("prod")).expect_err("min 4 > max 3");
         let p = &err.problems()[0];
-        assert_eq!(p.key.as_deref(), Some("environments.prod.asg.max"));
-        assert_eq!(p.location.line, 2);
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.prod.blueprint.asg.max")
+        );
+        assert_eq!(p.value.as_deref(), Some("3"));
+        assert_eq!(
+            p.location.as_ref().map(|l| (l.line, l.column)),
+            Some((2, 7))
+        );
+        assert!(p.to_string().starts_with(
+            "hagen.toml:2:7: `environments.prod.blueprint.asg.max` = 3: min (4) is greater than max (3)"
+        ));
+        let err = resolve(&c, Some("perf")).expect_err("min 5 > max 3");
+        let p = &err.problems()[0];
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.perf.blueprint.asg.min"),
+            "perf's own line"
+        );
         // stage is untouched by prod's table
-        assert!(c.settings(Some("stage"), &defaults).is_ok());
+        assert!(resolve(&c, Some("stage")).is_ok());
+    }
+
+    #[test]
+    fn checking_every_environment_reports_each_problem_once_in_file_order() {
+        let c = config(
+            "[blueprint.asg]\nmax = 1\n\
+             [environments.perf]\nextends = \"prod\"\n[environments.perf.blueprint.asg]\nmin = 9\nmax = 8\n",
+        );
+        let err = c.check_all::<Shop>(&defaults).expect_err("two problems");
+        let keys: Vec<_> = err
+            .problems()
+            .iter()
+            .filter_map(|p| p.key.clone())
+            .collect();
+        assert_eq!(
+            keys,
+            ["blueprint.asg.max", "environments.perf.blueprint.asg.min"],
+            "the top-level max breaks stage and prod alike, reported once"
+        );
+        assert!(
+            config("[environments.perf]\nextends = \"prod\"\n")
+                .check_all::<Shop>(&defaults)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_problem_with_a_built_in_value_says_so_and_names_the_table_to_set_it_in() {
+        let r = resolve(&Config::builtin(), Some("stage")).expect("stage");
+        let p = Config::builtin().explain(
+            &r.environment,
+            &["blueprint.asg.min".to_owned()],
+            "too small",
+            Some("raise it"),
+        );
+        assert_eq!(p.location, None);
+        assert_eq!(
+            p.to_string(),
+            "`environments.stage.blueprint.asg.min` = 2 (built-in default): too small\n  = help: raise it"
+        );
     }
 
     #[test]
@@ -252,16 +456,20 @@ mod tests {
         let c = config(
             "project = \"shop\"\n[tags]\nTeam = \"web\"\nCost = \"1\"\n[environments.prod.tags]\nCost = \"2\"\n",
         );
-        let s = c.settings(Some("prod"), &defaults).expect("prod");
-        assert_eq!(s.project, "shop");
+        let r = resolve(&c, Some("prod")).expect("prod");
+        assert_eq!(r.environment.project, "shop");
         assert_eq!(
-            s.stack_tags(),
+            r.environment.stack_tags(),
             vec![
                 ("Project".to_owned(), "shop".to_owned()),
                 ("Environment".to_owned(), "prod".to_owned()),
                 ("Team".to_owned(), "web".to_owned()),
                 ("Cost".to_owned(), "2".to_owned()),
             ]
+        );
+        assert_eq!(
+            r.environment.origin("tags.Cost").map(|o| o.key.as_str()),
+            Some("environments.prod.tags.Cost")
         );
     }
 }

@@ -1,13 +1,19 @@
-//! Turns the file's environment tables into the [`Settings`] of one
-//! environment: the built-in base first, then each table of the `extends`
-//! chain, the most derived last.
+//! Turns the file's tables into one resolved environment: the generic
+//! [`Environment`] and the blueprint's typed section. The built-in base
+//! comes first, then the file's top level, then each table of the
+//! `extends` chain, the most derived last; the blueprint section is layered
+//! the same way, key by key, over the blueprint's own defaults.
 //!
-//! Owns layering, `extends` chains (unknown targets, cycles) and the checks
-//! that span several keys (ASG min <= desired <= max). It does not read text.
+//! Owns layering, `extends` chains (unknown targets, cycles), where each
+//! resolved value came from, and placing the problems a blueprint finds in
+//! its resolved values (its `check`, or a construct that refused a value)
+//! at the line that set them. It does not read text.
 
-use super::error::{ConfigError, Problem, Source};
-use super::file::{FileConfig, Layer, Set};
-use super::settings::{BaseEnvironment, Settings};
+use super::Resolved;
+use super::environment::{BaseEnvironment, Environment, Origin};
+use super::error::{ConfigError, Location, Problem, Source};
+use super::file::{FileConfig, Layer, Section, Set};
+use super::section::{self, BlueprintConfig};
 use super::suggest::did_you_mean;
 
 /// The environment a user-defined environment extends when it says nothing.
@@ -27,36 +33,163 @@ pub(crate) fn environment_names(file: &FileConfig) -> Vec<String> {
     names
 }
 
-/// The settings of `name`, built from `defaults` and the file's layers.
-pub(crate) fn resolve(
+/// The environment `name`, built from `defaults` (the generic part of each
+/// base environment), the blueprint's defaults and the file's layers.
+pub(crate) fn resolve<C: BlueprintConfig>(
     file: &FileConfig,
     source: Option<&Source>,
     name: &str,
-    defaults: &dyn Fn(BaseEnvironment) -> Settings,
-) -> Result<Settings, ConfigError> {
+    defaults: &dyn Fn(BaseEnvironment) -> Environment,
+) -> Result<Resolved<C>, ConfigError> {
     let (base, layers) = chain(file, source, name)?;
-    let mut settings = defaults(base);
-    settings.environment = name.to_owned();
-    settings.base = base;
+    let mut env = defaults(base);
+    env.name = name.to_owned();
+    env.base = base;
     if let Some(project) = &file.project {
-        settings.project = project.value.clone();
-        settings
-            .origins
-            .insert("project".into(), project.at.clone());
+        env.project = project.value.clone();
+        record(&mut env, "project", "project", project, 0);
+    }
+    if let Some(region) = &file.region {
+        env.region = Some(region.value.clone());
+        record(&mut env, "region", "region", region, 0);
     }
     for (key, tag) in &file.tags {
-        settings.tags.insert(key.clone(), tag.value.clone());
-        settings
-            .origins
-            .insert(format!("tags.{key}"), tag.at.clone());
+        env.tags.insert(key.clone(), tag.value.clone());
+        let k = format!("tags.{key}");
+        record(&mut env, &k, &k, tag, 0);
     }
-    for layer in layers.iter().rev() {
-        apply(&mut settings, layer);
+    for (i, layer) in layers.iter().rev().enumerate() {
+        apply(&mut env, layer, i + 1);
     }
-    if let Some(source) = source {
-        check_asg(&settings, &layers, source)?;
+
+    // The blueprint's section: its defaults (which may follow the generic
+    // values just resolved), then the same layers.
+    let mut values = section::to_table(&C::defaults(&env))
+        .map_err(|message| ConfigError::Blueprint { message })?;
+    let sections: Vec<(usize, &Section)> = file
+        .blueprint
+        .iter()
+        .map(|s| (0, s))
+        .chain(
+            layers
+                .iter()
+                .rev()
+                .enumerate()
+                .filter_map(|(i, l)| l.blueprint.as_ref().map(|s| (i + 1, s))),
+        )
+        .collect();
+    for &(rank, sec) in &sections {
+        section::merge(&mut values, &sec.values);
+        for (path, place) in &sec.places {
+            let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
+            if section::table_at(&sec.values, &parts) {
+                continue;
+            }
+            env.origins.insert(
+                format!("blueprint.{path}"),
+                Origin {
+                    location: place.at.clone(),
+                    key: sec.key_of(&parts),
+                    span: place.value.clone(),
+                    rank,
+                },
+            );
+        }
     }
-    Ok(settings)
+    let config = match section::read::<C>(&values).0 {
+        Ok(config) => config,
+        Err(error) => {
+            // Read over the layers of one environment; the most derived
+            // section that wrote the path is where it went wrong.
+            let written = (1..=error.path.len()).rev().find_map(|n| {
+                sections
+                    .iter()
+                    .rev()
+                    .find(|(_, s)| section::contains(&s.values, &error.path[..n]))
+            });
+            let problem = match (written, source) {
+                (Some((_, sec)), Some(source)) => sec.problem(source, &error),
+                _ => {
+                    return Err(ConfigError::Blueprint {
+                        message: format!("its defaults for `{name}` do not read back: {error}"),
+                    });
+                }
+            };
+            return Err(ConfigError::Invalid {
+                problems: vec![problem],
+            });
+        }
+    };
+    env.blueprint_values = values;
+    let issues = config.check(&env);
+    if !issues.is_empty() {
+        let problems = issues
+            .iter()
+            .map(|i| explain(source, &env, &i.keys, &i.message, i.help.as_deref()))
+            .collect();
+        return Err(ConfigError::Invalid { problems });
+    }
+    Ok(Resolved {
+        environment: env,
+        config,
+    })
+}
+
+/// A problem with resolved values, at the key among `keys` that the most
+/// derived layer set (the first key when the file set none of them), with
+/// its value quoted. Keys are relative to the environment (`az_count`,
+/// `blueprint.asg.min`).
+pub(crate) fn explain(
+    source: Option<&Source>,
+    env: &Environment,
+    keys: &[String],
+    message: &str,
+    help: Option<&str>,
+) -> Problem {
+    let chosen = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| env.origin(k).map(|o| (o.rank, std::cmp::Reverse(i), k, o)))
+        .max_by_key(|(rank, i, _, _)| (*rank, *i))
+        .map(|(_, _, k, o)| (k, o));
+    match (chosen, source) {
+        (Some((key, origin)), Some(source)) => {
+            let mut problem = source.problem(
+                origin.span.clone(),
+                Some(origin.key.clone()),
+                message,
+                help.map(str::to_owned),
+            );
+            problem.value = env.value_text(key);
+            problem
+        }
+        _ => {
+            let key = keys.first().map_or("", String::as_str);
+            Problem {
+                location: None,
+                key: (!key.is_empty()).then(|| env.toml_key(key)),
+                value: Some(match env.value_text(key) {
+                    Some(v) => format!("{v} (built-in default)"),
+                    None => "(built-in default)".to_owned(),
+                }),
+                message: message.to_owned(),
+                help: help.map(str::to_owned),
+                snippet: None,
+            }
+        }
+    }
+}
+
+fn record<T>(env: &mut Environment, key: &str, file_key: &str, set: &Set<T>, rank: usize) {
+    env.origins.insert(
+        key.to_owned(),
+        Origin {
+            location: set.at.clone(),
+            key: file_key.to_owned(),
+            span: set.span.clone(),
+            rank,
+        },
+    );
 }
 
 /// The base environment and the file's layers for `name`, most derived first.
@@ -126,8 +259,9 @@ fn chain<'f>(
                     Some("one of them must extend `stage` or `prod`".into()),
                 ),
                 _ => Problem {
-                    location: layer.at.clone().unwrap_or_else(|| unknown_location(source)),
+                    location: Some(layer.at.clone().unwrap_or_else(|| unknown_location(source))),
                     key: Some(format!("environments.{key}.extends")),
+                    value: None,
                     message: format!("environments extend each other in a cycle: {cycle}"),
                     help: None,
                     snippet: None,
@@ -152,139 +286,50 @@ fn chain<'f>(
     }
 }
 
-fn unknown_location(source: Option<&Source>) -> super::error::Location {
-    super::error::Location {
+fn unknown_location(source: Option<&Source>) -> Location {
+    Location {
         file: source.map(|s| s.path().to_owned()).unwrap_or_default(),
         line: 1,
         column: 1,
     }
 }
 
-/// Applies one table's settings, recording where each came from.
-fn apply(settings: &mut Settings, layer: &Layer) {
-    fn put<T: Clone>(
-        origins: &mut std::collections::BTreeMap<String, super::error::Location>,
-        key: &str,
-        slot: &mut T,
-        set: &Option<Set<T>>,
-    ) {
-        if let Some(set) = set {
-            *slot = set.value.clone();
-            origins.insert(key.to_owned(), set.at.clone());
-        }
+/// Applies one environment table's generic values, recording where each
+/// came from.
+fn apply(env: &mut Environment, layer: &Layer, rank: usize) {
+    let table = format!("environments.{}", layer.name);
+    let file_key = |key: &str| format!("{table}.{key}");
+    if let Some(set) = &layer.az_count {
+        env.az_count = set.value;
+        record(env, "az_count", &file_key("az_count"), set, rank);
     }
-    let o = &mut settings.origins;
-    put(o, "az_count", &mut settings.az_count, &layer.az_count);
-    put(o, "vpc_cidr", &mut settings.vpc_cidr, &layer.vpc_cidr);
-    put(o, "nat", &mut settings.nat, &layer.nat);
-    put(
-        o,
-        "instance_type",
-        &mut settings.instance_type,
-        &layer.instance_type,
-    );
-    put(
-        o,
-        "bastion_instance_type",
-        &mut settings.bastion_instance_type,
-        &layer.bastion_instance_type,
-    );
-    put(o, "asg.min", &mut settings.asg.min, &layer.asg_min);
-    put(
-        o,
-        "asg.desired",
-        &mut settings.asg.desired,
-        &layer.asg_desired,
-    );
-    put(o, "asg.max", &mut settings.asg.max, &layer.asg_max);
-    put(
-        o,
-        "database.engine",
-        &mut settings.database.engine,
-        &layer.db_engine,
-    );
-    put(
-        o,
-        "database.instance_class",
-        &mut settings.database.instance_class,
-        &layer.db_instance_class,
-    );
-    put(
-        o,
-        "database.allocated_storage",
-        &mut settings.database.allocated_storage_gib,
-        &layer.db_allocated_storage,
-    );
-    put(
-        o,
-        "database.backup_retention_days",
-        &mut settings.database.backup_retention_days,
-        &layer.db_backup_retention_days,
-    );
-    put(
-        o,
-        "deletion_protection",
-        &mut settings.deletion_protection,
-        &layer.deletion_protection,
-    );
-    if let Some(domain) = &layer.domain {
-        settings.domain = Some(domain.value.clone());
-        o.insert("domain".into(), domain.at.clone());
+    if let Some(set) = &layer.region {
+        env.region = Some(set.value.clone());
+        record(env, "region", &file_key("region"), set, rank);
     }
-    if let Some(bucket) = &layer.template_bucket {
-        settings.template_bucket = Some(bucket.value.clone());
-        o.insert("template_bucket".into(), bucket.at.clone());
+    if let Some(set) = &layer.deletion_protection {
+        env.deletion_protection = set.value;
+        record(
+            env,
+            "deletion_protection",
+            &file_key("deletion_protection"),
+            set,
+            rank,
+        );
+    }
+    if let Some(set) = &layer.template_bucket {
+        env.template_bucket = Some(set.value.clone());
+        record(
+            env,
+            "template_bucket",
+            &file_key("template_bucket"),
+            set,
+            rank,
+        );
     }
     for (key, tag) in &layer.tags {
-        settings.tags.insert(key.clone(), tag.value.clone());
-        o.insert(format!("tags.{key}"), tag.at.clone());
+        env.tags.insert(key.clone(), tag.value.clone());
+        let k = format!("tags.{key}");
+        record(env, &k, &file_key(&k), tag, rank);
     }
-    for (key, value) in &layer.custom {
-        settings.custom.set(key, value.value.clone());
-        o.insert(format!("blueprint.{key}"), value.at.clone());
-    }
-}
-
-/// min <= desired <= max, reported at the most derived key involved.
-fn check_asg(settings: &Settings, layers: &[&Layer], source: &Source) -> Result<(), ConfigError> {
-    let a = settings.asg;
-    let message = if a.min > a.max {
-        format!("ASG min ({}) is greater than max ({})", a.min, a.max)
-    } else if a.desired < a.min || a.desired > a.max {
-        format!(
-            "ASG desired ({}) must be between min ({}) and max ({})",
-            a.desired, a.min, a.max
-        )
-    } else if a.max == 0 {
-        "ASG max is 0: the group could never run an instance".to_owned()
-    } else {
-        return Ok(());
-    };
-    // The first layer (most derived) that sets any of the three is where the
-    // user last touched the group.
-    let culprit = layers.iter().find_map(|l| {
-        [
-            ("min", &l.asg_min),
-            ("desired", &l.asg_desired),
-            ("max", &l.asg_max),
-        ]
-        .into_iter()
-        .find_map(|(k, s)| s.as_ref().map(|s| (l.name.as_str(), k, s)))
-    });
-    let Some((env, key, set)) = culprit else {
-        return Ok(());
-    };
-    Err(ConfigError::Invalid {
-        problems: vec![
-            source.problem(
-                set.span.clone(),
-                Some(format!("environments.{env}.asg.{key}")),
-                format!("{message} in environment `{}`", settings.environment),
-                Some(
-                    "set min <= desired <= max; values not set here come from the base environment"
-                        .into(),
-                ),
-            ),
-        ],
-    })
 }

@@ -4,17 +4,27 @@
 //! (already in the tree through clap).
 
 /// The known name closest to `given`, if it is close enough to be a likely
-/// typo: a Jaro-Winkler similarity of at least 0.8, or the same name in
-/// another case or with `-` and `_` swapped.
+/// typo: a Jaro-Winkler similarity of at least 0.8, one edit (a letter
+/// added, dropped, changed or two swapped: what Jaro-Winkler misses in
+/// short keys such as `min`), or the same name in another case or with `-`
+/// and `_` swapped.
 pub fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let normal = |s: &str| s.to_ascii_lowercase().replace('-', "_");
     let given_normal = normal(given);
     let mut best: Option<(f64, &str)> = None;
     for candidate in known {
-        let score = if normal(candidate) == given_normal {
+        let candidate_normal = normal(candidate);
+        let score = if candidate_normal == given_normal {
             2.0
         } else {
-            strsim::jaro_winkler(&given_normal, &normal(candidate))
+            let similarity = strsim::jaro_winkler(&given_normal, &candidate_normal);
+            let one_edit = given_normal.len() >= 2
+                && strsim::osa_distance(&given_normal, &candidate_normal) == 1;
+            if one_edit {
+                similarity.max(0.8)
+            } else {
+                similarity
+            }
         };
         if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
             best = Some((score, candidate));
@@ -43,6 +53,15 @@ mod tests {
             did_you_mean("VPC_CIDR", KEYS.iter().copied()),
             Some("vpc_cidr")
         );
+    }
+
+    #[test]
+    fn one_edit_in_a_short_key_is_a_typo() {
+        let asg = ["min", "desired", "max"];
+        assert_eq!(did_you_mean("mn", asg), Some("min"));
+        assert_eq!(did_you_mean("mni", asg), Some("min"));
+        assert_eq!(did_you_mean("mxa", asg), Some("max"));
+        assert_eq!(did_you_mean("x", asg), None);
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! Owns the SDK configuration only. Credentials and region come from the
 //! standard chain (environment, profiles, SSO, `credential_process`,
 //! instance metadata); `--profile`, `--region` and `--endpoint-url` (or
-//! `AWS_ENDPOINT_URL`, which the chain reads itself) override it. It knows
-//! nothing about stacks.
+//! `AWS_ENDPOINT_URL`, which the chain reads itself) override it. The
+//! environment's configured region (`region` in `hagen.toml`) comes between
+//! the user's explicit choice and the ambient defaults: see
+//! [`region_override`]. It knows nothing about stacks.
 
 use std::time::Duration;
 
@@ -25,6 +27,10 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     /// The region (`--region`).
     pub region: Option<String>,
+    /// The region the environment's configuration is for (`region` in
+    /// `hagen.toml`): used when neither `--region` nor `AWS_REGION` /
+    /// `AWS_DEFAULT_REGION` names one, before the profile's region.
+    pub configured_region: Option<String>,
     /// A custom endpoint for every service (`--endpoint-url`), such as a
     /// local emulator or a VPC endpoint.
     pub endpoint_url: Option<String>,
@@ -60,13 +66,35 @@ pub fn config_loader(options: &AwsOptions) -> ConfigLoader {
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
-    if let Some(region) = &options.region {
-        loader = loader.region(Region::new(region.clone()));
+    let env_var = |name: &str| std::env::var(name).ok();
+    if let Some(region) = region_override(options, env_var) {
+        loader = loader.region(Region::new(region));
     }
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
     loader
+}
+
+/// The region to set on the SDK, by precedence: `--region`; then nothing
+/// when `AWS_REGION` or `AWS_DEFAULT_REGION` is set (the standard chain
+/// reads them itself); then the configured region. `None` leaves the
+/// choice to the rest of the standard chain (the profile, instance
+/// metadata). `env_var` reads the process environment (tests pass their own).
+pub fn region_override(
+    options: &AwsOptions,
+    env_var: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    if let Some(region) = &options.region {
+        return Some(region.clone());
+    }
+    let from_environment = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .any(|name| env_var(name).is_some_and(|v| !v.trim().is_empty()));
+    if from_environment {
+        return None;
+    }
+    options.configured_region.clone()
 }
 
 /// Loads the SDK configuration through the standard chain.
@@ -113,5 +141,48 @@ impl Clients {
             flags.push_str(&format!(" --endpoint-url {url}"));
         }
         flags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(flag: Option<&str>, configured: Option<&str>) -> AwsOptions {
+        AwsOptions {
+            region: flag.map(str::to_owned),
+            configured_region: configured.map(str::to_owned),
+            ..AwsOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_flag_wins_then_the_environment_variables_then_the_configuration() {
+        let none = |_: &str| None;
+        let aws_region = |n: &str| (n == "AWS_REGION").then(|| "us-east-2".to_owned());
+        let default_region = |n: &str| (n == "AWS_DEFAULT_REGION").then(|| "us-west-1".to_owned());
+        let flag_and_config = options(Some("ap-south-1"), Some("eu-west-1"));
+        assert_eq!(
+            region_override(&flag_and_config, aws_region).as_deref(),
+            Some("ap-south-1")
+        );
+        let config_only = options(None, Some("eu-west-1"));
+        assert_eq!(
+            region_override(&config_only, aws_region),
+            None,
+            "the chain reads AWS_REGION"
+        );
+        assert_eq!(region_override(&config_only, default_region), None);
+        assert_eq!(
+            region_override(&config_only, none).as_deref(),
+            Some("eu-west-1"),
+            "before the profile's region"
+        );
+        let blank = |_: &str| Some(" ".to_owned());
+        assert_eq!(
+            region_override(&config_only, blank).as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(region_override(&options(None, None), none), None);
     }
 }

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 /// `hagen` run in `dir`, with no environment that could change its behaviour.
@@ -33,7 +34,7 @@ fn stdout_of(cmd: &mut Command) -> String {
 }
 
 #[test]
-fn top_level_help_lists_subcommands_examples_and_exit_codes() {
+fn top_level_help_lists_subcommands_examples_keys_and_exit_codes() {
     let dir = tempdir();
     hagen(dir.path())
         .arg("--help")
@@ -43,10 +44,112 @@ fn top_level_help_lists_subcommands_examples_and_exit_codes() {
         .stdout(contains("Blueprint: swiftcode"))
         .stdout(contains("Examples:"))
         .stdout(contains("hagen synth --env prod -o prod.yaml"))
+        .stdout(contains(
+            "Blueprint keys, under [environments.NAME.blueprint] in hagen.toml",
+        ))
+        .stdout(contains("  asg.min "))
+        .stdout(contains("\"t3.medium\" / \"m6i.large\""))
         .stdout(contains("Exit codes:"))
         .stdout(contains(
             "4  input or configuration could not be read or is invalid",
         ));
+    hagen(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("hagen {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+/// The example blueprint's command line, run in-process: its name, about
+/// text, version, examples and keys, not SwiftCode's.
+fn custom_blueprint(args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut argv = vec!["custom_blueprint"];
+    argv.extend_from_slice(args);
+    let code = hagen::cli::run(
+        &crate::custom_blueprint::ReportingDatabase,
+        argv,
+        &mut out,
+        &mut err,
+    );
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
+    (code, text(out), text(err))
+}
+
+#[test]
+fn a_user_blueprints_help_and_version_are_its_own() {
+    let (code, help, _) = custom_blueprint(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("A Multi-AZ PostgreSQL database for reporting tools"),
+        "{help}"
+    );
+    assert!(
+        help.contains("custom_blueprint synth --env prod -o prod.yaml"),
+        "{help}"
+    );
+    assert!(
+        help.contains("  database_name      \"reports\"\n"),
+        "{help}"
+    );
+    assert!(help.contains("  allocated_storage  20 / 100\n"), "{help}");
+    assert!(
+        !help.contains("swiftcode") && !help.contains("hagen synth"),
+        "{help}"
+    );
+    let (code, synth_help, _) = custom_blueprint(&["synth", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        synth_help.contains("custom_blueprint synth --config ci.toml --env perf"),
+        "{synth_help}"
+    );
+    let (code, version, _) = custom_blueprint(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        version,
+        format!("custom_blueprint {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_user_blueprints_own_keys_are_checked_and_used() {
+    let dir = tempdir();
+    let path = dir.path().join("reports.toml");
+    fs::write(
+        &path,
+        "[environments.prod.blueprint]\ndatabase_name = \"analytics\"\n",
+    )
+    .expect("config");
+    let config = path.to_string_lossy().into_owned();
+    let (code, out, err) = custom_blueprint(&["synth", "--config", &config, "--env", "prod"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("DBName: analytics"), "{out}");
+    fs::write(
+        &path,
+        "[environments.prod.blueprint]\ndatabase_nme = \"analytics\"\n\n[environments.stage.blueprint]\ndatabase_name = \"2reports\"\n",
+    )
+    .expect("config");
+    let (code, out, err) = custom_blueprint(&["synth", "--config", &config]);
+    assert_eq!(code, 4, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains(":2:1: `environments.prod.blueprint.database_nme`: unknown key"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `database_name`?"), "{err}");
+    fs::write(
+        &path,
+        "[environments.stage.blueprint]\ninstance_class = \"t4g.medium\"\n",
+    )
+    .expect("config");
+    let (code, _, err) = custom_blueprint(&["synth", "--config", &config]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains(
+            ":2:18: `environments.stage.blueprint.instance_class` = \"t4g.medium\": \"t4g.medium\" is not an RDS instance class"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -242,7 +345,7 @@ fn a_wrong_type_and_a_bad_cidr_are_both_reported_with_lines() {
     let dir = tempdir();
     fs::write(
         dir.path().join("custom.toml"),
-        "[environments.prod]\ndeletion_protection = \"yes\"\nvpc_cidr = \"10.0.0.0/33\"\n",
+        "[environments.prod]\ndeletion_protection = \"yes\"\n\n[environments.prod.blueprint]\nvpc_cidr = \"10.0.0.0/33\"\n",
     )
     .expect("config");
     hagen(dir.path())
@@ -253,9 +356,70 @@ fn a_wrong_type_and_a_bad_cidr_are_both_reported_with_lines() {
             "custom.toml:2:23: `environments.prod.deletion_protection`: must be true or false, found a string",
         ))
         .stderr(contains(
-            "custom.toml:3:12: `environments.prod.vpc_cidr`: \"10.0.0.0/33\" is not an IPv4 CIDR block",
+            "custom.toml:5:12: `environments.prod.blueprint.vpc_cidr`: must be an IPv4 CIDR block such as \"10.0.0.0/16\", found the string \"10.0.0.0/33\"",
         ))
         .stderr(contains("error: 2 problems in the configuration file"));
+}
+
+#[test]
+fn three_azs_alone_synthesize_with_the_group_following_them() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage]\naz_count = 3\n",
+    )
+    .expect("config");
+    let out = hagen(dir.path()).arg("synth").output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("      MinSize: 3\n"), "min follows az_count");
+    assert!(
+        text.contains("      DesiredCapacity: 3\n"),
+        "so does desired"
+    );
+    assert!(text.contains("      MaxSize: 6\n"), "max is stage's own");
+}
+
+#[test]
+fn a_minimum_below_the_az_count_names_the_toml_key_line_and_fix() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage]\naz_count = 3\n\n[environments.stage.blueprint.asg]\nmin = 2\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(contains(
+            "error: hagen.toml:5:7: `environments.stage.blueprint.asg.min` = 2: the group's minimum is below az_count = 3",
+        ))
+        .stderr(contains("5 | min = 2"))
+        .stderr(contains(
+            "= help: set min = 3 or more in [environments.stage.blueprint.asg], or leave min out to follow az_count",
+        ))
+        .stderr(contains("allow_min_below_az_count").not());
+}
+
+#[test]
+fn a_problem_in_any_environment_is_reported_whichever_is_built() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.perf]\nextends = \"prod\"\n\n[environments.perf.blueprint.asg]\nmax = 2\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stderr(contains(
+            "hagen.toml:5:7: `environments.perf.blueprint.asg.max` = 2: the group's min (4), desired (4) and max (2) must satisfy min <= desired <= max in environment `perf`",
+        ));
 }
 
 #[test]
@@ -305,18 +469,43 @@ fn the_environment_can_come_from_hagen_env() {
 }
 
 #[test]
-fn blueprint_keys_are_checked_too() {
+fn a_misspelt_blueprint_key_names_file_line_column_and_the_field_meant() {
     let dir = tempdir();
     fs::write(
         dir.path().join("hagen.toml"),
-        "[environments.stage.blueprint]\nbastion_acess = \"session-manager\"\n",
+        "[environments.stage.blueprint]\nbastion_acess = \"session-manager\"\n\n[environments.stage.blueprint.database]\nbackup_retention = 14\n",
     )
     .expect("config");
     hagen(dir.path())
         .arg("synth")
         .assert()
         .code(4)
-        .stderr(contains("did you mean `bastion_access`?"));
+        .stdout("")
+        .stderr(contains(
+            "error: hagen.toml:2:1: `environments.stage.blueprint.bastion_acess`: unknown key `bastion_acess` in [environments.stage.blueprint]",
+        ))
+        .stderr(contains("= help: did you mean `bastion_access`?"))
+        .stderr(contains(
+            "error: hagen.toml:5:1: `environments.stage.blueprint.database.backup_retention`: unknown key `backup_retention` in [environments.stage.blueprint.database]",
+        ))
+        .stderr(contains("= help: did you mean `backup_retention_days`?"));
+}
+
+#[test]
+fn a_blueprint_key_at_the_environment_level_says_where_it_belongs() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.prod]\ninstance_type = \"m6i.xlarge\"\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .args(["synth", "--env", "prod"])
+        .assert()
+        .code(4)
+        .stderr(contains(
+            "= help: `instance_type` is a key of the blueprint's own section: write it under [environments.prod.blueprint]",
+        ));
 }
 
 #[test]
@@ -338,7 +527,7 @@ fn the_configured_domain_becomes_the_parameter_default() {
     let dir = tempdir();
     fs::write(
         dir.path().join("hagen.toml"),
-        "[environments.stage]\ndomain = \"stage.example.com\"\n",
+        "[environments.stage.blueprint]\ndomain = \"stage.example.com\"\n",
     )
     .expect("config");
     let text = stdout_of(hagen(dir.path()).arg("synth"));
@@ -409,7 +598,7 @@ fn overridden_safe_defaults_are_reported_as_notices_on_stderr() {
 
     fs::write(
         dir.path().join("hagen.toml"),
-        "[environments.prod]\nnat = \"single\"\n",
+        "[environments.prod.blueprint]\nnat = \"single\"\n",
     )
     .expect("config");
     hagen(dir.path())

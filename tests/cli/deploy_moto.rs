@@ -327,9 +327,9 @@ fn create_prerequisites(endpoint: &str, domain: &str) -> Prerequisites {
 /// The SwiftCode stage template, as `hagen synth --env stage` builds it.
 fn swiftcode_stage() -> Template {
     let bp = swiftcode::SwiftCode;
-    let settings =
-        blueprint::settings(&bp, &Config::builtin(), Some("stage")).expect("built-in stage");
-    blueprint::synthesize(&bp, settings)
+    let resolved =
+        blueprint::resolve(&bp, &Config::builtin(), Some("stage")).expect("built-in stage");
+    blueprint::synthesize(&bp, &resolved)
         .expect("SwiftCode builds")
         .template
 }

@@ -6,11 +6,8 @@
 //! use), so `cargo test` works on a fresh machine; if a venv cannot be
 //! built the test fails with the reason.
 
+use crate::custom_blueprint;
 use crate::tools;
-
-#[path = "../../examples/custom_blueprint.rs"]
-#[allow(dead_code)]
-mod custom_blueprint;
 
 #[path = "../../examples/static_site.rs"]
 #[allow(dead_code)]
@@ -29,26 +26,26 @@ const VARIANTS: &str = r#"
 [environments.variants]
 extends = "prod"
 az_count = 3
-nat = "single"
 deletion_protection = false
-bastion_instance_type = "t4g.micro"
-domain = "app.example.com"
-
-[environments.variants.database]
-engine = "mysql"
 
 [environments.variants.blueprint]
+nat = "single"
+bastion_instance_type = "t4g.micro"
+domain = "app.example.com"
 bastion_access = "session-manager"
 scaling = "requests"
 requests_per_target = 500
 health_check_path = "/health"
 cfn_signal = true
+
+[environments.variants.blueprint.database]
+engine = "mysql"
 "#;
 
-fn synth(blueprint: &dyn Blueprint, config: &Config, env: &str) -> Template {
-    let settings = blueprint::settings(blueprint, config, Some(env))
-        .unwrap_or_else(|e| panic!("settings of {env}: {e}"));
-    blueprint::synthesize(blueprint, settings)
+fn synth<B: Blueprint>(blueprint: &B, config: &Config, env: &str) -> Template {
+    let resolved = blueprint::resolve(blueprint, config, Some(env))
+        .unwrap_or_else(|e| panic!("configuration of {env}: {e}"));
+    blueprint::synthesize(blueprint, &resolved)
         .unwrap_or_else(|e| panic!("synth of {env}: {e}"))
         .template
 }
@@ -56,12 +53,9 @@ fn synth(blueprint: &dyn Blueprint, config: &Config, env: &str) -> Template {
 /// (file name, template) for every template under test.
 fn templates() -> Vec<(String, Template)> {
     let builtin = Config::builtin();
-    let variants = Config::parse(
-        Path::new("variants.toml"),
-        VARIANTS,
-        swiftcode::SwiftCode.custom_keys(),
-    )
-    .expect("the variants configuration is valid");
+    let variants =
+        Config::parse::<swiftcode::SwiftCodeConfig>(Path::new("variants.toml"), VARIANTS)
+            .expect("the variants configuration is valid");
     vec![
         (
             "swiftcode-stage.yaml".into(),

@@ -11,6 +11,12 @@ mod tools;
 
 mod support;
 
+/// The example blueprint, as a user's crate would have it (its `main` is
+/// not called here).
+#[path = "../../examples/custom_blueprint.rs"]
+#[allow(dead_code)]
+mod custom_blueprint;
+
 mod commands;
 mod deploy_faults;
 mod deploy_localstack;

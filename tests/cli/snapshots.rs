@@ -12,8 +12,8 @@ use hagen::template::parse::parse_template;
 /// The SwiftCode template of a built-in environment.
 fn synth(env: &str) -> Template {
     let bp = swiftcode::SwiftCode;
-    let settings = blueprint::settings(&bp, &Config::builtin(), Some(env)).expect("built in");
-    blueprint::synthesize(&bp, settings)
+    let resolved = blueprint::resolve(&bp, &Config::builtin(), Some(env)).expect("built in");
+    blueprint::synthesize(&bp, &resolved)
         .expect("SwiftCode builds")
         .template
 }

@@ -8,20 +8,19 @@
 //! would be. This crate is also the `hagen` binary (`src/main.rs`): hagen's
 //! command line with SwiftCode as its built-in blueprint.
 
+pub mod config;
 mod leto;
 mod parameters;
 mod user_data;
 
 use hagen::blueprint::{self, Blueprint};
-use hagen::config::{CustomKey, CustomKind, Settings};
+use hagen::config::Environment;
 use hagen::constructs::SubnetKind;
 use hagen::constructs::alert_topic::{AlertTopic, AlertTopicProps};
 use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
 use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
-use hagen::constructs::load_balanced_asg::{
-    AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps,
-};
+use hagen::constructs::load_balanced_asg::{AsgNetwork, LoadBalancedAsg, LoadBalancedAsgProps};
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::nacl::{NetworkAcls, WebTiers};
 use hagen::constructs::scaling::{
@@ -36,10 +35,11 @@ use hagen::stack::Stack;
 use hagen::template::fns::sub;
 use hagen::template::{Attr, Expr, Output};
 
+pub use config::SwiftCodeConfig;
 pub use parameters::BastionAccess;
 
 /// The SwiftCode blueprint. Stateless: everything it varies on comes from
-/// [`Settings`].
+/// the environment and its [`SwiftCodeConfig`].
 pub struct SwiftCode;
 
 /// SwiftCode's HTTP port (Play's default), the load balancer's target.
@@ -52,66 +52,6 @@ pub const DATABASE_NAME: &str = "swiftcode";
 /// them: a renamed resource is a replaced resource.
 const NETWORK: &str = "Network";
 const APP: &str = "App";
-
-/// SwiftCode's own keys in `[environments.NAME.blueprint]`.
-const CUSTOM_KEYS: &[CustomKey] = &[
-    CustomKey {
-        name: "bastion_access",
-        kind: CustomKind::Choice(&["key-pair", "session-manager"]),
-        help: "how people reach the bastion: SSH with a key pair (KeyName parameter) or Session Manager only",
-    },
-    CustomKey {
-        name: "scaling",
-        kind: CustomKind::Choice(&["cpu", "requests"]),
-        help: "scale on average CPU (out above 75%, in below 10%) or track request count per target",
-    },
-    CustomKey {
-        name: "requests_per_target",
-        kind: CustomKind::Integer {
-            min: 10,
-            max: 100_000,
-        },
-        help: "target request count per instance per minute when scaling = \"requests\"",
-    },
-    CustomKey {
-        name: "health_check_path",
-        kind: CustomKind::String,
-        help: "path the load balancer's health check requests from SwiftCode",
-    },
-    CustomKey {
-        name: "cfn_signal",
-        kind: CustomKind::Bool,
-        help: "instances report their health to CloudFormation (needs cfn-signal on the image)",
-    },
-];
-
-/// What SwiftCode reads from its own keys, with their defaults.
-struct Choices<'a> {
-    bastion_access: BastionAccess,
-    request_scaling: Option<u32>,
-    health_check_path: &'a str,
-    cfn_signal: bool,
-}
-
-impl<'a> Choices<'a> {
-    fn from(settings: &'a Settings) -> Self {
-        let custom = &settings.custom;
-        Choices {
-            bastion_access: match custom.string("bastion_access") {
-                Some("session-manager") => BastionAccess::SessionManager,
-                _ => BastionAccess::KeyPair,
-            },
-            request_scaling: (custom.string("scaling") == Some("requests")).then(|| {
-                custom
-                    .integer("requests_per_target")
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(1000)
-            }),
-            health_check_path: custom.string("health_check_path").unwrap_or("/"),
-            cfn_signal: custom.bool("cfn_signal").unwrap_or(false),
-        }
-    }
-}
 
 fn output(
     stack: &mut Stack,
@@ -150,6 +90,8 @@ fn read_secret_policy(secret_arn: Attr<String>) -> InlinePolicy {
 }
 
 impl Blueprint for SwiftCode {
+    type Config = SwiftCodeConfig;
+
     fn name(&self) -> &str {
         "swiftcode"
     }
@@ -158,27 +100,48 @@ impl Blueprint for SwiftCode {
         "SwiftCode and Leto: a multi-AZ, self-healing, auto-scaling web application"
     }
 
-    fn custom_keys(&self) -> &[CustomKey] {
-        CUSTOM_KEYS
+    /// This crate is the `hagen` binary.
+    fn command_name(&self) -> &str {
+        "hagen"
     }
 
-    fn build(&self, settings: &Settings) -> Result<Stack, SynthError> {
-        let choices = Choices::from(settings);
-        let mut stack = blueprint::new_stack(self, settings);
-        let params = parameters::declare(&mut stack, settings, choices.bastion_access)?;
-        let db_port = settings.database.engine.default_port();
+    fn about(&self) -> &str {
+        "Typed Rust blueprints of highly available AWS architectures, compiled to validated CloudFormation"
+    }
+
+    fn version(&self) -> Option<&str> {
+        Some(env!("CARGO_PKG_VERSION"))
+    }
+
+    fn build(&self, env: &Environment, config: &SwiftCodeConfig) -> Result<Stack, SynthError> {
+        let mut stack = blueprint::new_stack(self, env);
+        let params = parameters::declare(&mut stack, config)?;
+        let db_port = config.database.engine.db_engine().default_port();
 
         // 1. Network: public, private and isolated subnets in every AZ.
+        // SwiftCode's subnet sizes are fixed, so a VPC the construct
+        // refuses is one whose configured block is too small for them.
         let vpc = Vpc::new(
             &mut stack,
             NETWORK,
             VpcProps {
-                cidr: settings.vpc_cidr,
-                az_count: usize::from(settings.az_count),
-                nat_gateways: settings.nat,
+                cidr: config.vpc_cidr,
+                az_count: usize::from(env.az_count),
+                nat_gateways: config.nat.gateways(),
                 ..VpcProps::default()
             },
-        )?;
+        )
+        .map_err(|e| match e {
+            SynthError::InvalidProps { message, .. } => SynthError::config(
+                "blueprint.vpc_cidr",
+                message,
+                format!(
+                    "write a larger block (a shorter prefix), such as \"10.0.0.0/16\", in {}",
+                    env.toml_table("blueprint.vpc_cidr")
+                ),
+            ),
+            other => other,
+        })?;
 
         // 2. Network ACLs per tier, consistent with the security groups below.
         NetworkAcls::web(
@@ -200,18 +163,15 @@ impl Blueprint for SwiftCode {
             &mut stack,
             "Alerts",
             &AlertTopicProps {
-                display_name: Some(format!(
-                    "{} {} alerts",
-                    settings.project, settings.environment
-                )),
+                display_name: Some(format!("{} {} alerts", env.project, env.name)),
                 ..AlertTopicProps::new(params.alert_email.reference())
             },
         )?;
 
         // 9. Database: Multi-AZ in the isolated subnets, managed password.
         let parts = Parts {
-            settings,
-            choices: &choices,
+            env,
+            config,
             params: &params,
             vpc: &vpc,
             groups: &groups,
@@ -224,10 +184,10 @@ impl Blueprint for SwiftCode {
         leto::serve(&mut stack, &mut app, LETO_PORT)?;
 
         // 5. Scaling: CPU step scaling by default, or request count tracking.
-        let mode = match choices.request_scaling {
-            None => ScalingMode::Cpu(CpuScaling::new(alerts.topic.clone())),
-            Some(per_target) => ScalingMode::RequestCount(RequestCountTracking {
-                requests_per_target: f64::from(per_target),
+        let mode = match config.scaling {
+            config::ScalingMode::Cpu => ScalingMode::Cpu(CpuScaling::new(alerts.topic.clone())),
+            config::ScalingMode::Requests => ScalingMode::RequestCount(RequestCountTracking {
+                requests_per_target: f64::from(config.requests_per_target),
                 ..RequestCountTracking::new(
                     app.load_balancer.clone(),
                     app.target_group.clone(),
@@ -310,8 +270,8 @@ impl Blueprint for SwiftCode {
 /// What the later steps of [`SwiftCode::build`] take from the earlier ones.
 #[derive(Clone, Copy)]
 struct Parts<'a> {
-    settings: &'a Settings,
-    choices: &'a Choices<'a>,
+    env: &'a Environment,
+    config: &'a SwiftCodeConfig,
     params: &'a parameters::Parameters,
     vpc: &'a Vpc,
     groups: &'a Groups,
@@ -377,7 +337,8 @@ fn security_groups(
 /// The Multi-AZ database in the isolated subnets, with Enhanced Monitoring.
 fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError> {
     let Parts {
-        settings,
+        env,
+        config,
         vpc,
         groups,
         alerts,
@@ -393,13 +354,13 @@ fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError
         groups.database.handle().clone(),
         alerts.topic.clone(),
     );
-    db_props.engine = settings.database.engine;
-    db_props.instance_class = settings.database.instance_class.clone();
-    db_props.allocated_storage_gib = settings.database.allocated_storage_gib;
-    db_props.max_allocated_storage_gib =
-        Some(settings.database.allocated_storage_gib.saturating_mul(5));
-    db_props.backup_retention_days = settings.database.backup_retention_days;
-    db_props.deletion_protection = settings.deletion_protection;
+    let db = &config.database;
+    db_props.engine = db.engine.db_engine();
+    db_props.instance_class = db.instance_class.clone();
+    db_props.allocated_storage_gib = db.allocated_storage;
+    db_props.max_allocated_storage_gib = Some(db.allocated_storage.saturating_mul(5));
+    db_props.backup_retention_days = db.backup_retention_days;
+    db_props.deletion_protection = env.deletion_protection;
     db_props.database_name = Some(DATABASE_NAME.to_owned());
     let monitoring_role = stack.add(
         "DbMonitoringRole",
@@ -425,8 +386,8 @@ fn application(
     db: &Database,
 ) -> Result<LoadBalancedAsg, SynthError> {
     let Parts {
-        settings,
-        choices,
+        env,
+        config,
         params,
         vpc,
         groups,
@@ -434,14 +395,14 @@ fn application(
     } = *parts;
     let signal_resource = LoadBalancedAsg::group_logical_id(APP);
     let boot = user_data::BootScript {
-        project: &settings.project,
-        environment: &settings.environment,
-        db_engine: settings.database.engine.engine_name(),
+        project: &env.project,
+        environment: &env.name,
+        db_engine: config.database.engine.db_engine().engine_name(),
         swiftcode_port: SWIFTCODE_PORT,
         leto_port: LETO_PORT,
         leto_path: leto::PATH,
-        health_check_path: choices.health_check_path,
-        signal_resource: choices.cfn_signal.then_some(signal_resource.as_str()),
+        health_check_path: &config.health_check_path,
+        signal_resource: config.cfn_signal.then_some(signal_resource.as_str()),
         database_address: db.endpoint_address(),
         database_port: db.endpoint_port(),
         database_secret_arn: db.secret_arn(),
@@ -452,21 +413,17 @@ fn application(
         params.certificate_arn.reference(),
         alerts.topic.clone(),
     );
-    app_props.instance_type = settings.instance_type.clone().into();
+    app_props.instance_type = config.instance_type.clone().into();
     app_props.user_data = Some(boot.user_data()?);
     app_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
     app_props.app_port = SWIFTCODE_PORT;
     app_props.app_name = "SwiftCode".to_owned();
-    app_props.health_check.path = choices.health_check_path.to_owned();
-    app_props.capacity = Capacity {
-        min: settings.asg.min,
-        desired: settings.asg.desired,
-        max: settings.asg.max,
-    };
-    app_props.deletion_protection = settings.deletion_protection;
-    app_props.rolling_update.wait_on_resource_signals = choices.cfn_signal;
+    app_props.health_check.path = config.health_check_path.clone();
+    app_props.capacity = config.capacity(env)?;
+    app_props.deletion_protection = env.deletion_protection;
+    app_props.rolling_update.wait_on_resource_signals = config.cfn_signal;
     app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
-    if choices.cfn_signal {
+    if config.cfn_signal {
         // Signals travel through the NAT: wait for every private route.
         for route in vpc.private_default_routes() {
             app_props = app_props.group_depends_on(route);
@@ -479,7 +436,7 @@ fn application(
 /// address survives a replacement (a new bastion image replaces it).
 fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> {
     let Parts {
-        settings,
+        config,
         params,
         vpc,
         groups,
@@ -500,7 +457,7 @@ fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> 
         first_public,
         groups.bastion.handle().clone(),
     );
-    bastion_props.instance_type = settings.bastion_instance_type.clone().into();
+    bastion_props.instance_type = config.bastion_instance_type.clone().into();
     bastion_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
     bastion_props.elastic_ip = true;
     if let Some(attachment) = vpc.gateway_attachment() {

@@ -4,13 +4,17 @@
 //! Owns names, types, constraints and descriptions of the parameters. A new
 //! application version is a new `ImageId`; nothing else changes.
 
-use hagen::config::Settings;
 use hagen::error::SynthError;
 use hagen::stack::{ParamHandle, Stack};
 use hagen::template::{Expr, Parameter};
+use serde::{Deserialize, Serialize};
 
-/// How people reach the bastion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use crate::config::SwiftCodeConfig;
+
+/// How people reach the bastion (`bastion_access` in `hagen.toml`:
+/// `"key-pair"` or `"session-manager"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum BastionAccess {
     /// SSH with an EC2 key pair (a required `KeyName` parameter), plus
     /// Session Manager.
@@ -77,11 +81,7 @@ fn string(description: &str) -> Parameter {
 }
 
 /// Declares the parameters, in the order the console shows them.
-pub fn declare(
-    stack: &mut Stack,
-    settings: &Settings,
-    access: BastionAccess,
-) -> Result<Parameters, SynthError> {
+pub fn declare(stack: &mut Stack, config: &SwiftCodeConfig) -> Result<Parameters, SynthError> {
     let image_id = stack.parameter(
         "ImageId",
         Parameter {
@@ -131,7 +131,7 @@ pub fn declare(
             constraint_description: Some(
                 "a lower-case domain name such as app.example.com".into(),
             ),
-            default: settings.domain.as_deref().map(Expr::string),
+            default: config.domain.as_deref().map(Expr::string),
             ..string("The site's domain name, inside the hosted zone (an alias to the load balancer is created).")
         },
     )?;
@@ -143,7 +143,7 @@ pub fn declare(
             ..string("E-mail address for alarms and Auto Scaling notifications (confirm the subscription e-mail).")
         },
     )?;
-    let key_name = match access {
+    let key_name = match config.bastion_access {
         BastionAccess::KeyPair => Some(stack.parameter(
             "KeyName",
             Parameter {
@@ -166,7 +166,7 @@ pub fn declare(
                     .into(),
             ),
             default: Some(Expr::string(bastion_ami_path(
-                &settings.bastion_instance_type,
+                &config.bastion_instance_type,
             ))),
             ..Parameter::default()
         },
