@@ -22,11 +22,21 @@ pub fn lines(text: &str) -> Vec<String> {
             .map_or_else(|| line.to_owned(), |rest| format!("- {rest}"));
         let line = inline(&line);
         // A line starting with `#` would be a heading.
-        out.push(if line.starts_with('#') {
+        let line = if line.starts_with('#') {
             format!("\\{line}")
         } else {
             line
-        });
+        };
+        // Each source line is a paragraph of its own (Markdown would run
+        // them together), except list items that follow each other.
+        let bullet = line.starts_with("- ");
+        if let Some(last) = out.last()
+            && !last.is_empty()
+            && !(bullet && last.starts_with("- "))
+        {
+            out.push(String::new());
+        }
+        out.push(line);
     }
     while out.last().is_some_and(String::is_empty) {
         out.pop();
@@ -172,7 +182,9 @@ mod tests {
             got,
             vec![
                 "The ID of the VPC.",
+                "",
                 "If you update this property, you must also update the `CidrBlock` property.",
+                "",
                 "For more, see [Subnets](https://docs.aws.amazon.com/vpc/x.html) or <https://example.com/a>.",
             ]
         );
@@ -180,14 +192,16 @@ mod tests {
 
     #[test]
     fn brackets_tags_and_indentation_cannot_become_links_html_or_doctests() {
-        let got = lines("A list<String> of [values].\n\n    fn main() {}\n+ one item");
+        let got = lines("A list<String> of [values].\n\n    fn main() {}\n+ one item\n+ two");
         assert_eq!(
             got,
             vec![
                 "A list&lt;String&gt; of \\[values\\].",
                 "",
                 "fn main() {}",
-                "- one item"
+                "",
+                "- one item",
+                "- two"
             ]
         );
     }

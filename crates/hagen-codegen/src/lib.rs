@@ -7,7 +7,7 @@
 //! The pipeline: [`bundle`] reads and version-checks the schemas,
 //! [`model`] turns them into Rust types (with [`overrides`], the short table
 //! of deliberate exceptions), [`emit`] writes text. [`generate`] runs it in
-//! memory; [`write`] puts the result on disk; [`stale`] says which files on
+//! memory; [`write()`] puts the result on disk; [`stale`] says which files on
 //! disk differ from it (the freshness test and `--check` use it).
 
 pub mod bundle;

@@ -234,7 +234,8 @@ const RESERVED_TYPES: &[&str] = &[
     "Intrinsic",
 ];
 
-/// A type name for a CloudFormation name, avoiding [`RESERVED_TYPES`].
+/// A type name for a CloudFormation name, avoiding the names generated
+/// code imports or the prelude has (those get the suffix `Property`).
 pub fn type_name(name: &str) -> String {
     let s = camel(name);
     if RESERVED_TYPES.contains(&s.as_str()) {

@@ -23,7 +23,9 @@ pub struct Certificate {
     /// `CertificateSigningRequest` (required; changing it replaces the resource; write-only): The certificate signing request (CSR) for the certificate.
     pub certificate_signing_request: Value<String>,
     /// `SigningAlgorithm` (required; changing it replaces the resource; write-only): The name of the algorithm that will be used to sign the certificate to be issued.
+    ///
     /// This parameter should not be confused with the `SigningAlgorithm` parameter used to sign a CSR in the `CreateCertificateAuthority` action.
+    ///
     /// The specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
     pub signing_algorithm: Value<String>,
     /// `TemplateArn` (changing it replaces the resource; write-only): Specifies a custom configuration template to use when issuing a certificate. If this parameter is not provided, PCAshort defaults to the `EndEntityCertificate/V1` template. For more information about PCAshort templates, see [Using Templates](https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html).
@@ -31,8 +33,11 @@ pub struct Certificate {
     /// `Validity` (required; changing it replaces the resource; write-only): The period of time during which the certificate will be valid.
     pub validity: Box<Value<Validity>>,
     /// `ValidityNotBefore` (changing it replaces the resource; write-only): Information describing the start of the validity period of the certificate. This parameter sets the “Not Before" date for the certificate.
+    ///
     /// By default, when issuing a certificate, PCAshort sets the "Not Before" date to the issuance time minus 60 minutes. This compensates for clock inconsistencies across computer systems. The `ValidityNotBefore` parameter can be used to customize the “Not Before” value.
+    ///
     /// Unlike the `Validity` parameter, the `ValidityNotBefore` parameter is optional.
+    ///
     /// The `ValidityNotBefore` value is expressed as an explicit date and time, using the `Validity` type value `ABSOLUTE`.
     pub validity_not_before: Option<Box<Value<Validity>>>,
 }
@@ -102,6 +107,7 @@ impl CfnResource for Certificate {
 }
 
 /// Contains X.509 certificate information to be placed in an issued certificate. An `APIPassthrough` or `APICSRPassthrough` template variant must be selected, or else this parameter is ignored.
+///
 /// If conflicting or duplicate certificate information is supplied from other sources, AWS Private CA applies [order of operation rules](https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html#template-order-of-operations) to determine what information is used.
 ///
 /// A property type of `AWS::ACMPCA::Certificate`.
@@ -144,6 +150,7 @@ impl From<ApiPassthrough> for Value<ApiPassthrough> {
 #[non_exhaustive]
 pub struct Extensions {
     /// `CertificatePolicies`: Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
+    ///
     /// In an end-entity certificate, these terms indicate the policy under which the certificate was issued and the purposes for which it may be used. In a CA certificate, these terms limit the set of policies for certification paths that include this certificate.
     pub certificate_policies: Option<Value<List<PolicyInformation>>>,
     /// `CustomExtensions`: Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
@@ -306,6 +313,7 @@ impl From<Qualifier> for Value<Qualifier> {
 }
 
 /// Specifies the X.509 extension information for a certificate.
+///
 /// Extensions present in `CustomExtensions` follow the `ApiPassthrough`[template rules](https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html#template-order-of-operations).
 ///
 /// A property type of `AWS::ACMPCA::Certificate`.
@@ -530,11 +538,13 @@ impl From<GeneralName> for Value<GeneralName> {
 #[non_exhaustive]
 pub struct Subject {
     /// `CommonName`: For CA and end-entity certificates in a private PKI, the common name (CN) can be any string within the length limit.
+    ///
     /// Note: In publicly trusted certificates, the common name must be a fully qualified domain name (FQDN) associated with the certificate subject.
     pub common_name: Option<Value<String>>,
     /// `Country`: Two-digit code that specifies the country in which the certificate subject located.
     pub country: Option<Value<String>>,
     /// `CustomAttributes`: Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
+    ///
     /// Custom attributes cannot be used in combination with standard attributes.
     pub custom_attributes: Option<Value<List<CustomAttribute>>>,
     /// `DistinguishedNameQualifier`: Disambiguating information for the certificate subject.

@@ -23,12 +23,15 @@ pub struct Broker {
     /// `BrokerName` (required; changing it replaces the resource).
     pub broker_name: Value<String>,
     /// `Configuration` (write-only): The intended configuration (ID and revision) to be set when creating or updating.
+    ///
     /// This property is write-only so that applications of a ConfigurationAssociation do not cause drift.
     pub configuration: Option<Box<Value<ConfigurationId>>>,
     /// `DataReplicationMode`.
     pub data_replication_mode: Option<Value<String>>,
     /// `DataReplicationPrimaryBrokerArn` (write-only): The ARN of the primary broker that is used to replicate data from in a data replication pair when creating a replica.
+    ///
     /// This field is only used at creation-time. Changes to it subsequently are ignored by CloudFormation.
+    ///
     /// Information on the current primary is available on the DataReplicationMetadata object returned by the API.
     pub data_replication_primary_broker_arn: Option<Value<String>>,
     /// `DeploymentMode` (required; changing it replaces the resource).
@@ -62,8 +65,11 @@ pub struct Broker {
     /// `Tags`.
     pub tags: Option<Value<List<Tag>>>,
     /// `Users` (write-only): Users to configure on the broker.
+    ///
     /// For RabbitMQ, this should be one user, created when the broker is created, and changes thereafter are ignored.
+    ///
     /// For ActiveMQ, changes to anything but Password are detected and will trigger an update,
+    ///
     /// but changes to Password cannot be detected so updates to Password may not take effect unless there is some other change.
     pub users: Option<Value<List<User>>>,
 }
@@ -240,8 +246,11 @@ impl From<ConfigurationId> for Value<ConfigurationId> {
 #[non_exhaustive]
 pub struct EncryptionOptions {
     /// `KmsKeyId`: The customer master key (CMK) to use for the A KMS (KMS).
+    ///
     /// This key is used to encrypt your data at rest. If not provided, Amazon MQ will use a default CMK to encrypt your data.
+    ///
     /// The Key ARN is recommended so that drift can be detected,
+    ///
     /// but a key ID or key alias will also be accepted for API compatibility reasons.
     pub kms_key_id: Option<Value<String>>,
     /// `UseAwsOwnedKey` (required).
@@ -410,6 +419,7 @@ pub struct MaintenanceWindow {
     /// `DayOfWeek` (required): _Allowed Values_: &lt;code&gt;MONDAY&lt;/code&gt; | &lt;code&gt;TUESDAY&lt;/code&gt; | &lt;code&gt;WEDNESDAY&lt;/code&gt; | &lt;code&gt;THURSDAY&lt;/code&gt; | &lt;code&gt;FRIDAY&lt;/code&gt; | &lt;code&gt;SATURDAY&lt;/code&gt; | &lt;code&gt;SUNDAY&lt;/code&gt;
     pub day_of_week: Value<String>,
     /// `TimeOfDay` (required): The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS. Example: 13:05.
+    ///
     /// When writing YAML this may need to be quoted to prevent a timestamp being read and converted to a number of minutes or seconds.
     pub time_of_day: Value<String>,
     /// `TimeZone` (required): The time zone, UTC by default, in either the Country/City format, or the UTC offset format.

@@ -25,6 +25,7 @@ pub struct ApiKey {
     /// `GenerateDistinctId` (changing it replaces the resource; write-only).
     pub generate_distinct_id: Option<Value<bool>>,
     /// `Name` (changing it replaces the resource): A name for the API key. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the API key name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     pub name: Option<Value<String>>,
     /// `StageKeys`.

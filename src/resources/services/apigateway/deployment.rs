@@ -165,6 +165,7 @@ pub struct StageDescription {
     /// `ThrottlingRateLimit`: The target request steady-state rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide*.
     pub throttling_rate_limit: Option<Value<f64>>,
     /// `TracingEnabled`: Specifies whether active tracing with X-ray is enabled for this stage.
+    ///
     /// For more information, see [Trace API Gateway API Execution with X-Ray](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html) in the *API Gateway Developer Guide*.
     pub tracing_enabled: Option<Value<bool>>,
     /// `Variables`: A map that defines the stage variables. Variable names must consist of alphanumeric characters, and the values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+`.
@@ -246,6 +247,7 @@ impl From<StageDescription> for Value<StageDescription> {
 }
 
 /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
+///
 /// `AccessLogSetting` is a property of the [StageDescription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html) property type.
 ///
 /// A property type of `AWS::ApiGateway::Deployment`.
@@ -282,6 +284,7 @@ impl From<AccessLogSetting> for Value<AccessLogSetting> {
 }
 
 /// The `CanarySetting` property type specifies settings for the canary deployment in this stage.
+///
 /// `CanarySetting` is a property of the [StageDescription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html) property type.
 ///
 /// A property type of `AWS::ApiGateway::Deployment`.
@@ -323,6 +326,7 @@ impl From<CanarySetting> for Value<CanarySetting> {
 }
 
 /// The `MethodSetting` property type configures settings for all methods in a stage.
+///
 /// The `MethodSettings` property of the [Amazon API Gateway Deployment StageDescription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html) property type contains a list of `MethodSetting` property types.
 ///
 /// A property type of `AWS::ApiGateway::Deployment`.

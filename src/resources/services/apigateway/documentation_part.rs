@@ -17,6 +17,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 #[non_exhaustive]
 pub struct DocumentationPart {
     /// `Location` (required; changing it replaces the resource): The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
+    ///
     /// For more information about each property, including constraints and valid values, see [DocumentationPart](https://docs.aws.amazon.com/apigateway/latest/api/API_DocumentationPartLocation.html) in the *Amazon API Gateway REST API Reference*.
     pub location: Box<Value<Location>>,
     /// `Properties` (required).
@@ -74,6 +75,7 @@ impl CfnResource for DocumentationPart {
 }
 
 /// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
+///
 /// For more information about each property, including constraints and valid values, see [DocumentationPart](https://docs.aws.amazon.com/apigateway/latest/api/API_DocumentationPartLocation.html) in the *Amazon API Gateway REST API Reference*.
 ///
 /// A property type of `AWS::ApiGateway::DocumentationPart`.

@@ -21,6 +21,7 @@ pub struct Method {
     /// `AuthorizationScopes`.
     pub authorization_scopes: Option<Value<List<String>>>,
     /// `AuthorizationType`: The method's authorization type. This parameter is required. For valid values, see [Method](https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html) in the *API Gateway API Reference*.
+    ///
     /// If you specify the `AuthorizerId` property, specify `CUSTOM` or `COGNITO_USER_POOLS` for this property.
     pub authorization_type: Option<Value<String>>,
     /// `AuthorizerId`.

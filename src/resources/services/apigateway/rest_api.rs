@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::ApiGateway::RestApi`.
 ///
 /// The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see [restapi:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html) in the *Amazon API Gateway REST API Reference*.
+///
 /// On January 1, 2016, the Swagger Specification was donated to the [OpenAPI initiative](https://docs.aws.amazon.com/https://www.openapis.org/), becoming the foundation of the OpenAPI Specification.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -40,10 +41,15 @@ pub struct RestApi {
     /// `MinimumCompressionSize`.
     pub minimum_compression_size: Option<Value<i64>>,
     /// `Mode` (write-only): This property applies only when you use OpenAPI to define your REST API. The `Mode` determines how API Gateway handles resource updates.
+    ///
     /// Valid values are `overwrite` or `merge`.
+    ///
     /// For `overwrite`, the new API definition replaces the existing one. The existing API identifier remains unchanged.
+    ///
     /// For `merge`, the new API definition is merged with the existing API.
+    ///
     /// If you don't specify this property, a default value is chosen. For REST APIs created before March 29, 2021, the default is `overwrite`. For REST APIs created after March 29, 2021, the new API definition takes precedence, but any container types such as endpoint configurations and binary media types are merged with the existing API.
+    ///
     /// Use the default mode to define top-level `RestApi` properties in addition to using OpenAPI. Generally, it's preferred to use API Gateway's OpenAPI extensions to model these properties.
     pub mode: Option<Value<String>>,
     /// `Name`: The name of the RestApi. A name is required if the REST API is not based on an OpenAPI specification.
@@ -151,6 +157,7 @@ impl CfnResource for RestApi {
 }
 
 /// `S3Location` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
+///
 /// On January 1, 2016, the Swagger Specification was donated to the [OpenAPI initiative](https://docs.aws.amazon.com/https://www.openapis.org/), becoming the foundation of the OpenAPI Specification.
 ///
 /// A property type of `AWS::ApiGateway::RestApi`.
@@ -197,6 +204,7 @@ impl From<S3Location> for Value<S3Location> {
 }
 
 /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
+///
 /// `EndpointConfiguration` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource.
 ///
 /// A property type of `AWS::ApiGateway::RestApi`.

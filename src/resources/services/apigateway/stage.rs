@@ -17,6 +17,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, List, Map, Props, T
 #[non_exhaustive]
 pub struct Stage {
     /// `AccessLogSetting`: The `AccessLogSetting` property type specifies settings for logging access in this stage.
+    ///
     /// `AccessLogSetting` is a property of the [AWS::ApiGateway::Stage](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html) resource.
     pub access_log_setting: Option<Box<Value<AccessLogSetting>>>,
     /// `CacheClusterEnabled`.
@@ -144,6 +145,7 @@ impl CfnResource for Stage {
 }
 
 /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
+///
 /// `AccessLogSetting` is a property of the [AWS::ApiGateway::Stage](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html) resource.
 ///
 /// A property type of `AWS::ApiGateway::Stage`.
@@ -223,6 +225,7 @@ impl From<CanarySetting> for Value<CanarySetting> {
 }
 
 /// The `MethodSetting` property type configures settings for all methods in a stage.
+///
 /// The `MethodSettings` property of the `AWS::ApiGateway::Stage` resource contains a list of `MethodSetting` property types.
 ///
 /// A property type of `AWS::ApiGateway::Stage`.

@@ -37,6 +37,7 @@ pub struct Api {
     /// `FailOnWarnings` (write-only): Specifies whether to rollback the API creation when a warning is encountered. By default, API creation continues if a warning is encountered.
     pub fail_on_warnings: Option<Value<bool>>,
     /// `IpAddressType`: The IP address types that can invoke the API. Use `ipv4` to allow only IPv4 addresses to invoke your API, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke your API.
+    ///
     /// Don’t use IP address type for an HTTP API based on an OpenAPI specification. Instead, specify the IP address type in the OpenAPI specification.
     pub ip_address_type: Option<Value<String>>,
     /// `Name`: The name of the API. Required unless you specify an OpenAPI definition for `Body` or `S3BodyLocation`.

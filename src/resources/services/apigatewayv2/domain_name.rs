@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 /// `AWS::ApiGatewayV2::DomainName`.
 ///
 /// The `AWS::ApiGatewayV2::DomainName` resource specifies a custom domain name for your API in Amazon API Gateway (API Gateway).
+///
 /// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see [Set up Custom Domain Name for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html) in the *API Gateway Developer Guide*.
 ///
 /// Required: `DomainName` (the arguments of [`new`](Self::new)).
@@ -90,6 +91,7 @@ impl CfnResource for DomainName {
 }
 
 /// The `DomainNameConfiguration` property type specifies the configuration for an API's domain name.
+///
 /// `DomainNameConfiguration` is a property of the [AWS::ApiGatewayV2::DomainName](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-domainname.html) resource.
 ///
 /// A property type of `AWS::ApiGatewayV2::DomainName`.

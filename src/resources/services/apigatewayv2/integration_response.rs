@@ -19,8 +19,11 @@ pub struct IntegrationResponse {
     /// `ApiId` (required; changing it replaces the resource): The API identifier.
     pub api_id: Value<String>,
     /// `ContentHandlingStrategy`: Supported only for WebSocket APIs. Specifies how to handle response payload content type conversions. Supported values are `CONVERT_TO_BINARY` and `CONVERT_TO_TEXT`, with the following behaviors:
+    ///
     /// `CONVERT_TO_BINARY`: Converts a response payload from a Base64-encoded string to the corresponding binary blob.
+    ///
     /// `CONVERT_TO_TEXT`: Converts a response payload from a binary blob to a Base64-encoded string.
+    ///
     /// If this property is not defined, the response payload will be passed through from the integration response to the route response or method response without modification.
     pub content_handling_strategy: Option<Value<String>>,
     /// `IntegrationId` (required; changing it replaces the resource): The integration ID.

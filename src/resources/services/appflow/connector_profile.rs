@@ -508,6 +508,7 @@ pub struct ConnectorOAuthRequest {
     /// `AuthCode`: The code provided by the connector when it has been authenticated via the connected app.
     pub auth_code: Option<Value<String>>,
     /// `RedirectUri`: The URL to which the authentication server redirects the browser after authorization has been
+    ///
     /// granted.
     pub redirect_uri: Option<Value<String>>,
 }
@@ -1904,6 +1905,7 @@ pub struct SnowflakeConnectorProfileProperties {
     /// `Region`: The region of the Snowﬂake account.
     pub region: Option<Value<String>>,
     /// `Stage` (required): The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the
+    ///
     /// Snowﬂake account. This is written in the following format: &lt; Database&gt;&lt; Schema&gt;&lt;Stage Name&gt;.
     pub stage: Value<String>,
     /// `Warehouse` (required): The name of the Snowﬂake warehouse.

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
 /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
+///
 /// For more information, see [Getting started](https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html) in the *Application Auto Scaling User Guide*.
+///
 /// If the resource that you want Application Auto Scaling to scale is not yet created in your account, add a dependency on the resource when registering it as a scalable target using the [DependsOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) attribute.
 ///
 /// Required: `MaxCapacity`, `MinCapacity`, `ResourceId`, `ScalableDimension`, `ServiceNamespace` (the arguments of [`new`](Self::new)).
@@ -23,6 +25,7 @@ pub struct ScalableTarget {
     /// `MinCapacity` (required): The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
     pub min_capacity: Value<i64>,
     /// `ResourceId` (required; changing it replaces the resource): The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
+    ///
     /// -  ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/my-cluster/my-service`.
     /// -  Spot Fleet - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE`.
     /// -  EMR cluster - The resource type is `instancegroup` and the unique identifier is the cluster ID and instance group ID. Example: `instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0`.
@@ -45,9 +48,11 @@ pub struct ScalableTarget {
     /// -  Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456`.
     pub resource_id: Value<String>,
     /// `RoleARN` (write-only): Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf. This can be either an IAM service role that Application Auto Scaling can assume to make calls to other AWS resources on your behalf, or a service-linked role for the specified service. For more information, see [How Application Auto Scaling works with IAM](https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html) in the *Application Auto Scaling User Guide*.
+    ///
     /// To automatically create a service-linked role (recommended), specify the full ARN of the service-linked role in your stack template. To find the exact ARN of the service-linked role for your AWS or custom resource, see the [Service-linked roles](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html) topic in the *Application Auto Scaling User Guide*. Look for the ARN in the table at the bottom of the page.
     pub role_arn: Option<Value<String>>,
     /// `ScalableDimension` (required; changing it replaces the resource): The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    ///
     /// -  `ecs:service:DesiredCount` - The task count of an ECS service.
     /// -  `elasticmapreduce:instancegroup:InstanceCount` - The instance count of an EMR Instance Group.
     /// -  `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet.
@@ -78,7 +83,9 @@ pub struct ScalableTarget {
     /// `ServiceNamespace` (required; changing it replaces the resource): The namespace of the AWS service that provides the resource, or a `custom-resource`.
     pub service_namespace: Value<ServiceNamespace>,
     /// `SuspendedState`: An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling. Setting the value of an attribute to `true` suspends the specified scaling activities. Setting it to `false` (default) resumes the specified scaling activities.
+    ///
     /// *Suspension Outcomes*
+    ///
     /// -  For `DynamicScalingInSuspended`, while a suspension is in effect, all scale-in activities that are triggered by a scaling policy are suspended.
     /// -  For `DynamicScalingOutSuspended`, while a suspension is in effect, all scale-out activities that are triggered by a scaling policy are suspended.
     /// -  For `ScheduledScalingSuspended`, while a suspension is in effect, all scaling activities that involve scheduled actions are suspended.
@@ -164,6 +171,7 @@ impl CfnResource for ScalableTarget {
 }
 
 /// `ScheduledAction` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
+///
 /// For more information, see [Scheduled scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html) in the *Application Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
@@ -175,13 +183,17 @@ pub struct ScheduledAction {
     /// `ScalableTargetAction`: The new minimum and maximum capacity. You can set both values or just one. At the scheduled time, if the current capacity is below the minimum capacity, Application Auto Scaling scales out to the minimum capacity. If the current capacity is above the maximum capacity, Application Auto Scaling scales in to the maximum capacity.
     pub scalable_target_action: Option<Box<Value<ScalableTargetAction>>>,
     /// `Schedule` (required): The schedule for this action. The following formats are supported:
+    ///
     /// -  At expressions - "`at(yyyy-mm-ddThh:mm:ss)`"
     /// -  Rate expressions - "`rate(valueunit)`"
     /// -  Cron expressions - "`cron(fields)`"
     ///
     /// At expressions are useful for one-time schedules. Cron expressions are useful for scheduled actions that run periodically at a specified date and time, and rate expressions are useful for scheduled actions that run at a regular interval.
+    ///
     /// At and cron expressions use Universal Coordinated Time (UTC) by default.
+    ///
     /// The cron format consists of six fields separated by white spaces: \[Minutes\] \[Hours\] \[Day_of_Month\] \[Month\] \[Day_of_Week\] \[Year\].
+    ///
     /// For rate expressions, *value* is a positive integer and *unit* is `minute` | `minutes` | `hour` | `hours` | `day` | `days`.
     pub schedule: Value<String>,
     /// `ScheduledActionName` (required): The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
@@ -273,6 +285,7 @@ impl From<ScalableTargetAction> for Value<ScalableTargetAction> {
 }
 
 /// `SuspendedState` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
+///
 /// For more information, see [Suspending and resuming scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-suspend-resume-scaling.html) in the *Application Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalableTarget`.

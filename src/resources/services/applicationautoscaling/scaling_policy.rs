@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource defines a scaling policy that Application Auto Scaling uses to adjust the capacity of a scalable target.
+///
 /// For more information, see [Target tracking scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html) and [Step scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html) in the *Application Auto Scaling User Guide*.
 ///
 /// Required: `PolicyName`, `PolicyType` (the arguments of [`new`](Self::new)).
@@ -18,17 +19,23 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct ScalingPolicy {
     /// `PolicyName` (required; changing it replaces the resource): The name of the scaling policy.
+    ///
     /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing `AWS::ApplicationAutoScaling::ScalingPolicy` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
     pub policy_name: Value<String>,
     /// `PolicyType` (required): The scaling policy type.
+    ///
     /// The following policy types are supported:
+    ///
     /// `TargetTrackingScaling`—Not supported for Amazon EMR
+    ///
     /// `StepScaling`—Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
+    ///
     /// `PredictiveScaling`—Only supported for Amazon ECS
     pub policy_type: Value<PolicyType>,
     /// `PredictiveScalingPolicyConfiguration`: The predictive scaling policy configuration.
     pub predictive_scaling_policy_configuration: Option<Box<Value<PredictiveScalingPolicyConfiguration>>>,
     /// `ResourceId` (changing it replaces the resource): The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
+    ///
     /// -  ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/my-cluster/my-service`.
     /// -  Spot Fleet - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE`.
     /// -  EMR cluster - The resource type is `instancegroup` and the unique identifier is the cluster ID and instance group ID. Example: `instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0`.
@@ -51,6 +58,7 @@ pub struct ScalingPolicy {
     /// -  Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456`.
     pub resource_id: Option<Value<String>>,
     /// `ScalableDimension` (changing it replaces the resource): The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
+    ///
     /// -  `ecs:service:DesiredCount` - The task count of an ECS service.
     /// -  `elasticmapreduce:instancegroup:InstanceCount` - The instance count of an EMR Instance Group.
     /// -  `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet.
@@ -77,6 +85,7 @@ pub struct ScalingPolicy {
     /// -  `workspaces:workspacespool:DesiredUserSessions` - The number of user sessions for the WorkSpaces in the pool.
     pub scalable_dimension: Option<Value<ScalableDimension>>,
     /// `ScalingTargetId` (changing it replaces the resource; write-only): The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the `AWS::ApplicationAutoScaling::ScalableTarget` resource.
+    ///
     /// You must specify either the `ScalingTargetId` property, or the `ResourceId`, `ScalableDimension`, and `ServiceNamespace` properties, but not both.
     pub scaling_target_id: Option<Value<String>>,
     /// `ServiceNamespace` (changing it replaces the resource): The namespace of the AWS service that provides the resource, or a `custom-resource`.
@@ -168,14 +177,17 @@ pub struct PredictiveScalingPolicyConfiguration {
     /// `MaxCapacityBreachBehavior`: Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity. Defaults to `HonorMaxCapacity` if not specified.
     pub max_capacity_breach_behavior: Option<Value<MaxCapacityBreachBehavior>>,
     /// `MaxCapacityBuffer`: The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer, such that if the forecast capacity is 50, and the maximum capacity is 40, then the effective maximum capacity is 55.
+    ///
     /// Required if the `MaxCapacityBreachBehavior` property is set to `IncreaseMaxCapacity`, and cannot be used otherwise.
     pub max_capacity_buffer: Option<Value<i64>>,
     /// `MetricSpecifications` (required): This structure includes the metrics and target utilization to use for predictive scaling.
+    ///
     /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
     pub metric_specifications: Value<List<PredictiveScalingMetricSpecification>>,
     /// `Mode`: The predictive scaling mode. Defaults to `ForecastOnly` if not specified.
     pub mode: Option<Value<Mode>>,
     /// `SchedulingBufferTime`: The amount of time, in seconds, that the start time can be advanced.
+    ///
     /// The value must be less than the forecast interval duration of 3600 seconds (60 minutes). Defaults to 300 seconds if not specified.
     pub scheduling_buffer_time: Option<Value<i64>>,
 }
@@ -222,6 +234,7 @@ impl From<PredictiveScalingPolicyConfiguration> for Value<PredictiveScalingPolic
 }
 
 /// This structure specifies the metrics and target utilization settings for a predictive scaling policy.
+///
 /// You must specify either a metric pair, or a load metric and a scaling metric individually. Specifying a metric pair instead of individual metrics provides a simpler way to configure metrics for a scaling policy. You choose the metric pair, and the policy automatically knows the correct sum and average statistics to use for the load metric and the scaling metric.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -335,6 +348,7 @@ impl From<PredictiveScalingCustomizedCapacityMetric> for Value<PredictiveScaling
 #[non_exhaustive]
 pub struct PredictiveScalingMetricDataQuery {
     /// `Expression`: The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions.
+    ///
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat`, but not both.
     pub expression: Option<Value<String>>,
     /// `Id`: A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
@@ -342,10 +356,13 @@ pub struct PredictiveScalingMetricDataQuery {
     /// `Label`: A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
     pub label: Option<Value<String>>,
     /// `MetricStat`: Information about the metric data to return.
+    ///
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat`, but not both.
     pub metric_stat: Option<Box<Value<PredictiveScalingMetricStat>>>,
     /// `ReturnData`: Indicates whether to return the timestamps and raw data values of this metric.
+    ///
     /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
+    ///
     /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData`. This sets it to its default (`true`).
     pub return_data: Option<Value<bool>>,
 }
@@ -391,6 +408,7 @@ pub struct PredictiveScalingMetricStat {
     /// `Metric`: The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html).
     pub metric: Option<Box<Value<PredictiveScalingMetric>>>,
     /// `Stat`: The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide*.
+    ///
     /// The most commonly used metrics for predictive scaling are `Average` and `Sum`.
     pub stat: Option<Value<String>>,
     /// `Unit`: The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference*.
@@ -569,8 +587,11 @@ impl From<PredictiveScalingCustomizedScalingMetric> for Value<PredictiveScalingC
 }
 
 /// Describes a load metric for a predictive scaling policy.
+///
 /// When returned in the output of `DescribePolicies`, it indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
+///
 /// The following predefined metrics are available for predictive scaling:
+///
 /// -   `ECSServiceAverageCPUUtilization`
 /// -   `ECSServiceAverageMemoryUtilization`
 /// -   `ECSServiceCPUUtilization`
@@ -621,7 +642,9 @@ impl From<PredictiveScalingPredefinedLoadMetric> for Value<PredictiveScalingPred
 }
 
 /// Represents a metric pair for a predictive scaling policy.
+///
 /// The following predefined metrics are available for predictive scaling:
+///
 /// -   `ECSServiceAverageCPUUtilization`
 /// -   `ECSServiceAverageMemoryUtilization`
 /// -   `ECSServiceCPUUtilization`
@@ -672,8 +695,11 @@ impl From<PredictiveScalingPredefinedMetricPair> for Value<PredictiveScalingPred
 }
 
 /// Describes a scaling metric for a predictive scaling policy.
+///
 /// When returned in the output of `DescribePolicies`, it indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
+///
 /// The following predefined metrics are available for predictive scaling:
+///
 /// -   `ECSServiceAverageCPUUtilization`
 /// -   `ECSServiceAverageMemoryUtilization`
 /// -   `ECSServiceCPUUtilization`
@@ -724,6 +750,7 @@ impl From<PredictiveScalingPredefinedScalingMetric> for Value<PredictiveScalingP
 }
 
 /// `StepScalingPolicyConfiguration` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a step scaling policy configuration for Application Auto Scaling.
+///
 /// For more information, see [Step scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html) in the *Application Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -739,6 +766,7 @@ pub struct StepScalingPolicyConfiguration {
     /// `MinAdjustmentMagnitude`: The minimum value to scale by when the adjustment type is `PercentChangeInCapacity`. For example, suppose that you create a step scaling policy to scale out an Amazon ECS service by 25 percent and you specify a `MinAdjustmentMagnitude` of 2. If the service has 4 tasks and the scaling policy is performed, 25 percent of 4 is 1. However, because you specified a `MinAdjustmentMagnitude` of 2, Application Auto Scaling scales out the service by 2 tasks.
     pub min_adjustment_magnitude: Option<Value<i64>>,
     /// `StepAdjustments`: A set of adjustments that enable you to scale based on the size of the alarm breach.
+    ///
     /// At least one step adjustment is required if you are adding a new step scaling policy configuration.
     pub step_adjustments: Option<Value<List<StepAdjustment>>>,
 }
@@ -776,11 +804,14 @@ impl From<StepScalingPolicyConfiguration> for Value<StepScalingPolicyConfigurati
 }
 
 /// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the [AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html) property type.
+///
 /// For the following examples, suppose that you have an alarm with a breach threshold of 50:
+///
 /// -  To trigger a step adjustment when the metric is greater than or equal to 50 and less than 60, specify a lower bound of 0 and an upper bound of 10.
 /// -  To trigger a step adjustment when the metric is greater than 40 and less than or equal to 50, specify a lower bound of -10 and an upper bound of 0.
 ///
 /// For more information, see [Step adjustments](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html#as-scaling-steps) in the *Application Auto Scaling User Guide*.
+///
 /// You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html#aws-resource-applicationautoscaling-scalingpolicy--examples) section of the `AWS::ApplicationAutoScaling::ScalingPolicy` documentation.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -788,9 +819,11 @@ impl From<StepScalingPolicyConfiguration> for Value<StepScalingPolicyConfigurati
 #[non_exhaustive]
 pub struct StepAdjustment {
     /// `MetricIntervalLowerBound`: The lower bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the lower bound is inclusive (the metric must be greater than or equal to the threshold plus the lower bound). Otherwise, it is exclusive (the metric must be greater than the threshold plus the lower bound). A null value indicates negative infinity.
+    ///
     /// You must specify at least one upper or lower bound.
     pub metric_interval_lower_bound: Option<Value<f64>>,
     /// `MetricIntervalUpperBound`: The upper bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the upper bound is exclusive (the metric must be less than the threshold plus the upper bound). Otherwise, it is inclusive (the metric must be less than or equal to the threshold plus the upper bound). A null value indicates positive infinity.
+    ///
     /// You must specify at least one upper or lower bound.
     pub metric_interval_upper_bound: Option<Value<f64>>,
     /// `ScalingAdjustment` (required): The amount by which to scale. The adjustment is based on the value that you specified in the `AdjustmentType` property (either an absolute number or a percentage). A positive value adds to the current capacity and a negative number subtracts from the current capacity.
@@ -831,6 +864,7 @@ impl From<StepAdjustment> for Value<StepAdjustment> {
 }
 
 /// `TargetTrackingScalingPolicyConfiguration` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling. Use a target tracking scaling policy to adjust the capacity of the specified scalable target in response to actual workloads, so that resource utilization remains at or near the target utilization value.
+///
 /// For more information, see [Target tracking scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html) in the *Application Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -897,13 +931,18 @@ impl From<TargetTrackingScalingPolicyConfiguration> for Value<TargetTrackingScal
 }
 
 /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
+///
 /// For information about the available metrics for a service, see [services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide*.
+///
 /// To create your customized metric specification:
+///
 /// -  Add values for each required parameter from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see [Publish custom metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html) in the *Amazon CloudWatch User Guide*.
 /// -  Choose a metric that changes proportionally with capacity. The value of the metric should increase or decrease in inverse proportion to the number of capacity units. That is, the value of the metric should decrease when capacity increases, and increase when capacity decreases.
 ///
 /// For an example of how creating new metrics can be useful, see [Scaling based on Amazon SQS](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html) in the *Amazon EC2 Auto Scaling User Guide*. This topic mentions Auto Scaling groups, but the same scenario for Amazon SQS can apply to the target tracking scaling policies that you create for a Spot Fleet by using Application Auto Scaling.
+///
 /// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html).
+///
 /// `CustomizedMetricSpecification` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html) property type.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -911,6 +950,7 @@ impl From<TargetTrackingScalingPolicyConfiguration> for Value<TargetTrackingScal
 #[non_exhaustive]
 pub struct CustomizedMetricSpecification {
     /// `Dimensions`: The dimensions of the metric.
+    ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
     pub dimensions: Option<Value<List<MetricDimension>>>,
     /// `MetricName`: The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that's returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html).
@@ -1002,8 +1042,11 @@ impl From<MetricDimension> for Value<MetricDimension> {
 }
 
 /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
+///
 /// You can call for a single metric or perform math expressions on multiple metrics. Any expressions used in a metric specification must eventually return a single time series.
+///
 /// For more information and examples, see [Create a target tracking scaling policy for Application Auto Scaling using metric math](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html) in the *Application Auto Scaling User Guide*.
+///
 /// `TargetTrackingMetricDataQuery` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1011,6 +1054,7 @@ impl From<MetricDimension> for Value<MetricDimension> {
 #[non_exhaustive]
 pub struct TargetTrackingMetricDataQuery {
     /// `Expression`: The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions.
+    ///
     /// Conditional: Within each `TargetTrackingMetricDataQuery` object, you must specify either `Expression` or `MetricStat`, but not both.
     pub expression: Option<Value<String>>,
     /// `Id`: A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
@@ -1018,10 +1062,13 @@ pub struct TargetTrackingMetricDataQuery {
     /// `Label`: A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
     pub label: Option<Value<String>>,
     /// `MetricStat`: Information about the metric data to return.
+    ///
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat`, but not both.
     pub metric_stat: Option<Box<Value<TargetTrackingMetricStat>>>,
     /// `ReturnData`: Indicates whether to return the timestamps and raw data values of this metric.
+    ///
     /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
+    ///
     /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData`. This sets it to its default (`true`).
     pub return_data: Option<Value<bool>>,
 }
@@ -1059,7 +1106,9 @@ impl From<TargetTrackingMetricDataQuery> for Value<TargetTrackingMetricDataQuery
 }
 
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
+///
 /// `TargetTrackingMetricStat` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html) property type.
+///
 /// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide*.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1069,6 +1118,7 @@ pub struct TargetTrackingMetricStat {
     /// `Metric`: The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html).
     pub metric: Option<Box<Value<TargetTrackingMetric>>>,
     /// `Stat`: The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide*.
+    ///
     /// The most commonly used metric for scaling is `Average`.
     pub stat: Option<Value<String>>,
     /// `Unit`: The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference*.
@@ -1102,6 +1152,7 @@ impl From<TargetTrackingMetricStat> for Value<TargetTrackingMetricStat> {
 }
 
 /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
+///
 /// Metric is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html) property type.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1109,6 +1160,7 @@ impl From<TargetTrackingMetricStat> for Value<TargetTrackingMetricStat> {
 #[non_exhaustive]
 pub struct TargetTrackingMetric {
     /// `Dimensions`: The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in [services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide*.
+    ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
     pub dimensions: Option<Value<List<TargetTrackingMetricDimension>>>,
     /// `MetricName`: The name of the metric.
@@ -1179,6 +1231,7 @@ impl From<TargetTrackingMetricDimension> for Value<TargetTrackingMetricDimension
 }
 
 /// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
+///
 /// `PredefinedMetricSpecification` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html) property type.
 ///
 /// A property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -1188,9 +1241,13 @@ pub struct PredefinedMetricSpecification {
     /// `PredefinedMetricType` (required): The metric type. The `ALBRequestCountPerTarget` metric type applies only to Spot fleet requests and ECS services.
     pub predefined_metric_type: Value<PredefinedMetricSpecificationPredefinedMetricType>,
     /// `ResourceLabel` (write-only): Identifies the resource associated with the metric type. You can't specify a resource label unless the metric type is `ALBRequestCountPerTarget` and there is a target group attached to the Spot Fleet or ECS service.
+    ///
     /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format of the resource label is:
+    ///
     /// `app/my-alb/778d41231b141a0f/targetgroup/my-alb-target-group/943f017f100becff`.
+    ///
     /// Where:
+    ///
     /// -  app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
     /// -  targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
     ///

@@ -107,7 +107,9 @@ impl CfnResource for ServiceLevelObjective {
 }
 
 /// This object defines the length of the look-back window used to calculate one burn rate metric for this SLO. The burn rate measures how fast the service is consuming the error budget, relative to the attainment goal of the SLO. A burn rate of exactly 1 indicates that the SLO goal will be met exactly.
+///
 /// For example, if you specify 60 as the number of minutes in the look-back window, the burn rate is calculated as the following:
+///
 /// burn rate = error rate over the look-back window / (1 - attainment goal percentage)
 ///
 /// A property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -279,9 +281,11 @@ impl From<Window> for Value<Window> {
 #[non_exhaustive]
 pub struct Goal {
     /// `AttainmentGoal`: The threshold that determines if the goal is being met. An attainment goal is the ratio of good periods that meet the threshold requirements to the total periods within the interval. For example, an attainment goal of 99.9% means that within your interval, you are targeting 99.9% of the periods to be in healthy state.
+    ///
     /// If you omit this parameter, 99 is used to represent 99% as the attainment goal.
     pub attainment_goal: Option<Value<f64>>,
     /// `Interval`: The time period used to evaluate the SLO. It can be either a calendar interval or rolling interval.
+    ///
     /// If you omit this parameter, a rolling interval of 7 days is used.
     pub interval: Option<Box<Value<Interval>>>,
     /// `WarningThreshold`: The percentage of remaining budget over total budget that you want to get warnings for. If you omit this parameter, the default of 50.0 is used.
@@ -315,6 +319,7 @@ impl From<Goal> for Value<Goal> {
 }
 
 /// The time period used to evaluate the SLO. It can be either a calendar interval or rolling interval.
+///
 /// If you omit this parameter, a rolling interval of 7 days is used.
 ///
 /// A property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
@@ -361,6 +366,7 @@ pub struct CalendarInterval {
     /// `DurationUnit` (required): Specifies the interval unit.
     pub duration_unit: Value<DurationUnit>,
     /// `StartTime` (required): Epoch time in seconds you want the first interval to start. Be sure to choose a time that configures the intervals the way that you want. For example, if you want weekly intervals starting on Mondays at 6 a.m., be sure to specify a start time that is a Monday at 6 a.m.
+    ///
     /// As soon as one calendar interval ends, another automatically begins.
     pub start_time: Value<i64>,
 }
@@ -785,6 +791,7 @@ impl From<MonitoredRequestCountMetric> for Value<MonitoredRequestCountMetric> {
 }
 
 /// Use this structure to define a metric or metric math expression that you want to use as for a service level objective.
+///
 /// Each `MetricDataQuery` in the `MetricDataQueries` array specifies either a metric to retrieve, or a metric math expression to be performed on retrieved metrics. A single `MetricDataQueries` array can include as many as 20 `MetricDataQuery` structures in the array. The 20 structures can include as many as 10 structures that contain a `MetricStat` parameter to retrieve a metric, and as many as 10 structures that contain the `Expression` parameter to perform a math expression. Of those Expression structures, exactly one must have true as the value for `ReturnData`. The result of this expression used for the SLO.
 ///
 /// A property type of `AWS::ApplicationSignals::ServiceLevelObjective`.

@@ -23,6 +23,7 @@ pub struct DataSource {
     /// `DynamoDBConfig`: AWS Region and TableName for an Amazon DynamoDB table in your account.
     pub dynamo_db_config: Option<Box<Value<DynamoDbConfig>>>,
     /// `ElasticsearchConfig`: AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
+    ///
     /// As of September 2021, Amazon Elasticsearch Service is Amazon OpenSearch Service. This property is deprecated. For new data sources, use OpenSearchServiceConfig to specify an OpenSearch Service data source.
     pub elasticsearch_config: Option<Box<Value<ElasticsearchConfig>>>,
     /// `EventBridgeConfig`: ARN for the EventBridge bus.

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::AppSync::Resolver`.
 ///
 /// The `AWS::AppSync::Resolver` resource defines the logical GraphQL resolver that you attach to fields in a schema. Request and response templates for resolvers are written in Apache Velocity Template Language (VTL) format. For more information about resolvers, see [Resolver Mapping Template Reference](https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference.html).
+///
 /// When you submit an update, CFNLong updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CFNshort template. Changing the S3 file content without changing a property value will not result in an update operation.
+///
 /// See [Update Behaviors of Stack Resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html) in the *User Guide*.
 ///
 /// Required: `ApiId`, `FieldName`, `TypeName` (the arguments of [`new`](Self::new)).
@@ -31,6 +33,7 @@ pub struct Resolver {
     /// `FieldName` (required; changing it replaces the resource): The GraphQL field on a type that invokes the resolver.
     pub field_name: Value<String>,
     /// `Kind`: The resolver type.
+    ///
     /// -  *UNIT*: A UNIT resolver type. A UNIT resolver is the default resolver type. You can use a UNIT resolver to run a GraphQL query against a single data source.
     /// -  *PIPELINE*: A PIPELINE resolver type. You can use a PIPELINE resolver to invoke a series of `Function` objects in a serial manner. You can use a pipeline resolver to run a GraphQL query against multiple data sources.
     pub kind: Option<Value<Kind>>,
@@ -41,6 +44,7 @@ pub struct Resolver {
     /// `PipelineConfig`: Functions linked with the pipeline resolver.
     pub pipeline_config: Option<Box<Value<PipelineConfig>>>,
     /// `RequestMappingTemplate`: The request mapping template.
+    ///
     /// Request mapping templates are optional when using a Lambda data source. For all other data sources, a request mapping template is required.
     pub request_mapping_template: Option<Value<String>>,
     /// `RequestMappingTemplateS3Location` (write-only): The location of a request mapping template in an S3 bucket. Use this if you want to provision with a template file in S3 rather than embedding it in your CFNshort template.
@@ -168,9 +172,11 @@ impl CfnResource for Resolver {
 #[non_exhaustive]
 pub struct CachingConfig {
     /// `CachingKeys`: The caching keys for a resolver that has caching activated.
+    ///
     /// Valid values are entries from the `$context.arguments`, `$context.source`, and `$context.identity` maps.
     pub caching_keys: Option<Value<List<String>>>,
     /// `Ttl` (required): The TTL in seconds for a resolver that has caching activated.
+    ///
     /// Valid values are 1–3,600 seconds.
     pub ttl: Value<f64>,
 }
@@ -205,6 +211,7 @@ impl From<CachingConfig> for Value<CachingConfig> {
 }
 
 /// Use the `PipelineConfig` property type to specify `PipelineConfig` for an APSYlong resolver.
+///
 /// `PipelineConfig` is a property of the [AWS::AppSync::Resolver](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-resolver.html) resource.
 ///
 /// A property type of `AWS::AppSync::Resolver`.
@@ -277,6 +284,7 @@ impl From<AppSyncRuntime> for Value<AppSyncRuntime> {
 }
 
 /// Describes a Sync configuration for a resolver.
+///
 /// Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
 ///
 /// A property type of `AWS::AppSync::Resolver`.
@@ -284,10 +292,12 @@ impl From<AppSyncRuntime> for Value<AppSyncRuntime> {
 #[non_exhaustive]
 pub struct SyncConfig {
     /// `ConflictDetection` (required): The Conflict Detection strategy to use.
+    ///
     /// -  *VERSION*: Detect conflicts based on object versions for this resolver.
     /// -  *NONE*: Do not detect conflicts when invoking this resolver.
     pub conflict_detection: Value<ConflictDetection>,
     /// `ConflictHandler`: The Conflict Resolution strategy to perform in the event of a conflict.
+    ///
     /// -  *OPTIMISTIC_CONCURRENCY*: Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
     /// -  *AUTOMERGE*: Resolve conflicts with the Automerge conflict resolution strategy.
     /// -  *LAMBDA*: Resolve conflicts with an LAMlong function supplied in the `LambdaConflictHandlerConfig`.

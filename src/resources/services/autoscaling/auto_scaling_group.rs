@@ -7,8 +7,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// The `AWS::AutoScaling::AutoScalingGroup` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of automatic scaling and management.
+///
 /// For more information about Amazon EC2 Auto Scaling, see the [Amazon EC2 Auto Scaling User Guide](https://docs.aws.amazon.com/autoscaling/ec2/userguide/what-is-amazon-ec2-auto-scaling.html).
+///
 /// Amazon EC2 Auto Scaling configures instances launched as part of an Auto Scaling group using either a [launch template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) or a launch configuration. We strongly recommend that you do not use launch configurations. For more information, see [Launch configurations](https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html) in the *Amazon EC2 Auto Scaling User Guide*.
+///
 /// For help migrating from launch configurations to launch templates, see [Migrate CloudFormation stacks from launch configurations to launch templates](https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html) in the *Amazon EC2 Auto Scaling User Guide*.
 ///
 /// Required: `MaxSize`, `MinSize` (the arguments of [`new`](Self::new)).
@@ -20,7 +23,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct AutoScalingGroup {
     /// `AutoScalingGroupName` (changing it replaces the resource): The name of the Auto Scaling group. This name must be unique per Region per account.
+    ///
     /// The name can contain any ASCII character 33 to 126 including most punctuation characters, digits, and upper and lowercased letters.
+    ///
     /// You cannot use a colon (:) in the name.
     pub auto_scaling_group_name: Option<Value<String>>,
     /// `AvailabilityZoneDistribution`: The EC2 instance capacity distribution across Availability Zones for the Auto Scaling group.
@@ -38,32 +43,45 @@ pub struct AutoScalingGroup {
     /// `Context`: Reserved.
     pub context: Option<Value<String>>,
     /// `Cooldown` (an integer here, a digit string in the schema): *Only needed if you use simple scaling policies.*
+    ///
     /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see [Scaling cooldowns for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Default: `300` seconds
     pub cooldown: Option<Value<i64>>,
     /// `DefaultInstanceWarmup`: The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the `InService` state.
+    ///
     /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see [Set the default instance warmup for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds*. To remove a value that you previously set, include the property but specify `-1` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of `0` or other nominal value.
+    ///
     /// Default: None
     pub default_instance_warmup: Option<Value<i64>>,
     /// `DeletionProtection`: The deletion protection setting for the Auto Scaling group.
     pub deletion_protection: Option<Value<DeletionProtection>>,
     /// `DesiredCapacity` (an integer here, a digit string in the schema): The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain. It can scale beyond this capacity if you configure automatic scaling.
+    ///
     /// The number must be greater than or equal to the minimum size of the group and less than or equal to the maximum size of the group. If you do not specify a desired capacity when creating the stack, the default is the minimum size of the group.
+    ///
     /// CloudFormation marks the Auto Scaling group as successful (by setting its status to CREATE_COMPLETE) when the desired capacity is reached. However, if a maximum Spot price is set in the launch template or launch configuration that you specified, then desired capacity is not used as a criteria for success. Whether your request is fulfilled depends on Spot Instance capacity and your maximum price.
     pub desired_capacity: Option<Value<i64>>,
     /// `DesiredCapacityType`: The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports `DesiredCapacityType` for attribute-based instance type selection only. For more information, see [Create a mixed instances group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// By default, Amazon EC2 Auto Scaling specifies `units`, which translates into number of instances.
+    ///
     /// Valid values: `units` | `vcpu` | `memory-mib`
     pub desired_capacity_type: Option<Value<String>>,
     /// `HealthCheckGracePeriod`: The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the `InService` state. For more information, see [Set the health check grace period for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Default: `0` seconds
     pub health_check_grace_period: Option<Value<i64>>,
     /// `HealthCheckType`: A comma-separated value string of one or more health check types.
+    ///
     /// The valid values are `EC2`, `EBS`, `ELB`, and `VPC_LATTICE`. `EC2` is the default health check and cannot be disabled. For more information, see [Health checks for instances in an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Only specify `EC2` if you must clear a value that was previously set.
     pub health_check_type: Option<Value<String>>,
     /// `InstanceId` (changing it replaces the resource; write-only): The ID of the instance used to base the launch configuration on. For more information, see [Create an Auto Scaling group using an EC2 instance](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// If you specify `LaunchTemplate`, `MixedInstancesPolicy`, or `LaunchConfigurationName`, don't specify `InstanceId`.
     pub instance_id: Option<Value<String>>,
     /// `InstanceLifecyclePolicy`: The instance lifecycle policy for the Auto Scaling group.
@@ -71,9 +89,11 @@ pub struct AutoScalingGroup {
     /// `InstanceMaintenancePolicy`: An instance maintenance policy. For more information, see [Set instance maintenance policy](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub instance_maintenance_policy: Option<Box<Value<InstanceMaintenancePolicy>>>,
     /// `LaunchConfigurationName`: The name of the launch configuration to use to launch instances.
+    ///
     /// Required only if you don't specify `LaunchTemplate`, `MixedInstancesPolicy`, or `InstanceId`.
     pub launch_configuration_name: Option<Value<String>>,
     /// `LaunchTemplate`: Information used to specify the launch template and version to use to launch instances. You can alternatively associate a launch template to the Auto Scaling group by specifying a `MixedInstancesPolicy`. For more information about creating launch templates, see [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// If you omit this property, you must specify `MixedInstancesPolicy`, `LaunchConfigurationName`, or `InstanceId`.
     pub launch_template: Option<Box<Value<LaunchTemplateSpecification>>>,
     /// `LifecycleHookSpecificationList`: One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
@@ -83,6 +103,7 @@ pub struct AutoScalingGroup {
     /// `MaxInstanceLifetime`: The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see [Replace Auto Scaling instances based on maximum instance lifetime](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub max_instance_lifetime: Option<Value<i64>>,
     /// `MaxSize` (required; an integer here, a digit string in the schema): The maximum size of the group.
+    ///
     /// With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
     pub max_size: Value<i64>,
     /// `MetricsCollection`: Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
@@ -90,18 +111,23 @@ pub struct AutoScalingGroup {
     /// `MinSize` (required; an integer here, a digit string in the schema): The minimum size of the group.
     pub min_size: Value<i64>,
     /// `MixedInstancesPolicy`: An embedded object that specifies a mixed instances policy.
+    ///
     /// The policy includes properties that not only define the distribution of On-Demand Instances and Spot Instances, the maximum price to pay for Spot Instances (optional), and how the Auto Scaling group allocates instance types to fulfill On-Demand and Spot capacities, but also the properties that specify the instance configuration information—the launch template and instance types. The policy can also include a weight for each instance type and different launch templates for individual instance types.
+    ///
     /// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub mixed_instances_policy: Option<Box<Value<MixedInstancesPolicy>>>,
     /// `NewInstancesProtectedFromScaleIn`: Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see [Use instance scale-in protection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub new_instances_protected_from_scale_in: Option<Value<bool>>,
     /// `NotificationConfiguration`: A structure that specifies an Amazon SNS notification configuration for the `NotificationConfigurations` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    ///
     /// For an example template snippet, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+    ///
     /// For more information, see [Get Amazon SNS notifications when your Auto Scaling group scales](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub notification_configuration: Option<Box<Value<NotificationConfiguration>>>,
     /// `NotificationConfigurations`: Configures an Auto Scaling group to send notifications when specified events take place.
     pub notification_configurations: Option<Value<List<NotificationConfiguration>>>,
     /// `PlacementGroup`: The name of the placement group into which to launch your instances. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide*.
+    ///
     /// A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
     pub placement_group: Option<Value<String>>,
     /// `ServiceLinkedRoleARN`: The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named `AWSServiceRoleForAutoScaling`, which it creates if it does not exist. For more information, see [Service-linked roles](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html) in the *Amazon EC2 Auto Scaling User Guide*.
@@ -113,13 +139,17 @@ pub struct AutoScalingGroup {
     /// `TargetGroupARNs`: The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see [Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub target_group_arns: Option<Value<List<String>>>,
     /// `TerminationPolicies`: A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see [Configure termination policies for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Valid values: `Default` | `AllocationStrategy` | `ClosestToNextInstanceHour` | `NewestInstance` | `OldestInstance` | `OldestLaunchConfiguration` | `OldestLaunchTemplate` | `arn:aws:lambda:region:account-id:function:my-function:my-alias`
     pub termination_policies: Option<Value<List<String>>>,
     /// `TrafficSources`: The traffic sources associated with this Auto Scaling group.
     pub traffic_sources: Option<Value<List<TrafficSourceIdentifier>>>,
     /// `VPCZoneIdentifier`: A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
+    ///
     /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the [VPC-gateway attachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html).
+    ///
     /// When you update `VPCZoneIdentifier`, this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. To control how CloudFormation replaces the instances, add an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) to your stack. Set the update policy to `AutoScalingInstanceRefresh`. For more information, see the [AutoScalingInstanceRefresh policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-instancerefresh).
+    ///
     /// Required to launch instances into a nondefault VPC. If you specify `VPCZoneIdentifier` with `AvailabilityZones`, the subnets that you specify for this property must reside in those Availability Zones.
     pub vpc_zone_identifier: Option<Value<List<String>>>,
 }
@@ -323,6 +353,7 @@ impl CfnResource for AutoScalingGroup {
 #[non_exhaustive]
 pub struct AvailabilityZoneDistribution {
     /// `CapacityDistributionStrategy`: If launches fail in an Availability Zone, the following strategies are available. The default is `balanced-best-effort`.
+    ///
     /// -  `balanced-only` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
     /// -  `balanced-best-effort` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
     /// -  `reservations-then-balanced` - Auto Scaling will first attempt to launch into your Capacity Reservations, and then balance any remaining capacity across healthy Availability Zones.
@@ -397,6 +428,7 @@ impl From<AvailabilityZoneImpairmentPolicy> for Value<AvailabilityZoneImpairment
 #[non_exhaustive]
 pub struct CapacityReservationSpecification {
     /// `CapacityReservationPreference` (required): The capacity reservation preference. The following options are available:
+    ///
     /// -  `capacity-reservations-only` - Auto Scaling will only launch instances into a Capacity Reservation or Capacity Reservation resource group. If capacity isn't available, instances will fail to launch.
     /// -  `capacity-reservations-first` - Auto Scaling will try to launch instances into a Capacity Reservation or Capacity Reservation resource group first. If capacity isn't available, instances will run in On-Demand capacity.
     /// -  `none` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
@@ -471,6 +503,7 @@ impl From<CapacityReservationTarget> for Value<CapacityReservationTarget> {
 }
 
 /// The instance lifecycle policy for the Auto Scaling group. This policy controls instance behavior when an instance transitions through its lifecycle states. Configure retention triggers to specify when instances should move to a `Retained` state instead of automatic termination.
+///
 /// For more information, see [Control instance retention with instance lifecycle policies](https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-lifecycle-policy.html) in the *Amazon EC2 Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -508,7 +541,9 @@ impl From<InstanceLifecyclePolicy> for Value<InstanceLifecyclePolicy> {
 #[non_exhaustive]
 pub struct RetentionTriggers {
     /// `TerminateHookAbandon`: Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
+    ///
     /// Set to `retain` to move instances to a retained state. Set to `terminate` for default termination behavior.
+    ///
     /// Retained instances don't count toward desired capacity and remain until you call `TerminateInstanceInAutoScalingGroup`.
     pub terminate_hook_abandon: Option<Value<TerminateHookAbandon>>,
 }
@@ -534,6 +569,7 @@ impl From<RetentionTriggers> for Value<RetentionTriggers> {
 }
 
 /// `InstanceMaintenancePolicy` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+///
 /// For more information, see [Instance maintenance policies](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html) in the *Amazon EC2 Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -541,6 +577,7 @@ impl From<RetentionTriggers> for Value<RetentionTriggers> {
 #[non_exhaustive]
 pub struct InstanceMaintenancePolicy {
     /// `MaxHealthyPercentage`: Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the maximum percentage of the group that can be in service and healthy, or pending, to support your workload when replacing instances. Value range is 100 to 200. To clear a previously set value, specify a value of `-1`.
+    ///
     /// Both `MinHealthyPercentage` and `MaxHealthyPercentage` must be specified, and the difference between them cannot be greater than 100. A large range increases the number of instances that can be replaced at the same time.
     pub max_healthy_percentage: Option<Value<i64>>,
     /// `MinHealthyPercentage`: Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the minimum percentage of the group to keep in service, healthy, and ready to use to support your workload when replacing instances. Value range is 0 to 100. To clear a previously set value, specify a value of `-1`.
@@ -571,12 +608,16 @@ impl From<InstanceMaintenancePolicy> for Value<InstanceMaintenancePolicy> {
 }
 
 /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group.
+///
 /// You must specify the following:
+///
 /// -  The ID or the name of the launch template, but not both.
 /// -  The version of the launch template.
 ///
 /// `LaunchTemplateSpecification` is property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. It is also a property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) and [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property types.
+///
 /// For information about creating a launch template, see [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) and [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide*.
+///
 /// For examples of launch templates, see [Create launch templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-launch-templates.html).
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -584,13 +625,17 @@ impl From<InstanceMaintenancePolicy> for Value<InstanceMaintenancePolicy> {
 #[non_exhaustive]
 pub struct LaunchTemplateSpecification {
     /// `LaunchTemplateId`: The ID of the launch template.
+    ///
     /// You must specify the `LaunchTemplateID` or the `LaunchTemplateName`, but not both.
     pub launch_template_id: Option<Value<String>>,
     /// `LaunchTemplateName`: The name of the launch template.
+    ///
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateID`, but not both.
     pub launch_template_name: Option<Value<String>>,
     /// `Version` (required): The version number of the launch template.
+    ///
     /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html).
+    ///
     /// For an example of using the `Fn::GetAtt` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
     pub version: Value<String>,
 }
@@ -629,6 +674,7 @@ impl From<LaunchTemplateSpecification> for Value<LaunchTemplateSpecification> {
 }
 
 /// `LifecycleHookSpecification` specifies a lifecycle hook for the `LifecycleHookSpecificationList` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. A lifecycle hook specifies actions to perform when Amazon EC2 Auto Scaling launches or terminates instances.
+///
 /// For more information, see [Amazon EC2 Auto Scaling lifecycle hooks](https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-as-lifecyclehook.html#aws-resource-as-lifecyclehook--examples) section of the `AWS::AutoScaling::LifecycleHook` resource.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -636,6 +682,7 @@ impl From<LaunchTemplateSpecification> for Value<LaunchTemplateSpecification> {
 #[non_exhaustive]
 pub struct LifecycleHookSpecification {
     /// `DefaultResult`: The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs. The default value is `ABANDON`.
+    ///
     /// Valid values: `CONTINUE` | `ABANDON`
     pub default_result: Option<Value<String>>,
     /// `HeartbeatTimeout`: The maximum time, in seconds, that can elapse before the lifecycle hook times out. The range is from `30` to `7200` seconds. The default value is `3600` seconds (1 hour).
@@ -643,6 +690,7 @@ pub struct LifecycleHookSpecification {
     /// `LifecycleHookName` (required): The name of the lifecycle hook.
     pub lifecycle_hook_name: Value<String>,
     /// `LifecycleTransition` (required): The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
+    ///
     /// -  To create a lifecycle hook for scale-out events, specify `autoscaling:EC2_INSTANCE_LAUNCHING`.
     /// -  To create a lifecycle hook for scale-in events, specify `autoscaling:EC2_INSTANCE_TERMINATING`.
     pub lifecycle_transition: Value<String>,
@@ -651,6 +699,7 @@ pub struct LifecycleHookSpecification {
     /// `NotificationTargetARN`: The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling sends notifications to when an instance is in a wait state for the lifecycle hook. You can specify an Amazon SNS topic or an Amazon SQS queue.
     pub notification_target_arn: Option<Value<String>>,
     /// `RoleARN`: The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target. For information about creating this role, see [Prepare to add a lifecycle hook to your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Valid only if the notification target is an Amazon SNS topic or an Amazon SQS queue.
     pub role_arn: Option<Value<String>>,
 }
@@ -705,6 +754,7 @@ impl From<LifecycleHookSpecification> for Value<LifecycleHookSpecification> {
 }
 
 /// `MetricsCollection` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource that describes the group metrics that an Amazon EC2 Auto Scaling group sends to Amazon CloudWatch. These metrics describe the group rather than any of its instances.
+///
 /// For more information, see [Monitor CloudWatch metrics for your Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-instance-monitoring.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -714,7 +764,9 @@ pub struct MetricsCollection {
     /// `Granularity` (required): The frequency at which Amazon EC2 Auto Scaling sends aggregated data to CloudWatch. The only valid value is `1Minute`.
     pub granularity: Value<String>,
     /// `Metrics`: Identifies the metrics to enable.
+    ///
     /// You can specify one or more of the following metrics:
+    ///
     /// -   `GroupMinSize`
     /// -   `GroupMaxSize`
     /// -   `GroupDesiredCapacity`
@@ -737,6 +789,7 @@ pub struct MetricsCollection {
     /// -   `GroupAndWarmPoolTotalCapacity`
     ///
     /// If you specify `Granularity` and don't specify any metrics, all metrics are enabled.
+    ///
     /// For more information, see [Amazon CloudWatch metrics for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub metrics: Option<Value<List<String>>>,
 }
@@ -771,13 +824,18 @@ impl From<MetricsCollection> for Value<MetricsCollection> {
 }
 
 /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto Scaling group.
+///
 /// A mixed instances policy contains information that Amazon EC2 Auto Scaling can use to launch instances and help optimize your costs. For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
+///
 /// You can create a mixed instances policy for new and existing Auto Scaling groups. You must use a launch template to configure the policy. You cannot use a launch configuration.
+///
 /// There are key differences between Spot Instances and On-Demand Instances:
+///
 /// -  The price for Spot Instances varies based on demand
 /// -  Amazon EC2 can terminate an individual Spot Instance as the availability of, or price for, Spot Instances changes
 ///
 /// When a Spot Instance is terminated, Amazon EC2 Auto Scaling group attempts to launch a replacement instance to maintain the desired capacity for the group.
+///
 /// `MixedInstancesPolicy` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -820,7 +878,9 @@ impl From<MixedInstancesPolicy> for Value<MixedInstancesPolicy> {
 }
 
 /// Use this structure to specify the distribution of On-Demand Instances and Spot Instances and the allocation strategies used to fulfill On-Demand and Spot capacities for a mixed instances policy.
+///
 /// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
+///
 /// `InstancesDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html) property type.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -828,30 +888,43 @@ impl From<MixedInstancesPolicy> for Value<MixedInstancesPolicy> {
 #[non_exhaustive]
 pub struct InstancesDistribution {
     /// `DistributionSegments`: The Distribution Segments configuration. Each segment contains an ordered list of capacity types to prioritize.
+    ///
     /// For more information, see [Use Distribution Segments to target multiple capacity types](https://docs.aws.amazon.com/autoscaling/ec2/userguide/use-distribution-segments.html) in the *Amazon EC2 Auto Scaling User Guide*.
     pub distribution_segments: Option<Value<List<DistributionSegment>>>,
     /// `OnDemandAllocationStrategy`: The allocation strategy to apply to your On-Demand Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+    ///
     /// The following lists the valid values:
+    ///
     /// - lowest-price Uses price to determine which instance types are the highest priority, launching the lowest priced instance types within an Availability Zone first. This is the default value for Auto Scaling groups that specify InstanceRequirements. + prioritized You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling launches your highest priority instance types first. If all your On-Demand capacity cannot be fulfilled using your highest priority instance type, then Amazon EC2 Auto Scaling launches the remaining capacity using the second priority instance type, and so on. This is the default value for Auto Scaling groups that don't specify InstanceRequirements and cannot be used for groups that do.
     pub on_demand_allocation_strategy: Option<Value<String>>,
     /// `OnDemandBaseCapacity`: The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances. This base portion is launched first as your group scales.
+    ///
     /// This number has the same unit of measurement as the group's desired capacity. If you change the default unit of measurement (number of instances) by specifying weighted capacity values in your launch template overrides list, or by changing the default desired capacity type setting of the group, you must specify this number using the same unit of measurement.
+    ///
     /// Default: 0
+    ///
     /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
     pub on_demand_base_capacity: Option<Value<i64>>,
     /// `OnDemandPercentageAboveBaseCapacity`: Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond `OnDemandBaseCapacity`. Expressed as a number (for example, 20 specifies 20% On-Demand Instances, 80% Spot Instances). If set to 100, only On-Demand Instances are used.
+    ///
     /// Default: 100
+    ///
     /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
     pub on_demand_percentage_above_base_capacity: Option<Value<i64>>,
     /// `SpotAllocationStrategy`: The allocation strategy to apply to your Spot Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+    ///
     /// The following lists the valid values:
+    ///
     /// - capacity-optimized Requests Spot Instances using pools that are optimally chosen based on the available Spot capacity. This strategy has the lowest risk of interruption. To give certain instance types a higher chance of launching first, use capacity-optimized-prioritized. + capacity-optimized-prioritized You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling honors the instance type priorities on a best effort basis but optimizes for capacity first. Note that if the On-Demand allocation strategy is set to prioritized, the same priority is applied when fulfilling On-Demand capacity. This is not a valid value for Auto Scaling groups that specify InstanceRequirements. + lowest-price Requests Spot Instances using the lowest priced pools within an Availability Zone, across the number of Spot pools that you specify for the SpotInstancePools property. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. This is the default value, but it might lead to high interruption rates because this strategy only considers instance price and not available capacity. + price-capacity-optimized (recommended) The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price.
     pub spot_allocation_strategy: Option<Value<String>>,
     /// `SpotInstancePools`: The number of Spot Instance pools across which to allocate your Spot Instances. The Spot pools are determined from the different instance types in the overrides. Valid only when the `SpotAllocationStrategy` is `lowest-price`. Value must be in the range of 1–20.
+    ///
     /// Default: 2
     pub spot_instance_pools: Option<Value<i64>>,
     /// `SpotMaxPrice`: The maximum price per unit hour that you are willing to pay for a Spot Instance. If your maximum price is lower than the Spot price for the instance types that you selected, your Spot Instances are not launched. We do not recommend specifying a maximum price because it can lead to increased interruptions. When Spot Instances launch, you pay the current Spot price. To remove a maximum price that you previously set, include the property but specify an empty string ("") for the value.
+    ///
     /// If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
+    ///
     /// Valid Range: Minimum value of 0.001
     pub spot_max_price: Option<Value<String>>,
 }
@@ -901,7 +974,9 @@ impl From<InstancesDistribution> for Value<InstancesDistribution> {
 #[non_exhaustive]
 pub struct DistributionSegment {
     /// `TargetCapacityTypes` (required): The capacity types to prioritize, in order. Amazon EC2 Auto Scaling attempts to launch instances in the priority order of the capacity types, and within each capacity type, in the order of instance types listed in your launch template `Overrides`.
+    ///
     /// The following lists the valid values:
+    ///
     /// - on-demand-capacity-reservation On-Demand Capacity Reservations. + capacity-block Capacity Blocks. + interruptible-capacity-reservation Interruptible Capacity Reservations. + on-demand On-Demand capacity. Include this value to allow the group to fall back to On-Demand capacity when the preceding capacity types are unavailable.
     pub target_capacity_types: Value<List<TargetCapacityTypes>>,
 }
@@ -932,6 +1007,7 @@ impl From<DistributionSegment> for Value<DistributionSegment> {
 }
 
 /// Use this structure to specify the launch templates and instance types (overrides) for a mixed instances policy.
+///
 /// `LaunchTemplate` is a property of the [AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html) property type.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -974,11 +1050,14 @@ impl From<LaunchTemplate> for Value<LaunchTemplate> {
 }
 
 /// Use this structure to let Amazon EC2 Auto Scaling do the following when the Auto Scaling group has a mixed instances policy:
+///
 /// -  Override the instance type that is specified in the launch template.
 /// -  Use multiple instance types.
 ///
 /// Specify the instance types that you want, or define your instance requirements instead and let Amazon EC2 Auto Scaling provision the available instance types that meet your requirements. This can provide Amazon EC2 Auto Scaling with a larger selection of instance types to choose from when fulfilling Spot and On-Demand capacities. You can view which instance types are matched before you apply the instance requirements to your Auto Scaling group.
+///
 /// After you define your instance requirements, you don't have to keep updating these settings to get new EC2 instance types automatically. Amazon EC2 Auto Scaling uses the instance requirements of the Auto Scaling group to determine whether a new EC2 instance type can be used.
+///
 /// `LaunchTemplateOverrides` is a property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) property type.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -986,23 +1065,31 @@ impl From<LaunchTemplate> for Value<LaunchTemplate> {
 #[non_exhaustive]
 pub struct LaunchTemplateOverrides {
     /// `ImageId`: The ID of the Amazon Machine Image (AMI) to use for instances launched with this override. When using Instance Refresh with `ReplaceRootVolume` strategy, this specifies the AMI for root volume replacement operations.
+    ///
     /// For `ReplaceRootVolume` operations:
+    ///
     /// -  All overrides in the `MixedInstancesPolicy` must specify an ImageId
     /// -  The AMI must contain only a single root volume
     /// -  Root volume replacement doesn't support multi-volume AMIs
     pub image_id: Option<Value<String>>,
     /// `InstanceRequirements`: The instance requirements. Amazon EC2 Auto Scaling uses your specified requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances from these instance types.
+    ///
     /// You can specify up to four separate sets of instance requirements per Auto Scaling group. This is useful for provisioning instances from different Amazon Machine Images (AMIs) in the same Auto Scaling group. To do this, create the AMIs and create a new launch template for each AMI. Then, create a compatible set of instance requirements for each launch template.
+    ///
     /// If you specify `InstanceRequirements`, you can't specify `InstanceType`.
     pub instance_requirements: Option<Box<Value<InstanceRequirements>>>,
     /// `InstanceType`: The instance type, such as `m3.xlarge`. You must specify an instance type that is supported in your requested Region and Availability Zones. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+    ///
     /// You can specify up to 40 instance types per Auto Scaling group.
     pub instance_type: Option<Value<String>>,
     /// `LaunchTemplateSpecification`: Provides a launch template for the specified instance type or set of instance requirements. For example, some instance types might require a launch template with a different AMI. If not provided, Amazon EC2 Auto Scaling uses the launch template that's specified in the `LaunchTemplate` definition. For more information, see [Specifying a different launch template for an instance type](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-launch-template-overrides.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// You can specify up to 20 launch templates per Auto Scaling group. The launch templates specified in the overrides and in the `LaunchTemplate` definition count towards this limit.
     pub launch_template_specification: Option<Box<Value<LaunchTemplateSpecification>>>,
     /// `WeightedCapacity`: If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic. When a Spot or On-Demand Instance is launched, the capacity units count toward the desired capacity. Amazon EC2 Auto Scaling launches instances until the desired capacity is totally fulfilled, even if this results in an overage. For example, if there are two units remaining to fulfill capacity, and Amazon EC2 Auto Scaling can only launch an instance with a `WeightedCapacity` of five units, the instance is launched, and the desired capacity is exceeded by three units. For more information, see [Configure instance weighting for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html) in the *Amazon EC2 Auto Scaling User Guide*. Value must be in the range of 1-999.
+    ///
     /// If you specify a value for `WeightedCapacity` for one instance type, you must specify a value for `WeightedCapacity` for all of them.
+    ///
     /// Every Auto Scaling group has three size parameters (`DesiredCapacity`, `MaxSize`, and `MinSize`). Usually, you set these sizes based on a specific number of instances. However, if you configure a mixed instances policy that defines weights for the instance types, you must specify these sizes with the same units that you use for weighting instances.
     pub weighted_capacity: Option<Value<String>>,
 }
@@ -1040,14 +1127,20 @@ impl From<LaunchTemplateOverrides> for Value<LaunchTemplateOverrides> {
 }
 
 /// The attributes for the instance types for a mixed instances policy. Amazon EC2 Auto Scaling uses your specified requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances from these instance types.
+///
 /// When you specify multiple attributes, you get instance types that satisfy all of the specified attributes. If you specify multiple values for an attribute, you get instance types that satisfy any of the specified values.
+///
 /// To limit the list of instance types from which Amazon EC2 Auto Scaling can identify matching instance types, you can use one of the following parameters, but not both in the same request:
+///
 /// -  `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
 /// -  `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
 ///
 /// You must specify `VCpuCount` and `MemoryMiB`. All other attributes are optional. Any unspecified optional attribute is set to its default.
+///
 /// For an example template, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+///
 /// For more information, see [Creating an Auto Scaling group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-instance-type-requirements.html) in the *Amazon EC2 Auto Scaling User Guide*. For help determining which instance types match your attributes before you apply them to your Auto Scaling group, see [Preview instance types with specified attributes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-get-instance-types-from-instance-requirements) in the *Amazon EC2 User Guide for Linux Instances*.
+///
 /// `InstanceRequirements` is a property of the `LaunchTemplateOverrides` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) property type.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1055,10 +1148,13 @@ impl From<LaunchTemplateOverrides> for Value<LaunchTemplateOverrides> {
 #[non_exhaustive]
 pub struct InstanceRequirements {
     /// `AcceleratorCount`: The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) for an instance type.
+    ///
     /// To exclude accelerator-enabled instance types, set `Max` to `0`.
+    ///
     /// Default: No minimum or maximum limits
     pub accelerator_count: Option<Box<Value<AcceleratorCountRequest>>>,
     /// `AcceleratorManufacturers`: Indicates whether instance types must have accelerators by specific manufacturers.
+    ///
     /// -  For instance types with NVIDIA devices, specify `nvidia`.
     /// -  For instance types with AMD devices, specify `amd`.
     /// -  For instance types with AWS devices, specify `amazon-web-services`.
@@ -1067,6 +1163,7 @@ pub struct InstanceRequirements {
     /// Default: Any manufacturer
     pub accelerator_manufacturers: Option<Value<List<AcceleratorManufacturers>>>,
     /// `AcceleratorNames`: Lists the accelerators that must be on an instance type.
+    ///
     /// -  For instance types with NVIDIA A100 GPUs, specify `a100`.
     /// -  For instance types with NVIDIA V100 GPUs, specify `v100`.
     /// -  For instance types with NVIDIA K80 GPUs, specify `k80`.
@@ -1078,9 +1175,11 @@ pub struct InstanceRequirements {
     /// Default: Any accelerator
     pub accelerator_names: Option<Value<List<AcceleratorNames>>>,
     /// `AcceleratorTotalMemoryMiB`: The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
+    ///
     /// Default: No minimum or maximum limits
     pub accelerator_total_memory_mib: Option<Box<Value<AcceleratorTotalMemoryMibRequest>>>,
     /// `AcceleratorTypes`: Lists the accelerator types that must be on an instance type.
+    ///
     /// -  For instance types with GPU accelerators, specify `gpu`.
     /// -  For instance types with FPGA accelerators, specify `fpga`.
     /// -  For instance types with inference accelerators, specify `inference`.
@@ -1088,82 +1187,112 @@ pub struct InstanceRequirements {
     /// Default: Any accelerator type
     pub accelerator_types: Option<Value<List<AcceleratorTypes>>>,
     /// `AllowedInstanceTypes`: The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
+    ///
     /// You can use strings with one or more wild cards, represented by an asterisk (`*`), to allow an instance type, size, or generation. The following are examples: `m5.8xlarge`, `c5*.*`, `m5a.*`, `r*`, `*3*`.
+    ///
     /// For example, if you specify `c5*`, Amazon EC2 Auto Scaling will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*`, Amazon EC2 Auto Scaling will allow all the M5a instance types, but not the M5n instance types.
+    ///
     /// If you specify `AllowedInstanceTypes`, you can't specify `ExcludedInstanceTypes`.
+    ///
     /// Default: All instance types
     pub allowed_instance_types: Option<Value<List<String>>>,
     /// `BareMetal`: Indicates whether bare metal instance types are included, excluded, or required.
+    ///
     /// Default: `excluded`
     pub bare_metal: Option<Value<BareMetal>>,
     /// `BaselineEbsBandwidthMbps`: The minimum and maximum baseline bandwidth performance for an instance type, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Default: No minimum or maximum limits
     pub baseline_ebs_bandwidth_mbps: Option<Box<Value<BaselineEbsBandwidthMbpsRequest>>>,
     /// `BaselinePerformanceFactors`: The baseline performance factors for the instance requirements.
     pub baseline_performance_factors: Option<Box<Value<BaselinePerformanceFactorsRequest>>>,
     /// `BurstablePerformance`: Indicates whether burstable performance instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Default: `excluded`
     pub burstable_performance: Option<Value<BurstablePerformance>>,
     /// `CpuManufacturers`: Lists which specific CPU manufacturers to include.
+    ///
     /// -  For instance types with Intel CPUs, specify `intel`.
     /// -  For instance types with AMD CPUs, specify `amd`.
     /// -  For instance types with AWS CPUs, specify `amazon-web-services`.
     /// -  For instance types with Apple CPUs, specify `apple`.
     ///
     /// Don't confuse the CPU hardware manufacturer with the CPU hardware architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+    ///
     /// Default: Any manufacturer
     pub cpu_manufacturers: Option<Value<List<CpuManufacturers>>>,
     /// `ExcludedInstanceTypes`: The instance types to exclude. You can use strings with one or more wild cards, represented by an asterisk (`*`), to exclude an instance family, type, size, or generation. The following are examples: `m5.8xlarge`, `c5*.*`, `m5a.*`, `r*`, `*3*`.
+    ///
     /// For example, if you specify `c5*`, you are excluding the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*`, Amazon EC2 Auto Scaling will exclude all the M5a instance types, but not the M5n instance types.
+    ///
     /// If you specify `ExcludedInstanceTypes`, you can't specify `AllowedInstanceTypes`.
+    ///
     /// Default: No excluded instance types
     pub excluded_instance_types: Option<Value<List<String>>>,
     /// `InstanceGenerations`: Indicates whether current or previous generation instance types are included.
+    ///
     /// -  For current generation instance types, specify `current`. The current generation includes EC2 instance types currently recommended for use. This typically includes the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
     /// -  For previous generation instance types, specify `previous`.
     ///
     /// Default: Any current or previous generation
     pub instance_generations: Option<Value<List<InstanceGenerations>>>,
     /// `LocalStorage`: Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, see [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Default: `included`
     pub local_storage: Option<Value<LocalStorage>>,
     /// `LocalStorageTypes`: Indicates the type of local storage that is required.
+    ///
     /// -  For instance types with hard disk drive (HDD) storage, specify `hdd`.
     /// -  For instance types with solid state drive (SSD) storage, specify `ssd`.
     ///
     /// Default: Any local storage type
     pub local_storage_types: Option<Value<List<LocalStorageTypes>>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
+    ///
     /// The parameter accepts an integer, which Amazon EC2 Auto Scaling interprets as a percentage.
+    ///
     /// If you set `DesiredCapacityType` to `vcpu` or `memory-mib`, the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
+    ///
     /// Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999`.
     pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
     /// `MemoryGiBPerVCpu`: The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
+    ///
     /// Default: No minimum or maximum limits
     pub memory_gib_per_vcpu: Option<Box<Value<MemoryGibPerVcpuRequest>>>,
     /// `MemoryMiB` (required): The minimum and maximum instance memory size for an instance type, in MiB.
     pub memory_mib: Box<Value<MemoryMibRequest>>,
     /// `NetworkBandwidthGbps`: The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
+    ///
     /// Default: No minimum or maximum limits
     pub network_bandwidth_gbps: Option<Box<Value<NetworkBandwidthGbpsRequest>>>,
     /// `NetworkInterfaceCount`: The minimum and maximum number of network interfaces for an instance type.
+    ///
     /// Default: No minimum or maximum limits
     pub network_interface_count: Option<Box<Value<NetworkInterfaceCountRequest>>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
+    ///
     /// The parameter accepts an integer, which Amazon EC2 Auto Scaling interprets as a percentage.
+    ///
     /// To turn off price protection, specify a high value, such as `999999`.
+    ///
     /// If you set `DesiredCapacityType` to `vcpu` or `memory-mib`, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per instance price.
+    ///
     /// Default: `20`
     pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
     /// `RequireHibernateSupport`: Indicates whether instance types must provide On-Demand Instance hibernation support.
+    ///
     /// Default: `false`
     pub require_hibernate_support: Option<Value<bool>>,
     /// `SpotMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
+    ///
     /// The parameter accepts an integer, which Amazon EC2 Auto Scaling interprets as a percentage.
+    ///
     /// If you set `DesiredCapacityType` to `vcpu` or `memory-mib`, the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
+    ///
     /// Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999`.
     pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
     /// `TotalLocalStorageGB`: The minimum and maximum total local storage size for an instance type, in GB.
+    ///
     /// Default: No minimum or maximum limits
     pub total_local_storage_gb: Option<Box<Value<TotalLocalStorageGbRequest>>>,
     /// `VCpuCount` (required): The minimum and maximum number of vCPUs for an instance type.
@@ -1397,6 +1526,7 @@ impl From<BaselineEbsBandwidthMbpsRequest> for Value<BaselineEbsBandwidthMbpsReq
 }
 
 /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Auto Scaling uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
+///
 /// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying `c6i` uses the CPU performance of the `c6i` family as the baseline reference.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1434,6 +1564,7 @@ impl From<BaselinePerformanceFactorsRequest> for Value<BaselinePerformanceFactor
 #[non_exhaustive]
 pub struct CpuPerformanceFactorRequest {
     /// `References`: Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
+    ///
     /// Currently only one instance family can be specified in the list.
     pub references: Option<Value<List<PerformanceFactorReferenceRequest>>>,
 }
@@ -1459,6 +1590,7 @@ impl From<CpuPerformanceFactorRequest> for Value<CpuPerformanceFactorRequest> {
 }
 
 /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
+///
 /// Currently only one instance family can be specified in the list.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1466,8 +1598,11 @@ impl From<CpuPerformanceFactorRequest> for Value<CpuPerformanceFactorRequest> {
 #[non_exhaustive]
 pub struct PerformanceFactorReferenceRequest {
     /// `InstanceFamily`: The instance family to use as a baseline reference.
+    ///
     /// Make sure that you specify the correct value for the instance family. The instance family is everything before the period (.) in the instance type name. For example, in the instance `c6i.large`, the instance family is `c6i`, not `c6`. For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types*.
+    ///
     /// The following instance types are *not supported* for performance protection.
+    ///
     /// -   `c1`
     /// -   `g3| g3s`
     /// -   `hpc7g`
@@ -1478,6 +1613,7 @@ pub struct PerformanceFactorReferenceRequest {
     /// -   `u-12tb1 | u-18tb1 | u-24tb1 | u-3tb1 | u-6tb1 | u-9tb1 | u7i-12tb | u7in-16tb | u7in-24tb | u7in-32tb`
     ///
     /// If you performance protection by specifying a supported instance family, the returned instance types will exclude the preceding unsupported instance families.
+    ///
     /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response.
     pub instance_family: Option<Value<String>>,
 }
@@ -1573,6 +1709,7 @@ impl From<MemoryMibRequest> for Value<MemoryMibRequest> {
 }
 
 /// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
+///
 /// Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide for Linux Instances*.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1714,7 +1851,9 @@ impl From<VcpuCountRequest> for Value<VcpuCountRequest> {
 }
 
 /// A structure that specifies an Amazon SNS notification configuration for the `NotificationConfigurations` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+///
 /// For an example template snippet, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+///
 /// For more information, see [Get Amazon SNS notifications when your Auto Scaling group scales](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
 ///
 /// A property type of `AWS::AutoScaling::AutoScalingGroup`.
@@ -1724,7 +1863,9 @@ pub struct NotificationConfiguration {
     /// `TopicARN` (required): The Amazon Resource Name (ARN) of the Amazon SNS topic.
     pub topic_arn: Value<String>,
     /// `NotificationTypes`: A list of event types that send a notification. Event types can include any of the following types.
+    ///
     /// *Allowed values*:
+    ///
     /// -   `autoscaling:EC2_INSTANCE_LAUNCH`
     /// -   `autoscaling:EC2_INSTANCE_LAUNCH_ERROR`
     /// -   `autoscaling:EC2_INSTANCE_TERMINATE`
@@ -1763,8 +1904,11 @@ impl From<NotificationConfiguration> for Value<NotificationConfiguration> {
 }
 
 /// A structure that specifies a tag for the `Tags` property of [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+///
 /// For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+///
 /// CloudFormation adds the following tags to all Auto Scaling groups and associated instances:
+///
 /// -  aws:cloudformation:stack-name
 /// -  aws:cloudformation:stack-id
 /// -  aws:cloudformation:logical-id
@@ -1835,17 +1979,23 @@ impl TagEntry for TagProperty {
 #[non_exhaustive]
 pub struct TrafficSourceIdentifier {
     /// `Identifier` (required): Identifies the traffic source.
+    ///
     /// For Application Load Balancers, Gateway Load Balancers, Network Load Balancers, and VPC Lattice, this will be the Amazon Resource Name (ARN) for a target group in this account and Region. For Classic Load Balancers, this will be the name of the Classic Load Balancer in this account and Region.
+    ///
     /// For example:
+    ///
     /// -  Application Load Balancer ARN: `arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/1234567890123456`
     /// -  Classic Load Balancer name: `my-classic-load-balancer`
     /// -  VPC Lattice ARN: `arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/tg-1234567890123456`
     ///
     /// To get the ARN of a target group for a Application Load Balancer, Gateway Load Balancer, or Network Load Balancer, or the name of a Classic Load Balancer, use the Elastic Load Balancing [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) and [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operations.
+    ///
     /// To get the ARN of a target group for VPC Lattice, use the VPC Lattice [GetTargetGroup](https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_GetTargetGroup.html) API operation.
     pub identifier: Value<String>,
     /// `Type` (required): Provides additional context for the value of `Identifier`.
+    ///
     /// The following lists the valid values:
+    ///
     /// -  `elb` if `Identifier` is the name of a Classic Load Balancer.
     /// -  `elbv2` if `Identifier` is the ARN of an Application Load Balancer, Gateway Load Balancer, or Network Load Balancer target group.
     /// -  `vpc-lattice` if `Identifier` is the ARN of a VPC Lattice target group.

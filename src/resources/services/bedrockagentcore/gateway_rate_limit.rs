@@ -19,6 +19,7 @@ pub struct GatewayRateLimit {
     /// `Description`: Optional human-readable description for this limit.
     pub description: Option<Value<String>>,
     /// `DimensionKeys` (required; changing it replaces the resource): Ordered list of dimension names defining the scope of this limit.
+    ///
     /// Unique per gateway — no two limits can share the same dimensionKeys.
     pub dimension_keys: Value<List<String>>,
     /// `Entries` (required): Rule entries mapping dimension values to rate configurations.
@@ -26,6 +27,7 @@ pub struct GatewayRateLimit {
     /// `GatewayIdentifier` (changing it replaces the resource).
     pub gateway_identifier: Option<Value<String>>,
     /// `RateLimitId` (changing it replaces the resource): Limit identifier. Optional on Create (system-generates if not provided by customer).
+    ///
     /// Always present in responses.
     pub rate_limit_id: Option<Value<String>>,
 }

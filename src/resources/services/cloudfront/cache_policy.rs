@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::CloudFront::CachePolicy`.
 ///
 /// A cache policy.
+///
 /// When it's attached to a cache behavior, the cache policy determines the following:
+///
 /// -  The values that CloudFront includes in the cache key. These values can include HTTP headers, cookies, and URL query strings. CloudFront uses the cache key to find an object in its cache that it can return to the viewer.
 /// -  The default, minimum, and maximum time to live (TTL) values that you want objects to stay in the CloudFront cache.
 ///
@@ -66,9 +68,12 @@ impl CfnResource for CachePolicy {
 }
 
 /// A cache policy configuration.
+///
 /// This configuration determines the following:
+///
 /// -  The values that CloudFront includes in the cache key. These values can include HTTP headers, cookies, and URL query strings. CloudFront uses the cache key to find an object in its cache that it can return to the viewer.
 /// -  The default, minimum, and maximum time to live (TTL) values that you want objects to stay in the CloudFront cache.
+///
 /// If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache`, `no-store`, or `private` directives are present in the origin headers.
 ///
 /// The headers, cookies, and query strings that are included in the cache key are also included in requests that CloudFront sends to the origin. CloudFront sends a request when it can't find a valid object in its cache that matches the request's cache key. If you want to send values to the origin but *not* include them in the cache key, use `OriginRequestPolicy`.
@@ -80,9 +85,11 @@ pub struct CachePolicyConfig {
     /// `Comment`: A comment to describe the cache policy. The comment cannot be longer than 128 characters.
     pub comment: Option<Value<String>>,
     /// `DefaultTTL` (required): The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value as the object's time to live (TTL) only when the origin does *not* send `Cache-Control` or `Expires` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The default value for this field is 86400 seconds (one day). If the value of `MinTTL` is more than 86400 seconds, then the default value for this field is the same as the value of `MinTTL`.
     pub default_ttl: Value<f64>,
     /// `MaxTTL` (required): The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value only when the origin sends `Cache-Control` or `Expires` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The default value for this field is 31536000 seconds (one year). If the value of `MinTTL` or `DefaultTTL` is more than 31536000 seconds, then the default value for this field is the same as the value of `DefaultTTL`.
     pub max_ttl: Value<f64>,
     /// `MinTTL` (required): The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
@@ -139,6 +146,7 @@ impl From<CachePolicyConfig> for Value<CachePolicyConfig> {
 }
 
 /// This object determines the values that CloudFront includes in the cache key. These values can include HTTP headers, cookies, and URL query strings. CloudFront uses the cache key to find an object in its cache that it can return to the viewer.
+///
 /// The headers, cookies, and query strings that are included in the cache key are also included in requests that CloudFront sends to the origin. CloudFront sends a request when it can't find an object in its cache that matches the request's cache key. If you want to send values to the origin but *not* include them in the cache key, use `OriginRequestPolicy`.
 ///
 /// A property type of `AWS::CloudFront::CachePolicy`.
@@ -148,23 +156,31 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
     /// `CookiesConfig` (required): An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
     pub cookies_config: Box<Value<CookiesConfig>>,
     /// `EnableAcceptEncodingBrotli`: A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
+    ///
     /// This field is related to the `EnableAcceptEncodingGzip` field. If one or both of these fields is `true`*and* the viewer request includes the `Accept-Encoding` header, then CloudFront does the following:
+    ///
     /// -  Normalizes the value of the viewer's `Accept-Encoding` header
     /// -  Includes the normalized header in the cache key
     /// -  Includes the normalized header in the request to the origin, if a request is necessary
     ///
     /// For more information, see [Compression support](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you set this value to `true`, and this cache behavior also has an origin request policy attached, do not include the `Accept-Encoding` header in the origin request policy. CloudFront always includes the `Accept-Encoding` header in origin requests when the value of this field is `true`, so including this header in an origin request policy has no effect.
+    ///
     /// If both of these fields are `false`, then CloudFront treats the `Accept-Encoding` header the same as any other HTTP header in the viewer request. By default, it's not included in the cache key and it's not included in origin requests. In this case, you can manually add `Accept-Encoding` to the headers whitelist like any other HTTP header.
     pub enable_accept_encoding_brotli: Option<Value<bool>>,
     /// `EnableAcceptEncodingGzip` (required): A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
+    ///
     /// This field is related to the `EnableAcceptEncodingBrotli` field. If one or both of these fields is `true`*and* the viewer request includes the `Accept-Encoding` header, then CloudFront does the following:
+    ///
     /// -  Normalizes the value of the viewer's `Accept-Encoding` header
     /// -  Includes the normalized header in the cache key
     /// -  Includes the normalized header in the request to the origin, if a request is necessary
     ///
     /// For more information, see [Compression support](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you set this value to `true`, and this cache behavior also has an origin request policy attached, do not include the `Accept-Encoding` header in the origin request policy. CloudFront always includes the `Accept-Encoding` header in origin requests when the value of this field is `true`, so including this header in an origin request policy has no effect.
+    ///
     /// If both of these fields are `false`, then CloudFront treats the `Accept-Encoding` header the same as any other HTTP header in the viewer request. By default, it's not included in the cache key and it's not included in origin requests. In this case, you can manually add `Accept-Encoding` to the headers whitelist like any other HTTP header.
     pub enable_accept_encoding_gzip: Value<bool>,
     /// `HeadersConfig` (required): An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
@@ -221,6 +237,7 @@ impl From<ParametersInCacheKeyAndForwardedToOrigin> for Value<ParametersInCacheK
 #[non_exhaustive]
 pub struct CookiesConfig {
     /// `CookieBehavior` (required): Determines whether any cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
+    ///
     /// -  `none` – No cookies in viewer requests are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none`, any cookies that are listed in an `OriginRequestPolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the cookies in viewer requests that are listed in the `CookieNames` type are included in the cache key and in requests that CloudFront sends to the origin.
     /// -  `allExcept` – All cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin, *except* for those that are listed in the `CookieNames` type, which are not included.
@@ -266,6 +283,7 @@ impl From<CookiesConfig> for Value<CookiesConfig> {
 #[non_exhaustive]
 pub struct HeadersConfig {
     /// `HeaderBehavior` (required): Determines whether any HTTP headers are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
+    ///
     /// -  `none` – No HTTP headers are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none`, any headers that are listed in an `OriginRequestPolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the HTTP headers that are listed in the `Headers` type are included in the cache key and in requests that CloudFront sends to the origin.
     pub header_behavior: Value<HeaderBehavior>,
@@ -309,6 +327,7 @@ impl From<HeadersConfig> for Value<HeadersConfig> {
 #[non_exhaustive]
 pub struct QueryStringsConfig {
     /// `QueryStringBehavior` (required): Determines whether any URL query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
+    ///
     /// -  `none` – No query strings in viewer requests are included in the cache key or in requests that CloudFront sends to the origin. Even when this field is set to `none`, any query strings that are listed in an `OriginRequestPolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the query strings in viewer requests that are listed in the `QueryStringNames` type are included in the cache key and in requests that CloudFront sends to the origin.
     /// -  `allExcept` – All query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin, *except* those that are listed in the `QueryStringNames` type, which are not included.

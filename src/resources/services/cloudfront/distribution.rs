@@ -77,18 +77,23 @@ impl CfnResource for Distribution {
 #[non_exhaustive]
 pub struct DistributionConfig {
     /// `Aliases`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A complex type that contains information about CNAMEs (alternate domain names), if any, for this distribution.
     pub aliases: Option<Value<List<String>>>,
     /// `AnycastIpListId`: To use this field for a multi-tenant distribution, use a connection group instead. For more information, see [ConnectionGroup](https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ConnectionGroup.html).
+    ///
     /// ID of the Anycast static IP list that is associated with the distribution.
     pub anycast_ip_list_id: Option<Value<String>>,
     /// `CNAMEs`: An alias for the CF distribution's domain name.
+    ///
     /// This property is legacy. We recommend that you use [Aliases](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-aliases) instead.
     pub cnames: Option<Value<List<String>>>,
     /// `CacheBehaviors`: A complex type that contains zero or more `CacheBehavior` elements.
     pub cache_behaviors: Option<Value<List<CacheBehavior>>>,
     /// `CacheTagConfig`: Configuration for cache tag extraction from origin responses. When specified, CloudFront reads the header named in `HeaderName` from origin responses and stores the comma-separated values as cache tags on the object.
+    ///
     /// Distributions without `CacheTagConfig` do not extract tags. When `CacheTagConfig` is removed from a distribution via `UpdateDistribution`, CloudFront stops extracting tags from origin responses.
+    ///
     /// Changing the `HeaderName` on an existing distribution does not retroactively affect previously cached objects. Tag-based invalidations will not apply to objects already cached using a previous header. To ensure tag invalidations function after updating the header name, use path-based invalidations to recache all objects that use cache tags.
     pub cache_tag_config: Option<Box<Value<CacheTagConfig>>>,
     /// `Comment`: A comment to describe the distribution. The comment cannot be longer than 128 characters.
@@ -98,65 +103,89 @@ pub struct DistributionConfig {
     /// `ConnectionMode`: This field specifies whether the connection mode is through a standard distribution (direct) or a multi-tenant distribution with distribution tenants (tenant-only).
     pub connection_mode: Option<Value<ConnectionMode>>,
     /// `ContinuousDeploymentPolicyId`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The identifier of a continuous deployment policy. For more information, see `CreateContinuousDeploymentPolicy`.
     pub continuous_deployment_policy_id: Option<Value<String>>,
     /// `CustomErrorResponses`: A complex type that controls the following:
+    ///
     /// -  Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error messages before returning the response to the viewer.
     /// -  How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
     ///
     /// For more information about custom error pages, see [Customizing Error Responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html) in the *Amazon CloudFront Developer Guide*.
     pub custom_error_responses: Option<Value<List<CustomErrorResponse>>>,
     /// `CustomOrigin`: The user-defined HTTP server that serves as the origin for content that CF distributes.
+    ///
     /// This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
     pub custom_origin: Option<Box<Value<LegacyCustomOrigin>>>,
     /// `DefaultCacheBehavior` (required): A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if files don't match any of the values of `PathPattern` in `CacheBehavior` elements. You must create exactly one default cache behavior.
     pub default_cache_behavior: Box<Value<DefaultCacheBehavior>>,
     /// `DefaultRootObject`: When a viewer requests the root URL for your distribution, the default root object is the object that you want CloudFront to request from your origin. For example, if your root URL is `https://www.example.com`, you can specify CloudFront to return the `index.html` file as the default root object. You can specify a default root object so that viewers see a specific file or object, instead of another object in your distribution (for example, `https://www.example.com/product-description.html`). A default root object avoids exposing the contents of your distribution.
+    ///
     /// You can specify the object name or a path to the object name (for example, `index.html` or `exampleFolderName/index.html`). Your string can't begin with a forward slash (`/`). Only specify the object name or the path to the object.
+    ///
     /// If you don't want to specify a default root object when you create a distribution, include an empty `DefaultRootObject` element.
+    ///
     /// To delete the default root object from an existing distribution, update the distribution configuration and include an empty `DefaultRootObject` element.
+    ///
     /// To replace the default root object, update the distribution configuration and specify the new object.
+    ///
     /// For more information about the default root object, see [Specify a default root object](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html) in the *Amazon CloudFront Developer Guide*.
     pub default_root_object: Option<Value<String>>,
     /// `Enabled` (required): From this field, you can enable or disable the selected distribution.
     pub enabled: Value<bool>,
     /// `HttpVersion`: (Optional) Specify the HTTP version(s) that you want viewers to use to communicate with CF. The default value for new distributions is `http1.1`.
+    ///
     /// For viewers and CF to use HTTP/2, viewers must support TLSv1.2 or later, and must support Server Name Indication (SNI).
+    ///
     /// For viewers and CF to use HTTP/3, viewers must support TLSv1.3 and Server Name Indication (SNI). CF supports HTTP/3 connection migration to allow the viewer to switch networks without losing connection. For more information about connection migration, see [Connection Migration](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc9000.html#name-connection-migration) at RFC 9000. For more information about supported TLSv1.3 ciphers, see [Supported protocols and ciphers between viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
     pub http_version: Option<Value<HttpVersion>>,
     /// `IPV6Enabled`: To use this field for a multi-tenant distribution, use a connection group instead. For more information, see [ConnectionGroup](https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ConnectionGroup.html).
+    ///
     /// If you want CloudFront to respond to IPv6 DNS requests with an IPv6 address for your distribution, specify `true`. If you specify `false`, CloudFront responds to IPv6 DNS requests with the DNS response code `NOERROR` and with no IP addresses. This allows viewers to submit a second request, for an IPv4 address for your distribution.
+    ///
     /// In general, you should enable IPv6 if you have users on IPv6 networks who want to access your content. However, if you're using signed URLs or signed cookies to restrict access to your content, and if you're using a custom policy that includes the `IpAddress` parameter to restrict the IP addresses that can access your content, don't enable IPv6. If you want to restrict access to some content by IP address and not restrict access to other content (or restrict access but not by IP address), you can create two distributions. For more information, see [Creating a Signed URL Using a Custom Policy](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-creating-signed-url-custom-policy.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you're using an R53AWSIntlong alias resource record set to route traffic to your CloudFront distribution, you need to create a second alias resource record set when both of the following are true:
+    ///
     /// -  You enable IPv6 for the distribution
     /// -  You're using alternate domain names in the URLs for your objects
     ///
     /// For more information, see [Routing Traffic to an Amazon CloudFront Web Distribution by Using Your Domain Name](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-cloudfront-distribution.html) in the *Developer Guide*.
+    ///
     /// If you created a CNAME resource record set, either with R53AWSIntlong or with another DNS service, you don't need to make any changes. A CNAME record will route traffic to your distribution regardless of the IP address format of the viewer request.
     pub ipv6_enabled: Option<Value<bool>>,
     /// `Logging`: A complex type that controls whether access logs are written for the distribution.
+    ///
     /// For more information about logging, see [Access Logs](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html) in the *Amazon CloudFront Developer Guide*.
     pub logging: Option<Box<Value<Logging>>>,
     /// `OriginGroups`: A complex type that contains information about origin groups for this distribution.
+    ///
     /// Specify a value for either the `Origins` or `OriginGroups` property.
     pub origin_groups: Option<Box<Value<OriginGroups>>>,
     /// `Origins`: A complex type that contains information about origins for this distribution.
+    ///
     /// Specify a value for either the `Origins` or `OriginGroups` property.
     pub origins: Option<Value<List<Origin>>>,
     /// `PriceClass`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The price class that corresponds with the maximum price that you want to pay for CloudFront service. If you specify `PriceClass_All`, CloudFront responds to requests for your objects from all CloudFront edge locations.
+    ///
     /// If you specify a price class other than `PriceClass_All`, CloudFront serves your objects from the CloudFront edge location that has the lowest latency among the edge locations in your price class. Viewers who are in or near regions that are excluded from your specified price class may encounter slower performance.
+    ///
     /// For more information about price classes, see [Choosing the Price Class for a CloudFront Distribution](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html) in the *Amazon CloudFront Developer Guide*. For information about CloudFront pricing, including how price classes (such as Price Class 100) map to CloudFront regions, see [Amazon CloudFront Pricing](https://docs.aws.amazon.com/cloudfront/pricing/).
     pub price_class: Option<Value<PriceClass>>,
     /// `Restrictions`: A complex type that identifies ways in which you want to restrict distribution of your content.
     pub restrictions: Option<Box<Value<Restrictions>>>,
     /// `S3Origin`: The origin as an S3 bucket.
+    ///
     /// This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
     pub s3_origin: Option<Box<Value<LegacyS3Origin>>>,
     /// `Staging`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A Boolean that indicates whether this is a staging distribution. When this value is `true`, this is a staging distribution. When this value is `false`, this is not a staging distribution.
     pub staging: Option<Value<bool>>,
     /// `TenantConfig`: This field only supports multi-tenant distributions. You can't specify this field for standard distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A distribution tenant configuration.
     pub tenant_config: Option<Box<Value<TenantConfig>>>,
     /// `ViewerCertificate`: A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
@@ -164,7 +193,9 @@ pub struct DistributionConfig {
     /// `ViewerMtlsConfig`: The distribution's viewer mTLS configuration.
     pub viewer_mtls_config: Option<Box<Value<ViewerMtlsConfig>>>,
     /// `WebACLId`: Multi-tenant distributions only support WAF V2 web ACLs.
+    ///
     /// A unique identifier that specifies the WAF web ACL, if any, to associate with this distribution. To specify a web ACL created using the latest version of WAF, use the ACL ARN, for example `arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`. To specify a web ACL created using WAF Classic, use the ACL ID, for example `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`.
+    ///
     /// WAF is a web application firewall that lets you monitor the HTTP and HTTPS requests that are forwarded to CloudFront, and lets you control access to your content. Based on conditions that you specify, such as the IP addresses that requests originate from or the values of query strings, CloudFront responds to requests either with the requested content or with an HTTP 403 status code (Forbidden). You can also configure CloudFront to return a custom error page when a request is blocked. For more information about WAF, see the [Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/what-is-aws-waf.html).
     pub web_acl_id: Option<Value<String>>,
 }
@@ -299,12 +330,19 @@ impl From<DistributionConfig> for Value<DistributionConfig> {
 }
 
 /// A complex type that describes how CloudFront processes requests.
+///
 /// You must create at least as many cache behaviors (including the default cache behavior) as you have origins if you want CloudFront to serve objects from all of the origins. Each cache behavior specifies the one origin from which you want CloudFront to get objects. If you have two origins and only the default cache behavior, the default cache behavior will cause CloudFront to get objects from one of the origins, but the other origin is never used.
+///
 /// For the current quota (formerly known as limit) on the number of cache behaviors that you can add to a distribution, see [Quotas](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html) in the *Amazon CloudFront Developer Guide*.
+///
 /// If you don't want to specify any cache behaviors, include only an empty `CacheBehaviors` element. Don't specify an empty individual `CacheBehavior` element, because this is invalid. For more information, see [CacheBehaviors](https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehaviors.html).
+///
 /// To delete all cache behaviors in an existing distribution, update the distribution configuration and include only an empty `CacheBehaviors` element.
+///
 /// To add, change, or remove one or more cache behaviors, update the distribution configuration and specify all of the cache behaviors that you want to include in the updated distribution.
+///
 /// If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache`, `no-store`, or `private` directives are present in the origin headers.
+///
 /// For more information about cache behaviors, see [Cache Behavior Settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesCacheBehavior) in the *Amazon CloudFront Developer Guide*.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -312,6 +350,7 @@ impl From<DistributionConfig> for Value<DistributionConfig> {
 #[non_exhaustive]
 pub struct CacheBehavior {
     /// `AllowedMethods`: A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin. There are three choices:
+    ///
     /// -  CloudFront forwards only `GET` and `HEAD` requests.
     /// -  CloudFront forwards only `GET`, `HEAD`, and `OPTIONS` requests.
     /// -  CloudFront forwards `GET, HEAD, OPTIONS, PUT, PATCH, POST`, and `DELETE` requests.
@@ -319,9 +358,11 @@ pub struct CacheBehavior {
     /// If you pick the third choice, you may need to restrict access to your Amazon S3 bucket or to your custom origin so users can't perform operations that you don't want them to. For example, you might not want users to have permissions to delete objects from your origin.
     pub allowed_methods: Option<Value<List<String>>>,
     /// `CachePolicyId`: The unique identifier of the cache policy that is attached to this cache behavior. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A `CacheBehavior` must include either a `CachePolicyId` or `ForwardedValues`. We recommend that you use a `CachePolicyId`.
     pub cache_policy_id: Option<Value<String>>,
     /// `CachedMethods`: A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods. There are two choices:
+    ///
     /// -  CloudFront caches responses to `GET` and `HEAD` requests.
     /// -  CloudFront caches responses to `GET`, `HEAD`, and `OPTIONS` requests.
     ///
@@ -330,15 +371,21 @@ pub struct CacheBehavior {
     /// `Compress`: Whether you want CloudFront to automatically compress certain files for this cache behavior. If so, specify true; if not, specify false. For more information, see [Serving Compressed Files](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html) in the *Amazon CloudFront Developer Guide*.
     pub compress: Option<Value<bool>>,
     /// `DefaultTTL`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// This field is deprecated. We recommend that you use the `DefaultTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The default amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin does not add HTTP headers such as `Cache-Control max-age`, `Cache-Control s-maxage`, and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
     pub default_ttl: Option<Value<f64>>,
     /// `FieldLevelEncryptionId`: The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for this cache behavior.
     pub field_level_encryption_id: Option<Value<String>>,
     /// `ForwardedValues`: This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. For more information, see [Working with policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/working-with-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to include values in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A `CacheBehavior` must include either a `CachePolicyId` or `ForwardedValues`. We recommend that you use a `CachePolicyId`.
+    ///
     /// A complex type that specifies how CloudFront handles query strings, cookies, and HTTP headers.
     pub forwarded_values: Option<Box<Value<ForwardedValues>>>,
     /// `FunctionAssociations`: A list of CloudFront functions that are associated with this cache behavior. CloudFront functions must be published to the `LIVE` stage to associate them with a cache behavior.
@@ -348,19 +395,27 @@ pub struct CacheBehavior {
     /// `LambdaFunctionAssociations`: A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
     pub lambda_function_associations: Option<Value<List<LambdaFunctionAssociation>>>,
     /// `MaxTTL`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// This field is deprecated. We recommend that you use the `MaxTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The maximum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin adds HTTP headers such as `Cache-Control max-age`, `Cache-Control s-maxage`, and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
     pub max_ttl: Option<Value<f64>>,
     /// `MinTTL`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// This field is deprecated. We recommend that you use the `MinTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// You must specify `0` for `MinTTL` if you configure CloudFront to forward all headers to your origin (under `Headers`, if you specify `1` for `Quantity` and `*` for `Name`).
     pub min_ttl: Option<Value<f64>>,
     /// `OriginRequestPolicyId`: The unique identifier of the origin request policy that is attached to this cache behavior. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide*.
     pub origin_request_policy_id: Option<Value<String>>,
     /// `PathPattern` (required): The pattern (for example, `images/*.jpg`) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
+    ///
     /// You can optionally include a slash (`/`) at the beginning of the path pattern. For example, `/images/*.jpg`. CloudFront behavior is the same with or without the leading `/`.
+    ///
     /// The path pattern for the default cache behavior is `*` and cannot be changed. If the request for an object does not match the path pattern for any cache behaviors, CloudFront applies the behavior in the default cache behavior.
+    ///
     /// For more information, see [Path Pattern](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern) in the *Amazon CloudFront Developer Guide*.
     pub path_pattern: Value<String>,
     /// `RealtimeLogConfigArn`: The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior. For more information, see [Real-time logs](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html) in the *Amazon CloudFront Developer Guide*.
@@ -368,24 +423,31 @@ pub struct CacheBehavior {
     /// `ResponseHeadersPolicyId`: The identifier for a response headers policy.
     pub response_headers_policy_id: Option<Value<String>>,
     /// `SmoothStreaming`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// Indicates whether you want to distribute media files in the Microsoft Smooth Streaming format using the origin that is associated with this cache behavior. If so, specify `true`; if not, specify `false`. If you specify `true` for `SmoothStreaming`, you can still distribute other content using this cache behavior if the content matches the value of `PathPattern`.
     pub smooth_streaming: Option<Value<bool>>,
     /// `TargetOriginId` (required): The value of `ID` for the origin that you want CloudFront to route requests to when they match this cache behavior.
     pub target_origin_id: Value<String>,
     /// `TrustedKeyGroups`: A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
+    ///
     /// When a cache behavior contains trusted key groups, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with a private key whose corresponding public key is in the key group. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide*.
     pub trusted_key_groups: Option<Value<List<String>>>,
     /// `TrustedSigners`: We recommend using `TrustedKeyGroups` instead of `TrustedSigners`.
+    ///
     /// This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A list of AWS-account IDs whose public keys CloudFront can use to validate signed URLs or signed cookies.
+    ///
     /// When a cache behavior contains trusted signers, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with the private key of a CloudFront key pair in the trusted signer's AWS-account. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide*.
     pub trusted_signers: Option<Value<List<String>>>,
     /// `ViewerProtocolPolicy` (required): The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`. You can specify the following options:
+    ///
     /// -  `allow-all`: Viewers can use HTTP or HTTPS.
     /// -  `redirect-to-https`: If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
     /// -  `https-only`: If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
     ///
     /// For more information about requiring the HTTPS protocol, see [Requiring HTTPS Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see [Managing Cache Expiration](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
     pub viewer_protocol_policy: Value<String>,
 }
@@ -496,9 +558,13 @@ impl From<CacheBehavior> for Value<CacheBehavior> {
 }
 
 /// This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+///
 /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+///
 /// If you want to include values in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+///
 /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+///
 /// A complex type that specifies how CloudFront handles query strings, cookies, and HTTP headers.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -506,28 +572,45 @@ impl From<CacheBehavior> for Value<CacheBehavior> {
 #[non_exhaustive]
 pub struct ForwardedValues {
     /// `Cookies`: This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+    ///
     /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A complex type that specifies whether you want CloudFront to forward cookies to the origin and, if so, which ones. For more information about forwarding cookies to the origin, see [How CloudFront Forwards, Caches, and Logs Cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html) in the *Amazon CloudFront Developer Guide*.
     pub cookies: Option<Box<Value<Cookies>>>,
     /// `Headers`: This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+    ///
     /// If you want to include headers in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send headers to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A complex type that specifies the `Headers`, if any, that you want CloudFront to forward to the origin for this cache behavior (whitelisted headers). For the headers that you specify, CloudFront also caches separate versions of a specified object that is based on the header values in viewer requests.
+    ///
     /// For more information, see [Caching Content Based on Request Headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/header-caching.html) in the *Amazon CloudFront Developer Guide*.
     pub headers: Option<Value<List<String>>>,
     /// `QueryString` (required): This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+    ///
     /// If you want to include query strings in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// Indicates whether you want CloudFront to forward query strings to the origin that is associated with this cache behavior and cache based on the query string parameters. CloudFront behavior depends on the value of `QueryString` and on the values that you specify for `QueryStringCacheKeys`, if any:
+    ///
     /// If you specify true for `QueryString` and you don't specify any values for `QueryStringCacheKeys`, CloudFront forwards all query string parameters to the origin and caches based on all query string parameters. Depending on how many query string parameters and values you have, this can adversely affect performance because CloudFront must forward more requests to the origin.
+    ///
     /// If you specify true for `QueryString` and you specify one or more values for `QueryStringCacheKeys`, CloudFront forwards all query string parameters to the origin, but it only caches based on the query string parameters that you specify.
+    ///
     /// If you specify false for `QueryString`, CloudFront doesn't forward any query string parameters to the origin, and doesn't cache based on query string parameters.
+    ///
     /// For more information, see [Configuring CloudFront to Cache Based on Query String Parameters](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/QueryStringParameters.html) in the *Amazon CloudFront Developer Guide*.
     pub query_string: Value<bool>,
     /// `QueryStringCacheKeys`: This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+    ///
     /// If you want to include query strings in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A complex type that contains information about the query string parameters that you want CloudFront to use for caching for this cache behavior.
     pub query_string_cache_keys: Option<Value<List<String>>>,
 }
@@ -570,8 +653,11 @@ impl From<ForwardedValues> for Value<ForwardedValues> {
 }
 
 /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+///
 /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+///
 /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+///
 /// A complex type that specifies whether you want CloudFront to forward cookies to the origin and, if so, which ones. For more information about forwarding cookies to the origin, see [How CloudFront Forwards, Caches, and Logs Cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -579,16 +665,25 @@ impl From<ForwardedValues> for Value<ForwardedValues> {
 #[non_exhaustive]
 pub struct Cookies {
     /// `Forward` (required): This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+    ///
     /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send cookies to the origin but not include them in the cache key, use origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// Specifies which cookies to forward to the origin for this cache behavior: all, none, or the list of cookies specified in the `WhitelistedNames` complex type.
+    ///
     /// Amazon S3 doesn't process cookies. When the cache behavior is forwarding requests to an Amazon S3 origin, specify none for the `Forward` element.
     pub forward: Value<String>,
     /// `WhitelistedNames`: This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
+    ///
     /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// Required if you specify `whitelist` for the value of `Forward`. A complex type that specifies how many different cookies you want CloudFront to forward to the origin for this cache behavior and, if you want to forward selected cookies, the names of those cookies.
+    ///
     /// If you specify `all` or `none` for the value of `Forward`, omit `WhitelistedNames`. If you change the value of `Forward` from `whitelist` to `all` or `none` and you don't delete the `WhitelistedNames` element and its child elements, CloudFront deletes them automatically.
+    ///
     /// For the current limit on the number of cookie names that you can whitelist for each cache behavior, see [CloudFront Limits](https://docs.aws.amazon.com/general/latest/gr/xrefaws_service_limits.html#limits_cloudfront) in the *General Reference*.
     pub whitelisted_names: Option<Value<List<String>>>,
 }
@@ -658,7 +753,9 @@ impl From<FunctionAssociation> for Value<FunctionAssociation> {
 }
 
 /// Amazon CloudFront supports gRPC, an open-source remote procedure call (RPC) framework built on HTTP/2. gRPC offers bi-directional streaming and binary protocol that buffers payloads, making it suitable for applications that require low latency communications.
+///
 /// To enable your distribution to handle gRPC requests, you must include HTTP/2 as one of the supported `HTTP` versions and allow `HTTP` methods, including `POST`.
+///
 /// For more information, see [Using gRPC with CloudFront distributions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-using-grpc.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -701,10 +798,12 @@ impl From<GrpcConfig> for Value<GrpcConfig> {
 #[non_exhaustive]
 pub struct LambdaFunctionAssociation {
     /// `EventType`: Specifies the event type that triggers a Lambda@Edge function invocation. You can specify the following values:
+    ///
     /// -  `viewer-request`: The function executes when CloudFront receives a request from a viewer and before it checks to see whether the requested object is in the edge cache.
     /// -  `origin-request`: The function executes only when CloudFront sends a request to your origin. When the requested object is in the edge cache, the function doesn't execute.
     /// -  `origin-response`: The function executes after CloudFront receives a response from the origin and before it caches the object in the response. When the requested object is in the edge cache, the function doesn't execute.
     /// -  `viewer-response`: The function executes before CloudFront returns the requested object to the viewer. The function executes regardless of whether the object was already in the edge cache.
+    ///
     /// If the origin returns an HTTP status code other than HTTP 200 (OK), the function doesn't execute.
     pub event_type: Option<Value<String>>,
     /// `IncludeBody`: A flag that allows a Lambda@Edge function to have read access to the body content. For more information, see [Accessing the Request Body by Choosing the Include Body Option](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-include-body-access.html) in the Amazon CloudFront Developer Guide.
@@ -810,6 +909,7 @@ impl From<ConnectionFunctionAssociation> for Value<ConnectionFunctionAssociation
 }
 
 /// A complex type that controls:
+///
 /// -  Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error messages before returning the response to the viewer.
 /// -  How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
 ///
@@ -820,11 +920,13 @@ impl From<ConnectionFunctionAssociation> for Value<ConnectionFunctionAssociation
 #[non_exhaustive]
 pub struct CustomErrorResponse {
     /// `ErrorCachingMinTTL`: The minimum amount of time, in seconds, that you want CloudFront to cache the HTTP status code specified in `ErrorCode`. When this time period has elapsed, CloudFront queries your origin to see whether the problem that caused the error has been resolved and the requested object is now available.
+    ///
     /// For more information, see [Customizing Error Responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html) in the *Amazon CloudFront Developer Guide*.
     pub error_caching_min_ttl: Option<Value<f64>>,
     /// `ErrorCode` (required): The HTTP status code for which you want to specify a custom error page and/or a caching duration.
     pub error_code: Value<i64>,
     /// `ResponseCode`: The HTTP status code that you want CloudFront to return to the viewer along with the custom error page. There are a variety of reasons that you might want CloudFront to return a status code different from the status code that your origin returned to CloudFront, for example:
+    ///
     /// -  Some Internet devices (some firewalls and corporate proxies, for example) intercept HTTP 4xx and 5xx and prevent the response from being returned to the viewer. If you substitute `200`, the response typically won't be intercepted.
     /// -  If you don't care about distinguishing among different client errors or server errors, you can specify `400` or `500` as the `ResponseCode` for all 4xx or 5xx errors.
     /// -  You might want to return a `200` status code (OK) and static website so your customers don't know that your website is down.
@@ -832,10 +934,12 @@ pub struct CustomErrorResponse {
     /// If you specify a value for `ResponseCode`, you must also specify a value for `ResponsePagePath`.
     pub response_code: Option<Value<i64>>,
     /// `ResponsePagePath`: The path to the custom error page that you want CloudFront to return to a viewer when your origin returns the HTTP status code specified by `ErrorCode`, for example, `/4xx-errors/403-forbidden.html`. If you want to store your objects and your custom error pages in different locations, your distribution must include a cache behavior for which the following is true:
+    ///
     /// -  The value of `PathPattern` matches the path to your custom error messages. For example, suppose you saved custom error pages for 4xx errors in an Amazon S3 bucket in a directory named `/4xx-errors`. Your distribution must include a cache behavior for which the path pattern routes requests for your custom error pages to that location, for example, `/4xx-errors/*`.
     /// -  The value of `TargetOriginId` specifies the value of the `ID` element for the origin that contains your custom error pages.
     ///
     /// If you specify a value for `ResponsePagePath`, you must also specify a value for `ResponseCode`.
+    ///
     /// We recommend that you store custom error pages in an Amazon S3 bucket. If you store custom error pages on an HTTP server and the server starts to return 5xx errors, CloudFront can't get the files that you want to return to viewers because the origin server is unavailable.
     pub response_page_path: Option<Value<String>>,
 }
@@ -878,6 +982,7 @@ impl From<CustomErrorResponse> for Value<CustomErrorResponse> {
 }
 
 /// A custom origin. A custom origin is any origin that is *not* an S3 bucket, with one exception. An S3 bucket that is [configured with static website hosting](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html)*is* a custom origin.
+///
 /// This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -893,6 +998,7 @@ pub struct LegacyCustomOrigin {
     /// `OriginProtocolPolicy` (required): Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin.
     pub origin_protocol_policy: Value<String>,
     /// `OriginSSLProtocols` (required): The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs.
+    ///
     /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginSSLProtocols) in the *Developer Guide*.
     pub origin_ssl_protocols: Value<List<String>>,
 }
@@ -939,6 +1045,7 @@ impl From<LegacyCustomOrigin> for Value<LegacyCustomOrigin> {
 }
 
 /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if request URLs don't match any of the values of `PathPattern` in `CacheBehavior` elements. You must create exactly one default cache behavior.
+///
 /// If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache`, `no-store`, or `private` directives are present in the origin headers.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -946,6 +1053,7 @@ impl From<LegacyCustomOrigin> for Value<LegacyCustomOrigin> {
 #[non_exhaustive]
 pub struct DefaultCacheBehavior {
     /// `AllowedMethods`: A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin. There are three choices:
+    ///
     /// -  CloudFront forwards only `GET` and `HEAD` requests.
     /// -  CloudFront forwards only `GET`, `HEAD`, and `OPTIONS` requests.
     /// -  CloudFront forwards `GET, HEAD, OPTIONS, PUT, PATCH, POST`, and `DELETE` requests.
@@ -953,9 +1061,11 @@ pub struct DefaultCacheBehavior {
     /// If you pick the third choice, you may need to restrict access to your Amazon S3 bucket or to your custom origin so users can't perform operations that you don't want them to. For example, you might not want users to have permissions to delete objects from your origin.
     pub allowed_methods: Option<Value<List<String>>>,
     /// `CachePolicyId`: The unique identifier of the cache policy that is attached to the default cache behavior. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A `DefaultCacheBehavior` must include either a `CachePolicyId` or `ForwardedValues`. We recommend that you use a `CachePolicyId`.
     pub cache_policy_id: Option<Value<String>>,
     /// `CachedMethods`: A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods. There are two choices:
+    ///
     /// -  CloudFront caches responses to `GET` and `HEAD` requests.
     /// -  CloudFront caches responses to `GET`, `HEAD`, and `OPTIONS` requests.
     ///
@@ -964,15 +1074,21 @@ pub struct DefaultCacheBehavior {
     /// `Compress`: Whether you want CloudFront to automatically compress certain files for this cache behavior. If so, specify `true`; if not, specify `false`. For more information, see [Serving Compressed Files](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html) in the *Amazon CloudFront Developer Guide*.
     pub compress: Option<Value<bool>>,
     /// `DefaultTTL`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// This field is deprecated. We recommend that you use the `DefaultTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The default amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin does not add HTTP headers such as `Cache-Control max-age`, `Cache-Control s-maxage`, and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
     pub default_ttl: Option<Value<f64>>,
     /// `FieldLevelEncryptionId`: The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for the default cache behavior.
     pub field_level_encryption_id: Option<Value<String>>,
     /// `ForwardedValues`: This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. For more information, see [Working with policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/working-with-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to include values in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A `DefaultCacheBehavior` must include either a `CachePolicyId` or `ForwardedValues`. We recommend that you use a `CachePolicyId`.
+    ///
     /// A complex type that specifies how CloudFront handles query strings, cookies, and HTTP headers.
     pub forwarded_values: Option<Box<Value<ForwardedValues>>>,
     /// `FunctionAssociations`: A list of CloudFront functions that are associated with this cache behavior. Your functions must be published to the `LIVE` stage to associate them with a cache behavior.
@@ -982,12 +1098,17 @@ pub struct DefaultCacheBehavior {
     /// `LambdaFunctionAssociations`: A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
     pub lambda_function_associations: Option<Value<List<LambdaFunctionAssociation>>>,
     /// `MaxTTL`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// This field is deprecated. We recommend that you use the `MaxTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The maximum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin adds HTTP headers such as `Cache-Control max-age`, `Cache-Control s-maxage`, and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
     pub max_ttl: Option<Value<f64>>,
     /// `MinTTL`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// This field is deprecated. We recommend that you use the `MinTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// You must specify `0` for `MinTTL` if you configure CloudFront to forward all headers to your origin (under `Headers`, if you specify `1` for `Quantity` and `*` for `Name`).
     pub min_ttl: Option<Value<f64>>,
     /// `OriginRequestPolicyId`: The unique identifier of the origin request policy that is attached to the default cache behavior. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide*.
@@ -997,24 +1118,31 @@ pub struct DefaultCacheBehavior {
     /// `ResponseHeadersPolicyId`: The identifier for a response headers policy.
     pub response_headers_policy_id: Option<Value<String>>,
     /// `SmoothStreaming`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// Indicates whether you want to distribute media files in the Microsoft Smooth Streaming format using the origin that is associated with this cache behavior. If so, specify `true`; if not, specify `false`. If you specify `true` for `SmoothStreaming`, you can still distribute other content using this cache behavior if the content matches the value of `PathPattern`.
     pub smooth_streaming: Option<Value<bool>>,
     /// `TargetOriginId` (required): The value of `ID` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
     pub target_origin_id: Value<String>,
     /// `TrustedKeyGroups`: A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
+    ///
     /// When a cache behavior contains trusted key groups, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with a private key whose corresponding public key is in the key group. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide*.
     pub trusted_key_groups: Option<Value<List<String>>>,
     /// `TrustedSigners`: We recommend using `TrustedKeyGroups` instead of `TrustedSigners`.
+    ///
     /// This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// A list of AWS-account IDs whose public keys CloudFront can use to validate signed URLs or signed cookies.
+    ///
     /// When a cache behavior contains trusted signers, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with the private key of a CloudFront key pair in a trusted signer's AWS-account. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide*.
     pub trusted_signers: Option<Value<List<String>>>,
     /// `ViewerProtocolPolicy` (required): The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`. You can specify the following options:
+    ///
     /// -  `allow-all`: Viewers can use HTTP or HTTPS.
     /// -  `redirect-to-https`: If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
     /// -  `https-only`: If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
     ///
     /// For more information about requiring the HTTPS protocol, see [Requiring HTTPS Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see [Managing Cache Expiration](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
     pub viewer_protocol_policy: Value<ViewerProtocolPolicy>,
 }
@@ -1121,6 +1249,7 @@ impl From<DefaultCacheBehavior> for Value<DefaultCacheBehavior> {
 }
 
 /// A complex type that specifies whether access logs are written for the distribution.
+///
 /// If you already enabled standard logging (legacy) and you want to enable standard logging (v2) to send your access logs to Amazon S3, we recommend that you specify a *different* Amazon S3 bucket or use a *separate path* in the same bucket (for example, use a log prefix or partitioning). This helps you keep track of which log files are associated with which logging subscription and prevents log files from overwriting each other. For more information, see [Standard logging (access logs)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -1203,6 +1332,7 @@ impl From<OriginGroups> for Value<OriginGroups> {
 }
 
 /// An origin group includes two origins (a primary origin and a secondary origin to failover to) and a failover criteria that you specify. You create an origin group to support origin failover in CloudFront. When you create or update a distribution, you can specify the origin group instead of a single origin, and CloudFront will failover from the primary origin to the secondary origin under the failover conditions that you've chosen.
+///
 /// Optionally, you can choose selection criteria for your origin group to specify how your origins are selected when your distribution routes viewer requests.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -1409,7 +1539,9 @@ impl From<OriginGroupMember> for Value<OriginGroupMember> {
 }
 
 /// An origin.
+///
 /// An origin is the location where content is stored, and from which CloudFront gets content to serve to viewers. To specify an origin:
+///
 /// -  Use `S3OriginConfig` to specify an Amazon S3 bucket that is not configured with static website hosting.
 /// -  Use `VpcOriginConfig` to specify a VPC origin.
 /// -  Use `CustomOriginConfig` to specify all other kinds of origins, including:
@@ -1426,34 +1558,45 @@ impl From<OriginGroupMember> for Value<OriginGroupMember> {
 #[non_exhaustive]
 pub struct Origin {
     /// `ConnectionAttempts`: The number of times that CloudFront attempts to connect to the origin. The minimum number is 1, the maximum is 3, and the default (if you don't specify otherwise) is 3.
+    ///
     /// For a custom origin (including an Amazon S3 bucket that's configured with static website hosting), this value also specifies the number of times that CloudFront attempts to get a response from the origin, in the case of an [Origin Response Timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginResponseTimeout).
+    ///
     /// For more information, see [Origin Connection Attempts](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#origin-connection-attempts) in the *Amazon CloudFront Developer Guide*.
     pub connection_attempts: Option<Value<i64>>,
     /// `ConnectionTimeout`: The number of seconds that CloudFront waits when trying to establish a connection to the origin. The minimum timeout is 1 second, the maximum is 10 seconds, and the default (if you don't specify otherwise) is 10 seconds.
+    ///
     /// For more information, see [Origin Connection Timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#origin-connection-timeout) in the *Amazon CloudFront Developer Guide*.
     pub connection_timeout: Option<Value<i64>>,
     /// `CustomOriginConfig`: Use this type to specify an origin that is not an Amazon S3 bucket, with one exception. If the Amazon S3 bucket is configured with static website hosting, use this type. If the Amazon S3 bucket is not configured with static website hosting, use the `S3OriginConfig` type instead.
     pub custom_origin_config: Option<Box<Value<CustomOriginConfig>>>,
     /// `DomainName` (required): The domain name for the origin.
+    ///
     /// For more information, see [Origin Domain Name](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesDomainName) in the *Amazon CloudFront Developer Guide*.
     pub domain_name: Value<String>,
     /// `Id` (required): A unique identifier for the origin. This value must be unique within the distribution.
+    ///
     /// Use this value to specify the `TargetOriginId` in a `CacheBehavior` or `DefaultCacheBehavior`.
     pub id: Value<String>,
     /// `OriginAccessControlId`: The unique identifier of an origin access control for this origin.
+    ///
     /// For more information, see [Restricting access to an Amazon S3 origin](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html) in the *Amazon CloudFront Developer Guide*.
     pub origin_access_control_id: Option<Value<String>>,
     /// `OriginCustomHeaders`: A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
+    ///
     /// For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html) in the *Amazon CloudFront Developer Guide*.
     pub origin_custom_headers: Option<Value<List<OriginCustomHeader>>>,
     /// `OriginPath`: An optional path that CloudFront appends to the origin domain name when CloudFront requests content from the origin.
+    ///
     /// For more information, see [Origin Path](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginPath) in the *Amazon CloudFront Developer Guide*.
     pub origin_path: Option<Value<String>>,
     /// `OriginShield`: CloudFront Origin Shield. Using Origin Shield can help reduce the load on your origin.
+    ///
     /// For more information, see [Using Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html) in the *Amazon CloudFront Developer Guide*.
     pub origin_shield: Option<Box<Value<OriginShield>>>,
     /// `ResponseCompletionTimeout`: The time (in seconds) that a request from CloudFront to the origin can stay open and wait for a response. If the complete response isn't received from the origin by this time, CloudFront ends the connection.
+    ///
     /// The value for `ResponseCompletionTimeout` must be equal to or greater than the value for `OriginReadTimeout`. If you don't set a value for `ResponseCompletionTimeout`, CloudFront doesn't enforce a maximum value.
+    ///
     /// For more information, see [Response completion timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#response-completion-timeout) in the *Amazon CloudFront Developer Guide*.
     pub response_completion_timeout: Option<Value<i64>>,
     /// `S3OriginConfig`: Use this type to specify an origin that is an Amazon S3 bucket that is not configured with static website hosting. To specify any other type of origin, including an Amazon S3 bucket that is configured with static website hosting, use the `CustomOriginConfig` type instead.
@@ -1544,19 +1687,23 @@ pub struct CustomOriginConfig {
     /// `IpAddressType`: Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin uses both IPv4 and IPv6 protocols, you can choose `dualstack` to help optimize reliability.
     pub ip_address_type: Option<Value<IpAddressType>>,
     /// `OriginKeepaliveTimeout`: Specifies how long, in seconds, CloudFront persists its connection to the origin. The minimum timeout is 1 second, the maximum is 300 seconds, and the default (if you don't specify otherwise) is 5 seconds.
+    ///
     /// For more information, see [Keep-alive timeout (custom origins only)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginKeepaliveTimeout) in the *Amazon CloudFront Developer Guide*.
     pub origin_keepalive_timeout: Option<Value<i64>>,
     /// `OriginMtlsConfig`: Configures mutual TLS authentication between CloudFront and your origin server.
     pub origin_mtls_config: Option<Box<Value<OriginMtlsConfig>>>,
     /// `OriginProtocolPolicy` (required): Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid values are:
+    ///
     /// -  `http-only` – CloudFront always uses HTTP to connect to the origin.
     /// -  `match-viewer` – CloudFront connects to the origin using the same protocol that the viewer used to connect to CloudFront.
     /// -  `https-only` – CloudFront always uses HTTPS to connect to the origin.
     pub origin_protocol_policy: Value<String>,
     /// `OriginReadTimeout`: Specifies how long, in seconds, CloudFront waits for a response from the origin. This is also known as the *origin response timeout*. The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 30 seconds.
+    ///
     /// For more information, see [Response timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout) in the *Amazon CloudFront Developer Guide*.
     pub origin_read_timeout: Option<Value<i64>>,
     /// `OriginSSLProtocols`: Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS. Valid values include `SSLv3`, `TLSv1`, `TLSv1.1`, and `TLSv1.2`.
+    ///
     /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginSSLProtocols) in the *Amazon CloudFront Developer Guide*.
     pub origin_ssl_protocols: Option<Value<List<String>>>,
 }
@@ -1691,6 +1838,7 @@ impl From<OriginCustomHeader> for Value<OriginCustomHeader> {
 }
 
 /// CloudFront Origin Shield.
+///
 /// Using Origin Shield can help reduce the load on your origin. For more information, see [Using Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -1698,10 +1846,13 @@ impl From<OriginCustomHeader> for Value<OriginCustomHeader> {
 #[non_exhaustive]
 pub struct OriginShield {
     /// `Enabled`: A flag that specifies whether Origin Shield is enabled.
+    ///
     /// When it's enabled, CloudFront routes all requests through Origin Shield, which can help protect your origin. When it's disabled, CloudFront might send requests directly to your origin from multiple edge locations or regional edge caches.
     pub enabled: Option<Value<bool>>,
     /// `OriginShieldRegion`: The AWS-Region for Origin Shield.
+    ///
     /// Specify the AWS-Region that has the lowest latency to your origin. To specify a region, use the region code, not the region name. For example, specify the US East (Ohio) region as `us-east-2`.
+    ///
     /// When you enable CloudFront Origin Shield, you must specify the AWS-Region for Origin Shield. For the list of AWS-Regions that you can specify, and for help choosing the best Region for your origin, see [Choosing the for Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html#choose-origin-shield-region) in the *Amazon CloudFront Developer Guide*.
     pub origin_shield_region: Option<Value<String>>,
 }
@@ -1736,15 +1887,23 @@ impl From<OriginShield> for Value<OriginShield> {
 #[non_exhaustive]
 pub struct S3OriginConfig {
     /// `OriginAccessIdentity`: If you're using origin access control (OAC) instead of origin access identity, specify an empty `OriginAccessIdentity` element. For more information, see [Restricting access to an](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// The CloudFront origin access identity to associate with the origin. Use an origin access identity to configure the origin so that viewers can *only* access objects in an Amazon S3 bucket through CloudFront. The format of the value is:
+    ///
     /// `origin-access-identity/cloudfront/ID-of-origin-access-identity`
+    ///
     /// The `ID-of-origin-access-identity` is the value that CloudFront returned in the `ID` element when you created the origin access identity.
+    ///
     /// If you want viewers to be able to access objects using either the CloudFront URL or the Amazon S3 URL, specify an empty `OriginAccessIdentity` element.
+    ///
     /// To delete the origin access identity from an existing distribution, update the distribution configuration and include an empty `OriginAccessIdentity` element.
+    ///
     /// To replace the origin access identity, update the distribution configuration and specify the new origin access identity.
+    ///
     /// For more information about the origin access identity, see [Serving Private Content through CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide*.
     pub origin_access_identity: Option<Value<String>>,
     /// `OriginReadTimeout`: Specifies how long, in seconds, CloudFront waits for a response from the origin. This is also known as the *origin response timeout*. The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 30 seconds.
+    ///
     /// For more information, see [Response timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout) in the *Amazon CloudFront Developer Guide*.
     pub origin_read_timeout: Option<Value<i64>>,
 }
@@ -1779,9 +1938,11 @@ impl From<S3OriginConfig> for Value<S3OriginConfig> {
 #[non_exhaustive]
 pub struct VpcOriginConfig {
     /// `OriginKeepaliveTimeout`: Specifies how long, in seconds, CloudFront persists its connection to the origin. The minimum timeout is 1 second, the maximum is 300 seconds, and the default (if you don't specify otherwise) is 5 seconds.
+    ///
     /// For more information, see [Keep-alive timeout (custom origins only)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginKeepaliveTimeout) in the *Amazon CloudFront Developer Guide*.
     pub origin_keepalive_timeout: Option<Value<i64>>,
     /// `OriginReadTimeout`: Specifies how long, in seconds, CloudFront waits for a response from the origin. This is also known as the *origin response timeout*. The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 30 seconds.
+    ///
     /// For more information, see [Response timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout) in the *Amazon CloudFront Developer Guide*.
     pub origin_read_timeout: Option<Value<i64>>,
     /// `OwnerAccountId`: The account ID of the AWS-account that owns the VPC origin.
@@ -1869,10 +2030,13 @@ impl From<Restrictions> for Value<Restrictions> {
 #[non_exhaustive]
 pub struct GeoRestriction {
     /// `Locations`: A complex type that contains a `Location` element for each country in which you want CloudFront either to distribute your content (`whitelist`) or not distribute your content (`blacklist`).
+    ///
     /// The `Location` element is a two-letter, uppercase country code for a country that you want to include in your `blacklist` or `whitelist`. Include one `Location` element for each country.
+    ///
     /// CloudFront and `MaxMind` both use `ISO 3166` country codes. For the current list of countries and the corresponding codes, see `ISO 3166-1-alpha-2` code on the *International Organization for Standardization* website. You can also refer to the country list on the CloudFront console, which includes both country names and codes.
     pub locations: Option<Value<List<Locations>>>,
     /// `RestrictionType` (required): The method that you want to use to restrict distribution of your content by country:
+    ///
     /// -  `none`: No geo restriction is enabled, meaning access to content is not restricted by client geo location.
     /// -  `blacklist`: The `Location` elements specify the countries in which you don't want CloudFront to distribute your content.
     /// -  `whitelist`: The `Location` elements specify the countries in which you want CloudFront to distribute your content.
@@ -1909,6 +2073,7 @@ impl From<GeoRestriction> for Value<GeoRestriction> {
 }
 
 /// The origin as an S3 bucket.
+///
 /// This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -1918,6 +2083,7 @@ pub struct LegacyS3Origin {
     /// `DNSName` (required): The domain name assigned to your CF distribution.
     pub dns_name: Value<String>,
     /// `OriginAccessIdentity`: The CF origin access identity to associate with the distribution. Use an origin access identity to configure the distribution so that end users can only access objects in an S3 through CF.
+    ///
     /// This property is legacy. We recommend that you use [OriginAccessControl](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudfront-originaccesscontrol.html) instead.
     pub origin_access_identity: Option<Value<String>>,
 }
@@ -2094,8 +2260,11 @@ impl From<StringSchema> for Value<StringSchema> {
 }
 
 /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
+///
 /// If the distribution doesn't use `Aliases` (also known as alternate domain names or CNAMEs)—that is, if the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net`—set `CloudFrontDefaultCertificate` to `true` and leave all other fields empty.
+///
 /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), use the fields in this type to specify the following settings:
+///
 /// -  Which viewers the distribution accepts HTTPS connections from: only viewers that support [server name indication (SNI)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication) (recommended), or all viewers including those that don't support SNI.
 /// -  To accept HTTPS connections from only viewers that support SNI, set `SSLSupportMethod` to `sni-only`. This is recommended. Most browsers and clients support SNI. (In CloudFormation, the field name is `SslSupportMethod`. Note the different capitalization.)
 /// -  To accept HTTPS connections from all viewers, including those that don't support SNI, set `SSLSupportMethod` to `vip`. This is not recommended, and results in additional monthly charges from CloudFront. (In CloudFormation, the field name is `SslSupportMethod`. Note the different capitalization.)
@@ -2106,6 +2275,7 @@ impl From<StringSchema> for Value<StringSchema> {
 /// -  `IAMCertificateId` (In CloudFormation, this field name is `IamCertificateId`. Note the different capitalization.)
 ///
 /// All distributions support HTTPS connections from viewers. To require viewers to use HTTPS only, or to redirect them from HTTP to HTTPS, use `ViewerProtocolPolicy` in the `CacheBehavior` or `DefaultCacheBehavior`. To specify how CloudFront should use SSL/TLS to communicate with your custom origin, use `CustomOriginConfig`.
+///
 /// For more information, see [Using HTTPS with CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https.html) and [Using Alternate Domain Names and HTTPS](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-alternate-domain-names.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// A property type of `AWS::CloudFront::Distribution`.
@@ -2113,31 +2283,44 @@ impl From<StringSchema> for Value<StringSchema> {
 #[non_exhaustive]
 pub struct ViewerCertificate {
     /// `AcmCertificateArn`: In CloudFormation, this field name is `AcmCertificateArn`. Note the different capitalization.
+    ///
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS certificate is stored in [(ACM)](https://docs.aws.amazon.com/acm/latest/userguide/acm-overview.html), provide the Amazon Resource Name (ARN) of the ACM certificate. CloudFront only supports ACM certificates in the US East (N. Virginia) Region (`us-east-1`).
+    ///
     /// If you specify an ACM certificate ARN, you must also specify values for `MinimumProtocolVersion` and `SSLSupportMethod`. (In CloudFormation, the field name is `SslSupportMethod`. Note the different capitalization.)
     pub acm_certificate_arn: Option<Value<String>>,
     /// `CloudFrontDefaultCertificate`: If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net`, set this field to `true`.
+    ///
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), omit this field and specify values for the following fields:
+    ///
     /// -  `AcmCertificateArn` or `IamCertificateId` (specify a value for one, not both)
     /// -   `MinimumProtocolVersion`
     /// -   `SslSupportMethod`
     pub cloud_front_default_certificate: Option<Value<bool>>,
     /// `IamCertificateId`: This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// In CloudFormation, this field name is `IamCertificateId`. Note the different capitalization.
+    ///
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS certificate is stored in [(IAM)](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html), provide the ID of the IAM certificate.
+    ///
     /// If you specify an IAM certificate ID, you must also specify values for `MinimumProtocolVersion` and `SSLSupportMethod`. (In CloudFormation, the field name is `SslSupportMethod`. Note the different capitalization.)
     pub iam_certificate_id: Option<Value<String>>,
     /// `MinimumProtocolVersion`: If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers. The security policy determines two settings:
+    ///
     /// -  The minimum SSL/TLS protocol that CloudFront can use to communicate with viewers.
     /// -  The ciphers that CloudFront can use to encrypt the content that it returns to viewers.
     ///
     /// For more information, see [Security Policy](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValues-security-policy) and [Supported Protocols and Ciphers Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html#secure-connections-supported-ciphers) in the *Amazon CloudFront Developer Guide*.
+    ///
     /// On the CloudFront console, this setting is called *Security Policy*.
+    ///
     /// When you're using SNI only (you set `SSLSupportMethod` to `sni-only`), you must specify `TLSv1` or higher. (In CloudFormation, the field name is `SslSupportMethod`. Note the different capitalization.)
+    ///
     /// If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net` (you set `CloudFrontDefaultCertificate` to `true`), CloudFront automatically sets the security policy to `TLSv1` regardless of the value that you set here.
     pub minimum_protocol_version: Option<Value<MinimumProtocolVersion>>,
     /// `SslSupportMethod`: In CloudFormation, this field name is `SslSupportMethod`. Note the different capitalization.
+    ///
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify which viewers the distribution accepts HTTPS connections from.
+    ///
     /// -  `sni-only` – The distribution accepts HTTPS connections from only viewers that support [server name indication (SNI)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication). This is recommended. Most browsers and clients support SNI.
     /// -  `vip` – The distribution accepts HTTPS connections from all viewers including those that don't support SNI. This is not recommended, and results in additional monthly charges from CloudFront.
     /// -  `static-ip` - Do not specify this value unless your distribution has been enabled for this feature by the CloudFront team. If you have a use case that requires static IP addresses for a distribution, contact CloudFront through the [Center](https://docs.aws.amazon.com/support/home).

@@ -191,6 +191,7 @@ pub struct GeoRestrictionCustomization {
     /// `Locations`: The locations for geographic restrictions.
     pub locations: Option<Value<List<String>>>,
     /// `RestrictionType`: The method that you want to use to restrict distribution of your content by country:
+    ///
     /// -  `none`: No geographic restriction is enabled, meaning access to content is not restricted by client geo location.
     /// -  `blacklist`: The `Location` elements specify the countries in which you don't want CloudFront to distribute your content.
     /// -  `whitelist`: The `Location` elements specify the countries in which you want CloudFront to distribute your content.
@@ -266,6 +267,7 @@ pub struct ManagedCertificateRequest {
     /// `PrimaryDomainName`: The primary domain name associated with the CloudFront managed ACM certificate.
     pub primary_domain_name: Option<Value<String>>,
     /// `ValidationTokenHost`: Specify how the HTTP validation token will be served when requesting the CloudFront managed ACM certificate.
+    ///
     /// -  For `cloudfront`, CloudFront will automatically serve the validation token. Choose this mode if you can point the domain's DNS to CloudFront immediately.
     /// -  For `self-hosted`, you serve the validation token from your existing infrastructure. Choose this mode when you need to maintain current traffic flow while your certificate is being issued. You can place the validation token at the well-known path on your existing web server, wait for ACM to validate and issue the certificate, and then update your DNS to point to CloudFront.
     pub validation_token_host: Option<Value<ValidationTokenHost>>,

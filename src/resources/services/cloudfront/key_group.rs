@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::CloudFront::KeyGroup`.
 ///
 /// A key group.
+///
 /// A key group contains a list of public keys that you can use with [CloudFront signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html).
 ///
 /// Required: `KeyGroupConfig` (the arguments of [`new`](Self::new)).
@@ -62,6 +63,7 @@ impl CfnResource for KeyGroup {
 }
 
 /// A key group configuration.
+///
 /// A key group contains a list of public keys that you can use with [CloudFront signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html).
 ///
 /// A property type of `AWS::CloudFront::KeyGroup`.

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::CloudFront::OriginRequestPolicy`.
 ///
 /// An origin request policy.
+///
 /// When it's attached to a cache behavior, the origin request policy determines the values that CloudFront includes in requests that it sends to the origin. Each request that CloudFront sends to the origin includes the following:
+///
 /// -  The request body and the URL path (without the domain name) from the viewer request.
 /// -  The headers that CloudFront automatically includes in every origin request, including `Host`, `User-Agent`, and `X-Amz-Cf-Id`.
 /// -  All HTTP headers, cookies, and URL query strings that are specified in the cache policy or the origin request policy. These can include items from the viewer request and, in the case of headers, additional ones that are added by CloudFront.
@@ -67,7 +69,9 @@ impl CfnResource for OriginRequestPolicy {
 }
 
 /// An origin request policy configuration.
+///
 /// This configuration determines the values that CloudFront includes in requests that it sends to the origin. Each request that CloudFront sends to the origin includes the following:
+///
 /// -  The request body and the URL path (without the domain name) from the viewer request.
 /// -  The headers that CloudFront automatically includes in every origin request, including `Host`, `User-Agent`, and `X-Amz-Cf-Id`.
 /// -  All HTTP headers, cookies, and URL query strings that are specified in the cache policy or the origin request policy. These can include items from the viewer request and, in the case of headers, additional ones that are added by CloudFront.
@@ -138,6 +142,7 @@ impl From<OriginRequestPolicyConfig> for Value<OriginRequestPolicyConfig> {
 #[non_exhaustive]
 pub struct CookiesConfig {
     /// `CookieBehavior` (required): Determines whether cookies in viewer requests are included in requests that CloudFront sends to the origin. Valid values are:
+    ///
     /// -  `none` – No cookies in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to `none`, any cookies that are listed in a `CachePolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the cookies in viewer requests that are listed in the `CookieNames` type are included in requests that CloudFront sends to the origin.
     /// -  `all` – All cookies in viewer requests are included in requests that CloudFront sends to the origin.
@@ -183,6 +188,7 @@ impl From<CookiesConfig> for Value<CookiesConfig> {
 #[non_exhaustive]
 pub struct HeadersConfig {
     /// `HeaderBehavior` (required): Determines whether any HTTP headers are included in requests that CloudFront sends to the origin. Valid values are:
+    ///
     /// -  `none` – No HTTP headers in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to `none`, any headers that are listed in a `CachePolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the HTTP headers that are listed in the `Headers` type are included in requests that CloudFront sends to the origin.
     /// -  `allViewer` – All HTTP headers in viewer requests are included in requests that CloudFront sends to the origin.
@@ -229,6 +235,7 @@ impl From<HeadersConfig> for Value<HeadersConfig> {
 #[non_exhaustive]
 pub struct QueryStringsConfig {
     /// `QueryStringBehavior` (required): Determines whether any URL query strings in viewer requests are included in requests that CloudFront sends to the origin. Valid values are:
+    ///
     /// -  `none` – No query strings in viewer requests are included in requests that CloudFront sends to the origin. Even when this field is set to `none`, any query strings that are listed in a `CachePolicy`*are* included in origin requests.
     /// -  `whitelist` – Only the query strings in viewer requests that are listed in the `QueryStringNames` type are included in requests that CloudFront sends to the origin.
     /// -  `all` – All query strings in viewer requests are included in requests that CloudFront sends to the origin.

@@ -19,6 +19,7 @@ pub struct RealtimeLogConfig {
     /// `EndPoints` (required): Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
     pub end_points: Value<List<EndPoint>>,
     /// `Fields` (required): A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
+    ///
     /// For more information about fields, see [Real-time log configuration fields](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-fields) in the *Amazon CloudFront Developer Guide*.
     pub fields: Value<List<String>>,
     /// `Name` (required; changing it replaces the resource): The unique name of this real-time log configuration.
@@ -127,6 +128,7 @@ impl From<EndPoint> for Value<EndPoint> {
 #[non_exhaustive]
 pub struct KinesisStreamConfig {
     /// `RoleArn` (required): The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
+    ///
     /// For more information the IAM role, see [Real-time log configuration IAM role](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-iam-role) in the *Amazon CloudFront Developer Guide*.
     pub role_arn: Value<String>,
     /// `StreamArn` (required): The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.

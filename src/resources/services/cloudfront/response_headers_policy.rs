@@ -7,8 +7,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A response headers policy.
+///
 /// A response headers policy contains information about a set of HTTP response headers.
+///
 /// After you create a response headers policy, you can use its ID to attach it to one or more cache behaviors in a CloudFront distribution. When it's attached to a cache behavior, the response headers policy affects the HTTP headers that CloudFront includes in HTTP responses to requests that match the cache behavior. CloudFront adds or removes response headers according to the configuration of the response headers policy.
+///
 /// For more information, see [Adding or removing HTTP headers in CloudFront responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/modifying-response-headers.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// Required: `ResponseHeadersPolicyConfig` (the arguments of [`new`](Self::new)).
@@ -64,6 +67,7 @@ impl CfnResource for ResponseHeadersPolicy {
 }
 
 /// A response headers policy configuration.
+///
 /// A response headers policy configuration contains metadata about the response headers policy, and configurations for sets of HTTP response headers.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -71,6 +75,7 @@ impl CfnResource for ResponseHeadersPolicy {
 #[non_exhaustive]
 pub struct ResponseHeadersPolicyConfig {
     /// `Comment`: A comment to describe the response headers policy.
+    ///
     /// The comment cannot be longer than 128 characters.
     pub comment: Option<Value<String>>,
     /// `CorsConfig`: A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS).
@@ -78,6 +83,7 @@ pub struct ResponseHeadersPolicyConfig {
     /// `CustomHeadersConfig`: A configuration for a set of custom HTTP response headers.
     pub custom_headers_config: Option<Box<Value<CustomHeadersConfig>>>,
     /// `Name` (required): A name to identify the response headers policy.
+    ///
     /// The name must be unique for response headers policies in this AWS-account.
     pub name: Value<String>,
     /// `RemoveHeadersConfig`: A configuration for a set of HTTP headers to remove from the HTTP response.
@@ -138,6 +144,7 @@ impl From<ResponseHeadersPolicyConfig> for Value<ResponseHeadersPolicyConfig> {
 }
 
 /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS). CloudFront adds these headers to HTTP responses that it sends for CORS requests that match a cache behavior associated with this response headers policy.
+///
 /// For more information about CORS, see [Cross-Origin Resource Sharing (CORS)](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -145,21 +152,27 @@ impl From<ResponseHeadersPolicyConfig> for Value<ResponseHeadersPolicyConfig> {
 #[non_exhaustive]
 pub struct CorsConfig {
     /// `AccessControlAllowCredentials` (required): A Boolean that CloudFront uses as the value for the `Access-Control-Allow-Credentials` HTTP response header.
+    ///
     /// For more information about the `Access-Control-Allow-Credentials` HTTP response header, see [Access-Control-Allow-Credentials](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials) in the MDN Web Docs.
     pub access_control_allow_credentials: Value<bool>,
     /// `AccessControlAllowHeaders` (required): A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
+    ///
     /// For more information about the `Access-Control-Allow-Headers` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
     pub access_control_allow_headers: Box<Value<AccessControlAllowHeaders>>,
     /// `AccessControlAllowMethods` (required): A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
+    ///
     /// For more information about the `Access-Control-Allow-Methods` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
     pub access_control_allow_methods: Box<Value<AccessControlAllowMethods>>,
     /// `AccessControlAllowOrigins` (required): A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
+    ///
     /// For more information about the `Access-Control-Allow-Origin` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
     pub access_control_allow_origins: Box<Value<AccessControlAllowOrigins>>,
     /// `AccessControlExposeHeaders`: A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
+    ///
     /// For more information about the `Access-Control-Expose-Headers` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
     pub access_control_expose_headers: Option<Box<Value<AccessControlExposeHeaders>>>,
     /// `AccessControlMaxAgeSec`: A number that CloudFront uses as the value for the `Access-Control-Max-Age` HTTP response header.
+    ///
     /// For more information about the `Access-Control-Max-Age` HTTP response header, see [Access-Control-Max-Age](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age) in the MDN Web Docs.
     pub access_control_max_age_sec: Option<Value<i64>>,
     /// `OriginOverride` (required): A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
@@ -216,6 +229,7 @@ impl From<CorsConfig> for Value<CorsConfig> {
 }
 
 /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
+///
 /// For more information about the `Access-Control-Allow-Headers` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -252,6 +266,7 @@ impl From<AccessControlAllowHeaders> for Value<AccessControlAllowHeaders> {
 }
 
 /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
+///
 /// For more information about the `Access-Control-Allow-Methods` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -259,6 +274,7 @@ impl From<AccessControlAllowHeaders> for Value<AccessControlAllowHeaders> {
 #[non_exhaustive]
 pub struct AccessControlAllowMethods {
     /// `Items` (required): The list of HTTP methods. Valid values are:
+    ///
     /// -   `GET`
     /// -   `DELETE`
     /// -   `HEAD`
@@ -298,6 +314,7 @@ impl From<AccessControlAllowMethods> for Value<AccessControlAllowMethods> {
 }
 
 /// A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
+///
 /// For more information about the `Access-Control-Allow-Origin` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -334,6 +351,7 @@ impl From<AccessControlAllowOrigins> for Value<AccessControlAllowOrigins> {
 }
 
 /// A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
+///
 /// For more information about the `Access-Control-Expose-Headers` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -528,21 +546,27 @@ impl From<RemoveHeader> for Value<RemoveHeader> {
 #[non_exhaustive]
 pub struct SecurityHeadersConfig {
     /// `ContentSecurityPolicy`: The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
+    ///
     /// For more information about the `Content-Security-Policy` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
     pub content_security_policy: Option<Box<Value<ContentSecurityPolicy>>>,
     /// `ContentTypeOptions`: Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff`.
+    ///
     /// For more information about the `X-Content-Type-Options` HTTP response header, see [X-Content-Type-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
     pub content_type_options: Option<Box<Value<ContentTypeOptions>>>,
     /// `FrameOptions`: Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
+    ///
     /// For more information about the `X-Frame-Options` HTTP response header, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
     pub frame_options: Option<Box<Value<FrameOptions>>>,
     /// `ReferrerPolicy`: Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
+    ///
     /// For more information about the `Referrer-Policy` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
     pub referrer_policy: Option<Box<Value<ReferrerPolicy>>>,
     /// `StrictTransportSecurity`: Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
+    ///
     /// For more information about the `Strict-Transport-Security` HTTP response header, see [Security headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security) in the *Amazon CloudFront Developer Guide* and [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
     pub strict_transport_security: Option<Box<Value<StrictTransportSecurity>>>,
     /// `XSSProtection`: Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
+    ///
     /// For more information about the `X-XSS-Protection` HTTP response header, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
     pub xss_protection: Option<Box<Value<XssProtection>>>,
 }
@@ -583,6 +607,7 @@ impl From<SecurityHeadersConfig> for Value<SecurityHeadersConfig> {
 }
 
 /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
+///
 /// For more information about the `Content-Security-Policy` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -590,6 +615,7 @@ impl From<SecurityHeadersConfig> for Value<SecurityHeadersConfig> {
 #[non_exhaustive]
 pub struct ContentSecurityPolicy {
     /// `ContentSecurityPolicy` (required): The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
+    ///
     /// For more information about the `Content-Security-Policy` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
     pub content_security_policy: Value<String>,
     /// `Override` (required): A Boolean that determines whether CloudFront overrides the `Content-Security-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
@@ -626,6 +652,7 @@ impl From<ContentSecurityPolicy> for Value<ContentSecurityPolicy> {
 }
 
 /// Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff`.
+///
 /// For more information about the `X-Content-Type-Options` HTTP response header, see [X-Content-Type-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -662,6 +689,7 @@ impl From<ContentTypeOptions> for Value<ContentTypeOptions> {
 }
 
 /// Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
+///
 /// For more information about the `X-Frame-Options` HTTP response header, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -669,6 +697,7 @@ impl From<ContentTypeOptions> for Value<ContentTypeOptions> {
 #[non_exhaustive]
 pub struct FrameOptions {
     /// `FrameOption` (required): The value of the `X-Frame-Options` HTTP response header. Valid values are `DENY` and `SAMEORIGIN`.
+    ///
     /// For more information about these values, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
     pub frame_option: Value<FrameOption>,
     /// `Override` (required): A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
@@ -705,6 +734,7 @@ impl From<FrameOptions> for Value<FrameOptions> {
 }
 
 /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
+///
 /// For more information about the `Referrer-Policy` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -714,6 +744,7 @@ pub struct ReferrerPolicy {
     /// `Override` (required): A Boolean that determines whether CloudFront overrides the `Referrer-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
     pub override_: Value<bool>,
     /// `ReferrerPolicy` (required): Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
+    ///
     /// For more information about the `Referrer-Policy` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
     pub referrer_policy: Value<ReferrerPolicyReferrerPolicy>,
 }
@@ -748,6 +779,7 @@ impl From<ReferrerPolicy> for Value<ReferrerPolicy> {
 }
 
 /// Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
+///
 /// For more information about the `Strict-Transport-Security` HTTP response header, see [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -802,6 +834,7 @@ impl From<StrictTransportSecurity> for Value<StrictTransportSecurity> {
 }
 
 /// Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
+///
 /// For more information about the `X-XSS-Protection` HTTP response header, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
 ///
 /// A property type of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -809,15 +842,19 @@ impl From<StrictTransportSecurity> for Value<StrictTransportSecurity> {
 #[non_exhaustive]
 pub struct XssProtection {
     /// `ModeBlock`: A Boolean that determines whether CloudFront includes the `mode=block` directive in the `X-XSS-Protection` header.
+    ///
     /// For more information about this directive, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
     pub mode_block: Option<Value<bool>>,
     /// `Override` (required): A Boolean that determines whether CloudFront overrides the `X-XSS-Protection` HTTP response header received from the origin with the one specified in this response headers policy.
     pub override_: Value<bool>,
     /// `Protection` (required): A Boolean that determines the value of the `X-XSS-Protection` HTTP response header. When this setting is `true`, the value of the `X-XSS-Protection` header is `1`. When this setting is `false`, the value of the `X-XSS-Protection` header is `0`.
+    ///
     /// For more information about these settings, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
     pub protection: Value<bool>,
     /// `ReportUri`: A reporting URI, which CloudFront uses as the value of the `report` directive in the `X-XSS-Protection` header.
+    ///
     /// You cannot specify a `ReportUri` when `ModeBlock` is `true`.
+    ///
     /// For more information about using a reporting URL, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
     pub report_uri: Option<Value<String>>,
 }

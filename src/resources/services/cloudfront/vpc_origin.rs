@@ -89,6 +89,7 @@ pub struct VpcOriginEndpointConfig {
     /// `OriginProtocolPolicy`: The origin protocol policy for the CloudFront VPC origin endpoint configuration.
     pub origin_protocol_policy: Option<Value<OriginProtocolPolicy>>,
     /// `OriginSSLProtocols`: Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS. Valid values include `SSLv3`, `TLSv1`, `TLSv1.1`, and `TLSv1.2`.
+    ///
     /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginSSLProtocols) in the *Amazon CloudFront Developer Guide*.
     pub origin_ssl_protocols: Option<Value<List<String>>>,
 }

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::CloudWatch::Alarm`.
 ///
 /// The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression.
+///
 /// When this operation creates an alarm, the alarm state is immediately set to `INSUFFICIENT_DATA`. The alarm is then evaluated and its state is set appropriately. Any actions associated with the new state are then executed.
+///
 /// When you update an existing alarm, its state is left unchanged, but the update completely overwrites the previous configuration of the alarm.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -21,6 +23,7 @@ pub struct Alarm {
     /// `AlarmDescription`: The description of the alarm.
     pub alarm_description: Option<Value<String>>,
     /// `Namespace`: The namespace of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you can't specify `Namespace` and you use `Metrics` instead.
+    ///
     /// For a list of namespaces for metrics from AWS services, see [Services That Publish Metrics.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html)
     pub namespace: Option<Value<String>>,
     /// `MetricName`: The name of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you use `Metrics` instead and you can't specify `MetricName`.
@@ -28,14 +31,19 @@ pub struct Alarm {
     /// `Dimensions`: The dimensions for the metric associated with the alarm. For an alarm based on a math expression, you can't specify `Dimensions`. Instead, you use `Metrics`.
     pub dimensions: Option<Value<List<Dimension>>>,
     /// `Statistic`: The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic`.
+    ///
     /// For an alarm based on a metric, you must specify either `Statistic` or `ExtendedStatistic` but not both.
+    ///
     /// For an alarm based on a math expression, you can't specify `Statistic`. Instead, you use `Metrics`.
     pub statistic: Option<Value<Statistic>>,
     /// `Period`: The period, in seconds, over which the statistic is applied. This is required for an alarm based on a metric. Valid values are 10, 20, 30, 60, and any multiple of 60.
+    ///
     /// For an alarm based on a math expression, you can't specify `Period`, and instead you use the `Metrics` parameter.
+    ///
     /// *Minimum:* 10
     pub period: Option<Value<i64>>,
     /// `EvaluationPeriods`: The number of periods over which data is compared to the specified threshold. If you are setting an alarm that requires that a number of consecutive data points be breaching to trigger the alarm, this value specifies that number. If you are setting an "M out of N" alarm, this value is the N, and `DatapointsToAlarm` is the M.
+    ///
     /// For more information, see [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation) in the *User Guide*.
     pub evaluation_periods: Option<Value<i64>>,
     /// `Threshold`: The value to compare with the specified statistic.
@@ -43,6 +51,7 @@ pub struct Alarm {
     /// `ComparisonOperator`: The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
     pub comparison_operator: Option<Value<ComparisonOperator>>,
     /// `TreatMissingData`: Sets how this alarm is to handle missing data points. Valid values are `breaching`, `notBreaching`, `ignore`, and `missing`. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
+    ///
     /// If you omit this parameter, the default behavior of `missing` is used.
     pub treat_missing_data: Option<Value<TreatMissingData>>,
     /// `AlarmActions`: The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutMetricAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html) in the *API Reference*.
@@ -50,6 +59,7 @@ pub struct Alarm {
     /// `OKActions`: The actions to execute when this alarm transitions to the `OK` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
     pub ok_actions: Option<Value<List<String>>>,
     /// `Tags`: A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with an alarm. To be able to associate tags with the alarm when you create the alarm, you must have the `cloudwatch:TagResource` permission.
+    ///
     /// Tags can help you organize and categorize your resources. You can also use them to scope user permissions by granting a user permission to access or change only resources with certain tag values.
     pub tags: Option<Value<List<Tag>>>,
     /// `ActionConfiguration`.
@@ -57,9 +67,11 @@ pub struct Alarm {
     /// `ActionsEnabled`: Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
     pub actions_enabled: Option<Value<bool>>,
     /// `AlarmName` (changing it replaces the resource): The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name.
+    ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     pub alarm_name: Option<Value<String>>,
     /// `DatapointsToAlarm`: The number of datapoints that must be breaching to trigger the alarm. This is used only if you are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set for `EvaluationPeriods` is the N value. For more information, see [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation) in the *User Guide*.
+    ///
     /// If you omit this parameter, CW uses the same value here that you set for `EvaluationPeriods`, and the alarm goes to alarm state if that many consecutive periods are breaching.
     pub datapoints_to_alarm: Option<Value<i64>>,
     /// `EvaluateLowSampleCountPercentile`: Used only for alarms based on percentiles. If `ignore`, the alarm state does not change during periods with too few data points to be statistically significant. If `evaluate` or this parameter is not used, the alarm is always evaluated and possibly changes state no matter how many data points are available.
@@ -71,20 +83,25 @@ pub struct Alarm {
     /// `EvaluationWindow`: The evaluation window that the alarm uses to select the range of metric data that it evaluates. This is either a sliding window or a wall clock window. For more information, see [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html) in the *CloudWatch User Guide*.
     pub evaluation_window: Option<Value<Expr>>,
     /// `ExtendedStatistic`: The percentile statistic for the metric associated with the alarm. Specify a value between p0.0 and p100.
+    ///
     /// For an alarm based on a metric, you must specify either `Statistic` or `ExtendedStatistic` but not both.
+    ///
     /// For an alarm based on a math expression, you can't specify `ExtendedStatistic`. Instead, you use `Metrics`.
     pub extended_statistic: Option<Value<String>>,
     /// `InsufficientDataActions`: The actions to execute when this alarm transitions to the `INSUFFICIENT_DATA` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
     pub insufficient_data_actions: Option<Value<List<String>>>,
     /// `Metrics`: An array that enables you to create an alarm based on the result of a metric math expression. Each item in the array either retrieves a metric or performs a math expression.
+    ///
     /// If you specify the `Metrics` parameter, you cannot specify `MetricName`, `Dimensions`, `Period`, `Namespace`, `Statistic`, `ExtendedStatistic`, or `Unit`.
     pub metrics: Option<Value<List<MetricDataQuery>>>,
     /// `ThresholdMetricId`: In an alarm based on an anomaly detection model, this is the ID of the `ANOMALY_DETECTION_BAND` function used as the threshold for the alarm.
     pub threshold_metric_id: Option<Value<String>>,
     /// `Unit`: The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
+    ///
     /// You can specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
     pub unit: Option<Value<AlarmUnit>>,
     /// `WarmUpConfiguration`: The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in `INSUFFICIENT_DATA` and does not perform alarm actions.
+    ///
     /// For more information, see [Alarm warm-up periods](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-warm-up.html) in the *Amazon CloudWatch User Guide*.
     pub warm_up_configuration: Option<Box<Value<WarmUpConfiguration>>>,
 }
@@ -391,6 +408,7 @@ impl From<AlarmPromQlCriteria> for Value<AlarmPromQlCriteria> {
 }
 
 /// The `MetricDataQuery` property type specifies the metric data to return, and whether this call is just retrieving a batch set of data for one metric, or is performing a math expression on metric data.
+///
 /// Any expression used must return a single time series. For more information, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *User Guide*.
 ///
 /// A property type of `AWS::CloudWatch::Alarm`.
@@ -400,6 +418,7 @@ pub struct MetricDataQuery {
     /// `AccountId`: The ID of the account where the metrics are located, if this is a cross-account alarm.
     pub account_id: Option<Value<String>>,
     /// `Expression`: The math expression to be performed on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *User Guide*.
+    ///
     /// Within each MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
     pub expression: Option<Value<String>>,
     /// `Id` (required): A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData`. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
@@ -407,12 +426,15 @@ pub struct MetricDataQuery {
     /// `Label`: A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CW dashboard widget, the label is shown. If `Label` is omitted, CW generates a default.
     pub label: Option<Value<String>>,
     /// `MetricStat`: The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
+    ///
     /// Within one MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
     pub metric_stat: Option<Box<Value<MetricStat>>>,
     /// `Period`: The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` operation that includes a `StorageResolution of 1 second`.
     pub period: Option<Value<i64>>,
     /// `ReturnData`: This option indicates whether to return the timestamps and raw data values of this metric.
+    ///
     /// When you create an alarm based on a metric math expression, specify `True` for this value for only the one math expression that the alarm is based on. You must specify `False` for `ReturnData` for all the other metrics and expressions used in the alarm.
+    ///
     /// This field is required.
     pub return_data: Option<Value<bool>>,
 }
@@ -467,6 +489,7 @@ impl From<MetricDataQuery> for Value<MetricDataQuery> {
 }
 
 /// This structure defines the metric to be returned, along with the statistics, period, and units.
+///
 /// `MetricStat` is a property of the [MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html) property type.
 ///
 /// A property type of `AWS::CloudWatch::Alarm`.
@@ -476,7 +499,9 @@ pub struct MetricStat {
     /// `Metric` (required): The metric to return, including the metric name, namespace, and dimensions.
     pub metric: Box<Value<Metric>>,
     /// `Period` (required): The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
+    ///
     /// If the `StartTime` parameter specifies a time stamp that is greater than 3 hours ago, you must specify the period as follows or no data points in that time range is returned:
+    ///
     /// -  Start time between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute).
     /// -  Start time between 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes).
     /// -  Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
@@ -484,6 +509,7 @@ pub struct MetricStat {
     /// `Stat` (required): The statistic to return. It can include any CW statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *User Guide*.
     pub stat: Value<String>,
     /// `Unit`: The unit to use for the returned data points.
+    ///
     /// Valid values are: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
     pub unit: Option<Value<Unit>>,
 }
@@ -566,6 +592,7 @@ impl From<Metric> for Value<Metric> {
 }
 
 /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a new resource or service starts publishing data.
+///
 /// During the warm-up period, the alarm stays in `INSUFFICIENT_DATA` and does not perform alarm actions.
 ///
 /// A property type of `AWS::CloudWatch::Alarm`.
@@ -575,6 +602,7 @@ pub struct WarmUpConfiguration {
     /// `OnlyStartEvaluatingAfterWarmUpPeriodEnds`: Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The default is `false`. If `true`, the alarm waits the entire `WarmUpPeriodDurationInMinutes` before it starts to evaluate, even if metric data arrives earlier. If `false`, the alarm ends the warm-up period early. Evaluation begins as soon as the alarm has enough metric data to fill its evaluation window.
     pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
     /// `WarmUpPeriodDurationInMinutes`: The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in `INSUFFICIENT_DATA` for this duration. During this time, the alarm does not perform alarm actions.
+    ///
     /// You can change this value at any time, including after the warm-up period ends. If you change it after the warm-up period ends, the new value does not restart the warm-up period.
     pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
 }

@@ -21,12 +21,15 @@ pub struct EvaluationForm {
     /// `AutoEvaluationConfiguration`: The automatic evaluation configuration of an evaluation form.
     pub auto_evaluation_configuration: Option<Box<Value<AutoEvaluationConfiguration>>>,
     /// `Description`: The description of the evaluation form.
+    ///
     /// *Length Constraints*: Minimum length of 0. Maximum length of 1024.
     pub description: Option<Value<String>>,
     /// `InstanceArn` (required): The identifier of the Amazon Connect instance.
     pub instance_arn: Value<String>,
     /// `Items` (required): Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
+    ///
     /// *Minimum size*: 1
+    ///
     /// *Maximum size*: 100
     pub items: Value<List<EvaluationFormBaseItem>>,
     /// `LanguageConfiguration`: Configuration for language settings of this evaluation form.
@@ -36,6 +39,7 @@ pub struct EvaluationForm {
     /// `ScoringStrategy`: A scoring strategy of the evaluation form.
     pub scoring_strategy: Option<Box<Value<ScoringStrategy>>>,
     /// `Status` (required): The status of the evaluation form.
+    ///
     /// *Allowed values*: `DRAFT` | `ACTIVE`
     pub status: Value<EvaluationFormStatus>,
     /// `Tags`: The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
@@ -210,18 +214,23 @@ pub struct EvaluationFormSection {
     /// `IsExcludedFromScoring`: The flag to exclude the section from scoring.
     pub is_excluded_from_scoring: Option<Value<bool>>,
     /// `Items`: The items of the section.
+    ///
     /// *Minimum*: 1
     pub items: Option<Value<List<EvaluationFormItem>>>,
     /// `RefId` (required): The identifier of the section. An identifier must be unique within the evaluation form.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
     pub ref_id: Value<String>,
     /// `ScoreThresholds`: The score thresholds for performance categories.
     pub score_thresholds: Option<Value<List<EvaluationFormScoreThreshold>>>,
     /// `Title` (required): The title of the section.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 128.
     pub title: Value<String>,
     /// `Weight`: The scoring weight of the section.
+    ///
     /// *Minimum*: 0
+    ///
     /// *Maximum*: 100
     pub weight: Option<Value<f64>>,
 }
@@ -319,6 +328,7 @@ pub struct EvaluationFormQuestion {
     /// `Enablement`: A question conditional enablement.
     pub enablement: Option<Box<Value<EvaluationFormItemEnablementConfiguration>>>,
     /// `Instructions`: The instructions of the section.
+    ///
     /// *Length Constraints*: Minimum length of 0. Maximum length of 1024.
     pub instructions: Option<Value<String>>,
     /// `MetricConfiguration`: The metric configuration for the question. Use this to associate a business outcome metric with the question.
@@ -326,20 +336,25 @@ pub struct EvaluationFormQuestion {
     /// `NotApplicableEnabled`: The flag to enable not applicable answers to the question.
     pub not_applicable_enabled: Option<Value<bool>>,
     /// `QuestionType` (required): The type of the question.
+    ///
     /// *Allowed values*: `NUMERIC` | `SINGLESELECT` | `TEXT`
     pub question_type: Value<QuestionType>,
     /// `QuestionTypeProperties`: The properties of the type of question. Text questions do not have to define question type properties.
     pub question_type_properties: Option<Box<Value<EvaluationFormQuestionTypeProperties>>>,
     /// `RefId` (required): The identifier of the question. An identifier must be unique within the evaluation form.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
     pub ref_id: Value<String>,
     /// `ScoringConfiguration`: The scoring configuration of the question.
     pub scoring_configuration: Option<Box<Value<EvaluationFormQuestionScoringConfiguration>>>,
     /// `Title` (required): The title of the question.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 350.
     pub title: Value<String>,
     /// `Weight`: The scoring weight of the section.
+    ///
     /// *Minimum*: 0
+    ///
     /// *Maximum*: 100
     pub weight: Option<Value<f64>>,
 }
@@ -653,6 +668,7 @@ impl From<EvaluationFormItemEnablementSourceValue> for Value<EvaluationFormItemE
 #[non_exhaustive]
 pub struct EvaluationFormMetricConfiguration {
     /// `MetricName` (required): The name of the metric. Valid values are:
+    ///
     /// -  `SALE_SUCCESS` – Sale success.
     /// -  `CSAT` – Customer satisfaction.
     /// -  `CHURN_PROPENSITY` – Churn propensity.
@@ -1217,7 +1233,9 @@ pub struct EvaluationFormNumericQuestionOption {
     /// `PointsConfiguration`: The points configuration for point-based scoring.
     pub points_configuration: Option<Box<Value<QuestionOptionPointsConfiguration>>>,
     /// `Score`: The score assigned to answer values within the range option.
+    ///
     /// *Minimum*: 0
+    ///
     /// *Maximum*: 10
     pub score: Option<Value<i64>>,
 }
@@ -1276,10 +1294,13 @@ pub struct EvaluationFormSingleSelectQuestionProperties {
     /// `Automation`: The display mode of the single select question.
     pub automation: Option<Box<Value<EvaluationFormSingleSelectQuestionAutomation>>>,
     /// `DisplayAs`: The display mode of the single select question.
+    ///
     /// *Allowed values*: `DROPDOWN` | `RADIO`
     pub display_as: Option<Value<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>>,
     /// `Options` (required): The answer options of the single select question.
+    ///
     /// *Minimum*: 2
+    ///
     /// *Maximum*: 256
     pub options: Value<List<EvaluationFormSingleSelectQuestionOption>>,
 }
@@ -1326,10 +1347,13 @@ pub struct EvaluationFormSingleSelectQuestionAutomation {
     /// `AnswerSource`: Automation answer source.
     pub answer_source: Option<Box<Value<EvaluationFormQuestionAutomationAnswerSource>>>,
     /// `DefaultOptionRefId`: The identifier of the default answer option, when none of the automation options match the criteria.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
     pub default_option_ref_id: Option<Value<String>>,
     /// `Options`: The automation options of the single select question.
+    ///
     /// *Minimum*: 1
+    ///
     /// *Maximum*: 20
     pub options: Option<Value<List<EvaluationFormSingleSelectQuestionAutomationOption>>>,
 }
@@ -1396,6 +1420,7 @@ impl From<EvaluationFormSingleSelectQuestionAutomationOption> for Value<Evaluati
 }
 
 /// Information about the automation option based on a rule category for a single select question.
+///
 /// *Length Constraints*: Minimum length of 1. Maximum length of 50.
 ///
 /// A property type of `AWS::Connect::EvaluationForm`.
@@ -1403,14 +1428,19 @@ impl From<EvaluationFormSingleSelectQuestionAutomationOption> for Value<Evaluati
 #[non_exhaustive]
 pub struct SingleSelectQuestionRuleCategoryAutomation {
     /// `Category` (required): The category name, as defined in Rules.
+    ///
     /// *Minimum*: 1
+    ///
     /// *Maximum*: 50
     pub category: Value<String>,
     /// `Condition` (required): The condition to apply for the automation option. If the condition is PRESENT, then the option is applied when the contact data includes the category. Similarly, if the condition is NOT_PRESENT, then the option is applied when the contact data does not include the category.
+    ///
     /// *Allowed values*: `PRESENT` | `NOT_PRESENT`
+    ///
     /// *Maximum*: 50
     pub condition: Value<SingleSelectQuestionRuleCategoryAutomationCondition>,
     /// `OptionRefId` (required): The identifier of the answer option. An identifier must be unique within the question.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
     pub option_ref_id: Value<String>,
 }
@@ -1461,13 +1491,17 @@ pub struct EvaluationFormSingleSelectQuestionOption {
     /// `PointsConfiguration`: The points configuration for point-based scoring.
     pub points_configuration: Option<Box<Value<QuestionOptionPointsConfiguration>>>,
     /// `RefId` (required): The identifier of the answer option. An identifier must be unique within the question.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
     pub ref_id: Value<String>,
     /// `Score`: The score assigned to the answer option.
+    ///
     /// *Minimum*: 0
+    ///
     /// *Maximum*: 10
     pub score: Option<Value<i64>>,
     /// `Text` (required): The title of the answer option.
+    ///
     /// *Length Constraints*: Minimum length of 1. Maximum length of 128.
     pub text: Value<String>,
 }
@@ -1853,11 +1887,13 @@ impl From<EvaluationReviewNotificationRecipientValue> for Value<EvaluationReview
 #[non_exhaustive]
 pub struct ScoringStrategy {
     /// `Mode` (required): The scoring mode of the evaluation form.
+    ///
     /// *Allowed values*: `QUESTION_ONLY` | `SECTION_ONLY`
     pub mode: Value<Mode>,
     /// `ScoreThresholds`.
     pub score_thresholds: Option<Value<List<EvaluationFormScoreThreshold>>>,
     /// `Status` (required): The scoring status of the evaluation form.
+    ///
     /// *Allowed values*: `ENABLED` | `DISABLED`
     pub status: Value<Status>,
 }

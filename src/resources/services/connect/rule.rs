@@ -25,6 +25,7 @@ pub struct Rule {
     /// `Name` (required): The name of the rule.
     pub name: Value<String>,
     /// `PublishStatus` (required): The publish status of the rule.
+    ///
     /// *Allowed values*: `DRAFT` | `PUBLISHED`
     pub publish_status: Value<PublishStatus>,
     /// `Tags`: The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
@@ -629,9 +630,11 @@ pub struct SendNotificationAction {
     /// `Content` (required): Notification content. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Administrators Guide*.
     pub content: Value<String>,
     /// `ContentType` (required): Content type format.
+    ///
     /// *Allowed value*: `PLAIN_TEXT`
     pub content_type: Value<ContentType>,
     /// `DeliveryMethod` (required): Notification delivery method.
+    ///
     /// *Allowed value*: `EMAIL`
     pub delivery_method: Value<DeliveryMethod>,
     /// `Exclusion`: The type of notification recipient.

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::DynamoDB::Table`.
 ///
 /// The `AWS::DynamoDB::Table` resource creates a DDB table. For more information, see [CreateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html) in the *API Reference*.
+///
 /// You should be aware of the following behaviors when working with DDB tables:
+///
 /// -  CFNlong typically creates DDB tables in parallel. However, if your template includes multiple DDB tables with indexes, you must declare dependencies so that the tables are created sequentially. DDBlong limits the number of tables with secondary indexes that are in the creating state. If you create multiple tables with indexes at the same time, DDB returns an error and the stack operation fails. For an example, see [DynamoDB Table with a DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table--examples--DynamoDB_Table_with_a_DependsOn_Attribute).
 ///
 /// Our guidance is to use the latest schema documented for your CFNlong templates. This schema supports the provisioning of all table settings below. When using this schema in your CFNlong templates, please ensure that your Identity and Access Management (IAM) policies are updated with appropriate permissions to allow for the authorization of these setting changes.
@@ -21,11 +23,15 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct Table {
     /// `AttributeDefinitions`: A list of attributes that describe the key schema for the table and indexes.
+    ///
     /// This property is required to create a DDB table.
+    ///
     /// You can add an `AttributeDefinition` without interruption. Changing the type of an existing `AttributeDefinition` requires replacement of the table.
     pub attribute_definitions: Option<Value<List<AttributeDefinition>>>,
     /// `BillingMode`: Specify how you are charged for read and write throughput and how you manage capacity.
+    ///
     /// Valid values include:
+    ///
     /// -  `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html).
     /// -  `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html).
     ///
@@ -36,13 +42,18 @@ pub struct Table {
     /// `DeletionProtectionEnabled`: Determines if a table is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see [Using deletion protection](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection) in the *Developer Guide*.
     pub deletion_protection_enabled: Option<Value<bool>>,
     /// `GlobalSecondaryIndexes`: Global secondary indexes to be created on the table. You can create up to 20 global secondary indexes.
+    ///
     /// If you update a table to include a new global secondary index, CFNlong initiates the index creation and then proceeds with the stack update. CFNlong doesn't wait for the index to complete creation because the backfilling phase can take a long time, depending on the size of the table. You can't use the index or update the table until the index's status is `ACTIVE`. You can track its status by using the DynamoDB [DescribeTable](https://docs.aws.amazon.com/cli/latest/reference/dynamodb/describe-table.html) command.
+    ///
     /// If you add or delete an index during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new index, you must manually delete the index.
+    ///
     /// Updates are not supported. The following are exceptions:
+    ///
     /// -  If you update either the contributor insights specification or the provisioned throughput values of global secondary indexes, you can update the table without interruption.
     /// -  You can delete or add one global secondary index without interruption. If you do both in the same update (for example, by changing the index's logical ID), the update fails.
     pub global_secondary_indexes: Option<Value<List<GlobalSecondaryIndex>>>,
     /// `ImportSourceSpecification` (changing it replaces the resource; write-only): Specifies the properties of data being imported from the S3 bucket source to the" table.
+    ///
     /// If you specify the `ImportSourceSpecification` property, and also specify either the `StreamSpecification`, the `TableClass` property, the `DeletionProtectionEnabled` property, or the `WarmThroughput` property, the IAM entity creating/updating stack must have `UpdateTable` permission.
     pub import_source_specification: Option<Box<Value<ImportSourceSpecification>>>,
     /// `KeySchema` (required): Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property.
@@ -56,11 +67,15 @@ pub struct Table {
     /// `PointInTimeRecoverySpecification`: The settings used to enable point in time recovery.
     pub point_in_time_recovery_specification: Option<Box<Value<PointInTimeRecoverySpecification>>>,
     /// `ProvisionedThroughput`: Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`. For more information about the contents of a provisioned throughput structure, see [Amazon DynamoDB Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
+    ///
     /// If you set `BillingMode` as `PROVISIONED`, you must specify this property. If you set `BillingMode` as `PAY_PER_REQUEST`, you cannot specify this property.
     pub provisioned_throughput: Option<Box<Value<ProvisionedThroughput>>>,
     /// `ResourcePolicy`: An AWS resource-based policy document in JSON format that will be attached to the table.
+    ///
     /// When you attach a resource-based policy while creating a table, the policy application is *strongly consistent*.
+    ///
     /// The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit. For a full list of all considerations that apply for resource-based policies, see [Resource-based policy considerations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html).
+    ///
     /// You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for authorizing a user to create a table with a resource-based policy.
     pub resource_policy: Option<Box<Value<ResourcePolicy>>>,
     /// `SSESpecification`: Specifies the settings to enable server-side encryption.
@@ -70,12 +85,15 @@ pub struct Table {
     /// `TableClass`: The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
     pub table_class: Option<Value<TableClass>>,
     /// `TableName` (changing it replaces the resource): A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     pub table_name: Option<Value<String>>,
     /// `Tags`: An array of key-value pairs to apply to this resource.
+    ///
     /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     pub tags: Option<Value<List<Tag>>>,
     /// `TimeToLiveSpecification`: Specifies the Time to Live (TTL) settings for the table.
+    ///
     /// For detailed information about the limits in DynamoDB, see [Limits in Amazon DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the Amazon DynamoDB Developer Guide.
     pub time_to_live_specification: Option<Box<Value<TimeToLiveSpecification>>>,
     /// `VectorIndexes`.
@@ -217,6 +235,7 @@ pub struct AttributeDefinition {
     /// `AttributeName` (required): A name for the attribute.
     pub attribute_name: Value<String>,
     /// `AttributeType` (required): The data type for the attribute, where:
+    ///
     /// -  `S` - the attribute is of type String
     /// -  `N` - the attribute is of type Number
     /// -  `B` - the attribute is of type Binary
@@ -310,6 +329,7 @@ pub struct GlobalSecondaryIndex {
     /// `Projection` (required): Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Box<Value<Projection>>,
     /// `ProvisionedThroughput`: Represents the provisioned throughput settings for the specified global secondary index. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
+    ///
     /// For current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide*.
     pub provisioned_throughput: Option<Box<Value<ProvisionedThroughput>>>,
     /// `WarmThroughput`: Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond`, `WriteUnitsPerSecond`, or both.
@@ -411,9 +431,11 @@ impl From<KeySchema> for Value<KeySchema> {
 #[non_exhaustive]
 pub struct OnDemandThroughput {
     /// `MaxReadRequestUnits`: Maximum number of read request units for the specified table.
+    ///
     /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxReadRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxReadRequestUnits` to -1.
     pub max_read_request_units: Option<Value<i64>>,
     /// `MaxWriteRequestUnits`: Maximum number of write request units for the specified table.
+    ///
     /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxWriteRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxWriteRequestUnits` to -1.
     pub max_write_request_units: Option<Value<i64>>,
 }
@@ -448,14 +470,17 @@ impl From<OnDemandThroughput> for Value<OnDemandThroughput> {
 #[non_exhaustive]
 pub struct Projection {
     /// `NonKeyAttributes`: Represents the non-key attribute names which will be projected into the index.
+    ///
     /// For global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
     pub non_key_attributes: Option<Value<List<String>>>,
     /// `ProjectionType`: The set of attributes that are projected into the index:
+    ///
     /// -  `KEYS_ONLY` - Only the index and primary keys are projected into the index.
     /// -  `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.
     /// -  `ALL` - All of the table attributes are projected into the index.
     ///
     /// When using the DynamoDB console, `ALL` is selected by default.
+    ///
     /// You can't modify the projection of an existing index. To change the projected attributes, you must delete the index and create a new one with the projection that you want.
     pub projection_type: Option<Value<ProjectionType>>,
 }
@@ -490,9 +515,11 @@ impl From<Projection> for Value<Projection> {
 #[non_exhaustive]
 pub struct ProvisionedThroughput {
     /// `ReadCapacityUnits` (required): The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
     /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
     pub read_capacity_units: Value<i64>,
     /// `WriteCapacityUnits` (required): The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
     /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
     pub write_capacity_units: Value<i64>,
 }
@@ -700,6 +727,7 @@ pub struct KinesisStreamSpecification {
     /// `ApproximateCreationDateTimePrecision`: The precision for the time and date that the stream was created.
     pub approximate_creation_date_time_precision: Option<Value<ApproximateCreationDateTimePrecision>>,
     /// `StreamArn` (required): The ARN for a specific Kinesis data stream.
+    ///
     /// Length Constraints: Minimum length of 37. Maximum length of 1024.
     pub stream_arn: Value<String>,
 }
@@ -855,12 +883,17 @@ impl From<PointInTimeRecoverySpecification> for Value<PointInTimeRecoverySpecifi
 }
 
 /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
+///
 /// In a CFNshort template, you can provide the policy in JSON or YAML format because CFNshort converts YAML to JSON before submitting it to DDB. For more information about resource-based policies, see [Using resource-based policies for](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html).
+///
 /// While defining resource-based policies in your CFNshort templates, the following considerations apply:
+///
 /// -  The maximum size supported for a resource-based policy document in JSON format is 20 KB. DDB counts whitespaces when calculating the size of a policy against this limit.
 /// -  Resource-based policies don't support [drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html#). If you update a policy outside of the CFNshort stack template, you'll need to update the CFNshort stack with the changes.
 /// -  Resource-based policies don't support out-of-band changes. If you add, update, or delete a policy outside of the CFNshort template, the change won't be overwritten if there are no changes to the policy within the template.
+///
 /// For example, say that your template contains a resource-based policy, which you later update outside of the template. If you don't make any changes to the policy in the template, the updated policy in DDB won’t be synced with the policy in the template.
+///
 /// Conversely, say that your template doesn’t contain a resource-based policy, but you add a policy outside of the template. This policy won’t be removed from DDB as long as you don’t add it to the template. When you add a policy to the template and update the stack, the existing policy in DDB will be updated to match the one defined in the template.
 ///
 /// For a full list of all considerations, see [Resource-based policy considerations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html).
@@ -909,6 +942,7 @@ pub struct SseSpecification {
     /// `SSEEnabled` (required): Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to `KMS` and an AWS managed key is used (KMS charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
     pub sse_enabled: Value<bool>,
     /// `SSEType`: Server-side encryption type. The only supported value is:
+    ///
     /// -  `KMS` - Server-side encryption that uses KMSlong. The key is stored in your account and is managed by KMS (KMS charges apply).
     pub sse_type: Option<Value<SseType>>,
 }
@@ -953,16 +987,20 @@ impl From<SseSpecification> for Value<SseSpecification> {
 #[non_exhaustive]
 pub struct StreamSpecification {
     /// `ResourcePolicy`: Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
+    ///
     /// When you remove the `StreamSpecification` property from the template, DynamoDB disables the stream but retains any attached resource policy until the stream is deleted after 24 hours. When you modify the `StreamViewType` property, DynamoDB creates a new stream and retains the old stream's resource policy. The old stream and its resource policy are deleted after the 24-hour retention period.
+    ///
     /// In a CFNshort template, you can provide the policy in JSON or YAML format because CFNshort converts YAML to JSON before submitting it to DDB. For more information about resource-based policies, see [Using resource-based policies for](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html).
     pub resource_policy: Option<Box<Value<ResourcePolicy>>>,
     /// `StreamViewType` (required): When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
+    ///
     /// -  `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
     /// -  `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
     /// -  `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
     /// -  `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
     pub stream_view_type: Value<StreamViewType>,
     /// `Tags`: Specifies the tags to apply to the DDB stream. Stream tags are independent of table tags.
+    ///
     /// For an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html) in the *Amazon DynamoDB Developer Guide*.
     pub tags: Option<Value<List<Tag>>>,
 }
@@ -1007,6 +1045,7 @@ impl From<StreamSpecification> for Value<StreamSpecification> {
 #[non_exhaustive]
 pub struct TimeToLiveSpecification {
     /// `AttributeName`: The name of the TTL attribute used to store the expiration time for items in the table.
+    ///
     /// -  The `AttributeName` property is required when enabling the TTL, or when TTL is already enabled.
     /// -  To update this property, you must first disable TTL and then enable TTL with the new attribute name.
     pub attribute_name: Option<Value<String>>,

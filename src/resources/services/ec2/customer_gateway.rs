@@ -17,10 +17,13 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct CustomerGateway {
     /// `BgpAsn` (changing it replaces the resource): For customer gateway devices that support BGP, specify the device's ASN. You must specify either `BgpAsn` or `BgpAsnExtended` when creating the customer gateway. If the ASN is larger than `2,147,483,647`, you must use `BgpAsnExtended`.
+    ///
     /// Default: 65000
+    ///
     /// Valid values: `1` to `2,147,483,647`
     pub bgp_asn: Option<Value<i64>>,
     /// `BgpAsnExtended` (changing it replaces the resource): For customer gateway devices that support BGP, specify the device's ASN. You must specify either `BgpAsn` or `BgpAsnExtended` when creating the customer gateway. If the ASN is larger than `2,147,483,647`, you must use `BgpAsnExtended`.
+    ///
     /// Valid values: `2,147,483,648` to `4,294,967,295`
     pub bgp_asn_extended: Option<Value<f64>>,
     /// `CertificateArn` (changing it replaces the resource): The Amazon Resource Name (ARN) for the customer gateway certificate.

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::EIP`.
 ///
 /// Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
+///
 /// You can allocate an Elastic IP address from an address pool owned by AWS or from an address pool created from a public IPv4 address range that you have brought to AWS for use with your AWS resources using bring your own IP addresses (BYOIP). For more information, see [Bring Your Own IP Addresses (BYOIP)](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html) in the *Amazon EC2 User Guide*.
+///
 /// For more information, see [Elastic IP Addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html) in the *Amazon EC2 User Guide*.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -21,20 +23,25 @@ pub struct Eip {
     /// `Address` (changing it replaces the resource; write-only): An Elastic IP address or a carrier IP address in a Wavelength Zone.
     pub address: Option<Value<String>>,
     /// `Domain`: The network (`vpc`).
+    ///
     /// If you define an Elastic IP address and associate it with a VPC that is defined in the same template, you must declare a dependency on the VPC-gateway attachment by using the [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) on this resource.
     pub domain: Option<Value<String>>,
     /// `InstanceId`: The ID of the instance.
+    ///
     /// Updates to the `InstanceId` property may require *some interruptions*. Updates on an EIP reassociates the address on its associated resource.
     pub instance_id: Option<Value<String>>,
     /// `IpamPoolId` (changing it replaces the resource; write-only): The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see [Allocate sequential Elastic IP addresses from an IPAM pool](https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html) in the *Amazon VPC IPAM User Guide*.
     pub ipam_pool_id: Option<Value<String>>,
     /// `NetworkBorderGroup` (changing it replaces the resource): A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
+    ///
     /// Use [DescribeAvailabilityZones](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html) to view the network border groups.
     pub network_border_group: Option<Value<String>>,
     /// `PublicIpv4Pool`: The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address from the address pool.
+    ///
     /// Updates to the `PublicIpv4Pool` property may require *some interruptions*. Updates on an EIP reassociates the address on its associated resource.
     pub public_ipv4_pool: Option<Value<String>>,
     /// `Tags`: Any tags assigned to the Elastic IP address.
+    ///
     /// Updates to the `Tags` property may require *some interruptions*. Updates on an EIP reassociates the address on its associated resource.
     pub tags: Option<Value<List<Tag>>>,
     /// `TransferAddress` (changing it replaces the resource; write-only): The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see [Transfer Elastic IP addresses](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro) in the *Amazon Virtual Private Cloud User Guide*.

@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 /// `AWS::EC2::EIPAssociation`.
 ///
 /// Associates an Elastic IP address with an instance or a network interface. Before you can use an Elastic IP address, you must allocate it to your account. For more information about working with Elastic IP addresses, see [Elastic IP address concepts and rules](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#vpc-eip-overview).
+///
 /// You must specify `AllocationId` and either `InstanceId`, `NetworkInterfaceId`, or `PrivateIpAddress`.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -24,6 +25,7 @@ pub struct EipAssociation {
     /// `InstanceId` (changing it replaces the resource): The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both.
     pub instance_id: Option<Value<String>>,
     /// `NetworkInterfaceId` (changing it replaces the resource): The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID.
+    ///
     /// You can specify either the instance ID or the network interface ID, but not both.
     pub network_interface_id: Option<Value<String>>,
     /// `PrivateIpAddress` (changing it replaces the resource): The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address.

@@ -7,11 +7,14 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies the properties for creating a launch template.
+///
 /// The minimum required properties for specifying a launch template are as follows:
+///
 /// -  You must specify at least one property for the launch template data.
 /// -  You can optionally specify a name for the launch template. If you do not specify a name, CFN creates a name for you.
 ///
 /// A launch template can contain some or all of the configuration information to launch an instance. When you launch an instance using a launch template, instance properties that are not specified in the launch template use default values, except the `ImageId` property, which has no default value. If you do not specify an AMI ID for the launch template `ImageId` property, you must specify an AMI ID for the instance `ImageId` property.
+///
 /// For more information, see [Launch an instance from a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) in the *Amazon EC2 User Guide*.
 ///
 /// Required: `LaunchTemplateData` (the arguments of [`new`](Self::new)).
@@ -27,6 +30,7 @@ pub struct LaunchTemplate {
     /// `LaunchTemplateName` (changing it replaces the resource): A name for the launch template.
     pub launch_template_name: Option<Value<String>>,
     /// `TagSpecifications` (write-only): The tags to apply to the launch template on creation. To tag the launch template, the resource type must be `launch-template`.
+    ///
     /// To specify the tags for resources that are created during instance launch, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications).
     pub tag_specifications: Option<Value<List<LaunchTemplateTagSpecification>>>,
     /// `VersionDescription` (write-only): A description for the first version of the launch template.
@@ -90,6 +94,7 @@ impl CfnResource for LaunchTemplate {
 }
 
 /// The information to include in the launch template.
+///
 /// You must specify at least one parameter for the launch template data.
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -111,6 +116,7 @@ pub struct LaunchTemplateData {
     /// `EbsOptimized`: Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
     pub ebs_optimized: Option<Value<bool>>,
     /// `EnclaveOptions`: Indicates whether the instance is enabled for AWS Nitro Enclaves. For more information, see [What is Nitro Enclaves?](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave.html) in the *Nitro Enclaves User Guide*.
+    ///
     /// You can't enable AWS Nitro Enclaves and hibernation on the same instance.
     pub enclave_options: Option<Box<Value<EnclaveOptions>>>,
     /// `HibernationOptions`: Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
@@ -118,7 +124,9 @@ pub struct LaunchTemplateData {
     /// `IamInstanceProfile`: The name or Amazon Resource Name (ARN) of an IAM instance profile.
     pub iam_instance_profile: Option<Box<Value<IamInstanceProfile>>>,
     /// `ImageId`: The ID of the AMI. Alternatively, you can specify a Systems Manager parameter, which will resolve to an AMI ID on launch.
+    ///
     /// Valid formats:
+    ///
     /// -   `ami-0ac394d6a3example`
     /// -   `resolve:ssm:parameter-name`
     /// -   `resolve:ssm:parameter-name:version-number`
@@ -127,28 +135,38 @@ pub struct LaunchTemplateData {
     /// For more information, see [Use a Systems Manager parameter to find an AMI](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html#using-systems-manager-parameter-to-find-AMI) in the *Amazon Elastic Compute Cloud User Guide*.
     pub image_id: Option<Value<String>>,
     /// `InstanceInitiatedShutdownBehavior`: Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
+    ///
     /// Default: `stop`
     pub instance_initiated_shutdown_behavior: Option<Value<InstanceInitiatedShutdownBehavior>>,
     /// `InstanceMarketOptions`: The market (purchasing) option for the instances.
     pub instance_market_options: Option<Box<Value<InstanceMarketOptions>>>,
     /// `InstanceRequirements`: The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
+    ///
     /// You must specify `VCpuCount` and `MemoryMiB`. All other attributes are optional. Any unspecified optional attribute is set to its default.
+    ///
     /// When you specify multiple attributes, you get instance types that satisfy all of the specified attributes. If you specify multiple values for an attribute, you get instance types that satisfy any of the specified values.
+    ///
     /// To limit the list of instance types from which Amazon EC2 can identify matching instance types, you can use one of the following parameters, but not both in the same request:
+    ///
     /// -  `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
     /// -  `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
     ///
     /// If you specify `InstanceRequirements`, you can't specify `InstanceType`.
+    ///
     /// Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html), or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html)AWS CloudFormation resource, you can't specify `InstanceRequirements`.
+    ///
     /// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide*.
     pub instance_requirements: Option<Box<Value<InstanceRequirements>>>,
     /// `InstanceType`: The instance type. For more information, see [Amazon EC2 instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+    ///
     /// If you specify `InstanceType`, you can't specify `InstanceRequirements`.
     pub instance_type: Option<Value<String>>,
     /// `KernelId`: The ID of the kernel.
+    ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User Provided Kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
     pub kernel_id: Option<Value<String>>,
     /// `KeyName`: The name of the key pair. You can create a key pair using [CreateKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateKeyPair.html) or [ImportKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html).
+    ///
     /// If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
     pub key_name: Option<Value<String>>,
     /// `LicenseSpecifications`: The license configurations.
@@ -168,18 +186,23 @@ pub struct LaunchTemplateData {
     /// `PrivateDnsNameOptions`: The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
     pub private_dns_name_options: Option<Box<Value<PrivateDnsNameOptions>>>,
     /// `RamDiskId`: The ID of the RAM disk.
+    ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User provided kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
     pub ram_disk_id: Option<Value<String>>,
     /// `SecurityGroupIds`: The IDs of the security groups. You can specify the IDs of existing security groups and references to resources created by the stack template.
+    ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead.
     pub security_group_ids: Option<Value<List<String>>>,
     /// `SecurityGroups`: The names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+    ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     pub security_groups: Option<Value<List<String>>>,
     /// `TagSpecifications`: The tags to apply to resources that are created during instance launch.
+    ///
     /// To tag the launch template itself, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#cfn-ec2-launchtemplate-tagspecifications).
     pub tag_specifications: Option<Value<List<TagSpecification>>>,
     /// `UserData`: The user data to make available to the instance. You must provide base64-encoded text. User data is limited to 16 KB. For more information, see [Run commands when you launch an EC2 instance with user data input](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html) in the *Amazon EC2 User Guide*.
+    ///
     /// If you are creating the launch template for use with BATCH, the user data must be provided in the [MIME multi-part archive format](https://docs.aws.amazon.com/https://cloudinit.readthedocs.io/en/latest/topics/format.html#mime-multi-part-archive). For more information, see [Amazon EC2 user data in launch templates](https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html#lt-user-data) in the *User Guide*.
     pub user_data: Option<Value<String>>,
 }
@@ -292,6 +315,7 @@ impl From<LaunchTemplateData> for Value<LaunchTemplateData> {
 }
 
 /// Specifies a block device mapping for a launch template. You must specify `DeviceName` plus exactly one of the following properties: `Ebs`, `NoDevice`, or `VirtualName`.
+///
 /// `BlockDeviceMapping` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -338,6 +362,7 @@ impl From<BlockDeviceMapping> for Value<BlockDeviceMapping> {
 }
 
 /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
+///
 /// `Ebs` is a property of [AWS::EC2::LaunchTemplate BlockDeviceMapping](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-blockdevicemapping.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -351,12 +376,15 @@ pub struct Ebs {
     /// `Encrypted`: Indicates whether the EBS volume is encrypted. Encrypted volumes can only be attached to instances that support Amazon EBS encryption. If you are creating a volume from a snapshot, you can't specify an encryption value.
     pub encrypted: Option<Value<bool>>,
     /// `Iops`: The number of I/O operations per second (IOPS). For `gp3`, `io1`, and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+    ///
     /// The following are the supported values for each volume type:
+    ///
     /// -  `gp3`: 3,000 - 80,000 IOPS
     /// -  `io1`: 100 - 64,000 IOPS
     /// -  `io2`: 100 - 256,000 IOPS
     ///
     /// For `io2` volumes, you can achieve up to 256,000 IOPS on [instances built on the Nitro System](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html). On other instances, you can achieve performance up to 32,000 IOPS.
+    ///
     /// This parameter is supported for `io1`, `io2`, and `gp3` volumes only.
     pub iops: Option<Value<i64>>,
     /// `KmsKeyId`: Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
@@ -364,18 +392,25 @@ pub struct Ebs {
     /// `SnapshotId`: The ID of the snapshot.
     pub snapshot_id: Option<Value<String>>,
     /// `Throughput`: The throughput to provision for a `gp3` volume, with a maximum of 2,000 MiB/s.
+    ///
     /// Valid Range: Minimum value of 125. Maximum value of 2,000.
     pub throughput: Option<Value<i64>>,
     /// `VolumeInitializationRate`: Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization*. Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
+    ///
     /// This parameter is supported only for volumes created from snapshots. Omit this parameter if:
+    ///
     /// -  You want to create the volume using fast snapshot restore. You must specify a snapshot that is enabled for fast snapshot restore. In this case, the volume is fully initialized at creation.
+    ///
     /// If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
+    ///
     /// -  You want to create a volume that is initialized at the default rate.
     ///
     /// For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Valid range: 100 - 300 MiB/s
     pub volume_initialization_rate: Option<Value<i64>>,
     /// `VolumeSize`: The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. The following are the supported volumes sizes for each volume type:
+    ///
     /// -  `gp2`: 1 - 16,384 GiB
     /// -  `gp3`: 1 - 65,536 GiB
     /// -  `io1`: 4 - 16,384 GiB
@@ -435,6 +470,7 @@ impl From<Ebs> for Value<Ebs> {
 }
 
 /// Specifies an instance's Capacity Reservation targeting option. You can specify only one option at a time.
+///
 /// `CapacityReservationSpecification` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -442,6 +478,7 @@ impl From<Ebs> for Value<Ebs> {
 #[non_exhaustive]
 pub struct CapacityReservationSpecification {
     /// `CapacityReservationPreference`: Indicates the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
     /// -  `capacity-reservations-only` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
     /// -  `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, tenancy).
     /// -  `none` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
@@ -474,6 +511,7 @@ impl From<CapacityReservationSpecification> for Value<CapacityReservationSpecifi
 }
 
 /// Specifies a target Capacity Reservation.
+///
 /// `CapacityReservationTarget` is a property of the [Amazon EC2 LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) property type.
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -510,6 +548,7 @@ impl From<CapacityReservationTarget> for Value<CapacityReservationTarget> {
 }
 
 /// Specifies the CPU options for an instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *User Guide*.
+///
 /// `CpuOptions` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -556,6 +595,7 @@ impl From<CpuOptions> for Value<CpuOptions> {
 }
 
 /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
+///
 /// `CreditSpecification` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -563,6 +603,7 @@ impl From<CpuOptions> for Value<CpuOptions> {
 #[non_exhaustive]
 pub struct CreditSpecification {
     /// `CpuCredits`: The credit option for CPU usage of a T instance.
+    ///
     /// Valid values: `standard` | `unlimited`
     pub cpu_credits: Option<Value<String>>,
 }
@@ -618,6 +659,7 @@ impl From<EnclaveOptions> for Value<EnclaveOptions> {
 }
 
 /// Specifies whether your instance is configured for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html#hibernating-prerequisites). For more information, see [Hibernate Your Instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
+///
 /// `HibernationOptions` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -625,6 +667,7 @@ impl From<EnclaveOptions> for Value<EnclaveOptions> {
 #[non_exhaustive]
 pub struct HibernationOptions {
     /// `Configured`: If you set this parameter to `true`, the instance is enabled for hibernation.
+    ///
     /// Default: `false`
     pub configured: Option<Value<bool>>,
 }
@@ -650,7 +693,9 @@ impl From<HibernationOptions> for Value<HibernationOptions> {
 }
 
 /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to distribute your AWS credentials to your instances.
+///
 /// If you are creating the launch template for use with an ASlong group, you can specify either the name or the ARN of the instance profile, but not both.
+///
 /// `IamInstanceProfile` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -687,6 +732,7 @@ impl From<IamInstanceProfile> for Value<IamInstanceProfile> {
 }
 
 /// Specifies the market (purchasing) option for an instance.
+///
 /// `InstanceMarketOptions` is a property of the [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -723,6 +769,7 @@ impl From<InstanceMarketOptions> for Value<InstanceMarketOptions> {
 }
 
 /// Specifies options for Spot Instances.
+///
 /// `SpotOptions` is a property of [AWS::EC2::LaunchTemplate InstanceMarketOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata-instancemarketoptions.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -734,12 +781,15 @@ pub struct SpotOptions {
     /// `InstanceInterruptionBehavior`: The behavior when a Spot Instance is interrupted. The default is `terminate`.
     pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
     /// `MaxPrice`: The maximum hourly price you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price. If you do specify this parameter, it must be more than USD $0.001. Specifying a value below USD $0.001 will result in an `InvalidParameterValue` error message when the launch template is used to launch an instance.
+    ///
     /// If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter.
     pub max_price: Option<Value<String>>,
     /// `SpotInstanceType`: The Spot Instance request type.
+    ///
     /// If you are using Spot Instances with an Auto Scaling group, use `one-time` requests, as the ASlong service handles requesting new Spot Instances whenever the group is below its desired capacity.
     pub spot_instance_type: Option<Value<SpotInstanceType>>,
     /// `ValidUntil`: The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z). Supported only for persistent requests.
+    ///
     /// -  For a persistent request, the request remains active until the `ValidUntil` date and time is reached. Otherwise, the request remains active until you cancel it.
     /// -  For a one-time request, `ValidUntil` is not supported. The request remains active until all instances launch or you cancel the request.
     ///
@@ -780,14 +830,20 @@ impl From<SpotOptions> for Value<SpotOptions> {
 }
 
 /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
+///
 /// You must specify `VCpuCount` and `MemoryMiB`. All other attributes are optional. Any unspecified optional attribute is set to its default.
+///
 /// When you specify multiple attributes, you get instance types that satisfy all of the specified attributes. If you specify multiple values for an attribute, you get instance types that satisfy any of the specified values.
+///
 /// To limit the list of instance types from which Amazon EC2 can identify matching instance types, you can use one of the following parameters, but not both in the same request:
+///
 /// -  `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
 /// -  `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
 ///
 /// If you specify `InstanceRequirements`, you can't specify `InstanceType`.
+///
 /// Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html), or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html)AWS CloudFormation resource, you can't specify `InstanceRequirements`.
+///
 /// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide*.
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -795,10 +851,13 @@ impl From<SpotOptions> for Value<SpotOptions> {
 #[non_exhaustive]
 pub struct InstanceRequirements {
     /// `AcceleratorCount`: The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
+    ///
     /// To exclude accelerator-enabled instance types, set `Max` to `0`.
+    ///
     /// Default: No minimum or maximum limits
     pub accelerator_count: Option<Box<Value<AcceleratorCount>>>,
     /// `AcceleratorManufacturers`: Indicates whether instance types must have accelerators by specific manufacturers.
+    ///
     /// -  For instance types with AWS devices, specify `amazon-web-services`.
     /// -  For instance types with AMD devices, specify `amd`.
     /// -  For instance types with Habana devices, specify `habana`.
@@ -808,6 +867,7 @@ pub struct InstanceRequirements {
     /// Default: Any manufacturer
     pub accelerator_manufacturers: Option<Value<List<AcceleratorManufacturers>>>,
     /// `AcceleratorNames`: The accelerators that must be on the instance type.
+    ///
     /// -  For instance types with NVIDIA A10G GPUs, specify `a10g`.
     /// -  For instance types with NVIDIA A100 GPUs, specify `a100`.
     /// -  For instance types with NVIDIA H100 GPUs, specify `h100`.
@@ -831,9 +891,11 @@ pub struct InstanceRequirements {
     /// Default: Any accelerator
     pub accelerator_names: Option<Value<List<AcceleratorNames>>>,
     /// `AcceleratorTotalMemoryMiB`: The minimum and maximum amount of total accelerator memory, in MiB.
+    ///
     /// Default: No minimum or maximum limits
     pub accelerator_total_memory_mib: Option<Box<Value<AcceleratorTotalMemoryMib>>>,
     /// `AcceleratorTypes`: The accelerator types that must be on the instance type.
+    ///
     /// -  For instance types with FPGA accelerators, specify `fpga`.
     /// -  For instance types with GPU accelerators, specify `gpu`.
     /// -  For instance types with Inference accelerators, specify `inference`.
@@ -842,12 +904,17 @@ pub struct InstanceRequirements {
     /// Default: Any accelerator type
     pub accelerator_types: Option<Value<List<AcceleratorTypes>>>,
     /// `AllowedInstanceTypes`: The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
+    ///
     /// You can use strings with one or more wild cards, represented by an asterisk (`*`), to allow an instance type, size, or generation. The following are examples: `m5.8xlarge`, `c5*.*`, `m5a.*`, `r*`, `*3*`.
+    ///
     /// For example, if you specify `c5*`,Amazon EC2 will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*`, Amazon EC2 will allow all the M5a instance types, but not the M5n instance types.
+    ///
     /// If you specify `AllowedInstanceTypes`, you can't specify `ExcludedInstanceTypes`.
+    ///
     /// Default: All instance types
     pub allowed_instance_types: Option<Value<List<String>>>,
     /// `BareMetal`: Indicates whether bare metal instance types must be included, excluded, or required.
+    ///
     /// -  To include bare metal instance types, specify `included`.
     /// -  To require only bare metal instance types, specify `required`.
     /// -  To exclude bare metal instance types, specify `excluded`.
@@ -855,11 +922,13 @@ pub struct InstanceRequirements {
     /// Default: `excluded`
     pub bare_metal: Option<Value<BareMetal>>,
     /// `BaselineEbsBandwidthMbps`: The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Default: No minimum or maximum limits
     pub baseline_ebs_bandwidth_mbps: Option<Box<Value<BaselineEbsBandwidthMbps>>>,
     /// `BaselinePerformanceFactors`: The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see [Performance protection](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection) in the *Amazon EC2 User Guide*.
     pub baseline_performance_factors: Option<Box<Value<BaselinePerformanceFactors>>>,
     /// `BurstablePerformance`: Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
+    ///
     /// -  To include burstable performance instance types, specify `included`.
     /// -  To require only burstable performance instance types, specify `required`.
     /// -  To exclude burstable performance instance types, specify `excluded`.
@@ -867,26 +936,36 @@ pub struct InstanceRequirements {
     /// Default: `excluded`
     pub burstable_performance: Option<Value<BurstablePerformance>>,
     /// `CpuManufacturers`: The CPU manufacturers to include.
+    ///
     /// -  For instance types with Intel CPUs, specify `intel`.
     /// -  For instance types with AMD CPUs, specify `amd`.
     /// -  For instance types with AWS CPUs, specify `amazon-web-services`.
     /// -  For instance types with Apple CPUs, specify `apple`.
     ///
     /// Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+    ///
     /// Default: Any manufacturer
     pub cpu_manufacturers: Option<Value<List<CpuManufacturers>>>,
     /// `ExcludedInstanceTypes`: The instance types to exclude.
+    ///
     /// You can use strings with one or more wild cards, represented by an asterisk (`*`), to exclude an instance type, size, or generation. The following are examples: `m5.8xlarge`, `c5*.*`, `m5a.*`, `r*`, `*3*`.
+    ///
     /// For example, if you specify `c5*`,Amazon EC2 will exclude the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*`, Amazon EC2 will exclude all the M5a instance types, but not the M5n instance types.
+    ///
     /// If you specify `ExcludedInstanceTypes`, you can't specify `AllowedInstanceTypes`.
+    ///
     /// Default: No excluded instance types
     pub excluded_instance_types: Option<Value<List<String>>>,
     /// `InstanceGenerations`: Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+    ///
     /// For current generation instance types, specify `current`.
+    ///
     /// For previous generation instance types, specify `previous`.
+    ///
     /// Default: Current and previous generation instance types
     pub instance_generations: Option<Value<List<InstanceGenerations>>>,
     /// `LocalStorage`: Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+    ///
     /// -  To include instance types with instance store volumes, specify `included`.
     /// -  To require only instance types with instance store volumes, specify `required`.
     /// -  To exclude instance types with instance store volumes, specify `excluded`.
@@ -894,46 +973,66 @@ pub struct InstanceRequirements {
     /// Default: `included`
     pub local_storage: Option<Value<LocalStorage>>,
     /// `LocalStorageTypes`: The type of local storage that is required.
+    ///
     /// -  For instance types with hard disk drive (HDD) storage, specify `hdd`.
     /// -  For instance types with solid state drive (SSD) storage, specify `ssd`.
     ///
     /// Default: `hdd` and `ssd`
     pub local_storage_types: Option<Value<List<LocalStorageTypes>>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
+    ///
     /// The parameter accepts an integer, which Amazon EC2 interprets as a percentage.
+    ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib`, the price protection threshold is based on the per vCPU or per memory price instead of the per instance price.
+    ///
     /// Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999`.
     pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
     /// `MemoryGiBPerVCpu`: The minimum and maximum amount of memory per vCPU, in GiB.
+    ///
     /// Default: No minimum or maximum limits
     pub memory_gib_per_vcpu: Option<Box<Value<MemoryGibPerVcpu>>>,
     /// `MemoryMiB`: The minimum and maximum amount of memory, in MiB.
     pub memory_mib: Option<Box<Value<MemoryMib>>>,
     /// `NetworkBandwidthGbps`: The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
+    ///
     /// Default: No minimum or maximum limits
     pub network_bandwidth_gbps: Option<Box<Value<NetworkBandwidthGbps>>>,
     /// `NetworkInterfaceCount`: The minimum and maximum number of network interfaces.
+    ///
     /// Default: No minimum or maximum limits
     pub network_interface_count: Option<Box<Value<NetworkInterfaceCount>>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
+    ///
     /// The parameter accepts an integer, which Amazon EC2 interprets as a percentage.
+    ///
     /// To turn off price protection, specify a high value, such as `999999`.
+    ///
     /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html).
+    ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib`, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+    ///
     /// Default: `20`
     pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
     /// `RequireHibernateSupport`: Indicates whether instance types must support hibernation for On-Demand Instances.
+    ///
     /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html).
+    ///
     /// Default: `false`
     pub require_hibernate_support: Option<Value<bool>>,
     /// `SpotMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified Spot price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose Spot price exceeds your specified threshold.
+    ///
     /// The parameter accepts an integer, which Amazon EC2 interprets as a percentage.
+    ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib`, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+    ///
     /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html).
+    ///
     /// Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999`.
+    ///
     /// Default: `100`
     pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
     /// `TotalLocalStorageGB`: The minimum and maximum amount of total local storage, in GB.
+    ///
     /// Default: No minimum or maximum limits
     pub total_local_storage_gb: Option<Box<Value<TotalLocalStorageGb>>>,
     /// `VCpuCount`: The minimum and maximum number of vCPUs.
@@ -1138,6 +1237,7 @@ impl From<BaselineEbsBandwidthMbps> for Value<BaselineEbsBandwidthMbps> {
 }
 
 /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
+///
 /// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying `c6i` would use the CPU performance of the `c6i` family as the baseline reference.
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1205,8 +1305,11 @@ impl From<Cpu> for Value<Cpu> {
 #[non_exhaustive]
 pub struct Reference {
     /// `InstanceFamily`: The instance family to use as a baseline reference.
+    ///
     /// Ensure that you specify the correct value for the instance family. The instance family is everything before the period (`.`) in the instance type name. For example, in the instance type `c6i.large`, the instance family is `c6i`, not `c6`. For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types*.
+    ///
     /// The following instance families are *not supported* for performance protection:
+    ///
     /// -   `c1`
     /// -  `g3` | `g3s`
     /// -   `hpc7g`
@@ -1311,6 +1414,7 @@ impl From<MemoryMib> for Value<MemoryMib> {
 }
 
 /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
+///
 /// Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide*.
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1452,6 +1556,7 @@ impl From<VcpuCount> for Value<VcpuCount> {
 }
 
 /// Specifies a license configuration for an instance.
+///
 /// `LicenseSpecification` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1513,6 +1618,7 @@ impl From<MaintenanceOptions> for Value<MaintenanceOptions> {
 }
 
 /// The metadata options for the instance. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide*.
+///
 /// `MetadataOptions` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1520,22 +1626,28 @@ impl From<MaintenanceOptions> for Value<MaintenanceOptions> {
 #[non_exhaustive]
 pub struct MetadataOptions {
     /// `HttpEndpoint`: Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is `enabled`.
+    ///
     /// If you specify a value of `disabled`, you will not be able to access your instance metadata.
     pub http_endpoint: Option<Value<HttpEndpoint>>,
     /// `HttpProtocolIpv6`: Enables or disables the IPv6 endpoint for the instance metadata service.
+    ///
     /// Default: `disabled`
     pub http_protocol_ipv6: Option<Value<HttpProtocolIpv6>>,
     /// `HttpPutResponseHopLimit`: The desired HTTP PUT response hop limit for instance metadata requests. The larger the number, the further instance metadata requests can travel.
+    ///
     /// Default: `1`
+    ///
     /// Possible values: Integers from 1 to 64
     pub http_put_response_hop_limit: Option<Value<i64>>,
     /// `HttpTokens`: Indicates whether IMDSv2 is required.
+    ///
     /// -  `optional` - IMDSv2 is optional. You can choose whether to send a session token in your instance metadata retrieval requests. If you retrieve IAM role credentials without a session token, you receive the IMDSv1 role credentials. If you retrieve IAM role credentials using a valid session token, you receive the IMDSv2 role credentials.
     /// -  `required` - IMDSv2 is required. You must send a session token in your instance metadata retrieval requests. With this option, retrieving the IAM role credentials always returns IMDSv2 credentials; IMDSv1 credentials are not available.
     ///
     /// Default: If the value of `ImdsSupport` for the Amazon Machine Image (AMI) for your instance is `v2.0`, the default is `required`.
     pub http_tokens: Option<Value<HttpTokens>>,
     /// `InstanceMetadataTags`: Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
+    ///
     /// Default: `disabled`
     pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
 }
@@ -1573,6 +1685,7 @@ impl From<MetadataOptions> for Value<MetadataOptions> {
 }
 
 /// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *User Guide*.
+///
 /// `Monitoring` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1604,6 +1717,7 @@ impl From<Monitoring> for Value<Monitoring> {
 }
 
 /// Specifies the parameters for a network interface.
+///
 /// `NetworkInterface` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1611,9 +1725,11 @@ impl From<Monitoring> for Value<Monitoring> {
 #[non_exhaustive]
 pub struct NetworkInterface {
     /// `AssociateCarrierIpAddress`: Associates a Carrier IP address with eth0 for a new network interface.
+    ///
     /// Use this option when you launch an instance in a Wavelength Zone and want to associate a Carrier IP address with the network interface. For more information about Carrier IP addresses, see [Carrier IP addresses](https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip) in the *Developer Guide*.
     pub associate_carrier_ip_address: Option<Value<bool>>,
     /// `AssociatePublicIpAddress`: Associates a public IPv4 address with eth0 for a new network interface.
+    ///
     /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [Amazon VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
     pub associate_public_ip_address: Option<Value<bool>>,
     /// `ConnectionTrackingSpecification`: A connection tracking specification for the network interface.
@@ -1623,6 +1739,7 @@ pub struct NetworkInterface {
     /// `Description`: A description for the network interface.
     pub description: Option<Value<String>>,
     /// `DeviceIndex`: The device index for the network interface attachment. The primary network interface has a device index of 0. If the network interface is of type `interface`, you must specify a device index.
+    ///
     /// If you create a launch template that includes secondary network interfaces but no primary network interface, and you specify it using the `LaunchTemplate` property of `AWS::EC2::Instance`, then you must include a primary network interface using the `NetworkInterfaces` property of `AWS::EC2::Instance`.
     pub device_index: Option<Value<i64>>,
     /// `EnaQueueCount`: The number of ENA queues to be created with the instance.
@@ -1632,8 +1749,11 @@ pub struct NetworkInterface {
     /// `Groups`: The IDs of one or more security groups.
     pub groups: Option<Value<List<String>>>,
     /// `InterfaceType`: The type of network interface. To create an Elastic Fabric Adapter (EFA), specify `efa` or `efa`. For more information, see [Elastic Fabric Adapter for AI/ML and HPC workloads on Amazon EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html) in the *Amazon EC2 User Guide*.
+    ///
     /// If you are not creating an EFA, specify `interface` or omit this parameter.
+    ///
     /// If you specify `efa-only`, do not assign any IP addresses to the network interface. EFA-only network interfaces do not support IP addresses.
+    ///
     /// Valid values: `interface` | `efa` | `efa-only`
     pub interface_type: Option<Value<String>>,
     /// `Ipv4PrefixCount`: The number of IPv4 prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv4Prefix` option.
@@ -1791,6 +1911,7 @@ impl From<ConnectionTrackingSpecification> for Value<ConnectionTrackingSpecifica
 }
 
 /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
+///
 /// To improve the reliability of network packet delivery, ENA Express reorders network packets on the receiving end by default. However, some UDP-based applications are designed to handle network packets that are out of order to reduce the overhead for packet delivery at the network layer. When ENA Express is enabled, you can specify whether UDP network traffic uses it.
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1857,6 +1978,7 @@ impl From<EnaSrdUdpSpecification> for Value<EnaSrdUdpSpecification> {
 }
 
 /// Specifies an IPv4 prefix for a network interface.
+///
 /// `Ipv4PrefixSpecification` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1888,6 +2010,7 @@ impl From<Ipv4PrefixSpecification> for Value<Ipv4PrefixSpecification> {
 }
 
 /// Specifies an IPv6 address in an Amazon EC2 launch template.
+///
 /// `Ipv6Add` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1919,6 +2042,7 @@ impl From<Ipv6Add> for Value<Ipv6Add> {
 }
 
 /// Specifies an IPv6 prefix for a network interface.
+///
 /// `Ipv6PrefixSpecification` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1950,6 +2074,7 @@ impl From<Ipv6PrefixSpecification> for Value<Ipv6PrefixSpecification> {
 }
 
 /// Specifies a secondary private IPv4 address for a network interface.
+///
 /// `PrivateIpAdd` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -1992,6 +2117,7 @@ impl From<PrivateIpAdd> for Value<PrivateIpAdd> {
 #[non_exhaustive]
 pub struct NetworkPerformanceOptions {
     /// `BandwidthWeighting`: Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
+    ///
     /// - default This option uses the standard bandwidth configuration for your instance type. + vpc-1 This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth. + ebs-1 This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
     pub bandwidth_weighting: Option<Value<BandwidthWeighting>>,
 }
@@ -2017,6 +2143,7 @@ impl From<NetworkPerformanceOptions> for Value<NetworkPerformanceOptions> {
 }
 
 /// Specifies the placement of an instance.
+///
 /// `Placement` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -2026,6 +2153,7 @@ pub struct Placement {
     /// `Affinity`: The affinity setting for an instance on a Dedicated Host.
     pub affinity: Option<Value<String>>,
     /// `AvailabilityZone`: The Availability Zone for the instance.
+    ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` can be specified, but not both
     pub availability_zone: Option<Value<String>>,
     /// `GroupId`: The Group Id of a placement group. You must specify the Placement Group *Group Id* to launch an instance in a shared placement group.
@@ -2129,6 +2257,7 @@ impl From<PrivateDnsNameOptions> for Value<PrivateDnsNameOptions> {
 }
 
 /// Specifies the tags to apply to resources that are created during instance launch.
+///
 /// `TagSpecification` is a property type of [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications). [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications) is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.
@@ -2136,6 +2265,7 @@ impl From<PrivateDnsNameOptions> for Value<PrivateDnsNameOptions> {
 #[non_exhaustive]
 pub struct TagSpecification {
     /// `ResourceType`: The type of resource to tag. You can specify tags for the following resource types only: `instance` | `volume` | `network-interface` | `spot-instances-request`. If the instance does not include the resource type that you specify, the instance launch fails. For example, not all instance types include a volume.
+    ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
     pub resource_type: Option<Value<ResourceType>>,
     /// `Tags`: The tags to apply to the resource.
@@ -2166,7 +2296,9 @@ impl From<TagSpecification> for Value<TagSpecification> {
 }
 
 /// Specifies the tags to apply to the launch template during creation.
+///
 /// To specify the tags for the resources that are created during instance launch, use [AWS::EC2::LaunchTemplate TagSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-tagspecification.html).
+///
 /// `LaunchTemplateTagSpecification` is a property of [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html).
 ///
 /// A property type of `AWS::EC2::LaunchTemplate`.

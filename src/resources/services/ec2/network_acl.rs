@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::NetworkAcl`.
 ///
 /// Specifies a network ACL for your VPC.
+///
 /// To add a network ACL entry, see [AWS::EC2::NetworkAclEntry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkaclentry.html).
 ///
 /// Required: `VpcId` (the arguments of [`new`](Self::new)).

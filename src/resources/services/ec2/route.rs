@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 /// `AWS::EC2::Route`.
 ///
 /// Specifies a route in a route table. For more information, see [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes) in the *Amazon VPC User Guide*.
+///
 /// You must specify either a destination CIDR block or prefix list ID. You must also specify exactly one of the resources as the target.
+///
 /// If you create a route that references a transit gateway in the same template where you create the transit gateway, you must declare a dependency on the transit gateway attachment. The route table cannot use the transit gateway until it has successfully attached to the VPC. Add a [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) in the `AWS::EC2::Route` resource to explicitly declare a dependency on the `AWS::EC2::TransitGatewayAttachment` resource.
 ///
 /// Required: `RouteTableId` (the arguments of [`new`](Self::new)).
@@ -27,6 +29,7 @@ pub struct Route {
     /// `NatGatewayId`: \[IPv4 traffic only\] The ID of a NAT gateway.
     pub nat_gateway_id: Option<Value<String>>,
     /// `CarrierGatewayId`: The ID of the carrier gateway.
+    ///
     /// You can only use this option when the VPC contains a subnet which is associated with a Wavelength Zone.
     pub carrier_gateway_id: Option<Value<String>>,
     /// `CoreNetworkArn`: The Amazon Resource Name (ARN) of the core network.

@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::RouteTable`.
 ///
 /// Specifies a route table for the specified VPC. After you create a route table, you can add routes and associate the table with a subnet.
+///
 /// For more information, see [Route tables](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html) in the *Amazon VPC User Guide*.
 ///
 /// Required: `VpcId` (the arguments of [`new`](Self::new)).

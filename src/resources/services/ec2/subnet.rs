@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::Subnet`.
 ///
 /// Specifies a subnet for the specified VPC.
+///
 /// For an IPv4 only subnet, specify an IPv4 CIDR block. If the VPC has an IPv6 CIDR block, you can create an IPv6 only subnet or a dual stack subnet instead. For an IPv6 only subnet, specify an IPv6 CIDR block. For a dual stack subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block.
+///
 /// For more information, see [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the *Amazon VPC User Guide*.
 ///
 /// Required: `VpcId` (the arguments of [`new`](Self::new)).
@@ -19,25 +21,31 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct Subnet {
     /// `VpcId` (required; changing it replaces the resource): The ID of the VPC the subnet is in.
+    ///
     /// If you update this property, you must also update the `CidrBlock` property.
     pub vpc_id: Value<String>,
     /// `CidrBlock` (changing it replaces the resource): The IPv4 CIDR block assigned to the subnet.
+    ///
     /// If you update this property, we create a new subnet, and then delete the existing one.
     pub cidr_block: Option<Value<String>>,
     /// `AvailabilityZone` (changing it replaces the resource): The Availability Zone of the subnet.
+    ///
     /// If you update this property, you must also update the `CidrBlock` property.
     pub availability_zone: Option<Value<String>>,
     /// `MapPublicIpOnLaunch`: Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false`.
+    ///
     /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
     pub map_public_ip_on_launch: Option<Value<bool>>,
     /// `Tags`: Any tags assigned to the subnet.
     pub tags: Option<Value<List<Tag>>>,
     /// `AssignIpv6AddressOnCreation`: Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is `false`.
+    ///
     /// If you specify `AssignIpv6AddressOnCreation`, you must also specify an IPv6 CIDR block.
     pub assign_ipv6_address_on_creation: Option<Value<bool>>,
     /// `AvailabilityZoneId` (changing it replaces the resource): The AZ ID of the subnet.
     pub availability_zone_id: Option<Value<String>>,
     /// `EnableDns64`: Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    ///
     /// You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough) in the *User Guide*.
     pub enable_dns64: Option<Value<bool>>,
     /// `EnableLniAtDeviceIndex` (write-only): Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
@@ -47,6 +55,7 @@ pub struct Subnet {
     /// `Ipv4NetmaskLength` (changing it replaces the resource; write-only): An IPv4 netmask length for the subnet.
     pub ipv4_netmask_length: Option<Value<i64>>,
     /// `Ipv6CidrBlock`: The IPv6 CIDR block.
+    ///
     /// If you specify `AssignIpv6AddressOnCreation`, you must also specify an IPv6 CIDR block.
     pub ipv6_cidr_block: Option<Value<String>>,
     /// `Ipv6IpamPoolId` (changing it replaces the resource; write-only): An IPv6 IPAM pool ID for the subnet.
@@ -58,7 +67,9 @@ pub struct Subnet {
     /// `OutpostArn` (changing it replaces the resource): The Amazon Resource Name (ARN) of the Outpost.
     pub outpost_arn: Option<Value<String>>,
     /// `PrivateDnsNameOptionsOnLaunch`: The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+    ///
     /// Available options:
+    ///
     /// -  EnableResourceNameDnsAAAARecord (true | false)
     /// -  EnableResourceNameDnsARecord (true | false)
     /// -  HostnameType (ip-name | resource-name)

@@ -17,6 +17,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 #[non_exhaustive]
 pub struct SubnetRouteTableAssociation {
     /// `RouteTableId` (required; changing it replaces the resource): The ID of the route table.
+    ///
     /// The physical ID changes when the route table ID is changed.
     pub route_table_id: Value<String>,
     /// `SubnetId` (required; changing it replaces the resource): The ID of the subnet.

@@ -7,15 +7,19 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::Volume`.
 ///
 /// Specifies an Amazon Elastic Block Store (Amazon EBS) volume. You can create an empty volume, a volume from a snapshot, or a volume copy from an existing source volume.
+///
 /// -  When you use CFNlong to update an Amazon EBS volume that modifies `Iops`, `Size`, or `VolumeType`, there is a cooldown period before another operation can occur. This can cause your stack to report being in `UPDATE_IN_PROGRESS` or `UPDATE_ROLLBACK_IN_PROGRESS` for long periods of time. Some common scenarios when you might encounter a cooldown period for Amazon EBS include:
 /// -  You successfully update an Amazon EBS volume and the update succeeds. When you attempt another update within the cooldown window, that update will be subject to a cooldown period.
 /// -  You successfully update an Amazon EBS volume and the update succeeds but another change in your `update-stack` call fails. The rollback will be subject to a cooldown period.
 ///
 /// For more information, see [Requirements for EBS volume modifications](https://docs.aws.amazon.com/ebs/latest/userguide/modify-volume-requirements.html).
+///
 /// -  Amazon EBS does not support sizing down an Amazon EBS volume. CFNlong does not attempt to modify an Amazon EBS volume to a smaller size on rollback.
 ///
 /// *DeletionPolicy attribute*
+///
 /// To control how CFNlong handles the volume when the stack is deleted, set a deletion policy for your volume. You can choose to retain the volume, to delete the volume, or to create a snapshot of the volume. For more information, see [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
+///
 /// If you set a deletion policy that creates a snapshot, all tags on the volume are included in the snapshot.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -29,18 +33,25 @@ pub struct Volume {
     /// `AutoEnableIO`: Indicates whether the volume is auto-enabled for I/O operations. By default, EBS disables I/O to the volume from attached EC2 instances when it determines that a volume's data is potentially inconsistent. If the consistency of the volume is not a concern, and you prefer that the volume be made available immediately if it's impaired, you can configure the volume to automatically enable I/O.
     pub auto_enable_io: Option<Value<bool>>,
     /// `AvailabilityZone`: The ID of the Availability Zone in which to create the volume. For example, `us-east-1a`.
+    ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified, but not both.
+    ///
     /// If you are creating a volume copy, omit this parameter. The volume copy is created in the same Availability Zone as the source volume.
     pub availability_zone: Option<Value<String>>,
     /// `AvailabilityZoneId`: The ID of the Availability Zone in which to create the volume. For example, `use1-az1`.
+    ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified, but not both.
+    ///
     /// If you are creating a volume copy, omit this parameter. The volume copy is created in the same Availability Zone as the source volume.
     pub availability_zone_id: Option<Value<String>>,
     /// `Encrypted`: Indicates whether the volume should be encrypted. The effect of setting the encryption state to `true` depends on the volume origin (new, from a snapshot, or from an existing volume), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see [Encryption by default](https://docs.aws.amazon.com/ebs/latest/userguide/work-with-ebs-encr.html#encryption-by-default) in the *Amazon EBS User Guide*.
+    ///
     /// If you are creating a volume copy, omit this parameter. The volume is automatically encrypted with the same KMS key as the source volume. You can't copy unencrypted volumes.
     pub encrypted: Option<Value<bool>>,
     /// `Iops`: The number of I/O operations per second (IOPS) to provision for the volume. Required for `io1` and `io2` volumes. Optional for `gp3` volumes. Omit for all other volume types.
+    ///
     /// Valid ranges:
+    ///
     /// -  gp3: `3,000`(*default*)`- 80,000` IOPS
     /// -  io1: `100 - 64,000` IOPS
     /// -  io2: `100 - 256,000` IOPS
@@ -48,8 +59,11 @@ pub struct Volume {
     /// [Instances built on the Nitro System](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html) can support up to 256,000 IOPS. Other instances can support up to 32,000 IOPS.
     pub iops: Option<Value<i64>>,
     /// `KmsKeyId`: The identifier of the kms-key-long to use for Amazon EBS encryption. If `KmsKeyId` is specified, the encrypted state must be `true`.
+    ///
     /// If you omit this property and your account is enabled for encryption by default, or *Encrypted* is set to `true`, then the volume is encrypted using the default key specified for your account. If your account does not have a default key, then the volume is encrypted using the aws-managed-key.
+    ///
     /// Alternatively, if you want to specify a different key, you can specify one of the following:
+    ///
     /// -  Key ID. For example, 1234abcd-12ab-34cd-56ef-1234567890ab.
     /// -  Key alias. Specify the alias for the key, prefixed with `alias/`. For example, for a key with the alias `my_cmk`, use `alias/my_cmk`. Or to specify the aws-managed-key, use `alias/aws/ebs`.
     /// -  Key ARN. For example, arn:aws:kms:us-east-1:012345678910:key/1234abcd-12ab-34cd-56ef-1234567890ab.
@@ -58,16 +72,20 @@ pub struct Volume {
     /// If you are creating a volume copy, omit this parameter. The volume is automatically encrypted with the same KMS key as the source volume. You can't copy unencrypted volumes.
     pub kms_key_id: Option<Value<String>>,
     /// `MultiAttachEnabled`: Indicates whether Amazon EBS Multi-Attach is enabled.
+    ///
     /// CFNlong does not currently support updating a single-attach volume to be multi-attach enabled, updating a multi-attach enabled volume to be single-attach, or updating the size or number of I/O operations per second (IOPS) of a multi-attach enabled volume.
     pub multi_attach_enabled: Option<Value<bool>>,
     /// `OutpostArn` (write-only): The Amazon Resource Name (ARN) of the Outpost on which to create the volume.
+    ///
     /// If you intend to use a volume with an instance running on an outpost, then you must create the volume on the same outpost as the instance. You can't use a volume created in an AWS Region with an instance on an AWS outpost, or the other way around.
     pub outpost_arn: Option<Value<String>>,
     /// `Size`: The size of the volume, in GiBs.
+    ///
     /// -  Required for new empty volumes.
     /// -  Optional for volumes created from snapshots and volume copies. In this case, the size defaults to the size of the snapshot or source volume. You can optionally specify a size that is equal to or larger than the size of the source snapshot or volume.
     ///
     /// Supported volume sizes:
+    ///
     /// -  gp2: `1 - 16,384` GiB
     /// -  gp3: `1 - 65,536` GiB
     /// -  io1: `4 - 16,384` GiB
@@ -82,20 +100,29 @@ pub struct Volume {
     /// `Tags`: The tags to apply to the volume during creation.
     pub tags: Option<Value<List<Tag>>>,
     /// `Throughput`: The throughput to provision for a volume, with a maximum of 2,000 MiB/s.
+    ///
     /// This parameter is valid only for `gp3` volumes. The default value is 125.
+    ///
     /// Valid Range: Minimum value of 125. Maximum value of 2000.
+    ///
     /// The maximum ratio of throughput to IOPS is 0.25 MiB/s per IOPS. For example, a volume with 3,000 IOPS can have a maximum throughput of 750 MiB/s (3,000 x 0.25).
     pub throughput: Option<Value<i64>>,
     /// `VolumeInitializationRate`: Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization*. Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
+    ///
     /// This parameter is supported only for volumes created from snapshots. Omit this parameter if:
+    ///
     /// -  You want to create the volume using fast snapshot restore. You must specify a snapshot that is enabled for fast snapshot restore. In this case, the volume is fully initialized at creation.
+    ///
     /// If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
+    ///
     /// -  You want to create a volume that is initialized at the default rate.
     ///
     /// For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Valid range: 100 - 300 MiB/s
     pub volume_initialization_rate: Option<Value<i64>>,
     /// `VolumeType`: The volume type. This parameter can be one of the following values:
+    ///
     /// -  General Purpose SSD: `gp2` | `gp3`
     /// -  Provisioned IOPS SSD: `io1` | `io2`
     /// -  Throughput Optimized HDD: `st1`
@@ -103,7 +130,9 @@ pub struct Volume {
     /// -  Magnetic: `standard`
     ///
     /// Throughput Optimized HDD (`st1`) and Cold HDD (`sc1`) volumes can't be used as boot volumes.
+    ///
     /// For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
+    ///
     /// Default: `gp2`
     pub volume_type: Option<Value<String>>,
 }

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::VPC`.
 ///
 /// Specifies a virtual private cloud (VPC).
+///
 /// A VPC must have an associated IPv4 CIDR block. You can specify an IPv4 CIDR block or an IPAM-allocated IPv4 CIDR block. To associate an IPv6 CIDR block with the VPC, see [AWS::EC2::VPCCidrBlock](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html).
+///
 /// For more information, see [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html) in the *Amazon VPC User Guide*.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -19,27 +21,32 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct Vpc {
     /// `CidrBlock` (changing it replaces the resource): The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16`. We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18`, we modify it to `100.68.0.0/18`.
+    ///
     /// You must specify either`CidrBlock` or `Ipv4IpamPoolId`.
     pub cidr_block: Option<Value<String>>,
     /// `EnableDnsSupport`: Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
     pub enable_dns_support: Option<Value<bool>>,
     /// `EnableDnsHostnames`: Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    ///
     /// You can only enable DNS hostnames if you've enabled DNS support.
     pub enable_dns_hostnames: Option<Value<bool>>,
     /// `Tags`: The tags for the VPC.
     pub tags: Option<Value<List<Tag>>>,
     /// `InstanceTenancy`: The allowed tenancy of instances launched into the VPC.
+    ///
     /// -  `default`: An instance launched into the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy during instance launch.
     /// -  `dedicated`: An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of `host` during instance launch. You cannot specify a tenancy of `default` during instance launch.
     ///
     /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default`. Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
     pub instance_tenancy: Option<Value<InstanceTenancy>>,
     /// `Ipv4IpamPoolId` (changing it replaces the resource; write-only): The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+    ///
     /// You must specify either`CidrBlock` or `Ipv4IpamPoolId`.
     pub ipv4_ipam_pool_id: Option<Value<String>>,
     /// `Ipv4NetmaskLength` (changing it replaces the resource; write-only): The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
     pub ipv4_netmask_length: Option<Value<i64>>,
     /// `VpcEncryptionControl` (changing it replaces the resource): Describes the configuration and state of VPC encryption controls.
+    ///
     /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
     pub vpc_encryption_control: Option<Box<Value<VpcEncryptionControl>>>,
 }
@@ -105,6 +112,7 @@ impl CfnResource for Vpc {
 }
 
 /// Describes the configuration and state of VPC encryption controls.
+///
 /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
 ///
 /// A property type of `AWS::EC2::VPC`.

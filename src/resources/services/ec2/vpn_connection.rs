@@ -7,8 +7,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EC2::VPNConnection`.
 ///
 /// Specifies a VPN connection between a virtual private gateway and a VPN customer gateway or a transit gateway and a VPN customer gateway.
+///
 /// To specify a VPN connection between a transit gateway and customer gateway, use the `TransitGatewayId` and `CustomerGatewayId` properties.
+///
 /// To specify a VPN connection between a virtual private gateway and customer gateway, use the `VpnGatewayId` and `CustomerGatewayId` properties.
+///
 /// For more information, see [](https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html) in the *User Guide*.
 ///
 /// Required: `CustomerGatewayId`, `Type` (the arguments of [`new`](Self::new)).
@@ -22,40 +25,51 @@ pub struct VpnConnection {
     /// `CustomerGatewayId` (required): The ID of the customer gateway at your end of the VPN connection.
     pub customer_gateway_id: Value<String>,
     /// `EnableAcceleration` (changing it replaces the resource): Indicate whether to enable acceleration for the VPN connection.
+    ///
     /// Default: `false`
     pub enable_acceleration: Option<Value<bool>>,
     /// `LocalIpv4NetworkCidr` (changing it replaces the resource): The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
+    ///
     /// Default: `0.0.0.0/0`
     pub local_ipv4_network_cidr: Option<Value<String>>,
     /// `LocalIpv6NetworkCidr` (changing it replaces the resource): The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
+    ///
     /// Default: `::/0`
     pub local_ipv6_network_cidr: Option<Value<String>>,
     /// `OutsideIpAddressType` (changing it replaces the resource): The type of IP address assigned to the outside interface of the customer gateway device.
+    ///
     /// Valid values: `PrivateIpv4` | `PublicIpv4` | `Ipv6`
+    ///
     /// Default: `PublicIpv4`
     pub outside_ip_address_type: Option<Value<String>>,
     /// `PreSharedKeyStorage` (changing it replaces the resource; write-only): Specifies the storage mode for the pre-shared key (PSK). Valid values are `Standard` (stored in the S2Slong service) or `SecretsManager` (stored in AWS Secrets Manager).
     pub pre_shared_key_storage: Option<Value<PreSharedKeyStorage>>,
     /// `RemoteIpv4NetworkCidr` (changing it replaces the resource): The IPv4 CIDR on the AWS side of the VPN connection.
+    ///
     /// Default: `0.0.0.0/0`
     pub remote_ipv4_network_cidr: Option<Value<String>>,
     /// `RemoteIpv6NetworkCidr` (changing it replaces the resource): The IPv6 CIDR on the AWS side of the VPN connection.
+    ///
     /// Default: `::/0`
     pub remote_ipv6_network_cidr: Option<Value<String>>,
     /// `StaticRoutesOnly` (changing it replaces the resource): Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP.
+    ///
     /// If you are creating a VPN connection for a device that does not support Border Gateway Protocol (BGP), you must specify `true`.
     pub static_routes_only: Option<Value<bool>>,
     /// `Tags`: Any tags assigned to the VPN connection.
     pub tags: Option<Value<List<Tag>>>,
     /// `TransitGatewayId`: The ID of the transit gateway associated with the VPN connection.
+    ///
     /// You must specify either `TransitGatewayId` or `VpnGatewayId`, but not both.
     pub transit_gateway_id: Option<Value<String>>,
     /// `TransportTransitGatewayAttachmentId` (changing it replaces the resource): The transit gateway attachment ID to use for the VPN tunnel.
+    ///
     /// Required if `OutsideIpAddressType` is set to `PrivateIpv4`.
     pub transport_transit_gateway_attachment_id: Option<Value<String>>,
     /// `TunnelBandwidth`: The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is `standard`. Existing VPN connections without a bandwidth setting will automatically default to `standard`.
     pub tunnel_bandwidth: Option<Value<TunnelBandwidth>>,
     /// `TunnelInsideIpVersion` (changing it replaces the resource): Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
+    ///
     /// Default: `ipv4`
     pub tunnel_inside_ip_version: Option<Value<String>>,
     /// `Type` (required; changing it replaces the resource): The type of VPN connection.
@@ -63,6 +77,7 @@ pub struct VpnConnection {
     /// `VpnConcentratorId` (changing it replaces the resource): The ID of the VPN concentrator to associate with the VPN connection.
     pub vpn_concentrator_id: Option<Value<String>>,
     /// `VpnGatewayId`: The ID of the virtual private gateway at the AWS side of the VPN connection.
+    ///
     /// You must specify either `TransitGatewayId` or `VpnGatewayId`, but not both.
     pub vpn_gateway_id: Option<Value<String>>,
     /// `VpnTunnelOptionsSpecifications`: The tunnel options for the VPN connection.
@@ -188,67 +203,93 @@ impl CfnResource for VpnConnection {
 #[non_exhaustive]
 pub struct VpnTunnelOptionsSpecification {
     /// `DPDTimeoutAction`: The action to take after DPD timeout occurs. Specify `restart` to restart the IKE initiation. Specify `clear` to end the IKE session.
+    ///
     /// Valid Values: `clear` | `none` | `restart`
+    ///
     /// Default: `clear`
     pub dpd_timeout_action: Option<Value<DpdTimeoutAction>>,
     /// `DPDTimeoutSeconds`: The number of seconds after which a DPD timeout occurs.
+    ///
     /// Constraints: A value greater than or equal to 30.
+    ///
     /// Default: `30`
     pub dpd_timeout_seconds: Option<Value<i64>>,
     /// `EnableTunnelLifecycleControl`: Turn on or off tunnel endpoint lifecycle control feature.
     pub enable_tunnel_lifecycle_control: Option<Value<bool>>,
     /// `IKEVersions`: The IKE versions that are permitted for the VPN tunnel.
+    ///
     /// Valid values: `ikev1` | `ikev2`
     pub ike_versions: Option<Value<List<IkeVersionsRequestListValue>>>,
     /// `LogOptions`: Options for logging VPN tunnel activity.
     pub log_options: Option<Box<Value<VpnTunnelLogOptionsSpecification>>>,
     /// `Phase1DHGroupNumbers`: One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 1 IKE negotiations.
+    ///
     /// Valid values: `2` | `14` | `15` | `16` | `17` | `18` | `19` | `20` | `21` | `22` | `23` | `24`
     pub phase1_dh_group_numbers: Option<Value<List<Phase1DhGroupNumbersRequestListValue>>>,
     /// `Phase1EncryptionAlgorithms`: One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
+    ///
     /// Valid values: `AES128` | `AES256` | `AES128-GCM-16` | `AES256-GCM-16`
     pub phase1_encryption_algorithms: Option<Value<List<Phase1EncryptionAlgorithmsRequestListValue>>>,
     /// `Phase1IntegrityAlgorithms`: One or more integrity algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
+    ///
     /// Valid values: `SHA1` | `SHA2-256` | `SHA2-384` | `SHA2-512`
     pub phase1_integrity_algorithms: Option<Value<List<Phase1IntegrityAlgorithmsRequestListValue>>>,
     /// `Phase1LifetimeSeconds`: The lifetime for phase 1 of the IKE negotiation, in seconds.
+    ///
     /// Constraints: A value between 900 and 28,800.
+    ///
     /// Default: `28800`
     pub phase1_lifetime_seconds: Option<Value<i64>>,
     /// `Phase2DHGroupNumbers`: One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
+    ///
     /// Valid values: `2` | `5` | `14` | `15` | `16` | `17` | `18` | `19` | `20` | `21` | `22` | `23` | `24`
     pub phase2_dh_group_numbers: Option<Value<List<Phase2DhGroupNumbersRequestListValue>>>,
     /// `Phase2EncryptionAlgorithms`: One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
+    ///
     /// Valid values: `AES128` | `AES256` | `AES128-GCM-16` | `AES256-GCM-16`
     pub phase2_encryption_algorithms: Option<Value<List<Phase2EncryptionAlgorithmsRequestListValue>>>,
     /// `Phase2IntegrityAlgorithms`: One or more integrity algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
+    ///
     /// Valid values: `SHA1` | `SHA2-256` | `SHA2-384` | `SHA2-512`
     pub phase2_integrity_algorithms: Option<Value<List<Phase2IntegrityAlgorithmsRequestListValue>>>,
     /// `Phase2LifetimeSeconds`: The lifetime for phase 2 of the IKE negotiation, in seconds.
+    ///
     /// Constraints: A value between 900 and 3,600. The value must be less than the value for `Phase1LifetimeSeconds`.
+    ///
     /// Default: `3600`
     pub phase2_lifetime_seconds: Option<Value<i64>>,
     /// `PreSharedKey`: The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
+    ///
     /// Constraints: Allowed characters are alphanumeric characters, periods (.), and underscores (_). Must be between 8 and 64 characters in length and cannot start with zero (0).
     pub pre_shared_key: Option<Value<String>>,
     /// `RekeyFuzzPercentage`: The percentage of the rekey window (determined by `RekeyMarginTimeSeconds`) during which the rekey time is randomly selected.
+    ///
     /// Constraints: A value between 0 and 100.
+    ///
     /// Default: `100`
     pub rekey_fuzz_percentage: Option<Value<i64>>,
     /// `RekeyMarginTimeSeconds`: The margin time, in seconds, before the phase 2 lifetime expires, during which the AWS side of the VPN connection performs an IKE rekey. The exact time of the rekey is randomly selected based on the value for `RekeyFuzzPercentage`.
+    ///
     /// Constraints: A value between 60 and half of `Phase2LifetimeSeconds`.
+    ///
     /// Default: `270`
     pub rekey_margin_time_seconds: Option<Value<i64>>,
     /// `ReplayWindowSize`: The number of packets in an IKE replay window.
+    ///
     /// Constraints: A value between 64 and 2048.
+    ///
     /// Default: `1024`
     pub replay_window_size: Option<Value<i64>>,
     /// `StartupAction`: The action to take when the establishing the tunnel for the VPN connection. By default, your customer gateway device must initiate the IKE negotiation and bring up the tunnel. Specify `start` for AWS to initiate the IKE negotiation.
+    ///
     /// Valid Values: `add` | `start`
+    ///
     /// Default: `add`
     pub startup_action: Option<Value<StartupAction>>,
     /// `TunnelInsideCidr`: The range of inside IP addresses for the tunnel. Any specified CIDR blocks must be unique across all VPN connections that use the same virtual private gateway.
+    ///
     /// Constraints: A size /30 CIDR block from the `169.254.0.0/16` range. The following CIDR blocks are reserved and cannot be used:
+    ///
     /// -   `169.254.0.0/30`
     /// -   `169.254.1.0/30`
     /// -   `169.254.2.0/30`
@@ -258,6 +299,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// -   `169.254.169.252/30`
     pub tunnel_inside_cidr: Option<Value<String>>,
     /// `TunnelInsideIpv6Cidr`: The range of inside IPv6 addresses for the tunnel. Any specified CIDR blocks must be unique across all VPN connections that use the same transit gateway.
+    ///
     /// Constraints: A size /126 CIDR block from the local `fd00::/8` range.
     pub tunnel_inside_ipv6_cidr: Option<Value<String>>,
 }
@@ -406,19 +448,23 @@ impl From<VpnTunnelLogOptionsSpecification> for Value<VpnTunnelLogOptionsSpecifi
 #[non_exhaustive]
 pub struct CloudwatchLogOptionsSpecification {
     /// `BgpLogEnabled`: Specifies whether to enable BGP logging for the VPN connection. Default value is `False`.
+    ///
     /// Valid values: `True` | `False`
     pub bgp_log_enabled: Option<Value<bool>>,
     /// `BgpLogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
     pub bgp_log_group_arn: Option<Value<String>>,
     /// `BgpLogOutputFormat`: The desired output format for BGP logs to be sent to CloudWatch. Default format is `json`.
+    ///
     /// Valid values: `json` | `text`
     pub bgp_log_output_format: Option<Value<BgpLogOutputFormat>>,
     /// `LogEnabled`: Enable or disable VPN tunnel logging feature. Default value is `False`.
+    ///
     /// Valid values: `True` | `False`
     pub log_enabled: Option<Value<bool>>,
     /// `LogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
     pub log_group_arn: Option<Value<String>>,
     /// `LogOutputFormat`: Set log format. Default format is `json`.
+    ///
     /// Valid values: `json` | `text`
     pub log_output_format: Option<Value<LogOutputFormat>>,
 }

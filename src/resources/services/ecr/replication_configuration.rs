@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::ECR::ReplicationConfiguration`.
 ///
 /// The `AWS::ECR::ReplicationConfiguration` resource creates or updates the replication configuration for a private registry. The first time a replication configuration is applied to a private registry, a service-linked IAM role is created in your account for the replication process. For more information, see [Using Service-Linked Roles for Amazon ECR](https://docs.aws.amazon.com/AmazonECR/latest/userguide/using-service-linked-roles.html) in the *Amazon Elastic Container Registry User Guide*.
+///
 /// When configuring cross-account replication, the destination account must grant the source account permission to replicate. This permission is controlled using a private registry permissions policy. For more information, see `AWS::ECR::RegistryPolicy`.
 ///
 /// Required: `ReplicationConfiguration` (the arguments of [`new`](Self::new)).

@@ -17,14 +17,19 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct Cluster {
     /// `CapacityProviders`: The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the [CreateService](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html) or [RunTask](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) actions.
+    ///
     /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must be created but not associated with another cluster. New Auto Scaling group capacity providers can be created with the [CreateCapacityProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html) API operation.
+    ///
     /// To use a FARGATElong capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The FARGATElong capacity providers are available to all accounts and only need to be associated with a cluster to be used.
+    ///
     /// The [PutCapacityProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutCapacityProvider.html) API operation is used to update the list of available capacity providers for a cluster after the cluster is created.
     pub capacity_providers: Option<Value<List<String>>>,
     /// `ClusterName` (changing it replaces the resource): A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name.
     pub cluster_name: Option<Value<String>>,
     /// `ClusterSettings`: The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+    ///
     /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
+    ///
     /// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub cluster_settings: Option<Value<List<ClusterSettings>>>,
     /// `Configuration`: The execute command and managed storage configuration for the cluster.
@@ -32,10 +37,13 @@ pub struct Cluster {
     /// `DefaultCapacityProviderStrategy`: The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
     pub default_capacity_provider_strategy: Option<Value<List<CapacityProviderStrategyItem>>>,
     /// `ServiceConnectDefaults` (write-only): Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`. You can set the namespace of each service individually in the `ServiceConnectConfiguration` to override this default parameter.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub service_connect_defaults: Option<Box<Value<ServiceConnectDefaults>>>,
     /// `Tags`: The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// -  Maximum number of tags per resource - 50
     /// -  For each resource, each tag key must be unique, and each tag key can have only one value.
     /// -  Maximum key length - 128 Unicode characters in UTF-8
@@ -104,7 +112,9 @@ impl CfnResource for Cluster {
 }
 
 /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+///
 /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
+///
 /// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Cluster`.
@@ -114,8 +124,11 @@ pub struct ClusterSettings {
     /// `Name`: The name of the cluster setting. The value is `containerInsights`.
     pub name: Option<Value<String>>,
     /// `Value`: The value to set for the cluster setting. The supported values are `enhanced`, `enabled`, and `disabled`.
+    ///
     /// To use Container Insights with enhanced observability, set the `containerInsights` account setting to `enhanced`.
+    ///
     /// To use Container Insights, set the `containerInsights` account setting to `enabled`.
+    ///
     /// If a cluster value is specified, it will override the `containerInsights` value set with [PutAccountSetting](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSetting.html) or [PutAccountSettingDefault](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSettingDefault.html).
     pub value: Option<Value<String>>,
 }
@@ -189,6 +202,7 @@ pub struct ExecuteCommandConfiguration {
     /// `LogConfiguration`: The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When `logging=OVERRIDE` is specified, a `logConfiguration` must be provided.
     pub log_configuration: Option<Box<Value<ExecuteCommandLogConfiguration>>>,
     /// `Logging`: The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+    ///
     /// -  `NONE`: The execute command session is not logged.
     /// -  `DEFAULT`: The `awslogs` configuration in the task definition is used. If no logging parameter is specified, it defaults to this value. If no `awslogs` log driver is configured in the task definition, the output won't be logged.
     /// -  `OVERRIDE`: Specify the logging details as a part of `logConfiguration`. If the `OVERRIDE` logging option is specified, the `logConfiguration` is required.
@@ -230,9 +244,11 @@ pub struct ExecuteCommandLogConfiguration {
     /// `CloudWatchEncryptionEnabled`: Determines whether to use encryption on the CloudWatch logs. If not specified, encryption will be off.
     pub cloud_watch_encryption_enabled: Option<Value<bool>>,
     /// `CloudWatchLogGroupName`: The name of the CloudWatch log group to send logs to.
+    ///
     /// The CloudWatch log group must already be created.
     pub cloud_watch_log_group_name: Option<Value<String>>,
     /// `S3BucketName`: The name of the S3 bucket to send logs to.
+    ///
     /// The S3 bucket must already be created.
     pub s3_bucket_name: Option<Value<String>>,
     /// `S3EncryptionEnabled`: Determines whether to use encryption on the S3 logs. If not specified, encryption is not used.
@@ -280,11 +296,15 @@ impl From<ExecuteCommandLogConfiguration> for Value<ExecuteCommandLogConfigurati
 #[non_exhaustive]
 pub struct ManagedStorageConfiguration {
     /// `FargateEphemeralStorageKmsKeyId`: Specify the KMSlong key ID for Fargate ephemeral storage.
+    ///
     /// When you specify a `fargateEphemeralStorageKmsKeyId`, AWS Fargate uses the key to encrypt data at rest in ephemeral storage. For more information about Fargate ephemeral storage encryption, see [Customer managed keys for Fargate ephemeral storage for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-storage-encryption.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The key must be a single Region key.
     pub fargate_ephemeral_storage_kms_key_id: Option<Value<String>>,
     /// `KmsKeyId`: Specify a KMSlong key ID to encrypt Amazon ECS managed storage.
+    ///
     /// When you specify a `kmsKeyId`, Amazon ECS uses the key to encrypt data volumes managed by Amazon ECS that are attached to tasks in the cluster. The following data volumes are managed by Amazon ECS: Amazon EBS. For more information about encryption of Amazon EBS volumes attached to Amazon ECS tasks, see [Encrypt data stored in Amazon EBS volumes for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The key must be a single Region key.
     pub kms_key_id: Option<Value<String>>,
 }
@@ -319,7 +339,9 @@ impl From<ManagedStorageConfiguration> for Value<ManagedStorageConfiguration> {
 #[non_exhaustive]
 pub struct CapacityProviderStrategyItem {
     /// `Base`: The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
+    ///
     /// Base value characteristics:
+    ///
     /// -  Only one capacity provider in a strategy can have a base defined
     /// -  The default value is `0` if not specified
     /// -  The valid range is 0 to 100,000
@@ -328,8 +350,11 @@ pub struct CapacityProviderStrategyItem {
     /// `CapacityProvider`: The short name of the capacity provider. This can be either an AWS managed capacity provider (`FARGATE` or `FARGATE_SPOT`) or the name of a custom capacity provider that you created.
     pub capacity_provider: Option<Value<String>>,
     /// `Weight`: The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
+    ///
     /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0`, any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
+    ///
     /// Weight value characteristics:
+    ///
     /// -  Weight is considered after the base value is satisfied
     /// -  The default value is `0` if not specified
     /// -  The valid range is 0 to 1,000
@@ -337,11 +362,15 @@ pub struct CapacityProviderStrategyItem {
     /// -  Capacity providers with weight of `0` cannot place tasks
     ///
     /// Task distribution logic:
+    ///
     /// 1.  Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
+    ///
     /// 1.  Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
     ///
     /// Examples:
+    ///
     /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
+    ///
     /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4`, then for every 1 task on A, 4 tasks will run on B.
     pub weight: Option<Value<i64>>,
 }
@@ -373,6 +402,7 @@ impl From<CapacityProviderStrategyItem> for Value<CapacityProviderStrategyItem> 
 }
 
 /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`. You can set the namespace of each service individually in the `ServiceConnectConfiguration` to override this default parameter.
+///
 /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Cluster`.
@@ -380,9 +410,13 @@ impl From<CapacityProviderStrategyItem> for Value<CapacityProviderStrategyItem> 
 #[non_exhaustive]
 pub struct ServiceConnectDefaults {
     /// `Namespace`: The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (&gt;), less than (&lt;), double quotation marks ("), or slash (/).
+    ///
     /// If you enter an existing namespace name or ARN, then that namespace will be used. Any namespace type is supported. The namespace must be in this account and this AWS Region.
+    ///
     /// If you enter a new name, a CMAPlong namespace will be created. Amazon ECS creates a CMAP namespace with the "API calls" method of instance discovery only. This instance discovery method is the "HTTP" namespace type in the CLIlong. Other types of instance discovery aren't used by Service Connect.
+    ///
     /// If you update the cluster with an empty string `""` for the namespace name, the cluster configuration for Service Connect is removed. Note that the namespace will remain in CMAP and must be deleted separately.
+    ///
     /// For more information about CMAPlong, see [Working with Services](https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html) in the *Developer Guide*.
     pub namespace: Option<Value<String>>,
 }

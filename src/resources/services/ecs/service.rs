@@ -7,12 +7,17 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 /// `AWS::ECS::Service`.
 ///
 /// The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers.
+///
 /// The stack update fails if you change any properties that require replacement and at least one ECS Service Connect `ServiceConnectConfiguration` property is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceConnectService` must have a name that is unique in the namespace.
+///
 /// Starting April 15, 2023, AWS; will not onboard new customers to Amazon Elastic Inference (EI), and will help current customers migrate their workloads to options that offer better price and performance. After April 15, 2023, new customers will not be able to launch instances with Amazon EI accelerators in Amazon SageMaker, ECS, or EC2. However, customers who have used Amazon EI at least once during the past 30-day period are considered current customers and will be able to continue using the service.
+///
 /// On June 12, 2025, Amazon ECS launched support for updating capacity provider configuration for ECS services. With this launch, ECS also aligned the CFN update behavior for `CapacityProviderStrategy` parameter with the standard practice. For more information, see [adds support for updating capacity provider configuration for ECS services](https://docs.aws.amazon.com/about-aws/whats-new/2025/05/amazon-ecs-capacity-provider-configuration-ecs/). Previously ECS ignored the `CapacityProviderStrategy` property if it was set to an empty list for example, `[]` in CFN, because updating capacity provider configuration was not supported. Now, with support for capacity provider updates, customers can remove capacity providers from a service by passing an empty list. When you specify an empty list (`[]`) for the `CapacityProviderStrategy` property in your CFN template, ECS will remove any capacity providers associated with the service, as follows:
+///
 /// -  For services created with a capacity provider strategy after the launch:
 /// -  If there's a cluster default strategy set, the service will revert to using that default strategy.
 /// -  If no cluster default strategy exists, you will receive the following error:
+///
 /// No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.
 ///
 /// -  For services created with a capacity provider strategy prior to the launch:
@@ -20,7 +25,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 /// -  If the strategy included Auto Scaling group capacity providers, the service will revert to EC2 launch type, and the Auto Scaling group capacity providers will not be used.
 ///
 /// Recommended Actions
+///
 /// If you are currently using `CapacityProviderStrategy: []` in your CFN templates, you should take one of the following actions:
+///
 /// -  If you do not intend to update the Capacity Provider Strategy:
 /// -  Remove the `CapacityProviderStrategy` property entirely from your CFN template
 /// -  Alternatively, use `!Ref ::NoValue` for the `CapacityProviderStrategy` property in your template
@@ -28,8 +35,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 /// -  If you intend to maintain or update the Capacity Provider Strategy, specify the actual Capacity Provider Strategy for the service in your CFN template.
 ///
 /// If your CFN template had an empty list (\[\]) for `CapacityProviderStrategy` prior to the aforementioned launch on June 12, and you are using the same template with `CapacityProviderStrategy: []`, you might encounter the following error:
+///
 /// Invalid request provided: When switching from launch type to capacity provider strategy on an existing service, or making a change to a capacity provider strategy on a service that is already using one, you must force a new deployment. (Service: Ecs, Status Code: 400, Request ID: xxx) (SDK Attempt Count: 1)" (RequestToken: xxx HandlerErrorCode: InvalidRequest)
+///
 /// Note that CFN automatically initiates a new deployment when it detects a parameter change, but customers cannot choose to force a deployment through CFN. This is an invalid input scenario that requires one of the remediation actions listed above.
+///
 /// If you are experiencing active production issues related to this change, contact AWS Support or your Technical Account Manager.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -41,14 +51,20 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 #[non_exhaustive]
 pub struct Service {
     /// `AvailabilityZoneRebalancing`: Indicates whether to use Availability Zone rebalancing for the service.
+    ///
     /// For more information, see [Balancing an Amazon ECS service across Availability Zones](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The default behavior of `AvailabilityZoneRebalancing` differs between create and update requests:
+    ///
     /// -  For create service requests, when no value is specified for `AvailabilityZoneRebalancing`, Amazon ECS defaults the value to `ENABLED`.
     /// -  For update service requests, when no value is specified for `AvailabilityZoneRebalancing`, Amazon ECS defaults to the existing service’s `AvailabilityZoneRebalancing` value. If the service never had an `AvailabilityZoneRebalancing` value set, Amazon ECS treats this as `DISABLED`.
     pub availability_zone_rebalancing: Option<Value<AvailabilityZoneRebalancing>>,
     /// `CapacityProviderStrategy`: The capacity provider strategy to use for the service.
+    ///
     /// If a `capacityProviderStrategy` is specified, the `launchType` parameter must be omitted. If no `capacityProviderStrategy` or `launchType` is specified, the `defaultCapacityProviderStrategy` for the cluster is used.
+    ///
     /// A capacity provider strategy can contain a maximum of 20 capacity providers.
+    ///
     /// To remove this property from your service resource, specify an empty `CapacityProviderStrategyItem` array.
     pub capacity_provider_strategy: Option<Value<List<CapacityProviderStrategyItem>>>,
     /// `Cluster` (changing it replaces the resource): The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
@@ -58,10 +74,13 @@ pub struct Service {
     /// `DeploymentController`: The deployment controller to use for the service.
     pub deployment_controller: Option<Box<Value<DeploymentController>>>,
     /// `DesiredCount`: The number of instantiations of the specified task definition to place and keep running in your service.
+    ///
     /// For new services, if a desired count is not specified, a default value of `1` is used. When using the `DAEMON` scheduling strategy, the desired count is not required.
+    ///
     /// For existing services, if a desired count is not specified, it is omitted from the operation.
     pub desired_count: Option<Value<i64>>,
     /// `EnableECSManagedTags`: Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see [Tagging your Amazon ECS resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// When you use Amazon ECS managed tags, you must set the `propagateTags` request parameter.
     pub enable_ecs_managed_tags: Option<Value<bool>>,
     /// `EnableExecuteCommand`: Determines whether the execute command functionality is turned on for the service. If `true`, the execute command functionality is turned on for all containers in tasks as part of the service.
@@ -71,12 +90,15 @@ pub struct Service {
     /// `GatewayConnectors` (write-only).
     pub gateway_connectors: Option<Value<List<GatewayConnector>>>,
     /// `HealthCheckGracePeriodSeconds`: The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used. If you do not use any of the health checks, then `healthCheckGracePeriodSeconds` is unused.
+    ///
     /// If your service has more running tasks than desired, unhealthy tasks in the grace period might be stopped to reach the desired count.
     pub health_check_grace_period_seconds: Option<Value<i64>>,
     /// `LaunchType`: The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If you want to use Managed Instances, you must use the `capacityProviderStrategy` request parameter
     pub launch_type: Option<Value<LaunchType>>,
     /// `LoadBalancers`: A list of load balancer objects to associate with the service. If you specify the `Role` property, `LoadBalancers` must be specified as well. For information about the number of load balancers that you can specify per service, see [Service Load Balancing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// To remove this property from your service resource, specify an empty `LoadBalancer` array.
     pub load_balancers: Option<Value<List<LoadBalancer>>>,
     /// `Monitoring` (write-only): The optional monitoring configuration for the service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
@@ -84,39 +106,54 @@ pub struct Service {
     /// `NetworkConfiguration`: The network configuration for the service. This parameter is required for task definitions that use the `awsvpc` network mode to receive their own elastic network interface, and it is not supported for other network modes. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub network_configuration: Option<Box<Value<NetworkConfiguration>>>,
     /// `PlacementConstraints`: An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
+    ///
     /// To remove this property from your service resource, specify an empty `PlacementConstraint` array.
     pub placement_constraints: Option<Value<List<PlacementConstraint>>>,
     /// `PlacementStrategies`: The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
+    ///
     /// To remove this property from your service resource, specify an empty `PlacementStrategy` array.
     pub placement_strategies: Option<Value<List<PlacementStrategy>>>,
     /// `PlatformVersion`: The platform version that your tasks in the service are running on. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used. For more information, see [platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub platform_version: Option<Value<String>>,
     /// `PropagateTags`: Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+    ///
     /// You must set this to a value other than `NONE` when you use Cost Explorer. For more information, see [Amazon ECS usage reports](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/usage-reports.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The default is `NONE`.
     pub propagate_tags: Option<Value<PropagateTags>>,
     /// `Role` (changing it replaces the resource): The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. This parameter is only permitted if you are using a load balancer with your service and your task definition doesn't use the `awsvpc` network mode. If you specify the `role` parameter, you must also specify a load balancer object with the `loadBalancers` parameter.
+    ///
     /// If your account has already created the Amazon ECS service-linked role, that role is used for your service unless you specify a role here. The service-linked role is required if your task definition uses the `awsvpc` network mode or if the service is configured to use service discovery, an external deployment controller, multiple target groups, or Elastic Inference accelerators in which case you don't specify a role here. For more information, see [Using service-linked roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If your specified role has a path other than `/`, then you must either specify the full role ARN (this is recommended) or prefix the role name with the path. For example, if a role with the name `bar` has a path of `/foo/` then you would specify `/foo/bar` as the role name. For more information, see [Friendly names and paths](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names) in the *IAM User Guide*.
     pub role: Option<Value<String>>,
     /// `SchedulingStrategy` (changing it replaces the resource): The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    ///
     /// There are two service scheduler strategies available:
+    ///
     /// -  `REPLICA`-The replica scheduling strategy places and maintains the desired number of tasks across your cluster. By default, the service scheduler spreads tasks across Availability Zones. You can use task placement strategies and constraints to customize task placement decisions. This scheduler strategy is required if the service uses the `CODE_DEPLOY` or `EXTERNAL` deployment controller types.
     /// -  `DAEMON`-The daemon scheduling strategy deploys exactly one task on each active container instance that meets all of the task placement constraints that you specify in your cluster. The service scheduler also evaluates the task placement constraints for running tasks and will stop tasks that don't meet the placement constraints. When you're using this strategy, you don't need to specify a desired number of tasks, a task placement strategy, or use Service Auto Scaling policies.
+    ///
     /// Tasks using the Fargate launch type or the `CODE_DEPLOY` or `EXTERNAL` deployment controller types don't support the `DAEMON` scheduling strategy.
     pub scheduling_strategy: Option<Value<SchedulingStrategy>>,
     /// `ServiceConnectConfiguration` (write-only): The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub service_connect_configuration: Option<Box<Value<ServiceConnectConfiguration>>>,
     /// `ServiceName` (changing it replaces the resource): The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
+    ///
     /// The stack update fails if you change any properties that require replacement and the `ServiceName` is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceName` must be unique in the cluster.
     pub service_name: Option<Value<String>>,
     /// `ServiceRegistries`: The details of the service discovery registry to associate with this service. For more information, see [Service discovery](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html).
+    ///
     /// Each service may be associated with one service registry. Multiple service registries for each service isn't supported.
+    ///
     /// To remove this property from your service resource, specify an empty `ServiceRegistry` array.
     pub service_registries: Option<Value<List<ServiceRegistry>>>,
     /// `Tags`: The metadata that you apply to the service to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. When a service is deleted, the tags are deleted as well.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// -  Maximum number of tags per resource - 50
     /// -  For each resource, each tag key must be unique, and each tag key can have only one value.
     /// -  Maximum key length - 128 Unicode characters in UTF-8
@@ -126,10 +163,13 @@ pub struct Service {
     /// -  Do not use `aws:`, `AWS:`, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     pub tags: Option<Value<List<Tag>>>,
     /// `TaskDefinition`: The `family` and `revision` (`family:revision`) or full ARN of the task definition to run in your service. If a `revision` isn't specified, the latest `ACTIVE` revision is used.
+    ///
     /// A task definition must be specified if the service uses either the `ECS` or `CODE_DEPLOY` deployment controllers.
+    ///
     /// For more information about deployment types, see [Amazon ECS deployment types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html).
     pub task_definition: Option<Value<String>>,
     /// `VolumeConfigurations` (write-only): The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
+    ///
     /// To remove this property from your service resource, specify an empty `ServiceVolumeConfiguration` array.
     pub volume_configurations: Option<Value<List<ServiceVolumeConfiguration>>>,
     /// `VpcLatticeConfigurations`: The VPC Lattice configuration for the service being created.
@@ -257,8 +297,11 @@ impl CfnResource for Service {
 }
 
 /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
+///
 /// Only capacity providers that are already associated with a cluster and have an `ACTIVE` or `UPDATING` status can be used in a capacity provider strategy. The `PutClusterCapacityProviders` API is used to associate a capacity provider with a cluster.
+///
 /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the `CreateCapacityProvider` API operation.
+///
 /// To use an FARGATElong capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The FARGATElong capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -266,7 +309,9 @@ impl CfnResource for Service {
 #[non_exhaustive]
 pub struct CapacityProviderStrategyItem {
     /// `Base`: The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
+    ///
     /// Base value characteristics:
+    ///
     /// -  Only one capacity provider in a strategy can have a base defined
     /// -  The default value is `0` if not specified
     /// -  The valid range is 0 to 100,000
@@ -275,8 +320,11 @@ pub struct CapacityProviderStrategyItem {
     /// `CapacityProvider`: The short name of the capacity provider. This can be either an AWS managed capacity provider (`FARGATE` or `FARGATE_SPOT`) or the name of a custom capacity provider that you created.
     pub capacity_provider: Option<Value<String>>,
     /// `Weight`: The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
+    ///
     /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0`, any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
+    ///
     /// Weight value characteristics:
+    ///
     /// -  Weight is considered after the base value is satisfied
     /// -  The default value is `0` if not specified
     /// -  The valid range is 0 to 1,000
@@ -284,11 +332,15 @@ pub struct CapacityProviderStrategyItem {
     /// -  Capacity providers with weight of `0` cannot place tasks
     ///
     /// Task distribution logic:
+    ///
     /// 1.  Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
+    ///
     /// 1.  Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
     ///
     /// Examples:
+    ///
     /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
+    ///
     /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4`, then for every 1 task on A, 4 tasks will run on B.
     pub weight: Option<Value<i64>>,
 }
@@ -328,7 +380,9 @@ pub struct DeploymentConfiguration {
     /// `Alarms`: Information about the CloudWatch alarms.
     pub alarms: Option<Box<Value<DeploymentAlarms>>>,
     /// `BakeTimeInMinutes`: The duration waiting before terminating the previous service revision and marking a deployment complete.
+    ///
     /// The following rules apply when you don't specify a value:
+    ///
     /// -  For blue/green, linear, and canary deployments, the value is set to 15 minutes.
     /// -  For rolling deployments, there is no bake time set by default.
     /// -  The external deployment controller (`EXTERNAL`) and the ACD blue/green deployment controller (`CODE_DEPLOY`) do not support the `BakeTimeInMinutes` parameter.
@@ -338,6 +392,7 @@ pub struct DeploymentConfiguration {
     /// `CanaryConfiguration`: Configuration for canary deployment strategy. Only valid when the deployment strategy is `CANARY`. This configuration enables shifting a fixed percentage of traffic for testing, followed by shifting the remaining traffic after a bake period.
     pub canary_configuration: Option<Box<Value<CanaryConfiguration>>>,
     /// `DeploymentCircuitBreaker`: The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
+    ///
     /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If you use the deployment circuit breaker, a service deployment will transition to a failed state and stop launching new tasks. If you use the rollback option, when a service deployment fails, the service is rolled back to the last deployment that completed successfully. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*
     pub deployment_circuit_breaker: Option<Box<Value<DeploymentCircuitBreaker>>>,
     /// `EarlySuccessCriteria`: The early success criteria configuration for a rolling deployment. With early success criteria, you can configure an Amazon ECS deployment to complete faster. Amazon ECS declares a deployment successful once a target percentage of tasks are healthy, instead of waiting for the service to fully stabilize.
@@ -347,29 +402,42 @@ pub struct DeploymentConfiguration {
     /// `LinearConfiguration`: Configuration for linear deployment strategy. Only valid when the deployment strategy is `LINEAR`. This configuration enables progressive traffic shifting in equal percentage increments with configurable bake times between each step.
     pub linear_configuration: Option<Box<Value<LinearConfiguration>>>,
     /// `MaximumPercent`: If a service is using the rolling update (`ECS`) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer). This parameter enables you to define the deployment batch size. For example, if your service is using the `REPLICA` service scheduler and has a `desiredCount` of four tasks and a `maximumPercent` value of 200%, the scheduler may start four new tasks before stopping the four older tasks (provided that the cluster resources required to do this are available). The default `maximumPercent` value for a service using the `REPLICA` service scheduler is 200%.
+    ///
     /// The Amazon ECS scheduler uses this parameter to replace unhealthy tasks by starting replacement tasks first and then stopping the unhealthy tasks, as long as cluster resources for starting replacement tasks are available. For more information about how the scheduler replaces unhealthy tasks, see [Amazon ECS services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    ///
     /// If a service is using either the blue/green (`CODE_DEPLOY`) or `EXTERNAL` deployment types, and tasks in the service use the EC2 launch type, the *maximum percent* value is set to the default value. The *maximum percent* value is used to define the upper limit on the number of the tasks in the service that remain in the `RUNNING` state while the container instances are in the `DRAINING` state.
+    ///
     /// You can't specify a custom `maximumPercent` value for a service that uses either the blue/green (`CODE_DEPLOY`) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
+    ///
     /// If the service uses either the blue/green (`CODE_DEPLOY`) or `EXTERNAL` deployment types, and the tasks in the service use the Fargate launch type, the maximum percent value is not used. The value is still returned when describing your service.
     pub maximum_percent: Option<Value<i64>>,
     /// `MinimumHealthyPercent`: If a service is using the rolling update (`ECS`) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer). This parameter enables you to deploy without using additional cluster capacity. For example, if your service has a `desiredCount` of four tasks and a `minimumHealthyPercent` of 50%, the service scheduler may stop two existing tasks to free up cluster capacity before starting two new tasks.
+    ///
     /// If any tasks are unhealthy and if `maximumPercent` doesn't allow the Amazon ECS scheduler to start replacement tasks, the scheduler stops the unhealthy tasks one-by-one — using the `minimumHealthyPercent` as a constraint — to clear up capacity to launch replacement tasks. For more information about how the scheduler replaces unhealthy tasks, see [Amazon ECS services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    ///
     /// For services that *do not* use a load balancer, the following should be noted:
+    ///
     /// -  A service is considered healthy if all essential containers within the tasks in the service pass their health checks.
     /// -  If a task has no essential containers with a health check defined, the service scheduler will wait for 40 seconds after a task reaches a `RUNNING` state before the task is counted towards the minimum healthy percent total.
     /// -  If a task has one or more essential containers with a health check defined, the service scheduler will wait for the task to reach a healthy status before counting it towards the minimum healthy percent total. A task is considered healthy when all essential containers within the task have passed their health checks. The amount of time the service scheduler can wait for is determined by the container health check settings.
     ///
     /// For services that *do* use a load balancer, the following should be noted:
+    ///
     /// -  If a task has no essential containers with a health check defined, the service scheduler will wait for the load balancer target group health check to return a healthy status before counting the task towards the minimum healthy percent total.
     /// -  If a task has an essential container with a health check defined, the service scheduler will wait for both the task to reach a healthy status and the load balancer target group health check to return a healthy status before counting the task towards the minimum healthy percent total.
     ///
     /// The default value for a replica service for `minimumHealthyPercent` is 100%. The default `minimumHealthyPercent` value for a service using the `DAEMON` service schedule is 0% for the CLI, the AWS SDKs, and the APIs and 50% for the AWS Management Console.
+    ///
     /// The minimum number of healthy tasks during a deployment is the `desiredCount` multiplied by the `minimumHealthyPercent`/100, rounded up to the nearest integer value.
+    ///
     /// If a service is using either the blue/green (`CODE_DEPLOY`) or `EXTERNAL` deployment types and is running tasks that use the EC2 launch type, the *minimum healthy percent* value is set to the default value. The *minimum healthy percent* value is used to define the lower limit on the number of the tasks in the service that remain in the `RUNNING` state while the container instances are in the `DRAINING` state.
+    ///
     /// You can't specify a custom `minimumHealthyPercent` value for a service that uses either the blue/green (`CODE_DEPLOY`) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
+    ///
     /// If a service is using either the blue/green (`CODE_DEPLOY`) or `EXTERNAL` deployment types and is running tasks that use the Fargate launch type, the minimum healthy percent value is not used, although it is returned when describing your service.
     pub minimum_healthy_percent: Option<Value<i64>>,
     /// `Strategy`: The deployment strategy for the service. Choose from these valid values:
+    ///
     /// -  `ROLLING` - When you create a service which uses the rolling update (`ROLLING`) deployment strategy, the Amazon ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that Amazon ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
     /// -  `BLUE_GREEN` - A blue/green deployment strategy (`BLUE_GREEN`) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With Amazon ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
     /// -  `LINEAR` - A *linear* deployment strategy (`LINEAR`) gradually shifts traffic from the current production environment to a new environment in equal percentages over time. With Amazon ECS linear deployments, you can control the pace of traffic shifting and validate new service revisions with increasing amounts of production traffic.
@@ -425,8 +493,11 @@ impl From<DeploymentConfiguration> for Value<DeploymentConfiguration> {
 }
 
 /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
+///
 /// When the alarms are generated, Amazon ECS sets the service deployment to failed. Set the rollback parameter to have Amazon ECS to roll back your service to the last completed deployment after a failure.
+///
 /// You can only use the `DeploymentAlarms` method to detect failures when the `DeploymentController` is set to `ECS`.
+///
 /// For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -475,8 +546,11 @@ impl From<DeploymentAlarms> for Value<DeploymentAlarms> {
 }
 
 /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
+///
 /// The following validation applies only to Canary deployments created through CFN. CFN operations time out after 36 hours. Canary deployments can approach this limit because of their extended duration. This can cause CFN to roll back the deployment. To prevent timeout-related rollbacks, CFN rejects deployments when the calculated deployment time exceeds 33 hours based on your template configuration:
+///
 /// `BakeTimeInMinutes + CanaryBakeTimeInMinutes`
+///
 /// Additional backend processes (such as task scaling and running lifecycle hooks) can extend deployment time beyond these calculations. Even deployments under the 33-hour threshold might still time out if these processes cause the total duration to exceed 36 hours.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -513,7 +587,9 @@ impl From<CanaryConfiguration> for Value<CanaryConfiguration> {
 }
 
 /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
+///
 /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If it is turned on, a service deployment will transition to a failed state and stop launching new tasks. You can also configure Amazon ECS to roll back your service to the last completed deployment after a failure. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// For more information about API failure reasons, see [API failure reasons](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -568,6 +644,7 @@ impl From<DeploymentCircuitBreaker> for Value<DeploymentCircuitBreaker> {
 }
 
 /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The `type` and `value` together determine the number of task failures that are tolerated before the circuit breaker triggers.
+///
 /// By default, the threshold configuration uses a `type` of `BOUNDED_PERCENT` with a `value` of `50`.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -610,6 +687,7 @@ impl From<ThresholdConfiguration> for Value<ThresholdConfiguration> {
 }
 
 /// You can use early success criteria only with rolling deployment strategy.
+///
 /// The configuration that determines when a rolling update deployment is considered successful. Early success criteria defines the percentage of tasks that must be healthy before a deployment completes. It also controls whether Amazon ECS must remove the previous tasks before a deployment completes.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -617,12 +695,15 @@ impl From<ThresholdConfiguration> for Value<ThresholdConfiguration> {
 #[non_exhaustive]
 pub struct DeploymentEarlySuccessCriteria {
     /// `Enable`: Specifies whether to use the early success criteria for the service deployment. When set to `false`, the deployment uses the default behavior, where Amazon ECS considers the deployment successful when the target service revision fully stabilizes and the previous tasks are removed. The default value is `false`.
+    ///
     /// When set to `true`, Amazon ECS monitors the deployment to meet early success criteria. You must also specify `healthyPercent` and `sourceServiceRevisionCleanup`.
     pub enable: Option<Value<bool>>,
     /// `HealthyPercent`: The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful. This percentage is relative to the service's `desiredCount` and must be an integer between `0` and `100`. This value must be greater than or equal to the `minimumHealthyPercent` value.
+    ///
     /// After this percentage of tasks is healthy and the bake time elapses, Amazon ECS completes the deployment. Amazon ECS continues to scale the target service revision to 100 percent in the background.
     pub healthy_percent: Option<Value<i64>>,
     /// `SourceServiceRevisionCleanup`: The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
+    ///
     /// -  `BLOCKING`—Amazon ECS removes the previous tasks before it marks the deployment as successful.
     /// -  `DEFERRED`—Amazon ECS marks the deployment successful, and then removes the previous tasks in the background.
     pub source_service_revision_cleanup: Option<Value<SourceServiceRevisionCleanup>>,
@@ -655,6 +736,7 @@ impl From<DeploymentEarlySuccessCriteria> for Value<DeploymentEarlySuccessCriter
 }
 
 /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process. You can use Lambda functions or pause hooks as hook targets.
+///
 /// For more information, see [Lifecycle hooks for Amazon ECS service deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -662,44 +744,73 @@ impl From<DeploymentEarlySuccessCriteria> for Value<DeploymentEarlySuccessCriter
 #[non_exhaustive]
 pub struct DeploymentLifecycleHook {
     /// `HookDetails`: Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function).
+    ///
     /// This field must be a JSON object as a string.
     pub hook_details: Option<Value<Expr>>,
     /// `HookTargetArn`: The Amazon Resource Name (ARN) of the hook target. For `AWS_LAMBDA` hooks, this is the Lambda function ARN. This field is not applicable for `PAUSE` hooks.
+    ///
     /// You must provide this parameter when configuring an `AWS_LAMBDA` lifecycle hook.
     pub hook_target_arn: Option<Value<String>>,
     /// `LifecycleStages` (required): The lifecycle stages at which to run the hook. Choose from these valid values:
+    ///
     /// -  RECONCILE_SERVICE
+    ///
     /// The reconciliation stage that only happens when you start a new service deployment with more than 1 service revision in an ACTIVE state.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  PRE_SCALE_UP
+    ///
     /// The green service revision has not started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  POST_SCALE_UP
+    ///
     /// The green service revision has started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  TEST_TRAFFIC_SHIFT
+    ///
     /// The blue and green service revisions are running. The blue service revision handles 100% of the production traffic. The green service revision is migrating from 0% to 100% of test traffic.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  POST_TEST_TRAFFIC_SHIFT
+    ///
     /// The test traffic shift is complete. The green service revision handles 100% of the test traffic.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  PRE_PRODUCTION_TRAFFIC_SHIFT
+    ///
     /// Occurs before production traffic shift. For linear and canary deployments, this stage is invoked before every traffic shift step.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  PRODUCTION_TRAFFIC_SHIFT
+    ///
     /// Production traffic is shifting to the green service revision. The green service revision is migrating from 0% to 100% of production traffic. For linear and canary deployments, this stage is invoked at every traffic shift step.
+    ///
     /// You can use a lifecycle hook for this stage.
+    ///
     /// -  POST_PRODUCTION_TRAFFIC_SHIFT
+    ///
     /// The production traffic shift is complete.
+    ///
     /// You can use a lifecycle hook for this stage.
     ///
     /// `PAUSE` hooks cannot be configured at `TEST_TRAFFIC_SHIFT` or `PRODUCTION_TRAFFIC_SHIFT` stages. These stages are only valid for `AWS_LAMBDA` hooks.
+    ///
     /// You must provide this parameter when configuring a deployment lifecycle hook.
     pub lifecycle_stages: Value<List<LifecycleStages>>,
     /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
+    ///
     /// For more information, see [Permissions required for Lambda functions in Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub role_arn: Option<Value<String>>,
     /// `TargetType`: The type of action the lifecycle hook performs. Valid values are:
+    ///
     /// -  `AWS_LAMBDA` - Invokes a Lambda function at the specified lifecycle stage. This is the default value.
     /// -  `PAUSE` - Pauses the deployment at the specified lifecycle stage until you call `ContinueServiceDeployment` to continue or roll back.
     ///
@@ -788,13 +899,18 @@ impl From<HookTimeoutConfig> for Value<HookTimeoutConfig> {
 }
 
 /// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
+///
 /// The following validation applies only to Linear deployments created through CFN. CFN operations time out after 36 hours. Linear deployments can approach this limit because of their extended duration. This can cause CFN to roll back the deployment. To prevent timeout-related rollbacks, CFN rejects deployments when the calculated deployment time exceeds 33 hours based on your template configuration:
+///
 /// `BakeTimeInMinutes + (StepBakeTimeInMinutes × Number of deployment steps)`
+///
 /// Where the number of deployment steps is calculated as follows:
+///
 /// -  *If StepPercent evenly divides by 100*: The number of deployment steps equals `(100 ÷ StepPercent) - 1`
 /// -  *Otherwise*: The number of deployment steps equals the floor of `100 ÷ StepPercent`. For example, if `StepPercent` is 11, the number of deployment steps is 9 (not 9.1).
 ///
 /// This calculation reflects that CFN doesn't apply the step bake time after the final traffic shift reaches 100%. For example, with a `StepPercent` of 50%, there are actually two traffic shifts, but only one deployment step is counted for validation purposes because the bake time is applied only after the first 50% shift, not after reaching 100%.
+///
 /// Additional backend processes (such as task scaling and running lifecycle hooks) can extend deployment time beyond these calculations. Even deployments under the 33-hour threshold might still time out if these processes cause the total duration to exceed 36 hours.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -837,11 +953,17 @@ impl From<LinearConfiguration> for Value<LinearConfiguration> {
 #[non_exhaustive]
 pub struct DeploymentController {
     /// `Type`: The deployment controller type to use.
+    ///
     /// The deployment controller is the mechanism that determines how tasks are deployed for your service. The valid options are:
+    ///
     /// -  ECS
+    ///
     /// When you create a service which uses the `ECS` deployment controller, you can choose between the following deployment strategies:
+    ///
     /// -  `ROLLING`: When you create a service which uses the *rolling update* (`ROLLING`) deployment strategy, the ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+    ///
     /// Rolling update deployments are best suited for the following scenarios:
+    ///
     /// -  Gradual service updates: You need to update your service incrementally without taking the entire service offline at once.
     /// -  Limited resource requirements: You want to avoid the additional resource costs of running two complete environments simultaneously (as required by blue/green deployments).
     /// -  Acceptable deployment time: Your application can tolerate a longer deployment process, as rolling updates replace tasks one by one.
@@ -852,22 +974,31 @@ pub struct DeploymentController {
     /// -  Cost sensitivity: You want to minimize deployment costs by not running duplicate environments during deployment.
     ///
     /// Rolling updates are the default deployment strategy for services and provide a balance between deployment safety and resource efficiency for many common application scenarios.
+    ///
     /// -  `BLUE_GREEN`: A *blue/green* deployment strategy (`BLUE_GREEN`) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+    ///
     /// ECS blue/green deployments are best suited for the following scenarios:
+    ///
     /// -  Service validation: When you need to validate new service revisions before directing production traffic to them
     /// -  Zero downtime: When your service requires zero-downtime deployments
     /// -  Instant roll back: When you need the ability to quickly roll back if issues are detected
     /// -  Load balancer requirement: When your service uses ALB, NLB, or Service Connect
     ///
     /// -  External
+    ///
     /// Use a third-party deployment controller.
+    ///
     /// -  Blue/green deployment (powered by ACD)
+    ///
     /// ACD installs an updated version of the application as a new replacement task set and reroutes production traffic from the original application task set to the replacement task set. The original task set is terminated after a successful deployment. Use this deployment controller to verify a new deployment of a service before sending production traffic to it.
     ///
     /// When updating the deployment controller for a service, consider the following depending on the type of migration you're performing.
+    ///
     /// -  If you have a template that contains the `EXTERNAL` deployment controller information as well as `TaskSet` and `PrimaryTaskSet` resources, and you remove the task set resources from the template when updating from `EXTERNAL` to `ECS`, the `DescribeTaskSet` and `DeleteTaskSet` API calls will return a 400 error after the deployment controller is updated to `ECS`. This results in a delete failure on the task set resources, even though the stack transitions to `UPDATE_COMPLETE` status. For more information, see [Resource removed from stack but not deleted](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-resource-removed-not-deleted) in the CFNlong User Guide. To fix this issue, delete the task sets directly using the ECS`DeleteTaskSet` API. For more information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
     /// -  If you're migrating from `CODE_DEPLOY` to `ECS` with a new task definition and CFN performs a rollback operation, the ECS`UpdateService` request fails with the following error:
+    ///
     /// Resource handler returned message: "Invalid request provided: Unable to update task definition on services with a CODE_DEPLOY deployment controller.
+    ///
     /// -  After a successful migration from `ECS` to `EXTERNAL` deployment controller, you need to manually remove the `ACTIVE` task set, because ECS no longer manages the deployment. For information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
     pub type_: Option<Value<DeploymentControllerType>>,
 }
@@ -1103,7 +1234,9 @@ impl From<GatewayConnectorHealthCheckMatcher> for Value<GatewayConnectorHealthCh
 }
 
 /// The `LoadBalancer` property specifies details on a load balancer that is used with a service.
+///
 /// If the service is using the `CODE_DEPLOY` deployment controller, the service is required to use either an Application Load Balancer or Network Load Balancer. When you are creating an ACDlong deployment group, you specify two target groups (referred to as a `targetGroupPair`). Each target group binds to a separate task set in the deployment. The load balancer can also have up to two listeners, a required listener for production traffic and an optional listener that allows you to test new revisions of the service before routing production traffic to it.
+///
 /// Services with tasks that use the `awsvpc` network mode (for example, those with the Fargate launch type) only support Application Load Balancers and Network Load Balancers. Classic Load Balancers are not supported. Also, when you create any target groups for these services, you must choose `ip` as the target type, not `instance`. Tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1113,17 +1246,23 @@ pub struct LoadBalancer {
     /// `AdvancedConfiguration`: The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
     pub advanced_configuration: Option<Box<Value<AdvancedConfiguration>>>,
     /// `ContainerName`: The name of the container (as it appears in a container definition) to associate with the load balancer.
+    ///
     /// You need to specify the container name when configuring the target group for an Amazon ECS load balancer.
     pub container_name: Option<Value<String>>,
     /// `ContainerPort`: The port on the container to associate with the load balancer. This port must correspond to a `containerPort` in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they're launched on must allow ingress traffic on the `hostPort` of the port mapping.
     pub container_port: Option<Value<i64>>,
     /// `LoadBalancerName`: The name of the load balancer to associate with the Amazon ECS service or task set.
+    ///
     /// If you are using an Application Load Balancer or a Network Load Balancer the load balancer name parameter should be omitted.
     pub load_balancer_name: Option<Value<String>>,
     /// `TargetGroupArn`: The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
+    ///
     /// A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer.
+    ///
     /// For services using the `ECS` deployment controller, you can specify one or multiple target groups. For more information, see [Registering multiple target groups with a service](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// For services using the `CODE_DEPLOY` deployment controller, you're required to define two target groups for the load balancer. For more information, see [Blue/green deployment with CodeDeploy](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If your service's task definition uses the `awsvpc` network mode, you must choose `ip` as the target type, not `instance`. Do this when creating your target groups because tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
     pub target_group_arn: Option<Value<String>>,
 }
@@ -1296,6 +1435,7 @@ impl From<MetricConfiguration> for Value<MetricConfiguration> {
 #[non_exhaustive]
 pub struct NetworkConfiguration {
     /// `AwsvpcConfiguration`: The VPC subnets and security groups that are associated with a task.
+    ///
     /// All specified subnets and security groups must be from the same VPC.
     pub awsvpc_configuration: Option<Box<Value<AwsVpcConfiguration>>>,
 }
@@ -1327,14 +1467,18 @@ impl From<NetworkConfiguration> for Value<NetworkConfiguration> {
 #[non_exhaustive]
 pub struct AwsVpcConfiguration {
     /// `AssignPublicIp`: Whether the task's elastic network interface receives a public IP address.
+    ///
     /// Consider the following when you set this value:
+    ///
     /// -  When you use `create-service` or `update-service`, the default is `DISABLED`.
     /// -  When the service `deploymentController` is `ECS`, the value must be `DISABLED`.
     pub assign_public_ip: Option<Value<AssignPublicIp>>,
     /// `SecurityGroups`: The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
+    ///
     /// All specified security groups must be from the same VPC.
     pub security_groups: Option<Value<List<String>>>,
     /// `Subnets`: The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
+    ///
     /// All specified subnets must be from the same VPC.
     pub subnets: Option<Value<List<String>>>,
 }
@@ -1366,6 +1510,7 @@ impl From<AwsVpcConfiguration> for Value<AwsVpcConfiguration> {
 }
 
 /// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// If you're using the Fargate launch type, task placement constraints aren't supported.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1449,6 +1594,7 @@ impl From<PlacementStrategy> for Value<PlacementStrategy> {
 }
 
 /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+///
 /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1456,6 +1602,7 @@ impl From<PlacementStrategy> for Value<PlacementStrategy> {
 #[non_exhaustive]
 pub struct ServiceConnectConfiguration {
     /// `AccessLogConfiguration`: The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
+    ///
     /// To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration`.
     pub access_log_configuration: Option<Box<Value<ServiceConnectAccessLogConfiguration>>>,
     /// `ContainerConfigurations`.
@@ -1463,11 +1610,17 @@ pub struct ServiceConnectConfiguration {
     /// `Enabled` (required): Specifies whether to use Service Connect with this service.
     pub enabled: Value<bool>,
     /// `LogConfiguration`: The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+    ///
     /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+    ///
     /// Understand the following when specifying a log configuration for your containers.
+    ///
     /// -  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
     /// For tasks on FARGATElong, the supported log drivers are `awslogs`, `splunk`, and `awsfirelens`.
+    ///
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs`, `fluentd`, `gelf`, `json-file`, `journald`,`syslog`, `splunk`, and `awsfirelens`.
+    ///
     /// -  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
     /// -  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
     /// -  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
@@ -1475,7 +1628,9 @@ pub struct ServiceConnectConfiguration {
     /// `Namespace`: The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect. The namespace must be in the same AWS Region as the Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect. For more information about CMAPlong, see [Working with Services](https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html) in the *Developer Guide*.
     pub namespace: Option<Value<String>>,
     /// `Services`: The list of Service Connect service objects. These are names and aliases (also known as endpoints) that are used by other Amazon ECS services to connect to this service.
+    ///
     /// This field is not required for a "client" Amazon ECS service that's a member of a namespace only to connect to other services within the namespace. An example of this would be a frontend application that accepts incoming requests from either a load balancer that's attached to the service or by other means.
+    ///
     /// An object selects a port from the task definition, assigns a name for the CMAPlong service, and a list of aliases (endpoints) and ports for client applications to refer to this service.
     pub services: Option<Value<List<ServiceConnectService>>>,
 }
@@ -1526,6 +1681,7 @@ impl From<ServiceConnectConfiguration> for Value<ServiceConnectConfiguration> {
 }
 
 /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
+///
 /// To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration`.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1535,6 +1691,7 @@ pub struct ServiceConnectAccessLogConfiguration {
     /// `Format` (required): The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
     pub format: Value<Format>,
     /// `IncludeQueryParameters`: Specifies whether to include query parameters in Service Connect access logs.
+    ///
     /// When enabled, query parameters from HTTP requests are included in the access logs. Consider security and privacy implications when enabling this feature, as query parameters may contain sensitive information such as request IDs and tokens. By default, this parameter is `DISABLED`.
     pub include_query_parameters: Option<Value<IncludeQueryParameters>>,
 }
@@ -1597,11 +1754,17 @@ impl From<ServiceConnectContainerConfiguration> for Value<ServiceConnectContaine
 }
 
 /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+///
 /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+///
 /// Understand the following when specifying a log configuration for your containers.
+///
 /// -  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+///
 /// For tasks on FARGATElong, the supported log drivers are `awslogs`, `splunk`, and `awsfirelens`.
+///
 /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs`, `fluentd`, `gelf`, `json-file`, `journald`,`syslog`, `splunk`, and `awsfirelens`.
+///
 /// -  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
 /// -  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
 /// -  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
@@ -1611,23 +1774,39 @@ impl From<ServiceConnectContainerConfiguration> for Value<ServiceConnectContaine
 #[non_exhaustive]
 pub struct LogConfiguration {
     /// `LogDriver`: The log driver to use for the container.
+    ///
     /// For tasks on FARGATElong, the supported log drivers are `awslogs`, `splunk`, and `awsfirelens`.
+    ///
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs`, `fluentd`, `gelf`, `json-file`, `journald`, `syslog`, `splunk`, and `awsfirelens`.
+    ///
     /// For more information about using the `awslogs` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// For more information about using the `awsfirelens` log driver, see [Send Amazon ECS logs to an service or Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+    ///
     /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
     pub log_driver: Option<Value<String>>,
     /// `Options`: The configuration options to send to the log driver.
+    ///
     /// The options you can specify depend on the log driver. Some of the options you can specify when you use the `awslogs` log driver to route logs to Amazon CloudWatch include the following:
+    ///
     /// - awslogs-create-group Required: No Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to false. Your IAM policy must include the logs:CreateLogGroup permission before you attempt to use awslogs-create-group. + awslogs-region Required: Yes Specify the Region that the awslogs log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option. + awslogs-group Required: Yes Make sure to specify a log group that the awslogs log driver sends its log streams to. + awslogs-stream-prefix Required: Yes, when using Fargate.Optional when using EC2. Use the awslogs-stream-prefix option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format prefix-name/container-name/ecs-task-id. If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option. For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to. You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console. + awslogs-datetime-format Required: No This option defines a multiline start pattern in Python strftime format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry. For more information, see awslogs-datetime-format. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance. + awslogs-multiline-pattern Required: No This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. For more information, see awslogs-multiline-pattern. This option is ignored if awslogs-datetime-format is also configured. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    ///
     /// The following options apply to all supported log drivers.
+    ///
     /// - mode Required: No Valid values: non-blocking | blocking This option defines the delivery mode of log messages from the container to the log driver specified using logDriver. The delivery mode you choose affects application availability when the flow of logs from container is interrupted. If you use the blocking mode and the flow of logs is interrupted, calls from container code to write to the stdout and stderr streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure. If you use the non-blocking mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the max-buffer-size option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see Preventing log loss with non-blocking mode in the awslogs container log driver. You can set a default mode for all containers in a specific Region by using the defaultLogDriverMode account setting. If you don't specify the mode option or configure the account setting, Amazon ECS will default to the non-blocking mode. For more information about the account setting, see Default log driver mode in the Amazon Elastic Container Service Developer Guide. On June 25, 2025, Amazon ECS changed the default log driver mode from blocking to non-blocking to prioritize task availability over logging. To continue using the blocking mode after this change, do one of the following: Set the mode option in your container definition's logConfiguration as blocking. Set the defaultLogDriverMode account setting to blocking. + max-buffer-size Required: No Default value: 10m When non-blocking mode is used, the max-buffer-size log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+    ///
     /// To route logs using the `splunk` log router, you need to specify a `splunk-token` and a `splunk-url`.
+    ///
     /// When you use the `awsfirelens` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the `log-driver-buffer-limit` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+    ///
     /// Other options you can specify when using `awsfirelens` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with `region` and a name for the log stream with `delivery_stream`.
+    ///
     /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with `region` and a data stream name with `stream`.
+    ///
     /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name`, `Host` (OpenSearch Service endpoint without protocol), `Port`, `Index`, `Type`, `Aws_auth`, `Aws_region`, `Suppress_Type_Name`, and `tls`. For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/).
+    ///
     /// When you export logs to Amazon S3, you can specify the bucket using the `bucket` option. You can also specify `region`, `total_file_size`, `upload_timeout`, and `use_put_object` as options.
+    ///
     /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub options: Option<Value<Map<String>>>,
     /// `SecretOptions`: The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -1661,6 +1840,7 @@ impl From<LogConfiguration> for Value<LogConfiguration> {
 }
 
 /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+///
 /// -  To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
 /// -  To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
 ///
@@ -1673,7 +1853,9 @@ pub struct Secret {
     /// `Name` (required): The name of the secret.
     pub name: Value<String>,
     /// `ValueFrom` (required): The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+    ///
     /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
     pub value_from: Value<String>,
 }
@@ -1714,15 +1896,21 @@ impl From<Secret> for Value<Secret> {
 #[non_exhaustive]
 pub struct ServiceConnectService {
     /// `ClientAliases`: The list of client aliases for this Service Connect service. You use these to assign names that can be used by client applications. The maximum number of client aliases that you can have in this list is 1.
+    ///
     /// Each alias ("endpoint") is a fully-qualified name and port number that other Amazon ECS tasks ("clients") can use to connect to this service.
+    ///
     /// Each name and port mapping must be unique within the namespace.
+    ///
     /// For each `ServiceConnectService`, you must provide at least one `clientAlias` with one `port`.
     pub client_aliases: Option<Value<List<ServiceConnectClientAlias>>>,
     /// `DiscoveryName`: The `discoveryName` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service. This must be unique within the CMAP namespace. The name can contain up to 64 characters. The name can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
+    ///
     /// If the `discoveryName` isn't specified, the port mapping name from the task definition is used in `portName.namespace`.
     pub discovery_name: Option<Value<String>>,
     /// `IngressPortOverride`: The port number for the Service Connect proxy to listen on.
+    ///
     /// Use the value of this field to bypass the proxy for traffic on the port number specified in the named `portMapping` in the task definition of this application, and then use it in your VPC security groups to allow traffic into the proxy for this Amazon ECS service.
+    ///
     /// In `awsvpc` mode and Fargate, the default value is the container port number. The container port number is in the `portMapping` in the task definition. In bridge mode, the default value is the ephemeral port of the Service Connect proxy.
     pub ingress_port_override: Option<Value<i64>>,
     /// `PortName` (required): The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
@@ -1779,7 +1967,9 @@ impl From<ServiceConnectService> for Value<ServiceConnectService> {
 }
 
 /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
+///
 /// Each name and port mapping must be unique within the namespace.
+///
 /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1787,10 +1977,13 @@ impl From<ServiceConnectService> for Value<ServiceConnectService> {
 #[non_exhaustive]
 pub struct ServiceConnectClientAlias {
     /// `DnsName`: The `dnsName` is the name that you use in the applications of client tasks to connect to this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The name can include up to 127 characters. The name can include lowercase letters, numbers, underscores (_), hyphens (-), and periods (.). The name can't start with a hyphen.
+    ///
     /// If this parameter isn't specified, the default value of `discoveryName.namespace` is used. If the `discoveryName` isn't specified, the port mapping name from the task definition is used in `portName.namespace`.
+    ///
     /// To avoid changing your applications in client Amazon ECS services, set this to the same name that the client application uses by default. For example, a few common names are `database`, `db`, or the lowercase name of a database, such as `mysql` or `redis`. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub dns_name: Option<Value<String>>,
     /// `Port` (required): The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
+    ///
     /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub port: Value<i64>,
     /// `TestTrafficRules`: The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
@@ -1831,6 +2024,7 @@ impl From<ServiceConnectClientAlias> for Value<ServiceConnectClientAlias> {
 }
 
 /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
+///
 /// For more information, see [Service Connect for Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1939,6 +2133,7 @@ impl From<ServiceConnectTestTrafficRulesHeaderValue> for Value<ServiceConnectTes
 }
 
 /// An object that represents the timeout configurations for Service Connect.
+///
 /// If `idleTimeout` is set to a time that is less than `perRequestTimeout`, the connection will close when the `idleTimeout` is reached and not the `perRequestTimeout`.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -1946,7 +2141,9 @@ impl From<ServiceConnectTestTrafficRulesHeaderValue> for Value<ServiceConnectTes
 #[non_exhaustive]
 pub struct TimeoutConfiguration {
     /// `IdleTimeoutSeconds`: The amount of time in seconds a connection will stay active while idle. A value of `0` can be set to disable `idleTimeout`.
+    ///
     /// The `idleTimeout` default for `HTTP`/`HTTP2`/`GRPC` is 5 minutes.
+    ///
     /// The `idleTimeout` default for `TCP` is 1 hour.
     pub idle_timeout_seconds: Option<Value<i64>>,
     /// `PerRequestTimeoutSeconds`: The amount of time waiting for the upstream to respond with a complete response per request. A value of `0` can be set to disable `perRequestTimeout`. `perRequestTimeout` can only be set if Service Connect `appProtocol` isn't `TCP`. Only `idleTimeout` is allowed for `TCP``appProtocol`.
@@ -2054,7 +2251,9 @@ impl From<ServiceConnectTlsCertificateAuthority> for Value<ServiceConnectTlsCert
 }
 
 /// The details for the service registry.
+///
 /// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
+///
 /// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -2142,6 +2341,7 @@ impl From<ServiceVolumeConfiguration> for Value<ServiceVolumeConfiguration> {
 }
 
 /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. For information about the supported launch types and operating systems, see [Supported operating systems and launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html#ebs-volumes-configuration) in the*Amazon Elastic Container Service Developer Guide*.
+///
 /// Many of these parameters map 1:1 with the Amazon EBS `CreateVolume` API request parameters.
 ///
 /// A property type of `AWS::ECS::Service`.
@@ -2151,25 +2351,33 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     /// `Encrypted`: Indicates whether the volume should be encrypted. If you turn on Region-level Amazon EBS encryption by default but set this value as `false`, the setting is overridden and the volume is encrypted with the KMS key specified for Amazon EBS encryption by default. This parameter maps 1:1 with the `Encrypted` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
     pub encrypted: Option<Value<bool>>,
     /// `FilesystemType`: The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+    ///
     /// The available Linux filesystem types are `ext3`, `ext4`, and `xfs`. If no value is specified, the `xfs` filesystem type is used by default.
+    ///
     /// The available Windows filesystem types are `NTFS`.
     pub filesystem_type: Option<Value<FilesystemType>>,
     /// `Iops`: The number of I/O operations per second (IOPS). For `gp3`, `io1`, and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+    ///
     /// The following are the supported values for each volume type.
+    ///
     /// -  `gp3`: 3,000 - 16,000 IOPS
     /// -  `io1`: 100 - 64,000 IOPS
     /// -  `io2`: 100 - 256,000 IOPS
     ///
     /// This parameter is required for `io1` and `io2` volume types. The default for `gp3` volumes is `3,000 IOPS`. This parameter is not supported for `st1`, `sc1`, or `standard` volume types.
+    ///
     /// This parameter maps 1:1 with the `Iops` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
     pub iops: Option<Value<i64>>,
     /// `KmsKeyId`: The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption. This parameter maps 1:1 with the `KmsKeyId` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information about encrypting Amazon EBS volumes attached to tasks, see [Encrypt data stored in Amazon EBS volumes attached to Amazon ECS tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html).
+    ///
     /// AWS authenticates the AWS Key Management Service key asynchronously. Therefore, if you specify an ID, alias, or ARN that is invalid, the action can appear to complete, but eventually fails.
     pub kms_key_id: Option<Value<String>>,
     /// `RoleArn` (required): The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role. For more information, see [Amazon ECS infrastructure IAM role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html) in the *Amazon ECS Developer Guide*.
     pub role_arn: Value<String>,
     /// `SizeInGiB`: The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size. This parameter maps 1:1 with the `Size` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+    ///
     /// The following are the supported volume size values for each volume type.
+    ///
     /// -  `gp2` and `gp3`: 1-16,384
     /// -  `io1` and `io2`: 4-16,384
     /// -  `st1` and `sc1`: 125-16,384
@@ -2180,17 +2388,21 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     /// `TagSpecifications`: The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the `TagSpecifications.N` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
     pub tag_specifications: Option<Value<List<EbsTagSpecification>>>,
     /// `Throughput`: The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the `Throughput` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+    ///
     /// This parameter is only supported for the `gp3` volume type.
     pub throughput: Option<Value<i64>>,
     /// `VolumeInitializationRate`: The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service. This property can be specified only if you specify a `snapshotId`. For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EBS User Guide*.
     pub volume_initialization_rate: Option<Value<i64>>,
     /// `VolumeType`: The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide*.
+    ///
     /// The following are the supported volume types.
+    ///
     /// -  General Purpose SSD: `gp2`|`gp3`
     /// -  Provisioned IOPS SSD: `io1`|`io2`
     /// -  Throughput Optimized HDD: `st1`
     /// -  Cold HDD: `sc1`
     /// -  Magnetic: `standard`
+    ///
     /// The magnetic volume type is not supported on Fargate.
     pub volume_type: Option<Value<String>>,
 }

@@ -7,9 +7,13 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 /// `AWS::ECS::TaskDefinition`.
 ///
 /// Registers a new task definition from the supplied `family` and `containerDefinitions`. Optionally, you can add data volumes to your containers with the `volumes` parameter. For more information about task definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// You can specify a role for your task with the `taskRoleArn` parameter. When you specify a role for a task, its containers can then use the latest versions of the CLI or SDKs to make API requests to the AWS services that are specified in the policy that's associated with the role. For more information, see [IAM Roles for Tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// You can specify a Docker networking mode for the containers in your task definition with the `networkMode` parameter. If you specify the `awsvpc` network mode, the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// In the following example or examples, the Authorization header contents (`AUTHPARAMS`) must be replaced with an AWS Signature Version 4 signature. For more information, see [Signature Version 4 Signing Process](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) in the *General Reference*.
+///
 /// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the [](https://docs.aws.amazon.com/cli/) or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -23,7 +27,9 @@ pub struct TaskDefinition {
     /// `ContainerDefinitions` (changing it replaces the resource): A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub container_definitions: Option<Value<List<ContainerDefinition>>>,
     /// `Cpu` (changing it replaces the resource): The number of `cpu` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the `memory` parameter.
+    ///
     /// If you're using the EC2 launch type or the external launch type, this field is optional. Supported values are between `128` CPU units (`0.125` vCPUs) and `196608` CPU units (`192` vCPUs).
+    ///
     /// This field is required for Fargate. For information about the valid values, see [Task size](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size) in the *Amazon Elastic Container Service Developer Guide*.
     pub cpu: Option<Value<String>>,
     /// `EnableFaultInjection` (changing it replaces the resource): Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is `false`.
@@ -33,51 +39,75 @@ pub struct TaskDefinition {
     /// `ExecutionRoleArn` (changing it replaces the resource): The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. For informationabout the required IAM roles for Amazon ECS, see [IAM roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-ecs-iam-role-overview.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub execution_role_arn: Option<Value<String>>,
     /// `Family` (changing it replaces the resource): The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
+    ///
     /// A family groups multiple versions of a task definition. Amazon ECS gives the first task definition that you registered to a family a revision number of 1. Amazon ECS gives sequential revision numbers to each task definition that you add.
+    ///
     /// To use revision numbers when you update a task definition, specify this property. If you don't specify a value, CFNlong generates a new task definition each time that you update it.
     pub family: Option<Value<String>>,
     /// `InferenceAccelerators` (changing it replaces the resource).
     pub inference_accelerators: Option<Value<List<InferenceAccelerator>>>,
     /// `IpcMode` (changing it replaces the resource): The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources. If `none` is specified, then IPC resources within the containers of a task are private and not shared with other containers in a task or on the container instance. If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance.
+    ///
     /// If the `host` IPC mode is used, be aware that there is a heightened risk of undesired IPC namespace expose.
+    ///
     /// If you are setting namespaced kernel parameters using `systemControls` for the containers in the task, the following will apply to your IPC resource namespace. For more information, see [System Controls](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// -  For tasks that use the `host` IPC mode, IPC namespace related `systemControls` are not supported.
     /// -  For tasks that use the `task` IPC mode, IPC namespace related `systemControls` will apply to all containers within a task.
     ///
     /// This parameter is not supported for Windows containers or tasks run on FARGATElong.
     pub ipc_mode: Option<Value<IpcMode>>,
     /// `Memory` (changing it replaces the resource): The amount (in MiB) of memory used by the task.
+    ///
     /// If your tasks runs on Amazon EC2 instances, you must specify either a task-level memory value or a container-level memory value. This field is optional and any value can be used. If a task-level memory value is specified, the container-level memory value is optional. For more information regarding container-level memory and memory reservation, see [ContainerDefinition](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+    ///
     /// If your tasks runs on FARGATElong, this field is required. You must use one of the following values. The value you choose determines your range of valid values for the `cpu` parameter.
+    ///
     /// -  512 (0.5 GB), 1024 (1 GB), 2048 (2 GB) - Available `cpu` values: 256 (.25 vCPU)
     /// -  1024 (1 GB), 2048 (2 GB), 3072 (3 GB), 4096 (4 GB) - Available `cpu` values: 512 (.5 vCPU)
     /// -  2048 (2 GB), 3072 (3 GB), 4096 (4 GB), 5120 (5 GB), 6144 (6 GB), 7168 (7 GB), 8192 (8 GB) - Available `cpu` values: 1024 (1 vCPU)
     /// -  Between 4096 (4 GB) and 16384 (16 GB) in increments of 1024 (1 GB) - Available `cpu` values: 2048 (2 vCPU)
     /// -  Between 8192 (8 GB) and 30720 (30 GB) in increments of 1024 (1 GB) - Available `cpu` values: 4096 (4 vCPU)
     /// -  Between 16 GB and 60 GB in 4 GB increments - Available `cpu` values: 8192 (8 vCPU)
+    ///
     /// This option requires Linux platform `1.4.0` or later.
+    ///
     /// -  Between 32GB and 120 GB in 8 GB increments - Available `cpu` values: 16384 (16 vCPU)
+    ///
     /// This option requires Linux platform `1.4.0` or later.
     pub memory: Option<Value<String>>,
     /// `NetworkMode` (changing it replaces the resource): The Docker networking mode to use for the containers in the task. The valid values are `none`, `bridge`, `awsvpc`, and `host`. If no network mode is specified, the default is `bridge`.
+    ///
     /// For Amazon ECS tasks on Fargate, the `awsvpc` network mode is required. For Amazon ECS tasks on Amazon EC2 Linux instances, any network mode can be used. For Amazon ECS tasks on Amazon EC2 Windows instances, `<default>` or `awsvpc` can be used. If the network mode is set to `none`, you cannot specify port mappings in your container definitions, and the tasks containers do not have external connectivity. The `host` and `awsvpc` network modes offer the highest networking performance for containers because they use the EC2 network stack instead of the virtualized network stack provided by the `bridge` mode.
+    ///
     /// With the `host` and `awsvpc` network modes, exposed container ports are mapped directly to the corresponding host port (for the `host` network mode) or the attached elastic network interface port (for the `awsvpc` network mode), so you cannot take advantage of dynamic host port mappings.
+    ///
     /// When using the `host` network mode, you should not run containers using the root user (UID 0). It is considered best practice to use a non-root user.
+    ///
     /// If the network mode is `awsvpc`, the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) value when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If the network mode is `host`, you cannot run multiple instantiations of the same task on a single container instance when port mappings are used.
     pub network_mode: Option<Value<NetworkMode>>,
     /// `PidMode` (changing it replaces the resource): The process namespace to use for the containers in the task. The valid values are `host` or `task`. On Fargate for Linux containers, the only valid value is `task`. For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
+    ///
     /// If `host` is specified, all containers within the tasks that specified the `host` PID mode on the same container instance share the same process namespace with the host Amazon EC2 instance.
+    ///
     /// If `task` is specified, all containers within the specified task share the same process namespace.
+    ///
     /// If no value is specified, the The default is a private namespace for each container.
+    ///
     /// If the `host` PID mode is used, there's a heightened risk of undesired process namespace exposure.
+    ///
     /// This parameter is not supported for Windows containers.
+    ///
     /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
     pub pid_mode: Option<Value<PidMode>>,
     /// `PlacementConstraints` (changing it replaces the resource): An array of placement constraint objects to use for tasks.
+    ///
     /// This parameter isn't supported for tasks run on FARGATElong.
     pub placement_constraints: Option<Value<List<TaskDefinitionPlacementConstraint>>>,
     /// `ProxyConfiguration` (changing it replaces the resource): The configuration details for the App Mesh proxy.
+    ///
     /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, they contain the required versions of the container agent and `ecs-init`. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub proxy_configuration: Option<Box<Value<ProxyConfiguration>>>,
     /// `RequiresCompatibilities` (changing it replaces the resource): The task launch types the task definition was validated against. The valid values are `MANAGED_INSTANCES`, `EC2`, `FARGATE`, and `EXTERNAL`. For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -85,7 +115,9 @@ pub struct TaskDefinition {
     /// `RuntimePlatform` (changing it replaces the resource): The operating system that your tasks definitions run on.
     pub runtime_platform: Option<Box<Value<RuntimePlatform>>>,
     /// `Tags`: The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// -  Maximum number of tags per resource - 50
     /// -  For each resource, each tag key must be unique, and each tag key can have only one value.
     /// -  Maximum key length - 128 Unicode characters in UTF-8
@@ -95,10 +127,13 @@ pub struct TaskDefinition {
     /// -  Do not use `aws:`, `AWS:`, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     pub tags: Option<Value<List<Tag>>>,
     /// `TaskRoleArn` (changing it replaces the resource): The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see [Amazon ECS Task Role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// IAM roles for tasks on Windows require that the `-EnableTaskIAMRole` option is set when you launch the Amazon ECS-optimized Windows AMI. Your containers must also run some configuration code to use the feature. For more information, see [Windows IAM roles for tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows_task_IAM_roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// String validation is done on the ECS side. If an invalid string value is given for `TaskRoleArn`, it may cause the Cloudformation job to hang.
     pub task_role_arn: Option<Value<String>>,
     /// `Volumes` (changing it replaces the resource): The list of data volume definitions for the task. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The `host` and `sourcePath` parameters aren't supported for tasks run on FARGATElong.
     pub volumes: Option<Value<List<Volume>>>,
 }
@@ -202,10 +237,15 @@ pub struct ContainerDefinition {
     /// `Command`: The command that's passed to the container. This parameter maps to `Cmd` in the docker container create command and the `COMMAND` parameter to docker run. If there are multiple arguments, each argument is a separated string in the array.
     pub command: Option<Value<List<String>>>,
     /// `Cpu`: The number of `cpu` units reserved for the container. This parameter maps to `CpuShares` in the docker container create command and the `--cpu-shares` option to docker run.
+    ///
     /// This field is optional for tasks using the Fargate launch type, and the only requirement is that the total amount of CPU reserved for all containers within a task be lower than the task-level `cpu` value.
+    ///
     /// You can determine the number of CPU units that are available per EC2 instance type by multiplying the vCPUs listed for that instance type on the [Amazon EC2 Instances](https://docs.aws.amazon.com/ec2/instance-types/) detail page by 1,024.
+    ///
     /// Linux containers share unallocated CPU units with other containers on the container instance with the same ratio as their allocated amount. For example, if you run a single-container task on a single-core instance type with 512 CPU units specified for that container, and that's the only task running on the container instance, that container could use the full 1,024 CPU unit share at any given time. However, if you launched another copy of the same task on that container instance, each task is guaranteed a minimum of 512 CPU units when needed. Moreover, each container could float to higher CPU usage if the other container was not using it. If both tasks were 100% active all of the time, they would be limited to 512 CPU units.
+    ///
     /// On Linux container instances, the Docker daemon on the container instance uses the CPU value to calculate the relative CPU share ratios for running containers. The minimum valid CPU share value that the Linux kernel allows is 2, and the maximum valid CPU share value that the Linux kernel allows is 262144. However, the CPU parameter isn't required, and you can use CPU values below 2 or above 262144 in your container definitions. For CPU values below 2 (including null) or above 262144, the behavior varies based on your Amazon ECS container agent version:
+    ///
     /// -  *Agent versions less than or equal to 1.1.0:* Null and zero CPU values are passed to Docker as 0, which Docker then converts to 1,024 CPU shares. CPU values of 1 are passed to Docker as 1, which the Linux kernel converts to two CPU shares.
     /// -  *Agent versions greater than or equal to 1.2.0:* Null, zero, and CPU values of 1 are passed to Docker as 2.
     /// -  *Agent versions greater than or equal to 1.84.0:* CPU values greater than 256 vCPU are passed to Docker as 256, which is equivalent to 262144 CPU shares.
@@ -213,51 +253,72 @@ pub struct ContainerDefinition {
     /// On Windows container instances, the CPU limit is enforced as an absolute limit, or a quota. Windows containers only have access to the specified amount of CPU that's described in the task definition. A null or zero CPU value is passed to Docker as `0`, which Windows interprets as 1% of one CPU.
     pub cpu: Option<Value<i64>>,
     /// `CredentialSpecs`: A list of ARNs in SSM or Amazon S3 to a credential spec (`CredSpec`) file that configures the container for Active Directory authentication. We recommend that you use this parameter instead of the `dockerSecurityOptions`. The maximum number of ARNs is 1.
+    ///
     /// There are two formats for each ARN.
+    ///
     /// - credentialspecdomainless:MyARN You use credentialspecdomainless:MyARN to provide a CredSpec with an additional section for a secret in . You provide the login credentials to the domain in the secret. Each task that runs on any container instance can join different domains. You can use this format without joining the container instance to a domain. + credentialspec:MyARN You use credentialspec:MyARN to provide a CredSpec for a single domain. You must join the container instance to the domain before you start any tasks that use this task definition.
+    ///
     /// In both formats, replace `MyARN` with the ARN in SSM or Amazon S3.
+    ///
     /// If you provide a `credentialspecdomainless:MyARN`, the `credspec` must provide a ARN in ASMlong for a secret containing the username, password, and the domain to connect to. For better security, the instance isn't joined to the domain for domainless authentication. Other applications on the instance can't use the domainless credentials. You can use this parameter to run tasks on the same instance, even it the tasks need to join different domains. For more information, see [Using gMSAs for Windows Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html) and [Using gMSAs for Linux Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html).
     pub credential_specs: Option<Value<List<String>>>,
     /// `DependsOn`: The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+    ///
     /// For tasks using the EC2 launch type, the container instances require at least version 1.26.0 of the container agent to turn on container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init`. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+    ///
     /// -  Linux platform version `1.3.0` or later.
     /// -  Windows platform version `1.0.0` or later.
     ///
     /// If the task definition is used in a blue/green deployment that uses [AWS::CodeDeploy::DeploymentGroup BlueGreenDeploymentConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html), the `dependsOn` parameter is not supported.
     pub depends_on: Option<Value<List<ContainerDependency>>>,
     /// `DisableNetworking`: When this parameter is true, networking is off within the container. This parameter maps to `NetworkDisabled` in the docker container create command.
+    ///
     /// This parameter is not supported for Windows containers.
     pub disable_networking: Option<Value<bool>>,
     /// `DnsSearchDomains`: A list of DNS search domains that are presented to the container. This parameter maps to `DnsSearch` in the docker container create command and the `--dns-search` option to docker run.
+    ///
     /// This parameter is not supported for Windows containers.
     pub dns_search_domains: Option<Value<List<String>>>,
     /// `DnsServers`: A list of DNS servers that are presented to the container. This parameter maps to `Dns` in the docker container create command and the `--dns` option to docker run.
+    ///
     /// This parameter is not supported for Windows containers.
     pub dns_servers: Option<Value<List<String>>>,
     /// `DockerLabels`: A key/value map of labels to add to the container. This parameter maps to `Labels` in the docker container create command and the `--label` option to docker run. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub docker_labels: Option<Value<Map<String>>>,
     /// `DockerSecurityOptions`: A list of strings to provide custom configuration for multiple security systems. This field isn't valid for containers in tasks using the Fargate launch type.
+    ///
     /// For Linux tasks on EC2, this parameter can be used to reference custom labels for SELinux and AppArmor multi-level security systems.
+    ///
     /// For any tasks on EC2, this parameter can be used to reference a credential spec file that configures a container for Active Directory authentication. For more information, see [Using gMSAs for Windows Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html) and [Using gMSAs for Linux Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// This parameter maps to `SecurityOpt` in the docker container create command and the `--security-opt` option to docker run.
+    ///
     /// The Amazon ECS container agent running on a container instance must register with the `ECS_SELINUX_CAPABLE=true` or `ECS_APPARMOR_CAPABLE=true` environment variables before containers placed on that instance can use these security options. For more information, see [Amazon ECS Container Agent Configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// Valid values: "no-new-privileges" | "apparmor:PROFILE" | "label:value" | "credentialspec:CredentialSpecFilePath"
     pub docker_security_options: Option<Value<List<String>>>,
     /// `EntryPoint`: Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint`, update your container agent or enter your commands and arguments as `command` array items instead.
+    ///
     /// The entry point that's passed to the container. This parameter maps to `Entrypoint` in the docker container create command and the `--entrypoint` option to docker run.
     pub entry_point: Option<Value<List<String>>>,
     /// `Environment`: The environment variables to pass to a container. This parameter maps to `Env` in the docker container create command and the `--env` option to docker run.
+    ///
     /// We don't recommend that you use plaintext environment variables for sensitive information, such as credential data.
     pub environment: Option<Value<List<KeyValuePair>>>,
     /// `EnvironmentFiles`: A list of files containing the environment variables to pass to a container. This parameter maps to the `--env-file` option to docker run.
+    ///
     /// You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file contains an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
+    ///
     /// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Specifying Environment Variables](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub environment_files: Option<Value<List<EnvironmentFile>>>,
     /// `Essential`: If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the `essential` parameter of a container is marked as `false`, its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
+    ///
     /// All tasks must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see [Application Architecture](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub essential: Option<Value<bool>>,
     /// `ExtraHosts`: A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container. This parameter maps to `ExtraHosts` in the docker container create command and the `--add-host` option to docker run.
+    ///
     /// This parameter isn't supported for Windows containers or tasks that use the `awsvpc` network mode.
     pub extra_hosts: Option<Value<List<HostEntry>>>,
     /// `FirelensConfiguration`: The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom Log Routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -265,9 +326,11 @@ pub struct ContainerDefinition {
     /// `HealthCheck`: The container health check command and associated configuration parameters for the container. This parameter maps to `HealthCheck` in the docker container create command and the `HEALTHCHECK` parameter of docker run.
     pub health_check: Option<Box<Value<HealthCheck>>>,
     /// `Hostname`: The hostname to use for your container. This parameter maps to `Hostname` in the docker container create command and the `--hostname` option to docker run.
+    ///
     /// The `hostname` parameter is not supported if you're using the `awsvpc` network mode.
     pub hostname: Option<Value<String>>,
     /// `Image` (required): The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest`. For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to `Image` in the docker container create command and the `IMAGE` parameter of docker run.
+    ///
     /// -  When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
     /// -  Images in Amazon ECR repositories can be specified by either using the full `registry/repository:tag` or `registry/repository@digest`. For example, `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest` or `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE`.
     /// -  Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo`).
@@ -277,48 +340,71 @@ pub struct ContainerDefinition {
     /// `Interactive`: When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated. This parameter maps to `OpenStdin` in the docker container create command and the `--interactive` option to docker run.
     pub interactive: Option<Value<bool>>,
     /// `Links`: The `links` parameter allows containers to communicate with each other without the need for port mappings. This parameter is only supported if the network mode of a task definition is `bridge`. The `name:internalName` construct is analogous to `name:alias` in Docker links. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.. This parameter maps to `Links` in the docker container create command and the `--link` option to docker run.
+    ///
     /// This parameter is not supported for Windows containers.
+    ///
     /// Containers that are collocated on a single container instance may be able to communicate with each other without requiring links or host port mappings. Network isolation is achieved on the container instance using security groups and VPC settings.
     pub links: Option<Value<List<String>>>,
     /// `LinuxParameters`: Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+    ///
     /// This parameter is not supported for Windows containers.
     pub linux_parameters: Option<Box<Value<LinuxParameters>>>,
     /// `LogConfiguration`: The log configuration specification for the container.
+    ///
     /// This parameter maps to `LogConfig` in the docker Create a container command and the `--log-driver` option to docker run. By default, containers use the same logging driver that the Docker daemon uses. However, the container may use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see [Configure logging drivers](https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/) in the Docker documentation.
+    ///
     /// Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the [LogConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html) data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
+    ///
     /// The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Container Agent Configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Developer Guide*.
     pub log_configuration: Option<Box<Value<LogConfiguration>>>,
     /// `Memory`: The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task `memory` value, if one is specified. This parameter maps to `Memory` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--memory` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration).
+    ///
     /// If using the Fargate launch type, this parameter is optional.
+    ///
     /// If using the EC2 launch type, you must specify either a task-level memory value or a container-level memory value. If you specify both a container-level `memory` and `memoryReservation` value, `memory` must be greater than `memoryReservation`. If you specify `memoryReservation`, then that value is subtracted from the available memory resources for the container instance where the container is placed. Otherwise, the value of `memory` is used.
+    ///
     /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container, so you should not specify fewer than 6 MiB of memory for your containers.
+    ///
     /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container, so you should not specify fewer than 4 MiB of memory for your containers.
     pub memory: Option<Value<i64>>,
     /// `MemoryReservation`: The soft limit (in MiB) of memory to reserve for the container. When system memory is under heavy contention, Docker attempts to keep the container memory to this soft limit. However, your container can consume more memory when it needs to, up to either the hard limit specified with the `memory` parameter (if applicable), or all of the available memory on the container instance, whichever comes first. This parameter maps to `MemoryReservation` in the docker container create command and the `--memory-reservation` option to docker run.
+    ///
     /// If a task-level memory value is not specified, you must specify a non-zero integer for one or both of `memory` or `memoryReservation` in a container definition. If you specify both, `memory` must be greater than `memoryReservation`. If you specify `memoryReservation`, then that value is subtracted from the available memory resources for the container instance where the container is placed. Otherwise, the value of `memory` is used.
+    ///
     /// For example, if your container normally uses 128 MiB of memory, but occasionally bursts to 256 MiB of memory for short periods of time, you can set a `memoryReservation` of 128 MiB, and a `memory` hard limit of 300 MiB. This configuration would allow the container to only reserve 128 MiB of memory from the remaining resources on the container instance, but also allow the container to consume more memory resources when needed.
+    ///
     /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container. So, don't specify less than 6 MiB of memory for your containers.
+    ///
     /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container. So, don't specify less than 4 MiB of memory for your containers.
     pub memory_reservation: Option<Value<i64>>,
     /// `MountPoints`: The mount points for data volumes in your container.
+    ///
     /// This parameter maps to `Volumes` in the docker container create command and the `--volume` option to docker run.
+    ///
     /// Windows containers can mount whole directories on the same drive as `$env:ProgramData`. Windows containers can't mount directories on a different drive, and mount point can't be across drives.
     pub mount_points: Option<Value<List<MountPoint>>>,
     /// `Name` (required): The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
     pub name: Value<String>,
     /// `PortMappings`: The list of port mappings for the container. Port mappings allow containers to access ports on the host container instance to send or receive traffic.
+    ///
     /// For task definitions that use the `awsvpc` network mode, you should only specify the `containerPort`. The `hostPort` can be left blank or it must be the same value as the `containerPort`.
+    ///
     /// Port mappings on Windows use the `NetNAT` gateway address rather than `localhost`. There is no loopback for port mappings on Windows, so you cannot access a container's mapped port from the host itself.
+    ///
     /// This parameter maps to `PortBindings` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--publish` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/). If the network mode of a task definition is set to `none`, then you can't specify port mappings. If the network mode of a task definition is set to `host`, then host ports must either be undefined or they must match the container port in the port mapping.
+    ///
     /// After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the *Network Bindings* section of a container description for a selected task in the Amazon ECS console. The assignments are also visible in the `networkBindings` section [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) responses.
     pub port_mappings: Option<Value<List<PortMapping>>>,
     /// `Privileged`: When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the docker container create command and the `--privileged` option to docker run
+    ///
     /// This parameter is not supported for Windows containers or tasks run on FARGATElong.
     pub privileged: Option<Value<bool>>,
     /// `PseudoTerminal`: When this parameter is `true`, a TTY is allocated. This parameter maps to `Tty` in the docker container create command and the `--tty` option to docker run.
     pub pseudo_terminal: Option<Value<bool>>,
     /// `ReadonlyRootFilesystem`: When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the docker container create command and the `--read-only` option to docker run.
+    ///
     /// This parameter is not supported for Windows containers.
     pub readonly_root_filesystem: Option<Value<bool>>,
     /// `RepositoryCredentials`: The private repository authentication credentials to use.
@@ -330,31 +416,43 @@ pub struct ContainerDefinition {
     /// `Secrets`: The secrets to pass to the container. For more information, see [Specifying Sensitive Data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub secrets: Option<Value<List<Secret>>>,
     /// `StartTimeout`: Time duration (in seconds) to wait before giving up on resolving dependencies for a container. For example, you specify two containers in a task definition with containerA having a dependency on containerB reaching a `COMPLETE`, `SUCCESS`, or `HEALTHY` status. If a `startTimeout` value is specified for containerB and it doesn't reach the desired status within that time then containerA gives up and not start. This results in the task transitioning to a `STOPPED` state.
+    ///
     /// When the `ECS_CONTAINER_START_TIMEOUT` container agent configuration variable is used, it's enforced independently from this start timeout value.
+    ///
     /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+    ///
     /// -  Linux platform version `1.3.0` or later.
     /// -  Windows platform version `1.0.0` or later.
     ///
     /// For tasks using the EC2 launch type, your container instances require at least version `1.26.0` of the container agent to use a container start timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version `1.26.0-1` of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init`. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The valid values for Fargate are 2-120 seconds.
     pub start_timeout: Option<Value<i64>>,
     /// `StopTimeout`: Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
+    ///
     /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+    ///
     /// -  Linux platform version `1.3.0` or later.
     /// -  Windows platform version `1.0.0` or later.
     ///
     /// For tasks that use the Fargate launch type, the max stop timeout value is 120 seconds and if the parameter is not specified, the default value of 30 seconds is used.
+    ///
     /// For tasks that use the EC2 launch type, if the `stopTimeout` parameter isn't specified, the value set for the Amazon ECS container agent configuration variable `ECS_CONTAINER_STOP_TIMEOUT` is used. If neither the `stopTimeout` parameter or the `ECS_CONTAINER_STOP_TIMEOUT` agent configuration variable are set, then the default values of 30 seconds for Linux containers and 30 seconds on Windows containers are used. Your container instances require at least version 1.26.0 of the container agent to use a container stop timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init`. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The valid values for Fargate are 2-120 seconds.
     pub stop_timeout: Option<Value<i64>>,
     /// `SystemControls`: A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
     pub system_controls: Option<Value<List<SystemControl>>>,
     /// `Ulimits`: A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--ulimit` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/). Valid naming values are displayed in the [Ulimit](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html) data type. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
+    ///
     /// This parameter is not supported for Windows containers.
     pub ulimits: Option<Value<List<Ulimit>>>,
     /// `User`: The user to use inside the container. This parameter maps to `User` in the docker container create command and the `--user` option to docker run.
+    ///
     /// When running tasks using the `host` network mode, don't run containers using the root user (UID 0). We recommend using a non-root user for better security.
+    ///
     /// You can specify the `user` using the following formats. If specifying a UID or GID, you must specify it as a positive integer.
+    ///
     /// -   `user`
     /// -   `user:group`
     /// -   `uid`
@@ -562,7 +660,9 @@ impl From<ContainerDefinition> for Value<ContainerDefinition> {
 }
 
 /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+///
 /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to enable container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you are using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init`. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// For tasks using the Fargate launch type, this parameter requires that the task or service uses platform version 1.3.0 or later.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -570,6 +670,7 @@ impl From<ContainerDefinition> for Value<ContainerDefinition> {
 #[non_exhaustive]
 pub struct ContainerDependency {
     /// `Condition`: The dependency condition of the container. The following are the available conditions and their behavior:
+    ///
     /// -  `START` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
     /// -  `COMPLETE` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
     /// -  `SUCCESS` - This condition is the same as `COMPLETE`, but it also requires that the container exits with a `zero` status. This condition can't be set on an essential container.
@@ -638,13 +739,18 @@ impl From<KeyValuePair> for Value<KeyValuePair> {
 }
 
 /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
+///
 /// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Use a file to pass environment variables to a container](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
+///
 /// You must use the following platforms for the Fargate launch type:
+///
 /// -  Linux platform version `1.4.0` or later.
 /// -  Windows platform version `1.0.0` or later.
 ///
 /// Consider the following when using the Fargate launch type:
+///
 /// -  The file is handled like a native Docker env-file.
 /// -  There is no support for shell escape handling.
 /// -  The container entry point interperts the `VARIABLE` values.
@@ -724,7 +830,9 @@ impl From<HostEntry> for Value<HostEntry> {
 #[non_exhaustive]
 pub struct FirelensConfiguration {
     /// `Options`: The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
+    ///
     /// If specified, valid option keys are:
+    ///
     /// -  `enable-ecs-log-metadata`, which can be `true` or `false`
     /// -  `config-file-type`, which can be `s3` or `file`
     /// -  `config-file-value`, which is either an S3 ARN or a file path
@@ -757,9 +865,13 @@ impl From<FirelensConfiguration> for Value<FirelensConfiguration> {
 }
 
 /// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
+///
 /// The Amazon ECS container agent only monitors and reports on the health checks specified in the task definition. Amazon ECS does not monitor Docker health checks that are embedded in a container image and not specified in the container definition. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image.
+///
 /// If a task is run manually, and not as part of a service, the task will continue its lifecycle regardless of its health status. For tasks that are part of a service, if the task reports as unhealthy then the task will be stopped and the service scheduler will replace it.
+///
 /// The following are notes about container health check support:
+///
 /// -  Container health checks require version 1.17.0 or greater of the Amazon ECS container agent. For more information, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html).
 /// -  Container health checks are supported for Fargate tasks if you are using platform version 1.1.0 or greater. For more information, see [Platform Versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html).
 /// -  Container health checks are not supported for tasks that are part of a service that is configured to use a Classic Load Balancer.
@@ -769,10 +881,15 @@ impl From<FirelensConfiguration> for Value<FirelensConfiguration> {
 #[non_exhaustive]
 pub struct HealthCheck {
     /// `Command`: A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
+    ///
     /// When you use the AWS Management Console JSON panel, the CLIlong, or the APIs, enclose the list of commands in double quotes and brackets.
+    ///
     /// `[ "CMD-SHELL", "curl -f http://localhost/ || exit 1" ]`
+    ///
     /// You don't include the double quotes and brackets when you use the AWS Management Console.
+    ///
     /// `CMD-SHELL, curl -f http://localhost/ || exit 1`
+    ///
     /// An exit code of 0 indicates success, and non-zero exit code indicates failure. For more information, see `HealthCheck` in the docker container create command.
     pub command: Option<Value<List<String>>>,
     /// `Interval`: The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command`.
@@ -780,6 +897,7 @@ pub struct HealthCheck {
     /// `Retries`: The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command`.
     pub retries: Option<Value<i64>>,
     /// `StartPeriod`: The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command`.
+    ///
     /// If a health check succeeds within the `startPeriod`, then the container is considered healthy and any subsequent failures count toward the maximum number of retries.
     pub start_period: Option<Value<i64>>,
     /// `Timeout`: The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command`.
@@ -825,23 +943,31 @@ impl From<HealthCheck> for Value<HealthCheck> {
 #[non_exhaustive]
 pub struct LinuxParameters {
     /// `Capabilities`: The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
+    ///
     /// For tasks that use the Fargate launch type, `capabilities` is supported for all platform versions but the `add` parameter is only supported if using platform version 1.4.0 or later.
     pub capabilities: Option<Box<Value<KernelCapabilities>>>,
     /// `Devices`: Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
+    ///
     /// If you're using tasks that use the Fargate launch type, the `devices` parameter isn't supported.
     pub devices: Option<Value<List<Device>>>,
     /// `InitProcessEnabled`: Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub init_process_enabled: Option<Value<bool>>,
     /// `MaxSwap`: The total amount of swap memory (in MiB) a container can use. This parameter will be translated to the `--memory-swap` option to docker run where the value would be the sum of the container memory plus the `maxSwap` value.
+    ///
     /// If a `maxSwap` value of `0` is specified, the container will not use swap. Accepted values are `0` or any positive integer. If the `maxSwap` parameter is omitted, the container will use the swap configuration for the container instance it is running on. A `maxSwap` value must be set for the `swappiness` parameter to be used.
+    ///
     /// If you're using tasks that use the Fargate launch type, the `maxSwap` parameter isn't supported.
+    ///
     /// If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
     pub max_swap: Option<Value<i64>>,
     /// `SharedMemorySize`: The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to docker run.
+    ///
     /// If you are using tasks that use the Fargate launch type, the `sharedMemorySize` parameter is not supported.
     pub shared_memory_size: Option<Value<i64>>,
     /// `Swappiness`: This allows you to tune a container's memory swappiness behavior. A `swappiness` value of `0` will cause swapping to not happen unless absolutely necessary. A `swappiness` value of `100` will cause pages to be swapped very aggressively. Accepted values are whole numbers between `0` and `100`. If the `swappiness` parameter is not specified, a default value of `60` is used. If a value is not specified for `maxSwap` then this parameter is ignored. This parameter maps to the `--memory-swappiness` option to docker run.
+    ///
     /// If you're using tasks that use the Fargate launch type, the `swappiness` parameter isn't supported.
+    ///
     /// If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
     pub swappiness: Option<Value<i64>>,
     /// `Tmpfs`: The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
@@ -887,7 +1013,9 @@ impl From<LinuxParameters> for Value<LinuxParameters> {
 }
 
 /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
+///
 /// The following describes how Docker processes the Linux capabilities specified in the `add` and `drop` request parameters. For information about the latest behavior, see [Docker Compose: order of cap_drop and cap_add](https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1) in the Docker Community Forum.
+///
 /// -  When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the `add` request parameter, and the `drop` request parameter are ignored.
 /// -  When the `add` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the `drop` request parameter.
 /// -  When the `drop` request parameter is set to ALL, the container capabilities are the capabilities specified in the `add` request parameter.
@@ -899,10 +1027,13 @@ impl From<LinuxParameters> for Value<LinuxParameters> {
 #[non_exhaustive]
 pub struct KernelCapabilities {
     /// `Add`: The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
+    ///
     /// Tasks launched on FARGATElong only support adding the `SYS_PTRACE` kernel capability.
+    ///
     /// Valid values: `"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"`
     pub add: Option<Value<List<String>>>,
     /// `Drop`: The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
+    ///
     /// Valid values: `"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"`
     pub drop: Option<Value<List<String>>>,
 }
@@ -979,6 +1110,7 @@ pub struct Tmpfs {
     /// `ContainerPath`: The absolute file path where the tmpfs volume is to be mounted.
     pub container_path: Option<Value<String>>,
     /// `MountOptions`: The list of tmpfs volume mount options.
+    ///
     /// Valid values: `"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"`
     pub mount_options: Option<Value<List<String>>>,
     /// `Size` (required): The maximum size (in MiB) of the tmpfs volume.
@@ -1025,23 +1157,39 @@ impl From<Tmpfs> for Value<Tmpfs> {
 #[non_exhaustive]
 pub struct LogConfiguration {
     /// `LogDriver` (required): The log driver to use for the container.
+    ///
     /// For tasks on FARGATElong, the supported log drivers are `awslogs`, `splunk`, and `awsfirelens`.
+    ///
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs`, `fluentd`, `gelf`, `json-file`, `journald`, `syslog`, `splunk`, and `awsfirelens`.
+    ///
     /// For more information about using the `awslogs` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// For more information about using the `awsfirelens` log driver, see [Send Amazon ECS logs to an service or Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+    ///
     /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
     pub log_driver: Value<String>,
     /// `Options`: The configuration options to send to the log driver.
+    ///
     /// The options you can specify depend on the log driver. Some of the options you can specify when you use the `awslogs` log driver to route logs to Amazon CloudWatch include the following:
+    ///
     /// - awslogs-create-group Required: No Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to false. Your IAM policy must include the logs:CreateLogGroup permission before you attempt to use awslogs-create-group. + awslogs-region Required: Yes Specify the Region that the awslogs log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option. + awslogs-group Required: Yes Make sure to specify a log group that the awslogs log driver sends its log streams to. + awslogs-stream-prefix Required: Yes, when using Fargate.Optional when using EC2. Use the awslogs-stream-prefix option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format prefix-name/container-name/ecs-task-id. If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option. For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to. You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console. + awslogs-datetime-format Required: No This option defines a multiline start pattern in Python strftime format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry. For more information, see awslogs-datetime-format. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance. + awslogs-multiline-pattern Required: No This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. For more information, see awslogs-multiline-pattern. This option is ignored if awslogs-datetime-format is also configured. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    ///
     /// The following options apply to all supported log drivers.
+    ///
     /// - mode Required: No Valid values: non-blocking | blocking This option defines the delivery mode of log messages from the container to the log driver specified using logDriver. The delivery mode you choose affects application availability when the flow of logs from container is interrupted. If you use the blocking mode and the flow of logs is interrupted, calls from container code to write to the stdout and stderr streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure. If you use the non-blocking mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the max-buffer-size option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see Preventing log loss with non-blocking mode in the awslogs container log driver. You can set a default mode for all containers in a specific Region by using the defaultLogDriverMode account setting. If you don't specify the mode option or configure the account setting, Amazon ECS will default to the non-blocking mode. For more information about the account setting, see Default log driver mode in the Amazon Elastic Container Service Developer Guide. On June 25, 2025, Amazon ECS changed the default log driver mode from blocking to non-blocking to prioritize task availability over logging. To continue using the blocking mode after this change, do one of the following: Set the mode option in your container definition's logConfiguration as blocking. Set the defaultLogDriverMode account setting to blocking. + max-buffer-size Required: No Default value: 10m When non-blocking mode is used, the max-buffer-size log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+    ///
     /// To route logs using the `splunk` log router, you need to specify a `splunk-token` and a `splunk-url`.
+    ///
     /// When you use the `awsfirelens` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the `log-driver-buffer-limit` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+    ///
     /// Other options you can specify when using `awsfirelens` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with `region` and a name for the log stream with `delivery_stream`.
+    ///
     /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with `region` and a data stream name with `stream`.
+    ///
     /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name`, `Host` (OpenSearch Service endpoint without protocol), `Port`, `Index`, `Type`, `Aws_auth`, `Aws_region`, `Suppress_Type_Name`, and `tls`. For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/).
+    ///
     /// When you export logs to Amazon S3, you can specify the bucket using the `bucket` option. You can also specify `region`, `total_file_size`, `upload_timeout`, and `use_put_object` as options.
+    ///
     /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub options: Option<Value<Map<String>>>,
     /// `SecretOptions`: The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -1082,6 +1230,7 @@ impl From<LogConfiguration> for Value<LogConfiguration> {
 }
 
 /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+///
 /// -  To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
 /// -  To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
 ///
@@ -1094,7 +1243,9 @@ pub struct Secret {
     /// `Name` (required): The name of the secret.
     pub name: Value<String>,
     /// `ValueFrom` (required): The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+    ///
     /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
     pub value_from: Value<String>,
 }
@@ -1169,7 +1320,9 @@ impl From<MountPoint> for Value<MountPoint> {
 }
 
 /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
+///
 /// If you are using containers in a task with the `awsvpc` or `host` network mode, exposed ports should be specified using `containerPort`. The `hostPort` can be left blank or it must be the same value as the `containerPort`.
+///
 /// After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the `networkBindings` section of [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) API responses.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -1177,16 +1330,23 @@ impl From<MountPoint> for Value<MountPoint> {
 #[non_exhaustive]
 pub struct PortMapping {
     /// `AppProtocol`: The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy. If you set this parameter, Amazon ECS adds protocol-specific telemetry in the Amazon ECS console and CloudWatch.
+    ///
     /// If you don't set a value for this parameter, then TCP is used. However, Amazon ECS doesn't add protocol-specific telemetry for TCP.
+    ///
     /// `appProtocol` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     pub app_protocol: Option<Value<AppProtocol>>,
     /// `ContainerPort`: The port number on the container that's bound to the user-specified or automatically assigned host port.
+    ///
     /// If you use containers in a task with the `awsvpc` or `host` network mode, specify the exposed ports using `containerPort`.
+    ///
     /// If you use containers in a task with the `bridge` network mode and you specify a container port and not a host port, your container automatically receives a host port in the ephemeral port range. For more information, see `hostPort`. Port mappings that are automatically assigned in this way do not count toward the 100 reserved ports limit of a container instance.
     pub container_port: Option<Value<i64>>,
     /// `ContainerPortRange`: The port number range on the container that's bound to the dynamically mapped host port range.
+    ///
     /// The following rules apply when you specify a `containerPortRange`:
+    ///
     /// -  You must use either the `bridge` network mode or the `awsvpc` network mode.
     /// -  This parameter is available for both the EC2 and FARGATElong launch types.
     /// -  This parameter is available for both the Linux and Windows operating systems.
@@ -1201,19 +1361,26 @@ pub struct PortMapping {
     /// -  You cannot specify overlapping port ranges.
     /// -  The first port in the range must be less than last port in the range.
     /// -  Docker recommends that you turn off the docker-proxy in the Docker daemon config file when you have a large number of ports.
+    ///
     /// For more information, see [Issue #11185](https://docs.aws.amazon.com/https://github.com/moby/moby/issues/11185) on the Github website.
+    ///
     /// For information about how to turn off the docker-proxy in the Docker daemon config file, see [Docker daemon](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bootstrap_container_instance.html#bootstrap_docker_daemon) in the *Amazon ECS Developer Guide*.
     ///
     /// You can call [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) to view the `hostPortRange` which are the host ports that are bound to the container ports.
     pub container_port_range: Option<Value<String>>,
     /// `HostPort`: The port number on the container instance to reserve for your container.
+    ///
     /// If you specify a `containerPortRange`, leave this field empty and the value of the `hostPort` is set as follows:
+    ///
     /// -  For containers in a task with the `awsvpc` network mode, the `hostPort` is set to the same value as the `containerPort`. This is a static mapping strategy.
     /// -  For containers in a task with the `bridge` network mode, the Amazon ECS agent finds open ports on the host and automatically binds them to the container ports. This is a dynamic mapping strategy.
     ///
     /// If you use containers in a task with the `awsvpc` or `host` network mode, the `hostPort` can either be left blank or set to the same value as the `containerPort`.
+    ///
     /// If you use containers in a task with the `bridge` network mode, you can specify a non-reserved host port for your container port mapping, or you can omit the `hostPort` (or set it to `0`) while specifying a `containerPort` and your container automatically receives a port in the ephemeral port range for your container instance operating system and Docker version.
+    ///
     /// The default ephemeral port range for Docker version 1.6.0 and later is listed on the instance under `/proc/sys/net/ipv4/ip_local_port_range`. If this kernel parameter is unavailable, the default ephemeral port range from 49153 through 65535 (Linux) or 49152 through 65535 (Windows) is used. Do not attempt to specify a host port in the ephemeral port range as these are reserved for automatic assignment. In general, ports below 32768 are outside of the ephemeral port range.
+    ///
     /// The default reserved ports are 22 for SSH, the Docker ports 2375 and 2376, and the Amazon ECS container agent ports 51678-51680. Any host port that was previously specified in a running task is also reserved while the task is running. That is, after a task stops, the host port is released. The current reserved ports are displayed in the `remainingResources` of [DescribeContainerInstances](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeContainerInstances.html) output. A container instance can have up to 100 reserved ports at a time. This number includes the default reserved ports. Automatically assigned ports aren't included in the 100 reserved ports quota.
     pub host_port: Option<Value<i64>>,
     /// `Name`: The name that's used for the port mapping. This parameter is the name that you use in the `serviceConnectConfiguration` and the `vpcLatticeConfigurations` of a service. The name can include up to 64 characters. The characters can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
@@ -1264,6 +1431,7 @@ impl From<PortMapping> for Value<PortMapping> {
 #[non_exhaustive]
 pub struct RepositoryCredentials {
     /// `CredentialsParameter`: The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+    ///
     /// When you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
     pub credentials_parameter: Option<Value<String>>,
 }
@@ -1299,8 +1467,11 @@ pub struct ResourceRequirement {
     /// `Type` (required): The type of resource to assign to a container.
     pub type_: Value<ResourceRequirementType>,
     /// `Value`: The value for the specified resource type.
+    ///
     /// When the type is `GPU`, the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on. You can also specify `ALL` to allocate all available GPUs on the instance to the container.
+    ///
     /// When the type is `NeuronDevice`, the value must be `ALL`. This allocates all available Neuron devices on the instance to the container. Only one container in a task can specify `NeuronDevice` resources. This resource type is only supported on Managed Instances.
+    ///
     /// When the type is `InferenceAccelerator`, the `value` matches the `deviceName` for an [InferenceAccelerator](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html) specified in a task definition.
     pub value: Option<Value<String>>,
 }
@@ -1451,15 +1622,19 @@ impl From<RestartPolicy> for Value<RestartPolicy> {
 }
 
 /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
+///
 /// We don't recommend that you specify network-related `systemControls` parameters for multiple containers in a single task that also uses either the `awsvpc` or `host` network mode. Doing this has the following disadvantages:
+///
 /// -  For tasks that use the `awsvpc` network mode including Fargate, if you set `systemControls` for any container, it applies to all containers in the task. If you set different `systemControls` for multiple containers in a single task, the container that's started last determines which `systemControls` take effect.
 /// -  For tasks that use the `host` network mode, the network namespace `systemControls` aren't supported.
 ///
 /// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see [IPC mode](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode).
+///
 /// -  For tasks that use the `host` IPC mode, IPC namespace `systemControls` aren't supported.
 /// -  For tasks that use the `task` IPC mode, IPC namespace `systemControls` values apply to all containers within a task.
 ///
 /// This parameter is not supported for Windows containers.
+///
 /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -1469,8 +1644,11 @@ pub struct SystemControl {
     /// `Namespace`: The namespaced kernel parameter to set a `value` for.
     pub namespace: Option<Value<String>>,
     /// `Value`: The namespaced kernel parameter to set a `value` for.
+    ///
     /// Valid IPC namespace values: `"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"`, and `Sysctls` that start with `"fs.mqueue.*"`
+    ///
     /// Valid network namespace values: `Sysctls` that start with `"net.*"`. Only namespaced `Sysctls` that exist within the container starting with "net.* are accepted.
+    ///
     /// All of these values are supported by Fargate.
     pub value: Option<Value<String>>,
 }
@@ -1499,7 +1677,9 @@ impl From<SystemControl> for Value<SystemControl> {
 }
 
 /// The `ulimit` settings to pass to the container.
+///
 /// Amazon ECS tasks hosted on FARGATElong use the default resource limit values set by the operating system with the exception of the `nofile` resource limit parameter which FARGATElong overrides. The `nofile` resource limit sets a restriction on the number of open files that a container can use. The default `nofile` soft limit is `65535` and the default hard limit is `65535`.
+///
 /// You can specify the `ulimit` settings for a container in a task definition.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -1583,7 +1763,9 @@ impl From<VolumeFrom> for Value<VolumeFrom> {
 }
 
 /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
+///
 /// For tasks using the Fargate launch type, the task requires the following platforms:
+///
 /// -  Linux platform version `1.4.0` or later.
 /// -  Windows platform version `1.0.0` or later.
 ///
@@ -1649,6 +1831,7 @@ impl From<InferenceAccelerator> for Value<InferenceAccelerator> {
 }
 
 /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// Task placement constraints aren't supported for tasks run on FARGATElong.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -1691,6 +1874,7 @@ impl From<TaskDefinitionPlacementConstraint> for Value<TaskDefinitionPlacementCo
 }
 
 /// The configuration details for the App Mesh proxy.
+///
 /// For tasks that use the EC2 launch type, the container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, then they contain the required versions of the container agent and `ecs-init`. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html)
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -1700,6 +1884,7 @@ pub struct ProxyConfiguration {
     /// `ContainerName` (required): The name of the container that will serve as the App Mesh proxy.
     pub container_name: Value<String>,
     /// `ProxyConfigurationProperties`: The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
+    ///
     /// -  `IgnoredUID` - (Required) The user ID (UID) of the proxy container as defined by the `user` parameter in a container definition. This is used to ensure the proxy ignores its own traffic. If `IgnoredGID` is specified, this field can be empty.
     /// -  `IgnoredGID` - (Required) The group ID (GID) of the proxy container as defined by the `user` parameter in a container definition. This is used to ensure the proxy ignores its own traffic. If `IgnoredUID` is specified, this field can be empty.
     /// -  `AppPorts` - (Required) The list of ports that the application uses. Network traffic to these ports is forwarded to the `ProxyIngressPort` and `ProxyEgressPort`.
@@ -1746,6 +1931,7 @@ impl From<ProxyConfiguration> for Value<ProxyConfiguration> {
 }
 
 /// Information about the platform for the Amazon ECS service or task.
+///
 /// For more information about `RuntimePlatform`, see [RuntimePlatform](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -1753,6 +1939,7 @@ impl From<ProxyConfiguration> for Value<ProxyConfiguration> {
 #[non_exhaustive]
 pub struct RuntimePlatform {
     /// `CpuArchitecture`: The CPU architecture.
+    ///
     /// You can run your Linux tasks on an ARM-based platform by setting the value to `ARM64`. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on Fargate.
     pub cpu_architecture: Option<Value<CpuArchitecture>>,
     /// `OperatingSystemFamily`: The operating system.
@@ -1789,10 +1976,13 @@ impl From<RuntimePlatform> for Value<RuntimePlatform> {
 #[non_exhaustive]
 pub struct Volume {
     /// `ConfiguredAtLaunch`: Indicates whether the volume should be configured at launch time. This is used to create Amazon EBS volumes for standalone tasks or tasks created as part of a service. Each task definition revision may only have one volume configured at launch in the volume configuration.
+    ///
     /// To configure a volume at launch time, use this task definition revision and specify a `volumeConfigurations` object when calling the `CreateService`, `UpdateService`, `RunTask` or `StartTask` APIs.
     pub configured_at_launch: Option<Value<bool>>,
     /// `DockerVolumeConfiguration`: This parameter is specified when you use Docker volumes.
+    ///
     /// Windows containers only support the use of the `local` driver. To use bind mounts, specify the `host` parameter instead.
+    ///
     /// Docker volumes aren't supported by tasks run on FARGATElong.
     pub docker_volume_configuration: Option<Box<Value<DockerVolumeConfiguration>>>,
     /// `EFSVolumeConfiguration`: This parameter is specified when you use an Amazon Elastic File System file system for task storage.
@@ -1800,12 +1990,17 @@ pub struct Volume {
     /// `FSxWindowsFileServerVolumeConfiguration`: This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
     pub f_sx_windows_file_server_volume_configuration: Option<Box<Value<FSxWindowsFileServerVolumeConfiguration>>>,
     /// `Host`: This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume. However, the data isn't guaranteed to persist after the containers that are associated with it stop running.
+    ///
     /// Windows containers can mount whole directories on the same drive as `$env:ProgramData`. Windows containers can't mount directories on a different drive, and mount point can't be across drives. For example, you can mount `C:\my\path:C:\my\path` and `D:\:D:\`, but not `D:\my\path:C:\my\path` or `D:\:C:\my\path`.
     pub host: Option<Box<Value<HostVolumeProperties>>>,
     /// `Name`: The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+    ///
     /// When using a volume configured at launch, the `name` is required and must also be specified as the volume name in the `ServiceVolumeConfiguration` or `TaskVolumeConfiguration` parameter when creating your service or standalone task.
+    ///
     /// For all other types of volumes, this name is referenced in the `sourceVolume` parameter of the `mountPoints` object in the container definition.
+    ///
     /// When a volume is using the `efsVolumeConfiguration`, the name is required.
+    ///
     /// When a volume is using the `s3filesVolumeConfiguration`, the name is required.
     pub name: Option<Value<String>>,
     /// `S3FilesVolumeConfiguration`: This parameter is specified when you use an Amazon S3 Files file system for task storage.
@@ -1857,6 +2052,7 @@ impl From<Volume> for Value<Volume> {
 #[non_exhaustive]
 pub struct DockerVolumeConfiguration {
     /// `Autoprovision`: If this value is `true`, the Docker volume is created if it doesn't already exist.
+    ///
     /// This field is only used if the `scope` is `shared`.
     pub autoprovision: Option<Value<bool>>,
     /// `Driver`: The Docker volume driver to use. The driver value must match the driver name provided by Docker because it is used for task placement. If the driver was installed using the Docker plugin CLI, use `docker plugin ls` to retrieve the driver name from your container instance. If the driver was installed using another method, use Docker plugin discovery to retrieve the driver name. This parameter maps to `Driver` in the docker container create command and the `xxdriver` option to docker volume create.
@@ -1912,6 +2108,7 @@ pub struct EfsVolumeConfiguration {
     /// `FilesystemId` (required): The Amazon EFS file system ID to use.
     pub filesystem_id: Value<String>,
     /// `RootDirectory`: The directory within the Amazon EFS file system to mount as the root directory inside the host. If this parameter is omitted, the root of the Amazon EFS volume will be used. Specifying `/` will have the same effect as omitting this parameter.
+    ///
     /// If an EFS access point is specified in the `authorizationConfig`, the root directory parameter must either be omitted or set to `/` which will enforce the path set on the EFS access point.
     pub root_directory: Option<Value<String>>,
     /// `TransitEncryption`: Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used. For more information, see [Encrypting data in transit](https://docs.aws.amazon.com/efs/latest/ug/encryption-in-transit.html) in the *Amazon Elastic File System User Guide*.
@@ -1997,6 +2194,7 @@ impl From<AuthorizationConfig> for Value<AuthorizationConfig> {
 }
 
 /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
+///
 /// For more information and the input format, see [Amazon FSx for Windows File Server volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -2045,6 +2243,7 @@ impl From<FSxWindowsFileServerVolumeConfiguration> for Value<FSxWindowsFileServe
 }
 
 /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
+///
 /// For more information and the input format, see [Amazon FSx for Windows File Server Volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -2093,6 +2292,7 @@ impl From<FSxAuthorizationConfig> for Value<FSxAuthorizationConfig> {
 #[non_exhaustive]
 pub struct HostVolumeProperties {
     /// `SourcePath`: When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If the `host` parameter contains a `sourcePath` file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the `sourcePath` value doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
+    ///
     /// If you're using the Fargate launch type, the `sourcePath` parameter is not supported.
     pub source_path: Option<Value<String>>,
 }
@@ -2118,6 +2318,7 @@ impl From<HostVolumeProperties> for Value<HostVolumeProperties> {
 }
 
 /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// Your task definition must include a Task IAM Role. See [IAM role for attaching your file system to compute resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role) for required permissions.
 ///
 /// A property type of `AWS::ECS::TaskDefinition`.
@@ -2129,6 +2330,7 @@ pub struct S3FilesVolumeConfiguration {
     /// `FileSystemArn` (required): The full ARN of the S3 Files file system to mount.
     pub file_system_arn: Value<String>,
     /// `RootDirectory`: The directory within the Amazon S3 Files file system to mount as the root directory. If this parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying `/` will have the same effect as omitting this parameter.
+    ///
     /// If a S3 Files access point is specified in the `accessPointArn`, the root directory parameter must either be omitted or set to `/` which will enforce the path set on the S3 Files access point.
     pub root_directory: Option<Value<String>>,
     /// `TransitEncryptionPort`: The port to use for sending encrypted data between the ECS host and the S3 Files file system. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon S3 Files mount helper uses. For more information, see [S3 Files mount helper](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mounting.html).

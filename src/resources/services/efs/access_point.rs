@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::EFS::AccessPoint`.
 ///
 /// The `AWS::EFS::AccessPoint` resource creates an EFS access point. An access point is an application-specific view into an EFS file system that applies an operating system user and group, and a file system path, to any file system request made through the access point. The operating system user and group override any identity information provided by the NFS client. The file system path is exposed as the access point's root directory. Applications using the access point can only access data in its own directory and below. To learn more, see [Mounting a file system using EFS access points](https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html).
+///
 /// This operation requires permissions for the `elasticfilesystem:CreateAccessPoint` action.
 ///
 /// Required: `FileSystemId` (the arguments of [`new`](Self::new)).
@@ -18,6 +19,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct AccessPoint {
     /// `AccessPointTags`: An array of key-value pairs to apply to this resource.
+    ///
     /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     pub access_point_tags: Option<Value<List<Tag>>>,
     /// `ClientToken` (changing it replaces the resource): The opaque string specified in the request to ensure idempotent creation.
@@ -144,6 +146,7 @@ impl From<PosixUser> for Value<PosixUser> {
 #[non_exhaustive]
 pub struct RootDirectory {
     /// `CreationInfo` (changing it replaces the resource): (Optional) Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory`. If the `RootDirectory` &gt; `Path` specified does not exist, EFS creates the root directory using the `CreationInfo` settings when a client connects to an access point. When specifying the `CreationInfo`, you must provide values for all properties.
+    ///
     /// If you do not provide `CreationInfo` and the specified `RootDirectory` &gt; `Path` does not exist, attempts to mount the file system using the access point will fail.
     pub creation_info: Option<Box<Value<CreationInfo>>>,
     /// `Path` (changing it replaces the resource): Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the `CreationInfo`.
@@ -174,7 +177,9 @@ impl From<RootDirectory> for Value<RootDirectory> {
 }
 
 /// Required if the `RootDirectory` &gt; `Path` specified does not exist. Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory` &gt; `Path`. If the access point root directory does not exist, EFS creates it with these settings when a client connects to the access point. When specifying `CreationInfo`, you must include values for all properties.
+///
 /// Amazon EFS creates a root directory only if you have provided the CreationInfo: OwnUid, OwnGID, and permissions for the directory. If you do not provide this information, Amazon EFS does not create the root directory. If the root directory does not exist, attempts to mount using the access point will fail.
+///
 /// If you do not provide `CreationInfo` and the specified `RootDirectory` does not exist, attempts to mount the file system using the access point will fail.
 ///
 /// A property type of `AWS::EFS::AccessPoint`.

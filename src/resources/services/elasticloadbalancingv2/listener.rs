@@ -19,10 +19,13 @@ pub struct Listener {
     /// `AlpnPolicy`: \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
     pub alpn_policy: Option<Value<List<String>>>,
     /// `Certificates`: The default SSL server certificate for a secure listener. You must provide exactly one certificate if the listener protocol is HTTPS or TLS.
+    ///
     /// For an HTTPS listener, update requires some interruptions. For a TLS listener, update requires no interruption.
+    ///
     /// To create a certificate list for a secure listener, use [AWS::ElasticLoadBalancingV2::ListenerCertificate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html).
     pub certificates: Option<Value<List<Certificate>>>,
     /// `DefaultActions` (required): The actions for the default rule. You cannot define a condition for a default rule.
+    ///
     /// To create additional rules for an Application Load Balancer, use [AWS::ElasticLoadBalancingV2::ListenerRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html).
     pub default_actions: Value<List<Action>>,
     /// `ListenerAttributes`: The listener attributes. Attributes that you do not modify retain their current values.
@@ -36,6 +39,7 @@ pub struct Listener {
     /// `Protocol`: The protocol for connections from clients to the load balancer. For Application Load Balancers, the supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols are TCP, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC. You can’t specify the UDP, TCP_UDP, QUIC, or TCP_QUIC protocol if dual-stack mode is enabled. You can't specify a protocol for a Gateway Load Balancer.
     pub protocol: Option<Value<Protocol>>,
     /// `SslPolicy`: \[HTTPS and TLS listeners\] The security policy that defines which protocols and ciphers are supported. For more information, see [Security policies](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html) in the *Application Load Balancers Guide* and [Security policies](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html) in the *Network Load Balancers Guide*.
+    ///
     /// \[HTTPS listeners\] Updating the security policy can result in interruptions if the load balancer is handling a high volume of traffic. To decrease the possibility of an interruption if your load balancer is handling a high volume of traffic, create an additional load balancer or request an LCU reservation.
     pub ssl_policy: Option<Value<String>>,
     /// `Tags`.
@@ -171,6 +175,7 @@ pub struct Action {
     /// `FixedResponseConfig`: \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response. Specify only when `Type` is `fixed-response`.
     pub fixed_response_config: Option<Box<Value<FixedResponseConfig>>>,
     /// `ForwardConfig`: Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward`.
+    ///
     /// If you specify both `ForwardConfig` and `TargetGroupArn`, you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn`.
     pub forward_config: Option<Box<Value<ForwardConfig>>>,
     /// `JwtValidationConfig`: \[HTTPS listeners\] Information for validating JWT access tokens in client requests. Specify only when `Type` is `jwt-validation`.
@@ -237,8 +242,11 @@ impl From<Action> for Value<Action> {
 }
 
 /// Information about a redirect action.
+///
 /// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
+///
 /// You can reuse URI components using the following reserved keywords:
+///
 /// -  #{protocol}
 /// -  #{host}
 /// -  #{port}
@@ -319,11 +327,13 @@ pub struct AuthenticateCognitoConfig {
     /// `AuthenticationRequestExtraParams`: The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
     pub authentication_request_extra_params: Option<Value<Map<String>>>,
     /// `OnUnauthenticatedRequest`: The behavior if the user is not authenticated. The following are possible values:
+    ///
     /// -  deny`` - Return an HTTP 401 Unauthorized error.
     /// -  allow`` - Allow the request to be forwarded to the target.
     /// -  authenticate`` - Redirect the request to the IdP authorization endpoint. This is the default value.
     pub on_unauthenticated_request: Option<Value<OnUnauthenticatedRequest>>,
     /// `Scope`: The set of user claims to be requested from the IdP. The default is `openid`.
+    ///
     /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
     pub scope: Option<Value<String>>,
     /// `SessionCookieName`: The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
@@ -398,6 +408,7 @@ impl From<AuthenticateCognitoConfig> for Value<AuthenticateCognitoConfig> {
 #[non_exhaustive]
 pub struct FixedResponseConfig {
     /// `ContentType`: The content type.
+    ///
     /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
     pub content_type: Option<Value<String>>,
     /// `MessageBody`: The message.
@@ -440,6 +451,7 @@ impl From<FixedResponseConfig> for Value<FixedResponseConfig> {
 }
 
 /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward`.
+///
 /// If you specify both `ForwardConfig` and `TargetGroupArn`, you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn`.
 ///
 /// A property type of `AWS::ElasticLoadBalancingV2::Listener`.
@@ -644,13 +656,17 @@ impl From<JwtValidationActionAdditionalClaim> for Value<JwtValidationActionAddit
 #[non_exhaustive]
 pub struct ListenerAttribute {
     /// `Key`: The name of the attribute.
+    ///
     /// The following attribute is supported by Network Load Balancers, and Gateway Load Balancers.
+    ///
     /// -  `tcp.idle_timeout.seconds` - The tcp idle timeout value, in seconds. The valid range is 60-6000 seconds. The default is 350 seconds.
     ///
     /// The following attribute is only supported by Gateway Load Balancers:
+    ///
     /// -  `send_tcp_reset.on_idle_timeout.enabled` – Specifies whether the Gateway Load Balancer sends a TCP Reset to the sender of traffic when a TCP flow's idle timeout expires. This attribute also applies to non-SYN TCP packets received for flows that are not in the flow table. The value is `true` or `false`. The default is `false`.
     ///
     /// The following attributes are only supported by Application Load Balancers.
+    ///
     /// -  `routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Serial-Number* HTTP request header.
     /// -  `routing.http.request.x_amzn_mtls_clientcert_issuer.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Issuer* HTTP request header.
     /// -  `routing.http.request.x_amzn_mtls_clientcert_subject.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Subject* HTTP request header.

@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 /// `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Specifies a listener rule. The listener must be associated with an Application Load Balancer. Each rule consists of a priority, one or more actions, and one or more conditions.
+///
 /// For more information, see [Quotas for your Application Load Balancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html) in the *User Guide for Application Load Balancers*.
 ///
 /// Required: `Actions`, `Conditions`, `Priority` (the arguments of [`new`](Self::new)).
@@ -18,14 +19,17 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 #[non_exhaustive]
 pub struct ListenerRule {
     /// `Actions` (required): The actions.
+    ///
     /// The rule must include exactly one of the following types of actions: `forward`, `fixed-response`, or `redirect`, and it must be the last action to be performed. If the rule is for an HTTPS listener, it can also optionally include an authentication action.
     pub actions: Value<List<Action>>,
     /// `Conditions` (required): The conditions.
+    ///
     /// The rule can optionally include up to one of each of the following conditions: `http-request-method`, `host-header`, `path-pattern`, and `source-ip`. A rule can also optionally include one or more of each of the following conditions: `http-header` and `query-string`.
     pub conditions: Value<List<RuleCondition>>,
     /// `ListenerArn` (changing it replaces the resource; write-only): The Amazon Resource Name (ARN) of the listener.
     pub listener_arn: Option<Value<String>>,
     /// `Priority` (required): The rule priority. A listener can't have multiple rules with the same priority.
+    ///
     /// If you try to reorder rules by updating their priorities, do not specify a new priority if an existing rule already uses this priority, as this can cause an error. If you need to reuse a priority with a different rule, you must remove it as a priority first, and then specify it in a subsequent update.
     pub priority: Value<i64>,
     /// `Tags`.
@@ -115,6 +119,7 @@ pub struct Action {
     /// `FixedResponseConfig`: \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response. Specify only when `Type` is `fixed-response`.
     pub fixed_response_config: Option<Box<Value<FixedResponseConfig>>>,
     /// `ForwardConfig`: Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward`.
+    ///
     /// If you specify both `ForwardConfig` and `TargetGroupArn`, you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn`.
     pub forward_config: Option<Box<Value<ForwardConfig>>>,
     /// `JwtValidationConfig`: \[HTTPS listeners\] Information for validating JWT access tokens in client requests. Specify only when `Type` is `jwt-validation`.
@@ -191,11 +196,13 @@ pub struct AuthenticateCognitoConfig {
     /// `AuthenticationRequestExtraParams`: The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
     pub authentication_request_extra_params: Option<Value<Map<String>>>,
     /// `OnUnauthenticatedRequest`: The behavior if the user is not authenticated. The following are possible values:
+    ///
     /// -  deny`` - Return an HTTP 401 Unauthorized error.
     /// -  allow`` - Allow the request to be forwarded to the target.
     /// -  authenticate`` - Redirect the request to the IdP authorization endpoint. This is the default value.
     pub on_unauthenticated_request: Option<Value<OnUnauthenticatedRequest>>,
     /// `Scope`: The set of user claims to be requested from the IdP. The default is `openid`.
+    ///
     /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
     pub scope: Option<Value<String>>,
     /// `SessionCookieName`: The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
@@ -270,6 +277,7 @@ impl From<AuthenticateCognitoConfig> for Value<AuthenticateCognitoConfig> {
 #[non_exhaustive]
 pub struct FixedResponseConfig {
     /// `ContentType`: The content type.
+    ///
     /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
     pub content_type: Option<Value<String>>,
     /// `MessageBody`: The message.
@@ -312,6 +320,7 @@ impl From<FixedResponseConfig> for Value<FixedResponseConfig> {
 }
 
 /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward`.
+///
 /// If you specify both `ForwardConfig` and `TargetGroupArn`, you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn`.
 ///
 /// A property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -510,8 +519,11 @@ impl From<JwtValidationActionAdditionalClaim> for Value<JwtValidationActionAddit
 }
 
 /// Information about a redirect action.
+///
 /// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
+///
 /// You can reuse URI components using the following reserved keywords:
+///
 /// -  #{protocol}
 /// -  #{host}
 /// -  #{port}
@@ -590,6 +602,7 @@ impl From<RedirectConfig> for Value<RedirectConfig> {
 #[non_exhaustive]
 pub struct RuleCondition {
     /// `Field`: The name of the field. The possible values are:
+    ///
     /// -  `http-header` – \[ALB\] Matches on an HTTP header field.
     /// -  `http-request-method` – \[ALB\] Matches on the HTTP request method.
     /// -  `host-header` – \[ALB\] Matches on the host header.
@@ -612,13 +625,16 @@ pub struct RuleCondition {
     /// `SourceIpConfig`: Information for a source IP condition. Specify only when `Field` is `source-ip`.
     pub source_ip_config: Option<Box<Value<SourceIpConfig>>>,
     /// `Values`: The condition value. Specify only when `Field` is `host-header` or `path-pattern`. Alternatively, to specify multiple host names or multiple path patterns, use `HostHeaderConfig` or `PathPatternConfig`.
+    ///
     /// If `Field` is `host-header` and you're not using `HostHeaderConfig`, you can specify a single host name (for example, my.example.com). A host name is case insensitive, can be up to 128 characters in length, and can contain any of the following characters.
+    ///
     /// -  A-Z, a-z, 0-9
     /// -  - .
     /// -  * (matches 0 or more characters)
     /// -  ? (matches exactly 1 character)
     ///
     /// If `Field` is `path-pattern` and you're not using `PathPatternConfig`, you can specify a single path pattern (for example, /img/*). A path pattern is case-sensitive, can be up to 128 characters in length, and can contain any of the following characters.
+    ///
     /// -  A-Z, a-z, 0-9
     /// -  _ - . $ / ~ " ' @ : +
     /// -  & (using &amp;)
@@ -680,6 +696,7 @@ pub struct HostHeaderConfig {
     /// `RegexValues`.
     pub regex_values: Option<Value<List<String>>>,
     /// `Values`: The host names. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character). You must include at least one "." character. You can include only alphabetical characters after the final "." character.
+    ///
     /// If you specify multiple strings, the condition is satisfied if one of the strings matches the host name.
     pub values: Option<Value<List<String>>>,
 }
@@ -708,6 +725,7 @@ impl From<HostHeaderConfig> for Value<HostHeaderConfig> {
 }
 
 /// Information about an HTTP header condition.
+///
 /// There is a set of standard HTTP header fields. You can also define custom HTTP header fields.
 ///
 /// A property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -719,7 +737,9 @@ pub struct HttpHeaderConfig {
     /// `RegexValues`.
     pub regex_values: Option<Value<List<String>>>,
     /// `Values`: The strings to compare against the value of the HTTP header. The maximum length of each string is 128 characters. The comparison strings are case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character).
+    ///
     /// If the same header appears multiple times in the request, we search them in order until a match is found.
+    ///
     /// If you specify multiple strings, the condition is satisfied if one of the strings matches the value of the HTTP header. To require that all of the strings are a match, create one condition per string.
     pub values: Option<Value<List<String>>>,
 }
@@ -751,6 +771,7 @@ impl From<HttpHeaderConfig> for Value<HttpHeaderConfig> {
 }
 
 /// Information about an HTTP method condition.
+///
 /// HTTP defines a set of request methods, also referred to as HTTP verbs. For more information, see the [HTTP Method Registry](https://docs.aws.amazon.com/https://www.iana.org/assignments/http-methods/http-methods.xhtml). You can also define custom HTTP methods.
 ///
 /// A property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -758,6 +779,7 @@ impl From<HttpHeaderConfig> for Value<HttpHeaderConfig> {
 #[non_exhaustive]
 pub struct HttpRequestMethodConfig {
     /// `Values`: The name of the request method. The maximum length is 40 characters. The allowed characters are A-Z, hyphen (-), and underscore (_). The comparison is case sensitive. Wildcards are not supported; therefore, the method name must be an exact match.
+    ///
     /// If you specify multiple strings, the condition is satisfied if one of the strings matches the HTTP request method. We recommend that you route GET and HEAD requests in the same way, because the response to a HEAD request may be cached.
     pub values: Option<Value<List<String>>>,
 }
@@ -791,6 +813,7 @@ pub struct PathPatternConfig {
     /// `RegexValues`.
     pub regex_values: Option<Value<List<String>>>,
     /// `Values`: The path patterns to compare against the request URL. The maximum size of each string is 128 characters. The comparison is case sensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character).
+    ///
     /// If you specify multiple strings, the condition is satisfied if one of them matches the request URL. The path pattern is compared only to the path of the URL, not to its query string.
     pub values: Option<Value<List<String>>>,
 }
@@ -819,6 +842,7 @@ impl From<PathPatternConfig> for Value<PathPatternConfig> {
 }
 
 /// Information about a query string condition.
+///
 /// The query string component of a URI starts after the first '?' character and is terminated by either a '#' character or the end of the URI. A typical query string contains key/value pairs separated by '&' characters. The allowed characters are specified by RFC 3986. Any character can be percentage encoded.
 ///
 /// A property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -826,6 +850,7 @@ impl From<PathPatternConfig> for Value<PathPatternConfig> {
 #[non_exhaustive]
 pub struct QueryStringConfig {
     /// `Values`: The key/value pairs or values to find in the query string. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character). To search for a literal '*' or '?' character in a query string, you must escape these characters in `Values` using a '\\' character.
+    ///
     /// If you specify multiple key/value pairs or values, the condition is satisfied if one of them is found in the query string.
     pub values: Option<Value<List<QueryStringKeyValue>>>,
 }
@@ -886,7 +911,9 @@ impl From<QueryStringKeyValue> for Value<QueryStringKeyValue> {
 }
 
 /// Information about a source IP condition.
+///
 /// You can use this condition to route based on the IP address of the source that connects to the load balancer. If a client is behind a proxy, this is the IP address of the proxy not the IP address of the client.
+///
 /// For Application Load Balancers, use `Values` to specify CIDR ranges. For Network Load Balancers, use `IpAddressType` to match on the IP address type of the source traffic.
 ///
 /// A property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -896,6 +923,7 @@ pub struct SourceIpConfig {
     /// `IpAddressType`.
     pub ip_address_type: Option<Value<IpAddressType>>,
     /// `Values`: The source IP addresses, in CIDR format. You can use both IPv4 and IPv6 addresses. Wildcards are not supported.
+    ///
     /// If you specify multiple addresses, the condition is satisfied if the source IP address of the request matches one of the CIDR blocks. This condition is not satisfied by the addresses in the X-Forwarded-For header.
     pub values: Option<Value<List<String>>>,
 }

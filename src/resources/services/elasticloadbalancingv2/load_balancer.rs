@@ -21,11 +21,15 @@ pub struct LoadBalancer {
     /// `EnablePrefixForIpv6SourceNat`: \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack`. The default value is `off`.
     pub enable_prefix_for_ipv6_source_nat: Option<Value<EnablePrefixForIpv6SourceNat>>,
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is `on`.
+    ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
     pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<Value<String>>,
     /// `IpAddressType`: The IP address type. Internal load balancers must use `ipv4`.
+    ///
     /// \[Application Load Balancers\] The possible values are `ipv4` (IPv4 addresses), `dualstack` (IPv4 and IPv6 addresses), and `dualstack-without-public-ipv4` (public IPv6 addresses and private IPv4 and IPv6 addresses).
+    ///
     /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
+    ///
     /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
     pub ip_address_type: Option<Value<IpAddressType>>,
     /// `Ipv4IpamPoolId`: The ID of the IPv4 IPAM pool.
@@ -35,26 +39,39 @@ pub struct LoadBalancer {
     /// `MinimumLoadBalancerCapacity`: The minimum capacity for a load balancer.
     pub minimum_load_balancer_capacity: Option<Box<Value<MinimumLoadBalancerCapacity>>>,
     /// `Name` (changing it replaces the resource): The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    ///
     /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     pub name: Option<Value<String>>,
     /// `Scheme` (changing it replaces the resource): The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    ///
     /// The nodes of an internal load balancer have only private IP addresses. The DNS name of an internal load balancer is publicly resolvable to the private IP addresses of the nodes. Therefore, internal load balancers can route requests only from clients with access to the VPC for the load balancer.
+    ///
     /// The default is an Internet-facing load balancer.
+    ///
     /// You can't specify a scheme for a Gateway Load Balancer.
     pub scheme: Option<Value<Scheme>>,
     /// `SecurityGroups`: \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
     pub security_groups: Option<Value<List<String>>>,
     /// `SubnetMappings`: The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
+    ///
     /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    ///
     /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
     /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
     /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
+    ///
     /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
     pub subnet_mappings: Option<Value<List<SubnetMapping>>>,
     /// `Subnets`: The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
+    ///
     /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones.
+    ///
     /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
     /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
     /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
     pub subnets: Option<Value<List<String>>>,
     /// `Tags`: The tags to assign to the load balancer.
@@ -148,11 +165,14 @@ impl CfnResource for LoadBalancer {
 #[non_exhaustive]
 pub struct LoadBalancerAttribute {
     /// `Key`: The name of the attribute.
+    ///
     /// The following attributes are supported by all load balancers:
+    ///
     /// -  `deletion_protection.enabled` - Indicates whether deletion protection is enabled. The value is `true` or `false`. The default is `false`.
     /// -  `load_balancing.cross_zone.enabled` - Indicates whether cross-zone load balancing is enabled. The possible values are `true` and `false`. The default for Network Load Balancers and Gateway Load Balancers is `false`. The default for Application Load Balancers is `true`, and can't be changed.
     ///
     /// The following attributes are supported by both Application Load Balancers and Network Load Balancers:
+    ///
     /// -  `access_logs.s3.enabled` - Indicates whether access logs are enabled. The value is `true` or `false`. The default is `false`.
     /// -  `access_logs.s3.bucket` - The name of the S3 bucket for the access logs. This attribute is required if access logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
     /// -  `access_logs.s3.prefix` - The prefix for the location in the S3 bucket for the access logs.
@@ -160,6 +180,7 @@ pub struct LoadBalancerAttribute {
     /// -  `zonal_shift.config.enabled` - Indicates whether zonal shift is enabled. The possible values are `true` and `false`. The default is `false`.
     ///
     /// The following attributes are supported by only Application Load Balancers:
+    ///
     /// -  `idle_timeout.timeout_seconds` - The idle timeout value, in seconds. The valid range is 1-4000 seconds. The default is 60 seconds.
     /// -  `client_keep_alive.seconds` - The client keep alive value, in seconds. The valid range is 60-604800 seconds. The default is 3600 seconds.
     /// -  `connection_logs.s3.enabled` - Indicates whether connection logs are enabled. The value is `true` or `false`. The default is `false`.
@@ -182,6 +203,7 @@ pub struct LoadBalancerAttribute {
     /// -  `waf.fail_open.enabled` - Indicates whether to allow a WAF-enabled load balancer to route requests to targets if it is unable to forward the request to AWS WAF. The possible values are `true` and `false`. The default is `false`.
     ///
     /// The following attributes are supported by only Network Load Balancers:
+    ///
     /// -  `dns_record.client_routing_policy` - Indicates how traffic is distributed among the load balancer Availability Zones. The possible values are `availability_zone_affinity` with 100 percent zonal affinity, `partial_availability_zone_affinity` with 85 percent zonal affinity, and `any_availability_zone` with 0 percent zonal affinity.
     /// -  `secondary_ips.auto_assigned.per_subnet` - The number of secondary IP addresses to configure for your load balancer nodes. Use to address port allocation errors if you can't add targets. The valid range is 0 to 7. The default is 0. After you set this value, you can't decrease it.
     pub key: Option<Value<String>>,

@@ -33,6 +33,7 @@ pub struct Rule {
     /// `Tags`: Any tags assigned to the event rule.
     pub tags: Option<Value<List<Tag>>>,
     /// `Targets`: Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
+    ///
     /// Targets are the resources that are invoked when a rule is triggered.
     pub targets: Option<Value<List<Target>>>,
 }

@@ -917,6 +917,7 @@ impl From<InputSchema> for Value<InputSchema> {
 }
 
 /// For a SQL-based Kinesis Data Analytics application, describes the mapping of each data element in the streaming source to the corresponding column in the in-application stream.
+///
 /// Also used to describe the format of the reference data source.
 ///
 /// A property type of `AWS::KinesisAnalyticsV2::Application`.
@@ -1041,7 +1042,9 @@ impl From<MappingParameters> for Value<MappingParameters> {
 }
 
 /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when the record format uses delimiters, such as CSV. For example, the following sample records use CSV format, where the records use the '\\n' as the row delimiter and a comma (",") as the column delimiter:
+///
 /// `"name1", "address1"`
+///
 /// `"name2", "address2"`
 ///
 /// A property type of `AWS::KinesisAnalyticsV2::Application`.

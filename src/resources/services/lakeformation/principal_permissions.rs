@@ -362,6 +362,7 @@ impl From<LfTagKeyResource> for Value<LfTagKeyResource> {
 }
 
 /// A list of LF-tag conditions that define a resource's LF-tag policy.
+///
 /// A structure that allows an admin to grant user permissions on certain conditions. For example, granting a role access to all columns that do not have the LF-tag 'PII' in tables that have the LF-tag 'Prod'.
 ///
 /// A property type of `AWS::LakeFormation::PrincipalPermissions`.
@@ -457,6 +458,7 @@ pub struct TableResource {
     /// `Name`: The name of the table.
     pub name: Option<Value<String>>,
     /// `TableWildcard`: A wildcard object representing every table under a database.
+    ///
     /// At least one of `TableResource$Name` or `TableResource$TableWildcard` is required.
     pub table_wildcard: Option<Value<Expr>>,
 }
@@ -499,6 +501,7 @@ impl From<TableResource> for Value<TableResource> {
 }
 
 /// A structure for a table with columns object. This object is only used when granting a SELECT permission.
+///
 /// This object must take a value for at least one of `ColumnsNames`, `ColumnsIndexes`, or `ColumnsWildcard`.
 ///
 /// A property type of `AWS::LakeFormation::PrincipalPermissions`.

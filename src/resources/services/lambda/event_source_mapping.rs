@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::Lambda::EventSourceMapping`.
 ///
 /// The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function. LAM reads items from the event source and triggers the function.
+///
 /// For details about each event source type, see the following topics. In particular, each of the topics describes the required and optional parameters for the specific event source.
+///
 /// -   [Configuring a Dynamo DB stream as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping)
 /// -   [Configuring a Kinesis stream as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping)
 /// -   [Configuring an SQS queue as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource)
@@ -27,6 +29,7 @@ pub struct EventSourceMapping {
     /// `AmazonManagedKafkaEventSourceConfig`: Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
     pub amazon_managed_kafka_event_source_config: Option<Box<Value<AmazonManagedKafkaEventSourceConfig>>>,
     /// `BatchSize`: The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function. Lambda passes all of the records in the batch to the function in a single call, up to the payload limit for synchronous invocation (6 MB).
+    ///
     /// -  *Amazon Kinesis* – Default 100. Max 10,000.
     /// -  *Amazon DynamoDB Streams* – Default 100. Max 10,000.
     /// -  *Amazon Simple Queue Service* – Default 10. For standard queues the max is 10,000. For FIFO queues the max is 10.
@@ -36,6 +39,7 @@ pub struct EventSourceMapping {
     /// -  *DocumentDB* – Default 100. Max 10,000.
     pub batch_size: Option<Value<i64>>,
     /// `BisectBatchOnFunctionError`: (Kinesis and DynamoDB Streams only) If the function returns an error, split the batch in two and retry. The default value is false.
+    ///
     /// When using `BisectBatchOnFunctionError`, check the `BatchSize` parameter in the `OnFailure` destination message's metadata. The `BatchSize` could be greater than 1 since LAM consolidates failed messages metadata when writing to the `OnFailure` destination.
     pub bisect_batch_on_function_error: Option<Value<bool>>,
     /// `DestinationConfig`: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
@@ -43,9 +47,11 @@ pub struct EventSourceMapping {
     /// `DocumentDBEventSourceConfig`: Specific configuration settings for a DocumentDB event source.
     pub document_db_event_source_config: Option<Box<Value<DocumentDbEventSourceConfig>>>,
     /// `Enabled`: When true, the event source mapping is active. When false, Lambda pauses polling and invocation.
+    ///
     /// Default: True
     pub enabled: Option<Value<bool>>,
     /// `EventSourceArn` (changing it replaces the resource): The Amazon Resource Name (ARN) of the event source.
+    ///
     /// -  *Amazon Kinesis* – The ARN of the data stream or a stream consumer.
     /// -  *Amazon DynamoDB Streams* – The ARN of the stream.
     /// -  *Amazon Simple Queue Service* – The ARN of the queue.
@@ -56,7 +62,9 @@ pub struct EventSourceMapping {
     /// `FilterCriteria`: An object that defines the filter criteria that determine whether Lambda should process an event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
     pub filter_criteria: Option<Box<Value<FilterCriteria>>>,
     /// `FunctionName` (required): The name or ARN of the Lambda function.
+    ///
     /// **Name formats**
+    ///
     /// -  *Function name* – `MyFunction`.
     /// -  *Function ARN* – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
     /// -  *Version or Alias ARN* – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction:PROD`.
@@ -65,6 +73,7 @@ pub struct EventSourceMapping {
     /// The length constraint applies only to the full ARN. If you specify only the function name, it's limited to 64 characters in length.
     pub function_name: Value<String>,
     /// `FunctionResponseTypes`: (Kinesis, DynamoDB Streams, and SQS) A list of current response type enums applied to the event source mapping.
+    ///
     /// Valid Values: `ReportBatchItemFailures`
     pub function_response_types: Option<Value<List<FunctionResponseTypes>>>,
     /// `KmsKeyArn`: The ARN of the KMSlong (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics).
@@ -72,11 +81,15 @@ pub struct EventSourceMapping {
     /// `LoggingConfig`: (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source. For more information, see [Event source mapping logging](https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html).
     pub logging_config: Option<Box<Value<LoggingConfig>>>,
     /// `MaximumBatchingWindowInSeconds`: The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
+    ///
     /// *Default (, , event sources)*: 0
+    ///
     /// *Default (, Kafka, , event sources)*: 500 ms
+    ///
     /// *Related setting:* For SQS event sources, when you set `BatchSize` to a value greater than 10, you must set `MaximumBatchingWindowInSeconds` to at least 1.
     pub maximum_batching_window_in_seconds: Option<Value<i64>>,
     /// `MaximumRecordAgeInSeconds`: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age. The default value is -1, which sets the maximum age to infinite. When the value is set to infinite, Lambda never discards old records.
+    ///
     /// The minimum valid value for maximum record age is 60s. Although values less than 60 and greater than -1 fall within the parameter's absolute range, they are not allowed
     pub maximum_record_age_in_seconds: Option<Value<i64>>,
     /// `MaximumRetryAttempts`: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries. The default value is -1, which sets the maximum number of retries to infinite. When MaximumRetryAttempts is infinite, Lambda retries failed records until the record expires in the event source.
@@ -98,6 +111,7 @@ pub struct EventSourceMapping {
     /// `SourceAccessConfigurations`: An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
     pub source_access_configurations: Option<Value<List<SourceAccessConfiguration>>>,
     /// `StartingPosition` (changing it replaces the resource): The position in a stream from which to start reading. Required for Amazon Kinesis and Amazon DynamoDB.
+    ///
     /// -  *LATEST* - Read only new records.
     /// -  *TRIM_HORIZON* - Process all available records.
     /// -  *AT_TIMESTAMP* - Specify a time from which to start reading records.
@@ -105,6 +119,7 @@ pub struct EventSourceMapping {
     /// `StartingPositionTimestamp` (changing it replaces the resource): With `StartingPosition` set to `AT_TIMESTAMP`, the time from which to start reading, in Unix time seconds. `StartingPositionTimestamp` cannot be in the future.
     pub starting_position_timestamp: Option<Value<f64>>,
     /// `Tags`: A list of tags to add to the event source mapping.
+    ///
     /// You must have the `lambda:TagResource`, `lambda:UntagResource`, and `lambda:ListTags` permissions for your [principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html) to manage the CFN stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
     pub tags: Option<Value<List<Tag>>>,
     /// `Topics`: The name of the Kafka topic.
@@ -309,10 +324,12 @@ pub struct SchemaRegistryConfig {
     /// `AccessConfigs`: An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
     pub access_configs: Option<Value<List<SchemaRegistryAccessConfig>>>,
     /// `EventRecordFormat`: The record format that Lambda delivers to your function after schema validation.
+    ///
     /// -  Choose `JSON` to have Lambda deliver the record to your function as a standard JSON object.
     /// -  Choose `SOURCE` to have Lambda deliver the record to your function in its original source format. Lambda removes all schema metadata, such as the schema ID, before sending the record to your function.
     pub event_record_format: Option<Value<EventRecordFormat>>,
     /// `SchemaRegistryURI`: The URI for your schema registry. The correct URI format depends on the type of schema registry you're using.
+    ///
     /// -  For GLU schema registries, use the ARN of the registry.
     /// -  For Confluent schema registries, use the URL of the registry.
     pub schema_registry_uri: Option<Value<String>>,
@@ -350,7 +367,9 @@ impl From<SchemaRegistryConfig> for Value<SchemaRegistryConfig> {
 }
 
 /// Specific access configuration settings that tell Lambda how to authenticate with your schema registry.
+///
 /// If you're working with an GLU schema registry, don't provide authentication details in this object. Instead, ensure that your execution role has the required permissions for Lambda to access your cluster.
+///
 /// If you're working with a Confluent schema registry, choose the authentication method in the `Type` field, and provide the ASMlong secret ARN in the `URI` field.
 ///
 /// A property type of `AWS::Lambda::EventSourceMapping`.
@@ -453,8 +472,11 @@ impl From<DestinationConfig> for Value<DestinationConfig> {
 #[non_exhaustive]
 pub struct OnFailure {
     /// `Destination`: The Amazon Resource Name (ARN) of the destination resource.
+    ///
     /// To retain records of failed invocations from [Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html), [DynamoDB](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html), [self-managed Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html), or [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html), you can configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the destination.
+    ///
     /// Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to [Retaining records of asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+    ///
     /// To retain records of failed invocations from [Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html), [DynamoDB](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html), [self-managed Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-smaa-onfailure-destination) or [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-onfailure-destination), you can configure an Amazon SNS topic, Amazon SQS queue, or Amazon S3 bucket as the destination.
     pub destination: Option<Value<String>>,
 }
@@ -616,6 +638,7 @@ impl From<LoggingConfig> for Value<LoggingConfig> {
 #[non_exhaustive]
 pub struct MetricsConfig {
     /// `Metrics`: The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`, `KafkaMetrics`.
+    ///
     /// -  `EventCount` to receive metrics related to the number of events processed by your event source mapping.
     /// -  `ErrorCount` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the number of errors in your event source mapping processing.
     /// -  `KafkaMetrics` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the Kafka consumers from your event source mapping.
@@ -821,6 +844,7 @@ impl From<SelfManagedKafkaEventSourceConfig> for Value<SelfManagedKafkaEventSour
 #[non_exhaustive]
 pub struct SourceAccessConfiguration {
     /// `Type`: The type of authentication protocol, VPC components, or virtual host for your event source. For example: `"Type":"SASL_SCRAM_512_AUTH"`.
+    ///
     /// -  `BASIC_AUTH` – (Amazon MQ) The ASMlong secret that stores your broker credentials.
     /// -  `BASIC_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key used for SASL/PLAIN authentication of your Apache Kafka brokers.
     /// -  `VPC_SUBNET` – (Self-managed Apache Kafka) The subnets associated with your VPC. Lambda connects to these subnets to fetch data from your self-managed Apache Kafka cluster.

@@ -7,8 +7,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 /// `AWS::Lambda::Permission`.
 ///
 /// The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function. You can apply the policy at the function level, or specify a qualifier to restrict access to a single version or alias. If you use a qualifier, the invoker must use the full Amazon Resource Name (ARN) of that version or alias to invoke the function.
+///
 /// To grant permission to another account, specify the account ID as the `Principal`. To grant permission to an organization defined in AOlong, specify the organization ID as the `PrincipalOrgID`. For AWS services, the principal is a domain-style identifier defined by the service, like `s3.amazonaws.com` or `sns.amazonaws.com`. For AWS services, you can also specify the ARN of the associated resource as the `SourceArn`. If you grant permission to a service principal without specifying the source, other accounts could potentially configure resources in their account to invoke your Lambda function.
+///
 /// If your function has a function URL, you can specify the `FunctionUrlAuthType` parameter. This adds a condition to your permission that only applies when your function URL's `AuthType` matches the specified `FunctionUrlAuthType`. For more information about the `AuthType` parameter, see [Control access to function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+///
 /// This resource adds a statement to a resource-based permission policy for the function. For more information about function policies, see [Lambda Function Policies](https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
 ///
 /// Required: `Action`, `FunctionName`, `Principal` (the arguments of [`new`](Self::new)).
@@ -24,7 +27,9 @@ pub struct Permission {
     /// `EventSourceToken` (changing it replaces the resource): For Alexa Smart Home functions, a token that the invoker must supply.
     pub event_source_token: Option<Value<String>>,
     /// `FunctionName` (required; changing it replaces the resource): The name or ARN of the Lambda function, version, or alias.
+    ///
     /// **Name formats**
+    ///
     /// -  *Function name* – `my-function` (name-only), `my-function:v1` (with alias).
     /// -  *Function ARN* – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
     /// -  *Partial ARN* – `123456789012:function:my-function`.
@@ -42,6 +47,7 @@ pub struct Permission {
     /// `SourceAccount` (changing it replaces the resource): For AWS-service, the ID of the AWS-account that owns the resource. Use this together with `SourceArn` to ensure that the specified account owns the resource. It is possible for an Amazon S3 bucket to be deleted by its owner and recreated by another account.
     pub source_account: Option<Value<String>>,
     /// `SourceArn` (changing it replaces the resource): For AWS-services, the ARN of the AWS resource that invokes the function. For example, an Amazon S3 bucket or Amazon SNS topic.
+    ///
     /// Note that Lambda configures the comparison using the `StringLike` operator.
     pub source_arn: Option<Value<String>>,
 }

@@ -7,6 +7,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, T
 /// `AWS::Logs::MetricFilter`.
 ///
 /// The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics. If you have multiple metric filters that are associated with a log group, all the filters are applied to the log streams in that group.
+///
 /// The maximum number of metric filters that can be associated with a log group is 100.
 ///
 /// Required: `FilterPattern`, `LogGroupName`, `MetricTransformations` (the arguments of [`new`](Self::new)).
@@ -18,6 +19,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, T
 #[non_exhaustive]
 pub struct MetricFilter {
     /// `ApplyOnTransformedLogs`: This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
+    ///
     /// If this value is `true`, the metric filter is applied on the transformed version of the log events instead of the original ingested log events.
     pub apply_on_transformed_logs: Option<Value<bool>>,
     /// `EmitSystemFieldDimensions`: The list of system fields that are emitted as additional dimensions in the generated metrics. Returns the `emitSystemFieldDimensions` value if it was specified when the metric filter was created.
@@ -107,8 +109,11 @@ pub struct MetricTransformation {
     /// `DefaultValue`: (Optional) The value to emit when a filter pattern does not match a log event. This value can be null.
     pub default_value: Option<Value<f64>>,
     /// `Dimensions`: The fields to use as dimensions for the metric. One metric filter can include as many as three dimensions.
+    ///
     /// Metrics extracted from log events are charged as custom metrics. To prevent unexpected high charges, do not specify high-cardinality fields such as `IPAddress` or `requestID` as dimensions. Each different value found for a dimension is treated as a separate metric and accrues charges as a separate custom metric.
+    ///
     /// CloudWatch Logs disables a metric filter if it generates 1000 different name/value pairs for your specified dimensions within a certain amount of time. This helps to prevent accidental high charges.
+    ///
     /// You can also set up a billing alarm to alert you if your charges are higher than expected. For more information, see [Creating a Billing Alarm to Monitor Your Estimated Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
     pub dimensions: Option<Value<List<Dimension>>>,
     /// `MetricName` (required): The name of the CloudWatch metric.
@@ -167,10 +172,15 @@ impl From<MetricTransformation> for Value<MetricTransformation> {
 }
 
 /// Specifies the CW metric dimensions to publish with this metric.
+///
 /// Because dimensions are part of the unique identifier for a metric, whenever a unique dimension name/value pair is extracted from your logs, you are creating a new variation of that metric.
+///
 /// For more information about publishing dimensions with metrics created by metric filters, see [Publishing dimensions with metrics from values in JSON or space-delimited log events](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html#logs-metric-filters-dimensions).
+///
 /// Metrics extracted from log events are charged as custom metrics. To prevent unexpected high charges, do not specify high-cardinality fields such as `IPAddress` or `requestID` as dimensions. Each different value found for a dimension is treated as a separate metric and accrues charges as a separate custom metric.
+///
 /// To help prevent accidental high charges, Amazon disables a metric filter if it generates 1000 different name/value pairs for the dimensions that you have specified within a certain amount of time.
+///
 /// You can also set up a billing alarm to alert you if your charges are higher than expected. For more information, see [Creating a Billing Alarm to Monitor Your Estimated Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
 ///
 /// A property type of `AWS::Logs::MetricFilter`.
@@ -178,6 +188,7 @@ impl From<MetricTransformation> for Value<MetricTransformation> {
 #[non_exhaustive]
 pub struct Dimension {
     /// `Key` (required): The name for the CW metric dimension that the metric filter creates.
+    ///
     /// Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (:).
     pub key: Value<String>,
     /// `Value` (required): The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, `$.eventType` for JSON log events, or `$server` for space-delimited log events.

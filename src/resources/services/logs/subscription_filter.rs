@@ -7,6 +7,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, T
 /// `AWS::Logs::SubscriptionFilter`.
 ///
 /// The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. Subscription filters allow you to subscribe to a real-time stream of log events and have them delivered to a specific destination. Currently, the supported destinations are:
+///
 /// -  An Amazon Kinesis data stream belonging to the same account as the subscription filter, for same-account delivery.
 /// -  A logical destination that belongs to a different account, for cross-account delivery.
 /// -  An Amazon Kinesis Firehose delivery stream that belongs to the same account as the subscription filter, for same-account delivery.
@@ -23,6 +24,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, T
 #[non_exhaustive]
 pub struct SubscriptionFilter {
     /// `ApplyOnTransformedLogs`: This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
+    ///
     /// If this value is `true`, the subscription filter is applied on the transformed version of the log events instead of the original ingested log events.
     pub apply_on_transformed_logs: Option<Value<bool>>,
     /// `DestinationArn` (required): The Amazon Resource Name (ARN) of the destination.

@@ -21,6 +21,7 @@ pub struct Input {
     /// `InputDevices`: Settings for the input devices.
     pub input_devices: Option<Value<List<InputDeviceSettings>>>,
     /// `InputNetworkLocation` (changing it replaces the resource): The location of this input. AWS, for an input existing in the AWS Cloud, On-Prem for
+    ///
     /// an input in a customer network.
     pub input_network_location: Option<Value<InputNetworkLocation>>,
     /// `InputSecurityGroups` (write-only): A list of security groups referenced by IDs to attach to the input.
@@ -48,8 +49,11 @@ pub struct Input {
     /// `Type` (changing it replaces the resource): The different types of inputs that AWS Elemental MediaLive supports.
     pub type_: Option<Value<InputType>>,
     /// `Vpc` (changing it replaces the resource; write-only): Settings for a private VPC Input.
+    ///
     /// When this property is specified, the input destination addresses will be created in a VPC rather than with public Internet addresses.
+    ///
     /// This property requires setting the roleArn property on Input creation.
+    ///
     /// Not compatible with the inputSecurityGroups property.
     pub vpc: Option<Box<Value<InputVpcRequest>>>,
 }
@@ -145,11 +149,13 @@ impl CfnResource for Input {
 #[non_exhaustive]
 pub struct InputDestination {
     /// `Ip`: The system-generated static IP address of endpoint.
+    ///
     /// It remains fixed for the lifetime of the input.
     pub ip: Option<Value<String>>,
     /// `Network`: The ID of the attached network.
     pub network: Option<Value<String>>,
     /// `NetworkRoutes`: If the push input has an input location of ON-PREM it's a requirement to specify what the route of the input
+    ///
     /// is going to be on the customer local network.
     pub network_routes: Option<Value<List<InputDestinationRoute>>>,
     /// `Port`: The port number for the input.
@@ -159,6 +165,7 @@ pub struct InputDestination {
     /// `StreamName`: The stream name for the input destination.
     pub stream_name: Option<Value<String>>,
     /// `Url`: This represents the endpoint that the customer stream will be
+    ///
     /// pushed to.
     pub url: Option<Value<String>>,
     /// `Vpc`: The properties for a VPC type input destination.
@@ -555,6 +562,7 @@ impl From<Smpte2110ReceiverGroup> for Value<Smpte2110ReceiverGroup> {
 #[non_exhaustive]
 pub struct Smpte2110ReceiverGroupSdpSettings {
     /// `AncillarySdps`: A list of InputSdpLocations. Each item in the list specifies the SDP file and index for one ancillary SMPTE 2110 stream.
+    ///
     /// Each stream encapsulates one captions stream (out of any number you can include) or the single SCTE 35 stream that you can include.
     pub ancillary_sdps: Option<Value<List<InputSdpLocation>>>,
     /// `AudioSdps`: A list of InputSdpLocations. Each item in the list specifies the SDP file and index for one audio SMPTE 2110 stream.
@@ -633,6 +641,7 @@ pub struct InputSource {
     /// `PasswordParam`: The key used to extract the password from EC2 Parameter store.
     pub password_param: Option<Value<String>>,
     /// `Url`: This represents the customer's source URL where stream is
+    ///
     /// pulled from.
     pub url: Option<Value<String>>,
     /// `Username`: The username for the input source.
@@ -861,8 +870,11 @@ impl From<SrtListenerDecryption> for Value<SrtListenerDecryption> {
 }
 
 /// Settings for a private VPC Input.
+///
 /// When this property is specified, the input destination addresses will be created in a VPC rather than with public Internet addresses.
+///
 /// This property requires setting the roleArn property on Input creation.
+///
 /// Not compatible with the inputSecurityGroups property.
 ///
 /// A property type of `AWS::MediaLive::Input`.
@@ -870,9 +882,11 @@ impl From<SrtListenerDecryption> for Value<SrtListenerDecryption> {
 #[non_exhaustive]
 pub struct InputVpcRequest {
     /// `SecurityGroupIds`: A list of up to 5 EC2 VPC security group IDs to attach to the Input VPC network interfaces.
+    ///
     /// Requires subnetIds. If none are specified then the VPC default security group will be used.
     pub security_group_ids: Option<Value<List<String>>>,
     /// `SubnetIds`: A list of 2 VPC subnet IDs from the same VPC.
+    ///
     /// Subnet IDs must be mapped to two unique availability zones (AZ).
     pub subnet_ids: Option<Value<List<String>>>,
 }

@@ -87,9 +87,13 @@ impl CfnResource for Multiplexprogram {
 #[non_exhaustive]
 pub struct MultiplexProgramSettings {
     /// `PreferredChannelPipeline`: Indicates which pipeline is preferred by the multiplex for program ingest.
+    ///
     /// If set to \\"PIPELINE_0\\" or \\"PIPELINE_1\\" and an unhealthy ingest causes the multiplex to switch to the non-preferred pipeline,
+    ///
     /// it will switch back once that ingest is healthy again. If set to \\"CURRENTLY_ACTIVE\\",
+    ///
     /// it will not switch back to the other pipeline based on it recovering to a healthy state,
+    ///
     /// it will only switch if the active pipeline becomes unhealthy.
     pub preferred_channel_pipeline: Option<Value<PreferredChannelPipeline>>,
     /// `ProgramNumber` (required): Unique program number.

@@ -17,9 +17,11 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr,
 #[non_exhaustive]
 pub struct ChannelAssociation {
     /// `Arn` (required; changing it replaces the resource): ARN identifier of the channel.
+    ///
     /// Example: arn:aws:chatbot::123456789012:chat-configuration/slack-channel/security-ops
     pub arn: Value<String>,
     /// `NotificationConfigurationArn` (required; changing it replaces the resource): ARN identifier of the NotificationConfiguration.
+    ///
     /// Example: arn:aws:notifications::123456789012:configuration/a01jes88qxwkbj05xv9c967pgm1
     pub notification_configuration_arn: Value<String>,
 }

@@ -17,11 +17,13 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr,
 #[non_exhaustive]
 pub struct ManagedNotificationAdditionalChannelAssociation {
     /// `ChannelArn` (required; changing it replaces the resource): ARN identifier of the channel.
+    ///
     /// Example: arn:aws:chatbot::123456789012:chat-configuration/slack-channel/security-ops
     pub channel_arn: Value<String>,
     /// `IsSensitiveEventsSubscribed`: Whether the channel association is subscribed to sensitive events. Access to sensitive events is gated by the SubscribeSensitiveEvents virtual IAM action.
     pub is_sensitive_events_subscribed: Option<Value<bool>>,
     /// `ManagedNotificationConfigurationArn` (required; changing it replaces the resource): ARN identifier of the Managed Notification.
+    ///
     /// Example: arn:aws:notifications::381491923782:managed-notification-configuration/category/AWS-Health/sub-category/Billing
     pub managed_notification_configuration_arn: Value<String>,
 }

@@ -17,6 +17,7 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, Props, Tag, ToExpr,
 #[non_exhaustive]
 pub struct OrganizationalUnitAssociation {
     /// `NotificationConfigurationArn` (required; changing it replaces the resource): ARN identifier of the NotificationConfiguration.
+    ///
     /// Example: arn:aws:notifications::123456789012:configuration/a01jes88qxwkbj05xv9c967pgm1
     pub notification_configuration_arn: Value<String>,
     /// `OrganizationalUnitId` (required; changing it replaces the resource): The ID of the organizational unit.

@@ -27,9 +27,13 @@ pub struct Collection {
     /// `Name` (required; changing it replaces the resource): The name of the collection.
     ///
     /// The name must meet the following criteria:
+    ///
     /// Unique to your account and AWS Region
+    ///
     /// Starts with a lowercase letter
+    ///
     /// Contains only lowercase letters a-z, the numbers 0-9 and the hyphen (-)
+    ///
     /// Contains between 3 and 64 characters
     pub name: Value<String>,
     /// `StandbyReplicas` (changing it replaces the resource): The possible standby replicas for the collection

@@ -29,7 +29,9 @@ pub struct EnvironmentAccountConnection {
     /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM service role that's created in the environment account. AWS Proton uses this role to provision infrastructure resources in the associated environment account.
     pub role_arn: Option<Value<String>>,
     /// `Tags`: &lt;p&gt;An optional list of metadata items that you can associate with the Proton environment account connection. A tag is a key-value pair.&lt;/p&gt;
+    ///
     /// &lt;p&gt;For more information, see &lt;a href="<https://docs.aws.amazon.com/proton/latest/userguide/resources.html>"&gt;Proton resources and tagging&lt;/a&gt; in the
+    ///
     /// &lt;i&gt;Proton User Guide&lt;/i&gt;.&lt;/p&gt;
     pub tags: Option<Value<List<Tag>>>,
 }

@@ -27,7 +27,9 @@ pub struct EnvironmentTemplate {
     /// `Provisioning` (changing it replaces the resource).
     pub provisioning: Option<Value<Provisioning>>,
     /// `Tags`: &lt;p&gt;An optional list of metadata items that you can associate with the Proton environment template. A tag is a key-value pair.&lt;/p&gt;
+    ///
     /// &lt;p&gt;For more information, see &lt;a href="<https://docs.aws.amazon.com/proton/latest/userguide/resources.html>"&gt;Proton resources and tagging&lt;/a&gt; in the
+    ///
     /// &lt;i&gt;Proton User Guide&lt;/i&gt;.&lt;/p&gt;
     pub tags: Option<Value<List<Tag>>>,
 }

@@ -24358,19 +24358,33 @@ pub struct ResourcePermission {
     /// `Actions` (required): &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
     pub actions: Value<List<String>>,
     /// `Principal` (required): &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
+    ///
     /// following:&lt;/p&gt;
+    ///
     /// &lt;ul&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
+    ///
     /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
+    ///
     /// (This is less common.) &lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;/ul&gt;
     pub principal: Value<String>,
 }
@@ -24405,9 +24419,13 @@ impl From<ResourcePermission> for Value<ResourcePermission> {
 }
 
 /// &lt;p&gt;A &lt;i&gt;sheet&lt;/i&gt;, which is an object that contains a set of visuals that
+///
 /// are viewed together on one page in Amazon Quick. Every analysis and dashboard
+///
 /// contains at least one sheet. Each sheet contains at least one visualization widget, for
+///
 /// example a chart, pivot table, or narrative insight. Sheets can be associated with other
+///
 /// components, such as controls, filters, and so on.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::Analysis`.
@@ -24415,6 +24433,7 @@ impl From<ResourcePermission> for Value<ResourcePermission> {
 #[non_exhaustive]
 pub struct Sheet {
     /// `Name`: &lt;p&gt;The name of a sheet. This name is displayed on the sheet's tab in the Quick
+    ///
     /// console.&lt;/p&gt;
     pub name: Option<Value<String>>,
     /// `SheetId`: &lt;p&gt;The unique identifier associated with a sheet.&lt;/p&gt;

@@ -19,13 +19,17 @@ pub struct ApprovalPolicy {
     /// `Actions` (required): List of governed actions a policy applies to.
     pub actions: Value<List<Actions>>,
     /// `ApplicableTo` (required): Scoping: who the policy applies to.
+    ///
     /// GROUP: `groupArns` required (one or more group ARNs).
     pub applicable_to: Box<Value<ApplicableTo>>,
     /// `ApprovalGroups` (required): List of approval group ARNs (e.g. QuickSight group ARNs).
+    ///
     /// At least one approval group is required; the upper bound is enforced
+    ///
     /// per-account at the service layer via the configurable approver-group limit.
     pub approval_groups: Value<List<String>>,
     /// `AssetTypes` (required): List of asset types a policy applies to.
+    ///
     /// At least one asset type is required.
     pub asset_types: Value<List<AssetTypes>>,
     /// `Description`.
@@ -101,6 +105,7 @@ impl CfnResource for ApprovalPolicy {
 }
 
 /// Scoping: who the policy applies to.
+///
 /// GROUP: `groupArns` required (one or more group ARNs).
 ///
 /// A property type of `AWS::QuickSight::ApprovalPolicy`.

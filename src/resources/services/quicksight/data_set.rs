@@ -21,7 +21,9 @@ pub struct DataSet {
     /// `ColumnGroups`: &lt;p&gt;Groupings of columns that work together in certain Amazon QuickSight features. Currently, only geospatial hierarchy is supported.&lt;/p&gt;
     pub column_groups: Option<Value<List<ColumnGroup>>>,
     /// `ColumnLevelPermissionRules`: &lt;p&gt;A set of one or more definitions of a &lt;code&gt;
+    ///
     /// &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/APIReference/API_ColumnLevelPermissionRule.html>"&gt;ColumnLevelPermissionRule&lt;/a&gt;
+    ///
     /// &lt;/code&gt;.&lt;/p&gt;
     pub column_level_permission_rules: Option<Value<List<ColumnLevelPermissionRule>>>,
     /// `DataPrepConfiguration`.
@@ -53,10 +55,15 @@ pub struct DataSet {
     /// `PhysicalTableMap`.
     pub physical_table_map: Option<Value<Map<PhysicalTable>>>,
     /// `RowLevelPermissionDataSet`: &lt;p&gt;Information about a dataset that contains permissions for row-level security (RLS).
+    ///
     /// The permissions dataset maps fields to users or groups. For more information, see
+    ///
     /// &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html>"&gt;Using Row-Level Security (RLS) to Restrict Access to a Dataset&lt;/a&gt; in the &lt;i&gt;Amazon QuickSight User
+    ///
     /// Guide&lt;/i&gt;.&lt;/p&gt;
+    ///
     /// &lt;p&gt;The option to deny permissions by setting &lt;code&gt;PermissionPolicy&lt;/code&gt; to &lt;code&gt;DENY_ACCESS&lt;/code&gt; is
+    ///
     /// not supported for new RLS datasets.&lt;/p&gt;
     pub row_level_permission_data_set: Option<Box<Value<RowLevelPermissionDataSet>>>,
     /// `RowLevelPermissionTagConfiguration`: &lt;p&gt;The configuration of tags on a dataset to set row-level security. &lt;/p&gt;
@@ -172,7 +179,9 @@ impl CfnResource for DataSet {
 }
 
 /// &lt;p&gt;Groupings of columns that work together in certain Amazon QuickSight features. This is
+///
 /// a variant type structure. For this structure to be valid, only one of the attributes can
+///
 /// be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -251,10 +260,15 @@ impl From<GeoSpatialColumnGroup> for Value<GeoSpatialColumnGroup> {
 }
 
 /// &lt;p&gt;A rule defined to grant access on one or more restricted columns.
+///
 /// Each dataset can have multiple rules.
+///
 /// To create a restricted column, you add it to one or more rules.
+///
 /// Each rule must contain at least one column and at least one user or group.
+///
 /// To be able to see a restricted column, a user or group needs to be added
+///
 /// to a rule for that column.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -543,6 +557,7 @@ pub struct TransformStep {
     /// `CastColumnTypesStep`.
     pub cast_column_types_step: Option<Box<Value<CastColumnTypesOperation>>>,
     /// `CreateColumnsStep`: &lt;p&gt;A transform operation that creates calculated columns. Columns created in one such
+    ///
     /// operation form a lexical closure.&lt;/p&gt;
     pub create_columns_step: Option<Box<Value<CreateColumnsOperation>>>,
     /// `FiltersStep`.
@@ -554,6 +569,7 @@ pub struct TransformStep {
     /// `PivotStep`.
     pub pivot_step: Option<Box<Value<PivotOperation>>>,
     /// `ProjectStep`: &lt;p&gt;A transform operation that projects columns. Operations that come after a projection
+    ///
     /// can only refer to projected columns.&lt;/p&gt;
     pub project_step: Option<Box<Value<ProjectOperation>>>,
     /// `RenameColumnsStep`.
@@ -1091,6 +1107,7 @@ pub struct CastColumnTypeOperation {
     /// `ColumnName` (required): &lt;p&gt;Column name.&lt;/p&gt;
     pub column_name: Value<String>,
     /// `Format`: &lt;p&gt;When casting a column from string to datetime type, you can supply a string in a
+    ///
     /// format supported by Amazon QuickSight to denote the source data format.&lt;/p&gt;
     pub format: Option<Value<String>>,
     /// `NewColumnType` (required).
@@ -1137,6 +1154,7 @@ impl From<CastColumnTypeOperation> for Value<CastColumnTypeOperation> {
 }
 
 /// &lt;p&gt;A transform operation that creates calculated columns. Columns created in one such
+///
 /// operation form a lexical closure.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -1191,7 +1209,9 @@ impl From<CreateColumnsOperation> for Value<CreateColumnsOperation> {
 #[non_exhaustive]
 pub struct CalculatedColumn {
     /// `ColumnId` (required): &lt;p&gt;A unique ID to identify a calculated column. During a dataset update, if the column ID
+    ///
     /// of a calculated column matches that of an existing calculated column, Amazon QuickSight
+    ///
     /// preserves the existing calculated column.&lt;/p&gt;
     pub column_id: Value<String>,
     /// `ColumnName` (required): &lt;p&gt;Column name.&lt;/p&gt;
@@ -1285,6 +1305,7 @@ impl From<FiltersOperation> for Value<FiltersOperation> {
 #[non_exhaustive]
 pub struct FilterOperation {
     /// `ConditionExpression`: &lt;p&gt;An expression that must evaluate to a Boolean value. Rows for which the expression
+    ///
     /// evaluates to true are kept in the dataset.&lt;/p&gt;
     pub condition_expression: Option<Value<String>>,
     /// `DateFilterCondition`.
@@ -2181,6 +2202,7 @@ impl From<ValueColumnConfiguration> for Value<ValueColumnConfiguration> {
 }
 
 /// &lt;p&gt;A transform operation that projects columns. Operations that come after a projection
+///
 /// can only refer to projected columns.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -3077,9 +3099,11 @@ impl From<FieldFolder> for Value<FieldFolder> {
 #[non_exhaustive]
 pub struct IngestionWaitPolicy {
     /// `IngestionWaitTimeInHours`: &lt;p&gt;The maximum time (in hours) to wait for Ingestion to complete. Default timeout is 36 hours.
+    ///
     /// Applicable only when DataSetImportMode mode is set to SPICE and WaitForSpiceIngestion is set to true.&lt;/p&gt;
     pub ingestion_wait_time_in_hours: Option<Value<f64>>,
     /// `WaitForSpiceIngestion`: &lt;p&gt;Wait for SPICE ingestion to finish to mark dataset creation/update successful. Default (true).
+    ///
     /// Applicable only when DataSetImportMode mode is set to SPICE.&lt;/p&gt;
     pub wait_for_spice_ingestion: Option<Value<bool>>,
 }
@@ -3108,8 +3132,11 @@ impl From<IngestionWaitPolicy> for Value<IngestionWaitPolicy> {
 }
 
 /// &lt;p&gt;A &lt;i&gt;logical table&lt;/i&gt; is a unit that joins and that data
+///
 /// transformations operate on. A logical table has a source, which can be either a physical
+///
 /// table or result of a join. When a logical table points to a physical table, the logical
+///
 /// table acts as a mutable copy of that physical table through transform operations.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -3121,6 +3148,7 @@ pub struct LogicalTable {
     /// `DataTransforms`: &lt;p&gt;Transform operations that act on this logical table. For this structure to be valid, only one of the attributes can be non-null. &lt;/p&gt;
     pub data_transforms: Option<Value<List<TransformOperation>>>,
     /// `Source` (required): &lt;p&gt;Information about the source of a logical table. This is a variant type structure. For
+    ///
     /// this structure to be valid, only one of the attributes can be non-null.&lt;/p&gt;
     pub source: Box<Value<LogicalTableSource>>,
 }
@@ -3159,6 +3187,7 @@ impl From<LogicalTable> for Value<LogicalTable> {
 }
 
 /// &lt;p&gt;A data transformation on a logical table. This is a variant type structure. For this
+///
 /// structure to be valid, only one of the attributes can be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -3168,6 +3197,7 @@ pub struct TransformOperation {
     /// `CastColumnTypeOperation`: &lt;p&gt;A transform operation that casts a column to a different type.&lt;/p&gt;
     pub cast_column_type_operation: Option<Box<Value<CastColumnTypeOperation>>>,
     /// `CreateColumnsOperation`: &lt;p&gt;A transform operation that creates calculated columns. Columns created in one such
+    ///
     /// operation form a lexical closure.&lt;/p&gt;
     pub create_columns_operation: Option<Box<Value<CreateColumnsOperation>>>,
     /// `FilterOperation`: &lt;p&gt;A transform operation that filters rows based on a condition.&lt;/p&gt;
@@ -3175,6 +3205,7 @@ pub struct TransformOperation {
     /// `OverrideDatasetParameterOperation`: &lt;p&gt;A transform operation that overrides the dataset parameter values that are defined in another dataset.&lt;/p&gt;
     pub override_dataset_parameter_operation: Option<Box<Value<OverrideDatasetParameterOperation>>>,
     /// `ProjectOperation`: &lt;p&gt;A transform operation that projects columns. Operations that come after a projection
+    ///
     /// can only refer to projected columns.&lt;/p&gt;
     pub project_operation: Option<Box<Value<ProjectOperation>>>,
     /// `RenameColumnOperation`: &lt;p&gt;A transform operation that renames a column.&lt;/p&gt;
@@ -3327,8 +3358,11 @@ pub struct TagColumnOperation {
     /// `ColumnName` (required): &lt;p&gt;The column that this operation acts on.&lt;/p&gt;
     pub column_name: Value<String>,
     /// `Tags` (required): &lt;p&gt;The dataset column tag, currently only used for geospatial type tagging.&lt;/p&gt;
+    ///
     /// &lt;note&gt;
+    ///
     /// &lt;p&gt;This is not tags for the Amazon Web Services tagging feature.&lt;/p&gt;
+    ///
     /// &lt;/note&gt;
     pub tags: Value<List<ColumnTag>>,
 }
@@ -3363,11 +3397,17 @@ impl From<TagColumnOperation> for Value<TagColumnOperation> {
 }
 
 /// &lt;p&gt;A tag for a column in a
+///
 /// &lt;code&gt;
+///
 /// &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/APIReference/API_TagColumnOperation.html>"&gt;TagColumnOperation&lt;/a&gt;
+///
 /// &lt;/code&gt;
+///
 /// structure. This is a
+///
 /// variant type structure. For this structure to be valid, only one of the attributes can
+///
 /// be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -3475,6 +3515,7 @@ impl From<UntagColumnOperation> for Value<UntagColumnOperation> {
 }
 
 /// &lt;p&gt;Information about the source of a logical table. This is a variant type structure. For
+///
 /// this structure to be valid, only one of the attributes can be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -3587,6 +3628,7 @@ impl From<JoinInstruction> for Value<JoinInstruction> {
 #[non_exhaustive]
 pub struct JoinKeyProperties {
     /// `UniqueKey`: &lt;p&gt;A value that indicates that a row in a table is uniquely identified by the columns in
+    ///
     /// a join key. This is used by Amazon QuickSight to optimize query performance.&lt;/p&gt;
     pub unique_key: Option<Value<bool>>,
 }
@@ -3681,19 +3723,33 @@ pub struct ResourcePermission {
     /// `Actions` (required): &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
     pub actions: Value<List<String>>,
     /// `Principal` (required): &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
+    ///
     /// following:&lt;/p&gt;
+    ///
     /// &lt;ul&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
+    ///
     /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
+    ///
     /// (This is less common.) &lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;/ul&gt;
     pub principal: Value<String>,
 }
@@ -3728,7 +3784,9 @@ impl From<ResourcePermission> for Value<ResourcePermission> {
 }
 
 /// &lt;p&gt;A view of a data source that contains information about the shape of the data in the
+///
 /// underlying source. This is a variant type structure. For this structure to be valid,
+///
 /// only one of the attributes can be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -3895,8 +3953,11 @@ pub struct S3Source {
     /// `DataSourceArn` (required): &lt;p&gt;The Amazon Resource Name (ARN) for the data source.&lt;/p&gt;
     pub data_source_arn: Value<String>,
     /// `InputColumns` (required): &lt;p&gt;A physical table type for an S3 data source.&lt;/p&gt;
+    ///
     /// &lt;note&gt;
+    ///
     /// &lt;p&gt;For files that aren't JSON, only &lt;code&gt;STRING&lt;/code&gt; data types are supported in input columns.&lt;/p&gt;
+    ///
     /// &lt;/note&gt;
     pub input_columns: Value<List<InputColumn>>,
     /// `UploadSettings`: &lt;p&gt;Information about the format for a source file or files.&lt;/p&gt;
@@ -4065,10 +4126,15 @@ impl From<TablePathElement> for Value<TablePathElement> {
 }
 
 /// &lt;p&gt;Information about a dataset that contains permissions for row-level security (RLS).
+///
 /// The permissions dataset maps fields to users or groups. For more information, see
+///
 /// &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html>"&gt;Using Row-Level Security (RLS) to Restrict Access to a Dataset&lt;/a&gt; in the &lt;i&gt;Amazon QuickSight User
+///
 /// Guide&lt;/i&gt;.&lt;/p&gt;
+///
 /// &lt;p&gt;The option to deny permissions by setting &lt;code&gt;PermissionPolicy&lt;/code&gt; to &lt;code&gt;DENY_ACCESS&lt;/code&gt; is
+///
 /// not supported for new RLS datasets.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSet`.
@@ -4478,10 +4544,15 @@ impl From<SemanticTable> for Value<SemanticTable> {
 #[non_exhaustive]
 pub struct RowLevelPermissionConfiguration {
     /// `RowLevelPermissionDataSet`: &lt;p&gt;Information about a dataset that contains permissions for row-level security (RLS).
+    ///
     /// The permissions dataset maps fields to users or groups. For more information, see
+    ///
     /// &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html>"&gt;Using Row-Level Security (RLS) to Restrict Access to a Dataset&lt;/a&gt; in the &lt;i&gt;Amazon QuickSight User
+    ///
     /// Guide&lt;/i&gt;.&lt;/p&gt;
+    ///
     /// &lt;p&gt;The option to deny permissions by setting &lt;code&gt;PermissionPolicy&lt;/code&gt; to &lt;code&gt;DENY_ACCESS&lt;/code&gt; is
+    ///
     /// not supported for new RLS datasets.&lt;/p&gt;
     pub row_level_permission_data_set: Option<Box<Value<RowLevelPermissionDataSet>>>,
     /// `TagConfiguration`: &lt;p&gt;The configuration of tags on a dataset to set row-level security. &lt;/p&gt;

@@ -17,24 +17,35 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct DataSource {
     /// `AlternateDataSourceParameters`: &lt;p&gt;A set of alternate data source parameters that you want to share for the credentials
+    ///
     /// stored with this data source. The credentials are applied in tandem with the data source
+    ///
     /// parameters when you copy a data source by using a create or update request. The API
+    ///
     /// operation compares the &lt;code&gt;DataSourceParameters&lt;/code&gt; structure that's in the request
+    ///
     /// with the structures in the &lt;code&gt;AlternateDataSourceParameters&lt;/code&gt; allow list. If the
+    ///
     /// structures are an exact match, the request is allowed to use the credentials from this
+    ///
     /// existing data source. If the &lt;code&gt;AlternateDataSourceParameters&lt;/code&gt; list is null,
+    ///
     /// the &lt;code&gt;Credentials&lt;/code&gt; originally used with this &lt;code&gt;DataSourceParameters&lt;/code&gt;
+    ///
     /// are automatically allowed.&lt;/p&gt;
     pub alternate_data_source_parameters: Option<Value<List<DataSourceParameters>>>,
     /// `AwsAccountId` (changing it replaces the resource).
     pub aws_account_id: Option<Value<String>>,
     /// `Credentials` (write-only): &lt;p&gt;Data source credentials. This is a variant type structure. For this structure to be
+    ///
     /// valid, only one of the attributes can be non-null.&lt;/p&gt;
     pub credentials: Option<Box<Value<DataSourceCredentials>>>,
     /// `DataSourceId` (changing it replaces the resource).
     pub data_source_id: Option<Value<String>>,
     /// `DataSourceParameters`: &lt;p&gt;The parameters that Amazon QuickSight uses to connect to your underlying data source.
+    ///
     /// This is a variant type structure. For this structure to be valid, only one of the
+    ///
     /// attributes can be non-null.&lt;/p&gt;
     pub data_source_parameters: Option<Box<Value<DataSourceParameters>>>,
     /// `ErrorInfo`: &lt;p&gt;Error information for the data source creation or update.&lt;/p&gt;
@@ -46,6 +57,7 @@ pub struct DataSource {
     /// `Permissions`.
     pub permissions: Option<Value<List<ResourcePermission>>>,
     /// `SslProperties`: &lt;p&gt;Secure Socket Layer (SSL) properties that apply when Amazon QuickSight connects to your
+    ///
     /// underlying data source.&lt;/p&gt;
     pub ssl_properties: Option<Box<Value<SslProperties>>>,
     /// `Tags`.
@@ -149,7 +161,9 @@ impl CfnResource for DataSource {
 }
 
 /// &lt;p&gt;The parameters that Amazon QuickSight uses to connect to your underlying data source.
+///
 /// This is a variant type structure. For this structure to be valid, only one of the
+///
 /// attributes can be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSource`.
@@ -181,6 +195,7 @@ pub struct DataSourceParameters {
     /// `RdsParameters`: &lt;p&gt;The parameters for Amazon RDS.&lt;/p&gt;
     pub rds_parameters: Option<Box<Value<RdsParameters>>>,
     /// `RedshiftParameters`: &lt;p&gt;The parameters for Amazon Redshift. The &lt;code&gt;ClusterId&lt;/code&gt; field can be blank if
+    ///
     /// &lt;code&gt;Host&lt;/code&gt; and &lt;code&gt;Port&lt;/code&gt; are both set. The &lt;code&gt;Host&lt;/code&gt; and &lt;code&gt;Port&lt;/code&gt; fields can be blank if the &lt;code&gt;ClusterId&lt;/code&gt; field is set.&lt;/p&gt;
     pub redshift_parameters: Option<Box<Value<RedshiftParameters>>>,
     /// `S3Parameters`: &lt;p&gt;The parameters for S3.&lt;/p&gt;
@@ -948,6 +963,7 @@ impl From<RdsParameters> for Value<RdsParameters> {
 }
 
 /// &lt;p&gt;The parameters for Amazon Redshift. The &lt;code&gt;ClusterId&lt;/code&gt; field can be blank if
+///
 /// &lt;code&gt;Host&lt;/code&gt; and &lt;code&gt;Port&lt;/code&gt; are both set. The &lt;code&gt;Host&lt;/code&gt; and &lt;code&gt;Port&lt;/code&gt; fields can be blank if the &lt;code&gt;ClusterId&lt;/code&gt; field is set.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSource`.
@@ -955,6 +971,7 @@ impl From<RdsParameters> for Value<RdsParameters> {
 #[non_exhaustive]
 pub struct RedshiftParameters {
     /// `ClusterId`: &lt;p&gt;Cluster ID. This field can be blank if the &lt;code&gt;Host&lt;/code&gt; and &lt;code&gt;Port&lt;/code&gt; are
+    ///
     /// provided.&lt;/p&gt;
     pub cluster_id: Option<Value<String>>,
     /// `Database` (required): &lt;p&gt;Database.&lt;/p&gt;
@@ -962,7 +979,9 @@ pub struct RedshiftParameters {
     /// `Host`: &lt;p&gt;Host. This field can be blank if &lt;code&gt;ClusterId&lt;/code&gt; is provided.&lt;/p&gt;
     pub host: Option<Value<String>>,
     /// `IAMParameters`: &lt;p&gt;A structure that grants Amazon QuickSight access to your cluster and make a call to the &lt;code&gt;redshift:GetClusterCredentials&lt;/code&gt; API. For more information on the &lt;code&gt;redshift:GetClusterCredentials&lt;/code&gt; API, see &lt;a href="<https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentials.html>"&gt;
+    ///
     /// &lt;code&gt;GetClusterCredentials&lt;/code&gt;
+    ///
     /// &lt;/a&gt;.&lt;/p&gt;
     pub iam_parameters: Option<Box<Value<RedshiftIamParameters>>>,
     /// `IdentityCenterConfiguration`: &lt;p&gt;The parameters for an IAM Identity Center configuration.&lt;/p&gt;
@@ -1017,7 +1036,9 @@ impl From<RedshiftParameters> for Value<RedshiftParameters> {
 }
 
 /// &lt;p&gt;A structure that grants Amazon QuickSight access to your cluster and make a call to the &lt;code&gt;redshift:GetClusterCredentials&lt;/code&gt; API. For more information on the &lt;code&gt;redshift:GetClusterCredentials&lt;/code&gt; API, see &lt;a href="<https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentials.html>"&gt;
+///
 /// &lt;code&gt;GetClusterCredentials&lt;/code&gt;
+///
 /// &lt;/a&gt;.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSource`.
@@ -1500,6 +1521,7 @@ impl From<TrinoParameters> for Value<TrinoParameters> {
 }
 
 /// &lt;p&gt;Data source credentials. This is a variant type structure. For this structure to be
+///
 /// valid, only one of the attributes can be non-null.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSource`.
@@ -1507,8 +1529,11 @@ impl From<TrinoParameters> for Value<TrinoParameters> {
 #[non_exhaustive]
 pub struct DataSourceCredentials {
     /// `CopySourceArn`: &lt;p&gt;The Amazon Resource Name (ARN) of a data source that has the credential pair that you
+    ///
     /// want to use. When &lt;code&gt;CopySourceArn&lt;/code&gt; is not null, the credential pair from the
+    ///
     /// data source in the ARN is used as the credentials for the
+    ///
     /// &lt;code&gt;DataSourceCredentials&lt;/code&gt; structure.&lt;/p&gt;
     pub copy_source_arn: Option<Value<String>>,
     /// `CredentialPair`: &lt;p&gt;The combination of user name and password that are used as credentials.&lt;/p&gt;
@@ -1560,13 +1585,21 @@ impl From<DataSourceCredentials> for Value<DataSourceCredentials> {
 #[non_exhaustive]
 pub struct CredentialPair {
     /// `AlternateDataSourceParameters`: &lt;p&gt;A set of alternate data source parameters that you want to share for these
+    ///
     /// credentials. The credentials are applied in tandem with the data source parameters when
+    ///
     /// you copy a data source by using a create or update request. The API operation compares
+    ///
     /// the &lt;code&gt;DataSourceParameters&lt;/code&gt; structure that's in the request with the
+    ///
     /// structures in the &lt;code&gt;AlternateDataSourceParameters&lt;/code&gt; allow list. If the
+    ///
     /// structures are an exact match, the request is allowed to use the new data source with
+    ///
     /// the existing credentials. If the &lt;code&gt;AlternateDataSourceParameters&lt;/code&gt; list is
+    ///
     /// null, the &lt;code&gt;DataSourceParameters&lt;/code&gt; originally used with these
+    ///
     /// &lt;code&gt;Credentials&lt;/code&gt; is automatically allowed.&lt;/p&gt;
     pub alternate_data_source_parameters: Option<Value<List<DataSourceParameters>>>,
     /// `Password` (required): &lt;p&gt;Password.&lt;/p&gt;
@@ -1735,19 +1768,33 @@ pub struct ResourcePermission {
     /// `Actions` (required): &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
     pub actions: Value<List<String>>,
     /// `Principal` (required): &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
+    ///
     /// following:&lt;/p&gt;
+    ///
     /// &lt;ul&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
+    ///
     /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
+    ///
     /// (This is less common.) &lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;/ul&gt;
     pub principal: Value<String>,
     /// `Resource`.
@@ -1788,6 +1835,7 @@ impl From<ResourcePermission> for Value<ResourcePermission> {
 }
 
 /// &lt;p&gt;Secure Socket Layer (SSL) properties that apply when Amazon QuickSight connects to your
+///
 /// underlying data source.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::DataSource`.

@@ -24169,19 +24169,33 @@ pub struct ResourcePermission {
     /// `Actions` (required): &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
     pub actions: Value<List<String>>,
     /// `Principal` (required): &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
+    ///
     /// following:&lt;/p&gt;
+    ///
     /// &lt;ul&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
+    ///
     /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
+    ///
     /// (This is less common.) &lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;/ul&gt;
     pub principal: Value<String>,
 }
@@ -24259,6 +24273,7 @@ pub struct TemplateSourceAnalysis {
     /// `Arn` (required): &lt;p&gt;The Amazon Resource Name (ARN) of the resource.&lt;/p&gt;
     pub arn: Value<String>,
     /// `DataSetReferences` (required): &lt;p&gt;A structure containing information about the dataset references used as placeholders
+    ///
     /// in the template.&lt;/p&gt;
     pub data_set_references: Value<List<DataSetReference>>,
     /// `TopicReferences`.

@@ -21,6 +21,7 @@ pub struct Theme {
     /// `BaseThemeId` (required).
     pub base_theme_id: Value<String>,
     /// `Configuration` (required): &lt;p&gt;The theme configuration. This configuration contains all of the display properties for
+    ///
     /// a theme.&lt;/p&gt;
     pub configuration: Box<Value<ThemeConfiguration>>,
     /// `Name` (required).
@@ -108,6 +109,7 @@ impl CfnResource for Theme {
 }
 
 /// &lt;p&gt;The theme configuration. This configuration contains all of the display properties for
+///
 /// a theme.&lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::Theme`.
@@ -115,7 +117,9 @@ impl CfnResource for Theme {
 #[non_exhaustive]
 pub struct ThemeConfiguration {
     /// `DataColorPalette`: &lt;p&gt;The theme colors that are used for data colors in charts. The colors description is a
+    ///
     /// hexadecimal color code that consists of six alphanumerical characters, prefixed with
+    ///
     /// &lt;code&gt;#&lt;/code&gt;, for example #37BFF5. &lt;/p&gt;
     pub data_color_palette: Option<Box<Value<DataColorPalette>>>,
     /// `Sheet`: &lt;p&gt;The theme display options for sheets. &lt;/p&gt;
@@ -123,9 +127,13 @@ pub struct ThemeConfiguration {
     /// `Typography`.
     pub typography: Option<Box<Value<Typography>>>,
     /// `UIColorPalette`: &lt;p&gt;The theme colors that apply to UI and to charts, excluding data colors. The colors
+    ///
     /// description is a hexadecimal color code that consists of six alphanumerical characters,
+    ///
     /// prefixed with &lt;code&gt;#&lt;/code&gt;, for example #37BFF5. For more information, see &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/user/themes-in-quicksight.html>"&gt;Using Themes in Amazon Quick&lt;/a&gt; in the &lt;i&gt;Amazon Quick User
+    ///
     /// Guide.&lt;/i&gt;
+    ///
     /// &lt;/p&gt;
     pub ui_color_palette: Option<Box<Value<UiColorPalette>>>,
 }
@@ -160,7 +168,9 @@ impl From<ThemeConfiguration> for Value<ThemeConfiguration> {
 }
 
 /// &lt;p&gt;The theme colors that are used for data colors in charts. The colors description is a
+///
 /// hexadecimal color code that consists of six alphanumerical characters, prefixed with
+///
 /// &lt;code&gt;#&lt;/code&gt;, for example #37BFF5. &lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::Theme`.
@@ -170,6 +180,7 @@ pub struct DataColorPalette {
     /// `Colors`: &lt;p&gt;The hexadecimal codes for the colors.&lt;/p&gt;
     pub colors: Option<Value<List<String>>>,
     /// `EmptyFillColor`: &lt;p&gt;The hexadecimal code of a color that applies to charts where a lack of data is
+    ///
     /// highlighted.&lt;/p&gt;
     pub empty_fill_color: Option<Value<String>>,
     /// `MinMaxGradient`: &lt;p&gt;The minimum and maximum hexadecimal codes that describe a color gradient. &lt;/p&gt;
@@ -402,6 +413,7 @@ impl From<TileLayoutStyle> for Value<TileLayoutStyle> {
 #[non_exhaustive]
 pub struct GutterStyle {
     /// `Show`: &lt;p&gt;This Boolean value controls whether to display a gutter space between sheet tiles.
+    ///
     /// &lt;/p&gt;
     pub show: Option<Value<bool>>,
 }
@@ -733,9 +745,13 @@ impl From<VisualTitleFontConfiguration> for Value<VisualTitleFontConfiguration> 
 }
 
 /// &lt;p&gt;The theme colors that apply to UI and to charts, excluding data colors. The colors
+///
 /// description is a hexadecimal color code that consists of six alphanumerical characters,
+///
 /// prefixed with &lt;code&gt;#&lt;/code&gt;, for example #37BFF5. For more information, see &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/user/themes-in-quicksight.html>"&gt;Using Themes in Amazon Quick&lt;/a&gt; in the &lt;i&gt;Amazon Quick User
+///
 /// Guide.&lt;/i&gt;
+///
 /// &lt;/p&gt;
 ///
 /// A property type of `AWS::QuickSight::Theme`.
@@ -745,43 +761,53 @@ pub struct UiColorPalette {
     /// `Accent`: &lt;p&gt;This color is that applies to selected states and buttons.&lt;/p&gt;
     pub accent: Option<Value<String>>,
     /// `AccentForeground`: &lt;p&gt;The foreground color that applies to any text or other elements that appear over the
+    ///
     /// accent color.&lt;/p&gt;
     pub accent_foreground: Option<Value<String>>,
     /// `Danger`: &lt;p&gt;The color that applies to error messages.&lt;/p&gt;
     pub danger: Option<Value<String>>,
     /// `DangerForeground`: &lt;p&gt;The foreground color that applies to any text or other elements that appear over the
+    ///
     /// error color.&lt;/p&gt;
     pub danger_foreground: Option<Value<String>>,
     /// `Dimension`: &lt;p&gt;The color that applies to the names of fields that are identified as
+    ///
     /// dimensions.&lt;/p&gt;
     pub dimension: Option<Value<String>>,
     /// `DimensionForeground`: &lt;p&gt;The foreground color that applies to any text or other elements that appear over the
+    ///
     /// dimension color.&lt;/p&gt;
     pub dimension_foreground: Option<Value<String>>,
     /// `Measure`: &lt;p&gt;The color that applies to the names of fields that are identified as measures.&lt;/p&gt;
     pub measure: Option<Value<String>>,
     /// `MeasureForeground`: &lt;p&gt;The foreground color that applies to any text or other elements that appear over the
+    ///
     /// measure color.&lt;/p&gt;
     pub measure_foreground: Option<Value<String>>,
     /// `PrimaryBackground`: &lt;p&gt;The background color that applies to visuals and other high emphasis UI.&lt;/p&gt;
     pub primary_background: Option<Value<String>>,
     /// `PrimaryForeground`: &lt;p&gt;The color of text and other foreground elements that appear over the primary
+    ///
     /// background regions, such as grid lines, borders, table banding, icons, and so on.&lt;/p&gt;
     pub primary_foreground: Option<Value<String>>,
     /// `SecondaryBackground`: &lt;p&gt;The background color that applies to the sheet background and sheet controls.&lt;/p&gt;
     pub secondary_background: Option<Value<String>>,
     /// `SecondaryForeground`: &lt;p&gt;The foreground color that applies to any sheet title, sheet control text, or UI that
+    ///
     /// appears over the secondary background.&lt;/p&gt;
     pub secondary_foreground: Option<Value<String>>,
     /// `Success`: &lt;p&gt;The color that applies to success messages, for example the check mark for a
+    ///
     /// successful download.&lt;/p&gt;
     pub success: Option<Value<String>>,
     /// `SuccessForeground`: &lt;p&gt;The foreground color that applies to any text or other elements that appear over the
+    ///
     /// success color.&lt;/p&gt;
     pub success_foreground: Option<Value<String>>,
     /// `Warning`: &lt;p&gt;This color that applies to warning and informational messages.&lt;/p&gt;
     pub warning: Option<Value<String>>,
     /// `WarningForeground`: &lt;p&gt;The foreground color that applies to any text or other elements that appear over the
+    ///
     /// warning color.&lt;/p&gt;
     pub warning_foreground: Option<Value<String>>,
 }
@@ -860,19 +886,33 @@ pub struct ResourcePermission {
     /// `Actions` (required): &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
     pub actions: Value<List<String>>,
     /// `Principal` (required): &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
+    ///
     /// following:&lt;/p&gt;
+    ///
     /// &lt;ul&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;li&gt;
+    ///
     /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
+    ///
     /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
+    ///
     /// (This is less common.) &lt;/p&gt;
+    ///
     /// &lt;/li&gt;
+    ///
     /// &lt;/ul&gt;
     pub principal: Value<String>,
 }

@@ -25,7 +25,9 @@ pub struct CustomDbEngineVersion {
     /// `Description`: An optional description of your CEV.
     pub description: Option<Value<String>>,
     /// `Engine` (required; changing it replaces the resource): The database engine to use for your custom engine version (CEV).
+    ///
     /// Valid values:
+    ///
     /// -   `custom-oracle-ee`
     /// -   `custom-oracle-ee-cdb`
     /// -   `sqlserver-dev-ee`
@@ -33,18 +35,25 @@ pub struct CustomDbEngineVersion {
     /// -   `sqlserver-se`
     pub engine: Value<String>,
     /// `EngineVersion` (required; changing it replaces the resource): The name of your CEV. The name format is `major version.customized_string`. For example, a valid CEV name is `19.my_cev1`. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS. The combination of `Engine` and `EngineVersion` is unique per customer per Region.
+    ///
     /// *Constraints:* Minimum length is 1. Maximum length is 60.
+    ///
     /// *Pattern:*`^[a-z0-9_.-]{1,60$`}
     pub engine_version: Value<String>,
     /// `ImageId` (changing it replaces the resource): A value that indicates the ID of the AMI.
     pub image_id: Option<Value<String>>,
     /// `KMSKeyId` (changing it replaces the resource): The AWS KMS key identifier for an encrypted CEV. A symmetric encryption KMS key is required for RDS Custom, but optional for Amazon RDS.
+    ///
     /// If you have an existing symmetric encryption KMS key in your account, you can use it with RDS Custom. No further action is necessary. If you don't already have a symmetric encryption KMS key in your account, follow the instructions in [Creating a symmetric encryption KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html#create-symmetric-cmk) in the *Key Management Service Developer Guide*.
+    ///
     /// You can choose the same symmetric encryption key when you create a CEV and a DB instance, or choose different keys.
     pub kms_key_id: Option<Value<String>>,
     /// `Manifest` (changing it replaces the resource; write-only): The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3. Specify the name/value pairs in a file or a quoted string. RDS Custom applies the patches in the order in which they are listed.
+    ///
     /// The following JSON fields are valid:
+    ///
     /// - MediaImportTemplateVersion Version of the CEV manifest. The date is in the format YYYY-MM-DD. + databaseInstallationFileNames Ordered list of installation files for the CEV. + opatchFileNames Ordered list of OPatch installers used for the Oracle DB engine. + psuRuPatchFileNames The PSU and RU patches for this CEV. + OtherPatchFileNames The patches that are not in the list of PSU and RU patches. Amazon RDS applies these patches after applying the PSU and RU patches.
+    ///
     /// For more information, see [Creating the CEV manifest](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-cev.html#custom-cev.preparing.manifest) in the *Amazon RDS User Guide*.
     pub manifest: Option<Value<String>>,
     /// `SourceCustomDbEngineVersionIdentifier` (changing it replaces the resource; write-only): The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either `Source` or `UseAwsProvidedLatestImage`. You can't specify a different JSON manifest when you specify `SourceCustomDbEngineVersionIdentifier`.

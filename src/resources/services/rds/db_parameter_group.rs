@@ -7,9 +7,13 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::RDS::DBParameterGroup`.
 ///
 /// The `AWS::RDS::DBParameterGroup` resource creates a custom parameter group for an RDS database family.
+///
 /// This type can be declared in a template and referenced in the `DBParameterGroupName` property of an `AWS::RDS::DBInstance` resource.
+///
 /// For information about configuring parameters for Amazon RDS DB instances, see [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html) in the *Amazon RDS User Guide*.
+///
 /// For information about configuring parameters for Amazon Aurora DB instances, see [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html) in the *Amazon Aurora User Guide*.
+///
 /// Applying a parameter group to a DB instance may require the DB instance to reboot, resulting in a database outage for the duration of the reboot.
 ///
 /// Required: `Description`, `Family` (the arguments of [`new`](Self::new)).
@@ -21,23 +25,33 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct DbParameterGroup {
     /// `DBParameterGroupName` (changing it replaces the resource): The name of the DB parameter group.
+    ///
     /// Constraints:
+    ///
     /// -  Must be 1 to 255 letters, numbers, or hyphens.
     /// -  First character must be a letter
     /// -  Can't end with a hyphen or contain two consecutive hyphens
     ///
     /// If you don't specify a value for `DBParameterGroupName` property, a name is automatically created for the DB parameter group.
+    ///
     /// This value is stored as a lowercase string.
     pub db_parameter_group_name: Option<Value<String>>,
     /// `Description` (required; changing it replaces the resource): Provides the customer-specified description for this DB parameter group.
     pub description: Value<String>,
     /// `Family` (required; changing it replaces the resource): The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
+    ///
     /// To list all of the available parameter group families for a DB engine, use the following command:
+    ///
     /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine <engine>`
+    ///
     /// For example, to list all of the available parameter group families for the MySQL DB engine, use the following command:
+    ///
     /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine mysql`
+    ///
     /// The output contains duplicates.
+    ///
     /// The following are the valid DB engine values:
+    ///
     /// -   `aurora-mysql`
     /// -   `aurora-postgresql`
     /// -   `db2-ae`

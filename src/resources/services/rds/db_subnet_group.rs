@@ -7,6 +7,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::RDS::DBSubnetGroup`.
 ///
 /// The `AWS::RDS::DBSubnetGroup` resource creates a database subnet group. Subnet groups must contain at least two subnets in two different Availability Zones in the same region.
+///
 /// For more information, see [Working with DB subnet groups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets) in the *Amazon RDS User Guide*.
 ///
 /// Required: `DBSubnetGroupDescription`, `SubnetIds` (the arguments of [`new`](Self::new)).
@@ -20,7 +21,9 @@ pub struct DbSubnetGroup {
     /// `DBSubnetGroupDescription` (required): The description for the DB subnet group.
     pub db_subnet_group_description: Value<String>,
     /// `DBSubnetGroupName` (changing it replaces the resource): The name for the DB subnet group. This value is stored as a lowercase string.
+    ///
     /// Constraints:
+    ///
     /// -  Must contain no more than 255 letters, numbers, periods, underscores, spaces, or hyphens.
     /// -  Must not be default.
     /// -  First character must be a letter.

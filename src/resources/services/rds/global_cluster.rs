@@ -19,6 +19,7 @@ pub struct GlobalCluster {
     /// `DeletionProtection`: The deletion protection setting for the new global database. The global database can't be deleted when deletion protection is enabled.
     pub deletion_protection: Option<Value<bool>>,
     /// `Engine` (changing it replaces the resource): The name of the database engine to be used for this DB cluster. Valid Values: aurora (for MySQL 5.6-compatible Aurora), aurora-mysql (for MySQL 5.7-compatible Aurora).
+    ///
     /// If you specify the SourceDBClusterIdentifier property, don't specify this property. The value is inherited from the cluster.
     pub engine: Option<Value<Engine>>,
     /// `EngineLifecycleSupport`: The life cycle type of the global cluster. You can use this setting to enroll your global cluster into Amazon RDS Extended Support.
@@ -30,6 +31,7 @@ pub struct GlobalCluster {
     /// `SourceDBClusterIdentifier` (changing it replaces the resource): The Amazon Resource Name (ARN) to use as the primary cluster of the global database. This parameter is optional. This parameter is stored as a lowercase string.
     pub source_db_cluster_identifier: Option<Value<String>>,
     /// `StorageEncrypted` (changing it replaces the resource): The storage encryption setting for the new global database cluster.
+    ///
     /// If you specify the SourceDBClusterIdentifier property, don't specify this property. The value is inherited from the cluster.
     pub storage_encrypted: Option<Value<bool>>,
     /// `Tags`: An array of key-value pairs to apply to this resource.

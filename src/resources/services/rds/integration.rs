@@ -17,6 +17,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Map, Pr
 #[non_exhaustive]
 pub struct Integration {
     /// `AdditionalEncryptionContext` (changing it replaces the resource): An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see [Encryption context](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#encrypt_context) in the *Key Management Service Developer Guide*.
+    ///
     /// You can only include this parameter if you specify the `KMSKeyId` parameter.
     pub additional_encryption_context: Option<Value<Map<String>>>,
     /// `DataFilter`: Data filters for the integration. These filters determine which tables from the source database are sent to the target Amazon Redshift data warehouse.

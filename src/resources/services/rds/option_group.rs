@@ -17,7 +17,9 @@ use crate::resources::support::{CfnResource, Expr, IndexMap, List, Props, Tag, T
 #[non_exhaustive]
 pub struct OptionGroup {
     /// `EngineName` (required; changing it replaces the resource): Specifies the name of the engine that this option group should be associated with.
+    ///
     /// Valid Values:
+    ///
     /// -   `mariadb`
     /// -   `mysql`
     /// -   `oracle-ee`
@@ -37,13 +39,17 @@ pub struct OptionGroup {
     /// `OptionGroupDescription` (required; changing it replaces the resource): The description of the option group.
     pub option_group_description: Value<String>,
     /// `OptionGroupName` (changing it replaces the resource): The name of the option group to be created.
+    ///
     /// Constraints:
+    ///
     /// -  Must be 1 to 255 letters, numbers, or hyphens
     /// -  First character must be a letter
     /// -  Can't end with a hyphen or contain two consecutive hyphens
     ///
     /// Example: `myoptiongroup`
+    ///
     /// If you don't specify a value for `OptionGroupName` property, a name is automatically created for the option group.
+    ///
     /// This value is stored as a lowercase string.
     pub option_group_name: Option<Value<String>>,
     /// `Tags`: Tags to assign to the option group.

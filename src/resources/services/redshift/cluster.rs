@@ -21,7 +21,9 @@ pub struct Cluster {
     /// `AquaConfigurationStatus`: The value represents how the cluster is configured to use AQUA (Advanced Query Accelerator) after the cluster is restored. Possible values include the following.
     ///
     /// enabled - Use AQUA if it is available for the current Region and Amazon Redshift node type.
+    ///
     /// disabled - Don't use AQUA.
+    ///
     /// auto - Amazon Redshift determines whether to use AQUA.
     pub aqua_configuration_status: Option<Value<AquaConfigurationStatus>>,
     /// `AutomatedSnapshotRetentionPeriod`: The number of days that automated snapshots are retained. If the value is 0, automated snapshots are disabled. Default value is 1

@@ -134,6 +134,7 @@ pub struct GatingRule {
     /// `GatingControls` (required): The gating controls for the gating rule. That is, routing controls that are evaluated by the rule configuration that you specify.
     pub gating_controls: Value<List<String>>,
     /// `TargetControls` (required): Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls. For example, say you have three gating controls, one for each of three AWS Regions. Now you specify AtLeast 2 as your RuleConfig. With these settings, you can only change (set or unset) the routing controls that you have specified as TargetControls if that rule evaluates to true.
+    ///
     /// In other words, your ability to change the routing controls that you have specified as TargetControls is gated by the rule that you set for the routing controls in GatingControls.
     pub target_controls: Value<List<String>>,
     /// `WaitPeriodMs` (required): An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.

@@ -17,6 +17,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct ResolverEndpoint {
     /// `Direction` (required; changing it replaces the resource): Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
+    ///
     /// - INBOUND: allows DNS queries to your VPC from your network
     /// - OUTBOUND: allows DNS queries from your VPC to your network
     /// - INBOUND_DELEGATION: allows DNS queries to your VPC from your network with authoritative answers from private hosted zones

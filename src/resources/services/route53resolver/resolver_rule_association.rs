@@ -17,6 +17,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 #[non_exhaustive]
 pub struct ResolverRuleAssociation {
     /// `Name` (changing it replaces the resource): The name of an association between a Resolver rule and a VPC.
+    ///
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
     pub name: Option<Value<String>>,
     /// `ResolverRuleId` (required; changing it replaces the resource): The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId`.

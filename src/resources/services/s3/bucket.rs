@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::S3::Bucket`.
 ///
 /// The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
+///
 /// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
+///
 /// You can only delete empty buckets. Deletion fails for buckets that have contents.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -23,8 +25,11 @@ pub struct Bucket {
     /// `AccelerateConfiguration`: Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
     pub accelerate_configuration: Option<Box<Value<AccelerateConfiguration>>>,
     /// `AccessControl` (write-only): This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
+    ///
     /// A canned access control list (ACL) that grants predefined permissions to the bucket. For more information about canned ACLs, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in the *Amazon S3 User Guide*.
+    ///
     /// S3 buckets are created with ACLs disabled by default. Therefore, unless you explicitly set the [AWS::S3::OwnershipControls](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html) property to enable ACLs, your resource will fail to deploy with any value other than Private. Use cases requiring ACLs are uncommon.
+    ///
     /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html). For examples of common policy configurations, including S3 Server Access Logs buckets and more, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) in the *Amazon S3 User Guide*.
     pub access_control: Option<Value<AccessControl>>,
     /// `AnalyticsConfigurations`: Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
@@ -32,6 +37,7 @@ pub struct Bucket {
     /// `BucketEncryption`: Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html) in the *Amazon S3 User Guide*.
     pub bucket_encryption: Option<Box<Value<BucketEncryption>>>,
     /// `BucketName` (changing it replaces the resource): A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html). For more information, see [Rules for naming Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) in the *Amazon S3 User Guide*.
+    ///
     /// If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     pub bucket_name: Option<Value<String>>,
     /// `BucketNamePrefix` (changing it replaces the resource; write-only).
@@ -57,7 +63,9 @@ pub struct Bucket {
     /// `NotificationConfiguration`: Configuration that defines how Amazon S3 handles bucket notifications.
     pub notification_configuration: Option<Box<Value<NotificationConfiguration>>>,
     /// `ObjectLockConfiguration`: This operation is not supported for directory buckets.
+    ///
     /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
+    ///
     /// -  The `DefaultRetention` settings require both a mode and a period.
     /// -  The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
     /// -  You can enable Object Lock for new or existing buckets. For more information, see [Configuring Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html).
@@ -71,11 +79,13 @@ pub struct Bucket {
     /// `PublicAccessBlockConfiguration`: Configuration that defines how Amazon S3 handles public access.
     pub public_access_block_configuration: Option<Box<Value<PublicAccessBlockConfiguration>>>,
     /// `ReplicationConfiguration`: Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the `VersioningConfiguration` property.
+    ///
     /// Amazon S3 can store replicated objects in a single destination bucket or multiple destination buckets. The destination bucket or buckets must already exist.
     pub replication_configuration: Option<Box<Value<ReplicationConfiguration>>>,
     /// `Tags`: An arbitrary set of tags (key-value pairs) for this S3 bucket.
     pub tags: Option<Value<List<Tag>>>,
     /// `VersioningConfiguration`: Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
+    ///
     /// When you enable versioning on a bucket for the first time, it might take a short amount of time for the change to be fully propagated. We recommend that you wait for 15 minutes after enabling versioning before issuing write operations (`PUT` or `DELETE`) on objects in the bucket.
     pub versioning_configuration: Option<Box<Value<VersioningConfiguration>>>,
     /// `WebsiteConfiguration`: Information used to configure the bucket as a static website. For more information, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
@@ -241,6 +251,7 @@ pub struct AnalyticsConfiguration {
     /// `StorageClassAnalysis` (required): Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     pub storage_class_analysis: Box<Value<StorageClassAnalysis>>,
     /// `TagFilters`: The tags to use when evaluating an analytics filter.
+    ///
     /// The analytics only includes objects that meet the filter's criteria. If no filter is specified, all of the contents of the bucket are included in the analysis.
     pub tag_filters: Option<Value<List<Tag>>>,
 }
@@ -360,11 +371,13 @@ impl From<DataExport> for Value<DataExport> {
 #[non_exhaustive]
 pub struct Destination {
     /// `BucketAccountId`: The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
+    ///
     /// Although this value is optional, we strongly recommend that you set it to help prevent problems if the destination bucket ownership changes.
     pub bucket_account_id: Option<Value<String>>,
     /// `BucketArn` (required): The Amazon Resource Name (ARN) of the bucket to which data is exported.
     pub bucket_arn: Value<String>,
     /// `Format` (required): Specifies the file format used when exporting data to Amazon S3.
+    ///
     /// *Allowed values*: `CSV` | `ORC` | `Parquet`
     pub format: Value<Format>,
     /// `Prefix`: The prefix to use when exporting data. The prefix is prepended to all results.
@@ -444,6 +457,7 @@ impl From<BucketEncryption> for Value<BucketEncryption> {
 }
 
 /// Specifies the default server-side encryption configuration.
+///
 /// -  *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
 /// -  *Directory buckets* - When you specify an [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
 ///
@@ -452,9 +466,11 @@ impl From<BucketEncryption> for Value<BucketEncryption> {
 #[non_exhaustive]
 pub struct ServerSideEncryptionRule {
     /// `BlockedEncryptionTypes`: A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
+    ///
     /// Currently, this parameter only supports blocking or unblocking server-side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
     pub blocked_encryption_types: Option<Box<Value<BlockedEncryptionTypes>>>,
     /// `BucketKeyEnabled`: Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
+    ///
     /// For more information, see [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html) in the *Amazon S3 User Guide*.
     pub bucket_key_enabled: Option<Value<bool>>,
     /// `ServerSideEncryptionByDefault`: Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
@@ -488,7 +504,9 @@ impl From<ServerSideEncryptionRule> for Value<ServerSideEncryptionRule> {
 }
 
 /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
+///
 /// This data type is used with the following actions:
+///
 /// -   [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html)
 /// -   [GetBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html)
 /// -   [DeleteBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html)
@@ -500,6 +518,7 @@ impl From<ServerSideEncryptionRule> for Value<ServerSideEncryptionRule> {
 #[non_exhaustive]
 pub struct BlockedEncryptionTypes {
     /// `EncryptionType`: The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
+    ///
     /// Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
     pub encryption_type: Option<Value<List<BlockedEncryptionTypeList>>>,
 }
@@ -525,6 +544,7 @@ impl From<BlockedEncryptionTypes> for Value<BlockedEncryptionTypes> {
 }
 
 /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
+///
 /// -  *General purpose buckets* - If you don't specify a customer managed key at configuration, Amazon S3 automatically creates an AWS KMS key (`aws/s3`) in your AWS account the first time that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this KMS key for SSE-KMS.
 /// -  *Directory buckets* - Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported.
 /// -  *Directory buckets* - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
@@ -534,21 +554,25 @@ impl From<BlockedEncryptionTypes> for Value<BlockedEncryptionTypes> {
 #[non_exhaustive]
 pub struct ServerSideEncryptionByDefault {
     /// `KMSMasterKeyID`: AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
+    ///
     /// -  *General purpose buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` or `aws:kms:dsse`.
     /// -  *Directory buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms`.
     ///
     /// You can specify the key ID, key alias, or the Amazon Resource Name (ARN) of the KMS key.
+    ///
     /// -  Key ID: `1234abcd-12ab-34cd-56ef-1234567890ab`
     /// -  Key ARN: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
     /// -  Key Alias: `alias/alias-name`
     ///
     /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see [Using encryption for cross-account operations](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy).
+    ///
     /// -  *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner. Also, if you use a key ID, you can run into a LogDestination undeliverable error when creating a VPC flow log.
     /// -  *Directory buckets* - When you specify an [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
     ///
     /// Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html) in the *Key Management Service Developer Guide*.
     pub kms_master_key_id: Option<Value<String>>,
     /// `SSEAlgorithm` (required): Server-side encryption algorithm to use for the default encryption.
+    ///
     /// For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms`.
     pub sse_algorithm: Value<SseAlgorithm>,
 }
@@ -626,6 +650,7 @@ pub struct CorsRule {
     /// `AllowedHeaders`: Headers that are specified in the `Access-Control-Request-Headers` header. These headers are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3 returns any requested headers that are allowed.
     pub allowed_headers: Option<Value<List<String>>>,
     /// `AllowedMethods` (required): An HTTP method that you allow the origin to run.
+    ///
     /// *Allowed values*: `GET` | `PUT` | `HEAD` | `POST` | `DELETE`
     pub allowed_methods: Value<List<AllowedMethods>>,
     /// `AllowedOrigins` (required): One or more origins you want customers to be able to access the bucket from.
@@ -684,6 +709,7 @@ impl From<CorsRule> for Value<CorsRule> {
 }
 
 /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
+///
 /// For information about the S3 Intelligent-Tiering storage class, see [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -699,6 +725,7 @@ pub struct IntelligentTieringConfiguration {
     /// `TagFilters`: A container for a key-value pair.
     pub tag_filters: Option<Value<List<Tag>>>,
     /// `Tierings` (required): Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS`.
+    ///
     /// You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
     pub tierings: Value<List<Tiering>>,
 }
@@ -865,7 +892,9 @@ pub struct LifecycleConfiguration {
     /// `Rules` (required): A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: Value<List<Rule>>,
     /// `TransitionDefaultMinimumObjectSize`: Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    ///
     /// This parameter applies to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
+    ///
     /// -  `all_storage_classes_128K` - Objects smaller than 128 KB will not transition to any storage class by default.
     /// -  `varies_by_storage_class` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
     ///
@@ -903,6 +932,7 @@ impl From<LifecycleConfiguration> for Value<LifecycleConfiguration> {
 }
 
 /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
+///
 /// You must specify at least one of the following properties: `AbortIncompleteMultipartUpload`, `ExpirationDate`, `ExpirationInDays`, `NoncurrentVersionExpirationInDays`, `NoncurrentVersionTransition`, `NoncurrentVersionTransitions`, `Transition`, or `Transitions`.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -932,6 +962,7 @@ pub struct Rule {
     /// `ObjectSizeLessThan`: Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
     pub object_size_less_than: Option<Value<String>>,
     /// `Prefix`: Object key prefix that identifies one or more objects to which this rule applies.
+    ///
     /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     pub prefix: Option<Value<String>>,
     /// `Status` (required): If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
@@ -1200,6 +1231,7 @@ impl From<Transition> for Value<Transition> {
 }
 
 /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference*.
+///
 /// To successfully complete the `AWS::S3::Bucket LoggingConfiguration` request, you must have `s3:PutObject` and `s3:PutObjectAcl` in your IAM permissions.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1288,6 +1320,7 @@ impl From<MetadataConfiguration> for Value<MetadataConfiguration> {
 }
 
 /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
+///
 /// If you've disabled your annotation table configuration and now want to re-enable it, you must first manually delete the old annotation table from your AWS managed table bucket. Otherwise, the newly re-enabled annotation table configuration will enter a failed state because the annotation table already exists in the table bucket.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1377,6 +1410,7 @@ impl From<MetadataTableEncryptionConfiguration> for Value<MetadataTableEncryptio
 }
 
 /// The inventory table configuration for an S3 Metadata configuration.
+///
 /// If you've disabled your inventory table configuration and now want to re-enable it, you must first manually delete the old inventory table from your AWS managed table bucket. Otherwise, the newly re-enabled inventory table configuration will enter a failed state because the inventory table already exists in the table bucket.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1419,6 +1453,7 @@ impl From<InventoryTableConfiguration> for Value<InventoryTableConfiguration> {
 }
 
 /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table configuration and cannot be disabled.
+///
 /// The journal configuration will enter a failed state if a journal table already exists in the table bucket. The journal table of a previous configuration must be deleted before a new journal table can be created successfully.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1502,7 +1537,9 @@ impl From<RecordExpiration> for Value<RecordExpiration> {
 }
 
 /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
+///
 /// If you created your S3 Metadata configuration before July 15, 2025, we recommend that you delete and re-create your configuration by using the [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type so that you can expire journal table records and create a live inventory table.
+///
 /// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1633,9 +1670,13 @@ impl From<MetricsConfiguration> for Value<MetricsConfiguration> {
 }
 
 /// Describes the notification configuration for an Amazon S3 bucket.
+///
 /// If you create the target resource and related permissions in the same template, you might have a circular dependency.
+///
 /// For example, you might use the `AWS::Lambda::Permission` resource to grant the bucket permission to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket until the bucket has permission to invoke the function (AWS CloudFormation checks whether the bucket can invoke the function). If you're using Refs to pass the bucket name, this leads to a circular dependency.
+///
 /// To avoid this dependency, you can create all resources without specifying the notification configuration. Then, update the stack with a notification configuration.
+///
 /// For more information on permissions, see [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html) and [Granting Permissions to Publish Event Notification Messages to a Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1682,6 +1723,7 @@ impl From<NotificationConfiguration> for Value<NotificationConfiguration> {
 }
 
 /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide*.
+///
 /// Unlike other destinations, delivery of events to EventBridge can be either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge and you can use EventBridge rules to route events to additional targets. For more information, see [What Is Amazon EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html) in the *Amazon EventBridge User Guide*
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -1800,6 +1842,7 @@ impl From<NotificationFilter> for Value<NotificationFilter> {
 }
 
 /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
+///
 /// The same type of filter rule cannot be used more than once. For example, you cannot specify two prefix rules.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -2036,6 +2079,7 @@ impl From<ObjectLockRule> for Value<ObjectLockRule> {
 }
 
 /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
+///
 /// -  The `DefaultRetention` settings require both a mode and a period.
 /// -  The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
 ///
@@ -2046,6 +2090,7 @@ pub struct DefaultRetention {
     /// `Days`: The number of days that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
     pub days: Option<Value<i64>>,
     /// `DefaultEventHold`: The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket. When the event hold is released, Amazon S3 retains the object version for this duration.
+    ///
     /// If you specify both a default retention period (`Days` or `Years`) and a `DefaultEventHold`, the event hold duration can't exceed the default retention period.
     pub default_event_hold: Option<Box<Value<DefaultEventHold>>>,
     /// `Mode`: The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
@@ -2084,6 +2129,7 @@ impl From<DefaultRetention> for Value<DefaultRetention> {
 }
 
 /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold and remain protected while the hold is active. When the event hold is released, Amazon S3 retains the object version for this duration, measured from the time the hold is released.
+///
 /// The `DefaultEventHold` duration can be specified in either `Days` or `Years`, but you must select one. You can't specify `Days` and `Years` at the same time.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -2120,6 +2166,7 @@ impl From<DefaultEventHold> for Value<DefaultEventHold> {
 }
 
 /// Specifies the container element for Object Ownership rules.
+///
 /// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -2156,6 +2203,7 @@ impl From<OwnershipControls> for Value<OwnershipControls> {
 }
 
 /// Specifies an Object Ownership rule.
+///
 /// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -2193,6 +2241,7 @@ impl From<OwnershipControlsRule> for Value<OwnershipControlsRule> {
 #[non_exhaustive]
 pub struct PublicAccessBlockConfiguration {
     /// `BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
+    ///
     /// -  PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
     /// -  PUT Object calls fail if the request includes a public ACL.
     /// -  PUT Bucket calls fail if the request includes a public ACL.
@@ -2200,12 +2249,15 @@ pub struct PublicAccessBlockConfiguration {
     /// Enabling this setting doesn't affect existing policies or ACLs.
     pub block_public_acls: Option<Value<bool>>,
     /// `BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
+    ///
     /// Enabling this setting doesn't affect existing bucket policies.
     pub block_public_policy: Option<Value<bool>>,
     /// `IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
+    ///
     /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
     pub ignore_public_acls: Option<Value<bool>>,
     /// `RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS-service principals and authorized users within this account if the bucket has a public policy.
+    ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
     pub restrict_public_buckets: Option<Value<bool>>,
 }
@@ -2287,20 +2339,25 @@ impl From<ReplicationConfiguration> for Value<ReplicationConfiguration> {
 #[non_exhaustive]
 pub struct ReplicationRule {
     /// `DeleteMarkerReplication`: Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
+    ///
     /// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
+    ///
     /// If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
     pub delete_marker_replication: Option<Box<Value<DeleteMarkerReplication>>>,
     /// `Destination` (required): A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     pub destination: Box<Value<ReplicationDestination>>,
     /// `Filter`: A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix`, `TagFilter`, or an `And` child element. The use of the filter field indicates that this is a V2 replication configuration. This field isn't supported in a V1 replication configuration.
+    ///
     /// V1 replication configuration only supports filtering by key prefix. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
     pub filter: Option<Box<Value<ReplicationRuleFilter>>>,
     /// `Id`: A unique identifier for the rule. The maximum value is 255 characters. If you don't specify a value, AWS CloudFormation generates a random ID. When using a V2 replication configuration this property is capitalized as "ID".
     pub id: Option<Value<String>>,
     /// `Prefix`: An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
+    ///
     /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     pub prefix: Option<Value<String>>,
     /// `Priority`: The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
+    ///
     /// For more information, see [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html) in the *Amazon S3 User Guide*.
     pub priority: Option<Value<i64>>,
     /// `SourceSelectionCriteria`: A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
@@ -2363,7 +2420,9 @@ impl From<ReplicationRule> for Value<ReplicationRule> {
 }
 
 /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
+///
 /// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
+///
 /// If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -2403,6 +2462,7 @@ pub struct ReplicationDestination {
     /// `AccessControlTranslation`: Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
     pub access_control_translation: Option<Box<Value<AccessControlTranslation>>>,
     /// `Account`: Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS-account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner. For more information, see [Cross-Region Replication Additional Configuration: Change Replica Owner](https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html) in the *Amazon S3 User Guide*.
+    ///
     /// If you specify the `AccessControlTranslation` property, the `Account` property is required.
     pub account: Option<Value<String>>,
     /// `Bucket` (required): The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
@@ -2414,7 +2474,9 @@ pub struct ReplicationDestination {
     /// `ReplicationTime`: A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
     pub replication_time: Option<Box<Value<ReplicationTime>>>,
     /// `StorageClass`: The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+    ///
     /// For valid values, see the `StorageClass` element of the [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) action in the *Amazon S3 API Reference*.
+    ///
     /// `FSX_OPENZFS` is not an accepted value when replicating objects.
     pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
 }
@@ -2504,6 +2566,7 @@ impl From<AccessControlTranslation> for Value<AccessControlTranslation> {
 }
 
 /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
+///
 /// If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
 ///
 /// A property type of `AWS::S3::Bucket`.
@@ -2587,6 +2650,7 @@ impl From<Metrics> for Value<Metrics> {
 #[non_exhaustive]
 pub struct ReplicationTimeValue {
     /// `Minutes` (required): Contains an integer specifying time in minutes.
+    ///
     /// Valid value: 15
     pub minutes: Value<i64>,
 }
@@ -2664,13 +2728,16 @@ impl From<ReplicationTime> for Value<ReplicationTime> {
 #[non_exhaustive]
 pub struct ReplicationRuleFilter {
     /// `And`: A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter. For example:
+    ///
     /// -  If you specify both a `Prefix` and a `TagFilter`, wrap these filters in an `And` tag.
     /// -  If you specify a filter based on multiple tags, wrap the `TagFilter` elements in an `And` tag.
     pub and: Option<Box<Value<ReplicationRuleAndOperator>>>,
     /// `Prefix`: An object key name prefix that identifies the subset of objects to which the rule applies.
+    ///
     /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     pub prefix: Option<Value<String>>,
     /// `TagFilter`: A container for specifying a tag key and value.
+    ///
     /// The rule applies only to objects that have the tag in their tag set.
     pub tag_filter: Option<Value<Tag>>,
 }
@@ -2702,7 +2769,9 @@ impl From<ReplicationRuleFilter> for Value<ReplicationRuleFilter> {
 }
 
 /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
+///
 /// For example:
+///
 /// -  If you specify both a `Prefix` and a `TagFilter`, wrap these filters in an `And` tag.
 /// -  If you specify a filter based on multiple tags, wrap the `TagFilter` elements in an `And` tag
 ///
@@ -2781,6 +2850,7 @@ impl From<SourceSelectionCriteria> for Value<SourceSelectionCriteria> {
 #[non_exhaustive]
 pub struct ReplicaModifications {
     /// `Status` (required): Specifies whether Amazon S3 replicates modifications on replicas.
+    ///
     /// *Allowed values*: `Enabled` | `Disabled`
     pub status: Value<ReplicaModificationsStatus>,
 }
@@ -2846,7 +2916,9 @@ impl From<SseKmsEncryptedObjects> for Value<SseKmsEncryptedObjects> {
 }
 
 /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference*.
+///
 /// Keep the following timing in mind when enabling, suspending, or transitioning between versioning states:
+///
 /// -  *Enabling versioning* - Changes may take up to 15 minutes to propagate across all AWS regions for full consistency.
 /// -  *Suspending versioning* - Takes effect immediately with no propagation delay.
 /// -  *Transitioning between states* - Any change from Suspended to Enabled has a 15-minute delay.
@@ -2895,6 +2967,7 @@ pub struct WebsiteConfiguration {
     /// `IndexDocument`: The name of the index document for the website.
     pub index_document: Option<Value<String>>,
     /// `RedirectAllRequestsTo`: The redirect behavior for every request to this bucket's website endpoint.
+    ///
     /// If you specify this property, you can't specify any other property.
     pub redirect_all_requests_to: Option<Box<Value<RedirectAllRequestsTo>>>,
     /// `RoutingRules`: Rules that define when a redirect is applied and the redirect behavior.
@@ -3025,9 +3098,11 @@ pub struct RedirectRule {
     /// `Protocol`: Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     pub protocol: Option<Value<RedirectRuleProtocol>>,
     /// `ReplaceKeyPrefixWith`: The object key prefix to use in the redirect request. For example, to redirect requests for all pages with prefix `docs/` (objects in the `docs/` folder) to `documents/`, you can set a condition block with `KeyPrefixEquals` set to `docs/` and in the Redirect set `ReplaceKeyPrefixWith` to `/documents`. Not required if one of the siblings is present. Can be present only if `ReplaceKeyWith` is not provided.
+    ///
     /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     pub replace_key_prefix_with: Option<Value<String>>,
     /// `ReplaceKeyWith`: The specific object key to use in the redirect request. For example, redirect request to `error.html`. Not required if one of the siblings is present. Can be present only if `ReplaceKeyPrefixWith` is not provided.
+    ///
     /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     pub replace_key_with: Option<Value<String>>,
 }

@@ -77,9 +77,12 @@ impl CfnResource for MultiRegionAccessPoint {
 #[non_exhaustive]
 pub struct PublicAccessBlockConfiguration {
     /// `BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
+    ///
     /// - PUT Bucket acl and PUT Object acl calls fail if the specified ACL is public.
     /// - PUT Object calls fail if the request includes a public ACL.
+    ///
     /// . - PUT Bucket calls fail if the request includes a public ACL.
+    ///
     /// Enabling this setting doesn't affect existing policies or ACLs.
     pub block_public_acls: Option<Value<bool>>,
     /// `BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
@@ -87,6 +90,7 @@ pub struct PublicAccessBlockConfiguration {
     /// `IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
     pub ignore_public_acls: Option<Value<bool>>,
     /// `RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
+    ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
     pub restrict_public_buckets: Option<Value<bool>>,
 }

@@ -1328,8 +1328,11 @@ pub struct UnifiedStudioSettings {
     /// `StudioWebPortalAccess`: Sets whether you can access the domain in Amazon SageMaker Studio:
     ///
     /// ENABLED
+    ///
     /// You can access the domain in Amazon SageMaker Studio. If you migrate the domain to Amazon SageMaker Unified Studio, you can access it in both studio interfaces.
+    ///
     /// DISABLED
+    ///
     /// You can't access the domain in Amazon SageMaker Studio. If you migrate the domain to Amazon SageMaker Unified Studio, you can access it only in that studio interface.
     pub studio_web_portal_access: Option<Value<StudioWebPortalAccess>>,
 }

@@ -7,10 +7,15 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::SecretsManager::Secret`.
 ///
 /// Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager.
+///
 /// For RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html).
+///
 /// For RS admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html).
+///
 /// To retrieve a secret in a CFNshort template, use a *dynamic reference*. For more information, see [Retrieve a secret in an resource](https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_reference-secret.html).
+///
 /// For information about creating a secret in the console, see [Create a secret](https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_create-basic-secret.html). For information about creating a secret using the CLI or SDK, see [CreateSecret](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+///
 /// For information about retrieving a secret in code, see [Retrieve secrets from Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html).
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -24,15 +29,21 @@ pub struct Secret {
     /// `Description`: The description of the secret.
     pub description: Option<Value<String>>,
     /// `GenerateSecretString` (write-only): A structure that specifies how to generate a password to encrypt and store in the secret. To include a specific string in the secret, use `SecretString` instead. If you omit both `GenerateSecretString` and `SecretString`, you create an empty secret. When you make a change to this property, a new secret version is created.
+    ///
     /// We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     pub generate_secret_string: Option<Box<Value<GenerateSecretString>>>,
     /// `KmsKeyId`: The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
+    ///
     /// To use a KMS key in a different account, use the key ARN or the alias ARN.
+    ///
     /// If you don't specify this value, then Secrets Manager uses the key `aws/secretsmanager`. If that key doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
+    ///
     /// If the secret is in a different AWS account from the credentials calling the API, then you can't use `aws/secretsmanager` to encrypt the secret, and you must create and use a customer managed KMS key.
     pub kms_key_id: Option<Value<String>>,
     /// `Name` (changing it replaces the resource): The name of the new secret.
+    ///
     /// The secret name can contain ASCII letters, numbers, and the following characters: /_+=.@-
+    ///
     /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
     pub name: Option<Value<String>>,
     /// `ReplicaRegions`: A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
@@ -40,12 +51,19 @@ pub struct Secret {
     /// `SecretString` (write-only): The text to encrypt and store in the secret. We recommend you use a JSON structure of key/value pairs for your secret value. To generate a random password, use `GenerateSecretString` instead. If you omit both `GenerateSecretString` and `SecretString`, you create an empty secret. When you make a change to this property, a new secret version is created.
     pub secret_string: Option<Value<String>>,
     /// `Tags`: A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
+    ///
     /// `[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]`
+    ///
     /// Secrets Manager tag key names are case sensitive. A tag with the key "ABC" is a different tag from one with key "abc".
+    ///
     /// Stack-level tags, tags you apply to the CloudFormation stack, are also attached to the secret.
+    ///
     /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an `Access Denied` error. For more information, see [Control access to secrets using tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac) and [Limit access to identities with tags that match secrets' tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2).
+    ///
     /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json). If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
+    ///
     /// The following restrictions apply to tags:
+    ///
     /// -  Maximum number of tags per secret: 50
     /// -  Maximum key length: 127 Unicode characters in UTF-8
     /// -  Maximum value length: 255 Unicode characters in UTF-8
@@ -118,6 +136,7 @@ impl CfnResource for Secret {
 }
 
 /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
+///
 /// *Required permissions:*`secretsmanager:GetRandomPassword`. For more information, see [IAM policy actions for Secrets Manager](https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-actions-as-permissions) and [Authentication and access control in Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html).
 ///
 /// A property type of `AWS::SecretsManager::Secret`.

@@ -265,6 +265,7 @@ impl From<NoteUpdate> for Value<NoteUpdate> {
 #[non_exhaustive]
 pub struct RelatedFinding {
     /// `Id` (required): The product-generated identifier for a related finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub id: Value<Expr>,
     /// `ProductArn` (required): The Amazon Resource Name (ARN) for the product that generated a related finding.
@@ -307,6 +308,7 @@ impl From<RelatedFinding> for Value<RelatedFinding> {
 #[non_exhaustive]
 pub struct SeverityUpdate {
     /// `Label`: The severity value of the finding. The allowed values are the following.
+    ///
     /// -  `INFORMATIONAL` - No issue was found.
     /// -  `LOW` - The issue does not require action on its own.
     /// -  `MEDIUM` - The issue must be addressed but not urgently.
@@ -314,7 +316,9 @@ pub struct SeverityUpdate {
     /// -  `CRITICAL` - The issue must be remediated immediately to avoid it escalating.
     pub label: Option<Value<Label>>,
     /// `Normalized`: The normalized severity for the finding. This attribute is to be deprecated in favor of `Label`.
+    ///
     /// If you provide `Normalized` and don't provide `Label`, `Label` is set automatically as follows.
+    ///
     /// -  0 - `INFORMATIONAL`
     /// -  1–39 - `LOW`
     /// -  40–69 - `MEDIUM`
@@ -358,9 +362,13 @@ impl From<SeverityUpdate> for Value<SeverityUpdate> {
 #[non_exhaustive]
 pub struct WorkflowUpdate {
     /// `Status` (required): The status of the investigation into the finding. The workflow status is specific to an individual finding. It does not affect the generation of new findings. For example, setting the workflow status to `SUPPRESSED` or `RESOLVED` does not prevent a new finding for the same issue.
+    ///
     /// The allowed values are the following.
+    ///
     /// -  `NEW` - The initial state of a finding, before it is reviewed.
+    ///
     /// Security Hub CSPM also resets `WorkFlowStatus` from `NOTIFIED` or `RESOLVED` to `NEW` in the following cases:
+    ///
     /// -  The record state changes from `ARCHIVED` to `ACTIVE`.
     /// -  The compliance status changes from `PASSED` to either `WARNING`, `FAILED`, or `NOT_AVAILABLE`.
     ///
@@ -402,113 +410,153 @@ impl From<WorkflowUpdate> for Value<WorkflowUpdate> {
 #[non_exhaustive]
 pub struct AutomationRulesFindingFilters {
     /// `AwsAccountId`: The AWS-account ID in which a finding was generated.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     pub aws_account_id: Option<Value<List<StringFilter>>>,
     /// `CompanyName`: The name of the company for the product that generated the finding. For control-based findings, the company is AWS.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub company_name: Option<Value<List<StringFilter>>>,
     /// `ComplianceAssociatedStandardsId`: The unique identifier of a standard in which a control is enabled. This field consists of the resource portion of the Amazon Resource Name (ARN) returned for a standard in the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API response.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub compliance_associated_standards_id: Option<Value<List<StringFilter>>>,
     /// `ComplianceSecurityControlId`: The security control ID for which a finding was generated. Security control IDs are the same across standards.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub compliance_security_control_id: Option<Value<List<StringFilter>>>,
     /// `ComplianceStatus`: The result of a security check. This field is only used for findings generated from controls.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub compliance_status: Option<Value<List<StringFilter>>>,
     /// `Confidence`: The likelihood that a finding accurately identifies the behavior or issue that it was intended to identify. `Confidence` is scored on a 0–100 basis using a ratio scale. A value of `0` means 0 percent confidence, and a value of `100` means 100 percent confidence. For example, a data exfiltration detection based on a statistical deviation of network traffic has low confidence because an actual exfiltration hasn't been verified. For more information, see [Confidence](https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-confidence) in the *User Guide*.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub confidence: Option<Value<List<Expr>>>,
     /// `CreatedAt`: A timestamp that indicates when this finding record was created.
+    ///
     /// For more information about the validation and formatting of timestamp fields in ASHlong, see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps).
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub created_at: Option<Value<List<Expr>>>,
     /// `Criticality`: The level of importance that is assigned to the resources that are associated with a finding. `Criticality` is scored on a 0–100 basis, using a ratio scale that supports only full integers. A score of `0` means that the underlying resources have no criticality, and a score of `100` is reserved for the most critical resources. For more information, see [Criticality](https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-criticality) in the *User Guide*.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub criticality: Option<Value<List<Expr>>>,
     /// `Description`: A finding's description.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub description: Option<Value<List<StringFilter>>>,
     /// `FirstObservedAt`: A timestamp that indicates when the potential security issue captured by a finding was first observed by the security findings product.
+    ///
     /// For more information about the validation and formatting of timestamp fields in ASHlong, see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps).
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub first_observed_at: Option<Value<List<Expr>>>,
     /// `GeneratorId`: The identifier for the solution-specific component that generated a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     pub generator_id: Option<Value<List<StringFilter>>>,
     /// `Id`: The product-specific identifier for a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub id: Option<Value<List<StringFilter>>>,
     /// `LastObservedAt`: A timestamp that indicates when the security findings provider most recently observed a change in the resource that is involved in the finding.
+    ///
     /// For more information about the validation and formatting of timestamp fields in ASHlong, see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps).
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub last_observed_at: Option<Value<List<Expr>>>,
     /// `NoteText`: The text of a user-defined note that's added to a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub note_text: Option<Value<List<StringFilter>>>,
     /// `NoteUpdatedAt`: The timestamp of when the note was updated.
+    ///
     /// For more information about the validation and formatting of timestamp fields in ASHlong, see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps).
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub note_updated_at: Option<Value<List<Expr>>>,
     /// `NoteUpdatedBy`: The principal that created a note.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub note_updated_by: Option<Value<List<StringFilter>>>,
     /// `ProductArn`: The Amazon Resource Name (ARN) for a third-party product that generated a finding in Security Hub CSPM.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub product_arn: Option<Value<List<StringFilter>>>,
     /// `ProductName`: Provides the name of the product that generated the finding. For control-based findings, the product name is Security Hub CSPM.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub product_name: Option<Value<List<StringFilter>>>,
     /// `RecordState`: Provides the current state of a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub record_state: Option<Value<List<StringFilter>>>,
     /// `RelatedFindingsId`: The product-generated identifier for a related finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub related_findings_id: Option<Value<List<StringFilter>>>,
     /// `RelatedFindingsProductArn`: The ARN for the product that generated a related finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub related_findings_product_arn: Option<Value<List<StringFilter>>>,
     /// `ResourceDetailsOther`: Custom fields and values about the resource that a finding pertains to.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub resource_details_other: Option<Value<List<MapFilter>>>,
     /// `ResourceId`: The identifier for the given resource type. For AWS resources that are identified by Amazon Resource Names (ARNs), this is the ARN. For AWS resources that lack ARNs, this is the identifier as defined by the AWS-service that created the resource. For non-AWS resources, this is a unique identifier that is associated with the resource.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     pub resource_id: Option<Value<List<StringFilter>>>,
     /// `ResourcePartition`: The partition in which the resource that the finding pertains to is located. A partition is a group of AWS-Regions. Each AWS-account is scoped to one partition.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub resource_partition: Option<Value<List<StringFilter>>>,
     /// `ResourceRegion`: The AWS-Region where the resource that a finding pertains to is located.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub resource_region: Option<Value<List<StringFilter>>>,
     /// `ResourceTags`: A list of AWS tags associated with a resource at the time the finding was processed.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub resource_tags: Option<Value<List<MapFilter>>>,
     /// `ResourceType`: A finding's title.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     pub resource_type: Option<Value<List<StringFilter>>>,
     /// `SeverityLabel`: The severity value of the finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub severity_label: Option<Value<List<StringFilter>>>,
     /// `SourceUrl`: Provides a URL that links to a page about the current finding in the finding product.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub source_url: Option<Value<List<StringFilter>>>,
     /// `Title`: A finding's title.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     pub title: Option<Value<List<StringFilter>>>,
     /// `Type`: One or more finding types in the format of namespace/category/classifier that classify a finding. For a list of namespaces, classifiers, and categories, see [Types taxonomy for ASFF](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format-type-taxonomy.html) in the *User Guide*.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub type_: Option<Value<List<StringFilter>>>,
     /// `UpdatedAt`: A timestamp that indicates when the finding record was most recently updated.
+    ///
     /// For more information about the validation and formatting of timestamp fields in ASHlong, see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps).
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub updated_at: Option<Value<List<Expr>>>,
     /// `UserDefinedFields`: A list of user-defined name and value string pairs added to a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub user_defined_fields: Option<Value<List<MapFilter>>>,
     /// `VerificationState`: Provides the veracity of a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub verification_state: Option<Value<List<StringFilter>>>,
     /// `WorkflowStatus`: Provides information about the status of the investigation into a finding.
+    ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     pub workflow_status: Option<Value<List<StringFilter>>>,
 }
@@ -642,21 +690,29 @@ impl From<AutomationRulesFindingFilters> for Value<AutomationRulesFindingFilters
 #[non_exhaustive]
 pub struct StringFilter {
     /// `Comparison` (required): The condition to apply to a string value when filtering Security Hub CSPM findings.
+    ///
     /// To search for values that have the filter value, use one of the following comparison operators:
+    ///
     /// -  To search for values that include the filter value, use `CONTAINS`. For example, the filter `Title CONTAINS CloudFront` matches findings that have a `Title` that includes the string CloudFront.
     /// -  To search for values that exactly match the filter value, use `EQUALS`. For example, the filter `AwsAccountId EQUALS 123456789012` only matches findings that have an account ID of `123456789012`.
     /// -  To search for values that start with the filter value, use `PREFIX`. For example, the filter `ResourceRegion PREFIX us` matches findings that have a `ResourceRegion` that starts with `us`. A `ResourceRegion` that starts with a different value, such as `af`, `ap`, or `ca`, doesn't match.
     ///
     /// `CONTAINS`, `EQUALS`, and `PREFIX` filters on the same field are joined by `OR`. A finding matches if it matches any one of those filters. For example, the filters `Title CONTAINS CloudFront OR Title CONTAINS CloudWatch` match a finding that includes either `CloudFront`, `CloudWatch`, or both strings in the title.
+    ///
     /// To search for values that don’t have the filter value, use one of the following comparison operators:
+    ///
     /// -  To search for values that exclude the filter value, use `NOT_CONTAINS`. For example, the filter `Title NOT_CONTAINS CloudFront` matches findings that have a `Title` that excludes the string CloudFront.
     /// -  To search for values other than the filter value, use `NOT_EQUALS`. For example, the filter `AwsAccountId NOT_EQUALS 123456789012` only matches findings that have an account ID other than `123456789012`.
     /// -  To search for values that don't start with the filter value, use `PREFIX_NOT_EQUALS`. For example, the filter `ResourceRegion PREFIX_NOT_EQUALS us` matches findings with a `ResourceRegion` that starts with a value other than `us`.
     ///
     /// `NOT_CONTAINS`, `NOT_EQUALS`, and `PREFIX_NOT_EQUALS` filters on the same field are joined by `AND`. A finding matches only if it matches all of those filters. For example, the filters `Title NOT_CONTAINS CloudFront AND Title NOT_CONTAINS CloudWatch` match a finding that excludes both `CloudFront` and `CloudWatch` in the title.
+    ///
     /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can't provide both an `EQUALS` filter and a `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filter on the same field. Combining filters in this way returns an error. `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
+    ///
     /// You can combine `PREFIX` filters with `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters for the same field. Security Hub CSPM first processes the `PREFIX` filters, and then the `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters.
+    ///
     /// For example, for the following filters, Security Hub CSPM first identifies findings that have resource types that start with either `AwsIam` or `AwsEc2`. It then excludes findings that have a resource type of `AwsIamPolicy` and findings that have a resource type of `AwsEc2NetworkInterface`.
+    ///
     /// -   `ResourceType PREFIX AwsIam`
     /// -   `ResourceType PREFIX AwsEc2`
     /// -   `ResourceType NOT_EQUALS AwsIamPolicy`
@@ -704,18 +760,25 @@ impl From<StringFilter> for Value<StringFilter> {
 #[non_exhaustive]
 pub struct MapFilter {
     /// `Comparison` (required): The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
+    ///
     /// To search for values that have the filter value, use one of the following comparison operators:
+    ///
     /// -  To search for values that include the filter value, use `CONTAINS`. For example, for the `ResourceTags` field, the filter `Department CONTAINS Security` matches findings that include the value `Security` for the `Department` tag. In the same example, a finding with a value of `Security team` for the `Department` tag is a match.
     /// -  To search for values that exactly match the filter value, use `EQUALS`. For example, for the `ResourceTags` field, the filter `Department EQUALS Security` matches findings that have the value `Security` for the `Department` tag.
     ///
     /// `CONTAINS` and `EQUALS` filters on the same field are joined by `OR`. A finding matches if it matches any one of those filters. For example, the filters `Department CONTAINS Security OR Department CONTAINS Finance` match a finding that includes either `Security`, `Finance`, or both values.
+    ///
     /// To search for values that don't have the filter value, use one of the following comparison operators:
+    ///
     /// -  To search for values that exclude the filter value, use `NOT_CONTAINS`. For example, for the `ResourceTags` field, the filter `Department NOT_CONTAINS Finance` matches findings that exclude the value `Finance` for the `Department` tag.
     /// -  To search for values other than the filter value, use `NOT_EQUALS`. For example, for the `ResourceTags` field, the filter `Department NOT_EQUALS Finance` matches findings that don’t have the value `Finance` for the `Department` tag.
     ///
     /// `NOT_CONTAINS` and `NOT_EQUALS` filters on the same field are joined by `AND`. A finding matches only if it matches all of those filters. For example, the filters `Department NOT_CONTAINS Security AND Department NOT_CONTAINS Finance` match a finding that excludes both the `Security` and `Finance` values.
+    ///
     /// `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
+    ///
     /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
+    ///
     /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *User Guide*.
     pub comparison: Value<Comparison>,
     /// `Key` (required): The key of the map filter. For example, for `ResourceTags`, `Key` identifies the name of the tag. For `UserDefinedFields`, `Key` is the name of the field.

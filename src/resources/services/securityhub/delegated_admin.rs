@@ -7,8 +7,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, Props, Tag, T
 /// `AWS::SecurityHub::DelegatedAdmin`.
 ///
 /// The `AWS::SecurityHub::DelegatedAdmin` resource designates the delegated ASHlong administrator account for an organization. You must enable the integration between ASH and AOlong before you can designate a delegated ASH administrator. Only the management account for an organization can designate the delegated ASH administrator account. For more information, see [Designating the delegated administrator](https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html#designate-admin-instructions) in the *User Guide*.
+///
 /// To change the delegated administrator account, remove the current delegated administrator account, and then designate the new account.
+///
 /// To designate multiple delegated administrators in different organizations and AWS-Regions, we recommend using [mappings](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/mappings-section-structure.html).
+///
 /// Tags aren't supported for this resource.
 ///
 /// Required: `AdminAccountId` (the arguments of [`new`](Self::new)).

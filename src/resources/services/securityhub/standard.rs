@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::SecurityHub::Standard`.
 ///
 /// The `AWS::SecurityHub::Standard` resource specifies the enablement of a security standard. The standard is identified by the `StandardsArn` property. To view a list of ASH standards and their Amazon Resource Names (ARNs), use the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API operation.
+///
 /// You must create a separate `AWS::SecurityHub::Standard` resource for each standard that you want to enable.
+///
 /// For more information about ASH standards, see [standards reference](https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html) in the *User Guide*.
 ///
 /// Required: `StandardsArn` (the arguments of [`new`](Self::new)).
@@ -19,6 +21,7 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct Standard {
     /// `DisabledStandardsControls`: Specifies which controls are to be disabled in a standard.
+    ///
     /// *Maximum*: `100`
     pub disabled_standards_controls: Option<Value<List<StandardsControl>>>,
     /// `StandardsArn` (required; changing it replaces the resource): The ARN of the standard that you want to enable. To view a list of available ASH standards and their ARNs, use the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API operation.

@@ -17,9 +17,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct ProactiveEngagement {
     /// `EmergencyContactList` (required): A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
+    ///
     /// To enable proactive engagement, the contact list must include at least one phone number.
     pub emergency_contact_list: Value<List<EmergencyContact>>,
     /// `ProactiveEngagementStatus` (required): If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
+    ///
     /// If `DISABLED`, the SRT will not proactively notify contacts about escalations or to initiate proactive customer support.
     pub proactive_engagement_status: Value<ProactiveEngagementStatus>,
 }

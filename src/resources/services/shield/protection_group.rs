@@ -17,8 +17,11 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 #[non_exhaustive]
 pub struct ProtectionGroup {
     /// `Aggregation` (required): Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
+    ///
     /// * Sum - Use the total traffic across the group. This is a good choice for most cases. Examples include Elastic IP addresses for EC2 instances that scale manually or automatically.
+    ///
     /// * Mean - Use the average of the traffic across the group. This is a good choice for resources that share traffic uniformly. Examples include accelerators and load balancers.
+    ///
     /// * Max - Use the highest traffic from each resource. This is useful for resources that don't share traffic and for resources that share that traffic in a non-uniform way. Examples include Amazon CloudFront and origin resources for CloudFront distributions.
     pub aggregation: Value<Aggregation>,
     /// `Members`: The Amazon Resource Names (ARNs) of the resources to include in the protection group. You must set this when you set `Pattern` to `ARBITRARY` and you must not set it for any other `Pattern` setting.

@@ -7,7 +7,9 @@ use crate::resources::support::{Attr, CfnResource, Expr, IndexMap, List, Props, 
 /// `AWS::SNS::Topic`.
 ///
 /// The `AWS::SNS::Topic` resource creates a topic to which notifications can be published.
+///
 /// One account can create a maximum of 100,000 standard topics and 1,000 FIFO topics. For more information, see [endpoints and quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the *General Reference*.
+///
 /// The structure of `AUTHPARAMS` depends on the .signature of the API request. For more information, see [Examples of the complete Signature Version 4 signing process](https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html) in the *General Reference*.
 ///
 /// No property is required: [`new`](Self::new) takes none.
@@ -25,6 +27,7 @@ pub struct Topic {
     /// `DataProtectionPolicy`.
     pub data_protection_policy: Option<Value<Expr>>,
     /// `DeliveryStatusLogging`: The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
+    ///
     /// -  HTTP
     /// -  Amazon Kinesis Data Firehose
     /// -  AWS Lambda
@@ -40,6 +43,7 @@ pub struct Topic {
     /// `FifoTopic` (changing it replaces the resource): Set to true to create a FIFO topic.
     pub fifo_topic: Option<Value<bool>>,
     /// `KmsMasterKeyId`: The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms). For more examples, see `KeyId` in the *API Reference*.
+    ///
     /// This property applies only to [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html).
     pub kms_master_key_id: Option<Value<String>>,
     /// `MaximumMessageSize`.
@@ -47,13 +51,17 @@ pub struct Topic {
     /// `SignatureVersion`: The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, `SignatureVersion` is set to `1`.
     pub signature_version: Option<Value<String>>,
     /// `Subscription`: The SNS subscriptions (endpoints) for this topic.
+    ///
     /// If you specify the `Subscription` property in the `AWS::SNS::Topic` resource and it creates an associated subscription resource, the associated subscription is not deleted when the `AWS::SNS::Topic` resource is deleted.
     pub subscription: Option<Value<List<Subscription>>>,
     /// `Tags`: The list of tags to add to a new topic.
+    ///
     /// To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
     pub tags: Option<Value<List<Tag>>>,
     /// `TopicName` (changing it replaces the resource): The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with `.fifo`.
+    ///
     /// If you don't specify a name, CFN generates a unique physical ID and uses that ID for the topic name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    ///
     /// If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     pub topic_name: Option<Value<String>>,
     /// `TracingConfig`: Tracing mode of an SNS topic. By default `TracingConfig` is set to `PassThrough`, and the topic passes through the tracing header it receives from an SNS publisher to its subscriptions. If set to `Active`, SNS will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
@@ -147,6 +155,7 @@ pub struct LoggingConfig {
     /// `FailureFeedbackRoleArn`: The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
     pub failure_feedback_role_arn: Option<Value<String>>,
     /// `Protocol` (required): Indicates one of the supported protocols for the Amazon SNS topic.
+    ///
     /// At least one of the other three `LoggingConfig` properties is recommend along with `Protocol`.
     pub protocol: Value<Protocol>,
     /// `SuccessFeedbackRoleArn`: The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
@@ -193,6 +202,7 @@ impl From<LoggingConfig> for Value<LoggingConfig> {
 }
 
 /// `Subscription` is an embedded property that describes the subscription endpoints of an SNS topic.
+///
 /// For full control over subscription behavior (for example, delivery policy, filtering, raw message delivery, and cross-region subscriptions), use the [AWS::SNS::Subscription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html) resource.
 ///
 /// A property type of `AWS::SNS::Topic`.

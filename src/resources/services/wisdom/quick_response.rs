@@ -21,6 +21,7 @@ pub struct QuickResponse {
     /// `Content` (required): The container of quick response content.
     pub content: Box<Value<QuickResponseContentProvider>>,
     /// `ContentType`: The media type of the quick response content.
+    ///
     /// - Use application/x.quickresponse;format=plain for quick response written in plain text.
     /// - Use application/x.quickresponse;format=markdown for quick response written in richtext.
     pub content_type: Option<Value<String>>,
