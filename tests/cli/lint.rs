@@ -9,10 +9,6 @@
 use crate::custom_blueprint;
 use crate::tools;
 
-#[path = "../../examples/static_site.rs"]
-#[allow(dead_code)]
-mod static_site;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -75,7 +71,7 @@ fn templates() -> Vec<(String, Template)> {
         ),
         (
             "static-site-prod.yaml".into(),
-            synth(&static_site::StaticSite, &builtin, "prod"),
+            synth(&crate::static_site::StaticSite, &builtin, "prod"),
         ),
     ]
 }

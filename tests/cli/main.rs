@@ -11,11 +11,14 @@ mod tools;
 
 mod support;
 
-/// The example blueprint, as a user's crate would have it (its `main` is
-/// not called here).
+/// The example blueprints, as a user's crate would have them (their `main`
+/// is not called here).
 #[path = "../../examples/custom_blueprint.rs"]
 #[allow(dead_code)]
 mod custom_blueprint;
+#[path = "../../examples/static_site.rs"]
+#[allow(dead_code)]
+mod static_site;
 
 mod commands;
 mod deploy_faults;

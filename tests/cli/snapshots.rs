@@ -1,21 +1,41 @@
-//! The SwiftCode templates as users get them, pinned whole: any change to
-//! what `hagen synth` prints for stage or prod shows up as a snapshot diff
-//! to review (by reading it) in `snapshots/`. Every snapshot must also read
-//! back (with hagen's own parser, as `hagen validate` reads it) into exactly
-//! the IR it was printed from.
+//! Every blueprint's templates as users get them, pinned whole: any change
+//! to what `hagen synth` prints shows up as a snapshot diff to review (by
+//! reading it) in `snapshots/`: SwiftCode's stage and prod, and the example
+//! blueprints' stage. Every snapshot must also read back (with hagen's own
+//! parser, as `hagen validate` reads it) into exactly the IR it was printed
+//! from.
 
-use hagen::blueprint;
+use hagen::blueprint::{self, Blueprint};
 use hagen::config::Config;
 use hagen::template::Template;
 use hagen::template::parse::parse_template;
 
+/// A blueprint's template in a built-in environment.
+fn synth_of<B: Blueprint>(bp: &B, env: &str) -> Template {
+    let resolved = blueprint::resolve(bp, &Config::builtin(), Some(env)).expect("built in");
+    blueprint::synthesize(bp, &resolved)
+        .expect("the blueprint builds")
+        .template
+}
+
 /// The SwiftCode template of a built-in environment.
 fn synth(env: &str) -> Template {
-    let bp = swiftcode::SwiftCode;
-    let resolved = blueprint::resolve(&bp, &Config::builtin(), Some(env)).expect("built in");
-    blueprint::synthesize(&bp, &resolved)
-        .expect("SwiftCode builds")
-        .template
+    synth_of(&swiftcode::SwiftCode, env)
+}
+
+/// The template a snapshot file is named after (`static-site-stage.snap`).
+fn synth_named(name: &str) -> Option<Template> {
+    let stem = name.strip_suffix(".snap")?;
+    if let Some(env) = stem.strip_prefix("swiftcode-") {
+        return Some(synth(env));
+    }
+    if let Some(env) = stem.strip_prefix("custom-blueprint-") {
+        return Some(synth_of(&crate::custom_blueprint::ReportingDatabase, env));
+    }
+    if let Some(env) = stem.strip_prefix("static-site-") {
+        return Some(synth_of(&crate::static_site::StaticSite, env));
+    }
+    None
 }
 
 /// Snapshots live in the top-level `snapshots/` folder, named after the
@@ -39,6 +59,18 @@ fn swiftcode_prod_yaml() {
     snapshot_settings().bind(|| insta::assert_snapshot!("swiftcode-prod", synth("prod").to_yaml()));
 }
 
+#[test]
+fn custom_blueprint_stage_yaml() {
+    let t = synth_of(&crate::custom_blueprint::ReportingDatabase, "stage");
+    snapshot_settings().bind(|| insta::assert_snapshot!("custom-blueprint-stage", t.to_yaml()));
+}
+
+#[test]
+fn static_site_stage_yaml() {
+    let t = synth_of(&crate::static_site::StaticSite, "stage");
+    snapshot_settings().bind(|| insta::assert_snapshot!("static-site-stage", t.to_yaml()));
+}
+
 /// The snapshot's content: what follows insta's `---` header.
 fn snapshot_body(text: &str) -> &str {
     let rest = text.strip_prefix("---\n").expect("an insta header");
@@ -55,10 +87,7 @@ fn every_snapshot_parses_back_to_the_ir_it_was_printed_from() {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let Some(env) = name
-            .strip_prefix("swiftcode-")
-            .and_then(|n| n.strip_suffix(".snap"))
-        else {
+        let Some(expected) = synth_named(name) else {
             continue;
         };
         let text = std::fs::read_to_string(&path).expect("readable snapshot");
@@ -66,16 +95,21 @@ fn every_snapshot_parses_back_to_the_ir_it_was_printed_from() {
             .unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
         assert!(parsed.problems.is_empty(), "{name}: {:?}", parsed.problems);
         assert!(
-            parsed.template == synth(env),
-            "{name} reads back as a different template than `synth {env}` builds"
+            parsed.template == expected,
+            "{name} reads back as a different template than its blueprint builds"
         );
-        seen.push(env.to_owned());
+        seen.push(name.to_owned());
     }
     seen.sort();
     assert_eq!(
         seen,
-        ["prod", "stage"],
-        "one snapshot per built-in environment"
+        [
+            "custom-blueprint-stage.snap",
+            "static-site-stage.snap",
+            "swiftcode-prod.snap",
+            "swiftcode-stage.snap"
+        ],
+        "one snapshot per blueprint and environment"
     );
 }
 
