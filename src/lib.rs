@@ -18,6 +18,8 @@ pub mod constructs;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod error;
+#[cfg(feature = "cli")]
+pub mod output_file;
 pub mod resources;
 pub mod stack;
 pub mod template;

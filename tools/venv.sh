@@ -39,7 +39,10 @@ cache=${HAGEN_TOOLS_CACHE:-$HOME/.cache/hagen/venvs}
 venv="$cache/$name-$hash"
 
 if [ ! -f "$venv/.complete" ]; then
-  mkdir -p "$cache"
+  mkdir -p "$cache" 2>/dev/null || {
+    echo "tools/venv.sh: cannot create the venv cache $cache for $name; set HAGEN_TOOLS_CACHE to a writable directory" >&2
+    exit 5
+  }
   # Serialise concurrent builds of the same venv (parallel tests ask at once).
   exec 9>"$cache/$name.lock"
   flock 9

@@ -6,7 +6,7 @@
 //! Template building is `crate::blueprint`; text formats are
 //! `crate::template`.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -25,8 +25,10 @@ Examples:
   hagen synth --format json | jq .Outputs  JSON on stdout
   hagen synth --config ci.toml --env perf  an environment defined in ci.toml
 
-With -o the file is replaced in one step (a temporary file in the same directory, then a
-rename): on any error the previous file is left as it was and no partial file appears.";
+With -o a file is replaced in one step (a temporary file in the same directory, then a
+rename): on any error the previous file is left as it was and no partial file appears. A
+device or pipe (-o /dev/stdout) is written through, a symbolic link is followed to its
+target, and a directory, socket or block device is refused.";
 
 /// Template text format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,8 +180,8 @@ pub fn run<B: Blueprint + ?Sized>(args: &SynthArgs, cx: &mut Context<'_, B>) -> 
                 exit::CANNOT_WRITE
             }
         },
-        Some(path) => match write_atomically(path, text.as_bytes()) {
-            Ok(()) => {
+        Some(path) => match crate::output_file::write_output(path, text.as_bytes()) {
+            Ok(_) => {
                 let t = &synthesis.template;
                 let _ = writeln!(
                     cx.err,
@@ -203,40 +205,6 @@ pub fn run<B: Blueprint + ?Sized>(args: &SynthArgs, cx: &mut Context<'_, B>) -> 
             }
         },
     }
-}
-
-/// Replaces `path` with `bytes` in one step: the bytes go to a temporary
-/// file in the same directory (so the rename cannot cross file systems),
-/// are flushed to disk, and the file is renamed over `path`. On any error
-/// the temporary file is removed and `path` is untouched.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let mut prefix = std::ffi::OsString::from(".");
-    prefix.push(name);
-    prefix.push(".");
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    // Temporary files are private (0600); a template is not a secret, so
-    // give it the permissions of the file it replaces, or the usual 0644.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// Prints check findings to stderr (in `hagen validate`'s human form,
@@ -337,34 +305,6 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("error: 1 error in the template; nothing was written"));
-    }
-
-    #[test]
-    fn an_atomic_write_replaces_the_file_and_keeps_its_mode() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("stack.yaml");
-        std::fs::write(&path, "old").expect("write");
-        write_atomically(&path, b"new").expect("replace");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, ["stack.yaml"], "no temporary file is left");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
-            assert_eq!(mode & 0o777, 0o644);
-        }
-    }
-
-    #[test]
-    fn an_atomic_write_into_a_missing_directory_fails_cleanly() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("missing").join("stack.yaml");
-        assert!(write_atomically(&path, b"x").is_err());
-        assert!(!path.exists());
     }
 
     /// A blueprint whose template CloudFormation would reject: an output

@@ -70,9 +70,11 @@ pub fn to_json(outputs: &[StackOutput]) -> String {
     text
 }
 
-/// Writes the outputs to `path` as JSON.
+/// Writes the outputs to `path` as JSON, by the rules of
+/// `crate::output_file` (atomic for files, through for devices and pipes).
 pub fn write_file(path: &Path, outputs: &[StackOutput]) -> Result<(), DeployError> {
-    std::fs::write(path, to_json(outputs))
+    crate::output_file::write_output(path, to_json(outputs).as_bytes())
+        .map(|_| ())
         .map_err(|e| DeployError::io(format!("writing outputs to {}", path.display()), e))
 }
 

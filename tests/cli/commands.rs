@@ -625,3 +625,56 @@ fn json_and_yaml_output_describe_the_same_template() {
         );
     }
 }
+
+/// `hagen synth -o /dev/null` used to replace the device node with a
+/// regular file (as root, in CI containers); it now writes through.
+#[test]
+fn dash_o_dev_null_is_written_through_not_replaced() {
+    let dir = tempdir();
+    let out = hagen(dir.path())
+        .args(["synth", "-o", "/dev/null"])
+        .output()
+        .expect("hagen runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let meta = fs::metadata("/dev/null").expect("/dev/null exists");
+        assert!(meta.file_type().is_char_device(), "still a device");
+    }
+    // And a directory is refused with the reason, nothing written.
+    let out = hagen(dir.path())
+        .args(["synth", "-o", "."])
+        .output()
+        .expect("hagen runs");
+    assert_eq!(out.status.code(), Some(8), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a directory"), "{err}");
+}
+
+/// `tools/test` used to print each venv's path from inside `printf`'s
+/// arguments, where `set -e` does not stop: a venv that could not be built
+/// surfaced only minutes later. `tools/venvs` (which tools/test runs first)
+/// stops at the first failure with the reason.
+#[test]
+fn a_venv_that_cannot_be_built_stops_the_test_script_at_once() {
+    let root = crate::tools::repo_root();
+    let out = std::process::Command::new("bash")
+        .arg(root.join("tools/venvs"))
+        .env("HAGEN_TOOLS_CACHE", "/proc/hagen-cannot-write-here")
+        .output()
+        .expect("bash runs tools/venvs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "tools/venvs must fail: {err}");
+    // It stops at the first tool (cfn-lint, in lock order): no later tool is tried.
+    assert!(err.contains("cfn-lint"), "{err}");
+    assert!(
+        !err.contains("checkov:"),
+        "it went on after the failure: {err}"
+    );
+    let script = std::fs::read_to_string(root.join("tools/test")).expect("tools/test");
+    assert!(
+        script.contains("\ntools/venvs\n"),
+        "tools/test runs tools/venvs as a plain command, where set -e stops it"
+    );
+}
