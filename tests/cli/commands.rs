@@ -198,9 +198,11 @@ fn synth_prints_yaml_on_stdout_and_only_diagnostics_on_stderr() {
         !err.contains("error"),
         "SwiftCode synthesizes without errors:\n{err}"
     );
-    // Check findings (the template's size against the inline limit) come
-    // as `hagen validate` prints them, placed in the synthesized template.
-    assert!(err.contains("info[HG308]: the template is "), "{err}");
+    // Check findings (the template's size against the inline limit: with
+    // the alarms and log groups of every environment, stage is past it and
+    // deploys through S3) come as `hagen validate` prints them, placed in
+    // the synthesized template.
+    assert!(err.contains("warning[HG308]: the template is "), "{err}");
     assert!(err.contains("  --> <synth>\n"), "{err}");
 }
 

@@ -36,6 +36,7 @@ cfn_signal = true
 
 [environments.variants.blueprint.database]
 engine = "mysql"
+log_retention_days = 30
 "#;
 
 fn synth<B: Blueprint>(blueprint: &B, config: &Config, env: &str) -> Template {

@@ -109,6 +109,9 @@ pub struct DatabaseConfig {
     pub allocated_storage: u32,
     /// Days automated backups are kept.
     pub backup_retention_days: u32,
+    /// Days CloudWatch Logs keeps the database's exported logs: one of the
+    /// retention periods CloudWatch Logs offers (1, 3, 5, 7, 14, 30, ...).
+    pub log_retention_days: u32,
 }
 
 /// The database engine, as written in `hagen.toml`.
@@ -146,6 +149,12 @@ impl BlueprintConfig for SwiftCodeConfig {
             BaseEnvironment::Stage => ("t3.medium", (2, 2, 6), "db.t4g.medium", 20, 7),
             BaseEnvironment::Prod => ("m6i.large", (4, 4, 12), "db.m6g.large", 100, 30),
         };
+        // Database logs: a year in prod (an incident is often found months
+        // after it began), two weeks in stage.
+        let db_log_days = match env.base {
+            BaseEnvironment::Stage => 14,
+            BaseEnvironment::Prod => 365,
+        };
         let min = u32::max(min, u32::from(env.az_count));
         SwiftCodeConfig {
             vpc_cidr: Ipv4Net::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 16)
@@ -169,6 +178,7 @@ impl BlueprintConfig for SwiftCodeConfig {
                 instance_class: db_class.to_owned(),
                 allocated_storage: storage,
                 backup_retention_days: backups,
+                log_retention_days: db_log_days,
             },
         }
     }
@@ -291,9 +301,41 @@ impl BlueprintConfig for SwiftCodeConfig {
                 ),
             ));
         }
+        if !CLOUDWATCH_RETENTION_DAYS.contains(&db.log_retention_days) {
+            let nearest = CLOUDWATCH_RETENTION_DAYS
+                .iter()
+                .copied()
+                .find(|d| *d >= db.log_retention_days)
+                .unwrap_or(MAX_LOG_RETENTION_DAYS);
+            issues.push(
+                ConfigIssue::new(
+                    "blueprint.database.log_retention_days",
+                    format!(
+                        "{} is not a retention period CloudWatch Logs offers",
+                        db.log_retention_days
+                    ),
+                )
+                .help(format!(
+                    "use one of {}; the nearest longer one is {nearest}",
+                    CLOUDWATCH_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+                )),
+            );
+        }
         issues
     }
 }
+
+/// The retention periods CloudWatch Logs accepts for a log group, in days
+/// (`RetentionInDays` of `AWS::Logs::LogGroup`, CloudWatch Logs API
+/// reference, PutRetentionPolicy).
+pub const CLOUDWATCH_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// The longest log retention the configuration accepts: ten years, as
+/// CloudWatch Logs' longest period.
+const MAX_LOG_RETENTION_DAYS: u32 = 3653;
 
 impl SwiftCodeConfig {
     /// The group's capacity as the load-balanced group construct needs it:
@@ -604,6 +646,35 @@ mod tests {
         assert!(path.message.contains("boot script"), "{}", path.message);
         let domain = at_key("environments.stage.blueprint.domain");
         assert_eq!(domain.location.as_ref().map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn database_log_retention_is_one_cloudwatch_offers() {
+        let err = resolve(
+            "[environments.prod.blueprint.database]\nlog_retention_days = 100\n",
+            "prod",
+        )
+        .expect_err("100 days is not a CloudWatch Logs period");
+        let p = &err.problems()[0];
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.prod.blueprint.database.log_retention_days")
+        );
+        assert!(
+            p.help
+                .as_deref()
+                .is_some_and(|h| h.contains("the nearest longer one is 120")),
+            "{p:?}"
+        );
+        let stage = SwiftCodeConfig::defaults(&env(BaseEnvironment::Stage));
+        let prod = SwiftCodeConfig::defaults(&env(BaseEnvironment::Prod));
+        assert_eq!(
+            (
+                stage.database.log_retention_days,
+                prod.database.log_retention_days
+            ),
+            (14, 365)
+        );
     }
 
     #[test]

@@ -361,6 +361,7 @@ fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError
     db_props.max_allocated_storage_gib = Some(db.allocated_storage.saturating_mul(5));
     db_props.backup_retention_days = db.backup_retention_days;
     db_props.deletion_protection = env.deletion_protection;
+    db_props.log_retention_days = Some(db.log_retention_days);
     db_props.database_name = Some(DATABASE_NAME.to_owned());
     let monitoring_role = stack.add(
         "DbMonitoringRole",
