@@ -1,7 +1,8 @@
 //! Runs cfn-lint (the pinned venv from `tools/venv.sh`) on a template built
 //! from the compute constructs (load-balanced Auto Scaling groups over two
-//! and three zones, both scaling modes, application alarms, bastions with
-//! and without an Elastic IP and key pair), wired to the real `Vpc` and
+//! and three zones, both scaling modes, application alarms, public bastions
+//! with and without an Elastic IP and key pair, a private Session Manager
+//! bastion with a status check alarm), wired to the real `Vpc` and
 //! `SecurityGroup` constructs, and fails on any error or warning. It fails
 //! loudly when the venv cannot be built.
 
@@ -157,23 +158,34 @@ fn template() -> String {
     )
     .unwrap();
 
-    // Session Manager only, then key pair with an Elastic IP.
-    let ssm_only = Bastion::new(
+    // Public without a key pair, public with a key pair and an Elastic IP,
+    // and private (Session Manager only) with a status check alarm.
+    let public_ssm = Bastion::new(
         &mut stack,
         "Bastion",
         &BastionProps::new(ami.reference(), public[0].clone(), bastion_sg.clone()),
     )
     .unwrap();
-    let mut with_key =
-        BastionProps::new(ami.reference(), public[1].clone(), bastion_sg).depends_on(&attachment);
+    let mut with_key = BastionProps::new(ami.reference(), public[1].clone(), bastion_sg.clone())
+        .depends_on(&attachment);
     with_key.key_name = Some(key.reference().into());
     with_key.elastic_ip = true;
     let with_key = Bastion::new(&mut stack, "Jump", &with_key).unwrap();
+    let mut private_ssm = BastionProps::new(ami.reference(), private[0].clone(), bastion_sg)
+        .depends_on(&vpc.private_default_routes()[0]);
+    private_ssm.public_address = false;
+    private_ssm.alarm_topic = Some(topic.clone());
+    let private_ssm = Bastion::new(&mut stack, "Inner", &private_ssm).unwrap();
 
     output(&mut stack, "SiteUrl", web.url());
     output(&mut stack, "LoadBalancerDns", web.load_balancer.dns_name());
-    output(&mut stack, "BastionAddress", ssm_only.public_ip());
-    output(&mut stack, "JumpAddress", with_key.public_ip());
+    output(
+        &mut stack,
+        "BastionAddress",
+        public_ssm.public_ip().unwrap(),
+    );
+    output(&mut stack, "JumpAddress", with_key.public_ip().unwrap());
+    output(&mut stack, "InnerInstance", private_ssm.instance_id());
     stack.into_template().unwrap().to_yaml()
 }
 

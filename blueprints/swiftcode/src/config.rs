@@ -18,6 +18,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 pub use crate::parameters::BastionAccess;
+use crate::parameters::WIDEST_ADMIN_PREFIX;
 
 /// SwiftCode's keys in `[environments.NAME.blueprint]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -38,8 +39,23 @@ pub struct SwiftCodeConfig {
     /// at deploy time.
     pub domain: Option<String>,
     /// How people reach the bastion: SSH with a key pair, or Session
-    /// Manager only (no `KeyName` parameter).
+    /// Manager only (no `KeyName` or `AdminCidr` parameter, no public
+    /// address).
     pub bastion_access: BastionAccess,
+    /// The widest admin range the `AdminCidr` parameter accepts, as a
+    /// prefix length: 16 accepts /16 to /32. From 8 to 32; below 16 is
+    /// reported as an overridden safe default.
+    pub admin_cidr_min_prefix: u8,
+    /// The default of the `AdminCidr` parameter, which can still be given
+    /// at deploy time; none (the default) makes the range a required
+    /// deploy-time value. Refused when wider than `admin_cidr_min_prefix`,
+    /// or with Session Manager access, which has no `AdminCidr`.
+    #[serde(
+        default,
+        deserialize_with = "optional_cidr_block",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub admin_cidr: Option<Ipv4Net>,
     /// Step scaling on CPU alarms, or target tracking on requests.
     pub scaling: ScalingMode,
     /// The target of `scaling = "requests"`: requests per instance per minute.
@@ -164,6 +180,8 @@ impl BlueprintConfig for SwiftCodeConfig {
             bastion_instance_type: "t3.micro".to_owned(),
             domain: None,
             bastion_access: BastionAccess::KeyPair,
+            admin_cidr_min_prefix: SAFE_ADMIN_PREFIX,
+            admin_cidr: None,
             scaling: ScalingMode::Cpu,
             requests_per_target: 1000,
             health_check_path: "/".to_owned(),
@@ -246,6 +264,40 @@ impl BlueprintConfig for SwiftCodeConfig {
                 why,
                 Some("write a plain path of letters, digits and / - . _ ~ starting with /, such as \"/health\"".into()),
             );
+        }
+        let min = self.admin_cidr_min_prefix;
+        if !(WIDEST_ADMIN_PREFIX..=32).contains(&min) {
+            issue(
+                "admin_cidr_min_prefix",
+                format!(
+                    "{min} is not allowed: must be from {WIDEST_ADMIN_PREFIX} (a /{WIDEST_ADMIN_PREFIX}, 16 million addresses) to 32 (one address)"
+                ),
+                Some(format!(
+                    "the safe default is {SAFE_ADMIN_PREFIX}: admin ranges of /{SAFE_ADMIN_PREFIX} or narrower"
+                )),
+            );
+        }
+        if let Some(admin) = self.admin_cidr {
+            if self.bastion_access == BastionAccess::SessionManager {
+                issue(
+                    "admin_cidr",
+                    format!(
+                        "{admin} is an SSH range, but bastion_access = \"session-manager\" opens no SSH and has no AdminCidr parameter"
+                    ),
+                    Some("remove admin_cidr, or set bastion_access = \"key-pair\"".into()),
+                );
+            } else if admin.prefix_len() < min {
+                issue(
+                    "admin_cidr",
+                    format!(
+                        "{admin} is wider than a /{min}: AdminCidr accepts /{min} to /32 (admin_cidr_min_prefix)"
+                    ),
+                    Some(format!(
+                        "narrow it to the admin network, such as \"{}/32\" for one address",
+                        admin.addr()
+                    )),
+                );
+            }
         }
         let asg = self.asg;
         for (key, value, least) in [
@@ -337,6 +389,9 @@ pub const CLOUDWATCH_RETENTION_DAYS: [u32; 22] = [
 /// CloudWatch Logs' longest period.
 const MAX_LOG_RETENTION_DAYS: u32 = 3653;
 
+/// The widest admin range hagen advises: a /16.
+pub const SAFE_ADMIN_PREFIX: u8 = 16;
+
 impl SwiftCodeConfig {
     /// The group's capacity as the load-balanced group construct needs it:
     /// at least one instance per zone at minimum capacity, and room above
@@ -380,6 +435,13 @@ fn cidr_block<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ipv4N
             &"an IPv4 CIDR block such as \"10.0.0.0/16\"",
         )
     })
+}
+
+/// Reads an optional IPv4 CIDR block (a key that is present holds one).
+fn optional_cidr_block<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Ipv4Net>, D::Error> {
+    cidr_block(deserializer).map(Some)
 }
 
 /// Longest health check path the load balancer accepts.
@@ -674,6 +736,61 @@ mod tests {
                 prod.database.log_retention_days
             ),
             (14, 365)
+        );
+    }
+
+    /// Regression: `AdminCidr` took ranges as wide as a /8. A configured
+    /// default wider than `admin_cidr_min_prefix` is refused at synth, at
+    /// its key and line, as CloudFormation would refuse it at deploy time.
+    #[test]
+    fn a_configured_admin_cidr_wider_than_the_limit_is_refused() {
+        let err = resolve(
+            "[environments.stage.blueprint]\nadmin_cidr = \"10.0.0.0/8\"\n",
+            "stage",
+        )
+        .expect_err("a /8");
+        let p = &err.problems()[0];
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.stage.blueprint.admin_cidr")
+        );
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(2));
+        assert!(p.message.contains("wider than a /16"), "{}", p.message);
+
+        let err = resolve(
+            "[environments.stage.blueprint]\nbastion_access = \"session-manager\"\nadmin_cidr = \"203.0.113.10/32\"\n",
+            "stage",
+        )
+        .expect_err("no SSH to open");
+        assert!(err.problems()[0].message.contains("opens no SSH"));
+
+        let ok = resolve(
+            "[environments.prod.blueprint]\nadmin_cidr_min_prefix = 24\nadmin_cidr = \"203.0.113.0/24\"\n",
+            "prod",
+        )
+        .expect("a /24 within a /24 limit");
+        assert_eq!(
+            ok.admin_cidr.map(|c| c.to_string()).as_deref(),
+            Some("203.0.113.0/24")
+        );
+    }
+
+    #[test]
+    fn the_admin_cidr_limit_is_checked_and_defaults_to_a_16() {
+        let err = resolve(
+            "[environments.prod.blueprint]\nadmin_cidr_min_prefix = 4\n",
+            "prod",
+        )
+        .expect_err("a /4 limit");
+        assert_eq!(
+            err.problems()[0].key.as_deref(),
+            Some("environments.prod.blueprint.admin_cidr_min_prefix")
+        );
+        let stage = SwiftCodeConfig::defaults(&env(BaseEnvironment::Stage));
+        let prod = SwiftCodeConfig::defaults(&env(BaseEnvironment::Prod));
+        assert_eq!(
+            (stage.admin_cidr_min_prefix, prod.admin_cidr_min_prefix),
+            (16, 16)
         );
     }
 

@@ -35,6 +35,7 @@ use hagen::stack::Stack;
 use hagen::template::fns::sub;
 use hagen::template::{Attr, Expr, Output};
 
+use config::SAFE_ADMIN_PREFIX;
 pub use config::SwiftCodeConfig;
 pub use parameters::BastionAccess;
 
@@ -117,6 +118,7 @@ impl Blueprint for SwiftCode {
         let mut stack = blueprint::new_stack(self, env);
         let params = parameters::declare(&mut stack, config)?;
         let db_port = config.database.engine.db_engine().default_port();
+        record_weaker_choices(&mut stack, config);
 
         // 1. Network: public, private and isolated subnets in every AZ.
         // SwiftCode's subnet sizes are fixed, so a VPC the construct
@@ -149,7 +151,7 @@ impl Blueprint for SwiftCode {
             "NetworkAcl",
             &vpc,
             &WebTiers {
-                admin_cidr: params.admin_cidr.reference().into(),
+                admin_cidr: params.admin_cidr.as_ref().map(|p| p.reference().into()),
                 app_ports: vec![SWIFTCODE_PORT, LETO_PORT],
                 db_port,
             },
@@ -245,12 +247,20 @@ impl Blueprint for SwiftCode {
             "DNS name of the load balancer",
             app.load_balancer.dns_name(),
         )?;
-        output(
-            &mut stack,
-            "BastionAddress",
-            "Public IPv4 address of the bastion (Elastic IP)",
-            bastion.public_ip(),
-        )?;
+        match bastion.public_ip() {
+            Some(address) => output(
+                &mut stack,
+                "BastionAddress",
+                "Public IPv4 address of the bastion (Elastic IP)",
+                address,
+            )?,
+            None => output(
+                &mut stack,
+                "BastionInstanceId",
+                "Instance ID of the bastion, for aws ssm start-session --target",
+                bastion.instance_id(),
+            )?,
+        }
         output(
             &mut stack,
             "DatabaseEndpoint",
@@ -288,7 +298,9 @@ struct Groups {
 
 /// Load balancer: 80 and 443 from anywhere. App: the app ports from the
 /// load balancer only, 22 from the bastion only. Database: its port from the
-/// app only. Bastion: 22 from the admin CIDR parameter.
+/// app only. Bastion: 22 from the admin CIDR parameter. With Session Manager
+/// access there is no SSH at all: no admin CIDR, and no key pair to use
+/// from the bastion, so neither SSH rule is written.
 fn security_groups(
     stack: &mut Stack,
     vpc: &Vpc,
@@ -303,28 +315,35 @@ fn security_groups(
     )?;
     let app_group = SecurityGroup::new(stack, APP, vpc, "SwiftCode and Leto instances")?;
     let db_group = SecurityGroup::new(stack, "Database", vpc, "Database: the app instances only")?;
-    let bastion_group =
-        SecurityGroup::new(stack, "Bastion", vpc, "Bastion: SSH from the admin network")?;
+    let bastion_description = match params.admin_cidr {
+        Some(_) => "Bastion: SSH from the admin network",
+        None => "Bastion: Session Manager only, nothing inbound",
+    };
+    let bastion_group = SecurityGroup::new(stack, "Bastion", vpc, bastion_description)?;
     // The load balancer's own paths (80 and 443 from users, the app ports
     // from it) are opened by `LoadBalancedAsg`, which knows them.
-    app_group.allow_from(
-        stack,
-        &Peer::group(&bastion_group),
-        Traffic::tcp(22),
-        "SSH from the bastion",
-    )?;
+    if params.admin_cidr.is_some() {
+        app_group.allow_from(
+            stack,
+            &Peer::group(&bastion_group),
+            Traffic::tcp(22),
+            "SSH from the bastion",
+        )?;
+    }
     db_group.allow_from(
         stack,
         &Peer::group(&app_group),
         Traffic::tcp(db_port),
         "Database from the app instances",
     )?;
-    bastion_group.allow_from(
-        stack,
-        &Peer::ipv4("Admin", params.admin_cidr.reference()),
-        Traffic::tcp(22),
-        "SSH from the admin network",
-    )?;
+    if let Some(admin_cidr) = &params.admin_cidr {
+        bastion_group.allow_from(
+            stack,
+            &Peer::ipv4("Admin", admin_cidr.reference()),
+            Traffic::tcp(22),
+            "SSH from the admin network",
+        )?;
+    }
 
     Ok(Groups {
         load_balancer: lb_group,
@@ -433,38 +452,76 @@ fn application(
     LoadBalancedAsg::new(stack, APP, &app_props)
 }
 
-/// The bastion in the first public subnet, with an Elastic IP so that its
-/// address survives a replacement (a new bastion image replaces it).
+/// The bastion. With a key pair: in the first public subnet, with an
+/// Elastic IP so that its address survives a replacement (a new bastion
+/// image replaces it). With Session Manager only: in the first private
+/// subnet, with no public address at all, once that subnet's NAT route
+/// exists (the Systems Manager agent registers through it). Either way its
+/// status checks alarm the topic.
 fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> {
     let Parts {
         config,
         params,
         vpc,
         groups,
+        alerts,
         ..
     } = *parts;
-    let first_public = vpc
-        .subnets(SubnetKind::Public)
+    let public = config.bastion_access == BastionAccess::KeyPair;
+    let kind = if public {
+        SubnetKind::Public
+    } else {
+        SubnetKind::Private
+    };
+    let subnet = vpc
+        .subnets(kind)
         .first()
         .map(|s| (*s).clone())
         .ok_or_else(|| {
             SynthError::props(
                 "SwiftCode",
-                "the network has no public subnet for the bastion",
+                format!(
+                    "the network has no {} subnet for the bastion",
+                    kind.as_str()
+                ),
             )
         })?;
     let mut bastion_props = BastionProps::new(
         params.bastion_image_id.reference(),
-        first_public,
+        subnet,
         groups.bastion.handle().clone(),
     );
     bastion_props.instance_type = config.bastion_instance_type.clone().into();
     bastion_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
-    bastion_props.elastic_ip = true;
-    if let Some(attachment) = vpc.gateway_attachment() {
-        bastion_props = bastion_props.depends_on(attachment);
-    }
+    bastion_props.public_address = public;
+    bastion_props.elastic_ip = public;
+    bastion_props.alarm_topic = Some(alerts.topic.clone());
+    let dependency = if public {
+        vpc.gateway_attachment().map(|a| a.logical_id().to_owned())
+    } else {
+        vpc.private_default_routes()
+            .first()
+            .map(|r| r.logical_id().to_owned())
+    };
+    bastion_props.dependencies.extend(dependency);
     Bastion::new(stack, "Bastion", &bastion_props)
+}
+
+/// Reports the configured choices weaker than SwiftCode's safe defaults, so
+/// that none is silent: an admin range wider than a /16.
+fn record_weaker_choices(stack: &mut Stack, config: &SwiftCodeConfig) {
+    if config.bastion_access == BastionAccess::KeyPair
+        && config.admin_cidr_min_prefix < SAFE_ADMIN_PREFIX
+    {
+        stack.record_override(
+            "SwiftCode",
+            format!(
+                "AdminCidr accepts ranges as wide as a /{} (admin_cidr_min_prefix), wider than \
+                 the /{SAFE_ADMIN_PREFIX} advised: more addresses may try SSH on the bastion",
+                config.admin_cidr_min_prefix
+            ),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -473,8 +530,16 @@ mod tests {
     use hagen::blueprint::Synthesis;
     use hagen::config::Config;
     use hagen::template::json::to_json_value;
-    use serde_json::Value as Json;
+    use serde_json::{Value as Json, json};
     use std::path::Path;
+
+    /// `env` of the built-in configuration with `toml` on top.
+    fn synth(toml: &str, env: &str) -> Synthesis {
+        let config = Config::parse::<SwiftCodeConfig>(Path::new("hagen.toml"), toml)
+            .expect("valid configuration");
+        let resolved = blueprint::resolve(&SwiftCode, &config, Some(env)).expect("resolves");
+        blueprint::synthesize(&SwiftCode, &resolved).expect("builds")
+    }
 
     fn resources(s: &Synthesis) -> Json {
         to_json_value(&s.template.to_expr())["Resources"].clone()
@@ -521,5 +586,47 @@ mod tests {
             format!("http://127.0.0.1:{SWIFTCODE_PORT}{hostile}")
         );
         assert!(out.stderr.is_empty(), "{out:?}");
+    }
+
+    /// Regression: with `bastion_access = "session-manager"` the bastion
+    /// kept a public IP and an Elastic IP, SSH stayed open from
+    /// `AdminCidr`, and its checkov suppression claimed it needed a public
+    /// address. Now it has no public address, and nothing speaks SSH.
+    #[test]
+    fn session_manager_bastion_has_no_public_address_ssh_or_admin_parameters() {
+        let s = synth(
+            "[environments.stage.blueprint]\nbastion_access = \"session-manager\"\n",
+            "stage",
+        );
+        let t = &s.template;
+        assert!(!t.parameters.contains_key("AdminCidr"));
+        assert!(!t.parameters.contains_key("KeyName"));
+        let r = resources(&s);
+        let bastion = &r["BastionInstance"];
+        let nic = &bastion["Properties"]["NetworkInterfaces"][0];
+        assert_eq!(nic["AssociatePublicIpAddress"], false);
+        assert_eq!(nic["SubnetId"], json!({"Ref": "NetworkPrivateSubnet1"}));
+        assert!(bastion.get("Metadata").is_none(), "no CKV_AWS_88 skip");
+        assert_eq!(bastion["DependsOn"], "NetworkPrivateDefaultRoute1");
+        assert!(r.get("BastionEip").is_none());
+        for (id, resource) in r.as_object().expect("resources") {
+            let text = resource.to_string();
+            assert!(!text.contains("AdminCidr"), "{id} still names AdminCidr");
+            let ports = &resource["Properties"];
+            assert!(
+                !(ports["FromPort"] == 22 || ports["PortRange"]["From"] == 22),
+                "{id} still opens port 22"
+            );
+        }
+        assert!(t.outputs.contains_key("BastionInstanceId"));
+        assert!(!t.outputs.contains_key("BastionAddress"));
+
+        // By key pair, as before: public, an Elastic IP, SSH from AdminCidr.
+        let s = synth("", "stage");
+        let r = resources(&s);
+        assert!(s.template.parameters.contains_key("AdminCidr"));
+        assert!(r.get("BastionEip").is_some());
+        assert!(r.get("BastionIngressTcp22FromAdmin").is_some());
+        assert!(s.template.outputs.contains_key("BastionAddress"));
     }
 }
