@@ -356,6 +356,10 @@ impl AppTargetProps {
 /// A target the construct serves, for scaling and alarms that need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppTarget {
+    /// The ID it was added under (the construct's own ID for the main
+    /// application, the target ID for those of [`LoadBalancedAsg::add_target`]),
+    /// for the logical IDs of what is built on it.
+    pub id: String,
     /// The target group.
     pub target_group: Handle<TargetGroup>,
     /// The HTTPS listener's rule forwarding to it (none for the main
@@ -1013,6 +1017,7 @@ impl LoadBalancedAsg {
             launch_template,
             auto_scaling_group,
             targets: vec![AppTarget {
+                id: id.to_owned(),
                 target_group: target_group.clone(),
                 rule: None,
                 port: props.app_port,
@@ -1095,6 +1100,7 @@ impl LoadBalancedAsg {
             other => *other = Some(vec![Value::from(target_group.reference())].into()),
         }
         self.targets.push(AppTarget {
+            id: target_id.to_owned(),
             target_group: target_group.clone(),
             rule: Some(rule),
             port: props.port,

@@ -1,6 +1,7 @@
 //! Runs cfn-lint (the pinned venv from `tools/venv.sh`) on a template built
 //! from the compute constructs (load-balanced Auto Scaling groups over two
-//! and three zones, both scaling modes, application alarms, public bastions
+//! and three zones, both scaling modes, application alarms over two
+//! targets, NAT gateway alarms, public bastions
 //! with and without an Elastic IP and key pair, a private Session Manager
 //! bastion with a status check alarm), wired to the real `Vpc` and
 //! `SecurityGroup` constructs, and fails on any error or warning. It fails
@@ -11,7 +12,8 @@ use crate::tools;
 use hagen::constructs::SubnetKind;
 use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::load_balanced_asg::{
-    AccessLogs, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps, UserData,
+    AccessLogs, AppTargetProps, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps,
+    UserData,
 };
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::scaling::{
@@ -34,7 +36,7 @@ fn template() -> String {
 
     let admin_cidr = parameter(&mut stack, "AdminCidr", "String");
 
-    let vpc = Vpc::new(
+    let mut vpc = Vpc::new(
         &mut stack,
         "Network",
         VpcProps {
@@ -78,6 +80,7 @@ fn template() -> String {
     let topic = stack
         .add("Alerts", Topic::new().kms_master_key_id("alias/aws/sns"))
         .unwrap();
+    vpc.add_nat_alarms(&mut stack, &topic).unwrap();
 
     let network = |azs: usize| AsgNetwork {
         vpc_id: vpc.vpc_id().into(),
@@ -91,7 +94,13 @@ fn template() -> String {
     let mut web =
         LoadBalancedAsgProps::new(network(2), ami.reference(), cert.reference(), topic.clone());
     web.user_data = Some(UserData::text("#!/bin/bash\nsystemctl start app\n"));
-    let web = LoadBalancedAsg::new(&mut stack, "Web", &web).unwrap();
+    let mut web = LoadBalancedAsg::new(&mut stack, "Web", &web).unwrap();
+    web.add_target(
+        &mut stack,
+        "Admin",
+        &AppTargetProps::new("Admin", 8081, vec!["/admin/*".into()], 10),
+    )
+    .unwrap();
     Scaling::new(
         &mut stack,
         "WebScaling",
@@ -104,12 +113,7 @@ fn template() -> String {
     AppAlarms::new(
         &mut stack,
         "WebAlarms",
-        &AppAlarmsProps::new(
-            web.load_balancer.clone(),
-            web.target_group.clone(),
-            web.auto_scaling_group.clone(),
-            topic.clone(),
-        ),
+        &AppAlarmsProps::for_app(&web, topic.clone()),
     )
     .unwrap();
 

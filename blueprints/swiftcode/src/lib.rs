@@ -123,7 +123,7 @@ impl Blueprint for SwiftCode {
         // 1. Network: public, private and isolated subnets in every AZ.
         // SwiftCode's subnet sizes are fixed, so a VPC the construct
         // refuses is one whose configured block is too small for them.
-        let vpc = Vpc::new(
+        let mut vpc = Vpc::new(
             &mut stack,
             NETWORK,
             VpcProps {
@@ -169,6 +169,8 @@ impl Blueprint for SwiftCode {
                 ..AlertTopicProps::new(params.alert_email.reference())
             },
         )?;
+        // A failing NAT gateway cuts the private subnets off the internet.
+        vpc.add_nat_alarms(&mut stack, &alerts.topic)?;
 
         // 9. Database: Multi-AZ in the isolated subnets, managed password.
         let parts = Parts {
@@ -206,16 +208,12 @@ impl Blueprint for SwiftCode {
             },
         )?;
 
-        // 8. Alarms: 5xx from the targets, unhealthy hosts, CPU.
+        // 8. Alarms: 5xx and unhealthy hosts of every target (SwiftCode's
+        // and Leto's), 5xx of the load balancer itself, CPU.
         AppAlarms::new(
             &mut stack,
             "AppAlarms",
-            &AppAlarmsProps::new(
-                app.load_balancer.clone(),
-                app.target_group.clone(),
-                app.auto_scaling_group.clone(),
-                alerts.topic.clone(),
-            ),
+            &AppAlarmsProps::for_app(&app, alerts.topic.clone()),
         )?;
 
         // 7. DNS: the domain is an alias of the load balancer.
@@ -628,5 +626,43 @@ mod tests {
         assert!(r.get("BastionEip").is_some());
         assert!(r.get("BastionIngressTcp22FromAdmin").is_some());
         assert!(s.template.outputs.contains_key("BastionAddress"));
+    }
+
+    /// Regression: only SwiftCode's own target was alarmed. Every alarm of
+    /// the stack notifies the alert topic, and Leto, the load balancer, the
+    /// database, the NAT gateways and the bastion each have theirs.
+    #[test]
+    fn every_part_has_alarms_and_every_alarm_notifies_the_topic() {
+        let r = resources(&synth("", "prod"));
+        let alarms: Vec<&String> = r
+            .as_object()
+            .expect("resources")
+            .iter()
+            .filter(|(_, v)| v["Type"] == "AWS::CloudWatch::Alarm")
+            .map(|(k, _)| k)
+            .collect();
+        for expected in [
+            "AppAlarmsLetoTarget5xxAlarm",
+            "AppAlarmsLetoUnhealthyHostsAlarm",
+            "AppAlarmsLoadBalancer5xxAlarm",
+            "DbCpuAlarm",
+            "DbFreeStorageAlarm",
+            "DbFreeMemoryAlarm",
+            "DbConnectionsAlarm",
+            "NetworkNatGateway1PortAllocationAlarm",
+            "NetworkNatGateway2PacketsDroppedAlarm",
+            "BastionStatusCheckAlarm",
+        ] {
+            assert!(alarms.iter().any(|a| *a == expected), "no {expected}");
+        }
+        for alarm in alarms {
+            assert!(
+                r[alarm]["Properties"]["AlarmActions"]
+                    .to_string()
+                    .contains("AlertsTopic")
+                    || alarm.starts_with("AppScaling"),
+                "{alarm} notifies nobody"
+            );
+        }
     }
 }
