@@ -3,12 +3,14 @@
 //! checked, an internet gateway, NAT gateways and one route table per role
 //! (per AZ for private subnets, so each reaches the NAT of its own AZ).
 //!
-//! It owns the network layout and its routing, and the alarms on its NAT
-//! gateways ([`Vpc::add_nat_alarms`]). It does not filter traffic:
+//! It owns the network layout and its routing, the VPC's flow log when one
+//! is asked for ([`VpcProps::flow_logs`], to an S3 bucket such as a
+//! `super::log_bucket::LogBucket`), and the alarms on its NAT gateways
+//! ([`Vpc::add_nat_alarms`]). It does not filter traffic:
 //! network ACLs are `super::nacl`, security groups `super::security_group`.
 //!
 //! Logical IDs are the construct ID plus fixed suffixes (`NetworkVpc`,
-//! `NetworkPublicSubnet1`, `NetworkNatGateway2`,
+//! `NetworkPublicSubnet1`, `NetworkNatGateway2`, `NetworkFlowLog`,
 //! `NetworkNatGateway2PortAllocationAlarm`, ...), where the number is the
 //! one-based AZ index, so they never depend on where the code stands.
 
@@ -22,6 +24,7 @@ use super::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
 use crate::resources::cloudwatch::Alarm;
 use crate::resources::cloudwatch::alarm::{self, Dimension, Metric, MetricDataQuery, MetricStat};
+use crate::resources::ec2::flow_log;
 use crate::resources::{Tag, ec2, sns};
 use crate::stack::{Attributes, Stack, check_logical_id};
 use crate::template::fns::{az, sub};
@@ -110,6 +113,40 @@ impl SubnetGroup {
     }
 }
 
+/// A VPC's flow log: every flow through its network interfaces, as
+/// records delivered to an S3 bucket. What forensics needs after an
+/// incident: who talked to what, and what was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowLogs {
+    /// The S3 destination, `arn:...:s3:::bucket/folder/` (the bucket's
+    /// policy must let `delivery.logs.amazonaws.com` write there, as a
+    /// `LogBucket` does).
+    pub destination: Value<String>,
+    /// Which flows: accepted, rejected or all (default all).
+    pub traffic: flow_log::TrafficType,
+    /// Seconds of traffic aggregated into one record: 60 or 600 (default
+    /// 600, the cheaper; 60 for finer timing).
+    pub max_aggregation_interval: u32,
+    /// Logical IDs the flow log must wait for: the bucket policy, which
+    /// must be in place before delivery starts.
+    pub dependencies: Vec<String>,
+}
+
+impl FlowLogs {
+    /// All traffic to `destination` in ten-minute records, once
+    /// `dependencies` exist.
+    pub fn to_s3(destination: impl Into<Value<String>>, dependencies: Vec<String>) -> Self {
+        FlowLogs {
+            destination: destination.into(),
+            traffic: flow_log::TrafficType::All,
+            max_aggregation_interval: 600,
+            dependencies,
+        }
+    }
+}
+
+/// Logical ID suffix of the flow log.
+pub const FLOW_LOG_SUFFIX: &str = "FlowLog";
 /// Logical ID suffix, after `<id>NatGateway<n>`, of the port allocation alarm.
 pub const NAT_PORT_ALLOCATION_ALARM_SUFFIX: &str = "PortAllocationAlarm";
 /// Logical ID suffix, after `<id>NatGateway<n>`, of the dropped packets alarm.
@@ -138,6 +175,8 @@ pub struct VpcProps {
     pub subnet_groups: Vec<SubnetGroup>,
     /// NAT gateways for the private subnets.
     pub nat_gateways: NatGateways,
+    /// The flow log, when the VPC's traffic is to be recorded (default none).
+    pub flow_logs: Option<FlowLogs>,
 }
 
 impl Default for VpcProps {
@@ -152,6 +191,7 @@ impl Default for VpcProps {
                 SubnetGroup::new(SubnetKind::Isolated, 24),
             ],
             nat_gateways: NatGateways::PerAz,
+            flow_logs: None,
         }
     }
 }
@@ -171,6 +211,7 @@ pub struct Vpc {
     nat_gateways: Vec<Handle<ec2::NatGateway>>,
     route_tables: Vec<(SubnetKind, Handle<ec2::RouteTable>)>,
     private_default_routes: Vec<Handle<ec2::Route>>,
+    flow_log: Option<Handle<ec2::FlowLog>>,
     nat_alarms: Vec<Handle<Alarm>>,
 }
 
@@ -193,6 +234,14 @@ impl Vpc {
         let az_count = zones.len();
         check_groups(&props).map_err(err)?;
         let planned = plan_cidrs(&props, az_count).map_err(err)?;
+        if let Some(flow) = &props.flow_logs
+            && ![60, 600].contains(&flow.max_aggregation_interval)
+        {
+            return Err(err(format!(
+                "flow_logs.max_aggregation_interval is {}; EC2 aggregates flows over 60 or 600 seconds",
+                flow.max_aggregation_interval
+            )));
+        }
 
         let has = |kind: SubnetKind| props.subnet_groups.iter().any(|g| g.kind == kind);
         let nat_count = match (has(SubnetKind::Private), props.nat_gateways) {
@@ -395,6 +444,23 @@ impl Vpc {
                 private_default_routes.push(route);
             }
         }
+        let flow_log = match &props.flow_logs {
+            Some(flow) => Some(
+                stack.add_with(
+                    &format!("{id}{FLOW_LOG_SUFFIX}"),
+                    ec2::FlowLog::new(vpc_handle.reference(), flow_log::ResourceType::Vpc)
+                        .log_destination_type(flow_log::LogDestinationType::S3)
+                        .log_destination(flow.destination.clone())
+                        .traffic_type(flow.traffic)
+                        .max_aggregation_interval(i64::from(flow.max_aggregation_interval))
+                        .tags(vec![name_tag(id)]),
+                    flow.dependencies.iter().fold(Attributes::new(), |a, dep| {
+                        a.depends_on_logical_id(dep.as_str())
+                    }),
+                )?,
+            ),
+            None => None,
+        };
         if az_count == 1 {
             stack.record_override(
                 &who,
@@ -428,6 +494,7 @@ impl Vpc {
             nat_gateways,
             route_tables,
             private_default_routes,
+            flow_log,
             nat_alarms: Vec::new(),
         })
     }
@@ -511,6 +578,11 @@ impl Vpc {
     /// The NAT gateways, in AZ order (one per AZ, one, or none).
     pub fn nat_gateways(&self) -> &[Handle<ec2::NatGateway>] {
         &self.nat_gateways
+    }
+
+    /// The VPC's flow log, when [`VpcProps::flow_logs`] asked for one.
+    pub fn flow_log(&self) -> Option<&Handle<ec2::FlowLog>> {
+        self.flow_log.as_ref()
     }
 
     /// Alarms on every NAT gateway, notifying `topic` on alarm and on
@@ -883,6 +955,45 @@ mod tests {
         for id in ids {
             assert!(stack.template().unwrap().resources.contains_key(id));
         }
+    }
+
+    #[test]
+    fn a_flow_log_records_all_traffic_to_s3_after_its_dependencies() {
+        let (stack, vpc) = build(VpcProps {
+            flow_logs: Some(FlowLogs::to_s3(
+                Value::from("arn:aws:s3:::logs/flow-logs/"),
+                vec!["LogsBucketPolicy".into()],
+            )),
+            ..VpcProps::default()
+        });
+        assert_eq!(
+            vpc.flow_log().map(|h| h.logical_id()),
+            Some("NetworkFlowLog")
+        );
+        let t = stack.template().unwrap();
+        let flow = &t.resources["NetworkFlowLog"];
+        assert_eq!(flow.resource_type, "AWS::EC2::FlowLog");
+        assert_eq!(flow.depends_on, ["LogsBucketPolicy"]);
+        let p = &flow.properties;
+        assert_eq!(p["ResourceId"], reference("NetworkVpc"));
+        assert_eq!(p["ResourceType"], Expr::string("VPC"));
+        assert_eq!(p["LogDestinationType"], Expr::string("s3"));
+        assert_eq!(
+            p["LogDestination"],
+            Expr::string("arn:aws:s3:::logs/flow-logs/")
+        );
+        assert_eq!(p["TrafficType"], Expr::string("ALL"));
+        assert_eq!(p["MaxAggregationInterval"], Expr::Int(600));
+        let (_, none) = build(VpcProps::default());
+        assert!(none.flow_log().is_none());
+        let message = error(VpcProps {
+            flow_logs: Some(FlowLogs {
+                max_aggregation_interval: 300,
+                ..FlowLogs::to_s3(Value::from("arn:aws:s3:::logs/"), vec![])
+            }),
+            ..VpcProps::default()
+        });
+        assert!(message.contains("60 or 600 seconds"), "{message}");
     }
 
     /// Regression: nothing watched the NAT gateways, whose failure cuts the

@@ -1,20 +1,20 @@
 //! Runs cfn-lint (the pinned venv from `tools/venv.sh`) on a template built
 //! from the compute constructs (load-balanced Auto Scaling groups over two
 //! and three zones, both scaling modes, application alarms over two
-//! targets, NAT gateway alarms, public bastions
-//! with and without an Elastic IP and key pair, a private Session Manager
-//! bastion with a status check alarm), wired to the real `Vpc` and
-//! `SecurityGroup` constructs, and fails on any error or warning. It fails
-//! loudly when the venv cannot be built.
+//! targets, a log bucket taking access and flow logs, NAT gateway alarms,
+//! public bastions with and without an Elastic IP and key pair, a private
+//! Session Manager bastion with a status check alarm), wired to the real
+//! `Vpc` and `SecurityGroup` constructs, and fails on any error or warning.
+//! It fails loudly when the venv cannot be built.
 
 use crate::tools;
 
 use hagen::constructs::SubnetKind;
 use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::load_balanced_asg::{
-    AccessLogs, AppTargetProps, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps,
-    UserData,
+    AppTargetProps, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps, UserData,
 };
+use hagen::constructs::log_bucket::{LogBucket, LogBucketProps};
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::scaling::{
     CpuPolicyKind, CpuScaling, RequestCountTracking, Scaling, ScalingMode, ScalingProps,
@@ -32,15 +32,21 @@ fn template() -> String {
     let ami = parameter(&mut stack, "AmiId", "AWS::EC2::Image::Id");
     let cert = parameter(&mut stack, "CertificateArn", "String");
     let key = parameter(&mut stack, "KeyName", "AWS::EC2::KeyPair::KeyName");
-    let log_bucket = parameter(&mut stack, "LogBucket", "String");
 
     let admin_cidr = parameter(&mut stack, "AdminCidr", "String");
 
+    let logs = LogBucket::new(
+        &mut stack,
+        "Logs",
+        &LogBucketProps::new(90).with_access_logs().with_flow_logs(),
+    )
+    .unwrap();
     let mut vpc = Vpc::new(
         &mut stack,
         "Network",
         VpcProps {
             az_count: 3,
+            flow_logs: logs.flow_logs(),
             ..VpcProps::default()
         },
     )
@@ -128,10 +134,7 @@ fn template() -> String {
     };
     api.rolling_update.wait_on_resource_signals = true;
     api.key_name = Some(key.reference().into());
-    api.access_logs = Some(AccessLogs {
-        bucket: log_bucket.reference().into(),
-        prefix: Some("api".into()),
-    });
+    api.access_logs = logs.access_logs();
     api.health_check.path = "/health".into();
     api.health_check.matcher = "200-399".into();
     api.metadata_hop_limit = 2;

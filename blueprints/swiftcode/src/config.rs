@@ -69,6 +69,30 @@ pub struct SwiftCodeConfig {
     pub asg: AsgSize,
     /// The database.
     pub database: DatabaseConfig,
+    /// VPC flow logs and load balancer access logs.
+    pub logs: LogsConfig,
+}
+
+/// Where network and request records go: one private, encrypted S3 bucket
+/// for VPC flow logs and the load balancer's access logs. On in `prod`, off
+/// in `stage` (a short-lived environment that keeps no records, and whose
+/// teardown should leave no retained bucket behind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Every flow of the VPC (accepted and rejected) to the log bucket.
+    pub flow_logs: bool,
+    /// The load balancer's access logs to the log bucket.
+    pub access_logs: bool,
+    /// Days the log bucket keeps a log file (S3 lifecycle expiration).
+    pub retention_days: u32,
+}
+
+impl LogsConfig {
+    /// Whether anything is logged, and so whether there is a log bucket.
+    pub fn any(self) -> bool {
+        self.flow_logs || self.access_logs
+    }
 }
 
 /// How private subnets reach the internet.
@@ -165,11 +189,26 @@ impl BlueprintConfig for SwiftCodeConfig {
             BaseEnvironment::Stage => ("t3.medium", (2, 2, 6), "db.t4g.medium", 20, 7),
             BaseEnvironment::Prod => ("m6i.large", (4, 4, 12), "db.m6g.large", 100, 30),
         };
-        // Database logs: a year in prod (an incident is often found months
-        // after it began), two weeks in stage.
-        let db_log_days = match env.base {
-            BaseEnvironment::Stage => 14,
-            BaseEnvironment::Prod => 365,
+        // Records: prod keeps a year of flow, access and database logs (an
+        // incident is often found months after it began); stage keeps no
+        // flow or access logs and two weeks of database logs.
+        let (logs, db_log_days) = match env.base {
+            BaseEnvironment::Stage => (
+                LogsConfig {
+                    flow_logs: false,
+                    access_logs: false,
+                    retention_days: 30,
+                },
+                14,
+            ),
+            BaseEnvironment::Prod => (
+                LogsConfig {
+                    flow_logs: true,
+                    access_logs: true,
+                    retention_days: 365,
+                },
+                365,
+            ),
         };
         let min = u32::max(min, u32::from(env.az_count));
         SwiftCodeConfig {
@@ -198,6 +237,7 @@ impl BlueprintConfig for SwiftCodeConfig {
                 backup_retention_days: backups,
                 log_retention_days: db_log_days,
             },
+            logs,
         }
     }
 
@@ -298,6 +338,16 @@ impl BlueprintConfig for SwiftCodeConfig {
                     )),
                 );
             }
+        }
+        if !(1..=MAX_LOG_RETENTION_DAYS).contains(&self.logs.retention_days) {
+            issue(
+                "logs.retention_days",
+                format!(
+                    "{} is not allowed: must be from 1 to {MAX_LOG_RETENTION_DAYS} days",
+                    self.logs.retention_days
+                ),
+                None,
+            );
         }
         let asg = self.asg;
         for (key, value, least) in [
@@ -711,31 +761,38 @@ mod tests {
     }
 
     #[test]
-    fn database_log_retention_is_one_cloudwatch_offers() {
+    fn admin_range_and_log_retentions_are_checked_with_their_keys() {
         let err = resolve(
-            "[environments.prod.blueprint.database]\nlog_retention_days = 100\n",
+            "[environments.prod.blueprint]\nadmin_cidr_min_prefix = 4\n\
+             [environments.prod.blueprint.database]\nlog_retention_days = 100\n\
+             [environments.prod.blueprint.logs]\nretention_days = 0\n",
             "prod",
         )
-        .expect_err("100 days is not a CloudWatch Logs period");
-        let p = &err.problems()[0];
+        .expect_err("three problems");
+        let mut keys: Vec<_> = err
+            .problems()
+            .iter()
+            .filter_map(|p| p.key.clone())
+            .collect();
+        keys.sort();
         assert_eq!(
-            p.key.as_deref(),
-            Some("environments.prod.blueprint.database.log_retention_days")
+            keys,
+            [
+                "environments.prod.blueprint.admin_cidr_min_prefix",
+                "environments.prod.blueprint.database.log_retention_days",
+                "environments.prod.blueprint.logs.retention_days",
+            ]
         );
+        let db = err
+            .problems()
+            .iter()
+            .find(|p| p.message.contains("CloudWatch Logs"))
+            .expect("the database's retention");
         assert!(
-            p.help
+            db.help
                 .as_deref()
                 .is_some_and(|h| h.contains("the nearest longer one is 120")),
-            "{p:?}"
-        );
-        let stage = SwiftCodeConfig::defaults(&env(BaseEnvironment::Stage));
-        let prod = SwiftCodeConfig::defaults(&env(BaseEnvironment::Prod));
-        assert_eq!(
-            (
-                stage.database.log_retention_days,
-                prod.database.log_retention_days
-            ),
-            (14, 365)
+            "{db:?}"
         );
     }
 
@@ -776,22 +833,21 @@ mod tests {
     }
 
     #[test]
-    fn the_admin_cidr_limit_is_checked_and_defaults_to_a_16() {
-        let err = resolve(
-            "[environments.prod.blueprint]\nadmin_cidr_min_prefix = 4\n",
-            "prod",
-        )
-        .expect_err("a /4 limit");
-        assert_eq!(
-            err.problems()[0].key.as_deref(),
-            Some("environments.prod.blueprint.admin_cidr_min_prefix")
-        );
+    fn prod_keeps_a_year_of_logs_and_stage_two_weeks_of_database_logs_only() {
         let stage = SwiftCodeConfig::defaults(&env(BaseEnvironment::Stage));
         let prod = SwiftCodeConfig::defaults(&env(BaseEnvironment::Prod));
+        assert!(!stage.logs.any());
+        assert!(prod.logs.flow_logs && prod.logs.access_logs);
+        assert_eq!(prod.logs.retention_days, 365);
         assert_eq!(
-            (stage.admin_cidr_min_prefix, prod.admin_cidr_min_prefix),
-            (16, 16)
+            (
+                stage.database.log_retention_days,
+                prod.database.log_retention_days
+            ),
+            (14, 365)
         );
+        assert_eq!(stage.admin_cidr_min_prefix, 16);
+        assert_eq!(prod.admin_cidr_min_prefix, 16);
     }
 
     #[test]

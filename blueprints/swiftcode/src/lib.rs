@@ -21,6 +21,7 @@ use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
 use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
 use hagen::constructs::load_balanced_asg::{AsgNetwork, LoadBalancedAsg, LoadBalancedAsgProps};
+use hagen::constructs::log_bucket::{LogBucket, LogBucketProps};
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::nacl::{NetworkAcls, WebTiers};
 use hagen::constructs::scaling::{
@@ -37,6 +38,7 @@ use hagen::template::{Attr, Expr, Output};
 
 use config::SAFE_ADMIN_PREFIX;
 pub use config::SwiftCodeConfig;
+use hagen::config::BaseEnvironment;
 pub use parameters::BastionAccess;
 
 /// The SwiftCode blueprint. Stateless: everything it varies on comes from
@@ -118,7 +120,11 @@ impl Blueprint for SwiftCode {
         let mut stack = blueprint::new_stack(self, env);
         let params = parameters::declare(&mut stack, config)?;
         let db_port = config.database.engine.db_engine().default_port();
-        record_weaker_choices(&mut stack, config);
+        record_weaker_choices(&mut stack, env, config);
+
+        // Records: one private, encrypted bucket for flow and access logs,
+        // when the environment keeps either.
+        let logs = log_bucket(&mut stack, config)?;
 
         // 1. Network: public, private and isolated subnets in every AZ.
         // SwiftCode's subnet sizes are fixed, so a VPC the construct
@@ -130,6 +136,7 @@ impl Blueprint for SwiftCode {
                 cidr: config.vpc_cidr,
                 az_count: usize::from(env.az_count),
                 nat_gateways: config.nat.gateways(),
+                flow_logs: logs.as_ref().and_then(LogBucket::flow_logs),
                 ..VpcProps::default()
             },
         )
@@ -184,7 +191,7 @@ impl Blueprint for SwiftCode {
         let db = database(&mut stack, &parts)?;
 
         // 4, 6. Compute behind the load balancer, SwiftCode and Leto.
-        let mut app = application(&mut stack, &parts, &db)?;
+        let mut app = application(&mut stack, &parts, &db, logs.as_ref())?;
         leto::serve(&mut stack, &mut app, LETO_PORT)?;
 
         // 5. Scaling: CPU step scaling by default, or request count tracking.
@@ -402,6 +409,7 @@ fn application(
     stack: &mut Stack,
     parts: &Parts<'_>,
     db: &Database,
+    logs: Option<&LogBucket>,
 ) -> Result<LoadBalancedAsg, SynthError> {
     let Parts {
         env,
@@ -441,6 +449,7 @@ fn application(
     app_props.deletion_protection = env.deletion_protection;
     app_props.rolling_update.wait_on_resource_signals = config.cfn_signal;
     app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
+    app_props.access_logs = logs.and_then(LogBucket::access_logs);
     if config.cfn_signal {
         // Signals travel through the NAT: wait for every private route.
         for route in vpc.private_default_routes() {
@@ -505,20 +514,57 @@ fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> 
     Bastion::new(stack, "Bastion", &bastion_props)
 }
 
+/// The log bucket, when the environment keeps flow logs or access logs.
+fn log_bucket(
+    stack: &mut Stack,
+    config: &SwiftCodeConfig,
+) -> Result<Option<LogBucket>, SynthError> {
+    let logs = config.logs;
+    if !logs.any() {
+        return Ok(None);
+    }
+    let mut props = LogBucketProps::new(logs.retention_days);
+    if logs.flow_logs {
+        props = props.with_flow_logs();
+    }
+    if logs.access_logs {
+        props = props.with_access_logs();
+    }
+    LogBucket::new(stack, "Logs", &props).map(Some)
+}
+
 /// Reports the configured choices weaker than SwiftCode's safe defaults, so
-/// that none is silent: an admin range wider than a /16.
-fn record_weaker_choices(stack: &mut Stack, config: &SwiftCodeConfig) {
+/// that none is silent: an admin range wider than a /16, and a production
+/// environment without flow or access logs.
+fn record_weaker_choices(stack: &mut Stack, env: &Environment, config: &SwiftCodeConfig) {
+    let who = "SwiftCode";
     if config.bastion_access == BastionAccess::KeyPair
         && config.admin_cidr_min_prefix < SAFE_ADMIN_PREFIX
     {
         stack.record_override(
-            "SwiftCode",
+            who,
             format!(
                 "AdminCidr accepts ranges as wide as a /{} (admin_cidr_min_prefix), wider than \
                  the /{SAFE_ADMIN_PREFIX} advised: more addresses may try SSH on the bastion",
                 config.admin_cidr_min_prefix
             ),
         );
+    }
+    if env.base == BaseEnvironment::Prod {
+        if !config.logs.flow_logs {
+            stack.record_override(
+                who,
+                "VPC flow logs are off in a production environment (logs.flow_logs): \
+                 after an incident there is no record of who talked to what",
+            );
+        }
+        if !config.logs.access_logs {
+            stack.record_override(
+                who,
+                "load balancer access logs are off in a production environment \
+                 (logs.access_logs): after an incident there is no record of the requests",
+            );
+        }
     }
 }
 
@@ -626,6 +672,60 @@ mod tests {
         assert!(r.get("BastionEip").is_some());
         assert!(r.get("BastionIngressTcp22FromAdmin").is_some());
         assert!(s.template.outputs.contains_key("BastionAddress"));
+    }
+
+    /// Regression: SwiftCode kept neither VPC flow logs nor the load
+    /// balancer's access logs. Prod keeps both in its log bucket; stage
+    /// keeps neither unless configured to.
+    #[test]
+    fn prod_keeps_flow_and_access_logs_and_stage_does_not_by_default() {
+        let prod = synth("", "prod");
+        let r = resources(&prod);
+        assert_eq!(r["LogsBucket"]["Type"], "AWS::S3::Bucket");
+        assert_eq!(
+            r["NetworkFlowLog"]["Properties"]["LogDestination"],
+            json!({"Fn::Sub": "${LogsBucket.Arn}/flow-logs/"})
+        );
+        let lb = &r["AppLoadBalancer"];
+        assert!(lb.get("Metadata").is_none(), "no CKV_AWS_91 skip");
+        assert!(
+            lb["Properties"]["LoadBalancerAttributes"]
+                .to_string()
+                .contains("access_logs.s3.enabled")
+        );
+        assert!(prod.overrides.is_empty(), "{:?}", prod.overrides);
+
+        let stage = synth("", "stage");
+        let r = resources(&stage);
+        assert!(r.get("LogsBucket").is_none() && r.get("NetworkFlowLog").is_none());
+        assert_eq!(
+            r["AppLoadBalancer"]["Metadata"]["checkov"]["skip"][0]["id"],
+            "CKV_AWS_91"
+        );
+
+        let stage_flow = synth(
+            "[environments.stage.blueprint.logs]\nflow_logs = true\n",
+            "stage",
+        );
+        let r = resources(&stage_flow);
+        assert!(r.get("NetworkFlowLog").is_some());
+        assert!(
+            !r["LogsBucketPolicy"]
+                .to_string()
+                .contains("logdelivery.elasticloadbalancing")
+        );
+
+        let quiet_prod = synth(
+            "[environments.prod.blueprint.logs]\nflow_logs = false\naccess_logs = false\n",
+            "prod",
+        );
+        let notices: Vec<&str> = quiet_prod
+            .overrides
+            .iter()
+            .map(|o| o.message.as_str())
+            .collect();
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices[0].contains("flow logs are off") && notices[1].contains("access logs"));
     }
 
     /// Regression: only SwiftCode's own target was alarmed. Every alarm of
