@@ -1,14 +1,19 @@
-//! `Bastion`: one small instance in a public subnet through which admins
-//! reach the private app instances, by SSH with a key pair or by Session
-//! Manager only. IMDSv2 only, encrypted root volume, Systems Manager core
-//! and nothing more in its role; an Elastic IP when a stable address is
-//! wanted (for admin firewalls).
+//! `Bastion`: one small instance through which admins reach the private
+//! app instances and the database. Either public (a public subnet and
+//! address, SSH with a key pair from an admin CIDR, an Elastic IP when a
+//! stable address is wanted for admin firewalls) or private (a private
+//! subnet, no public address at all, reached through Session Manager
+//! only). IMDSv2 only, encrypted root volume, Systems Manager core and
+//! nothing more in its role; an alarm on its status checks when given a
+//! topic.
 //!
-//! Owns the instance, its role and profile, and the optional Elastic IP. It
-//! does not create the security group (the caller passes it; only the admin
-//! CIDR may reach port 22 there) nor the subnet.
+//! Owns the instance, its role and profile, the optional Elastic IP and the
+//! status check alarm. It does not create the security group (the caller
+//! passes it; only the admin CIDR may reach port 22 there, and nothing at
+//! all for a private bastion) nor the subnet.
 //!
-//! Logical IDs are `<id>` plus `Role`, `InstanceProfile`, `Instance` and `Eip`.
+//! Logical IDs are `<id>` plus `Role`, `InstanceProfile`, `Instance`, `Eip`
+//! and `StatusCheckAlarm`.
 
 use crate::constructs::checkov;
 use crate::constructs::instance_role::{
@@ -18,6 +23,8 @@ use crate::constructs::load_balanced_asg::RootVolume;
 use crate::constructs::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
 use crate::resources::Tag;
+use crate::resources::cloudwatch::Alarm;
+use crate::resources::cloudwatch::alarm::{self, Dimension};
 use crate::resources::ec2::instance;
 use crate::resources::ec2::instance::{
     BlockDeviceMapping as InstanceBlockDeviceMapping, Ebs as InstanceEbs, MetadataOptions,
@@ -25,12 +32,19 @@ use crate::resources::ec2::instance::{
 };
 use crate::resources::ec2::{Eip, Instance, SecurityGroup};
 use crate::resources::iam::{InstanceProfile, Role};
+use crate::resources::sns::Topic;
 use crate::resources::{CfnResource, Handle};
 use crate::stack::{Attributes, Stack};
-use crate::template::{Attr, ToExpr, Value, fns};
+use crate::template::{Attr, Intrinsic, ToExpr, Value, fns};
 
 /// Every logical ID suffix the construct may use, in the order resources are added.
-pub const SUFFIXES: [&str; 4] = [ROLE_SUFFIX, INSTANCE_PROFILE_SUFFIX, "Instance", "Eip"];
+pub const SUFFIXES: [&str; 5] = [
+    ROLE_SUFFIX,
+    INSTANCE_PROFILE_SUFFIX,
+    "Instance",
+    "Eip",
+    "StatusCheckAlarm",
+];
 
 /// Props of a [`Bastion`]. Build with [`BastionProps::new`] and change the
 /// public fields whose defaults do not fit.
@@ -38,16 +52,24 @@ pub const SUFFIXES: [&str; 4] = [ROLE_SUFFIX, INSTANCE_PROFILE_SUFFIX, "Instance
 pub struct BastionProps {
     /// The image (normally `Ref` to an `AWS::EC2::Image::Id` parameter).
     pub image_id: Value<String>,
-    /// The public subnet it runs in.
+    /// The subnet it runs in: Public for a public bastion, Private for one
+    /// reached through Session Manager only.
     pub subnet: SubnetInfo,
-    /// Its security group (22 from the admin CIDR only).
+    /// Its security group (22 from the admin CIDR only; nothing for a
+    /// private bastion).
     pub security_group: Handle<SecurityGroup>,
+    /// A public address on its interface, so that admins can reach it from
+    /// outside (default on). Off, it runs in a private subnet with no public
+    /// address and no Elastic IP, and is reached through Session Manager,
+    /// which needs no inbound port.
+    pub public_address: bool,
     /// Instance type (default `t3.micro`).
     pub instance_type: Value<String>,
     /// Key pair for SSH (normally a `AWS::EC2::KeyPair::KeyName` parameter);
     /// none means Session Manager only (default none).
     pub key_name: Option<Value<String>>,
-    /// Give it an Elastic IP, so its address survives a replacement (default off).
+    /// Give it an Elastic IP, so its address survives a replacement (default
+    /// off; only with `public_address`).
     pub elastic_ip: bool,
     /// Root volume (default `/dev/xvda`, 10 GiB, encrypted gp3).
     pub root_volume: RootVolume,
@@ -55,8 +77,14 @@ pub struct BastionProps {
     pub detailed_monitoring: bool,
     /// Boot script, plain text; it is base64-encoded here (default none).
     pub user_data: Option<Value<String>>,
+    /// Where the alarm on failed status checks goes (the instance or its
+    /// host is impaired, so admins are locked out); none writes no alarm
+    /// (default none).
+    pub alarm_topic: Option<Handle<Topic>>,
     /// Logical IDs the instance and address must wait for (the internet
-    /// gateway attachment); add with [`BastionProps::depends_on`].
+    /// gateway attachment, or the NAT route of a private bastion, which the
+    /// Systems Manager agent needs to register); add with
+    /// [`BastionProps::depends_on`].
     pub dependencies: Vec<String>,
 }
 
@@ -72,6 +100,7 @@ impl BastionProps {
             subnet,
             security_group,
             instance_type: Value::from("t3.micro"),
+            public_address: true,
             key_name: None,
             elastic_ip: false,
             root_volume: RootVolume {
@@ -80,6 +109,7 @@ impl BastionProps {
             },
             detailed_monitoring: true,
             user_data: None,
+            alarm_topic: None,
             dependencies: Vec::new(),
         }
     }
@@ -103,15 +133,32 @@ pub struct Bastion {
     pub instance_profile: Handle<InstanceProfile>,
     /// Its Elastic IP (`<id>Eip`), when asked for.
     pub elastic_ip: Option<Handle<Eip>>,
+    /// The alarm on its status checks (`<id>StatusCheckAlarm`), when given a topic.
+    pub status_check_alarm: Option<Handle<Alarm>>,
+    public_address: bool,
 }
 
 fn check(props: &BastionProps) -> Result<(), String> {
-    if props.subnet.kind != SubnetKind::Public {
+    let subnet = props.subnet.handle.logical_id();
+    let kind = props.subnet.kind;
+    if props.public_address && kind != SubnetKind::Public {
         return Err(format!(
-            "subnet {} is {}; a bastion must run in a Public subnet to be reachable (use Session Manager to reach private instances without one)",
-            props.subnet.handle.logical_id(),
-            props.subnet.kind.as_str()
+            "subnet {subnet} is {}; a bastion with a public address must run in a Public subnet to be reachable (turn public_address off for one reached through Session Manager only)",
+            kind.as_str()
         ));
+    }
+    if !props.public_address {
+        if kind != SubnetKind::Private {
+            return Err(format!(
+                "subnet {subnet} is {}; a bastion without a public address belongs in a Private subnet, whose NAT route lets the Systems Manager agent reach Session Manager",
+                kind.as_str()
+            ));
+        }
+        if props.elastic_ip {
+            return Err(
+                "elastic_ip is on but public_address is off; an Elastic IP is a public address, so turn one of them around".to_owned(),
+            );
+        }
     }
     let rv = &props.root_volume;
     if !rv.device_name.starts_with("/dev/") {
@@ -170,7 +217,7 @@ impl Bastion {
                 InstanceNetworkInterface::new("0")
                     .subnet_id(props.subnet.handle.reference())
                     .group_set(vec![Value::from(props.security_group.group_id())])
-                    .associate_public_ip_address(true)
+                    .associate_public_ip_address(props.public_address)
                     .delete_on_termination(true),
             ])
             .monitoring(props.detailed_monitoring)
@@ -190,17 +237,19 @@ impl Bastion {
                 a.depends_on_logical_id(dep.as_str())
             })
         };
-        let instance = stack.add_with(
-            &format!("{id}Instance"),
-            instance,
+        // Only a public bastion has a public address for checkov to flag.
+        let attributes = if props.public_address {
             dependencies().metadata(
                 checkov::METADATA_KEY,
                 checkov::skips(&[checkov::Skip {
                     id: "CKV_AWS_88",
                     comment: "A bastion is the one instance admins reach from outside, so it needs a public address; its security group admits SSH from the admin CIDR only",
                 }]),
-            ),
-        )?;
+            )
+        } else {
+            dependencies()
+        };
+        let instance = stack.add_with(&format!("{id}Instance"), instance, attributes)?;
         let elastic_ip = if props.elastic_ip {
             Some(stack.add_with(
                 &format!("{id}Eip"),
@@ -210,22 +259,67 @@ impl Bastion {
         } else {
             None
         };
+        let status_check_alarm = match &props.alarm_topic {
+            Some(topic) => Some(stack.add(
+                &format!("{id}StatusCheckAlarm"),
+                status_check_alarm(id, &instance, topic),
+            )?),
+            None => None,
+        };
         Ok(Bastion {
             instance,
             role: role.role,
             instance_profile: role.instance_profile,
             elastic_ip,
+            status_check_alarm,
+            public_address: props.public_address,
         })
     }
 
     /// The bastion's public address: the Elastic IP when there is one, the
-    /// instance's public IP otherwise. For outputs.
-    pub fn public_ip(&self) -> Attr<String> {
+    /// instance's public IP otherwise; none for a bastion without a public
+    /// address. For outputs.
+    pub fn public_ip(&self) -> Option<Attr<String>> {
         match &self.elastic_ip {
-            Some(eip) => eip.public_ip(),
-            None => self.instance.public_ip(),
+            Some(eip) => Some(eip.public_ip()),
+            None if self.public_address => Some(self.instance.public_ip()),
+            None => None,
         }
     }
+
+    /// The instance ID (`Ref <id>Instance`): the `--target` of
+    /// `aws ssm start-session`. For outputs.
+    pub fn instance_id(&self) -> Intrinsic {
+        self.instance.reference()
+    }
+}
+
+/// Seconds per datapoint of the status check alarm: one-minute checks.
+const STATUS_CHECK_PERIOD_SECONDS: u32 = 60;
+/// Consecutive failed minutes before the status check alarm fires.
+const STATUS_CHECK_MINUTES: u32 = 2;
+
+/// `StatusCheckFailed` (the instance's or its host's checks) failing for two
+/// consecutive minutes: the bastion is impaired and admins cannot get in.
+/// Notifies the topic on alarm and on recovery; a stopped bastion sends no
+/// data and is not in alarm.
+fn status_check_alarm(id: &str, instance: &Handle<Instance>, topic: &Handle<Topic>) -> Alarm {
+    let actions = || vec![Value::from(topic.reference())];
+    Alarm::new()
+        .alarm_description(format!(
+            "{id}: the bastion's status checks failed for {STATUS_CHECK_MINUTES} minutes (instance or host impaired)"
+        ))
+        .namespace("AWS/EC2")
+        .metric_name("StatusCheckFailed")
+        .dimensions(vec![Dimension::new("InstanceId", instance.reference())])
+        .statistic(alarm::Statistic::Maximum)
+        .period(STATUS_CHECK_PERIOD_SECONDS)
+        .evaluation_periods(STATUS_CHECK_MINUTES)
+        .threshold(1.0)
+        .comparison_operator(alarm::ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .treat_missing_data(alarm::TreatMissingData::NotBreaching)
+        .alarm_actions(actions())
+        .ok_actions(actions())
 }
 
 #[cfg(test)]
@@ -258,7 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn session_manager_only_bastion_with_safe_defaults() {
+    fn public_bastion_without_key_pair_has_safe_defaults() {
         let (r, out) = build(&props(|_| {}));
         let out = out.unwrap();
         let ids: Vec<&String> = r.as_object().unwrap().keys().collect();
@@ -310,9 +404,66 @@ mod tests {
             "CKV_AWS_88"
         );
         assert_eq!(
-            to_json_value(&out.public_ip().into()),
+            to_json_value(&out.public_ip().expect("public").into()),
             json!({"Fn::GetAtt": ["BastionInstance", "PublicIp"]})
         );
+        assert!(out.status_check_alarm.is_none());
+    }
+
+    /// Regression: with `bastion_access = "session-manager"` the bastion
+    /// still had a public address (and SSH from the admin CIDR, and a
+    /// checkov suppression claiming it needed one). A private bastion has
+    /// no public address, no Elastic IP and no suppression.
+    #[test]
+    fn session_manager_bastion_has_no_public_address_and_no_suppression() {
+        let route: Handle<crate::resources::ec2::Route> = Handle::new("PrivateDefaultRoute1");
+        let (r, out) = build(&props(|p| {
+            p.subnet = subnet("PrivateA", 0, SubnetKind::Private);
+            p.public_address = false;
+            *p = p.clone().depends_on(&route);
+        }));
+        let out = out.unwrap();
+        let i = &r["BastionInstance"];
+        assert_eq!(
+            i["Properties"]["NetworkInterfaces"][0]["AssociatePublicIpAddress"],
+            false
+        );
+        assert_eq!(
+            i["Properties"]["NetworkInterfaces"][0]["SubnetId"],
+            json!({"Ref": "PrivateA"})
+        );
+        assert!(i.get("Metadata").is_none(), "{i}");
+        assert_eq!(i["DependsOn"], "PrivateDefaultRoute1");
+        assert!(out.public_ip().is_none());
+        assert!(r.get("BastionEip").is_none());
+        assert_eq!(
+            to_json_value(&out.instance_id().into()),
+            json!({"Ref": "BastionInstance"})
+        );
+    }
+
+    #[test]
+    fn failed_status_checks_alarm_the_topic() {
+        let (r, out) = build(&props(|p| p.alarm_topic = Some(Handle::new("Alerts"))));
+        assert_eq!(
+            out.unwrap().status_check_alarm.unwrap().logical_id(),
+            "BastionStatusCheckAlarm"
+        );
+        let a = &r["BastionStatusCheckAlarm"]["Properties"];
+        assert_eq!(a["Namespace"], "AWS/EC2");
+        assert_eq!(a["MetricName"], "StatusCheckFailed");
+        assert_eq!(
+            a["Dimensions"],
+            json!([{"Name": "InstanceId", "Value": {"Ref": "BastionInstance"}}])
+        );
+        assert_eq!(a["Statistic"], "Maximum");
+        assert_eq!(
+            (a["Period"].clone(), a["EvaluationPeriods"].clone()),
+            (json!(60), json!(2))
+        );
+        assert_eq!(a["ComparisonOperator"], "GreaterThanOrEqualToThreshold");
+        assert_eq!(a["AlarmActions"], json!([{"Ref": "Alerts"}]));
+        assert_eq!(a["OKActions"], json!([{"Ref": "Alerts"}]));
     }
 
     #[test]
@@ -350,7 +501,7 @@ mod tests {
         );
         assert_eq!(out.elastic_ip.as_ref().unwrap().logical_id(), "BastionEip");
         assert_eq!(
-            to_json_value(&out.public_ip().into()),
+            to_json_value(&out.public_ip().expect("public").into()),
             json!({"Fn::GetAtt": ["BastionEip", "PublicIp"]})
         );
     }
@@ -361,7 +512,26 @@ mod tests {
             (
                 Box::new(|p: &mut BastionProps| p.subnet.kind = SubnetKind::Private)
                     as Box<dyn FnOnce(&mut BastionProps)>,
-                "subnet PublicA is Private; a bastion must run in a Public subnet",
+                "subnet PublicA is Private; a bastion with a public address must run in a Public subnet",
+            ),
+            (
+                Box::new(|p: &mut BastionProps| p.public_address = false),
+                "subnet PublicA is Public; a bastion without a public address belongs in a Private subnet",
+            ),
+            (
+                Box::new(|p: &mut BastionProps| {
+                    p.public_address = false;
+                    p.subnet.kind = SubnetKind::Isolated;
+                }),
+                "is Isolated; a bastion without a public address belongs in a Private subnet",
+            ),
+            (
+                Box::new(|p: &mut BastionProps| {
+                    p.public_address = false;
+                    p.subnet.kind = SubnetKind::Private;
+                    p.elastic_ip = true;
+                }),
+                "elastic_ip is on but public_address is off",
             ),
             (
                 Box::new(|p: &mut BastionProps| p.root_volume.device_name = "sda1".into()),

@@ -1,24 +1,40 @@
 //! The `Database` construct: a Multi-AZ RDS instance (PostgreSQL by default,
-//! or MySQL) in the VPC's isolated subnets, with its DB subnet group and
-//! CloudWatch alarms for CPU and free storage.
+//! or MySQL) in the VPC's isolated subnets, with its DB subnet group,
+//! CloudWatch alarms for CPU, free storage, free memory and connections, and
+//! the log groups its exported logs go to, with a retention and their own
+//! KMS key.
 //!
 //! Owns the database's safe defaults (Multi-AZ, encrypted gp3 storage with
 //! autoscaling, no public address, master password kept by RDS in Secrets
 //! Manager, automated backups, deletion protection, a final snapshot on
-//! delete or replace) and the checks on its props. It does not create the
-//! security group (the caller passes it in, with its rules) nor the alarm
-//! topic, and it never accepts a password: there is no field for one.
+//! delete or replace, exported logs kept for a set time and encrypted) and
+//! the checks on its props. It does not create the security group (the
+//! caller passes it in, with its rules) nor the alarm topic, and it never
+//! accepts a password: there is no field for one.
+//!
+//! RDS creates the group `/aws/rds/instance/<identifier>/<log>` for each
+//! exported log the first time it writes, with no retention, so its logs
+//! would be kept (and paid for) forever. To own those groups the stack
+//! creates them first, which needs the identifier before the instance
+//! exists: with log retention on, the instance is named
+//! `<id>-<the stack's UUID>` (lower case, unique per stack). A fixed name
+//! means CloudFormation cannot replace the instance in place; a change that
+//! needs a replacement must be made as a new database.
 
+use crate::constructs::checkov::{self, Skip};
 use crate::constructs::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
 use crate::resources::Handle;
 use crate::resources::cloudwatch::Alarm;
 use crate::resources::cloudwatch::alarm;
 use crate::resources::cloudwatch::alarm::Dimension;
+use crate::resources::kms::Key;
+use crate::resources::logs::LogGroup;
 use crate::resources::rds::{DbInstance, DbSubnetGroup};
 use crate::resources::{ec2, sns};
 use crate::stack::{Attributes, Stack, check_logical_id};
-use crate::template::{Attr, RetentionPolicy, Value};
+use crate::template::fns::{ref_, select, split, sub_with};
+use crate::template::{Attr, Expr, IndexMap, Intrinsic, RetentionPolicy, Value};
 
 /// Logical ID suffix of the DB subnet group.
 pub const SUBNET_GROUP_SUFFIX: &str = "SubnetGroup";
@@ -28,6 +44,33 @@ pub const INSTANCE_SUFFIX: &str = "Instance";
 pub const CPU_ALARM_SUFFIX: &str = "CpuAlarm";
 /// Logical ID suffix of the free storage alarm.
 pub const FREE_STORAGE_ALARM_SUFFIX: &str = "FreeStorageAlarm";
+/// Logical ID suffix of the free memory alarm.
+pub const FREE_MEMORY_ALARM_SUFFIX: &str = "FreeMemoryAlarm";
+/// Logical ID suffix of the connections alarm.
+pub const CONNECTIONS_ALARM_SUFFIX: &str = "ConnectionsAlarm";
+/// Logical ID suffix of the KMS key of the log groups.
+pub const LOG_KEY_SUFFIX: &str = "LogKey";
+/// Logical ID suffix of an exported log's group, after the construct ID
+/// and the log's name (`DbPostgresqlLogGroup`).
+pub const LOG_GROUP_SUFFIX: &str = "LogGroup";
+
+/// Days exported logs are kept with the default (stage) props.
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 14;
+/// Days exported logs are kept with [`DatabaseProps::production`]: a year,
+/// since an intrusion is often found months after it began.
+pub const PRODUCTION_LOG_RETENTION_DAYS: u32 = 365;
+/// The retention periods CloudWatch Logs accepts, in days
+/// (`RetentionInDays`; CloudWatch Logs API reference, PutRetentionPolicy).
+pub const LOG_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+/// The retention from which checkov's CKV_AWS_338 (a year at least) holds.
+const YEAR_DAYS: u32 = 365;
+/// Longest DB instance identifier RDS accepts.
+const MAX_IDENTIFIER_LEN: usize = 63;
+/// Length of the stack's UUID, the end of the instance identifier.
+const UUID_LEN: usize = 36;
 
 /// Smallest gp3 allocation RDS accepts for PostgreSQL and MySQL, in GiB.
 pub const MIN_STORAGE_GIB: u32 = 20;
@@ -44,6 +87,7 @@ const MINUTES_PER_DAY: u32 = 24 * 60;
 const MINUTES_PER_WEEK: u32 = 7 * MINUTES_PER_DAY;
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+const MIB: f64 = 1024.0 * 1024.0;
 
 /// The database engine. Each engine brings its default port, a current
 /// engine version and the log types worth exporting.
@@ -195,6 +239,20 @@ pub struct DatabaseProps {
     /// Free storage alarm threshold in percent of the allocated storage.
     /// Default 10.
     pub free_storage_alarm_percent: u32,
+    /// Free memory alarm threshold in MiB (minimum over 3 x 5 minutes): the
+    /// engine is about to swap. Default 256.
+    pub free_memory_alarm_mib: u32,
+    /// Connections alarm threshold (maximum over 3 x 5 minutes): more open
+    /// connections than the applications' pools should ever hold, so a leak
+    /// or a flood before the engine's own limit refuses clients. Default 200.
+    pub connections_alarm: u32,
+    /// Days CloudWatch Logs keeps the exported logs, one of
+    /// [`LOG_RETENTION_DAYS`]; the stack then creates their log groups
+    /// (encrypted with their own key) and names the instance. `None` leaves
+    /// the groups to RDS, which keeps the logs forever (an override).
+    /// Default [`DEFAULT_LOG_RETENTION_DAYS`] ([`PRODUCTION_LOG_RETENTION_DAYS`]
+    /// in production).
+    pub log_retention_days: Option<u32>,
 }
 
 impl DatabaseProps {
@@ -228,13 +286,17 @@ impl DatabaseProps {
             enhanced_monitoring: None,
             cpu_alarm_percent: 80,
             free_storage_alarm_percent: 10,
+            free_memory_alarm_mib: 256,
+            connections_alarm: 200,
+            log_retention_days: Some(DEFAULT_LOG_RETENTION_DAYS),
         }
     }
 
-    /// The production variant: longer backup retention and deletion
-    /// protection on.
+    /// The production variant: longer backup and log retention, and
+    /// deletion protection on.
     pub fn production(mut self) -> Self {
         self.backup_retention_days = PRODUCTION_BACKUP_RETENTION_DAYS;
+        self.log_retention_days = Some(PRODUCTION_LOG_RETENTION_DAYS);
         self.deletion_protection = true;
         self
     }
@@ -264,6 +326,15 @@ pub struct Database {
     pub cpu_alarm: Handle<Alarm>,
     /// The free storage alarm (`<id>FreeStorageAlarm`).
     pub free_storage_alarm: Handle<Alarm>,
+    /// The free memory alarm (`<id>FreeMemoryAlarm`).
+    pub free_memory_alarm: Handle<Alarm>,
+    /// The connections alarm (`<id>ConnectionsAlarm`).
+    pub connections_alarm: Handle<Alarm>,
+    /// The exported logs' groups (`<id><Log>LogGroup`), in the engine's
+    /// export order, when the props give a log retention.
+    pub log_groups: Vec<Handle<LogGroup>>,
+    /// Their KMS key (`<id>LogKey`), when there are log groups.
+    pub log_key: Option<Handle<Key>>,
     /// The engine.
     pub engine: DbEngine,
     /// The port the database listens on.
@@ -291,18 +362,62 @@ impl Database {
             ),
         )?;
 
+        // The log groups first, so that RDS finds them when it starts
+        // exporting, and the instance named to match them.
+        let mut log_groups = Vec::new();
+        let mut log_key = None;
+        let mut instance_attributes = Attributes::new()
+            .deletion_policy(RetentionPolicy::Snapshot)
+            .update_replace_policy(RetentionPolicy::Snapshot);
+        let mut instance = instance_properties(props, &subnet_group, port);
+        if let Some(days) = props.log_retention_days {
+            let identifier = instance_identifier(id);
+            let key = stack.add(
+                &format!("{id}{LOG_KEY_SUFFIX}"),
+                Key::new()
+                    .description(format!("{id}: encrypts the database's exported logs"))
+                    .enable_key_rotation(true)
+                    .key_policy(log_key_policy(&identifier)),
+            )?;
+            for log in props.engine.log_exports() {
+                let mut attributes = Attributes::new();
+                if days < YEAR_DAYS {
+                    attributes = attributes.metadata(
+                        checkov::METADATA_KEY,
+                        checkov::skips(&[Skip {
+                            id: "CKV_AWS_338",
+                            comment: SHORT_LOG_RETENTION_REASON,
+                        }]),
+                    );
+                }
+                let group = stack.add_with(
+                    &format!("{id}{}{LOG_GROUP_SUFFIX}", capitalized(log)),
+                    LogGroup::new()
+                        .log_group_name(log_group_name(&identifier, log))
+                        .retention_in_days(i64::from(days))
+                        .kms_key_id(key.arn()),
+                    attributes,
+                )?;
+                instance_attributes = instance_attributes.depends_on(&group);
+                log_groups.push(group);
+            }
+            instance = instance.db_instance_identifier(identifier.expr());
+            log_key = Some(key);
+        }
         let instance = stack.add_with(
             &format!("{id}{INSTANCE_SUFFIX}"),
-            instance_properties(props, &subnet_group, port),
-            Attributes::new()
-                .deletion_policy(RetentionPolicy::Snapshot)
-                .update_replace_policy(RetentionPolicy::Snapshot),
+            instance,
+            instance_attributes,
         )?;
 
-        let (cpu, free_storage) = alarms(id, props, &instance);
+        let [cpu, free_storage, free_memory, connections] = alarms(id, props, &instance);
         let cpu_alarm = stack.add(&format!("{id}{CPU_ALARM_SUFFIX}"), cpu)?;
         let free_storage_alarm =
             stack.add(&format!("{id}{FREE_STORAGE_ALARM_SUFFIX}"), free_storage)?;
+        let free_memory_alarm =
+            stack.add(&format!("{id}{FREE_MEMORY_ALARM_SUFFIX}"), free_memory)?;
+        let connections_alarm =
+            stack.add(&format!("{id}{CONNECTIONS_ALARM_SUFFIX}"), connections)?;
 
         record_overrides(stack, &name, props);
         Ok(Database {
@@ -310,6 +425,10 @@ impl Database {
             instance,
             cpu_alarm,
             free_storage_alarm,
+            free_memory_alarm,
+            connections_alarm,
+            log_groups,
+            log_key,
             engine: props.engine,
             port,
         })
@@ -386,9 +505,9 @@ fn instance_properties(
     instance
 }
 
-/// The CPU alarm and the free storage alarm, both notifying the topic on
-/// alarm and on recovery.
-fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> (Alarm, Alarm) {
+/// The CPU, free storage, free memory and connections alarms, each
+/// notifying the topic on alarm and on recovery.
+fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> [Alarm; 4] {
     let topic: Value<String> = props.alarm_topic.reference().into();
     let actions = vec![topic];
     let dimensions = vec![Dimension::new("DBInstanceIdentifier", instance.reference())];
@@ -413,6 +532,7 @@ fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> (Al
         f64::from(props.allocated_storage_gib) * GIB * f64::from(props.free_storage_alarm_percent)
             / 100.0;
     let free_storage = base
+        .clone()
         .alarm_description(format!(
             "{id}: free storage below {}% of the {} GiB allocated",
             props.free_storage_alarm_percent, props.allocated_storage_gib
@@ -422,10 +542,170 @@ fn alarms(id: &str, props: &DatabaseProps, instance: &Handle<DbInstance>) -> (Al
         .evaluation_periods(1)
         .threshold(free_bytes.round())
         .comparison_operator(alarm::ComparisonOperator::LessThanThreshold);
-    (cpu, free_storage)
+    let free_memory = base
+        .clone()
+        .alarm_description(format!(
+            "{id}: freeable memory below {} MiB for 15 minutes",
+            props.free_memory_alarm_mib
+        ))
+        .metric_name("FreeableMemory")
+        .statistic(alarm::Statistic::Minimum)
+        .evaluation_periods(3)
+        .threshold(f64::from(props.free_memory_alarm_mib) * MIB)
+        .comparison_operator(alarm::ComparisonOperator::LessThanThreshold);
+    let connections = base
+        .alarm_description(format!(
+            "{id}: more than {} connections open for 15 minutes",
+            props.connections_alarm
+        ))
+        .metric_name("DatabaseConnections")
+        .statistic(alarm::Statistic::Maximum)
+        .evaluation_periods(3)
+        .threshold(f64::from(props.connections_alarm))
+        .comparison_operator(alarm::ComparisonOperator::GreaterThanThreshold);
+    [cpu, free_storage, free_memory, connections]
+}
+
+/// Why a log group keeping logs less than a year is suppressed for checkov.
+const SHORT_LOG_RETENTION_REASON: &str = "The retention is the caller's choice \
+    (DatabaseProps::log_retention_days) for an environment that keeps less than a year of \
+    database logs, such as a short-lived stage; DatabaseProps::production keeps a year";
+
+/// `postgresql` as `Postgresql`, for logical IDs.
+fn capitalized(log: &str) -> String {
+    let mut chars = log.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The DB instance identifier a construct with log groups gives its
+/// instance: `<id in lower case>-<stack UUID>`, as a `Fn::Sub` that other
+/// names can be built from.
+struct Identifier {
+    /// `<id in lower case>-`.
+    prefix: String,
+}
+
+/// The `Fn::Sub` variable holding the stack's UUID.
+const STACK_UUID: &str = "StackUuid";
+
+impl Identifier {
+    /// The UUID at the end of the stack ID
+    /// (`arn:...:stack/<name>/<uuid>`): `!Select [2, !Split ['/', !Ref AWS::StackId]]`.
+    fn stack_uuid() -> Expr {
+        select(2, split("/", ref_("AWS::StackId"))).into()
+    }
+
+    /// `!Sub [template, {StackUuid: ...}]`, where `${Id}` in `template`
+    /// stands for the identifier.
+    fn sub(&self, template: &str) -> Intrinsic {
+        let text = template.replace("${Id}", &format!("{}${{{STACK_UUID}}}", self.prefix));
+        sub_with(text, [(STACK_UUID, Self::stack_uuid())])
+    }
+
+    /// The identifier itself.
+    fn expr(&self) -> Intrinsic {
+        self.sub("${Id}")
+    }
+}
+
+fn instance_identifier(id: &str) -> Identifier {
+    Identifier {
+        prefix: format!("{}-", id.to_ascii_lowercase()),
+    }
+}
+
+/// `/aws/rds/instance/<identifier>/<log>`: the group RDS exports `log` to.
+fn log_group_name(identifier: &Identifier, log: &str) -> Intrinsic {
+    identifier.sub(&format!("/aws/rds/instance/${{Id}}/{log}"))
+}
+
+fn map<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
+    Expr::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect::<IndexMap<_, _>>(),
+    )
+}
+
+/// The log key's policy: the account administers it (so IAM policies apply
+/// and the key can never become unmanageable); CloudWatch Logs in this
+/// region may use it for this database's log groups only, through the
+/// encryption context it sets (CloudWatch Logs user guide, "Encrypt log
+/// data in CloudWatch Logs using AWS KMS").
+fn log_key_policy(identifier: &Identifier) -> Expr {
+    let strings = |items: &[&str]| Expr::List(items.iter().map(|s| Expr::string(*s)).collect());
+    map([
+        ("Version", Expr::string("2012-10-17")),
+        (
+            "Statement",
+            Expr::List(vec![
+                map([
+                    ("Sid", Expr::string("AccountAdministersKey")),
+                    ("Effect", Expr::string("Allow")),
+                    (
+                        "Principal",
+                        map([(
+                            "AWS",
+                            crate::template::fns::sub(
+                                "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+                            )
+                            .into(),
+                        )]),
+                    ),
+                    ("Action", Expr::string("kms:*")),
+                    ("Resource", Expr::string("*")),
+                ]),
+                map([
+                    ("Sid", Expr::string("CloudWatchLogsEncryptsTheseGroups")),
+                    ("Effect", Expr::string("Allow")),
+                    (
+                        "Principal",
+                        map([(
+                            "Service",
+                            crate::template::fns::sub("logs.${AWS::Region}.amazonaws.com").into(),
+                        )]),
+                    ),
+                    (
+                        "Action",
+                        strings(&[
+                            "kms:Encrypt*",
+                            "kms:Decrypt*",
+                            "kms:ReEncrypt*",
+                            "kms:GenerateDataKey*",
+                            "kms:Describe*",
+                        ]),
+                    ),
+                    ("Resource", Expr::string("*")),
+                    (
+                        "Condition",
+                        map([(
+                            "ArnLike",
+                            map([(
+                                "kms:EncryptionContext:aws:logs:arn",
+                                identifier
+                                    .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/rds/instance/${Id}/*")
+                                    .into(),
+                            )]),
+                        )]),
+                    ),
+                ]),
+            ]),
+        ),
+    ])
 }
 
 fn record_overrides(stack: &mut Stack, name: &str, props: &DatabaseProps) {
+    if props.log_retention_days.is_none() {
+        stack.record_override(
+            name,
+            "log retention is off: RDS creates the exported logs' groups itself, with no \
+             retention and no key of their own, and keeps the logs (and their cost) forever",
+        );
+    }
     if !props.multi_az {
         stack.record_override(
             name,
@@ -463,20 +743,36 @@ fn check_props(
     props: &DatabaseProps,
 ) -> Result<(), SynthError> {
     let err = |message: String| SynthError::props(name, message);
-    let longest = format!("{id}{FREE_STORAGE_ALARM_SUFFIX}");
-    if check_logical_id(&longest, "Resources").is_err() || id.is_empty() {
-        return Err(err(format!(
-            "construct ID {id:?} must be letters and digits only, at most {} characters, \
-             because logical IDs such as {longest:?} are derived from it",
-            crate::stack::MAX_LOGICAL_ID_LEN - FREE_STORAGE_ALARM_SUFFIX.len()
-        )));
-    }
-    for suffix in [
+    let mut suffixes: Vec<String> = [
         SUBNET_GROUP_SUFFIX,
         INSTANCE_SUFFIX,
         CPU_ALARM_SUFFIX,
         FREE_STORAGE_ALARM_SUFFIX,
-    ] {
+        FREE_MEMORY_ALARM_SUFFIX,
+        CONNECTIONS_ALARM_SUFFIX,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if props.log_retention_days.is_some() {
+        suffixes.push(LOG_KEY_SUFFIX.to_owned());
+        for log in props.engine.log_exports() {
+            suffixes.push(format!("{}{LOG_GROUP_SUFFIX}", capitalized(log)));
+        }
+    }
+    let longest_suffix = suffixes.iter().map(String::len).max().unwrap_or_default();
+    let longest = suffixes
+        .iter()
+        .find(|s| s.len() == longest_suffix)
+        .map(|s| format!("{id}{s}"))
+        .unwrap_or_default();
+    if check_logical_id(&longest, "Resources").is_err() || id.is_empty() {
+        return Err(err(format!(
+            "construct ID {id:?} must be letters and digits only, at most {} characters, \
+             because logical IDs such as {longest:?} are derived from it",
+            crate::stack::MAX_LOGICAL_ID_LEN - longest_suffix
+        )));
+    }
+    for suffix in &suffixes {
         let logical = format!("{id}{suffix}");
         if stack.contains(&logical) {
             return Err(err(format!(
@@ -518,6 +814,37 @@ fn check_props(
             "free storage alarm threshold {}% is outside 1 to 50 (percent of the allocated storage)",
             props.free_storage_alarm_percent
         )));
+    }
+    if props.free_memory_alarm_mib == 0 {
+        return Err(err(
+            "free memory alarm threshold is 0 MiB; the alarm would never fire. Use at least 1"
+                .to_owned(),
+        ));
+    }
+    if props.connections_alarm == 0 {
+        return Err(err(
+            "connections alarm threshold is 0; the alarm would fire whenever anything connects. Use at least 1"
+                .to_owned(),
+        ));
+    }
+    if let Some(days) = props.log_retention_days {
+        if !LOG_RETENTION_DAYS.contains(&days) {
+            return Err(err(format!(
+                "log retention of {days} days is not one CloudWatch Logs offers; use one of {}",
+                LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+            )));
+        }
+        // The identifier is `<id>-<uuid>`: RDS takes 1 to 63 letters,
+        // digits and hyphens, starting with a letter.
+        let most = MAX_IDENTIFIER_LEN - UUID_LEN - 1;
+        if id.len() > most || !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return Err(err(format!(
+                "construct ID {id:?} must start with a letter and be at most {most} characters \
+                 when log retention is on, because the instance is then named \
+                 \"{}-<stack UUID>\" and RDS takes at most {MAX_IDENTIFIER_LEN} characters",
+                id.to_ascii_lowercase()
+            )));
+        }
     }
     Ok(())
 }
@@ -820,9 +1147,14 @@ mod tests {
             ids,
             [
                 "DbSubnetGroup",
+                "DbLogKey",
+                "DbPostgresqlLogGroup",
+                "DbUpgradeLogGroup",
                 "DbInstance",
                 "DbCpuAlarm",
-                "DbFreeStorageAlarm"
+                "DbFreeStorageAlarm",
+                "DbFreeMemoryAlarm",
+                "DbConnectionsAlarm"
             ]
         );
         let i = "DbInstance";
@@ -936,6 +1268,151 @@ mod tests {
             prop(&stack, "DbFreeStorageAlarm", "ComparisonOperator"),
             Some(Expr::string("LessThanThreshold"))
         );
+    }
+
+    fn json(stack: &Stack) -> serde_json::Value {
+        crate::template::json::to_json_value(&stack.template().unwrap().to_expr())["Resources"]
+            .clone()
+    }
+
+    /// Regression: the exported logs went to log groups RDS creates itself,
+    /// with no retention, so they were kept (and billed) forever. The stack
+    /// now creates each group before the instance, with a retention and a
+    /// key of its own, and names the instance so that the names match.
+    #[test]
+    fn exported_logs_go_to_groups_with_retention_created_before_the_instance() {
+        let (stack, db) = build(&props()).unwrap();
+        let r = json(&stack);
+        let uuid =
+            serde_json::json!({"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]});
+        assert_eq!(
+            r["DbInstance"]["Properties"]["DBInstanceIdentifier"],
+            serde_json::json!({"Fn::Sub": ["db-${StackUuid}", {"StackUuid": uuid}]})
+        );
+        assert_eq!(
+            r["DbInstance"]["DependsOn"],
+            serde_json::json!(["DbPostgresqlLogGroup", "DbUpgradeLogGroup"])
+        );
+        for (id, log) in [
+            ("DbPostgresqlLogGroup", "postgresql"),
+            ("DbUpgradeLogGroup", "upgrade"),
+        ] {
+            let g = &r[id];
+            assert_eq!(g["Type"], "AWS::Logs::LogGroup");
+            assert_eq!(
+                g["Properties"]["LogGroupName"],
+                serde_json::json!({"Fn::Sub": [format!("/aws/rds/instance/db-${{StackUuid}}/{log}"), {"StackUuid": uuid}]})
+            );
+            assert_eq!(g["Properties"]["RetentionInDays"], 14);
+            assert_eq!(
+                g["Properties"]["KmsKeyId"],
+                serde_json::json!({"Fn::GetAtt": ["DbLogKey", "Arn"]})
+            );
+            // Under a year: checkov's one-year rule is suppressed, saying why.
+            assert_eq!(g["Metadata"]["checkov"]["skip"][0]["id"], "CKV_AWS_338");
+        }
+        let key = &r["DbLogKey"]["Properties"];
+        assert_eq!(key["EnableKeyRotation"], true);
+        let logs = &key["KeyPolicy"]["Statement"][1];
+        assert_eq!(
+            logs["Principal"],
+            serde_json::json!({"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}})
+        );
+        assert_eq!(
+            logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
+            serde_json::json!({"Fn::Sub": ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/rds/instance/db-${StackUuid}/*", {"StackUuid": uuid}]})
+        );
+        assert_eq!(db.log_groups.len(), 2);
+        assert_eq!(
+            db.log_key.as_ref().map(|k| k.logical_id()),
+            Some("DbLogKey")
+        );
+    }
+
+    #[test]
+    fn production_keeps_logs_a_year_without_a_suppression_and_mysql_names_its_groups() {
+        let mut p = props().production();
+        p.engine = DbEngine::MySql;
+        let (stack, _) = build(&p).unwrap();
+        let r = json(&stack);
+        for id in ["DbErrorLogGroup", "DbSlowqueryLogGroup"] {
+            assert_eq!(r[id]["Properties"]["RetentionInDays"], 365, "{id}");
+            assert!(r[id].get("Metadata").is_none(), "{id}");
+        }
+        assert!(stack.overrides().is_empty());
+    }
+
+    #[test]
+    fn without_log_retention_rds_keeps_its_own_groups_and_an_override_says_so() {
+        let mut p = props();
+        p.log_retention_days = None;
+        let (stack, db) = build(&p).unwrap();
+        let r = json(&stack);
+        assert!(db.log_groups.is_empty() && db.log_key.is_none());
+        assert!(
+            r["DbInstance"]["Properties"]
+                .get("DBInstanceIdentifier")
+                .is_none()
+        );
+        assert!(r["DbInstance"].get("DependsOn").is_none());
+        assert!(
+            stack
+                .overrides()
+                .iter()
+                .any(|o| o.message.contains("log retention is off")),
+            "{:?}",
+            stack.overrides()
+        );
+    }
+
+    #[test]
+    fn memory_and_connections_alarm_the_topic() {
+        let (stack, db) = build(&props()).unwrap();
+        assert_eq!(db.free_memory_alarm.logical_id(), "DbFreeMemoryAlarm");
+        assert_eq!(db.connections_alarm.logical_id(), "DbConnectionsAlarm");
+        let topic = Expr::List(vec![Expr::func(Intrinsic::Ref("Alerts".into()))]);
+        for alarm in ["DbFreeMemoryAlarm", "DbConnectionsAlarm"] {
+            assert_eq!(prop(&stack, alarm, "AlarmActions"), Some(topic.clone()));
+            assert_eq!(prop(&stack, alarm, "OKActions"), Some(topic.clone()));
+        }
+        assert_eq!(
+            prop(&stack, "DbFreeMemoryAlarm", "MetricName"),
+            Some(Expr::string("FreeableMemory"))
+        );
+        assert_eq!(
+            prop(&stack, "DbFreeMemoryAlarm", "Threshold"),
+            Some(Expr::Float(256.0 * 1024.0 * 1024.0))
+        );
+        assert_eq!(
+            prop(&stack, "DbFreeMemoryAlarm", "ComparisonOperator"),
+            Some(Expr::string("LessThanThreshold"))
+        );
+        assert_eq!(
+            prop(&stack, "DbConnectionsAlarm", "MetricName"),
+            Some(Expr::string("DatabaseConnections"))
+        );
+        assert_eq!(
+            prop(&stack, "DbConnectionsAlarm", "Threshold"),
+            Some(Expr::Float(200.0))
+        );
+    }
+
+    #[test]
+    fn refuses_log_retentions_cloudwatch_lacks_and_ids_too_long_to_name_the_instance() {
+        let mut p = props();
+        p.log_retention_days = Some(100);
+        assert!(err_of(&p).contains("log retention of 100 days"));
+        p.log_retention_days = Some(90);
+        p.free_memory_alarm_mib = 0;
+        assert!(err_of(&p).contains("free memory alarm threshold is 0"));
+        p.free_memory_alarm_mib = 256;
+        p.connections_alarm = 0;
+        assert!(err_of(&p).contains("connections alarm threshold is 0"));
+        p.connections_alarm = 200;
+        let mut stack = Stack::new("t");
+        let err = Database::new(&mut stack, "AVeryLongDatabaseConstructId", &p).unwrap_err();
+        assert!(err.to_string().contains("at most 26 characters"), "{err}");
+        Database::new(&mut stack, "ShortEnough", &p).unwrap();
     }
 
     #[test]

@@ -245,13 +245,19 @@ impl Default for RootVolume {
     }
 }
 
-/// Where the load balancer writes access logs.
+/// Where the load balancer writes access logs: every request, with client,
+/// path, status and timing, the record an incident is reconstructed from.
+/// A `super::log_bucket::LogBucket` hands one out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessLogs {
     /// The S3 bucket (its policy must let Elastic Load Balancing write).
     pub bucket: Value<String>,
     /// Key prefix inside the bucket.
     pub prefix: Option<String>,
+    /// Logical IDs the load balancer must wait for: the bucket policy, since
+    /// Elastic Load Balancing checks that it may write when access logs are
+    /// turned on, and refuses the load balancer otherwise.
+    pub dependencies: Vec<String>,
 }
 
 /// The instances' boot script (user data, plain text; the construct
@@ -356,6 +362,10 @@ impl AppTargetProps {
 /// A target the construct serves, for scaling and alarms that need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppTarget {
+    /// The ID it was added under (the construct's own ID for the main
+    /// application, the target ID for those of [`LoadBalancedAsg::add_target`]),
+    /// for the logical IDs of what is built on it.
+    pub id: String,
     /// The target group.
     pub target_group: Handle<TargetGroup>,
     /// The HTTPS listener's rule forwarding to it (none for the main
@@ -901,16 +911,20 @@ impl LoadBalancedAsg {
                 props.deregistration_delay,
             ),
         )?;
-        let mut lb_attributes = Attributes::new();
-        if props.access_logs.is_none() {
-            lb_attributes = lb_attributes.metadata(
+        let lb_attributes = match &props.access_logs {
+            Some(logs) => logs.dependencies.iter().fold(Attributes::new(), |a, dep| {
+                a.depends_on_logical_id(dep.as_str())
+            }),
+            // Access logs are a forensic record, and nothing else stands in
+            // for them: the suppression says only who turned them off.
+            None => Attributes::new().metadata(
                 checkov::METADATA_KEY,
                 checkov::skips(&[checkov::Skip {
                     id: "CKV_AWS_91",
-                    comment: "Access logs are off because no log bucket was given (LoadBalancedAsgProps::access_logs); request metrics and target alarms cover availability",
+                    comment: ACCESS_LOGS_OFF_REASON,
                 }]),
-            );
-        }
+            ),
+        };
         let load_balancer = stack.add_with(
             &format!("{id}LoadBalancer"),
             load_balancer(props),
@@ -1013,6 +1027,7 @@ impl LoadBalancedAsg {
             launch_template,
             auto_scaling_group,
             targets: vec![AppTarget {
+                id: id.to_owned(),
                 target_group: target_group.clone(),
                 rule: None,
                 port: props.app_port,
@@ -1095,6 +1110,7 @@ impl LoadBalancedAsg {
             other => *other = Some(vec![Value::from(target_group.reference())].into()),
         }
         self.targets.push(AppTarget {
+            id: target_id.to_owned(),
             target_group: target_group.clone(),
             rule: Some(rule),
             port: props.port,
@@ -1201,6 +1217,11 @@ fn target_group(
             deregistration_delay.to_string(),
         )])
 }
+
+/// Why a load balancer without access logs is suppressed for checkov.
+pub const ACCESS_LOGS_OFF_REASON: &str = "Access logs are off because the caller gave no log bucket \
+    (LoadBalancedAsgProps::access_logs): a choice of the blueprint for this environment, which then \
+    keeps no record of requests; give one (a LogBucket construct hands it out) to keep them";
 
 /// The reason port 80 is open to the internet, for checkov.
 const HTTP_REDIRECT_REASON: &str = "Port 80 on the load balancer only answers with a redirect to HTTPS \
@@ -1678,7 +1699,12 @@ pub(crate) mod tests {
         let (stack, _) = build(&props());
         let skip = &resources(&stack)["WebLoadBalancer"]["Metadata"]["checkov"]["skip"];
         assert_eq!(skip[0]["id"], "CKV_AWS_91");
-        assert!(skip[0]["comment"].as_str().unwrap().contains("access_logs"));
+        let comment = skip[0]["comment"].as_str().unwrap();
+        assert!(comment.contains("access_logs"));
+        // Regression: the reason argued availability for what is a forensic
+        // control; it now says only whose choice it is and what it costs.
+        assert!(!comment.contains("availability"), "{comment}");
+        assert!(comment.contains("no record of requests"), "{comment}");
     }
 
     #[test]
@@ -1687,13 +1713,20 @@ pub(crate) mod tests {
         p.access_logs = Some(AccessLogs {
             bucket: Intrinsic::Ref("LogBucket".into()).into(),
             prefix: Some("alb".into()),
+            dependencies: vec!["LogBucketPolicy".into()],
         });
         p.dualstack = true;
         let (stack, _) = build(&p);
         assert!(
             resources(&stack)["WebLoadBalancer"]
                 .get("Metadata")
-                .is_none()
+                .is_none(),
+            "logs on: no suppression"
+        );
+        assert_eq!(
+            resources(&stack)["WebLoadBalancer"]["DependsOn"],
+            "LogBucketPolicy",
+            "Elastic Load Balancing checks the bucket policy when logging is turned on"
         );
         let lb = &resources(&stack)["WebLoadBalancer"]["Properties"];
         assert_eq!(lb["IpAddressType"], "dualstack");

@@ -14,6 +14,7 @@ pub mod database;
 pub mod dns;
 pub mod instance_role;
 pub mod load_balanced_asg;
+pub mod log_bucket;
 pub mod monitoring;
 pub mod nacl;
 pub mod scaling;

@@ -335,11 +335,12 @@ fn check_entries(tier: &str, direction: &str, entries: &[NaclEntry]) -> Result<(
 /// balancer, NAT gateways and bastion sit in public subnets, app instances
 /// in private subnets and the database in isolated subnets:
 ///
-/// - **Public** in: 80 and 443 from anywhere, 22 from the admin CIDR,
-///   ephemeral 1024-65535 from anywhere (replies to the load balancer, NAT
-///   gateways and bastion), ICMP "fragmentation needed" (path MTU
-///   discovery). Out: 80 and 443 anywhere (NAT to the internet), 22 and the
-///   app ports to the VPC (bastion and load balancer to the instances),
+/// - **Public** in: 80 and 443 from anywhere, 22 from the admin CIDR (when
+///   there is one), ephemeral 1024-65535 from anywhere (replies to the load
+///   balancer, NAT gateways and bastion), ICMP "fragmentation needed" (path
+///   MTU discovery). Out: 80 and 443 anywhere (NAT to the internet), 22 to
+///   the VPC (a public bastion to the instances, when there is an admin
+///   CIDR), the app ports to the VPC (load balancer to the instances),
 ///   ephemeral anywhere (replies to clients, the admin and NAT users).
 /// - **Private** in: everything from the VPC, ephemeral from anywhere
 ///   (internet replies through the NAT), path MTU ICMP. Out: everything.
@@ -351,8 +352,11 @@ fn check_entries(tier: &str, direction: &str, entries: &[NaclEntry]) -> Result<(
 /// else.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebTiers {
-    /// Who may reach the bastion over SSH; normally a `Ref` to a parameter.
-    pub admin_cidr: Value<String>,
+    /// Who may reach a public bastion over SSH; normally a `Ref` to a
+    /// parameter. `None` when no one reaches the public subnets on port 22
+    /// (a bastion reached through Session Manager, or none): then neither
+    /// SSH rule of the public tier is written.
+    pub admin_cidr: Option<Value<String>>,
     /// The ports the load balancer sends to on the app instances.
     pub app_ports: Vec<u16>,
     /// The database port (5432 for PostgreSQL, 3306 for MySQL).
@@ -392,9 +396,20 @@ impl WebTiers {
         let mut public_egress = vec![
             NaclEntry::allow(100, Traffic::tcp(80), anywhere()),
             NaclEntry::allow(110, Traffic::tcp(443), anywhere()),
-            NaclEntry::allow(120, Traffic::tcp(22), vpc_cidr()),
-            NaclEntry::allow(130, ephemeral, anywhere()),
         ];
+        if self.admin_cidr.is_some() {
+            public_egress.push(NaclEntry::allow(120, Traffic::tcp(22), vpc_cidr()));
+        }
+        public_egress.push(NaclEntry::allow(130, ephemeral, anywhere()));
+        let mut public_ingress = vec![
+            NaclEntry::allow(100, Traffic::tcp(80), anywhere()),
+            NaclEntry::allow(110, Traffic::tcp(443), anywhere()),
+        ];
+        if let Some(admin) = &self.admin_cidr {
+            public_ingress.push(NaclEntry::allow(120, Traffic::tcp(22), admin.clone()));
+        }
+        public_ingress.push(NaclEntry::allow(130, ephemeral, anywhere()));
+        public_ingress.push(NaclEntry::allow(140, path_mtu, anywhere()));
         for (k, (from, to)) in port_ranges(&self.app_ports).into_iter().enumerate() {
             public_egress.push(NaclEntry::allow(
                 rule_after(200, k)?,
@@ -405,13 +420,7 @@ impl WebTiers {
         let public_tier = NaclTier {
             name: "Public".to_owned(),
             subnets: public,
-            ingress: vec![
-                NaclEntry::allow(100, Traffic::tcp(80), anywhere()),
-                NaclEntry::allow(110, Traffic::tcp(443), anywhere()),
-                NaclEntry::allow(120, Traffic::tcp(22), self.admin_cidr.clone()),
-                NaclEntry::allow(130, ephemeral, anywhere()),
-                NaclEntry::allow(140, path_mtu, anywhere()),
-            ],
+            ingress: public_ingress,
             egress: public_egress,
         };
 
@@ -507,7 +516,7 @@ mod tests {
             "Acl",
             &vpc,
             &WebTiers {
-                admin_cidr: admin_ref().into(),
+                admin_cidr: Some(admin_ref().into()),
                 app_ports: APP_PORTS.to_vec(),
                 db_port: DB_PORT,
             },
@@ -678,6 +687,43 @@ mod tests {
         if let Some(reason) = blocked(t, client, server, port) {
             panic!("{what} ({client:?} -> {server:?}:{port}) is dropped: {reason}");
         }
+    }
+
+    /// With no admin CIDR (a bastion reached through Session Manager) the
+    /// public tier opens port 22 in neither direction; everything else is
+    /// numbered as before.
+    #[test]
+    fn without_an_admin_cidr_the_public_tier_has_no_ssh_rule() {
+        let mut stack = Stack::new("test");
+        let vpc = Vpc::new(&mut stack, "Network", VpcProps::default()).unwrap();
+        NetworkAcls::web(
+            &mut stack,
+            "Acl",
+            &vpc,
+            &WebTiers {
+                admin_cidr: None,
+                app_ports: APP_PORTS.to_vec(),
+                db_port: DB_PORT,
+            },
+        )
+        .unwrap();
+        let t = stack.template().unwrap();
+        let public = rules_of(&t, "NetworkPublicSubnet1");
+        assert!(
+            public.iter().all(|r| r.ports != Some((22, 22))),
+            "{public:#?}"
+        );
+        let numbers: Vec<(bool, i64)> = public.iter().map(|r| (r.egress, r.number)).collect();
+        for expected in [
+            (false, 100),
+            (false, 110),
+            (false, 130),
+            (false, 140),
+            (true, 130),
+        ] {
+            assert!(numbers.contains(&expected), "{numbers:?}");
+        }
+        assert!(!numbers.contains(&(false, 120)) && !numbers.contains(&(true, 120)));
     }
 
     #[test]
@@ -1038,7 +1084,7 @@ mod tests {
         )
         .unwrap();
         let web = WebTiers {
-            admin_cidr: admin_ref().into(),
+            admin_cidr: Some(admin_ref().into()),
             app_ports: vec![8080],
             db_port: DB_PORT,
         };

