@@ -27,6 +27,7 @@ pub(crate) mod suppress;
 #[cfg(test)]
 mod testing;
 mod text;
+pub(crate) mod transforms;
 pub(crate) mod unused;
 
 pub use az_report::AvailabilityReport;
@@ -93,11 +94,12 @@ fn run(
 ) -> Report {
     let mut found = extra;
     let transformed = template.transform.is_some();
+    let transforms = transforms::Transforms::of(template);
     schema::warm(template);
     for (id, r) in &template.resources {
         let mut ds = schema::check_resource(template, id, r);
-        if transformed {
-            // Macro types (AWS::Serverless::*) only exist before expansion.
+        if !transforms.predictable() {
+            // A macro may expand types only it knows.
             ds.retain(|d| d.rule != rules::UNKNOWN_TYPE.id);
         }
         found.extend(ds);
@@ -176,12 +178,8 @@ pub fn check_parsed(parsed: &Parsed, options: &Options) -> Report {
         .filter(|p| matches!(p.kind, ProblemKind::IntrinsicShape { .. }))
         .map(|p| p.path.as_slice())
         .collect();
-    run(
-        &parsed.template,
-        options,
-        problem_diagnostics(&parsed.problems),
-        &shapes,
-    )
+    let problems = problem_diagnostics(&parsed.problems);
+    run(&parsed.template, options, problems, &shapes)
 }
 
 type OrderKey = (usize, usize, Vec<String>, String);
@@ -264,6 +262,56 @@ mod tests {
             },
         );
         assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    }
+
+    #[test]
+    fn sam_types_pass_under_their_transform_and_type_typos_still_fail() {
+        let t = testing::template(json!({
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Resources": {
+                "F": {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12"}},
+                "G": {"Type": "AWS::Serverless::Functon"},
+                "T": {"Type": "aws::sns::topic"}
+            }
+        }));
+        let r = check(&t, &Options::default());
+        let found: Vec<(&str, &str, Option<&str>)> = r
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let place = d.path.get(1).map_or("", String::as_str);
+                (d.rule.as_str(), place, d.hint.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "HG004",
+                    "",
+                    Some(
+                        "validate the processed template (aws cloudformation get-template --template-stage Processed) for full checks"
+                    )
+                ),
+                (
+                    "HG101",
+                    "G",
+                    Some("did you mean AWS::Serverless::Function?")
+                ),
+                ("HG101", "T", Some("did you mean AWS::SNS::Topic?")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_macro_may_define_any_type() {
+        let t = testing::template(json!({
+            "Transform": "MyMacro",
+            "Resources": {"T": {"Type": "Acme::Widget"}}
+        }));
+        let r = check(&t, &Options::default());
+        let rules: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.as_str()).collect();
+        assert_eq!(rules, vec!["HG004"]);
     }
 
     #[test]
