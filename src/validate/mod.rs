@@ -12,6 +12,7 @@
 pub(crate) mod availability;
 pub mod az_report;
 mod diagnostic;
+pub(crate) mod functions;
 pub(crate) mod graph;
 pub(crate) mod intrinsics;
 pub(crate) mod model;
@@ -104,6 +105,9 @@ fn run(
         }
         found.extend(ds);
     }
+    if transforms.predictable() {
+        found.extend(functions::check(template, &transforms));
+    }
     if transformed {
         found.push(
             rules::TRANSFORM_SKIPPED
@@ -178,7 +182,24 @@ pub fn check_parsed(parsed: &Parsed, options: &Options) -> Report {
         .filter(|p| matches!(p.kind, ProblemKind::IntrinsicShape { .. }))
         .map(|p| p.path.as_slice())
         .collect();
-    let problems = problem_diagnostics(&parsed.problems);
+    let mut problems = problem_diagnostics(&parsed.problems);
+    if !transforms::Transforms::of(&parsed.template).language_extensions {
+        // Without the transform, CloudFormation rejects what only it expands.
+        for (d, p) in problems.iter_mut().zip(&parsed.problems) {
+            if let ProblemKind::NeedsTransform { key } = &p.kind {
+                let mut hg218 = rules::NEEDS_LANGUAGE_EXTENSIONS
+                    .diag(format!(
+                        "{key} exists only with the AWS::LanguageExtensions transform, which the template does not declare"
+                    ))
+                    .at(p.path.iter().cloned())
+                    .hint("add Transform: AWS::LanguageExtensions at the top level of the template");
+                if let Some(id) = p.logical_id() {
+                    hg218 = hg218.on(id);
+                }
+                *d = hg218;
+            }
+        }
+    }
     run(&parsed.template, options, problems, &shapes)
 }
 

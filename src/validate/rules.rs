@@ -195,6 +195,15 @@ rules! {
     PARAMETER_TYPE = "HG216", Template, Error / Error,
         "unknown parameter type",
         "CloudFormation rejects a parameter whose Type it does not know.";
+    UNKNOWN_FUNCTION = "HG217", Template, Error / Error,
+        "unknown intrinsic function",
+        "CloudFormation rejects a function it does not know (a misspelt Fn:: name or short-form tag) and a rule function outside Rules.";
+    NEEDS_LANGUAGE_EXTENSIONS = "HG218", Template, Error / Error,
+        "function needs the AWS::LanguageExtensions transform",
+        "Fn::Length, Fn::ToJsonString, Fn::ForEach and Fn::FindInMap default values exist only in templates that declare Transform: AWS::LanguageExtensions.";
+    RULES_OUTSIDE_PARAMETERS = "HG219", Template, Error / Error,
+        "Rules use more than parameters and rule functions",
+        "Rules are evaluated before any resource exists: they may only Ref parameters (and pseudo parameters) and use the rule functions.";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",
