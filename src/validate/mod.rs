@@ -19,6 +19,7 @@ pub(crate) mod model;
 pub(crate) mod network;
 pub(crate) mod parameters;
 pub(crate) mod quotas;
+pub(crate) mod reach;
 pub mod render;
 pub mod rules;
 pub(crate) mod scenario;
@@ -126,6 +127,8 @@ fn run(
     found.extend(security::check(template, &topology));
     found.extend(availability::check(template, &topology));
     found.extend(network::check(&topology));
+    let reach = reach::analyse(template, &topology);
+    found.extend(reach.findings);
     found.retain(|d| {
         let schema_rule =
             rules::find(&d.rule).is_some_and(|r| r.category == rules::Category::Schema);
@@ -144,10 +147,12 @@ fn run(
     let (mut diagnostics, mut suppressed) = suppress::apply(template, found);
     sort(template, &mut diagnostics);
     suppressed.sort_by_cached_key(|s| order_key(template, &s.diagnostic));
+    let mut availability = az_report::build(&topology);
+    availability.paths = reach.paths;
     Report {
         diagnostics,
         suppressed,
-        availability: az_report::build(&topology),
+        availability,
     }
 }
 

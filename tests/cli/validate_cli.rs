@@ -110,3 +110,65 @@ fn json_and_sarif_carry_the_same_findings() {
         61
     );
 }
+
+#[test]
+fn swiftcode_serves_every_path_through_every_az() {
+    use hagen::blueprint;
+    use hagen::config::Config;
+    use hagen::validate::az_report::Reach;
+    use hagen::validate::{Options, Severity, check};
+
+    for env in ["stage", "prod"] {
+        let bp = swiftcode::SwiftCode;
+        let resolved = blueprint::resolve(&bp, &Config::builtin(), Some(env)).expect("built in");
+        let template = blueprint::synthesize(&bp, &resolved)
+            .expect("the blueprint builds")
+            .template;
+        let report = check(
+            &template,
+            &Options {
+                strict: true,
+                body_size: None,
+            },
+        );
+        let worse_than_notes: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity > Severity::Info)
+            .collect();
+        assert!(worse_than_notes.is_empty(), "{env}: {worse_than_notes:#?}");
+        let paths: Vec<(&str, Reach)> = report
+            .availability
+            .paths
+            .iter()
+            .map(|p| (p.hops.as_str(), p.status))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                (
+                    "users -> AppHttpListener 80 (redirect or fixed response)",
+                    Reach::Open
+                ),
+                (
+                    "users -> AppHttpsListener 443 -> AppAsg 9000 (AppTargetGroup) -> DbInstance 5432",
+                    Reach::Open
+                ),
+                (
+                    "users -> AppHttpsListener 443 -> AppAsg 8000 (LetoTargetGroup) -> DbInstance 5432",
+                    Reach::Open
+                ),
+            ],
+            "{env}"
+        );
+        for p in &report.availability.paths {
+            let azs: Vec<(&str, Reach)> = p.azs.iter().map(|a| (a.az.as_str(), a.status)).collect();
+            assert_eq!(
+                azs,
+                vec![("AZ index 0", Reach::Open), ("AZ index 1", Reach::Open)],
+                "{env}: {}",
+                p.hops
+            );
+        }
+    }
+}
