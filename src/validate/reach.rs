@@ -34,17 +34,21 @@
 //!   and `alb` targets, and network load balancers without security groups
 //!   (their targets see the clients' own addresses).
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+mod groups;
+mod usage;
+
+use std::collections::HashSet;
 
 use ipnet::IpNet;
 
 use super::az_report::{AzReach, Reach, ServicePath};
 use super::diagnostic::Diagnostic;
-use super::intrinsics::referenced_names;
-use super::model::{Addr, Az, Compute, Model, Peer, Ports, Protocol, SgRule};
+use super::model::{Addr, Az, Model, Peer, Ports, Protocol};
 use super::network::{End, acls_pass};
 use super::rules;
-use crate::template::{Expr, Template};
+use crate::template::Template;
+use groups::{Who, admits, admitting, cidrs, list, proto_word, sends};
+use usage::databases_of;
 
 /// What the analysis found: the paths for the report and the gaps.
 #[derive(Debug, Default)]
@@ -53,19 +57,6 @@ pub struct Analysis {
     pub paths: Vec<ServicePath>,
     /// One finding per missing rule.
     pub findings: Vec<Diagnostic>,
-}
-
-/// Who connects, as a security group rule sees them.
-enum Who<'a> {
-    /// Users of an internet-facing load balancer.
-    Internet,
-    /// Users of an internal load balancer.
-    Vpc,
-    /// Members of these groups, in these subnets.
-    Members {
-        groups: &'a [String],
-        cidrs: Vec<Addr>,
-    },
 }
 
 /// A security group verdict on one hop.
@@ -79,79 +70,6 @@ enum Gate {
     Unknown(String),
 }
 
-fn covers(rule: &SgRule, protocol: Protocol, port: u16) -> bool {
-    rule.protocol.covers(protocol) && (!protocol.has_ports() || rule.ports.contains(port))
-}
-
-fn proto_word(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Udp => "udp",
-        _ => "tcp",
-    }
-}
-
-/// Whether a rule's peer may be `who`; the peer in words when it may.
-fn peer_is(peer: &Peer, who: &Who) -> Option<String> {
-    match (peer, who) {
-        (Peer::Addr(a), Who::Internet) if a.is_world() => Some(String::new()),
-        (Peer::Addr(a), Who::Internet | Who::Vpc) => Some(format!("only from {a}")),
-        (Peer::Group(g), Who::Vpc) => Some(format!("from {g}")),
-        (Peer::Group(_), Who::Internet) => None,
-        (Peer::Unknown, _) => Some("from a prefix list or group outside the template".into()),
-        (Peer::Group(g), Who::Members { groups, .. }) => {
-            groups.contains(g).then(|| format!("from {g}"))
-        }
-        (Peer::Addr(a), Who::Members { cidrs, .. }) => {
-            let reaches = match a {
-                Addr::Expr(_) => true,
-                Addr::Cidr(_) => cidrs.is_empty() || cidrs.iter().any(|c| a.overlaps(c)),
-            };
-            reaches.then(|| format!("from {a}"))
-        }
-    }
-}
-
-/// Whether `groups` admit `who` on a port.
-fn admits(
-    model: &Model,
-    groups: &[String],
-    protocol: Protocol,
-    port: u16,
-    who: &Who,
-) -> Option<String> {
-    groups
-        .iter()
-        .filter_map(|g| model.groups.get(g))
-        .flat_map(|g| &g.ingress)
-        .filter(|r| covers(r, protocol, port))
-        .find_map(|r| peer_is(&r.peer, who))
-}
-
-/// Whether `groups` let traffic out to `who` on a port (a group without
-/// egress rules lets everything out).
-fn sends(model: &Model, groups: &[String], protocol: Protocol, port: u16, who: &Who) -> bool {
-    let sgs: Vec<_> = groups.iter().filter_map(|g| model.groups.get(g)).collect();
-    sgs.iter().any(|g| !g.egress_written)
-        || sgs
-            .iter()
-            .flat_map(|g| &g.egress)
-            .filter(|r| covers(r, protocol, port))
-            .any(|r| peer_is(&r.peer, who).is_some())
-}
-
-fn cidrs(model: &Model, subnets: Option<&Vec<String>>) -> Vec<Addr> {
-    subnets
-        .into_iter()
-        .flatten()
-        .filter_map(|s| model.subnets.get(s)?.cidr)
-        .map(|c| Addr::Cidr(IpNet::V4(c)))
-        .collect()
-}
-
-fn list(groups: &[String]) -> String {
-    groups.join(", ")
-}
-
 /// The subnets of a list in one AZ.
 fn in_az<'a>(model: &Model, subnets: &'a [String], az: &Az) -> Vec<&'a String> {
     subnets
@@ -161,94 +79,6 @@ fn in_az<'a>(model: &Model, subnets: &'a [String], az: &Az) -> Vec<&'a String> {
 }
 
 const NO_TARGETS: &str = "no targets here";
-
-/// One database the instances use, and why hagen thinks so.
-struct Use {
-    database: String,
-    port: Option<u16>,
-    evidence: String,
-}
-
-/// The resource types whose references the database search does not
-/// follow: the network and the other tiers, which every tier refers to.
-fn stops_search(type_name: &str) -> bool {
-    [
-        "AWS::EC2::",
-        "AWS::ElasticLoadBalancingV2::",
-        "AWS::AutoScaling::",
-        "AWS::RDS::",
-        "AWS::CloudWatch::",
-    ]
-    .iter()
-    .any(|p| type_name.starts_with(p))
-        && type_name != "AWS::EC2::LaunchTemplate"
-}
-
-/// The databases a compute resource uses (see the module docs).
-fn databases_of(template: &Template, model: &Model, id: &str, c: &Compute) -> Vec<Use> {
-    let mut out: Vec<Use> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut queue: VecDeque<(String, usize)> = VecDeque::new();
-    queue.push_back((id.to_owned(), 0));
-    if let Some(lt) = &c.launch_template {
-        queue.push_back((lt.clone(), 0));
-    }
-    while let Some((current, depth)) = queue.pop_front() {
-        if !seen.insert(current.clone()) || depth > 4 {
-            continue;
-        }
-        let Some(r) = template.resources.get(&current) else {
-            continue;
-        };
-        let mut names: BTreeSet<String> = referenced_names(&Expr::Map(r.properties.clone()))
-            .into_iter()
-            .chain(referenced_names(&Expr::Map(r.metadata.clone())))
-            .collect();
-        if depth == 0 {
-            names.extend(r.depends_on.iter().cloned());
-        }
-        for name in names {
-            if let Some(db) = model.databases.get(&name) {
-                if !out.iter().any(|u| u.database == name) {
-                    out.push(Use {
-                        database: name.clone(),
-                        port: db.port,
-                        evidence: format!("{current} refers to {name}"),
-                    });
-                }
-                continue;
-            }
-            if let Some(next) = template.resources.get(&name)
-                && !stops_search(&next.resource_type)
-            {
-                queue.push_back((name, depth + 1));
-            }
-        }
-    }
-    for (name, db) in &model.databases {
-        if out.iter().any(|u| &u.database == name) {
-            continue;
-        }
-        let rule = db
-            .groups
-            .iter()
-            .filter_map(|g| model.groups.get(g).map(|sg| (g, sg)))
-            .flat_map(|(g, sg)| sg.ingress.iter().map(move |r| (g, r)))
-            .find(|(_, r)| matches!(&r.peer, Peer::Group(p) if c.groups.contains(p)));
-        if let Some((g, r)) = rule {
-            let source = match &r.peer {
-                Peer::Group(p) => p.clone(),
-                _ => String::new(),
-            };
-            out.push(Use {
-                database: name.clone(),
-                port: db.port,
-                evidence: format!("{g} admits {source} on {}", r.ports),
-            });
-        }
-    }
-    out
-}
 
 /// Which hop of a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,13 +155,19 @@ impl Builder<'_> {
         let lb_id = l.load_balancer.clone();
 
         // Users to the listener.
+        // The rule that admits the users, when one does: its range is who
+        // the network ACLs must let in.
+        let mut users_peer: Option<Peer> = None;
         let listener_gate = match l.port {
             None => Gate::Unknown(format!("the port of {id} is not a literal")),
             Some(_) if !lb.groups_known => Gate::Unknown(format!(
                 "the security groups of {lb_id} are not all in the template"
             )),
-            Some(port) => match admits(model, &lb.groups, protocol, port, &who) {
-                Some(how) => Gate::Open(how),
+            Some(port) => match admitting(model, &lb.groups, protocol, port, &who) {
+                Some((peer, how)) => {
+                    users_peer = Some(peer.clone());
+                    Gate::Open(how)
+                }
                 None => {
                     let what = format!("{} {port}", proto_word(protocol));
                     let groups = list(&lb.groups);
@@ -364,11 +200,15 @@ impl Builder<'_> {
         let lb_subnets: Vec<String> = lb.subnets.clone().unwrap_or_default();
         // Users of an internal load balancer are some part of the VPC (or
         // networks connected to it): which part, the template does not
-        // say, so their way through the ACLs is not judged.
-        let users_end = if lb.internal {
-            None
-        } else {
-            "0.0.0.0/0".parse::<IpNet>().ok().map(Addr::Cidr)
+        // say, so their way through the ACLs is not judged. Users of an
+        // internet-facing one are the range its group admits them from
+        // (a computed range or a prefix list is not judged either), or the
+        // whole internet.
+        let users_end = match (&users_peer, lb.internal) {
+            (_, true) => None,
+            (Some(Peer::Addr(a @ Addr::Cidr(_))), false) => Some(a.clone()),
+            (Some(_), false) => None,
+            (None, false) => "0.0.0.0/0".parse::<IpNet>().ok().map(Addr::Cidr),
         };
         let entry = l.port.map(|port| Hop {
             kind: HopKind::Entry,

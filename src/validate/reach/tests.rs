@@ -301,3 +301,45 @@ fn instances_registered_in_targets_are_followed_with_their_port() {
         vec![("HG605".into(), "Resources/Tg/Properties/Targets".into())]
     );
 }
+
+#[test]
+fn regression_a_listener_open_to_the_world_is_not_shown_as_restricted_by_a_narrower_rule() {
+    // The first matching rule used to decide the words: an office range
+    // listed before 0.0.0.0/0 made a public listener look restricted.
+    let a = analyse_with(|v| {
+        v["Resources"]["AlbSg"]["Properties"]["SecurityGroupIngress"] = json!([
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "203.0.113.0/24"},
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"}
+        ]);
+    });
+    let https = path(&a, HTTPS);
+    assert_eq!((https.status, https.detail.as_str()), (Reach::Open, ""));
+}
+
+#[test]
+fn regression_network_acls_are_judged_against_the_range_the_listener_admits() {
+    // A listener for one office range, behind an ACL that admits that
+    // range only, used to be judged against the whole internet and shown
+    // closed in every AZ.
+    let a = analyse_with(|v| {
+        let r = &mut v["Resources"];
+        r["AlbSg"]["Properties"]["SecurityGroupIngress"] = json!([
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "203.0.113.0/24"},
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "203.0.113.0/24"}
+        ]);
+        r["PublicAclIn100"]["Properties"]["CidrBlock"] = json!("203.0.113.0/24");
+        r["PublicAclIn110"]["Properties"]["CidrBlock"] = json!("203.0.113.0/24");
+    });
+    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+    let https = path(&a, HTTPS);
+    assert_eq!(
+        (https.status, https.detail.as_str()),
+        (Reach::Open, "only from 203.0.113.0/24")
+    );
+    assert!(
+        https.azs.iter().all(|z| z.status == Reach::Open),
+        "{:#?}",
+        https.azs
+    );
+}
