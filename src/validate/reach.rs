@@ -160,9 +160,15 @@ impl Builder<'_> {
         let mut users_peer: Option<Peer> = None;
         let listener_gate = match l.port {
             None => Gate::Unknown(format!("the port of {id} is not a literal")),
-            Some(_) if !lb.groups_known => Gate::Unknown(format!(
-                "the security groups of {lb_id} are not all in the template"
-            )),
+            Some(_) if !lb.groups_known => {
+                Gate::Unknown(if lb.groups.is_empty() && lb.kind == "network" {
+                    format!(
+                        "{lb_id} has no security groups: its targets see the clients' own addresses"
+                    )
+                } else {
+                    format!("the security groups of {lb_id} are not all in the template")
+                })
+            }
             Some(port) => match admitting(model, &lb.groups, protocol, port, &who) {
                 Some((peer, how)) => {
                     users_peer = Some(peer.clone());

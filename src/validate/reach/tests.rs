@@ -343,3 +343,21 @@ fn regression_network_acls_are_judged_against_the_range_the_listener_admits() {
         https.azs
     );
 }
+
+#[test]
+fn a_network_load_balancer_without_groups_is_unknown_and_says_why() {
+    let a = analyse_with(|v| {
+        let alb = &mut v["Resources"]["Alb"]["Properties"];
+        alb["Type"] = json!("network");
+        alb.as_object_mut().expect("a map").remove("SecurityGroups");
+    });
+    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+    let https = path(&a, HTTPS);
+    assert_eq!(
+        (https.status, https.detail.as_str()),
+        (
+            Reach::Unknown,
+            "Alb has no security groups: its targets see the clients' own addresses"
+        )
+    );
+}
