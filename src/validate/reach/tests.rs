@@ -361,3 +361,27 @@ fn a_network_load_balancer_without_groups_is_unknown_and_says_why() {
         )
     );
 }
+
+#[test]
+fn instances_that_depend_on_the_database_use_it() {
+    let a = analyse_with(|v| {
+        let r = &mut v["Resources"];
+        r["DbSg"]["Properties"]
+            .as_object_mut()
+            .expect("a map")
+            .remove("SecurityGroupIngress");
+        r["Asg"]["DependsOn"] = json!("Db");
+    });
+    assert_eq!(
+        rules_and_places(&a),
+        vec![(
+            "HG606".into(),
+            "Resources/Db/Properties/VPCSecurityGroups".into()
+        )]
+    );
+    assert!(
+        a.findings[0].message.contains("(Asg refers to Db)"),
+        "{}",
+        a.findings[0].message
+    );
+}
