@@ -69,6 +69,62 @@ pub struct SinglePoint {
     pub detail: String,
 }
 
+/// Whether users get through a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    /// Every hop admits the traffic (in every AZ, for a whole path).
+    Open,
+    /// Open through some AZs, closed through others (network ACLs).
+    PartlyOpen,
+    /// Some hop drops it.
+    Closed,
+    /// Some hop depends on what the template does not say (security
+    /// groups from parameters, targets outside the template).
+    Unknown,
+}
+
+impl Reach {
+    /// The word used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::Open => "open",
+            Reach::PartlyOpen => "partly open",
+            Reach::Closed => "closed",
+            Reach::Unknown => "unknown",
+        }
+    }
+}
+
+/// A path through one AZ: users entering through the load balancer's node
+/// there, the targets there, and their way to the database (in any AZ).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AzReach {
+    /// The AZ, as the template identifies it.
+    pub az: String,
+    /// Whether the path is open through it.
+    pub status: Reach,
+    /// Why not, or what is there; empty when simply open.
+    pub detail: String,
+}
+
+/// A path users take through the stack: a listener, the targets it
+/// forwards to, and the database they use, with the ports of each hop.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServicePath {
+    /// The hops in words: `users -> Listener 443 -> AppAsg 9000 -> Db 5432`.
+    pub hops: String,
+    /// The listener's logical ID.
+    pub listener: String,
+    /// Whether users get through, through the security groups and the
+    /// network ACLs.
+    pub status: Reach,
+    /// Why not, or what is not known; empty when open.
+    pub detail: String,
+    /// The path through each AZ it spans.
+    pub azs: Vec<AzReach>,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,13 +135,18 @@ pub struct AvailabilityReport {
     pub losses: Vec<AzLoss>,
     /// Every single point of failure.
     pub single_points_of_failure: Vec<SinglePoint>,
+    /// The paths users take, from each listener to the targets and their
+    /// database, open or closed.
+    pub paths: Vec<ServicePath>,
 }
 
 impl AvailabilityReport {
-    /// Whether there is anything to report: no component in a known AZ
-    /// and no single point of failure.
+    /// Whether there is anything to report: no component in a known AZ,
+    /// no single point of failure and no path.
     pub fn is_empty(&self) -> bool {
-        self.losses.iter().all(|l| l.impacts.is_empty()) && self.single_points_of_failure.is_empty()
+        self.losses.iter().all(|l| l.impacts.is_empty())
+            && self.single_points_of_failure.is_empty()
+            && self.paths.is_empty()
     }
 }
 

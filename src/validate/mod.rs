@@ -12,12 +12,14 @@
 pub(crate) mod availability;
 pub mod az_report;
 mod diagnostic;
+pub(crate) mod functions;
 pub(crate) mod graph;
 pub(crate) mod intrinsics;
 pub(crate) mod model;
 pub(crate) mod network;
 pub(crate) mod parameters;
 pub(crate) mod quotas;
+pub(crate) mod reach;
 pub mod render;
 pub mod rules;
 pub(crate) mod scenario;
@@ -27,6 +29,7 @@ pub(crate) mod suppress;
 #[cfg(test)]
 mod testing;
 mod text;
+pub(crate) mod transforms;
 pub(crate) mod unused;
 
 pub use az_report::AvailabilityReport;
@@ -93,14 +96,18 @@ fn run(
 ) -> Report {
     let mut found = extra;
     let transformed = template.transform.is_some();
+    let transforms = transforms::Transforms::of(template);
     schema::warm(template);
     for (id, r) in &template.resources {
         let mut ds = schema::check_resource(template, id, r);
-        if transformed {
-            // Macro types (AWS::Serverless::*) only exist before expansion.
+        if !transforms.predictable() {
+            // A macro may expand types only it knows.
             ds.retain(|d| d.rule != rules::UNKNOWN_TYPE.id);
         }
         found.extend(ds);
+    }
+    if transforms.predictable() {
+        found.extend(functions::check(template, &transforms));
     }
     if transformed {
         found.push(
@@ -120,6 +127,8 @@ fn run(
     found.extend(security::check(template, &topology));
     found.extend(availability::check(template, &topology));
     found.extend(network::check(&topology));
+    let reach = reach::analyse(template, &topology);
+    found.extend(reach.findings);
     found.retain(|d| {
         let schema_rule =
             rules::find(&d.rule).is_some_and(|r| r.category == rules::Category::Schema);
@@ -138,10 +147,12 @@ fn run(
     let (mut diagnostics, mut suppressed) = suppress::apply(template, found);
     sort(template, &mut diagnostics);
     suppressed.sort_by_cached_key(|s| order_key(template, &s.diagnostic));
+    let mut availability = az_report::build(&topology);
+    availability.paths = reach.paths;
     Report {
         diagnostics,
         suppressed,
-        availability: az_report::build(&topology),
+        availability,
     }
 }
 
@@ -176,12 +187,25 @@ pub fn check_parsed(parsed: &Parsed, options: &Options) -> Report {
         .filter(|p| matches!(p.kind, ProblemKind::IntrinsicShape { .. }))
         .map(|p| p.path.as_slice())
         .collect();
-    run(
-        &parsed.template,
-        options,
-        problem_diagnostics(&parsed.problems),
-        &shapes,
-    )
+    let mut problems = problem_diagnostics(&parsed.problems);
+    if !transforms::Transforms::of(&parsed.template).language_extensions {
+        // Without the transform, CloudFormation rejects what only it expands.
+        for (d, p) in problems.iter_mut().zip(&parsed.problems) {
+            if let ProblemKind::NeedsTransform { key } = &p.kind {
+                let mut hg218 = rules::NEEDS_LANGUAGE_EXTENSIONS
+                    .diag(format!(
+                        "{key} exists only with the AWS::LanguageExtensions transform, which the template does not declare"
+                    ))
+                    .at(p.path.iter().cloned())
+                    .hint("add Transform: AWS::LanguageExtensions at the top level of the template");
+                if let Some(id) = p.logical_id() {
+                    hg218 = hg218.on(id);
+                }
+                *d = hg218;
+            }
+        }
+    }
+    run(&parsed.template, options, problems, &shapes)
 }
 
 type OrderKey = (usize, usize, Vec<String>, String);
@@ -264,6 +288,56 @@ mod tests {
             },
         );
         assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    }
+
+    #[test]
+    fn sam_types_pass_under_their_transform_and_type_typos_still_fail() {
+        let t = testing::template(json!({
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Resources": {
+                "F": {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12"}},
+                "G": {"Type": "AWS::Serverless::Functon"},
+                "T": {"Type": "aws::sns::topic"}
+            }
+        }));
+        let r = check(&t, &Options::default());
+        let found: Vec<(&str, &str, Option<&str>)> = r
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let place = d.path.get(1).map_or("", String::as_str);
+                (d.rule.as_str(), place, d.hint.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "HG004",
+                    "",
+                    Some(
+                        "validate the processed template (aws cloudformation get-template --template-stage Processed) for full checks"
+                    )
+                ),
+                (
+                    "HG101",
+                    "G",
+                    Some("did you mean AWS::Serverless::Function?")
+                ),
+                ("HG101", "T", Some("did you mean AWS::SNS::Topic?")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_macro_may_define_any_type() {
+        let t = testing::template(json!({
+            "Transform": "MyMacro",
+            "Resources": {"T": {"Type": "Acme::Widget"}}
+        }));
+        let r = check(&t, &Options::default());
+        let rules: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.as_str()).collect();
+        assert_eq!(rules, vec!["HG004"]);
     }
 
     #[test]

@@ -265,6 +265,15 @@ pub struct Compute {
     pub azs: Option<Vec<Az>>,
     /// Security groups (logical IDs of this template).
     pub groups: Vec<String>,
+    /// Whether `groups` is all of them: written as a list whose every item
+    /// is a group of this template (not a parameter, an ID or nothing,
+    /// which leaves the VPC's default group).
+    pub groups_known: bool,
+    /// Target groups an Auto Scaling group registers its instances with
+    /// (`TargetGroupARNs`).
+    pub target_groups: Vec<String>,
+    /// The launch template, when it is one of this template.
+    pub launch_template: Option<String>,
     /// Minimum size (1 for an instance).
     pub min: Option<i64>,
     /// Whether it is an Auto Scaling group.
@@ -278,8 +287,40 @@ pub struct LoadBalancer {
     pub subnets: Option<Vec<String>>,
     /// Security groups.
     pub groups: Vec<String>,
+    /// Whether `groups` is all of them (see [`Compute::groups_known`]).
+    pub groups_known: bool,
     /// `application`, `network` or `gateway`.
     pub kind: String,
+    /// `Scheme: internal`: its users are inside the VPC.
+    pub internal: bool,
+}
+
+/// A load balancer listener.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    /// The load balancer's logical ID.
+    pub load_balancer: String,
+    /// The port it listens on, when literal.
+    pub port: Option<u16>,
+    /// `HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, `TCP_UDP` or `GENEVE`, when literal.
+    pub protocol: Option<String>,
+    /// Target groups it forwards to (default actions and listener rules),
+    /// in order, without duplicates.
+    pub target_groups: Vec<String>,
+}
+
+/// A load balancer target group.
+#[derive(Debug, Clone)]
+pub struct TargetGroup {
+    /// The port targets receive traffic on, when literal.
+    pub port: Option<u16>,
+    /// The health check port, when it is a literal other than the traffic port.
+    pub health_check_port: Option<u16>,
+    /// `instance` (the default), `ip`, `lambda` or `alb`.
+    pub target_type: String,
+    /// Instances of this template registered in `Targets`, with their own
+    /// port when one is given.
+    pub targets: Vec<(String, Option<u16>)>,
 }
 
 /// A database instance or cluster.
@@ -295,6 +336,11 @@ pub struct Database {
     pub az: Option<Az>,
     /// Whether it is an Aurora-style cluster.
     pub is_cluster: bool,
+    /// Whether `groups` is all of them (see [`Compute::groups_known`]).
+    pub groups_known: bool,
+    /// The port it listens on: `Port` when literal, else the engine's
+    /// default; `None` when neither is known.
+    pub port: Option<u16>,
 }
 
 /// The topology of a template.
@@ -318,6 +364,10 @@ pub struct Model {
     pub load_balancers: IndexMap<String, LoadBalancer>,
     /// Databases by logical ID.
     pub databases: IndexMap<String, Database>,
+    /// Load balancer listeners by logical ID.
+    pub listeners: IndexMap<String, Listener>,
+    /// Target groups by logical ID.
+    pub target_groups: IndexMap<String, TargetGroup>,
 }
 
 /// Follows `Fn::If` through its first branch.
@@ -525,6 +575,81 @@ fn ports_of(from: Option<&Expr>, to: Option<&Expr>, protocol: Protocol) -> Ports
     }
 }
 
+/// Whether a list of security groups is fully known: written as a
+/// literal list, not empty, and every item a group of this template.
+fn groups_known(e: Option<&Expr>, template: &Template) -> bool {
+    let Some(list) = e.and_then(items) else {
+        return false;
+    };
+    !list.is_empty()
+        && list.iter().all(|g| {
+            target(g).is_some_and(|id| {
+                template
+                    .resources
+                    .get(id)
+                    .is_some_and(|r| r.resource_type == "AWS::EC2::SecurityGroup")
+            })
+        })
+}
+
+/// A literal port number.
+fn port(e: &Expr) -> Option<u16> {
+    literal_int(e).and_then(|p| u16::try_from(p).ok())
+}
+
+/// The port an RDS engine listens on unless `Port` says otherwise.
+fn engine_port(engine: &str) -> Option<u16> {
+    let e = engine.to_ascii_lowercase();
+    if e.contains("postgres") {
+        Some(5432)
+    } else if e.contains("mysql") || e.contains("mariadb") || e == "aurora" {
+        Some(3306)
+    } else if e.starts_with("oracle") {
+        Some(1521)
+    } else if e.starts_with("sqlserver") {
+        Some(1433)
+    } else if e.starts_with("db2") {
+        Some(50000)
+    } else {
+        None
+    }
+}
+
+fn database_port(r: &Resource) -> Option<u16> {
+    match prop(r, "Port") {
+        Some(p) => port(p),
+        None => prop(r, "Engine")
+            .and_then(literal)
+            .and_then(|e| engine_port(&e)),
+    }
+}
+
+/// The target groups of a listener action list (`forward` with
+/// `TargetGroupArn` or `ForwardConfig.TargetGroups`).
+fn forwarded(actions: Option<&Expr>, out: &mut Vec<String>) {
+    for action in actions.and_then(items).unwrap_or_default() {
+        let mut found: Vec<&str> = field(action, "TargetGroupArn")
+            .and_then(target)
+            .into_iter()
+            .collect();
+        if let Some(groups) = field(action, "ForwardConfig")
+            .and_then(|c| field(c, "TargetGroups"))
+            .and_then(items)
+        {
+            found.extend(
+                groups
+                    .into_iter()
+                    .filter_map(|g| field(g, "TargetGroupArn").and_then(target)),
+            );
+        }
+        for tg in found {
+            if !out.iter().any(|t| t == tg) {
+                out.push(tg.to_owned());
+            }
+        }
+    }
+}
+
 fn ids(e: Option<&Expr>) -> Vec<String> {
     e.and_then(items)
         .map(|list| {
@@ -701,12 +826,14 @@ impl Model {
                     let azs = prop(r, "AvailabilityZones")
                         .and_then(items)
                         .map(|list| list.into_iter().filter_map(az_of).collect());
-                    let groups = prop(r, "LaunchTemplate")
+                    let launch_template = prop(r, "LaunchTemplate")
                         .and_then(|lt| {
                             field(lt, "LaunchTemplateId")
                                 .or_else(|| field(lt, "LaunchTemplateName"))
                         })
                         .and_then(target)
+                        .filter(|lt| launch_groups.contains_key(*lt));
+                    let (groups, known) = launch_template
                         .and_then(|lt| launch_groups.get(lt).cloned())
                         .unwrap_or_default();
                     m.compute.insert(
@@ -715,34 +842,55 @@ impl Model {
                             subnets,
                             azs,
                             groups,
+                            groups_known: known,
+                            target_groups: ids(prop(r, "TargetGroupARNs")),
+                            launch_template: launch_template.map(str::to_owned),
                             min: prop(r, "MinSize").and_then(|e| smallest_int(template, e)),
                             is_asg: true,
                         },
                     );
                 }
                 "AWS::EC2::Instance" => {
+                    // Groups come from SecurityGroupIds, each network
+                    // interface's GroupSet and the launch template; they
+                    // are known when some source is written and every
+                    // written source is known.
                     let mut groups = ids(prop(r, "SecurityGroupIds"));
+                    let mut sources: Vec<bool> = prop(r, "SecurityGroupIds")
+                        .map(|g| groups_known(Some(g), template))
+                        .into_iter()
+                        .collect();
                     let mut subnet = prop(r, "SubnetId").and_then(target).map(str::to_owned);
                     if let Some(nics) = prop(r, "NetworkInterfaces").and_then(items) {
                         for nic in nics {
                             groups.extend(ids(field(nic, "GroupSet")));
+                            sources.push(groups_known(field(nic, "GroupSet"), template));
                             if subnet.is_none() {
                                 subnet = field(nic, "SubnetId").and_then(target).map(str::to_owned);
                             }
                         }
                     }
-                    if let Some(lt) = prop(r, "LaunchTemplate")
+                    let launch_template = prop(r, "LaunchTemplate")
                         .and_then(|lt| field(lt, "LaunchTemplateId"))
                         .and_then(target)
+                        .filter(|lt| launch_groups.contains_key(*lt));
+                    if let Some((lt_groups, lt_known)) =
+                        launch_template.and_then(|lt| launch_groups.get(lt))
+                        && !lt_groups.is_empty()
                     {
-                        groups.extend(launch_groups.get(lt).cloned().unwrap_or_default());
+                        groups.extend(lt_groups.iter().cloned());
+                        sources.push(*lt_known);
                     }
+                    let known = !sources.is_empty() && sources.iter().all(|k| *k);
                     m.compute.insert(
                         id.clone(),
                         Compute {
                             subnets: subnet.map(|s| vec![s]),
                             azs: prop(r, "AvailabilityZone").and_then(az_of).map(|a| vec![a]),
                             groups,
+                            groups_known: known,
+                            target_groups: Vec::new(),
+                            launch_template: launch_template.map(str::to_owned),
                             min: Some(1),
                             is_asg: false,
                         },
@@ -770,9 +918,54 @@ impl Model {
                         LoadBalancer {
                             subnets,
                             groups: ids(prop(r, "SecurityGroups")),
+                            groups_known: groups_known(prop(r, "SecurityGroups"), template),
                             kind: prop(r, "Type")
                                 .and_then(literal)
                                 .unwrap_or_else(|| "application".into()),
+                            internal: prop(r, "Scheme")
+                                .and_then(literal)
+                                .is_some_and(|s| s == "internal"),
+                        },
+                    );
+                }
+                "AWS::ElasticLoadBalancingV2::Listener" => {
+                    let Some(lb) = prop(r, "LoadBalancerArn").and_then(target) else {
+                        continue;
+                    };
+                    let mut target_groups = Vec::new();
+                    forwarded(prop(r, "DefaultActions"), &mut target_groups);
+                    m.listeners.insert(
+                        id.clone(),
+                        Listener {
+                            load_balancer: lb.to_owned(),
+                            port: prop(r, "Port").and_then(port),
+                            protocol: prop(r, "Protocol").and_then(literal),
+                            target_groups,
+                        },
+                    );
+                }
+                "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+                    let targets = prop(r, "Targets")
+                        .and_then(items)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|t| {
+                            let id = field(t, "Id").and_then(target)?;
+                            Some((id.to_owned(), field(t, "Port").and_then(port)))
+                        })
+                        .collect();
+                    let traffic = prop(r, "Port").and_then(port);
+                    m.target_groups.insert(
+                        id.clone(),
+                        TargetGroup {
+                            port: traffic,
+                            health_check_port: prop(r, "HealthCheckPort")
+                                .and_then(port)
+                                .filter(|p| Some(*p) != traffic),
+                            target_type: prop(r, "TargetType")
+                                .and_then(literal)
+                                .unwrap_or_else(|| "instance".into()),
+                            targets,
                         },
                     );
                 }
@@ -785,6 +978,8 @@ impl Model {
                             multi_az: prop(r, "MultiAZ").and_then(literal_bool).unwrap_or(false),
                             az: prop(r, "AvailabilityZone").and_then(az_of),
                             is_cluster: false,
+                            groups_known: groups_known(prop(r, "VPCSecurityGroups"), template),
+                            port: database_port(r),
                         },
                     );
                 }
@@ -802,11 +997,25 @@ impl Model {
                             multi_az: members >= 2 || serverless_v1 || multi_az_cluster,
                             az: None,
                             is_cluster: true,
+                            groups_known: groups_known(prop(r, "VpcSecurityGroupIds"), template),
+                            port: database_port(r),
                         },
                     );
                 }
                 _ => {}
             }
+        }
+        for r in res.values() {
+            if r.resource_type != "AWS::ElasticLoadBalancingV2::ListenerRule" {
+                continue;
+            }
+            let Some(listener) = prop(r, "ListenerArn")
+                .and_then(target)
+                .and_then(|l| m.listeners.get_mut(l))
+            else {
+                continue;
+            };
+            forwarded(prop(r, "Actions"), &mut listener.target_groups);
         }
         m
     }
@@ -933,23 +1142,28 @@ fn nacl_entry(id: &str, r: &Resource) -> Option<NaclEntry> {
     })
 }
 
-/// The security groups each launch template gives its instances.
-fn launch_template_groups(template: &Template) -> BTreeMap<String, Vec<String>> {
+/// The security groups each launch template gives its instances, and
+/// whether they are all known (see [`Compute::groups_known`]).
+fn launch_template_groups(template: &Template) -> BTreeMap<String, (Vec<String>, bool)> {
     let mut out = BTreeMap::new();
     for (id, r) in &template.resources {
         if r.resource_type != "AWS::EC2::LaunchTemplate" {
             continue;
         }
         let Some(data) = prop(r, "LaunchTemplateData") else {
+            out.insert(id.clone(), (Vec::new(), false));
             continue;
         };
         let mut groups = ids(field(data, "SecurityGroupIds"));
+        let mut known = groups_known(field(data, "SecurityGroupIds"), template);
         if let Some(nics) = field(data, "NetworkInterfaces").and_then(items) {
+            known = !nics.is_empty() && field(data, "SecurityGroupIds").is_none();
             for nic in nics {
                 groups.extend(ids(field(nic, "Groups")));
+                known &= groups_known(field(nic, "Groups"), template);
             }
         }
-        out.insert(id.clone(), groups);
+        out.insert(id.clone(), (groups, known));
     }
     out
 }

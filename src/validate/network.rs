@@ -332,6 +332,72 @@ fn acls(model: &Model) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// One end of a flow for [`acls_pass`]: a subnet of the template, or
+/// addresses outside it.
+#[derive(Debug, Clone)]
+pub struct End {
+    /// The subnet, when the end is one of the template.
+    pub subnet: Option<String>,
+    /// Its address range as the other end's ACL sees it.
+    pub addr: Addr,
+}
+
+impl End {
+    /// A subnet of the template, when its CIDR is known.
+    pub fn subnet(model: &Model, subnet: &str) -> Option<End> {
+        subnet_side(model, subnet).map(|s| End {
+            subnet: s.subnet,
+            addr: s.addr,
+        })
+    }
+}
+
+/// Whether the network ACLs on both ends let a flow through, and its
+/// replies back (ephemeral ports); the first ACL that drops it, and why,
+/// when not. Traffic inside one subnet meets no ACL; a subnet without an
+/// association uses the VPC's default ACL, which allows all.
+pub fn acls_pass(
+    model: &Model,
+    from: &End,
+    to: &End,
+    protocol: Protocol,
+    ports: Ports,
+) -> Result<(), String> {
+    if from.subnet.is_some() && from.subnet == to.subnet {
+        return Ok(());
+    }
+    let acl_of = |end: &End| {
+        end.subnet
+            .as_ref()
+            .and_then(|s| model.subnets.get(s))
+            .and_then(|s| s.nacl.clone())
+    };
+    let checks = [
+        (acl_of(from), true, ports, &to.addr),
+        (acl_of(to), false, ports, &from.addr),
+        (acl_of(to), true, Ports::EPHEMERAL, &from.addr),
+        (acl_of(from), false, Ports::EPHEMERAL, &to.addr),
+    ];
+    for (acl, egress, ports, peer) in checks {
+        let Some(acl) = acl else { continue };
+        let Some(entries) = model.nacls.get(&acl) else {
+            continue;
+        };
+        if let Err(reason) = verdict(entries, egress, protocol, ports, peer) {
+            let (dir, prep) = if egress {
+                ("outbound", "to")
+            } else {
+                ("inbound", "from")
+            };
+            return Err(format!(
+                "{acl} drops {dir} {} {ports} {prep} {peer}: {reason}",
+                proto(protocol)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// ACL, outbound?, protocol and ports.
 type DropKey = (String, bool, String);
 /// Peers dropped, the first reason the flow exists, and why it is dropped.

@@ -196,6 +196,30 @@ pub fn availability_table(report: &AvailabilityReport) -> String {
             out.push_str(&format!("  - {}: {}\n", s.resource, s.detail));
         }
     }
+    if !report.paths.is_empty() {
+        out.push_str("\nPaths users take (security groups and network ACLs):\n");
+        for p in &report.paths {
+            out.push_str(&format!("  - {}: {}", p.hops, p.status.as_str()));
+            if !p.detail.is_empty() {
+                out.push_str(&format!(" ({})", p.detail));
+            }
+            out.push('\n');
+            let azs: Vec<String> = p
+                .azs
+                .iter()
+                .map(|a| {
+                    if a.detail.is_empty() {
+                        format!("{}: {}", a.az, a.status.as_str())
+                    } else {
+                        format!("{}: {} ({})", a.az, a.status.as_str(), a.detail)
+                    }
+                })
+                .collect();
+            if !azs.is_empty() {
+                out.push_str(&format!("    {}\n", azs.join("; ")));
+            }
+        }
+    }
     out
 }
 
@@ -387,5 +411,31 @@ mod tests {
         assert!(table.contains("If AZ index 0 is lost:"));
         assert!(table.contains("If AZ index 1 is lost:"));
         assert!(table.contains("Single points of failure: none found."));
+        assert!(
+            table.ends_with(
+                "\nPaths users take (security groups and network ACLs):\n  \
+             - users -> Http 80 (redirect or fixed response): open\n    \
+             AZ index 0: open; AZ index 1: open\n  \
+             - users -> Https 443 -> Asg 8080 (Tg) -> Db 5432: open\n    \
+             AZ index 0: open; AZ index 1: open\n"
+            ),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn a_closed_path_says_why_and_json_carries_the_paths() {
+        let mut v = testing::ha_stack();
+        v["Resources"]["Tg"]["Properties"]["Port"] = serde_json::json!(9000);
+        let r = check(&testing::template(v), &Options::default());
+        let table = availability_table(&r.availability);
+        assert!(table.contains(
+            "  - users -> Https 443 -> Asg 9000 (Tg) -> Db 5432: closed (the security groups of Asg do not admit Alb on 9000)\n    AZ index 0: closed; AZ index 1: closed\n"
+        ), "{table}");
+        let locate = |_: &[String]| None;
+        let v: Json = serde_json::from_str(&json(&r, &input(TEXT, &locate))).unwrap();
+        assert_eq!(v["availability"]["paths"][1]["status"], "closed");
+        assert_eq!(v["availability"]["paths"][1]["azs"][0]["az"], "AZ index 0");
+        assert_eq!(v["diagnostics"][0]["rule"], "HG605");
     }
 }

@@ -195,6 +195,15 @@ rules! {
     PARAMETER_TYPE = "HG216", Template, Error / Error,
         "unknown parameter type",
         "CloudFormation rejects a parameter whose Type it does not know.";
+    UNKNOWN_FUNCTION = "HG217", Template, Error / Error,
+        "unknown intrinsic function",
+        "CloudFormation rejects a function it does not know (a misspelt Fn:: name or short-form tag) and a rule function outside Rules.";
+    NEEDS_LANGUAGE_EXTENSIONS = "HG218", Template, Error / Error,
+        "function needs the AWS::LanguageExtensions transform",
+        "Fn::Length, Fn::ToJsonString, Fn::ForEach and Fn::FindInMap default values exist only in templates that declare Transform: AWS::LanguageExtensions.";
+    RULES_OUTSIDE_PARAMETERS = "HG219", Template, Error / Error,
+        "Rules use more than parameters and rule functions",
+        "Rules are evaluated before any resource exists: they may only Ref parameters (and pseudo parameters) and use the rule functions.";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",
@@ -289,6 +298,15 @@ rules! {
     NACL_BLOCKS_FLOW = "HG603", Network, Warning / Error,
         "network ACL drops an allowed flow",
         "A flow the security groups allow is dead if a network ACL drops it or its return traffic.";
+    LISTENER_CLOSED = "HG604", Network, Warning / Error,
+        "listener port closed to its users",
+        "A listener whose load balancer's security groups do not admit its users (the internet, or the VPC for internal ones) on its port serves nobody.";
+    TARGET_PORT_CLOSED = "HG605", Network, Warning / Error,
+        "target port closed to the load balancer",
+        "Targets whose security groups do not admit the load balancer on the traffic and health check ports never turn healthy and serve nothing.";
+    DATABASE_PORT_CLOSED = "HG606", Network, Warning / Error,
+        "database port closed to the application",
+        "Instances that use a database but whose security groups cannot reach its port fail every request that needs data.";
 }
 
 /// The rule with this ID.

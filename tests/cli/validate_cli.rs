@@ -110,3 +110,124 @@ fn json_and_sarif_carry_the_same_findings() {
         61
     );
 }
+
+#[test]
+fn swiftcode_serves_every_path_through_every_az() {
+    use hagen::blueprint;
+    use hagen::config::Config;
+    use hagen::validate::az_report::Reach;
+    use hagen::validate::{Options, Severity, check};
+
+    for env in ["stage", "prod"] {
+        let bp = swiftcode::SwiftCode;
+        let resolved = blueprint::resolve(&bp, &Config::builtin(), Some(env)).expect("built in");
+        let template = blueprint::synthesize(&bp, &resolved)
+            .expect("the blueprint builds")
+            .template;
+        let report = check(
+            &template,
+            &Options {
+                strict: true,
+                body_size: None,
+            },
+        );
+        let worse_than_notes: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity > Severity::Info)
+            .collect();
+        assert!(worse_than_notes.is_empty(), "{env}: {worse_than_notes:#?}");
+        let paths: Vec<(&str, Reach)> = report
+            .availability
+            .paths
+            .iter()
+            .map(|p| (p.hops.as_str(), p.status))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                (
+                    "users -> AppHttpListener 80 (redirect or fixed response)",
+                    Reach::Open
+                ),
+                (
+                    "users -> AppHttpsListener 443 -> AppAsg 9000 (AppTargetGroup) -> DbInstance 5432",
+                    Reach::Open
+                ),
+                (
+                    "users -> AppHttpsListener 443 -> AppAsg 8000 (LetoTargetGroup) -> DbInstance 5432",
+                    Reach::Open
+                ),
+            ],
+            "{env}"
+        );
+        for p in &report.availability.paths {
+            let azs: Vec<(&str, Reach)> = p.azs.iter().map(|a| (a.az.as_str(), a.status)).collect();
+            assert_eq!(
+                azs,
+                vec![("AZ index 0", Reach::Open), ("AZ index 1", Reach::Open)],
+                "{env}: {}",
+                p.hops
+            );
+        }
+    }
+}
+
+#[test]
+fn the_example_blueprints_validate_clean_even_when_strict() {
+    use hagen::blueprint::{self, Blueprint};
+    use hagen::config::Config;
+    use hagen::template::Template;
+    use hagen::validate::{Options, Severity, check};
+
+    fn stage<B: Blueprint>(bp: &B) -> Template {
+        let resolved = blueprint::resolve(bp, &Config::builtin(), Some("stage")).expect("built in");
+        blueprint::synthesize(bp, &resolved)
+            .expect("the blueprint builds")
+            .template
+    }
+
+    for (name, template) in [
+        (
+            "custom_blueprint",
+            stage(&crate::custom_blueprint::ReportingDatabase),
+        ),
+        ("static_site", stage(&crate::static_site::StaticSite)),
+    ] {
+        let report = check(
+            &template,
+            &Options {
+                strict: true,
+                body_size: None,
+            },
+        );
+        let worse_than_notes: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity > Severity::Info)
+            .collect();
+        assert!(worse_than_notes.is_empty(), "{name}: {worse_than_notes:#?}");
+    }
+}
+
+#[test]
+fn a_listener_port_closed_in_the_load_balancer_group_is_reported() {
+    // This stack synthesized and validated clean, and served nobody.
+    let file = corpus("broken/hg604-listener-port-closed.yaml");
+    let (code, out, _) = validate(&[&file, "--color", "never"]);
+    assert_eq!(code, exit::WARNINGS, "{out}");
+    assert!(
+        out.contains(
+            "= help: add an ingress rule to BalancerGroup: tcp 443 from 0.0.0.0/0 (or the clients' range)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  - users -> Https 443 -> AppInstances 8080 (AppTargets) -> Database 5432: closed (the security groups of Balancer do not admit the internet on 443)\n    AZ index 0: closed; AZ index 1: closed\n"
+        ),
+        "{out}"
+    );
+    let (code, _, _) = validate(&[&file, "--strict"]);
+    assert_eq!(code, exit::TEMPLATE_ERRORS);
+}

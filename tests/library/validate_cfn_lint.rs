@@ -144,3 +144,49 @@ fn hagen_reports_an_error_wherever_cfn_lint_does_and_the_valid_corpus_is_valid()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Errors CloudFormation rejects that an earlier release let through with
+/// exit 0: for each, a template of the broken corpus, the rule cfn-lint
+/// 1.58.0 rejects it with, and the rule hagen must reject it with. (A `Ref`
+/// to a resource inside `Rules`, `broken/hg219-rule-refs-a-resource.yaml`,
+/// is missing here because cfn-lint 1.58.0 does not report it;
+/// CloudFormation does, and the corpus test holds hagen to it.)
+const HARDENED: &[(&str, &str, &str)] = &[
+    ("hg101-type-with-one-colon.yaml", "E3006", "HG101"),
+    ("hg101-type-in-lower-case.yaml", "E3006", "HG101"),
+    ("hg217-unknown-function-short-form.yaml", "E3012", "HG217"),
+    ("hg217-unknown-function-long-form.yaml", "E3012", "HG217"),
+    ("hg218-length-without-transform.yaml", "E1030", "HG218"),
+    (
+        "hg218-to-json-string-without-transform.yaml",
+        "E1031",
+        "HG218",
+    ),
+    ("hg218-for-each-without-transform.yaml", "E1032", "HG218"),
+    ("hg219-rule-reads-an-attribute.yaml", "E8003", "HG219"),
+];
+
+#[test]
+fn regression_classes_cfn_lint_rejects_are_errors_in_hagen_too() {
+    let files: Vec<PathBuf> = HARDENED
+        .iter()
+        .map(|(f, _, _)| root().join("tests/corpus/broken").join(f))
+        .collect();
+    let lint_errors = lint(&files);
+    let mut failures = Vec::new();
+    for ((file, lint_rule, hagen_rule), path) in HARDENED.iter().zip(&files) {
+        let theirs = lint_errors.get(*file).cloned().unwrap_or_default();
+        if !theirs.iter().any(|(rule, _, _)| rule == lint_rule) {
+            failures.push(format!(
+                "{file}: cfn-lint no longer reports {lint_rule} (it reports {theirs:?}); the class lost its witness"
+            ));
+        }
+        let ours = hagen_errors(path);
+        if !ours.iter().any(|(rule, _)| rule == hagen_rule) {
+            failures.push(format!(
+                "{file}: hagen reports {ours:?}, not an error {hagen_rule}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

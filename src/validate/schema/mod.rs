@@ -54,7 +54,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, ValidationError, Validator};
 use serde_json::Value as Json;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Severity};
 use super::rules::{self, Rule};
 use super::scenario;
 use super::text;
@@ -206,26 +206,168 @@ fn compile(
     Ok(Arc::new(Compiled { data, validator }))
 }
 
+/// What CloudFormation makes of a resource type name that is not in the
+/// vendored catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeKind {
+    /// In the vendored catalogue: its properties are checked.
+    Catalogued,
+    /// A custom resource (`Custom::Name`,
+    /// `AWS::CloudFormation::CustomResource`): any properties, any attribute.
+    Custom,
+    /// A registry module (`Org::Service::Name::MODULE`).
+    Module,
+    /// A registry resource type of a third party or a private extension
+    /// (`Org::Service::Resource`, the organisation not one AWS reserves):
+    /// valid once registered or activated in the account and region.
+    Registry,
+    /// None of these: CloudFormation rejects it.
+    Unknown,
+}
+
+/// Organisation names AWS reserves: nobody can register a type under them,
+/// so a type named so that is not in the catalogue does not exist (compared
+/// without regard to case).
+const RESERVED_ORGANISATIONS: &[&str] = &["Alexa", "AMZN", "Amazon", "ASK", "AWS", "Custom", "Dev"];
+
+/// A registry name segment: 2 to 64 letters and digits.
+fn registry_segment(s: &str) -> bool {
+    (2..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Whether a registry name (`Org::Service::Resource`) is well formed and
+/// its organisation not reserved.
+fn registry_name(segments: &[&str]) -> bool {
+    segments.len() == 3
+        && segments.iter().all(|s| registry_segment(s))
+        && !RESERVED_ORGANISATIONS
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(segments[0]))
+}
+
+/// Whether a custom resource type name is one CloudFormation accepts:
+/// `Custom::` and 1 to 60 letters, digits, `_`, `@` or `-`.
+fn custom_name(type_name: &str) -> Option<bool> {
+    let rest = type_name.strip_prefix("Custom::")?;
+    Some(
+        (1..=60).contains(&rest.len())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_@-".contains(c)),
+    )
+}
+
+/// Classifies a resource type name.
+pub fn classify(type_name: &str) -> TypeKind {
+    if type_name == "AWS::CloudFormation::CustomResource" {
+        return TypeKind::Custom;
+    }
+    if let Some(valid) = custom_name(type_name) {
+        return if valid {
+            TypeKind::Custom
+        } else {
+            TypeKind::Unknown
+        };
+    }
+    if bundle::has_type(type_name) {
+        return TypeKind::Catalogued;
+    }
+    let segments: Vec<&str> = type_name.split("::").collect();
+    match segments.as_slice() {
+        [org, service, name, "MODULE"] if registry_name(&[org, service, name]) => TypeKind::Module,
+        _ if registry_name(&segments) => TypeKind::Registry,
+        _ => TypeKind::Unknown,
+    }
+}
+
 /// Whether a type is a custom resource or a module, which have no schema
 /// and accept any properties.
 pub fn is_open_type(type_name: &str) -> bool {
-    type_name.starts_with("Custom::")
-        || type_name == "AWS::CloudFormation::CustomResource"
-        || type_name.ends_with("::MODULE")
+    matches!(classify(type_name), TypeKind::Custom | TypeKind::Module)
 }
 
-/// Whether a type belongs to a third party or a private registry extension
-/// (not `AWS::` or `Alexa::`): hagen has no schema for it and says nothing.
+/// Whether a type belongs to a third party or a private registry
+/// extension: hagen has no schema for it.
 pub fn is_foreign_type(type_name: &str) -> bool {
-    !(type_name.starts_with("AWS::") || type_name.starts_with("Alexa::"))
+    classify(type_name) == TypeKind::Registry
+}
+
+/// The finding for a type the catalogue does not have (`None` for custom
+/// resources and modules, which accept anything).
+fn unknown_type(template: &Template, id: &str, type_name: &str) -> Option<Diagnostic> {
+    let kind = classify(type_name);
+    if matches!(
+        kind,
+        TypeKind::Catalogued | TypeKind::Custom | TypeKind::Module
+    ) {
+        return None;
+    }
+    let transforms = super::transforms::Transforms::of(template);
+    if transforms.sam && super::transforms::SAM_TYPES.contains(&type_name) {
+        return None;
+    }
+    let path = ["Resources", id, "Type"];
+    let names = type_names();
+    let mut candidates: Vec<&str> = names.clone();
+    if transforms.sam {
+        candidates.extend(super::transforms::SAM_TYPES);
+    }
+    let same_but_case = candidates
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(type_name));
+    let near = same_but_case.or_else(|| text::closest(type_name, candidates.iter().copied()));
+    match kind {
+        TypeKind::Catalogued | TypeKind::Custom | TypeKind::Module => None,
+        TypeKind::Registry => {
+            // Valid if registered or activated in the account; a near miss
+            // of an AWS type is more likely a typo.
+            let d = match near {
+                Some(s) => rules::UNKNOWN_TYPE
+                    .diag(format!(
+                        "{type_name:?} is not an AWS resource type; unless it is a registry extension activated in the account and region, CloudFormation rejects it"
+                    ))
+                    .severity(Severity::Warning)
+                    .hint(format!("did you mean {s}?")),
+                None => rules::UNKNOWN_TYPE
+                    .diag(format!(
+                        "{type_name:?} is a registry extension hagen has no schema for; its properties are not checked"
+                    ))
+                    .severity(Severity::Info)
+                    .hint("register or activate it in every account and region the stack deploys to"),
+            };
+            Some(d.on(id).at(path))
+        }
+        TypeKind::Unknown => {
+            let message = if type_name.starts_with("Custom::") {
+                format!(
+                    "{type_name:?} is not a valid custom resource type: after Custom:: come 1 to 60 letters, digits, _, @ or -"
+                )
+            } else if same_but_case.is_some() {
+                format!(
+                    "{type_name:?} is not a resource type CloudFormation knows (type names are case-sensitive)"
+                )
+            } else {
+                format!("{type_name:?} is not a resource type CloudFormation knows")
+            };
+            let hint = match near {
+                Some(s) if !type_name.starts_with("Custom::") => format!("did you mean {s}?"),
+                _ if type_name.starts_with("Custom::") => {
+                    "rename it, for example Custom::MyResource".to_owned()
+                }
+                _ => "check the type name against the AWS resource type reference".to_owned(),
+            };
+            Some(rules::UNKNOWN_TYPE.diag(message).on(id).at(path).hint(hint))
+        }
+    }
 }
 
 /// Checks one resource's properties against its type's schema.
 pub fn check_resource(template: &Template, id: &str, resource: &Resource) -> Vec<Diagnostic> {
     let type_name = resource.resource_type.as_str();
     let base = ["Resources", id];
-    if is_open_type(type_name) {
-        return Vec::new();
+    if type_name == "AWS::CloudFormation::CustomResource" || type_name.starts_with("Custom::") {
+        return unknown_type(template, id, type_name).into_iter().collect();
     }
     let subset: Subset = Some(
         template
@@ -237,24 +379,7 @@ pub fn check_resource(template: &Template, id: &str, resource: &Resource) -> Vec
     );
     let compiled = match compiled(type_name, &subset) {
         Ok(Some(c)) => c,
-        Ok(None) => {
-            if is_foreign_type(type_name) {
-                return Vec::new();
-            }
-            let mut d = rules::UNKNOWN_TYPE
-                .diag(format!(
-                    "{type_name:?} is not a resource type CloudFormation knows"
-                ))
-                .on(id)
-                .at(base.iter().copied().chain(["Type"]));
-            let names = type_names();
-            if let Some(s) = text::closest(type_name, names.iter().copied()) {
-                d = d.hint(format!("did you mean {s}?"));
-            } else {
-                d = d.hint("check the type name against the AWS resource type reference");
-            }
-            return vec![d];
-        }
+        Ok(None) => return unknown_type(template, id, type_name).into_iter().collect(),
         Err(e) => {
             return vec![rules::SCHEMA_DATA.diag(e.to_string()).on(id).at(base)];
         }

@@ -171,6 +171,93 @@ fn unknown_types_get_a_suggestion_and_custom_ones_pass() {
 }
 
 #[test]
+fn regression_type_typos_outside_the_aws_namespace_are_errors_not_silence() {
+    // An earlier release took anything not starting with "AWS::" for a
+    // registry extension: these exited 0 with property checks off.
+    for (written, meant) in [
+        ("AWS:SNS::Topic", "AWS::SNS::Topic"),
+        ("aws::sns::topic", "AWS::SNS::Topic"),
+        ("Aws::Sns::Topic", "AWS::SNS::Topic"),
+        ("AWS::SNS:Topic", "AWS::SNS::Topic"),
+    ] {
+        let ds =
+            check(json!({"Resources": {"R": {"Type": written, "Properties": {"TopicName": "a"}}}}));
+        assert_eq!(ds.len(), 1, "{written}: {ds:#?}");
+        assert_eq!(ds[0].rule, "HG101", "{written}");
+        assert_eq!(ds[0].severity, Severity::Error, "{written}");
+        assert_eq!(ds[0].path, vec!["Resources", "R", "Type"], "{written}");
+        assert_eq!(
+            ds[0].hint.as_deref(),
+            Some(format!("did you mean {meant}?").as_str()),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn type_names_are_classified_as_cloudformation_accepts_them() {
+    for (name, kind) in [
+        ("AWS::SNS::Topic", TypeKind::Catalogued),
+        ("Alexa::ASK::Skill", TypeKind::Catalogued),
+        ("AWS::CloudFormation::CustomResource", TypeKind::Custom),
+        ("Custom::Pinger", TypeKind::Custom),
+        ("Custom::my_resource@v2-b", TypeKind::Custom),
+        ("Custom::", TypeKind::Unknown),
+        ("Custom::has space", TypeKind::Unknown),
+        ("Custom::Sub::Type", TypeKind::Unknown),
+        ("MyOrg::Network::Vpc::MODULE", TypeKind::Module),
+        ("AWS::Network::Vpc::MODULE", TypeKind::Unknown),
+        ("MongoDB::Atlas::Cluster", TypeKind::Registry),
+        ("AWSQS::EKS::Cluster", TypeKind::Registry),
+        ("Amazon::Foo::Bar", TypeKind::Unknown),
+        ("dev::Foo::Bar", TypeKind::Unknown),
+        ("AWS::SNS::Topik", TypeKind::Unknown),
+        ("A::Foo::Bar", TypeKind::Unknown),
+        ("Foo::Bar", TypeKind::Unknown),
+        ("", TypeKind::Unknown),
+    ] {
+        assert_eq!(classify(name), kind, "{name:?}");
+    }
+}
+
+#[test]
+fn registry_types_are_a_note_unless_they_look_like_a_typo_of_an_aws_type() {
+    let ds = check(
+        json!({"Resources": {"R": {"Type": "MongoDB::Atlas::Cluster", "Properties": {"Any": 1}}}}),
+    );
+    assert_eq!(ds.len(), 1);
+    assert_eq!(
+        (ds[0].rule.as_str(), ds[0].severity),
+        ("HG101", Severity::Info)
+    );
+    let ds = check(json!({"Resources": {"R": {"Type": "AWZ::SNS::Topic"}}}));
+    assert_eq!(
+        (ds[0].rule.as_str(), ds[0].severity),
+        ("HG101", Severity::Warning)
+    );
+    assert_eq!(ds[0].hint.as_deref(), Some("did you mean AWS::SNS::Topic?"));
+}
+
+#[test]
+fn custom_resource_names_outside_the_allowed_characters_are_errors() {
+    let ds = check(
+        json!({"Resources": {"R": {"Type": "Custom::Ping Tester", "Properties": {"ServiceToken": "x"}}}}),
+    );
+    assert_eq!(ds.len(), 1);
+    assert_eq!(
+        (ds[0].rule.as_str(), ds[0].severity),
+        ("HG101", Severity::Error)
+    );
+    let long = format!("Custom::{}", "a".repeat(61));
+    assert_eq!(
+        check(json!({"Resources": {"R": {"Type": long}}}))[0].rule,
+        "HG101"
+    );
+    let ok = format!("Custom::{}", "a".repeat(60));
+    assert!(check(json!({"Resources": {"R": {"Type": ok}}})).is_empty());
+}
+
+#[test]
 fn read_only_properties_are_reported() {
     let ds = check(
         json!({"Resources": {"R": {"Type": "AWS::EC2::VPC", "Properties": {
