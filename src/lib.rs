@@ -18,6 +18,7 @@ pub mod constructs;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod error;
+pub mod input;
 pub mod resources;
 pub mod stack;
 pub mod template;
