@@ -311,7 +311,9 @@ impl Source {
         let start = span.start.min(self.text.len());
         let line = self.line_index(start);
         let full = self.line_text(line);
-        let from = self.char_column(line, start);
+        // A span at a CRLF line's end counts the `\r` the quoted line
+        // leaves out: it underlines the end of the line instead.
+        let from = self.char_column(line, start).min(full.chars().count());
         let line_end = self.line_starts[line] + full.len();
         let to = self.char_column(line, span.end.min(line_end)).max(from + 1);
         let snippet = window(full, from, to);
@@ -442,6 +444,18 @@ mod tests {
         assert_eq!(shown, "bad");
         assert_eq!(p.location.as_ref().map(|l| l.column), Some(7001));
         assert_eq!(p.key.as_ref().map(|k| k.len()), Some(MAX_TEXT_CHARS + 3));
+    }
+
+    /// Regression (found by the configuration fuzz test): a span at the
+    /// end of a CRLF line counted the `\r` that the quoted line leaves
+    /// out, so the underline started past the end of the line.
+    #[test]
+    fn a_span_at_a_crlf_line_end_is_underlined_at_the_end_of_the_line() {
+        let src = Source::new(Path::new("h.toml"), "\"\r\n".into());
+        let p = src.problem(2..3, None, "unterminated string", None);
+        let snippet = p.snippet.expect("snippet");
+        assert_eq!(snippet.text, "\"");
+        assert_eq!(snippet.underline, 1..2);
     }
 
     #[test]
