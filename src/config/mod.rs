@@ -22,6 +22,9 @@ mod resolve;
 mod section;
 mod suggest;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use std::path::Path;
 
 pub use environment::{BaseEnvironment, Environment, MAX_TAGS, Origin};
@@ -239,7 +242,7 @@ mod tests {
     /// A blueprint section whose group minimum follows the AZ count.
     #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
     #[serde(deny_unknown_fields)]
-    struct Shop {
+    pub(super) struct Shop {
         instance_type: String,
         domain: Option<String>,
         asg: Asg,
