@@ -94,7 +94,7 @@ impl Node {
                 let inner = inner.weight();
                 // The tag wraps its value: a node, but no list or map level.
                 w.nodes = inner.nodes.saturating_add(1);
-                w.bytes = inner.bytes + tag.len();
+                w.bytes = inner.bytes.saturating_add(tag.len());
                 w.height = inner.height;
             }
             Kind::Null | Kind::Bool(_) | Kind::Int(_) | Kind::Float(_) => {}
