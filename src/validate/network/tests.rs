@@ -185,3 +185,65 @@ fn subnets_without_an_acl_use_the_default_one_and_pass() {
     });
     assert_eq!(found, vec![]);
 }
+
+/// The pairwise definition the lookups replace: for each subnet, the
+/// first earlier subnet of the same VPC whose block holds or is held by
+/// its own.
+fn overlaps_pairwise(model: &Model) -> Vec<String> {
+    let subnets: Vec<_> = model.subnets.iter().collect();
+    let mut out = Vec::new();
+    for (i, (id, s)) in subnets.iter().enumerate() {
+        let (Some(cidr), Some(vpc)) = (s.cidr, s.vpc.as_ref()) else {
+            continue;
+        };
+        let first = subnets[..i].iter().find(|(_, o)| {
+            o.vpc.as_ref() == Some(vpc)
+                && o.cidr
+                    .is_some_and(|c| c.contains(&cidr) || cidr.contains(&c))
+        });
+        if let Some((other_id, other)) = first {
+            let other_cidr = other.cidr.map(|c| c.to_string()).unwrap_or_default();
+            out.push(format!(
+                "{id}'s CIDR {cidr} overlaps {other_id}'s {other_cidr}"
+            ));
+        }
+    }
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(11),
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Regression (hostile input, quadratic overlap check): every subnet
+    /// was compared with every earlier one (10,000 subnets: 20 s). The
+    /// lookups find the same first overlap as the pairwise scan.
+    #[test]
+    fn the_first_overlapping_subnet_is_found_without_comparing_pairs(
+        subnets in proptest::collection::vec(
+            (0..3usize, 0..4u8, 0..4u8, 0..8u8, 8..29u8),
+            1..25,
+        )
+    ) {
+        let mut resources = serde_json::Map::new();
+        resources.insert("V".into(), json!({"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/8"}}));
+        resources.insert("W".into(), json!({"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/8"}}));
+        for (i, (vpc, a, b, c, prefix)) in subnets.into_iter().enumerate() {
+            let vpc = ["V", "W", "Elsewhere"][vpc];
+            resources.insert(format!("S{i}"), json!({"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": {"Ref": vpc},
+                "CidrBlock": format!("10.{}.{}.{}/{prefix}", a * 64, b * 64, c * 32)}}));
+        }
+        let t = testing::template(json!({"Resources": resources}));
+        let model = Model::of(&t);
+        let found: Vec<String> = cidrs(&model)
+            .into_iter()
+            .filter(|d| d.rule == "HG602")
+            .map(|d| d.message)
+            .collect();
+        proptest::prop_assert_eq!(found, overlaps_pairwise(&model));
+    }
+}
