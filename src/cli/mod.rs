@@ -250,7 +250,9 @@ impl<B: ?Sized> Context<'_, B> {
         }
         match e {
             ConfigError::UnknownEnvironment { .. } => exit::USAGE,
-            ConfigError::Read { .. } | ConfigError::Invalid { .. } => exit::UNREADABLE_INPUT,
+            ConfigError::Read { .. }
+            | ConfigError::TooLarge { .. }
+            | ConfigError::Invalid { .. } => exit::UNREADABLE_INPUT,
             ConfigError::Blueprint { .. } => exit::TEMPLATE_ERRORS,
         }
     }

@@ -7,10 +7,11 @@
 //! come from `super::exit`: 0 clean, 3 warnings only, 1 errors, 4 unreadable
 //! input.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
-use crate::template::parse::{ParseError, parse_template_bytes};
+use crate::input::{self, ReadError};
+use crate::template::parse::{MAX_TEMPLATE_BYTES, ParseError, parse_template_bytes};
 use crate::validate::render::{self, Input, Position};
 use crate::validate::{Options, Report, Severity, check_parsed, problem_diagnostics, rules};
 
@@ -80,19 +81,31 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     } else {
         args.file.display().to_string()
     };
-    let mut bytes = Vec::new();
+    // At most one byte more than any template may hold is read, whatever
+    // the input is (`/dev/zero`, an endless pipe).
     let read = if from_stdin {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+        input::read_limited(std::io::stdin().lock(), MAX_TEMPLATE_BYTES)
     } else {
-        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+        input::read_file_limited(&args.file, MAX_TEMPLATE_BYTES)
     };
-    if let Err(e) = read {
-        let _ = writeln!(
-            stderr,
-            "hagen validate: cannot read {name}: {e}; give the path of a JSON or YAML template, or - for standard input"
-        );
-        return exit::UNREADABLE_INPUT;
-    }
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(ReadError::TooLarge { size, .. }) => {
+            let e = ParseError::TooLarge {
+                file: name,
+                bytes: size.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            };
+            let _ = writeln!(stderr, "hagen validate: {e}");
+            return exit::UNREADABLE_INPUT;
+        }
+        Err(ReadError::Io(e)) => {
+            let _ = writeln!(
+                stderr,
+                "hagen validate: cannot read {name}: {e}; give the path of a JSON or YAML template, or - for standard input"
+            );
+            return exit::UNREADABLE_INPUT;
+        }
+    };
     run_on(args, &name, &bytes, stdout, stderr)
 }
 

@@ -20,6 +20,11 @@ use indexmap::IndexMap;
 
 use super::error::Location;
 
+/// The most tags an environment may add to every resource: AWS allows 50
+/// per resource, and hagen adds `Project`, `Environment` and, on some
+/// resources, `Name`.
+pub const MAX_TAGS: usize = 47;
+
 /// The built-in environment an environment starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BaseEnvironment {
@@ -97,7 +102,8 @@ pub struct Environment {
     /// S3 bucket `hagen deploy` uploads templates over 51,200 bytes to,
     /// when `--bucket` is not given.
     pub template_bucket: Option<String>,
-    /// Extra tags for every resource, after `Project` and `Environment`.
+    /// Extra tags for every resource, after `Project` and `Environment`;
+    /// at most [`MAX_TAGS`].
     pub tags: IndexMap<String, String>,
     pub(crate) origins: BTreeMap<String, Origin>,
     /// The blueprint section as it resolved, for quoting values in errors.

@@ -113,6 +113,18 @@ pub enum ConfigError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The file holds more than [`super::MAX_FILE_BYTES`] bytes: no
+    /// configuration needs that, so it is probably the wrong file (or a
+    /// device such as `/dev/zero`). Refused before more than the limit is
+    /// read.
+    #[error("{}", too_large(path, *bytes))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size when known without reading it (a regular file);
+        /// `None` when reading stopped at the limit.
+        bytes: Option<u64>,
+    },
     /// The file was read but is not a valid configuration: TOML syntax, an
     /// unknown key, a wrong type or a bad value. Every problem found is listed.
     #[error("{}", render_problems(problems))]
@@ -160,6 +172,22 @@ impl ConfigError {
             _ => &[],
         }
     }
+}
+
+fn too_large(path: &Path, bytes: Option<u64>) -> String {
+    let size = match bytes {
+        Some(n) => format!("{n} bytes"),
+        None => format!(
+            "more than {} bytes (reading stopped there)",
+            super::MAX_FILE_BYTES
+        ),
+    };
+    format!(
+        "configuration file {} is {size}; hagen reads at most {} bytes of configuration: \
+         give the path of a hagen.toml (see docs/config.md)",
+        path.display(),
+        super::MAX_FILE_BYTES
+    )
 }
 
 fn render_problems(problems: &[Problem]) -> String {
@@ -269,7 +297,10 @@ impl Source {
         }
     }
 
-    /// A problem at a byte span, quoting its first line.
+    /// A problem at a byte span, quoting its first line (a window of
+    /// [`MAX_SNIPPET_CHARS`] around the span when the line is longer).
+    /// The key, message and help are cut to [`MAX_TEXT_CHARS`]: a problem's
+    /// size does not depend on the file's.
     pub(crate) fn problem(
         &self,
         span: Range<usize>,
@@ -279,21 +310,84 @@ impl Source {
     ) -> Problem {
         let start = span.start.min(self.text.len());
         let line = self.line_index(start);
-        let text = self.line_text(line).to_owned();
-        let from = self.char_column(line, start);
-        let line_end = self.line_starts[line] + text.len();
+        let full = self.line_text(line);
+        // A span at a CRLF line's end counts the `\r` the quoted line
+        // leaves out: it underlines the end of the line instead.
+        let from = self.char_column(line, start).min(full.chars().count());
+        let line_end = self.line_starts[line] + full.len();
         let to = self.char_column(line, span.end.min(line_end)).max(from + 1);
+        let snippet = window(full, from, to);
         Problem {
             location: Some(self.location(start)),
-            key,
+            key: key.map(|k| clip(&k)),
             value: None,
-            message: message.into(),
-            help,
-            snippet: Some(Snippet {
-                text,
-                underline: from..to,
-            }),
+            message: clip(&message.into()),
+            help: help.map(|h| clip(&h)),
+            snippet: Some(snippet),
         }
+    }
+}
+
+/// The most problems one configuration file reports; past it they are
+/// counted, and the count is the last problem.
+pub(crate) const MAX_PROBLEMS: usize = 100;
+
+/// The most characters of a line a problem quotes.
+pub(crate) const MAX_SNIPPET_CHARS: usize = 160;
+
+/// The most characters of a key, message or help a problem holds.
+pub(crate) const MAX_TEXT_CHARS: usize = 512;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] characters, with `...` when cut.
+pub(crate) fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}...", &text[..end]),
+    }
+}
+
+/// The part of `line` a snippet shows: all of it when short enough, else
+/// [`MAX_SNIPPET_CHARS`] characters from a little before the underline,
+/// marked with `...` where cut; the underline moves with it.
+fn window(line: &str, from: usize, to: usize) -> Snippet {
+    let chars = line.chars().count();
+    if chars <= MAX_SNIPPET_CHARS {
+        return Snippet {
+            text: line.to_owned(),
+            underline: from..to,
+        };
+    }
+    let start = from.saturating_sub(MAX_SNIPPET_CHARS / 4);
+    let end = (start + MAX_SNIPPET_CHARS).min(chars);
+    let mut text: String = if start > 0 {
+        "...".into()
+    } else {
+        String::new()
+    };
+    let offset = text.chars().count();
+    text.extend(line.chars().skip(start).take(end - start));
+    if end < chars {
+        text.push_str("...");
+    }
+    let shown_to = to.min(end).max(from + 1);
+    Snippet {
+        text,
+        underline: (from - start + offset)..(shown_to - start + offset),
+    }
+}
+
+/// The problem that stands for `count` problems left out.
+pub(crate) fn omitted(count: usize) -> Problem {
+    Problem {
+        location: None,
+        key: None,
+        value: None,
+        message: format!(
+            "{count} more problem{} found and not listed (hagen lists at most {MAX_PROBLEMS}); fix the ones above and run again",
+            if count == 1 { " was" } else { "s were" }
+        ),
+        help: None,
+        snippet: None,
     }
 }
 
@@ -322,6 +416,46 @@ mod tests {
             p.to_string(),
             "h.toml:2:1: `az_cont`: unknown key\n  |\n2 | az_cont = 3\n  | ^^^^^^^\n  = help: did you mean `az_count`?"
         );
+    }
+
+    /// Regression (hostile input, config snippets): 60,000 unknown keys on
+    /// one 700 KB line each quoted the whole line (42 GB). A problem
+    /// quotes a window of the line and at most MAX_TEXT_CHARS of its key.
+    #[test]
+    fn a_long_line_is_quoted_around_the_span() {
+        let line = format!(
+            "{}bad = 1{}",
+            "a = 1, ".repeat(1000),
+            ", z = 2".repeat(1000)
+        );
+        let src = Source::new(Path::new("h.toml"), format!("{line}\n"));
+        let start = 7000;
+        let key = "k".repeat(10_000);
+        let p = src.problem(start..start + 3, Some(key), "unknown key", None);
+        let snippet = p.snippet.as_ref().expect("snippet");
+        assert_eq!(snippet.text.chars().count(), MAX_SNIPPET_CHARS + 6);
+        assert!(snippet.text.starts_with("...") && snippet.text.ends_with("..."));
+        let shown: String = snippet
+            .text
+            .chars()
+            .skip(snippet.underline.start)
+            .take(snippet.underline.len())
+            .collect();
+        assert_eq!(shown, "bad");
+        assert_eq!(p.location.as_ref().map(|l| l.column), Some(7001));
+        assert_eq!(p.key.as_ref().map(|k| k.len()), Some(MAX_TEXT_CHARS + 3));
+    }
+
+    /// Regression (found by the configuration fuzz test): a span at the
+    /// end of a CRLF line counted the `\r` that the quoted line leaves
+    /// out, so the underline started past the end of the line.
+    #[test]
+    fn a_span_at_a_crlf_line_end_is_underlined_at_the_end_of_the_line() {
+        let src = Source::new(Path::new("h.toml"), "\"\r\n".into());
+        let p = src.problem(2..3, None, "unterminated string", None);
+        let snippet = p.snippet.expect("snippet");
+        assert_eq!(snippet.text, "\"");
+        assert_eq!(snippet.underline, 1..2);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::environment::{BaseEnvironment, Environment};
-use super::error::{ConfigError, Location, Problem, Source};
+use super::error::{ConfigError, Location, MAX_PROBLEMS, Problem, Source, omitted};
 use super::section::{self, BlueprintConfig, ReadError, ReadErrorKind};
 use super::suggest::did_you_mean;
 
@@ -100,6 +100,13 @@ impl Section {
     }
 }
 
+/// The most environments one file may define (besides the built-in
+/// `stage` and `prod`). Every check resolves each environment through its
+/// chain of `extends`, so the work grows with the square of their number:
+/// 20,000 environments extending each other made `hagen synth` run for
+/// minutes.
+pub const MAX_ENVIRONMENTS: usize = 100;
+
 /// One `[environments.NAME]` table: every key it sets.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Layer {
@@ -168,6 +175,7 @@ pub(crate) fn parse<C: BlueprintConfig>(source: &Source) -> Result<FileConfig, C
         source,
         blueprint_fields: section::root_fields::<C>(&probe),
         problems: Vec::new(),
+        omitted: 0,
     };
     let config = reader.top(root.get_ref());
     let sections = config.blueprint.iter().chain(
@@ -178,6 +186,10 @@ pub(crate) fn parse<C: BlueprintConfig>(source: &Source) -> Result<FileConfig, C
     );
     for section in sections {
         for error in section::check_layer::<C>(&defaults, &section.values) {
+            if reader.problems.len() >= MAX_PROBLEMS {
+                reader.omitted += 1;
+                continue;
+            }
             reader.problems.push(section.problem(source, &error));
         }
     }
@@ -186,6 +198,9 @@ pub(crate) fn parse<C: BlueprintConfig>(source: &Source) -> Result<FileConfig, C
     } else {
         let mut problems = reader.problems;
         problems.sort_by_key(|p| p.location.as_ref().map(|l| (l.line, l.column)));
+        if reader.omitted > 0 {
+            problems.push(omitted(reader.omitted));
+        }
         Err(ConfigError::Invalid { problems })
     }
 }
@@ -221,10 +236,16 @@ struct Reader<'s> {
     /// table too high.
     blueprint_fields: Vec<String>,
     problems: Vec<Problem>,
+    /// Problems past [`MAX_PROBLEMS`], counted and not kept.
+    omitted: usize,
 }
 
 impl Reader<'_> {
     fn problem(&mut self, span: Range<usize>, key: &str, message: String, help: Option<String>) {
+        if self.problems.len() >= MAX_PROBLEMS {
+            self.omitted += 1;
+            return;
+        }
         let key = (!key.is_empty()).then(|| key.to_owned());
         self.problems
             .push(self.source.problem(span, key, message, help));
@@ -398,9 +419,23 @@ impl Reader<'_> {
                 "blueprint" => config.blueprint = self.section(key, value, "blueprint"),
                 "environments" => {
                     if let Some(envs) = self.table(value, k) {
-                        for (name, body) in entries(envs) {
+                        for (i, (name, body)) in entries(envs).into_iter().enumerate() {
                             let n = name.get_ref().to_string();
                             let path = format!("environments.{n}");
+                            if i == MAX_ENVIRONMENTS {
+                                // Checking resolves every environment
+                                // through its chain of `extends`: the work
+                                // grows with the square of their number.
+                                self.problem(
+                                    name.span(),
+                                    &path,
+                                    format!(
+                                        "more than {MAX_ENVIRONMENTS} environments; hagen reads at most {MAX_ENVIRONMENTS} from one file"
+                                    ),
+                                    Some("keep the environments you deploy; split the others into another file (--config)".into()),
+                                );
+                                break;
+                            }
                             if let Err(why) = check_name(&n, 32) {
                                 self.problem(
                                     name.span(),
@@ -726,6 +761,54 @@ mod tests {
         let mut p = problems(text);
         assert_eq!(p.len(), 1, "expected one problem, got {p:#?}");
         p.remove(0)
+    }
+
+    /// Regression (hostile input, config problems): 60,000 unknown keys on
+    /// one line made 60,000 problems each quoting the 700 KB line; 28 s and
+    /// out of memory. At most MAX_PROBLEMS are kept, the rest counted.
+    #[test]
+    fn problems_past_the_limit_are_counted_not_kept() {
+        let keys: Vec<String> = (0..300).map(|i| format!("k{i} = 1")).collect();
+        let text = format!("environments = {{ stage = {{ {} }} }}\n", keys.join(", "));
+        let p = problems(&text);
+        assert_eq!(p.len(), MAX_PROBLEMS + 1);
+        assert_eq!(
+            p.last().map(|p| p.message.as_str()),
+            Some(
+                "200 more problems were found and not listed (hagen lists at most 100); fix the ones above and run again"
+            )
+        );
+        assert!(p[0].snippet.as_ref().is_some_and(|s| s.text.len() < 200));
+    }
+
+    /// Regression (hostile input, environment chains): 20,000 environments
+    /// each extending the one before made every check resolve chains of
+    /// thousands. A file defines at most MAX_ENVIRONMENTS.
+    #[test]
+    fn more_environments_than_the_limit_are_refused() {
+        let mut text = String::new();
+        for i in 0..=MAX_ENVIRONMENTS {
+            let parent = if i == 0 {
+                "stage".to_owned()
+            } else {
+                format!("e{}", i - 1)
+            };
+            text.push_str(&format!("[environments.e{i}]\nextends = \"{parent}\"\n"));
+        }
+        let p = one(&text);
+        assert_eq!(p.key.as_deref(), Some("environments.e100"));
+        assert_eq!(
+            p.message,
+            "more than 100 environments; hagen reads at most 100 from one file"
+        );
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(201));
+        // Exactly the limit is fine.
+        let upto: String = text
+            .lines()
+            .take(2 * MAX_ENVIRONMENTS)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(parse_text(&upto).is_ok());
     }
 
     fn line(p: &Problem) -> usize {

@@ -22,18 +22,28 @@ mod resolve;
 mod section;
 mod suggest;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use std::path::Path;
 
-pub use environment::{BaseEnvironment, Environment, Origin};
+pub use environment::{BaseEnvironment, Environment, MAX_TAGS, Origin};
 pub use error::{ConfigError, Location, Problem, Snippet};
+pub use file::MAX_ENVIRONMENTS;
 pub use section::{BlueprintConfig, ConfigIssue, KeyDefaults, key_defaults};
 pub use suggest::did_you_mean;
 
+use crate::input::ReadError;
 use error::Source;
 use file::FileConfig;
 
 /// The file name looked for in the current directory when no `--config` is given.
 pub const DEFAULT_FILE: &str = "hagen.toml";
+
+/// The largest configuration file hagen reads: 1,000,000 bytes, a thousand
+/// times a generous `hagen.toml`. Reading stops there, so `--config
+/// /dev/zero` or an endless pipe is refused at once ([`ConfigError::TooLarge`]).
+pub const MAX_FILE_BYTES: usize = 1_000_000;
 
 /// One environment, resolved: the generic part and the blueprint's own
 /// section, both with the file applied.
@@ -63,21 +73,49 @@ impl Config {
 
     /// Reads and checks a configuration file for a blueprint whose own
     /// section is of type `C` (its `blueprint` tables are checked against it).
+    /// At most [`MAX_FILE_BYTES`] bytes are read, whatever the path names
+    /// (a FIFO, `/dev/zero`): more is [`ConfigError::TooLarge`].
     pub fn load<C: BlueprintConfig>(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let bytes = match crate::input::read_file_limited(path, MAX_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(ReadError::TooLarge { size, .. }) => {
+                return Err(ConfigError::TooLarge {
+                    path: path.to_owned(),
+                    bytes: size,
+                });
+            }
+            Err(ReadError::Io(source)) => {
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Read {
             path: path.to_owned(),
-            source,
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the file is not UTF-8 text; save it as UTF-8",
+            ),
         })?;
         Self::parse::<C>(path, text)
     }
 
     /// Checks configuration text for a blueprint whose own section is of
-    /// type `C`; `path` names it in messages.
+    /// type `C`; `path` names it in messages. Text over
+    /// [`MAX_FILE_BYTES`] is [`ConfigError::TooLarge`].
     pub fn parse<C: BlueprintConfig>(
         path: &Path,
         text: impl Into<String>,
     ) -> Result<Self, ConfigError> {
-        let source = Source::new(path, text.into());
+        let text = text.into();
+        if text.len() > MAX_FILE_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_owned(),
+                bytes: Some(text.len() as u64),
+            });
+        }
+        let source = Source::new(path, text);
         let file = file::parse::<C>(&source)?;
         Ok(Config {
             source: Some(source),
@@ -204,7 +242,7 @@ mod tests {
     /// A blueprint section whose group minimum follows the AZ count.
     #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
     #[serde(deny_unknown_fields)]
-    struct Shop {
+    pub(super) struct Shop {
         instance_type: String,
         domain: Option<String>,
         asg: Asg,
@@ -448,6 +486,84 @@ mod tests {
         assert_eq!(
             p.to_string(),
             "`environments.stage.blueprint.asg.min` = 2 (built-in default): too small\n  = help: raise it"
+        );
+    }
+
+    /// Regression (hostile input, tags): 60,000 tags in an 800 KB file
+    /// went onto every resource, and `hagen synth` built a 3 GB template
+    /// in 18 s. An environment adds at most MAX_TAGS tags.
+    #[test]
+    fn more_tags_than_aws_allows_are_refused_at_the_last_layer() {
+        let mut text = String::from("[tags]\n");
+        for i in 0..40 {
+            text.push_str(&format!("T{i} = \"v\"\n"));
+        }
+        text.push_str("[environments.prod.tags]\n");
+        for i in 40..=MAX_TAGS {
+            text.push_str(&format!("T{i} = \"v\"\n"));
+        }
+        let c = config(&text);
+        // stage has 40 of them; prod one more than allowed.
+        assert!(resolve(&c, Some("stage")).is_ok());
+        let err = resolve(&c, Some("prod")).expect_err("48 tags");
+        let p = &err.problems()[0];
+        assert_eq!(
+            p.message,
+            "environment `prod` has 48 tags; AWS allows 50 per resource and hagen adds Project, Environment and Name, so at most 47 of yours"
+        );
+        assert_eq!(p.key.as_deref(), Some("environments.prod.tags.T40"));
+        assert_eq!(p.location.as_ref().map(|l| l.line), Some(43));
+    }
+
+    /// Regression (hostile input, no size limit before reading):
+    /// `--config /dev/zero` grew until allocation failed. At most
+    /// MAX_FILE_BYTES + 1 bytes are read.
+    #[test]
+    fn a_configuration_file_over_the_limit_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hagen.toml");
+        std::fs::write(&path, "#".repeat(MAX_FILE_BYTES + 1)).unwrap();
+        let err = Config::load::<Shop>(&path).expect_err("too large");
+        assert!(matches!(
+            err,
+            ConfigError::TooLarge {
+                bytes: Some(1_000_001),
+                ..
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "configuration file {} is 1000001 bytes; hagen reads at most 1000000 bytes of configuration: give the path of a hagen.toml (see docs/config.md)",
+                path.display()
+            )
+        );
+        #[cfg(unix)]
+        {
+            let err = Config::load::<Shop>(Path::new("/dev/zero")).expect_err("endless");
+            assert_eq!(
+                err.to_string(),
+                "configuration file /dev/zero is more than 1000000 bytes (reading stopped there); hagen reads at most 1000000 bytes of configuration: give the path of a hagen.toml (see docs/config.md)"
+            );
+        }
+        let err = Config::parse::<Shop>(Path::new("x.toml"), "#".repeat(MAX_FILE_BYTES + 1))
+            .expect_err("too large");
+        assert!(matches!(err, ConfigError::TooLarge { .. }));
+        // Exactly the limit is read.
+        std::fs::write(&path, "#".repeat(MAX_FILE_BYTES)).unwrap();
+        assert!(Config::load::<Shop>(&path).is_ok());
+    }
+
+    #[test]
+    fn a_configuration_file_that_is_not_utf8_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hagen.toml");
+        std::fs::write(&path, b"project = \"caf\xe9\"\n").unwrap();
+        let err = Config::load::<Shop>(&path).expect_err("not UTF-8");
+        assert!(
+            err.to_string()
+                .ends_with("the file is not UTF-8 text; save it as UTF-8"),
+            "{err}"
         );
     }
 

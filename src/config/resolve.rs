@@ -10,7 +10,7 @@
 //! at the line that set them. It does not read text.
 
 use super::Resolved;
-use super::environment::{BaseEnvironment, Environment, Origin};
+use super::environment::{BaseEnvironment, Environment, MAX_TAGS, Origin};
 use super::error::{ConfigError, Location, Problem, Source};
 use super::file::{FileConfig, Layer, Section, Set};
 use super::section::{self, BlueprintConfig};
@@ -60,6 +60,24 @@ pub(crate) fn resolve<C: BlueprintConfig>(
     }
     for (i, layer) in layers.iter().rev().enumerate() {
         apply(&mut env, layer, i + 1);
+    }
+    if env.tags.len() > MAX_TAGS {
+        // Every resource would carry them all: AWS refuses more than 50,
+        // and a file of 60,000 tags made synth build a 3 GB template.
+        let keys: Vec<String> = env.tags.keys().map(|k| format!("tags.{k}")).collect();
+        let message = format!(
+            "environment `{name}` has {} tags; AWS allows 50 per resource and hagen adds Project, Environment and Name, so at most {MAX_TAGS} of yours",
+            env.tags.len()
+        );
+        return Err(ConfigError::Invalid {
+            problems: vec![explain(
+                source,
+                &env,
+                &keys,
+                &message,
+                Some("remove tags from [tags] or the environment's tags table"),
+            )],
+        });
     }
 
     // The blueprint's section: its defaults (which may follow the generic

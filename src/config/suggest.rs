@@ -3,12 +3,21 @@
 //! Owns the similarity threshold only; the distance is `strsim`'s
 //! (already in the tree through clap).
 
+/// Longest name [`did_you_mean`] looks at, in bytes.
+pub(crate) const MAX_NAME_CHARS: usize = 256;
+
 /// The known name closest to `given`, if it is close enough to be a likely
 /// typo: a Jaro-Winkler similarity of at least 0.8, one edit (a letter
 /// added, dropped, changed or two swapped: what Jaro-Winkler misses in
 /// short keys such as `min`), or the same name in another case or with `-`
 /// and `_` swapped.
+///
+/// A name longer than 256 bytes gets no suggestion: no key is that long,
+/// and comparing it with every key would cost its length times theirs.
 pub fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if given.len() > MAX_NAME_CHARS {
+        return None;
+    }
     let normal = |s: &str| s.to_ascii_lowercase().replace('-', "_");
     let given_normal = normal(given);
     let mut best: Option<(f64, &str)> = None;
@@ -67,5 +76,11 @@ mod tests {
     #[test]
     fn an_unrelated_word_gets_no_suggestion() {
         assert_eq!(did_you_mean("colour", KEYS.iter().copied()), None);
+    }
+
+    #[test]
+    fn an_overlong_name_gets_no_suggestion() {
+        let long = format!("az_count{}", "x".repeat(MAX_NAME_CHARS));
+        assert_eq!(did_you_mean(&long, KEYS.iter().copied()), None);
     }
 }

@@ -35,6 +35,10 @@ pub struct Template {
     pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Expr>>>,
     /// `Conditions`, by name; each is a condition function.
     pub conditions: IndexMap<String, Expr>,
+    /// `Hooks`, by logical ID, kept as written: the stack-operation hooks
+    /// a transform runs, such as `AWS::CodeDeploy::BlueGreen` for ECS
+    /// blue/green deployments (with `Transform: AWS::CodeDeployBlueGreen`).
+    pub hooks: IndexMap<String, Expr>,
     /// `Resources`, by logical ID.
     pub resources: IndexMap<String, Resource>,
     /// `Outputs`, by logical ID.
@@ -267,8 +271,8 @@ impl Output {
 impl Template {
     /// The whole template as one map, sections in CloudFormation's usual
     /// order: AWSTemplateFormatVersion, Description, Metadata, Transform,
-    /// Parameters, Rules, Mappings, Conditions, Resources, Outputs. Empty
-    /// sections are left out.
+    /// Parameters, Rules, Mappings, Conditions, Hooks, Resources, Outputs.
+    /// Empty sections are left out.
     pub fn to_expr(&self) -> Expr {
         let mut m = IndexMap::new();
         if let Some(v) = &self.format_version {
@@ -310,6 +314,9 @@ impl Template {
         }
         if !self.conditions.is_empty() {
             put(&mut m, "Conditions", Expr::Map(self.conditions.clone()));
+        }
+        if !self.hooks.is_empty() {
+            put(&mut m, "Hooks", Expr::Map(self.hooks.clone()));
         }
         let resources = self
             .resources

@@ -110,11 +110,18 @@ pub fn dependencies<'t>(template: &'t Template, id: &str, r: &Resource) -> Vec<&
         names.extend(referenced_names(e));
     }
     names.extend(r.depends_on.iter().cloned());
-    template
-        .resources
-        .keys()
-        .filter(|k| k.as_str() != id && names.contains(k.as_str()))
-        .map(String::as_str)
+    // Each name looked up, then put in template order: scanning every
+    // resource for every resource was quadratic (15,000 topics: 13 s).
+    let mut found: Vec<usize> = names
+        .iter()
+        .filter_map(|n| template.resources.get_index_of(n.as_str()))
+        .collect();
+    found.sort_unstable();
+    found
+        .into_iter()
+        .filter_map(|i| template.resources.get_index(i))
+        .map(|(k, _)| k.as_str())
+        .filter(|k| *k != id)
         .collect()
 }
 
@@ -251,6 +258,24 @@ mod tests {
                 "dependency cycle: A -> B -> C -> A".into()
             )]
         );
+    }
+
+    /// Regression (hostile input, quadratic dependencies): each resource's
+    /// dependencies were found by scanning every resource, so 15,000 topics
+    /// took 13 s. They are looked up by name now, and still come in
+    /// template order, each once, without the resource itself.
+    #[test]
+    fn dependencies_are_looked_up_by_name_in_template_order() {
+        let t = testing::template(json!({"Resources": {
+            "A": {"Type": "AWS::SNS::Topic"},
+            "B": {"Type": "AWS::SNS::Topic"},
+            "C": {"Type": "AWS::SNS::Topic", "DependsOn": ["D", "A", "C", "Missing", "A"],
+                  "Properties": {"TopicName": {"Fn::Sub": "${B}-${D.TopicName}-${C}"}}},
+            "D": {"Type": "AWS::SNS::Topic"}
+        }}));
+        let c = &t.resources["C"];
+        assert_eq!(dependencies(&t, "C", c), ["A", "B", "D"]);
+        assert!(dependencies(&t, "A", &t.resources["A"]).is_empty());
     }
 
     #[test]

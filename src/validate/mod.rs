@@ -98,8 +98,9 @@ fn run(
     let transformed = template.transform.is_some();
     let transforms = transforms::Transforms::of(template);
     schema::warm(template);
+    let shared = schema::Shared::new(template);
     for (id, r) in &template.resources {
-        let mut ds = schema::check_resource(template, id, r);
+        let mut ds = schema::check_resource_in(&shared, id, r);
         if !transforms.predictable() {
             // A macro may expand types only it knows.
             ds.retain(|d| d.rule != rules::UNKNOWN_TYPE.id);
@@ -108,6 +109,17 @@ fn run(
     }
     if transforms.predictable() {
         found.extend(functions::check(template, &transforms));
+    }
+    if shared.conditions.exhausted() {
+        found.push(
+            rules::CHECK_CUT_SHORT
+                .diag(format!(
+                    "the conditions are too intricate to explore: after {} steps, the remaining resources were checked in one scenario, with every condition true",
+                    scenario::MAX_CONDITION_STEPS
+                ))
+                .at(["Conditions"])
+                .hint("simplify the conditions (fewer conditions built on conditions); findings inside Fn::If branches may be missing"),
+        );
     }
     if transformed {
         found.push(
@@ -288,6 +300,48 @@ mod tests {
             },
         );
         assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    }
+
+    /// Regression (hostile input, condition chains across resources):
+    /// each resource needing a different condition of a long chain cost
+    /// the whole chain per resource, quadratic in the template. The
+    /// analysis stops at its budget, the rest is checked in one scenario,
+    /// and the report says so.
+    #[test]
+    fn a_template_built_to_exhaust_condition_analysis_is_checked_and_says_so() {
+        use crate::template::{Parameter, Resource, fns};
+        let n = 2000;
+        let mut t = Template::default();
+        t.parameters.insert(
+            "P".into(),
+            Parameter {
+                param_type: "String".into(),
+                ..Parameter::default()
+            },
+        );
+        t.conditions
+            .insert("C0".into(), fns::equals(fns::ref_("P"), "v0").into());
+        for i in 1..n {
+            let c = fns::and([
+                fns::condition(format!("C{}", i - 1)),
+                fns::equals(fns::ref_("P"), format!("v{i}")),
+            ]);
+            t.conditions.insert(format!("C{i}"), c.into());
+        }
+        for k in 0..300 {
+            let mut r = Resource::new("AWS::SNS::Topic");
+            r.condition = Some(format!("C{}", n - 1 - k));
+            t.resources.insert(format!("T{k}"), r);
+        }
+        let report = check(&t, &Options::default());
+        let cut: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == rules::CHECK_CUT_SHORT.id)
+            .collect();
+        assert_eq!(cut.len(), 1, "{:#?}", report.diagnostics);
+        assert_eq!(cut[0].severity, Severity::Warning);
+        assert_eq!(cut[0].path, ["Conditions"]);
     }
 
     #[test]

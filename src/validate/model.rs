@@ -86,7 +86,7 @@ impl fmt::Display for Addr {
 }
 
 /// An IP protocol in a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     /// Every protocol (`-1`).
     All,
@@ -124,7 +124,7 @@ impl Protocol {
 }
 
 /// An inclusive port range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Ports {
     /// First port.
     pub from: u16,

@@ -11,6 +11,7 @@ use regex::Regex;
 use super::diagnostic::Diagnostic;
 use super::rules;
 use super::scenario::literal_text;
+use super::text;
 use crate::template::{Expr, Parameter, Template};
 
 /// Checks every parameter's type and default.
@@ -18,12 +19,19 @@ pub fn check(template: &Template) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (name, p) in &template.parameters {
         if !known_type(&p.param_type) {
+            let hint = match text::closest(&p.param_type, known_types().iter().map(String::as_str)) {
+                Some(near) => format!("did you mean {near}?"),
+                None => "use String, Number, List<Number>, CommaDelimitedList, an AWS-specific type such as AWS::EC2::Image::Id or List<AWS::EC2::Subnet::Id>, or a Systems Manager type such as AWS::SSM::Parameter::Value<String>".to_owned(),
+            };
             out.push(
                 rules::PARAMETER_TYPE
-                    .diag(format!("parameter type {:?} is not one CloudFormation knows", p.param_type))
+                    .diag(format!(
+                        "parameter type {:?} is not one CloudFormation knows",
+                        p.param_type
+                    ))
                     .on(name)
                     .at(["Parameters", name, "Type"])
-                    .hint("use String, Number, List<Number>, CommaDelimitedList, an AWS-specific type such as AWS::EC2::Image::Id, or AWS::SSM::Parameter::Value<...>"),
+                    .hint(hint),
             );
         }
         if let Some(default) = &p.default {
@@ -44,6 +52,9 @@ pub fn check(template: &Template) -> Vec<Diagnostic> {
     out
 }
 
+/// The AWS-specific parameter types of the CloudFormation user guide
+/// ("Supported AWS-specific parameter types"): a value CloudFormation
+/// checks against the account at deploy time.
 const AWS_TYPES: &[&str] = &[
     "AWS::EC2::AvailabilityZone::Name",
     "AWS::EC2::Image::Id",
@@ -55,26 +66,66 @@ const AWS_TYPES: &[&str] = &[
     "AWS::EC2::Volume::Id",
     "AWS::EC2::VPC::Id",
     "AWS::Route53::HostedZone::Id",
-    "AWS::SSM::Parameter::Name",
 ];
 
+/// Every parameter type CloudFormation accepts, as the user guide lists
+/// them ("Parameters" section syntax and "CloudFormation-supplied
+/// parameter types"):
+///
+/// - `String`, `Number`, `List<Number>`, `CommaDelimitedList`;
+/// - the AWS-specific types ([`AWS_TYPES`]) and their lists `List<...>`
+///   (every one but `AWS::EC2::KeyPair::KeyName`);
+/// - the Systems Manager types: `AWS::SSM::Parameter::Name`, and
+///   `AWS::SSM::Parameter::Value<T>` for `T` a string, a list of strings
+///   (`List<String>` or `CommaDelimitedList`), an AWS-specific type or a
+///   list of one. Lists of Systems Manager types
+///   (`List<AWS::SSM::Parameter::Value<String>>`) are documented as
+///   unsupported, and so are refused.
+///
+/// cfn-lint 1.58.0 (hagen's reference, `tests/library/validate_cfn_lint.rs`)
+/// also accepts `List<String>` and `AWS::SSM::Parameter::Value<T>` of
+/// `Number`, `List<Number>` and `AWS::SSM::Parameter::Name`; so does hagen,
+/// so that a template cfn-lint passes is never an error here.
+fn known_types() -> &'static [String] {
+    static TYPES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TYPES.get_or_init(|| {
+        let lists: Vec<String> = AWS_TYPES
+            .iter()
+            .filter(|t| **t != "AWS::EC2::KeyPair::KeyName")
+            .map(|t| format!("List<{t}>"))
+            .collect();
+        let mut types: Vec<String> = [
+            "String",
+            "Number",
+            "List<Number>",
+            "CommaDelimitedList",
+            "List<String>",
+            "AWS::SSM::Parameter::Name",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+        types.extend(AWS_TYPES.iter().map(|t| (*t).to_owned()));
+        types.extend(lists.iter().cloned());
+        let values = [
+            "String",
+            "List<String>",
+            "CommaDelimitedList",
+            "Number",
+            "List<Number>",
+            "AWS::SSM::Parameter::Name",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(AWS_TYPES.iter().map(|t| (*t).to_owned()))
+        .chain(lists);
+        types.extend(values.map(|t| format!("AWS::SSM::Parameter::Value<{t}>")));
+        types
+    })
+}
+
 fn known_type(t: &str) -> bool {
-    if matches!(
-        t,
-        "String" | "Number" | "List<Number>" | "CommaDelimitedList"
-    ) {
-        return true;
-    }
-    if let Some(inner) = t
-        .strip_prefix("AWS::SSM::Parameter::Value<")
-        .and_then(|r| r.strip_suffix('>'))
-    {
-        return known_type(inner) || inner == "String";
-    }
-    if let Some(inner) = t.strip_prefix("List<").and_then(|r| r.strip_suffix('>')) {
-        return AWS_TYPES.contains(&inner) && inner != "AWS::SSM::Parameter::Name";
-    }
-    AWS_TYPES.contains(&t)
+    known_types().iter().any(|k| k == t)
 }
 
 fn is_list(t: &str) -> bool {
@@ -201,6 +252,87 @@ mod tests {
         let found =
             run(json!({"P": {"Type": "String", "Default": "abc1", "AllowedPattern": "[a-z]+"}}));
         assert_eq!(found.len(), 1);
+    }
+
+    /// Regression (valid templates refused): `AWS::SSM::Parameter::Value<List<String>>`
+    /// and the other list types of Systems Manager parameters were
+    /// refused as unknown.
+    #[test]
+    fn every_documented_parameter_type_is_accepted() {
+        let documented = [
+            "String",
+            "Number",
+            "List<Number>",
+            "CommaDelimitedList",
+            "AWS::EC2::AvailabilityZone::Name",
+            "AWS::EC2::Image::Id",
+            "AWS::EC2::Instance::Id",
+            "AWS::EC2::KeyPair::KeyName",
+            "AWS::EC2::SecurityGroup::GroupName",
+            "AWS::EC2::SecurityGroup::Id",
+            "AWS::EC2::Subnet::Id",
+            "AWS::EC2::Volume::Id",
+            "AWS::EC2::VPC::Id",
+            "AWS::Route53::HostedZone::Id",
+            "List<AWS::EC2::AvailabilityZone::Name>",
+            "List<AWS::EC2::Image::Id>",
+            "List<AWS::EC2::Instance::Id>",
+            "List<AWS::EC2::SecurityGroup::GroupName>",
+            "List<AWS::EC2::SecurityGroup::Id>",
+            "List<AWS::EC2::Subnet::Id>",
+            "List<AWS::EC2::Volume::Id>",
+            "List<AWS::EC2::VPC::Id>",
+            "List<AWS::Route53::HostedZone::Id>",
+            "AWS::SSM::Parameter::Name",
+            "AWS::SSM::Parameter::Value<String>",
+            "AWS::SSM::Parameter::Value<List<String>>",
+            "AWS::SSM::Parameter::Value<CommaDelimitedList>",
+            "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+            "AWS::SSM::Parameter::Value<AWS::EC2::KeyPair::KeyName>",
+            "AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>",
+            "AWS::SSM::Parameter::Value<List<AWS::Route53::HostedZone::Id>>",
+        ];
+        for t in documented {
+            assert!(known_type(t), "{t}");
+        }
+        // All of them, in one template, and Ref-able as lists where they are lists.
+        let params: serde_json::Map<String, serde_json::Value> = documented
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("P{i}"), json!({"Type": t})))
+            .collect();
+        assert_eq!(run(serde_json::Value::Object(params)), vec![]);
+        assert!(crate::validate::schema::is_list_parameter_type(
+            "AWS::SSM::Parameter::Value<List<String>>"
+        ));
+    }
+
+    #[test]
+    fn undocumented_parameter_types_are_refused_with_a_suggestion() {
+        let cases = [
+            ("Strnig", Some("did you mean String?")),
+            (
+                "AWS::SSM::Parameter::Value<List<Strng>>",
+                Some("did you mean AWS::SSM::Parameter::Value<List<String>>?"),
+            ),
+            ("List<AWS::EC2::KeyPair::KeyName>", None),
+            ("List<AWS::SSM::Parameter::Value<String>>", None),
+            (
+                "AWS::SSM::Parameter::Value<AWS::SSM::Parameter::Value<String>>",
+                None,
+            ),
+            ("AWS::SSM::Parameter::Value<SecureString>", None),
+            ("Integer", None),
+        ];
+        for (t, hint) in cases {
+            let t_ = testing::template(json!({"Parameters": {"P": {"Type": t}}, "Resources": {}}));
+            let found = check(&t_);
+            assert_eq!(found.len(), 1, "{t}: {found:?}");
+            assert_eq!(found[0].rule, "HG216", "{t}");
+            if let Some(h) = hint {
+                assert_eq!(found[0].hint.as_deref(), Some(h), "{t}");
+            }
+        }
     }
 
     #[test]

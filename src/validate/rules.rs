@@ -121,6 +121,9 @@ rules! {
     SCHEMA_DATA = "HG005", Meta, Error / Error,
         "schema data unreadable",
         "The embedded AWS schemas could not be read; regenerate them with tools/vendor-schemas.sh.";
+    CHECK_CUT_SHORT = "HG006", Meta, Warning / Warning,
+        "check cut short",
+        "A template that exceeds one of hagen's work budgets (conditions built on conditions, meshes of security group rules) is checked only in part; some findings may be missing.";
     TEMPLATE_SHAPE = "HG010", Template, Error / Error,
         "template shape",
         "CloudFormation rejects a template whose sections or intrinsic functions have the wrong shape.";

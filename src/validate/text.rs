@@ -114,11 +114,17 @@ fn write_fn(f: &Intrinsic, out: &mut String) {
 
 /// The candidate closest to `word` by edit distance (case-insensitive), if
 /// it is close enough to be what the user meant: "did you mean ...?".
+///
+/// The distance is never below the difference in length, so candidates
+/// that differ by more than the limit are skipped unmeasured: a 300 KB
+/// resource type is not compared letter by letter with 1,854 type names.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(2);
+    let length = word.chars().count();
+    let limit = (length / 3).max(2);
     candidates
         .into_iter()
+        .filter(|c| length.abs_diff(c.chars().count()) <= limit)
         .map(|c| (distance(&w, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))

@@ -473,6 +473,23 @@ fn a_missing_config_file_is_unreadable_input() {
         .stderr(contains("cannot read configuration file nope.toml"));
 }
 
+/// Regression (hostile input, no size limit before reading): `hagen synth
+/// --config /dev/zero` grew until allocation failed. Reading stops one
+/// byte past the limit, and the error names the file and the limit.
+#[cfg(unix)]
+#[test]
+fn synth_with_config_dev_zero_stops_at_the_size_limit() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["synth", "--config", "/dev/zero"])
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(contains(
+            "configuration file /dev/zero is more than 1000000 bytes (reading stopped there); hagen reads at most 1000000 bytes of configuration",
+        ));
+}
+
 #[test]
 fn the_config_file_is_found_in_the_current_directory_and_selects_the_environment() {
     let dir = tempdir();

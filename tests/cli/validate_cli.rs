@@ -79,6 +79,71 @@ fn a_missing_file_exits_4_with_a_clear_message() {
     );
 }
 
+/// Regression (hostile input, no size limit before reading): the 1 MB
+/// check ran after the whole input was read, so `hagen validate /dev/zero`
+/// grew until allocation failed. Reading stops one byte past the limit.
+#[cfg(unix)]
+#[test]
+fn validate_of_dev_zero_stops_at_the_size_limit() {
+    let (code, out, err) = validate(&["/dev/zero"]);
+    assert_eq!(code, exit::UNREADABLE_INPUT);
+    assert!(out.is_empty());
+    assert_eq!(
+        err,
+        "hagen validate: /dev/zero: the template is more than 1000000 bytes (reading stopped there); CloudFormation accepts at most 1000000 bytes (uploaded to S3; 51,200 inline): split it into nested stacks\n"
+    );
+}
+
+#[test]
+fn a_template_file_over_the_limit_is_refused_by_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.yaml");
+    std::fs::write(&path, "#".repeat(1_000_001)).unwrap();
+    let file = path.display().to_string();
+    let (code, _, err) = validate(&[&file]);
+    assert_eq!(code, exit::UNREADABLE_INPUT);
+    assert!(
+        err.contains(&format!("{file}: the template is 1000001 bytes;")),
+        "{err}"
+    );
+}
+
+/// Regression (valid templates refused): a `Hooks` section made `hagen
+/// validate` exit 4 (unreadable); an SSM list parameter was an error.
+#[test]
+fn a_template_with_hooks_and_ssm_list_parameters_is_readable_and_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hooks.yaml");
+    std::fs::write(
+        &path,
+        "\
+Transform: AWS::CodeDeployBlueGreen
+Parameters:
+  Subnets:
+    Type: AWS::SSM::Parameter::Value<List<String>>
+    Default: /network/subnets
+Hooks:
+  BlueGreen:
+    Type: AWS::CodeDeploy::BlueGreen
+    Properties:
+      ServiceRole: CodeDeployServiceRole
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !Join [',', !Ref Subnets]
+",
+    )
+    .unwrap();
+    let file = path.display().to_string();
+    let (code, out, err) = validate(&[&file, "--color", "never", "--no-availability"]);
+    assert!(
+        code == exit::OK || code == exit::WARNINGS,
+        "exit {code}\n{out}{err}"
+    );
+    assert!(out.contains("0 errors"), "{out}");
+}
+
 #[test]
 fn json_and_sarif_carry_the_same_findings() {
     let file = corpus("broken/hg505-single-nat.yaml");

@@ -8,9 +8,14 @@
 //!   are checked directly and after a trip through YAML text and the parser.
 //! - Corpus templates (`tests/corpus/`) are mutated at random (lines cut,
 //!   duplicated, swapped, characters replaced) and fed to parser and checks.
+//! - Condition graphs (conditions built on earlier ones, often the same one
+//!   twice, resources and `Fn::If`s asking for any of them) reach the
+//!   scenario analysis and its budget; their findings stay well-formed.
 
 use hagen::template::parse::parse_template;
-use hagen::template::{Expr, Intrinsic, Output, Parameter, Resource, RetentionPolicy, Template};
+use hagen::template::{
+    Expr, Intrinsic, Output, Parameter, Resource, RetentionPolicy, Template, fns,
+};
 use hagen::validate::{Options, check, check_parsed};
 use indexmap::IndexMap;
 use proptest::prelude::*;
@@ -261,6 +266,94 @@ proptest! {
             prop_assert!(hagen::validate::rules::find(&d.rule).is_some(), "unknown rule {}", d.rule);
         }
     }
+
+    #[test]
+    fn condition_graphs_are_checked_with_located_findings(t in condition_graph()) {
+        let report = check(&t, &Options { strict: true, body_size: None });
+        for d in &report.diagnostics {
+            prop_assert!(hagen::validate::rules::find(&d.rule).is_some(), "unknown rule {}", d.rule);
+            prop_assert!(!d.path.is_empty(), "{d:?} has no location");
+        }
+        // The analysis is cut short at most once, and said so at Conditions.
+        let cut: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == "HG006").collect();
+        prop_assert!(cut.len() <= 1, "{cut:?}");
+        prop_assert!(cut.iter().all(|d| d.path == ["Conditions"]), "{cut:?}");
+    }
+}
+
+/// One condition over `P`, `Q` and up to three of the conditions before it
+/// (`0..index`), the same one possibly twice.
+fn condition(index: usize) -> impl Strategy<Value = Expr> {
+    let leaf = (
+        prop::sample::select(&["P", "Q"][..]),
+        prop::sample::select(&["a", "b", "c"][..]),
+    )
+        .prop_map(|(p, v)| Expr::func(Intrinsic::Equals(fns::ref_(p).into(), Expr::string(v))));
+    let earlier = move |i: prop::sample::Index| {
+        Expr::func(Intrinsic::Condition(format!("C{}", i.index(index.max(1)))))
+    };
+    let reference = any::<prop::sample::Index>().prop_map(earlier);
+    let operand = if index == 0 {
+        leaf.clone().boxed()
+    } else {
+        prop_oneof![leaf.clone(), reference.clone(), reference].boxed()
+    };
+    prop_oneof![
+        leaf,
+        prop::collection::vec(operand.clone(), 1..4).prop_map(|v| Expr::func(Intrinsic::And(v))),
+        prop::collection::vec(operand.clone(), 1..4).prop_map(|v| Expr::func(Intrinsic::Or(v))),
+        operand.prop_map(|e| Expr::func(Intrinsic::Not(e))),
+    ]
+}
+
+/// Up to 60 conditions, each on earlier ones, and up to 12 topics, each
+/// under a condition and with an `Fn::If` on another.
+fn condition_graph() -> impl Strategy<Value = Template> {
+    (1usize..60, 0usize..12)
+        .prop_flat_map(|(n, r)| {
+            let conditions: Vec<_> = (0..n).map(condition).collect();
+            let pick =
+                || any::<prop::sample::Index>().prop_map(move |i| format!("C{}", i.index(n)));
+            (
+                conditions,
+                prop::collection::vec((pick(), pick()), r),
+                any::<bool>(),
+            )
+        })
+        .prop_map(|(conditions, resources, allowed)| {
+            let mut t = Template::default();
+            for name in ["P", "Q"] {
+                t.parameters.insert(
+                    name.into(),
+                    Parameter {
+                        param_type: "String".into(),
+                        allowed_values: if allowed {
+                            vec![Expr::string("a"), Expr::string("b")]
+                        } else {
+                            Vec::new()
+                        },
+                        ..Parameter::default()
+                    },
+                );
+            }
+            for (i, c) in conditions.into_iter().enumerate() {
+                t.conditions.insert(format!("C{i}"), c);
+            }
+            for (i, (condition, branch)) in resources.into_iter().enumerate() {
+                let mut r = Resource::new("AWS::SNS::Topic");
+                r.condition = Some(condition);
+                r.properties.insert(
+                    "TopicName".into(),
+                    Expr::func(Intrinsic::If {
+                        condition: branch,
+                        then: Expr::string("a"),
+                        otherwise: Expr::func(Intrinsic::Ref("AWS::NoValue".into())),
+                    }),
+                );
+                t.resources.insert(format!("T{i}"), r);
+            }
+            t
+        })
 }
 
 /// The corpus texts, read once.

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 
 use crate::template::{Expr, Output, Parameter, Resource, RetentionPolicy, Template};
 
-use super::error::{Location, ProblemKind};
+use super::error::{Location, ProblemKind, clip, record};
 use super::intrinsics::Converter;
 use super::node::{Entry, Kind, Node};
 
@@ -26,9 +26,12 @@ const SECTIONS: &[&str] = &[
     "Rules",
     "Mappings",
     "Conditions",
+    "Hooks",
     "Resources",
     "Outputs",
 ];
+
+const HOOK_KEYS: &[&str] = &["Type", "Properties"];
 
 const RESOURCE_KEYS: &[&str] = &[
     "Type",
@@ -76,7 +79,7 @@ pub(super) fn template(root: &Node, c: &mut Converter<'_>) -> Template {
         return t;
     };
     for (name, entry) in sections {
-        c.path.push(name.clone());
+        c.enter(name);
         let node = &entry.value;
         match name.as_str() {
             "AWSTemplateFormatVersion" => t.format_version = string(c, node, name),
@@ -103,6 +106,7 @@ pub(super) fn template(root: &Node, c: &mut Converter<'_>) -> Template {
                     }
                 }
             }
+            "Hooks" => t.hooks = hooks(c, node),
             "Resources" => {
                 for (id, r) in entities(c, node, name) {
                     if let Some(r) = resource(c, &id, r) {
@@ -137,12 +141,8 @@ pub(super) fn template(root: &Node, c: &mut Converter<'_>) -> Template {
 
 /// Records a problem at the current path.
 fn report(c: &mut Converter<'_>, kind: ProblemKind, location: Location) {
-    let path = c.path.clone();
-    c.problems.push(super::error::Problem {
-        kind,
-        path,
-        location,
-    });
+    let path = &c.path;
+    record(c.problems, kind, || path.clone(), location);
 }
 
 fn unknown(
@@ -220,7 +220,7 @@ fn skip_for_each(c: &mut Converter<'_>, id: &str, e: &Entry) -> bool {
     if !id.starts_with(FOR_EACH) {
         return false;
     }
-    c.path.push(id.to_owned());
+    c.enter(id);
     report(
         c,
         ProblemKind::NeedsTransform { key: id.to_owned() },
@@ -248,8 +248,8 @@ fn entities<'n>(c: &mut Converter<'_>, node: &'n Node, section: &str) -> Vec<(St
 }
 
 fn parameter(c: &mut Converter<'_>, id: &str, entry: &Entry) -> Option<Parameter> {
-    let what = format!("parameter {id:?}");
-    c.path.push(id.to_owned());
+    let what = format!("parameter {:?}", clip(id));
+    c.enter(id);
     let p = parameter_body(c, &what, entry);
     c.path.pop();
     p
@@ -260,7 +260,7 @@ fn parameter_body(c: &mut Converter<'_>, what: &str, entry: &Entry) -> Option<Pa
     let mut p = Parameter::default();
     let mut has_type = false;
     for (key, e) in m {
-        c.path.push(key.clone());
+        c.enter(key);
         let node = &e.value;
         let field = format!("{what} {key}");
         match key.as_str() {
@@ -356,13 +356,13 @@ fn mappings(
         return out;
     };
     for (name, e) in maps {
-        c.path.push(name.clone());
-        let what = format!("mapping {name:?}");
+        c.enter(name);
+        let what = format!("mapping {:?}", clip(name));
         let mut top = IndexMap::new();
         if let Some(keys) = map(c, &e.value, &what, "a map of top-level keys to maps") {
             for (key, e) in keys {
-                c.path.push(key.clone());
-                let field = format!("{what} key {key:?}");
+                c.enter(key);
+                let field = format!("{what} key {:?}", clip(key));
                 if let Some(second) =
                     map(c, &e.value, &field, "a map of second-level keys to values")
                 {
@@ -381,9 +381,51 @@ fn mappings(
     out
 }
 
+/// The `Hooks` section: each hook a map with a `Type` (such as
+/// `AWS::CodeDeploy::BlueGreen`) and its `Properties`, kept as written.
+fn hooks(c: &mut Converter<'_>, node: &Node) -> IndexMap<String, Expr> {
+    let mut out = IndexMap::new();
+    let Some(m) = map(c, node, "Hooks", "a map of logical IDs to hooks") else {
+        return out;
+    };
+    for (id, entry) in m {
+        c.enter(id);
+        let what = format!("hook {:?}", clip(id));
+        if let Some(body) = map(c, &entry.value, &what, "a map with at least a Type") {
+            for (key, e) in body {
+                c.enter(key);
+                match key.as_str() {
+                    "Type" => {
+                        string(c, &e.value, &format!("{what} Type"));
+                    }
+                    "Properties" => {
+                        map(c, &e.value, &format!("{what} Properties"), "a map");
+                    }
+                    _ => unknown(c, &what, key, e.key_at, HOOK_KEYS),
+                }
+                c.path.pop();
+            }
+            if !body.contains_key("Type") {
+                report(
+                    c,
+                    ProblemKind::MissingKey {
+                        what: what.clone(),
+                        key: "Type",
+                        hint: "add the hook's type, such as Type: AWS::CodeDeploy::BlueGreen",
+                    },
+                    entry.key_at,
+                );
+            }
+        }
+        c.path.pop();
+        out.insert(id.clone(), c.child(id.clone(), &entry.value));
+    }
+    out
+}
+
 fn resource(c: &mut Converter<'_>, id: &str, entry: &Entry) -> Option<Resource> {
-    let what = format!("resource {id:?}");
-    c.path.push(id.to_owned());
+    let what = format!("resource {:?}", clip(id));
+    c.enter(id);
     let r = resource_body(c, &what, entry);
     c.path.pop();
     r
@@ -394,7 +436,7 @@ fn resource_body(c: &mut Converter<'_>, what: &str, entry: &Entry) -> Option<Res
     let mut r = Resource::default();
     let mut has_type = false;
     for (key, e) in m {
-        c.path.push(key.clone());
+        c.enter(key);
         let node = &e.value;
         let field = format!("{what} {key}");
         match key.as_str() {
@@ -499,8 +541,8 @@ fn policy(
 }
 
 fn output(c: &mut Converter<'_>, id: &str, entry: &Entry) -> Option<Output> {
-    let what = format!("output {id:?}");
-    c.path.push(id.to_owned());
+    let what = format!("output {:?}", clip(id));
+    c.enter(id);
     let o = output_body(c, &what, entry);
     c.path.pop();
     o
@@ -513,7 +555,7 @@ fn output_body(c: &mut Converter<'_>, what: &str, entry: &Entry) -> Option<Outpu
     let mut export_name = None;
     let mut condition = None;
     for (key, e) in m {
-        c.path.push(key.clone());
+        c.enter(key);
         let node = &e.value;
         let field = format!("{what} {key}");
         match key.as_str() {
@@ -552,7 +594,7 @@ fn export(c: &mut Converter<'_>, node: &Node, what: &str, key_at: Location) -> O
         match key.as_str() {
             "Name" => name = Some(c.child(key.clone(), &e.value)),
             _ => {
-                c.path.push(key.clone());
+                c.enter(key);
                 unknown(c, what, key, e.key_at, EXPORT_KEYS);
                 c.path.pop();
             }

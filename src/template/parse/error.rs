@@ -24,11 +24,92 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 pub const MAX_DEPTH: usize = 100;
 
 /// How many nodes YAML alias expansion may produce in one document, all
-/// aliases together. Expanding aliases copies the anchored value, so a few
-/// nested anchors can otherwise expand to billions of nodes ("billion
-/// laughs"). CloudFormation rejects aliases outright; hagen expands them within
-/// this budget so it can still check the rest of the template.
+/// aliases together (aliases used as keys included: each costs a node).
+/// Expanding aliases copies the anchored value, so a few nested anchors can
+/// otherwise expand to billions of nodes ("billion laughs"). CloudFormation
+/// rejects aliases outright; hagen expands them within this budget (and
+/// [`MAX_ALIAS_BYTES`]) so it can still check the rest of the template.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// How many bytes of text (scalars, keys and tags) YAML alias expansion may
+/// produce in one document, all aliases together, keys included. Without it
+/// a few aliases of one large string multiply it: 40,000 aliases of a
+/// 600 KB string are 24 GB, within [`MAX_ALIAS_NODES`]. The same figure as
+/// [`MAX_TEMPLATE_BYTES`]: expansion may at most double the text.
+pub const MAX_ALIAS_BYTES: usize = 1_000_000;
+
+/// How many problems the reader keeps for one document. Past it, problems
+/// are counted, not kept: the last one, [`ProblemKind::Omitted`], says how
+/// many more there were (and whether CloudFormation rejects any of them).
+/// Each problem holds its path, so an unbounded list costs memory in
+/// proportion to problems times nesting (a million `yes` values under a
+/// long key); nobody reads past the first thousand anyway.
+pub const MAX_PROBLEMS: usize = 1_000;
+
+/// How many characters of a key, name or value a problem quotes (in its
+/// path and its message). CloudFormation's names are at most 255
+/// characters, so a real name is never cut; a longer text is cut and marked
+/// with `...`, so that a problem's size does not depend on the input's.
+pub const MAX_QUOTED_CHARS: usize = 256;
+
+/// `text` cut to [`MAX_QUOTED_CHARS`] characters, with `...` when cut.
+pub(super) fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}...", &text[..end]),
+    }
+}
+
+/// Adds a problem to a document's list, within [`MAX_PROBLEMS`]: past it
+/// the last entry is a [`ProblemKind::Omitted`] that counts the rest.
+/// Texts in the problem are cut to [`MAX_QUOTED_CHARS`]; `path` is only
+/// built when the problem is kept (its segments should be cut already).
+pub(super) fn record(
+    problems: &mut Vec<Problem>,
+    kind: ProblemKind,
+    path: impl FnOnce() -> Vec<String>,
+    location: Location,
+) {
+    if problems.len() >= MAX_PROBLEMS {
+        let fatal = kind.is_fatal();
+        let rejected = kind.rejected_by_cloudformation();
+        if let Some(Problem {
+            kind:
+                ProblemKind::Omitted {
+                    count,
+                    fatal: f,
+                    rejected: r,
+                },
+            ..
+        }) = problems.last_mut()
+        {
+            *count += 1;
+            *f |= fatal;
+            *r |= rejected;
+        } else {
+            problems.push(Problem {
+                kind: ProblemKind::Omitted {
+                    count: 1,
+                    fatal,
+                    rejected,
+                },
+                path: Vec::new(),
+                location,
+            });
+        }
+        return;
+    }
+    problems.push(Problem {
+        kind: kind.clipped(),
+        path: path(),
+        location,
+    });
+}
+
+/// Sorts problems by location, keeping [`ProblemKind::Omitted`] last.
+pub(super) fn sort(problems: &mut [Problem]) {
+    problems.sort_by_key(|p| (matches!(p.kind, ProblemKind::Omitted { .. }), p.location));
+}
 
 /// A 1-based line and column (in characters) inside the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -240,6 +321,20 @@ pub enum ProblemKind {
         /// The key as written.
         key: String,
     },
+    /// More problems than [`MAX_PROBLEMS`]: the rest are counted here, not
+    /// listed. Always the last problem of a list, at the first one left out.
+    #[error(
+        "{count} more problem{} found and not listed (hagen lists at most {MAX_PROBLEMS}); fix the ones above and validate again",
+        if *count == 1 { " was" } else { "s were" }
+    )]
+    Omitted {
+        /// How many were left out.
+        count: usize,
+        /// Whether any of them is fatal.
+        fatal: bool,
+        /// Whether CloudFormation rejects any of them.
+        rejected: bool,
+    },
 }
 
 impl ProblemKind {
@@ -247,15 +342,69 @@ impl ProblemKind {
     /// document because of this problem. Any fatal problem makes
     /// [`super::parse_template`] return [`ParseError::Invalid`].
     pub fn is_fatal(&self) -> bool {
-        matches!(
-            self,
-            ProblemKind::WrongType { .. }
-                | ProblemKind::MissingKey { .. }
-                | ProblemKind::UnknownKey { .. }
-                | ProblemKind::UnknownPolicy { .. }
-                | ProblemKind::DuplicateKey { .. }
-                | ProblemKind::NonStringKey { .. }
-        )
+        match self {
+            ProblemKind::Omitted { fatal, .. } => *fatal,
+            _ => matches!(
+                self,
+                ProblemKind::WrongType { .. }
+                    | ProblemKind::MissingKey { .. }
+                    | ProblemKind::UnknownKey { .. }
+                    | ProblemKind::UnknownPolicy { .. }
+                    | ProblemKind::DuplicateKey { .. }
+                    | ProblemKind::NonStringKey { .. }
+            ),
+        }
+    }
+
+    /// The same problem with every text it quotes from the input cut to
+    /// [`MAX_QUOTED_CHARS`]. (`what` phrases are built from names already
+    /// cut, and keep their closing quote.)
+    fn clipped(self) -> Self {
+        use ProblemKind as K;
+        match self {
+            K::WrongType {
+                what,
+                expected,
+                found,
+            } => K::WrongType {
+                what,
+                expected,
+                found: clip(&found),
+            },
+            K::MissingKey { .. } => self,
+            K::UnknownKey { what, key, allowed } => K::UnknownKey {
+                what,
+                key: clip(&key),
+                allowed,
+            },
+            K::UnknownPolicy { attribute, value } => K::UnknownPolicy {
+                attribute,
+                value: clip(&value),
+            },
+            K::DuplicateKey { key, first } => K::DuplicateKey {
+                key: clip(&key),
+                first,
+            },
+            K::NonStringKey { found } => K::NonStringKey {
+                found: clip(&found),
+            },
+            K::IntrinsicShape {
+                function,
+                expected,
+                found,
+            } => K::IntrinsicShape {
+                function,
+                expected,
+                found: clip(&found),
+            },
+            K::UnsupportedTag { tag } => K::UnsupportedTag { tag: clip(&tag) },
+            K::Yaml11Scalar { text, reading } => K::Yaml11Scalar {
+                text: clip(&text),
+                reading: clip(&reading),
+            },
+            K::NeedsTransform { key } => K::NeedsTransform { key: clip(&key) },
+            other @ (K::Alias | K::MergeKey | K::Omitted { .. }) => other,
+        }
     }
 
     /// Whether CloudFormation refuses a template with this problem (as
@@ -263,10 +412,13 @@ impl ProblemKind {
     /// needing a transform hagen does not run). The validator reports
     /// these as errors.
     pub fn rejected_by_cloudformation(&self) -> bool {
-        !matches!(
-            self,
-            ProblemKind::Yaml11Scalar { .. } | ProblemKind::NeedsTransform { .. }
-        )
+        match self {
+            ProblemKind::Omitted { rejected, .. } => *rejected,
+            _ => !matches!(
+                self,
+                ProblemKind::Yaml11Scalar { .. } | ProblemKind::NeedsTransform { .. }
+            ),
+        }
     }
 }
 
@@ -285,14 +437,23 @@ fn unknown_key_message(what: &str, key: &str, allowed: &[&str]) -> String {
 
 /// The allowed word closest to `word`, when it is close enough to be a typo
 /// (case differences, or at most a third of the letters edited).
+///
+/// The distance is never below the difference in length, so a candidate
+/// that differs by more than its threshold is skipped unmeasured: a
+/// 1 MB key costs no more than a short one.
 fn closest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let length = word.chars().count();
+    let lower = word.to_lowercase();
     allowed
         .iter()
-        .map(|candidate| {
-            let distance = edit_distance(&word.to_lowercase(), &candidate.to_lowercase());
-            (distance, *candidate)
+        .filter_map(|candidate| {
+            let threshold = candidate.chars().count().max(3) / 3;
+            if length.abs_diff(candidate.chars().count()) > threshold {
+                return None;
+            }
+            let distance = edit_distance(&lower, &candidate.to_lowercase());
+            (distance <= threshold).then_some((distance, *candidate))
         })
-        .filter(|(distance, candidate)| *distance <= candidate.chars().count().max(3) / 3)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
 }
@@ -321,13 +482,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub enum ParseError {
     /// The text is larger than any template CloudFormation accepts.
     #[error(
-        "{file}: the template is {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} bytes (uploaded to S3; 51,200 inline): split it into nested stacks"
+        "{file}: the template is {}; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} bytes (uploaded to S3; 51,200 inline): split it into nested stacks",
+        size_text(*bytes)
     )]
     TooLarge {
         /// Source name.
         file: String,
-        /// Size of the text in bytes.
-        bytes: usize,
+        /// Size of the text in bytes; `None` when reading stopped at the
+        /// limit (standard input, a pipe, a device: see [`crate::input`]).
+        bytes: Option<usize>,
     },
     /// The bytes are not UTF-8 text.
     #[error("{file}:{location}: the template is not UTF-8 text; save it as UTF-8")]
@@ -349,17 +512,20 @@ pub enum ParseError {
         /// The parser's explanation.
         message: String,
     },
-    /// YAML aliases expand to more nodes than [`MAX_ALIAS_NODES`].
+    /// YAML aliases expand to more nodes than [`MAX_ALIAS_NODES`] or more
+    /// text than [`MAX_ALIAS_BYTES`].
     #[error(
-        "{file}:{location}: YAML aliases expand to more than {limit} values (an alias bomb?); CloudFormation rejects aliases anyway: write the values out in full"
+        "{file}:{location}: YAML aliases expand to more than {limit} {unit} (an alias bomb?); CloudFormation rejects aliases anyway: write the values out in full"
     )]
     AliasLimit {
         /// Source name.
         file: String,
         /// The alias that went over the budget.
         location: Location,
-        /// The budget, [`MAX_ALIAS_NODES`].
+        /// The budget: [`MAX_ALIAS_NODES`] or [`MAX_ALIAS_BYTES`].
         limit: usize,
+        /// What the budget counts: `values` or `bytes of text`.
+        unit: &'static str,
     },
     /// Lists and maps nested deeper than [`MAX_DEPTH`].
     #[error(
@@ -383,6 +549,13 @@ pub enum ParseError {
         /// Every problem found; at least one is fatal.
         problems: Vec<Problem>,
     },
+}
+
+fn size_text(bytes: Option<usize>) -> String {
+    match bytes {
+        Some(n) => format!("{n} bytes"),
+        None => format!("more than {MAX_TEMPLATE_BYTES} bytes (reading stopped there)"),
+    }
 }
 
 fn invalid_message(file: &str, problems: &[Problem]) -> String {

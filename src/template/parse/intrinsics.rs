@@ -23,7 +23,7 @@ use indexmap::IndexMap;
 
 use crate::template::{Expr, Intrinsic};
 
-use super::error::{Location, Problem, ProblemKind};
+use super::error::{Location, MAX_QUOTED_CHARS, Problem, ProblemKind, clip, record};
 use super::node::{Kind, Node};
 use super::yaml::tag_long_name;
 
@@ -111,10 +111,21 @@ impl Converter<'_> {
 
     /// Converts a child value at `path + segment`.
     pub fn child(&mut self, segment: String, node: &Node) -> Expr {
-        self.path.push(segment);
+        self.path.push(if segment.len() > MAX_QUOTED_CHARS {
+            clip(&segment)
+        } else {
+            segment
+        });
         let value = self.expr(node);
         self.path.pop();
         value
+    }
+
+    /// Steps into `segment` of the document (cut to
+    /// [`MAX_QUOTED_CHARS`], as every path segment of a problem is); the
+    /// caller pops it.
+    pub fn enter(&mut self, segment: &str) {
+        self.path.push(clip(segment));
     }
 
     /// A function call written at `at`, with its argument.
@@ -125,15 +136,17 @@ impl Converter<'_> {
             Shape::Call(f) => Expr::func(f),
             Shape::Keep(arg) => keep(arg),
             Shape::Wrong(arg, expected) => {
-                self.problems.push(Problem {
-                    kind: ProblemKind::IntrinsicShape {
+                let path = &self.path;
+                record(
+                    self.problems,
+                    ProblemKind::IntrinsicShape {
                         function,
                         expected,
                         found: describe(&arg),
                     },
-                    path: self.path.clone(),
-                    location: at,
-                });
+                    || path.clone(),
+                    at,
+                );
                 keep(arg)
             }
         }

@@ -12,7 +12,7 @@
 
 use serde::de::IgnoredAny;
 
-use super::error::{Format, Location, MAX_DEPTH, ParseError, Problem};
+use super::error::{Format, Location, MAX_DEPTH, ParseError, Problem, clip};
 use super::node::{Kind, MapBuilder, Node};
 
 /// The document's tree and the problems met while reading it.
@@ -301,7 +301,7 @@ impl Scanner<'_> {
             }
             let key = self.string()?;
             self.expect(b':')?;
-            self.path.push(key.clone());
+            self.path.push(clip(&key));
             let value = self.value();
             self.path.pop();
             map.insert(key, key_at, value?, &self.path, &mut self.problems);

@@ -53,8 +53,8 @@ mod fuzz_tests;
 mod roundtrip_tests;
 
 pub use error::{
-    Format, Location, MAX_ALIAS_NODES, MAX_DEPTH, MAX_TEMPLATE_BYTES, ParseError, Problem,
-    ProblemKind,
+    Format, Location, MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_DEPTH, MAX_PROBLEMS, MAX_QUOTED_CHARS,
+    MAX_TEMPLATE_BYTES, ParseError, Problem, ProblemKind,
 };
 pub use locations::Locations;
 
@@ -81,7 +81,7 @@ pub fn parse_template(text: &str, source: &str) -> Result<Parsed, ParseError> {
     if text.len() > MAX_TEMPLATE_BYTES {
         return Err(ParseError::TooLarge {
             file: source.to_owned(),
-            bytes: text.len(),
+            bytes: Some(text.len()),
         });
     }
     // A byte-order mark is not part of the document (editors hide it).
@@ -96,7 +96,7 @@ pub fn parse_template(text: &str, source: &str) -> Result<Parsed, ParseError> {
         };
         document::template(&read.0, &mut converter)
     };
-    problems.sort_by_key(|p| p.location);
+    error::sort(&mut problems);
     if problems.iter().any(|p| p.kind.is_fatal()) {
         return Err(ParseError::Invalid {
             file: source.to_owned(),
@@ -117,7 +117,7 @@ pub fn parse_template_bytes(bytes: &[u8], source: &str) -> Result<Parsed, ParseE
     if bytes.len() > MAX_TEMPLATE_BYTES {
         return Err(ParseError::TooLarge {
             file: source.to_owned(),
-            bytes: bytes.len(),
+            bytes: Some(bytes.len()),
         });
     }
     match std::str::from_utf8(bytes) {
@@ -743,6 +743,198 @@ Resources:
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].kind, ProblemKind::Alias);
         assert_eq!(p.problems[0].path, ["Resources", "B", "Properties"]);
+    }
+
+    /// Regression (hostile input, problem paths): every problem copied the
+    /// full path above it, so 45,000 plain `yes` under a 500 KB key took
+    /// 22 GB. Problems are capped at MAX_PROBLEMS and quote at most
+    /// MAX_QUOTED_CHARS of any key.
+    #[test]
+    fn problems_past_the_limit_are_counted_not_kept() {
+        let key = "k".repeat(100_000);
+        let mut text = format!("Metadata:\n  ? {key}\n  :\n");
+        for _ in 0..3000 {
+            text.push_str("    - yes\n");
+        }
+        text.push_str(MINIMAL);
+        let p = parse(&text);
+        assert_eq!(p.problems.len(), MAX_PROBLEMS + 1);
+        let last = p.problems.last().unwrap();
+        assert_eq!(
+            last.kind,
+            ProblemKind::Omitted {
+                count: 2000,
+                fatal: false,
+                rejected: false
+            }
+        );
+        assert_eq!(
+            last.kind.to_string(),
+            "2000 more problems were found and not listed (hagen lists at most 1000); fix the ones above and validate again"
+        );
+        // The first omitted one is where the count starts.
+        assert_eq!(last.location, Location::new(1004, 7));
+        let first = &p.problems[0];
+        assert_eq!(
+            first.path[1],
+            format!("{}...", "k".repeat(MAX_QUOTED_CHARS))
+        );
+        for problem in &p.problems {
+            let bytes: usize = problem.path.iter().map(String::len).sum();
+            assert!(bytes <= 3 * (MAX_QUOTED_CHARS + 3), "{bytes}");
+        }
+    }
+
+    #[test]
+    fn a_fatal_problem_past_the_limit_still_refuses_the_template() {
+        let mut text = String::from("Metadata:\n  L:\n");
+        for _ in 0..MAX_PROBLEMS {
+            text.push_str("    - yes\n");
+        }
+        text.push_str("Resources:\n  A: {Type: T}\n  A: {Type: T}\n");
+        match error(&text) {
+            ParseError::Invalid { problems, .. } => {
+                assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+                let last = problems.last().unwrap();
+                assert!(last.kind.is_fatal() && last.kind.rejected_by_cloudformation());
+                assert_eq!(
+                    last.kind.to_string(),
+                    "1 more problem was found and not listed (hagen lists at most 1000); fix the ones above and validate again"
+                );
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    /// Regression (hostile input, problem paths in JSON): 60,000 duplicate
+    /// keys under a 500 KB key exhausted memory the same way.
+    #[test]
+    fn json_duplicates_under_a_long_key_stay_small() {
+        let key = "k".repeat(50_000);
+        let dupes: Vec<&str> = std::iter::repeat_n("\"a\": 1", 5000).collect();
+        let text = format!(
+            "{{\"Metadata\": {{\"{key}\": {{{}}}}}, \"Resources\": {{\"T\": {{\"Type\": \"X\"}}}}}}",
+            dupes.join(",")
+        );
+        match parse_template(&text, "t.json") {
+            Err(ParseError::Invalid { problems, .. }) => {
+                assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+                let ProblemKind::DuplicateKey { key: k, .. } = &problems[0].kind else {
+                    panic!("{:?}", problems[0]);
+                };
+                assert_eq!(k, "a");
+                assert!(problems[0].path[1].len() <= MAX_QUOTED_CHARS + 3);
+                assert!(matches!(
+                    problems.last().unwrap().kind,
+                    ProblemKind::Omitted {
+                        count: 3999,
+                        fatal: true,
+                        ..
+                    }
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn long_names_are_cut_in_messages() {
+        let id = "R".repeat(1000);
+        let (msg, ..) = invalid(&format!("Resources:\n  {id}:\n    Properties: {{}}\n"));
+        assert_eq!(
+            msg,
+            format!(
+                "resource \"{}...\" has no Type; add its resource type, such as Type: AWS::EC2::VPC",
+                "R".repeat(MAX_QUOTED_CHARS)
+            )
+        );
+    }
+
+    /// Regression (valid templates refused): a `Hooks` section made the
+    /// template unreadable (exit 4). It is read, kept and written back.
+    #[test]
+    fn a_hooks_section_is_read_kept_and_written_back() {
+        let text = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform:
+  - AWS::CodeDeployBlueGreen
+Hooks:
+  CodeDeployBlueGreenHook:
+    Type: AWS::CodeDeploy::BlueGreen
+    Properties:
+      TrafficRoutingConfig:
+        Type: TimeBasedCanary
+        TimeBasedCanary:
+          StepPercentage: 15
+          BakeTimeMins: 5
+      ServiceRole: CodeDeployServiceRole
+      Applications:
+        - Target:
+            Type: AWS::ECS::Service
+            LogicalID: ECSDemoService
+          ECSAttributes:
+            TaskDefinitions: [BlueTaskDefinition, GreenTaskDefinition]
+            TaskSets: [BlueTaskSet, GreenTaskSet]
+            TrafficRouting:
+              ProdTrafficRoute:
+                Type: AWS::ElasticLoadBalancingV2::Listener
+                LogicalID: ALBListenerProdTraffic
+              TargetGroups: [ALBTargetGroupBlue, ALBTargetGroupGreen]
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+";
+        let p = parse(text);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let hook = &p.template.hooks["CodeDeployBlueGreenHook"];
+        let Expr::Map(hook) = hook else {
+            panic!("{hook:?}")
+        };
+        assert_eq!(hook["Type"], Expr::string("AWS::CodeDeploy::BlueGreen"));
+        assert_eq!(
+            p.locations
+                .get(&["Hooks", "CodeDeployBlueGreenHook", "Properties"]),
+            Some(Location::new(7, 5))
+        );
+        // Written back where CloudFormation's examples put it, and read
+        // back the same, in YAML and JSON.
+        let yaml = p.template.to_yaml();
+        let hooks_at = yaml.find("\nHooks:").expect("Hooks written");
+        assert!(hooks_at < yaml.find("\nResources:").unwrap(), "{yaml}");
+        assert_eq!(parse(&yaml).template, p.template);
+        let json = p.template.to_json();
+        assert_eq!(parse(&json).template, p.template);
+        // The checks take it as it is: a transform, nothing unreadable.
+        let report = crate::validate::check_parsed(&p, &crate::validate::Options::default());
+        assert!(!report.has_errors(), "{:#?}", report.diagnostics);
+    }
+
+    #[test]
+    fn hooks_need_a_type() {
+        let (msg, at, path) = invalid(&format!("Hooks:\n  H:\n    Properties: {{}}\n{MINIMAL}"));
+        assert_eq!(
+            msg,
+            "hook \"H\" has no Type; add the hook's type, such as Type: AWS::CodeDeploy::BlueGreen"
+        );
+        assert_eq!(
+            (at, path),
+            (
+                Location::new(2, 3),
+                vec!["Hooks".to_string(), "H".to_string()]
+            )
+        );
+        let (msg, ..) = invalid(&format!("Hooks: [a]\n{MINIMAL}"));
+        assert_eq!(
+            msg,
+            "Hooks must be a map of logical IDs to hooks; found a list of 1 item"
+        );
+        let (msg, ..) = invalid(&format!(
+            "Hooks:\n  H: {{Type: T, Propertes: {{}}}}\n{MINIMAL}"
+        ));
+        assert_eq!(
+            msg,
+            "hook \"H\" has an unknown key \"Propertes\"; did you mean \"Properties\"?"
+        );
     }
 
     #[test]

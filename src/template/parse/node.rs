@@ -10,7 +10,7 @@
 use indexmap::IndexMap;
 use indexmap::map::Entry as MapEntry;
 
-use super::error::{Location, Problem, ProblemKind};
+use super::error::{Location, Problem, ProblemKind, clip, record};
 
 /// One value of the document and where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,26 @@ pub(super) enum Kind {
     Tagged(String, Box<Node>),
 }
 
+/// The size of a tree: its nodes, the bytes of text in it (scalars, keys,
+/// tags), and how many list and map levels it nests (a scalar is 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Weight {
+    pub nodes: usize,
+    pub bytes: usize,
+    pub height: usize,
+}
+
+impl Weight {
+    fn add_child(&mut self, child: Weight, key_bytes: usize) {
+        self.nodes = self.nodes.saturating_add(child.nodes);
+        self.bytes = self
+            .bytes
+            .saturating_add(child.bytes)
+            .saturating_add(key_bytes);
+        self.height = self.height.max(child.height);
+    }
+}
+
 /// A map entry: where its key is, and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Entry {
@@ -48,30 +68,44 @@ impl Node {
         Node { at, kind }
     }
 
-    /// How many nodes this tree holds (alias budgets count them).
-    pub fn count(&self) -> usize {
-        1 + match &self.kind {
-            Kind::Seq(items) => items.iter().map(Node::count).sum(),
-            Kind::Map(entries) => entries.values().map(|e| e.value.count()).sum(),
-            Kind::Tagged(_, inner) => inner.count(),
-            _ => 0,
+    /// What a copy of this tree costs (alias budgets count it), and how
+    /// deep it nests, in one walk.
+    pub fn weight(&self) -> Weight {
+        let mut w = Weight {
+            nodes: 1,
+            bytes: 0,
+            height: 0,
+        };
+        match &self.kind {
+            Kind::String(s) => w.bytes = s.len(),
+            Kind::Seq(items) => {
+                for item in items {
+                    w.add_child(item.weight(), 0);
+                }
+                w.height += 1;
+            }
+            Kind::Map(entries) => {
+                for (key, e) in entries {
+                    w.add_child(e.value.weight(), key.len());
+                }
+                w.height += 1;
+            }
+            Kind::Tagged(tag, inner) => {
+                let inner = inner.weight();
+                // The tag wraps its value: a node, but no list or map level.
+                w.nodes = inner.nodes.saturating_add(1);
+                w.bytes = inner.bytes.saturating_add(tag.len());
+                w.height = inner.height;
+            }
+            Kind::Null | Kind::Bool(_) | Kind::Int(_) | Kind::Float(_) => {}
         }
+        w
     }
 
     /// How many list and map levels this tree nests (a scalar is 0).
+    #[cfg(test)]
     pub fn height(&self) -> usize {
-        match &self.kind {
-            Kind::Seq(items) => 1 + items.iter().map(Node::height).max().unwrap_or(0),
-            Kind::Map(entries) => {
-                1 + entries
-                    .values()
-                    .map(|e| e.value.height())
-                    .max()
-                    .unwrap_or(0)
-            }
-            Kind::Tagged(_, inner) => inner.height(),
-            _ => 0,
-        }
+        self.weight().height
     }
 
     /// The value named for messages: `a string`, `a list`, `!Ref` ...
@@ -150,16 +184,20 @@ impl MapBuilder {
             }
             MapEntry::Occupied(mut slot) => {
                 let first = slot.get().key_at;
-                let mut where_ = path.to_vec();
-                where_.push(slot.key().clone());
-                problems.push(Problem {
-                    kind: ProblemKind::DuplicateKey {
-                        key: slot.key().clone(),
+                let key = slot.key();
+                record(
+                    problems,
+                    ProblemKind::DuplicateKey {
+                        key: clip(key),
                         first,
                     },
-                    path: where_,
-                    location: key_at,
-                });
+                    || {
+                        let mut where_ = path.to_vec();
+                        where_.push(clip(key));
+                        where_
+                    },
+                    key_at,
+                );
                 slot.get_mut().value = value;
             }
         }
@@ -218,12 +256,31 @@ mod tests {
     }
 
     #[test]
-    fn count_and_height_measure_the_tree() {
+    fn weight_counts_nodes_text_and_height() {
         let leaf = Node::new(at(1, 1), Kind::Int(1));
-        let seq = Node::new(at(1, 1), Kind::Seq(vec![leaf.clone(), leaf.clone()]));
+        let text = Node::new(at(1, 1), Kind::String("abc".into()));
+        let seq = Node::new(at(1, 1), Kind::Seq(vec![leaf.clone(), text]));
         let tagged = Node::new(at(1, 1), Kind::Tagged("Ref".into(), Box::new(leaf)));
-        let outer = Node::new(at(1, 1), Kind::Seq(vec![seq, tagged]));
-        assert_eq!(outer.count(), 6);
+        let mut map = IndexMap::new();
+        map.insert(
+            "key".to_string(),
+            Entry {
+                key_at: at(1, 1),
+                value: tagged,
+            },
+        );
+        let map = Node::new(at(1, 1), Kind::Map(map));
+        let outer = Node::new(at(1, 1), Kind::Seq(vec![seq, map]));
+        assert_eq!(
+            outer.weight(),
+            Weight {
+                // outer, seq, 1, "abc", map, the tag, its 1
+                nodes: 7,
+                // "abc", "key", "Ref"
+                bytes: 9,
+                height: 2,
+            }
+        );
         assert_eq!(outer.height(), 2);
     }
 }

@@ -387,11 +387,13 @@ fn template() -> BoxedStrategy<Template> {
             map_of(logical_id(), resource(), 0..4),
             map_of(logical_id(), output(), 0..3),
         ),
+        map_of(logical_id(), hook(), 0..2),
     )
         .prop_map(
             |(
                 (format_version, description, metadata, transform, parameters),
                 (rules, mappings, conditions, resources, outputs),
+                hooks,
             )| Template {
                 format_version,
                 description,
@@ -401,10 +403,23 @@ fn template() -> BoxedStrategy<Template> {
                 rules,
                 mappings,
                 conditions,
+                hooks,
                 resources,
                 outputs,
             },
         )
+        .boxed()
+}
+
+/// A `Hooks` entry: a type and properties.
+fn hook() -> BoxedStrategy<Expr> {
+    (text(), map_of(key(), expr(), 0..3))
+        .prop_map(|(hook_type, properties)| {
+            Expr::Map(IndexMap::from([
+                ("Type".to_string(), Expr::String(hook_type)),
+                ("Properties".to_string(), Expr::Map(properties)),
+            ]))
+        })
         .boxed()
 }
 

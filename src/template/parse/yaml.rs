@@ -4,9 +4,10 @@
 //! Owns everything YAML-specific: scalar styles and resolution (through
 //! `super::scalar`), tags (local `!Name` tags are kept as [`Kind::Tagged`];
 //! core `!!str`-style tags are applied; others are reported), anchors and
-//! aliases (expanded within [`MAX_ALIAS_NODES`] and reported, since
-//! CloudFormation rejects them), duplicate and non-string keys, the depth
-//! limit, and the one-document rule. It reads the event stream rather than
+//! aliases (expanded within [`MAX_ALIAS_NODES`] and [`MAX_ALIAS_BYTES`],
+//! aliases used as keys included, and reported, since CloudFormation
+//! rejects them), duplicate and non-string keys, the depth limit, and the
+//! one-document rule. It reads the event stream rather than
 //! saphyr's loaded tree so that every key keeps its own position, duplicate
 //! keys can name both lines, and no limit depends on the loader's defaults.
 //! It knows nothing of CloudFormation sections or intrinsic functions.
@@ -16,9 +17,10 @@ use std::collections::{HashMap, HashSet};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
 
 use super::error::{
-    Format, Location, MAX_ALIAS_NODES, MAX_DEPTH, ParseError, Problem, ProblemKind,
+    Format, Location, MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_DEPTH, ParseError, Problem,
+    ProblemKind, clip, record,
 };
-use super::node::{Kind, MapBuilder, Node};
+use super::node::{Kind, MapBuilder, Node, Weight};
 use super::scalar::{resolve_core, resolve_plain};
 
 /// The document's tree and the problems met while reading it.
@@ -44,6 +46,7 @@ pub(super) fn read(text: &str, file: &str) -> Result<Read, ParseError> {
         anchors: HashMap::new(),
         scalar_anchors: HashMap::new(),
         alias_nodes: 0,
+        alias_bytes: 0,
         problems: Vec::new(),
         root: None,
         documents: 0,
@@ -119,15 +122,36 @@ struct Reader<'f> {
     frames: Vec<Frame>,
     /// Anchor IDs some alias uses (see [`alias_targets`]).
     aliased: HashSet<usize>,
-    /// Copies of the anchored values some alias uses.
-    anchors: HashMap<usize, Node>,
+    /// Copies of the anchored values some alias uses, with their size.
+    anchors: HashMap<usize, (Node, Weight)>,
     /// Anchored scalars as written, for aliases used as keys.
     scalar_anchors: HashMap<usize, String>,
     /// Nodes produced by alias expansion so far.
     alias_nodes: usize,
+    /// Bytes of text produced by alias expansion so far.
+    alias_bytes: usize,
     problems: Vec<Problem>,
     root: Option<Node>,
     documents: usize,
+}
+
+/// The path of the value being read in `frames`, segments cut as problems
+/// quote them.
+fn path_of(frames: &[Frame]) -> Vec<String> {
+    let mut path = Vec::new();
+    for frame in frames {
+        if let Some(name) = frame.tag.as_ref().and_then(local_tag) {
+            path.push(clip(&tag_long_name(name)));
+        }
+        match &frame.body {
+            Body::Seq(items) => path.push(items.len().to_string()),
+            Body::Map {
+                key: Some((k, _)), ..
+            } => path.push(clip(k)),
+            Body::Map { key: None, .. } => {}
+        }
+    }
+    path
 }
 
 /// The path segment a local tag stands for: its long name.
@@ -231,30 +255,14 @@ impl Reader<'_> {
 
     /// The path of the value being read now (the next list item, or the
     /// value of the pending key); tagged lists and maps add their long name.
+    /// Only problems use it, so segments are cut as problems quote them.
     fn path(&self) -> Vec<String> {
-        let mut path = Vec::new();
-        for frame in &self.frames {
-            if let Some(name) = frame.tag.as_ref().and_then(local_tag) {
-                path.push(tag_long_name(name));
-            }
-            match &frame.body {
-                Body::Seq(items) => path.push(items.len().to_string()),
-                Body::Map {
-                    key: Some((k, _)), ..
-                } => path.push(k.clone()),
-                Body::Map { key: None, .. } => {}
-            }
-        }
-        path
+        path_of(&self.frames)
     }
 
     fn problem(&mut self, kind: ProblemKind, location: Location) {
-        let path = self.path();
-        self.problems.push(Problem {
-            kind,
-            path,
-            location,
-        });
+        let frames = &self.frames;
+        record(&mut self.problems, kind, || path_of(frames), location);
     }
 
     fn open(
@@ -392,8 +400,9 @@ impl Reader<'_> {
         if anchor != 0 {
             self.scalar_anchors.insert(anchor, text.clone());
             if self.aliased.contains(&anchor) {
-                self.anchors
-                    .insert(anchor, Node::new(at, Kind::String(text.clone())));
+                let node = Node::new(at, Kind::String(text.clone()));
+                let weight = node.weight();
+                self.anchors.insert(anchor, (node, weight));
             }
         }
         self.set_key(text, at);
@@ -413,8 +422,9 @@ impl Reader<'_> {
     fn add(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
         if anchor != 0 && self.aliased.contains(&anchor) {
             // The copy kept for aliases counts against the alias budget.
-            self.charge(node.count(), node.at)?;
-            self.anchors.insert(anchor, node.clone());
+            let weight = node.weight();
+            self.charge(weight, node.at)?;
+            self.anchors.insert(anchor, (node.clone(), weight));
         }
         if self.awaiting_key() {
             // A list, map or alias where a key should be.
@@ -458,59 +468,87 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn charge(&mut self, nodes: usize, at: Location) -> Result<(), ParseError> {
-        self.alias_nodes = self.alias_nodes.saturating_add(nodes);
-        if self.alias_nodes > MAX_ALIAS_NODES {
-            return Err(ParseError::AliasLimit {
-                file: self.file.to_owned(),
-                location: at,
-                limit: MAX_ALIAS_NODES,
-            });
-        }
-        Ok(())
+    /// Counts a copy made for an alias against both budgets, before it is
+    /// made.
+    fn charge(&mut self, weight: Weight, at: Location) -> Result<(), ParseError> {
+        self.alias_nodes = self.alias_nodes.saturating_add(weight.nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(weight.bytes);
+        let (limit, unit) = if self.alias_nodes > MAX_ALIAS_NODES {
+            (MAX_ALIAS_NODES, "values")
+        } else if self.alias_bytes > MAX_ALIAS_BYTES {
+            (MAX_ALIAS_BYTES, "bytes of text")
+        } else {
+            return Ok(());
+        };
+        Err(ParseError::AliasLimit {
+            file: self.file.to_owned(),
+            location: at,
+            limit,
+            unit,
+        })
     }
 
-    /// Expands an alias in place, within the budget, and reports it.
+    /// Expands an alias in place, within the budgets, and reports it.
     fn alias(&mut self, id: usize, at: Location) -> Result<(), ParseError> {
         self.problem(ProblemKind::Alias, at);
         if self.awaiting_key() {
-            match self.scalar_anchors.get(&id) {
-                Some(text) => {
-                    let text = text.clone();
-                    self.set_key(text, at);
-                }
-                None => {
-                    let node = self
-                        .anchors
-                        .get(&id)
-                        .cloned()
-                        .unwrap_or_else(|| Node::new(at, Kind::Null));
-                    self.add(node, 0)?;
-                }
-            }
-            return Ok(());
+            return self.alias_key(id, at);
         }
-        let Some(anchored) = self.anchors.get(&id) else {
+        let Some((_, weight)) = self.anchors.get(&id) else {
             return Err(syntax_at(
                 self.file,
                 at,
                 "this alias refers to the value that contains it; a value cannot include itself",
             ));
         };
-        let (count, height) = (anchored.count(), anchored.height());
-        if self.frames.len() + height > MAX_DEPTH {
+        let weight = *weight;
+        if self.frames.len() + weight.height > MAX_DEPTH {
             return Err(ParseError::TooDeep {
                 file: self.file.to_owned(),
                 location: at,
                 limit: MAX_DEPTH,
             });
         }
-        self.charge(count, at)?;
-        let Some(mut node) = self.anchors.get(&id).cloned() else {
+        self.charge(weight, at)?;
+        let Some((mut node, _)) = self.anchors.get(&id).cloned() else {
             return Ok(());
         };
         node.at = at;
         self.add(node, 0)
+    }
+
+    /// An alias where a key should be: an anchored scalar is the key as
+    /// written (its text counts against the byte budget, like any copy);
+    /// a list or map is reported as a key that is not a string, and never
+    /// copied.
+    fn alias_key(&mut self, id: usize, at: Location) -> Result<(), ParseError> {
+        if let Some(text) = self.scalar_anchors.get(&id) {
+            let weight = Weight {
+                nodes: 1,
+                bytes: text.len(),
+                height: 0,
+            };
+            self.charge(weight, at)?;
+            let text = self.scalar_anchors.get(&id).cloned().unwrap_or_default();
+            self.set_key(text, at);
+            return Ok(());
+        }
+        self.charge(
+            Weight {
+                nodes: 1,
+                bytes: 0,
+                height: 0,
+            },
+            at,
+        )?;
+        let found = match self.anchors.get(&id) {
+            Some((node, _)) => node.describe(),
+            // The anchor is still open: the alias is inside its own value.
+            None => "an alias to the map that contains it".to_owned(),
+        };
+        self.problem(ProblemKind::NonStringKey { found }, at);
+        self.set_key(format!("<key at {at}>"), at);
+        Ok(())
     }
 }
 
@@ -664,6 +702,64 @@ mod tests {
             err(&text),
             "t.yaml:5:40: YAML aliases expand to more than 100000 values (an alias bomb?); CloudFormation rejects aliases anyway: write the values out in full"
         );
+    }
+
+    /// Regression (hostile input, alias bytes): the alias budget counted
+    /// values only, so 99,000 aliases of one large string passed it and
+    /// expanded to gigabytes. The text copied counts now.
+    #[test]
+    fn alias_bomb_of_one_large_string_stops_at_the_byte_budget() {
+        let big = "x".repeat(100_000);
+        let mut text = format!("A: &a \"{big}\"\nL:\n");
+        for _ in 0..20 {
+            text.push_str("  - *a\n");
+        }
+        // The copy kept for aliases costs 100,000 bytes, each alias as
+        // much again: the tenth alias (line 12) goes over 1,000,000.
+        assert_eq!(
+            err(&text),
+            "t.yaml:12:5: YAML aliases expand to more than 1000000 bytes of text (an alias bomb?); CloudFormation rejects aliases anyway: write the values out in full"
+        );
+    }
+
+    /// Regression (hostile input, alias keys): an alias used as a key cost
+    /// nothing, so a large anchored string could be copied as a key without
+    /// limit. Keys count against both budgets now.
+    #[test]
+    fn aliases_used_as_keys_count_against_the_budget() {
+        let big = "k".repeat(100_000);
+        let mut text = format!("A: &a \"{big}\"\nL:\n");
+        for _ in 0..20 {
+            text.push_str("  - {*a : 1}\n");
+        }
+        assert_eq!(
+            err(&text),
+            "t.yaml:12:6: YAML aliases expand to more than 1000000 bytes of text (an alias bomb?); CloudFormation rejects aliases anyway: write the values out in full"
+        );
+        // And by count: each key alias is a value of the node budget.
+        let mut text = String::from("A: &a k\nL:\n");
+        for _ in 0..=MAX_ALIAS_NODES {
+            text.push_str("- {*a : 1}\n");
+        }
+        let e = err(&text);
+        assert!(
+            e.ends_with("YAML aliases expand to more than 100000 values (an alias bomb?); CloudFormation rejects aliases anyway: write the values out in full"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_list_alias_used_as_a_key_is_reported_not_copied() {
+        let p = problems("A: &l [1, 2]\nB: {*l : 1}\n");
+        let kinds: Vec<String> = p.iter().map(|p| p.kind.to_string()).collect();
+        assert_eq!(
+            kinds[1],
+            "map keys must be plain strings; found a list of 2 items"
+        );
+        assert_eq!(p[1].location, Location::new(2, 5));
+        let p = problems("A: &m {*m : x}\n");
+        assert!(p.iter().any(|p| p.kind.to_string()
+            == "map keys must be plain strings; found an alias to the map that contains it"));
     }
 
     #[test]
