@@ -461,29 +461,14 @@ fn objects_arn(bucket: &Handle<Bucket>, suffix: &str) -> Intrinsic {
     sub(format!("${{{}.Arn}}{suffix}", bucket.logical_id()))
 }
 
-/// A map of policy-language keys, in order.
-fn map<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
-    Expr::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-/// A list of string literals.
-fn strings(items: &[&str]) -> Expr {
-    Expr::List(items.iter().map(|s| Expr::string(*s)).collect())
-}
-
 /// `{"Service": service}`: an AWS service principal.
 fn service(name: &str) -> Expr {
-    map([("Service", Expr::string(name))])
+    Expr::map_of([("Service", Expr::string(name))])
 }
 
 /// Denies every request to the bucket that does not use TLS.
 fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Expr {
-    map([
+    Expr::map_of([
         ("Sid", Expr::string("DenyInsecureTransport")),
         ("Effect", Expr::string("Deny")),
         ("Principal", Expr::string("*")),
@@ -494,9 +479,9 @@ fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Expr {
         ),
         (
             "Condition",
-            map([(
+            Expr::map_of([(
                 "Bool",
-                map([("aws:SecureTransport", Expr::string("false"))]),
+                Expr::map_of([("aws:SecureTransport", Expr::string("false"))]),
             )]),
         ),
     ])
@@ -509,13 +494,13 @@ fn content_bucket_policy(
     content: &Handle<Bucket>,
     distribution_arn: &Intrinsic,
 ) -> Result<Handle<BucketPolicy>, SynthError> {
-    let from_this_distribution = map([(
+    let from_this_distribution = Expr::map_of([(
         "StringEquals",
-        map([("AWS:SourceArn", distribution_arn.clone().into())]),
+        Expr::map_of([("AWS:SourceArn", distribution_arn.clone().into())]),
     )]);
     let document = policy_document(vec![
         deny_insecure_transport(content),
-        map([
+        Expr::map_of([
             ("Sid", Expr::string("CloudFrontReadsObjects")),
             ("Effect", Expr::string("Allow")),
             ("Principal", service("cloudfront.amazonaws.com")),
@@ -527,7 +512,7 @@ fn content_bucket_policy(
         // which the distribution turns into the site's 404 page. Viewers
         // cannot list: `/` is the default root object, and the cache policy
         // forwards no query string to the origin.
-        map([
+        Expr::map_of([
             ("Sid", Expr::string("CloudFrontSeesMissingObjects")),
             ("Effect", Expr::string("Allow")),
             ("Principal", service("cloudfront.amazonaws.com")),
@@ -552,11 +537,14 @@ fn log_bucket_policy(
 ) -> Result<Handle<BucketPolicy>, SynthError> {
     let account = || Expr::from(ref_(ACCOUNT_ID));
     let from_log_delivery = || {
-        map([
-            ("StringEquals", map([("aws:SourceAccount", account())])),
+        Expr::map_of([
+            (
+                "StringEquals",
+                Expr::map_of([("aws:SourceAccount", account())]),
+            ),
             (
                 "ArnLike",
-                map([(
+                Expr::map_of([(
                     "aws:SourceArn",
                     sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*").into(),
                 )]),
@@ -565,7 +553,7 @@ fn log_bucket_policy(
     };
     let document = policy_document(vec![
         deny_insecure_transport(logs),
-        map([
+        Expr::map_of([
             ("Sid", Expr::string("S3ServerAccessLogs")),
             ("Effect", Expr::string("Allow")),
             ("Principal", service("logging.s3.amazonaws.com")),
@@ -576,13 +564,19 @@ fn log_bucket_policy(
             ),
             (
                 "Condition",
-                map([
-                    ("ArnLike", map([("aws:SourceArn", content.arn().into())])),
-                    ("StringEquals", map([("aws:SourceAccount", account())])),
+                Expr::map_of([
+                    (
+                        "ArnLike",
+                        Expr::map_of([("aws:SourceArn", content.arn().into())]),
+                    ),
+                    (
+                        "StringEquals",
+                        Expr::map_of([("aws:SourceAccount", account())]),
+                    ),
                 ]),
             ),
         ]),
-        map([
+        Expr::map_of([
             ("Sid", Expr::string("LogDeliveryWrite")),
             ("Effect", Expr::string("Allow")),
             ("Principal", service("delivery.logs.amazonaws.com")),
@@ -593,17 +587,17 @@ fn log_bucket_policy(
             ),
             (
                 "Condition",
-                map([
+                Expr::map_of([
                     (
                         "StringEquals",
-                        map([
+                        Expr::map_of([
                             ("aws:SourceAccount", account()),
                             ("s3:x-amz-acl", Expr::string("bucket-owner-full-control")),
                         ]),
                     ),
                     (
                         "ArnLike",
-                        map([(
+                        Expr::map_of([(
                             "aws:SourceArn",
                             sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*")
                                 .into(),
@@ -612,11 +606,14 @@ fn log_bucket_policy(
                 ]),
             ),
         ]),
-        map([
+        Expr::map_of([
             ("Sid", Expr::string("LogDeliveryAclCheck")),
             ("Effect", Expr::string("Allow")),
             ("Principal", service("delivery.logs.amazonaws.com")),
-            ("Action", strings(&["s3:GetBucketAcl", "s3:ListBucket"])),
+            (
+                "Action",
+                Expr::strings(&["s3:GetBucketAcl", "s3:ListBucket"]),
+            ),
             ("Resource", logs.arn().into()),
             ("Condition", from_log_delivery()),
         ]),

@@ -141,64 +141,39 @@ impl AlertTopic {
     }
 }
 
-fn map<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
-    Expr::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-fn strings(items: &[&str]) -> Expr {
-    Expr::List(items.iter().map(|s| Expr::string(*s)).collect())
-}
-
 /// The key policy: the account administers the key (so IAM policies apply
 /// and the key can never become unmanageable); CloudWatch alarms may use it;
 /// callers in this account may use it only through SNS in this region (the
 /// same grant the AWS managed `aws/sns` key makes).
 fn key_policy() -> Expr {
-    let use_actions = strings(&["kms:Decrypt", "kms:GenerateDataKey*"]);
-    map([
+    let use_actions = Expr::strings(&["kms:Decrypt", "kms:GenerateDataKey*"]);
+    Expr::map_of([
         ("Version", Expr::string("2012-10-17")),
         (
             "Statement",
             Expr::List(vec![
-                map([
-                    ("Sid", Expr::string("AccountAdministersKey")),
-                    ("Effect", Expr::string("Allow")),
-                    (
-                        "Principal",
-                        map([(
-                            "AWS",
-                            fns::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root").into(),
-                        )]),
-                    ),
-                    ("Action", Expr::string("kms:*")),
-                    ("Resource", Expr::string("*")),
-                ]),
-                map([
+                crate::resources::ext::iam::account_administers_key(),
+                Expr::map_of([
                     ("Sid", Expr::string("CloudWatchAlarmsPublish")),
                     ("Effect", Expr::string("Allow")),
                     (
                         "Principal",
-                        map([("Service", Expr::string("cloudwatch.amazonaws.com"))]),
+                        Expr::map_of([("Service", Expr::string("cloudwatch.amazonaws.com"))]),
                     ),
                     ("Action", use_actions.clone()),
                     ("Resource", Expr::string("*")),
                 ]),
-                map([
+                Expr::map_of([
                     ("Sid", Expr::string("AccountPublishesThroughSns")),
                     ("Effect", Expr::string("Allow")),
-                    ("Principal", map([("AWS", Expr::string("*"))])),
+                    ("Principal", Expr::map_of([("AWS", Expr::string("*"))])),
                     ("Action", use_actions),
                     ("Resource", Expr::string("*")),
                     (
                         "Condition",
-                        map([(
+                        Expr::map_of([(
                             "StringEquals",
-                            map([
+                            Expr::map_of([
                                 ("kms:CallerAccount", fns::ref_(fns::ACCOUNT_ID).into()),
                                 (
                                     "kms:ViaService",
@@ -349,7 +324,7 @@ mod tests {
         };
         assert_eq!(
             cloudwatch["Principal"],
-            map([("Service", Expr::string("cloudwatch.amazonaws.com"))])
+            Expr::map_of([("Service", Expr::string("cloudwatch.amazonaws.com"))])
         );
         let Expr::Map(wildcard) = &statements[2] else {
             panic!("statement is a map")

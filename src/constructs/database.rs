@@ -34,7 +34,7 @@ use crate::resources::rds::{DbInstance, DbSubnetGroup};
 use crate::resources::{ec2, sns};
 use crate::stack::{Attributes, Stack, check_logical_id};
 use crate::template::fns::{ref_, select, split, sub_with};
-use crate::template::{Attr, Expr, IndexMap, Intrinsic, RetentionPolicy, Value};
+use crate::template::{Attr, Expr, Intrinsic, RetentionPolicy, Value};
 
 /// Logical ID suffix of the DB subnet group.
 pub const SUBNET_GROUP_SUFFIX: &str = "SubnetGroup";
@@ -622,56 +622,31 @@ fn log_group_name(identifier: &Identifier, log: &str) -> Intrinsic {
     identifier.sub(&format!("/aws/rds/instance/${{Id}}/{log}"))
 }
 
-fn map<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
-    Expr::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect::<IndexMap<_, _>>(),
-    )
-}
-
 /// The log key's policy: the account administers it (so IAM policies apply
 /// and the key can never become unmanageable); CloudWatch Logs in this
 /// region may use it for this database's log groups only, through the
 /// encryption context it sets (CloudWatch Logs user guide, "Encrypt log
 /// data in CloudWatch Logs using AWS KMS").
 fn log_key_policy(identifier: &Identifier) -> Expr {
-    let strings = |items: &[&str]| Expr::List(items.iter().map(|s| Expr::string(*s)).collect());
-    map([
+    Expr::map_of([
         ("Version", Expr::string("2012-10-17")),
         (
             "Statement",
             Expr::List(vec![
-                map([
-                    ("Sid", Expr::string("AccountAdministersKey")),
-                    ("Effect", Expr::string("Allow")),
-                    (
-                        "Principal",
-                        map([(
-                            "AWS",
-                            crate::template::fns::sub(
-                                "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
-                            )
-                            .into(),
-                        )]),
-                    ),
-                    ("Action", Expr::string("kms:*")),
-                    ("Resource", Expr::string("*")),
-                ]),
-                map([
+                crate::resources::ext::iam::account_administers_key(),
+                Expr::map_of([
                     ("Sid", Expr::string("CloudWatchLogsEncryptsTheseGroups")),
                     ("Effect", Expr::string("Allow")),
                     (
                         "Principal",
-                        map([(
+                        Expr::map_of([(
                             "Service",
                             crate::template::fns::sub("logs.${AWS::Region}.amazonaws.com").into(),
                         )]),
                     ),
                     (
                         "Action",
-                        strings(&[
+                        Expr::strings(&[
                             "kms:Encrypt*",
                             "kms:Decrypt*",
                             "kms:ReEncrypt*",
@@ -682,9 +657,9 @@ fn log_key_policy(identifier: &Identifier) -> Expr {
                     ("Resource", Expr::string("*")),
                     (
                         "Condition",
-                        map([(
+                        Expr::map_of([(
                             "ArnLike",
-                            map([(
+                            Expr::map_of([(
                                 "kms:EncryptionContext:aws:logs:arn",
                                 identifier
                                     .sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/rds/instance/${Id}/*")

@@ -276,20 +276,6 @@ fn bucket(props: &LogBucketProps) -> Bucket {
         ]))
 }
 
-/// A map of policy-language keys, in order.
-fn map<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
-    Expr::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-fn strings(items: &[&str]) -> Expr {
-    Expr::List(items.iter().map(|s| Expr::string(*s)).collect())
-}
-
 /// The bucket's ARN, or `${<Bucket>.Arn}<suffix>` for keys in it.
 fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Expr {
     if suffix.is_empty() {
@@ -304,7 +290,7 @@ fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Expr {
 /// read the bucket's ACL and listing, both only for this account's logs.
 fn policy(bucket: &Handle<Bucket>, props: &LogBucketProps) -> Expr {
     let account = || Expr::from(ref_(ACCOUNT_ID));
-    let mut statements = vec![map([
+    let mut statements = vec![Expr::map_of([
         ("Sid", Expr::string("DenyInsecureTransport")),
         ("Effect", Expr::string("Deny")),
         ("Principal", Expr::string("*")),
@@ -315,9 +301,9 @@ fn policy(bucket: &Handle<Bucket>, props: &LogBucketProps) -> Expr {
         ),
         (
             "Condition",
-            map([(
+            Expr::map_of([(
                 "Bool",
-                map([("aws:SecureTransport", Expr::string("false"))]),
+                Expr::map_of([("aws:SecureTransport", Expr::string("false"))]),
             )]),
         ),
     ])];
@@ -325,12 +311,12 @@ fn policy(bucket: &Handle<Bucket>, props: &LogBucketProps) -> Expr {
         // ALB guide, "Enable access logs", step 2: the log delivery
         // principal, PutObject under <prefix>/AWSLogs/<account>/, no
         // condition (the delivery sets no source ARN to match).
-        statements.push(map([
+        statements.push(Expr::map_of([
             ("Sid", Expr::string("ElbAccessLogsWrite")),
             ("Effect", Expr::string("Allow")),
             (
                 "Principal",
-                map([("Service", Expr::string(ELB_LOG_DELIVERY))]),
+                Expr::map_of([("Service", Expr::string(ELB_LOG_DELIVERY))]),
             ),
             ("Action", Expr::string("s3:PutObject")),
             (
@@ -348,24 +334,27 @@ fn policy(bucket: &Handle<Bucket>, props: &LogBucketProps) -> Expr {
             if acl {
                 equals.push(("s3:x-amz-acl", Expr::string("bucket-owner-full-control")));
             }
-            map([
+            Expr::map_of([
                 (
                     "StringEquals",
                     Expr::Map(equals.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
                 ),
                 (
                     "ArnLike",
-                    map([(
+                    Expr::map_of([(
                         "aws:SourceArn",
                         sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*").into(),
                     )]),
                 ),
             ])
         };
-        statements.push(map([
+        statements.push(Expr::map_of([
             ("Sid", Expr::string("FlowLogsWrite")),
             ("Effect", Expr::string("Allow")),
-            ("Principal", map([("Service", Expr::string(LOG_DELIVERY))])),
+            (
+                "Principal",
+                Expr::map_of([("Service", Expr::string(LOG_DELIVERY))]),
+            ),
             ("Action", Expr::string("s3:PutObject")),
             (
                 "Resource",
@@ -373,11 +362,17 @@ fn policy(bucket: &Handle<Bucket>, props: &LogBucketProps) -> Expr {
             ),
             ("Condition", from_this_account(true)),
         ]));
-        statements.push(map([
+        statements.push(Expr::map_of([
             ("Sid", Expr::string("FlowLogsAclCheck")),
             ("Effect", Expr::string("Allow")),
-            ("Principal", map([("Service", Expr::string(LOG_DELIVERY))])),
-            ("Action", strings(&["s3:GetBucketAcl", "s3:ListBucket"])),
+            (
+                "Principal",
+                Expr::map_of([("Service", Expr::string(LOG_DELIVERY))]),
+            ),
+            (
+                "Action",
+                Expr::strings(&["s3:GetBucketAcl", "s3:ListBucket"]),
+            ),
             ("Resource", arn(bucket, "")),
             ("Condition", from_this_account(false)),
         ]));

@@ -290,6 +290,22 @@ impl Expr {
         Expr::String(s.into())
     }
 
+    /// A map from its keys and values, in the order given: the shape of
+    /// policy documents and other JSON-typed properties, written inline.
+    pub fn map_of<const N: usize>(entries: [(&str, Expr); N]) -> Expr {
+        Expr::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+
+    /// A list of string literals, such as a statement's actions.
+    pub fn strings(items: &[&str]) -> Expr {
+        Expr::List(items.iter().map(|s| Expr::string(*s)).collect())
+    }
+
     /// Wraps an intrinsic function call.
     pub fn func(f: Intrinsic) -> Expr {
         Expr::Fn(Box::new(f))

@@ -42,6 +42,26 @@ fn statement(effect: &str, principal: Expr, actions: &[&str]) -> Expr {
     Expr::Map(s)
 }
 
+/// The key-policy statement that lets the account administer a KMS key:
+/// IAM policies in the account then govern its use, and the key can never
+/// become unmanageable (KMS developer guide, "Default key policy").
+/// Statement ID `AccountAdministersKey`.
+pub fn account_administers_key() -> Expr {
+    Expr::map_of([
+        ("Sid", Expr::string("AccountAdministersKey")),
+        ("Effect", Expr::string("Allow")),
+        (
+            "Principal",
+            Expr::map_of([(
+                "AWS",
+                fns::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root").into(),
+            )]),
+        ),
+        ("Action", Expr::string("kms:*")),
+        ("Resource", Expr::string("*")),
+    ])
+}
+
 /// The ARN of an AWS managed policy in the stack's partition:
 /// `!Sub arn:${AWS::Partition}:iam::aws:policy/<name>`.
 pub fn aws_managed_policy_arn(name: &str) -> Intrinsic {
