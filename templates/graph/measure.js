@@ -1,0 +1,104 @@
+// hagen graph: layout report. Embedded verbatim in the HTML that
+// `hagen graph --format html` writes. Once the page has loaded it measures,
+// in page coordinates (CSS pixels from the document's top-left corner), every
+// AZ lane, subnet-tier band and resource box and both ends of every flow
+// arrow, and writes them as JSON into <pre id="hagen-layout-report"> (made,
+// hidden, when the page has none). The browser test reads that JSON to check
+// that nothing overlaps and that every arrow touches its resources.
+(function () {
+  "use strict";
+
+  function round(v) {
+    return Math.round(v * 100) / 100;
+  }
+
+  // The page-coordinate point of user-space point (x, y) of element el.
+  function toPage(el, x, y) {
+    var m = el.getScreenCTM();
+    return {
+      x: round(m.a * x + m.c * y + m.e + window.scrollX),
+      y: round(m.b * x + m.d * y + m.f + window.scrollY)
+    };
+  }
+
+  // The page-coordinate box of an SVG shape: its geometry (getBBox, no
+  // stroke) with the four corners mapped through its transforms.
+  function box(el) {
+    var b = el.getBBox();
+    var corners = [
+      toPage(el, b.x, b.y),
+      toPage(el, b.x + b.width, b.y),
+      toPage(el, b.x, b.y + b.height),
+      toPage(el, b.x + b.width, b.y + b.height)
+    ];
+    var xs = corners.map(function (p) { return p.x; });
+    var ys = corners.map(function (p) { return p.y; });
+    var x = Math.min.apply(null, xs);
+    var y = Math.min.apply(null, ys);
+    return {
+      x: x,
+      y: y,
+      width: round(Math.max.apply(null, xs) - x),
+      height: round(Math.max.apply(null, ys) - y)
+    };
+  }
+
+  // One entry per element matching selector: the data attributes named in
+  // attrs (camelCase, as in dataset) plus the box of its first <rect>.
+  function measure(selector, attrs) {
+    var out = [];
+    document.querySelectorAll(selector).forEach(function (g) {
+      var entry = {};
+      attrs.forEach(function (a) {
+        if (g.dataset[a] !== undefined) entry[a] = g.dataset[a];
+      });
+      var rect = g.querySelector("rect");
+      entry.box = rect ? box(rect) : null;
+      out.push(entry);
+    });
+    return out;
+  }
+
+  function flows() {
+    var out = [];
+    document.querySelectorAll("g.flow").forEach(function (g) {
+      var entry = { from: g.dataset.from, to: g.dataset.to, kind: g.dataset.kind };
+      var path = g.querySelector("path");
+      if (path) {
+        var total = path.getTotalLength();
+        var a = path.getPointAtLength(0);
+        var b = path.getPointAtLength(total);
+        entry.start = toPage(path, a.x, a.y);
+        entry.end = toPage(path, b.x, b.y);
+      } else {
+        entry.start = null;
+        entry.end = null;
+      }
+      out.push(entry);
+    });
+    return out;
+  }
+
+  function report() {
+    var result = {
+      lanes: measure("g.lane", ["lane"]),
+      bands: measure("g.band", ["lane", "band"]),
+      resources: measure("g.resource", ["id", "type", "lane", "band", "members"]),
+      flows: flows()
+    };
+    var pre = document.getElementById("hagen-layout-report");
+    if (!pre) {
+      pre = document.createElement("pre");
+      pre.id = "hagen-layout-report";
+      pre.hidden = true;
+      document.body.appendChild(pre);
+    }
+    pre.textContent = JSON.stringify(result);
+  }
+
+  if (document.readyState === "complete") {
+    report();
+  } else {
+    window.addEventListener("load", report);
+  }
+})();
