@@ -4,7 +4,8 @@
 // AZ lane, subnet-tier band and resource box and both ends of every flow
 // arrow, and writes them as JSON into <pre id="hagen-layout-report"> (made,
 // hidden, when the page has none). The browser test reads that JSON to check
-// that nothing overlaps and that every arrow touches its resources.
+// that nothing overlaps and that every arrow touches its resources; "page"
+// is the size that shows the whole drawing, for screenshots.
 (function () {
   "use strict";
 
@@ -79,8 +80,26 @@
     return out;
   }
 
+  // The size a screenshot needs to show every drawing whole: the outermost
+  // <svg> elements' extent, with the margin left of and above them repeated
+  // right of and below them.
+  function page() {
+    var left = Infinity, top = Infinity, right = 0, bottom = 0;
+    document.querySelectorAll("svg").forEach(function (svg) {
+      if (svg.parentElement && svg.parentElement.closest("svg")) return;
+      var r = svg.getBoundingClientRect();
+      left = Math.min(left, r.left + window.scrollX);
+      top = Math.min(top, r.top + window.scrollY);
+      right = Math.max(right, r.right + window.scrollX);
+      bottom = Math.max(bottom, r.bottom + window.scrollY);
+    });
+    if (right === 0) return { width: 0, height: 0 };
+    return { width: Math.ceil(right + left), height: Math.ceil(bottom + top) };
+  }
+
   function report() {
     var result = {
+      page: page(),
       lanes: measure("g.lane", ["lane"]),
       bands: measure("g.band", ["lane", "band"]),
       resources: measure("g.resource", ["id", "type", "lane", "band", "members"]),
