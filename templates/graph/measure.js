@@ -2,10 +2,11 @@
 // `hagen graph --format html` writes. Once the page has loaded it measures,
 // in page coordinates (CSS pixels from the document's top-left corner), every
 // AZ lane, subnet-tier band and resource box and both ends of every flow
-// arrow, and writes them as JSON into <pre id="hagen-layout-report"> (made,
-// hidden, when the page has none). The browser test reads that JSON to check
-// that nothing overlaps and that every arrow touches its resources; "page"
-// is the size that shows the whole drawing, for screenshots.
+// arrow, and writes them as JSON into the pre element whose id is
+// hagen-layout-report (made, hidden, when the page has none). The browser
+// test reads that JSON to check that nothing overlaps and that every arrow
+// touches its resources; "page" is the size that shows the whole drawing,
+// for screenshots.
 (function () {
   "use strict";
 
