@@ -294,7 +294,8 @@ pub fn layout(d: &Diagram) -> Layout {
     };
     let height = legend.bottom() + MARGIN;
 
-    let flows = route(d, &boxes);
+    let gutter = regional.map_or(0, |r| r.right() + MARGIN / 2);
+    let flows = route(d, &boxes, &bands, gutter);
     Layout {
         width,
         height,
@@ -308,10 +309,19 @@ pub fn layout(d: &Diagram) -> Layout {
     }
 }
 
-/// Each flow as a segment between its boxes' edges; two flows between the
-/// same boxes in opposite directions are drawn side by side.
-fn route(d: &Diagram, boxes: &[Rect]) -> Vec<Vec<(i32, i32)>> {
+/// Each flow as a path from one box's edge to the other's. A flow into a
+/// lane runs along the "street" of the target's band (the strip under the
+/// band's title, where no box is) and drops onto the target's top edge:
+/// from the regional column through the gutter left of the lanes, from a
+/// higher band straight down to the street. Anything else is a straight
+/// segment; two flows between the same boxes in opposite directions are
+/// drawn side by side.
+fn route(d: &Diagram, boxes: &[Rect], bands: &[Band], gutter: i32) -> Vec<Vec<(i32, i32)>> {
     let index = |id: &str| d.nodes.iter().position(|n| n.id == id);
+    let band_of = |i: usize| match d.nodes[i].place {
+        Place::Lane { lane, tier } => bands.iter().find(|b| b.lane == lane && b.tier == tier),
+        Place::Region(_) => None,
+    };
     d.flows
         .iter()
         .map(|f| {
@@ -319,6 +329,32 @@ fn route(d: &Diagram, boxes: &[Rect]) -> Vec<Vec<(i32, i32)>> {
                 return Vec::new();
             };
             let (ra, rb) = (boxes[a], boxes[b]);
+            if let Some(tb) = band_of(b) {
+                let street = tb.rect.y + HEADER + PAD / 2;
+                let end = (rb.center().0, rb.y);
+                let above = ra.bottom() <= street;
+                match band_of(a) {
+                    None if ra.right() <= gutter => {
+                        let (_, cy) = ra.center();
+                        return vec![
+                            (ra.right(), cy),
+                            (gutter, cy),
+                            (gutter, street),
+                            (end.0, street),
+                            end,
+                        ];
+                    }
+                    Some(sb) if above && sb.tier != tb.tier => {
+                        let x = ra.center().0;
+                        return vec![(x, ra.bottom()), (x, street), (end.0, street), end];
+                    }
+                    Some(sb) if sb.tier == tb.tier && sb.lane != tb.lane && ra.y > street => {
+                        let x = ra.center().0;
+                        return vec![(x, ra.y), (x, street), (end.0, street), end];
+                    }
+                    _ => {}
+                }
+            }
             let reverse = d.flows.iter().any(|g| g.from == f.to && g.to == f.from);
             let (mut ca, mut cb) = (ra.center(), rb.center());
             if reverse {

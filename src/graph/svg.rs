@@ -181,20 +181,29 @@ pub fn element(d: &Diagram, l: &Layout) -> String {
                 f.from, f.to, f.label, f.kind, f.detail
             )
         };
+        let mut path = format!("M {} {}", a.0, a.1);
+        for p in &points[1..] {
+            let _ = write!(path, " L {} {}", p.0, p.1);
+        }
+        // The label sits on the middle of the longest segment.
+        let (mut lx, mut ly, mut longest) = ((a.0 + b.0) / 2, (a.1 + b.1) / 2, -1);
+        for w in points.windows(2) {
+            let len = (w[1].0 - w[0].0).abs() + (w[1].1 - w[0].1).abs();
+            if len > longest {
+                longest = len;
+                lx = (w[0].0 + w[1].0) / 2;
+                ly = (w[0].1 + w[1].1) / 2;
+            }
+        }
         let _ = writeln!(
             out,
-            "<g class=\"flow\" data-from=\"{}\" data-to=\"{}\" data-kind=\"{}\"><title>{}</title><path d=\"M {} {} L {} {}\" marker-end=\"url(#arrow-{})\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"flow\" data-from=\"{}\" data-to=\"{}\" data-kind=\"{}\"><title>{}</title><path d=\"{path}\" marker-end=\"url(#arrow-{})\"/><text x=\"{lx}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
             escape(&f.from),
             escape(&f.to),
             f.kind,
             escape(&title),
-            a.0,
-            a.1,
-            b.0,
-            b.1,
             f.kind,
-            (a.0 + b.0) / 2,
-            (a.1 + b.1) / 2 - 3,
+            ly - 3,
             escape(&fit(&f.label, 28))
         );
     }
