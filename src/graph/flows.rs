@@ -151,6 +151,29 @@ impl Flows<'_> {
             .collect()
     }
 
+    /// The boxes of the template's subnets inside a range of the VPC (a
+    /// rule admitting "the private subnets" by their CIDRs); none for the
+    /// internet, a whole VPC, or a range no subnet lies in.
+    fn subnets_in(&self, addr: &Addr) -> Vec<usize> {
+        let whole_vpc = self
+            .model
+            .vpcs
+            .values()
+            .flatten()
+            .any(|v| addr.covers(&Addr::Cidr(ipnet::IpNet::V4(*v))));
+        if whole_vpc || addr.is_world() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (id, subnet) in &self.model.subnets {
+            let Some(cidr) = subnet.cidr else { continue };
+            if addr.covers(&Addr::Cidr(ipnet::IpNet::V4(cidr))) {
+                out.extend(self.placed.of(id).iter().copied());
+            }
+        }
+        out
+    }
+
     /// The boxes of every resource that uses a security group.
     fn members(&self, group: &str) -> Vec<usize> {
         let m = self.model;
@@ -216,6 +239,9 @@ impl Flows<'_> {
         let Some(id) = n.members.first() else {
             return Vec::new();
         };
+        if self.model.subnets.contains_key(id) {
+            return End::subnet(self.model, id).into_iter().collect();
+        }
         let Some((_, _, Some(subnets))) = network_of(self.model, id) else {
             return Vec::new();
         };
@@ -428,7 +454,14 @@ impl Flows<'_> {
         }
         let sources = match &rule.peer {
             Peer::Group(src) => self.members(src),
-            Peer::Addr(a) => vec![self.entry(a)],
+            Peer::Addr(a) => {
+                let subnets = self.subnets_in(a);
+                if subnets.is_empty() {
+                    vec![self.entry(a)]
+                } else {
+                    subnets
+                }
+            }
             Peer::Unknown => return,
         };
         let text = label(rule.protocol, rule.ports);

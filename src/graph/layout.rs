@@ -138,6 +138,8 @@ pub struct Layout {
     pub boxes: Vec<Rect>,
     /// Each flow's points, first and last on the boxes' edges, by flow index.
     pub flows: Vec<Vec<(i32, i32)>>,
+    /// Where each flow's label goes (its middle), by flow index.
+    pub labels: Vec<(i32, i32)>,
     /// The legend.
     pub legend: Rect,
 }
@@ -296,6 +298,12 @@ pub fn layout(d: &Diagram) -> Layout {
 
     let gutter = regional.map_or(0, |r| r.right() + MARGIN / 2);
     let flows = route(d, &boxes, &bands, gutter);
+    let labels = d
+        .flows
+        .iter()
+        .zip(&flows)
+        .map(|(f, points)| label_at(d, f, points, &bands))
+        .collect();
     Layout {
         width,
         height,
@@ -305,8 +313,44 @@ pub fn layout(d: &Diagram) -> Layout {
         bands,
         boxes,
         flows,
+        labels,
         legend,
     }
+}
+
+/// Where a flow's label goes: on a path along a band's street, midway
+/// between where it enters the target's lane and the target, so that
+/// labels of flows into neighbouring boxes do not meet; elsewhere on the
+/// middle of the path's longest segment.
+fn label_at(d: &Diagram, f: &super::Flow, points: &[(i32, i32)], bands: &[Band]) -> (i32, i32) {
+    let target_band = d
+        .nodes
+        .iter()
+        .find(|n| n.id == f.to)
+        .and_then(|n| match n.place {
+            Place::Lane { lane, tier } => bands.iter().find(|b| b.lane == lane && b.tier == tier),
+            Place::Region(_) => None,
+        });
+    if points.len() >= 4
+        && let Some(band) = target_band
+    {
+        let street = points[points.len() - 3];
+        let end = points[points.len() - 2];
+        let from_x = if street.0 < band.rect.x {
+            band.rect.x
+        } else {
+            street.0
+        };
+        return ((from_x + end.0) / 2, end.1);
+    }
+    let mut best = (0, 0, -1);
+    for w in points.windows(2) {
+        let len = (w[1].0 - w[0].0).abs() + (w[1].1 - w[0].1).abs();
+        if len > best.2 {
+            best = ((w[0].0 + w[1].0) / 2, (w[0].1 + w[1].1) / 2, len);
+        }
+    }
+    (best.0, best.1)
 }
 
 /// Each flow as a path from one box's edge to the other's. A flow into a

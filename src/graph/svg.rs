@@ -169,10 +169,11 @@ pub fn element(d: &Diagram, l: &Layout) -> String {
     }
 
     out.push_str("<g class=\"flows\">\n");
-    for (f, points) in d.flows.iter().zip(&l.flows) {
+    for (k, (f, points)) in d.flows.iter().zip(&l.flows).enumerate() {
         let (Some(a), Some(b)) = (points.first(), points.last()) else {
             continue;
         };
+        let (lx, ly) = l.labels.get(k).copied().unwrap_or(*b);
         let title = if f.detail.is_empty() {
             format!("{} → {}: {} ({})", f.from, f.to, f.label, f.kind)
         } else {
@@ -184,16 +185,6 @@ pub fn element(d: &Diagram, l: &Layout) -> String {
         let mut path = format!("M {} {}", a.0, a.1);
         for p in &points[1..] {
             let _ = write!(path, " L {} {}", p.0, p.1);
-        }
-        // The label sits on the middle of the longest segment.
-        let (mut lx, mut ly, mut longest) = ((a.0 + b.0) / 2, (a.1 + b.1) / 2, -1);
-        for w in points.windows(2) {
-            let len = (w[1].0 - w[0].0).abs() + (w[1].1 - w[0].1).abs();
-            if len > longest {
-                longest = len;
-                lx = (w[0].0 + w[1].0) / 2;
-                ly = (w[0].1 + w[1].1) / 2;
-            }
         }
         let _ = writeln!(
             out,
