@@ -3,15 +3,23 @@
 //! and the security, availability, network and reachability findings of
 //! the validator (after the template's own suppressions).
 
-use super::{Mark, Node, Severity};
+use super::{Lane, Mark, Node, Severity};
 use crate::template::Template;
 use crate::validate::az_report::{self, Status};
-use crate::validate::model::Model;
+use crate::validate::model::{Az, Model};
 use crate::validate::{self, availability, network, reach, security, suppress};
 
 /// Marks every box a finding or failure concerns.
-pub fn mark(template: &Template, model: &Model, nodes: &mut [Node]) {
+pub fn mark(template: &Template, model: &Model, lanes: &[(Az, &Lane)], nodes: &mut [Node]) {
     let report = az_report::build(model);
+    // The report names AZs as the template does ("AZ index 0"); the
+    // drawing names them by lane.
+    let lane_label = |az: &str| {
+        lanes
+            .iter()
+            .find(|(a, _)| a.to_string() == az)
+            .map_or_else(|| az.to_owned(), |(_, l)| l.label.clone())
+    };
     let mut marks: Vec<(String, Mark)> = Vec::new();
     for spof in &report.single_points_of_failure {
         marks.push((
@@ -31,7 +39,7 @@ pub fn mark(template: &Template, model: &Model, nodes: &mut [Node]) {
                         severity: Severity::Warning,
                         text: format!(
                             "losing {}: {} {} ({})",
-                            loss.az,
+                            lane_label(&loss.az),
                             impact.component,
                             impact.status.as_str(),
                             impact.detail

@@ -28,7 +28,7 @@ mod tests;
 use std::fmt;
 
 use crate::template::Template;
-use crate::validate::model::Model;
+use crate::validate::{self, model::Model};
 
 pub use tier::Tier;
 
@@ -234,7 +234,13 @@ impl Diagram {
         let model = Model::of(template);
         let mut placed = place::place(template, &model);
         let flows = flows::flows(template, &model, &mut placed);
-        marks::mark(template, &model, &mut placed.nodes);
+        let lanes: Vec<(validate::model::Az, &Lane)> = placed
+            .azs
+            .iter()
+            .cloned()
+            .zip(placed.lanes.iter())
+            .collect();
+        marks::mark(template, &model, &lanes, &mut placed.nodes);
         let title = template
             .description
             .as_deref()

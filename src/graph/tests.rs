@@ -222,6 +222,20 @@ fn what_can_fail_is_marked() {
         "{nat:?}"
     );
     assert_eq!(nat.worst(), Some(super::Severity::Error));
+    let losses: Vec<&str> = d
+        .nodes
+        .iter()
+        .flat_map(|n| &n.marks)
+        .map(|m| m.text.as_str())
+        .filter(|t| t.starts_with("losing "))
+        .collect();
+    assert!(!losses.is_empty());
+    assert!(
+        losses
+            .iter()
+            .all(|t| t.starts_with("losing AZ 1:") || t.starts_with("losing AZ 2:")),
+        "AZs are named by lane: {losses:?}"
+    );
     let clean = Diagram::of(&ha());
     assert!(clean.node("Nat1").expect("NAT").marks.is_empty());
 }
