@@ -5,8 +5,8 @@
 // arrow, and writes them as JSON into the pre element whose id is
 // hagen-layout-report (made, hidden, when the page has none). The browser
 // test reads that JSON to check that nothing overlaps and that every arrow
-// touches its resources; "page" is the size that shows the whole drawing,
-// for screenshots.
+// touches its resources; "page" is the window size that shows the whole
+// drawing, for screenshots.
 (function () {
   "use strict";
 
@@ -81,21 +81,24 @@
     return out;
   }
 
-  // The size a screenshot needs to show every drawing whole: the outermost
-  // <svg> elements' extent, with the margin left of and above them repeated
-  // right of and below them.
+  // The window size a screenshot needs to show every drawing whole: the
+  // document's own size, plus whatever the drawings' scrolling containers
+  // hide (they grow with the window).
   function page() {
-    var left = Infinity, top = Infinity, right = 0, bottom = 0;
+    var root = document.documentElement;
+    var extraW = 0, extraH = 0;
     document.querySelectorAll("svg").forEach(function (svg) {
       if (svg.parentElement && svg.parentElement.closest("svg")) return;
-      var r = svg.getBoundingClientRect();
-      left = Math.min(left, r.left + window.scrollX);
-      top = Math.min(top, r.top + window.scrollY);
-      right = Math.max(right, r.right + window.scrollX);
-      bottom = Math.max(bottom, r.bottom + window.scrollY);
+      for (var el = svg.parentElement; el && el !== document.body; el = el.parentElement) {
+        var style = getComputedStyle(el);
+        if (style.overflowX !== "visible") extraW = Math.max(extraW, el.scrollWidth - el.clientWidth);
+        if (style.overflowY !== "visible") extraH = Math.max(extraH, el.scrollHeight - el.clientHeight);
+      }
     });
-    if (right === 0) return { width: 0, height: 0 };
-    return { width: Math.ceil(right + left), height: Math.ceil(bottom + top) };
+    return {
+      width: Math.ceil(root.scrollWidth + extraW),
+      height: Math.ceil(root.scrollHeight + extraH)
+    };
   }
 
   function report() {

@@ -30,6 +30,10 @@ const CONTAIN_SLACK: f64 = 0.5;
 const TOUCH: f64 = 2.0;
 /// The longest one browser run may take before the test gives up on it.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
+/// The window the layout is measured in; screenshots get a window sized
+/// from the page's report.
+const MEASURE_WIDTH: u32 = 800;
+const MEASURE_HEIGHT: u32 = 600;
 /// The flags every headless run gets: no sandbox (the tests run as root), no
 /// GPU, and nothing that would reach for the network.
 const HEADLESS: &[&str] = &[
@@ -402,7 +406,13 @@ fn run_chromium(page: &Path, args: &[String]) -> String {
 
 /// The layout report of `page`, read from the DOM after the page loaded.
 fn layout_report(page: &Path) -> Report {
-    let dom = run_chromium(page, &["--dump-dom".to_string()]);
+    let dom = run_chromium(
+        page,
+        &[
+            "--dump-dom".to_string(),
+            format!("--window-size={MEASURE_WIDTH},{MEASURE_HEIGHT}"),
+        ],
+    );
     // The last <pre> tag with the report's id (the script's own text, which
     // the dump shows verbatim, may mention it).
     let body_start = dom
@@ -524,7 +534,11 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
     );
 
     let html = fs::read_to_string(&page).expect("the page reads back");
-    let static_boxes = html.matches("class=\"resource\"").count();
+    let class_attr = regex::Regex::new(r#"<g\s[^>]*?class="([^"]*)""#).expect("a valid regex");
+    let static_boxes = class_attr
+        .captures_iter(&html)
+        .filter(|c| c[1].split_whitespace().any(|class| class == "resource"))
+        .count();
     assert_eq!(
         report.resources.len(),
         static_boxes,
@@ -885,7 +899,8 @@ fn measure_script_reports_page_coordinates_in_chromium() {
     let page = format!(
         r#"<!DOCTYPE html>
 <html><head><meta charset="utf-8"><style>body {{ margin: 8px; }}</style></head><body>
-<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300" viewBox="0 0 1200 600">
+<div style="overflow: auto; width: 300px">
+<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300" viewBox="0 0 1200 600" style="display: block">
   <g class="lane" data-lane="AZ1"><rect x="0" y="0" width="500" height="600"/></g>
   <g class="band" data-lane="AZ1" data-band="public"><rect x="20" y="20" width="460" height="200"/></g>
   <g transform="translate(40,40)">
@@ -899,6 +914,7 @@ fn measure_script_reports_page_coordinates_in_chromium() {
   <g class="flow" data-from="Web" data-to="Topic" data-kind="request">
     <path d="M240 80 C 500 80, 600 80, 780 80"/></g>
 </svg>
+</div>
 <script>{measure}</script>
 </body></html>"#
     );
@@ -907,13 +923,16 @@ fn measure_script_reports_page_coordinates_in_chromium() {
     fs::write(&file, page).expect("the page is written");
     let report = layout_report(&file);
 
-    // The SVG is drawn at half scale, 8 px in from the page's corner.
-    assert_eq!(
-        report.page,
-        PageSize {
-            width: 616.0,
-            height: 316.0
-        }
+    // The SVG is drawn at half scale, 8 px in from the page's corner, in a
+    // 300 px wide scrolling box that hides half of it: a screenshot needs
+    // the measuring window's width and the hidden 300 px.
+    assert_eq!(report.page.width, f64::from(MEASURE_WIDTH) + 300.0);
+    // Headless Chromium's viewport is shorter than its window; any height
+    // from the drawing's bottom edge (8 + 300 + 8) up to the window fits.
+    assert!(
+        (316.0..=f64::from(MEASURE_HEIGHT)).contains(&report.page.height),
+        "the page height {} does not fit the drawing",
+        report.page.height
     );
     let web = &report.resources[0];
     assert_eq!(web.id, "Web");
