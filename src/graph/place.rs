@@ -100,6 +100,11 @@ fn part_of(template: &Template, model: &Model, id: &str, r: &Resource) -> Option
             .find(|l| l.target_groups.iter().any(|t| t == id))
             .map(|l| l.load_balancer.clone()),
         "AWS::SNS::Subscription" => by("TopicArn"),
+        "AWS::S3::BucketPolicy" => by("Bucket"),
+        "AWS::Lambda::Permission" => by("FunctionName"),
+        "AWS::SQS::QueuePolicy" => prop(r, "Queues")
+            .and_then(items)
+            .and_then(|t| t.first().and_then(|e| target(e)).map(str::to_owned)),
         "AWS::SNS::TopicPolicy" => prop(r, "Topics")
             .and_then(items)
             .and_then(|t| t.first().and_then(|e| target(e)).map(str::to_owned)),

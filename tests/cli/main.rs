@@ -25,6 +25,7 @@ mod deploy_faults;
 mod deploy_localstack;
 mod deploy_moto;
 mod deploy_vs_awscli;
+mod graph;
 mod graph_browser;
 mod lint;
 mod snapshots;
