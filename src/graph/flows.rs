@@ -45,11 +45,11 @@ pub fn label(protocol: Protocol, ports: Ports) -> String {
     format!("{p} {ports}")
 }
 
+/// A resource's security groups, whether they are all known, and its subnets.
+type Network<'m> = (&'m [String], bool, Option<&'m Vec<String>>);
+
 /// Security groups and subnets of a resource that has them.
-fn network_of<'m>(
-    model: &'m Model,
-    id: &str,
-) -> Option<(&'m [String], bool, Option<&'m Vec<String>>)> {
+fn network_of<'m>(model: &'m Model, id: &str) -> Option<Network<'m>> {
     if let Some(l) = model.load_balancers.get(id) {
         return Some((&l.groups, l.groups_known, l.subnets.as_ref()));
     }

@@ -203,6 +203,13 @@ fn details(r: &Resource) -> Vec<String> {
         .collect()
 }
 
+/// One box of a resource in a lane: the lane, the tier, and its role there
+/// (`primary`, `standby`, or nothing).
+type Spot = (usize, Tier, &'static str);
+
+/// The resources of each (lane, tier, type), with their role there.
+type Cells = BTreeMap<(usize, Tier, String), Vec<(String, &'static str)>>;
+
 /// Where a resource runs: one (lane, tier, role) per box, or nothing for a
 /// regional resource.
 fn lanes_of(
@@ -242,7 +249,7 @@ fn lanes_of(
             .compute
             .get(id)
             .and_then(|c| c.subnets.as_deref())
-            .map(|s| by_lane(s))
+            .map(&by_lane)
             .unwrap_or_default(),
         "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster" => {
             let Some(db) = model.databases.get(id) else {
@@ -316,7 +323,7 @@ pub fn place(template: &Template, model: &Model) -> Placed {
     // Resources that are not parts, by where they go; alarms are always
     // one group box.
     let mut regional: BTreeMap<(Area, String), Vec<String>> = BTreeMap::new();
-    let mut in_lanes: Vec<(String, Vec<(usize, Tier, &'static str)>)> = Vec::new();
+    let mut in_lanes: Vec<(String, Vec<Spot>)> = Vec::new();
     for (id, r) in &template.resources {
         if owners.contains_key(id) && root(&owners, id).is_some() {
             continue;
@@ -342,7 +349,7 @@ pub fn place(template: &Template, model: &Model) -> Placed {
     placed.tiers = tiers;
 
     // Resources in lanes: many of one type in one cell become a group.
-    let mut cells: BTreeMap<(usize, Tier, String), Vec<(String, &'static str)>> = BTreeMap::new();
+    let mut cells: Cells = BTreeMap::new();
     for (id, spots) in &in_lanes {
         let t = &template.resources[id.as_str()].resource_type;
         for &(l, tier, role) in spots {
@@ -407,7 +414,7 @@ pub fn place(template: &Template, model: &Model) -> Placed {
             ));
         }
     }
-    lane_nodes.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    lane_nodes.sort_by_key(|a| (a.0, a.1, a.2));
     for (_, _, _, node, members) in lane_nodes {
         let i = placed.nodes.len();
         for m in &members {
