@@ -10,6 +10,9 @@
 (function () {
   "use strict";
 
+  // The distance (user units) between the points reported along an arrow.
+  var STEP = 4;
+
   function round(v) {
     return Math.round(v * 100) / 100;
   }
@@ -72,9 +75,16 @@
         var b = path.getPointAtLength(total);
         entry.start = toPage(path, a.x, a.y);
         entry.end = toPage(path, b.x, b.y);
+        // Points every few pixels along the way, to see what it crosses.
+        entry.via = [];
+        for (var at = STEP; at < total; at += STEP) {
+          var p = path.getPointAtLength(at);
+          entry.via.push(toPage(path, p.x, p.y));
+        }
       } else {
         entry.start = null;
         entry.end = null;
+        entry.via = [];
       }
       out.push(entry);
     });

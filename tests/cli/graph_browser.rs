@@ -28,6 +28,8 @@ use serde_json::{Value, json};
 const CONTAIN_SLACK: f64 = 0.5;
 /// How close (CSS pixels) an arrow's end must be to its resource's edge.
 const TOUCH: f64 = 2.0;
+/// The kinds of flow arrow the contract names.
+const FLOW_KINDS: &[&str] = &["request", "sg", "nacl-blocked", "sg-only"];
 /// The longest one browser run may take before the test gives up on it.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
 /// The window the layout is measured in; screenshots get a window sized
@@ -82,6 +84,14 @@ impl Rect {
             && inner.y >= self.y - CONTAIN_SLACK
             && inner.right() <= self.right() + CONTAIN_SLACK
             && inner.bottom() <= self.bottom() + CONTAIN_SLACK
+    }
+
+    /// Whether `p` lies inside this box, more than [`TOUCH`] from its edge.
+    fn holds_well_inside(&self, p: Point) -> bool {
+        p.x > self.x + TOUCH
+            && p.x < self.right() - TOUCH
+            && p.y > self.y + TOUCH
+            && p.y < self.bottom() - TOUCH
     }
 
     /// How far `p` is from this box's outline (0 on it).
@@ -159,6 +169,9 @@ struct Flow {
     kind: String,
     start: Option<Point>,
     end: Option<Point>,
+    /// Points every few pixels between the two ends.
+    #[serde(default)]
+    via: Vec<Point>,
 }
 
 /// The size (CSS pixels) that shows the whole drawing.
@@ -305,6 +318,17 @@ fn layout_problems(report: &Report) -> Vec<String> {
     }
     for flow in &report.flows {
         let name = format!("{} flow {} -> {}", flow.kind, flow.from, flow.to);
+        if !FLOW_KINDS.contains(&flow.kind.as_str()) {
+            problems.push(format!("{name}: unknown kind (not one of {FLOW_KINDS:?})"));
+        }
+        for (id, rect) in &boxes {
+            if *id != flow.from
+                && *id != flow.to
+                && flow.via.iter().any(|p| rect.holds_well_inside(*p))
+            {
+                problems.push(format!("{name} runs through {id}'s box {rect:?}"));
+            }
+        }
         let (Some(start), Some(end)) = (flow.start, flow.end) else {
             problems.push(format!("{name} has no <path>"));
             continue;
@@ -544,6 +568,15 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
         static_boxes,
         "{name}: the page has {static_boxes} resource groups but the browser measured {}",
         report.resources.len()
+    );
+    let external = regex::Regex::new(
+        r#"(?i)(\b(src|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)(https?:)?//|<link\b"#,
+    )
+    .expect("a valid regex");
+    assert!(
+        !external.is_match(&html),
+        "{name}: the page fetches something: {:?}",
+        external.find(&html).map(|m| m.as_str())
     );
     let drawn = drawn_ids(&report);
     let missing: Vec<_> = expected.difference(&drawn).collect();
@@ -842,8 +875,9 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
         ],
         "flows": [
             {"from": "Web", "to": "Db", "kind": "sg",
-             "start": {"x": 130, "y": 140}, "end": {"x": 480, "y": 140}},
-            {"from": "Web", "to": "Gone", "kind": "request",
+             "start": {"x": 130, "y": 140}, "end": {"x": 480, "y": 140},
+             "via": [{"x": 170, "y": 150}, {"x": 300, "y": 90}]},
+            {"from": "Web", "to": "Gone", "kind": "teleport",
              "start": {"x": 130, "y": 140}, "end": {"x": 480, "y": 140}}
         ]
     }))
@@ -857,6 +891,8 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
         "regional resource Topic",
         "its end",
         "Gone is not drawn",
+        "unknown kind",
+        "runs through Nat",
     ];
     for needle in expect {
         assert!(
@@ -878,7 +914,8 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
              "members": "T1 T2", "box": {"x": 250, "y": 10, "width": 20, "height": 20}}
         ],
         "flows": [{"from": "A", "to": "T2", "kind": "request",
-                   "start": {"x": 30, "y": 20}, "end": {"x": 251, "y": 20}}]
+                   "start": {"x": 30, "y": 20}, "end": {"x": 251, "y": 20},
+                   "via": [{"x": 29, "y": 20}, {"x": 140, "y": 20}, {"x": 250, "y": 20}]}]
     }))
     .expect("a report");
     assert_eq!(layout_problems(&sound), Vec::<String>::new());
@@ -953,6 +990,15 @@ fn measure_script_reports_page_coordinates_in_chromium() {
     );
     assert_eq!(flow.start, Some(Point { x: 128.0, y: 48.0 }));
     assert_eq!(flow.end, Some(Point { x: 398.0, y: 48.0 }));
+    // A 540-unit path sampled every 4 units, ends left out.
+    assert_eq!(flow.via.len(), 134);
+    assert!(
+        flow.via
+            .iter()
+            .all(|p| p.y == 48.0 && p.x > 128.0 && p.x < 398.0),
+        "the points along the arrow stray: {:?}",
+        flow.via
+    );
 
     let problems = layout_problems(&report);
     assert!(
