@@ -537,7 +537,9 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
     args.extend_from_slice(input);
     let page_arg = page.to_str().expect("a UTF-8 target path");
     args.extend_from_slice(&["--format", "html", "-o", page_arg]);
+    let started_graph = Instant::now();
     let out = hagen(dir, &args);
+    let graphed = started_graph.elapsed();
     assert!(
         out.status.success(),
         "hagen {} failed:\n{}",
@@ -606,7 +608,7 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
     let started_shot = Instant::now();
     screenshot(&page, &png, width, height);
     eprintln!(
-        "{name}: {} boxes, {} arrows, {} lanes; layout measured in {measured:.1?}, \
+        "{name}: {} boxes, {} arrows, {} lanes; hagen graph took {graphed:.1?}, layout measured in {measured:.1?}, \
          screenshot {} ({width}x{height}, {} bytes) in {:.1?}",
         report.resources.len(),
         report.flows.len(),
@@ -845,6 +847,85 @@ fn three_az_template_lays_out_cleanly_in_chromium() {
             "App{n} runs in the private subnet of AZ {n}"
         );
     }
+}
+
+/// The three-AZ template grown past 500 resources the way large stacks
+/// grow: many instances per zone behind the balancer, and many alarms,
+/// topics, log groups, parameters and security group rules.
+fn large_template() -> String {
+    let mut template: Value =
+        serde_json::from_str(&three_az_template()).expect("the three-AZ template is JSON");
+    let resources = template["Resources"]
+        .as_object_mut()
+        .expect("the template has Resources");
+    for az in 1..=3 {
+        for n in 1..=40 {
+            resources.insert(
+                format!("Worker{az}x{n}"),
+                json!({"Type": "AWS::EC2::Instance",
+                       "Properties": {"ImageId": "ami-0123456789abcdef0", "InstanceType": "t3.small",
+                                      "SubnetId": {"Ref": format!("PrivateSubnet{az}")},
+                                      "SecurityGroupIds": [{"Ref": "AppSecurityGroup"}]}}),
+            );
+        }
+    }
+    for n in 1..=150 {
+        resources.insert(
+            format!("Alarm{n}"),
+            json!({"Type": "AWS::CloudWatch::Alarm",
+                   "Properties": {"Namespace": "AWS/EC2", "MetricName": "CPUUtilization",
+                                  "Statistic": "Average", "Period": 60, "EvaluationPeriods": 1,
+                                  "Threshold": 90, "ComparisonOperator": "GreaterThanThreshold",
+                                  "AlarmActions": [{"Ref": "Alerts"}]}}),
+        );
+    }
+    for n in 1..=60 {
+        resources.insert(format!("Topic{n}"), json!({"Type": "AWS::SNS::Topic"}));
+        resources.insert(
+            format!("Logs{n}"),
+            json!({"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}),
+        );
+    }
+    for n in 1..=50 {
+        resources.insert(
+            format!("Setting{n}"),
+            json!({"Type": "AWS::SSM::Parameter",
+                   "Properties": {"Type": "String", "Value": format!("value {n}")}}),
+        );
+    }
+    for n in 1..=20 {
+        resources.insert(
+            format!("AppIngress{n}"),
+            json!({"Type": "AWS::EC2::SecurityGroupIngress",
+                   "Properties": {"GroupId": {"Ref": "AppSecurityGroup"}, "IpProtocol": "tcp",
+                                  "FromPort": 9000 + n, "ToPort": 9000 + n,
+                                  "SourceSecurityGroupId": {"Ref": "BalancerSecurityGroup"}}}),
+        );
+    }
+    serde_json::to_string_pretty(&template).expect("the template serialises")
+}
+
+#[test]
+fn five_hundred_resources_lay_out_cleanly_in_chromium() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let template = large_template();
+    let ids = template_ids(&template);
+    assert!(ids.len() >= 500, "only {} resources", ids.len());
+    fs::write(dir.path().join("large.json"), &template).expect("the template is written");
+    let started = Instant::now();
+    let report = check_in_browser("large", dir.path(), &["--template", "large.json"], &ids);
+    eprintln!(
+        "large: {} resources drawn as {} boxes, checked in {:.1?}",
+        ids.len(),
+        report.resources.len(),
+        started.elapsed()
+    );
+    assert!(
+        report.resources.len() * 4 < ids.len(),
+        "{} boxes for {} resources: repeated resources are not grouped",
+        report.resources.len(),
+        ids.len()
+    );
 }
 
 /// A hand-made report with every kind of fault the checker looks for, so
