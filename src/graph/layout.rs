@@ -356,8 +356,8 @@ fn label_at(d: &Diagram, f: &super::Flow, points: &[(i32, i32)], bands: &[Band])
 /// Each flow as a path from one box's edge to the other's. A flow into a
 /// lane runs along the "street" of the target's band (the strip under the
 /// band's title, where no box is) and drops onto the target's top edge:
-/// from the regional column through the gutter left of the lanes, from a
-/// higher band straight down to the street. Anything else is a straight
+/// from the regional column through the gap under the source's row and the
+/// gutter left of the lanes, from a higher band straight down to the street. Anything else is a straight
 /// segment; two flows between the same boxes in opposite directions are
 /// drawn side by side.
 fn route(d: &Diagram, boxes: &[Rect], bands: &[Band], gutter: i32) -> Vec<Vec<(i32, i32)>> {
@@ -379,10 +379,14 @@ fn route(d: &Diagram, boxes: &[Rect], bands: &[Band], gutter: i32) -> Vec<Vec<(i
                 let above = ra.bottom() <= street;
                 match band_of(a) {
                     None if ra.right() <= gutter => {
-                        let (_, cy) = ra.center();
+                        // Down into the gap under the box's row, where no
+                        // box is, then across to the gutter.
+                        let (cx, _) = ra.center();
+                        let aisle = ra.bottom() + GAP / 2;
                         return vec![
-                            (ra.right(), cy),
-                            (gutter, cy),
+                            (cx, ra.bottom()),
+                            (cx, aisle),
+                            (gutter, aisle),
                             (gutter, street),
                             (end.0, street),
                             end,

@@ -371,3 +371,41 @@ fn five_hundred_resources_collapse_into_a_readable_diagram() {
     assert_laid_out(&d, &layout(&d));
     assert_eq!(render(&t, Format::Svg), render(&t, Format::Svg));
 }
+
+/// The boxes (other than its own ends) a flow's path passes through.
+fn crossed(d: &Diagram, l: &Layout, k: usize) -> Vec<String> {
+    let f = &d.flows[k];
+    let mut out = Vec::new();
+    for w in l.flows[k].windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        let steps = ((x1 - x0).abs() + (y1 - y0).abs()).max(1);
+        for s in 0..=steps {
+            let x = x0 + (x1 - x0) * s / steps;
+            let y = y0 + (y1 - y0) * s / steps;
+            for (n, r) in d.nodes.iter().zip(&l.boxes) {
+                let inside = r.x < x && x < r.right() && r.y < y && y < r.bottom();
+                if inside && n.id != f.from && n.id != f.to && !out.contains(&n.id) {
+                    out.push(n.id.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn flows_go_around_the_boxes_of_a_three_tier_stack() {
+    for t in [ha(), big(500)] {
+        let d = Diagram::of(&t);
+        let l = layout(&d);
+        for (k, f) in d.flows.iter().enumerate() {
+            let through = crossed(&d, &l, k);
+            assert!(
+                through.is_empty(),
+                "{} -> {} crosses {through:?}",
+                f.from,
+                f.to
+            );
+        }
+    }
+}

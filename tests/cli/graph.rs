@@ -173,3 +173,31 @@ fn a_user_blueprint_gets_graph_through_the_library() {
     let text = String::from_utf8(out).expect("utf-8");
     assert!(text.starts_with("flowchart TB\n"), "{text}");
 }
+
+#[test]
+fn swiftcode_flows_go_around_its_boxes() {
+    use hagen::graph::{Diagram, layout::layout};
+    for env in ["stage", "prod"] {
+        let d = Diagram::of(&synth_of(&swiftcode::SwiftCode, env));
+        let l = layout(&d);
+        for (f, points) in d.flows.iter().zip(&l.flows) {
+            for w in points.windows(2) {
+                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                let steps = ((x1 - x0).abs() + (y1 - y0).abs()).max(1);
+                for s in 0..=steps {
+                    let (x, y) = (x0 + (x1 - x0) * s / steps, y0 + (y1 - y0) * s / steps);
+                    for (n, r) in d.nodes.iter().zip(&l.boxes) {
+                        let inside = r.x < x && x < r.right() && r.y < y && y < r.bottom();
+                        assert!(
+                            !inside || n.id == f.from || n.id == f.to,
+                            "{env}: {} -> {} crosses {}",
+                            f.from,
+                            f.to,
+                            n.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
