@@ -33,6 +33,23 @@ struct Flows<'a> {
     entry_addrs: IndexMap<usize, Addr>,
 }
 
+/// More rules than this on one arrow are summarised in its label (all of
+/// them are in its detail).
+const MAX_LABELS: usize = 3;
+
+/// The label of an arrow carrying several rules: `tcp 80, tcp 443`, or
+/// `tcp 80, tcp 443 +12 more`.
+fn summary(labels: &[String]) -> String {
+    if labels.len() <= MAX_LABELS {
+        return labels.join(", ");
+    }
+    format!(
+        "{} +{} more",
+        labels[..MAX_LABELS - 1].join(", "),
+        labels.len() - (MAX_LABELS - 1)
+    )
+}
+
 /// Protocol and ports as a label: `tcp 443`, `all traffic`.
 pub fn label(protocol: Protocol, ports: Ports) -> String {
     let p = match protocol {
@@ -91,8 +108,12 @@ pub fn flows(template: &Template, model: &Model, placed: &mut Placed) -> Vec<Flo
             from: f.placed.nodes[from].id.clone(),
             to: f.placed.nodes[to].id.clone(),
             kind: d.kind,
-            label: d.labels.join(", "),
-            detail: d.details.join("; "),
+            label: summary(&d.labels),
+            detail: if d.labels.len() > MAX_LABELS {
+                format!("{}; {}", d.labels.join(", "), d.details.join("; "))
+            } else {
+                d.details.join("; ")
+            },
         })
         .collect();
     out.sort_by_key(|fl| fl.kind != FlowKind::Request && fl.kind != FlowKind::SgOnly);

@@ -365,8 +365,12 @@ fn five_hundred_resources_collapse_into_a_readable_diagram() {
         .find(|f| f.from == "Alb" && f.to == "Asg@AZ1")
         .expect("flow");
     assert!(
-        rules.label.contains("tcp 10003"),
-        "rules become arrow labels: {rules:?}"
+        rules.label.ends_with(" more"),
+        "many rules are summarised: {rules:?}"
+    );
+    assert!(
+        rules.detail.contains("tcp 10003"),
+        "rules are all in the arrow's detail: {rules:?}"
     );
     assert_laid_out(&d, &layout(&d));
     assert_eq!(render(&t, Format::Svg), render(&t, Format::Svg));
