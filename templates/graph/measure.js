@@ -49,7 +49,8 @@
   }
 
   // One entry per element matching selector: the data attributes named in
-  // attrs (camelCase, as in dataset) plus the box of its first <rect>.
+  // attrs (camelCase, as in dataset) plus the box of its own <rect> (a
+  // child, not one of a nested group's).
   function measure(selector, attrs) {
     var out = [];
     document.querySelectorAll(selector).forEach(function (g) {
@@ -57,7 +58,7 @@
       attrs.forEach(function (a) {
         if (g.dataset[a] !== undefined) entry[a] = g.dataset[a];
       });
-      var rect = g.querySelector("rect");
+      var rect = g.querySelector(":scope > rect");
       entry.box = rect ? box(rect) : null;
       out.push(entry);
     });

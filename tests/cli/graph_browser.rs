@@ -209,9 +209,18 @@ fn layout_problems(report: &Report) -> Vec<String> {
     for lane in report.lanes.iter().filter(|l| l.rect.is_none()) {
         problems.push(format!("lane {} has no <rect>", lane.lane));
     }
+    let all_lanes: Vec<(&str, Rect)> = report
+        .lanes
+        .iter()
+        .filter_map(|l| Some((l.lane.as_str(), l.rect?)))
+        .collect();
+    let regional = all_lanes
+        .iter()
+        .find(|(l, _)| *l == "regional")
+        .map(|(_, r)| *r);
     let lanes: Vec<(&str, Rect)> = report.az_lanes().collect();
-    for (i, (a, ra)) in lanes.iter().enumerate() {
-        for (b, rb) in &lanes[i + 1..] {
+    for (i, (a, ra)) in all_lanes.iter().enumerate() {
+        for (b, rb) in &all_lanes[i + 1..] {
             if ra.overlaps(rb) {
                 problems.push(format!("lanes {a} {ra:?} and {b} {rb:?} overlap"));
             }
@@ -265,6 +274,12 @@ fn layout_problems(report: &Report) -> Vec<String> {
         match (r.lane.as_deref(), r.band.as_deref()) {
             (None, _) => problems.push(format!("resource {} has no data-lane", r.id)),
             (Some("regional"), _) => {
+                if let Some(area) = regional.filter(|area| !area.contains(&rect)) {
+                    problems.push(format!(
+                        "regional resource {} {rect:?} is not inside the regional area {area:?}",
+                        r.id
+                    ));
+                }
                 for (lane, lane_rect) in &lanes {
                     if rect.overlaps(lane_rect) {
                         problems.push(format!(
@@ -306,16 +321,8 @@ fn layout_problems(report: &Report) -> Vec<String> {
         }
     }
 
-    // An arrow may name a grouped box by its own ID or by a member's.
-    let mut box_of: BTreeMap<&str, Rect> = BTreeMap::new();
-    for r in &report.resources {
-        if let Some(rect) = r.rect {
-            for id in r.logical_ids() {
-                box_of.entry(id).or_insert(rect);
-            }
-            box_of.insert(r.id.as_str(), rect);
-        }
-    }
+    // Arrows name boxes by their data-id (a member of a group is not enough).
+    let box_of: BTreeMap<&str, Rect> = boxes.iter().copied().collect();
     for flow in &report.flows {
         let name = format!("{} flow {} -> {}", flow.kind, flow.from, flow.to);
         if !FLOW_KINDS.contains(&flow.kind.as_str()) {
@@ -935,7 +942,7 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
     let report: Report = serde_json::from_value(json!({
         "page": {"width": 916, "height": 616},
         "lanes": [
-            {"lane": "regional", "box": {"x": 0, "y": 0, "width": 900, "height": 600}},
+            {"lane": "regional", "box": {"x": 610, "y": 0, "width": 290, "height": 600}},
             {"lane": "AZ1", "box": {"x": 10, "y": 100, "width": 300, "height": 400}},
             {"lane": "AZ2", "box": {"x": 300, "y": 100, "width": 300, "height": 400}}
         ],
@@ -952,7 +959,9 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
             {"id": "Db", "type": "AWS::RDS::DBInstance", "lane": "AZ2", "band": "public",
              "box": {"x": 500, "y": 120, "width": 150, "height": 40}},
             {"id": "Topic", "type": "AWS::SNS::Topic", "lane": "regional", "band": "regional",
-             "box": {"x": 280, "y": 20, "width": 60, "height": 100}}
+             "box": {"x": 280, "y": 20, "width": 60, "height": 100}},
+            {"id": "Far", "type": "AWS::SNS::Topic", "lane": "regional", "band": "regional",
+             "box": {"x": 950, "y": 20, "width": 60, "height": 30}}
         ],
         "flows": [
             {"from": "Web", "to": "Db", "kind": "sg",
@@ -974,6 +983,7 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
         "Gone is not drawn",
         "unknown kind",
         "runs through Nat",
+        "regional resource Far",
     ];
     for needle in expect {
         assert!(
@@ -985,7 +995,8 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
 
     let sound: Report = serde_json::from_value(json!({
         "page": {"width": 286, "height": 116},
-        "lanes": [{"lane": "AZ1", "box": {"x": 0, "y": 0, "width": 100, "height": 100}},
+        "lanes": [{"lane": "regional", "box": {"x": 240, "y": 0, "width": 60, "height": 100}},
+                  {"lane": "AZ1", "box": {"x": 0, "y": 0, "width": 100, "height": 100}},
                   {"lane": "AZ2", "box": {"x": 100, "y": 0, "width": 100, "height": 100}}],
         "bands": [{"lane": "AZ1", "band": "public", "box": {"x": 5, "y": 5, "width": 90, "height": 90}}],
         "resources": [
@@ -994,7 +1005,7 @@ fn checker_reports_overlaps_escapes_and_loose_arrows() {
             {"id": "G", "type": "AWS::SNS::Topic", "lane": "regional", "band": "regional",
              "members": "T1 T2", "box": {"x": 250, "y": 10, "width": 20, "height": 20}}
         ],
-        "flows": [{"from": "A", "to": "T2", "kind": "request",
+        "flows": [{"from": "A", "to": "G", "kind": "request",
                    "start": {"x": 30, "y": 20}, "end": {"x": 251, "y": 20},
                    "via": [{"x": 29, "y": 20}, {"x": 140, "y": 20}, {"x": 250, "y": 20}]}]
     }))
