@@ -587,6 +587,22 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
         "{name}: the page fetches something: {:?}",
         external.find(&html).map(|m| m.as_str())
     );
+    // What the page's summary line claims ("108 resources in 39 boxes").
+    let claim = regex::Regex::new(r"\b(\d+) resources in (\d+) boxes\b").expect("a valid regex");
+    let claimed = claim.captures(&html).unwrap_or_else(|| {
+        panic!("{name}: the page does not say how many resources and boxes it draws")
+    });
+    assert_eq!(
+        (
+            claimed[1].parse::<usize>().ok(),
+            claimed[2].parse::<usize>().ok()
+        ),
+        (Some(expected.len()), Some(report.resources.len())),
+        "{name}: the page claims {} but the template has {} resources and the browser measured {} boxes",
+        &claimed[0],
+        expected.len(),
+        report.resources.len()
+    );
     let drawn = drawn_ids(&report);
     let missing: Vec<_> = expected.difference(&drawn).collect();
     let invented: Vec<_> = drawn.difference(expected).collect();
