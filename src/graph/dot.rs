@@ -91,7 +91,10 @@ pub fn render(d: &Diagram) -> String {
                 "    subgraph cluster_{}_{} {{\n      label={}; style=filled; fillcolor=\"{fill}\"; color=\"#b0bec5\";",
                 lane.name,
                 tier.as_str(),
-                q(tier.title())
+                q(&match d.acls.get(&(l, *tier)) {
+                    Some(acls) => format!("{} (network ACL {})", tier.title(), acls.join(", ")),
+                    None => tier.title().to_owned(),
+                })
             );
             for (i, n) in d.nodes.iter().enumerate() {
                 if n.place

@@ -220,6 +220,9 @@ pub struct Diagram {
     pub lanes: Vec<Lane>,
     /// The bands every lane has, in order (public, private, isolated).
     pub tiers: Vec<Tier>,
+    /// The network ACLs at each band's boundary, by (lane, tier): the ACLs
+    /// of its subnets, `(VPC default)` for a subnet left with the VPC's default.
+    pub acls: std::collections::BTreeMap<(usize, Tier), Vec<String>>,
     /// Every box, in drawing order.
     pub nodes: Vec<Node>,
     /// Every arrow, request paths first.
@@ -250,6 +253,7 @@ impl Diagram {
             title,
             lanes: placed.lanes,
             tiers: placed.tiers,
+            acls: placed.acls,
             nodes: placed.nodes,
             flows,
             resources: template.resources.len(),

@@ -29,6 +29,8 @@ pub struct Placed {
     pub boxes: HashMap<String, Vec<usize>>,
     /// AZ of each lane, by lane index.
     pub azs: Vec<Az>,
+    /// The network ACLs of each band's subnets.
+    pub acls: BTreeMap<(usize, Tier), Vec<String>>,
 }
 
 impl Placed {
@@ -452,6 +454,21 @@ pub fn place(template: &Template, model: &Model) -> Placed {
                 placed.boxes.entry(m.clone()).or_default().push(i);
             }
             placed.nodes.push(node);
+        }
+    }
+
+    // The ACL boundary of each band.
+    for (id, subnet) in &model.subnets {
+        let Some(l) = subnet.az.as_ref().and_then(lane) else {
+            continue;
+        };
+        let acl = subnet
+            .nacl
+            .clone()
+            .unwrap_or_else(|| "(VPC default)".to_owned());
+        let acls = placed.acls.entry((l, Tier::of(model, id))).or_default();
+        if !acls.contains(&acl) {
+            acls.push(acl);
         }
     }
 

@@ -157,12 +157,16 @@ pub fn element(d: &Diagram, l: &Layout) -> String {
                 b.tier.as_str()
             );
             rect(&mut out, &b.rect, 4);
+            let title = match d.acls.get(&(i, b.tier)) {
+                Some(acls) => format!("{} · network ACL {}", b.tier.title(), acls.join(", ")),
+                None => b.tier.title().to_owned(),
+            };
             let _ = writeln!(
                 out,
                 "<text class=\"band-title\" x=\"{}\" y=\"{}\">{}</text></g>",
                 b.rect.x + 10,
                 b.rect.y + 17,
-                b.tier.title()
+                escape(&fit(&title, 90))
             );
         }
         out.push_str("</g>\n");

@@ -130,6 +130,11 @@ fn a_three_tier_stack_has_lanes_bands_and_boxes_in_their_subnets() {
             tier: Tier::Isolated
         }
     );
+    assert_eq!(
+        d.acls.get(&(1, Tier::Isolated)).map(Vec::as_slice),
+        Some(["DbAcl".to_owned()].as_slice()),
+        "each band names the ACL at its boundary"
+    );
     // Parts are folded into what they belong to.
     let acl = d.node("PublicAcl").expect("the ACL");
     assert!(acl.members.iter().any(|m| m == "PublicAclIn100"), "{acl:?}");
