@@ -70,7 +70,7 @@ pub fn render(d: &Diagram, l: &Layout) -> String {
     let count = |k: FlowKind| d.flows.iter().filter(|f| f.kind == k).count();
     let marked = d.nodes.iter().filter(|n| !n.marks.is_empty()).count();
     let summary = format!(
-        "{} resources in {} boxes, {} AZ lanes; {} request hops, {} security group flows, {} dropped by network ACLs, {} not admitted by security groups; {} boxes with something that can fail. Hover a box for its type and properties; click it to highlight its flows.",
+        "{} resources in {} boxes, {} AZ lanes; {} request hops, {} security group flows, {} dropped by network ACLs, {} not admitted by security groups; {marked} {} with something that can fail. Hover a box for its type and properties; click it to highlight its flows.",
         d.resources,
         d.nodes.len(),
         d.lanes.len(),
@@ -78,7 +78,7 @@ pub fn render(d: &Diagram, l: &Layout) -> String {
         count(FlowKind::Sg),
         count(FlowKind::NaclBlocked),
         count(FlowKind::SgOnly),
-        marked
+        if marked == 1 { "box" } else { "boxes" }
     );
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
