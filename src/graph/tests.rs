@@ -418,3 +418,34 @@ fn flows_go_around_the_boxes_of_a_three_tier_stack() {
         }
     }
 }
+
+#[test]
+fn dot_and_mermaid_have_a_cluster_per_az_and_tier() {
+    let d = Diagram::of(&ha());
+    let dot = super::dot::render(&d);
+    let mermaid = super::mermaid::render(&d);
+    for lane in ["AZ1", "AZ2"] {
+        for tier in ["public", "private", "isolated"] {
+            assert!(
+                dot.contains(&format!("subgraph cluster_{lane}_{tier} {{")),
+                "{dot}"
+            );
+            assert!(
+                mermaid.contains(&format!("subgraph {lane}_{tier}[")),
+                "{mermaid}"
+            );
+        }
+    }
+    assert!(
+        dot.contains("\"entry:internet\" -> \"Alb\" [label=\"tcp 80, tcp 443\", class=\"request\"")
+    );
+    assert_eq!(dot.matches(" -> ").count(), d.flows.len());
+    assert_eq!(mermaid.matches("  linkStyle ").count(), d.flows.len());
+    assert_eq!(
+        mermaid.matches(" ==>|").count(),
+        d.flows
+            .iter()
+            .filter(|f| f.kind == FlowKind::Request)
+            .count()
+    );
+}

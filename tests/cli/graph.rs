@@ -132,6 +132,23 @@ fn graph_draws_any_template_file_or_stdin() {
 }
 
 #[test]
+fn graph_help_names_the_formats_and_examples() {
+    let dir = tempdir();
+    hagen(dir.path())
+        .args(["graph", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("--template <FILE|->"))
+        .stdout(contains("hagen graph --env prod -o prod.html"))
+        .stdout(contains("mermaid"));
+    hagen(dir.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("graph     Draw the architecture"));
+}
+
+#[test]
 fn graph_exit_codes_are_the_other_commands() {
     let dir = tempdir();
     hagen(dir.path())
