@@ -37,6 +37,52 @@ fn node_line(out: &mut String, d: &Diagram, i: usize, indent: &str) {
     );
 }
 
+/// Invisible edges that give Graphviz the drawing's shape: each lane's
+/// tiers stacked top to bottom, and the boxes of each area or band in rows
+/// of three rather than one long row.
+fn layout_hints(out: &mut String, d: &Diagram, regional: &[(Area, Vec<usize>)]) {
+    const COLS: usize = 3;
+    let mut blocks: Vec<Vec<usize>> = regional.iter().map(|(_, v)| v.clone()).collect();
+    for l in 0..d.lanes.len() {
+        let mut firsts: Vec<usize> = Vec::new();
+        for tier in &d.tiers {
+            let cell: Vec<usize> = (0..d.nodes.len())
+                .filter(|&i| {
+                    d.nodes[i].place
+                        == (Place::Lane {
+                            lane: l,
+                            tier: *tier,
+                        })
+                })
+                .collect();
+            if let Some(&first) = cell.first() {
+                firsts.push(first);
+            }
+            blocks.push(cell);
+        }
+        for w in firsts.windows(2) {
+            let _ = writeln!(
+                out,
+                "  {} -> {} [style=invis, weight=10];",
+                q(&d.nodes[w[0]].id),
+                q(&d.nodes[w[1]].id)
+            );
+        }
+    }
+    for block in blocks {
+        for (k, &i) in block.iter().enumerate() {
+            if let Some(&below) = block.get(k + COLS) {
+                let _ = writeln!(
+                    out,
+                    "  {} -> {} [style=invis];",
+                    q(&d.nodes[i].id),
+                    q(&d.nodes[below].id)
+                );
+            }
+        }
+    }
+}
+
 /// The diagram as DOT.
 pub fn render(d: &Diagram) -> String {
     let mut out = String::new();
@@ -110,6 +156,7 @@ pub fn render(d: &Diagram) -> String {
         }
         out.push_str("  }\n");
     }
+    layout_hints(&mut out, d, &regional);
     for f in &d.flows {
         let style = match f.kind {
             FlowKind::Request => "color=\"#1565c0\", penwidth=2.5",
