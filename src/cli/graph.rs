@@ -76,7 +76,7 @@ pub struct GraphArgs {
     pub target: EnvArgs,
 
     /// Draw this template (JSON or YAML, - for standard input) instead of the blueprint's
-    #[arg(long, short = 't', value_name = "FILE|-", conflicts_with_all = ["env", "config"])]
+    #[arg(long, short = 't', value_name = "FILE|-")]
     pub template: Option<PathBuf>,
 
     /// Output format [default: from FILE's extension, else svg]
@@ -136,8 +136,18 @@ pub fn run<B: Blueprint + ?Sized>(args: &GraphArgs, cx: &mut Context<'_, B>) -> 
         .format
         .unwrap_or_else(|| args.output.as_deref().map_or(Format::Svg, Format::for_path));
     let template = match &args.template {
+        // Not a clap conflict: HAGEN_ENV or HAGEN_CONFIG set in the shell
+        // must not make --template unusable.
         Some(path) => match read_template(path, cx) {
-            Ok(t) => t,
+            Ok(t) => {
+                if args.target.env.is_some() || args.target.config.is_some() {
+                    cx.notice(format!(
+                        "drawing {}: the environment and configuration are not used with --template",
+                        path.display()
+                    ));
+                }
+                t
+            }
             Err(code) => return code,
         },
         None => match synth::build(&args.target, synth::Format::Yaml, cx) {

@@ -129,6 +129,14 @@ fn graph_draws_any_template_file_or_stdin() {
         .output()
         .expect("runs");
     assert_eq!(from_file.stdout, blueprint.stdout);
+    // An environment chosen in the shell does not get in the way of a file.
+    hagen(dir.path())
+        .args(["graph", "--template", "stack.yaml", "-f", "dot"])
+        .env("HAGEN_ENV", "prod")
+        .assert()
+        .success()
+        .stdout(String::from_utf8(from_file.stdout).expect("utf-8"))
+        .stderr(contains("the environment and configuration are not used with --template"));
 }
 
 #[test]
@@ -167,7 +175,7 @@ fn graph_exit_codes_are_the_other_commands() {
         .assert()
         .code(2);
     hagen(dir.path())
-        .args(["graph", "--env", "stage", "--template", "x.yaml"])
+        .args(["graph", "--bogus"])
         .assert()
         .code(2);
     hagen(dir.path())
