@@ -74,7 +74,9 @@ fn graph_draws_the_blueprint_in_every_format() {
         .args(["graph", "--env", "prod"])
         .assert()
         .success()
-        .stdout(contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hagen-graph\""))
+        .stdout(contains(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hagen-graph\"",
+        ))
         .stdout(contains("data-lane=\"AZ2\""));
     hagen(dir.path())
         .args(["graph", "-f", "dot"])
@@ -123,7 +125,10 @@ fn graph_draws_any_template_file_or_stdin() {
         .output()
         .expect("runs");
     assert!(from_stdin.status.success());
-    assert_eq!(from_file.stdout, from_stdin.stdout, "same template, same bytes");
+    assert_eq!(
+        from_file.stdout, from_stdin.stdout,
+        "same template, same bytes"
+    );
     let blueprint = hagen(dir.path())
         .args(["graph", "-f", "dot"])
         .output()
@@ -136,7 +141,9 @@ fn graph_draws_any_template_file_or_stdin() {
         .assert()
         .success()
         .stdout(String::from_utf8(from_file.stdout).expect("utf-8"))
-        .stderr(contains("the environment and configuration are not used with --template"));
+        .stderr(contains(
+            "the environment and configuration are not used with --template",
+        ));
 }
 
 #[test]
