@@ -588,7 +588,8 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
         external.find(&html).map(|m| m.as_str())
     );
     // What the page's summary line claims ("108 resources in 39 boxes").
-    let claim = regex::Regex::new(r"\b(\d+) resources in (\d+) boxes\b").expect("a valid regex");
+    let claim =
+        regex::Regex::new(r"\b(\d+) resources? in (\d+) box(?:es)?\b").expect("a valid regex");
     let claimed = claim.captures(&html).unwrap_or_else(|| {
         panic!("{name}: the page does not say how many resources and boxes it draws")
     });
