@@ -226,12 +226,17 @@ impl Flows<'_> {
         out
     }
 
-    /// Pairs of boxes a flow goes between: a box in a lane talks to the
-    /// other side's box in its own lane when there is one.
+    /// Pairs of boxes a flow goes between: one lane's box of a resource
+    /// drawn in several lanes talks to the other side's box in its own lane
+    /// when there is one; any other box talks to every box of the other side.
     fn pairs(&self, from: &[usize], to: &[usize]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for &s in from {
-            let lane = self.placed.lane_of(s);
+            let spans = self.placed.nodes[s]
+                .members
+                .first()
+                .is_some_and(|id| self.placed.of(id).len() > 1);
+            let lane = self.placed.lane_of(s).filter(|_| spans);
             let same: Vec<usize> = to
                 .iter()
                 .copied()

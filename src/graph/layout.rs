@@ -298,11 +298,20 @@ pub fn layout(d: &Diagram) -> Layout {
 
     let gutter = regional.map_or(0, |r| r.right() + MARGIN / 2);
     let flows = route(d, &boxes, &bands, gutter);
+    let mut into: Vec<usize> = vec![0; d.nodes.len()];
     let labels = d
         .flows
         .iter()
         .zip(&flows)
-        .map(|(f, points)| label_at(d, f, points, &bands))
+        .map(|(f, points)| {
+            // The k-th label on the street into one box takes the k-th
+            // of a few places along it.
+            let k = d.nodes.iter().position(|n| n.id == f.to).map_or(0, |t| {
+                into[t] += 1;
+                into[t] - 1
+            });
+            label_at(d, f, points, &bands, k)
+        })
         .collect();
     Layout {
         width,
@@ -318,11 +327,18 @@ pub fn layout(d: &Diagram) -> Layout {
     }
 }
 
-/// Where a flow's label goes: on a path along a band's street, midway
-/// between where it enters the target's lane and the target, so that
-/// labels of flows into neighbouring boxes do not meet; elsewhere on the
+/// Where a flow's label goes: on a path along a band's street, between
+/// where it enters the target's lane and the target (midway for the first
+/// flow into a box, a quarter or three quarters of the way for the next),
+/// so that labels of flows into one box or neighbouring boxes do not meet; elsewhere on the
 /// middle of the path's longest segment.
-fn label_at(d: &Diagram, f: &super::Flow, points: &[(i32, i32)], bands: &[Band]) -> (i32, i32) {
+fn label_at(
+    d: &Diagram,
+    f: &super::Flow,
+    points: &[(i32, i32)],
+    bands: &[Band],
+    k: usize,
+) -> (i32, i32) {
     let target_band = d
         .nodes
         .iter()
@@ -341,7 +357,8 @@ fn label_at(d: &Diagram, f: &super::Flow, points: &[(i32, i32)], bands: &[Band])
         } else {
             street.0
         };
-        return ((from_x + end.0) / 2, end.1);
+        let (num, den) = [(1, 2), (1, 4), (3, 4), (1, 8), (7, 8)][k % 5];
+        return (from_x + (end.0 - from_x) * num / den, end.1);
     }
     let mut best = (0, 0, -1);
     for w in points.windows(2) {

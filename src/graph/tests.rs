@@ -171,6 +171,15 @@ fn the_request_path_goes_from_users_to_the_database() {
         "the standby takes no traffic"
     );
     assert_eq!(d.flows[0].kind, FlowKind::Request, "request hops first");
+    // The load balancer, drawn once, reaches the app in every AZ; the app
+    // in each AZ reaches the one primary.
+    assert_eq!(
+        d.flows
+            .iter()
+            .filter(|f| f.from.starts_with("Asg@") && f.to.starts_with("Db@"))
+            .count(),
+        2
+    );
     let db = d
         .flows
         .iter()
