@@ -578,6 +578,12 @@ fn check_in_browser(name: &str, dir: &Path, input: &[&str], expected: &BTreeSet<
         "{name}: the page has {static_boxes} resource groups but the browser measured {}",
         report.resources.len()
     );
+    let measure = fs::read_to_string(crate::tools::repo_root().join("templates/graph/measure.js"))
+        .expect("templates/graph/measure.js");
+    assert!(
+        html.contains(measure.trim()),
+        "{name}: the page does not embed templates/graph/measure.js verbatim"
+    );
     let external = regex::Regex::new(
         r#"(?i)(\b(src|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)(https?:)?//|<link\b"#,
     )
