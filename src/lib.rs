@@ -18,6 +18,7 @@ pub mod constructs;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod error;
+pub mod graph;
 pub mod input;
 #[cfg(feature = "cli")]
 pub mod output_file;

@@ -13,6 +13,7 @@ pub mod deploy;
 #[cfg(feature = "deploy")]
 pub mod diff;
 pub mod exit;
+pub mod graph;
 pub mod synth;
 pub mod validate;
 
@@ -71,6 +72,18 @@ pub enum Command {
             Exit codes: 0 clean, 3 warnings only, 1 errors, 4 unreadable input."
     )]
     Validate(validate::Args),
+
+    /// Draw the architecture: AZ lanes, subnet tiers, flows, what can fail.
+    #[command(
+        long_about = "Draw the architecture of the blueprint's environment (or of any \
+            template, with --template): one lane per availability zone, one band per subnet \
+            tier (public, private, isolated, from the route tables), each resource in the \
+            subnet it runs in and the regional ones around the lanes, the request path from \
+            users to the database, what the security groups allow and what the network ACLs \
+            drop, and the single points of failure. SVG, a self-contained HTML page, \
+            Graphviz DOT or Mermaid. See docs/graph.md."
+    )]
+    Graph(graph::GraphArgs),
 
     /// Show what a deploy would change: template diff against the deployed stack.
     #[command(
@@ -316,6 +329,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>
     match command {
         Command::Synth(args) => synth::run(&args, cx),
         Command::Validate(args) => validate::run(&args, cx.out, cx.err),
+        Command::Graph(args) => graph::run(&args, cx),
         #[cfg(not(feature = "deploy"))]
         Command::Diff(_) | Command::Deploy(_) => {
             cx.error(DEPLOY_NOT_BUILT);

@@ -27,7 +27,7 @@ pub mod schema;
 pub(crate) mod security;
 pub(crate) mod suppress;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod text;
 pub(crate) mod transforms;
 pub(crate) mod unused;

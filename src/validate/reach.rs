@@ -34,8 +34,8 @@
 //!   and `alb` targets, and network load balancers without security groups
 //!   (their targets see the clients' own addresses).
 
-mod groups;
-mod usage;
+pub(crate) mod groups;
+pub(crate) mod usage;
 
 use std::collections::HashSet;
 

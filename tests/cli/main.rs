@@ -1,7 +1,8 @@
 //! The `hagen` binary's tests, in one test binary (each test binary that
 //! links the AWS SDK costs about 600 MB of `target/`): the command line,
-//! the SwiftCode snapshots, the linters on every shipped template, and
-//! deploys against local emulators that the tests start and stop.
+//! the SwiftCode snapshots, the linters on every shipped template, the
+//! graph's layout in headless Chromium, and deploys against local emulators
+//! that the tests start and stop.
 //!
 //! Owned by the `swiftcode` package, which builds the binary; its
 //! dev-dependencies turn on hagen's `deploy` feature for these tests.
@@ -25,6 +26,8 @@ mod deploy_faults;
 mod deploy_localstack;
 mod deploy_moto;
 mod deploy_vs_awscli;
+mod graph;
+mod graph_browser;
 mod lint;
 mod snapshots;
 mod validate_cli;

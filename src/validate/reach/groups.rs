@@ -8,7 +8,7 @@ use ipnet::IpNet;
 use crate::validate::model::{Addr, Model, Peer, Protocol, SgRule};
 
 /// Who connects, as a security group rule sees them.
-pub(super) enum Who<'a> {
+pub(crate) enum Who<'a> {
     /// Users of an internet-facing load balancer.
     Internet,
     /// Users of an internal load balancer.
@@ -28,7 +28,7 @@ fn covers(rule: &SgRule, protocol: Protocol, port: u16) -> bool {
 }
 
 /// The protocol as a security group rule is written, for hints.
-pub(super) fn proto_word(p: Protocol) -> &'static str {
+pub(crate) fn proto_word(p: Protocol) -> &'static str {
     match p {
         Protocol::Udp => "udp",
         _ => "tcp",
@@ -57,7 +57,7 @@ fn peer_is(peer: &Peer, who: &Who) -> Option<String> {
 }
 
 /// Whether `groups` admit `who` on a port.
-pub(super) fn admits(
+pub(crate) fn admits(
     model: &Model,
     groups: &[String],
     protocol: Protocol,
@@ -90,7 +90,7 @@ pub(super) fn admitting<'m>(
 
 /// Whether `groups` let traffic out to `who` on a port (a group without
 /// egress rules lets everything out).
-pub(super) fn sends(
+pub(crate) fn sends(
     model: &Model,
     groups: &[String],
     protocol: Protocol,
@@ -107,7 +107,7 @@ pub(super) fn sends(
 }
 
 /// The address ranges of a tier's subnets, where known.
-pub(super) fn cidrs(model: &Model, subnets: Option<&Vec<String>>) -> Vec<Addr> {
+pub(crate) fn cidrs(model: &Model, subnets: Option<&Vec<String>>) -> Vec<Addr> {
     subnets
         .into_iter()
         .flatten()

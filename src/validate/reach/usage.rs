@@ -9,13 +9,13 @@ use crate::validate::intrinsics::referenced_names;
 use crate::validate::model::{Compute, Model, Peer};
 
 /// One database the instances use, and why hagen thinks so.
-pub(super) struct Use {
+pub(crate) struct Use {
     /// The database's logical ID.
-    pub(super) database: String,
+    pub(crate) database: String,
     /// The port it listens on, when known.
-    pub(super) port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Why hagen thinks the instances use it, in words for the finding.
-    pub(super) evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// The resource types whose references the database search does not
@@ -34,7 +34,7 @@ fn stops_search(type_name: &str) -> bool {
 }
 
 /// The databases a compute resource uses (see the module docs).
-pub(super) fn databases_of(template: &Template, model: &Model, id: &str, c: &Compute) -> Vec<Use> {
+pub(crate) fn databases_of(template: &Template, model: &Model, id: &str, c: &Compute) -> Vec<Use> {
     let mut out: Vec<Use> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut queue: VecDeque<(String, usize)> = VecDeque::new();

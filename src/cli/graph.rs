@@ -1,0 +1,210 @@
+//! `hagen graph`: draw the architecture of the blueprint's environment or
+//! of any template, as SVG, a self-contained HTML page, Graphviz DOT or
+//! Mermaid.
+//!
+//! Owns the command's options, where the template comes from (the
+//! blueprint through `synth::build`, with synth's checks and exit codes, or
+//! a file read within the template size limit), and where the drawing goes
+//! (stdout, or a file written atomically). The drawing is `crate::graph`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{Context, EnvArgs, exit, synth};
+use crate::blueprint::Blueprint;
+use crate::graph::{self, Diagram};
+use crate::input::{self, ReadError};
+use crate::template::Template;
+use crate::template::parse::{MAX_TEMPLATE_BYTES, ParseError, parse_template_bytes};
+
+const EXAMPLES: &str = "\
+Examples:
+  hagen graph -o stack.svg                   stage (or the file's default environment) as SVG
+  hagen graph --env prod -o prod.html        prod as an interactive page that prints on one sheet
+  hagen graph --template stack.yaml -f dot   any template, as Graphviz DOT (dot -Tpng)
+  hagen synth | hagen graph --template - -f mermaid   a Mermaid flowchart for Markdown
+
+The format follows the file name (.svg, .html, .dot/.gv, .mmd) unless --format is given;
+on stdout it is SVG. See docs/graph.md for what is drawn and how.";
+
+/// Diagram format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A standalone SVG image.
+    Svg,
+    /// One self-contained HTML page: hover, click to highlight flows, prints on one page.
+    Html,
+    /// Graphviz DOT with a cluster per AZ and subnet tier.
+    Dot,
+    /// A Mermaid flowchart with a subgraph per AZ and subnet tier.
+    Mermaid,
+}
+
+impl Format {
+    /// The format a file name implies: SVG unless the extension says otherwise.
+    pub fn for_path(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("html" | "htm") => Format::Html,
+            Some("dot" | "gv") => Format::Dot,
+            Some("mmd" | "mermaid") => Format::Mermaid,
+            _ => Format::Svg,
+        }
+    }
+
+    fn graph(self) -> graph::Format {
+        match self {
+            Format::Svg => graph::Format::Svg,
+            Format::Html => graph::Format::Html,
+            Format::Dot => graph::Format::Dot,
+            Format::Mermaid => graph::Format::Mermaid,
+        }
+    }
+}
+
+/// Options of `hagen graph`.
+#[derive(Debug, Clone, Default, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct GraphArgs {
+    /// Which environment of the blueprint, from which configuration.
+    #[command(flatten)]
+    pub target: EnvArgs,
+
+    /// Draw this template (JSON or YAML, - for standard input) instead of the blueprint's
+    #[arg(long, short = 't', value_name = "FILE|-")]
+    pub template: Option<PathBuf>,
+
+    /// Output format [default: from FILE's extension, else svg]
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Write the diagram to FILE (atomically) instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Reads and parses a template file (or standard input); on failure the
+/// reason is printed and the exit code returned.
+fn read_template<B: ?Sized>(path: &Path, cx: &mut Context<'_, B>) -> Result<Template, u8> {
+    let from_stdin = path.as_os_str() == "-";
+    let name = if from_stdin {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let read = if from_stdin {
+        input::read_limited(io::stdin().lock(), MAX_TEMPLATE_BYTES)
+    } else {
+        input::read_file_limited(path, MAX_TEMPLATE_BYTES)
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(ReadError::TooLarge { size, .. }) => {
+            let e = ParseError::TooLarge {
+                file: name,
+                bytes: size.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            };
+            cx.error(e);
+            return Err(exit::UNREADABLE_INPUT);
+        }
+        Err(ReadError::Io(e)) => {
+            cx.error(format!(
+                "cannot read {name}: {e}; give the path of a JSON or YAML template, or - for standard input"
+            ));
+            return Err(exit::UNREADABLE_INPUT);
+        }
+    };
+    match parse_template_bytes(&bytes, &name) {
+        Ok(parsed) => Ok(parsed.template),
+        Err(e) => {
+            cx.error(format!(
+                "{e}\n  = help: `hagen validate {name}` lists every problem with its line"
+            ));
+            Err(exit::UNREADABLE_INPUT)
+        }
+    }
+}
+
+/// Runs `hagen graph` and returns its exit code.
+pub fn run<B: Blueprint + ?Sized>(args: &GraphArgs, cx: &mut Context<'_, B>) -> u8 {
+    let format = args
+        .format
+        .unwrap_or_else(|| args.output.as_deref().map_or(Format::Svg, Format::for_path));
+    let template = match &args.template {
+        // Not a clap conflict: HAGEN_ENV or HAGEN_CONFIG set in the shell
+        // must not make --template unusable.
+        Some(path) => match read_template(path, cx) {
+            Ok(t) => {
+                if args.target.env.is_some() || args.target.config.is_some() {
+                    cx.notice(format!(
+                        "drawing {}: the environment and configuration are not used with --template",
+                        path.display()
+                    ));
+                }
+                t
+            }
+            Err(code) => return code,
+        },
+        None => match synth::build(&args.target, synth::Format::Yaml, cx) {
+            Ok(built) => built.synthesis.template,
+            Err(code) => return code,
+        },
+    };
+    let diagram = Diagram::of(&template);
+    let text = graph::render_diagram(&diagram, format.graph());
+    match &args.output {
+        None => match cx
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| cx.out.flush())
+        {
+            Ok(()) => exit::OK,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
+            Err(e) => {
+                cx.error(format!("cannot write the diagram to stdout: {e}"));
+                exit::CANNOT_WRITE
+            }
+        },
+        Some(path) => match crate::output_file::write_output(path, text.as_bytes()) {
+            Ok(_) => {
+                let _ = writeln!(
+                    cx.err,
+                    "wrote {}: {} resources in {} boxes, {} AZ lanes, {} flows, {} bytes",
+                    path.display(),
+                    diagram.resources,
+                    diagram.nodes.len(),
+                    diagram.lanes.len(),
+                    diagram.flows.len(),
+                    text.len()
+                );
+                exit::OK
+            }
+            Err(e) => {
+                cx.error(format!(
+                    "cannot write {}: {e}; nothing was written",
+                    path.display()
+                ));
+                exit::CANNOT_WRITE
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_follows_the_file_name_unless_given() {
+        assert_eq!(Format::for_path(Path::new("a/b.HTML")), Format::Html);
+        assert_eq!(Format::for_path(Path::new("b.gv")), Format::Dot);
+        assert_eq!(Format::for_path(Path::new("b.mmd")), Format::Mermaid);
+        assert_eq!(Format::for_path(Path::new("b.svg")), Format::Svg);
+        assert_eq!(Format::for_path(Path::new("b")), Format::Svg);
+    }
+}
