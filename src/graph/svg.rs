@@ -320,38 +320,45 @@ fn legend(out: &mut String, l: &Layout) {
             escape(text)
         );
     }
+    // Each swatch draws its box as the resources' rules above do. The
+    // style attribute, not presentation attributes: the stylesheet's
+    // `.legend > rect` rule (the frame's) would override those.
     let boxes = [
         (
+            "#ffffff",
             "#c62828",
             "3",
-            "",
+            "none",
             "single point of failure or error finding (hover for why)",
         ),
         (
+            "#ffffff",
             "#ef6c00",
             "2.5",
-            "",
+            "none",
             "lost with an AZ, or a warning finding",
         ),
         (
+            "#eceff1",
             "#546e7a",
             "1.2",
             "4 2",
             "group: several resources of one kind (hover for members)",
         ),
         (
+            "#fff8e1",
             "#f9a825",
             "1.2",
-            "",
+            "none",
             "entry point: where traffic comes from",
         ),
     ];
-    for (k, (stroke, width, dash, text)) in boxes.iter().enumerate() {
+    for (k, (fill, stroke, width, dash, text)) in boxes.iter().enumerate() {
         let y = r.y + 32 + i32::try_from(k).unwrap_or(0) * 20;
         let x = r.x + r.w / 2;
         let _ = write!(
             out,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"36\" height=\"14\" rx=\"3\" fill=\"#ffffff\" stroke=\"{stroke}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            "<rect class=\"swatch\" x=\"{x}\" y=\"{y}\" width=\"36\" height=\"14\" rx=\"3\" style=\"fill:{fill};stroke:{stroke};stroke-width:{width};stroke-dasharray:{dash}\"/><text x=\"{}\" y=\"{}\">{}</text>",
             x + 46,
             y + 11,
             escape(text)

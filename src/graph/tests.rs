@@ -462,3 +462,27 @@ fn dot_and_mermaid_have_a_cluster_per_az_and_tier() {
             .count()
     );
 }
+
+/// Regression: the legend's box swatches were drawn plain white, because
+/// the stylesheet's rule for the legend's frame (`.legend > rect`) beat
+/// their presentation attributes. Each swatch now carries its look in a
+/// style attribute, which no selector overrides.
+#[test]
+fn legend_swatches_show_the_marks_they_explain() {
+    let svg = render(&ha(), Format::Svg);
+    let swatches: Vec<&str> = svg
+        .split("<rect class=\"swatch\"")
+        .skip(1)
+        .map(|s| s.split("/>").next().unwrap_or_default())
+        .collect();
+    assert_eq!(swatches.len(), 4, "{svg}");
+    for (swatch, stroke) in swatches
+        .iter()
+        .zip(["#c62828", "#ef6c00", "#546e7a", "#f9a825"])
+    {
+        assert!(
+            swatch.contains("style=\"fill:") && swatch.contains(&format!("stroke:{stroke};")),
+            "swatch without its stroke in a style attribute: {swatch}"
+        );
+    }
+}
