@@ -7,7 +7,6 @@
 //! a file read within the template size limit), and where the drawing goes
 //! (stdout, or a file written atomically). The drawing is `crate::graph`.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -15,9 +14,8 @@ use clap::{Args, ValueEnum};
 use super::{Context, EnvArgs, exit, synth};
 use crate::blueprint::Blueprint;
 use crate::graph::{self, Diagram};
-use crate::input::{self, ReadError};
 use crate::template::Template;
-use crate::template::parse::{MAX_TEMPLATE_BYTES, ParseError, parse_template_bytes};
+use crate::template::parse::parse_template_bytes;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -91,34 +89,10 @@ pub struct GraphArgs {
 /// Reads and parses a template file (or standard input); on failure the
 /// reason is printed and the exit code returned.
 fn read_template<B: ?Sized>(path: &Path, cx: &mut Context<'_, B>) -> Result<Template, u8> {
-    let from_stdin = path.as_os_str() == "-";
-    let name = if from_stdin {
-        "<stdin>".to_owned()
-    } else {
-        path.display().to_string()
-    };
-    let read = if from_stdin {
-        input::read_limited(io::stdin().lock(), MAX_TEMPLATE_BYTES)
-    } else {
-        input::read_file_limited(path, MAX_TEMPLATE_BYTES)
-    };
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(ReadError::TooLarge { size, .. }) => {
-            let e = ParseError::TooLarge {
-                file: name,
-                bytes: size.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-            };
-            cx.error(e);
-            return Err(exit::UNREADABLE_INPUT);
-        }
-        Err(ReadError::Io(e)) => {
-            cx.error(format!(
-                "cannot read {name}: {e}; give the path of a JSON or YAML template, or - for standard input"
-            ));
-            return Err(exit::UNREADABLE_INPUT);
-        }
-    };
+    let (name, bytes) = super::io::read_template_arg(path).map_err(|message| {
+        cx.error(message);
+        exit::UNREADABLE_INPUT
+    })?;
     match parse_template_bytes(&bytes, &name) {
         Ok(parsed) => Ok(parsed.template),
         Err(e) => {
@@ -157,41 +131,22 @@ pub fn run<B: Blueprint + ?Sized>(args: &GraphArgs, cx: &mut Context<'_, B>) -> 
     };
     let diagram = Diagram::of(&template);
     let text = graph::render_diagram(&diagram, format.graph());
-    match &args.output {
-        None => match cx
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|()| cx.out.flush())
-        {
-            Ok(()) => exit::OK,
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
-            Err(e) => {
-                cx.error(format!("cannot write the diagram to stdout: {e}"));
-                exit::CANNOT_WRITE
-            }
-        },
-        Some(path) => match crate::output_file::write_output(path, text.as_bytes()) {
-            Ok(_) => {
-                let _ = writeln!(
-                    cx.err,
-                    "wrote {}: {} resources in {} boxes, {} AZ lanes, {} flows, {} bytes",
-                    path.display(),
-                    diagram.resources,
-                    diagram.nodes.len(),
-                    diagram.lanes.len(),
-                    diagram.flows.len(),
-                    text.len()
-                );
-                exit::OK
-            }
-            Err(e) => {
-                cx.error(format!(
-                    "cannot write {}: {e}; nothing was written",
-                    path.display()
-                ));
-                exit::CANNOT_WRITE
-            }
-        },
+    match super::io::write_text(args.output.as_deref(), &text, "the diagram", cx) {
+        Ok(true) => {
+            let _ = writeln!(
+                cx.err,
+                "wrote {}: {} resources in {} boxes, {} AZ lanes, {} flows, {} bytes",
+                args.output.as_deref().unwrap_or(Path::new("-")).display(),
+                diagram.resources,
+                diagram.nodes.len(),
+                diagram.lanes.len(),
+                diagram.flows.len(),
+                text.len()
+            );
+            exit::OK
+        }
+        Ok(false) => exit::OK,
+        Err(code) => code,
     }
 }
 

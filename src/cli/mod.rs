@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod diff;
 pub mod exit;
 pub mod graph;
+pub mod io;
 pub mod synth;
 pub mod validate;
 

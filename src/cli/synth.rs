@@ -6,7 +6,6 @@
 //! Template building is `crate::blueprint`; text formats are
 //! `crate::template`.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -166,44 +165,24 @@ pub fn run<B: Blueprint + ?Sized>(args: &SynthArgs, cx: &mut Context<'_, B>) -> 
         &built.text,
         &built.synthesis.environment.name,
     );
-    match &args.output {
-        None => match cx
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|()| cx.out.flush())
-        {
-            Ok(()) => exit::OK,
-            // `hagen synth | head`: the reader has all it wanted.
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
-            Err(e) => {
-                cx.error(format!("cannot write the template to stdout: {e}"));
-                exit::CANNOT_WRITE
-            }
-        },
-        Some(path) => match crate::output_file::write_output(path, text.as_bytes()) {
-            Ok(_) => {
-                let t = &synthesis.template;
-                let _ = writeln!(
-                    cx.err,
-                    "wrote {}: stack {} ({} environment), {} resources, {} parameters, {} outputs, {} bytes",
-                    path.display(),
-                    synthesis.stack_name,
-                    environment,
-                    t.resources.len(),
-                    t.parameters.len(),
-                    t.outputs.len(),
-                    text.len()
-                );
-                exit::OK
-            }
-            Err(e) => {
-                cx.error(format!(
-                    "cannot write {}: {e}; nothing was written",
-                    path.display()
-                ));
-                exit::CANNOT_WRITE
-            }
-        },
+    match super::io::write_text(args.output.as_deref(), text, "the template", cx) {
+        Ok(true) => {
+            let t = &synthesis.template;
+            let _ = writeln!(
+                cx.err,
+                "wrote {}: stack {} ({} environment), {} resources, {} parameters, {} outputs, {} bytes",
+                args.output.as_deref().unwrap_or(Path::new("-")).display(),
+                synthesis.stack_name,
+                environment,
+                t.resources.len(),
+                t.parameters.len(),
+                t.outputs.len(),
+                text.len()
+            );
+            exit::OK
+        }
+        Ok(false) => exit::OK,
+        Err(code) => code,
     }
 }
 

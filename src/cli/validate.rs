@@ -10,8 +10,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::input::{self, ReadError};
-use crate::template::parse::{MAX_TEMPLATE_BYTES, ParseError, parse_template_bytes};
+use crate::template::parse::{ParseError, parse_template_bytes};
 use crate::validate::render::{self, Input, Position};
 use crate::validate::{Options, Report, Severity, check_parsed, problem_diagnostics, rules};
 
@@ -75,34 +74,10 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     if args.list_rules {
         return list_rules(stdout);
     }
-    let from_stdin = args.file.as_os_str() == "-";
-    let name = if from_stdin {
-        "<stdin>".to_string()
-    } else {
-        args.file.display().to_string()
-    };
-    // At most one byte more than any template may hold is read, whatever
-    // the input is (`/dev/zero`, an endless pipe).
-    let read = if from_stdin {
-        input::read_limited(std::io::stdin().lock(), MAX_TEMPLATE_BYTES)
-    } else {
-        input::read_file_limited(&args.file, MAX_TEMPLATE_BYTES)
-    };
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(ReadError::TooLarge { size, .. }) => {
-            let e = ParseError::TooLarge {
-                file: name,
-                bytes: size.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-            };
-            let _ = writeln!(stderr, "hagen validate: {e}");
-            return exit::UNREADABLE_INPUT;
-        }
-        Err(ReadError::Io(e)) => {
-            let _ = writeln!(
-                stderr,
-                "hagen validate: cannot read {name}: {e}; give the path of a JSON or YAML template, or - for standard input"
-            );
+    let (name, bytes) = match super::io::read_template_arg(&args.file) {
+        Ok(read) => read,
+        Err(message) => {
+            let _ = writeln!(stderr, "hagen validate: {message}");
             return exit::UNREADABLE_INPUT;
         }
     };
