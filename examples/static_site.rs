@@ -45,6 +45,7 @@ use std::process::ExitCode;
 use hagen::blueprint::{self, Blueprint};
 use hagen::config::Environment;
 use hagen::constructs::checkov::{self, Skip};
+use hagen::constructs::log_bucket::private_bucket;
 use hagen::error::SynthError;
 use hagen::resources::Handle;
 use hagen::resources::cloudfront::distribution::{
@@ -206,37 +207,6 @@ fn parameters(stack: &mut Stack) -> Result<Params, SynthError> {
     })
 }
 
-/// The settings every bucket here shares: no public access, no ACLs,
-/// S3-managed encryption, versioning.
-///
-/// SSE-S3 rather than SSE-KMS: CloudFront's origin access control reads
-/// SSE-KMS objects only when the key policy grants the distribution
-/// `kms:Decrypt`, and that key policy would name the distribution, which
-/// names the bucket, which names the key: a dependency cycle to break by
-/// hand, for content that is public once served. S3 server access logs
-/// can only be written to SSE-S3 buckets at all.
-fn private_bucket() -> Bucket {
-    Bucket::new()
-        .public_access_block_configuration(
-            PublicAccessBlockConfiguration::new()
-                .block_public_acls(true)
-                .block_public_policy(true)
-                .ignore_public_acls(true)
-                .restrict_public_buckets(true),
-        )
-        .ownership_controls(OwnershipControls::new(vec![
-            OwnershipControlsRule::new().object_ownership(ObjectOwnership::BucketOwnerEnforced),
-        ]))
-        .bucket_encryption(BucketEncryption::new(vec![
-            ServerSideEncryptionRule::new().server_side_encryption_by_default(
-                ServerSideEncryptionByDefault::new(SseAlgorithm::Aes256),
-            ),
-        ]))
-        .versioning_configuration(VersioningConfiguration::new(
-            VersioningConfigurationStatus::Enabled,
-        ))
-}
-
 /// Buckets hold data: keep them when the stack is deleted or they are
 /// replaced.
 fn retained() -> Attributes {
@@ -271,6 +241,12 @@ fn log_bucket(stack: &mut Stack) -> Result<Handle<Bucket>, SynthError> {
 
 /// The content bucket: the site's files, readable by the distribution only
 /// (see [`content_bucket_policy`]).
+///
+/// SSE-S3 (what [`private_bucket`] sets) rather than SSE-KMS: CloudFront's
+/// origin access control reads SSE-KMS objects only when the key policy
+/// grants the distribution `kms:Decrypt`, and that key policy would name the
+/// distribution, which names the bucket, which names the key: a dependency
+/// cycle to break by hand, for content that is public once served.
 fn content_bucket(stack: &mut Stack, logs: &Handle<Bucket>) -> Result<Handle<Bucket>, SynthError> {
     let bucket = private_bucket()
         .logging_configuration(

@@ -240,12 +240,15 @@ fn check_prefix(field: &str, prefix: &str) -> Result<(), String> {
     }
 }
 
-/// Private, ACL-free, SSE-S3, versioned, expiring after the retention.
+/// A bucket that holds data nobody outside the account may see: every kind
+/// of public access blocked, ACLs off (`BucketOwnerEnforced`), SSE-S3
+/// encryption, versioning. The base of [`LogBucket`] and of user blueprints'
+/// buckets (the static-site example's).
 ///
 /// SSE-S3, not SSE-KMS: it is the only encryption Elastic Load Balancing
 /// delivers access logs into (ALB guide, "Enable access logs", bucket
-/// requirements).
-fn bucket(props: &LogBucketProps) -> Bucket {
+/// requirements), and S3 server access logs accept no other.
+pub fn private_bucket() -> Bucket {
     Bucket::new()
         .public_access_block_configuration(
             PublicAccessBlockConfiguration::new()
@@ -265,15 +268,19 @@ fn bucket(props: &LogBucketProps) -> Bucket {
         .versioning_configuration(VersioningConfiguration::new(
             VersioningConfigurationStatus::Enabled,
         ))
-        .lifecycle_configuration(LifecycleConfiguration::new(vec![
-            LifecycleRule::new(RuleStatus::Enabled)
-                .id("ExpireLogs")
-                .expiration_in_days(props.retention_days)
-                .noncurrent_version_expiration(NoncurrentVersionExpiration::new(
-                    props.noncurrent_version_days,
-                ))
-                .abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::new(7)),
-        ]))
+}
+
+/// A [`private_bucket`] whose logs expire after the retention.
+fn bucket(props: &LogBucketProps) -> Bucket {
+    private_bucket().lifecycle_configuration(LifecycleConfiguration::new(vec![
+        LifecycleRule::new(RuleStatus::Enabled)
+            .id("ExpireLogs")
+            .expiration_in_days(props.retention_days)
+            .noncurrent_version_expiration(NoncurrentVersionExpiration::new(
+                props.noncurrent_version_days,
+            ))
+            .abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::new(7)),
+    ]))
 }
 
 /// The bucket's ARN, or `${<Bucket>.Arn}<suffix>` for keys in it.
