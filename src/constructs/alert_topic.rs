@@ -147,44 +147,38 @@ impl AlertTopic {
 /// same grant the AWS managed `aws/sns` key makes).
 fn key_policy() -> Expr {
     let use_actions = Expr::strings(&["kms:Decrypt", "kms:GenerateDataKey*"]);
-    Expr::map_of([
-        ("Version", Expr::string("2012-10-17")),
-        (
-            "Statement",
-            Expr::List(vec![
-                crate::resources::ext::iam::account_administers_key(),
-                Expr::map_of([
-                    ("Sid", Expr::string("CloudWatchAlarmsPublish")),
-                    ("Effect", Expr::string("Allow")),
-                    (
-                        "Principal",
-                        Expr::map_of([("Service", Expr::string("cloudwatch.amazonaws.com"))]),
-                    ),
-                    ("Action", use_actions.clone()),
-                    ("Resource", Expr::string("*")),
-                ]),
-                Expr::map_of([
-                    ("Sid", Expr::string("AccountPublishesThroughSns")),
-                    ("Effect", Expr::string("Allow")),
-                    ("Principal", Expr::map_of([("AWS", Expr::string("*"))])),
-                    ("Action", use_actions),
-                    ("Resource", Expr::string("*")),
-                    (
-                        "Condition",
-                        Expr::map_of([(
-                            "StringEquals",
-                            Expr::map_of([
-                                ("kms:CallerAccount", fns::ref_(fns::ACCOUNT_ID).into()),
-                                (
-                                    "kms:ViaService",
-                                    fns::sub("sns.${AWS::Region}.amazonaws.com").into(),
-                                ),
-                            ]),
-                        )]),
-                    ),
-                ]),
-            ]),
-        ),
+    crate::resources::ext::iam::policy_document(vec![
+        crate::resources::ext::iam::account_administers_key(),
+        Expr::map_of([
+            ("Sid", Expr::string("CloudWatchAlarmsPublish")),
+            ("Effect", Expr::string("Allow")),
+            (
+                "Principal",
+                Expr::map_of([("Service", Expr::string("cloudwatch.amazonaws.com"))]),
+            ),
+            ("Action", use_actions.clone()),
+            ("Resource", Expr::string("*")),
+        ]),
+        Expr::map_of([
+            ("Sid", Expr::string("AccountPublishesThroughSns")),
+            ("Effect", Expr::string("Allow")),
+            ("Principal", Expr::map_of([("AWS", Expr::string("*"))])),
+            ("Action", use_actions),
+            ("Resource", Expr::string("*")),
+            (
+                "Condition",
+                Expr::map_of([(
+                    "StringEquals",
+                    Expr::map_of([
+                        ("kms:CallerAccount", fns::ref_(fns::ACCOUNT_ID).into()),
+                        (
+                            "kms:ViaService",
+                            fns::sub("sns.${AWS::Region}.amazonaws.com").into(),
+                        ),
+                    ]),
+                )]),
+            ),
+        ]),
     ])
 }
 

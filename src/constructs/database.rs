@@ -628,11 +628,7 @@ fn log_group_name(identifier: &Identifier, log: &str) -> Intrinsic {
 /// encryption context it sets (CloudWatch Logs user guide, "Encrypt log
 /// data in CloudWatch Logs using AWS KMS").
 fn log_key_policy(identifier: &Identifier) -> Expr {
-    Expr::map_of([
-        ("Version", Expr::string("2012-10-17")),
-        (
-            "Statement",
-            Expr::List(vec![
+    crate::resources::ext::iam::policy_document(vec![
                 crate::resources::ext::iam::account_administers_key(),
                 Expr::map_of([
                     ("Sid", Expr::string("CloudWatchLogsEncryptsTheseGroups")),
@@ -668,8 +664,6 @@ fn log_key_policy(identifier: &Identifier) -> Expr {
                         )]),
                     ),
                 ]),
-            ]),
-        ),
     ])
 }
 
