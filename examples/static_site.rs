@@ -66,11 +66,8 @@ use hagen::resources::logs::{Delivery, DeliveryDestination, DeliverySource};
 use hagen::resources::route53::RecordSet;
 use hagen::resources::route53::record_set::AliasTarget;
 use hagen::resources::s3::bucket::{
-    AbortIncompleteMultipartUpload, BucketEncryption, LifecycleConfiguration, LoggingConfiguration,
-    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    PublicAccessBlockConfiguration, Rule as LifecycleRule, RuleStatus,
-    ServerSideEncryptionByDefault, ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration,
-    VersioningConfigurationStatus,
+    AbortIncompleteMultipartUpload, LifecycleConfiguration, LoggingConfiguration,
+    NoncurrentVersionExpiration, Rule as LifecycleRule, RuleStatus,
 };
 use hagen::resources::s3::{Bucket, BucketPolicy};
 use hagen::resources::wafv2::WebAcl;
