@@ -8,6 +8,7 @@
 //! every blueprint command shares ([`EnvArgs`]), message styling, and
 //! dispatch.
 
+pub mod color;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 #[cfg(feature = "deploy")]
@@ -15,6 +16,7 @@ pub mod diff;
 pub mod exit;
 pub mod graph;
 pub mod io;
+pub mod manual;
 pub mod synth;
 pub mod validate;
 
@@ -43,6 +45,17 @@ pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is
+    /// set), always (even through a pipe, whatever NO_COLOR says), never
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value_t = color::Color::Auto,
+        value_name = "WHEN"
+    )]
+    pub color: color::Color,
 }
 
 /// hagen's subcommands. Each is `Variant(module::XxxArgs)` with a matching
@@ -152,6 +165,28 @@ pub enum Command {
             the message this command prints for how to build it with deploy."
     )]
     Deploy(Unavailable),
+
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        long_about = "Print a completion script for a shell: subcommands, flags and \
+            their values complete on Tab. Load it from the shell's start-up files.",
+        after_help = "Examples:\n\
+            \x20 hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n\
+            \x20 hagen completions zsh > ~/.zfunc/_hagen      (with fpath+=~/.zfunc in .zshrc)\n\
+            \x20 hagen completions fish > ~/.config/fish/completions/hagen.fish\n\
+            \x20 hagen completions powershell >> $PROFILE"
+    )]
+    Completions(manual::CompletionsArgs),
+
+    /// Print or write the manual pages (roff).
+    #[command(
+        long_about = "Print the program's manual page (roff) on stdout, or with -o DIR \
+            write it and one page per subcommand (hagen.1, hagen-deploy.1, ...) into DIR.",
+        after_help = "Examples:\n\
+            \x20 hagen man | man -l -                     read it now\n\
+            \x20 hagen man -o ~/.local/share/man/man1     install every page"
+    )]
+    Man(manual::ManArgs),
 }
 
 /// The arguments of a subcommand this build leaves out, taken as they come
@@ -288,9 +323,12 @@ mod style {
 /// This is the one function a user's crate calls:
 /// `fn main() -> ExitCode { hagen::cli::main(MyBlueprint) }`.
 pub fn main<B: Blueprint>(blueprint: B) -> ExitCode {
-    let mut out = anstream::stdout();
-    let mut err = anstream::stderr();
-    let code = run(&blueprint, std::env::args_os(), &mut out, &mut err);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let choice = color::Color::from_args(&args).stream_choice();
+    choice.write_global();
+    let mut out = anstream::AutoStream::new(std::io::stdout(), choice);
+    let mut err = anstream::AutoStream::new(std::io::stderr(), choice);
+    let code = run(&blueprint, args, &mut out, &mut err);
     let _ = out.flush();
     ExitCode::from(code)
 }
@@ -322,14 +360,20 @@ pub fn run<B: Blueprint + ?Sized>(
         err,
         dir: PathBuf::new(),
     };
-    dispatch(cli.command, &mut cx)
+    dispatch(cli.command, cli.color, &mut cx)
 }
 
-/// Runs a parsed subcommand.
-pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>) -> u8 {
+/// Runs a parsed subcommand; `color` is the top-level `--color`.
+pub fn dispatch<B: Blueprint + ?Sized>(
+    command: Command,
+    color: color::Color,
+    cx: &mut Context<'_, B>,
+) -> u8 {
     match command {
         Command::Synth(args) => synth::run(&args, cx),
-        Command::Validate(args) => validate::run(&args, cx.out, cx.err),
+        Command::Validate(args) => validate::run(&validate::Args { color, ..args }, cx.out, cx.err),
+        Command::Completions(args) => manual::completions(&args, cx),
+        Command::Man(args) => manual::man(&args, cx),
         Command::Graph(args) => graph::run(&args, cx),
         #[cfg(not(feature = "deploy"))]
         Command::Diff(_) | Command::Deploy(_) => {
@@ -342,7 +386,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>
                 Ok(context) => context,
                 Err(code) => return code,
             };
-            let mut console = crate::deploy::Console::stdio();
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             diff::run(&args, &context, &mut synth, &mut console)
         }
@@ -355,7 +399,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>
                 Ok(context) => context,
                 Err(code) => return code,
             };
-            let mut console = crate::deploy::Console::stdio();
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             deploy::run(&args, &context, &mut synth, &mut console)
         }
