@@ -210,10 +210,11 @@ impl TemplateDiff {
         if !self.unified.is_empty() {
             out.push('\n');
             for line in self.unified.lines() {
-                let marker = match line.chars().next() {
-                    Some(c @ ('+' | '-')) => c,
-                    _ => ' ',
-                };
+                let marker = line
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '+' | '-'))
+                    .unwrap_or(' ');
                 for (i, piece) in fit(line, width, 6).lines().enumerate() {
                     let piece = if i == 0 {
                         piece.to_owned()

@@ -164,7 +164,7 @@ fn split_word(word: &str, width: usize) -> Vec<String> {
         if c == '\u{1b}' {
             let mut seq = String::from(c);
             if chars.peek() == Some(&'[') {
-                while let Some(n) = chars.next() {
+                for n in chars.by_ref() {
                     seq.push(n);
                     if n != '[' && ('@'..='~').contains(&n) {
                         break;
