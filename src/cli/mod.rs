@@ -108,7 +108,10 @@ pub enum Command {
         after_help = "Examples:\n\
             \x20 hagen diff                         stage against the deployed stack\n\
             \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
-            \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator"
+            \x20 hagen diff --exit-code --format json > diff.json  CI: exit 9 on changes, one JSON document\n\
+            \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator\n\n\
+            Exit codes: 0 no changes (or no --exit-code), 9 changes (with --exit-code),\n\
+            1 template rejected, 2 bad usage, 7 AWS error."
     )]
     #[cfg(feature = "deploy")]
     Diff {
@@ -141,6 +144,7 @@ pub enum Command {
         after_help = "Examples:\n\
             \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
+            \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
             \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
@@ -382,11 +386,11 @@ pub fn dispatch<B: Blueprint + ?Sized>(
         }
         #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let context = match deploy_context(&target, "diff", cx) {
                 Ok(context) => context,
-                Err(code) => return code,
+                Err(code) => return early_error(&mut console, args.format, code, false),
             };
-            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             diff::run(&args, &context, &mut synth, &mut console)
         }
@@ -395,15 +399,29 @@ pub fn dispatch<B: Blueprint + ?Sized>(
             target,
             deploy: args,
         } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let context = match deploy_context(&target, "deploy", cx) {
                 Ok(context) => context,
-                Err(code) => return code,
+                Err(code) => return early_error(&mut console, args.format, code, true),
             };
-            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             deploy::run(&args, &context, &mut synth, &mut console)
         }
     }
+}
+
+/// A `diff` or `deploy` that stopped before it began (its configuration
+/// could not be read; the details are on stderr): in JSON format, still
+/// the `error` record (and for deploy the `outcome`) a program waits for.
+#[cfg(feature = "deploy")]
+fn early_error(
+    console: &mut crate::deploy::Console,
+    format: deploy::FormatArg,
+    code: u8,
+    outcome: bool,
+) -> u8 {
+    console.set_format(format.into());
+    deploy::conclude(console, code, outcome)
 }
 
 /// The synthesized and validated YAML template `diff` and `deploy` send:

@@ -274,3 +274,55 @@ fn regression_diff_exit_code_tells_changes_apart() {
     assert_eq!(doc["type"], "error");
     assert_eq!(doc["exit_code"], exit::USAGE);
 }
+
+/// `hagen` run in a fresh directory with no AWS or hagen environment that
+/// could change its behaviour.
+fn binary(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("hagen").expect("the hagen binary is built");
+    cmd.current_dir(dir)
+        .env_remove("HAGEN_ENV")
+        .env_remove("HAGEN_CONFIG")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn a_run_stopped_by_its_configuration_still_prints_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = binary(dir.path())
+        .args(["deploy", "--changeset", "--env", "nope", "--format", "json"])
+        .output()
+        .expect("hagen runs");
+    assert_eq!(out.status.code(), Some(i32::from(exit::USAGE)), "{out:?}");
+    let run = Run {
+        code: exit::USAGE,
+        out: String::from_utf8(out.stdout).expect("utf-8"),
+        err: String::from_utf8(out.stderr).expect("utf-8"),
+        asked: Vec::new(),
+    };
+    let all = records(&run);
+    assert_eq!(
+        all.iter()
+            .map(|r| r["type"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["error", "outcome"],
+        "{}",
+        run.all()
+    );
+    assert_eq!(all[1]["exit_code"], exit::USAGE);
+    assert!(
+        run.err.contains("nope"),
+        "the details stay on stderr: {}",
+        run.all()
+    );
+
+    let out = binary(dir.path())
+        .args(["diff", "--env", "nope", "--format", "json"])
+        .output()
+        .expect("hagen runs");
+    assert_eq!(out.status.code(), Some(i32::from(exit::USAGE)), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["type"], "error");
+    assert_eq!(doc["exit_code"], exit::USAGE);
+}
