@@ -85,12 +85,21 @@ pub fn fit(line: &str, width: usize, indent: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut used = 0;
+    // Whether the first line has taken a word yet (leading spaces count:
+    // an indented line keeps its indentation).
+    let mut started = false;
     for word in line.split(' ') {
         let w = visible_width(word);
-        let fresh = lines.is_empty() && current.is_empty();
+        let fresh = !started;
+        started = true;
         if w == 0 && !word.is_empty() {
             // Only escapes: keep them where they are.
             current.push_str(word);
+            continue;
+        }
+        if fresh && w <= width {
+            current.push_str(word);
+            used = w;
             continue;
         }
         if !fresh && used + 1 + w <= width {
@@ -99,31 +108,25 @@ pub fn fit(line: &str, width: usize, indent: usize) -> String {
             used += 1 + w;
             continue;
         }
-        if fresh && w <= width {
-            current.push_str(word);
-            used = w;
-            continue;
-        }
         if word.is_empty() {
             // A run of spaces at a break: the break stands for them.
-            if !fresh && used < width {
-                current.push(' ');
-                used += 1;
-            }
             continue;
         }
-        if !(current.is_empty() && lines.is_empty()) {
+        if !fresh {
             lines.push(std::mem::take(&mut current));
+            current.push_str(&pad);
+            used = indent;
         }
-        current.push_str(&pad);
-        used = indent;
-        for piece in split_word(word, width - indent) {
-            if used > indent {
+        // Too long for any line: cut it, one character (with its escapes)
+        // at a time.
+        for piece in split_word(word, 1) {
+            let pw = visible_width(&piece);
+            if used + pw > width && used > indent {
                 lines.push(std::mem::take(&mut current));
                 current.push_str(&pad);
                 used = indent;
             }
-            used += visible_width(&piece);
+            used += pw;
             current.push_str(&piece);
         }
     }
@@ -152,8 +155,8 @@ pub fn fit_all(text: &str, width: usize, indent: usize) -> String {
     out
 }
 
-/// A word cut into pieces of at most `width` columns (escapes kept with
-/// the character after them).
+/// A word cut into pieces of at most `width` columns (escape sequences
+/// stay where they were, taking no columns).
 fn split_word(word: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut pieces = vec![String::new()];
@@ -311,6 +314,20 @@ mod tests {
                 &["swiftcode-stage-alb-1234567890.eu-west-1.elb.amazonaws.com"],
             );
         }
+    }
+
+    #[test]
+    fn an_indented_line_keeps_its_indentation() {
+        let fitted = fit(
+            "  - WebSg: opens inbound tcp port 22 to the internet",
+            30,
+            4,
+        );
+        assert!(fitted.starts_with("  - WebSg:"), "{fitted}");
+        assert!(
+            fitted.lines().skip(1).all(|l| l.starts_with("    ")),
+            "{fitted}"
+        );
     }
 
     #[test]
