@@ -313,11 +313,12 @@ pub fn run(
     console: &mut Console,
 ) -> u8 {
     console.set_format(args.format.into());
-    let code = run_text(args, ctx, synth, console);
+    let code = run_steps(args, ctx, synth, console);
     conclude(console, code, true)
 }
 
-fn run_text(
+/// [`run`] up to its exit code, before the JSON ending.
+fn run_steps(
     args: &DeployArgs,
     ctx: &DeployContext,
     synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
