@@ -546,6 +546,68 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    fn json_console() -> (Console, crate::deploy::SharedBuffer) {
+        let out = crate::deploy::SharedBuffer::new();
+        let mut console = Console::new(
+            Box::new(out.clone()),
+            Box::new(crate::deploy::SharedBuffer::new()),
+            Box::new(crate::deploy::console::NoPrompt),
+            ProgressMode::Events,
+            false,
+        );
+        console.set_format(OutputFormat::Json);
+        (console, out)
+    }
+
+    fn lines(out: &crate::deploy::SharedBuffer) -> Vec<serde_json::Value> {
+        out.contents()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
+    #[test]
+    fn a_failure_worded_only_as_text_still_ends_with_error_and_outcome_records() {
+        let (mut console, out) = json_console();
+        console.warn("error: the AWS profile \"dev\" is not in ~/.aws/config");
+        assert_eq!(
+            conclude(&mut console, exit::AWS_ERROR, true),
+            exit::AWS_ERROR
+        );
+        let records = lines(&out);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["type"], "error");
+        assert_eq!(
+            records[0]["message"],
+            "the AWS profile \"dev\" is not in ~/.aws/config"
+        );
+        assert_eq!(records[1]["type"], "outcome");
+        assert_eq!(records[1]["exit_code"], exit::AWS_ERROR);
+
+        // Without any text, the exit code's meaning is the message.
+        let (mut console, out) = json_console();
+        conclude(&mut console, exit::TEMPLATE_ERRORS, false);
+        let records = lines(&out);
+        assert_eq!(records.len(), 1, "diff writes no outcome record");
+        assert!(
+            records[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("the template has errors")
+        );
+    }
+
+    #[test]
+    fn a_recorded_outcome_is_not_repeated_and_success_has_no_error() {
+        let (mut console, out) = json_console();
+        record_outcome(&mut console, &Outcome::NoChanges, exit::OK, None);
+        conclude(&mut console, exit::OK, true);
+        let records = lines(&out);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0]["outcome"], "no_changes");
+        assert_eq!(records[0]["exit_code"], 0);
+    }
+
     #[test]
     fn a_missing_stack_name_is_a_usage_error() {
         let err = request(&DeployArgs::default(), &DeployContext::default()).unwrap_err();
