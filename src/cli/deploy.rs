@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 
 use crate::deploy::{
     AwsOptions, Clients, Console, DeployError, DeployRequest, Deployer, Interrupt, Outcome,
-    ProgressMode, Synthesized, params,
+    OutputFormat, ProgressMode, Synthesized, params,
 };
 use crate::template::Template;
 
@@ -74,6 +74,57 @@ pub enum ProgressArg {
     Events,
 }
 
+/// `--format` of `diff` and `deploy`: text for people or JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FormatArg {
+    /// Text for people.
+    #[default]
+    Text,
+    /// JSON on stdout (see docs/deploy.md); text for people on stderr.
+    Json,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(f: FormatArg) -> OutputFormat {
+        match f {
+            FormatArg::Text => OutputFormat::Text,
+            FormatArg::Json => OutputFormat::Json,
+        }
+    }
+}
+
+/// Ends a run in JSON format so that a program always gets an answer: an
+/// `error` record when the run failed without writing one (a template with
+/// errors, a message printed by code that only said `error: ...`), then,
+/// when `outcome` is set (deploy), an `outcome` record carrying the exit
+/// code if none was written. Returns `code`.
+pub fn conclude(console: &mut Console, code: u8, outcome: bool) -> u8 {
+    if !console.is_json() {
+        return code;
+    }
+    let failed = !matches!(code, exit::OK | exit::DIFF_CHANGES);
+    if failed && !console.recorded("error") && !console.recorded("outcome") {
+        let message = console.last_error().map(str::to_owned).unwrap_or_else(|| {
+            exit::MEANINGS
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, m)| (*m).to_owned())
+                .unwrap_or_else(|| format!("exit code {code}"))
+        });
+        console.record(
+            "error",
+            serde_json::json!({ "message": message, "exit_code": code }),
+        );
+    }
+    if outcome && !console.recorded("outcome") {
+        console.record(
+            "outcome",
+            serde_json::json!({ "outcome": "error", "exit_code": code }),
+        );
+    }
+    code
+}
+
 /// Flags of `hagen deploy` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct DeployArgs {
@@ -127,9 +178,16 @@ pub struct DeployArgs {
     /// How to show progress.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
-    /// Write the stack outputs as JSON to this file after a deploy.
+    /// Write the stack outputs as JSON to this file after every successful
+    /// run, a deploy that changes nothing included.
     #[arg(long, value_name = "PATH")]
     pub outputs_file: Option<PathBuf>,
+    /// Output format: `text` for people, or `json`: JSON lines on stdout,
+    /// one object per record with a `type` (`context`, `review`, `event`,
+    /// `outcome` with the exit code, `error`); the text for people then
+    /// goes to stderr. See docs/deploy.md for the schema.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
 }
 
 /// A synthesized, validated template the top-level CLI hands over.
@@ -254,11 +312,24 @@ pub fn run(
     synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
     console: &mut Console,
 ) -> u8 {
+    console.set_format(args.format.into());
+    let code = run_steps(args, ctx, synth, console);
+    conclude(console, code, true)
+}
+
+/// [`run`] up to its exit code, before the JSON ending.
+fn run_steps(
+    args: &DeployArgs,
+    ctx: &DeployContext,
+    synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
+    console: &mut Console,
+) -> u8 {
     let request = match request(args, ctx) {
         Ok(r) => r,
         Err(e) => {
-            console.warn(format!("error: {e}"));
-            return error_code(&e);
+            let code = error_code(&e);
+            console.error(e, code);
+            return code;
         }
     };
     let synthesized = match prepare(args, synth, console) {
@@ -268,7 +339,7 @@ pub fn run(
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            console.warn(format!("error: {e}"));
+            console.error(e, exit::AWS_ERROR);
             return exit::AWS_ERROR;
         }
     };
@@ -299,27 +370,31 @@ pub fn run_with_clients(
     console: &mut Console,
     interrupt: Interrupt,
 ) -> u8 {
-    let synthesized = match prepare(args, synth, console) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.warn(format!("error: {e}"));
-            return exit::AWS_ERROR;
-        }
-    };
-    finish(
-        args,
-        ctx,
-        &request,
-        synthesized,
-        clients,
-        console,
-        interrupt,
-        &rt,
-    )
+    console.set_format(args.format.into());
+    let code = (|| {
+        let synthesized = match prepare(args, synth, console) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let rt = match runtime() {
+            Ok(rt) => rt,
+            Err(e) => {
+                console.error(e, exit::AWS_ERROR);
+                return exit::AWS_ERROR;
+            }
+        };
+        finish(
+            args,
+            ctx,
+            &request,
+            synthesized,
+            clients,
+            console,
+            interrupt,
+            &rt,
+        )
+    })();
+    conclude(console, code, true)
 }
 
 /// Applies `--progress` and synthesizes unless `--execute` was given.
@@ -370,6 +445,7 @@ fn finish(
     });
     match result {
         Ok(outcome) => {
+            let mut execute = None;
             if let Outcome::LeftForReview { change_set } = &outcome {
                 let base = if ctx.command.is_empty() {
                     "hagen deploy"
@@ -381,19 +457,39 @@ fn finish(
                     .iter()
                     .map(|id| format!(" --allow-replace {id}"))
                     .collect();
-                console.say(format!(
-                    "Execute it with: {base} --stack-name {}{} --execute {change_set}{allow}",
+                let command = format!(
+                    "{base} --stack-name {}{} --execute {change_set}{allow}",
                     request.stack_name,
                     args.aws.as_flags()
-                ));
+                );
+                console.say(format!("Execute it with: {command}"));
+                execute = Some(command);
             }
-            outcome_code(&outcome)
+            let code = outcome_code(&outcome);
+            record_outcome(console, &outcome, code, execute);
+            code
         }
         Err(e) => {
-            console.warn(format!("error: {e}"));
-            error_code(&e)
+            let code = error_code(&e);
+            console.error(e, code);
+            code
         }
     }
+}
+
+/// The `outcome` record: the outcome's fields, its exit code, and for a
+/// change set left for review the command that executes it.
+fn record_outcome(console: &mut Console, outcome: &Outcome, code: u8, execute: Option<String>) {
+    if !console.is_json() {
+        return;
+    }
+    let mut value = serde_json::to_value(outcome)
+        .unwrap_or_else(|e| serde_json::json!({ "outcome": "unknown", "message": e.to_string() }));
+    value["exit_code"] = serde_json::Value::from(code);
+    if let Some(command) = execute {
+        value["execute_command"] = serde_json::Value::from(command);
+    }
+    console.record("outcome", value);
 }
 
 #[cfg(test)]
@@ -448,6 +544,68 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
         Cli::command().debug_assert();
+    }
+
+    fn json_console() -> (Console, crate::deploy::SharedBuffer) {
+        let out = crate::deploy::SharedBuffer::new();
+        let mut console = Console::new(
+            Box::new(out.clone()),
+            Box::new(crate::deploy::SharedBuffer::new()),
+            Box::new(crate::deploy::console::NoPrompt),
+            ProgressMode::Events,
+            false,
+        );
+        console.set_format(OutputFormat::Json);
+        (console, out)
+    }
+
+    fn lines(out: &crate::deploy::SharedBuffer) -> Vec<serde_json::Value> {
+        out.contents()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
+    #[test]
+    fn a_failure_worded_only_as_text_still_ends_with_error_and_outcome_records() {
+        let (mut console, out) = json_console();
+        console.warn("error: the AWS profile \"dev\" is not in ~/.aws/config");
+        assert_eq!(
+            conclude(&mut console, exit::AWS_ERROR, true),
+            exit::AWS_ERROR
+        );
+        let records = lines(&out);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["type"], "error");
+        assert_eq!(
+            records[0]["message"],
+            "the AWS profile \"dev\" is not in ~/.aws/config"
+        );
+        assert_eq!(records[1]["type"], "outcome");
+        assert_eq!(records[1]["exit_code"], exit::AWS_ERROR);
+
+        // Without any text, the exit code's meaning is the message.
+        let (mut console, out) = json_console();
+        conclude(&mut console, exit::TEMPLATE_ERRORS, false);
+        let records = lines(&out);
+        assert_eq!(records.len(), 1, "diff writes no outcome record");
+        assert!(
+            records[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("the template has errors")
+        );
+    }
+
+    #[test]
+    fn a_recorded_outcome_is_not_repeated_and_success_has_no_error() {
+        let (mut console, out) = json_console();
+        record_outcome(&mut console, &Outcome::NoChanges, exit::OK, None);
+        conclude(&mut console, exit::OK, true);
+        let records = lines(&out);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0]["outcome"], "no_changes");
+        assert_eq!(records[0]["exit_code"], 0);
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::deploy::preview::{Preview, preview};
 use crate::deploy::status::StackState;
 use crate::deploy::{Clients, Console, DeployError, Synthesized, params, stack};
 
-use super::deploy::{AwsArgs, DeployContext, SynthOutput, check_stack_name, error_code, runtime};
+use super::deploy::{
+    AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name, error_code, runtime,
+};
 use super::exit;
 
 /// Flags of `hagen diff` (the top-level CLI adds `--env`/`--config`).
@@ -36,10 +38,53 @@ pub struct DiffArgs {
     /// S3 bucket for templates over 51,200 bytes (change set only).
     #[arg(long, value_name = "BUCKET")]
     pub bucket: Option<String>,
+    /// Exit with 9 when the deploy would change the stack (or create it),
+    /// 0 when it would not; errors keep their own codes. Without it,
+    /// `diff` exits 0 either way. For CI: `hagen diff --exit-code || ...`.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Output format: `text` for people, or `json`: one JSON document on
+    /// stdout (the stack, the resources, parameters and outputs added,
+    /// removed and modified with the paths that change, and with
+    /// --changeset CloudFormation's review); errors become a document with
+    /// `"type": "error"`. See docs/deploy.md.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
 }
 
-/// Runs `hagen diff` and returns its exit code (0 whether or not there are
-/// differences).
+/// What CloudFormation's read-only change set said, when one was asked for.
+#[derive(Debug, Clone)]
+enum ChangeSetVerdict {
+    /// No `--changeset`.
+    NotAsked,
+    /// None could be made (the reason, in words).
+    NotMade(String),
+    /// It holds no changes.
+    NoChanges,
+    /// It holds these changes.
+    Changes(Box<crate::deploy::review::Review>),
+}
+
+/// Everything `hagen diff` found, for the text or JSON report.
+#[derive(Debug, Clone)]
+struct Findings {
+    stack: String,
+    deployed: bool,
+    diff: TemplateDiff,
+    change_set: ChangeSetVerdict,
+}
+
+impl Findings {
+    /// Whether a deploy would change the stack.
+    fn changed(&self) -> bool {
+        !self.deployed
+            || !self.diff.is_empty()
+            || matches!(self.change_set, ChangeSetVerdict::Changes(_))
+    }
+}
+
+/// Runs `hagen diff` and returns its exit code: 0, or with `--exit-code`
+/// [`exit::DIFF_CHANGES`] when there are changes; errors keep their codes.
 pub fn run(
     args: &DiffArgs,
     ctx: &DeployContext,
@@ -67,6 +112,18 @@ fn run_inner(
     given: Option<&Clients>,
     console: &mut Console,
 ) -> u8 {
+    console.set_format(args.format.into());
+    let code = compare(args, ctx, synth, given, console);
+    super::deploy::conclude(console, code, false)
+}
+
+fn compare(
+    args: &DiffArgs,
+    ctx: &DeployContext,
+    synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
+    given: Option<&Clients>,
+    console: &mut Console,
+) -> u8 {
     let stack = match args
         .stack_name
         .clone()
@@ -74,19 +131,20 @@ fn run_inner(
     {
         Some(s) => s,
         None => {
-            console.warn("error: no stack name: pass --stack-name NAME");
+            console.error("no stack name: pass --stack-name NAME", exit::USAGE);
             return exit::USAGE;
         }
     };
     if let Err(e) = check_stack_name(&stack) {
-        console.warn(format!("error: {e}"));
+        console.error(e, exit::USAGE);
         return exit::USAGE;
     }
     let parameters = match params::parse_pairs("--parameter", &args.parameters) {
         Ok(p) => p,
         Err(e) => {
-            console.warn(format!("error: {e}"));
-            return error_code(&e);
+            let code = error_code(&e);
+            console.error(e, code);
+            return code;
         }
     };
     let synthesized = match synth(console) {
@@ -96,13 +154,13 @@ fn run_inner(
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            console.warn(format!("error: {e}"));
+            console.error(e, exit::AWS_ERROR);
             return exit::AWS_ERROR;
         }
     };
     let options = args.aws.options(ctx.default_region.as_deref());
     let bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
-    let result: Result<(), DeployError> = rt.block_on(async {
+    let result: Result<Findings, DeployError> = rt.block_on(async {
         let clients = match given {
             Some(c) => c.clone(),
             None => Clients::new(&crate::deploy::aws::load(&options).await),
@@ -128,24 +186,32 @@ fn run_inner(
         }
         let new = Document::from_template(&synthesized.template);
         let diff = TemplateDiff::compute(deployed.as_ref(), &new);
-        let text = diff.render(console.color);
-        console.say(text.trim_end());
+        show_diff(&diff, console);
+        let mut findings = Findings {
+            stack: stack.clone(),
+            deployed: deployed.is_some(),
+            diff,
+            change_set: ChangeSetVerdict::NotAsked,
+        };
         if !args.changeset {
-            return Ok(());
+            return Ok(findings);
         }
         let Some(info) = info.filter(|_| deployed.is_some()) else {
-            console.say("No change set: it would create the stack (a diff never does).");
-            return Ok(());
+            findings.change_set =
+                ChangeSetVerdict::NotMade("it would create the stack (a diff never does)".into());
+            show_change_set(&findings.change_set, console);
+            return Ok(findings);
         };
-        match StackState::from_status(&info.status) {
-            StackState::Updatable(_) => {}
-            _ => {
-                console.say(format!(
-                    "No change set: stack {stack} is {} and cannot take an update now.",
-                    info.status
-                ));
-                return Ok(());
-            }
+        if !matches!(
+            StackState::from_status(&info.status),
+            StackState::Updatable(_)
+        ) {
+            findings.change_set = ChangeSetVerdict::NotMade(format!(
+                "stack {stack} is {} and cannot take an update now",
+                info.status
+            ));
+            show_change_set(&findings.change_set, console);
+            return Ok(findings);
         }
         let preview = preview(
             &clients,
@@ -159,21 +225,73 @@ fn run_inner(
             deployed.as_ref(),
         )
         .await?;
-        match preview {
-            Preview::NoChanges => console.say("CloudFormation's change set: no changes."),
-            Preview::Changes(review) => {
-                console.say("CloudFormation's change set (deleted again, nothing executed):");
-                let text = review.render(console.color);
-                console.say(text.trim_end());
-            }
-        }
-        Ok(())
+        findings.change_set = match preview {
+            Preview::NoChanges => ChangeSetVerdict::NoChanges,
+            Preview::Changes(review) => ChangeSetVerdict::Changes(Box::new(review)),
+        };
+        show_change_set(&findings.change_set, console);
+        Ok(findings)
     });
     match result {
-        Ok(()) => exit::OK,
+        Ok(findings) => {
+            record(&findings, console);
+            if args.exit_code && findings.changed() {
+                exit::DIFF_CHANGES
+            } else {
+                exit::OK
+            }
+        }
         Err(e) => {
-            console.warn(format!("error: {e}"));
-            error_code(&e)
+            let code = error_code(&e);
+            console.error(e, code);
+            code
         }
     }
+}
+
+/// The template diff as text (text format only: JSON gets it in one
+/// document at the end).
+fn show_diff(diff: &TemplateDiff, console: &mut Console) {
+    if console.is_json() {
+        return;
+    }
+    let text = diff.render_at(console.color, console.width);
+    console.say(text.trim_end());
+}
+
+/// CloudFormation's verdict as text (text format only).
+fn show_change_set(verdict: &ChangeSetVerdict, console: &mut Console) {
+    if console.is_json() {
+        return;
+    }
+    match verdict {
+        ChangeSetVerdict::NotAsked => {}
+        ChangeSetVerdict::NotMade(why) => console.say(format!("No change set: {why}.")),
+        ChangeSetVerdict::NoChanges => console.say("CloudFormation's change set: no changes."),
+        ChangeSetVerdict::Changes(review) => {
+            console.say("CloudFormation's change set (deleted again, nothing executed):");
+            let text = review.render_at(console.color, console.width);
+            console.say(text.trim_end());
+        }
+    }
+}
+
+/// The whole comparison as the one `diff` document of `--format json`.
+fn record(findings: &Findings, console: &mut Console) {
+    if !console.is_json() {
+        return;
+    }
+    let mut doc = findings.diff.to_json();
+    doc["stack"] = serde_json::Value::from(findings.stack.clone());
+    doc["deployed"] = serde_json::Value::Bool(findings.deployed);
+    doc["changed"] = serde_json::Value::Bool(findings.changed());
+    doc["change_set"] = match &findings.change_set {
+        ChangeSetVerdict::NotAsked => serde_json::Value::Null,
+        ChangeSetVerdict::NotMade(why) => serde_json::json!({ "made": false, "reason": why }),
+        ChangeSetVerdict::NoChanges => serde_json::json!({ "made": true, "changed": false }),
+        ChangeSetVerdict::Changes(review) => {
+            serde_json::json!({ "made": true, "changed": true, "review": review })
+        }
+    };
+    console.record("diff", doc);
 }

@@ -24,6 +24,9 @@ pub const AWS_ERROR: u8 = 7;
 /// The output could not be written (`-o` to a missing directory, a full
 /// disk); nothing partial is left behind.
 pub const CANNOT_WRITE: u8 = 8;
+/// `hagen diff --exit-code` found changes: the deploy would change the
+/// stack (or create it). Without `--exit-code`, `diff` exits 0 either way.
+pub const DIFF_CHANGES: u8 = 9;
 /// The user stopped watching (Ctrl-C) while CloudFormation kept working.
 pub const INTERRUPTED: u8 = 130;
 
@@ -53,6 +56,10 @@ pub const MEANINGS: &[(u8, &str)] = &[
     ),
     (AWS_ERROR, "AWS could not be reached or refused the request"),
     (CANNOT_WRITE, "the output file could not be written"),
+    (
+        DIFF_CHANGES,
+        "diff --exit-code: the deploy would change the stack",
+    ),
     (
         INTERRUPTED,
         "interrupted (Ctrl-C); CloudFormation keeps working",

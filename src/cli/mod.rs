@@ -8,6 +8,7 @@
 //! every blueprint command shares ([`EnvArgs`]), message styling, and
 //! dispatch.
 
+pub mod color;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 #[cfg(feature = "deploy")]
@@ -15,6 +16,7 @@ pub mod diff;
 pub mod exit;
 pub mod graph;
 pub mod io;
+pub mod manual;
 pub mod synth;
 pub mod validate;
 
@@ -43,6 +45,17 @@ pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is
+    /// set), always (even through a pipe, whatever NO_COLOR says), never
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value_t = color::Color::Auto,
+        value_name = "WHEN"
+    )]
+    pub color: color::Color,
 }
 
 /// hagen's subcommands. Each is `Variant(module::XxxArgs)` with a matching
@@ -95,7 +108,10 @@ pub enum Command {
         after_help = "Examples:\n\
             \x20 hagen diff                         stage against the deployed stack\n\
             \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
-            \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator"
+            \x20 hagen diff --exit-code --format json > diff.json  CI: exit 9 on changes, one JSON document\n\
+            \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator\n\n\
+            Exit codes: 0 no changes (or no --exit-code), 9 changes (with --exit-code),\n\
+            1 template rejected, 2 bad usage, 7 AWS error."
     )]
     #[cfg(feature = "deploy")]
     Diff {
@@ -128,6 +144,7 @@ pub enum Command {
         after_help = "Examples:\n\
             \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
+            \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
             \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
@@ -152,6 +169,28 @@ pub enum Command {
             the message this command prints for how to build it with deploy."
     )]
     Deploy(Unavailable),
+
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        long_about = "Print a completion script for a shell: subcommands, flags and \
+            their values complete on Tab. Load it from the shell's start-up files.",
+        after_help = "Examples:\n\
+            \x20 hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n\
+            \x20 hagen completions zsh > ~/.zfunc/_hagen      (with fpath+=~/.zfunc in .zshrc)\n\
+            \x20 hagen completions fish > ~/.config/fish/completions/hagen.fish\n\
+            \x20 hagen completions powershell >> $PROFILE"
+    )]
+    Completions(manual::CompletionsArgs),
+
+    /// Print or write the manual pages (roff).
+    #[command(
+        long_about = "Print the program's manual page (roff) on stdout, or with -o DIR \
+            write it and one page per subcommand (hagen.1, hagen-deploy.1, ...) into DIR.",
+        after_help = "Examples:\n\
+            \x20 hagen man | man -l -                     read it now\n\
+            \x20 hagen man -o ~/.local/share/man/man1     install every page"
+    )]
+    Man(manual::ManArgs),
 }
 
 /// The arguments of a subcommand this build leaves out, taken as they come
@@ -288,9 +327,12 @@ mod style {
 /// This is the one function a user's crate calls:
 /// `fn main() -> ExitCode { hagen::cli::main(MyBlueprint) }`.
 pub fn main<B: Blueprint>(blueprint: B) -> ExitCode {
-    let mut out = anstream::stdout();
-    let mut err = anstream::stderr();
-    let code = run(&blueprint, std::env::args_os(), &mut out, &mut err);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let choice = color::Color::from_args(&args).stream_choice();
+    choice.write_global();
+    let mut out = anstream::AutoStream::new(std::io::stdout(), choice);
+    let mut err = anstream::AutoStream::new(std::io::stderr(), choice);
+    let code = run(&blueprint, args, &mut out, &mut err);
     let _ = out.flush();
     ExitCode::from(code)
 }
@@ -322,14 +364,20 @@ pub fn run<B: Blueprint + ?Sized>(
         err,
         dir: PathBuf::new(),
     };
-    dispatch(cli.command, &mut cx)
+    dispatch(cli.command, cli.color, &mut cx)
 }
 
-/// Runs a parsed subcommand.
-pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>) -> u8 {
+/// Runs a parsed subcommand; `color` is the top-level `--color`.
+pub fn dispatch<B: Blueprint + ?Sized>(
+    command: Command,
+    color: color::Color,
+    cx: &mut Context<'_, B>,
+) -> u8 {
     match command {
         Command::Synth(args) => synth::run(&args, cx),
-        Command::Validate(args) => validate::run(&args, cx.out, cx.err),
+        Command::Validate(args) => validate::run(&validate::Args { color, ..args }, cx.out, cx.err),
+        Command::Completions(args) => manual::completions(&args, cx),
+        Command::Man(args) => manual::man(&args, cx),
         Command::Graph(args) => graph::run(&args, cx),
         #[cfg(not(feature = "deploy"))]
         Command::Diff(_) | Command::Deploy(_) => {
@@ -338,11 +386,11 @@ pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>
         }
         #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let context = match deploy_context(&target, "diff", cx) {
                 Ok(context) => context,
-                Err(code) => return code,
+                Err(code) => return early_error(&mut console, args.format, code, false),
             };
-            let mut console = crate::deploy::Console::stdio();
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             diff::run(&args, &context, &mut synth, &mut console)
         }
@@ -351,15 +399,29 @@ pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>
             target,
             deploy: args,
         } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
             let context = match deploy_context(&target, "deploy", cx) {
                 Ok(context) => context,
-                Err(code) => return code,
+                Err(code) => return early_error(&mut console, args.format, code, true),
             };
-            let mut console = crate::deploy::Console::stdio();
             let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
             deploy::run(&args, &context, &mut synth, &mut console)
         }
     }
+}
+
+/// A `diff` or `deploy` that stopped before it began (its configuration
+/// could not be read; the details are on stderr): in JSON format, still
+/// the `error` record (and for deploy the `outcome`) a program waits for.
+#[cfg(feature = "deploy")]
+fn early_error(
+    console: &mut crate::deploy::Console,
+    format: deploy::FormatArg,
+    code: u8,
+    outcome: bool,
+) -> u8 {
+    console.set_format(format.into());
+    deploy::conclude(console, code, outcome)
 }
 
 /// The synthesized and validated YAML template `diff` and `deploy` send:

@@ -29,16 +29,7 @@ pub enum Format {
     Sarif,
 }
 
-/// When to colour human output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Color {
-    /// When standard output is a terminal and `NO_COLOR` is not set.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
+pub use super::color::Color;
 
 /// Arguments of `hagen validate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,8 +52,8 @@ pub struct Args {
     /// Leave the availability report out of human output.
     #[arg(long)]
     pub no_availability: bool,
-    /// Colour human output.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    /// Colour human output: the top-level `--color` flag, set by the CLI.
+    #[arg(skip)]
     pub color: Color,
     /// Print every rule (ID, severities, title, why) and exit.
     #[arg(long)]
@@ -77,6 +68,12 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let (name, bytes) = match super::io::read_template_arg(&args.file) {
         Ok(read) => read,
         Err(message) => {
+            let name = if args.file.as_os_str() == "-" {
+                "<stdin>".to_owned()
+            } else {
+                args.file.display().to_string()
+            };
+            unreadable_document(args, &name, &message, None, stdout);
             let _ = writeln!(stderr, "hagen validate: {message}");
             return exit::UNREADABLE_INPUT;
         }
@@ -198,9 +195,61 @@ fn unreadable(
             "hagen validate: {name} is not a template CloudFormation can read; fix the problems above"
         );
     } else {
+        unreadable_document(args, name, &e.to_string(), parse_location(e), stdout);
         let _ = writeln!(stderr, "hagen validate: {e}");
     }
     exit::UNREADABLE_INPUT
+}
+
+/// Where a parse error points, when it points somewhere.
+fn parse_location(e: &ParseError) -> Option<Position> {
+    let l = match e {
+        ParseError::NotUtf8 { location, .. }
+        | ParseError::Syntax { location, .. }
+        | ParseError::AliasLimit { location, .. }
+        | ParseError::TooDeep { location, .. } => location,
+        ParseError::TooLarge { .. } | ParseError::Invalid { .. } => return None,
+    };
+    Some(Position {
+        line: l.line,
+        column: l.column,
+    })
+}
+
+/// For `--format json` and `sarif`, the document of a template that could
+/// not be read at all: one HG012 finding with the reason and, when the
+/// reader knows it, the line and column (a tool reading stdout always gets
+/// a document). Human output prints nothing here: stderr says it.
+fn unreadable_document(
+    args: &Args,
+    name: &str,
+    message: &str,
+    at: Option<Position>,
+    stdout: &mut dyn Write,
+) {
+    if args.format == Format::Human {
+        return;
+    }
+    let mut finding = rules::TEMPLATE_UNREADABLE.diag(message);
+    finding.hint = Some(
+        "fix the file so that it reads as JSON or YAML (the position is where reading stopped), then validate again"
+            .to_owned(),
+    );
+    let report = Report {
+        diagnostics: vec![finding],
+        ..Report::default()
+    };
+    let locate = move |path: &[String]| if path.is_empty() { at } else { None };
+    let input = Input {
+        name,
+        text: None,
+        locate: &locate,
+    };
+    let rendered = match args.format {
+        Format::Json => render::json(&report, &input),
+        Format::Sarif | Format::Human => render::sarif(&report, &input),
+    };
+    let _ = stdout.write_all(rendered.as_bytes());
 }
 
 fn list_rules(stdout: &mut dyn Write) -> u8 {
@@ -235,12 +284,18 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         args: Args,
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
     }
 
     fn args(extra: &[&str]) -> Args {
         let mut argv = vec!["hagen-validate"];
         argv.extend_from_slice(extra);
-        Cli::parse_from(argv).args
+        let cli = Cli::parse_from(argv);
+        Args {
+            color: cli.color,
+            ..cli.args
+        }
     }
 
     fn run_text(extra: &[&str], text: &str) -> (u8, String, String) {
@@ -316,6 +371,94 @@ mod tests {
         let (_, out, _) = run_text(&["--format", "sarif"], CLEAN);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["version"], "2.1.0");
+    }
+
+    #[test]
+    fn regression_validate_json_prints_a_document_for_a_malformed_template() {
+        let (code, out, err) = run_text(&["--format", "json"], "Resources:\n  Topic: [\n");
+        assert_eq!(code, exit::UNREADABLE_INPUT);
+        assert!(err.contains("stack.yaml:"), "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("a JSON document");
+        assert_eq!(v["summary"]["errors"], 1);
+        let d = &v["diagnostics"][0];
+        assert_eq!(d["rule"], "HG012");
+        assert_eq!(d["file"], "stack.yaml");
+        assert!(d["line"].as_u64().is_some_and(|l| l >= 2), "{d}");
+        assert!(d["column"].as_u64().is_some(), "{d}");
+        assert!(d["message"].as_str().unwrap().contains("malformed"), "{d}");
+    }
+
+    #[test]
+    fn a_malformed_json_template_is_a_sarif_result_with_its_region() {
+        let (code, out, _) = run_text(&["--format", "sarif"], "{\"Resources\": {,}}");
+        assert_eq!(code, exit::UNREADABLE_INPUT);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("a SARIF document");
+        sarif_structure(&v);
+        let result = &v["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "HG012");
+        assert_eq!(result["level"], "error");
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "stack.yaml");
+        assert_eq!(location["region"]["startLine"], 1);
+        assert!(
+            location["region"]["startColumn"].as_u64().is_some(),
+            "{location}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_still_gets_a_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.yaml");
+        let missing = missing.to_str().unwrap();
+        for format in ["json", "sarif"] {
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            let code = run(&args(&["--format", format, missing]), &mut out, &mut err);
+            assert_eq!(code, exit::UNREADABLE_INPUT);
+            let v: serde_json::Value = serde_json::from_slice(&out).expect("a document");
+            let text = v.to_string();
+            assert!(
+                text.contains("HG012") && text.contains("missing.yaml"),
+                "{text}"
+            );
+        }
+    }
+
+    /// The parts of SARIF 2.1.0 every consumer needs: version and schema,
+    /// one run with a driver and its rules, results naming a known rule
+    /// with a level, a message and locations.
+    fn sarif_structure(v: &serde_json::Value) {
+        assert_eq!(v["version"], "2.1.0");
+        assert!(v["$schema"].as_str().unwrap().contains("sarif"));
+        let run = &v["runs"][0];
+        let driver = &run["tool"]["driver"];
+        assert!(driver["name"].is_string());
+        let ids: Vec<&str> = driver["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&"HG012"));
+        for r in run["results"].as_array().unwrap() {
+            assert!(ids.contains(&r["ruleId"].as_str().unwrap()), "{r}");
+            assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+            assert!(r["message"]["text"].is_string());
+            assert!(!r["locations"].as_array().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn sarif_has_the_required_structure() {
+        let text =
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicNam: x\n";
+        let (_, out, _) = run_text(&["--format", "sarif"], text);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        sarif_structure(&v);
+        let region = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], 5, "{v}");
+        assert_eq!(region["startColumn"], 7, "{v}");
     }
 
     #[test]

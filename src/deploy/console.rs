@@ -161,7 +161,66 @@ impl Interrupt {
     }
 }
 
-/// The user-facing side of a deploy: writers, prompt, progress and colour.
+/// What goes to standard output: text for people, or JSON lines for
+/// programs (`--format json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// Text for people on stdout (review, events, outcome), errors and
+    /// warnings on stderr.
+    #[default]
+    Text,
+    /// One JSON object per line on stdout, each with a `type` field
+    /// (`context`, `review`, `event`, `outcome`, `error`, ...); the text
+    /// meant for people goes to stderr instead, so a pipe reads only JSON.
+    Json,
+}
+
+/// Where a deploy goes, printed before anything is created so that a deploy
+/// to the wrong account or region is seen in time. [`Console::context`]
+/// prints it as text or as a `context` record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DeployTarget {
+    /// The AWS account ID, when known.
+    pub account: Option<String>,
+    /// The region.
+    pub region: Option<String>,
+    /// The endpoint every request goes to, when set (an emulator).
+    pub endpoint: Option<String>,
+    /// The stack.
+    pub stack: String,
+    /// The hagen environment, when the template comes from a blueprint.
+    pub environment: Option<String>,
+}
+
+impl DeployTarget {
+    /// The one-line text form: `Account 1234 · region eu-west-1 · stack web`.
+    pub fn line(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = &self.account {
+            parts.push(format!("account {a}"));
+        }
+        if let Some(r) = &self.region {
+            parts.push(format!("region {r}"));
+        }
+        if let Some(e) = &self.endpoint {
+            parts.push(format!("endpoint {e}"));
+        }
+        if let Some(e) = &self.environment {
+            parts.push(format!("environment {e}"));
+        }
+        parts.push(format!("stack {}", self.stack));
+        format!("Deploying to {}", parts.join(", "))
+    }
+}
+
+/// The user-facing side of a deploy: writers, prompt, progress, colour,
+/// width, and the output format.
+///
+/// Everything a deploy says goes through it: [`Console::say`] and
+/// [`Console::warn`] for people, [`Console::record`] for programs. In
+/// [`OutputFormat::Text`] records are not written; in
+/// [`OutputFormat::Json`] `say` moves to stderr and records go to stdout,
+/// one per line, so messages added anywhere keep working in both modes.
 pub struct Console {
     /// Normal output: review, events, outputs, results.
     pub out: Box<dyn Write + Send>,
@@ -173,38 +232,175 @@ pub struct Console {
     pub progress: ProgressMode,
     /// Whether to colour output (false for non-terminals and `NO_COLOR`).
     pub color: bool,
+    /// Columns that tables and event lines are fitted to.
+    pub width: usize,
+    format: OutputFormat,
+    recorded: Vec<String>,
+    last_error: Option<String>,
 }
 
 impl Console {
+    /// A console over these writers and prompt, in text format, laid out
+    /// for [`super::width::FALLBACK`] columns.
+    pub fn new(
+        out: Box<dyn Write + Send>,
+        err: Box<dyn Write + Send>,
+        prompt: Box<dyn Prompt>,
+        progress: ProgressMode,
+        color: bool,
+    ) -> Self {
+        Console {
+            out,
+            err,
+            prompt,
+            progress,
+            color,
+            width: super::width::FALLBACK,
+            format: OutputFormat::Text,
+            recorded: Vec::new(),
+            last_error: None,
+        }
+    }
+
     /// The process's stdout/stderr and terminal prompt; bar and colour only
     /// on a terminal, colour off when `NO_COLOR` is set.
     pub fn stdio() -> Self {
+        Self::stdio_colored(None)
+    }
+
+    /// [`Console::stdio`] with colour decided by `--color`: `Some(true)`
+    /// (always) colours even through a pipe and whatever `NO_COLOR` says,
+    /// `Some(false)` (never) never colours, `None` (auto) colours on a
+    /// terminal unless `NO_COLOR` is set.
+    pub fn stdio_colored(color: Option<bool>) -> Self {
         let terminal = io::stdout().is_terminal() && io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Console {
-            out: Box::new(io::stdout()),
-            err: Box::new(io::stderr()),
-            prompt: Box::new(TerminalPrompt),
-            progress: if terminal {
+        let mut console = Console::new(
+            Box::new(io::stdout()),
+            Box::new(io::stderr()),
+            Box::new(TerminalPrompt),
+            if terminal {
                 ProgressMode::Bar
             } else {
                 ProgressMode::Events
             },
-            color: terminal && !no_color,
+            color.unwrap_or(terminal && !no_color),
+        );
+        console.width = super::width::detect();
+        console
+    }
+
+    /// Switches between text and JSON lines.
+    pub fn set_format(&mut self, format: OutputFormat) {
+        self.format = format;
+    }
+
+    /// The output format.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    /// Whether records are written (`--format json`).
+    pub fn is_json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// Writes a line for people: to the output in text format, to the
+    /// error stream in JSON format (stdout then holds only records). A
+    /// closed pipe is not worth failing a deploy over, so write errors are
+    /// ignored here.
+    pub fn say(&mut self, line: impl AsRef<str>) {
+        let stream = match self.format {
+            OutputFormat::Text => &mut self.out,
+            OutputFormat::Json => &mut self.err,
+        };
+        let _ = writeln!(stream, "{}", line.as_ref());
+        let _ = stream.flush();
+    }
+
+    /// Writes a line to the error stream. A line starting `error: ` is kept
+    /// as the run's last error, for the `error` record of a run that ends
+    /// without writing one itself.
+    pub fn warn(&mut self, line: impl AsRef<str>) {
+        let line = line.as_ref();
+        if let Some(message) = line.strip_prefix("error: ") {
+            self.last_error = Some(message.to_owned());
+        }
+        let _ = writeln!(self.err, "{line}");
+        let _ = self.err.flush();
+    }
+
+    /// Writes one record in JSON format: `body` (an object) with `type`
+    /// set to `kind`, on one line of the output. Does nothing in text
+    /// format, so callers write records and text side by side.
+    pub fn record(&mut self, kind: &str, body: serde_json::Value) {
+        if !self.is_json() {
+            return;
+        }
+        let mut object = serde_json::Map::new();
+        object.insert("type".into(), serde_json::Value::from(kind));
+        match body {
+            serde_json::Value::Object(fields) => {
+                for (k, v) in fields {
+                    if k != "type" {
+                        object.insert(k, v);
+                    }
+                }
+            }
+            serde_json::Value::Null => {}
+            other => {
+                object.insert("value".into(), other);
+            }
+        }
+        let line = serde_json::Value::Object(object).to_string();
+        let _ = writeln!(self.out, "{line}");
+        let _ = self.out.flush();
+        self.recorded.push(kind.to_owned());
+    }
+
+    /// [`Console::record`] of anything serializable.
+    pub fn record_of<T: serde::Serialize + ?Sized>(&mut self, kind: &str, body: &T) {
+        if !self.is_json() {
+            return;
+        }
+        match serde_json::to_value(body) {
+            Ok(value) => self.record(kind, value),
+            Err(e) => self.record(
+                "error",
+                serde_json::json!({ "message": format!("cannot write the {kind} record: {e}") }),
+            ),
         }
     }
 
-    /// Writes a line to the output; a closed pipe is not worth failing a
-    /// deploy over, so write errors are ignored here.
-    pub fn say(&mut self, line: impl AsRef<str>) {
-        let _ = writeln!(self.out, "{}", line.as_ref());
-        let _ = self.out.flush();
+    /// Reports an error: `error: message` on the error stream, and an
+    /// `error` record with the exit code it ends the run with.
+    pub fn error(&mut self, message: impl std::fmt::Display, exit_code: u8) {
+        let message = message.to_string();
+        self.warn(format!("error: {message}"));
+        self.record(
+            "error",
+            serde_json::json!({ "message": message, "exit_code": exit_code }),
+        );
     }
 
-    /// Writes a line to the error stream.
-    pub fn warn(&mut self, line: impl AsRef<str>) {
-        let _ = writeln!(self.err, "{}", line.as_ref());
-        let _ = self.err.flush();
+    /// Says where the deploy goes (account, region, endpoint, stack): a
+    /// line of text, or a `context` record.
+    pub fn context(&mut self, target: &DeployTarget) {
+        let line = target.line();
+        let painted = self.paint(&line, Style::Strong);
+        self.say(painted);
+        self.record_of("context", target);
+    }
+
+    /// Whether a record of this kind was written.
+    pub fn recorded(&self, kind: &str) -> bool {
+        self.recorded.iter().any(|k| k == kind)
+    }
+
+    /// The last `error: ` line written with [`Console::warn`], without its
+    /// prefix.
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
     }
 
     /// `text` in the given style when colour is on.
@@ -292,6 +488,61 @@ mod tests {
         assert!(p.confirm("first?").unwrap());
         assert!(!p.confirm("second?").unwrap());
         assert_eq!(p.asked(), ["first?", "second?"]);
+    }
+
+    fn json_console() -> (Console, SharedBuffer, SharedBuffer) {
+        let (out, err) = (SharedBuffer::new(), SharedBuffer::new());
+        let mut c = Console::new(
+            Box::new(out.clone()),
+            Box::new(err.clone()),
+            Box::new(NoPrompt),
+            ProgressMode::Events,
+            false,
+        );
+        c.set_format(OutputFormat::Json);
+        (c, out, err)
+    }
+
+    #[test]
+    fn json_format_keeps_stdout_for_records_and_moves_text_to_stderr() {
+        let (mut c, out, err) = json_console();
+        c.say("Creating change set...");
+        c.record("event", serde_json::json!({"status": "CREATE_COMPLETE"}));
+        c.error("no credentials", 7);
+        let lines: Vec<serde_json::Value> = out
+            .contents()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["type"], "event");
+        assert_eq!(lines[1]["type"], "error");
+        assert_eq!(lines[1]["exit_code"], 7);
+        assert!(err.contents().contains("Creating change set..."));
+        assert!(err.contents().contains("error: no credentials"));
+        assert!(c.recorded("error") && !c.recorded("outcome"));
+    }
+
+    #[test]
+    fn text_format_writes_no_records() {
+        let (out, err) = (SharedBuffer::new(), SharedBuffer::new());
+        let mut c = Console::new(
+            Box::new(out.clone()),
+            Box::new(err.clone()),
+            Box::new(NoPrompt),
+            ProgressMode::Events,
+            false,
+        );
+        c.record("event", serde_json::json!({}));
+        c.context(&DeployTarget {
+            region: Some("eu-west-1".into()),
+            stack: "web".into(),
+            ..DeployTarget::default()
+        });
+        c.warn("error: it broke");
+        assert_eq!(out.contents(), "Deploying to region eu-west-1, stack web\n");
+        assert_eq!(c.last_error(), Some("it broke"));
+        assert!(!c.recorded("event"));
     }
 
     #[tokio::test]

@@ -113,8 +113,62 @@ impl TemplateDiff {
         self.entries.is_empty() && self.unified.is_empty()
     }
 
-    /// The summary, then the unified diff; coloured when `color`.
+    /// The comparison as one JSON object for `hagen diff --format json`:
+    /// `changed`, then per section (`resources`, `parameters`, `outputs`,
+    /// `mappings`, `conditions`) the `added`, `removed` and `modified`
+    /// entries (with their changed `paths`), and the `unified` text diff.
+    pub fn to_json(&self) -> Value {
+        let mut doc = serde_json::Map::new();
+        doc.insert("changed".into(), Value::Bool(!self.is_empty()));
+        for section in [
+            "Resources",
+            "Parameters",
+            "Outputs",
+            "Mappings",
+            "Conditions",
+        ] {
+            let mut added = Vec::new();
+            let mut removed = Vec::new();
+            let mut modified = Vec::new();
+            for e in self.entries.iter().filter(|e| e.section == section) {
+                let mut entry = serde_json::Map::new();
+                let key = if section == "Resources" {
+                    "logical_id"
+                } else {
+                    "name"
+                };
+                entry.insert(key.into(), Value::from(e.name.clone()));
+                if let Some(t) = &e.resource_type {
+                    entry.insert("type".into(), Value::from(t.clone()));
+                }
+                match &e.change {
+                    EntryChange::Added => added.push(Value::Object(entry)),
+                    EntryChange::Removed => removed.push(Value::Object(entry)),
+                    EntryChange::Modified(paths) => {
+                        entry.insert("paths".into(), Value::from(paths.clone()));
+                        modified.push(Value::Object(entry));
+                    }
+                }
+            }
+            doc.insert(
+                section.to_ascii_lowercase(),
+                serde_json::json!({ "added": added, "removed": removed, "modified": modified }),
+            );
+        }
+        doc.insert("unified".into(), Value::from(self.unified.clone()));
+        Value::Object(doc)
+    }
+
+    /// The summary, then the unified diff; coloured when `color`; fitted to
+    /// the terminal (see [`super::width::detect`]).
     pub fn render(&self, color: bool) -> String {
+        self.render_at(color, super::width::detect())
+    }
+
+    /// [`TemplateDiff::render`] for a terminal `width` columns wide: long
+    /// lines wrap, a wrapped diff line keeping its `+`/`-` on every piece.
+    pub fn render_at(&self, color: bool, width: usize) -> String {
+        use super::width::fit;
         use owo_colors::OwoColorize;
         let mut out = String::new();
         if self.is_empty() {
@@ -150,21 +204,33 @@ impl TemplateDiff {
                     if color { l.yellow().to_string() } else { l }
                 }
             };
-            out.push_str(&line);
+            out.push_str(&fit(&line, width, 6));
             out.push('\n');
         }
         if !self.unified.is_empty() {
             out.push('\n');
             for line in self.unified.lines() {
-                let painted = match line.chars().next() {
-                    _ if !color => line.to_owned(),
-                    Some('+') => line.green().to_string(),
-                    Some('-') => line.red().to_string(),
-                    Some('@') => line.cyan().to_string(),
-                    _ => line.to_owned(),
-                };
-                out.push_str(&painted);
-                out.push('\n');
+                let marker = line
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '+' | '-'))
+                    .unwrap_or(' ');
+                for (i, piece) in fit(line, width, 6).lines().enumerate() {
+                    let piece = if i == 0 {
+                        piece.to_owned()
+                    } else {
+                        format!("{marker}{}", piece.strip_prefix(' ').unwrap_or(piece))
+                    };
+                    let painted = match piece.chars().next() {
+                        _ if !color => piece,
+                        Some('+') => piece.green().to_string(),
+                        Some('-') => piece.red().to_string(),
+                        Some('@') => piece.cyan().to_string(),
+                        _ => piece,
+                    };
+                    out.push_str(&painted);
+                    out.push('\n');
+                }
             }
         }
         out
@@ -252,6 +318,40 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("+++ synthesized"), "{text}");
+    }
+
+    #[test]
+    fn the_diff_fits_60_and_120_columns_and_wrapped_lines_keep_their_marker() {
+        let long = "x".repeat(30);
+        let a = Document::parse(&format!(
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: first {long} words of a long display name\n"
+        ))
+        .unwrap();
+        let b = Document::parse(&format!(
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: second {long} words of a long display name\n      TopicName: {long}{long}\n"
+        ))
+        .unwrap();
+        let d = TemplateDiff::compute(Some(&a), &b);
+        for width in [60, 120] {
+            let text = d.render_at(false, width);
+            for l in text.lines() {
+                assert!(
+                    super::super::width::visible_width(l) <= width,
+                    "{width}: {l:?}"
+                );
+            }
+            assert!(text.contains("Properties.DisplayName"), "{text}");
+        }
+        let narrow = d.render_at(false, 60);
+        let plus: Vec<&str> = narrow.lines().filter(|l| l.starts_with('+')).collect();
+        assert!(plus.iter().any(|l| l.contains("display name")), "{narrow}");
+        let json = d.to_json();
+        assert_eq!(json["changed"], true);
+        assert_eq!(json["resources"]["modified"][0]["logical_id"], "Topic");
+        assert_eq!(
+            json["resources"]["modified"][0]["paths"],
+            serde_json::json!(["Properties.DisplayName", "Properties.TopicName"])
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ impl Default for WatchOptions {
 }
 
 /// A resource that failed during the operation, with CloudFormation's reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Failure {
     /// Logical ID.
     pub logical_id: String,
@@ -246,6 +246,7 @@ impl Progress {
 
     /// Shows one event and records it.
     pub fn event(&mut self, console: &mut Console, e: &StackEvent) {
+        console.record_of("event", &EventRecord::of(e));
         let status = e.resource_status().map(|s| s.as_str()).unwrap_or("?");
         let logical = e.logical_resource_id().unwrap_or("?");
         let rtype = e.resource_type().unwrap_or("?");
@@ -267,7 +268,7 @@ impl Progress {
         {
             bar.inc(1);
         }
-        let line = format_event(console, e);
+        let line = super::width::fit(&format_event(console, e), console.width, 10);
         match &self.bar {
             Some(bar) => {
                 bar.set_message(format!("{status} {logical}"));
@@ -297,6 +298,49 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// One stack event as the `event` record of `--format json` writes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EventRecord {
+    /// When it happened, RFC 3339 (UTC).
+    pub timestamp: Option<String>,
+    /// The resource's logical ID (the stack's name for stack events).
+    pub logical_id: Option<String>,
+    /// Its physical ID, once it has one.
+    pub physical_id: Option<String>,
+    /// Its type.
+    pub resource_type: Option<String>,
+    /// Its status (`CREATE_IN_PROGRESS`, `UPDATE_FAILED`, ...).
+    pub status: Option<String>,
+    /// CloudFormation's reason, when given.
+    pub reason: Option<String>,
+    /// The event's ID.
+    pub event_id: Option<String>,
+}
+
+impl EventRecord {
+    /// The record of an SDK event.
+    pub fn of(e: &StackEvent) -> EventRecord {
+        EventRecord {
+            timestamp: e.timestamp().and_then(|t| {
+                t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
+                    .ok()
+            }),
+            logical_id: e.logical_resource_id().map(str::to_owned),
+            physical_id: e
+                .physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned),
+            resource_type: e.resource_type().map(str::to_owned),
+            status: e.resource_status().map(|s| s.as_str().to_owned()),
+            reason: e
+                .resource_status_reason()
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+            event_id: e.event_id().map(str::to_owned),
+        }
     }
 }
 
@@ -450,13 +494,15 @@ mod tests {
 
     fn console(mode: ProgressMode) -> (Console, SharedBuffer) {
         let out = SharedBuffer::new();
-        let console = Console {
-            out: Box::new(out.clone()),
-            err: Box::new(SharedBuffer::new()),
-            prompt: Box::new(NoPrompt),
-            progress: mode,
-            color: false,
-        };
+        let mut console = Console::new(
+            Box::new(out.clone()),
+            Box::new(SharedBuffer::new()),
+            Box::new(NoPrompt),
+            mode,
+            false,
+        );
+        // Wide enough for every event on one line; fitting is tested apart.
+        console.width = 200;
         (console, out)
     }
 
@@ -537,6 +583,43 @@ mod tests {
         );
         assert!(!text.contains("Vpc"), "{text}");
         assert_eq!(failures.len(), 1);
+    }
+
+    #[test]
+    fn event_records_carry_status_and_reason() {
+        let r = EventRecord::of(&event(
+            "4",
+            "Db",
+            "AWS::RDS::DBInstance",
+            "CREATE_FAILED",
+            Some("quota exceeded"),
+        ));
+        assert_eq!(r.status.as_deref(), Some("CREATE_FAILED"));
+        assert_eq!(r.reason.as_deref(), Some("quota exceeded"));
+        assert_eq!(r.timestamp.as_deref(), Some("1970-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn event_lines_fit_a_60_column_terminal() {
+        let (mut c, out) = console(ProgressMode::Events);
+        c.width = 60;
+        let mut p = Progress::new(&c, "web", None);
+        p.event(
+            &mut c,
+            &event(
+                "1",
+                "DatabaseSubnetGroup",
+                "AWS::RDS::DBSubnetGroup",
+                "CREATE_FAILED",
+                Some("Some input subnets in :[subnet-1, subnet-2] are invalid."),
+            ),
+        );
+        let text = out.contents();
+        assert!(text.lines().count() > 1, "{text}");
+        for l in text.lines() {
+            assert!(super::super::width::visible_width(l) <= 60, "{text}");
+        }
+        assert!(text.contains("are invalid."), "{text}");
     }
 
     #[test]

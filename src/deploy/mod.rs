@@ -29,8 +29,12 @@ pub mod stack;
 pub mod stateful;
 pub mod status;
 pub mod upload;
+pub mod width;
 
 pub use aws::{AwsOptions, Clients};
-pub use console::{Console, Interrupt, ProgressMode, Prompt, ScriptedPrompt, SharedBuffer};
+pub use console::{
+    Console, DeployTarget, Interrupt, OutputFormat, ProgressMode, Prompt, ScriptedPrompt,
+    SharedBuffer,
+};
 pub use error::DeployError;
 pub use run::{DeployRequest, Deployer, Outcome, Synthesized};

@@ -13,7 +13,7 @@ use super::security::{Widening, widenings};
 use super::stateful;
 
 /// One resource change, as a change set reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Change {
     /// `Add`, `Modify`, `Remove`, `Import` or `Dynamic`.
     pub action: String,
@@ -34,7 +34,7 @@ pub struct Change {
 }
 
 /// One changed property or attribute of a resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChangeDetail {
     /// `Properties.BucketName`, `Tags`, `Metadata`, ...
     pub name: String,
@@ -43,7 +43,7 @@ pub struct ChangeDetail {
 }
 
 /// A stateful resource a change would replace or delete.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StatefulRisk {
     /// Its logical ID (what `--allow-replace` names).
     pub logical_id: String,
@@ -62,7 +62,7 @@ pub struct StatefulRisk {
 }
 
 /// One row of the review table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Row {
     /// Action.
     pub action: String,
@@ -80,7 +80,7 @@ pub struct Row {
 }
 
 /// A parameter whose value changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ParameterChange {
     /// Its name.
     pub name: String,
@@ -110,7 +110,7 @@ pub fn parameter_changes(
 }
 
 /// The whole review.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Review {
     /// Parameters whose value changes.
     pub parameters: Vec<ParameterChange>,
@@ -185,8 +185,15 @@ impl Review {
             .collect()
     }
 
-    /// The table and the risk notes, as text (with colour when `color`).
+    /// The table and the risk notes, as text (with colour when `color`),
+    /// fitted to the terminal (see [`super::width::detect`]).
     pub fn render(&self, color: bool) -> String {
+        self.render_at(color, super::width::detect())
+    }
+
+    /// [`Review::render`] for a terminal `width` columns wide: the table
+    /// wraps its cells and the notes wrap their lines to fit.
+    pub fn render_at(&self, color: bool, width: usize) -> String {
         let mut out = String::new();
         if !self.parameters.is_empty() {
             out.push_str("Parameters:\n");
@@ -206,7 +213,7 @@ impl Review {
             table
                 .load_style(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(160)
+                .set_width(super::width::table_width(width))
                 .set_header(vec![
                     "Action",
                     "Logical ID",
@@ -283,7 +290,7 @@ impl Review {
                 out.push_str(&format!("  - {}: {}{broad}\n", w.logical_id, w.message));
             }
         }
-        out
+        super::width::fit_all(&out, width, 4)
     }
 }
 

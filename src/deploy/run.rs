@@ -97,8 +97,10 @@ fn too_large(bytes: usize) -> DeployError {
     ))
 }
 
-/// How a deploy ended (errors aside).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a deploy ended (errors aside). Serialized as the `outcome` record of
+/// `--format json`, its kind in `outcome` (`deployed`, `no_changes`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The change set ran and the stack is `CREATE_COMPLETE` /
     /// `UPDATE_COMPLETE`.
@@ -251,7 +253,7 @@ impl<'a> Deployer<'a> {
             "Creating change set {name} to {kind} stack {stack}..."
         ));
         let created = match changeset::create(self.clients, &spec).await? {
-            CreateResult::NoChanges => return Ok(self.no_changes(stack)),
+            CreateResult::NoChanges => return self.no_changes(request).await,
             CreateResult::Created(c) => c,
         };
         let described =
@@ -259,7 +261,7 @@ impl<'a> Deployer<'a> {
                 .await?;
         if described.is_no_change() {
             changeset::delete(self.clients, stack, &created.id).await?;
-            return Ok(self.no_changes(stack));
+            return self.no_changes(request).await;
         }
         if described.status != "CREATE_COMPLETE" {
             let reason = described
@@ -313,7 +315,7 @@ impl<'a> Deployer<'a> {
         };
         let described = changeset::describe(self.clients, stack, change_set).await?;
         if described.is_no_change() {
-            return Ok(self.no_changes(stack));
+            return self.no_changes(request).await;
         }
         if described.status != "CREATE_COMPLETE" || described.execution_status != "AVAILABLE" {
             return Err(DeployError::Usage(format!(
@@ -367,11 +369,15 @@ impl<'a> Deployer<'a> {
         }
     }
 
-    fn no_changes(&mut self, stack: &str) -> Outcome {
+    async fn no_changes(&mut self, request: &DeployRequest) -> Result<Outcome, DeployError> {
+        let stack = request.stack_name.as_str();
         let text = format!("no changes: stack {stack} already matches the template and parameters");
         let painted = self.console.paint(&text, Style::Good);
         self.console.say(painted);
-        Outcome::NoChanges
+        if let Some(path) = &request.outputs_file {
+            outputs::write_current(self.clients, stack, path, self.console).await?;
+        }
+        Ok(Outcome::NoChanges)
     }
 
     /// Brings the stack to a state a change set can be made on: waits for
@@ -722,8 +728,15 @@ impl<'a> Deployer<'a> {
         );
         let painted = self.console.paint(&heading, Style::Strong);
         self.console.say(painted);
-        let rendered = review.render(self.console.color);
+        let rendered = review.render_at(self.console.color, self.console.width);
         self.console.say(rendered.trim_end());
+        self.console.record(
+            "review",
+            serde_json::json!({
+                "stack": stack, "change_set": name, "creates": creates,
+                "changes": described.changes, "review": review,
+            }),
+        );
         let blocking: Vec<String> = review
             .blocking()
             .iter()
@@ -807,7 +820,7 @@ impl<'a> Deployer<'a> {
                 self.console.say(painted);
                 if !outputs.is_empty() {
                     self.console.say("Outputs:");
-                    let table = outputs::render(&outputs);
+                    let table = outputs::render_at(&outputs, self.console.width);
                     self.console.say(table.trim_end());
                 }
                 if let Some(path) = &request.outputs_file {

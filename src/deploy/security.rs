@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::document::Document;
 
 /// One way the new template widens access.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Widening {
     /// The resource that widens it.
     pub logical_id: String,

@@ -130,6 +130,9 @@ rules! {
     TEMPLATE_READING = "HG011", Template, Warning / Warning,
         "value read differently than it looks",
         "CloudFormation reads YAML 1.1 (plain yes is a boolean, 0755 an octal number) and skips entries only a transform expands.";
+    TEMPLATE_UNREADABLE = "HG012", Template, Error / Error,
+        "template cannot be read",
+        "CloudFormation rejects a file that cannot be read, is not UTF-8, is not well-formed JSON or YAML, nests too deep or is over its size limit; nothing else can be checked until it reads.";
 
     UNKNOWN_TYPE = "HG101", Schema, Error / Error,
         "unknown resource type",

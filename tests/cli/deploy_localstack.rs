@@ -96,6 +96,24 @@ fn a_create_streams_each_resource_and_prints_outputs() {
             .is_some_and(|a| a.starts_with("arn:aws:sns:"))
     );
     assert!(bucket_exists(&ep, &bucket));
+
+    // A redeploy that changes nothing still writes the outputs file (from
+    // DescribeStacks), as CI steps reading it expect.
+    std::fs::remove_file(&outputs_file).expect("outputs file removed");
+    let again = aws::deploy(
+        &ep,
+        &stack,
+        &templates::bucket(&bucket),
+        &["--yes", "--outputs-file", &outputs_arg],
+        &[],
+    );
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(again.out.contains("no changes"), "{}", again.all());
+    let rewritten: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&outputs_file).expect("outputs file after no changes"),
+    )
+    .expect("outputs JSON");
+    assert_eq!(rewritten, json);
 }
 
 #[test]

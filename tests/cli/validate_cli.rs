@@ -5,18 +5,25 @@
 
 use clap::Parser;
 use hagen::cli::exit;
-use hagen::cli::validate::{Args, run};
+use hagen::cli::validate::{Args, Color, run};
 
+/// `validate`'s flags plus the top-level `--color` the binary adds.
 #[derive(Parser)]
 struct Cli {
     #[command(flatten)]
     args: Args,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
 }
 
 fn validate(argv: &[&str]) -> (u8, String, String) {
     let mut full = vec!["hagen-validate"];
     full.extend_from_slice(argv);
-    let args = Cli::parse_from(full).args;
+    let cli = Cli::parse_from(full);
+    let args = Args {
+        color: cli.color,
+        ..cli.args
+    };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run(&args, &mut out, &mut err);
     (

@@ -76,16 +76,16 @@ pub fn console(answers: Option<&[bool]>) -> (Console, SharedBuffer, SharedBuffer
     let out = SharedBuffer::new();
     let err = SharedBuffer::new();
     let prompt = ScriptedPrompt::new(answers.unwrap_or_default().iter().copied());
-    let console = Console {
-        out: Box::new(out.clone()),
-        err: Box::new(err.clone()),
-        prompt: match answers {
+    let console = Console::new(
+        Box::new(out.clone()),
+        Box::new(err.clone()),
+        match answers {
             Some(_) => Box::new(prompt.clone()),
             None => Box::new(NoPrompt),
         },
-        progress: ProgressMode::Events,
-        color: false,
-    };
+        ProgressMode::Events,
+        false,
+    );
     (console, out, err, prompt)
 }
 
