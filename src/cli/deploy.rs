@@ -178,9 +178,10 @@ pub fn outcome_code(outcome: &Outcome) -> u8 {
     match outcome {
         Outcome::Deployed { .. } | Outcome::NoChanges | Outcome::LeftForReview { .. } => exit::OK,
         Outcome::Declined | Outcome::Blocked { .. } => exit::CHANGE_SET_REFUSED,
-        Outcome::Failed { .. } | Outcome::NeedsRecovery { .. } | Outcome::Busy { .. } => {
-            exit::DEPLOY_FAILED
-        }
+        Outcome::Failed { .. }
+        | Outcome::NeedsRecovery { .. }
+        | Outcome::Busy { .. }
+        | Outcome::AnotherDeploy { .. } => exit::DEPLOY_FAILED,
         Outcome::Interrupted => exit::INTERRUPTED,
     }
 }
