@@ -156,6 +156,28 @@ pub struct DeployContext {
     /// blueprint and environment, for printed commands; `hagen deploy`
     /// when empty.
     pub command: String,
+    /// `--verbose`: print the SDK's full detail under an AWS error.
+    pub verbose: bool,
+}
+
+/// Prints an error as the user should see it: `error: MESSAGE` (one line),
+/// the fix when hagen knows it, and with `verbose` the SDK's full detail.
+pub fn report_error(console: &mut Console, err: &DeployError, aws: &AwsArgs, verbose: bool) {
+    console.warn(format!("error: {err}"));
+    let profile = aws
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    if let Some(fix) = err.fix(profile.as_deref()) {
+        console.warn(format!("  to fix: {fix}"));
+    }
+    if let Some(detail) = err.detail() {
+        if verbose {
+            console.warn(format!("  detail: {detail}"));
+        } else {
+            console.warn("  (run with --verbose for the AWS SDK's detail)");
+        }
+    }
 }
 
 /// Checks a stack name against CloudFormation's rule.
@@ -258,7 +280,7 @@ pub fn run(
     let request = match request(args, ctx) {
         Ok(r) => r,
         Err(e) => {
-            console.warn(format!("error: {e}"));
+            report_error(console, &e, &args.aws, ctx.verbose);
             return error_code(&e);
         }
     };
@@ -275,6 +297,10 @@ pub fn run(
     };
     let options = args.aws.options(ctx.default_region.as_deref());
     let config = rt.block_on(crate::deploy::aws::load(&options));
+    if let Err(e) = crate::deploy::aws::check(&config, &options, |name| std::env::var(name).ok()) {
+        report_error(console, &e, &args.aws, ctx.verbose);
+        return error_code(&e);
+    }
     let clients = Clients::new(&config);
     finish(
         args,
@@ -391,7 +417,7 @@ fn finish(
             outcome_code(&outcome)
         }
         Err(e) => {
-            console.warn(format!("error: {e}"));
+            report_error(console, &e, &args.aws, ctx.verbose);
             error_code(&e)
         }
     }

@@ -43,6 +43,10 @@ pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+    /// Show the full detail of AWS errors (every cause the SDK reports),
+    /// not only the one-line message and its fix.
+    #[arg(short = 'v', long, visible_alias = "debug", global = true)]
+    pub verbose: bool,
 }
 
 /// hagen's subcommands. Each is `Variant(module::XxxArgs)` with a matching
@@ -227,6 +231,8 @@ pub struct Context<'a, B: ?Sized> {
     pub err: &'a mut dyn Write,
     /// The directory `hagen.toml` is looked for in (`""`: the current one).
     pub dir: PathBuf,
+    /// `--verbose`: show the full detail of AWS errors.
+    pub verbose: bool,
 }
 
 impl<B: ?Sized> Context<'_, B> {
@@ -321,6 +327,7 @@ pub fn run<B: Blueprint + ?Sized>(
         out,
         err,
         dir: PathBuf::new(),
+        verbose: cli.verbose,
     };
     dispatch(cli.command, &mut cx)
 }
@@ -401,6 +408,7 @@ fn deploy_context<B: Blueprint + ?Sized>(
         default_bucket: env.template_bucket.clone(),
         default_region: env.region.clone(),
         command,
+        verbose: cx.verbose,
     })
 }
 
