@@ -110,11 +110,13 @@ pub struct DeployArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Create and review the change set, then stop; prints the command that
-    /// executes it.
+    /// executes it. The change set is kept on purpose (any other run that
+    /// ends without executing deletes what it created).
     #[arg(long, conflicts_with = "execute")]
     pub no_execute: bool,
     /// Execute a change set left by `--no-execute` (reviewed again first;
-    /// it already holds its template, parameters and tags).
+    /// it already holds its template, parameters and tags). Declined or
+    /// refused, it is kept: this run did not create it.
     #[arg(
         long,
         value_name = "CHANGE_SET",

@@ -133,7 +133,7 @@ pub enum Command {
             \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
-            \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
+            \x20 hagen deploy --execute hagen-deploy-20261206-103005-8f2c41aa\n\
             \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
             5 change set refused, 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."

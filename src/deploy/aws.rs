@@ -166,7 +166,10 @@ pub fn check(
     if let Some(profile) = profile {
         let known = known_profiles_in(&env_var);
         if !known.contains(&profile) {
-            return Err(DeployError::setup(AwsProblem::MissingProfile { profile, known }));
+            return Err(DeployError::setup(AwsProblem::MissingProfile {
+                profile,
+                known,
+            }));
         }
     }
     let Some(region) = config.region().map(|r| r.as_ref().to_owned()) else {
@@ -357,8 +360,8 @@ mod tests {
 
     #[test]
     fn regression_no_region_is_refused_with_the_ways_to_set_one() {
-        let err = check(&config(None, None), &options(None, None), |_: &str| None)
-            .expect_err("refused");
+        let err =
+            check(&config(None, None), &options(None, None), |_: &str| None).expect_err("refused");
         assert_eq!(err.to_string(), "no AWS region is set");
         assert!(err.fix(None).is_some_and(|f| f.contains("--region")));
     }
@@ -369,8 +372,11 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let config_file = dir.join("config");
         let credentials_file = dir.join("credentials");
-        std::fs::write(&config_file, "[default]\nregion=x\n[profile dev]\n[sso-session s]\n")
-            .expect("config");
+        std::fs::write(
+            &config_file,
+            "[default]\nregion=x\n[profile dev]\n[sso-session s]\n",
+        )
+        .expect("config");
         std::fs::write(&credentials_file, "[ci]\naws_access_key_id=a\n").expect("credentials");
         let env = |name: &str| match name {
             "AWS_CONFIG_FILE" => Some(config_file.display().to_string()),

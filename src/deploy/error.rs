@@ -35,8 +35,9 @@ pub enum DeployError {
         code: Option<String>,
         /// The service's message, or the innermost transport error.
         message: String,
-        /// What kind of failure it is, for the fix to print.
-        problem: AwsProblem,
+        /// What kind of failure it is, for the fix to print (boxed: errors
+        /// travel in every `Result` of a deploy).
+        problem: Box<AwsProblem>,
         /// The SDK's whole error with every cause, for `--verbose`.
         detail: String,
     },
@@ -135,7 +136,10 @@ fn aws_summary(action: &str, message: &str, problem: &AwsProblem) -> String {
         AwsProblem::InvalidCredentials => {
             format!("AWS does not accept these credentials ({action}: {message})")
         }
-        AwsProblem::AccessDenied { action: api, principal } => {
+        AwsProblem::AccessDenied {
+            action: api,
+            principal,
+        } => {
             let who = principal.as_deref().unwrap_or("these credentials");
             let what = api.as_deref().unwrap_or("this action");
             format!("access denied: {who} may not call {what}")
@@ -161,7 +165,7 @@ impl DeployError {
         let with_profile = profile
             .map(|p| format!(" --profile {p}"))
             .unwrap_or_default();
-        let fix = match problem {
+        let fix = match problem.as_ref() {
             AwsProblem::NoCredentials => "configure credentials: run `aws configure` (or `aws configure sso`), pass --profile NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_owned(),
             AwsProblem::MissingProfile { profile, known } => match known.first() {
                 Some(first) => format!("pass --profile with one of the profiles found (e.g. --profile {first}), or create {profile:?} with `aws configure --profile {profile}`"),
@@ -204,7 +208,7 @@ impl DeployError {
             action: "setting up AWS access".into(),
             code: None,
             message: String::new(),
-            problem,
+            problem: Box::new(problem),
             detail: String::new(),
         }
     }
@@ -239,14 +243,16 @@ impl DeployError {
         let transport = err.as_service_error().is_none()
             && matches!(
                 err,
-                SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
+                SdkError::DispatchFailure(_)
+                    | SdkError::TimeoutError(_)
+                    | SdkError::ResponseError(_)
             );
         let problem = classify(&action, code.as_deref(), &message, &detail, transport);
         DeployError::Aws {
             action,
             code,
             message,
-            problem,
+            problem: Box::new(problem),
             detail,
         }
     }
@@ -295,13 +301,18 @@ fn classify(
                     principal,
                 }
             }
-            "Throttling" | "ThrottlingException" | "TooManyRequestsException"
+            "Throttling"
+            | "ThrottlingException"
+            | "TooManyRequestsException"
             | "RequestLimitExceeded" => AwsProblem::Throttled,
             "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
                 AwsProblem::ExpiredCredentials
             }
-            "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch"
-            | "InvalidAccessKeyId" | "IncompleteSignature" => AwsProblem::InvalidCredentials,
+            "InvalidClientTokenId"
+            | "UnrecognizedClientException"
+            | "SignatureDoesNotMatch"
+            | "InvalidAccessKeyId"
+            | "IncompleteSignature" => AwsProblem::InvalidCredentials,
             _ => AwsProblem::Other,
         };
     }
@@ -402,7 +413,10 @@ mod tests {
             err.to_string(),
             "access denied: arn:aws:iam::123456789012:user/ana may not call cloudformation:ExecuteChangeSet"
         );
-        assert!(err.fix(None).is_some_and(|f| f.contains("grant cloudformation:ExecuteChangeSet")));
+        assert!(
+            err.fix(None)
+                .is_some_and(|f| f.contains("grant cloudformation:ExecuteChangeSet"))
+        );
     }
 
     #[test]
@@ -424,7 +438,10 @@ mod tests {
         let sso = "dispatch failure: other: the credential provider was not enabled: the SSO token has expired and cannot be refreshed";
         assert_eq!(classify("X", None, "", sso, true), AwsProblem::SsoLogin);
         let none = "failed to construct request: no providers in chain provided credentials";
-        assert_eq!(classify("X", None, "", none, true), AwsProblem::NoCredentials);
+        assert_eq!(
+            classify("X", None, "", none, true),
+            AwsProblem::NoCredentials
+        );
         let profile = "ProfileFile provider could not be built: profile `nope` was not defined: x";
         assert!(matches!(
             classify("X", None, "", profile, true),
@@ -434,7 +451,10 @@ mod tests {
             classify("X", None, "Connection refused", "io error", true),
             AwsProblem::Unreachable
         );
-        assert_eq!(classify("X", Some("ValidationError"), "", "", false), AwsProblem::Other);
+        assert_eq!(
+            classify("X", Some("ValidationError"), "", "", false),
+            AwsProblem::Other
+        );
     }
 
     #[test]

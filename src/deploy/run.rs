@@ -322,7 +322,9 @@ impl<'a> Deployer<'a> {
             .await;
         let kept = self.executed || matches!(result, Ok(Outcome::LeftForReview { .. }));
         if !kept {
-            self.clean_up(&ours).await;
+            // "no changes" already says it all: the empty change set goes quietly.
+            let quiet = matches!(result, Ok(Outcome::NoChanges));
+            self.clean_up(&ours, quiet).await;
         }
         let result = result.map(|o| self.after_prompt(o));
         if matches!(result, Ok(Outcome::Deployed { .. })) {
@@ -429,10 +431,11 @@ impl<'a> Deployer<'a> {
 
     /// Deletes the change set this run created and, when the stack it was
     /// made on is left empty in REVIEW_IN_PROGRESS with no other change
-    /// set, that stack too (waiting until it is gone); says so in one line.
+    /// set, that stack too (waiting until it is gone); says so in one line
+    /// (`quiet`: only when it deleted the stack or failed).
     /// A second Ctrl-C stops the cleanup and prints the commands that
     /// finish it.
-    async fn clean_up(&mut self, ours: &Ours) {
+    async fn clean_up(&mut self, ours: &Ours, quiet: bool) {
         let stop = async {
             if self.catch_ctrl_c {
                 // Registered now, so it sees only a Ctrl-C from here on.
@@ -464,6 +467,7 @@ impl<'a> Deployer<'a> {
                 "Cleaned up: deleted change set {} and the empty stack {stack} (REVIEW_IN_PROGRESS) it had created.",
                 ours.name
             )),
+            Some(Ok(false)) if quiet => {}
             Some(Ok(false)) => self
                 .console
                 .say(format!("Cleaned up: deleted change set {}.", ours.name)),
@@ -981,8 +985,9 @@ impl<'a> Deployer<'a> {
         }
         let question = format!("Execute change set {name} on stack {stack}?");
         if !self.confirm(request, &question).await? {
-            self.console
-                .say(format!("Not executed: change set {name}. Nothing was changed."));
+            self.console.say(format!(
+                "Not executed: change set {name}. Nothing was changed."
+            ));
             return Ok(Outcome::Declined);
         }
         let token = naming::request_token(stack, "execute");

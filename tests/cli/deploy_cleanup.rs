@@ -55,7 +55,13 @@ fn regression_answering_no_leaves_no_empty_stack_or_change_set() {
     let moto = Emulator::moto();
     let ep = moto.endpoint();
     let stack = aws::stack_name("no");
-    let run = aws::deploy(&ep, &stack, &templates::network(Some("ami-1")), &[], &[false]);
+    let run = aws::deploy(
+        &ep,
+        &stack,
+        &templates::network(Some("ami-1")),
+        &[],
+        &[false],
+    );
     assert_eq!(run.code, 5, "{}", run.all());
     assert_eq!(run.asked.len(), 1, "{:?}", run.asked);
     assert!(run.out.contains("Nothing was changed"), "{}", run.all());
@@ -70,7 +76,11 @@ fn regression_no_terminal_leaves_no_empty_stack_or_change_set() {
     let stack = aws::stack_name("noterm");
     let run = aws::deploy_unattended(&ep, &stack, &templates::network(Some("ami-1")), &[]);
     assert_eq!(run.code, 5, "{}", run.all());
-    assert!(run.out.contains("no terminal to confirm on"), "{}", run.all());
+    assert!(
+        run.out.contains("no terminal to confirm on"),
+        "{}",
+        run.all()
+    );
     assert_cleaned_up(&run);
     assert_nothing_left(&ep, &stack, &run);
 }
@@ -175,9 +185,9 @@ fn regression_a_second_deploy_does_not_delete_the_first_ones_change_set() {
     let name = aws::change_set_of(&first);
     assert_eq!(second.code, 6, "{}", second.all());
     assert!(
-        second
-            .err
-            .contains(&format!("Another deploy is running on stack {stack} (change set {name}, created")),
+        second.err.contains(&format!(
+            "Another deploy is running on stack {stack} (change set {name}, created"
+        )),
         "{}",
         second.all()
     );
@@ -188,8 +198,17 @@ fn regression_a_second_deploy_does_not_delete_the_first_ones_change_set() {
         "how to clear a stale one:\n{}",
         second.all()
     );
-    assert!(!second.out.contains("Creating change set"), "{}", second.all());
-    assert_eq!(first.code, 0, "the first run's change set survived:\n{}", first.all());
+    assert!(
+        !second.out.contains("Creating change set"),
+        "{}",
+        second.all()
+    );
+    assert_eq!(
+        first.code,
+        0,
+        "the first run's change set survived:\n{}",
+        first.all()
+    );
     assert!(first.out.contains("CREATE_COMPLETE"), "{}", first.all());
 }
 
@@ -213,7 +232,7 @@ fn change_sets_kept_for_review_are_neither_deleted_nor_blocking() {
         "the stack still holds the kept change set, so it stays:\n{}",
         declined.all()
     );
-    assert_eq!(aws::change_sets(&ep, &stack), [kept.clone()]);
+    assert_eq!(aws::change_sets(&ep, &stack), std::slice::from_ref(&kept));
     assert_eq!(
         aws::stack_status(&ep, &stack).as_deref(),
         Some("REVIEW_IN_PROGRESS")
@@ -228,9 +247,9 @@ fn change_sets_kept_for_review_are_neither_deleted_nor_blocking() {
     );
     assert_eq!(refused.code, 5, "{}", refused.all());
     assert!(
-        refused
-            .out
-            .contains(&format!("Change set {kept} is kept (an earlier run made it)")),
+        refused.out.contains(&format!(
+            "Change set {kept} is kept (an earlier run made it)"
+        )),
         "{}",
         refused.all()
     );
@@ -270,13 +289,15 @@ fn a_failed_validation_shows_each_finding_with_its_template_path() {
     );
     let ep = proxy.endpoint();
     let stack = aws::stack_name("findings");
-    let run = aws::deploy(&ep, &stack, &templates::network(Some("ami-1")), &["--yes"], &[]);
-    assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.out.contains("found 1 problem:"),
-        "{}",
-        run.all()
+    let run = aws::deploy(
+        &ep,
+        &stack,
+        &templates::network(Some("ami-1")),
+        &["--yes"],
+        &[],
     );
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.out.contains("found 1 problem:"), "{}", run.all());
     assert!(
         run.out.contains("  - /Resources/Vpc/Properties/CidrBlock: CidrBlock 10.0.0.0/33 is not a valid IPv4 CIDR [AWS::EarlyValidation::PropertyValidation FAILED]"),
         "{}",
@@ -297,7 +318,13 @@ fn without_describe_events_a_failed_validation_shows_its_status_reason() {
     let proxy = FaultProxy::start(&moto.endpoint(), vec![failed_validation()]);
     let ep = proxy.endpoint();
     let stack = aws::stack_name("nofindings");
-    let run = aws::deploy(&ep, &stack, &templates::network(Some("ami-1")), &["--yes"], &[]);
+    let run = aws::deploy(
+        &ep,
+        &stack,
+        &templates::network(Some("ami-1")),
+        &["--yes"],
+        &[],
+    );
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(
         run.err.contains("CloudFormation rejected the template: The following hook(s)/validation failed: [AWS::EarlyValidation::PropertyValidation]"),

@@ -39,7 +39,10 @@ fn hagen(dir: &Path) -> Command {
 /// Runs it; (exit code, stderr, seconds taken).
 fn run(cmd: &mut Command) -> (i32, String, f64) {
     let start = Instant::now();
-    let out = cmd.timeout(Duration::from_secs(120)).output().expect("hagen runs");
+    let out = cmd
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("hagen runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -56,7 +59,13 @@ fn assert_short(err: &str) -> Vec<&str> {
         .collect();
     assert!(!lines.is_empty(), "no error line:\n{err}");
     assert!(lines.len() <= 3, "more than message, fix and hint:\n{err}");
-    for dump in ["DispatchFailure", "ConnectorError", "source:", "Some(", " { "] {
+    for dump in [
+        "DispatchFailure",
+        "ConnectorError",
+        "source:",
+        "Some(",
+        " { ",
+    ] {
         assert!(!err.contains(dump), "a Debug dump ({dump}):\n{err}");
     }
     lines
@@ -152,8 +161,7 @@ fn a_profile_that_does_not_exist_is_named_with_the_ones_found() {
     assert_eq!(code, AWS_ERROR, "{err}");
     let lines = assert_short(&err);
     assert_eq!(
-        lines[0],
-        "error: AWS profile \"prod\" does not exist (profiles found: default, staging)",
+        lines[0], "error: AWS profile \"prod\" does not exist (profiles found: default, staging)",
         "{err}"
     );
     assert!(err.contains("--profile default"), "{err}");
@@ -170,7 +178,10 @@ fn regression_aws_errors_are_not_debug_dumps() {
     let (code, err, _) = run(&mut cmd);
     assert_eq!(code, AWS_ERROR, "{err}");
     let lines = assert_short(&err);
-    assert!(lines[0].starts_with("error: cannot reach AWS (DescribeStacks"), "{err}");
+    assert!(
+        lines[0].starts_with("error: cannot reach AWS (DescribeStacks"),
+        "{err}"
+    );
     assert!(lines[0].len() < 200, "one short line: {}", lines[0]);
     assert!(err.contains("to fix: check the network"), "{err}");
     assert!(err.contains("run with --verbose"), "{err}");
@@ -184,7 +195,13 @@ fn deploy_through(proxy: &FaultProxy, scenario: &str) -> Run {
     let ep = proxy.endpoint();
     let stack = aws::stack_name(scenario);
     aws::within(Duration::from_secs(300), move || {
-        aws::deploy(&ep, &stack, &templates::network(Some("ami-1")), &["--yes"], &[])
+        aws::deploy(
+            &ep,
+            &stack,
+            &templates::network(Some("ami-1")),
+            &["--yes"],
+            &[],
+        )
     })
 }
 
@@ -213,7 +230,8 @@ fn access_denied_names_the_action_and_the_principal() {
         run.all()
     );
     assert!(
-        run.err.contains("to fix: grant cloudformation:CreateChangeSet to that principal"),
+        run.err
+            .contains("to fix: grant cloudformation:CreateChangeSet to that principal"),
         "{}",
         run.all()
     );

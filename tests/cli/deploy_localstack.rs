@@ -285,7 +285,10 @@ fn a_change_set_left_for_review_runs_later_and_declining_changes_nothing() {
     );
 
     // An earlier run made the change set: declining keeps it for later.
-    assert_eq!(aws::change_sets(&ep, &stack), [change_set.clone()]);
+    assert_eq!(
+        aws::change_sets(&ep, &stack),
+        std::slice::from_ref(&change_set)
+    );
     let executed = aws::deploy_with(
         &ep,
         &stack,

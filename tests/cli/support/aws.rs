@@ -308,7 +308,13 @@ pub fn deploy_prompted(
 pub fn change_sets(endpoint: &str, stack: &str) -> Vec<String> {
     let clients = clients(endpoint);
     block_on(async {
-        match clients.cfn.list_change_sets().stack_name(stack).send().await {
+        match clients
+            .cfn
+            .list_change_sets()
+            .stack_name(stack)
+            .send()
+            .await
+        {
             Ok(out) => out
                 .summaries()
                 .iter()
