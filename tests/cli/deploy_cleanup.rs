@@ -342,3 +342,39 @@ fn without_describe_events_a_failed_validation_shows_its_status_reason() {
     );
     assert_nothing_left(&moto.endpoint(), &stack, &run);
 }
+
+#[test]
+fn regression_an_error_after_creation_leaves_no_empty_stack_or_change_set() {
+    let moto = Emulator::moto();
+    let proxy = FaultProxy::start(
+        &moto.endpoint(),
+        vec![Rule::on(
+            "ExecuteChangeSet",
+            1,
+            Fault::Error {
+                status: 403,
+                code: "AccessDenied".into(),
+                message: "Access Denied".into(),
+            },
+        )],
+    );
+    let ep = proxy.endpoint();
+    let stack = aws::stack_name("denied");
+    let run = aws::deploy(
+        &ep,
+        &stack,
+        &templates::network(Some("ami-1")),
+        &["--yes"],
+        &[],
+    );
+    assert_eq!(run.code, 7, "{}", run.all());
+    assert!(
+        run.err.contains(
+            "error: access denied: these credentials may not call cloudformation:ExecuteChangeSet"
+        ),
+        "{}",
+        run.all()
+    );
+    assert_cleaned_up(&run);
+    assert_nothing_left(&moto.endpoint(), &stack, &run);
+}

@@ -224,6 +224,19 @@ fn replacing_a_bucket_needs_allow_replace() {
         refused.all()
     );
     assert!(!refused.out.contains("Executing"), "{}", refused.all());
+    let name = aws::change_set_of(&refused);
+    assert!(
+        refused
+            .out
+            .contains(&format!("Cleaned up: deleted change set {name}.")),
+        "{}",
+        refused.all()
+    );
+    assert!(
+        aws::change_sets(&ep, &stack).is_empty(),
+        "{}",
+        refused.all()
+    );
     assert!(bucket_exists(&ep, &first), "the old bucket is untouched");
     assert!(!bucket_exists(&ep, &second));
 
