@@ -318,7 +318,7 @@ impl<'a> Deployer<'a> {
             maybe_new_stack: creates,
         };
         let result = self
-            .with_created(request, template, &created, creates, info)
+            .with_created(request, template, &ours, creates, info)
             .await;
         let kept = self.executed || matches!(result, Ok(Outcome::LeftForReview { .. }));
         if !kept {
@@ -341,13 +341,18 @@ impl<'a> Deployer<'a> {
         &mut self,
         request: &DeployRequest,
         template: Synthesized<'_>,
-        created: &changeset::Created,
+        ours: &Ours,
         creates: bool,
         info: Option<StackInfo>,
     ) -> Result<Outcome, DeployError> {
         let stack = request.stack_name.as_str();
+        if !request.no_execute
+            && let Some(earlier) = self.earlier_run(&ours.stack_id, &ours.name).await?
+        {
+            return Ok(self.another_deploy(stack, earlier));
+        }
         let described =
-            changeset::wait_ready(self.clients, stack, &created.id, request.change_set_timeout)
+            changeset::wait_ready(self.clients, stack, &ours.id, request.change_set_timeout)
                 .await?;
         if described.is_no_change() {
             return Ok(self.no_changes(stack));
@@ -399,6 +404,21 @@ impl<'a> Deployer<'a> {
         for f in &findings {
             self.console.say(format!("  - {}", f.line()));
         }
+    }
+
+    /// Another deploy run's change set made before ours (`name`), for two
+    /// runs that passed the check before creating at the same time: the
+    /// later one gives way.
+    async fn earlier_run(
+        &mut self,
+        stack: &str,
+        name: &str,
+    ) -> Result<Option<changeset::PendingRun>, DeployError> {
+        let mut runs =
+            changeset::pending_deploy_runs(self.clients, stack, ANOTHER_RUN_WINDOW).await?;
+        // Creation times first, then names (which start with the time).
+        runs.sort_by(|a, b| (&a.created, &a.name).cmp(&(&b.created, &b.name)));
+        Ok(runs.into_iter().next().filter(|first| first.name != name))
     }
 
     /// Refuses to start while another deploy run has a change set pending.

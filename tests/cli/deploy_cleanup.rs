@@ -378,3 +378,65 @@ fn regression_an_error_after_creation_leaves_no_empty_stack_or_change_set() {
     assert_cleaned_up(&run);
     assert_nothing_left(&moto.endpoint(), &stack, &run);
 }
+
+/// ListChangeSets with nothing in it: what a run sees when another one
+/// creates its change set at the same moment.
+const NO_CHANGE_SETS: &str = "<ListChangeSetsResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><ListChangeSetsResult><Summaries/></ListChangeSetsResult><ResponseMetadata><RequestId>fault-proxy</RequestId></ResponseMetadata></ListChangeSetsResponse>";
+
+#[test]
+fn regression_of_two_deploys_started_together_the_later_gives_way() {
+    let moto = Emulator::moto();
+    // The second run's first look finds nothing, as if both had looked
+    // before either created its change set.
+    let proxy = FaultProxy::start(
+        &moto.endpoint(),
+        vec![Rule::on(
+            "ListChangeSets",
+            1,
+            Fault::Answer(NO_CHANGE_SETS.into()),
+        )],
+    );
+    let ep = moto.endpoint();
+    let stack = aws::stack_name("together");
+    let second = Arc::new(Mutex::new(None));
+    let first = aws::deploy_prompted(
+        &ep,
+        &stack,
+        &templates::network(Some("ami-1")),
+        &[],
+        Box::new(StartsAnotherDeploy {
+            endpoint: proxy.endpoint(),
+            stack: stack.clone(),
+            second: second.clone(),
+        }),
+        Interrupt::new(),
+    );
+    let second = second
+        .lock()
+        .ok()
+        .and_then(|s| s.clone())
+        .expect("the second deploy ran while the first was asking");
+    let (first_name, second_name) = (aws::change_set_of(&first), aws::change_set_of(&second));
+    assert_eq!(second.code, 6, "{}", second.all());
+    assert!(
+        second.err.contains(&format!(
+            "Another deploy is running on stack {stack} (change set {first_name}, created"
+        )),
+        "{}",
+        second.all()
+    );
+    assert!(
+        second
+            .out
+            .contains(&format!("Cleaned up: deleted change set {second_name}.")),
+        "the later run deletes only its own change set:\n{}",
+        second.all()
+    );
+    assert_eq!(first.code, 0, "{}", first.all());
+    assert!(first.out.contains("CREATE_COMPLETE"), "{}", first.all());
+    assert!(
+        !aws::change_sets(&ep, &stack).contains(&second_name),
+        "{}",
+        second.all()
+    );
+}
