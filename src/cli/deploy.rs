@@ -298,11 +298,13 @@ pub fn run(
         }
     };
     let options = args.aws.options(ctx.default_region.as_deref());
-    let config = rt.block_on(crate::deploy::aws::load(&options));
-    if let Err(e) = crate::deploy::aws::check(&config, &options, |name| std::env::var(name).ok()) {
-        report_error(console, &e, &args.aws, ctx.verbose);
-        return error_code(&e);
-    }
+    let config = match rt.block_on(crate::deploy::aws::load_checked(&options)) {
+        Ok(config) => config,
+        Err(e) => {
+            report_error(console, &e, &args.aws, ctx.verbose);
+            return error_code(&e);
+        }
+    };
     let clients = Clients::new(&config);
     finish(
         args,

@@ -269,6 +269,15 @@ pub async fn load(options: &AwsOptions) -> SdkConfig {
     config_loader(options).load().await
 }
 
+/// [`load`], then [`check`] against the process environment: what a
+/// command that talks to AWS calls, so that a missing profile or region,
+/// or a misspelt region, is refused before any request.
+pub async fn load_checked(options: &AwsOptions) -> Result<SdkConfig, DeployError> {
+    let config = load(options).await;
+    check(&config, options, |name| std::env::var(name).ok())?;
+    Ok(config)
+}
+
 /// The clients a deploy needs, built from one configuration.
 #[derive(Debug, Clone)]
 pub struct Clients {

@@ -433,6 +433,52 @@ mod tests {
     }
 
     #[test]
+    fn expired_and_rejected_credentials_say_what_to_do() {
+        let expired = ErrorMetadata::builder()
+            .code("ExpiredToken")
+            .message("The security token included in the request is expired")
+            .build();
+        let err = answered(400, expired);
+        assert!(
+            err.to_string()
+                .starts_with("the AWS credentials have expired")
+        );
+        assert_eq!(
+            err.fix(Some("dev")).as_deref(),
+            Some(
+                "get fresh credentials (`aws sso login --profile dev`, or new temporary keys), then run hagen again"
+            )
+        );
+        let rejected = ErrorMetadata::builder()
+            .code("InvalidClientTokenId")
+            .message("The security token included in the request is invalid.")
+            .build();
+        let err = answered(403, rejected);
+        assert!(
+            err.to_string()
+                .starts_with("AWS does not accept these credentials")
+        );
+        assert!(
+            err.fix(None)
+                .is_some_and(|f| f.contains("aws configure list"))
+        );
+    }
+
+    #[test]
+    fn other_service_errors_keep_their_message_and_have_no_fix() {
+        let meta = ErrorMetadata::builder()
+            .code("ValidationError")
+            .message("Stack [web] does not exist")
+            .build();
+        let err = answered(400, meta);
+        assert_eq!(
+            err.to_string(),
+            "ExecuteChangeSet failed: Stack [web] does not exist"
+        );
+        assert_eq!(err.fix(None), None);
+    }
+
+    #[test]
     fn credential_chain_failures_are_told_apart() {
         use super::{AwsProblem, classify};
         let sso = "dispatch failure: other: the credential provider was not enabled: the SSO token has expired and cannot be refreshed";
