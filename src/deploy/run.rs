@@ -351,9 +351,24 @@ impl<'a> Deployer<'a> {
         {
             return Ok(self.another_deploy(stack, earlier));
         }
-        let described =
-            changeset::wait_ready(self.clients, stack, &ours.id, request.change_set_timeout)
-                .await?;
+        // From here Ctrl-C means "stop and clean up", not "kill hagen".
+        self.catch_ctrl_c();
+        let interrupt = self.interrupt.clone();
+        let described = tokio::select! {
+            biased;
+            () = interrupt.fired() => {
+                self.console.warn(
+                    "Interrupted (Ctrl-C) while the change set was being created: nothing was executed.",
+                );
+                return Ok(Outcome::Interrupted);
+            }
+            described = changeset::wait_ready(
+                self.clients,
+                stack,
+                &ours.id,
+                request.change_set_timeout,
+            ) => described?,
+        };
         if described.is_no_change() {
             return Ok(self.no_changes(stack));
         }

@@ -440,3 +440,33 @@ fn regression_of_two_deploys_started_together_the_later_gives_way() {
         second.all()
     );
 }
+
+#[test]
+fn regression_ctrl_c_while_the_change_set_is_created_cleans_up() {
+    let moto = Emulator::moto();
+    let ep = moto.endpoint();
+    let stack = aws::stack_name("ctrlc-early");
+    // Pressed before the change set is ready: the run must not go on to
+    // the review, and must delete what it made.
+    let interrupt = Interrupt::new();
+    interrupt.trigger();
+    let run = aws::deploy_with(
+        &ep,
+        &stack,
+        Some(&templates::network(Some("ami-1"))),
+        &["--yes"],
+        &[],
+        interrupt,
+    );
+    assert_eq!(run.code, 130, "{}", run.all());
+    assert!(
+        run.err.contains(
+            "Interrupted (Ctrl-C) while the change set was being created: nothing was executed."
+        ),
+        "{}",
+        run.all()
+    );
+    assert!(!run.out.contains("Executing"), "{}", run.all());
+    assert_cleaned_up(&run);
+    assert_nothing_left(&ep, &stack, &run);
+}
