@@ -161,11 +161,13 @@ pub struct DeployArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Create and review the change set, then stop; prints the command that
-    /// executes it.
+    /// executes it. The change set is kept on purpose (any other run that
+    /// ends without executing deletes what it created).
     #[arg(long, conflicts_with = "execute")]
     pub no_execute: bool,
     /// Execute a change set left by `--no-execute` (reviewed again first;
-    /// it already holds its template, parameters and tags).
+    /// it already holds its template, parameters and tags). Declined or
+    /// refused, it is kept: this run did not create it.
     #[arg(
         long,
         value_name = "CHANGE_SET",
@@ -214,6 +216,37 @@ pub struct DeployContext {
     /// blueprint and environment, for printed commands; `hagen deploy`
     /// when empty.
     pub command: String,
+    /// `--verbose`: print the SDK's full detail under an AWS error.
+    pub verbose: bool,
+}
+
+/// Prints an error as the user should see it: `error: MESSAGE` (one line),
+/// the fix when hagen knows it, and with `verbose` the SDK's full detail;
+/// in JSON mode also an `error` record. Returns the exit code.
+pub fn report_error(console: &mut Console, err: &DeployError, aws: &AwsArgs, verbose: bool) -> u8 {
+    let code = error_code(err);
+    let message = err.to_string();
+    console.warn(format!("error: {message}"));
+    let profile = aws
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let fix = err.fix(profile.as_deref());
+    if let Some(fix) = &fix {
+        console.warn(format!("  to fix: {fix}"));
+    }
+    if let Some(detail) = err.detail() {
+        if verbose {
+            console.warn(format!("  detail: {detail}"));
+        } else {
+            console.warn("  (run with --verbose for the AWS SDK's detail)");
+        }
+    }
+    console.record(
+        "error",
+        serde_json::json!({ "message": message, "fix": fix, "exit_code": code }),
+    );
+    code
 }
 
 /// Checks a stack name against CloudFormation's rule.
@@ -236,9 +269,10 @@ pub fn outcome_code(outcome: &Outcome) -> u8 {
     match outcome {
         Outcome::Deployed { .. } | Outcome::NoChanges | Outcome::LeftForReview { .. } => exit::OK,
         Outcome::Declined | Outcome::Blocked { .. } => exit::CHANGE_SET_REFUSED,
-        Outcome::Failed { .. } | Outcome::NeedsRecovery { .. } | Outcome::Busy { .. } => {
-            exit::DEPLOY_FAILED
-        }
+        Outcome::Failed { .. }
+        | Outcome::NeedsRecovery { .. }
+        | Outcome::Busy { .. }
+        | Outcome::AnotherDeploy { .. } => exit::DEPLOY_FAILED,
         Outcome::Interrupted => exit::INTERRUPTED,
     }
 }
@@ -326,11 +360,7 @@ fn run_steps(
 ) -> u8 {
     let request = match request(args, ctx) {
         Ok(r) => r,
-        Err(e) => {
-            let code = error_code(&e);
-            console.error(e, code);
-            return code;
-        }
+        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
     };
     let synthesized = match prepare(args, synth, console) {
         Ok(s) => s,
@@ -344,7 +374,10 @@ fn run_steps(
         }
     };
     let options = args.aws.options(ctx.default_region.as_deref());
-    let config = rt.block_on(crate::deploy::aws::load(&options));
+    let config = match rt.block_on(crate::deploy::aws::load_checked(&options)) {
+        Ok(config) => config,
+        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
+    };
     let clients = Clients::new(&config);
     finish(
         args,
@@ -469,11 +502,7 @@ fn finish(
             record_outcome(console, &outcome, code, execute);
             code
         }
-        Err(e) => {
-            let code = error_code(&e);
-            console.error(e, code);
-            code
-        }
+        Err(e) => report_error(console, &e, &args.aws, ctx.verbose),
     }
 }
 

@@ -56,6 +56,11 @@ pub struct Cli {
         value_name = "WHEN"
     )]
     pub color: color::Color,
+
+    /// Show the full detail of AWS errors (every cause the SDK reports),
+    /// not only the one-line message and its fix.
+    #[arg(short = 'v', long, visible_alias = "debug", global = true)]
+    pub verbose: bool,
 }
 
 /// hagen's subcommands. Each is `Variant(module::XxxArgs)` with a matching
@@ -146,7 +151,7 @@ pub enum Command {
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
             \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
-            \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
+            \x20 hagen deploy --execute hagen-deploy-20261206-103005-8f2c41aa\n\
             \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
             5 change set refused, 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
@@ -266,6 +271,8 @@ pub struct Context<'a, B: ?Sized> {
     pub err: &'a mut dyn Write,
     /// The directory `hagen.toml` is looked for in (`""`: the current one).
     pub dir: PathBuf,
+    /// `--verbose`: show the full detail of AWS errors.
+    pub verbose: bool,
 }
 
 impl<B: ?Sized> Context<'_, B> {
@@ -363,6 +370,7 @@ pub fn run<B: Blueprint + ?Sized>(
         out,
         err,
         dir: PathBuf::new(),
+        verbose: cli.verbose,
     };
     dispatch(cli.command, cli.color, &mut cx)
 }
@@ -463,6 +471,7 @@ fn deploy_context<B: Blueprint + ?Sized>(
         default_bucket: env.template_bucket.clone(),
         default_region: env.region.clone(),
         command,
+        verbose: cx.verbose,
     })
 }
 

@@ -266,6 +266,7 @@ mod tests {
             out: &mut out,
             err: &mut err,
             dir: PathBuf::new(),
+            verbose: false,
         };
         assert_eq!(gate(&[finding(Severity::Warning)], &mut cx), Ok(()));
         assert_eq!(

@@ -15,6 +15,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 
+use super::error::{AwsProblem, DeployError};
+
 /// Attempts per AWS call, the first included. The SDK's standard mode
 /// default is 3; CloudFormation's describe calls are throttled often enough
 /// when several deploys run at once that a few more attempts pay off.
@@ -97,9 +99,183 @@ pub fn region_override(
     options.configured_region.clone()
 }
 
+/// The regions of every AWS partition the SDK knows (its partition data
+/// as of aws-sdk-cloudformation 1.136), for refusing a misspelt region at
+/// once instead of after DNS lookups time out.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-isoe-west-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// Checks what can be checked without a request: the profile exists, a
+/// region is set, and (without a custom endpoint) it is a known one.
+/// `env_var` reads the process environment.
+pub fn check(
+    config: &SdkConfig,
+    options: &AwsOptions,
+    env_var: impl Fn(&str) -> Option<String>,
+) -> Result<(), DeployError> {
+    let profile = options
+        .profile
+        .clone()
+        .or_else(|| env_var("AWS_PROFILE").filter(|p| !p.trim().is_empty()));
+    if let Some(profile) = profile {
+        let known = known_profiles_in(&env_var);
+        if !known.contains(&profile) {
+            return Err(DeployError::setup(AwsProblem::MissingProfile {
+                profile,
+                known,
+            }));
+        }
+    }
+    let Some(region) = config.region().map(|r| r.as_ref().to_owned()) else {
+        return Err(DeployError::setup(AwsProblem::NoRegion));
+    };
+    let custom_endpoint = config.endpoint_url().is_some()
+        || env_var("AWS_ENDPOINT_URL").is_some()
+        || env_var("AWS_ENDPOINT_URL_CLOUDFORMATION").is_some();
+    if !custom_endpoint && !KNOWN_REGIONS.contains(&region.as_str()) {
+        let suggestion = closest_region(&region);
+        return Err(DeployError::setup(AwsProblem::UnknownRegion {
+            region,
+            suggestion,
+        }));
+    }
+    Ok(())
+}
+
+/// The known region nearest to `region` by edit distance, when it is
+/// within three edits (a typo, not another name).
+fn closest_region(region: &str) -> Option<String> {
+    KNOWN_REGIONS
+        .iter()
+        .map(|k| (edit_distance(region, k), *k))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, k)| k.to_owned())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The profiles the AWS config and credentials files define (the files
+/// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` name, else
+/// `~/.aws/config` and `~/.aws/credentials`), sorted.
+pub fn known_profiles() -> Vec<String> {
+    known_profiles_in(&|name: &str| std::env::var(name).ok())
+}
+
+fn known_profiles_in(env_var: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let home = env_var("HOME").or_else(|| env_var("USERPROFILE"));
+    let file = |var: &str, default: &str| {
+        env_var(var).map(std::path::PathBuf::from).or_else(|| {
+            home.as_ref()
+                .map(|h| std::path::Path::new(h).join(".aws").join(default))
+        })
+    };
+    let mut found = Vec::new();
+    for (path, config) in [
+        (file("AWS_CONFIG_FILE", "config"), true),
+        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
+    ] {
+        let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(section) = line
+                .trim()
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+            else {
+                continue;
+            };
+            let section = section.trim();
+            let name = if config {
+                match section.strip_prefix("profile ") {
+                    Some(n) => n.trim(),
+                    None if section == "default" => section,
+                    None => continue,
+                }
+            } else {
+                section
+            };
+            if !found.iter().any(|f| f == name) {
+                found.push(name.to_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// Loads the SDK configuration through the standard chain.
 pub async fn load(options: &AwsOptions) -> SdkConfig {
     config_loader(options).load().await
+}
+
+/// [`load`], then [`check`] against the process environment: what a
+/// command that talks to AWS calls, so that a missing profile or region,
+/// or a misspelt region, is refused before any request.
+pub async fn load_checked(options: &AwsOptions) -> Result<SdkConfig, DeployError> {
+    let config = load(options).await;
+    check(&config, options, |name| std::env::var(name).ok())?;
+    Ok(config)
 }
 
 /// The clients a deploy needs, built from one configuration.
@@ -154,6 +330,79 @@ mod tests {
             configured_region: configured.map(str::to_owned),
             ..AwsOptions::default()
         }
+    }
+
+    fn config(region: Option<&str>, endpoint: Option<&str>) -> SdkConfig {
+        let mut b = SdkConfig::builder().behavior_version(BehaviorVersion::latest());
+        if let Some(r) = region {
+            b = b.region(Region::new(r.to_owned()));
+        }
+        if let Some(e) = endpoint {
+            b = b.endpoint_url(e);
+        }
+        b.build()
+    }
+
+    #[test]
+    fn regression_an_unknown_region_is_refused_without_a_request() {
+        let none = |_: &str| None;
+        let err = check(&config(Some("us-est-1"), None), &options(None, None), none)
+            .expect_err("refused");
+        assert_eq!(err.to_string(), "unknown AWS region \"us-est-1\"");
+        assert!(
+            err.fix(None)
+                .is_some_and(|f| f.contains("did you mean --region us-east-1?")),
+            "{:?}",
+            err.fix(None)
+        );
+        assert!(check(&config(Some("eu-west-3"), None), &options(None, None), none).is_ok());
+        assert!(
+            check(
+                &config(Some("local-1"), Some("http://127.0.0.1:5000")),
+                &options(None, None),
+                none
+            )
+            .is_ok(),
+            "a custom endpoint takes any region name"
+        );
+    }
+
+    #[test]
+    fn regression_no_region_is_refused_with_the_ways_to_set_one() {
+        let err =
+            check(&config(None, None), &options(None, None), |_: &str| None).expect_err("refused");
+        assert_eq!(err.to_string(), "no AWS region is set");
+        assert!(err.fix(None).is_some_and(|f| f.contains("--region")));
+    }
+
+    #[test]
+    fn profiles_are_read_from_both_files() {
+        let dir = std::env::temp_dir().join(format!("hagen-profiles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let config_file = dir.join("config");
+        let credentials_file = dir.join("credentials");
+        std::fs::write(
+            &config_file,
+            "[default]\nregion=x\n[profile dev]\n[sso-session s]\n",
+        )
+        .expect("config");
+        std::fs::write(&credentials_file, "[ci]\naws_access_key_id=a\n").expect("credentials");
+        let env = |name: &str| match name {
+            "AWS_CONFIG_FILE" => Some(config_file.display().to_string()),
+            "AWS_SHARED_CREDENTIALS_FILE" => Some(credentials_file.display().to_string()),
+            _ => None,
+        };
+        assert_eq!(known_profiles_in(&env), ["ci", "default", "dev"]);
+        let missing = AwsOptions {
+            profile: Some("prod".into()),
+            ..AwsOptions::default()
+        };
+        let err = check(&config(Some("us-east-1"), None), &missing, env).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "AWS profile \"prod\" does not exist (profiles found: ci, default, dev)"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Change sets: create one (after deleting an old one of the same name),
-//! wait for it with backoff, read its changes, recognise "no changes" in
-//! both forms AWS uses, and delete it.
+//! Change sets: create one, wait for it with backoff, read its changes,
+//! recognise "no changes" in both forms AWS uses, find the ones other
+//! hagen runs are working with, read CloudFormation's validation findings
+//! on a failed one, and delete one.
 //!
 //! Owns the change-set calls; what to do with the result is
 //! `super::run`'s business.
@@ -14,6 +15,7 @@ use super::aws::Clients;
 use super::capabilities::Capability;
 use super::error::{DeployError, service_error};
 use super::events::is_missing_stack;
+use super::naming::RunKind;
 use super::params::ParamValue;
 use super::review::{Change, ChangeDetail};
 
@@ -140,6 +142,191 @@ pub async fn delete_if_present(
         match out.next_token() {
             Some(t) => next = Some(t.to_owned()),
             None => return Ok(()),
+        }
+    }
+}
+
+/// A change set of another `hagen deploy` run that has not been executed
+/// yet: that run is most likely still reviewing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRun {
+    /// The change set's name.
+    pub name: String,
+    /// When it was created (ISO 8601, UTC), when the service says.
+    pub created: Option<String>,
+    /// Who made it (`user@host (pid N)`), from its description.
+    pub by: Option<String>,
+}
+
+/// The change sets of `stack` that other `hagen deploy` runs made (known
+/// by their description, see [`RunKind`]) within the last `within` and that
+/// are still being created or wait for execution. Change sets kept for
+/// review (`--no-execute`) and ones made by anything else do not count.
+pub async fn pending_deploy_runs(
+    clients: &Clients,
+    stack: &str,
+    within: Duration,
+) -> Result<Vec<PendingRun>, DeployError> {
+    let now = std::time::SystemTime::now();
+    let mut found = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let out = match clients
+            .cfn
+            .list_change_sets()
+            .stack_name(stack)
+            .set_next_token(next.take())
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if is_missing_stack(&e) => return Ok(found),
+            Err(e) => {
+                return Err(DeployError::aws(
+                    format!("ListChangeSets of stack {stack:?}"),
+                    &e,
+                ));
+            }
+        };
+        for s in out.summaries() {
+            let description = s.description().unwrap_or_default();
+            if RunKind::of_description(description) != Some(RunKind::Deploy) {
+                continue;
+            }
+            let status = s.status().map(|x| x.as_str()).unwrap_or_default();
+            let execution = s.execution_status().map(|x| x.as_str()).unwrap_or_default();
+            let waiting = matches!(
+                status,
+                "CREATE_PENDING" | "CREATE_IN_PROGRESS" | "CREATE_COMPLETE"
+            ) && matches!(execution, "AVAILABLE" | "UNAVAILABLE" | "");
+            let recent = s.creation_time().is_none_or(|t| {
+                std::time::SystemTime::try_from(*t)
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .is_none_or(|age| age <= within)
+            });
+            if waiting && recent {
+                found.push(PendingRun {
+                    name: s.change_set_name().unwrap_or_default().to_owned(),
+                    created: s.creation_time().and_then(|t| {
+                        t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
+                            .ok()
+                    }),
+                    by: RunKind::who(description).map(str::to_owned),
+                });
+            }
+        }
+        match out.next_token() {
+            Some(t) => next = Some(t.to_owned()),
+            None => return Ok(found),
+        }
+    }
+}
+
+/// How many change sets `stack` has (0 when it does not exist).
+pub async fn count(clients: &Clients, stack: &str) -> Result<usize, DeployError> {
+    let mut total = 0;
+    let mut next: Option<String> = None;
+    loop {
+        let out = match clients
+            .cfn
+            .list_change_sets()
+            .stack_name(stack)
+            .set_next_token(next.take())
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if is_missing_stack(&e) => return Ok(total),
+            Err(e) => {
+                return Err(DeployError::aws(
+                    format!("ListChangeSets of stack {stack:?}"),
+                    &e,
+                ));
+            }
+        };
+        total += out.summaries().len();
+        match out.next_token() {
+            Some(t) => next = Some(t.to_owned()),
+            None => return Ok(total),
+        }
+    }
+}
+
+/// One finding of CloudFormation's own pre-deployment validation on a
+/// change set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationFinding {
+    /// The validation (`AWS::EarlyValidation::PropertyValidation`).
+    pub name: String,
+    /// `FAILED` or `SKIPPED`.
+    pub status: String,
+    /// What is wrong.
+    pub reason: String,
+    /// Where in the template (`/Resources/Bucket/Properties/BucketName`).
+    pub path: Option<String>,
+    /// The resource it is about.
+    pub logical_id: Option<String>,
+}
+
+impl ValidationFinding {
+    /// One line: where, what, which validation.
+    pub fn line(&self) -> String {
+        let place = self
+            .path
+            .clone()
+            .or_else(|| self.logical_id.clone())
+            .unwrap_or_else(|| "(template)".into());
+        format!("{place}: {} [{} {}]", self.reason, self.name, self.status)
+    }
+}
+
+/// The validation findings CloudFormation recorded for a change set
+/// (DescribeEvents, all pages). `None` when the endpoint cannot say: the
+/// API is missing (older endpoints and emulators answer with an unknown
+/// operation) or refused; the caller then falls back on the change set's
+/// status reason.
+pub async fn validation_findings(
+    clients: &Clients,
+    stack: &str,
+    change_set: &str,
+) -> Option<Vec<ValidationFinding>> {
+    let mut findings = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let out = clients
+            .cfn
+            .describe_events()
+            .stack_name(stack)
+            .change_set_name(change_set)
+            .set_next_token(next.take())
+            .send()
+            .await
+            .ok()?;
+        for e in out.operation_events() {
+            let is_validation = e.event_type().map(|t| t.as_str()) == Some("VALIDATION_ERROR")
+                || e.validation_name().is_some();
+            if !is_validation {
+                continue;
+            }
+            findings.push(ValidationFinding {
+                name: e.validation_name().unwrap_or("validation").to_owned(),
+                status: e
+                    .validation_status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_else(|| "FAILED".into()),
+                reason: e
+                    .validation_status_reason()
+                    .or(e.resource_status_reason())
+                    .unwrap_or("(no reason given)")
+                    .to_owned(),
+                path: e.validation_path().map(str::to_owned),
+                logical_id: e.logical_resource_id().map(str::to_owned),
+            });
+        }
+        match out.next_token() {
+            Some(t) => next = Some(t.to_owned()),
+            None => return Some(findings),
         }
     }
 }
@@ -366,6 +553,21 @@ pub async fn wait_ready(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_names_its_template_path() {
+        let f = ValidationFinding {
+            name: "AWS::EarlyValidation::PropertyValidation".into(),
+            status: "FAILED".into(),
+            reason: "BucketName is too long".into(),
+            path: Some("/Resources/Data/Properties/BucketName".into()),
+            logical_id: Some("Data".into()),
+        };
+        assert_eq!(
+            f.line(),
+            "/Resources/Data/Properties/BucketName: BucketName is too long [AWS::EarlyValidation::PropertyValidation FAILED]"
+        );
+    }
 
     #[test]
     fn both_no_change_forms_are_recognised() {

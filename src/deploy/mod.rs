@@ -1,10 +1,12 @@
 //! Deploying a synthesized template through reviewed change sets.
 //!
 //! The flow: find the stack and settle it (wait, or recover a failed state
-//! with confirmation), create a change set with a deterministic name, review
+//! with confirmation), create a change set with a name of its own per run, review
 //! it (stateful replacements block without `--allow-replace`; security
 //! widening is spelled out), execute after confirmation, stream events, and
-//! print outputs. `hagen diff` reuses the same pieces read-only.
+//! print outputs; a run that ends without executing deletes the change set
+//! (and empty stack) it created. `hagen diff` reuses the same pieces
+//! read-only.
 //!
 //! This module talks to AWS (CloudFormation and S3) and the user (through
 //! an injected [`Console`]); it holds no template logic: it takes the
@@ -36,5 +38,5 @@ pub use console::{
     Console, DeployTarget, Interrupt, OutputFormat, ProgressMode, Prompt, ScriptedPrompt,
     SharedBuffer,
 };
-pub use error::DeployError;
+pub use error::{AwsProblem, DeployError};
 pub use run::{DeployRequest, Deployer, Outcome, Synthesized};

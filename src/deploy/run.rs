@@ -16,11 +16,11 @@ use crate::template::Template;
 use super::aws::Clients;
 use super::capabilities;
 use super::changeset::{self, ChangeSetSpec, CreateResult, Described, TemplateSource};
-use super::console::{Console, Interrupt, Style};
+use super::console::{Console, Interrupt, NoPrompt, Style};
 use super::document::Document;
 use super::error::DeployError;
 use super::events::{self, EventCursor, Failure, Progress, WatchEnd, WatchOptions};
-use super::naming;
+use super::naming::{self, RunKind};
 use super::outputs::{self, StackOutput};
 use super::params;
 use super::review::{Review, parameter_changes};
@@ -143,8 +143,34 @@ pub enum Outcome {
         /// Its status.
         status: String,
     },
-    /// Ctrl-C: hagen stopped watching; the operation continues.
+    /// Ctrl-C: hagen stopped watching (the operation continues), or the
+    /// user pressed it at a prompt (nothing was executed; what this run
+    /// created was deleted).
     Interrupted,
+    /// Another `hagen deploy` run has a change set pending on this stack.
+    AnotherDeploy {
+        /// That run's change set.
+        change_set: String,
+    },
+}
+
+/// How long a pending change set of another deploy run counts as that run
+/// still going (a review can take a while; a crashed run's change set stops
+/// blocking after this).
+pub const ANOTHER_RUN_WINDOW: Duration = Duration::from_secs(3_600);
+
+/// Longest wait for an empty stack this run created to be deleted.
+const STACK_DELETE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A change set this run created (and so may delete).
+#[derive(Debug, Clone)]
+struct Ours {
+    name: String,
+    id: String,
+    stack_id: String,
+    /// The stack did not exist or held no resources (REVIEW_IN_PROGRESS)
+    /// before: if it is left empty, this run deletes it too.
+    maybe_new_stack: bool,
 }
 
 /// Runs deploys against one AWS account and region, talking to one console.
@@ -159,6 +185,11 @@ pub struct Deployer<'a> {
     watch_options: WatchOptions,
     stack_name: String,
     last_failures: Vec<Failure>,
+    /// ExecuteChangeSet was sent (or may have been): the change set is no
+    /// longer this run's to delete.
+    executed: bool,
+    /// The user pressed Ctrl-C at a prompt.
+    interrupted_at_prompt: bool,
 }
 
 /// The largest number of recoveries (wait, delete, roll back) one deploy
@@ -178,6 +209,8 @@ impl<'a> Deployer<'a> {
             watch_options: WatchOptions::default(),
             stack_name: String::new(),
             last_failures: Vec::new(),
+            executed: false,
+            interrupted_at_prompt: false,
         }
     }
 
@@ -185,6 +218,19 @@ impl<'a> Deployer<'a> {
         self.catch_ctrl_c = request.catch_ctrl_c;
         self.watch_options = request.watch;
         self.stack_name = request.stack_name.clone();
+        self.executed = false;
+        self.interrupted_at_prompt = false;
+    }
+
+    /// An outcome that ended at a prompt the user interrupted is reported
+    /// as an interruption.
+    fn after_prompt(&self, outcome: Outcome) -> Outcome {
+        match outcome {
+            Outcome::Declined | Outcome::NeedsRecovery { .. } if self.interrupted_at_prompt => {
+                Outcome::Interrupted
+            }
+            other => other,
+        }
     }
 
     fn cli(&self) -> String {
@@ -205,7 +251,7 @@ impl<'a> Deployer<'a> {
         let stack = request.stack_name.as_str();
         let info = match self.settle(request).await? {
             Ok(info) => info,
-            Err(outcome) => return Ok(outcome),
+            Err(outcome) => return Ok(self.after_prompt(outcome)),
         };
         let state = info
             .as_ref()
@@ -232,10 +278,21 @@ impl<'a> Deployer<'a> {
         } else {
             TemplateSource::Body(template.body.to_owned())
         };
-        let name = naming::deploy_change_set_name(stack);
-        if info.is_some() {
-            changeset::delete_if_present(self.clients, stack, &name).await?;
+        if info.is_some()
+            && let Some(other) =
+                changeset::pending_deploy_runs(self.clients, stack, ANOTHER_RUN_WINDOW)
+                    .await?
+                    .into_iter()
+                    .next()
+        {
+            return Ok(self.another_deploy(stack, other));
         }
+        let name = naming::deploy_change_set_name();
+        let run_kind = if request.no_execute {
+            RunKind::ForReview
+        } else {
+            RunKind::Deploy
+        };
         let spec = ChangeSetSpec {
             stack: stack.to_owned(),
             name: name.clone(),
@@ -246,7 +303,7 @@ impl<'a> Deployer<'a> {
             tags: request.tags.clone(),
             notification_arns: request.notification_arns.clone(),
             token: naming::request_token(stack, "create"),
-            description: "Created by hagen deploy".into(),
+            description: run_kind.description(&naming::this_run()),
         };
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
@@ -256,11 +313,65 @@ impl<'a> Deployer<'a> {
             CreateResult::NoChanges => return self.no_changes(request).await,
             CreateResult::Created(c) => c,
         };
-        let described =
-            changeset::wait_ready(self.clients, stack, &created.id, request.change_set_timeout)
-                .await?;
+        let ours = Ours {
+            name,
+            id: created.id.clone(),
+            stack_id: created.stack_id.clone(),
+            maybe_new_stack: creates,
+        };
+        let result = self
+            .with_created(request, template, &ours, creates, info)
+            .await;
+        let kept = self.executed || matches!(result, Ok(Outcome::LeftForReview { .. }));
+        if !kept {
+            // "no changes" already says it all: the empty change set goes quietly.
+            let quiet = matches!(result, Ok(Outcome::NoChanges));
+            self.clean_up(&ours, quiet).await;
+        }
+        let result = result.map(|o| self.after_prompt(o));
+        if matches!(result, Ok(Outcome::Deployed { .. })) {
+            let elapsed = started.elapsed().as_secs_f64();
+            self.console.say(format!("Done in {elapsed:.1} s."));
+        }
+        result
+    }
+
+    /// Everything after this run created its change set: wait for it,
+    /// review it, execute it. The caller cleans up whatever way this ends
+    /// short of execution.
+    async fn with_created(
+        &mut self,
+        request: &DeployRequest,
+        template: Synthesized<'_>,
+        ours: &Ours,
+        creates: bool,
+        info: Option<StackInfo>,
+    ) -> Result<Outcome, DeployError> {
+        let stack = request.stack_name.as_str();
+        if !request.no_execute
+            && let Some(earlier) = self.earlier_run(&ours.stack_id, &ours.name).await?
+        {
+            return Ok(self.another_deploy(stack, earlier));
+        }
+        // From here Ctrl-C means "stop and clean up", not "kill hagen".
+        self.catch_ctrl_c();
+        let interrupt = self.interrupt.clone();
+        let described = tokio::select! {
+            biased;
+            () = interrupt.fired() => {
+                self.console.warn(
+                    "Interrupted (Ctrl-C) while the change set was being created: nothing was executed.",
+                );
+                return Ok(Outcome::Interrupted);
+            }
+            described = changeset::wait_ready(
+                self.clients,
+                stack,
+                &ours.id,
+                request.change_set_timeout,
+            ) => described?,
+        };
         if described.is_no_change() {
-            changeset::delete(self.clients, stack, &created.id).await?;
             return self.no_changes(request).await;
         }
         if described.status != "CREATE_COMPLETE" {
@@ -268,7 +379,7 @@ impl<'a> Deployer<'a> {
                 .status_reason
                 .clone()
                 .unwrap_or_else(|| described.status.clone());
-            changeset::delete(self.clients, stack, &created.id).await?;
+            self.show_validation_findings(&described).await;
             return Err(DeployError::TemplateRejected { message: reason });
         }
         let old = if creates {
@@ -278,21 +389,132 @@ impl<'a> Deployer<'a> {
         };
         let new = Document::from_template(template.template);
         let deployed_params = info.map(|i| i.parameters).unwrap_or_default();
-        let outcome = self
-            .review_and_execute(
-                request,
-                &described,
-                old.as_ref(),
-                &new,
-                creates,
-                &deployed_params,
-            )
-            .await?;
-        if matches!(outcome, Outcome::Deployed { .. }) {
-            let elapsed = started.elapsed().as_secs_f64();
-            self.console.say(format!("Done in {elapsed:.1} s."));
+        self.review_and_execute(
+            request,
+            &described,
+            old.as_ref(),
+            &new,
+            creates,
+            &deployed_params,
+        )
+        .await
+    }
+
+    /// Prints CloudFormation's own validation findings on a failed change
+    /// set, each with its template path, when the endpoint can list them.
+    async fn show_validation_findings(&mut self, described: &Described) {
+        let findings =
+            changeset::validation_findings(self.clients, &described.stack_id, &described.id)
+                .await
+                .unwrap_or_default();
+        if findings.is_empty() {
+            return;
         }
-        Ok(outcome)
+        let heading = format!(
+            "CloudFormation's validation of change set {} found {} problem{}:",
+            described.name,
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+        let painted = self.console.paint(&heading, Style::Danger);
+        self.console.say(painted);
+        for f in &findings {
+            self.console.say(format!("  - {}", f.line()));
+        }
+    }
+
+    /// Another deploy run's change set made before ours (`name`), for two
+    /// runs that passed the check before creating at the same time: the
+    /// later one gives way.
+    async fn earlier_run(
+        &mut self,
+        stack: &str,
+        name: &str,
+    ) -> Result<Option<changeset::PendingRun>, DeployError> {
+        let mut runs =
+            changeset::pending_deploy_runs(self.clients, stack, ANOTHER_RUN_WINDOW).await?;
+        // Creation times first, then names (which start with the time).
+        runs.sort_by(|a, b| (&a.created, &a.name).cmp(&(&b.created, &b.name)));
+        Ok(runs.into_iter().next().filter(|first| first.name != name))
+    }
+
+    /// Refuses to start while another deploy run has a change set pending.
+    fn another_deploy(&mut self, stack: &str, other: changeset::PendingRun) -> Outcome {
+        let when = other
+            .created
+            .as_deref()
+            .map(|t| format!(" at {t}"))
+            .unwrap_or_default();
+        let who = other
+            .by
+            .as_deref()
+            .map(|b| format!(" by {b}"))
+            .unwrap_or_default();
+        let text = format!(
+            "Another deploy is running on stack {stack} (change set {}, created{when}{who}). Nothing was created; run again when it has finished.",
+            other.name
+        );
+        let painted = self.console.paint(&text, Style::Warning);
+        self.console.warn(painted);
+        self.console.warn(format!(
+            "  If that run is gone (its change set is stale), delete it: aws cloudformation delete-change-set --stack-name {stack} --change-set-name {}{}",
+            other.name,
+            self.cli()
+        ));
+        Outcome::AnotherDeploy {
+            change_set: other.name,
+        }
+    }
+
+    /// Deletes the change set this run created and, when the stack it was
+    /// made on is left empty in REVIEW_IN_PROGRESS with no other change
+    /// set, that stack too (waiting until it is gone); says so in one line
+    /// (`quiet`: only when it deleted the stack or failed).
+    /// A second Ctrl-C stops the cleanup and prints the commands that
+    /// finish it.
+    async fn clean_up(&mut self, ours: &Ours, quiet: bool) {
+        let stop = async {
+            if self.catch_ctrl_c {
+                // Registered now, so it sees only a Ctrl-C from here on.
+                let _ = tokio::signal::ctrl_c().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let clients = self.clients;
+        let result = tokio::select! {
+            r = clean_up_steps(clients, ours) => Some(r),
+            () = stop => None,
+        };
+        let stack = self.stack_name.clone();
+        let cli = self.cli();
+        let finish = format!(
+            "aws cloudformation delete-change-set --change-set-name {}{cli}{}",
+            ours.id,
+            if ours.maybe_new_stack {
+                format!(
+                    "; then, if stack {stack} is empty in REVIEW_IN_PROGRESS: aws cloudformation delete-stack --stack-name {stack}{cli}"
+                )
+            } else {
+                String::new()
+            }
+        );
+        match result {
+            Some(Ok(true)) => self.console.say(format!(
+                "Cleaned up: deleted change set {} and the empty stack {stack} (REVIEW_IN_PROGRESS) it had created.",
+                ours.name
+            )),
+            Some(Ok(false)) if quiet => {}
+            Some(Ok(false)) => self
+                .console
+                .say(format!("Cleaned up: deleted change set {}.", ours.name)),
+            Some(Err(e)) => self.console.warn(format!(
+                "warning: could not clean up after this run ({e}). Finish it with: {finish}"
+            )),
+            None => self.console.warn(format!(
+                "Cleanup stopped (Ctrl-C). Finish it with: {finish}"
+            )),
+        }
     }
 
     /// Executes a change set left earlier with `--no-execute`, after
@@ -311,7 +533,7 @@ impl<'a> Deployer<'a> {
                     "stack {stack:?} does not exist, so it has no change set {change_set:?}; run hagen deploy without --execute"
                 )));
             }
-            Err(outcome) => return Ok(outcome),
+            Err(outcome) => return Ok(self.after_prompt(outcome)),
         };
         let described = changeset::describe(self.clients, stack, change_set).await?;
         if described.is_no_change() {
@@ -339,15 +561,26 @@ impl<'a> Deployer<'a> {
         } else {
             self.deployed_document(stack, None).await?
         };
-        self.review_and_execute(
-            request,
-            &described,
-            old.as_ref(),
-            &new,
-            creates,
-            &info.parameters,
-        )
-        .await
+        let result = self
+            .review_and_execute(
+                request,
+                &described,
+                old.as_ref(),
+                &new,
+                creates,
+                &info.parameters,
+            )
+            .await;
+        if !self.executed {
+            // An earlier run made it and kept it on purpose: never ours to delete.
+            self.console.say(format!(
+                "Change set {} is kept (an earlier run made it). To delete it: aws cloudformation delete-change-set --stack-name {stack} --change-set-name {}{}",
+                described.name,
+                described.name,
+                self.cli()
+            ));
+        }
+        result.map(|o| self.after_prompt(o))
     }
 
     async fn deployed_document(
@@ -426,7 +659,7 @@ impl<'a> Deployer<'a> {
                     )
                     .await;
                     let question = format!("Delete stack {stack} and create it again?");
-                    if !self.confirm(request, &question)? {
+                    if !self.confirm(request, &question).await? {
                         self.console.say(format!(
                             "Left as it is. To recover yourself: aws cloudformation delete-stack --stack-name {stack}{}",
                             self.cli()
@@ -472,7 +705,7 @@ impl<'a> Deployer<'a> {
                     )
                     .await;
                     let question = format!("Continue the rollback of stack {stack} now?");
-                    if !self.confirm(request, &question)? {
+                    if !self.confirm(request, &question).await? {
                         self.console.say(format!(
                             "Left as it is. To recover yourself: aws cloudformation continue-update-rollback --stack-name {stack}{} [--resources-to-skip LOGICAL_ID ...]",
                             self.cli()
@@ -522,7 +755,7 @@ impl<'a> Deployer<'a> {
                     )
                     .await;
                     let question = format!("Roll back stack {stack} now?");
-                    if !self.confirm(request, &question)? {
+                    if !self.confirm(request, &question).await? {
                         self.console.say(format!(
                             "Left as it is. To recover yourself: aws cloudformation rollback-stack --stack-name {stack}{}",
                             self.cli()
@@ -570,7 +803,14 @@ impl<'a> Deployer<'a> {
         }
     }
 
-    fn confirm(&mut self, request: &DeployRequest, question: &str) -> Result<bool, DeployError> {
+    /// Asks `question`. Ctrl-C while the question waits is caught: it
+    /// answers no and marks the run interrupted (the answer is read on a
+    /// thread of its own, so the interrupt does not wait for a line).
+    async fn confirm(
+        &mut self,
+        request: &DeployRequest,
+        question: &str,
+    ) -> Result<bool, DeployError> {
         if request.assume_yes {
             return Ok(true);
         }
@@ -580,12 +820,39 @@ impl<'a> Deployer<'a> {
             ));
             return Ok(false);
         }
-        self.console
-            .prompt
-            .confirm(question)
-            .map_err(|e| DeployError::io("reading the answer", e))
+        self.catch_ctrl_c();
+        let mut prompt = std::mem::replace(&mut self.console.prompt, Box::new(NoPrompt));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let asked = question.to_owned();
+        std::thread::spawn(move || {
+            let answer = prompt.confirm(&asked);
+            let _ = tx.send((prompt, answer));
+        });
+        let interrupt = self.interrupt.clone();
+        tokio::select! {
+            answered = rx => match answered {
+                Ok((prompt, answer)) => {
+                    self.console.prompt = prompt;
+                    answer.map_err(|e| DeployError::io("reading the answer", e))
+                }
+                Err(_) => Err(DeployError::io(
+                    "reading the answer",
+                    std::io::Error::other("the prompt stopped without an answer"),
+                )),
+            },
+            () = interrupt.fired() => {
+                self.interrupted_at_prompt = true;
+                // The question's line is still open on the terminal.
+                self.console.warn("");
+                self.console
+                    .warn("Interrupted (Ctrl-C) at the prompt: nothing was executed.");
+                Ok(false)
+            }
+        }
     }
 
+    /// Routes Ctrl-C to the interrupt (from the first prompt or operation
+    /// of this run on).
     fn catch_ctrl_c(&mut self) {
         if self.catch_ctrl_c && !self.listening {
             self.interrupt.listen_for_ctrl_c();
@@ -743,13 +1010,12 @@ impl<'a> Deployer<'a> {
             .map(|r| r.logical_id.clone())
             .collect();
         if !blocking.is_empty() {
-            changeset::delete(self.clients, stack, &described.id).await?;
             let flags: Vec<String> = blocking
                 .iter()
                 .map(|id| format!("--allow-replace {id}"))
                 .collect();
             let text = format!(
-                "Stopped before execution: this change would replace or delete stateful resource{} {}. Nothing was changed (the change set was deleted). If that is intended, run again with {}.",
+                "Stopped before execution: this change would replace or delete stateful resource{} {}. Nothing was changed. If that is intended, run again with {}.",
                 if blocking.len() == 1 { "" } else { "s" },
                 blocking.join(", "),
                 flags.join(" ")
@@ -766,10 +1032,9 @@ impl<'a> Deployer<'a> {
             return Ok(Outcome::LeftForReview { change_set: name });
         }
         let question = format!("Execute change set {name} on stack {stack}?");
-        if !self.confirm(request, &question)? {
-            changeset::delete(self.clients, stack, &described.id).await?;
+        if !self.confirm(request, &question).await? {
             self.console.say(format!(
-                "Not executed; change set {name} deleted. Nothing was changed."
+                "Not executed: change set {name}. Nothing was changed."
             ));
             return Ok(Outcome::Declined);
         }
@@ -778,6 +1043,7 @@ impl<'a> Deployer<'a> {
             EventCursor::start(self.clients, &described.stack_id, Some(token.clone())).await?;
         let operation = if creates { "create" } else { "update" };
         self.catch_ctrl_c();
+        self.executed = true;
         self.clients
             .cfn
             .execute_change_set()
@@ -787,6 +1053,11 @@ impl<'a> Deployer<'a> {
             .send()
             .await
             .map_err(|e| {
+                // A refusal from the service means nothing started: the
+                // change set is still ours to clean up.
+                if e.as_service_error().is_some() {
+                    self.executed = false;
+                }
                 DeployError::aws(
                     format!(
                         "ExecuteChangeSet {name} on stack {stack} (if unsure whether it started: aws cloudformation describe-stacks --stack-name {stack}{})",
@@ -832,4 +1103,42 @@ impl<'a> Deployer<'a> {
             }
         }
     }
+}
+
+/// The cleanup itself: delete our change set, then the stack when it is an
+/// empty REVIEW_IN_PROGRESS stack with no change set left, and wait for it
+/// to be gone. `Ok(true)` when the stack was deleted too.
+async fn clean_up_steps(clients: &Clients, ours: &Ours) -> Result<bool, DeployError> {
+    changeset::delete(clients, &ours.stack_id, &ours.id).await?;
+    if !ours.maybe_new_stack {
+        return Ok(false);
+    }
+    let Some(info) = stack::describe(clients, &ours.stack_id).await? else {
+        return Ok(false);
+    };
+    if StackState::from_status(&info.status) != StackState::ReviewInProgress
+        || changeset::count(clients, &ours.stack_id).await? > 0
+    {
+        return Ok(false);
+    }
+    clients
+        .cfn
+        .delete_stack()
+        .stack_name(&ours.stack_id)
+        .send()
+        .await
+        .map_err(|e| DeployError::aws(format!("DeleteStack {:?}", info.name), &e))?;
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(300);
+    while stack::describe(clients, &ours.stack_id).await?.is_some() {
+        if start.elapsed() >= STACK_DELETE_TIMEOUT {
+            return Err(DeployError::Timeout {
+                what: format!("the empty stack {} to be deleted", info.name),
+                seconds: STACK_DELETE_TIMEOUT.as_secs(),
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = delay.mul_f32(1.5).min(Duration::from_secs(3));
+    }
+    Ok(true)
 }

@@ -189,11 +189,12 @@ fn a_failed_create_rolls_back_and_the_next_deploy_recovers() {
         "{}",
         recovered.all()
     );
+    let name = aws::change_set_of(&recovered);
     assert_eq!(
         recovered.asked,
         [
             format!("Delete stack {stack} and create it again?"),
-            format!("Execute change set hagen-deploy-{stack} on stack {stack}?")
+            format!("Execute change set {name} on stack {stack}?")
         ]
     );
     assert_eq!(
@@ -241,6 +242,19 @@ fn replacing_a_bucket_needs_allow_replace() {
         refused.all()
     );
     assert!(!refused.out.contains("Executing"), "{}", refused.all());
+    let name = aws::change_set_of(&refused);
+    assert!(
+        refused
+            .out
+            .contains(&format!("Cleaned up: deleted change set {name}.")),
+        "{}",
+        refused.all()
+    );
+    assert!(
+        aws::change_sets(&ep, &stack).is_empty(),
+        "{}",
+        refused.all()
+    );
     assert!(bucket_exists(&ep, &first), "the old bucket is untouched");
     assert!(!bucket_exists(&ep, &second));
 
@@ -278,7 +292,7 @@ fn a_change_set_left_for_review_runs_later_and_declining_changes_nothing() {
 
     let left = aws::deploy(&ep, &stack, &template, &["--no-execute"], &[]);
     assert_eq!(left.code, 0, "{}", left.all());
-    let change_set = format!("hagen-deploy-{stack}");
+    let change_set = aws::change_set_of(&left);
     let command = format!("hagen deploy --stack-name {stack} --execute {change_set}");
     assert!(left.out.contains(&command), "{}", left.all());
     assert_eq!(
@@ -301,9 +315,11 @@ fn a_change_set_left_for_review_runs_later_and_declining_changes_nothing() {
         declined.all()
     );
 
-    // Declining deleted the change set; make it again and execute it.
-    let left = aws::deploy(&ep, &stack, &template, &["--no-execute"], &[]);
-    assert_eq!(left.code, 0, "{}", left.all());
+    // An earlier run made the change set: declining keeps it for later.
+    assert_eq!(
+        aws::change_sets(&ep, &stack),
+        std::slice::from_ref(&change_set)
+    );
     let executed = aws::deploy_with(
         &ep,
         &stack,
@@ -509,12 +525,13 @@ fn capabilities_are_acknowledged_only_as_the_template_needs() {
         let stack = aws::stack_name(&format!("caps{i}"));
         let run = aws::deploy(&ep, &stack, &template, &["--no-execute"], &[]);
         assert_eq!(run.code, 0, "{}", run.all());
+        let change_set = aws::change_set_of(&run);
         let described = aws::block_on(async {
             clients
                 .cfn
                 .describe_change_set()
                 .stack_name(&stack)
-                .change_set_name(format!("hagen-deploy-{stack}"))
+                .change_set_name(&change_set)
                 .send()
                 .await
         })

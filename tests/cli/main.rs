@@ -22,6 +22,8 @@ mod custom_blueprint;
 mod static_site;
 
 mod commands;
+mod deploy_cleanup;
+mod deploy_errors;
 mod deploy_faults;
 mod deploy_localstack;
 mod deploy_moto;

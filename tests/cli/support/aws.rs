@@ -11,7 +11,9 @@ use hagen::cli::deploy::{DeployArgs, DeployContext, SynthOutput};
 use hagen::cli::diff::DiffArgs;
 use hagen::deploy::console::NoPrompt;
 use hagen::deploy::events::WatchOptions;
-use hagen::deploy::{Clients, Console, Interrupt, ProgressMode, ScriptedPrompt, SharedBuffer};
+use hagen::deploy::{
+    Clients, Console, Interrupt, ProgressMode, Prompt, ScriptedPrompt, SharedBuffer,
+};
 use hagen::template::Template;
 
 /// The region every test uses.
@@ -257,6 +259,87 @@ fn deploy_full_body(
         err: err.contents(),
         asked: prompt.asked(),
     }
+}
+
+/// Deploys `template` with a prompt of the test's own (one that never
+/// answers, or that does something while it is asked).
+pub fn deploy_prompted(
+    endpoint: &str,
+    stack: &str,
+    template: &Template,
+    flags: &[&str],
+    prompt: Box<dyn Prompt>,
+    interrupt: Interrupt,
+) -> Run {
+    let args = deploy_args(stack, flags);
+    let ctx = DeployContext::default();
+    let mut request = hagen::cli::deploy::request(&args, &ctx)
+        .unwrap_or_else(|e| panic!("request for {stack}: {e}"));
+    request.watch = test_watch();
+    request.catch_ctrl_c = false;
+    let (mut console, out, err, _) = console(Some(&[]));
+    console.prompt = prompt;
+    let clients = clients(endpoint);
+    let mut synth = |_: &mut Console| {
+        Ok(SynthOutput {
+            template: template.clone(),
+            body: template.to_yaml(),
+        })
+    };
+    let code = hagen::cli::deploy::run_with_clients(
+        &args,
+        &ctx,
+        request,
+        &mut synth,
+        &clients,
+        &mut console,
+        interrupt,
+    );
+    Run {
+        code,
+        out: out.contents(),
+        err: err.contents(),
+        asked: Vec::new(),
+    }
+}
+
+/// The names of the change sets of `stack`; none when the stack is gone
+/// (ListChangeSets then answers that it does not exist).
+pub fn change_sets(endpoint: &str, stack: &str) -> Vec<String> {
+    let clients = clients(endpoint);
+    block_on(async {
+        match clients
+            .cfn
+            .list_change_sets()
+            .stack_name(stack)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .summaries()
+                .iter()
+                .filter_map(|s| s.change_set_name().map(str::to_owned))
+                .collect(),
+            Err(e) => {
+                let text = format!("{e:?}");
+                assert!(
+                    text.contains("does not exist") || text.contains("not found"),
+                    "ListChangeSets {stack}: {text}"
+                );
+                Vec::new()
+            }
+        }
+    })
+}
+
+/// The change-set name a run announced (`Creating change set NAME ...`).
+pub fn change_set_of(run: &Run) -> String {
+    run.out
+        .lines()
+        .find_map(|l| l.strip_prefix("Creating change set "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no change set announced:\n{}", run.all()))
+        .to_owned()
 }
 
 /// [`deploy_with`] without an interrupt.

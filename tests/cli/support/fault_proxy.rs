@@ -20,6 +20,19 @@ pub enum Fault {
     ServerError(u16),
     /// Close the connection without answering.
     Drop,
+    /// An AWS error of the caller's choosing (`AccessDenied`, ...), without
+    /// forwarding: errors neither emulator produces.
+    Error {
+        /// HTTP status.
+        status: u16,
+        /// AWS error code.
+        code: String,
+        /// AWS error message.
+        message: String,
+    },
+    /// A 200 answer with this XML body, without forwarding: an API the
+    /// emulator lacks, answered in the shape of AWS's API reference.
+    Answer(String),
     /// Forward, then replace text in the emulator's answer (to show the
     /// SDK a state the emulator cannot reach, such as
     /// `UPDATE_ROLLBACK_FAILED`). Needs a `Content-Length` framed answer.
@@ -302,6 +315,7 @@ fn decide(state: &Arc<Mutex<State>>, action: &str) -> Option<Fault> {
 fn error_response(status: u16, code: &str, message: &str, kind: &str) -> Vec<u8> {
     let reason = match status {
         400 => "Bad Request",
+        403 => "Forbidden",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
@@ -371,6 +385,23 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
             Some(Fault::Drop) => {
                 // Closing both halves without a byte of response.
                 return Ok(());
+            }
+            Some(Fault::Error {
+                status,
+                code,
+                message,
+            }) => {
+                cw.write_all(&error_response(status, &code, &message, "Sender"))
+                    .await?;
+                continue;
+            }
+            Some(Fault::Answer(body)) => {
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: fault-proxy\r\n\r\n{body}",
+                    body.len()
+                );
+                cw.write_all(answer.as_bytes()).await?;
+                continue;
             }
             Some(Fault::Rewrite { .. }) | None => {}
         }
