@@ -10,13 +10,15 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::deploy::context;
 use crate::deploy::{
     AwsOptions, Clients, Console, DeployError, DeployRequest, Deployer, Interrupt, Outcome,
-    ProgressMode, Synthesized, params,
+    ProgressMode, Synthesized,
 };
 use crate::template::Template;
 
 use super::exit;
+use super::inputs::{self, EnvironmentInputs, TemplateArgs};
 
 /// Where to reach AWS; shared by `deploy` and `diff`.
 #[derive(Debug, Clone, Default, Args)]
@@ -85,7 +87,11 @@ pub struct DeployArgs {
     /// AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Stack name (default: from the blueprint and environment).
+    /// `--template FILE` and `--parameters FILE`.
+    #[command(flatten)]
+    pub inputs: TemplateArgs,
+    /// Stack name (default: from the blueprint and environment, or the
+    /// --template file's name).
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
     /// A stack parameter; repeatable. Parameters not given keep their
@@ -95,6 +101,11 @@ pub struct DeployArgs {
     /// A stack tag; repeatable. Without any, an update keeps the stack's tags.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
+    /// Stack tags from a JSON or YAML file; repeatable. The AWS CLI's
+    /// [{"Key": "K", "Value": "V"}], a list of "K=V" strings, or a map K: V;
+    /// --tag wins over files.
+    #[arg(long = "tags", value_name = "FILE")]
+    pub tag_files: Vec<PathBuf>,
     /// An SNS topic ARN for stack events; repeatable.
     #[arg(long = "notification-arn", value_name = "ARN")]
     pub notification_arns: Vec<String>,
@@ -118,7 +129,7 @@ pub struct DeployArgs {
     #[arg(
         long,
         value_name = "CHANGE_SET",
-        conflicts_with_all = ["parameters", "tags", "notification_arns", "bucket"]
+        conflicts_with_all = ["parameters", "tags", "notification_arns", "bucket", "template", "parameter_files", "tag_files"]
     )]
     pub execute: Option<String>,
     /// Refuse instead of waiting when another operation is running on the stack.
@@ -156,6 +167,9 @@ pub struct DeployContext {
     /// blueprint and environment, for printed commands; `hagen deploy`
     /// when empty.
     pub command: String,
+    /// The environment's parameters, stack tags and pinned account and
+    /// region, from `hagen.toml`.
+    pub environment: EnvironmentInputs,
 }
 
 /// Checks a stack name against CloudFormation's rule.
@@ -228,9 +242,11 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
         }
     }
     let mut req = DeployRequest::new(stack);
-    req.parameters = params::parse_pairs("--parameter", &args.parameters)?;
-    if !args.tags.is_empty() {
-        req.tags = Some(params::parse_pairs("--tag", &args.tags)?);
+    req.parameters = gathered_parameters(args, ctx)?.values();
+    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags)
+        .map_err(|(message, _)| DeployError::Usage(message))?;
+    if tags.any {
+        req.tags = Some(tags.values());
     }
     if !args.notification_arns.is_empty() {
         req.notification_arns = Some(args.notification_arns.clone());
@@ -243,6 +259,20 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     req.outputs_file = args.outputs_file.clone();
     req.catch_ctrl_c = true;
     Ok(req)
+}
+
+/// Parameters from `hagen.toml`, `--parameters` files and `--parameter`
+/// flags, with where each came from.
+fn gathered_parameters(
+    args: &DeployArgs,
+    ctx: &DeployContext,
+) -> Result<inputs::Gathered, DeployError> {
+    inputs::parameters(
+        &ctx.environment.parameters,
+        &args.inputs.parameter_files,
+        &args.parameters,
+    )
+    .map_err(|(message, _)| DeployError::Usage(message))
 }
 
 /// Runs `hagen deploy` and returns its exit code. `synth` produces the
@@ -258,10 +288,10 @@ pub fn run(
         Ok(r) => r,
         Err(e) => {
             console.warn(format!("error: {e}"));
-            return error_code(&e);
+            return input_code(args, ctx, &e);
         }
     };
-    let synthesized = match prepare(args, synth, console) {
+    let synthesized = match prepare(args, ctx, synth, console) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -299,7 +329,7 @@ pub fn run_with_clients(
     console: &mut Console,
     interrupt: Interrupt,
 ) -> u8 {
-    let synthesized = match prepare(args, synth, console) {
+    let synthesized = match prepare(args, ctx, synth, console) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -322,9 +352,28 @@ pub fn run_with_clients(
     )
 }
 
-/// Applies `--progress` and synthesizes unless `--execute` was given.
+/// The exit code of a request that could not be built: a parameters or
+/// tags file that cannot be read is unreadable input (gathered again for
+/// its own code), anything else as [`error_code`] says.
+fn input_code(args: &DeployArgs, ctx: &DeployContext, e: &DeployError) -> u8 {
+    let parameters = inputs::parameters(
+        &ctx.environment.parameters,
+        &args.inputs.parameter_files,
+        &args.parameters,
+    );
+    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags);
+    match (parameters, tags) {
+        (Err((_, code)), _) | (_, Err((_, code))) => code,
+        _ => error_code(e),
+    }
+}
+
+/// Applies `--progress`, and unless `--execute` was given synthesizes (or
+/// reads and validates `--template`) and checks that every parameter given
+/// is one the template declares.
 fn prepare(
     args: &DeployArgs,
+    ctx: &DeployContext,
     synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
     console: &mut Console,
 ) -> Result<Option<SynthOutput>, u8> {
@@ -333,10 +382,18 @@ fn prepare(
         ProgressArg::Bar => console.progress = ProgressMode::Bar,
         ProgressArg::Events => console.progress = ProgressMode::Events,
     }
-    match &args.execute {
-        Some(_) => Ok(None),
-        None => synth(console).map(Some),
+    if args.execute.is_some() {
+        return Ok(None);
     }
+    let synthesized = synth(console)?;
+    let checked = gathered_parameters(args, ctx)
+        .map_err(|e| (e.to_string(), exit::USAGE))
+        .and_then(|g| inputs::check_parameters(&synthesized.template, &g));
+    if let Err((message, code)) = checked {
+        console.warn(format!("error: {message}"));
+        return Err(code);
+    }
+    Ok(Some(synthesized))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -350,6 +407,12 @@ fn finish(
     interrupt: Interrupt,
     rt: &tokio::runtime::Runtime,
 ) -> u8 {
+    let target = rt.block_on(context::target(clients, &request.stack_name));
+    console.say(target.to_string());
+    if let Err(e) = context::check(&target, &ctx.environment.pins) {
+        console.warn(format!("error: {e}"));
+        return exit::CHANGE_SET_REFUSED;
+    }
     let result = rt.block_on(async {
         let mut deployer = Deployer::new(clients, console, interrupt);
         match (&args.execute, &synthesized) {

@@ -11,10 +11,11 @@ use crate::deploy::diff::TemplateDiff;
 use crate::deploy::document::Document;
 use crate::deploy::preview::{Preview, preview};
 use crate::deploy::status::StackState;
-use crate::deploy::{Clients, Console, DeployError, Synthesized, params, stack};
+use crate::deploy::{Clients, Console, DeployError, Synthesized, context, params, stack};
 
 use super::deploy::{AwsArgs, DeployContext, SynthOutput, check_stack_name, error_code, runtime};
 use super::exit;
+use super::inputs::{self, TemplateArgs};
 
 /// Flags of `hagen diff` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -22,15 +23,19 @@ pub struct DiffArgs {
     /// AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Stack name (default: from the blueprint and environment).
+    /// `--template FILE` and `--parameters FILE`.
+    #[command(flatten)]
+    pub inputs: TemplateArgs,
+    /// Stack name (default: from the blueprint and environment, or the
+    /// --template file's name).
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
     /// Also create a read-only change set (deleted afterwards) for
     /// CloudFormation's replacement verdicts.
     #[arg(long)]
     pub changeset: bool,
-    /// A stack parameter for the change set; repeatable. Others keep their
-    /// deployed values.
+    /// A stack parameter; repeatable. Others keep their deployed values.
+    /// Changed values are shown, with or without --changeset.
     #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameters: Vec<String>,
     /// S3 bucket for templates over 51,200 bytes (change set only).
@@ -82,17 +87,26 @@ fn run_inner(
         console.warn(format!("error: {e}"));
         return exit::USAGE;
     }
-    let parameters = match params::parse_pairs("--parameter", &args.parameters) {
-        Ok(p) => p,
-        Err(e) => {
-            console.warn(format!("error: {e}"));
-            return error_code(&e);
+    let gathered = match inputs::parameters(
+        &ctx.environment.parameters,
+        &args.inputs.parameter_files,
+        &args.parameters,
+    ) {
+        Ok(g) => g,
+        Err((message, code)) => {
+            console.warn(format!("error: {message}"));
+            return code;
         }
     };
+    let parameters = gathered.values();
     let synthesized = match synth(console) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Err((message, code)) = inputs::check_parameters(&synthesized.template, &gathered) {
+        console.warn(format!("error: {message}"));
+        return code;
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -102,11 +116,17 @@ fn run_inner(
     };
     let options = args.aws.options(ctx.default_region.as_deref());
     let bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
+    let clients = match given {
+        Some(c) => c.clone(),
+        None => Clients::new(&rt.block_on(crate::deploy::aws::load(&options))),
+    };
+    let target = rt.block_on(context::target(&clients, &stack));
+    console.say(target.to_string());
+    if let Err(e) = context::check(&target, &ctx.environment.pins) {
+        console.warn(format!("error: {e}"));
+        return exit::CHANGE_SET_REFUSED;
+    }
     let result: Result<(), DeployError> = rt.block_on(async {
-        let clients = match given {
-            Some(c) => c.clone(),
-            None => Clients::new(&crate::deploy::aws::load(&options).await),
-        };
         let info = stack::describe(&clients, &stack).await?;
         let deployed = match &info {
             Some(i) if StackState::from_status(&i.status) != StackState::ReviewInProgress => {
@@ -130,6 +150,13 @@ fn run_inner(
         let diff = TemplateDiff::compute(deployed.as_ref(), &new);
         let text = diff.render(console.color);
         console.say(text.trim_end());
+        if let Some(i) = info.as_ref().filter(|_| deployed.is_some()) {
+            let changed =
+                params::parameter_differences(&synthesized.template, &i.parameters, &parameters);
+            if !changed.is_empty() {
+                console.say(params::render_differences(&changed).trim_end());
+            }
+        }
         if !args.changeset {
             return Ok(());
         }

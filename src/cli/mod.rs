@@ -14,8 +14,12 @@ pub mod deploy;
 pub mod diff;
 pub mod exit;
 pub mod graph;
+#[cfg(feature = "deploy")]
+pub mod inputs;
 pub mod io;
 pub mod synth;
+#[cfg(feature = "deploy")]
+pub mod template_file;
 pub mod validate;
 
 use std::ffi::OsString;
@@ -338,26 +342,62 @@ pub fn dispatch<B: Blueprint + ?Sized>(command: Command, cx: &mut Context<'_, B>
         }
         #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
-            let context = match deploy_context(&target, "diff", cx) {
+            let template = args.inputs.template.clone();
+            let context = match deploy_context(&target, template.as_deref(), "diff", cx) {
                 Ok(context) => context,
                 Err(code) => return code,
             };
             let mut console = crate::deploy::Console::stdio();
-            let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
-            diff::run(&args, &context, &mut synth, &mut console)
+            match template {
+                Some(path) => {
+                    if args.stack_name.is_none()
+                        && let Err(why) = template_file::stack_name_from(&path)
+                    {
+                        cx.error(why);
+                        return exit::USAGE;
+                    }
+                    let mut load = |c: &mut crate::deploy::Console| template_file::load(&path, c);
+                    diff::run(&args, &context, &mut load, &mut console)
+                }
+                None => {
+                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+                    diff::run(&args, &context, &mut synth, &mut console)
+                }
+            }
         }
         #[cfg(feature = "deploy")]
         Command::Deploy {
             target,
             deploy: args,
         } => {
-            let context = match deploy_context(&target, "deploy", cx) {
+            let template = args.inputs.template.clone();
+            let given_stack = args.stack_name.is_some() || args.execute.is_some();
+            let context = match deploy_context(&target, template.as_deref(), "deploy", cx) {
                 Ok(context) => context,
                 Err(code) => return code,
             };
             let mut console = crate::deploy::Console::stdio();
-            let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
-            deploy::run(&args, &context, &mut synth, &mut console)
+            match template {
+                Some(path) => {
+                    if !given_stack {
+                        match template_file::stack_name_from(&path) {
+                            Ok(name) => console.say(format!(
+                                "Stack name {name}, from the file name (--stack-name NAME to choose another)"
+                            )),
+                            Err(why) => {
+                                cx.error(why);
+                                return exit::USAGE;
+                            }
+                        }
+                    }
+                    let mut load = |c: &mut crate::deploy::Console| template_file::load(&path, c);
+                    deploy::run(&args, &context, &mut load, &mut console)
+                }
+                None => {
+                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+                    deploy::run(&args, &context, &mut synth, &mut console)
+                }
+            }
         }
     }
 }
@@ -377,17 +417,26 @@ fn synthesized<B: Blueprint + ?Sized>(
 }
 
 /// What `diff` and `deploy` take from the blueprint and configuration: the
-/// default stack name and template bucket, and the command line that
-/// reaches the same environment (for commands printed to the user).
+/// default stack name and template bucket, the environment's parameters,
+/// tags and pinned account and region, and the command line that reaches
+/// the same environment (for commands printed to the user). With
+/// `--template FILE` the stack name comes from the file name (when it is
+/// one) and the environment's tags become stack tags; the blueprint is
+/// never built.
 #[cfg(feature = "deploy")]
 fn deploy_context<B: Blueprint + ?Sized>(
     target: &EnvArgs,
+    template: Option<&Path>,
     subcommand: &str,
     cx: &mut Context<'_, B>,
 ) -> Result<deploy::DeployContext, u8> {
     let env = match target.resolve(cx.blueprint, &cx.dir) {
         Ok((_, resolved)) => resolved.environment,
         Err(e) => return Err(cx.config_error(&e)),
+    };
+    let default_stack_name = match template {
+        Some(path) => template_file::stack_name_from(path).ok(),
+        None => Some(cx.blueprint.stack_name(&env)),
     };
     let mut command = format!("{} {subcommand}", cx.blueprint.command_name());
     if let Some(name) = &target.env {
@@ -397,10 +446,11 @@ fn deploy_context<B: Blueprint + ?Sized>(
         command.push_str(&format!(" --config {}", config.display()));
     }
     Ok(deploy::DeployContext {
-        default_stack_name: Some(cx.blueprint.stack_name(&env)),
+        default_stack_name,
         default_bucket: env.template_bucket.clone(),
         default_region: env.region.clone(),
         command,
+        environment: inputs::EnvironmentInputs::of(&env, template.is_some()),
     })
 }
 

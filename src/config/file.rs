@@ -118,6 +118,8 @@ pub(crate) struct Layer {
     pub deletion_protection: Option<Set<bool>>,
     pub template_bucket: Option<Set<String>>,
     pub tags: Vec<(String, Set<String>)>,
+    pub account: Option<Set<String>>,
+    pub parameters: Vec<(String, Set<String>)>,
     pub blueprint: Option<Section>,
 }
 
@@ -147,6 +149,8 @@ const ENV_KEYS: &[&str] = &[
     "deletion_protection",
     "template_bucket",
     "tags",
+    "account",
+    "parameters",
     "blueprint",
 ];
 
@@ -564,6 +568,13 @@ impl Reader<'_> {
                         .map(|b| self.set(b, span));
                 }
                 "tags" => layer.tags = self.tags(value, &kpath),
+                "account" => {
+                    layer.account = self
+                        .string(value, &kpath)
+                        .and_then(|a| self.account(a, span.clone(), &kpath))
+                        .map(|a| self.set(a, span));
+                }
+                "parameters" => layer.parameters = self.parameters(value, &kpath),
                 "blueprint" => layer.blueprint = self.section(key, value, &kpath),
                 other => self.unknown(key.span(), &kpath, other, ENV_KEYS, &format!("[{path}]")),
             }
@@ -590,6 +601,67 @@ impl Reader<'_> {
             Some("bucket names are 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit".into()),
         );
         None
+    }
+
+    /// Checks an AWS account ID's shape: twelve digits, written as a string
+    /// (as a number it would lose its leading zeros).
+    fn account(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(s);
+        }
+        self.problem(
+            span,
+            path,
+            format!("\"{s}\" is not an AWS account ID"),
+            Some("an account ID is 12 digits, written as a string: account = \"123456789012\"".into()),
+        );
+        None
+    }
+
+    /// Reads a `parameters` table: CloudFormation parameter values by
+    /// name. Strings, integers and booleans are sent as written; an array
+    /// of them is joined with commas (a `CommaDelimitedList` parameter).
+    fn parameters(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> Vec<(String, Set<String>)> {
+        let mut parameters = Vec::new();
+        let Some(table) = self.table(value, path) else {
+            return parameters;
+        };
+        for (key, value) in entries(table) {
+            let k = key.get_ref().to_string();
+            let kpath = format!("{path}.{k}");
+            let scalar = |v: &DeValue<'_>| match v {
+                DeValue::String(s) => Some(s.to_string()),
+                DeValue::Integer(i) => Some(
+                    i64::from_str_radix(i.as_str(), i.radix())
+                        .map_or_else(|_| i.as_str().to_owned(), |n| n.to_string()),
+                ),
+                DeValue::Float(f) => Some(f.to_string()),
+                DeValue::Boolean(b) => Some(b.to_string()),
+                _ => None,
+            };
+            let text = match value.get_ref() {
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|i| scalar(i.get_ref()))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| v.join(",")),
+                other => scalar(other),
+            };
+            match text {
+                Some(v) => parameters.push((k, self.set(v, value.span()))),
+                None => self.wrong_type(
+                    value.span(),
+                    &kpath,
+                    "a string, number, boolean or an array of them",
+                    value.get_ref(),
+                ),
+            }
+        }
+        parameters
     }
 
     /// Checks an AWS region name's shape (`eu-west-1`, `us-gov-west-1`,

@@ -38,6 +38,7 @@
 //! is `crate::validate`) and never writes text (that is `super::yaml` and
 //! `super::json`).
 
+mod data;
 mod document;
 mod error;
 mod intrinsics;
@@ -56,6 +57,7 @@ pub use error::{
     Format, Location, MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_DEPTH, MAX_PROBLEMS, MAX_QUOTED_CHARS,
     MAX_TEMPLATE_BYTES, ParseError, Problem, ProblemKind,
 };
+pub use data::{Data, DataValue, read_data};
 pub use locations::Locations;
 
 use super::Template;
