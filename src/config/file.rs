@@ -1051,6 +1051,27 @@ mod tests {
     }
 
     #[test]
+    fn accounts_are_twelve_digit_strings_and_parameters_scalars() {
+        let p = one("[environments.prod]\naccount = \"12345\"\n");
+        assert_eq!(p.key.as_deref(), Some("environments.prod.account"));
+        assert!(p.message.contains("not an AWS account ID"), "{}", p.message);
+        let p = one("[environments.prod]\naccount = 123456789012\n");
+        assert!(p.message.contains("must be a string"), "{}", p.message);
+        let p = one("[environments.prod.parameters]\nImageId = { a = 1 }\n");
+        assert_eq!(p.key.as_deref(), Some("environments.prod.parameters.ImageId"));
+        assert!(p.message.contains("a string, number, boolean"), "{}", p.message);
+        assert!(
+            problems("[environments.prod.parameters]\nImageId = \"ami-1\"\nPort = 443\nOn = true\n")
+                .is_empty()
+        );
+        let p = one("[environments.prod]\nparameter = 1\n");
+        assert!(
+            p.help.as_deref().is_some_and(|h| h.contains("parameters")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
     fn template_buckets_follow_s3_naming() {
         let p = one("[environments.prod]\ntemplate_bucket = \"My_Bucket\"\n");
         assert!(p.message.contains("not an S3 bucket name"), "{}", p.message);
