@@ -510,6 +510,17 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        for flag in ["--template", "--parameters", "--tags"] {
+            let err = Cli::command()
+                .try_get_matches_from(["hagen", "--execute", "cs", flag, "f.yaml"])
+                .map(|_| ())
+                .unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{flag}"
+            );
+        }
         Cli::command().debug_assert();
     }
 

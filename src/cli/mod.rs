@@ -98,6 +98,7 @@ pub enum Command {
             read-only change set (deleted afterwards) which resources it would replace.",
         after_help = "Examples:\n\
             \x20 hagen diff                         stage against the deployed stack\n\
+            \x20 hagen diff --template web.yaml --parameters stage.json  any template, with its parameters\n\
             \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
             \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator"
     )]
@@ -128,15 +129,19 @@ pub enum Command {
             (replacements of stateful resources and security widening flagged), ask \
             before executing, stream the stack's events, and print its outputs. \
             Failed or stuck stacks are explained, with the command that recovers them. \
-            See docs/deploy.md.",
+            With --template FILE, any CloudFormation template (JSON or YAML) instead of \
+            the blueprint's, validated as `hagen validate` does first. The account, region \
+            and stack are printed before anything else, and checked against the account \
+            and region the environment pins in hagen.toml. See docs/deploy.md.",
         after_help = "Examples:\n\
             \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
+            \x20 hagen deploy --template web-stage.yaml --parameters stage.json  any template (stack web-stage)\n\
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-swiftcode-stage\n\
             \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
-            5 change set refused, 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
+            5 change set refused (or wrong account/region), 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
     )]
     #[cfg(feature = "deploy")]
     Deploy {
@@ -478,8 +483,8 @@ pub fn command<B: Blueprint + ?Sized>(blueprint: &B) -> clap::Command {
         })
         .collect();
     let configuration = "Configuration: ./hagen.toml when present, or --config FILE (see docs/config.md).\n\
-         Values only known at deploy time are CloudFormation parameters (deploy --parameter\n\
-         KEY=VALUE), not configuration.";
+         Values only known at deploy time are CloudFormation parameters, not blueprint keys:\n\
+         deploy --parameter KEY=VALUE, --parameters FILE, or [environments.NAME.parameters].";
     let short = format!("Examples:\n{examples}\n{configuration}\n\nExit codes:\n{codes}");
     let long = format!(
         "Examples:\n{examples}\n{configuration}\n\n{}\nExit codes:\n{codes}",
@@ -633,6 +638,53 @@ mod tests {
             "{validate}"
         );
         assert!(!validate.contains("hagen validate"), "{validate}");
+    }
+
+    /// `--template` needs nothing from the blueprint: a user's binary
+    /// reads, validates and refuses a template file the same way, before
+    /// any AWS call.
+    #[cfg(feature = "deploy")]
+    #[test]
+    fn a_users_blueprint_deploys_template_files_too() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let broken = dir.path().join("web.yaml");
+        std::fs::write(
+            &broken,
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicNam: x\n",
+        )
+        .expect("template written");
+        let run_in = |args: &[&str]| {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut argv = vec!["alerts"];
+            argv.extend_from_slice(args);
+            let command = command(&Alerts)
+                .try_get_matches_from(argv)
+                .and_then(|m| Cli::from_arg_matches(&m))
+                .expect("the flags parse");
+            let mut cx = Context {
+                blueprint: &Alerts,
+                out: &mut out,
+                err: &mut err,
+                dir: dir.path().to_owned(),
+            };
+            dispatch(command.command, &mut cx)
+        };
+        let path = broken.display().to_string();
+        assert_eq!(
+            run_in(&["deploy", "--template", &path]),
+            exit::TEMPLATE_ERRORS
+        );
+        assert_eq!(
+            run_in(&["diff", "--template", &path]),
+            exit::TEMPLATE_ERRORS
+        );
+        let missing = dir.path().join("missing.yaml").display().to_string();
+        assert_eq!(
+            run_in(&["deploy", "--template", &missing]),
+            exit::UNREADABLE_INPUT
+        );
+        let unnamed = dir.path().join("web_stage.yaml").display().to_string();
+        assert_eq!(run_in(&["deploy", "--template", &unnamed]), exit::USAGE);
     }
 
     #[test]

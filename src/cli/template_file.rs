@@ -151,17 +151,23 @@ mod tests {
 
     #[test]
     fn the_body_is_the_text_as_written() {
-        let text = "# the team's topic\nResources:\n  Topic:   # comment\n    Type: AWS::SNS::Topic\n";
+        let text =
+            "# the team's topic\nResources:\n  Topic:   # comment\n    Type: AWS::SNS::Topic\n";
         let (mut c, out, _) = console();
         let loaded = check("t.yaml", text.as_bytes(), &mut c).unwrap();
         assert_eq!(loaded.body, text);
         assert!(loaded.template.resources.contains_key("Topic"));
-        assert!(out.contents().contains("Validated t.yaml"), "{}", out.contents());
+        assert!(
+            out.contents().contains("Validated t.yaml"),
+            "{}",
+            out.contents()
+        );
     }
 
     #[test]
     fn errors_refuse_with_file_and_line_and_suppressions_hold() {
-        let text = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicNam: x\n";
+        let text =
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicNam: x\n";
         let (mut c, _, err) = console();
         assert_eq!(
             check("t.yaml", text.as_bytes(), &mut c).unwrap_err(),
@@ -176,6 +182,24 @@ mod tests {
             exit::UNREADABLE_INPUT
         );
         assert!(err.contents().contains("t.yaml:"), "{}", err.contents());
+    }
+
+    #[test]
+    fn a_suppression_with_a_reason_is_honoured_as_in_validate() {
+        let text = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Metadata:\n      hagen:\n        suppress:\n          - rule: HG102\n            reason: a property of a newer schema\n    Properties:\n      TopicNam: x\n";
+        let (mut c, _, err) = console();
+        assert!(
+            check("t.yaml", text.as_bytes(), &mut c).is_ok(),
+            "{}",
+            err.contents()
+        );
+        let unexplained = text.replace("            reason: a property of a newer schema\n", "");
+        let (mut c, _, err) = console();
+        assert_eq!(
+            check("t.yaml", unexplained.as_bytes(), &mut c).unwrap_err(),
+            exit::TEMPLATE_ERRORS
+        );
+        assert!(err.contents().contains("HG001"), "{}", err.contents());
     }
 
     #[test]

@@ -613,7 +613,10 @@ impl Reader<'_> {
             span,
             path,
             format!("\"{s}\" is not an AWS account ID"),
-            Some("an account ID is 12 digits, written as a string: account = \"123456789012\"".into()),
+            Some(
+                "an account ID is 12 digits, written as a string: account = \"123456789012\""
+                    .into(),
+            ),
         );
         None
     }
@@ -1058,11 +1061,20 @@ mod tests {
         let p = one("[environments.prod]\naccount = 123456789012\n");
         assert!(p.message.contains("must be a string"), "{}", p.message);
         let p = one("[environments.prod.parameters]\nImageId = { a = 1 }\n");
-        assert_eq!(p.key.as_deref(), Some("environments.prod.parameters.ImageId"));
-        assert!(p.message.contains("a string, number, boolean"), "{}", p.message);
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.prod.parameters.ImageId")
+        );
         assert!(
-            problems("[environments.prod.parameters]\nImageId = \"ami-1\"\nPort = 443\nOn = true\n")
-                .is_empty()
+            p.message.contains("a string, number, boolean"),
+            "{}",
+            p.message
+        );
+        assert!(
+            problems(
+                "[environments.prod.parameters]\nImageId = \"ami-1\"\nPort = 443\nOn = true\n"
+            )
+            .is_empty()
         );
         let p = one("[environments.prod]\nparameter = 1\n");
         assert!(

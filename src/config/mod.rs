@@ -322,7 +322,9 @@ mod tests {
         let c = config(
             "[environments.stage]\naccount = \"012345678901\"\n\n[environments.stage.parameters]\nImageId = \"ami-1\"\nDesiredCount = 3\nSubnets = [\"subnet-a\", \"subnet-b\"]\n\n[environments.qa]\nextends = \"stage\"\n[environments.qa.parameters]\nImageId = \"ami-2\"\n",
         );
-        let stage = resolve(&c, Some("stage")).expect("stage resolves").environment;
+        let stage = resolve(&c, Some("stage"))
+            .expect("stage resolves")
+            .environment;
         assert_eq!(stage.account.as_deref(), Some("012345678901"));
         assert_eq!(stage.parameters["ImageId"], "ami-1");
         assert_eq!(stage.parameters["DesiredCount"], "3");

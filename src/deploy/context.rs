@@ -190,7 +190,10 @@ mod tests {
         assert!(check(&target(Some("111111111111"), "us-east-1"), &p).is_ok());
         let err = check(&target(Some("222222222222"), "us-east-1"), &p).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("for account 111111111111 (hagen.toml:3:11)"), "{text}");
+        assert!(
+            text.contains("for account 111111111111 (hagen.toml:3:11)"),
+            "{text}"
+        );
         assert!(text.contains("belong to account 222222222222"), "{text}");
         assert!(text.contains("--profile"), "{text}");
         let err = check(&target(None, "us-east-1"), &p).unwrap_err();

@@ -298,10 +298,7 @@ fn list_item(item: &Data, shape: Shape) -> Result<(String, Option<String>), Stri
                 let text = match &v.value {
                     DataValue::Scalar(s) => s.clone(),
                     _ => {
-                        return Err(format!(
-                            "{k} is {}; it must be a string",
-                            v.describe()
-                        ));
+                        return Err(format!("{k} is {}; it must be a string", v.describe()));
                     }
                 };
                 if k == shape.key {
@@ -313,8 +310,10 @@ fn list_item(item: &Data, shape: Shape) -> Result<(String, Option<String>), Stri
                 } else if k == "ResolvedValue" && shape.keep.is_some() {
                     // Written by `describe-stacks`; CloudFormation resolves it again.
                 } else {
-                    let known: Vec<&str> =
-                        [Some(shape.key), Some(shape.value), shape.keep].into_iter().flatten().collect();
+                    let known: Vec<&str> = [Some(shape.key), Some(shape.value), shape.keep]
+                        .into_iter()
+                        .flatten()
+                        .collect();
                     let hint = did_you_mean(k, known.iter().copied())
                         .map(|s| format!("; did you mean {s}?"))
                         .unwrap_or_default();
@@ -370,7 +369,9 @@ pub fn from_flags(flag: &'static str, pairs: &IndexMap<String, String>) -> Vec<(
 
 /// Layers values: each layer's keys replace earlier ones (so pass
 /// `hagen.toml` first, then the files in order, then the flags).
-pub fn layer(layers: impl IntoIterator<Item = Vec<(String, Sourced)>>) -> IndexMap<String, Sourced> {
+pub fn layer(
+    layers: impl IntoIterator<Item = Vec<(String, Sourced)>>,
+) -> IndexMap<String, Sourced> {
     let mut merged = IndexMap::new();
     for values in layers {
         for (k, v) in values {
@@ -484,7 +485,10 @@ mod tests {
         let aws = parse_tags_file("t.json", r#"[{"Key": "Team", "Value": "web"}]"#).unwrap();
         assert_eq!(values_of(&aws), vec![pair("Team", "web")]);
         let list = parse_tags_file("t.yaml", "- Team=web\n- Cost=1\n").unwrap();
-        assert_eq!(values_of(&list), vec![pair("Team", "web"), pair("Cost", "1")]);
+        assert_eq!(
+            values_of(&list),
+            vec![pair("Team", "web"), pair("Cost", "1")]
+        );
         let map = parse_tags_file("t.yaml", "Team: web\n").unwrap();
         assert_eq!(values_of(&map), vec![pair("Team", "web")]);
         let err = parse_tags_file("t.json", r#"[{"Key": "Team", "UsePreviousValue": true}]"#)
@@ -495,8 +499,14 @@ mod tests {
     #[test]
     fn a_bad_shape_names_the_file_the_line_and_the_accepted_shapes() {
         let cases = [
-            ("[\n  {\"ParameterKey\": \"A\"}\n]", "p.json:2: A has no ParameterValue"),
-            ("[\n  \"A\"\n]", "p.json:2: the entry \"A\" is not Key=Value"),
+            (
+                "[\n  {\"ParameterKey\": \"A\"}\n]",
+                "p.json:2: A has no ParameterValue",
+            ),
+            (
+                "[\n  \"A\"\n]",
+                "p.json:2: the entry \"A\" is not Key=Value",
+            ),
             (
                 "[\n  {\"ParameterKey\": \"A\", \"ParameterValu\": \"x\"}\n]",
                 "did you mean ParameterValue?",
@@ -554,9 +564,11 @@ mod tests {
     #[test]
     fn use_previous_value_drops_a_lower_layer_value() {
         let config = parse_parameters_file("a.yaml", "A: old\n").unwrap();
-        let file =
-            parse_parameters_file("b.json", r#"[{"ParameterKey":"A","UsePreviousValue":true}]"#)
-                .unwrap();
+        let file = parse_parameters_file(
+            "b.json",
+            r#"[{"ParameterKey":"A","UsePreviousValue":true}]"#,
+        )
+        .unwrap();
         let merged = layer([config, file]);
         assert!(values(&merged).is_empty());
     }

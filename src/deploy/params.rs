@@ -295,13 +295,18 @@ mod tests {
             p.no_echo = true;
         }
         let deployed = vec![("ImageId".to_string(), MASKED.to_string())];
-        assert!(parameter_differences(&t, &deployed, &IndexMap::new())
-            .iter()
-            .all(|d| d.name != "ImageId"));
+        assert!(
+            parameter_differences(&t, &deployed, &IndexMap::new())
+                .iter()
+                .all(|d| d.name != "ImageId")
+        );
         let given = parse_pairs("--parameter", &["ImageId=secret".into()]).unwrap();
         let text = render_differences(&parameter_differences(&t, &deployed, &given));
         assert!(!text.contains("secret"), "{text}");
-        assert!(text.contains("ImageId: **** -> **** (new value given)"), "{text}");
+        assert!(
+            text.contains("ImageId: **** -> **** (new value given)"),
+            "{text}"
+        );
     }
 
     #[test]

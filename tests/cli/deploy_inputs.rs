@@ -56,7 +56,10 @@ fn hagen(dir: &Path, endpoint: &str) -> Command {
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"));
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        );
     cmd
 }
 
@@ -77,7 +80,10 @@ impl Out {
 }
 
 fn run(dir: &Path, endpoint: &str, args: &[&str]) -> Out {
-    let out = hagen(dir, endpoint).args(args).output().expect("hagen runs");
+    let out = hagen(dir, endpoint)
+        .args(args)
+        .output()
+        .expect("hagen runs");
     Out {
         code: out.status.code().unwrap_or(-1),
         out: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -195,12 +201,16 @@ fn regression_diff_shows_a_changed_parameter_without_changeset() {
     let changed = diff(&["--parameter", "ImageId=ami-2"]);
     assert_eq!(changed.code, 0, "{}", changed.all());
     assert!(
-        changed.out.contains("Parameters:\n  ~ ImageId: ami-1 -> ami-2"),
+        changed
+            .out
+            .contains("Parameters:\n  ~ ImageId: ami-1 -> ami-2"),
         "a new AMI is a difference: {}",
         changed.all()
     );
     assert!(
-        changed.out.contains(&format!("Account {MOTO_ACCOUNT} · Region")),
+        changed
+            .out
+            .contains(&format!("Account {MOTO_ACCOUNT} · Region")),
         "{}",
         changed.all()
     );
@@ -300,8 +310,11 @@ fn regression_parameters_files_and_hagen_toml_layer_and_name_their_lines() {
         "hagen.toml's tags and --tag become the template's stack tags"
     );
 
-    fs::write(dir.path().join("bad.json"), "[\n  {\"ParameterKey\": \"Team\"}\n]\n")
-        .expect("bad file written");
+    fs::write(
+        dir.path().join("bad.json"),
+        "[\n  {\"ParameterKey\": \"Team\"}\n]\n",
+    )
+    .expect("bad file written");
     let bad = run(
         dir.path(),
         &ep,
@@ -374,7 +387,11 @@ fn regression_a_pinned_account_or_region_mismatch_creates_no_change_set() {
         "{}",
         wrong_account.all()
     );
-    assert!(wrong_account.err.contains("--profile"), "{}", wrong_account.all());
+    assert!(
+        wrong_account.err.contains("--profile"),
+        "{}",
+        wrong_account.all()
+    );
     // A change set for a new stack creates the stack (REVIEW_IN_PROGRESS):
     // none exists, so no change set was made.
     assert_eq!(aws::stack_status(&ep, &stack), None);

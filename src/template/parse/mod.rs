@@ -53,11 +53,11 @@ mod fuzz_tests;
 #[cfg(test)]
 mod roundtrip_tests;
 
+pub use data::{Data, DataValue, read_data};
 pub use error::{
     Format, Location, MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_DEPTH, MAX_PROBLEMS, MAX_QUOTED_CHARS,
     MAX_TEMPLATE_BYTES, ParseError, Problem, ProblemKind,
 };
-pub use data::{Data, DataValue, read_data};
 pub use locations::Locations;
 
 use super::Template;
