@@ -525,6 +525,36 @@ mod tests {
     }
 
     #[test]
+    fn a_badly_shaped_parameters_file_is_unreadable_input_before_any_aws_call() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, "[\n  {\"ParameterKey\": \"A\"}\n]\n").expect("written");
+        let mut args = DeployArgs {
+            stack_name: Some("web".into()),
+            ..DeployArgs::default()
+        };
+        args.inputs.parameter_files = vec![file];
+        let err = crate::deploy::SharedBuffer::new();
+        let mut console = Console {
+            out: Box::new(crate::deploy::SharedBuffer::new()),
+            err: Box::new(err.clone()),
+            prompt: Box::new(crate::deploy::console::NoPrompt),
+            progress: ProgressMode::Events,
+            color: false,
+        };
+        let mut synth = |_: &mut Console| -> Result<SynthOutput, u8> {
+            panic!("nothing is synthesized for a bad parameters file")
+        };
+        let code = run(&args, &DeployContext::default(), &mut synth, &mut console);
+        assert_eq!(code, exit::UNREADABLE_INPUT);
+        assert!(
+            err.contents().contains("p.json:2: A has no ParameterValue"),
+            "{}",
+            err.contents()
+        );
+    }
+
+    #[test]
     fn a_missing_stack_name_is_a_usage_error() {
         let err = request(&DeployArgs::default(), &DeployContext::default()).unwrap_err();
         assert_eq!(error_code(&err), exit::USAGE);

@@ -74,8 +74,8 @@ pub enum ContextError {
         expected: String,
         /// Where it is pinned.
         origin: String,
-        /// STS's error.
-        cause: DeployError,
+        /// STS's error, as it was reported.
+        cause: String,
     },
 }
 
@@ -112,12 +112,10 @@ pub fn check(target: &Target, pins: &Pins) -> Result<(), ContextError> {
                     environment: environment.to_owned(),
                     expected: expected.clone(),
                     origin: origin.to_owned(),
-                    cause: DeployError::Usage(
-                        target
-                            .account_unknown
-                            .clone()
-                            .unwrap_or_else(|| "STS gave no account".into()),
-                    ),
+                    cause: target
+                        .account_unknown
+                        .clone()
+                        .unwrap_or_else(|| "STS gave no account".into()),
                 });
             }
             Some(actual) if actual != expected => {
