@@ -15,7 +15,7 @@ use crate::deploy::{Clients, Console, DeployError, Synthesized, context, params,
 
 use super::deploy::{AwsArgs, DeployContext, SynthOutput, check_stack_name, error_code, runtime};
 use super::exit;
-use super::inputs::{self, TemplateArgs};
+use super::inputs::{self, TagArgs, TemplateArgs};
 
 /// Flags of `hagen diff` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -26,6 +26,9 @@ pub struct DiffArgs {
     /// `--template FILE` and `--parameters FILE`.
     #[command(flatten)]
     pub inputs: TemplateArgs,
+    /// `--tag` and `--tags FILE`.
+    #[command(flatten)]
+    pub tag_inputs: TagArgs,
     /// Stack name (default: from the blueprint and environment, or the
     /// --template file's name).
     #[arg(long, value_name = "NAME")]
@@ -99,6 +102,17 @@ fn run_inner(
         }
     };
     let parameters = gathered.values();
+    let tags = match inputs::tags(
+        &ctx.environment.tags,
+        &args.tag_inputs.tag_files,
+        &args.tag_inputs.tags,
+    ) {
+        Ok(t) => t,
+        Err((message, code)) => {
+            console.warn(format!("error: {message}"));
+            return code;
+        }
+    };
     let synthesized = match synth(console) {
         Ok(s) => s,
         Err(code) => return code,
@@ -154,7 +168,11 @@ fn run_inner(
             let changed =
                 params::parameter_differences(&synthesized.template, &i.parameters, &parameters);
             if !changed.is_empty() {
-                console.say(params::render_differences(&changed).trim_end());
+                console.say(params::render_differences("Parameters", &changed).trim_end());
+            }
+            let retagged = params::tag_differences(&i.tags, &tags.values());
+            if tags.any && !retagged.is_empty() {
+                console.say(params::render_differences("Tags", &retagged).trim_end());
             }
         }
         if !args.changeset {

@@ -37,6 +37,20 @@ pub struct TemplateArgs {
     pub parameter_files: Vec<PathBuf>,
 }
 
+/// `--tag` and `--tags FILE` for `diff` (`deploy` has its own, beside its
+/// other stack options).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TagArgs {
+    /// A stack tag; repeatable. With any tag given (here, in a file, or in
+    /// hagen.toml for --template), the stack's tags are compared with them.
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Stack tags from a JSON or YAML file; repeatable. The AWS CLI's
+    /// [{"Key": "K", "Value": "V"}], a list of "K=V" strings, or a map K: V.
+    #[arg(long = "tags", value_name = "FILE")]
+    pub tag_files: Vec<PathBuf>,
+}
+
 /// What the environment in `hagen.toml` gives `deploy` and `diff`: its
 /// parameter values, its tags (stack tags for a `--template` deploy), and
 /// the account and region it pins.

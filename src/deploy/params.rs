@@ -92,13 +92,13 @@ pub fn plan_parameters(
 /// How a deployed stack shows a `NoEcho` parameter's value.
 pub const MASKED: &str = "****";
 
-/// A parameter whose value a deploy would change: `before` is the deployed
-/// value (`None`: the stack does not have it), `after` the new one (`None`:
-/// the template no longer declares it, or it has no value). `NoEcho` values
-/// are [`MASKED`].
+/// A parameter or stack tag whose value a deploy would change: `before` is
+/// the deployed value (`None`: the stack does not have it), `after` the new
+/// one (`None`: it goes away, or has no value). `NoEcho` values are
+/// [`MASKED`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParameterDifference {
-    /// The parameter.
+pub struct ValueDifference {
+    /// The parameter or tag.
     pub name: String,
     /// Its deployed value.
     pub before: Option<String>,
@@ -115,7 +115,7 @@ pub fn parameter_differences(
     template: &Template,
     deployed: &[(String, String)],
     given: &IndexMap<String, String>,
-) -> Vec<ParameterDifference> {
+) -> Vec<ValueDifference> {
     let mut out = Vec::new();
     for (name, decl) in &template.parameters {
         let before = deployed
@@ -124,7 +124,7 @@ pub fn parameter_differences(
             .map(|(_, v)| v.clone());
         let after = match (given.get(name), &before) {
             (Some(_), _) if decl.no_echo => {
-                out.push(ParameterDifference {
+                out.push(ValueDifference {
                     name: name.clone(),
                     before: before.clone(),
                     after: Some(format!("{MASKED} (new value given)")),
@@ -141,7 +141,7 @@ pub fn parameter_differences(
             after
         };
         if before != after {
-            out.push(ParameterDifference {
+            out.push(ValueDifference {
                 name: name.clone(),
                 before,
                 after,
@@ -150,7 +150,7 @@ pub fn parameter_differences(
     }
     for (name, value) in deployed {
         if !template.parameters.contains_key(name) {
-            out.push(ParameterDifference {
+            out.push(ValueDifference {
                 name: name.clone(),
                 before: Some(value.clone()),
                 after: None,
@@ -178,10 +178,41 @@ fn default_text(expr: &crate::template::Expr) -> Option<String> {
     }
 }
 
-/// The differences as lines for people: `~ Name: old -> new`, `+` for a
-/// parameter the stack does not have yet, `-` for one the template drops.
-pub fn render_differences(differences: &[ParameterDifference]) -> String {
-    let mut text = String::from("Parameters:\n");
+/// The stack tags that differ between the deployed stack and `given`, the
+/// whole set a deploy would send (CloudFormation replaces a stack's tags
+/// with the set it is given: a tag not in it goes away).
+pub fn tag_differences(
+    deployed: &[(String, String)],
+    given: &IndexMap<String, String>,
+) -> Vec<ValueDifference> {
+    let mut out = Vec::new();
+    for (key, after) in given {
+        let before = deployed.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        if before != Some(after) {
+            out.push(ValueDifference {
+                name: key.clone(),
+                before: before.cloned(),
+                after: Some(after.clone()),
+            });
+        }
+    }
+    for (key, before) in deployed {
+        if !given.contains_key(key) {
+            out.push(ValueDifference {
+                name: key.clone(),
+                before: Some(before.clone()),
+                after: None,
+            });
+        }
+    }
+    out
+}
+
+/// The differences as lines for people under `title` (`Parameters`,
+/// `Tags`): `~ Name: old -> new`, `+` for one the stack does not have yet,
+/// `-` for one that goes away.
+pub fn render_differences(title: &str, differences: &[ValueDifference]) -> String {
+    let mut text = format!("{title}:\n");
     for d in differences {
         let line = match (&d.before, &d.after) {
             (Some(b), Some(a)) => format!("  ~ {}: {b} -> {a}\n", d.name),
@@ -262,14 +293,14 @@ mod tests {
         let d = parameter_differences(&template(), &deployed, &given);
         assert_eq!(
             d,
-            vec![ParameterDifference {
+            vec![ValueDifference {
                 name: "ImageId".into(),
                 before: Some("ami-1".into()),
                 after: Some("ami-2".into()),
             }]
         );
         assert_eq!(
-            render_differences(&d),
+            render_differences("Parameters", &d),
             "Parameters:\n  ~ ImageId: ami-1 -> ami-2\n"
         );
         let same = parse_pairs("--parameter", &["ImageId=ami-1".into()]).unwrap();
@@ -283,9 +314,25 @@ mod tests {
             ("Old".to_string(), "x".to_string()),
         ];
         let d = parameter_differences(&template(), &deployed, &IndexMap::new());
-        let text = render_differences(&d);
+        let text = render_differences("Parameters", &d);
         assert!(text.contains("  + Size: small\n"), "{text}");
         assert!(text.contains("  - Old: x\n"), "{text}");
+    }
+
+    #[test]
+    fn tags_given_replace_the_stack_s_set() {
+        let deployed = vec![
+            ("Team".to_string(), "web".to_string()),
+            ("Old".to_string(), "x".to_string()),
+        ];
+        let given = parse_pairs("--tag", &["Team=ops".into(), "New=y".into()]).unwrap();
+        let text = render_differences("Tags", &tag_differences(&deployed, &given));
+        assert_eq!(
+            text,
+            "Tags:\n  ~ Team: web -> ops\n  + New: y\n  - Old: x\n"
+        );
+        let same = parse_pairs("--tag", &["Team=web".into(), "Old=x".into()]).unwrap();
+        assert!(tag_differences(&deployed, &same).is_empty());
     }
 
     #[test]
@@ -301,7 +348,7 @@ mod tests {
                 .all(|d| d.name != "ImageId")
         );
         let given = parse_pairs("--parameter", &["ImageId=secret".into()]).unwrap();
-        let text = render_differences(&parameter_differences(&t, &deployed, &given));
+        let text = render_differences("Parameters", &parameter_differences(&t, &deployed, &given));
         assert!(!text.contains("secret"), "{text}");
         assert!(
             text.contains("ImageId: **** -> **** (new value given)"),

@@ -309,6 +309,28 @@ fn regression_parameters_files_and_hagen_toml_layer_and_name_their_lines() {
         ],
         "hagen.toml's tags and --tag become the template's stack tags"
     );
+    let retag = run(
+        dir.path(),
+        &ep,
+        &[
+            "diff",
+            "--template",
+            "web.yaml",
+            "--stack-name",
+            &stack,
+            "--parameters",
+            "team.yaml",
+            "--tag",
+            "Owner=dev",
+        ],
+    );
+    assert_eq!(retag.code, 0, "{}", retag.all());
+    assert!(
+        retag.out.contains("Tags:\n  ~ Owner: ops -> dev"),
+        "{}",
+        retag.all()
+    );
+    assert!(!retag.out.contains("Parameters:"), "{}", retag.all());
 
     fs::write(
         dir.path().join("bad.json"),
