@@ -27,7 +27,8 @@ pub struct AwsArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// AWS region [default: AWS_REGION or AWS_DEFAULT_REGION, else the
-    /// environment's `region` in hagen.toml, else the profile's]
+    /// environment's `region` in hagen.toml, else the profile's]. An
+    /// environment with a `region` refuses any other.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Send every AWS request to this endpoint (a local emulator, a VPC

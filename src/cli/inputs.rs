@@ -24,9 +24,10 @@ use super::exit;
 #[derive(Debug, Clone, Default, Args)]
 pub struct TemplateArgs {
     /// Any CloudFormation template (JSON or YAML; - for standard input)
-    /// instead of the blueprint's. Checked as `hagen validate` checks it
-    /// first: errors refuse, nothing reaches AWS. The stack name defaults
-    /// to the file name without extension (web-stage.yaml: web-stage).
+    /// instead of the blueprint's. Checked first, as `hagen validate`
+    /// checks it: errors refuse, and nothing reaches AWS. The stack name
+    /// defaults to the file name without extension (web-stage.yaml:
+    /// web-stage).
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
     /// Parameter values from a JSON or YAML file; repeatable (later files

@@ -589,3 +589,51 @@ fn regression_swiftcode_parameters_come_from_a_file_or_hagen_toml() {
         );
     }
 }
+
+#[test]
+fn a_template_file_over_the_inline_limit_goes_through_s3_as_written() {
+    let moto = Emulator::moto();
+    // moto reads a TemplateURL path-style only when its host is
+    // "localhost" (see deploy_moto.rs).
+    let ep = moto.endpoint().replace("127.0.0.1", "localhost");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let stack = aws::stack_name("bigfile");
+    let bucket = "hagen-file-templates";
+    aws::block_on(aws::s3(&ep).create_bucket().bucket(bucket).send()).expect("bucket created");
+    // Comments count: CloudFormation gets the text as written.
+    let notes: String = (0..1200)
+        .map(|i| format!("# operations note {i:04}: who to call, what to check first\n"))
+        .collect();
+    let text = format!("{notes}{TEMPLATE}");
+    assert!(text.len() > hagen::deploy::upload::MAX_INLINE_BYTES);
+    fs::write(dir.path().join("big.yaml"), &text).expect("template written");
+    let base = [
+        "deploy",
+        "--template",
+        "big.yaml",
+        "--stack-name",
+        &stack,
+        "--parameter",
+        "ImageId=ami-1",
+        "--yes",
+    ];
+    let refused = run(dir.path(), &ep, &base);
+    assert_eq!(refused.code, 2, "{}", refused.all());
+    assert!(
+        refused.err.contains("pass --bucket NAME"),
+        "{}",
+        refused.all()
+    );
+    let mut with_bucket = base.to_vec();
+    with_bucket.extend(["--bucket", bucket]);
+    let deployed = run(dir.path(), &ep, &with_bucket);
+    assert_eq!(deployed.code, 0, "{}", deployed.all());
+    assert!(
+        deployed
+            .out
+            .contains(&format!("Template is {} bytes: uploaded to", text.len())),
+        "{}",
+        deployed.all()
+    );
+    assert_eq!(deployed_body(&ep, &stack), text);
+}
