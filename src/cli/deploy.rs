@@ -10,13 +10,15 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::deploy::context;
 use crate::deploy::{
     AwsOptions, Clients, Console, DeployError, DeployRequest, Deployer, Interrupt, Outcome,
-    OutputFormat, ProgressMode, Synthesized, params,
+    OutputFormat, ProgressMode, Synthesized,
 };
 use crate::template::Template;
 
 use super::exit;
+use super::inputs::{self, EnvironmentInputs, TemplateArgs};
 
 /// Where to reach AWS; shared by `deploy` and `diff`.
 #[derive(Debug, Clone, Default, Args)]
@@ -25,7 +27,8 @@ pub struct AwsArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// AWS region [default: AWS_REGION or AWS_DEFAULT_REGION, else the
-    /// environment's `region` in hagen.toml, else the profile's]
+    /// environment's `region` in hagen.toml, else the profile's]. An
+    /// environment with a `region` refuses any other.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Send every AWS request to this endpoint (a local emulator, a VPC
@@ -136,7 +139,11 @@ pub struct DeployArgs {
     /// AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Stack name (default: from the blueprint and environment).
+    /// `--template FILE` and `--parameters FILE`.
+    #[command(flatten)]
+    pub inputs: TemplateArgs,
+    /// Stack name (default: from the blueprint and environment, or the
+    /// --template file's name).
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
     /// A stack parameter; repeatable. Parameters not given keep their
@@ -146,6 +153,11 @@ pub struct DeployArgs {
     /// A stack tag; repeatable. Without any, an update keeps the stack's tags.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
+    /// Stack tags from a JSON or YAML file; repeatable. The AWS CLI's
+    /// [{"Key": "K", "Value": "V"}], a list of "K=V" strings, or a map K: V;
+    /// --tag wins over files.
+    #[arg(long = "tags", value_name = "FILE")]
+    pub tag_files: Vec<PathBuf>,
     /// An SNS topic ARN for stack events; repeatable.
     #[arg(long = "notification-arn", value_name = "ARN")]
     pub notification_arns: Vec<String>,
@@ -171,7 +183,7 @@ pub struct DeployArgs {
     #[arg(
         long,
         value_name = "CHANGE_SET",
-        conflicts_with_all = ["parameters", "tags", "notification_arns", "bucket"]
+        conflicts_with_all = ["parameters", "tags", "notification_arns", "bucket", "template", "parameter_files", "tag_files"]
     )]
     pub execute: Option<String>,
     /// Refuse instead of waiting when another operation is running on the stack.
@@ -218,13 +230,26 @@ pub struct DeployContext {
     pub command: String,
     /// `--verbose`: print the SDK's full detail under an AWS error.
     pub verbose: bool,
+    /// The environment's parameters, stack tags and pinned account and
+    /// region, from `hagen.toml`.
+    pub environment: EnvironmentInputs,
 }
 
 /// Prints an error as the user should see it: `error: MESSAGE` (one line),
 /// the fix when hagen knows it, and with `verbose` the SDK's full detail;
 /// in JSON mode also an `error` record. Returns the exit code.
 pub fn report_error(console: &mut Console, err: &DeployError, aws: &AwsArgs, verbose: bool) -> u8 {
-    let code = error_code(err);
+    report_error_as(console, err, aws, verbose, error_code(err))
+}
+
+/// [`report_error`] with the exit code the caller decided on.
+fn report_error_as(
+    console: &mut Console,
+    err: &DeployError,
+    aws: &AwsArgs,
+    verbose: bool,
+    code: u8,
+) -> u8 {
     let message = err.to_string();
     console.warn(format!("error: {message}"));
     let profile = aws
@@ -320,9 +345,11 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
         }
     }
     let mut req = DeployRequest::new(stack);
-    req.parameters = params::parse_pairs("--parameter", &args.parameters)?;
-    if !args.tags.is_empty() {
-        req.tags = Some(params::parse_pairs("--tag", &args.tags)?);
+    req.parameters = gathered_parameters(args, ctx)?.values();
+    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags)
+        .map_err(|(message, _)| DeployError::Usage(message))?;
+    if tags.any {
+        req.tags = Some(tags.values());
     }
     if !args.notification_arns.is_empty() {
         req.notification_arns = Some(args.notification_arns.clone());
@@ -335,6 +362,20 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     req.outputs_file = args.outputs_file.clone();
     req.catch_ctrl_c = true;
     Ok(req)
+}
+
+/// Parameters from `hagen.toml`, `--parameters` files and `--parameter`
+/// flags, with where each came from.
+fn gathered_parameters(
+    args: &DeployArgs,
+    ctx: &DeployContext,
+) -> Result<inputs::Gathered, DeployError> {
+    inputs::parameters(
+        &ctx.environment.parameters,
+        &args.inputs.parameter_files,
+        &args.parameters,
+    )
+    .map_err(|(message, _)| DeployError::Usage(message))
 }
 
 /// Runs `hagen deploy` and returns its exit code. `synth` produces the
@@ -360,9 +401,12 @@ fn run_steps(
 ) -> u8 {
     let request = match request(args, ctx) {
         Ok(r) => r,
-        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
+        Err(e) => {
+            let code = input_code(args, ctx, &e);
+            return report_error_as(console, &e, &args.aws, ctx.verbose, code);
+        }
     };
-    let synthesized = match prepare(args, synth, console) {
+    let synthesized = match prepare(args, ctx, synth, console) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -405,7 +449,7 @@ pub fn run_with_clients(
 ) -> u8 {
     console.set_format(args.format.into());
     let code = (|| {
-        let synthesized = match prepare(args, synth, console) {
+        let synthesized = match prepare(args, ctx, synth, console) {
             Ok(s) => s,
             Err(code) => return code,
         };
@@ -430,9 +474,28 @@ pub fn run_with_clients(
     conclude(console, code, true)
 }
 
-/// Applies `--progress` and synthesizes unless `--execute` was given.
+/// The exit code of a request that could not be built: a parameters or
+/// tags file that cannot be read is unreadable input (gathered again for
+/// its own code), anything else as [`error_code`] says.
+fn input_code(args: &DeployArgs, ctx: &DeployContext, e: &DeployError) -> u8 {
+    let parameters = inputs::parameters(
+        &ctx.environment.parameters,
+        &args.inputs.parameter_files,
+        &args.parameters,
+    );
+    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags);
+    match (parameters, tags) {
+        (Err((_, code)), _) | (_, Err((_, code))) => code,
+        _ => error_code(e),
+    }
+}
+
+/// Applies `--progress`, and unless `--execute` was given synthesizes (or
+/// reads and validates `--template`) and checks that every parameter given
+/// is one the template declares.
 fn prepare(
     args: &DeployArgs,
+    ctx: &DeployContext,
     synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
     console: &mut Console,
 ) -> Result<Option<SynthOutput>, u8> {
@@ -441,10 +504,18 @@ fn prepare(
         ProgressArg::Bar => console.progress = ProgressMode::Bar,
         ProgressArg::Events => console.progress = ProgressMode::Events,
     }
-    match &args.execute {
-        Some(_) => Ok(None),
-        None => synth(console).map(Some),
+    if args.execute.is_some() {
+        return Ok(None);
     }
+    let synthesized = synth(console)?;
+    let checked = gathered_parameters(args, ctx)
+        .map_err(|e| (e.to_string(), exit::USAGE))
+        .and_then(|g| inputs::check_parameters(&synthesized.template, &g));
+    if let Err((message, code)) = checked {
+        console.warn(format!("error: {message}"));
+        return Err(code);
+    }
+    Ok(Some(synthesized))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -458,6 +529,12 @@ fn finish(
     interrupt: Interrupt,
     rt: &tokio::runtime::Runtime,
 ) -> u8 {
+    let target = rt.block_on(context::target(clients, &request.stack_name));
+    console.context(&target);
+    if let Err(e) = context::check(&target, &ctx.environment.pins) {
+        console.error(e, exit::CHANGE_SET_REFUSED);
+        return exit::CHANGE_SET_REFUSED;
+    }
     let result = rt.block_on(async {
         let mut deployer = Deployer::new(clients, console, interrupt);
         match (&args.execute, &synthesized) {
@@ -572,6 +649,17 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        for flag in ["--template", "--parameters", "--tags"] {
+            let err = Cli::command()
+                .try_get_matches_from(["hagen", "--execute", "cs", flag, "f.yaml"])
+                .map(|_| ())
+                .unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{flag}"
+            );
+        }
         Cli::command().debug_assert();
     }
 
@@ -635,6 +723,36 @@ mod tests {
         assert_eq!(records.len(), 1);
         assert_eq!(records[0]["outcome"], "no_changes");
         assert_eq!(records[0]["exit_code"], 0);
+    }
+
+    #[test]
+    fn a_badly_shaped_parameters_file_is_unreadable_input_before_any_aws_call() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, "[\n  {\"ParameterKey\": \"A\"}\n]\n").expect("written");
+        let mut args = DeployArgs {
+            stack_name: Some("web".into()),
+            ..DeployArgs::default()
+        };
+        args.inputs.parameter_files = vec![file];
+        let err = crate::deploy::SharedBuffer::new();
+        let mut console = Console::new(
+            Box::new(crate::deploy::SharedBuffer::new()),
+            Box::new(err.clone()),
+            Box::new(crate::deploy::console::NoPrompt),
+            ProgressMode::Events,
+            false,
+        );
+        let mut synth = |_: &mut Console| -> Result<SynthOutput, u8> {
+            panic!("nothing is synthesized for a bad parameters file")
+        };
+        let code = run(&args, &DeployContext::default(), &mut synth, &mut console);
+        assert_eq!(code, exit::UNREADABLE_INPUT);
+        assert!(
+            err.contents().contains("p.json:2: A has no ParameterValue"),
+            "{}",
+            err.contents()
+        );
     }
 
     #[test]

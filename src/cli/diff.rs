@@ -11,12 +11,11 @@ use crate::deploy::diff::TemplateDiff;
 use crate::deploy::document::Document;
 use crate::deploy::preview::{Preview, preview};
 use crate::deploy::status::StackState;
-use crate::deploy::{Clients, Console, DeployError, Synthesized, params, stack};
+use crate::deploy::{Clients, Console, DeployError, Synthesized, context, params, stack};
 
-use super::deploy::{
-    AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name, error_code, runtime,
-};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name, runtime};
 use super::exit;
+use super::inputs::{self, TagArgs, TemplateArgs};
 
 /// Flags of `hagen diff` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -24,15 +23,22 @@ pub struct DiffArgs {
     /// AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Stack name (default: from the blueprint and environment).
+    /// `--template FILE` and `--parameters FILE`.
+    #[command(flatten)]
+    pub inputs: TemplateArgs,
+    /// `--tag` and `--tags FILE`.
+    #[command(flatten)]
+    pub tag_inputs: TagArgs,
+    /// Stack name (default: from the blueprint and environment, or the
+    /// --template file's name).
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
     /// Also create a read-only change set (deleted afterwards) for
     /// CloudFormation's replacement verdicts.
     #[arg(long)]
     pub changeset: bool,
-    /// A stack parameter for the change set; repeatable. Others keep their
-    /// deployed values.
+    /// A stack parameter; repeatable. Others keep their deployed values.
+    /// Changed values are shown, with or without --changeset.
     #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameters: Vec<String>,
     /// S3 bucket for templates over 51,200 bytes (change set only).
@@ -71,6 +77,10 @@ struct Findings {
     stack: String,
     deployed: bool,
     diff: TemplateDiff,
+    /// Parameter values a deploy would change (deployed -> new).
+    parameter_values: Vec<params::ValueDifference>,
+    /// Stack tags a deploy would change (only when tags were given).
+    tag_values: Vec<params::ValueDifference>,
     change_set: ChangeSetVerdict,
 }
 
@@ -79,6 +89,8 @@ impl Findings {
     fn changed(&self) -> bool {
         !self.deployed
             || !self.diff.is_empty()
+            || !self.parameter_values.is_empty()
+            || !self.tag_values.is_empty()
             || matches!(self.change_set, ChangeSetVerdict::Changes(_))
     }
 }
@@ -139,11 +151,26 @@ fn compare(
         console.error(e, exit::USAGE);
         return exit::USAGE;
     }
-    let parameters = match params::parse_pairs("--parameter", &args.parameters) {
-        Ok(p) => p,
-        Err(e) => {
-            let code = error_code(&e);
-            console.error(e, code);
+    let gathered = match inputs::parameters(
+        &ctx.environment.parameters,
+        &args.inputs.parameter_files,
+        &args.parameters,
+    ) {
+        Ok(g) => g,
+        Err((message, code)) => {
+            console.error(message, code);
+            return code;
+        }
+    };
+    let parameters = gathered.values();
+    let tags = match inputs::tags(
+        &ctx.environment.tags,
+        &args.tag_inputs.tag_files,
+        &args.tag_inputs.tags,
+    ) {
+        Ok(t) => t,
+        Err((message, code)) => {
+            console.error(message, code);
             return code;
         }
     };
@@ -151,6 +178,10 @@ fn compare(
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Err((message, code)) = inputs::check_parameters(&synthesized.template, &gathered) {
+        console.error(message, code);
+        return code;
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -160,11 +191,22 @@ fn compare(
     };
     let options = args.aws.options(ctx.default_region.as_deref());
     let bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
+    let clients = match given {
+        Some(c) => c.clone(),
+        None => match rt.block_on(crate::deploy::aws::load_checked(&options)) {
+            Ok(config) => Clients::new(&config),
+            Err(e) => {
+                return super::deploy::report_error(console, &e, &args.aws, ctx.verbose);
+            }
+        },
+    };
+    let target = rt.block_on(context::target(&clients, &stack));
+    console.context(&target);
+    if let Err(e) = context::check(&target, &ctx.environment.pins) {
+        console.error(e, exit::CHANGE_SET_REFUSED);
+        return exit::CHANGE_SET_REFUSED;
+    }
     let result: Result<Findings, DeployError> = rt.block_on(async {
-        let clients = match given {
-            Some(c) => c.clone(),
-            None => Clients::new(&crate::deploy::aws::load(&options).await),
-        };
         let info = stack::describe(&clients, &stack).await?;
         let deployed = match &info {
             Some(i) if StackState::from_status(&i.status) != StackState::ReviewInProgress => {
@@ -191,8 +233,25 @@ fn compare(
             stack: stack.clone(),
             deployed: deployed.is_some(),
             diff,
+            parameter_values: Vec::new(),
+            tag_values: Vec::new(),
             change_set: ChangeSetVerdict::NotAsked,
         };
+        if let Some(i) = info.as_ref().filter(|_| deployed.is_some()) {
+            let changed =
+                params::parameter_differences(&synthesized.template, &i.parameters, &parameters);
+            if !changed.is_empty() && !console.is_json() {
+                console.say(params::render_differences("Parameters", &changed).trim_end());
+            }
+            findings.parameter_values = changed;
+            let retagged = params::tag_differences(&i.tags, &tags.values());
+            if tags.any && !retagged.is_empty() {
+                if !console.is_json() {
+                    console.say(params::render_differences("Tags", &retagged).trim_end());
+                }
+                findings.tag_values = retagged;
+            }
+        }
         if !args.changeset {
             return Ok(findings);
         }
@@ -241,11 +300,7 @@ fn compare(
                 exit::OK
             }
         }
-        Err(e) => {
-            let code = error_code(&e);
-            console.error(e, code);
-            code
-        }
+        Err(e) => super::deploy::report_error(console, &e, &args.aws, ctx.verbose),
     }
 }
 
@@ -285,6 +340,8 @@ fn record(findings: &Findings, console: &mut Console) {
     doc["stack"] = serde_json::Value::from(findings.stack.clone());
     doc["deployed"] = serde_json::Value::Bool(findings.deployed);
     doc["changed"] = serde_json::Value::Bool(findings.changed());
+    doc["parameter_values"] = serde_json::json!(findings.parameter_values);
+    doc["tag_values"] = serde_json::json!(findings.tag_values);
     doc["change_set"] = match &findings.change_set {
         ChangeSetVerdict::NotAsked => serde_json::Value::Null,
         ChangeSetVerdict::NotMade(why) => serde_json::json!({ "made": false, "reason": why }),

@@ -13,7 +13,9 @@ pub const WARNINGS: u8 = 3;
 /// Input could not be read: missing file, malformed YAML/JSON or config.
 pub const UNREADABLE_INPUT: u8 = 4;
 /// The change set was refused: the user said no, or it would replace or
-/// delete a stateful resource without `--allow-replace`.
+/// delete a stateful resource without `--allow-replace`; or hagen refused
+/// to create one because the credentials' account or the region is not
+/// the one the environment pins in `hagen.toml`.
 pub const CHANGE_SET_REFUSED: u8 = 5;
 /// The deploy failed or rolled back, or the stack is in a state that needs
 /// recovery first.
@@ -49,7 +51,10 @@ pub const MEANINGS: &[(u8, &str)] = &[
         UNREADABLE_INPUT,
         "input or configuration could not be read or is invalid",
     ),
-    (CHANGE_SET_REFUSED, "the change set was refused"),
+    (
+        CHANGE_SET_REFUSED,
+        "the change set was refused, or the account or region is not the environment's",
+    ),
     (
         DEPLOY_FAILED,
         "the deploy failed, rolled back, or the stack needs recovery",

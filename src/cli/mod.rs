@@ -15,9 +15,13 @@ pub mod deploy;
 pub mod diff;
 pub mod exit;
 pub mod graph;
+#[cfg(feature = "deploy")]
+pub mod inputs;
 pub mod io;
 pub mod manual;
 pub mod synth;
+#[cfg(feature = "deploy")]
+pub mod template_file;
 pub mod validate;
 
 use std::ffi::OsString;
@@ -112,6 +116,7 @@ pub enum Command {
             read-only change set (deleted afterwards) which resources it would replace.",
         after_help = "Examples:\n\
             \x20 hagen diff                         stage against the deployed stack\n\
+            \x20 hagen diff --template web.yaml --parameters stage.json  any template, with its parameters\n\
             \x20 hagen diff --env prod --changeset  with CloudFormation's replacement verdicts\n\
             \x20 hagen diff --exit-code --format json > diff.json  CI: exit 9 on changes, one JSON document\n\
             \x20 hagen diff --endpoint-url http://127.0.0.1:4566  against a local emulator\n\n\
@@ -145,16 +150,20 @@ pub enum Command {
             (replacements of stateful resources and security widening flagged), ask \
             before executing, stream the stack's events, and print its outputs. \
             Failed or stuck stacks are explained, with the command that recovers them. \
-            See docs/deploy.md.",
+            With --template FILE, any CloudFormation template (JSON or YAML) instead of \
+            the blueprint's, validated as `hagen validate` does first. The account, region \
+            and stack are printed before anything else, and checked against the account \
+            and region the environment pins in hagen.toml. See docs/deploy.md.",
         after_help = "Examples:\n\
             \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
+            \x20 hagen deploy --template web-stage.yaml --parameters stage.json  any template (stack web-stage)\n\
             \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
             \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-20261206-103005-8f2c41aa\n\
             \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
-            5 change set refused, 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
+            5 change set refused (or wrong account/region), 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
     )]
     #[cfg(feature = "deploy")]
     Deploy {
@@ -395,12 +404,28 @@ pub fn dispatch<B: Blueprint + ?Sized>(
         #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
             let mut console = crate::deploy::Console::stdio_colored(color.forced());
-            let context = match deploy_context(&target, "diff", cx) {
+            console.set_format(args.format.into());
+            let template = args.inputs.template.clone();
+            let context = match deploy_context(&target, template.as_deref(), "diff", cx) {
                 Ok(context) => context,
                 Err(code) => return early_error(&mut console, args.format, code, false),
             };
-            let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
-            diff::run(&args, &context, &mut synth, &mut console)
+            match template {
+                Some(path) => {
+                    if args.stack_name.is_none()
+                        && let Err(why) = template_file::stack_name_from(&path)
+                    {
+                        console.error(why, exit::USAGE);
+                        return deploy::conclude(&mut console, exit::USAGE, false);
+                    }
+                    let mut load = |c: &mut crate::deploy::Console| template_file::load(&path, c);
+                    diff::run(&args, &context, &mut load, &mut console)
+                }
+                None => {
+                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+                    diff::run(&args, &context, &mut synth, &mut console)
+                }
+            }
         }
         #[cfg(feature = "deploy")]
         Command::Deploy {
@@ -408,12 +433,34 @@ pub fn dispatch<B: Blueprint + ?Sized>(
             deploy: args,
         } => {
             let mut console = crate::deploy::Console::stdio_colored(color.forced());
-            let context = match deploy_context(&target, "deploy", cx) {
+            console.set_format(args.format.into());
+            let template = args.inputs.template.clone();
+            let given_stack = args.stack_name.is_some() || args.execute.is_some();
+            let context = match deploy_context(&target, template.as_deref(), "deploy", cx) {
                 Ok(context) => context,
                 Err(code) => return early_error(&mut console, args.format, code, true),
             };
-            let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
-            deploy::run(&args, &context, &mut synth, &mut console)
+            match template {
+                Some(path) => {
+                    if !given_stack {
+                        match template_file::stack_name_from(&path) {
+                            Ok(name) => console.say(format!(
+                                "Stack name {name}, from the file name (--stack-name NAME to choose another)"
+                            )),
+                            Err(why) => {
+                                console.error(why, exit::USAGE);
+                                return deploy::conclude(&mut console, exit::USAGE, true);
+                            }
+                        }
+                    }
+                    let mut load = |c: &mut crate::deploy::Console| template_file::load(&path, c);
+                    deploy::run(&args, &context, &mut load, &mut console)
+                }
+                None => {
+                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+                    deploy::run(&args, &context, &mut synth, &mut console)
+                }
+            }
         }
     }
 }
@@ -447,17 +494,26 @@ fn synthesized<B: Blueprint + ?Sized>(
 }
 
 /// What `diff` and `deploy` take from the blueprint and configuration: the
-/// default stack name and template bucket, and the command line that
-/// reaches the same environment (for commands printed to the user).
+/// default stack name and template bucket, the environment's parameters,
+/// tags and pinned account and region, and the command line that reaches
+/// the same environment (for commands printed to the user). With
+/// `--template FILE` the stack name comes from the file name (when it is
+/// one) and the environment's tags become stack tags; the blueprint is
+/// never built.
 #[cfg(feature = "deploy")]
 fn deploy_context<B: Blueprint + ?Sized>(
     target: &EnvArgs,
+    template: Option<&Path>,
     subcommand: &str,
     cx: &mut Context<'_, B>,
 ) -> Result<deploy::DeployContext, u8> {
     let env = match target.resolve(cx.blueprint, &cx.dir) {
         Ok((_, resolved)) => resolved.environment,
         Err(e) => return Err(cx.config_error(&e)),
+    };
+    let default_stack_name = match template {
+        Some(path) => template_file::stack_name_from(path).ok(),
+        None => Some(cx.blueprint.stack_name(&env)),
     };
     let mut command = format!("{} {subcommand}", cx.blueprint.command_name());
     if let Some(name) = &target.env {
@@ -467,11 +523,12 @@ fn deploy_context<B: Blueprint + ?Sized>(
         command.push_str(&format!(" --config {}", config.display()));
     }
     Ok(deploy::DeployContext {
-        default_stack_name: Some(cx.blueprint.stack_name(&env)),
+        default_stack_name,
         default_bucket: env.template_bucket.clone(),
         default_region: env.region.clone(),
         command,
         verbose: cx.verbose,
+        environment: inputs::EnvironmentInputs::of(&env, template.is_some()),
     })
 }
 
@@ -499,8 +556,8 @@ pub fn command<B: Blueprint + ?Sized>(blueprint: &B) -> clap::Command {
         })
         .collect();
     let configuration = "Configuration: ./hagen.toml when present, or --config FILE (see docs/config.md).\n\
-         Values only known at deploy time are CloudFormation parameters (deploy --parameter\n\
-         KEY=VALUE), not configuration.";
+         Values only known at deploy time are CloudFormation parameters, not blueprint keys:\n\
+         deploy --parameter KEY=VALUE, --parameters FILE, or [environments.NAME.parameters].";
     let short = format!("Examples:\n{examples}\n{configuration}\n\nExit codes:\n{codes}");
     let long = format!(
         "Examples:\n{examples}\n{configuration}\n\n{}\nExit codes:\n{codes}",
@@ -654,6 +711,54 @@ mod tests {
             "{validate}"
         );
         assert!(!validate.contains("hagen validate"), "{validate}");
+    }
+
+    /// `--template` needs nothing from the blueprint: a user's binary
+    /// reads, validates and refuses a template file the same way, before
+    /// any AWS call.
+    #[cfg(feature = "deploy")]
+    #[test]
+    fn a_users_blueprint_deploys_template_files_too() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let broken = dir.path().join("web.yaml");
+        std::fs::write(
+            &broken,
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicNam: x\n",
+        )
+        .expect("template written");
+        let run_in = |args: &[&str]| {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut argv = vec!["alerts"];
+            argv.extend_from_slice(args);
+            let command = command(&Alerts)
+                .try_get_matches_from(argv)
+                .and_then(|m| Cli::from_arg_matches(&m))
+                .expect("the flags parse");
+            let mut cx = Context {
+                blueprint: &Alerts,
+                out: &mut out,
+                err: &mut err,
+                dir: dir.path().to_owned(),
+                verbose: false,
+            };
+            dispatch(command.command, command.color, &mut cx)
+        };
+        let path = broken.display().to_string();
+        assert_eq!(
+            run_in(&["deploy", "--template", &path]),
+            exit::TEMPLATE_ERRORS
+        );
+        assert_eq!(
+            run_in(&["diff", "--template", &path]),
+            exit::TEMPLATE_ERRORS
+        );
+        let missing = dir.path().join("missing.yaml").display().to_string();
+        assert_eq!(
+            run_in(&["deploy", "--template", &missing]),
+            exit::UNREADABLE_INPUT
+        );
+        let unnamed = dir.path().join("web_stage.yaml").display().to_string();
+        assert_eq!(run_in(&["deploy", "--template", &unnamed]), exit::USAGE);
     }
 
     #[test]

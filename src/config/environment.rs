@@ -105,6 +105,13 @@ pub struct Environment {
     /// Extra tags for every resource, after `Project` and `Environment`;
     /// at most [`MAX_TAGS`].
     pub tags: IndexMap<String, String>,
+    /// The AWS account the environment belongs to, if the configuration
+    /// pins one: `hagen deploy` and `diff` refuse to work on another.
+    pub account: Option<String>,
+    /// CloudFormation parameter values for this environment
+    /// (`[environments.NAME.parameters]`): below `--parameters FILE` and
+    /// `--parameter`, above the template's defaults.
+    pub parameters: IndexMap<String, String>,
     pub(crate) origins: BTreeMap<String, Origin>,
     /// The blueprint section as it resolved, for quoting values in errors.
     pub(crate) blueprint_values: toml::Table,
@@ -127,6 +134,8 @@ impl Environment {
             deletion_protection: base == BaseEnvironment::Prod,
             template_bucket: None,
             tags: IndexMap::new(),
+            account: None,
+            parameters: IndexMap::new(),
             origins: BTreeMap::new(),
             blueprint_values: toml::Table::new(),
         }
@@ -184,10 +193,12 @@ impl Environment {
             "region" => self.region.as_deref().map(quoted),
             "deletion_protection" => Some(self.deletion_protection.to_string()),
             "template_bucket" => self.template_bucket.as_deref().map(quoted),
-            _ => key
-                .strip_prefix("tags.")
-                .and_then(|tag| self.tags.get(tag))
-                .map(|v| quoted(v)),
+            "account" => self.account.as_deref().map(quoted),
+            _ => match key.split_once('.') {
+                Some(("tags", tag)) => self.tags.get(tag).map(|v| quoted(v)),
+                Some(("parameters", name)) => self.parameters.get(name).map(|v| quoted(v)),
+                _ => None,
+            },
         }
     }
 

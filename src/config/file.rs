@@ -118,6 +118,8 @@ pub(crate) struct Layer {
     pub deletion_protection: Option<Set<bool>>,
     pub template_bucket: Option<Set<String>>,
     pub tags: Vec<(String, Set<String>)>,
+    pub account: Option<Set<String>>,
+    pub parameters: Vec<(String, Set<String>)>,
     pub blueprint: Option<Section>,
 }
 
@@ -147,6 +149,8 @@ const ENV_KEYS: &[&str] = &[
     "deletion_protection",
     "template_bucket",
     "tags",
+    "account",
+    "parameters",
     "blueprint",
 ];
 
@@ -564,6 +568,13 @@ impl Reader<'_> {
                         .map(|b| self.set(b, span));
                 }
                 "tags" => layer.tags = self.tags(value, &kpath),
+                "account" => {
+                    layer.account = self
+                        .string(value, &kpath)
+                        .and_then(|a| self.account(a, span.clone(), &kpath))
+                        .map(|a| self.set(a, span));
+                }
+                "parameters" => layer.parameters = self.parameters(value, &kpath),
                 "blueprint" => layer.blueprint = self.section(key, value, &kpath),
                 other => self.unknown(key.span(), &kpath, other, ENV_KEYS, &format!("[{path}]")),
             }
@@ -590,6 +601,70 @@ impl Reader<'_> {
             Some("bucket names are 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit".into()),
         );
         None
+    }
+
+    /// Checks an AWS account ID's shape: twelve digits, written as a string
+    /// (as a number it would lose its leading zeros).
+    fn account(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(s);
+        }
+        self.problem(
+            span,
+            path,
+            format!("\"{s}\" is not an AWS account ID"),
+            Some(
+                "an account ID is 12 digits, written as a string: account = \"123456789012\""
+                    .into(),
+            ),
+        );
+        None
+    }
+
+    /// Reads a `parameters` table: CloudFormation parameter values by
+    /// name. Strings, integers and booleans are sent as written; an array
+    /// of them is joined with commas (a `CommaDelimitedList` parameter).
+    fn parameters(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> Vec<(String, Set<String>)> {
+        let mut parameters = Vec::new();
+        let Some(table) = self.table(value, path) else {
+            return parameters;
+        };
+        for (key, value) in entries(table) {
+            let k = key.get_ref().to_string();
+            let kpath = format!("{path}.{k}");
+            let scalar = |v: &DeValue<'_>| match v {
+                DeValue::String(s) => Some(s.to_string()),
+                DeValue::Integer(i) => Some(
+                    i64::from_str_radix(i.as_str(), i.radix())
+                        .map_or_else(|_| i.as_str().to_owned(), |n| n.to_string()),
+                ),
+                DeValue::Float(f) => Some(f.to_string()),
+                DeValue::Boolean(b) => Some(b.to_string()),
+                _ => None,
+            };
+            let text = match value.get_ref() {
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|i| scalar(i.get_ref()))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| v.join(",")),
+                other => scalar(other),
+            };
+            match text {
+                Some(v) => parameters.push((k, self.set(v, value.span()))),
+                None => self.wrong_type(
+                    value.span(),
+                    &kpath,
+                    "a string, number, boolean or an array of them",
+                    value.get_ref(),
+                ),
+            }
+        }
+        parameters
     }
 
     /// Checks an AWS region name's shape (`eu-west-1`, `us-gov-west-1`,
@@ -976,6 +1051,36 @@ mod tests {
     fn reserved_tags_are_refused() {
         let p = one("[tags]\nProject = \"x\"\n");
         assert_eq!(p.key.as_deref(), Some("tags.Project"));
+    }
+
+    #[test]
+    fn accounts_are_twelve_digit_strings_and_parameters_scalars() {
+        let p = one("[environments.prod]\naccount = \"12345\"\n");
+        assert_eq!(p.key.as_deref(), Some("environments.prod.account"));
+        assert!(p.message.contains("not an AWS account ID"), "{}", p.message);
+        let p = one("[environments.prod]\naccount = 123456789012\n");
+        assert!(p.message.contains("must be a string"), "{}", p.message);
+        let p = one("[environments.prod.parameters]\nImageId = { a = 1 }\n");
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.prod.parameters.ImageId")
+        );
+        assert!(
+            p.message.contains("a string, number, boolean"),
+            "{}",
+            p.message
+        );
+        assert!(
+            problems(
+                "[environments.prod.parameters]\nImageId = \"ami-1\"\nPort = 443\nOn = true\n"
+            )
+            .is_empty()
+        );
+        let p = one("[environments.prod]\nparameter = 1\n");
+        assert!(
+            p.help.as_deref().is_some_and(|h| h.contains("parameters")),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -114,6 +114,8 @@ const TOKENS: &[&str] = &[
     "domain",
     "deletion_protection",
     "template_bucket",
+    "account",
+    "parameters",
     "eu-west-1",
 ];
 

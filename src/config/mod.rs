@@ -318,6 +318,27 @@ mod tests {
     }
 
     #[test]
+    fn an_environment_pins_its_account_and_gives_parameters_with_their_lines() {
+        let c = config(
+            "[environments.stage]\naccount = \"012345678901\"\n\n[environments.stage.parameters]\nImageId = \"ami-1\"\nDesiredCount = 3\nSubnets = [\"subnet-a\", \"subnet-b\"]\n\n[environments.qa]\nextends = \"stage\"\n[environments.qa.parameters]\nImageId = \"ami-2\"\n",
+        );
+        let stage = resolve(&c, Some("stage"))
+            .expect("stage resolves")
+            .environment;
+        assert_eq!(stage.account.as_deref(), Some("012345678901"));
+        assert_eq!(stage.parameters["ImageId"], "ami-1");
+        assert_eq!(stage.parameters["DesiredCount"], "3");
+        assert_eq!(stage.parameters["Subnets"], "subnet-a,subnet-b");
+        let origin = stage.origin("parameters.ImageId").expect("from the file");
+        assert_eq!(origin.location.line, 5);
+        assert_eq!(origin.key, "environments.stage.parameters.ImageId");
+        let qa = resolve(&c, Some("qa")).expect("qa resolves").environment;
+        assert_eq!(qa.parameters["ImageId"], "ami-2", "the derived one wins");
+        assert_eq!(qa.parameters["DesiredCount"], "3", "inherited");
+        assert_eq!(qa.account.as_deref(), Some("012345678901"));
+    }
+
+    #[test]
     fn prod_is_built_in_too() {
         let r = resolve(&Config::builtin(), Some("prod")).expect("prod exists");
         assert!(r.environment.deletion_protection);

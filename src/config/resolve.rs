@@ -350,4 +350,13 @@ fn apply(env: &mut Environment, layer: &Layer, rank: usize) {
         let k = format!("tags.{key}");
         record(env, &k, &file_key(&k), tag, rank);
     }
+    if let Some(set) = &layer.account {
+        env.account = Some(set.value.clone());
+        record(env, "account", &file_key("account"), set, rank);
+    }
+    for (key, value) in &layer.parameters {
+        env.parameters.insert(key.clone(), value.value.clone());
+        let k = format!("parameters.{key}");
+        record(env, &k, &file_key(&k), value, rank);
+    }
 }

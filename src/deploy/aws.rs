@@ -285,6 +285,8 @@ pub struct Clients {
     pub cfn: aws_sdk_cloudformation::Client,
     /// S3, for templates too large to send inline.
     pub s3: aws_sdk_s3::Client,
+    /// STS, to show (and check) the account the credentials belong to.
+    pub sts: aws_sdk_sts::Client,
     /// The region requests go to (for S3 URLs and printed commands).
     pub region: Option<String>,
     /// The custom endpoint, when one is set (for S3 URLs and printed commands).
@@ -302,6 +304,7 @@ impl Clients {
         Clients {
             cfn: aws_sdk_cloudformation::Client::new(config),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
+            sts: aws_sdk_sts::Client::new(config),
             region: config.region().map(|r| r.as_ref().to_owned()),
             endpoint_url: config.endpoint_url().map(str::to_owned),
         }

@@ -175,44 +175,6 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Where a deploy goes, printed before anything is created so that a deploy
-/// to the wrong account or region is seen in time. [`Console::context`]
-/// prints it as text or as a `context` record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DeployTarget {
-    /// The AWS account ID, when known.
-    pub account: Option<String>,
-    /// The region.
-    pub region: Option<String>,
-    /// The endpoint every request goes to, when set (an emulator).
-    pub endpoint: Option<String>,
-    /// The stack.
-    pub stack: String,
-    /// The hagen environment, when the template comes from a blueprint.
-    pub environment: Option<String>,
-}
-
-impl DeployTarget {
-    /// The one-line text form: `Account 1234 · region eu-west-1 · stack web`.
-    pub fn line(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(a) = &self.account {
-            parts.push(format!("account {a}"));
-        }
-        if let Some(r) = &self.region {
-            parts.push(format!("region {r}"));
-        }
-        if let Some(e) = &self.endpoint {
-            parts.push(format!("endpoint {e}"));
-        }
-        if let Some(e) = &self.environment {
-            parts.push(format!("environment {e}"));
-        }
-        parts.push(format!("stack {}", self.stack));
-        format!("Deploying to {}", parts.join(", "))
-    }
-}
-
 /// The user-facing side of a deploy: writers, prompt, progress, colour,
 /// width, and the output format.
 ///
@@ -385,8 +347,8 @@ impl Console {
 
     /// Says where the deploy goes (account, region, endpoint, stack): a
     /// line of text, or a `context` record.
-    pub fn context(&mut self, target: &DeployTarget) {
-        let line = target.line();
+    pub fn context(&mut self, target: &super::context::Target) {
+        let line = target.to_string();
         let painted = self.paint(&line, Style::Strong);
         self.say(painted);
         self.record_of("context", target);
@@ -534,13 +496,18 @@ mod tests {
             false,
         );
         c.record("event", serde_json::json!({}));
-        c.context(&DeployTarget {
+        c.context(&super::super::context::Target {
+            account: None,
+            account_unknown: None,
             region: Some("eu-west-1".into()),
+            endpoint: None,
             stack: "web".into(),
-            ..DeployTarget::default()
         });
         c.warn("error: it broke");
-        assert_eq!(out.contents(), "Deploying to region eu-west-1, stack web\n");
+        assert_eq!(
+            out.contents(),
+            "Account unknown · Region eu-west-1 · Stack web\n"
+        );
         assert_eq!(c.last_error(), Some("it broke"));
         assert!(!c.recorded("event"));
     }

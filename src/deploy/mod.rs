@@ -16,10 +16,12 @@ pub mod aws;
 pub mod capabilities;
 pub mod changeset;
 pub mod console;
+pub mod context;
 pub mod diff;
 pub mod document;
 mod error;
 pub mod events;
+pub mod inputs;
 pub mod naming;
 pub mod outputs;
 pub mod params;
@@ -35,8 +37,7 @@ pub mod width;
 
 pub use aws::{AwsOptions, Clients};
 pub use console::{
-    Console, DeployTarget, Interrupt, OutputFormat, ProgressMode, Prompt, ScriptedPrompt,
-    SharedBuffer,
+    Console, Interrupt, OutputFormat, ProgressMode, Prompt, ScriptedPrompt, SharedBuffer,
 };
 pub use error::{AwsProblem, DeployError};
 pub use run::{DeployRequest, Deployer, Outcome, Synthesized};

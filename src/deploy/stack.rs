@@ -29,6 +29,8 @@ pub struct StackInfo {
     pub parameters: Vec<(String, String)>,
     /// Its outputs.
     pub outputs: Vec<StackOutput>,
+    /// Its stack tags, as key and value.
+    pub tags: Vec<(String, String)>,
     /// When it last changed.
     pub last_updated: Option<DateTime>,
 }
@@ -86,6 +88,16 @@ pub async fn describe(clients: &Clients, stack: &str) -> Result<Option<StackInfo
                 value: o.output_value().unwrap_or_default().to_owned(),
                 description: o.description().map(str::to_owned),
                 export_name: o.export_name().map(str::to_owned),
+            })
+            .collect(),
+        tags: s
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_owned(),
+                    t.value().unwrap_or_default().to_owned(),
+                )
             })
             .collect(),
         last_updated: s.last_updated_time().or(s.creation_time()).copied(),

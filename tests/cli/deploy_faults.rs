@@ -247,9 +247,15 @@ fn api_calls_of_a_create_and_of_a_no_change_deploy() {
     let n = occurrences;
     assert_eq!(n(&create_calls, "CreateChangeSet"), 1);
     assert_eq!(n(&create_calls, "ExecuteChangeSet"), 1);
+    // Who the credentials belong to is asked first (the context line),
+    // then the stack is looked up.
     assert_eq!(
-        create_calls.first().map(String::as_str),
-        Some("DescribeStacks")
+        create_calls
+            .iter()
+            .take(2)
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        ["GetCallerIdentity", "DescribeStacks"]
     );
     assert_eq!(n(&no_change_calls, "CreateChangeSet"), 1);
     assert_eq!(n(&no_change_calls, "ExecuteChangeSet"), 0);

@@ -38,6 +38,7 @@
 //! is `crate::validate`) and never writes text (that is `super::yaml` and
 //! `super::json`).
 
+mod data;
 mod document;
 mod error;
 mod intrinsics;
@@ -52,6 +53,7 @@ mod fuzz_tests;
 #[cfg(test)]
 mod roundtrip_tests;
 
+pub use data::{Data, DataValue, read_data};
 pub use error::{
     Format, Location, MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_DEPTH, MAX_PROBLEMS, MAX_QUOTED_CHARS,
     MAX_TEMPLATE_BYTES, ParseError, Problem, ProblemKind,
