@@ -22,6 +22,7 @@ pub mod naming;
 pub mod outputs;
 pub mod params;
 pub mod preview;
+pub mod replacement;
 pub mod review;
 mod run;
 pub mod security;
