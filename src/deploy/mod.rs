@@ -10,6 +10,7 @@
 //! an injected [`Console`]); it holds no template logic: it takes the
 //! template already synthesized and validated.
 
+pub mod approval;
 pub mod aws;
 pub mod capabilities;
 pub mod changeset;

@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 
 use crate::template::Template;
 
+use super::approval::{self, Decision, Refusal, RequireApproval};
 use super::aws::Clients;
 use super::capabilities;
 use super::changeset::{self, ChangeSetSpec, CreateResult, Described, TemplateSource};
@@ -54,6 +55,8 @@ pub struct DeployRequest {
     pub bucket: Option<String>,
     /// `--yes`: no confirmation prompts.
     pub assume_yes: bool,
+    /// `--require-approval`: which change sets `--yes` cannot approve.
+    pub require_approval: RequireApproval,
     /// `--no-execute`: create and review the change set, then stop.
     pub no_execute: bool,
     /// Wait for a running operation (else refuse, `--no-wait`).
@@ -80,6 +83,7 @@ impl DeployRequest {
             allow_replace: Vec::new(),
             bucket: None,
             assume_yes: false,
+            require_approval: RequireApproval::default(),
             no_execute: false,
             wait_if_busy: true,
             outputs_file: None,
@@ -122,6 +126,12 @@ pub enum Outcome {
     Blocked {
         /// Their logical IDs.
         logical_ids: Vec<String>,
+    },
+    /// `--require-approval` needs a person and none could answer (`--yes`
+    /// is not enough).
+    NeedsApproval {
+        /// What needs approving (the widenings, or every change).
+        reasons: Vec<String>,
     },
     /// The operation failed (the stack rolled back or is stuck).
     Failed {
@@ -696,6 +706,63 @@ impl<'a> Deployer<'a> {
         Outcome::Failed { status, failures }
     }
 
+    /// Applies `--require-approval` and `--yes`: `None` when the change set
+    /// may run, else the outcome that stops it (declined, or refused
+    /// because no person could approve it).
+    fn approve(
+        &mut self,
+        request: &DeployRequest,
+        review: &Review,
+        question: &str,
+    ) -> Result<Option<Outcome>, DeployError> {
+        let stack = request.stack_name.as_str();
+        let decision = approval::decide(
+            request.require_approval,
+            request.assume_yes,
+            self.console.prompt.interactive(),
+            review.widens(),
+        );
+        let approved = match decision {
+            Decision::Execute => true,
+            Decision::NoTerminal => self.confirm(request, question)?,
+            Decision::Confirm => self
+                .console
+                .prompt
+                .confirm(question)
+                .map_err(|e| DeployError::io("reading the answer", e))?,
+            Decision::TypeStackName => {
+                let text = "This change set widens access (listed above).";
+                let painted = self.console.paint(text, Style::Warning);
+                self.console.say(painted);
+                self.console
+                    .prompt
+                    .confirm_typed(question, stack)
+                    .map_err(|e| DeployError::io("reading the answer", e))?
+            }
+            Decision::Refuse(why) => {
+                let (reasons, text) = match why {
+                    Refusal::Widens => (
+                        review
+                            .security
+                            .iter()
+                            .filter(|a| a.verdict == super::security::Verdict::Widens)
+                            .map(|a| a.line())
+                            .collect::<Vec<_>>(),
+                        "Refused: this change set widens access (listed above) and --require-approval broadening (the default) needs a person to approve that; --yes does not. Run hagen deploy at a terminal and type the stack name, or pass --require-approval never to let --yes approve it.",
+                    ),
+                    Refusal::AnyChange => (
+                        vec!["every change set (--require-approval any-change)".to_owned()],
+                        "Refused: --require-approval any-change needs a person at a terminal to approve every change set; --yes does not. Run hagen deploy at a terminal, or choose --require-approval broadening or never.",
+                    ),
+                };
+                let painted = self.console.paint(text, Style::Danger);
+                self.console.say(painted);
+                return Ok(Some(Outcome::NeedsApproval { reasons }));
+            }
+        };
+        Ok((!approved).then_some(Outcome::Declined))
+    }
+
     /// Shows the review, stops on blocking risks, asks, executes, watches.
     async fn review_and_execute(
         &mut self,
@@ -708,8 +775,13 @@ impl<'a> Deployer<'a> {
     ) -> Result<Outcome, DeployError> {
         let stack = request.stack_name.as_str();
         let name = described.name.clone();
-        let review = Review::build(&described.changes, old, new, &request.allow_replace)
-            .with_parameters(parameter_changes(deployed_params, &described.parameters));
+        let review = Review::assess(
+            &described.changes,
+            old,
+            new,
+            &request.allow_replace,
+            parameter_changes(deployed_params, &described.parameters),
+        );
         let heading = format!(
             "Change set {name} ({} stack {stack}): {} resource change{}",
             if creates { "creates" } else { "updates" },
@@ -724,6 +796,12 @@ impl<'a> Deployer<'a> {
         self.console.say(painted);
         let rendered = review.render(self.console.color);
         self.console.say(rendered.trim_end());
+        if let Some(message) = review.allowance_error() {
+            changeset::delete(self.clients, stack, &described.id).await?;
+            return Err(DeployError::Usage(format!(
+                "{message}\nNothing was changed (the change set was deleted)."
+            )));
+        }
         let blocking: Vec<String> = review
             .blocking()
             .iter()
@@ -753,12 +831,12 @@ impl<'a> Deployer<'a> {
             return Ok(Outcome::LeftForReview { change_set: name });
         }
         let question = format!("Execute change set {name} on stack {stack}?");
-        if !self.confirm(request, &question)? {
+        if let Some(stopped) = self.approve(request, &review, &question)? {
             changeset::delete(self.clients, stack, &described.id).await?;
             self.console.say(format!(
                 "Not executed; change set {name} deleted. Nothing was changed."
             ));
-            return Ok(Outcome::Declined);
+            return Ok(stopped);
         }
         let token = naming::request_token(stack, "execute");
         let cursor =

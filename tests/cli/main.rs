@@ -23,6 +23,7 @@ mod static_site;
 
 mod commands;
 mod deploy_faults;
+mod deploy_guards;
 mod deploy_localstack;
 mod deploy_moto;
 mod deploy_vs_awscli;
