@@ -218,7 +218,11 @@ impl Review {
                 logical_id: c.logical_id.clone(),
                 resource_type: c.resource_type.clone(),
                 replacement: match (c.action.as_str(), &cause) {
-                    ("Modify", Some(cause)) => format!("replace ({cause})"),
+                    // The change set's own word when it agrees, else "replace".
+                    ("Modify", Some(cause)) => match c.replacement.as_deref() {
+                        Some("True") => format!("True ({cause})"),
+                        _ => format!("replace ({cause})"),
+                    },
                     ("Modify", None) => c.replacement.clone().unwrap_or_else(|| "?".into()),
                     _ => "-".into(),
                 },
