@@ -501,6 +501,47 @@ mod tests {
     }
 
     #[test]
+    fn require_approval_defaults_to_broadening_and_reaches_the_request() {
+        use clap::{FromArgMatches, Parser};
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: DeployArgs,
+        }
+        let parse = |argv: &[&str]| {
+            let matches = <Cli as clap::CommandFactory>::command()
+                .try_get_matches_from(argv)
+                .unwrap();
+            Cli::from_arg_matches(&matches).unwrap().args
+        };
+        let plain = parse(&["hagen", "--stack-name", "web", "--yes"]);
+        let req = request(&plain, &DeployContext::default()).unwrap();
+        assert_eq!(req.require_approval, RequireApproval::Broadening);
+        assert!(req.assume_yes);
+        let never = parse(&[
+            "hagen",
+            "--stack-name",
+            "web",
+            "--require-approval",
+            "never",
+        ]);
+        let req = request(&never, &DeployContext::default()).unwrap();
+        assert_eq!(req.require_approval, RequireApproval::Never);
+        let any = parse(&[
+            "hagen",
+            "--stack-name",
+            "w",
+            "--require-approval",
+            "any-change",
+        ]);
+        assert_eq!(any.require_approval, RequireApprovalArg::AnyChange);
+        assert_eq!(
+            outcome_code(&Outcome::NeedsApproval { reasons: vec![] }),
+            exit::CHANGE_SET_REFUSED
+        );
+    }
+
+    #[test]
     fn a_missing_stack_name_is_a_usage_error() {
         let err = request(&DeployArgs::default(), &DeployContext::default()).unwrap_err();
         assert_eq!(error_code(&err), exit::USAGE);

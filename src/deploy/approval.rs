@@ -45,7 +45,12 @@ pub enum Refusal {
 
 /// The decision for a change set: `widens` is whether it widens access,
 /// `interactive` whether a person can answer.
-pub fn decide(mode: RequireApproval, assume_yes: bool, interactive: bool, widens: bool) -> Decision {
+pub fn decide(
+    mode: RequireApproval,
+    assume_yes: bool,
+    interactive: bool,
+    widens: bool,
+) -> Decision {
     let needs_person = match mode {
         RequireApproval::Never => false,
         RequireApproval::AnyChange => true,

@@ -51,7 +51,10 @@ impl Prompt for TerminalPrompt {
 
     fn confirm_typed(&mut self, question: &str, expected: &str) -> io::Result<bool> {
         let mut err = io::stderr();
-        write!(err, "{question} Type the stack name ({expected}) to approve: ")?;
+        write!(
+            err,
+            "{question} Type the stack name ({expected}) to approve: "
+        )?;
         err.flush()?;
         let mut line = String::new();
         io::stdin().lock().read_line(&mut line)?;

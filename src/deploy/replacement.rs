@@ -81,8 +81,10 @@ const KNOWN: &[(&str, &str, &str)] = &[
 ];
 
 /// Engine changes RDS makes in place (Oracle non-CDB to the CDB architecture).
-const IN_PLACE_ENGINE_CHANGES: &[(&str, &str)] =
-    &[("oracle-ee", "oracle-ee-cdb"), ("oracle-se2", "oracle-se2-cdb")];
+const IN_PLACE_ENGINE_CHANGES: &[(&str, &str)] = &[
+    ("oracle-ee", "oracle-ee-cdb"),
+    ("oracle-se2", "oracle-se2-cdb"),
+];
 
 /// A parameter whose value changes, as the comparison needs it.
 #[derive(Debug, Clone, Copy)]
@@ -154,8 +156,12 @@ pub fn causes(
         let old_value = resolve(&pick(&before, &[property]), &old_values);
         let new_value = resolve(&pick(&after, &[property]), &new_values);
         let in_place = IN_PLACE_ENGINE_CHANGES.iter().any(|(a, b)| {
-            old_value.as_str().is_some_and(|o| o.eq_ignore_ascii_case(a))
-                && new_value.as_str().is_some_and(|n| n.eq_ignore_ascii_case(b))
+            old_value
+                .as_str()
+                .is_some_and(|o| o.eq_ignore_ascii_case(a))
+                && new_value
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(b))
         });
         if old_value != new_value && !in_place && !same_text(&old_value, &new_value) {
             found.push(Cause::Known { property, note });
@@ -288,7 +294,10 @@ mod tests {
                 parameter: None
             }]
         );
-        assert_eq!(causes(&old, &new, "Db", &[])[0].short(), "create-only: DBName");
+        assert_eq!(
+            causes(&old, &new, "Db", &[])[0].short(),
+            "create-only: DBName"
+        );
     }
 
     #[test]

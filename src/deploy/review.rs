@@ -518,8 +518,7 @@ fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option
         let mut score = strsim::jaro_winkler(&lower, &c_lower);
         if c_lower == lower {
             score = 2.0;
-        } else if last_word(c) == last_word(given)
-            && c_lower.chars().next() == lower.chars().next()
+        } else if last_word(c) == last_word(given) && c_lower.chars().next() == lower.chars().next()
         {
             score = score.max(0.8);
         }
@@ -744,14 +743,18 @@ mod tests {
         let new = Document::parse(&DB_OLD.replace("DBName: app", "DBName: shop")).unwrap();
         let allow = ["DatabaseInstance".to_owned(), "Topic".to_owned()];
         let review = Review::build(&db_change(None), Some(&old), &new, &allow);
-        let message = review.allowance_error().expect("misdirected IDs are an error");
+        let message = review
+            .allowance_error()
+            .expect("misdirected IDs are an error");
         assert!(
             message.contains("--allow-replace DatabaseInstance: no resource has that logical ID"),
             "{message}"
         );
         assert!(message.contains("(did you mean DbInstance?)"), "{message}");
         assert!(
-            message.contains("--allow-replace Topic: this change set does not replace or delete Topic"),
+            message.contains(
+                "--allow-replace Topic: this change set does not replace or delete Topic"
+            ),
             "{message}"
         );
         assert!(

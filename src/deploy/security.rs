@@ -120,8 +120,15 @@ fn compare_resource(
         "AWS::EC2::SecurityGroup" => {
             let rules = |props: &Map<String, Value>| -> Vec<Rule> {
                 let mut rules = Vec::new();
-                for (key, out) in [("SecurityGroupIngress", false), ("SecurityGroupEgress", true)] {
-                    rules.extend(items(props.get(key)).iter().map(|r| Rule::read(r, out, None)));
+                for (key, out) in [
+                    ("SecurityGroupIngress", false),
+                    ("SecurityGroupEgress", true),
+                ] {
+                    rules.extend(
+                        items(props.get(key))
+                            .iter()
+                            .map(|r| Rule::read(r, out, None)),
+                    );
                 }
                 rules
             };
@@ -165,9 +172,7 @@ fn compare_resource(
         }
         for name in names {
             let get = |list: &[(String, Value)]| {
-                list.iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, d)| d.clone())
+                list.iter().find(|(n, _)| n == name).map(|(_, d)| d.clone())
             };
             compare_policy(
                 id,
@@ -540,10 +545,7 @@ impl Statement {
         all(&self.actions, &other.actions)
             && all(&self.resources, &other.resources)
             && principals
-            && self
-                .conditions
-                .iter()
-                .all(|c| other.conditions.contains(c))
+            && self.conditions.iter().all(|c| other.conditions.contains(c))
     }
 
     fn broad(&self) -> bool {
@@ -679,15 +681,9 @@ fn compare_policy(
         // An Allow widens what it newly grants; a Deny widens what it no
         // longer denies.
         let (widens, narrows) = if n.allow {
-            (
-                !covered(n, &before),
-                o.is_some_and(|o| !covered(o, &after)),
-            )
+            (!covered(n, &before), o.is_some_and(|o| !covered(o, &after)))
         } else {
-            (
-                o.is_some_and(|o| !covered(o, &after)),
-                !covered(n, &before),
-            )
+            (o.is_some_and(|o| !covered(o, &after)), !covered(n, &before))
         };
         if widens {
             push(o, Some(n), Verdict::Widens, n.allow && n.broad());
@@ -808,11 +804,15 @@ mod tests {
         let new = ROLE.replace("arn:aws:s3:::b/*", "arn:aws:s3:::b/public/*");
         assert_eq!(
             lines(Some(ROLE), &new),
-            ["Role policy read statement: Allow s3:getobject on arn:aws:s3:::b/* -> Allow s3:getobject on arn:aws:s3:::b/public/* (narrows)"]
+            [
+                "Role policy read statement: Allow s3:getobject on arn:aws:s3:::b/* -> Allow s3:getobject on arn:aws:s3:::b/public/* (narrows)"
+            ]
         );
         assert_eq!(
             lines(Some(&new), ROLE),
-            ["Role policy read statement: Allow s3:getobject on arn:aws:s3:::b/public/* -> Allow s3:getobject on arn:aws:s3:::b/* (widens)"]
+            [
+                "Role policy read statement: Allow s3:getobject on arn:aws:s3:::b/public/* -> Allow s3:getobject on arn:aws:s3:::b/* (widens)"
+            ]
         );
     }
 
@@ -826,9 +826,11 @@ mod tests {
         let found = compare(None, &doc(&with_conditions));
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found.iter().all(|a| !a.broad), "{found:?}");
-        assert!(found[1].after.ends_with(
-            "if StringEquals kms:calleraccount, StringEquals kms:viaservice"
-        ));
+        assert!(
+            found[1]
+                .after
+                .ends_with("if StringEquals kms:calleraccount, StringEquals kms:viaservice")
+        );
         // Without the conditions the same statement is open to anyone.
         let open = compare(None, &doc(KEY));
         assert!(open[1].broad, "{open:?}");
@@ -871,7 +873,9 @@ mod tests {
                 Some(&trust("ec2.amazonaws.com")),
                 &trust("[ec2.amazonaws.com, lambda.amazonaws.com]")
             ),
-            ["R AssumeRolePolicyDocument statement: Allow sts:assumerole to Service:ec2.amazonaws.com -> Allow sts:assumerole to Service:ec2.amazonaws.com, Service:lambda.amazonaws.com (widens)"]
+            [
+                "R AssumeRolePolicyDocument statement: Allow sts:assumerole to Service:ec2.amazonaws.com -> Allow sts:assumerole to Service:ec2.amazonaws.com, Service:lambda.amazonaws.com (widens)"
+            ]
         );
         let bucket = |principal: &str| {
             format!(
@@ -885,7 +889,10 @@ mod tests {
 
     #[test]
     fn globs_match_like_iam() {
-        assert!(glob("kms:generatedatakey*", "kms:generatedatakeywithoutplaintext"));
+        assert!(glob(
+            "kms:generatedatakey*",
+            "kms:generatedatakeywithoutplaintext"
+        ));
         assert!(glob("arn:aws:s3:::b/*", "arn:aws:s3:::b/public/*"));
         assert!(!glob("arn:aws:s3:::b/public/*", "arn:aws:s3:::b/*"));
         assert!(glob("s3:get?bject", "s3:getobject"));

@@ -107,11 +107,7 @@ fn regression_a_database_engine_change_does_not_go_straight_to_execution() {
 
     let run = aws::deploy(&ep, &stack, &database("mysql", "app"), &["--yes"], &[]);
     refused_before_execution(&run);
-    assert!(
-        run.out.contains("replace (Engine change)"),
-        "{}",
-        run.all()
-    );
+    assert!(run.out.contains("replace (Engine change)"), "{}", run.all());
     assert_eq!(db_facts(&ep, &stack).1, "postgres", "still PostgreSQL");
 }
 
@@ -134,7 +130,9 @@ fn regression_allow_replace_of_an_id_that_is_not_replaced_is_an_error() {
     assert!(
         run.err.contains("--allow-replace DatabaseInstance")
             && run.err.contains("did you mean DbInstance?")
-            && run.err.contains("This change set replaces or deletes: DbInstance."),
+            && run
+                .err
+                .contains("This change set replaces or deletes: DbInstance."),
         "{}",
         run.all()
     );
@@ -204,7 +202,11 @@ fn regression_yes_does_not_approve_a_widening() {
         None,
     );
     assert_eq!(approved.code, 0, "{}", approved.all());
-    assert!(approved.out.contains("UPDATE_COMPLETE"), "{}", approved.all());
+    assert!(
+        approved.out.contains("UPDATE_COMPLETE"),
+        "{}",
+        approved.all()
+    );
 }
 
 #[test]
@@ -280,5 +282,9 @@ fn regression_execute_review_shows_property_names() {
         "the --execute review names the property:\n{}",
         executed.all()
     );
-    assert!(executed.out.contains("UPDATE_COMPLETE"), "{}", executed.all());
+    assert!(
+        executed.out.contains("UPDATE_COMPLETE"),
+        "{}",
+        executed.all()
+    );
 }
