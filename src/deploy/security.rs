@@ -454,15 +454,19 @@ struct Statement {
     raw: Value,
     sid: Option<String>,
     allow: bool,
-    /// Lower-cased actions (or not-actions when `negated`).
+    /// Lower-cased actions (or not-actions when `negated`), for comparison.
     actions: Vec<String>,
+    /// The actions as written, for the review.
+    actions_shown: Vec<String>,
     resources: Vec<String>,
     principals: Vec<String>,
     /// Uses `NotAction`, `NotResource` or `NotPrincipal`: only an equal
     /// statement covers it.
     negated: bool,
-    /// `(operator, key)` -> value.
+    /// `(operator, lower-cased key)` -> value.
     conditions: Vec<((String, String), Value)>,
+    /// `operator key` as written, for the review.
+    conditions_shown: Vec<String>,
 }
 
 impl Statement {
@@ -484,11 +488,13 @@ impl Statement {
             }
         }
         let mut conditions = Vec::new();
+        let mut conditions_shown = Vec::new();
         if let Some(Value::Object(ops)) = raw.get("Condition") {
             for (op, keys) in ops {
                 if let Value::Object(keys) = keys {
                     for (k, v) in keys {
                         conditions.push(((op.clone(), k.to_ascii_lowercase()), v.clone()));
+                        conditions_shown.push(format!("{op} {k}"));
                     }
                 }
             }
@@ -505,10 +511,12 @@ impl Statement {
             sid: raw.get("Sid").map(short),
             allow: raw.get("Effect").and_then(Value::as_str) != Some("Deny"),
             actions: actions.iter().map(|a| a.to_ascii_lowercase()).collect(),
+            actions_shown: actions,
             resources,
             principals,
             negated,
             conditions,
+            conditions_shown,
         }
     }
 
@@ -565,7 +573,7 @@ impl Statement {
         let mut s = format!(
             "{} {}",
             if self.allow { "Allow" } else { "Deny" },
-            self.actions.join(", ")
+            self.actions_shown.join(", ")
         );
         if self.negated {
             s.push_str(" (with Not*)");
@@ -576,13 +584,8 @@ impl Statement {
         if !self.principals.is_empty() {
             s.push_str(&format!(" to {}", self.principals.join(", ")));
         }
-        if !self.conditions.is_empty() {
-            let conditions: Vec<String> = self
-                .conditions
-                .iter()
-                .map(|((op, key), _)| format!("{op} {key}"))
-                .collect();
-            s.push_str(&format!(" if {}", conditions.join(", ")));
+        if !self.conditions_shown.is_empty() {
+            s.push_str(&format!(" if {}", self.conditions_shown.join(", ")));
         }
         s
     }
@@ -805,13 +808,13 @@ mod tests {
         assert_eq!(
             lines(Some(ROLE), &new),
             [
-                "Role policy read statement: Allow s3:getobject on arn:aws:s3:::b/* -> Allow s3:getobject on arn:aws:s3:::b/public/* (narrows)"
+                "Role policy read statement: Allow s3:GetObject on arn:aws:s3:::b/* -> Allow s3:GetObject on arn:aws:s3:::b/public/* (narrows)"
             ]
         );
         assert_eq!(
             lines(Some(&new), ROLE),
             [
-                "Role policy read statement: Allow s3:getobject on arn:aws:s3:::b/public/* -> Allow s3:getobject on arn:aws:s3:::b/* (widens)"
+                "Role policy read statement: Allow s3:GetObject on arn:aws:s3:::b/public/* -> Allow s3:GetObject on arn:aws:s3:::b/* (widens)"
             ]
         );
     }
@@ -829,7 +832,7 @@ mod tests {
         assert!(
             found[1]
                 .after
-                .ends_with("if StringEquals kms:calleraccount, StringEquals kms:viaservice")
+                .ends_with("if StringEquals kms:CallerAccount, StringEquals kms:ViaService")
         );
         // Without the conditions the same statement is open to anyone.
         let open = compare(None, &doc(KEY));
@@ -874,7 +877,7 @@ mod tests {
                 &trust("[ec2.amazonaws.com, lambda.amazonaws.com]")
             ),
             [
-                "R AssumeRolePolicyDocument statement: Allow sts:assumerole to Service:ec2.amazonaws.com -> Allow sts:assumerole to Service:ec2.amazonaws.com, Service:lambda.amazonaws.com (widens)"
+                "R AssumeRolePolicyDocument statement: Allow sts:AssumeRole to Service:ec2.amazonaws.com -> Allow sts:AssumeRole to Service:ec2.amazonaws.com, Service:lambda.amazonaws.com (widens)"
             ]
         );
         let bucket = |principal: &str| {
