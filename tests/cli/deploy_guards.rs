@@ -193,7 +193,26 @@ fn regression_yes_does_not_approve_a_widening() {
     );
     refused_before_execution(&any_run);
 
-    // --require-approval never: --yes approves the widening.
+    // At a terminal, the person who types the stack name approves it.
+    let typed = aws::deploy_as_given(&ep, &stack, &open, &["--yes"], Some(&[true]));
+    assert_eq!(typed.code, 0, "{}", typed.all());
+    assert!(
+        typed
+            .out
+            .contains("This change set widens access (listed above)."),
+        "{}",
+        typed.all()
+    );
+    assert!(typed.out.contains("UPDATE_COMPLETE"), "{}", typed.all());
+
+    // --require-approval never: --yes approves a widening without a person.
+    let narrowed = aws::deploy_as_given(&ep, &stack, &any, &["--yes"], None);
+    assert_eq!(
+        narrowed.code,
+        0,
+        "a narrowing needs no one:\n{}",
+        narrowed.all()
+    );
     let approved = aws::deploy_as_given(
         &ep,
         &stack,
@@ -202,6 +221,11 @@ fn regression_yes_does_not_approve_a_widening() {
         None,
     );
     assert_eq!(approved.code, 0, "{}", approved.all());
+    assert!(
+        approved.out.contains("(widens, broad)"),
+        "{}",
+        approved.all()
+    );
     assert!(
         approved.out.contains("UPDATE_COMPLETE"),
         "{}",
