@@ -1,9 +1,12 @@
 //! Who must approve a change set before it runs: `--require-approval`
 //! combined with `--yes` and whether a person is at a terminal.
 //!
-//! Owns the decision table only; the deployer asks and reports. The modes
-//! follow the AWS CDK's: a widening of access needs a person unless the
-//! user opted out with `--require-approval never`.
+//! Owns the decision table and what a refusal says; the deployer asks and
+//! reports. The modes follow the AWS CDK's: a widening of access needs a
+//! person unless the user opted out with `--require-approval never`.
+
+use super::review::Review;
+use super::security::Verdict;
 
 /// `--require-approval`: which change sets need a person to approve them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,6 +72,26 @@ pub fn decide(
     }
 }
 
+/// What a refusal says, and the reasons the outcome carries (the widenings
+/// on one line each, or that every change needs a person).
+pub fn refusal(why: Refusal, review: &Review) -> (Vec<String>, &'static str) {
+    match why {
+        Refusal::Widens => (
+            review
+                .security
+                .iter()
+                .filter(|a| a.verdict == Verdict::Widens)
+                .map(|a| a.line())
+                .collect(),
+            "Refused: this change set widens access (listed above) and --require-approval broadening (the default) needs a person to approve that; --yes does not. Run hagen deploy at a terminal and type the stack name, or pass --require-approval never to let --yes approve it.",
+        ),
+        Refusal::AnyChange => (
+            vec!["every change set (--require-approval any-change)".to_owned()],
+            "Refused: --require-approval any-change needs a person at a terminal to approve every change set; --yes does not. Run hagen deploy at a terminal, or choose --require-approval broadening or never.",
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +123,21 @@ mod tests {
         );
         assert_eq!(decide(AnyChange, true, true, false), Confirm);
         assert_eq!(decide(AnyChange, true, true, true), TypeStackName);
+    }
+
+    #[test]
+    fn a_refusal_lists_the_widenings_and_how_to_approve() {
+        use crate::deploy::document::Document;
+        let new = Document::parse(
+            "Resources:\n  Ssh:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: sg-1\n      IpProtocol: tcp\n      FromPort: 22\n      ToPort: 22\n      CidrIp: 0.0.0.0/0\n",
+        )
+        .unwrap();
+        let review = Review::build(&[], None, &new, &[]);
+        let (reasons, text) = refusal(Refusal::Widens, &review);
+        assert_eq!(reasons, ["Ssh tcp/22: none -> 0.0.0.0/0 (widens, broad)"]);
+        assert!(text.contains("--require-approval never"), "{text}");
+        let (_, text) = refusal(Refusal::AnyChange, &review);
+        assert!(text.contains("any-change"), "{text}");
     }
 
     #[test]

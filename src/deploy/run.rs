@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 
 use crate::template::Template;
 
-use super::approval::{self, Decision, Refusal, RequireApproval};
+use super::approval::{self, Decision, RequireApproval};
 use super::aws::Clients;
 use super::capabilities;
 use super::changeset::{self, ChangeSetSpec, CreateResult, Described, TemplateSource};
@@ -740,21 +740,7 @@ impl<'a> Deployer<'a> {
                     .map_err(|e| DeployError::io("reading the answer", e))?
             }
             Decision::Refuse(why) => {
-                let (reasons, text) = match why {
-                    Refusal::Widens => (
-                        review
-                            .security
-                            .iter()
-                            .filter(|a| a.verdict == super::security::Verdict::Widens)
-                            .map(|a| a.line())
-                            .collect::<Vec<_>>(),
-                        "Refused: this change set widens access (listed above) and --require-approval broadening (the default) needs a person to approve that; --yes does not. Run hagen deploy at a terminal and type the stack name, or pass --require-approval never to let --yes approve it.",
-                    ),
-                    Refusal::AnyChange => (
-                        vec!["every change set (--require-approval any-change)".to_owned()],
-                        "Refused: --require-approval any-change needs a person at a terminal to approve every change set; --yes does not. Run hagen deploy at a terminal, or choose --require-approval broadening or never.",
-                    ),
-                };
+                let (reasons, text) = approval::refusal(why, review);
                 let painted = self.console.paint(text, Style::Danger);
                 self.console.say(painted);
                 return Ok(Some(Outcome::NeedsApproval { reasons }));
