@@ -177,7 +177,8 @@ impl Review {
         let mut stateful = Vec::new();
         let mut rows = Vec::new();
         let mut replaced = Vec::new();
-        for c in changes {
+        let unlisted = unlisted_replacements(changes, old, new, &values);
+        for c in changes.iter().chain(&unlisted) {
             let causes = match (c.action.as_str(), old) {
                 ("Modify", Some(old)) => replacement::causes(old, new, &c.logical_id, &values),
                 _ => Vec::new(),
@@ -226,7 +227,14 @@ impl Review {
                     ("Modify", None) => c.replacement.clone().unwrap_or_else(|| "?".into()),
                     _ => "-".into(),
                 },
-                changed: what_changed(c, old, new),
+                changed: if unlisted.contains(c) {
+                    format!(
+                        "{} (not listed by the change set; found by comparing the templates)",
+                        what_changed(c, old, new)
+                    )
+                } else {
+                    what_changed(c, old, new)
+                },
                 risk: flags.join(", "),
             });
             stateful.extend(risk);
@@ -473,6 +481,32 @@ fn stateful_risk(
         needs_allow: !retained,
         allowed: allow.iter().any(|a| a == &c.logical_id),
     })
+}
+
+/// Resources in both templates that the change set does not list although
+/// the templates show they are replaced (a create-only property changed
+/// through a parameter, for one), as `Modify` changes: the guard holds
+/// whatever the change set lists.
+fn unlisted_replacements(
+    changes: &[Change],
+    old: Option<&Document>,
+    new: &Document,
+    parameters: &[ParameterValue<'_>],
+) -> Vec<Change> {
+    let (Some(old), Some(resources)) = (old, new.section("Resources")) else {
+        return Vec::new();
+    };
+    resources
+        .keys()
+        .filter(|id| !changes.iter().any(|c| &c.logical_id == *id))
+        .filter(|id| !replacement::causes(old, new, id, parameters).is_empty())
+        .map(|id| Change {
+            action: "Modify".into(),
+            logical_id: id.clone(),
+            resource_type: new.resource_type(id).unwrap_or_default().to_owned(),
+            ..Change::default()
+        })
+        .collect()
 }
 
 /// The `--allow-replace` IDs outside `replaced`, each with whether it
@@ -764,5 +798,28 @@ mod tests {
         let right = Review::build(&db_change(None), Some(&old), &new, &["DbInstance".into()]);
         assert!(right.allowance_error().is_none());
         assert!(right.blocking().is_empty());
+    }
+
+    #[test]
+    fn a_replacement_the_change_set_does_not_list_is_added_and_blocks() {
+        let text = "Parameters:\n  DbName:\n    Type: String\nResources:\n  DbInstance:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBName: !Ref DbName\n";
+        let doc = Document::parse(text).unwrap();
+        let parameters = vec![ParameterChange {
+            name: "DbName".into(),
+            before: Some("app".into()),
+            after: "shop".into(),
+        }];
+        let review = Review::assess(&[], Some(&doc), &doc, &[], parameters);
+        assert_eq!(review.rows.len(), 1);
+        assert_eq!(
+            review.rows[0].replacement,
+            "replace (create-only: DBName via parameter DbName)"
+        );
+        assert!(
+            review.rows[0]
+                .changed
+                .contains("not listed by the change set")
+        );
+        assert_eq!(review.blocking().len(), 1);
     }
 }

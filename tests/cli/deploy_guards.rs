@@ -99,6 +99,41 @@ fn regression_a_create_only_change_of_a_database_is_blocked_although_the_change_
 }
 
 #[test]
+fn a_create_only_property_changed_through_a_parameter_is_a_replacement() {
+    let moto = Emulator::moto();
+    let ep = moto.endpoint();
+    let stack = aws::stack_name("guard-param");
+    let t = template(
+        "Parameters:\n  DbName:\n    Type: String\nResources:\n  DbInstance:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      DBInstanceClass: db.t3.micro\n      Engine: postgres\n      AllocatedStorage: '20'\n      DBName: !Ref DbName\n      MasterUsername: hagenadmin\n      MasterUserPassword: not-a-real-secret-1\n",
+    );
+    let first = aws::deploy(
+        &ep,
+        &stack,
+        &t,
+        &["--yes", "--parameter", "DbName=app"],
+        &[],
+    );
+    assert_eq!(first.code, 0, "{}", first.all());
+
+    let run = aws::deploy(
+        &ep,
+        &stack,
+        &t,
+        &["--yes", "--parameter", "DbName=shop"],
+        &[],
+    );
+    refused_before_execution(&run);
+    assert!(run.out.contains("  DbName: app -> shop"), "{}", run.all());
+    assert!(
+        run.out
+            .contains("replaced (create-only: DBName via parameter DbName)"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(db_facts(&ep, &stack).0, "app", "the database is untouched");
+}
+
+#[test]
 fn regression_a_database_engine_change_does_not_go_straight_to_execution() {
     let moto = Emulator::moto();
     let ep = moto.endpoint();
