@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::deploy::approval::RequireApproval;
 use crate::deploy::context;
 use crate::deploy::{
     AwsOptions, Clients, Console, DeployError, DeployRequest, Deployer, Interrupt, Outcome,
@@ -96,6 +97,33 @@ impl From<FormatArg> for OutputFormat {
     }
 }
 
+/// `--require-approval`: which change sets need a person to approve them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum RequireApprovalArg {
+    /// `--yes` approves every change set (without `--yes`, a terminal is
+    /// asked y/N).
+    Never,
+    /// Every change set needs a person at a terminal; `--yes` is not enough
+    /// (without a terminal the deploy is refused, exit 5).
+    AnyChange,
+    /// A change set that widens access (security group rules, IAM
+    /// statements) needs a person at a terminal who types the stack name;
+    /// `--yes` approves the others. Without a terminal a widening is
+    /// refused (exit 5).
+    #[default]
+    Broadening,
+}
+
+impl From<RequireApprovalArg> for RequireApproval {
+    fn from(arg: RequireApprovalArg) -> Self {
+        match arg {
+            RequireApprovalArg::Never => RequireApproval::Never,
+            RequireApprovalArg::AnyChange => RequireApproval::AnyChange,
+            RequireApprovalArg::Broadening => RequireApproval::Broadening,
+        }
+    }
+}
+
 /// Ends a run in JSON format so that a program always gets an answer: an
 /// `error` record when the run failed without writing one (a template with
 /// errors, a message printed by code that only said `error: ...`), then,
@@ -163,15 +191,27 @@ pub struct DeployArgs {
     pub notification_arns: Vec<String>,
     /// Allow this stateful resource (database, volume, bucket, EIP...) to be
     /// replaced or deleted; repeatable. Without it such a change stops the
-    /// deploy before execution.
+    /// deploy before execution. A replacement is what the change set says or
+    /// what the templates show (a changed create-only property, a changed
+    /// type, an RDS engine change). Naming an ID the change set does not
+    /// replace or delete is an error. Example: `--allow-replace DbInstance`.
     #[arg(long = "allow-replace", value_name = "LOGICAL_ID")]
     pub allow_replace: Vec<String>,
     /// S3 bucket for templates over 51,200 bytes (default: from config).
     #[arg(long, value_name = "BUCKET")]
     pub bucket: Option<String>,
-    /// Execute without asking (for CI), and accept offered recoveries.
+    /// Execute without asking (for CI), and accept offered recoveries. A
+    /// change set that widens access still needs a person unless
+    /// `--require-approval never` (see there).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Which change sets need a person to approve them, whatever `--yes`
+    /// says: `broadening` (default: those that widen access; the person
+    /// types the stack name), `any-change` (all), `never` (`--yes` approves
+    /// all). Example for CI that may open access: `--yes --require-approval
+    /// never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = RequireApprovalArg::Broadening)]
+    pub require_approval: RequireApprovalArg,
     /// Create and review the change set, then stop; prints the command that
     /// executes it. The change set is kept on purpose (any other run that
     /// ends without executing deletes what it created).
@@ -293,7 +333,9 @@ pub fn check_stack_name(name: &str) -> Result<(), String> {
 pub fn outcome_code(outcome: &Outcome) -> u8 {
     match outcome {
         Outcome::Deployed { .. } | Outcome::NoChanges | Outcome::LeftForReview { .. } => exit::OK,
-        Outcome::Declined | Outcome::Blocked { .. } => exit::CHANGE_SET_REFUSED,
+        Outcome::Declined | Outcome::Blocked { .. } | Outcome::NeedsApproval { .. } => {
+            exit::CHANGE_SET_REFUSED
+        }
         Outcome::Failed { .. }
         | Outcome::NeedsRecovery { .. }
         | Outcome::Busy { .. }
@@ -357,6 +399,7 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     req.allow_replace = args.allow_replace.clone();
     req.bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
     req.assume_yes = args.yes;
+    req.require_approval = args.require_approval.into();
     req.no_execute = args.no_execute;
     req.wait_if_busy = !args.no_wait;
     req.outputs_file = args.outputs_file.clone();
@@ -562,11 +605,18 @@ fn finish(
                 } else {
                     ctx.command.as_str()
                 };
-                let allow: String = args
+                let mut allow: String = args
                     .allow_replace
                     .iter()
                     .map(|id| format!(" --allow-replace {id}"))
                     .collect();
+                if let Some(value) = args
+                    .require_approval
+                    .to_possible_value()
+                    .filter(|_| args.require_approval != RequireApprovalArg::Broadening)
+                {
+                    allow.push_str(&format!(" --require-approval {}", value.get_name()));
+                }
                 let command = format!(
                     "{base} --stack-name {}{} --execute {change_set}{allow}",
                     request.stack_name,
@@ -752,6 +802,47 @@ mod tests {
             err.contents().contains("p.json:2: A has no ParameterValue"),
             "{}",
             err.contents()
+        );
+    }
+
+    #[test]
+    fn require_approval_defaults_to_broadening_and_reaches_the_request() {
+        use clap::{FromArgMatches, Parser};
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: DeployArgs,
+        }
+        let parse = |argv: &[&str]| {
+            let matches = <Cli as clap::CommandFactory>::command()
+                .try_get_matches_from(argv)
+                .unwrap();
+            Cli::from_arg_matches(&matches).unwrap().args
+        };
+        let plain = parse(&["hagen", "--stack-name", "web", "--yes"]);
+        let req = request(&plain, &DeployContext::default()).unwrap();
+        assert_eq!(req.require_approval, RequireApproval::Broadening);
+        assert!(req.assume_yes);
+        let never = parse(&[
+            "hagen",
+            "--stack-name",
+            "web",
+            "--require-approval",
+            "never",
+        ]);
+        let req = request(&never, &DeployContext::default()).unwrap();
+        assert_eq!(req.require_approval, RequireApproval::Never);
+        let any = parse(&[
+            "hagen",
+            "--stack-name",
+            "w",
+            "--require-approval",
+            "any-change",
+        ]);
+        assert_eq!(any.require_approval, RequireApprovalArg::AnyChange);
+        assert_eq!(
+            outcome_code(&Outcome::NeedsApproval { reasons: vec![] }),
+            exit::CHANGE_SET_REFUSED
         );
     }
 

@@ -157,11 +157,12 @@ pub enum Command {
         after_help = "Examples:\n\
             \x20 hagen deploy --changeset --parameter KEY=VALUE ...  parameters the stack has no default for\n\
             \x20 hagen deploy --template web-stage.yaml --parameters stage.json  any template (stack web-stage)\n\
-            \x20 hagen deploy --changeset --yes                 CI: execute without asking\n\
+            \x20 hagen deploy --changeset --yes                 CI: execute without asking (a widening of access still needs a person)\n\
+            \x20 hagen deploy --changeset --yes --require-approval never  CI: let --yes approve widenings too\n\
             \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-20261206-103005-8f2c41aa\n\
-            \x20 hagen deploy --changeset --allow-replace DatabaseInstance  accept a database replacement\n\n\
+            \x20 hagen deploy --changeset --allow-replace DbInstance  accept a replacement of SwiftCode's database\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
             5 change set refused (or wrong account/region), 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
     )]

@@ -20,6 +20,15 @@ pub trait Prompt: Send {
 
     /// Asks `question`; anything but an explicit yes is a no.
     fn confirm(&mut self, question: &str) -> io::Result<bool>;
+
+    /// Asks `question` and approves only when the answer is exactly
+    /// `expected` (the stack name, for a change that widens access: harder
+    /// to give by habit than `y`). Scripted prompts answer it as
+    /// [`Prompt::confirm`], a yes standing for the right name typed.
+    fn confirm_typed(&mut self, question: &str, expected: &str) -> io::Result<bool> {
+        let _ = expected;
+        self.confirm(question)
+    }
 }
 
 /// The y/N prompt on the terminal (question on stderr, answer from stdin).
@@ -38,6 +47,18 @@ impl Prompt for TerminalPrompt {
         let mut line = String::new();
         io::stdin().lock().read_line(&mut line)?;
         Ok(is_yes(&line))
+    }
+
+    fn confirm_typed(&mut self, question: &str, expected: &str) -> io::Result<bool> {
+        let mut err = io::stderr();
+        write!(
+            err,
+            "{question} Type the stack name ({expected}) to approve: "
+        )?;
+        err.flush()?;
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim() == expected)
     }
 }
 

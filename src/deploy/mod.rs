@@ -12,6 +12,7 @@
 //! an injected [`Console`]); it holds no template logic: it takes the
 //! template already synthesized and validated.
 
+pub mod approval;
 pub mod aws;
 pub mod capabilities;
 pub mod changeset;
@@ -26,6 +27,7 @@ pub mod naming;
 pub mod outputs;
 pub mod params;
 pub mod preview;
+pub mod replacement;
 pub mod review;
 mod run;
 pub mod security;

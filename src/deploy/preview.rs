@@ -88,8 +88,11 @@ pub async fn preview(
         });
     }
     let new = Document::from_template(template.template);
-    Ok(Preview::Changes(
-        Review::build(&described.changes, deployed, &new, &[])
-            .with_parameters(parameter_changes(&info.parameters, &described.parameters)),
-    ))
+    Ok(Preview::Changes(Review::assess(
+        &described.changes,
+        deployed,
+        &new,
+        &[],
+        parameter_changes(&info.parameters, &described.parameters),
+    )))
 }

@@ -9,7 +9,8 @@
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
 use super::document::Document;
-use super::security::{Widening, widenings};
+use super::replacement::{self, ParameterValue};
+use super::security::{AccessChange, Verdict, compare};
 use super::stateful;
 
 /// One resource change, as a change set reports it.
@@ -51,6 +52,9 @@ pub struct StatefulRisk {
     pub resource_type: String,
     /// `replaced`, `may be replaced` or `deleted`.
     pub what: &'static str,
+    /// Why the templates show it is replaced (`create-only: DBName`), when
+    /// they do.
+    pub cause: Option<String>,
     /// What that costs for this type.
     pub why: &'static str,
     /// What happens to the old one, in words.
@@ -118,26 +122,85 @@ pub struct Review {
     pub rows: Vec<Row>,
     /// Stateful resources at risk.
     pub stateful: Vec<StatefulRisk>,
-    /// Access widened.
-    pub security: Vec<Widening>,
+    /// Access widened or narrowed.
+    pub security: Vec<AccessChange>,
+    /// Every logical ID the change set replaces, may replace or deletes,
+    /// with those the templates show are replaced.
+    pub replaced: Vec<String>,
+    /// `--allow-replace` IDs that name nothing the change set replaces or
+    /// deletes.
+    pub misdirected: Vec<Misdirected>,
+}
+
+/// An `--allow-replace` ID the change set neither replaces nor deletes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Misdirected {
+    /// The ID as given.
+    pub logical_id: String,
+    /// Whether either template has a resource of that ID.
+    pub exists: bool,
+    /// The closest ID that is replaced or exists, when one is close.
+    pub suggestion: Option<String>,
 }
 
 impl Review {
-    /// Builds the review. `old` is the deployed template (absent for a new
-    /// stack); `allow_replace` lists the logical IDs the user allowed to be
-    /// replaced or deleted.
+    /// Builds the review without parameter changes (see [`Review::assess`]).
     pub fn build(
         changes: &[Change],
         old: Option<&Document>,
         new: &Document,
         allow_replace: &[String],
     ) -> Review {
-        let security = widenings(old, new);
+        Review::assess(changes, old, new, allow_replace, Vec::new())
+    }
+
+    /// Builds the review. `old` is the deployed template (absent for a new
+    /// stack); `allow_replace` lists the logical IDs the user allowed to be
+    /// replaced or deleted; `parameters` are the parameters whose value
+    /// changes (a create-only property that refers to one changes with it).
+    pub fn assess(
+        changes: &[Change],
+        old: Option<&Document>,
+        new: &Document,
+        allow_replace: &[String],
+        parameters: Vec<ParameterChange>,
+    ) -> Review {
+        let security = compare(old, new);
+        let values: Vec<ParameterValue<'_>> = parameters
+            .iter()
+            .map(|p| ParameterValue {
+                name: &p.name,
+                before: p.before.as_deref(),
+                after: &p.after,
+            })
+            .collect();
         let mut stateful = Vec::new();
         let mut rows = Vec::new();
-        for c in changes {
-            let risk = stateful_risk(c, old, allow_replace);
-            let widened = security.iter().any(|w| w.logical_id == c.logical_id);
+        let mut replaced = Vec::new();
+        let unlisted = unlisted_replacements(changes, old, new, &values);
+        for c in changes.iter().chain(&unlisted) {
+            let causes = match (c.action.as_str(), old) {
+                ("Modify", Some(old)) => replacement::causes(old, new, &c.logical_id, &values),
+                _ => Vec::new(),
+            };
+            let cause = (!causes.is_empty()).then(|| {
+                causes
+                    .iter()
+                    .map(replacement::Cause::short)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            let replaces = c.action == "Remove"
+                || cause.is_some()
+                || matches!(c.replacement.as_deref(), Some("True" | "Conditional"));
+            if replaces && !replaced.contains(&c.logical_id) {
+                replaced.push(c.logical_id.clone());
+            }
+            let risk = stateful_risk(c, old, allow_replace, cause.clone());
+            let access: Vec<&AccessChange> = security
+                .iter()
+                .filter(|a| a.logical_id == c.logical_id)
+                .collect();
             let mut flags = Vec::new();
             if let Some(r) = &risk {
                 flags.push(if r.needs_allow {
@@ -146,28 +209,87 @@ impl Review {
                     format!("stateful, {} (retained)", r.what)
                 });
             }
-            if widened {
+            if access.iter().any(|a| a.verdict == Verdict::Widens) {
                 flags.push("WIDENS ACCESS".to_owned());
+            } else if access.iter().any(|a| a.verdict == Verdict::Narrows) {
+                flags.push("narrows access".to_owned());
             }
             rows.push(Row {
                 action: c.action.clone(),
                 logical_id: c.logical_id.clone(),
                 resource_type: c.resource_type.clone(),
-                replacement: match c.action.as_str() {
-                    "Modify" => c.replacement.clone().unwrap_or_else(|| "?".into()),
+                replacement: match (c.action.as_str(), &cause) {
+                    // The change set's own word when it agrees, else "replace".
+                    ("Modify", Some(cause)) => match c.replacement.as_deref() {
+                        Some("True") => format!("True ({cause})"),
+                        _ => format!("replace ({cause})"),
+                    },
+                    ("Modify", None) => c.replacement.clone().unwrap_or_else(|| "?".into()),
                     _ => "-".into(),
                 },
-                changed: what_changed(c, old, new),
+                changed: if unlisted.contains(c) {
+                    format!(
+                        "{} (not listed by the change set; found by comparing the templates)",
+                        what_changed(c, old, new)
+                    )
+                } else {
+                    what_changed(c, old, new)
+                },
                 risk: flags.join(", "),
             });
             stateful.extend(risk);
         }
+        let misdirected = misdirected(allow_replace, &replaced, old, new);
         Review {
-            parameters: Vec::new(),
+            parameters,
             rows,
             stateful,
             security,
+            replaced,
+            misdirected,
         }
+    }
+
+    /// Whether the change widens access anywhere (what
+    /// `--require-approval broadening` asks a person about).
+    pub fn widens(&self) -> bool {
+        self.security.iter().any(|a| a.verdict == Verdict::Widens)
+    }
+
+    /// The error for `--allow-replace` IDs that name nothing this change
+    /// set replaces or deletes, when there are any: a typo there would
+    /// otherwise pass unnoticed until the day it matters.
+    pub fn allowance_error(&self) -> Option<String> {
+        if self.misdirected.is_empty() {
+            return None;
+        }
+        let mut lines = Vec::new();
+        for m in &self.misdirected {
+            let mut line = if m.exists {
+                format!(
+                    "--allow-replace {}: this change set does not replace or delete {}",
+                    m.logical_id, m.logical_id
+                )
+            } else {
+                format!(
+                    "--allow-replace {}: no resource has that logical ID in the deployed or the new template",
+                    m.logical_id
+                )
+            };
+            if let Some(s) = &m.suggestion {
+                line.push_str(&format!(" (did you mean {s}?)"));
+            }
+            lines.push(line);
+        }
+        lines.push(if self.replaced.is_empty() {
+            "This change set replaces or deletes nothing; drop --allow-replace.".to_owned()
+        } else {
+            format!(
+                "This change set replaces or deletes: {}. Name only those.",
+                self.replaced.join(", ")
+            )
+        });
+        Some(lines.join("\n"))
     }
 
     /// Adds the parameter changes to show above the table.
@@ -235,7 +357,7 @@ impl Review {
                 };
                 let repl = Cell::new(&row.replacement);
                 let repl = match row.replacement.as_str() {
-                    "True" => repl.fg(Color::Red),
+                    r if r == "True" || r.starts_with("replace") => repl.fg(Color::Red),
                     "Conditional" => repl.fg(Color::Yellow),
                     _ => repl,
                 };
@@ -276,18 +398,38 @@ impl Review {
                 } else {
                     format!(" [needs --allow-replace {}]", r.logical_id)
                 };
+                let cause = r
+                    .cause
+                    .as_ref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default();
                 out.push_str(&format!(
-                    "  - {} ({}) {}: {}; {}.{tail}\n",
+                    "  - {} ({}) {}{cause}: {}; {}.{tail}\n",
                     r.logical_id, r.resource_type, r.what, r.why, r.policy
                 ));
             }
         }
-        if !self.security.is_empty() {
-            out.push_str(&paint("Access widened by this change:".into(), false));
+        let widening: Vec<&AccessChange> = self
+            .security
+            .iter()
+            .filter(|a| a.verdict == Verdict::Widens)
+            .collect();
+        if !widening.is_empty() {
+            out.push_str(&paint("Access widened by this change:".into(), true));
             out.push('\n');
-            for w in &self.security {
-                let broad = if w.broad { " (broad)" } else { "" };
-                out.push_str(&format!("  - {}: {}{broad}\n", w.logical_id, w.message));
+            for a in widening {
+                out.push_str(&format!("  - {}\n", a.line()));
+            }
+        }
+        let narrowing: Vec<&AccessChange> = self
+            .security
+            .iter()
+            .filter(|a| a.verdict == Verdict::Narrows)
+            .collect();
+        if !narrowing.is_empty() {
+            out.push_str("Access narrowed by this change:\n");
+            for a in narrowing {
+                out.push_str(&format!("  - {}\n", a.line()));
             }
         }
         super::width::fit_all(&out, width, 4)
@@ -303,10 +445,17 @@ fn policy_of(doc: Option<&Document>, id: &str, attribute: &str) -> Option<String
         .map(str::to_owned)
 }
 
-fn stateful_risk(c: &Change, old: Option<&Document>, allow: &[String]) -> Option<StatefulRisk> {
-    let why = stateful::risk(&c.resource_type)?;
+fn stateful_risk(
+    c: &Change,
+    old: Option<&Document>,
+    allow: &[String],
+    cause: Option<String>,
+) -> Option<StatefulRisk> {
+    let old_type = old.and_then(|o| o.resource_type(&c.logical_id));
+    let why = stateful::risk(&c.resource_type).or_else(|| old_type.and_then(stateful::risk))?;
     let (what, attribute) = match (c.action.as_str(), c.replacement.as_deref()) {
         ("Remove", _) => ("deleted", "DeletionPolicy"),
+        ("Modify", _) if cause.is_some() => ("replaced", "UpdateReplacePolicy"),
         ("Modify", Some("True")) => ("replaced", "UpdateReplacePolicy"),
         ("Modify", Some("Conditional")) => ("may be replaced", "UpdateReplacePolicy"),
         _ => return None,
@@ -333,11 +482,92 @@ fn stateful_risk(c: &Change, old: Option<&Document>, allow: &[String]) -> Option
         logical_id: c.logical_id.clone(),
         resource_type: c.resource_type.clone(),
         what,
+        cause: cause.filter(|_| what != "deleted"),
         why,
         policy: policy_words,
         needs_allow: !retained,
         allowed: allow.iter().any(|a| a == &c.logical_id),
     })
+}
+
+/// Resources in both templates that the change set does not list although
+/// the templates show they are replaced (a create-only property changed
+/// through a parameter, for one), as `Modify` changes: the guard holds
+/// whatever the change set lists.
+fn unlisted_replacements(
+    changes: &[Change],
+    old: Option<&Document>,
+    new: &Document,
+    parameters: &[ParameterValue<'_>],
+) -> Vec<Change> {
+    let (Some(old), Some(resources)) = (old, new.section("Resources")) else {
+        return Vec::new();
+    };
+    resources
+        .keys()
+        .filter(|id| !changes.iter().any(|c| &c.logical_id == *id))
+        .filter(|id| !replacement::causes(old, new, id, parameters).is_empty())
+        .map(|id| Change {
+            action: "Modify".into(),
+            logical_id: id.clone(),
+            resource_type: new.resource_type(id).unwrap_or_default().to_owned(),
+            ..Change::default()
+        })
+        .collect()
+}
+
+/// The `--allow-replace` IDs outside `replaced`, each with whether it
+/// exists and the closest ID to suggest.
+fn misdirected(
+    allow: &[String],
+    replaced: &[String],
+    old: Option<&Document>,
+    new: &Document,
+) -> Vec<Misdirected> {
+    let mut known: Vec<&str> = replaced.iter().map(String::as_str).collect();
+    for doc in old.into_iter().chain(Some(new)) {
+        if let Some(resources) = doc.section("Resources") {
+            known.extend(resources.keys().map(String::as_str));
+        }
+    }
+    allow
+        .iter()
+        .filter(|id| !replaced.contains(id))
+        .map(|id| Misdirected {
+            logical_id: id.clone(),
+            exists: known.contains(&id.as_str()),
+            suggestion: closest(id, replaced.iter().map(String::as_str))
+                .or_else(|| closest(id, known.iter().copied()).filter(|k| *k != id))
+                .map(str::to_owned),
+        })
+        .collect()
+}
+
+/// The candidate most like `given`, when it is like enough to be what the
+/// user meant: the same words in another case, a Jaro-Winkler similarity of
+/// 0.8 or more, or the same last word of a CamelCase ID with the same first
+/// letter (`DatabaseInstance` for `DbInstance`).
+fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = given.to_ascii_lowercase();
+    let last_word = |s: &str| -> String {
+        let start = s.rfind(|c: char| c.is_ascii_uppercase()).unwrap_or(0);
+        s[start..].to_ascii_lowercase()
+    };
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let c_lower = c.to_ascii_lowercase();
+        let mut score = strsim::jaro_winkler(&lower, &c_lower);
+        if c_lower == lower {
+            score = 2.0;
+        } else if last_word(c) == last_word(given) && c_lower.chars().next() == lower.chars().next()
+        {
+            score = score.max(0.8);
+        }
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// What changes in one resource, in words: from the change set's details
@@ -501,5 +731,102 @@ mod tests {
             !text.contains('\u{1b}'),
             "no colour codes when colour is off"
         );
+    }
+
+    const DB_OLD: &str = "Resources:\n  DbInstance:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBName: app\n      Engine: postgres\n  Topic:\n    Type: AWS::SNS::Topic\n";
+
+    fn db_change(replacement: Option<&str>) -> Vec<Change> {
+        vec![Change {
+            action: "Modify".into(),
+            logical_id: "DbInstance".into(),
+            resource_type: "AWS::RDS::DBInstance".into(),
+            replacement: replacement.map(str::to_owned),
+            ..Change::default()
+        }]
+    }
+
+    #[test]
+    fn a_create_only_change_blocks_although_the_change_set_says_no_replacement() {
+        let old = Document::parse(DB_OLD).unwrap();
+        let new = Document::parse(&DB_OLD.replace("DBName: app", "DBName: shop")).unwrap();
+        for said in [None, Some("False")] {
+            let review = Review::build(&db_change(said), Some(&old), &new, &[]);
+            assert_eq!(review.blocking().len(), 1, "{said:?}");
+            assert_eq!(review.rows[0].replacement, "replace (create-only: DBName)");
+            let text = review.render(false);
+            assert!(
+                text.contains("DbInstance (AWS::RDS::DBInstance) replaced (create-only: DBName)"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_conditional_replacement_of_a_database_blocks() {
+        let old = Document::parse(DB_OLD).unwrap();
+        let review = Review::build(&db_change(Some("Conditional")), Some(&old), &old, &[]);
+        assert_eq!(review.blocking()[0].what, "may be replaced");
+        assert_eq!(review.replaced, ["DbInstance"]);
+    }
+
+    #[test]
+    fn an_engine_change_of_a_database_blocks() {
+        let old = Document::parse(DB_OLD).unwrap();
+        let new = Document::parse(&DB_OLD.replace("postgres", "mysql")).unwrap();
+        let review = Review::build(&db_change(None), Some(&old), &new, &[]);
+        assert_eq!(review.blocking().len(), 1);
+        assert_eq!(review.rows[0].replacement, "replace (Engine change)");
+    }
+
+    #[test]
+    fn regression_allow_replace_of_an_id_that_is_not_replaced_is_an_error() {
+        let old = Document::parse(DB_OLD).unwrap();
+        let new = Document::parse(&DB_OLD.replace("DBName: app", "DBName: shop")).unwrap();
+        let allow = ["DatabaseInstance".to_owned(), "Topic".to_owned()];
+        let review = Review::build(&db_change(None), Some(&old), &new, &allow);
+        let message = review
+            .allowance_error()
+            .expect("misdirected IDs are an error");
+        assert!(
+            message.contains("--allow-replace DatabaseInstance: no resource has that logical ID"),
+            "{message}"
+        );
+        assert!(message.contains("(did you mean DbInstance?)"), "{message}");
+        assert!(
+            message.contains(
+                "--allow-replace Topic: this change set does not replace or delete Topic"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("This change set replaces or deletes: DbInstance."),
+            "{message}"
+        );
+        let right = Review::build(&db_change(None), Some(&old), &new, &["DbInstance".into()]);
+        assert!(right.allowance_error().is_none());
+        assert!(right.blocking().is_empty());
+    }
+
+    #[test]
+    fn a_replacement_the_change_set_does_not_list_is_added_and_blocks() {
+        let text = "Parameters:\n  DbName:\n    Type: String\nResources:\n  DbInstance:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBName: !Ref DbName\n";
+        let doc = Document::parse(text).unwrap();
+        let parameters = vec![ParameterChange {
+            name: "DbName".into(),
+            before: Some("app".into()),
+            after: "shop".into(),
+        }];
+        let review = Review::assess(&[], Some(&doc), &doc, &[], parameters);
+        assert_eq!(review.rows.len(), 1);
+        assert_eq!(
+            review.rows[0].replacement,
+            "replace (create-only: DBName via parameter DbName)"
+        );
+        assert!(
+            review.rows[0]
+                .changed
+                .contains("not listed by the change set")
+        );
+        assert_eq!(review.blocking().len(), 1);
     }
 }

@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 
 use crate::template::Template;
 
+use super::approval::{self, Decision, RequireApproval};
 use super::aws::Clients;
 use super::capabilities;
 use super::changeset::{self, ChangeSetSpec, CreateResult, Described, TemplateSource};
@@ -54,6 +55,8 @@ pub struct DeployRequest {
     pub bucket: Option<String>,
     /// `--yes`: no confirmation prompts.
     pub assume_yes: bool,
+    /// `--require-approval`: which change sets `--yes` cannot approve.
+    pub require_approval: RequireApproval,
     /// `--no-execute`: create and review the change set, then stop.
     pub no_execute: bool,
     /// Wait for a running operation (else refuse, `--no-wait`).
@@ -80,6 +83,7 @@ impl DeployRequest {
             allow_replace: Vec::new(),
             bucket: None,
             assume_yes: false,
+            require_approval: RequireApproval::default(),
             no_execute: false,
             wait_if_busy: true,
             outputs_file: None,
@@ -124,6 +128,12 @@ pub enum Outcome {
     Blocked {
         /// Their logical IDs.
         logical_ids: Vec<String>,
+    },
+    /// `--require-approval` needs a person and none could answer (`--yes`
+    /// is not enough).
+    NeedsApproval {
+        /// What needs approving (the widenings, or every change).
+        reasons: Vec<String>,
     },
     /// The operation failed (the stack rolled back or is stuck).
     Failed {
@@ -820,12 +830,24 @@ impl<'a> Deployer<'a> {
             ));
             return Ok(false);
         }
+        self.ask(question, None).await
+    }
+
+    /// Asks `question` on the terminal, on a thread of its own so that
+    /// Ctrl-C is caught while the answer is awaited (then the answer is
+    /// no). With `typed`, the person must type that text (the stack name)
+    /// instead of y.
+    async fn ask(&mut self, question: &str, typed: Option<&str>) -> Result<bool, DeployError> {
         self.catch_ctrl_c();
         let mut prompt = std::mem::replace(&mut self.console.prompt, Box::new(NoPrompt));
         let (tx, rx) = tokio::sync::oneshot::channel();
         let asked = question.to_owned();
+        let expected = typed.map(str::to_owned);
         std::thread::spawn(move || {
-            let answer = prompt.confirm(&asked);
+            let answer = match &expected {
+                Some(text) => prompt.confirm_typed(&asked, text),
+                None => prompt.confirm(&asked),
+            };
             let _ = tx.send((prompt, answer));
         });
         let interrupt = self.interrupt.clone();
@@ -969,6 +991,42 @@ impl<'a> Deployer<'a> {
         Outcome::Failed { status, failures }
     }
 
+    /// Applies `--require-approval` and `--yes`: `None` when the change set
+    /// may run, else the outcome that stops it (declined, or refused
+    /// because no person could approve it).
+    async fn approve(
+        &mut self,
+        request: &DeployRequest,
+        review: &Review,
+        question: &str,
+    ) -> Result<Option<Outcome>, DeployError> {
+        let stack = request.stack_name.as_str();
+        let decision = approval::decide(
+            request.require_approval,
+            request.assume_yes,
+            self.console.prompt.interactive(),
+            review.widens(),
+        );
+        let approved = match decision {
+            Decision::Execute => true,
+            Decision::NoTerminal => self.confirm(request, question).await?,
+            Decision::Confirm => self.ask(question, None).await?,
+            Decision::TypeStackName => {
+                let text = "This change set widens access (listed above).";
+                let painted = self.console.paint(text, Style::Warning);
+                self.console.say(painted);
+                self.ask(question, Some(stack)).await?
+            }
+            Decision::Refuse(why) => {
+                let (reasons, text) = approval::refusal(why, review);
+                let painted = self.console.paint(text, Style::Danger);
+                self.console.say(painted);
+                return Ok(Some(Outcome::NeedsApproval { reasons }));
+            }
+        };
+        Ok((!approved).then_some(Outcome::Declined))
+    }
+
     /// Shows the review, stops on blocking risks, asks, executes, watches.
     async fn review_and_execute(
         &mut self,
@@ -981,8 +1039,13 @@ impl<'a> Deployer<'a> {
     ) -> Result<Outcome, DeployError> {
         let stack = request.stack_name.as_str();
         let name = described.name.clone();
-        let review = Review::build(&described.changes, old, new, &request.allow_replace)
-            .with_parameters(parameter_changes(deployed_params, &described.parameters));
+        let review = Review::assess(
+            &described.changes,
+            old,
+            new,
+            &request.allow_replace,
+            parameter_changes(deployed_params, &described.parameters),
+        );
         let heading = format!(
             "Change set {name} ({} stack {stack}): {} resource change{}",
             if creates { "creates" } else { "updates" },
@@ -1004,6 +1067,11 @@ impl<'a> Deployer<'a> {
                 "changes": described.changes, "review": review,
             }),
         );
+        if let Some(message) = review.allowance_error() {
+            return Err(DeployError::Usage(format!(
+                "{message}\nNothing was changed."
+            )));
+        }
         let blocking: Vec<String> = review
             .blocking()
             .iter()
@@ -1032,11 +1100,11 @@ impl<'a> Deployer<'a> {
             return Ok(Outcome::LeftForReview { change_set: name });
         }
         let question = format!("Execute change set {name} on stack {stack}?");
-        if !self.confirm(request, &question).await? {
+        if let Some(stopped) = self.approve(request, &review, &question).await? {
             self.console.say(format!(
                 "Not executed: change set {name}. Nothing was changed."
             ));
-            return Ok(Outcome::Declined);
+            return Ok(stopped);
         }
         let token = naming::request_token(stack, "execute");
         let cursor =

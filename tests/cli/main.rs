@@ -25,6 +25,7 @@ mod commands;
 mod deploy_cleanup;
 mod deploy_errors;
 mod deploy_faults;
+mod deploy_guards;
 mod deploy_inputs;
 mod deploy_localstack;
 mod deploy_moto;

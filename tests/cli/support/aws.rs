@@ -214,8 +214,66 @@ fn deploy_full(
     )
 }
 
+/// The flags a scenario test deploys with: with `--yes` and no
+/// `--require-approval`, `--require-approval never` is added, as a CI job
+/// that deploys security groups and roles unattended must pass it. The
+/// scenarios (create, update, recover) predate `--require-approval`; the
+/// tests of the approval rule itself go through [`deploy_as_given`].
+fn ci_flags<'a>(flags: &[&'a str]) -> Vec<&'a str> {
+    let mut flags = flags.to_vec();
+    let yes = flags.iter().any(|f| *f == "--yes" || *f == "-y");
+    if yes && !flags.iter().any(|f| f.starts_with("--require-approval")) {
+        flags.extend(["--require-approval", "never"]);
+    }
+    flags
+}
+
+/// Deploys with exactly `flags` (no `--require-approval` added), answering
+/// from `answers` (`None`: no terminal).
+pub fn deploy_as_given(
+    endpoint: &str,
+    stack: &str,
+    template: &Template,
+    flags: &[&str],
+    answers: Option<&[bool]>,
+) -> Run {
+    run_deploy(
+        endpoint,
+        stack,
+        Some(template),
+        None,
+        flags,
+        answers,
+        Interrupt::new(),
+        false,
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn deploy_full_body(
+    endpoint: &str,
+    stack: &str,
+    template: Option<&Template>,
+    body: Option<&str>,
+    flags: &[&str],
+    answers: Option<&[bool]>,
+    interrupt: Interrupt,
+    product_timing: bool,
+) -> Run {
+    run_deploy(
+        endpoint,
+        stack,
+        template,
+        body,
+        &ci_flags(flags),
+        answers,
+        interrupt,
+        product_timing,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_deploy(
     endpoint: &str,
     stack: &str,
     template: Option<&Template>,
