@@ -75,6 +75,8 @@ enum ChangeSetVerdict {
 #[derive(Debug, Clone)]
 struct Findings {
     stack: String,
+    /// Account, region, endpoint and stack.
+    context: context::Target,
     deployed: bool,
     diff: TemplateDiff,
     /// Parameter values a deploy would change (deployed -> new).
@@ -201,7 +203,11 @@ fn compare(
         },
     };
     let target = rt.block_on(context::target(&clients, &stack));
-    console.context(&target);
+    // diff prints one JSON document: the context goes into it, not into a
+    // record of its own.
+    if !console.is_json() {
+        console.context(&target);
+    }
     if let Err(e) = context::check(&target, &ctx.environment.pins) {
         console.error(e, exit::CHANGE_SET_REFUSED);
         return exit::CHANGE_SET_REFUSED;
@@ -231,6 +237,7 @@ fn compare(
         show_diff(&diff, console);
         let mut findings = Findings {
             stack: stack.clone(),
+            context: target.clone(),
             deployed: deployed.is_some(),
             diff,
             parameter_values: Vec::new(),
@@ -338,6 +345,7 @@ fn record(findings: &Findings, console: &mut Console) {
     }
     let mut doc = findings.diff.to_json();
     doc["stack"] = serde_json::Value::from(findings.stack.clone());
+    doc["context"] = serde_json::json!(findings.context);
     doc["deployed"] = serde_json::Value::Bool(findings.deployed);
     doc["changed"] = serde_json::Value::Bool(findings.changed());
     doc["parameter_values"] = serde_json::json!(findings.parameter_values);

@@ -74,7 +74,14 @@ fn regression_no_terminal_leaves_no_empty_stack_or_change_set() {
     let moto = Emulator::moto();
     let ep = moto.endpoint();
     let stack = aws::stack_name("noterm");
-    let run = aws::deploy_unattended(&ep, &stack, &templates::network(Some("ami-1")), &[]);
+    // The network template opens 443 to the internet: without `never`,
+    // broadening approval would refuse it before the question is reached.
+    let run = aws::deploy_unattended(
+        &ep,
+        &stack,
+        &templates::network(Some("ami-1")),
+        &["--require-approval", "never"],
+    );
     assert_eq!(run.code, 5, "{}", run.all());
     assert!(
         run.out.contains("no terminal to confirm on"),

@@ -160,7 +160,7 @@ fn graph_help_names_the_formats_and_examples() {
         .arg("--help")
         .assert()
         .success()
-        .stdout(contains("graph     Draw the architecture"));
+        .stdout(contains("Draw the architecture: AZ lanes"));
 }
 
 #[test]

@@ -78,7 +78,7 @@ pub fn console(answers: Option<&[bool]>) -> (Console, SharedBuffer, SharedBuffer
     let out = SharedBuffer::new();
     let err = SharedBuffer::new();
     let prompt = ScriptedPrompt::new(answers.unwrap_or_default().iter().copied());
-    let console = Console::new(
+    let mut console = Console::new(
         Box::new(out.clone()),
         Box::new(err.clone()),
         match answers {
@@ -88,6 +88,10 @@ pub fn console(answers: Option<&[bool]>) -> (Console, SharedBuffer, SharedBuffer
         ProgressMode::Events,
         false,
     );
+    // Wide enough that a review cell is never wrapped, so assertions can
+    // match whole cells; the tables' fitting is tested at 60 and 120
+    // columns beside the code and in tests/cli/terminal.rs.
+    console.width = 240;
     (console, out, err, prompt)
 }
 
