@@ -172,7 +172,7 @@ impl TemplateDiff {
         use owo_colors::OwoColorize;
         let mut out = String::new();
         if self.is_empty() {
-            out.push_str("No differences between the deployed template and the synthesized one.\n");
+            out.push_str("No differences between the deployed template and the new one.\n");
             return out;
         }
         let mut section = "";
