@@ -169,63 +169,49 @@ pub async fn pending_deploy_runs(
 ) -> Result<Vec<PendingRun>, DeployError> {
     let now = std::time::SystemTime::now();
     let mut found = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = match clients
-            .cfn
-            .list_change_sets()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if is_missing_stack(&e) => return Ok(found),
-            Err(e) => {
-                return Err(DeployError::aws(
-                    format!("ListChangeSets of stack {stack:?}"),
-                    &e,
-                ));
-            }
-        };
-        for s in out.summaries() {
-            let description = s.description().unwrap_or_default();
-            if RunKind::of_description(description) != Some(RunKind::Deploy) {
-                continue;
-            }
-            let status = s.status().map(|x| x.as_str()).unwrap_or_default();
-            let execution = s.execution_status().map(|x| x.as_str()).unwrap_or_default();
-            let waiting = matches!(
-                status,
-                "CREATE_PENDING" | "CREATE_IN_PROGRESS" | "CREATE_COMPLETE"
-            ) && matches!(execution, "AVAILABLE" | "UNAVAILABLE" | "");
-            let recent = s.creation_time().is_none_or(|t| {
-                std::time::SystemTime::try_from(*t)
-                    .ok()
-                    .and_then(|t| now.duration_since(t).ok())
-                    .is_none_or(|age| age <= within)
-            });
-            if waiting && recent {
-                found.push(PendingRun {
-                    name: s.change_set_name().unwrap_or_default().to_owned(),
-                    created: s.creation_time().and_then(|t| {
-                        t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
-                            .ok()
-                    }),
-                    by: RunKind::who(description).map(str::to_owned),
-                });
-            }
+    for s in summaries(clients, stack).await? {
+        let description = s.description().unwrap_or_default();
+        if RunKind::of_description(description) != Some(RunKind::Deploy) {
+            continue;
         }
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(found),
+        let status = s.status().map(|x| x.as_str()).unwrap_or_default();
+        let execution = s.execution_status().map(|x| x.as_str()).unwrap_or_default();
+        let waiting = matches!(
+            status,
+            "CREATE_PENDING" | "CREATE_IN_PROGRESS" | "CREATE_COMPLETE"
+        ) && matches!(execution, "AVAILABLE" | "UNAVAILABLE" | "");
+        let recent = s.creation_time().is_none_or(|t| {
+            std::time::SystemTime::try_from(*t)
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_none_or(|age| age <= within)
+        });
+        if waiting && recent {
+            found.push(PendingRun {
+                name: s.change_set_name().unwrap_or_default().to_owned(),
+                created: s.creation_time().and_then(|t| {
+                    t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
+                        .ok()
+                }),
+                by: RunKind::who(description).map(str::to_owned),
+            });
         }
     }
+    Ok(found)
 }
 
 /// How many change sets `stack` has (0 when it does not exist).
 pub async fn count(clients: &Clients, stack: &str) -> Result<usize, DeployError> {
-    let mut total = 0;
+    Ok(summaries(clients, stack).await?.len())
+}
+
+/// Every change set of `stack` (ListChangeSets, all pages); none when the
+/// stack does not exist.
+async fn summaries(
+    clients: &Clients,
+    stack: &str,
+) -> Result<Vec<aws_sdk_cloudformation::types::ChangeSetSummary>, DeployError> {
+    let mut all = Vec::new();
     let mut next: Option<String> = None;
     loop {
         let out = match clients
@@ -237,7 +223,7 @@ pub async fn count(clients: &Clients, stack: &str) -> Result<usize, DeployError>
             .await
         {
             Ok(out) => out,
-            Err(e) if is_missing_stack(&e) => return Ok(total),
+            Err(e) if is_missing_stack(&e) => return Ok(all),
             Err(e) => {
                 return Err(DeployError::aws(
                     format!("ListChangeSets of stack {stack:?}"),
@@ -245,10 +231,10 @@ pub async fn count(clients: &Clients, stack: &str) -> Result<usize, DeployError>
                 ));
             }
         };
-        total += out.summaries().len();
+        all.extend(out.summaries().iter().cloned());
         match out.next_token() {
             Some(t) => next = Some(t.to_owned()),
-            None => return Ok(total),
+            None => return Ok(all),
         }
     }
 }
