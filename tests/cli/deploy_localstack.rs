@@ -171,31 +171,56 @@ fn a_failed_create_rolls_back_and_the_next_deploy_recovers() {
     assert_eq!(declined.asked.len(), 1, "{:?}", declined.asked);
 
     // Accepting it deletes the empty stack and creates it again.
-    let recovered = aws::deploy(
+    let mut recovered = aws::deploy(
         &ep,
         &stack,
         &templates::network(Some("ami-1")),
         &[],
         &[true, true],
     );
-    assert_eq!(recovered.code, 0, "{}", recovered.all());
     assert!(
         recovered.out.contains("Deleting stack"),
         "{}",
         recovered.all()
     );
+    // LocalStack 2026.3.0 quirk: deleting a ROLLBACK_COMPLETE stack whose
+    // failed resource never existed can report the stack DELETE_FAILED for
+    // a moment (a DELETE_FAILED event for that resource) and then finish
+    // the delete. hagen rightly stops at DELETE_FAILED, which AWS never
+    // leaves on its own; when the stack is in fact gone, run the deploy
+    // again as a user would, and check that run.
+    if recovered.code == 6
+        && recovered.out.contains("DELETE_FAILED")
+        && aws::stack_status(&ep, &stack).is_none()
+    {
+        recovered = aws::deploy(
+            &ep,
+            &stack,
+            &templates::network(Some("ami-1")),
+            &[],
+            &[true],
+        );
+        assert_eq!(recovered.code, 0, "{}", recovered.all());
+        let name = aws::change_set_of(&recovered);
+        assert_eq!(
+            recovered.asked,
+            [format!("Execute change set {name} on stack {stack}?")]
+        );
+    } else {
+        assert_eq!(recovered.code, 0, "{}", recovered.all());
+        let name = aws::change_set_of(&recovered);
+        assert_eq!(
+            recovered.asked,
+            [
+                format!("Delete stack {stack} and create it again?"),
+                format!("Execute change set {name} on stack {stack}?")
+            ]
+        );
+    }
     assert!(
         recovered.out.contains("creates stack"),
         "{}",
         recovered.all()
-    );
-    let name = aws::change_set_of(&recovered);
-    assert_eq!(
-        recovered.asked,
-        [
-            format!("Delete stack {stack} and create it again?"),
-            format!("Execute change set {name} on stack {stack}?")
-        ]
     );
     assert_eq!(
         aws::stack_status(&ep, &stack).as_deref(),
@@ -266,8 +291,10 @@ fn replacing_a_bucket_needs_allow_replace() {
         &[],
     );
     assert_eq!(allowed.code, 0, "{}", allowed.all());
+    // The stateful note is long enough to wrap: compare words, not lines.
+    let words = allowed.out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        allowed.out.contains("allowed by --allow-replace"),
+        words.contains("[allowed by --allow-replace]"),
         "{}",
         allowed.all()
     );
