@@ -318,10 +318,17 @@ fn print_operation(stack: &StackRef, op: &Operation, console: &mut Console) {
         }),
     );
     console.say("");
+    let started = op
+        .started()
+        .and_then(|t| {
+            t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
+                .ok()
+        })
+        .map(|t| crate::deploy::listing::to_the_second(&t))
+        .unwrap_or_else(|| "-".into());
     let mut head = format!(
-        "{}  started {}  {status}",
+        "{}  started {started}  {status}",
         console.paint(&op.kind, crate::deploy::console::Style::Strong),
-        events::clock(op.started()),
     );
     if let Some(id) = &op.id {
         head.push_str(&format!("  (operation {id})"));

@@ -63,6 +63,17 @@ fn rfc3339(t: Option<&DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
 }
 
+/// An RFC 3339 UTC time as people read it in a table: to the second,
+/// a space for the `T` (`2026-12-06 12:29:28Z`).
+pub fn to_the_second(rfc3339: &str) -> String {
+    let mut text = rfc3339.replace('T', " ");
+    if let Some(dot) = text.find('.') {
+        text.truncate(dot);
+        text.push('Z');
+    }
+    text
+}
+
 /// A drift status worth showing: `NOT_CHECKED` (and nothing) is `None`.
 fn known_drift(status: Option<&str>) -> Option<String> {
     status
@@ -274,7 +285,7 @@ pub fn render_stacks(rows: &[StackRow], width: usize, color: bool) -> String {
             Cell::new(
                 r.last_updated
                     .as_deref()
-                    .map(|s| s.replace('T', " "))
+                    .map(to_the_second)
                     .unwrap_or_else(|| "-".into()),
             ),
             Cell::new(r.drift.as_deref().unwrap_or("-")),
@@ -338,8 +349,7 @@ mod tests {
             .drift_information(
                 StackDriftInformationSummary::builder()
                     .stack_drift_status(StackDriftStatus::NotChecked)
-                    .build()
-                    .expect("drift summary"),
+                    .build(),
             )
             .build()
     }
@@ -377,6 +387,18 @@ mod tests {
     }
 
     #[test]
+    fn table_times_are_to_the_second() {
+        assert_eq!(
+            to_the_second("2026-12-06T12:29:28.442383Z"),
+            "2026-12-06 12:29:28Z"
+        );
+        assert_eq!(
+            to_the_second("2026-12-06T12:29:28Z"),
+            "2026-12-06 12:29:28Z"
+        );
+    }
+
+    #[test]
     fn not_checked_drift_is_shown_as_a_dash() {
         let row = stack_row(&summary("web", "CREATE_COMPLETE", 0));
         assert_eq!(row.drift, None);
@@ -397,18 +419,21 @@ mod tests {
                 .resource_status(ResourceStatus::CreateFailed)
                 .resource_status_reason("The vpc ID 'vpc-0doesnotexist' does not exist")
                 .last_updated_timestamp(DateTime::from_secs(0))
-                .build()
-                .expect("summary"),
+                .build(),
         );
         assert_eq!(
             r.reason.as_deref(),
             Some("The vpc ID 'vpc-0doesnotexist' does not exist")
         );
-        let text = render_resources(&[r], 60, false);
+        let text = render_resources(std::slice::from_ref(&r), 60, false);
         for line in text.lines() {
             assert!(super::super::width::visible_width(line) <= 60, "{text}");
         }
-        assert!(text.contains("does not exist"), "{text}");
+        // Wrapped, but nothing dropped.
+        let words: String = text.split_whitespace().collect();
+        assert!(words.contains("exist"), "{text}");
+        let wide = render_resources(std::slice::from_ref(&r), 200, false);
+        assert!(wide.contains("does not exist"), "{wide}");
     }
 
     #[test]
@@ -421,8 +446,7 @@ mod tests {
                 .resource_status(ResourceStatus::CreateComplete)
                 .resource_status_reason("Resource creation Initiated")
                 .last_updated_timestamp(DateTime::from_secs(0))
-                .build()
-                .expect("summary"),
+                .build(),
         );
         assert_eq!(r.reason, None);
         assert_eq!(r.physical_id.as_deref(), Some("arn:aws:sns:us-east-1:1:t"));

@@ -136,6 +136,7 @@ fn ls_shows_live_stacks_with_status_and_protection_and_deleted_ones_with_all() {
 
     let live = ls(&ep, &[]);
     assert_eq!(live.code, 0, "{}", live.all());
+    println!("{}", live.out);
     let line = row(&live.out, &kept).unwrap_or_else(|| panic!("{}", live.all()));
     assert!(line.contains("CREATE_COMPLETE"), "{line}");
     // Never drift-checked, not protected (moto cannot protect a stack).
@@ -147,6 +148,7 @@ fn ls_shows_live_stacks_with_status_and_protection_and_deleted_ones_with_all() {
 
     let all = ls(&ep, &["--all"]);
     assert_eq!(all.code, 0, "{}", all.all());
+    println!("{}", all.out);
     let line = row(&all.out, &gone).unwrap_or_else(|| panic!("{}", all.all()));
     assert!(line.contains("DELETE_COMPLETE"), "{line}");
     assert!(line.trim_end().ends_with('-'), "{line}");
@@ -200,6 +202,7 @@ fn ls_stack_lists_its_resources_in_text_and_json() {
     let stack = deployed(&ep, "res");
     let run = ls(&ep, &[&stack]);
     assert_eq!(run.code, 0, "{}", run.all());
+    println!("{}", run.out);
     assert!(run.out.contains(&format!("Stack {stack}")), "{}", run.all());
     let data = row(&run.out, "Data").unwrap_or_else(|| panic!("{}", run.all()));
     assert!(data.contains("AWS::S3::Bucket"), "{data}");
@@ -457,7 +460,7 @@ fn events_group_by_operation_id_when_describe_events_answers() {
     );
     assert!(
         run.out
-            .contains("UPDATE_STACK  started 10:01:01  UPDATE_ROLLBACK_COMPLETE"),
+            .contains("UPDATE_STACK  started 2026-12-06 10:01:01Z  UPDATE_ROLLBACK_COMPLETE"),
         "{}",
         run.all()
     );
@@ -511,6 +514,7 @@ fn events_follow_returns_at_once_on_a_settled_stack_and_follows_a_running_one() 
         events(&pe, &[&st, "--follow", "--format", "json"])
     });
     assert_eq!(followed.code, 0, "{}", followed.all());
+    println!("{}", followed.err);
     assert_eq!(proxy.faults(), 3);
     assert!(
         followed
@@ -621,4 +625,41 @@ fn events_show_a_failed_update_failures_first_and_follow_exits_6() {
         "{}",
         follow.all()
     );
+}
+
+/// `ls` and `events` parse as a user's blueprint binary names them, with
+/// their examples and exit codes in `--help`.
+#[test]
+fn ls_and_events_help_shows_examples_and_exit_codes() {
+    let run = |args: &[&str]| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut argv = vec!["custom_blueprint"];
+        argv.extend_from_slice(args);
+        let code = hagen::cli::run(
+            &crate::custom_blueprint::ReportingDatabase,
+            argv,
+            &mut out,
+            &mut err,
+        );
+        (
+            code,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    };
+    let (code, help, _) = run(&["ls", "--help"]);
+    assert_eq!(code, 0);
+    assert!(help.contains("custom_blueprint ls --all"), "{help}");
+    assert!(help.contains("Exit codes: 0 listed"), "{help}");
+    let (code, help, _) = run(&["events", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.contains("custom_blueprint events web-stage --follow"),
+        "{help}"
+    );
+    assert!(help.contains("130 stopped watching"), "{help}");
+    let (code, _, err) = run(&["events", "web", "--limit", "0"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(&["ls", "web", "--all"]);
+    assert_eq!(code, 2, "--all lists stacks, not resources: {err}");
 }
