@@ -627,10 +627,11 @@ fn events_show_a_failed_update_failures_first_and_follow_exits_6() {
     );
 }
 
-/// `ls` and `events` parse as a user's blueprint binary names them, with
-/// their examples and exit codes in `--help`.
+/// Issue 8: `hagen ls` and `hagen events` exited 2 with "unrecognized
+/// subcommand". They parse, in a user's blueprint binary too, with their
+/// examples and exit codes in `--help`, and refuse bad flags with 2.
 #[test]
-fn ls_and_events_help_shows_examples_and_exit_codes() {
+fn regression_ls_and_events_are_subcommands_with_help_not_unrecognized() {
     let run = |args: &[&str]| {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut argv = vec!["custom_blueprint"];
