@@ -142,7 +142,7 @@ fn show(
     let result = rt.block_on(async {
         let Some(info) = stack::describe(&clients, &name).await? else {
             return Err(DeployError::Usage(format!(
-                "no stack {name:?} in this account and region (`hagen ls --all` lists deleted ones too)"
+                "no live stack {name:?} in this account and region (`hagen ls` lists them)"
             )));
         };
         let stack = StackRef {

@@ -485,6 +485,16 @@ fn events_follow_returns_at_once_on_a_settled_stack_and_follows_a_running_one() 
     let ep = moto.endpoint();
     let stack = deployed(&ep, "follow");
 
+    let missing = events(&ep, &["hagen-no-such-stack"]);
+    assert_eq!(missing.code, 2, "{}", missing.all());
+    assert!(
+        missing
+            .err
+            .contains("no live stack \"hagen-no-such-stack\""),
+        "{}",
+        missing.all()
+    );
+
     let settled = events(&ep, &[&stack, "--follow"]);
     assert_eq!(settled.code, 0, "{}", settled.all());
     assert!(
