@@ -13,11 +13,15 @@ pub mod color;
 pub mod deploy;
 #[cfg(feature = "deploy")]
 pub mod diff;
+#[cfg(feature = "deploy")]
+pub mod events;
 pub mod exit;
 pub mod graph;
 #[cfg(feature = "deploy")]
 pub mod inputs;
 pub mod io;
+#[cfg(feature = "deploy")]
+pub mod ls;
 pub mod manual;
 pub mod synth;
 #[cfg(feature = "deploy")]
@@ -184,6 +188,78 @@ pub enum Command {
             the message this command prints for how to build it with deploy."
     )]
     Deploy(Unavailable),
+
+    /// List the stacks of the account and region, or one stack's resources.
+    #[command(
+        long_about = "List the stacks of the account and region, one row each: name, status, \
+            last update, drift status (from the last drift detection; - when never checked) \
+            and termination protection, sorted by name. Live stacks only; --all adds deleted \
+            ones. With STACK (or --env NAME and no STACK: the environment's stack), that \
+            stack's resources: logical ID, type, physical ID, status (with the reason for \
+            failed ones) and drift status when known. Reads only. See docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen ls                          the live stacks of the account and region\n\
+            \x20 hagen ls --all                    deleted stacks too (DELETE_COMPLETE)\n\
+            \x20 hagen ls web-stage                the resources of stack web-stage\n\
+            \x20 hagen ls --env prod               the resources of the prod environment's stack\n\
+            \x20 hagen ls --format json | jq '.stacks[].name'  one JSON document\n\n\
+            Exit codes: 0 listed, 2 bad usage or no such stack, 5 wrong account/region for\n\
+            the environment, 7 AWS error."
+    )]
+    #[cfg(feature = "deploy")]
+    Ls {
+        /// Which environment, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// Stack, AWS access and format options.
+        #[command(flatten)]
+        ls: ls::LsArgs,
+    },
+
+    /// List stacks or resources (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "List stacks or a stack's resources. This hagen was built without the \
+            `deploy` feature; see the message this command prints for how to build it."
+    )]
+    Ls(Unavailable),
+
+    /// Show a stack's events grouped by operation, failures first; --follow streams.
+    #[command(
+        long_about = "Show a stack's recent operations (create, update, delete, rollback), \
+            newest first, each with its failed resources and their reasons first, then \
+            the rest of its events in time order. Operations are CloudFormation's own \
+            (DescribeEvents); where that call is not available, they are rebuilt from \
+            DescribeStackEvents at each user-initiated start. With --follow, the running \
+            operation is then streamed as `hagen deploy` streams it, and the command exits \
+            when the stack settles, with deploy's exit codes. See docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen events web-stage                 the last 3 operations on web-stage\n\
+            \x20 hagen events --env prod --limit 10     the prod environment's stack, 10 operations\n\
+            \x20 hagen events web-stage --follow        watch a running deploy (from another terminal, CI)\n\
+            \x20 hagen events web-stage -f --format json  JSON lines: operation, event, outcome records\n\n\
+            Exit codes: 0 shown (with --follow: the stack settled in success), 2 bad usage or\n\
+            no such stack, 5 wrong account/region for the environment, 6 (--follow) the\n\
+            operation failed or rolled back, 7 AWS error, 130 stopped watching (Ctrl-C)."
+    )]
+    #[cfg(feature = "deploy")]
+    Events {
+        /// Which environment, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// Stack, follow, AWS access and format options.
+        #[command(flatten)]
+        events: events::EventsArgs,
+    },
+
+    /// Show a stack's events (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Show a stack's events grouped by operation. This hagen was built \
+            without the `deploy` feature; see the message this command prints for how to \
+            build it."
+    )]
+    Events(Unavailable),
 
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
@@ -401,6 +477,34 @@ pub fn dispatch<B: Blueprint + ?Sized>(
         Command::Diff(_) | Command::Deploy(_) => {
             cx.error(DEPLOY_NOT_BUILT);
             exit::USAGE
+        }
+        #[cfg(not(feature = "deploy"))]
+        Command::Ls(_) | Command::Events(_) => {
+            cx.error(DEPLOY_NOT_BUILT);
+            exit::USAGE
+        }
+        #[cfg(feature = "deploy")]
+        Command::Ls { target, ls: args } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "ls", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, false),
+            };
+            ls::run(&args, &context, target.env.is_some(), &mut console)
+        }
+        #[cfg(feature = "deploy")]
+        Command::Events {
+            target,
+            events: args,
+        } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "events", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, true),
+            };
+            events::run(&args, &context, &mut console)
         }
         #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
