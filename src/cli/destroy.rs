@@ -62,18 +62,25 @@ pub fn outcome_code(outcome: &DestroyOutcome) -> u8 {
     }
 }
 
-/// The request the flags ask for, or why they cannot work.
-pub fn request(
-    args: &DestroyArgs,
-    ctx: &DeployContext,
-    clients: &Clients,
-) -> Result<DestroyRequest, DeployError> {
+/// The stack to delete: the one named, else the blueprint's for the
+/// environment; checked against CloudFormation's naming rule.
+pub fn stack_name(args: &DestroyArgs, ctx: &DeployContext) -> Result<String, DeployError> {
     let stack = args
         .stack
         .clone()
         .or_else(|| ctx.default_stack_name.clone())
         .ok_or_else(|| DeployError::Usage("no stack name: pass it, hagen destroy STACK".into()))?;
     check_stack_name(&stack).map_err(DeployError::Usage)?;
+    Ok(stack)
+}
+
+/// The request the flags ask for, or why they cannot work.
+pub fn request(
+    args: &DestroyArgs,
+    ctx: &DeployContext,
+    clients: &Clients,
+) -> Result<DestroyRequest, DeployError> {
+    let stack = stack_name(args, ctx)?;
     let mut request = DestroyRequest::new(&stack);
     request.assume_yes = args.yes;
     request.retain = args.retain.clone();
@@ -97,6 +104,10 @@ pub fn request(
 /// Runs `hagen destroy` and returns its exit code.
 pub fn run(args: &DestroyArgs, ctx: &DeployContext, console: &mut Console) -> u8 {
     console.set_format(args.format.into());
+    if let Err(e) = stack_name(args, ctx) {
+        let code = report_error(console, &e, &args.aws, ctx.verbose);
+        return conclude(console, code, true);
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -229,6 +240,37 @@ mod tests {
         assert_eq!(
             outcome_code(&DestroyOutcome::Interrupted),
             exit::INTERRUPTED
+        );
+    }
+
+    #[test]
+    fn a_bad_or_missing_stack_name_is_bad_usage_before_any_aws_call() {
+        let named = |stack: Option<&str>| DestroyArgs {
+            stack: stack.map(str::to_owned),
+            ..DestroyArgs::default()
+        };
+        let ctx = DeployContext::default();
+        for args in [named(None), named(Some("web_stage"))] {
+            let err = super::super::deploy::error_code(&stack_name(&args, &ctx).unwrap_err());
+            assert_eq!(err, exit::USAGE);
+            let out = crate::deploy::SharedBuffer::new();
+            let mut console = Console::new(
+                Box::new(crate::deploy::SharedBuffer::new()),
+                Box::new(out.clone()),
+                Box::new(crate::deploy::console::NoPrompt),
+                ProgressMode::Events,
+                false,
+            );
+            assert_eq!(run(&args, &ctx, &mut console), exit::USAGE);
+            assert!(out.contents().contains("stack name"), "{}", out.contents());
+        }
+        let blueprint = DeployContext {
+            default_stack_name: Some("swiftcode-stage".into()),
+            ..DeployContext::default()
+        };
+        assert_eq!(
+            stack_name(&named(None), &blueprint).ok().as_deref(),
+            Some("swiftcode-stage")
         );
     }
 

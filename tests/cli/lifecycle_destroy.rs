@@ -551,3 +551,31 @@ fn destroy_in_json_writes_context_review_events_and_outcome() {
     assert!(run.asked.is_empty(), "--yes asks nothing");
     assert!(run.err.contains("Deleting stack"), "text goes to stderr");
 }
+
+#[test]
+fn destroy_help_has_examples_and_exit_codes() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = hagen::cli::run(
+        &crate::custom_blueprint::ReportingDatabase,
+        ["custom_blueprint", "destroy", "--help"],
+        &mut out,
+        &mut err,
+    );
+    let help = String::from_utf8_lossy(&out);
+    assert_eq!(code, 0, "{help}{}", String::from_utf8_lossy(&err));
+    assert!(
+        help.contains("destroy web-stage --retain LogsBucket"),
+        "{help}"
+    );
+    assert!(
+        help.contains("destroy web-stage --yes --format json"),
+        "{help}"
+    );
+    assert!(
+        help.contains("Exit codes: 0 deleted (or no such stack)"),
+        "{help}"
+    );
+    // Flag names are styled (bold) in the help: look for the value name.
+    assert!(help.contains("<LOGICAL_ID>"), "{help}");
+    assert!(help.contains("[STACK]"), "{help}");
+}
