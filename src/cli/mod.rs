@@ -207,6 +207,15 @@ pub enum Command {
         destroy: destroy::DestroyArgs,
     },
 
+    /// Delete a stack after a review (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Delete a stack after a review. This hagen was built without the \
+            `deploy` feature, which keeps `hagen synth` free of the AWS SDK; see \
+            the message this command prints for how to build it with deploy."
+    )]
+    Destroy(Unavailable),
+
     /// Deploy through a reviewed change set (not in this build: see `--help`).
     #[cfg(not(feature = "deploy"))]
     #[command(
@@ -493,6 +502,11 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     deploy::run(&args, &context, &mut synth, &mut console)
                 }
             }
+        }
+        #[cfg(not(feature = "deploy"))]
+        Command::Destroy(_) => {
+            cx.error(DEPLOY_NOT_BUILT);
+            exit::USAGE
         }
         #[cfg(feature = "deploy")]
         Command::Destroy {
