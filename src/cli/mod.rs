@@ -12,6 +12,8 @@ pub mod color;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 #[cfg(feature = "deploy")]
+pub mod destroy;
+#[cfg(feature = "deploy")]
 pub mod diff;
 #[cfg(feature = "deploy")]
 pub mod events;
@@ -179,6 +181,44 @@ pub enum Command {
         #[command(flatten)]
         deploy: deploy::DeployArgs,
     },
+
+    /// Delete a stack after a review of what goes and what stays.
+    #[command(
+        long_about = "Delete a stack (the blueprint's for the environment, or the STACK named) \
+            after a review: every resource that will be deleted, every one that will be kept \
+            (DeletionPolicy Retain or RetainExceptOnCreate, with its physical ID) and every one \
+            deleted after a final snapshot (with where to find it), stateful resources flagged \
+            with what is lost. Deleting a stateful resource without a snapshot needs the stack \
+            name typed; otherwise y/N. Termination protection is respected. Events are \
+            streamed; a DELETE_FAILED lists the resources that blocked it and the way out. \
+            See docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen destroy --env stage                 the blueprint's stage stack\n\
+            \x20 hagen destroy web-stage                   any stack, by name\n\
+            \x20 hagen destroy web-stage --yes --format json  CI: no question, JSON lines on stdout\n\
+            \x20 hagen destroy web-stage --retain LogsBucket  after a DELETE_FAILED: keep it, delete the rest\n\n\
+            Exit codes: 0 deleted (or no such stack), 2 bad usage, 5 declined, not confirmed\n\
+            (no terminal and no --yes), termination protection or wrong account/region,\n\
+            6 DELETE_FAILED or another operation running, 7 AWS error, 130 interrupted."
+    )]
+    #[cfg(feature = "deploy")]
+    Destroy {
+        /// Which environment, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// Stack, AWS access and confirmation options.
+        #[command(flatten)]
+        destroy: destroy::DestroyArgs,
+    },
+
+    /// Delete a stack after a review (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Delete a stack after a review. This hagen was built without the \
+            `deploy` feature, which keeps `hagen synth` free of the AWS SDK; see \
+            the message this command prints for how to build it with deploy."
+    )]
+    Destroy(Unavailable),
 
     /// Deploy through a reviewed change set (not in this build: see `--help`).
     #[cfg(not(feature = "deploy"))]
@@ -566,6 +606,24 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     deploy::run(&args, &context, &mut synth, &mut console)
                 }
             }
+        }
+        #[cfg(not(feature = "deploy"))]
+        Command::Destroy(_) => {
+            cx.error(DEPLOY_NOT_BUILT);
+            exit::USAGE
+        }
+        #[cfg(feature = "deploy")]
+        Command::Destroy {
+            target,
+            destroy: args,
+        } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "destroy", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, true),
+            };
+            destroy::run(&args, &context, &mut console)
         }
     }
 }

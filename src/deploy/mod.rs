@@ -18,6 +18,7 @@ pub mod capabilities;
 pub mod changeset;
 pub mod console;
 pub mod context;
+pub mod destroy;
 pub mod diff;
 pub mod document;
 mod error;

@@ -224,7 +224,9 @@ impl<'a> Deployer<'a> {
         }
     }
 
-    fn begin(&mut self, request: &DeployRequest) {
+    /// Takes the request's stack, watch timings and Ctrl-C handling (also
+    /// for `hagen destroy`, which reuses the prompt and the watcher).
+    pub(crate) fn begin(&mut self, request: &DeployRequest) {
         self.catch_ctrl_c = request.catch_ctrl_c;
         self.watch_options = request.watch;
         self.stack_name = request.stack_name.clone();
@@ -837,7 +839,11 @@ impl<'a> Deployer<'a> {
     /// Ctrl-C is caught while the answer is awaited (then the answer is
     /// no). With `typed`, the person must type that text (the stack name)
     /// instead of y.
-    async fn ask(&mut self, question: &str, typed: Option<&str>) -> Result<bool, DeployError> {
+    pub(crate) async fn ask(
+        &mut self,
+        question: &str,
+        typed: Option<&str>,
+    ) -> Result<bool, DeployError> {
         self.catch_ctrl_c();
         let mut prompt = std::mem::replace(&mut self.console.prompt, Box::new(NoPrompt));
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -873,6 +879,22 @@ impl<'a> Deployer<'a> {
         }
     }
 
+    /// The console, for `hagen destroy`'s own lines between prompts and
+    /// watches.
+    pub(crate) fn console(&mut self) -> &mut Console {
+        self.console
+    }
+
+    /// Whether the last prompt was answered by Ctrl-C.
+    pub(crate) fn interrupted_at_prompt(&self) -> bool {
+        self.interrupted_at_prompt
+    }
+
+    /// The resource failures the last watch saw.
+    pub(crate) fn last_failures(&self) -> &[Failure] {
+        &self.last_failures
+    }
+
     /// Routes Ctrl-C to the interrupt (from the first prompt or operation
     /// of this run on).
     fn catch_ctrl_c(&mut self) {
@@ -884,7 +906,7 @@ impl<'a> Deployer<'a> {
 
     /// Watches one operation; `ours` means hagen started it (so Ctrl-C is
     /// caught instead of killing hagen).
-    async fn watch(
+    pub(crate) async fn watch(
         &mut self,
         mut cursor: EventCursor,
         total: Option<u64>,
