@@ -130,7 +130,10 @@ impl DeployMonitors {
             Expr::List(self.alarms.iter().cloned().map(Expr::String).collect()),
         );
         if let Some(minutes) = self.monitoring_minutes {
-            m.insert("MonitoringMinutes".to_owned(), Expr::Int(i64::from(minutes)));
+            m.insert(
+                "MonitoringMinutes".to_owned(),
+                Expr::Int(i64::from(minutes)),
+            );
         }
         Expr::Map(m)
     }
@@ -233,7 +236,10 @@ impl DeployMonitors {
                 count: self.alarms.len(),
             });
         }
-        if let Some(minutes) = self.monitoring_minutes.filter(|m| *m > MAX_MONITORING_MINUTES) {
+        if let Some(minutes) = self
+            .monitoring_minutes
+            .filter(|m| *m > MAX_MONITORING_MINUTES)
+        {
             found.push(MonitorError::TooLong { minutes });
         }
         found
@@ -308,7 +314,9 @@ mod tests {
     use crate::template::{Resource, parse};
 
     fn template(yaml: &str) -> Template {
-        parse::parse_template(yaml, "t.yaml").expect("parses").template
+        parse::parse_template(yaml, "t.yaml")
+            .expect("parses")
+            .template
     }
 
     const TWO_ALARMS: &str = "Metadata:\n  hagen:\n    DeployMonitors:\n      Alarms: [Errors, Unhealthy]\n      MonitoringMinutes: 10\nResources:\n  Errors:\n    Type: AWS::CloudWatch::Alarm\n  Unhealthy:\n    Type: AWS::CloudWatch::CompositeAlarm\n  Topic:\n    Type: AWS::SNS::Topic\n";
@@ -358,7 +366,8 @@ mod tests {
         );
         let e = DeployMonitors::read(&t).expect_err("negative minutes");
         assert!(e.to_string().contains("MonitoringMinutes"), "{e}");
-        let t = template("Metadata:\n  hagen:\n    DeployMonitors:\n      Alarm: [A]\nResources: {}\n");
+        let t =
+            template("Metadata:\n  hagen:\n    DeployMonitors:\n      Alarm: [A]\nResources: {}\n");
         let e = DeployMonitors::read(&t).expect_err("misspelt key");
         assert!(e.to_string().contains(".Alarm:"), "{e}");
     }

@@ -10,7 +10,6 @@ use std::fmt::Debug;
 
 use crate::deploy_monitors::{DeployMonitors, MAX_MONITORING_MINUTES, MAX_TRIGGERS};
 use crate::error::SynthError;
-use crate::resources::cloudwatch::{Alarm, CompositeAlarm};
 use crate::resources::{CfnResource, Handle, Tag};
 use crate::template::{
     Expr, FORMAT_VERSION, IndexMap, Intrinsic, Output, Parameter, Resource, RetentionPolicy,
@@ -240,8 +239,10 @@ impl Clone for Entry {
 /// [`Stack::monitor_deploys`], so the mistake is caught by the compiler.
 pub trait DeployMonitorAlarm: CfnResource {}
 
-impl DeployMonitorAlarm for Alarm {}
-impl DeployMonitorAlarm for CompositeAlarm {}
+#[cfg(feature = "cloudwatch")]
+impl DeployMonitorAlarm for crate::resources::cloudwatch::Alarm {}
+#[cfg(feature = "cloudwatch")]
+impl DeployMonitorAlarm for crate::resources::cloudwatch::CompositeAlarm {}
 
 /// A template under construction.
 ///
@@ -791,6 +792,37 @@ fn apply_steps(node: &mut Expr, steps: &[PathStep], value: Option<&Expr>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "cloudwatch")]
+    #[test]
+    fn deploy_monitors_are_marked_once_and_a_sixth_is_refused() {
+        use crate::resources::cloudwatch::Alarm;
+        let mut stack = Stack::new("t");
+        let mut handles = Vec::new();
+        for i in 0..6 {
+            handles.push(stack.add(&format!("A{i}"), Alarm::new()).expect("added"));
+        }
+        for h in &handles[..5] {
+            stack.monitor_deploys(h).expect("within the limit");
+        }
+        stack
+            .monitor_deploys(&handles[0])
+            .expect("marking again is a no-op");
+        let e = stack.monitor_deploys(&handles[5]).expect_err("a sixth");
+        assert!(e.to_string().contains("at most 5 rollback triggers"), "{e}");
+        let e = stack.deploy_monitoring_minutes(181).expect_err("over 180");
+        assert!(e.to_string().contains("limit of 180"), "{e}");
+        let t = stack.into_template().expect("template");
+        let marks = DeployMonitors::read(&t).expect("valid").expect("marked");
+        assert_eq!(marks.alarms, ["A0", "A1", "A2", "A3", "A4"]);
+        assert_eq!(marks.monitoring_minutes, None);
+    }
+
+    #[test]
+    fn a_stack_without_monitors_writes_no_metadata() {
+        let t = Stack::new("t").into_template().expect("template");
+        assert!(t.metadata.is_empty());
+    }
 
     #[test]
     fn logical_ids_must_be_alphanumeric_and_short() {

@@ -1070,9 +1070,16 @@ mod tests {
             p.key.as_deref(),
             Some("environments.prod.deploy_monitors.monitoring_minutes")
         );
-        assert_eq!(p.location.as_ref().map(|l| (l.line, l.column)), Some((2, 22)));
+        assert_eq!(
+            p.location.as_ref().map(|l| (l.line, l.column)),
+            Some((2, 22))
+        );
         let p = one("[environments.prod.deploy_monitors]\nalarms = \"Errors\"\n");
-        assert!(p.message.contains("array of alarm logical IDs"), "{}", p.message);
+        assert!(
+            p.message.contains("array of alarm logical IDs"),
+            "{}",
+            p.message
+        );
         let p = one("[environments.prod.deploy_monitors]\nalarm = [\"Errors\"]\n");
         assert_eq!(p.help.as_deref(), Some("did you mean `alarms`?"));
     }

@@ -59,7 +59,10 @@ pub struct Failure {
 /// reason names CloudWatch alarms by ARN. No resource failed, so without
 /// this the failure summary would not say why the deploy rolled back.
 pub fn trigger_failure(logical: &str, rtype: &str, status: &str, reason: &str) -> Option<Failure> {
-    if !matches!(status, "ROLLBACK_IN_PROGRESS" | "UPDATE_ROLLBACK_IN_PROGRESS") {
+    if !matches!(
+        status,
+        "ROLLBACK_IN_PROGRESS" | "UPDATE_ROLLBACK_IN_PROGRESS"
+    ) {
         return None;
     }
     let alarms = crate::deploy_monitors::alarms_in(reason);
@@ -665,7 +668,12 @@ mod tests {
             f.reason
         );
         assert_eq!(
-            trigger_failure("web", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [Db]."),
+            trigger_failure(
+                "web",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                "The following resource(s) failed to update: [Db]."
+            ),
             None
         );
     }

@@ -302,7 +302,12 @@ mod tests {
                 "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-Unhealthy-2B"
             ]
         );
-        assert!(p.lines[0].contains("2 alarms watch this deploy during the update and 10 minutes after"), "{:?}", p.lines);
+        assert!(
+            p.lines[0]
+                .contains("2 alarms watch this deploy during the update and 10 minutes after"),
+            "{:?}",
+            p.lines
+        );
         let sdk = config.to_sdk();
         assert_eq!(sdk.rollback_triggers().len(), 2);
         assert_eq!(sdk.monitoring_time_in_minutes(), Some(10));
@@ -330,7 +335,9 @@ mod tests {
         let p = plan(&m, &s, false, &physical(), "123456789012", "eu-west-1", &t);
         assert_eq!(p.config.expect("sent").triggers.len(), 2);
         assert!(
-            p.lines.last().is_some_and(|l| l.starts_with("Rollback triggers: Other is new")),
+            p.lines
+                .last()
+                .is_some_and(|l| l.starts_with("Rollback triggers: Other is new")),
             "{:?}",
             p.lines
         );
@@ -346,7 +353,11 @@ mod tests {
         let m = monitors(&t, &s).expect("valid");
         let p = plan(&m, &s, false, &physical(), "123456789012", "eu-west-1", &t);
         assert_eq!(p.config, Some(RollbackConfig::default()));
-        assert!(p.warnings[0].contains("--no-rollback-triggers"), "{:?}", p.warnings);
+        assert!(
+            p.warnings[0].contains("--no-rollback-triggers"),
+            "{:?}",
+            p.warnings
+        );
     }
 
     #[test]
@@ -358,6 +369,16 @@ mod tests {
         };
         let e = monitors(&t, &s).expect_err("unknown alarm");
         assert!(e.to_string().contains("\"Typo\""), "{e}");
+        let s = MonitorSettings {
+            origin: Some("hagen.toml:12:10".into()),
+            ..s
+        };
+        let e = monitors(&t, &s).expect_err("unknown alarm");
+        assert!(
+            e.to_string()
+                .contains("\"Typo\" is not a resource of the template (deploy_monitors.alarms at hagen.toml:12:10)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -374,9 +395,7 @@ mod tests {
     #[test]
     fn stack_arns_give_account_and_region() {
         assert_eq!(
-            account_and_region(
-                "arn:aws:cloudformation:eu-west-1:123456789012:stack/web/0b1c-2d3e"
-            ),
+            account_and_region("arn:aws:cloudformation:eu-west-1:123456789012:stack/web/0b1c-2d3e"),
             Some(("123456789012".into(), "eu-west-1".into()))
         );
         assert_eq!(account_and_region("web"), None);

@@ -51,6 +51,10 @@ mod tests {
         assert_eq!(ds.len(), 1);
         assert_eq!(ds[0].rule, "HG220");
         assert_eq!(ds[0].resource.as_deref(), Some("Topic"));
-        assert!(ds[0].message.contains("not a CloudWatch alarm"), "{}", ds[0].message);
+        assert!(
+            ds[0].message.contains("not a CloudWatch alarm"),
+            "{}",
+            ds[0].message
+        );
     }
 }

@@ -62,7 +62,12 @@ fn monitored(stack: &str, title: &str) -> Template {
     s.into_template().expect("template")
 }
 
-fn deploy_through(proxy: &FaultProxy, stack: &str, template: Template, flags: &'static [&'static str]) -> Run {
+fn deploy_through(
+    proxy: &FaultProxy,
+    stack: &str,
+    template: Template,
+    flags: &'static [&'static str],
+) -> Run {
     let ep = proxy.endpoint();
     let stack = stack.to_owned();
     aws::within(HANG_GUARD, move || {
@@ -132,9 +137,10 @@ fn an_update_passes_the_marked_alarms_as_rollback_triggers_and_a_create_none() {
         updated.all()
     );
     assert!(
-        updated
-            .out
-            .contains(&format!("  - Target5xxAlarm ({})", arn(&format!("{stack}-5xx")))),
+        updated.out.contains(&format!(
+            "  - Target5xxAlarm ({})",
+            arn(&format!("{stack}-5xx"))
+        )),
         "{}",
         updated.all()
     );
@@ -246,7 +252,8 @@ fn an_update_rolled_back_by_a_trigger_names_the_alarm_in_the_failure_report() {
         "the update was watched by the alarm"
     );
     assert!(
-        run.out.contains(&format!("Stack {stack} ended UPDATE_ROLLBACK_COMPLETE.")),
+        run.out
+            .contains(&format!("Stack {stack} ended UPDATE_ROLLBACK_COMPLETE.")),
         "{}",
         run.all()
     );
