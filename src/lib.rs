@@ -17,6 +17,7 @@ pub mod config;
 pub mod constructs;
 #[cfg(feature = "deploy")]
 pub mod deploy;
+pub mod deploy_monitors;
 pub mod error;
 pub mod graph;
 pub mod input;

@@ -8,6 +8,7 @@
 use std::any::Any;
 use std::fmt::Debug;
 
+use crate::deploy_monitors::{DeployMonitors, MAX_MONITORING_MINUTES, MAX_TRIGGERS};
 use crate::error::SynthError;
 use crate::resources::{CfnResource, Handle, Tag};
 use crate::template::{
@@ -232,6 +233,17 @@ impl Clone for Entry {
     }
 }
 
+/// The resource types a deploy can be watched by: CloudWatch alarms and
+/// composite alarms, the only rollback triggers CloudFormation accepts. A
+/// handle of any other type cannot be passed to
+/// [`Stack::monitor_deploys`], so the mistake is caught by the compiler.
+pub trait DeployMonitorAlarm: CfnResource {}
+
+#[cfg(feature = "cloudwatch")]
+impl DeployMonitorAlarm for crate::resources::cloudwatch::Alarm {}
+#[cfg(feature = "cloudwatch")]
+impl DeployMonitorAlarm for crate::resources::cloudwatch::CompositeAlarm {}
+
 /// A template under construction.
 ///
 /// Resources are kept as their typed values until the template is taken
@@ -260,6 +272,7 @@ pub struct Stack {
     entries: IndexMap<String, Entry>,
     tags: Vec<Tag>,
     overrides: Vec<Override>,
+    deploy_monitors: DeployMonitors,
 }
 
 impl Stack {
@@ -274,7 +287,87 @@ impl Stack {
             entries: IndexMap::new(),
             tags: Vec::new(),
             overrides: Vec::new(),
+            deploy_monitors: DeployMonitors::default(),
         }
+    }
+
+    /// Marks an alarm of this stack as a deploy monitor: `hagen deploy`
+    /// passes it to CloudFormation as a rollback trigger, so an update that
+    /// drives it into ALARM (while it runs, or within the monitoring time
+    /// after) rolls back by itself. The mark is written into the template's
+    /// `Metadata` (`hagen: {DeployMonitors: {Alarms: [...]}}`), so a
+    /// template deployed with `hagen deploy --template` keeps it.
+    ///
+    /// CloudFormation takes at most five triggers; a sixth is refused here.
+    /// Marking the same alarm twice marks it once.
+    ///
+    /// ```
+    /// use hagen::resources::cloudwatch::Alarm;
+    /// use hagen::stack::Stack;
+    ///
+    /// let mut stack = Stack::new("Web");
+    /// let errors = stack.add(
+    ///     "Errors",
+    ///     Alarm::new()
+    ///         .namespace("AWS/ApplicationELB")
+    ///         .metric_name("HTTPCode_Target_5XX_Count")
+    ///         .period(60)
+    ///         .evaluation_periods(1)
+    ///         .threshold(5.0),
+    /// )?;
+    /// stack.monitor_deploys(&errors)?;
+    /// stack.deploy_monitoring_minutes(10)?;
+    /// let template = stack.into_template()?;
+    /// let marks = hagen::deploy_monitors::DeployMonitors::read(&template)
+    ///     .expect("well formed")
+    ///     .expect("marked");
+    /// assert_eq!(marks.alarms, ["Errors"]);
+    /// assert_eq!(marks.monitoring_minutes, Some(10));
+    /// # Ok::<(), hagen::error::SynthError>(())
+    /// ```
+    pub fn monitor_deploys<R: DeployMonitorAlarm>(
+        &mut self,
+        alarm: &Handle<R>,
+    ) -> Result<(), SynthError> {
+        self.get(alarm)?;
+        let id = alarm.logical_id().to_owned();
+        if self.deploy_monitors.alarms.contains(&id) {
+            return Ok(());
+        }
+        if self.deploy_monitors.alarms.len() >= MAX_TRIGGERS {
+            return Err(SynthError::InvalidResource {
+                id,
+                message: format!(
+                    "cannot be a deploy monitor: {} alarms already are, and CloudFormation takes at most {MAX_TRIGGERS} rollback triggers ({})",
+                    self.deploy_monitors.alarms.len(),
+                    self.deploy_monitors.alarms.join(", ")
+                ),
+            });
+        }
+        self.deploy_monitors.alarms.push(id);
+        Ok(())
+    }
+
+    /// How long the deploy monitors keep watching after CloudFormation has
+    /// deployed every resource, in minutes (0 to 180; without it, only
+    /// during the operation). Old resources of an update are cleaned up
+    /// only after this time, so a rollback in it is still quick.
+    pub fn deploy_monitoring_minutes(&mut self, minutes: u32) -> Result<(), SynthError> {
+        if minutes > MAX_MONITORING_MINUTES {
+            return Err(SynthError::props(
+                "deploy monitoring time",
+                format!(
+                    "{minutes} minutes is over CloudFormation's limit of {MAX_MONITORING_MINUTES}"
+                ),
+            ));
+        }
+        self.deploy_monitors.monitoring_minutes = Some(minutes);
+        Ok(())
+    }
+
+    /// The deploy monitors marked so far.
+    pub fn deploy_monitors(&self) -> &DeployMonitors {
+        &self.deploy_monitors
     }
 
     /// Records that a safe default was overridden, so the CLI can say so.
@@ -538,6 +631,7 @@ impl Stack {
     /// value serialised, then its property overrides applied in order.
     pub fn into_template(self) -> Result<Template, SynthError> {
         let mut template = self.template;
+        self.deploy_monitors.write(&mut template);
         for (id, entry) in self.entries {
             let mut properties = entry.resource.properties();
             for o in &entry.overrides {
@@ -698,6 +792,37 @@ fn apply_steps(node: &mut Expr, steps: &[PathStep], value: Option<&Expr>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "cloudwatch")]
+    #[test]
+    fn deploy_monitors_are_marked_once_and_a_sixth_is_refused() {
+        use crate::resources::cloudwatch::Alarm;
+        let mut stack = Stack::new("t");
+        let mut handles = Vec::new();
+        for i in 0..6 {
+            handles.push(stack.add(&format!("A{i}"), Alarm::new()).expect("added"));
+        }
+        for h in &handles[..5] {
+            stack.monitor_deploys(h).expect("within the limit");
+        }
+        stack
+            .monitor_deploys(&handles[0])
+            .expect("marking again is a no-op");
+        let e = stack.monitor_deploys(&handles[5]).expect_err("a sixth");
+        assert!(e.to_string().contains("at most 5 rollback triggers"), "{e}");
+        let e = stack.deploy_monitoring_minutes(181).expect_err("over 180");
+        assert!(e.to_string().contains("limit of 180"), "{e}");
+        let t = stack.into_template().expect("template");
+        let marks = DeployMonitors::read(&t).expect("valid").expect("marked");
+        assert_eq!(marks.alarms, ["A0", "A1", "A2", "A3", "A4"]);
+        assert_eq!(marks.monitoring_minutes, None);
+    }
+
+    #[test]
+    fn a_stack_without_monitors_writes_no_metadata() {
+        let t = Stack::new("t").into_template().expect("template");
+        assert!(t.metadata.is_empty());
+    }
 
     #[test]
     fn logical_ids_must_be_alphanumeric_and_short() {

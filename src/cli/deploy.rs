@@ -229,6 +229,13 @@ pub struct DeployArgs {
     /// Refuse instead of waiting when another operation is running on the stack.
     #[arg(long)]
     pub no_wait: bool,
+    /// Deploy without rollback triggers this once: the alarms the template
+    /// marks as deploy monitors (and hagen.toml's) do not watch this run,
+    /// and the stack's earlier triggers are removed until the next deploy.
+    /// Said as a warning, since it lowers safety. Example, to ship a fix
+    /// while an alarm is already in ALARM: `--no-rollback-triggers`.
+    #[arg(long)]
+    pub no_rollback_triggers: bool,
     /// How to show progress.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
@@ -404,6 +411,8 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     req.wait_if_busy = !args.no_wait;
     req.outputs_file = args.outputs_file.clone();
     req.catch_ctrl_c = true;
+    req.monitors = ctx.environment.monitors.clone();
+    req.monitors.disabled = args.no_rollback_triggers;
     Ok(req)
 }
 

@@ -64,6 +64,9 @@ pub struct EnvironmentInputs {
     pub tags: Vec<(String, Sourced)>,
     /// The account and region the environment is for.
     pub pins: Pins,
+    /// Deploy monitors the environment adds
+    /// (`[environments.NAME.deploy_monitors]`).
+    pub monitors: crate::deploy::triggers::MonitorSettings,
 }
 
 impl EnvironmentInputs {
@@ -104,6 +107,12 @@ impl EnvironmentInputs {
                 account_origin: place("account"),
                 region_origin: place("region"),
                 environment: Some(env.name.clone()),
+            },
+            monitors: crate::deploy::triggers::MonitorSettings {
+                extra_alarms: env.deploy_monitors.alarms.clone(),
+                monitoring_minutes: env.deploy_monitors.monitoring_minutes,
+                disabled: false,
+                origin: place("deploy_monitors.alarms"),
             },
         }
     }

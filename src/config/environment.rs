@@ -112,6 +112,10 @@ pub struct Environment {
     /// (`[environments.NAME.parameters]`): below `--parameters FILE` and
     /// `--parameter`, above the template's defaults.
     pub parameters: IndexMap<String, String>,
+    /// Deploy monitors this environment adds to the template's own
+    /// (`[environments.NAME.deploy_monitors]`): more alarms by logical ID,
+    /// and a monitoring time in place of the template's.
+    pub deploy_monitors: crate::deploy_monitors::DeployMonitors,
     pub(crate) origins: BTreeMap<String, Origin>,
     /// The blueprint section as it resolved, for quoting values in errors.
     pub(crate) blueprint_values: toml::Table,
@@ -136,6 +140,7 @@ impl Environment {
             tags: IndexMap::new(),
             account: None,
             parameters: IndexMap::new(),
+            deploy_monitors: crate::deploy_monitors::DeployMonitors::default(),
             origins: BTreeMap::new(),
             blueprint_values: toml::Table::new(),
         }

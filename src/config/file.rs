@@ -120,6 +120,8 @@ pub(crate) struct Layer {
     pub tags: Vec<(String, Set<String>)>,
     pub account: Option<Set<String>>,
     pub parameters: Vec<(String, Set<String>)>,
+    pub deploy_monitor_alarms: Option<Set<Vec<String>>>,
+    pub monitoring_minutes: Option<Set<u32>>,
     pub blueprint: Option<Section>,
 }
 
@@ -151,8 +153,10 @@ const ENV_KEYS: &[&str] = &[
     "tags",
     "account",
     "parameters",
+    "deploy_monitors",
     "blueprint",
 ];
+const MONITOR_KEYS: &[&str] = &["alarms", "monitoring_minutes"];
 
 /// Tag keys hagen sets itself.
 const RESERVED_TAGS: &[&str] = &["Project", "Environment"];
@@ -575,6 +579,7 @@ impl Reader<'_> {
                         .map(|a| self.set(a, span));
                 }
                 "parameters" => layer.parameters = self.parameters(value, &kpath),
+                "deploy_monitors" => self.deploy_monitors(value, &kpath, &mut layer),
                 "blueprint" => layer.blueprint = self.section(key, value, &kpath),
                 other => self.unknown(key.span(), &kpath, other, ENV_KEYS, &format!("[{path}]")),
             }
@@ -619,6 +624,62 @@ impl Reader<'_> {
             ),
         );
         None
+    }
+
+    /// Reads a `deploy_monitors` table: `alarms`, logical IDs of the
+    /// template's alarms that watch each deploy besides the template's own,
+    /// and `monitoring_minutes` (0 to 180) in place of the template's.
+    fn deploy_monitors(&mut self, value: &Spanned<DeValue<'_>>, path: &str, layer: &mut Layer) {
+        let Some(table) = self.table(value, path) else {
+            return;
+        };
+        for (key, value) in entries(table) {
+            let k = key.get_ref().to_string();
+            let kpath = format!("{path}.{k}");
+            match k.as_str() {
+                "alarms" => {
+                    let ids = match value.get_ref() {
+                        DeValue::Array(items) => items
+                            .iter()
+                            .map(|i| match i.get_ref() {
+                                DeValue::String(s) if !s.is_empty() => Some(s.to_string()),
+                                _ => None,
+                            })
+                            .collect::<Option<Vec<_>>>(),
+                        _ => None,
+                    };
+                    match ids {
+                        Some(ids) => {
+                            layer.deploy_monitor_alarms = Some(self.set(ids, value.span()));
+                        }
+                        None => self.problem(
+                            value.span(),
+                            &kpath,
+                            "must be an array of alarm logical IDs".into(),
+                            Some("write: alarms = [\"AppAlarmsTarget5xxAlarm\"]".into()),
+                        ),
+                    }
+                }
+                "monitoring_minutes" => {
+                    layer.monitoring_minutes = self
+                        .integer(
+                            value,
+                            &kpath,
+                            (0, i64::from(crate::deploy_monitors::MAX_MONITORING_MINUTES)),
+                            " (CloudFormation's limit for rollback triggers)",
+                        )
+                        .and_then(|n| u32::try_from(n).ok())
+                        .map(|n| self.set(n, value.span()));
+                }
+                other => self.unknown(
+                    key.span(),
+                    &kpath,
+                    other,
+                    MONITOR_KEYS,
+                    &format!("[{path}]"),
+                ),
+            }
+        }
     }
 
     /// Reads a `parameters` table: CloudFormation parameter values by
@@ -1000,6 +1061,27 @@ mod tests {
             "unknown key `maxi` in [environments.stage.blueprint.asg]"
         );
         assert_eq!(p[3].help.as_deref(), Some("did you mean `max`?"));
+    }
+
+    #[test]
+    fn deploy_monitors_take_alarm_ids_and_minutes_within_cloudformations_limit() {
+        let p = one("[environments.prod.deploy_monitors]\nmonitoring_minutes = 200\n");
+        assert_eq!(
+            p.key.as_deref(),
+            Some("environments.prod.deploy_monitors.monitoring_minutes")
+        );
+        assert_eq!(
+            p.location.as_ref().map(|l| (l.line, l.column)),
+            Some((2, 22))
+        );
+        let p = one("[environments.prod.deploy_monitors]\nalarms = \"Errors\"\n");
+        assert!(
+            p.message.contains("array of alarm logical IDs"),
+            "{}",
+            p.message
+        );
+        let p = one("[environments.prod.deploy_monitors]\nalarm = [\"Errors\"]\n");
+        assert_eq!(p.help.as_deref(), Some("did you mean `alarms`?"));
     }
 
     #[test]

@@ -339,6 +339,23 @@ mod tests {
     }
 
     #[test]
+    fn an_environment_adds_deploy_monitors_with_their_lines() {
+        let c = config(
+            "[environments.stage.deploy_monitors]\nalarms = [\"DbCpuAlarm\"]\nmonitoring_minutes = 20\n\n[environments.qa]\nextends = \"stage\"\n[environments.qa.deploy_monitors]\nmonitoring_minutes = 0\n",
+        );
+        let stage = resolve(&c, Some("stage")).expect("resolves").environment;
+        assert_eq!(stage.deploy_monitors.alarms, ["DbCpuAlarm"]);
+        assert_eq!(stage.deploy_monitors.monitoring_minutes, Some(20));
+        let origin = stage
+            .origin("deploy_monitors.alarms")
+            .expect("from the file");
+        assert_eq!((origin.location.line, origin.location.column), (2, 10));
+        let qa = resolve(&c, Some("qa")).expect("resolves").environment;
+        assert_eq!(qa.deploy_monitors.alarms, ["DbCpuAlarm"], "inherited");
+        assert_eq!(qa.deploy_monitors.monitoring_minutes, Some(0), "overridden");
+    }
+
+    #[test]
     fn prod_is_built_in_too() {
         let r = resolve(&Config::builtin(), Some("prod")).expect("prod exists");
         assert!(r.environment.deletion_protection);

@@ -359,4 +359,14 @@ fn apply(env: &mut Environment, layer: &Layer, rank: usize) {
         let k = format!("parameters.{key}");
         record(env, &k, &file_key(&k), value, rank);
     }
+    if let Some(set) = &layer.deploy_monitor_alarms {
+        env.deploy_monitors.alarms = set.value.clone();
+        let k = "deploy_monitors.alarms";
+        record(env, k, &file_key(k), set, rank);
+    }
+    if let Some(set) = &layer.monitoring_minutes {
+        env.deploy_monitors.monitoring_minutes = Some(set.value);
+        let k = "deploy_monitors.monitoring_minutes";
+        record(env, k, &file_key(k), set, rank);
+    }
 }

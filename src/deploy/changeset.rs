@@ -51,6 +51,8 @@ pub struct ChangeSetSpec {
     pub token: String,
     /// Description shown in the console.
     pub description: String,
+    /// Rollback triggers (`None`: send none, the stack keeps its own).
+    pub rollback_configuration: Option<super::triggers::RollbackConfig>,
 }
 
 /// A created change set.
@@ -384,6 +386,9 @@ pub async fn create(clients: &Clients, spec: &ChangeSetSpec) -> Result<CreateRes
     }
     if let Some(arns) = &spec.notification_arns {
         req = req.set_notification_arns(Some(arns.clone()));
+    }
+    if let Some(rollback) = &spec.rollback_configuration {
+        req = req.rollback_configuration(rollback.to_sdk());
     }
     match req.send().await {
         Ok(out) => Ok(CreateResult::Created(Created {

@@ -54,6 +54,32 @@ pub struct Failure {
     pub reason: String,
 }
 
+/// A stack-level rollback that a rollback trigger started: the stack's
+/// own `ROLLBACK_IN_PROGRESS` / `UPDATE_ROLLBACK_IN_PROGRESS` event whose
+/// reason names CloudWatch alarms by ARN. No resource failed, so without
+/// this the failure summary would not say why the deploy rolled back.
+pub fn trigger_failure(logical: &str, rtype: &str, status: &str, reason: &str) -> Option<Failure> {
+    if !matches!(
+        status,
+        "ROLLBACK_IN_PROGRESS" | "UPDATE_ROLLBACK_IN_PROGRESS"
+    ) {
+        return None;
+    }
+    let alarms = crate::deploy_monitors::alarms_in(reason);
+    if alarms.is_empty() {
+        return None;
+    }
+    Some(Failure {
+        logical_id: logical.to_owned(),
+        resource_type: rtype.to_owned(),
+        status: status.to_owned(),
+        reason: format!(
+            "rollback trigger fired: alarm {} went into ALARM ({reason})",
+            alarms.join(", ")
+        ),
+    })
+}
+
 /// How a watch ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchEnd {
@@ -260,6 +286,9 @@ impl Progress {
                 status: status.to_owned(),
                 reason: reason.to_owned(),
             });
+        }
+        if is_stack && let Some(f) = trigger_failure(logical, rtype, status, reason) {
+            self.failures.push(f);
         }
         if !is_stack
             && status::resource_done(status)
@@ -620,6 +649,33 @@ mod tests {
             assert!(super::super::width::visible_width(l) <= 60, "{text}");
         }
         assert!(text.contains("are invalid."), "{text}");
+    }
+
+    #[test]
+    fn a_rollback_started_by_a_trigger_names_the_alarm_among_the_failures() {
+        let reason = "Rollback triggered by alarm arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-Target5xx-1A in ALARM state";
+        let f = trigger_failure(
+            "web",
+            "AWS::CloudFormation::Stack",
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            reason,
+        )
+        .expect("a trigger rollback");
+        assert!(
+            f.reason
+                .starts_with("rollback trigger fired: alarm web-Target5xx-1A went into ALARM"),
+            "{}",
+            f.reason
+        );
+        assert_eq!(
+            trigger_failure(
+                "web",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                "The following resource(s) failed to update: [Db]."
+            ),
+            None
+        );
     }
 
     #[test]

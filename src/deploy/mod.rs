@@ -37,6 +37,7 @@ pub mod security;
 pub mod stack;
 pub mod stateful;
 pub mod status;
+pub mod triggers;
 pub mod upload;
 pub mod width;
 

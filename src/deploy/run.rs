@@ -27,6 +27,7 @@ use super::params;
 use super::review::{Review, parameter_changes};
 use super::stack::{self, StackInfo};
 use super::status::{self, StackState};
+use super::triggers::{self, MonitorSettings};
 use super::upload;
 
 /// A template ready to deploy: already synthesized and validated.
@@ -70,6 +71,9 @@ pub struct DeployRequest {
     /// Catch Ctrl-C while a stack operation runs (the CLI sets it; tests
     /// trigger the interrupt themselves).
     pub catch_ctrl_c: bool,
+    /// Rollback triggers: alarms `hagen.toml` adds, and
+    /// `--no-rollback-triggers`.
+    pub monitors: MonitorSettings,
 }
 
 impl DeployRequest {
@@ -90,6 +94,7 @@ impl DeployRequest {
             watch: WatchOptions::default(),
             change_set_timeout: Duration::from_secs(900),
             catch_ctrl_c: false,
+            monitors: MonitorSettings::default(),
         }
     }
 }
@@ -277,6 +282,9 @@ impl<'a> Deployer<'a> {
         });
         let plan =
             params::plan_parameters(template.template, &request.parameters, previous.as_deref())?;
+        let rollback = self
+            .rollback_triggers(request, template.template, info.as_ref(), creates)
+            .await?;
         let source = if template.body.len() > upload::MAX_INLINE_BYTES {
             let Some(bucket) = &request.bucket else {
                 return Err(too_large(template.body.len()));
@@ -316,6 +324,7 @@ impl<'a> Deployer<'a> {
             notification_arns: request.notification_arns.clone(),
             token: naming::request_token(stack, "create"),
             description: run_kind.description(&naming::this_run()),
+            rollback_configuration: rollback,
         };
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
@@ -346,6 +355,46 @@ impl<'a> Deployer<'a> {
             self.console.say(format!("Done in {elapsed:.1} s."));
         }
         result
+    }
+
+    /// The rollback triggers this run sends (see [`triggers`]), said in a
+    /// line or a few and recorded as `rollback_triggers` in JSON.
+    async fn rollback_triggers(
+        &mut self,
+        request: &DeployRequest,
+        template: &Template,
+        info: Option<&StackInfo>,
+        creates: bool,
+    ) -> Result<Option<triggers::RollbackConfig>, DeployError> {
+        let monitors = triggers::monitors(template, &request.monitors)?;
+        let (physical, account, region) = match info {
+            Some(i) if !creates && !monitors.alarms.is_empty() && !request.monitors.disabled => {
+                let physical = triggers::physical_ids(self.clients, &i.id).await?;
+                let (account, region) = triggers::where_alarms_live(self.clients, &i.id).await?;
+                (physical, account, region)
+            }
+            _ => (Vec::new(), String::new(), String::new()),
+        };
+        let plan = triggers::plan(
+            &monitors,
+            &request.monitors,
+            creates,
+            &physical,
+            &account,
+            &region,
+            template,
+        );
+        for w in &plan.warnings {
+            let painted = self.console.paint(w, Style::Warning);
+            self.console.warn(painted);
+        }
+        for line in &plan.lines {
+            self.console.say(line);
+        }
+        if let Some(config) = &plan.config {
+            self.console.record_of("rollback_triggers", config);
+        }
+        Ok(plan.config)
     }
 
     /// Everything after this run created its change set: wait for it,

@@ -16,6 +16,7 @@ pub(crate) mod functions;
 pub(crate) mod graph;
 pub(crate) mod intrinsics;
 pub(crate) mod model;
+pub(crate) mod monitors;
 pub(crate) mod network;
 pub(crate) mod parameters;
 pub(crate) mod quotas;
@@ -134,6 +135,7 @@ fn run(
         found.extend(unused::check(template));
     }
     found.extend(parameters::check(template));
+    found.extend(monitors::check(template));
     found.extend(quotas::check(template, options.body_size));
     let topology = model::Model::of(template);
     found.extend(security::check(template, &topology));

@@ -210,6 +210,9 @@ rules! {
     RULES_OUTSIDE_PARAMETERS = "HG219", Template, Error / Error,
         "Rules use more than parameters and rule functions",
         "Rules are evaluated before any resource exists: they may only Ref parameters (and pseudo parameters) and use the rule functions.";
+    DEPLOY_MONITORS = "HG220", Template, Error / Error,
+        "deploy monitor that is not an alarm",
+        "Metadata.hagen.DeployMonitors must name at most 5 CloudWatch alarms of the template, watched up to 180 minutes, or the deploy's rollback triggers cannot be set.";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",

@@ -30,6 +30,7 @@ mod deploy_inputs;
 mod deploy_localstack;
 mod deploy_moto;
 mod deploy_output;
+mod deploy_triggers;
 mod deploy_vs_awscli;
 mod graph;
 mod graph_browser;

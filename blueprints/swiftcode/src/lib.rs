@@ -53,6 +53,11 @@ pub const LETO_PORT: u16 = 8000;
 pub const DATABASE_NAME: &str = "swiftcode";
 /// Construct IDs, hence the prefixes of every logical ID. Never change
 /// them: a renamed resource is a replaced resource.
+/// Minutes SwiftCode's deploy monitors keep watching after CloudFormation
+/// has deployed everything: two periods of the unhealthy-host alarm, so
+/// instances that fail their health checks after the update still roll it
+/// back.
+pub const DEPLOY_MONITORING_MINUTES: u32 = 10;
 const NETWORK: &str = "Network";
 const APP: &str = "App";
 
@@ -217,11 +222,16 @@ impl Blueprint for SwiftCode {
 
         // 8. Alarms: 5xx and unhealthy hosts of every target (SwiftCode's
         // and Leto's), 5xx of the load balancer itself, CPU.
-        AppAlarms::new(
+        let alarms = AppAlarms::new(
             &mut stack,
             "AppAlarms",
             &AppAlarmsProps::for_app(&app, alerts.topic.clone()),
         )?;
+        // SwiftCode's own 5xx and unhealthy-host alarms watch every deploy:
+        // an update that breaks the application rolls back by itself.
+        stack.monitor_deploys(&alarms.target_5xx)?;
+        stack.monitor_deploys(&alarms.unhealthy_hosts)?;
+        stack.deploy_monitoring_minutes(DEPLOY_MONITORING_MINUTES)?;
 
         // 7. DNS: the domain is an alias of the load balancer.
         AliasRecord::new(

@@ -99,6 +99,9 @@ pub struct Seen {
     /// The request's form body (query-protocol parameters, URL-encoded),
     /// to check what a call asked for (`RetainResources.member.1=...`).
     pub params: String,
+    /// The request's form body, percent-decoded (`Key=Value` pairs joined
+    /// by `&`), to check what a call sent.
+    pub body: String,
 }
 
 #[derive(Debug, Default)]
@@ -184,6 +187,15 @@ impl FaultProxy {
             .into_iter()
             .filter(|s| s.outcome == "forwarded")
             .map(|s| s.action)
+            .collect()
+    }
+
+    /// The bodies of the requests with `action`, in order.
+    pub fn bodies(&self, action: &str) -> Vec<String> {
+        self.log()
+            .into_iter()
+            .filter(|s| s.action == action)
+            .map(|s| s.body)
             .collect()
     }
 
@@ -281,6 +293,31 @@ async fn read_body<R: AsyncBufReadExt + Unpin>(
     Ok((body, true))
 }
 
+/// Decodes `%XX` escapes and `+` of a form body (invalid escapes stay).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() && text.is_char_boundary(i + 3) => {
+                match u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn action_of(head: &str, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let from_body = text
@@ -358,6 +395,7 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
                 action: action.clone(),
                 outcome,
                 params: String::from_utf8_lossy(&body).into_owned(),
+                body: percent_decode(&String::from_utf8_lossy(&body)),
             });
         }
         match fault {
