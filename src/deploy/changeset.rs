@@ -51,6 +51,10 @@ pub struct ChangeSetSpec {
     pub token: String,
     /// Description shown in the console.
     pub description: String,
+    /// The service role CloudFormation acts as (`RoleARN`, `--role-arn`);
+    /// `None` keeps the stack's role on update (the caller's credentials
+    /// on create).
+    pub role_arn: Option<String>,
 }
 
 /// A created change set.
@@ -399,6 +403,7 @@ pub async fn create(clients: &Clients, spec: &ChangeSetSpec) -> Result<CreateRes
     if let Some(arns) = &spec.notification_arns {
         req = req.set_notification_arns(Some(arns.clone()));
     }
+    req = req.set_role_arn(spec.role_arn.clone());
     match req.send().await {
         Ok(out) => Ok(CreateResult::Created(Created {
             id: out.id().unwrap_or(&spec.name).to_owned(),

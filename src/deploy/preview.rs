@@ -67,6 +67,7 @@ pub async fn preview(
         notification_arns: None,
         token: naming::request_token(stack, "diff"),
         description: "Read-only preview by hagen diff (never executed)".into(),
+        role_arn: None,
     };
     let created = match changeset::create(clients, &spec).await? {
         CreateResult::NoChanges => return Ok(Preview::NoChanges),

@@ -70,6 +70,18 @@ pub struct DeployRequest {
     /// Catch Ctrl-C while a stack operation runs (the CLI sets it; tests
     /// trigger the interrupt themselves).
     pub catch_ctrl_c: bool,
+    /// The termination protection the stack should have after the deploy
+    /// (`--termination-protection`, or `protect = true` in `hagen.toml`);
+    /// `None` leaves it as it is.
+    pub termination_protection: Option<bool>,
+    /// `--role-arn`: the service role CloudFormation acts as.
+    pub role_arn: Option<String>,
+    /// `--disable-rollback`: a failed operation stays `*_FAILED` with what
+    /// succeeded kept, for a fix and another deploy or `hagen rollback`.
+    pub disable_rollback: bool,
+    /// `--change-set-name`: the user's name for this run's change set
+    /// instead of a generated `hagen-deploy-...` one.
+    pub change_set_name: Option<String>,
 }
 
 impl DeployRequest {
@@ -90,6 +102,10 @@ impl DeployRequest {
             watch: WatchOptions::default(),
             change_set_timeout: Duration::from_secs(900),
             catch_ctrl_c: false,
+            termination_protection: None,
+            role_arn: None,
+            disable_rollback: false,
+            change_set_name: None,
         }
     }
 }
@@ -182,6 +198,11 @@ struct Ours {
     /// before: if it is left empty, this run deletes it too.
     maybe_new_stack: bool,
 }
+
+mod rollback;
+mod safety_steps;
+
+pub use rollback::{RollbackOutcome, RollbackRequest};
 
 /// Runs deploys against one AWS account and region, talking to one console.
 pub struct Deployer<'a> {
@@ -297,7 +318,7 @@ impl<'a> Deployer<'a> {
         {
             return Ok(self.another_deploy(stack, other));
         }
-        let name = naming::deploy_change_set_name();
+        let name = self.change_set_name(request, info.is_some()).await?;
         let run_kind = if request.no_execute {
             RunKind::ForReview
         } else {
@@ -314,6 +335,7 @@ impl<'a> Deployer<'a> {
             notification_arns: request.notification_arns.clone(),
             token: naming::request_token(stack, "create"),
             description: run_kind.description(&naming::this_run()),
+            role_arn: request.role_arn.clone(),
         };
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
@@ -620,6 +642,7 @@ impl<'a> Deployer<'a> {
         if let Some(path) = &request.outputs_file {
             outputs::write_current(self.clients, stack, path, self.console).await?;
         }
+        self.protect(request, stack, false).await?;
         Ok(Outcome::NoChanges)
     }
 
@@ -757,6 +780,12 @@ impl<'a> Deployer<'a> {
                             return Ok(Err(self.report_failure(stack, status, failures)));
                         }
                     }
+                }
+                StackState::PausedFailed(s) if request.disable_rollback => {
+                    self.console.say(format!(
+                        "Stack {stack} is {s} (an earlier deploy failed with rollback disabled): deploying again continues from there (--disable-rollback)."
+                    ));
+                    return Ok(Ok(info));
                 }
                 StackState::PausedFailed(s) => {
                     self.explain_failure(
@@ -980,13 +1009,13 @@ impl<'a> Deployer<'a> {
             "ROLLBACK_FAILED" | "DELETE_FAILED" => Some(
                 "CloudFormation could not clean up. Delete the stack (checking the resources above) before deploying again.",
             ),
-            s if s.ends_with("_FAILED") => Some(
-                "The operation is paused with rollback disabled. Run hagen deploy again to roll it back, or fix the cause and deploy.",
-            ),
             _ => None,
         };
         if let Some(h) = hint {
             self.console.say(h);
+        }
+        if status.ends_with("_FAILED") && hint.is_none() {
+            self.paused_hint(stack);
         }
         Outcome::Failed { status, failures }
     }
@@ -1118,6 +1147,7 @@ impl<'a> Deployer<'a> {
             .stack_name(&described.stack_id)
             .change_set_name(&described.id)
             .client_request_token(&token)
+            .set_disable_rollback(request.disable_rollback.then_some(true))
             .send()
             .await
             .map_err(|e| {
@@ -1167,6 +1197,7 @@ impl<'a> Deployer<'a> {
                     self.console
                         .say(format!("Outputs written to {}", path.display()));
                 }
+                self.protect(request, &described.stack_id, creates).await?;
                 Ok(Outcome::Deployed { status, outputs })
             }
         }
