@@ -96,6 +96,9 @@ pub struct Seen {
     pub action: String,
     /// `forwarded`, or the fault applied.
     pub outcome: String,
+    /// Its form body (query-protocol parameters, URL-encoded), for tests
+    /// that check what a call sent.
+    pub body: String,
 }
 
 #[derive(Debug, Default)]
@@ -354,6 +357,7 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
             s.log.push(Seen {
                 action: action.clone(),
                 outcome,
+                body: String::from_utf8_lossy(&body).into_owned(),
             });
         }
         match fault {
