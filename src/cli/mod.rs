@@ -164,7 +164,9 @@ pub enum Command {
             \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-20261206-103005-8f2c41aa\n\
-            \x20 hagen deploy --changeset --allow-replace DbInstance  accept a replacement of SwiftCode's database\n\n\
+            \x20 hagen deploy --changeset --allow-replace DbInstance  accept a replacement of SwiftCode's database\n\
+            \x20 hagen deploy --changeset --termination-protection --role-arn arn:aws:iam::123456789012:role/cfn-deploy\n\
+            \x20 hagen deploy --changeset --disable-rollback --change-set-name release-42  keep what succeeded if it fails\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
             5 change set refused (or wrong account/region), 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
     )]
