@@ -249,6 +249,47 @@ pub struct DeployArgs {
     /// goes to stderr. See docs/deploy.md for the schema.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+    /// Turn the stack's termination protection on after the deploy (on a
+    /// new stack once it is created; on an existing one when it is off).
+    /// On by default for environments with `protect = true` in hagen.toml
+    /// (the built-in prod). Example: `--termination-protection`.
+    #[arg(long, overrides_with = "no_termination_protection")]
+    pub termination_protection: bool,
+    /// Turn the stack's termination protection off after the deploy, also
+    /// in an environment with `protect = true` (hagen says so).
+    #[arg(long, overrides_with = "termination_protection")]
+    pub no_termination_protection: bool,
+    /// The IAM role CloudFormation acts as for this stack (RoleARN of the
+    /// change set) [default: the environment's `role_arn` in hagen.toml].
+    /// Example: `--role-arn arn:aws:iam::123456789012:role/cfn-deploy`.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// If the operation fails, keep what succeeded and leave the stack in
+    /// CREATE_FAILED/UPDATE_FAILED instead of rolling back; then fix the
+    /// cause and deploy again with this flag (it continues from there), or
+    /// run `hagen rollback STACK`.
+    #[arg(long)]
+    pub disable_rollback: bool,
+    /// Name this run's change set (a letter first, then letters, digits and
+    /// hyphens, at most 128) instead of `hagen-deploy-TIME-RANDOM`. Refused
+    /// if the stack already has a change set of that name. Example:
+    /// `--change-set-name release-42`.
+    #[arg(long, value_name = "NAME", conflicts_with = "execute")]
+    pub change_set_name: Option<String>,
+}
+
+impl DeployArgs {
+    /// The termination protection asked for: the flags, else on for a
+    /// protected environment, else `None` (left as it is).
+    pub fn termination_protection(&self, protected_environment: bool) -> Option<bool> {
+        if self.no_termination_protection {
+            Some(false)
+        } else if self.termination_protection || protected_environment {
+            Some(true)
+        } else {
+            None
+        }
+    }
 }
 
 /// A synthesized, validated template the top-level CLI hands over.
@@ -280,6 +321,13 @@ pub struct DeployContext {
     /// The environment's parameters, stack tags and pinned account and
     /// region, from `hagen.toml`.
     pub environment: EnvironmentInputs,
+    /// The environment's name, for notices (`prod`).
+    pub environment_name: String,
+    /// `protect = true` in `hagen.toml` (built in for prod): termination
+    /// protection on unless `--no-termination-protection`.
+    pub protect: bool,
+    /// The environment's `role_arn`, when `--role-arn` is not given.
+    pub role_arn: Option<String>,
 }
 
 /// Prints an error as the user should see it: `error: MESSAGE` (one line),
@@ -413,7 +461,48 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     req.catch_ctrl_c = true;
     req.monitors = ctx.environment.monitors.clone();
     req.monitors.disabled = args.no_rollback_triggers;
+    safety_request(args, ctx, &mut req)?;
     Ok(req)
+}
+
+/// The safety flags' part of the request: termination protection (with
+/// the environment's default), the service role and the change-set name,
+/// checked before any AWS call.
+fn safety_request(
+    args: &DeployArgs,
+    ctx: &DeployContext,
+    req: &mut DeployRequest,
+) -> Result<(), DeployError> {
+    req.termination_protection = args.termination_protection(ctx.protect);
+    req.role_arn = args.role_arn.clone().or_else(|| ctx.role_arn.clone());
+    if let Some(arn) = &req.role_arn {
+        crate::deploy::safety::check_role_arn(arn)?;
+    }
+    req.disable_rollback = args.disable_rollback;
+    if let Some(name) = &args.change_set_name {
+        crate::deploy::safety::check_change_set_name(name)?;
+    }
+    req.change_set_name = args.change_set_name.clone();
+    Ok(())
+}
+
+/// Says when the user overrides a safe default of the environment: turning
+/// termination protection off in a protected one.
+fn safety_notices(args: &DeployArgs, ctx: &DeployContext, console: &mut Console) {
+    if ctx.protect && args.no_termination_protection {
+        let env = if ctx.environment_name.is_empty() {
+            "this environment"
+        } else {
+            ctx.environment_name.as_str()
+        };
+        console.warn(format!(
+            "notice: --no-termination-protection overrides the safe default of environment {env} (protect = true): the stack's termination protection is turned off, so one delete-stack can remove it"
+        ));
+        console.record(
+            "notice",
+            serde_json::json!({ "message": "termination protection turned off in a protected environment", "environment": env }),
+        );
+    }
 }
 
 /// Parameters from `hagen.toml`, `--parameters` files and `--parameter`
@@ -583,6 +672,7 @@ fn finish(
 ) -> u8 {
     let target = rt.block_on(context::target(clients, &request.stack_name));
     console.context(&target);
+    safety_notices(args, ctx, console);
     if let Err(e) = context::check(&target, &ctx.environment.pins) {
         console.error(e, exit::CHANGE_SET_REFUSED);
         return exit::CHANGE_SET_REFUSED;
@@ -853,6 +943,62 @@ mod tests {
             outcome_code(&Outcome::NeedsApproval { reasons: vec![] }),
             exit::CHANGE_SET_REFUSED
         );
+    }
+
+    #[test]
+    fn safety_flags_reach_the_request_with_the_environments_defaults() {
+        let args = |extra: &[&str]| {
+            use clap::{FromArgMatches, Parser};
+            #[derive(Parser)]
+            struct Cli {
+                #[command(flatten)]
+                args: DeployArgs,
+            }
+            let mut argv = vec!["hagen", "--stack-name", "web"];
+            argv.extend_from_slice(extra);
+            let matches = <Cli as clap::CommandFactory>::command()
+                .try_get_matches_from(argv)
+                .unwrap();
+            Cli::from_arg_matches(&matches).unwrap().args
+        };
+        let prod = DeployContext {
+            protect: true,
+            role_arn: Some("arn:aws:iam::123456789012:role/prod-deploy".into()),
+            ..DeployContext::default()
+        };
+        let req = request(&args(&[]), &prod).unwrap();
+        assert_eq!(req.termination_protection, Some(true), "prod is protected");
+        assert_eq!(
+            req.role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/prod-deploy")
+        );
+        let req = request(&args(&["--no-termination-protection"]), &prod).unwrap();
+        assert_eq!(req.termination_protection, Some(false));
+        let req = request(&args(&[]), &DeployContext::default()).unwrap();
+        assert_eq!(req.termination_protection, None, "left as it is");
+        let req = request(
+            &args(&["--disable-rollback", "--change-set-name", "release-42"]),
+            &DeployContext::default(),
+        )
+        .unwrap();
+        assert!(req.disable_rollback);
+        assert_eq!(req.change_set_name.as_deref(), Some("release-42"));
+    }
+
+    #[test]
+    fn a_malformed_role_arn_or_change_set_name_is_refused_before_any_aws_call() {
+        let mut args = DeployArgs {
+            stack_name: Some("web".into()),
+            role_arn: Some("arn:aws:iam::123456789012:user/me".into()),
+            ..DeployArgs::default()
+        };
+        let err = request(&args, &DeployContext::default()).unwrap_err();
+        assert_eq!(error_code(&err), exit::USAGE);
+        assert!(err.to_string().contains("is not a role"), "{err}");
+        args.role_arn = None;
+        args.change_set_name = Some("1st".into());
+        let err = request(&args, &DeployContext::default()).unwrap_err();
+        assert!(err.to_string().contains("--change-set-name"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub mod io;
 #[cfg(feature = "deploy")]
 pub mod ls;
 pub mod manual;
+#[cfg(feature = "deploy")]
+pub mod rollback;
 pub mod synth;
 #[cfg(feature = "deploy")]
 pub mod template_file;
@@ -168,7 +170,9 @@ pub enum Command {
             \x20 hagen deploy --changeset --yes --format json  CI: JSON lines on stdout, text on stderr\n\
             \x20 hagen deploy --changeset --no-execute          review only; prints the command to execute it\n\
             \x20 hagen deploy --execute hagen-deploy-20261206-103005-8f2c41aa\n\
-            \x20 hagen deploy --changeset --allow-replace DbInstance  accept a replacement of SwiftCode's database\n\n\
+            \x20 hagen deploy --changeset --allow-replace DbInstance  accept a replacement of SwiftCode's database\n\
+            \x20 hagen deploy --changeset --termination-protection --role-arn arn:aws:iam::123456789012:role/cfn-deploy\n\
+            \x20 hagen deploy --changeset --disable-rollback --change-set-name release-42  keep what succeeded if it fails\n\n\
             Exit codes: 0 deployed or no changes, 1 template rejected, 2 bad usage,\n\
             5 change set refused (or wrong account/region), 6 deploy failed or rolled back, 7 AWS error, 130 stopped watching."
     )]
@@ -300,6 +304,43 @@ pub enum Command {
             build it."
     )]
     Events(Unavailable),
+
+    /// Roll back a stack a failed operation left stuck, or continue its rollback.
+    #[command(
+        long_about = "Bring a stack that a failed operation left stuck back to its last \
+            working state: a stack in UPDATE_FAILED or CREATE_FAILED (deployed with \
+            --disable-rollback) is rolled back (RollbackStack); one in \
+            UPDATE_ROLLBACK_FAILED has its rollback continued (ContinueUpdateRollback), \
+            leaving the resources named with --skip as they are. The stack's state and \
+            failures are explained first, you are asked, and its events are streamed \
+            until it settles. Any other state is explained and left alone. See \
+            docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen rollback swiftcode-prod              roll back a stack left UPDATE_FAILED\n\
+            \x20 hagen rollback --env prod --yes            the blueprint's prod stack, without asking\n\
+            \x20 hagen rollback web --skip Database         continue an UPDATE_ROLLBACK_FAILED rollback past Database\n\
+            \x20 hagen rollback web --yes --format json     CI: JSON lines on stdout\n\n\
+            Exit codes: 0 rolled back, 2 bad usage (or no such stack), 5 nothing to roll back\n\
+            (the stack is not stuck) or declined, 6 the rollback failed or another operation\n\
+            is running, 7 AWS error, 130 stopped watching."
+    )]
+    #[cfg(feature = "deploy")]
+    Rollback {
+        /// Which environment, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// Stack, resources to skip, AWS access.
+        #[command(flatten)]
+        rollback: rollback::RollbackArgs,
+    },
+
+    /// Roll back a stuck stack (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Roll back a stuck stack. This hagen was built without the \
+            `deploy` feature; see the message this command prints for how to build it."
+    )]
+    Rollback(Unavailable),
 
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
@@ -519,7 +560,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
             exit::USAGE
         }
         #[cfg(not(feature = "deploy"))]
-        Command::Ls(_) | Command::Events(_) => {
+        Command::Ls(_) | Command::Events(_) | Command::Rollback(_) => {
             cx.error(DEPLOY_NOT_BUILT);
             exit::USAGE
         }
@@ -545,6 +586,19 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                 Err(code) => return early_error(&mut console, args.format, code, true),
             };
             events::run(&args, &context, &mut console)
+        }
+        #[cfg(feature = "deploy")]
+        Command::Rollback {
+            target,
+            rollback: args,
+        } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "rollback", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, true),
+            };
+            rollback::run(&args, &context, &mut console)
         }
         #[cfg(feature = "deploy")]
         Command::Diff { target, diff: args } => {
@@ -692,6 +746,9 @@ fn deploy_context<B: Blueprint + ?Sized>(
         command,
         verbose: cx.verbose,
         environment: inputs::EnvironmentInputs::of(&env, template.is_some()),
+        environment_name: env.name.clone(),
+        protect: env.protect,
+        role_arn: env.role_arn.clone(),
     })
 }
 

@@ -116,6 +116,16 @@ pub struct Environment {
     /// (`[environments.NAME.deploy_monitors]`): more alarms by logical ID,
     /// and a monitoring time in place of the template's.
     pub deploy_monitors: crate::deploy_monitors::DeployMonitors,
+    /// Whether `hagen deploy` turns the stack's termination protection on
+    /// unless `--no-termination-protection` says otherwise (`protect` in
+    /// `hagen.toml`; on in the built-in `prod`), so that a production stack
+    /// cannot be deleted by one mistaken command.
+    pub protect: bool,
+    /// The IAM role CloudFormation acts as for this environment's stack
+    /// (`role_arn` in `hagen.toml`), when `--role-arn` is not given: the
+    /// deploying user then needs only to pass that role, not every
+    /// permission the stack's resources take.
+    pub role_arn: Option<String>,
     pub(crate) origins: BTreeMap<String, Origin>,
     /// The blueprint section as it resolved, for quoting values in errors.
     pub(crate) blueprint_values: toml::Table,
@@ -141,6 +151,8 @@ impl Environment {
             account: None,
             parameters: IndexMap::new(),
             deploy_monitors: crate::deploy_monitors::DeployMonitors::default(),
+            protect: base == BaseEnvironment::Prod,
+            role_arn: None,
             origins: BTreeMap::new(),
             blueprint_values: toml::Table::new(),
         }
@@ -199,6 +211,8 @@ impl Environment {
             "deletion_protection" => Some(self.deletion_protection.to_string()),
             "template_bucket" => self.template_bucket.as_deref().map(quoted),
             "account" => self.account.as_deref().map(quoted),
+            "protect" => Some(self.protect.to_string()),
+            "role_arn" => self.role_arn.as_deref().map(quoted),
             _ => match key.split_once('.') {
                 Some(("tags", tag)) => self.tags.get(tag).map(|v| quoted(v)),
                 Some(("parameters", name)) => self.parameters.get(name).map(|v| quoted(v)),
@@ -229,6 +243,8 @@ mod tests {
         let prod = Environment::builtin(BaseEnvironment::Prod, "p");
         assert_eq!((stage.az_count, prod.az_count), (2, 2));
         assert!(prod.deletion_protection && !stage.deletion_protection);
+        assert!(prod.protect && !stage.protect, "prod's stack is protected");
+        assert_eq!(prod.role_arn, None);
         assert_eq!(stage.region, None);
         assert_eq!(prod.name, "prod");
     }

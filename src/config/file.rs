@@ -123,6 +123,8 @@ pub(crate) struct Layer {
     pub deploy_monitor_alarms: Option<Set<Vec<String>>>,
     pub monitoring_minutes: Option<Set<u32>>,
     pub blueprint: Option<Section>,
+    pub protect: Option<Set<bool>>,
+    pub role_arn: Option<Set<String>>,
 }
 
 /// The whole file, checked.
@@ -155,6 +157,8 @@ const ENV_KEYS: &[&str] = &[
     "parameters",
     "deploy_monitors",
     "blueprint",
+    "protect",
+    "role_arn",
 ];
 const MONITOR_KEYS: &[&str] = &["alarms", "monitoring_minutes"];
 
@@ -581,6 +585,15 @@ impl Reader<'_> {
                 "parameters" => layer.parameters = self.parameters(value, &kpath),
                 "deploy_monitors" => self.deploy_monitors(value, &kpath, &mut layer),
                 "blueprint" => layer.blueprint = self.section(key, value, &kpath),
+                "protect" => {
+                    layer.protect = self.boolean(value, &kpath).map(|b| self.set(b, span));
+                }
+                "role_arn" => {
+                    layer.role_arn = self
+                        .string(value, &kpath)
+                        .and_then(|a| self.role_arn(a, span.clone(), &kpath))
+                        .map(|a| self.set(a, span));
+                }
                 other => self.unknown(key.span(), &kpath, other, ENV_KEYS, &format!("[{path}]")),
             }
         }
@@ -606,6 +619,20 @@ impl Reader<'_> {
             Some("bucket names are 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit".into()),
         );
         None
+    }
+
+    /// Checks an IAM role ARN's shape (see
+    /// [`crate::config::check_role_arn`]).
+    fn role_arn(&mut self, s: String, span: Range<usize>, path: &str) -> Option<String> {
+        match super::check_role_arn(&s) {
+            Ok(()) => Some(s),
+            Err(why) => {
+                self.problem(span, path, format!("\"{s}\" is not an IAM role ARN: {why}"), Some(
+                    "a role ARN looks like role_arn = \"arn:aws:iam::123456789012:role/cfn-deploy\"".into(),
+                ));
+                None
+            }
+        }
     }
 
     /// Checks an AWS account ID's shape: twelve digits, written as a string
@@ -1171,6 +1198,24 @@ mod tests {
         assert!(p.message.contains("not an S3 bucket name"), "{}", p.message);
         assert!(
             problems("[environments.prod]\ntemplate_bucket = \"acme-cfn-templates\"\n").is_empty()
+        );
+    }
+
+    #[test]
+    fn protect_and_role_arn_are_checked_where_they_are_written() {
+        let p = one("[environments.stage]\nprotect = \"yes\"\n");
+        assert_eq!(line(&p), 2);
+        assert_eq!(p.key.as_deref(), Some("environments.stage.protect"));
+        let p = one("[environments.prod]\n\nrole_arn = \"arn:aws:iam::123:role/deploy\"\n");
+        assert_eq!(line(&p), 3);
+        assert_eq!(p.location.as_ref().map(|l| l.column), Some(12));
+        assert!(p.message.contains("not an IAM role ARN"), "{}", p.message);
+        assert!(p.message.contains("12 digits"), "{}", p.message);
+        assert!(
+            problems(
+                "[environments.prod]\nprotect = false\nrole_arn = \"arn:aws:iam::123456789012:role/deploy\"\n"
+            )
+            .is_empty()
         );
     }
 

@@ -116,6 +116,8 @@ const TOKENS: &[&str] = &[
     "template_bucket",
     "account",
     "parameters",
+    "protect",
+    "role_arn",
     "eu-west-1",
 ];
 

@@ -19,6 +19,7 @@ mod environment;
 mod error;
 mod file;
 mod resolve;
+mod role_arn;
 mod section;
 mod suggest;
 
@@ -30,6 +31,7 @@ use std::path::Path;
 pub use environment::{BaseEnvironment, Environment, MAX_TAGS, Origin};
 pub use error::{ConfigError, Location, Problem, Snippet};
 pub use file::MAX_ENVIRONMENTS;
+pub use role_arn::{MAX_ROLE_ARN, check as check_role_arn};
 pub use section::{BlueprintConfig, ConfigIssue, KeyDefaults, key_defaults};
 pub use suggest::did_you_mean;
 
@@ -359,7 +361,34 @@ mod tests {
     fn prod_is_built_in_too() {
         let r = resolve(&Config::builtin(), Some("prod")).expect("prod exists");
         assert!(r.environment.deletion_protection);
+        assert!(
+            r.environment.protect,
+            "prod's stack gets termination protection"
+        );
         assert_eq!(r.config.instance_type, "m6i.large");
+    }
+
+    #[test]
+    fn protect_and_role_arn_are_inherited_and_overridden() {
+        let c = config(
+            "[environments.prod]\nrole_arn = \"arn:aws:iam::123456789012:role/deploy\"\n\
+             [environments.perf]\nextends = \"prod\"\nprotect = false\n",
+        );
+        let perf = resolve(&c, Some("perf"))
+            .expect("perf resolves")
+            .environment;
+        assert!(!perf.protect, "turned off in perf");
+        assert_eq!(
+            perf.role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/deploy"),
+            "inherited from prod"
+        );
+        assert_eq!(
+            perf.origin("protect").map(|o| o.key.as_str()),
+            Some("environments.perf.protect")
+        );
+        let stage = resolve(&c, Some("stage")).expect("stage").environment;
+        assert!(!stage.protect && stage.role_arn.is_none());
     }
 
     #[test]

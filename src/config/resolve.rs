@@ -369,4 +369,12 @@ fn apply(env: &mut Environment, layer: &Layer, rank: usize) {
         let k = "deploy_monitors.monitoring_minutes";
         record(env, k, &file_key(k), set, rank);
     }
+    if let Some(set) = &layer.protect {
+        env.protect = set.value;
+        record(env, "protect", &file_key("protect"), set, rank);
+    }
+    if let Some(set) = &layer.role_arn {
+        env.role_arn = Some(set.value.clone());
+        record(env, "role_arn", &file_key("role_arn"), set, rank);
+    }
 }

@@ -53,6 +53,10 @@ pub struct ChangeSetSpec {
     pub description: String,
     /// Rollback triggers (`None`: send none, the stack keeps its own).
     pub rollback_configuration: Option<super::triggers::RollbackConfig>,
+    /// The service role CloudFormation acts as (`RoleARN`, `--role-arn`);
+    /// `None` keeps the stack's role on update (the caller's credentials
+    /// on create).
+    pub role_arn: Option<String>,
 }
 
 /// A created change set.
@@ -390,6 +394,7 @@ pub async fn create(clients: &Clients, spec: &ChangeSetSpec) -> Result<CreateRes
     if let Some(rollback) = &spec.rollback_configuration {
         req = req.rollback_configuration(rollback.to_sdk());
     }
+    req = req.set_role_arn(spec.role_arn.clone());
     match req.send().await {
         Ok(out) => Ok(CreateResult::Created(Created {
             id: out.id().unwrap_or(&spec.name).to_owned(),

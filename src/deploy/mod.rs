@@ -33,6 +33,7 @@ pub mod preview;
 pub mod replacement;
 pub mod review;
 mod run;
+pub mod safety;
 pub mod security;
 pub mod stack;
 pub mod stateful;
@@ -46,4 +47,4 @@ pub use console::{
     Console, Interrupt, OutputFormat, ProgressMode, Prompt, ScriptedPrompt, SharedBuffer,
 };
 pub use error::{AwsProblem, DeployError};
-pub use run::{DeployRequest, Deployer, Outcome, Synthesized};
+pub use run::{DeployRequest, Deployer, Outcome, RollbackOutcome, RollbackRequest, Synthesized};

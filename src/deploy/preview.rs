@@ -68,6 +68,7 @@ pub async fn preview(
         token: naming::request_token(stack, "diff"),
         description: "Read-only preview by hagen diff (never executed)".into(),
         rollback_configuration: None,
+        role_arn: None,
     };
     let created = match changeset::create(clients, &spec).await? {
         CreateResult::NoChanges => return Ok(Preview::NoChanges),

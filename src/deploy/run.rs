@@ -74,6 +74,18 @@ pub struct DeployRequest {
     /// Rollback triggers: alarms `hagen.toml` adds, and
     /// `--no-rollback-triggers`.
     pub monitors: MonitorSettings,
+    /// The termination protection the stack should have after the deploy
+    /// (`--termination-protection`, or `protect = true` in `hagen.toml`);
+    /// `None` leaves it as it is.
+    pub termination_protection: Option<bool>,
+    /// `--role-arn`: the service role CloudFormation acts as.
+    pub role_arn: Option<String>,
+    /// `--disable-rollback`: a failed operation stays `*_FAILED` with what
+    /// succeeded kept, for a fix and another deploy or `hagen rollback`.
+    pub disable_rollback: bool,
+    /// `--change-set-name`: the user's name for this run's change set
+    /// instead of a generated `hagen-deploy-...` one.
+    pub change_set_name: Option<String>,
 }
 
 impl DeployRequest {
@@ -95,6 +107,10 @@ impl DeployRequest {
             change_set_timeout: Duration::from_secs(900),
             catch_ctrl_c: false,
             monitors: MonitorSettings::default(),
+            termination_protection: None,
+            role_arn: None,
+            disable_rollback: false,
+            change_set_name: None,
         }
     }
 }
@@ -187,6 +203,11 @@ struct Ours {
     /// before: if it is left empty, this run deletes it too.
     maybe_new_stack: bool,
 }
+
+mod rollback;
+mod safety_steps;
+
+pub use rollback::{RollbackOutcome, RollbackRequest};
 
 /// Runs deploys against one AWS account and region, talking to one console.
 pub struct Deployer<'a> {
@@ -307,7 +328,7 @@ impl<'a> Deployer<'a> {
         {
             return Ok(self.another_deploy(stack, other));
         }
-        let name = naming::deploy_change_set_name();
+        let name = self.change_set_name(request, info.is_some()).await?;
         let run_kind = if request.no_execute {
             RunKind::ForReview
         } else {
@@ -325,6 +346,7 @@ impl<'a> Deployer<'a> {
             token: naming::request_token(stack, "create"),
             description: run_kind.description(&naming::this_run()),
             rollback_configuration: rollback,
+            role_arn: request.role_arn.clone(),
         };
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
@@ -671,6 +693,7 @@ impl<'a> Deployer<'a> {
         if let Some(path) = &request.outputs_file {
             outputs::write_current(self.clients, stack, path, self.console).await?;
         }
+        self.protect(request, stack, false).await?;
         Ok(Outcome::NoChanges)
     }
 
@@ -808,6 +831,12 @@ impl<'a> Deployer<'a> {
                             return Ok(Err(self.report_failure(stack, status, failures)));
                         }
                     }
+                }
+                StackState::PausedFailed(s) if request.disable_rollback => {
+                    self.console.say(format!(
+                        "Stack {stack} is {s} (an earlier deploy failed with rollback disabled): deploying again continues from there (--disable-rollback)."
+                    ));
+                    return Ok(Ok(info));
                 }
                 StackState::PausedFailed(s) => {
                     self.explain_failure(
@@ -1051,13 +1080,13 @@ impl<'a> Deployer<'a> {
             "ROLLBACK_FAILED" | "DELETE_FAILED" => Some(
                 "CloudFormation could not clean up. Delete the stack (checking the resources above) before deploying again.",
             ),
-            s if s.ends_with("_FAILED") => Some(
-                "The operation is paused with rollback disabled. Run hagen deploy again to roll it back, or fix the cause and deploy.",
-            ),
             _ => None,
         };
         if let Some(h) = hint {
             self.console.say(h);
+        }
+        if status.ends_with("_FAILED") && hint.is_none() {
+            self.paused_hint(stack);
         }
         Outcome::Failed { status, failures }
     }
@@ -1189,6 +1218,7 @@ impl<'a> Deployer<'a> {
             .stack_name(&described.stack_id)
             .change_set_name(&described.id)
             .client_request_token(&token)
+            .set_disable_rollback(request.disable_rollback.then_some(true))
             .send()
             .await
             .map_err(|e| {
@@ -1238,6 +1268,7 @@ impl<'a> Deployer<'a> {
                     self.console
                         .say(format!("Outputs written to {}", path.display()));
                 }
+                self.protect(request, &described.stack_id, creates).await?;
                 Ok(Outcome::Deployed { status, outputs })
             }
         }
