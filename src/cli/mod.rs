@@ -13,6 +13,8 @@ pub mod color;
 pub mod deploy;
 #[cfg(feature = "deploy")]
 pub mod diff;
+#[cfg(feature = "deploy")]
+pub mod drift;
 pub mod exit;
 pub mod graph;
 #[cfg(feature = "deploy")]
@@ -184,6 +186,43 @@ pub enum Command {
             the message this command prints for how to build it with deploy."
     )]
     Deploy(Unavailable),
+
+    /// Detect drift: resources changed or deleted outside CloudFormation.
+    #[command(
+        long_about = "Run CloudFormation's drift detection on a stack (the blueprint's stack \
+            for --env, or STACK: any stack) and show each resource changed or deleted \
+            outside CloudFormation, with every property that differs as \
+            `path: expected -> actual`, how many resources are in sync, and those whose \
+            type drift detection does not support. Changes no resource. `hagen deploy` and \
+            `hagen diff` warn when the last detection found drift; `hagen deploy \
+            --revert-drift` sets drifted properties back. See docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen drift                          the blueprint's stage stack\n\
+            \x20 hagen drift --env prod               the blueprint's prod stack\n\
+            \x20 hagen drift web-stage --region eu-west-1  any stack\n\
+            \x20 hagen drift --format json > drift.json  CI: one JSON document, exit 11 on drift\n\
+            \x20 hagen deploy --changeset --revert-drift  then set the drifted values back\n\n\
+            Exit codes: 0 in sync, 11 drifted (resources modified or deleted),\n\
+            2 bad usage or no such stack, 5 wrong account/region, 7 AWS error or timeout."
+    )]
+    #[cfg(feature = "deploy")]
+    Drift {
+        /// Which environment's stack, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// The stack, AWS access and output options.
+        #[command(flatten)]
+        drift: drift::DriftArgs,
+    },
+
+    /// Detect drift (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Detect drift on a stack. This hagen was built without the \
+            `deploy` feature, which keeps `hagen synth` free of the AWS SDK; see \
+            the message this command prints for how to build it with deploy."
+    )]
+    Drift(Unavailable),
 
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
@@ -398,7 +437,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
         Command::Man(args) => manual::man(&args, cx),
         Command::Graph(args) => graph::run(&args, cx),
         #[cfg(not(feature = "deploy"))]
-        Command::Diff(_) | Command::Deploy(_) => {
+        Command::Diff(_) | Command::Deploy(_) | Command::Drift(_) => {
             cx.error(DEPLOY_NOT_BUILT);
             exit::USAGE
         }
@@ -427,6 +466,19 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     diff::run(&args, &context, &mut synth, &mut console)
                 }
             }
+        }
+        #[cfg(feature = "deploy")]
+        Command::Drift {
+            target,
+            drift: args,
+        } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "drift", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, false),
+            };
+            drift::run(&args, &context, &mut console)
         }
         #[cfg(feature = "deploy")]
         Command::Deploy {

@@ -20,6 +20,8 @@ pub mod console;
 pub mod context;
 pub mod diff;
 pub mod document;
+pub mod drift;
+pub mod drift_review;
 mod error;
 pub mod events;
 pub mod inputs;

@@ -67,6 +67,8 @@ pub async fn preview(
         notification_arns: None,
         token: naming::request_token(stack, "diff"),
         description: "Read-only preview by hagen diff (never executed)".into(),
+        revert_drift: false,
+        import_existing: false,
     };
     let created = match changeset::create(clients, &spec).await? {
         CreateResult::NoChanges => return Ok(Preview::NoChanges),

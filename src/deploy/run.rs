@@ -70,6 +70,10 @@ pub struct DeployRequest {
     /// Catch Ctrl-C while a stack operation runs (the CLI sets it; tests
     /// trigger the interrupt themselves).
     pub catch_ctrl_c: bool,
+    /// `--revert-drift`: a drift-aware change set (updates only).
+    pub revert_drift: bool,
+    /// `--import-existing`: adopt existing resources with custom names.
+    pub import_existing: bool,
 }
 
 impl DeployRequest {
@@ -90,6 +94,8 @@ impl DeployRequest {
             watch: WatchOptions::default(),
             change_set_timeout: Duration::from_secs(900),
             catch_ctrl_c: false,
+            revert_drift: false,
+            import_existing: false,
         }
     }
 }
@@ -268,6 +274,12 @@ impl<'a> Deployer<'a> {
             .map(|i| StackState::from_status(&i.status))
             .unwrap_or(StackState::Absent);
         let creates = state.creates();
+        if let Some(line) = info.as_ref().and_then(|i| {
+            super::drift::warning(stack, i.drift_status.as_deref(), &self.cli())
+                .filter(|_| !request.revert_drift)
+        }) {
+            self.console.warn(line);
+        }
         let previous = (!creates).then(|| {
             info.as_ref()
                 .map(|i| i.parameter_keys.clone())
@@ -314,6 +326,9 @@ impl<'a> Deployer<'a> {
             notification_arns: request.notification_arns.clone(),
             token: naming::request_token(stack, "create"),
             description: run_kind.description(&naming::this_run()),
+            // A new stack has nothing to drift from.
+            revert_drift: request.revert_drift && !creates,
+            import_existing: request.import_existing,
         };
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
@@ -1060,6 +1075,9 @@ impl<'a> Deployer<'a> {
         self.console.say(painted);
         let rendered = review.render_at(self.console.color, self.console.width);
         self.console.say(rendered.trim_end());
+        for line in super::drift_review::lines(&described.changes, new) {
+            self.console.say(line);
+        }
         self.console.record(
             "review",
             serde_json::json!({

@@ -33,6 +33,7 @@ mod deploy_output;
 mod deploy_vs_awscli;
 mod graph;
 mod graph_browser;
+mod lifecycle_drift;
 mod lint;
 mod snapshots;
 mod terminal;

@@ -96,6 +96,9 @@ pub struct Seen {
     pub action: String,
     /// `forwarded`, or the fault applied.
     pub outcome: String,
+    /// The request's form body (query-protocol parameters, URL-encoded),
+    /// so that a test can check what was sent.
+    pub request: String,
 }
 
 #[derive(Debug, Default)]
@@ -181,6 +184,15 @@ impl FaultProxy {
             .into_iter()
             .filter(|s| s.outcome == "forwarded")
             .map(|s| s.action)
+            .collect()
+    }
+
+    /// The form bodies of the requests with `action`, in order.
+    pub fn requests(&self, action: &str) -> Vec<String> {
+        self.log()
+            .into_iter()
+            .filter(|s| s.action == action)
+            .map(|s| s.request)
             .collect()
     }
 
@@ -354,6 +366,7 @@ async fn serve(client: TcpStream, upstream: &str, state: Arc<Mutex<State>>) -> s
             s.log.push(Seen {
                 action: action.clone(),
                 outcome,
+                request: String::from_utf8_lossy(&body).into_owned(),
             });
         }
         match fault {
