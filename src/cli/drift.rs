@@ -79,7 +79,11 @@ fn detect(
     options: DetectOptions,
     console: &mut Console,
 ) -> u8 {
-    let Some(stack) = args.stack.clone().or_else(|| ctx.default_stack_name.clone()) else {
+    let Some(stack) = args
+        .stack
+        .clone()
+        .or_else(|| ctx.default_stack_name.clone())
+    else {
         console.error(
             "no stack name: pass it as `hagen drift STACK` or choose the blueprint's with --env",
             exit::USAGE,
@@ -266,17 +270,24 @@ mod tests {
     fn a_drifted_stack_lists_each_resource_and_difference() {
         let text = lines(&report(), " --region eu-west-1").join("\n");
         assert!(
-            text.contains("Stack web has drifted: 2 resources changed outside CloudFormation, 1 in sync."),
+            text.contains(
+                "Stack web has drifted: 2 resources changed outside CloudFormation, 1 in sync."
+            ),
             "{text}"
         );
         assert!(
             text.contains("  Data (AWS::S3::Bucket, web-data): MODIFIED\n    /VersioningConfiguration/Status: Enabled -> Suspended"),
             "{text}"
         );
-        assert!(text.contains("  Alerts (AWS::SNS::Topic): DELETED"), "{text}");
+        assert!(
+            text.contains("  Alerts (AWS::SNS::Topic): DELETED"),
+            "{text}"
+        );
         assert!(text.contains("  Hook (Custom::Thing)"), "{text}");
         assert!(
-            text.contains("hagen deploy --stack-name web --region eu-west-1 --changeset --revert-drift"),
+            text.contains(
+                "hagen deploy --stack-name web --region eu-west-1 --changeset --revert-drift"
+            ),
             "{text}"
         );
     }
@@ -288,6 +299,9 @@ mod tests {
         r.stack_status = "IN_SYNC".into();
         r.unchecked.clear();
         let text = lines(&r, "").join("\n");
-        assert_eq!(text, "Stack web is in sync: 1 resource matches the template.");
+        assert_eq!(
+            text,
+            "Stack web is in sync: 1 resource matches the template."
+        );
     }
 }

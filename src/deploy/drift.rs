@@ -135,7 +135,10 @@ pub async fn detect(
                 DeployError::aws(format!("DetectStackDrift for stack {stack:?}"), &e)
             }
         })?;
-    let id = started.stack_drift_detection_id().unwrap_or_default().to_owned();
+    let id = started
+        .stack_drift_detection_id()
+        .unwrap_or_default()
+        .to_owned();
     let begin = Instant::now();
     let mut delay = options.first_poll;
     let (stack_status, failure) = loop {
@@ -208,7 +211,10 @@ async fn resource_drifts(
             .send()
             .await
             .map_err(|e| {
-                DeployError::aws(format!("DescribeStackResourceDrifts of stack {stack:?}"), &e)
+                DeployError::aws(
+                    format!("DescribeStackResourceDrifts of stack {stack:?}"),
+                    &e,
+                )
             })?;
         for d in out.stack_resource_drifts() {
             let logical_id = d.logical_resource_id().unwrap_or("?").to_owned();
@@ -302,7 +308,10 @@ mod tests {
             actual: Some("Suspended".into()),
             kind: "NOT_EQUAL".into(),
         };
-        assert_eq!(d.line(), "/VersioningConfiguration/Status: Enabled -> Suspended");
+        assert_eq!(
+            d.line(),
+            "/VersioningConfiguration/Status: Enabled -> Suspended"
+        );
         let added = PropertyDifference {
             expected: None,
             ..d

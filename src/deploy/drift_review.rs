@@ -86,7 +86,10 @@ pub fn lines(changes: &[Change], new: &Document) -> Vec<String> {
                 ));
                 continue;
             }
-            out.push(format!("  {} ({}): MODIFIED", c.logical_id, c.resource_type));
+            out.push(format!(
+                "  {} ({}): MODIFIED",
+                c.logical_id, c.resource_type
+            ));
             if d.properties.is_empty() {
                 out.push("    (CloudFormation did not list the properties)".into());
             }

@@ -53,7 +53,9 @@ fn status_answer(detection: &str, stack_status: &str) -> String {
     let drift = if detection == "DETECTION_IN_PROGRESS" {
         String::new()
     } else {
-        format!("<StackDriftStatus>{stack_status}</StackDriftStatus><DriftedStackResourceCount>2</DriftedStackResourceCount>")
+        format!(
+            "<StackDriftStatus>{stack_status}</StackDriftStatus><DriftedStackResourceCount>2</DriftedStackResourceCount>"
+        )
     };
     format!(
         "<DescribeStackDriftDetectionStatusResponse {NS}><DescribeStackDriftDetectionStatusResult><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/s/1</StackId><StackDriftDetectionId>b78ac9b0-dec1-11e7-a451-503a3e3b2e5d</StackDriftDetectionId>{drift}<DetectionStatus>{detection}</DetectionStatus><Timestamp>2026-12-06T12:00:00Z</Timestamp></DescribeStackDriftDetectionStatusResult><ResponseMetadata><RequestId>fault-proxy</RequestId></ResponseMetadata></DescribeStackDriftDetectionStatusResponse>"
@@ -100,7 +102,11 @@ fn drifts_answer(drifted: bool) -> String {
 fn detection(drifted: bool) -> Vec<Rule> {
     let status = if drifted { "DRIFTED" } else { "IN_SYNC" };
     vec![
-        Rule::on("DetectStackDrift", usize::MAX, Fault::Answer(detect_answer())),
+        Rule::on(
+            "DetectStackDrift",
+            usize::MAX,
+            Fault::Answer(detect_answer()),
+        ),
         Rule::on(
             "DescribeStackDriftDetectionStatus",
             1,
@@ -215,8 +221,9 @@ fn drift_of_an_in_sync_stack_exits_zero() {
     let run = drift(&proxy.endpoint(), &stack, &[]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(
-        run.out
-            .contains(&format!("Stack {stack} is in sync: 3 resources match the template.")),
+        run.out.contains(&format!(
+            "Stack {stack} is in sync: 3 resources match the template."
+        )),
         "{}",
         run.all()
     );
