@@ -330,6 +330,11 @@ impl<'a> Deployer<'a> {
             revert_drift: request.revert_drift && !creates,
             import_existing: request.import_existing,
         };
+        if request.revert_drift && creates {
+            self.console.say(format!(
+                "--revert-drift: stack {stack} does not exist yet, so there is no drift to revert; it is created as usual."
+            ));
+        }
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
             "Creating change set {name} to {kind} stack {stack}..."

@@ -458,7 +458,15 @@ fn revert_drift_is_not_sent_for_a_new_stack() {
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.out.contains(&format!(
+            "--revert-drift: stack {stack} does not exist yet, so there is no drift to revert; it is created as usual."
+        )),
+        "{}",
+        run.all()
+    );
     let create = proxy.requests("CreateChangeSet");
+    assert_eq!(create.len(), 1, "{:?}", proxy.log());
     assert!(
         create.iter().all(|b| !b.contains("DeploymentMode")),
         "{create:?}"
