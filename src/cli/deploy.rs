@@ -243,6 +243,21 @@ pub struct DeployArgs {
     /// run, a deploy that changes nothing included.
     #[arg(long, value_name = "PATH")]
     pub outputs_file: Option<PathBuf>,
+    /// Make a drift-aware change set (`DeploymentMode: REVERT_DRIFT`): it
+    /// sets properties changed outside CloudFormation back to the
+    /// template's values, and the review lists each one it overwrites
+    /// (live -> template). Updates only. See `hagen drift` first. Example:
+    /// `hagen deploy --changeset --revert-drift`.
+    #[arg(long, conflicts_with = "execute")]
+    pub revert_drift: bool,
+    /// Adopt resources with custom names (a fixed BucketName, TableName...)
+    /// that already exist, instead of failing on "already exists"
+    /// (`ImportExistingResources`). The review marks them `Import`; hagen
+    /// manages them from then on, so their DeletionPolicy decides whether
+    /// a later removal deletes them. Example: `hagen deploy --changeset
+    /// --import-existing`.
+    #[arg(long, conflicts_with = "execute")]
+    pub import_existing: bool,
     /// Output format: `text` for people, or `json`: JSON lines on stdout,
     /// one object per record with a `type` (`context`, `review`, `event`,
     /// `outcome` with the exit code, `error`); the text for people then
@@ -462,6 +477,8 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     req.monitors = ctx.environment.monitors.clone();
     req.monitors.disabled = args.no_rollback_triggers;
     safety_request(args, ctx, &mut req)?;
+    req.revert_drift = args.revert_drift;
+    req.import_existing = args.import_existing;
     Ok(req)
 }
 

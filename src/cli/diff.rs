@@ -11,7 +11,7 @@ use crate::deploy::diff::TemplateDiff;
 use crate::deploy::document::Document;
 use crate::deploy::preview::{Preview, preview};
 use crate::deploy::status::StackState;
-use crate::deploy::{Clients, Console, DeployError, Synthesized, context, params, stack};
+use crate::deploy::{Clients, Console, DeployError, Synthesized, context, drift, params, stack};
 
 use super::deploy::{AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name, runtime};
 use super::exit;
@@ -214,6 +214,12 @@ fn compare(
     }
     let result: Result<Findings, DeployError> = rt.block_on(async {
         let info = stack::describe(&clients, &stack).await?;
+        if let Some(line) = info
+            .as_ref()
+            .and_then(|i| drift::warning(&stack, i.drift_status.as_deref(), &clients.cli_flags()))
+        {
+            console.warn(line);
+        }
         let deployed = match &info {
             Some(i) if StackState::from_status(&i.status) != StackState::ReviewInProgress => {
                 match stack::template(&clients, &i.id, None).await? {

@@ -29,6 +29,9 @@ pub const CANNOT_WRITE: u8 = 8;
 /// `hagen diff --exit-code` found changes: the deploy would change the
 /// stack (or create it). Without `--exit-code`, `diff` exits 0 either way.
 pub const DIFF_CHANGES: u8 = 9;
+/// `hagen drift` found resources changed outside CloudFormation (modified
+/// or deleted); 0 means every checked resource is in sync.
+pub const STACK_DRIFTED: u8 = 11;
 /// The user stopped watching (Ctrl-C) while CloudFormation kept working.
 pub const INTERRUPTED: u8 = 130;
 
@@ -64,6 +67,10 @@ pub const MEANINGS: &[(u8, &str)] = &[
     (
         DIFF_CHANGES,
         "diff --exit-code: the deploy would change the stack",
+    ),
+    (
+        STACK_DRIFTED,
+        "drift: resources were changed or deleted outside CloudFormation",
     ),
     (
         INTERRUPTED,

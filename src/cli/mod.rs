@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod destroy;
 #[cfg(feature = "deploy")]
 pub mod diff;
+pub mod drift;
 #[cfg(feature = "deploy")]
 pub mod events;
 pub mod exit;
@@ -341,6 +342,42 @@ pub enum Command {
             `deploy` feature; see the message this command prints for how to build it."
     )]
     Rollback(Unavailable),
+    /// Detect drift: resources changed or deleted outside CloudFormation.
+    #[command(
+        long_about = "Run CloudFormation's drift detection on a stack (the blueprint's stack \
+            for --env, or STACK: any stack) and show each resource changed or deleted \
+            outside CloudFormation, with every property that differs as \
+            `path: expected -> actual`, how many resources are in sync, and those whose \
+            type drift detection does not support. Changes no resource. `hagen deploy` and \
+            `hagen diff` warn when the last detection found drift; `hagen deploy \
+            --revert-drift` sets drifted properties back. See docs/deploy.md.",
+        after_help = "Examples:\n\
+            \x20 hagen drift                          the blueprint's stage stack\n\
+            \x20 hagen drift --env prod               the blueprint's prod stack\n\
+            \x20 hagen drift web-stage --region eu-west-1  any stack\n\
+            \x20 hagen drift --format json > drift.json  CI: one JSON document, exit 11 on drift\n\
+            \x20 hagen deploy --changeset --revert-drift  then set the drifted values back\n\n\
+            Exit codes: 0 in sync, 11 drifted (resources modified or deleted),\n\
+            2 bad usage or no such stack, 5 wrong account/region, 7 AWS error or timeout."
+    )]
+    #[cfg(feature = "deploy")]
+    Drift {
+        /// Which environment's stack, from which configuration.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// The stack, AWS access and output options.
+        #[command(flatten)]
+        drift: drift::DriftArgs,
+    },
+
+    /// Detect drift (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Detect drift on a stack. This hagen was built without the \
+            `deploy` feature, which keeps `hagen synth` free of the AWS SDK; see \
+            the message this command prints for how to build it with deploy."
+    )]
+    Drift(Unavailable),
 
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
@@ -555,7 +592,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
         Command::Man(args) => manual::man(&args, cx),
         Command::Graph(args) => graph::run(&args, cx),
         #[cfg(not(feature = "deploy"))]
-        Command::Diff(_) | Command::Deploy(_) => {
+        Command::Diff(_) | Command::Deploy(_) | Command::Drift(_) => {
             cx.error(DEPLOY_NOT_BUILT);
             exit::USAGE
         }
@@ -625,6 +662,19 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     diff::run(&args, &context, &mut synth, &mut console)
                 }
             }
+        }
+        #[cfg(feature = "deploy")]
+        Command::Drift {
+            target,
+            drift: args,
+        } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "drift", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, false),
+            };
+            drift::run(&args, &context, &mut console)
         }
         #[cfg(feature = "deploy")]
         Command::Deploy {

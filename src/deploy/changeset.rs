@@ -8,7 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::{Capability as SdkCapability, ChangeSetType, Parameter, Tag};
+use aws_sdk_cloudformation::types::{
+    Capability as SdkCapability, ChangeSetType, DeploymentMode, Parameter, Tag,
+};
 use indexmap::IndexMap;
 
 use super::aws::Clients;
@@ -57,6 +59,12 @@ pub struct ChangeSetSpec {
     /// `None` keeps the stack's role on update (the caller's credentials
     /// on create).
     pub role_arn: Option<String>,
+    /// `--revert-drift`: a drift-aware change set (`DeploymentMode:
+    /// REVERT_DRIFT`) that sets drifted properties back to the template's.
+    pub revert_drift: bool,
+    /// `--import-existing`: adopt resources with custom names that already
+    /// exist (`ImportExistingResources`) instead of failing on them.
+    pub import_existing: bool,
 }
 
 /// A created change set.
@@ -395,6 +403,12 @@ pub async fn create(clients: &Clients, spec: &ChangeSetSpec) -> Result<CreateRes
         req = req.rollback_configuration(rollback.to_sdk());
     }
     req = req.set_role_arn(spec.role_arn.clone());
+    if spec.revert_drift {
+        req = req.deployment_mode(DeploymentMode::RevertDrift);
+    }
+    if spec.import_existing {
+        req = req.import_existing_resources(true);
+    }
     match req.send().await {
         Ok(out) => Ok(CreateResult::Created(Created {
             id: out.id().unwrap_or(&spec.name).to_owned(),
@@ -434,6 +448,8 @@ pub async fn describe(
             .stack_name(stack)
             .change_set_name(change_set)
             .set_next_token(next.take())
+            // Before and after values: what a drift-aware change set sets.
+            .include_property_values(true)
             .send()
             .await
             .map_err(|e| {
@@ -488,6 +504,7 @@ pub async fn describe(
                             }
                         })
                         .collect(),
+                    drift: super::drift_review::of_resource_change(rc),
                 });
             }
         }

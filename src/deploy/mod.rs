@@ -21,6 +21,8 @@ pub mod context;
 pub mod destroy;
 pub mod diff;
 pub mod document;
+pub mod drift;
+pub mod drift_review;
 mod error;
 pub mod events;
 pub mod history;

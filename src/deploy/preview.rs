@@ -69,6 +69,8 @@ pub async fn preview(
         description: "Read-only preview by hagen diff (never executed)".into(),
         rollback_configuration: None,
         role_arn: None,
+        revert_drift: false,
+        import_existing: false,
     };
     let created = match changeset::create(clients, &spec).await? {
         CreateResult::NoChanges => return Ok(Preview::NoChanges),

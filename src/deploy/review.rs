@@ -32,6 +32,10 @@ pub struct Change {
     /// The properties or attributes that change, each with whether it
     /// requires recreation, when reported.
     pub details: Vec<ChangeDetail>,
+    /// The drift a drift-aware change set (`--revert-drift`) saw on the
+    /// resource; `None` for other change sets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<super::drift_review::ChangeDrift>,
 }
 
 /// One changed property or attribute of a resource.

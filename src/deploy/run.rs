@@ -86,6 +86,10 @@ pub struct DeployRequest {
     /// `--change-set-name`: the user's name for this run's change set
     /// instead of a generated `hagen-deploy-...` one.
     pub change_set_name: Option<String>,
+    /// `--revert-drift`: a drift-aware change set (updates only).
+    pub revert_drift: bool,
+    /// `--import-existing`: adopt existing resources with custom names.
+    pub import_existing: bool,
 }
 
 impl DeployRequest {
@@ -111,6 +115,8 @@ impl DeployRequest {
             role_arn: None,
             disable_rollback: false,
             change_set_name: None,
+            revert_drift: false,
+            import_existing: false,
         }
     }
 }
@@ -296,6 +302,12 @@ impl<'a> Deployer<'a> {
             .map(|i| StackState::from_status(&i.status))
             .unwrap_or(StackState::Absent);
         let creates = state.creates();
+        if let Some(line) = info.as_ref().and_then(|i| {
+            super::drift::warning(stack, i.drift_status.as_deref(), &self.cli())
+                .filter(|_| !request.revert_drift)
+        }) {
+            self.console.warn(line);
+        }
         let previous = (!creates).then(|| {
             info.as_ref()
                 .map(|i| i.parameter_keys.clone())
@@ -347,7 +359,15 @@ impl<'a> Deployer<'a> {
             description: run_kind.description(&naming::this_run()),
             rollback_configuration: rollback,
             role_arn: request.role_arn.clone(),
+            // A new stack has nothing to drift from.
+            revert_drift: request.revert_drift && !creates,
+            import_existing: request.import_existing,
         };
+        if request.revert_drift && creates {
+            self.console.say(format!(
+                "--revert-drift: stack {stack} does not exist yet, so there is no drift to revert; it is created as usual."
+            ));
+        }
         let kind = if creates { "create" } else { "update" };
         self.console.say(format!(
             "Creating change set {name} to {kind} stack {stack}..."
@@ -1160,6 +1180,9 @@ impl<'a> Deployer<'a> {
         self.console.say(painted);
         let rendered = review.render_at(self.console.color, self.console.width);
         self.console.say(rendered.trim_end());
+        for line in super::drift_review::lines(&described.changes, new) {
+            self.console.say(line);
+        }
         self.console.record(
             "review",
             serde_json::json!({

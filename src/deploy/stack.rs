@@ -33,6 +33,9 @@ pub struct StackInfo {
     pub tags: Vec<(String, String)>,
     /// When it last changed.
     pub last_updated: Option<DateTime>,
+    /// What its last drift detection found (`DRIFTED`, `IN_SYNC`,
+    /// `NOT_CHECKED`), when one ran.
+    pub drift_status: Option<String>,
 }
 
 /// The stack called `stack` (name or ID), or `None` when there is none.
@@ -101,6 +104,10 @@ pub async fn describe(clients: &Clients, stack: &str) -> Result<Option<StackInfo
             })
             .collect(),
         last_updated: s.last_updated_time().or(s.creation_time()).copied(),
+        drift_status: s
+            .drift_information()
+            .and_then(|d| d.stack_drift_status())
+            .map(|d| d.as_str().to_owned()),
     }))
 }
 

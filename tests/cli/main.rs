@@ -35,6 +35,7 @@ mod deploy_vs_awscli;
 mod graph;
 mod graph_browser;
 mod lifecycle_destroy;
+mod lifecycle_drift;
 mod lifecycle_flags;
 mod lifecycle_ls;
 mod lint;

@@ -199,6 +199,15 @@ impl FaultProxy {
             .collect()
     }
 
+    /// The form bodies of the requests with `action`, in order.
+    pub fn requests(&self, action: &str) -> Vec<String> {
+        self.log()
+            .into_iter()
+            .filter(|s| s.action == action)
+            .map(|s| s.params)
+            .collect()
+    }
+
     /// How many requests got each fault.
     pub fn faults(&self) -> usize {
         self.log()
