@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod destroy;
 #[cfg(feature = "deploy")]
 pub mod diff;
+#[cfg(feature = "deploy")]
 pub mod drift;
 #[cfg(feature = "deploy")]
 pub mod events;
