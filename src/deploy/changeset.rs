@@ -126,37 +126,16 @@ pub async fn delete_if_present(
     stack: &str,
     name: &str,
 ) -> Result<(), DeployError> {
-    let mut next: Option<String> = None;
-    loop {
-        let out = match clients
-            .cfn
-            .list_change_sets()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if is_missing_stack(&e) => return Ok(()),
-            Err(e) => {
-                return Err(DeployError::aws(
-                    format!("ListChangeSets of stack {stack:?}"),
-                    &e,
-                ));
-            }
-        };
-        let found = out.summaries().iter().find(|s| {
-            s.change_set_name() == Some(name)
-                && (s.stack_name() == Some(stack) || s.stack_id() == Some(stack))
-        });
-        if let Some(summary) = found {
+    let found = summaries(clients, stack).await?.into_iter().find(|s| {
+        s.change_set_name() == Some(name)
+            && (s.stack_name() == Some(stack) || s.stack_id() == Some(stack))
+    });
+    match found {
+        Some(summary) => {
             let id = summary.change_set_id().unwrap_or(name).to_owned();
-            return delete(clients, stack, &id).await;
+            delete(clients, stack, &id).await
         }
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(()),
-        }
+        None => Ok(()),
     }
 }
 
@@ -221,7 +200,7 @@ pub async fn count(clients: &Clients, stack: &str) -> Result<usize, DeployError>
 
 /// Every change set of `stack` (ListChangeSets, all pages); none when the
 /// stack does not exist.
-async fn summaries(
+pub async fn summaries(
     clients: &Clients,
     stack: &str,
 ) -> Result<Vec<aws_sdk_cloudformation::types::ChangeSetSummary>, DeployError> {

@@ -14,7 +14,7 @@ use super::aws::Clients;
 use super::console::{Console, Interrupt, Style};
 use super::document::Document;
 use super::error::DeployError;
-use super::events::{EventCursor, Failure, WatchEnd, WatchOptions, is_missing_stack};
+use super::events::{EventCursor, Failure, WatchEnd, WatchOptions};
 use super::naming;
 use super::run::{DeployRequest, Deployer};
 use super::stack;
@@ -368,66 +368,26 @@ pub enum DestroyOutcome {
     Interrupted,
 }
 
-/// The stack as the deletion needs it: ID, status, termination protection.
-struct Found {
-    id: String,
-    status: String,
-    protected: bool,
-}
-
-async fn find(clients: &Clients, stack: &str) -> Result<Option<Found>, DeployError> {
-    let out = match clients.cfn.describe_stacks().stack_name(stack).send().await {
-        Ok(out) => out,
-        Err(e) if is_missing_stack(&e) => return Ok(None),
-        Err(e) => {
-            return Err(DeployError::aws(
-                format!("DescribeStacks for stack {stack:?}"),
-                &e,
-            ));
-        }
-    };
-    Ok(out.stacks().first().and_then(|s| {
-        let status = s.stack_status().map(|x| x.as_str().to_owned())?;
-        (status != "DELETE_COMPLETE").then(|| Found {
-            id: s.stack_id().unwrap_or(stack).to_owned(),
-            status,
-            protected: s.enable_termination_protection().unwrap_or(false),
-        })
-    }))
-}
-
 /// Every resource of the stack (ListStackResources, all pages).
 pub async fn list_resources(clients: &Clients, stack: &str) -> Result<Vec<Listed>, DeployError> {
-    let mut listed = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = clients
-            .cfn
-            .list_stack_resources()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| DeployError::aws(format!("ListStackResources for stack {stack:?}"), &e))?;
-        for r in out.stack_resource_summaries() {
-            listed.push(Listed {
-                logical_id: r.logical_resource_id().unwrap_or("?").to_owned(),
-                resource_type: r.resource_type().unwrap_or("?").to_owned(),
-                physical_id: r
-                    .physical_resource_id()
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_owned),
-                status: r
-                    .resource_status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
-            });
-        }
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(listed),
-        }
-    }
+    let all = super::stack::resources(clients, stack)
+        .await?
+        .unwrap_or_default();
+    Ok(all
+        .iter()
+        .map(|r| Listed {
+            logical_id: r.logical_resource_id().unwrap_or("?").to_owned(),
+            resource_type: r.resource_type().unwrap_or("?").to_owned(),
+            physical_id: r
+                .physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned),
+            status: r
+                .resource_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Deletes the stack of `request`: review, confirmation, DeleteStack,
@@ -444,7 +404,7 @@ pub async fn destroy(
     deploy_request.catch_ctrl_c = request.catch_ctrl_c;
     let mut d = Deployer::new(clients, console, interrupt);
     d.begin(&deploy_request);
-    let Some(found) = find(clients, stack).await? else {
+    let Some(found) = super::stack::describe(clients, stack).await? else {
         d.console()
             .say(format!("Stack {stack} does not exist: nothing to delete."));
         return Ok(DestroyOutcome::Absent);
@@ -472,7 +432,7 @@ pub async fn destroy(
             status: found.status,
         });
     }
-    if found.protected {
+    if found.termination_protection {
         let command = format!(
             "aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {stack}{}",
             request.aws_flags

@@ -257,31 +257,19 @@ async fn unchecked(
     stack: &str,
     checked: &[String],
 ) -> Result<Vec<Unchecked>, DeployError> {
-    let mut found = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = clients
-            .cfn
-            .list_stack_resources()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| DeployError::aws(format!("ListStackResources of stack {stack:?}"), &e))?;
-        for r in out.stack_resource_summaries() {
+    let all = super::stack::resources(clients, stack)
+        .await?
+        .unwrap_or_default();
+    Ok(all
+        .iter()
+        .filter_map(|r| {
             let id = r.logical_resource_id().unwrap_or("?");
-            if !checked.iter().any(|c| c == id) {
-                found.push(Unchecked {
-                    logical_id: id.to_owned(),
-                    resource_type: r.resource_type().unwrap_or("?").to_owned(),
-                });
-            }
-        }
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(found),
-        }
-    }
+            (!checked.iter().any(|c| c == id)).then(|| Unchecked {
+                logical_id: id.to_owned(),
+                resource_type: r.resource_type().unwrap_or("?").to_owned(),
+            })
+        })
+        .collect())
 }
 
 /// The one-line warning for a stack whose last drift detection found

@@ -212,33 +212,9 @@ pub async fn resources(
     clients: &Clients,
     stack: &str,
 ) -> Result<Option<Vec<ResourceRow>>, DeployError> {
-    let mut rows = Vec::new();
-    let mut next: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let out = match clients
-            .cfn
-            .list_stack_resources()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if super::events::is_missing_stack(&e) => return Ok(None),
-            Err(e) => {
-                return Err(DeployError::aws(
-                    format!("ListStackResources for stack {stack:?}"),
-                    &e,
-                ));
-            }
-        };
-        rows.extend(out.stack_resource_summaries().iter().map(resource_row));
-        match out.next_token().filter(|t| !t.is_empty()) {
-            Some(t) => next = Some(t.to_owned()),
-            None => break,
-        }
-    }
-    Ok(Some(rows))
+    Ok(super::stack::resources(clients, stack)
+        .await?
+        .map(|all| all.iter().map(resource_row).collect()))
 }
 
 /// A table without borders fitted to `width` columns.

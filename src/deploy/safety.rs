@@ -8,7 +8,6 @@
 
 use super::aws::Clients;
 use super::error::DeployError;
-use super::events::is_missing_stack;
 use super::naming::MAX_CHANGE_SET_NAME;
 
 /// Checks `--role-arn`: an IAM role ARN, else a usage error naming the part
@@ -43,17 +42,9 @@ pub async fn termination_protection(
     clients: &Clients,
     stack: &str,
 ) -> Result<Option<bool>, DeployError> {
-    match clients.cfn.describe_stacks().stack_name(stack).send().await {
-        Ok(out) => Ok(out
-            .stacks()
-            .first()
-            .map(|s| s.enable_termination_protection().unwrap_or(false))),
-        Err(e) if is_missing_stack(&e) => Ok(None),
-        Err(e) => Err(DeployError::aws(
-            format!("DescribeStacks for stack {stack:?}"),
-            &e,
-        )),
-    }
+    Ok(super::stack::describe(clients, stack)
+        .await?
+        .map(|s| s.termination_protection))
 }
 
 /// Turns the stack's termination protection on or off.
@@ -85,37 +76,10 @@ pub async fn change_set_exists(
     stack: &str,
     name: &str,
 ) -> Result<bool, DeployError> {
-    let mut next: Option<String> = None;
-    loop {
-        let out = match clients
-            .cfn
-            .list_change_sets()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if is_missing_stack(&e) => return Ok(false),
-            Err(e) => {
-                return Err(DeployError::aws(
-                    format!("ListChangeSets of stack {stack:?}"),
-                    &e,
-                ));
-            }
-        };
-        if out
-            .summaries()
-            .iter()
-            .any(|s| s.change_set_name() == Some(name))
-        {
-            return Ok(true);
-        }
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(false),
-        }
-    }
+    Ok(super::changeset::summaries(clients, stack)
+        .await?
+        .iter()
+        .any(|s| s.change_set_name() == Some(name)))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Reading a stack: its status, parameters and outputs, its template, and
 //! the failure reasons of its last operation.
 //!
-//! Owns the DescribeStacks / GetTemplate / DescribeStackEvents reads the
-//! state machine needs; it changes nothing.
+//! Owns the DescribeStacks / ListStackResources / GetTemplate /
+//! DescribeStackEvents reads that deploy and the lifecycle commands share;
+//! it changes nothing.
 
 use aws_sdk_cloudformation::primitives::DateTime;
-use aws_sdk_cloudformation::types::TemplateStage;
+use aws_sdk_cloudformation::types::{StackResourceSummary, TemplateStage};
 
 use super::aws::Clients;
 use super::error::DeployError;
@@ -36,6 +37,8 @@ pub struct StackInfo {
     /// What its last drift detection found (`DRIFTED`, `IN_SYNC`,
     /// `NOT_CHECKED`), when one ran.
     pub drift_status: Option<String>,
+    /// Whether termination protection is on.
+    pub termination_protection: bool,
 }
 
 /// The stack called `stack` (name or ID), or `None` when there is none.
@@ -108,7 +111,42 @@ pub async fn describe(clients: &Clients, stack: &str) -> Result<Option<StackInfo
             .drift_information()
             .and_then(|d| d.stack_drift_status())
             .map(|d| d.as_str().to_owned()),
+        termination_protection: s.enable_termination_protection().unwrap_or(false),
     }))
+}
+
+/// Every resource of the stack (ListStackResources, all pages), in the
+/// order CloudFormation lists them; `None` when there is no such stack.
+pub async fn resources(
+    clients: &Clients,
+    stack: &str,
+) -> Result<Option<Vec<StackResourceSummary>>, DeployError> {
+    let mut all = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let out = match clients
+            .cfn
+            .list_stack_resources()
+            .stack_name(stack)
+            .set_next_token(next.take())
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if is_missing_stack(&e) => return Ok(None),
+            Err(e) => {
+                return Err(DeployError::aws(
+                    format!("ListStackResources for stack {stack:?}"),
+                    &e,
+                ));
+            }
+        };
+        all.extend(out.stack_resource_summaries().iter().cloned());
+        match out.next_token().filter(|t| !t.is_empty()) {
+            Some(t) => next = Some(t.to_owned()),
+            None => return Ok(Some(all)),
+        }
+    }
 }
 
 /// The template of a stack (or of one of its change sets), as submitted.

@@ -203,28 +203,18 @@ pub async fn physical_ids(
     clients: &Clients,
     stack: &str,
 ) -> Result<Vec<(String, String)>, DeployError> {
-    let mut found = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = clients
-            .cfn
-            .list_stack_resources()
-            .stack_name(stack)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| DeployError::aws(format!("ListStackResources of stack {stack:?}"), &e))?;
-        for r in out.stack_resource_summaries() {
-            found.push((
+    let all = super::stack::resources(clients, stack)
+        .await?
+        .unwrap_or_default();
+    Ok(all
+        .iter()
+        .map(|r| {
+            (
                 r.logical_resource_id().unwrap_or_default().to_owned(),
                 r.physical_resource_id().unwrap_or_default().to_owned(),
-            ));
-        }
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(found),
-        }
-    }
+            )
+        })
+        .collect())
 }
 
 /// The account and region of a stack, from its ARN
