@@ -349,17 +349,7 @@ pub struct DeployContext {
 /// the fix when hagen knows it, and with `verbose` the SDK's full detail;
 /// in JSON mode also an `error` record. Returns the exit code.
 pub fn report_error(console: &mut Console, err: &DeployError, aws: &AwsArgs, verbose: bool) -> u8 {
-    report_error_as(console, err, aws, verbose, error_code(err))
-}
-
-/// [`report_error`] with the exit code the caller decided on.
-fn report_error_as(
-    console: &mut Console,
-    err: &DeployError,
-    aws: &AwsArgs,
-    verbose: bool,
-    code: u8,
-) -> u8 {
+    let code = error_code(err);
     let message = err.to_string();
     console.warn(format!("error: {message}"));
     let profile = aws
@@ -423,6 +413,8 @@ pub fn error_code(err: &DeployError) -> u8 {
             exit::AWS_ERROR
         }
         DeployError::Io { .. } => exit::UNREADABLE_INPUT,
+        DeployError::Input(e) if e.is_unreadable() => exit::UNREADABLE_INPUT,
+        DeployError::Input(_) => exit::USAGE,
     }
 }
 
@@ -458,8 +450,7 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     }
     let mut req = DeployRequest::new(stack);
     req.parameters = gathered_parameters(args, ctx)?.values();
-    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags)
-        .map_err(|(message, _)| DeployError::Usage(message))?;
+    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags)?;
     if tags.any {
         req.tags = Some(tags.values());
     }
@@ -533,7 +524,6 @@ fn gathered_parameters(
         &args.inputs.parameter_files,
         &args.parameters,
     )
-    .map_err(|(message, _)| DeployError::Usage(message))
 }
 
 /// Runs `hagen deploy` and returns its exit code. `synth` produces the
@@ -559,10 +549,7 @@ fn run_steps(
 ) -> u8 {
     let request = match request(args, ctx) {
         Ok(r) => r,
-        Err(e) => {
-            let code = input_code(args, ctx, &e);
-            return report_error_as(console, &e, &args.aws, ctx.verbose, code);
-        }
+        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
     };
     let synthesized = match prepare(args, ctx, synth, console) {
         Ok(s) => s,
@@ -632,22 +619,6 @@ pub fn run_with_clients(
     conclude(console, code, true)
 }
 
-/// The exit code of a request that could not be built: a parameters or
-/// tags file that cannot be read is unreadable input (gathered again for
-/// its own code), anything else as [`error_code`] says.
-fn input_code(args: &DeployArgs, ctx: &DeployContext, e: &DeployError) -> u8 {
-    let parameters = inputs::parameters(
-        &ctx.environment.parameters,
-        &args.inputs.parameter_files,
-        &args.parameters,
-    );
-    let tags = inputs::tags(&ctx.environment.tags, &args.tag_files, &args.tags);
-    match (parameters, tags) {
-        (Err((_, code)), _) | (_, Err((_, code))) => code,
-        _ => error_code(e),
-    }
-}
-
 /// Applies `--progress`, and unless `--execute` was given synthesizes (or
 /// reads and validates `--template`) and checks that every parameter given
 /// is one the template declares.
@@ -667,11 +638,9 @@ fn prepare(
     }
     let synthesized = synth(console)?;
     let checked = gathered_parameters(args, ctx)
-        .map_err(|e| (e.to_string(), exit::USAGE))
         .and_then(|g| inputs::check_parameters(&synthesized.template, &g));
-    if let Err((message, code)) = checked {
-        console.warn(format!("error: {message}"));
-        return Err(code);
+    if let Err(e) = checked {
+        return Err(report_error(console, &e, &args.aws, ctx.verbose));
     }
     Ok(Some(synthesized))
 }

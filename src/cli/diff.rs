@@ -159,10 +159,7 @@ fn compare(
         &args.parameters,
     ) {
         Ok(g) => g,
-        Err((message, code)) => {
-            console.error(message, code);
-            return code;
-        }
+        Err(e) => return super::deploy::report_error(console, &e, &args.aws, ctx.verbose),
     };
     let parameters = gathered.values();
     let tags = match inputs::tags(
@@ -171,18 +168,14 @@ fn compare(
         &args.tag_inputs.tags,
     ) {
         Ok(t) => t,
-        Err((message, code)) => {
-            console.error(message, code);
-            return code;
-        }
+        Err(e) => return super::deploy::report_error(console, &e, &args.aws, ctx.verbose),
     };
     let synthesized = match synth(console) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    if let Err((message, code)) = inputs::check_parameters(&synthesized.template, &gathered) {
-        console.error(message, code);
-        return code;
+    if let Err(e) = inputs::check_parameters(&synthesized.template, &gathered) {
+        return super::deploy::report_error(console, &e, &args.aws, ctx.verbose);
     }
     let rt = match runtime() {
         Ok(rt) => rt,

@@ -13,12 +13,11 @@ use clap::Args;
 use indexmap::IndexMap;
 
 use crate::config::Environment;
+use crate::deploy::DeployError;
 use crate::deploy::context::Pins;
 use crate::deploy::inputs::{self, InputError, Source, Sourced};
 use crate::deploy::params;
 use crate::template::Template;
-
-use super::exit;
 
 /// `--template FILE` and `--parameters FILE`, shared by `deploy` and `diff`.
 #[derive(Debug, Clone, Default, Args)]
@@ -135,24 +134,13 @@ impl Gathered {
     }
 }
 
-/// An input problem as a message and its exit code: a file that cannot be
-/// read or has the wrong shape is unreadable input, a parameter the
-/// template does not declare is bad usage.
-pub fn input_error(e: &InputError) -> u8 {
-    if e.is_unreadable() {
-        exit::UNREADABLE_INPUT
-    } else {
-        exit::USAGE
-    }
-}
-
 /// Gathers parameters: `hagen.toml`, then each file in order, then the
 /// `--parameter` flags.
 pub fn parameters(
     configured: &[(String, Sourced)],
     files: &[PathBuf],
     flags: &[String],
-) -> Result<Gathered, (String, u8)> {
+) -> Result<Gathered, DeployError> {
     gather(
         configured,
         files,
@@ -168,7 +156,7 @@ pub fn tags(
     configured: &[(String, Sourced)],
     files: &[PathBuf],
     flags: &[String],
-) -> Result<Gathered, (String, u8)> {
+) -> Result<Gathered, DeployError> {
     gather(configured, files, flags, "--tag", inputs::parse_tags_file)
 }
 
@@ -180,15 +168,14 @@ fn gather(
     flags: &[String],
     flag: &'static str,
     parse: FileParser,
-) -> Result<Gathered, (String, u8)> {
+) -> Result<Gathered, DeployError> {
     let mut layers = vec![configured.to_vec()];
     for path in files {
         let read = inputs::read_input_file(path)
-            .and_then(|text| parse(&path.display().to_string(), &text))
-            .map_err(|e| (e.to_string(), input_error(&e)))?;
+            .and_then(|text| parse(&path.display().to_string(), &text))?;
         layers.push(read);
     }
-    let pairs = params::parse_pairs(flag, flags).map_err(|e| (e.to_string(), exit::USAGE))?;
+    let pairs = params::parse_pairs(flag, flags)?;
     layers.push(inputs::from_flags(flag, &pairs));
     let any = layers.iter().any(|l| !l.is_empty());
     Ok(Gathered {
@@ -199,6 +186,6 @@ fn gather(
 
 /// Refuses parameters the template does not declare, naming where each
 /// was written.
-pub fn check_parameters(template: &Template, gathered: &Gathered) -> Result<(), (String, u8)> {
-    inputs::check_known(template, &gathered.values).map_err(|e| (e.to_string(), input_error(&e)))
+pub fn check_parameters(template: &Template, gathered: &Gathered) -> Result<(), DeployError> {
+    Ok(inputs::check_known(template, &gathered.values)?)
 }

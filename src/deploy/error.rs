@@ -62,6 +62,11 @@ pub enum DeployError {
         /// How long hagen waited.
         seconds: u64,
     },
+    /// A parameters or tags input that cannot work: a file that cannot be
+    /// read or has the wrong shape, or a parameter the template does not
+    /// declare (the message names where it was written).
+    #[error(transparent)]
+    Input(#[from] super::inputs::InputError),
     /// Writing a local file (outputs) or the terminal failed.
     #[error("{what}: {source}")]
     Io {
