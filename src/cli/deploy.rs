@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::deploy::approval::RequireApproval;
-use crate::deploy::context;
 use crate::deploy::{
     AwsOptions, Clients, Console, DeployError, DeployRequest, Deployer, Interrupt, Outcome,
     OutputFormat, ProgressMode, Synthesized,
@@ -20,6 +19,7 @@ use crate::template::Template;
 
 use super::exit;
 use super::inputs::{self, EnvironmentInputs, TemplateArgs};
+use super::session::{ContextRecord, Session};
 
 /// Where to reach AWS; shared by `deploy` and `diff`.
 #[derive(Debug, Clone, Default, Args)]
@@ -76,6 +76,18 @@ pub enum ProgressArg {
     Bar,
     /// One line per stack event.
     Events,
+}
+
+impl ProgressArg {
+    /// Sets the console's progress display (`auto` leaves the console's
+    /// own choice: a bar on a terminal, lines otherwise).
+    pub fn apply(self, console: &mut Console) {
+        match self {
+            ProgressArg::Auto => {}
+            ProgressArg::Bar => console.progress = ProgressMode::Bar,
+            ProgressArg::Events => console.progress = ProgressMode::Events,
+        }
+    }
 }
 
 /// `--format` of `diff` and `deploy`: text for people or JSON for programs.
@@ -536,48 +548,11 @@ pub fn run(
     console: &mut Console,
 ) -> u8 {
     console.set_format(args.format.into());
-    let code = run_steps(args, ctx, synth, console);
+    let code = match request(args, ctx) {
+        Ok(request) => steps(args, ctx, &request, synth, None, console, Interrupt::new()),
+        Err(e) => report_error(console, &e, &args.aws, ctx.verbose),
+    };
     conclude(console, code, true)
-}
-
-/// [`run`] up to its exit code, before the JSON ending.
-fn run_steps(
-    args: &DeployArgs,
-    ctx: &DeployContext,
-    synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
-    console: &mut Console,
-) -> u8 {
-    let request = match request(args, ctx) {
-        Ok(r) => r,
-        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-    };
-    let synthesized = match prepare(args, ctx, synth, console) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            return exit::AWS_ERROR;
-        }
-    };
-    let options = args.aws.options(ctx.default_region.as_deref());
-    let config = match rt.block_on(crate::deploy::aws::load_checked(&options)) {
-        Ok(config) => config,
-        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-    };
-    let clients = Clients::new(&config);
-    finish(
-        args,
-        ctx,
-        &request,
-        synthesized,
-        &clients,
-        console,
-        Interrupt::new(),
-        &rt,
-    )
 }
 
 /// [`run`] with a prepared request, AWS clients and interrupt: what tests
@@ -593,30 +568,50 @@ pub fn run_with_clients(
     interrupt: Interrupt,
 ) -> u8 {
     console.set_format(args.format.into());
-    let code = (|| {
-        let synthesized = match prepare(args, ctx, synth, console) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
-        let rt = match runtime() {
-            Ok(rt) => rt,
-            Err(e) => {
-                console.error(e, exit::AWS_ERROR);
-                return exit::AWS_ERROR;
-            }
-        };
-        finish(
-            args,
-            ctx,
-            &request,
-            synthesized,
-            clients,
-            console,
-            interrupt,
-            &rt,
-        )
-    })();
+    let code = steps(
+        args,
+        ctx,
+        &request,
+        synth,
+        Some(clients),
+        console,
+        interrupt,
+    );
     conclude(console, code, true)
+}
+
+/// [`run`] up to its exit code, before the JSON ending: synthesize, reach
+/// AWS, say where, then deploy.
+fn steps(
+    args: &DeployArgs,
+    ctx: &DeployContext,
+    request: &DeployRequest,
+    synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
+    given: Option<&Clients>,
+    console: &mut Console,
+    interrupt: Interrupt,
+) -> u8 {
+    let synthesized = match prepare(args, ctx, synth, console) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Err(code) = session.target(&request.stack_name, ctx, true, ContextRecord::Own, console) {
+        return code;
+    }
+    safety_notices(args, ctx, console);
+    finish(
+        args,
+        ctx,
+        request,
+        synthesized,
+        &session,
+        console,
+        interrupt,
+    )
 }
 
 /// Applies `--progress`, and unless `--execute` was given synthesizes (or
@@ -628,11 +623,7 @@ fn prepare(
     synth: &mut dyn FnMut(&mut Console) -> Result<SynthOutput, u8>,
     console: &mut Console,
 ) -> Result<Option<SynthOutput>, u8> {
-    match args.progress {
-        ProgressArg::Auto => {}
-        ProgressArg::Bar => console.progress = ProgressMode::Bar,
-        ProgressArg::Events => console.progress = ProgressMode::Events,
-    }
+    args.progress.apply(console);
     if args.execute.is_some() {
         return Ok(None);
     }
@@ -645,24 +636,16 @@ fn prepare(
     Ok(Some(synthesized))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish(
     args: &DeployArgs,
     ctx: &DeployContext,
     request: &DeployRequest,
     synthesized: Option<SynthOutput>,
-    clients: &Clients,
+    session: &Session,
     console: &mut Console,
     interrupt: Interrupt,
-    rt: &tokio::runtime::Runtime,
 ) -> u8 {
-    let target = rt.block_on(context::target(clients, &request.stack_name));
-    console.context(&target);
-    safety_notices(args, ctx, console);
-    if let Err(e) = context::check(&target, &ctx.environment.pins) {
-        console.error(e, exit::CHANGE_SET_REFUSED);
-        return exit::CHANGE_SET_REFUSED;
-    }
+    let Session { rt, clients } = session;
     let result = rt.block_on(async {
         let mut deployer = Deployer::new(clients, console, interrupt);
         match (&args.execute, &synthesized) {

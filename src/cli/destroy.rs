@@ -8,16 +8,13 @@
 
 use clap::Args;
 
-use crate::deploy::context;
 use crate::deploy::destroy::{self, DestroyOutcome, DestroyRequest};
 use crate::deploy::events::WatchOptions;
-use crate::deploy::{Clients, Console, DeployError, Interrupt, ProgressMode};
+use crate::deploy::{Clients, Console, DeployError, Interrupt};
 
-use super::deploy::{
-    AwsArgs, DeployContext, FormatArg, ProgressArg, check_stack_name, conclude, report_error,
-    runtime,
-};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, ProgressArg, conclude, report_error};
 use super::exit;
+use super::session::{self, ContextRecord, Session};
 
 /// Flags of `hagen destroy` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -63,15 +60,10 @@ pub fn outcome_code(outcome: &DestroyOutcome) -> u8 {
 }
 
 /// The stack to delete: the one named, else the blueprint's for the
-/// environment; checked against CloudFormation's naming rule.
+/// environment; a name follows CloudFormation's rule, an ARN is taken as it is.
 pub fn stack_name(args: &DestroyArgs, ctx: &DeployContext) -> Result<String, DeployError> {
-    let stack = args
-        .stack
-        .clone()
-        .or_else(|| ctx.default_stack_name.clone())
-        .ok_or_else(|| DeployError::Usage("no stack name: pass it, hagen destroy STACK".into()))?;
-    check_stack_name(&stack).map_err(DeployError::Usage)?;
-    Ok(stack)
+    session::stack_name(args.stack.as_ref(), ctx, "pass it, hagen destroy STACK")
+        .map(|(stack, _)| stack)
 }
 
 /// The request the flags ask for, or why they cannot work.
@@ -103,38 +95,15 @@ pub fn request(
 
 /// Runs `hagen destroy` and returns its exit code.
 pub fn run(args: &DestroyArgs, ctx: &DeployContext, console: &mut Console) -> u8 {
-    console.set_format(args.format.into());
-    if let Err(e) = stack_name(args, ctx) {
-        let code = report_error(console, &e, &args.aws, ctx.verbose);
-        return conclude(console, code, true);
-    }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            return conclude(console, exit::AWS_ERROR, true);
-        }
-    };
-    let options = args.aws.options(ctx.default_region.as_deref());
-    let config = match rt.block_on(crate::deploy::aws::load_checked(&options)) {
-        Ok(config) => config,
-        Err(e) => {
-            let code = report_error(console, &e, &args.aws, ctx.verbose);
-            return conclude(console, code, true);
-        }
-    };
-    let clients = Clients::new(&config);
-    let code = steps(
+    run_inner(
         args,
         ctx,
-        &clients,
+        None,
         console,
         Interrupt::new(),
         WatchOptions::default(),
         true,
-        &rt,
-    );
-    conclude(console, code, true)
+    )
 }
 
 /// [`run`] with AWS clients, interrupt and watch timings of the caller's:
@@ -148,49 +117,56 @@ pub fn run_with_clients(
     interrupt: Interrupt,
     watch: WatchOptions,
 ) -> u8 {
-    console.set_format(args.format.into());
-    let code = match runtime() {
-        Ok(rt) => steps(args, ctx, clients, console, interrupt, watch, false, &rt),
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            exit::AWS_ERROR
-        }
-    };
-    conclude(console, code, true)
+    run_inner(args, ctx, Some(clients), console, interrupt, watch, false)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn steps(
+fn run_inner(
     args: &DestroyArgs,
     ctx: &DeployContext,
-    clients: &Clients,
+    given: Option<&Clients>,
     console: &mut Console,
     interrupt: Interrupt,
     watch: WatchOptions,
     catch_ctrl_c: bool,
-    rt: &tokio::runtime::Runtime,
 ) -> u8 {
-    match args.progress {
-        ProgressArg::Auto => {}
-        ProgressArg::Bar => console.progress = ProgressMode::Bar,
-        ProgressArg::Events => console.progress = ProgressMode::Events,
+    console.set_format(args.format.into());
+    let code = steps(args, ctx, given, console, interrupt, watch, catch_ctrl_c);
+    conclude(console, code, true)
+}
+
+fn steps(
+    args: &DestroyArgs,
+    ctx: &DeployContext,
+    given: Option<&Clients>,
+    console: &mut Console,
+    interrupt: Interrupt,
+    watch: WatchOptions,
+    catch_ctrl_c: bool,
+) -> u8 {
+    // A bad stack name is refused before any AWS setup.
+    if let Err(e) = stack_name(args, ctx) {
+        return report_error(console, &e, &args.aws, ctx.verbose);
     }
-    let mut request = match request(args, ctx, clients) {
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    args.progress.apply(console);
+    let mut request = match request(args, ctx, &session.clients) {
         Ok(r) => r,
         Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
     };
     request.watch = watch;
     request.catch_ctrl_c = catch_ctrl_c;
-    let target = rt.block_on(context::target(clients, &request.stack_name));
-    console.context(&target);
-    if let Err(e) = context::check(&target, &ctx.environment.pins) {
-        let message = e
-            .to_string()
-            .replace("nothing was created", "nothing was deleted");
-        console.error(message, exit::CHANGE_SET_REFUSED);
-        return exit::CHANGE_SET_REFUSED;
+    if let Err(code) = session.target(&request.stack_name, ctx, true, ContextRecord::Own, console) {
+        return code;
     }
-    let result = rt.block_on(destroy::destroy(clients, console, interrupt, &request));
+    let result = session.rt.block_on(destroy::destroy(
+        &session.clients,
+        console,
+        interrupt,
+        &request,
+    ));
     match result {
         Ok(outcome) => {
             let code = outcome_code(&outcome);
@@ -211,6 +187,7 @@ fn steps(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::ProgressMode;
 
     #[test]
     fn every_outcome_has_its_documented_code() {

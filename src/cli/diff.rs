@@ -13,9 +13,10 @@ use crate::deploy::preview::{Preview, preview};
 use crate::deploy::status::StackState;
 use crate::deploy::{Clients, Console, DeployError, Synthesized, context, drift, params, stack};
 
-use super::deploy::{AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name, runtime};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name};
 use super::exit;
 use super::inputs::{self, TagArgs, TemplateArgs};
+use super::session::{ContextRecord, Session};
 
 /// Flags of `hagen diff` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -177,34 +178,17 @@ fn compare(
     if let Err(e) = inputs::check_parameters(&synthesized.template, &gathered) {
         return super::deploy::report_error(console, &e, &args.aws, ctx.verbose);
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            return exit::AWS_ERROR;
-        }
-    };
-    let options = args.aws.options(ctx.default_region.as_deref());
     let bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
-    let clients = match given {
-        Some(c) => c.clone(),
-        None => match rt.block_on(crate::deploy::aws::load_checked(&options)) {
-            Ok(config) => Clients::new(&config),
-            Err(e) => {
-                return super::deploy::report_error(console, &e, &args.aws, ctx.verbose);
-            }
-        },
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let target = rt.block_on(context::target(&clients, &stack));
-    // diff prints one JSON document: the context goes into it, not into a
-    // record of its own.
-    if !console.is_json() {
-        console.context(&target);
-    }
-    if let Err(e) = context::check(&target, &ctx.environment.pins) {
-        console.error(e, exit::CHANGE_SET_REFUSED);
-        return exit::CHANGE_SET_REFUSED;
-    }
+    // diff prints one JSON document: the context goes into it.
+    let target = match session.target(&stack, ctx, true, ContextRecord::InDocument, console) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let Session { rt, clients } = session;
     let result: Result<Findings, DeployError> = rt.block_on(async {
         let info = stack::describe(&clients, &stack).await?;
         if let Some(line) = info

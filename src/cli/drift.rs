@@ -10,10 +10,11 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::deploy::drift::{self, DetectOptions, DriftReport};
-use crate::deploy::{Clients, Console, context};
+use crate::deploy::{Clients, Console};
 
-use super::deploy::{AwsArgs, DeployContext, FormatArg, check_stack_name, runtime};
+use super::deploy::{AwsArgs, DeployContext, FormatArg};
 use super::exit;
+use super::session::{self, ContextRecord, Session};
 
 /// Flags of `hagen drift` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -79,48 +80,23 @@ fn detect(
     options: DetectOptions,
     console: &mut Console,
 ) -> u8 {
-    let Some(stack) = args
-        .stack
-        .clone()
-        .or_else(|| ctx.default_stack_name.clone())
-    else {
-        console.error(
-            "no stack name: pass it as `hagen drift STACK` or choose the blueprint's with --env",
-            exit::USAGE,
-        );
-        return exit::USAGE;
+    let stack = match session::stack_name(
+        args.stack.as_ref(),
+        ctx,
+        "pass it as `hagen drift STACK` or choose the blueprint's with --env",
+    ) {
+        Ok((stack, _)) => stack,
+        Err(e) => return super::deploy::report_error(console, &e, &args.aws, ctx.verbose),
     };
-    if !stack.starts_with("arn:")
-        && let Err(e) = check_stack_name(&stack)
-    {
-        console.error(e, exit::USAGE);
-        return exit::USAGE;
-    }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            return exit::AWS_ERROR;
-        }
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let clients = match given {
-        Some(c) => c.clone(),
-        None => {
-            let aws = args.aws.options(ctx.default_region.as_deref());
-            match rt.block_on(crate::deploy::aws::load_checked(&aws)) {
-                Ok(config) => Clients::new(&config),
-                Err(e) => return super::deploy::report_error(console, &e, &args.aws, ctx.verbose),
-            }
-        }
+    let target = match session.target(&stack, ctx, true, ContextRecord::InDocument, console) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
-    let target = rt.block_on(context::target(&clients, &stack));
-    if !console.is_json() {
-        console.context(&target);
-    }
-    if let Err(e) = context::check(&target, &ctx.environment.pins) {
-        console.error(e, exit::CHANGE_SET_REFUSED);
-        return exit::CHANGE_SET_REFUSED;
-    }
+    let Session { rt, clients } = session;
     let options = DetectOptions {
         timeout: Duration::from_secs(args.timeout),
         ..options

@@ -9,12 +9,11 @@ use clap::Args;
 
 use crate::deploy::events::{self, EventCursor, EventRecord, Progress, WatchEnd, WatchOptions};
 use crate::deploy::history::{self, History, Operation, StackRef};
-use crate::deploy::{Clients, Console, DeployError, Interrupt, context, stack, status, width};
+use crate::deploy::{Clients, Console, DeployError, Interrupt, stack, status, width};
 
-use super::deploy::{
-    AwsArgs, DeployContext, FormatArg, ProgressArg, check_stack_name, report_error, runtime,
-};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, ProgressArg, report_error};
 use super::exit;
+use super::session::{self, ContextRecord, Session};
 
 /// Flags of `hagen events` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -84,11 +83,7 @@ fn run_inner(
     catch_ctrl_c: bool,
 ) -> u8 {
     console.set_format(args.format.into());
-    match args.progress {
-        ProgressArg::Auto => {}
-        ProgressArg::Bar => console.progress = crate::deploy::ProgressMode::Bar,
-        ProgressArg::Events => console.progress = crate::deploy::ProgressMode::Events,
-    }
+    args.progress.apply(console);
     let code = show(args, ctx, given, console, interrupt, watch, catch_ctrl_c);
     super::deploy::conclude(console, code, true)
 }
@@ -102,43 +97,19 @@ fn show(
     watch: WatchOptions,
     catch_ctrl_c: bool,
 ) -> u8 {
-    let (name, pinned) = match (&args.stack, &ctx.default_stack_name) {
-        (Some(s), _) => (s.clone(), false),
-        (None, Some(s)) => (s.clone(), true),
-        (None, None) => {
-            console.error("no stack name: pass STACK (or --env NAME)", exit::USAGE);
-            return exit::USAGE;
-        }
+    let (name, pinned) =
+        match session::stack_name(args.stack.as_ref(), ctx, "pass STACK (or --env NAME)") {
+            Ok(found) => found,
+            Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
+        };
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    if !name.starts_with("arn:")
-        && let Err(e) = check_stack_name(&name)
-    {
-        console.error(e, exit::USAGE);
-        return exit::USAGE;
+    if let Err(code) = session.target(&name, ctx, pinned, ContextRecord::Own, console) {
+        return code;
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            return exit::AWS_ERROR;
-        }
-    };
-    let clients = match given {
-        Some(c) => c.clone(),
-        None => {
-            let options = args.aws.options(ctx.default_region.as_deref());
-            match rt.block_on(crate::deploy::aws::load_checked(&options)) {
-                Ok(config) => Clients::new(&config),
-                Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-            }
-        }
-    };
-    let target = rt.block_on(context::target(&clients, &name));
-    console.context(&target);
-    if pinned && let Err(e) = context::check(&target, &ctx.environment.pins) {
-        console.error(e, exit::CHANGE_SET_REFUSED);
-        return exit::CHANGE_SET_REFUSED;
-    }
+    let Session { rt, clients } = session;
     let result = rt.block_on(async {
         let Some(info) = stack::describe(&clients, &name).await? else {
             return Err(DeployError::Usage(format!(

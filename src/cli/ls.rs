@@ -8,8 +8,9 @@ use clap::Args;
 use crate::deploy::listing::{self, ResourceRow, StackRow};
 use crate::deploy::{Clients, Console, DeployError, context};
 
-use super::deploy::{AwsArgs, DeployContext, FormatArg, check_stack_name, report_error, runtime};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, check_stack_name, report_error};
 use super::exit;
+use super::session::{ContextRecord, Session};
 
 /// Flags of `hagen ls` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -102,27 +103,17 @@ fn list(
         console.error(e, exit::USAGE);
         return exit::USAGE;
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            console.error(e, exit::AWS_ERROR);
-            return exit::AWS_ERROR;
-        }
-    };
-    let clients = match given {
-        Some(c) => c.clone(),
-        None => {
-            let options = args.aws.options(ctx.default_region.as_deref());
-            match rt.block_on(crate::deploy::aws::load_checked(&options)) {
-                Ok(config) => Clients::new(&config),
-                Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-            }
-        }
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     match what {
         Listing::Stacks => {
-            let target = rt.block_on(context::target(&clients, ""));
-            let rows = match rt.block_on(listing::stacks(&clients, args.all)) {
+            let target = session.rt.block_on(context::target(&session.clients, ""));
+            let rows = match session
+                .rt
+                .block_on(listing::stacks(&session.clients, args.all))
+            {
                 Ok(rows) => rows,
                 Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
             };
@@ -130,15 +121,15 @@ fn list(
             exit::OK
         }
         Listing::Resources { stack, pinned } => {
-            let target = rt.block_on(context::target(&clients, &stack));
-            if !console.is_json() {
-                console.context(&target);
-            }
-            if pinned && let Err(e) = context::check(&target, &ctx.environment.pins) {
-                console.error(e, exit::CHANGE_SET_REFUSED);
-                return exit::CHANGE_SET_REFUSED;
-            }
-            match rt.block_on(listing::resources(&clients, &stack)) {
+            let target =
+                match session.target(&stack, ctx, pinned, ContextRecord::InDocument, console) {
+                    Ok(t) => t,
+                    Err(code) => return code,
+                };
+            match session
+                .rt
+                .block_on(listing::resources(&session.clients, &stack))
+            {
                 Ok(Some(rows)) => {
                     show_resources(&target, &rows, console);
                     exit::OK

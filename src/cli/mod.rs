@@ -29,6 +29,8 @@ pub mod ls;
 pub mod manual;
 #[cfg(feature = "deploy")]
 pub mod rollback;
+#[cfg(feature = "deploy")]
+pub mod session;
 pub mod synth;
 #[cfg(feature = "deploy")]
 pub mod template_file;

@@ -12,10 +12,9 @@ use crate::deploy::{
     Clients, Console, DeployError, Deployer, Interrupt, RollbackOutcome, RollbackRequest,
 };
 
-use super::deploy::{
-    AwsArgs, DeployContext, FormatArg, check_stack_name, conclude, report_error, runtime,
-};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, conclude, report_error};
 use super::exit;
+use super::session::{self, ContextRecord, Session};
 
 /// Flags of `hagen rollback` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
@@ -54,12 +53,7 @@ pub fn outcome_code(outcome: &RollbackOutcome) -> u8 {
 
 /// The request the flags and the environment make, or what is wrong.
 pub fn request(args: &RollbackArgs, ctx: &DeployContext) -> Result<RollbackRequest, DeployError> {
-    let stack = args
-        .stack
-        .clone()
-        .or_else(|| ctx.default_stack_name.clone())
-        .ok_or_else(|| DeployError::Usage("no stack name: pass STACK".into()))?;
-    check_stack_name(&stack).map_err(DeployError::Usage)?;
+    let (stack, _) = session::stack_name(args.stack.as_ref(), ctx, "pass STACK")?;
     let mut req = RollbackRequest::new(stack);
     req.skip = args.skip.clone();
     req.assume_yes = args.yes;
@@ -69,36 +63,7 @@ pub fn request(args: &RollbackArgs, ctx: &DeployContext) -> Result<RollbackReque
 
 /// Runs `hagen rollback` and returns its exit code.
 pub fn run(args: &RollbackArgs, ctx: &DeployContext, console: &mut Console) -> u8 {
-    console.set_format(args.format.into());
-    let code = (|| {
-        let request = match request(args, ctx) {
-            Ok(r) => r,
-            Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-        };
-        let rt = match runtime() {
-            Ok(rt) => rt,
-            Err(e) => {
-                console.error(e, exit::AWS_ERROR);
-                return exit::AWS_ERROR;
-            }
-        };
-        let options = args.aws.options(ctx.default_region.as_deref());
-        let config = match rt.block_on(crate::deploy::aws::load_checked(&options)) {
-            Ok(config) => config,
-            Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-        };
-        let clients = Clients::new(&config);
-        finish(
-            args,
-            ctx,
-            &request,
-            &clients,
-            console,
-            Interrupt::new(),
-            &rt,
-        )
-    })();
-    conclude(console, code, true)
+    run_inner(args, ctx, None, console, Interrupt::new(), None)
 }
 
 /// [`run`] with AWS clients, watch timings and an interrupt of the
@@ -111,41 +76,49 @@ pub fn run_with_clients(
     interrupt: Interrupt,
     watch: WatchOptions,
 ) -> u8 {
+    run_inner(args, ctx, Some(clients), console, interrupt, Some(watch))
+}
+
+/// The run; `watch` comes with the caller's clients (tests), and then
+/// Ctrl-C is theirs to press.
+fn run_inner(
+    args: &RollbackArgs,
+    ctx: &DeployContext,
+    given: Option<&Clients>,
+    console: &mut Console,
+    interrupt: Interrupt,
+    watch: Option<WatchOptions>,
+) -> u8 {
     console.set_format(args.format.into());
-    let code = (|| {
-        let mut request = match request(args, ctx) {
-            Ok(r) => r,
-            Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
-        };
-        request.watch = watch;
-        request.catch_ctrl_c = false;
-        let rt = match runtime() {
-            Ok(rt) => rt,
-            Err(e) => {
-                console.error(e, exit::AWS_ERROR);
-                return exit::AWS_ERROR;
-            }
-        };
-        finish(args, ctx, &request, clients, console, interrupt, &rt)
-    })();
+    let code = steps(args, ctx, given, console, interrupt, watch);
     conclude(console, code, true)
 }
 
-fn finish(
+fn steps(
     args: &RollbackArgs,
     ctx: &DeployContext,
-    request: &RollbackRequest,
-    clients: &Clients,
+    given: Option<&Clients>,
     console: &mut Console,
     interrupt: Interrupt,
-    rt: &tokio::runtime::Runtime,
+    watch: Option<WatchOptions>,
 ) -> u8 {
-    let target = rt.block_on(crate::deploy::context::target(clients, &request.stack_name));
-    console.context(&target);
-    if let Err(e) = crate::deploy::context::check(&target, &ctx.environment.pins) {
-        console.error(e, exit::CHANGE_SET_REFUSED);
-        return exit::CHANGE_SET_REFUSED;
+    let mut request = match request(args, ctx) {
+        Ok(r) => r,
+        Err(e) => return report_error(console, &e, &args.aws, ctx.verbose),
+    };
+    if let Some(watch) = watch {
+        request.watch = watch;
+        request.catch_ctrl_c = false;
     }
+    let session = match Session::open(&args.aws, ctx, given, console) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Err(code) = session.target(&request.stack_name, ctx, true, ContextRecord::Own, console) {
+        return code;
+    }
+    let Session { rt, clients } = &session;
+    let request = &request;
     let result = rt.block_on(async {
         let mut deployer = Deployer::new(clients, console, interrupt);
         deployer.rollback(request).await

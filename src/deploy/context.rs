@@ -120,7 +120,7 @@ pub fn check(target: &Target, pins: &Pins) -> Result<(), ContextError> {
             }
             Some(actual) if actual != expected => {
                 return Err(ContextError::Mismatch(format!(
-                    "environment {environment} is for account {expected} ({origin}), but the credentials in use belong to account {actual}; nothing was created\n  = help: switch to credentials of account {expected} (--profile NAME, or AWS_PROFILE), or pick the environment of account {actual} with --env"
+                    "environment {environment} is for account {expected} ({origin}), but the credentials in use belong to account {actual}; hagen stopped before changing anything\n  = help: switch to credentials of account {expected} (--profile NAME, or AWS_PROFILE), or pick the environment of account {actual} with --env"
                 )));
             }
             Some(_) => {}
@@ -131,7 +131,7 @@ pub fn check(target: &Target, pins: &Pins) -> Result<(), ContextError> {
         let actual = target.region.as_deref().unwrap_or("(none)");
         if actual != expected {
             return Err(ContextError::Mismatch(format!(
-                "environment {environment} is for region {expected} ({origin}), but requests would go to region {actual}; nothing was created\n  = help: pass --region {expected} (or unset AWS_REGION / AWS_DEFAULT_REGION), or pick the environment of region {actual} with --env"
+                "environment {environment} is for region {expected} ({origin}), but requests would go to region {actual}; hagen stopped before changing anything\n  = help: pass --region {expected} (or unset AWS_REGION / AWS_DEFAULT_REGION), or pick the environment of region {actual} with --env"
             )));
         }
     }
