@@ -34,20 +34,7 @@ fn deploy(endpoint: &str, stack: &str, yaml: &str) {
 }
 
 fn args(stack: &str, flags: &[&str]) -> DestroyArgs {
-    use clap::{FromArgMatches, Parser};
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: DestroyArgs,
-    }
-    let mut argv = vec!["hagen-destroy", stack];
-    argv.extend_from_slice(flags);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    Cli::from_arg_matches(&matches)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"))
-        .args
+    aws::parse_flags::<DestroyArgs>(&[&[stack], flags].concat())
 }
 
 /// Runs `hagen destroy STACK FLAGS` through the CLI layer with `prompt`

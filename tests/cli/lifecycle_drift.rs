@@ -127,18 +127,7 @@ fn detection(drifted: bool) -> Vec<Rule> {
 
 /// Runs `hagen drift STACK` with `flags` through the CLI layer.
 fn drift(endpoint: &str, stack: &str, flags: &[&str]) -> Run {
-    use clap::{FromArgMatches, Parser};
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: DriftArgs,
-    }
-    let mut argv = vec!["hagen-drift", stack];
-    argv.extend_from_slice(flags);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    let args = Cli::from_arg_matches(&matches).expect("drift flags").args;
+    let args = aws::parse_flags::<DriftArgs>(&[&[stack], flags].concat());
     let (mut console, out, err, prompt) = aws::console(None);
     let code = hagen::cli::drift::run_with_clients(
         &args,

@@ -93,20 +93,7 @@ fn deploy_in(
 /// Runs `hagen rollback` with `flags` (the stack first) through the CLI
 /// layer, without a terminal.
 fn rollback(endpoint: &str, flags: &[&str]) -> Run {
-    use clap::{FromArgMatches, Parser};
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: RollbackArgs,
-    }
-    let mut argv = vec!["hagen-rollback"];
-    argv.extend_from_slice(flags);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    let args = Cli::from_arg_matches(&matches)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"))
-        .args;
+    let args = aws::parse_flags::<RollbackArgs>(flags);
     let (mut console, out, err, _) = aws::console(None);
     let clients = aws::clients(endpoint);
     let code = hagen::cli::rollback::run_with_clients(

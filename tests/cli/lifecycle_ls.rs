@@ -13,7 +13,6 @@ use crate::support;
 
 use std::time::Duration;
 
-use clap::{FromArgMatches, Parser};
 use hagen::cli::deploy::DeployContext;
 use hagen::cli::events::EventsArgs;
 use hagen::cli::ls::LsArgs;
@@ -32,17 +31,7 @@ fn unique(prefix: &str) -> String {
 
 /// Runs `hagen ls` with `flags` against `endpoint`.
 fn ls(endpoint: &str, flags: &[&str]) -> Run {
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: LsArgs,
-    }
-    let mut argv = vec!["hagen-ls"];
-    argv.extend_from_slice(flags);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    let args = Cli::from_arg_matches(&matches).expect("ls flags").args;
+    let args = aws::parse_flags::<LsArgs>(flags);
     let (mut console, out, err, prompt) = aws::console(None);
     let clients = aws::clients(endpoint);
     let code = hagen::cli::ls::run_with_clients(
@@ -63,17 +52,7 @@ fn ls(endpoint: &str, flags: &[&str]) -> Run {
 /// Runs `hagen events` with `flags` against `endpoint`, at a width of
 /// `width` columns.
 fn events_at(endpoint: &str, flags: &[&str], interrupt: Interrupt, width: usize) -> Run {
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: EventsArgs,
-    }
-    let mut argv = vec!["hagen-events"];
-    argv.extend_from_slice(flags);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    let args = Cli::from_arg_matches(&matches).expect("events flags").args;
+    let args = aws::parse_flags::<EventsArgs>(flags);
     let (mut console, out, err, prompt) = aws::console(None);
     console.width = width;
     let clients = aws::clients(endpoint);

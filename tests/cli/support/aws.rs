@@ -95,22 +95,19 @@ pub fn console(answers: Option<&[bool]>) -> (Console, SharedBuffer, SharedBuffer
     (console, out, err, prompt)
 }
 
+/// A command's flags (`DeployArgs`, `DestroyArgs`, ...) parsed from `argv`
+/// as the CLI parses them; a flag the command does not take fails the test.
+pub fn parse_flags<A: clap::Args + clap::FromArgMatches>(argv: &[&str]) -> A {
+    let command = A::augment_args(clap::Command::new("hagen-test"));
+    let matches = command
+        .try_get_matches_from(std::iter::once("hagen-test").chain(argv.iter().copied()))
+        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
+    A::from_arg_matches(&matches).unwrap_or_else(|e| panic!("bad test flags: {e}"))
+}
+
 /// Flags for a deploy of `stack` with extra raw flags parsed as the CLI would.
 pub fn deploy_args(stack: &str, extra: &[&str]) -> DeployArgs {
-    use clap::{FromArgMatches, Parser};
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: DeployArgs,
-    }
-    let mut argv = vec!["hagen-deploy", "--stack-name", stack];
-    argv.extend_from_slice(extra);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    Cli::from_arg_matches(&matches)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"))
-        .args
+    parse_flags::<DeployArgs>(&[&["--stack-name", stack], extra].concat())
 }
 
 /// Watch timings for tests: quicker polls, a short lost-contact limit.
@@ -424,18 +421,7 @@ pub fn deploy(
 
 /// Runs `hagen diff` for `stack` against `template`.
 pub fn diff(endpoint: &str, stack: &str, template: &Template, flags: &[&str]) -> Run {
-    use clap::{FromArgMatches, Parser};
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: DiffArgs,
-    }
-    let mut argv = vec!["hagen-diff", "--stack-name", stack];
-    argv.extend_from_slice(flags);
-    let matches = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(argv)
-        .unwrap_or_else(|e| panic!("bad test flags: {e}"));
-    let args = Cli::from_arg_matches(&matches).expect("diff flags").args;
+    let args = parse_flags::<DiffArgs>(&[&["--stack-name", stack], flags].concat());
     let (mut console, out, err, prompt) = console(Some(&[]));
     let clients = clients(endpoint);
     let mut synth = |_: &mut Console| {
