@@ -694,24 +694,34 @@ fn finish(
                 execute = Some(command);
             }
             let code = outcome_code(&outcome);
-            record_outcome(console, &outcome, code, execute);
+            let extra = match execute {
+                Some(command) => serde_json::json!({ "execute_command": command }),
+                None => serde_json::Value::Null,
+            };
+            record_outcome(console, &outcome, code, extra);
             code
         }
         Err(e) => report_error(console, &e, &args.aws, ctx.verbose),
     }
 }
 
-/// The `outcome` record: the outcome's fields, its exit code, and for a
-/// change set left for review the command that executes it.
-fn record_outcome(console: &mut Console, outcome: &Outcome, code: u8, execute: Option<String>) {
+/// Writes a command's `outcome` record (JSON format only): the outcome as
+/// it serialises, its exit code, and `extra` fields (an object) such as the
+/// command that executes a change set left for review.
+pub fn record_outcome<T: serde::Serialize>(
+    console: &mut Console,
+    outcome: &T,
+    code: u8,
+    extra: serde_json::Value,
+) {
     if !console.is_json() {
         return;
     }
     let mut value = serde_json::to_value(outcome)
         .unwrap_or_else(|e| serde_json::json!({ "outcome": "unknown", "message": e.to_string() }));
     value["exit_code"] = serde_json::Value::from(code);
-    if let Some(command) = execute {
-        value["execute_command"] = serde_json::Value::from(command);
+    if let (Some(fields), serde_json::Value::Object(more)) = (value.as_object_mut(), extra) {
+        fields.extend(more);
     }
     console.record("outcome", value);
 }
@@ -835,7 +845,12 @@ mod tests {
     #[test]
     fn a_recorded_outcome_is_not_repeated_and_success_has_no_error() {
         let (mut console, out) = json_console();
-        record_outcome(&mut console, &Outcome::NoChanges, exit::OK, None);
+        record_outcome(
+            &mut console,
+            &Outcome::NoChanges,
+            exit::OK,
+            serde_json::Value::Null,
+        );
         conclude(&mut console, exit::OK, true);
         let records = lines(&out);
         assert_eq!(records.len(), 1);

@@ -12,7 +12,9 @@ use crate::deploy::destroy::{self, DestroyOutcome, DestroyRequest};
 use crate::deploy::events::WatchOptions;
 use crate::deploy::{Clients, Console, DeployError, Interrupt};
 
-use super::deploy::{AwsArgs, DeployContext, FormatArg, ProgressArg, conclude, report_error};
+use super::deploy::{
+    AwsArgs, DeployContext, FormatArg, ProgressArg, conclude, record_outcome, report_error,
+};
 use super::exit;
 use super::session::{self, ContextRecord, Session};
 
@@ -170,14 +172,8 @@ fn steps(
     match result {
         Ok(outcome) => {
             let code = outcome_code(&outcome);
-            if console.is_json() {
-                let mut value = serde_json::to_value(&outcome).unwrap_or_else(
-                    |e| serde_json::json!({ "outcome": "unknown", "message": e.to_string() }),
-                );
-                value["exit_code"] = serde_json::Value::from(code);
-                value["stack"] = serde_json::Value::from(request.stack_name.clone());
-                console.record("outcome", value);
-            }
+            let stack = serde_json::json!({ "stack": request.stack_name });
+            record_outcome(console, &outcome, code, stack);
             code
         }
         Err(e) => report_error(console, &e, &args.aws, ctx.verbose),

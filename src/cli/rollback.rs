@@ -12,7 +12,7 @@ use crate::deploy::{
     Clients, Console, DeployError, Deployer, Interrupt, RollbackOutcome, RollbackRequest,
 };
 
-use super::deploy::{AwsArgs, DeployContext, FormatArg, conclude, report_error};
+use super::deploy::{AwsArgs, DeployContext, FormatArg, conclude, record_outcome, report_error};
 use super::exit;
 use super::session::{self, ContextRecord, Session};
 
@@ -126,13 +126,7 @@ fn steps(
     match result {
         Ok(outcome) => {
             let code = outcome_code(&outcome);
-            if console.is_json() {
-                let mut value = serde_json::to_value(&outcome).unwrap_or_else(
-                    |e| serde_json::json!({ "outcome": "unknown", "message": e.to_string() }),
-                );
-                value["exit_code"] = serde_json::Value::from(code);
-                console.record("outcome", value);
-            }
+            record_outcome(console, &outcome, code, serde_json::Value::Null);
             code
         }
         Err(e) => report_error(console, &e, &args.aws, ctx.verbose),
