@@ -336,9 +336,6 @@ pub struct DeployContext {
     pub default_stack_name: Option<String>,
     /// Template bucket from config, when `--bucket` is not given.
     pub default_bucket: Option<String>,
-    /// Region from config (`region` in `hagen.toml`), when neither
-    /// `--region` nor `AWS_REGION` gives one.
-    pub default_region: Option<String>,
     /// The command line (up to `deploy`'s own flags) that reaches the same
     /// blueprint and environment, for printed commands; `hagen deploy`
     /// when empty.
@@ -346,10 +343,9 @@ pub struct DeployContext {
     /// `--verbose`: print the SDK's full detail under an AWS error.
     pub verbose: bool,
     /// The environment's parameters, stack tags and pinned account and
-    /// region, from `hagen.toml`.
+    /// region, from `hagen.toml` (the pinned region is also the region
+    /// requests go to when neither `--region` nor `AWS_REGION` names one).
     pub environment: EnvironmentInputs,
-    /// The environment's name, for notices (`prod`).
-    pub environment_name: String,
     /// `protect = true` in `hagen.toml` (built in for prod): termination
     /// protection on unless `--no-termination-protection`.
     pub protect: bool,
@@ -510,11 +506,12 @@ fn safety_request(
 /// termination protection off in a protected one.
 fn safety_notices(args: &DeployArgs, ctx: &DeployContext, console: &mut Console) {
     if ctx.protect && args.no_termination_protection {
-        let env = if ctx.environment_name.is_empty() {
-            "this environment"
-        } else {
-            ctx.environment_name.as_str()
-        };
+        let env = ctx
+            .environment
+            .pins
+            .environment
+            .as_deref()
+            .unwrap_or("this environment");
         console.warn(format!(
             "notice: --no-termination-protection overrides the safe default of environment {env} (protect = true): the stack's termination protection is turned off, so one delete-stack can remove it"
         ));

@@ -795,11 +795,9 @@ fn deploy_context<B: Blueprint + ?Sized>(
     Ok(deploy::DeployContext {
         default_stack_name,
         default_bucket: env.template_bucket.clone(),
-        default_region: env.region.clone(),
         command,
         verbose: cx.verbose,
         environment: inputs::EnvironmentInputs::of(&env, template.is_some()),
-        environment_name: env.name.clone(),
         protect: env.protect,
         role_arn: env.role_arn.clone(),
     })

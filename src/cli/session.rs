@@ -49,7 +49,7 @@ impl Session {
         let clients = match given {
             Some(c) => c.clone(),
             None => {
-                let options = aws.options(ctx.default_region.as_deref());
+                let options = aws.options(ctx.environment.pins.region.as_deref());
                 match rt.block_on(crate::deploy::aws::load_checked(&options)) {
                     Ok(config) => Clients::new(&config),
                     Err(e) => return Err(report_error(console, &e, aws, ctx.verbose)),

@@ -199,11 +199,11 @@ fn a_protected_environment_is_protected_by_default_and_turning_it_off_is_reporte
             answer("UpdateTerminationProtection", "<StackId>stack</StackId>"),
         )],
     );
-    let prod = DeployContext {
-        environment_name: "prod".into(),
+    let mut prod = DeployContext {
         protect: true,
         ..DeployContext::default()
     };
+    prod.environment.pins.environment = Some("prod".into());
     let ep = proxy.endpoint();
     let stack = aws::stack_name("protected");
     let (st, ctx) = (stack.clone(), prod.clone());
