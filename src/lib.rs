@@ -20,6 +20,8 @@ pub mod deploy;
 pub mod deploy_monitors;
 pub mod error;
 pub mod graph;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod input;
 #[cfg(feature = "cli")]
 pub mod output_file;
@@ -27,6 +29,11 @@ pub mod resources;
 pub mod stack;
 pub mod template;
 pub mod validate;
+
+/// `serde_json::json!`, for free-form property values (policy documents,
+/// metadata) written as JSON, without a dependency on `serde_json` in the
+/// blueprint's own crate: `Expr::from(hagen::json!({"Version": "2012-10-17"}))`.
+pub use serde_json::json;
 
 /// The README's Rust examples are compiled as doc tests, so they cannot rot
 /// (they use the command line, so they need the `cli` feature).

@@ -443,6 +443,46 @@ impl Stack {
         Ok(ConditionName(name.to_owned()))
     }
 
+    /// Replaces the template's `Description` (`None` leaves it out), for a
+    /// blueprint that must reproduce a template exactly, such as one
+    /// `hagen import` wrote.
+    pub fn set_description(&mut self, description: Option<String>) {
+        self.template.description = description;
+    }
+
+    /// Replaces the template's `AWSTemplateFormatVersion` (`None` leaves it
+    /// out; [`Stack::new`] sets `2010-09-09`), for the same reason as
+    /// [`Stack::set_description`].
+    pub fn set_format_version(&mut self, version: Option<String>) {
+        self.template.format_version = version;
+    }
+
+    /// Sets the template's `Transform` (a macro name, or a list of them),
+    /// which CloudFormation runs on the template before anything else.
+    pub fn set_transform(&mut self, transform: impl Into<Expr>) {
+        self.template.transform = Some(transform.into());
+    }
+
+    /// Sets one key of the template's own `Metadata` (cfn-lint settings,
+    /// `AWS::CloudFormation::Interface` parameter groups, ...).
+    pub fn set_metadata(&mut self, key: impl Into<String>, value: impl Into<Expr>) {
+        self.template.metadata.insert(key.into(), value.into());
+    }
+
+    /// Declares a hook of the template's `Hooks` section (blue/green ECS
+    /// deployments): its body as written.
+    pub fn hook(&mut self, name: &str, hook: Expr) -> Result<(), SynthError> {
+        check_logical_id(name, "Hooks")?;
+        if self.template.hooks.contains_key(name) {
+            return Err(SynthError::DuplicateLogicalId {
+                id: name.to_owned(),
+                section: "Hooks",
+            });
+        }
+        self.template.hooks.insert(name.to_owned(), hook);
+        Ok(())
+    }
+
     /// Declares a template rule (`Rules`): assertions CloudFormation
     /// checks on the parameters before it creates or updates anything, such
     /// as "this stack deploys only in us-east-1". `rule` is the rule's body

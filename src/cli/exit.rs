@@ -32,6 +32,9 @@ pub const DIFF_CHANGES: u8 = 9;
 /// `hagen drift` found resources changed outside CloudFormation (modified
 /// or deleted); 0 means every checked resource is in sync.
 pub const STACK_DRIFTED: u8 = 11;
+/// `hagen import`: the crate it wrote does not build, or its synthesized
+/// template differs from the input (the differences are listed).
+pub const ROUND_TRIP_FAILED: u8 = 12;
 /// The user stopped watching (Ctrl-C) while CloudFormation kept working.
 pub const INTERRUPTED: u8 = 130;
 
@@ -71,6 +74,10 @@ pub const MEANINGS: &[(u8, &str)] = &[
     (
         STACK_DRIFTED,
         "drift: resources were changed or deleted outside CloudFormation",
+    ),
+    (
+        ROUND_TRIP_FAILED,
+        "import: the written crate does not build or does not reproduce the template",
     ),
     (
         INTERRUPTED,

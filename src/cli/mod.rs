@@ -21,6 +21,8 @@ pub mod drift;
 pub mod events;
 pub mod exit;
 pub mod graph;
+#[cfg(feature = "import")]
+pub mod import;
 #[cfg(feature = "deploy")]
 pub mod inputs;
 pub mod io;
@@ -394,6 +396,20 @@ pub enum Command {
     )]
     Completions(manual::CompletionsArgs),
 
+    /// Turn a CloudFormation template, or a deployed stack, into a Rust crate
+    /// whose blueprint reproduces it.
+    #[cfg(feature = "import")]
+    #[command(
+        long_about = "Write a Cargo crate whose blueprint reproduces a CloudFormation template \
+            (any template: hand-written, CDK- or troposphere-generated, or a deployed stack's with \
+            --stack): parameters, mappings, conditions, every resource through its typed L1 type \
+            with its logical ID kept, policies, metadata and outputs. What the typed API cannot \
+            hold stays raw, with a comment saying why. Then the crate is built and its template \
+            compared with the input, so that deploying it changes nothing.",
+        after_help = import::EXAMPLES
+    )]
+    Import(import::ImportArgs),
+
     /// Print or write the manual pages (roff).
     #[command(
         long_about = "Print the program's manual page (roff) on stdout, or with -o DIR \
@@ -594,6 +610,8 @@ pub fn dispatch<B: Blueprint + ?Sized>(
         Command::Completions(args) => manual::completions(&args, cx),
         Command::Man(args) => manual::man(&args, cx),
         Command::Graph(args) => graph::run(&args, cx),
+        #[cfg(feature = "import")]
+        Command::Import(args) => import::run(&args, cx),
         #[cfg(not(feature = "deploy"))]
         Command::Diff(_) | Command::Deploy(_) | Command::Drift(_) => {
             cx.error(DEPLOY_NOT_BUILT);

@@ -145,6 +145,25 @@ impl<T: Clone, X: Into<Value<T>> + Clone, const N: usize> From<[X; N]> for Value
     }
 }
 
+impl<T> From<Map<T>> for Value<Map<T>> {
+    fn from(map: Map<T>) -> Self {
+        Value::Lit(map)
+    }
+}
+
+/// A map field from `[("key", value), ...]`, each value a literal or an
+/// intrinsic of the field's item type.
+impl<T, X: Into<Value<T>>, const N: usize> From<[(&str, X); N]> for Value<Map<T>> {
+    fn from(entries: [(&str, X); N]) -> Self {
+        Value::Lit(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.into()))
+                .collect(),
+        )
+    }
+}
+
 impl ToExpr for String {
     fn to_expr(&self) -> Expr {
         Expr::String(self.clone())

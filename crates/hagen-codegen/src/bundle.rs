@@ -110,7 +110,19 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
 /// Loads the vendored schemas under `schemas_dir`, refusing any other
 /// version than [`PINNED_CFN_LINT`].
 pub fn load(schemas_dir: &Path) -> Result<Bundle, Error> {
-    let manifest: Manifest = serde_json::from_slice(&read(&schemas_dir.join("manifest.json"))?)
+    from_bytes(
+        &read(&schemas_dir.join("manifest.json"))?,
+        &read(&schemas_dir.join("resources.bin"))?,
+        &read(&schemas_dir.join("docs.bin"))?,
+    )
+}
+
+/// Reads the vendored schemas from their three files' bytes, refusing any
+/// other version than [`PINNED_CFN_LINT`]: what a program that embeds the
+/// files (`hagen import`, which names Rust types exactly as the generator
+/// did) calls instead of [`load`].
+pub fn from_bytes(manifest: &[u8], resources: &[u8], docs: &[u8]) -> Result<Bundle, Error> {
+    let manifest: Manifest = serde_json::from_slice(manifest)
         .map_err(|e| Error::Bundle(format!("manifest.json: {e}")))?;
     if manifest.format != FORMAT {
         return Err(Error::Bundle(format!(
@@ -124,9 +136,8 @@ pub fn load(schemas_dir: &Path) -> Result<Bundle, Error> {
             pinned: PINNED_CFN_LINT,
         });
     }
-    let docs: Docs =
-        serde_json::from_slice(&inflate(&read(&schemas_dir.join("docs.bin"))?, "docs.bin")?)
-            .map_err(|e| Error::Bundle(format!("docs.bin: {e}")))?;
+    let docs: Docs = serde_json::from_slice(&inflate(docs, "docs.bin")?)
+        .map_err(|e| Error::Bundle(format!("docs.bin: {e}")))?;
     if docs.source != manifest.source {
         return Err(Error::Bundle(
             "docs.bin and manifest.json come from different vendoring runs; \
@@ -134,7 +145,7 @@ pub fn load(schemas_dir: &Path) -> Result<Bundle, Error> {
                 .into(),
         ));
     }
-    let blob = read(&schemas_dir.join("resources.bin"))?;
+    let blob = resources;
     let mut types = Vec::with_capacity(manifest.types.len());
     for (type_name, (offset, len)) in &manifest.types {
         let bytes = blob

@@ -16,11 +16,11 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use thiserror::Error;
 
-static MANIFEST_TEXT: &str = include_str!(concat!(
+pub(crate) static MANIFEST_TEXT: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/schemas/manifest.json"
 ));
-static RESOURCES: &[u8] = include_bytes!(concat!(
+pub(crate) static RESOURCES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/schemas/resources.bin"
 ));

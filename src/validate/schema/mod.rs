@@ -41,7 +41,7 @@
 //! custom keywords with the same leniency as cfn-lint, so valid templates get
 //! no false alarms. `format` is not checked.
 
-mod bundle;
+pub(crate) mod bundle;
 mod instance;
 mod keywords;
 mod marker;
