@@ -127,6 +127,16 @@ pub trait Blueprint {
         None
     }
 
+    /// Whether `synth` (and so `diff` and `deploy`) holds the template to
+    /// hagen's own guarantees: security and availability findings are
+    /// errors that stop it. Default: yes. A blueprint that must reproduce
+    /// an architecture as it runs today (one `hagen import` wrote from a
+    /// template with such findings) turns it off; the findings are then
+    /// printed as warnings, never hidden.
+    fn strict_checks(&self) -> bool {
+        true
+    }
+
     /// Example command lines for the end of `--help`. Default: the usual
     /// `synth` invocations.
     fn examples(&self) -> Vec<Example> {

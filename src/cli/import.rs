@@ -51,7 +51,12 @@ pub struct ImportArgs {
     pub stack: Option<String>,
 
     /// The environment's name in the crate's hagen.toml (with --stack).
-    #[arg(long, value_name = "NAME", default_value = "imported", requires = "stack")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "imported",
+        requires = "stack"
+    )]
     pub env_name: String,
 
     /// The directory to write the crate to; it must not exist or be empty
@@ -104,10 +109,7 @@ pub fn run<B: Blueprint + ?Sized>(args: &ImportArgs, cx: &mut Context<'_, B>) ->
                 .unwrap_or_else(|| if source == "-" { "imported" } else { &source }),
         ),
     };
-    let dir = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&name));
+    let dir = args.output.clone().unwrap_or_else(|| PathBuf::from(&name));
     let hagen = match &args.hagen_path {
         Some(p) => HagenDependency::Path(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
         None => HagenDependency::Version(HAGEN_VERSION.to_owned()),
@@ -190,6 +192,13 @@ fn report<B: ?Sized>(dir: &Path, imported: &ImportedCrate, cx: &mut Context<'_, 
     }
     for f in &r.overrides {
         let _ = writeln!(cx.err, "  override  {}.{}: {}", f.id, f.what, f.why);
+    }
+    if let Some(found) = &r.strict_findings {
+        cx.warning(format!(
+            "the template has findings hagen's strict checks refuse ({found}): the blueprint turns \
+             strict checks off (`strict_checks` in src/blueprint.rs), so synth prints them as \
+             warnings; `hagen validate --strict FILE` lists them"
+        ));
     }
     if !imported.formatted {
         cx.notice("rustfmt was not found: src/blueprint.rs is not laid out (`cargo fmt` in the crate does it)");
@@ -283,7 +292,10 @@ fn deployed<B: Blueprint + ?Sized>(
         }
         Err(e) => return Err(aws_error(&mut console, e)),
     };
-    let body = match session.rt.block_on(stack::template(&session.clients, name, None)) {
+    let body = match session
+        .rt
+        .block_on(stack::template(&session.clients, name, None))
+    {
         Ok(Some(body)) => body,
         Ok(None) => {
             cx.error(format!("stack {name:?} returned no template"));

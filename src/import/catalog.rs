@@ -85,7 +85,9 @@ mod tests {
     #[test]
     fn names_come_out_as_the_generated_code_spells_them() {
         let index = TypeIndex::get().expect("embedded schemas load");
-        let bucket = index.find("AWS::S3::Bucket").expect("S3 bucket is vendored");
+        let bucket = index
+            .find("AWS::S3::Bucket")
+            .expect("S3 bucket is vendored");
         assert_eq!(bucket.resource_path(), "s3::Bucket");
         assert_eq!(
             bucket.item_path("VersioningConfiguration"),

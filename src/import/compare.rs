@@ -134,15 +134,23 @@ mod tests {
 
     #[test]
     fn short_forms_key_order_and_number_spelling_do_not_count() {
-        let a = t("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n      QueueName: !Sub '${AWS::StackName}-q'\n      FifoQueue: true\n");
-        let b = t("{\"Resources\": {\"Q\": {\"Properties\": {\"FifoQueue\": \"true\", \"QueueName\": {\"Fn::Sub\": \"${AWS::StackName}-q\"}, \"DelaySeconds\": \"5.0\"}, \"Type\": \"AWS::SQS::Queue\"}}}");
+        let a = t(
+            "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n      QueueName: !Sub '${AWS::StackName}-q'\n      FifoQueue: true\n",
+        );
+        let b = t(
+            "{\"Resources\": {\"Q\": {\"Properties\": {\"FifoQueue\": \"true\", \"QueueName\": {\"Fn::Sub\": \"${AWS::StackName}-q\"}, \"DelaySeconds\": \"5.0\"}, \"Type\": \"AWS::SQS::Queue\"}}}",
+        );
         assert_eq!(differences(&a, &b), []);
     }
 
     #[test]
     fn a_changed_missing_or_extra_value_is_listed_by_path() {
-        let a = t("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n      QueueName: a\n");
-        let b = t("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 6\n      FifoQueue: true\n");
+        let a = t(
+            "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n      QueueName: a\n",
+        );
+        let b = t(
+            "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 6\n      FifoQueue: true\n",
+        );
         let d = differences(&a, &b);
         let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(

@@ -23,7 +23,7 @@ pub(crate) fn cargo_toml(
     features: &[String],
     standalone: bool,
 ) -> String {
-    let mut all = vec!["cli".to_owned(), "deploy".to_owned()];
+    let mut all = vec!["cli".to_owned()];
     all.extend(features.iter().cloned());
     let features: Vec<String> = all.iter().map(|f| format!("{f:?}")).collect();
     let dependency = match hagen {
@@ -31,7 +31,7 @@ pub(crate) fn cargo_toml(
         HagenDependency::Path(p) => format!("path = {:?}", p.display().to_string()),
     };
     let mut out = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\ndescription = {description:?}\n\n[dependencies]\n# `cli` and `deploy` give the binary hagen's commands (synth, validate, diff,\n# deploy, ...); one feature per AWS service the blueprint uses.\nhagen = {{ {dependency}, features = [{features}] }}\n",
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\ndescription = {description:?}\n\n[dependencies]\n# `cli` gives the binary hagen's commands (synth, validate, graph, ...); one\n# feature per AWS service the blueprint uses.\nhagen = {{ {dependency}, features = [{features}] }}\n\n[features]\n# `diff`, `deploy` and the stack's lifecycle commands: the AWS SDK, left out\n# by default so that `cargo run -- synth` compiles quickly.\ndeploy = [\"hagen/deploy\"]\n",
         description = format!("The CloudFormation template {source}, as a hagen blueprint"),
         features = features.join(", "),
     );
@@ -51,7 +51,7 @@ pub(crate) fn main_rs(name: &str, type_name: &str) -> String {
 /// `hagen.toml`, when the template came from a deployed stack.
 pub(crate) fn hagen_toml(stack: &DeployedStack) -> String {
     let mut out = format!(
-        "# The stack `hagen import` read: `cargo run -- deploy` updates it in place.\ndefault_environment = {env:?}\n\n[environments.{env}]\nextends = \"stage\"\n",
+        "# The stack `hagen import` read: `cargo run --features deploy -- deploy`\n# updates it in place.\ndefault_environment = {env:?}\n\n[environments.{env}]\nextends = \"stage\"\n",
         env = stack.environment
     );
     if let Some(region) = &stack.region {
@@ -75,8 +75,7 @@ pub(crate) fn hagen_toml(stack: &DeployedStack) -> String {
 /// A TOML key: bare when it can be, quoted otherwise.
 fn toml_key(k: &str) -> String {
     if !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         k.to_owned()
@@ -88,7 +87,7 @@ fn toml_key(k: &str) -> String {
 /// `README.md`.
 pub(crate) fn readme(name: &str, source: &str, report: &super::ImportReport) -> String {
     let mut out = format!(
-        "# {name}\n\nThe CloudFormation template `{source}` as a hagen blueprint, written by `hagen import`:\n{} resources, {} typed.\n\n```sh\ncargo run -- synth            # the template, checked\ncargo run -- diff             # what a deploy would change (nothing, right after the import)\ncargo run -- deploy --changeset\n```\n",
+        "# {name}\n\nThe CloudFormation template `{source}` as a hagen blueprint, written by `hagen import`:\n{} resources, {} typed.\n\n```sh\ncargo run -- synth            # the template, checked\ncargo run --features deploy -- diff     # what a deploy would change (nothing, right after the import)\ncargo run --features deploy -- deploy --changeset\n```\n",
         report.resources, report.typed_resources
     );
     if !report.raw.is_empty() {
@@ -178,7 +177,10 @@ mod tests {
             parameters: vec![("KeyName".into(), "ops".into())],
             tags: vec![("cost center".into(), "42".into())],
         });
-        assert!(toml.contains("default_environment = \"imported\""), "{toml}");
+        assert!(
+            toml.contains("default_environment = \"imported\""),
+            "{toml}"
+        );
         assert!(toml.contains("[environments.imported.parameters]\nKeyName = \"ops\""));
         assert!(toml.contains("\"cost center\" = \"42\""));
     }
@@ -187,8 +189,11 @@ mod tests {
     fn the_crate_is_written_whole_or_not_at_all() {
         let root = tempfile::tempdir().expect("temp dir");
         let dir = root.path().join("out");
-        write_all(&dir, &[(PathBuf::from("src/main.rs"), "fn main() {}\n".into())])
-            .expect("writes");
+        write_all(
+            &dir,
+            &[(PathBuf::from("src/main.rs"), "fn main() {}\n".into())],
+        )
+        .expect("writes");
         assert!(dir.join("src/main.rs").is_file());
         let again = write_all(&dir, &[(PathBuf::from("x"), String::new())]);
         assert!(matches!(again, Err(ImportError::Exists(_))));

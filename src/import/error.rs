@@ -15,9 +15,7 @@ pub enum ImportError {
     #[error("{0}")]
     Template(String),
     /// The output directory is in the way.
-    #[error(
-        "{0} already exists and is not empty; choose another directory with -o, or remove it"
-    )]
+    #[error("{0} already exists and is not empty; choose another directory with -o, or remove it")]
     Exists(PathBuf),
     /// A file could not be written.
     #[error("cannot write {0}: {1}")]

@@ -161,7 +161,11 @@ impl Refs<'_> {
             }
             Intrinsic::Select { index, list } => self.func(
                 "select",
-                format!("select({}, {})", self.into_expr(index), self.into_expr(list)),
+                format!(
+                    "select({}, {})",
+                    self.into_expr(index),
+                    self.into_expr(list)
+                ),
             ),
             Intrinsic::Split { delimiter, source } => self.func(
                 "split",
@@ -206,9 +210,10 @@ impl Refs<'_> {
             Intrinsic::And(items) => self.condition_list("and", "And", items),
             Intrinsic::Or(items) => self.condition_list("or", "Or", items),
             Intrinsic::Not(inner) => match inner {
-                Expr::Fn(g) if !matches!(**g, Intrinsic::GetAtt { .. }) => {
-                    self.func("not", format!("not({})", self.intrinsic(g, AttrUse::Untyped)))
-                }
+                Expr::Fn(g) if !matches!(**g, Intrinsic::GetAtt { .. }) => self.func(
+                    "not",
+                    format!("not({})", self.intrinsic(g, AttrUse::Untyped)),
+                ),
                 other => {
                     self.use_name("Intrinsic");
                     format!("Intrinsic::Not({})", self.expr(other))
@@ -246,9 +251,9 @@ impl Refs<'_> {
     /// `and([..])`/`or([..])` when every item is a condition function;
     /// the enum itself otherwise.
     fn condition_list(&self, func: &'static str, variant: &str, items: &[Expr]) -> String {
-        let all_fns = items.iter().all(|i| {
-            matches!(i, Expr::Fn(g) if !matches!(**g, Intrinsic::GetAtt { .. }))
-        });
+        let all_fns = items
+            .iter()
+            .all(|i| matches!(i, Expr::Fn(g) if !matches!(**g, Intrinsic::GetAtt { .. })));
         if all_fns {
             let items: Vec<String> = items
                 .iter()

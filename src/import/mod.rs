@@ -125,6 +125,7 @@ pub fn import(template: &Template, options: &ImportOptions) -> Result<ImportedCr
     check_name(&options.name)?;
     let type_name = hagen_codegen::naming::camel(&options.name);
     let blueprint_name = options.name.replace('_', "-");
+    let strict_findings = strict_only_findings(template);
     let written = blueprint_file::write(
         template,
         &blueprint_file::BlueprintNames {
@@ -135,6 +136,7 @@ pub fn import(template: &Template, options: &ImportOptions) -> Result<ImportedCr
                 .stack
                 .as_ref()
                 .map(|s| (s.environment.as_str(), s.stack_name.as_str())),
+            strict_findings: strict_findings.clone(),
         },
     )?;
     let formatted = crate_files::rustfmt(&written.source);
@@ -167,11 +169,49 @@ pub fn import(template: &Template, options: &ImportOptions) -> Result<ImportedCr
     if let Some(stack) = &options.stack {
         files.push((PathBuf::from("hagen.toml"), crate_files::hagen_toml(stack)));
     }
+    let mut report = written.report;
+    report.strict_findings = strict_findings;
     Ok(ImportedCrate {
         files,
-        report: written.report,
+        report,
         formatted: formatted.is_some(),
     })
+}
+
+/// The rules whose findings are errors only under hagen's strict checks
+/// (`HG507 x6, HG402`), or `None` when there are none.
+fn strict_only_findings(template: &Template) -> Option<String> {
+    use crate::validate::{Options, Severity, check};
+    let errors = |strict| {
+        let report = check(
+            template,
+            &Options {
+                strict,
+                body_size: None,
+            },
+        );
+        report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| (d.rule, d.resource, d.path))
+            .collect::<Vec<_>>()
+    };
+    let lenient = errors(false);
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for e in errors(true) {
+        if !lenient.contains(&e) {
+            *counts.entry(e.0).or_insert(0) += 1;
+        }
+    }
+    if counts.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = counts
+        .into_iter()
+        .map(|(rule, n)| if n > 1 { format!("{rule} x{n}") } else { rule })
+        .collect();
+    Some(listed.join(", "))
 }
 
 /// Writes an imported crate to `dir`, all or nothing; `dir` must not exist

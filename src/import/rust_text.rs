@@ -10,11 +10,11 @@ use std::collections::HashSet;
 /// Rust's reserved words, which an identifier made from a logical ID must
 /// not be.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// A string literal: a raw string when the text has quotes, backslashes or
@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(string("plain"), "\"plain\"");
         assert_eq!(string("a \"b\""), "r#\"a \"b\"\"#");
         assert_eq!(string("x\"#y"), "r##\"x\"#y\"##");
-        assert_eq!(string("#!/bin/bash\necho hi\n"), "r#\"#!/bin/bash\necho hi\n\"#");
+        assert_eq!(
+            string("#!/bin/bash\necho hi\n"),
+            "r#\"#!/bin/bash\necho hi\n\"#"
+        );
         assert_eq!(string("bell\u{7}"), "\"bell\\u{7}\"");
     }
 

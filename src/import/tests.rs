@@ -60,7 +60,10 @@ fn resources_are_typed_with_their_logical_ids_and_handles() {
     let code = file(&c, "src/blueprint.rs");
     assert!(code.contains("ec2::Vpc::new()"), "{code}");
     assert!(code.contains(".cidr_block(\"10.0.0.0/16\")"), "{code}");
-    assert!(code.contains("ec2::Subnet::new(h.vpc.reference())"), "{code}");
+    assert!(
+        code.contains("ec2::Subnet::new(h.vpc.reference())"),
+        "{code}"
+    );
     assert!(code.contains("cidr(h.vpc.cidr_block(), 4, 8)"), "{code}");
     assert!(code.contains("vpc: Handle::new(\"Vpc\")"), "{code}");
     assert!(code.contains(".delay_seconds(5)"), "{code}");
@@ -70,7 +73,10 @@ fn resources_are_typed_with_their_logical_ids_and_handles() {
     );
     assert_eq!(c.report.typed_resources, 3);
     let toml = file(&c, "Cargo.toml");
-    assert!(toml.contains("\"ec2\"") && toml.contains("\"sqs\""), "{toml}");
+    assert!(
+        toml.contains("\"ec2\"") && toml.contains("\"sqs\""),
+        "{toml}"
+    );
 }
 
 #[test]
@@ -81,7 +87,10 @@ fn what_the_typed_api_cannot_hold_falls_back_with_a_reason() {
         code.contains("stack.add_property_override(&h.queue, \"NotAQueueProperty\", \"x\")"),
         "{code}"
     );
-    assert!(code.contains("RawResource::new(\"Custom::Thing\")"), "{code}");
+    assert!(
+        code.contains("RawResource::new(\"Custom::Thing\")"),
+        "{code}"
+    );
     assert!(code.contains("// Raw: a custom resource"), "{code}");
     assert_eq!(c.report.raw.len(), 1);
     assert_eq!(c.report.overrides.len(), 1);

@@ -40,10 +40,7 @@ impl Refs<'_> {
         let mut fitting = crate::template::IndexMap::new();
         for (name, value) in properties {
             match root.fields.iter().find(|f| f.cfn == *name) {
-                None => untyped.push((
-                    name.clone(),
-                    format!("`{name}` is not a property of {} in the vendored schema", t.ty.type_name),
-                )),
+                None => untyped.push((name.clone(), left_out(&t.ty.type_name, name))),
                 Some(field) => match self.value(t, &field.ty, value) {
                     Ok(_) => {
                         fitting.insert(name.clone(), value.clone());
@@ -89,6 +86,12 @@ impl Refs<'_> {
                 Ok(rust_text::float(*n as f64))
             }
             (Ty::Boolean, Expr::Bool(b)) => Ok(b.to_string()),
+            // CloudFormation reads "true" and "false" as booleans.
+            (Ty::Boolean, Expr::String(s)) if s == "true" || s == "false" => Ok(s.clone()),
+            (Ty::Number, Expr::String(s)) => match s.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && s.trim() == s => Ok(rust_text::float(x)),
+                _ => mismatch(),
+            },
             (Ty::Json, _) if is_data(e) => Ok(self.json(e)),
             (Ty::Json, _) => Ok(self.expr(e)),
             (Ty::Tag, Expr::Map(m)) if m.len() == 2 => {
@@ -263,6 +266,28 @@ impl Refs<'_> {
                 format!("Map<{}>", self.rust_type(t, inner))
             }
         }
+    }
+}
+
+/// Why a top-level property is not on the typed resource: a deliberate
+/// omission of hagen's L1 (with its reason), or a property the vendored
+/// schema does not list.
+fn left_out(type_name: &str, property: &str) -> String {
+    let omitted = hagen_codegen::overrides::OVERRIDES
+        .iter()
+        .find_map(|o| match o {
+            hagen_codegen::overrides::Override::Omit {
+                type_name: t,
+                property: p,
+                reason,
+            } if *t == type_name && *p == property => Some(*reason),
+            _ => None,
+        });
+    match omitted {
+        Some(reason) => {
+            format!("hagen's typed {type_name} leaves `{property}` out on purpose: {reason}")
+        }
+        None => format!("`{property}` is not a property of {type_name} in the vendored schema"),
     }
 }
 

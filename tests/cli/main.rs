@@ -34,6 +34,7 @@ mod deploy_triggers;
 mod deploy_vs_awscli;
 mod graph;
 mod graph_browser;
+mod import;
 mod lifecycle_destroy;
 mod lifecycle_drift;
 mod lifecycle_flags;
