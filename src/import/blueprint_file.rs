@@ -121,14 +121,14 @@ pub(crate) fn write(
         None => build.push_str("stack.set_format_version(None);\n"),
     }
     if let Some(t) = &template.transform {
-        let _ = writeln!(build, "stack.set_transform({});", refs.into_expr(t));
+        let _ = writeln!(build, "stack.set_transform({});", refs.arg_expr(t));
     }
     for (k, v) in &template.metadata {
         let _ = writeln!(
             build,
             "stack.set_metadata({}, {});",
             rust_text::string(k),
-            refs.into_expr(v)
+            refs.arg_expr(v)
         );
     }
     let mut functions = String::new();
@@ -693,7 +693,7 @@ fn resource_code(
                 out,
                 "stack.add_property_override(&{handle}, {}, {})?;",
                 rust_text::string(&name),
-                refs.into_expr(v)
+                refs.arg_expr(v)
             );
         }
     }
@@ -711,7 +711,7 @@ fn raw(refs: &Refs<'_>, resource: &Resource, constructor: &str) -> String {
             code,
             ".property({}, {})",
             rust_text::string(k),
-            refs.into_expr(v)
+            refs.arg_expr(v)
         );
     }
     code
@@ -728,13 +728,10 @@ fn attributes(
     let mut uses_c = false;
     if let Some(c) = &resource.condition {
         any = true;
-        match conditions.iter().find(|(name, _)| name == c) {
-            Some((_, ident)) => {
-                uses_c = true;
-                let _ = write!(code, ".condition(&c.{ident})");
-            }
-            // `write` refuses a template with an undeclared condition.
-            None => {}
+        // `write` refuses a template with an undeclared condition.
+        if let Some((_, ident)) = conditions.iter().find(|(name, _)| name == c) {
+            uses_c = true;
+            let _ = write!(code, ".condition(&c.{ident})");
         }
     }
     for d in &resource.depends_on {

@@ -98,7 +98,7 @@ impl Refs<'_> {
 
     /// Code of some type that converts `Into<Expr>`: the shortest
     /// spelling (`"text"`, `5`, `sub(...)`) where a function takes one.
-    pub fn into_expr(&self, e: &Expr) -> String {
+    pub fn arg_expr(&self, e: &Expr) -> String {
         match e {
             Expr::String(s) => rust_text::string(s),
             Expr::Int(n) => rust_text::integer(*n),
@@ -152,7 +152,7 @@ impl Refs<'_> {
                         let items: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
                         format!("vec![{}]", items.join(", "))
                     }
-                    other => self.into_expr(other),
+                    other => self.arg_expr(other),
                 };
                 self.func(
                     "join",
@@ -161,33 +161,29 @@ impl Refs<'_> {
             }
             Intrinsic::Select { index, list } => self.func(
                 "select",
-                format!(
-                    "select({}, {})",
-                    self.into_expr(index),
-                    self.into_expr(list)
-                ),
+                format!("select({}, {})", self.arg_expr(index), self.arg_expr(list)),
             ),
             Intrinsic::Split { delimiter, source } => self.func(
                 "split",
                 format!(
                     "split({}, {})",
                     rust_text::string(delimiter),
-                    self.into_expr(source)
+                    self.arg_expr(source)
                 ),
             ),
             Intrinsic::GetAZs(region) => {
-                self.func("get_azs", format!("get_azs({})", self.into_expr(region)))
+                self.func("get_azs", format!("get_azs({})", self.arg_expr(region)))
             }
             Intrinsic::Base64(value) => {
-                self.func("base64", format!("base64({})", self.into_expr(value)))
+                self.func("base64", format!("base64({})", self.arg_expr(value)))
             }
             Intrinsic::Cidr { block, count, bits } => self.func(
                 "cidr",
                 format!(
                     "cidr({}, {}, {})",
-                    self.into_expr(block),
-                    self.into_expr(count),
-                    self.into_expr(bits)
+                    self.arg_expr(block),
+                    self.arg_expr(count),
+                    self.arg_expr(bits)
                 ),
             ),
             Intrinsic::If {
@@ -199,13 +195,13 @@ impl Refs<'_> {
                 format!(
                     "if_({}, {}, {})",
                     rust_text::string(condition),
-                    self.into_expr(then),
-                    self.into_expr(otherwise)
+                    self.arg_expr(then),
+                    self.arg_expr(otherwise)
                 ),
             ),
             Intrinsic::Equals(a, b) => self.func(
                 "equals",
-                format!("equals({}, {})", self.into_expr(a), self.into_expr(b)),
+                format!("equals({}, {})", self.arg_expr(a), self.arg_expr(b)),
             ),
             Intrinsic::And(items) => self.condition_list("and", "And", items),
             Intrinsic::Or(items) => self.condition_list("or", "Or", items),
@@ -231,14 +227,14 @@ impl Refs<'_> {
                 "find_in_map",
                 format!(
                     "find_in_map({}, {}, {})",
-                    self.into_expr(map),
-                    self.into_expr(top_key),
-                    self.into_expr(second_key)
+                    self.arg_expr(map),
+                    self.arg_expr(top_key),
+                    self.arg_expr(second_key)
                 ),
             ),
             Intrinsic::ImportValue(name) => self.func(
                 "import_value",
-                format!("import_value({})", self.into_expr(name)),
+                format!("import_value({})", self.arg_expr(name)),
             ),
         }
     }
@@ -308,7 +304,7 @@ mod tests {
         let refs = Refs::new();
         let doc = Expr::from(serde_json::json!({"Version": "2012-10-17", "Statement": []}));
         assert_eq!(
-            refs.into_expr(&doc),
+            refs.arg_expr(&doc),
             "json!({\"Version\": \"2012-10-17\", \"Statement\": []})"
         );
         let f = if_("IsProd", sub("${AWS::StackName}-x"), no_value());

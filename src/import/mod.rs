@@ -7,7 +7,7 @@
 //! to property overrides or `RawResource`, with a comment saying why,
 //! never to a failure. [`check::round_trip`] proves the result.
 //!
-//! Layers: [`catalog`] (the generator's names), `refs` and `expr_code`
+//! Layers: `catalog` (the generator's names), `refs` and `expr_code`
 //! (intrinsics and free-form values), `typed` (typed values),
 //! `blueprint_file` (the blueprint's layout), `crate_files` (the crate
 //! around it), [`compare`] and [`check`] (the proof).
