@@ -25,6 +25,7 @@ Examples:
   hagen import cdk.out/Web.template.json -o web --name web
   hagen import --stack web-prod --region eu-west-1   a deployed stack, its parameters and tags
   hagen import stack.yaml --hagen-path ../hagen      depend on a local hagen checkout
+  hagen import stack.yaml --constructs           the Vpc construct where it reproduces the network
   hagen import stack.yaml --no-check             write the crate without building it
 
 After writing, the crate is built (`cargo run -- synth`) and its template compared with the
@@ -74,6 +75,12 @@ pub struct ImportArgs {
     #[arg(long, value_name = "PATH")]
     pub hagen_path: Option<PathBuf>,
 
+    /// Call hagen's constructs (today: `Vpc`) where one reproduces a group
+    /// of resources exactly, proven by running it; everything else stays
+    /// L1.
+    #[arg(long)]
+    pub constructs: bool,
+
     /// Write the crate without building it and comparing its template with
     /// the input.
     #[arg(long)]
@@ -119,6 +126,7 @@ pub fn run<B: Blueprint + ?Sized>(args: &ImportArgs, cx: &mut Context<'_, B>) ->
         source: source.clone(),
         hagen,
         stack,
+        constructs: args.constructs,
         standalone: true,
     };
     let imported = match import::import(&template, &options) {
@@ -187,6 +195,9 @@ fn report<B: ?Sized>(dir: &Path, imported: &ImportedCrate, cx: &mut Context<'_, 
         r.raw.len(),
         r.overrides.len()
     );
+    for c in &r.constructs {
+        let _ = writeln!(cx.err, "  construct {c}");
+    }
     for f in &r.raw {
         let _ = writeln!(cx.err, "  raw       {} ({}): {}", f.id, f.what, f.why);
     }

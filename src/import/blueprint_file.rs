@@ -32,6 +32,9 @@ pub(crate) struct BlueprintNames<'a> {
     /// The findings hagen's strict checks would refuse (`HG507 x6`), when
     /// there are any: the blueprint then turns strict checks off.
     pub strict_findings: Option<String>,
+    /// `--constructs`: call a hagen construct where it reproduces a group
+    /// of resources exactly.
+    pub constructs: bool,
 }
 
 /// The generated file and what it needs.
@@ -97,7 +100,14 @@ pub(crate) fn write(
     let conditions = condition_names(template);
     let mut report = ImportReport::new(template);
     let mut out = String::new();
-    let groups = groups(template, index);
+    let recognised = if names.constructs {
+        super::constructs::recognise(template)
+    } else {
+        Vec::new()
+    };
+    let by_construct: std::collections::HashSet<&String> =
+        recognised.iter().flat_map(|r| r.ids.iter()).collect();
+    let groups = groups(template, index, &by_construct);
 
     // Sections first: they only refer to each other by name.
     let mut build = String::new();
@@ -160,6 +170,20 @@ pub(crate) fn write(
         let c = if uses_c { ", &c" } else { "" };
         let _ = writeln!(build, "{}(&mut stack, &h{c})?;", group.function);
     }
+    if !recognised.is_empty() {
+        build.push_str("add_constructs(&mut stack)?;\n");
+        functions.push_str(&constructs_fn(&recognised));
+        for r in &recognised {
+            report
+                .constructs
+                .push(format!("{} ({} resources)", r.construct, r.ids.len()));
+            for id in &r.ids {
+                if let Some(resource) = template.resources.get(id) {
+                    report.typed(&resource.resource_type);
+                }
+            }
+        }
+    }
     for (name, hook) in &template.hooks {
         let _ = writeln!(
             build,
@@ -183,7 +207,14 @@ pub(crate) fn write(
     };
     let build = build.replace("@CONDITIONS@", binding);
 
-    let handles_code = handles_struct(&refs, &handles);
+    let mut handles_code = handles_struct(&refs, &handles);
+    if !recognised.is_empty() {
+        handles_code = handles_code.replacen(
+            "struct Handles {",
+            "// Some handles only name what a construct creates.\n#[allow(dead_code)]\nstruct Handles {",
+            1,
+        );
+    }
     let stack_name = names.stack.map(|(env, stack)| {
         refs.use_name("default_stack_name");
         format!(
@@ -260,6 +291,10 @@ fn imports(refs: &Refs<'_>, body: &str) -> String {
     }
     resources.extend(refs.services().into_iter().filter(|s| mentions(body, s)));
     let _ = writeln!(out, "use hagen::resources::{{{}}};", resources.join(", "));
+    if mentions(body, "Vpc") && body.contains("Vpc::new(\nstack") {
+        out.push_str("use hagen::constructs::vpc::{NatGateways, SubnetGroup, Vpc, VpcProps};\n");
+        out.push_str("use hagen::constructs::{Ipv4Net, SubnetKind};\nuse std::net::Ipv4Addr;\n");
+    }
     let mut stack = Vec::new();
     if mentions(body, "Attributes") {
         stack.push("Attributes");
@@ -401,8 +436,48 @@ fn condition_names(template: &Template) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Resources grouped by service, in the order each service first appears.
-fn groups(template: &Template, index: &TypeIndex) -> Vec<Group> {
+/// `fn add_constructs`: the construct calls, after every other resource
+/// (the stack tags they need then reach only what they create).
+fn constructs_fn(recognised: &[super::constructs::Recognised]) -> String {
+    let mut body = String::new();
+    if let Some(first) = recognised.first() {
+        if !first.tags.is_empty() {
+            body.push_str(
+                "// The tags the constructs put on what they create, as in the template.\n",
+            );
+        }
+        for (k, v) in &first.tags {
+            let _ = writeln!(
+                body,
+                "stack.tag({}, {});",
+                rust_text::string(k),
+                rust_text::string(v)
+            );
+        }
+    }
+    for r in recognised {
+        let first: Vec<&str> = r.ids.iter().take(3).map(String::as_str).collect();
+        let _ = writeln!(
+            body,
+            "// {}: {} resources exactly as the template has them ({}, ...).",
+            r.construct,
+            r.ids.len(),
+            first.join(", ")
+        );
+        body.push_str(&r.code);
+    }
+    format!(
+        "/// What hagen's constructs reproduce exactly (`hagen import --constructs`).\nfn add_constructs(stack: &mut Stack) -> Result<(), SynthError> {{\n{body}Ok(())\n}}\n\n"
+    )
+}
+
+/// Resources grouped by service, in the order each service first appears;
+/// those a construct creates are left out.
+fn groups(
+    template: &Template,
+    index: &TypeIndex,
+    by_construct: &std::collections::HashSet<&String>,
+) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     let mut names = Names::with(&[
         "build",
@@ -413,6 +488,9 @@ fn groups(template: &Template, index: &TypeIndex) -> Vec<Group> {
         "main",
     ]);
     for (id, resource) in &template.resources {
+        if by_construct.contains(id) {
+            continue;
+        }
         let (key, title) = match index.find(&resource.resource_type) {
             Some(t) => (t.service.module.clone(), t.service.namespace.clone()),
             None => {

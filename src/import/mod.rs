@@ -16,6 +16,7 @@ mod blueprint_file;
 pub(crate) mod catalog;
 pub mod check;
 pub mod compare;
+pub mod constructs;
 mod crate_files;
 mod error;
 mod expr_code;
@@ -67,6 +68,9 @@ pub struct ImportOptions {
     pub hagen: HagenDependency,
     /// The deployed stack, with `--stack`.
     pub stack: Option<DeployedStack>,
+    /// `--constructs`: call hagen's constructs where they reproduce a
+    /// group of resources exactly (proven by running them).
+    pub constructs: bool,
     /// Whether `Cargo.toml` declares its own workspace (so the crate builds
     /// wherever it is written, inside another workspace's tree too).
     pub standalone: bool,
@@ -137,6 +141,7 @@ pub fn import(template: &Template, options: &ImportOptions) -> Result<ImportedCr
                 .as_ref()
                 .map(|s| (s.environment.as_str(), s.stack_name.as_str())),
             strict_findings: strict_findings.clone(),
+            constructs: options.constructs,
         },
     )?;
     let formatted = crate_files::rustfmt(&written.source);

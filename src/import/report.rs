@@ -32,6 +32,9 @@ pub struct ImportReport {
     pub raw: Vec<Fallback>,
     /// Properties of typed resources set as property overrides, with why.
     pub overrides: Vec<Fallback>,
+    /// Construct calls that replaced groups of resources
+    /// (`Vpc "Network" (27 resources)`), with `--constructs`.
+    pub constructs: Vec<String>,
     /// Findings of the input that only hagen's strict checks refuse
     /// (`HG507 x6`): the blueprint turns strict checks off and says so.
     pub strict_findings: Option<String>,

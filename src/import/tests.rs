@@ -14,6 +14,7 @@ fn imported(text: &str) -> ImportedCrate {
             source: "t.yaml".into(),
             hagen: HagenDependency::Version("0.1.0".into()),
             stack: None,
+            constructs: false,
             standalone: true,
         },
     )
@@ -110,6 +111,7 @@ fn a_resource_naming_an_undeclared_condition_is_refused() {
         source: "t.yaml".into(),
         hagen: HagenDependency::Version("0.1.0".into()),
         stack: None,
+        constructs: false,
         standalone: true,
     };
     let err = import(&template, &options).expect_err("refused");

@@ -38,8 +38,10 @@ fn target_dir() -> PathBuf {
     target.join("import-round-trip")
 }
 
-/// Every template of the round-trip corpus, as (crate name, file).
-fn corpus(scratch: &Path) -> Vec<(String, PathBuf)> {
+/// Every template of the round-trip corpus, as (crate name, file,
+/// whether to import it with `--constructs`). The snapshots of blueprints
+/// built from hagen's constructs are imported both ways.
+fn corpus(scratch: &Path) -> Vec<(String, PathBuf, bool)> {
     let repo = repo();
     let mut files = Vec::new();
     for snap in [
@@ -75,13 +77,15 @@ fn corpus(scratch: &Path) -> Vec<(String, PathBuf)> {
         found.sort();
         files.extend(found);
     }
-    files
-        .into_iter()
-        .map(|p| {
-            let name = format!("t-{}", hagen::import::crate_name(&p.to_string_lossy()));
-            (name, p)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for p in files {
+        let name = format!("t-{}", hagen::import::crate_name(&p.to_string_lossy()));
+        if p.starts_with(scratch) {
+            out.push((format!("{name}-constructs"), p.clone(), true));
+        }
+        out.push((name, p, false));
+    }
+    out
 }
 
 fn hagen() -> assert_cmd::Command {
@@ -105,15 +109,16 @@ fn every_corpus_template_round_trips_through_its_imported_crate() {
     let work = scratch.path().join("crates");
     std::fs::create_dir_all(&work).expect("mkdir");
     let corpus = corpus(scratch.path());
-    assert!(corpus.len() >= 20, "the corpus shrank: {}", corpus.len());
+    assert!(corpus.len() >= 27, "the corpus shrank: {}", corpus.len());
     let mut modules = String::new();
     let mut calls = String::new();
     let mut rows = Vec::new();
-    for (name, file) in &corpus {
+    for (name, file, constructs) in &corpus {
         let started = Instant::now();
         let out = hagen()
             .arg("import")
             .arg(file)
+            .args(constructs.then_some("--constructs"))
             .args(["--no-check", "--name", name, "-o"])
             .arg(work.join(name))
             .arg("--hagen-path")
@@ -204,14 +209,17 @@ fn every_corpus_template_round_trips_through_its_imported_crate() {
     let mut failures = Vec::new();
     let mut resources = 0;
     let mut types = std::collections::BTreeSet::new();
+    let mut files = std::collections::BTreeSet::new();
     eprintln!("template | resources | types | raw | overrides | import ms");
     for (name, file, stderr, import_ms) in &rows {
         let input = std::fs::read_to_string(file).expect("read");
         let expected = parse_template(&input, &file.to_string_lossy())
             .expect("corpus template parses")
             .template;
-        resources += expected.resources.len();
-        types.extend(expected.resources.values().map(|r| r.resource_type.clone()));
+        if files.insert(file.clone()) {
+            resources += expected.resources.len();
+            types.extend(expected.resources.values().map(|r| r.resource_type.clone()));
+        }
         let err = std::fs::read_to_string(out_dir.join(format!("{name}.err"))).expect("err");
         let json = std::fs::read_to_string(out_dir.join(format!("{name}.json"))).expect("json");
         let summary = stderr.lines().next().unwrap_or("");
@@ -234,7 +242,8 @@ fn every_corpus_template_round_trips_through_its_imported_crate() {
         }
     }
     eprintln!(
-        "{} templates, {resources} resources, {} resource types; umbrella build {build_s:.1} s",
+        "{} templates ({} imports), {resources} resources, {} resource types; umbrella build {build_s:.1} s",
+        files.len(),
         rows.len(),
         types.len()
     );
