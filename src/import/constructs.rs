@@ -274,8 +274,7 @@ mod tests {
         // One subnet changed by hand: the construct no longer reproduces it.
         let mut edited = template.clone();
         if let Some(r) = edited.resources.get_mut("NetworkPublicSubnet1") {
-            r.properties
-                .insert("MapPublicIpOnLaunch".into(), Expr::Bool(false));
+            r.properties.insert("EnableDns64".into(), Expr::Bool(true));
         }
         assert!(recognise(&edited).is_empty());
     }
