@@ -131,6 +131,9 @@ pub(crate) fn write(
         None => build.push_str("stack.set_format_version(None);\n"),
     }
     if let Some(t) = &template.transform {
+        build.push_str(
+            "// CloudFormation expands the transform before anything else; the resource\n// types it defines are not in the schemas, so they stay raw below.\n",
+        );
         let _ = writeln!(build, "stack.set_transform({});", refs.arg_expr(t));
     }
     for (k, v) in &template.metadata {
