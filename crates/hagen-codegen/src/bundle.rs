@@ -110,18 +110,20 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
 /// Loads the vendored schemas under `schemas_dir`, refusing any other
 /// version than [`PINNED_CFN_LINT`].
 pub fn load(schemas_dir: &Path) -> Result<Bundle, Error> {
+    // The manifest first: schemas of another version are refused before
+    // the other files are looked for.
+    let manifest = read(&schemas_dir.join("manifest.json"))?;
+    parse_manifest(&manifest)?;
     from_bytes(
-        &read(&schemas_dir.join("manifest.json"))?,
+        &manifest,
         &read(&schemas_dir.join("resources.bin"))?,
         &read(&schemas_dir.join("docs.bin"))?,
     )
 }
 
-/// Reads the vendored schemas from their three files' bytes, refusing any
-/// other version than [`PINNED_CFN_LINT`]: what a program that embeds the
-/// files (`hagen import`, which names Rust types exactly as the generator
-/// did) calls instead of [`load`].
-pub fn from_bytes(manifest: &[u8], resources: &[u8], docs: &[u8]) -> Result<Bundle, Error> {
+/// The manifest, refused unless it has this generator's format and the
+/// pinned cfn-lint version.
+fn parse_manifest(manifest: &[u8]) -> Result<Manifest, Error> {
     let manifest: Manifest = serde_json::from_slice(manifest)
         .map_err(|e| Error::Bundle(format!("manifest.json: {e}")))?;
     if manifest.format != FORMAT {
@@ -136,6 +138,15 @@ pub fn from_bytes(manifest: &[u8], resources: &[u8], docs: &[u8]) -> Result<Bund
             pinned: PINNED_CFN_LINT,
         });
     }
+    Ok(manifest)
+}
+
+/// Reads the vendored schemas from their three files' bytes, refusing any
+/// other version than [`PINNED_CFN_LINT`]: what a program that embeds the
+/// files (`hagen import`, which names Rust types exactly as the generator
+/// did) calls instead of [`load`].
+pub fn from_bytes(manifest: &[u8], resources: &[u8], docs: &[u8]) -> Result<Bundle, Error> {
+    let manifest = parse_manifest(manifest)?;
     let docs: Docs = serde_json::from_slice(&inflate(docs, "docs.bin")?)
         .map_err(|e| Error::Bundle(format!("docs.bin: {e}")))?;
     if docs.source != manifest.source {
