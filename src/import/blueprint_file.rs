@@ -17,7 +17,8 @@ use super::catalog::{TypeIndex, TypeRef};
 use super::error::ImportError;
 use super::refs::{Refs, ResourceRef};
 use super::report::{Fallback, ImportReport};
-use super::rust_text::{self, Names};
+use super::rust_text;
+use hagen_codegen::naming::Scope as Names;
 
 /// What the blueprint is called and deploys as.
 pub(crate) struct BlueprintNames<'a> {
@@ -76,7 +77,7 @@ pub(crate) fn write(
     let mut idents = Vec::new();
     for (id, resource) in &template.resources {
         let ty = index.find(&resource.resource_type);
-        let ident = fields.claim(&rust_text::snake(id));
+        let ident = fields.claim(&rust_text::snake(without_hash(id)));
         idents.push(ident.clone());
         probe.insert(id, ResourceRef { ident, ty });
     }
@@ -269,6 +270,26 @@ pub(crate) fn write(
         features,
         report,
     })
+}
+
+/// A logical ID without the 8-digit hexadecimal hash CDK appends
+/// (`DatabaseB269D8BB` -> `Database`), for a readable handle name; the
+/// logical ID itself is kept.
+fn without_hash(id: &str) -> &str {
+    let cut = id.len().saturating_sub(8);
+    match (id.get(..cut), id.get(cut..)) {
+        (Some(head), Some(tail))
+            if tail.len() == 8
+                && tail
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+                && tail.bytes().any(|b| b.is_ascii_digit())
+                && head.bytes().any(|b| b.is_ascii_lowercase()) =>
+        {
+            head
+        }
+        _ => id,
+    }
 }
 
 /// The `use` lines: exactly the names the body uses.
@@ -899,6 +920,18 @@ mod tests {
         );
         assert!(!mentions(&code, "List") && !mentions(&code, "Expr") && !mentions(&code, "Map"));
         assert!(mentions(&code, "Tag"), "{code}");
+    }
+
+    #[test]
+    fn cdk_hashes_are_left_out_of_handle_names_only() {
+        assert_eq!(super::without_hash("DatabaseB269D8BB"), "Database");
+        assert_eq!(
+            super::without_hash("DatabaseSubnetGroup7D60F180"),
+            "DatabaseSubnetGroup"
+        );
+        assert_eq!(super::without_hash("PublicSubnet1"), "PublicSubnet1");
+        assert_eq!(super::without_hash("ABCDEF12"), "ABCDEF12");
+        assert_eq!(super::without_hash("WebDEADBEEF"), "WebDEADBEEF");
     }
 
     #[test]

@@ -5,8 +5,6 @@
 //! Owns spelling only; which value goes where is `super::typed` and
 //! `super::expr_code`.
 
-use std::collections::HashSet;
-
 /// Rust's reserved words, which an identifier made from a logical ID must
 /// not be.
 const KEYWORDS: &[&str] = &[
@@ -69,33 +67,6 @@ pub(crate) fn snake(name: &str) -> String {
     out
 }
 
-/// Hands out identifiers, each once: a second `web` becomes `web_2`.
-#[derive(Default)]
-pub(crate) struct Names {
-    taken: HashSet<String>,
-}
-
-impl Names {
-    /// Names already in use in the scope (imports, locals).
-    pub fn with(taken: &[&str]) -> Self {
-        Names {
-            taken: taken.iter().map(|s| (*s).to_owned()).collect(),
-        }
-    }
-
-    /// `wanted`, or the first free `wanted_N`.
-    pub fn claim(&mut self, wanted: &str) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = 2;
-        while self.taken.contains(&name) {
-            name = format!("{wanted}_{n}");
-            n += 1;
-        }
-        self.taken.insert(name.clone());
-        name
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,9 +96,5 @@ mod tests {
         assert_eq!(snake("WebServerGroup"), "web_server_group");
         assert_eq!(snake("Type"), "type_");
         assert_eq!(snake("1stBucket"), "n_1st_bucket");
-        let mut names = Names::with(&["stack"]);
-        assert_eq!(names.claim("stack"), "stack_2");
-        assert_eq!(names.claim("web"), "web");
-        assert_eq!(names.claim("web"), "web_2");
     }
 }

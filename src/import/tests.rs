@@ -5,20 +5,20 @@
 use super::*;
 use crate::template::parse::parse_template;
 
+fn options() -> ImportOptions {
+    ImportOptions {
+        name: "web".into(),
+        source: "t.yaml".into(),
+        hagen: HagenDependency::Version("0.1.0".into()),
+        stack: None,
+        constructs: false,
+        standalone: true,
+    }
+}
+
 fn imported(text: &str) -> ImportedCrate {
     let template = parse_template(text, "t.yaml").expect("parses").template;
-    import(
-        &template,
-        &ImportOptions {
-            name: "web".into(),
-            source: "t.yaml".into(),
-            hagen: HagenDependency::Version("0.1.0".into()),
-            stack: None,
-            constructs: false,
-            standalone: true,
-        },
-    )
-    .expect("imports")
+    import(&template, &options()).expect("imports")
 }
 
 fn file<'a>(c: &'a ImportedCrate, name: &str) -> &'a str {
@@ -106,15 +106,7 @@ fn a_resource_naming_an_undeclared_condition_is_refused() {
     )
     .expect("parses")
     .template;
-    let options = ImportOptions {
-        name: "web".into(),
-        source: "t.yaml".into(),
-        hagen: HagenDependency::Version("0.1.0".into()),
-        stack: None,
-        constructs: false,
-        standalone: true,
-    };
-    let err = import(&template, &options).expect_err("refused");
+    let err = import(&template, &options()).expect_err("refused");
     assert!(err.to_string().contains("condition Nope"), "{err}");
 }
 

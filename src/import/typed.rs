@@ -220,8 +220,11 @@ impl Refs<'_> {
         let all_fns = items.iter().all(|i| matches!(i, Expr::Fn(_)));
         let any_fn = items.iter().any(|i| matches!(i, Expr::Fn(_)));
         if all_fns {
-            // `Attr<T>` accessors and `Intrinsic`s differ in type.
-            return false;
+            // All `Intrinsic`s unless a `GetAtt` became a typed accessor
+            // (`Attr<T>`, another type).
+            return !items.iter().any(
+                |i| matches!(i, Expr::Fn(f) if matches!(**f, crate::template::Intrinsic::GetAtt { .. })),
+            );
         }
         if any_fn {
             return false;

@@ -39,28 +39,9 @@ Outputs:
     Value: !Ref Alerts
 "#;
 
-/// `hagen` run in `dir` against `endpoint` with moto's test credentials and
-/// nothing from the machine's AWS configuration.
+/// `hagen` run in `dir` against `endpoint` (see [`aws::hagen_cli`]).
 fn hagen(dir: &Path, endpoint: &str) -> Command {
-    let mut cmd = Command::cargo_bin("hagen").expect("the hagen binary is built");
-    cmd.current_dir(dir)
-        .env_remove("HAGEN_ENV")
-        .env_remove("HAGEN_CONFIG")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("NO_COLOR", "1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", aws::REGION)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        );
-    cmd
+    aws::hagen_cli(dir, endpoint)
 }
 
 /// What one run printed.

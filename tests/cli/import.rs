@@ -337,28 +337,10 @@ Outputs:
     Value: !GetAtt Archive.Arn
 ";
 
-/// `hagen` against `endpoint` with test credentials and nothing from the
-/// machine's AWS configuration.
+/// `hagen` against `endpoint`, its crate builds in this test's target.
 fn hagen_on(dir: &Path, endpoint: &str) -> assert_cmd::Command {
-    let mut cmd = hagen();
-    cmd.current_dir(dir)
-        .env_remove("HAGEN_ENV")
-        .env_remove("HAGEN_CONFIG")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("NO_COLOR", "1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", crate::support::aws::REGION)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .env("CARGO_TARGET_DIR", target_dir());
+    let mut cmd = crate::support::aws::hagen_cli(dir, endpoint);
+    cmd.env("CARGO_TARGET_DIR", target_dir());
     cmd
 }
 

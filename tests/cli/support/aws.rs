@@ -19,6 +19,30 @@ use hagen::template::Template;
 /// The region every test uses.
 pub const REGION: &str = "us-east-1";
 
+/// The `hagen` binary run in `dir` against `endpoint` with the emulators'
+/// test credentials and nothing from the machine's AWS configuration.
+pub fn hagen_cli(dir: &std::path::Path, endpoint: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("hagen").expect("the hagen binary is built");
+    cmd.current_dir(dir)
+        .env_remove("HAGEN_ENV")
+        .env_remove("HAGEN_CONFIG")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", REGION)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        );
+    cmd
+}
+
 /// SDK configuration for an emulator: fixed credentials, the product's
 /// retry and timeout settings.
 pub fn sdk_config(endpoint: &str) -> SdkConfig {
