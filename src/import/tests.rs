@@ -47,6 +47,7 @@ Resources:
     DeletionPolicy: Retain
     Properties:
       DelaySeconds: '5'
+      MaximumMessageSize: 1024.0
       NotAQueueProperty: x
   Custom:
     Type: Custom::Thing
@@ -68,6 +69,7 @@ fn resources_are_typed_with_their_logical_ids_and_handles() {
     assert!(code.contains("cidr(h.vpc.cidr_block(), 4, 8)"), "{code}");
     assert!(code.contains("vpc: Handle::new(\"Vpc\")"), "{code}");
     assert!(code.contains(".delay_seconds(5)"), "{code}");
+    assert!(code.contains(".maximum_message_size(1024)"), "{code}");
     assert!(
         code.contains("Attributes::new().deletion_policy(RetentionPolicy::Retain)"),
         "{code}"

@@ -80,6 +80,11 @@ impl Refs<'_> {
                 Ok(n) if n.to_string() == *s => Ok(rust_text::integer(n)),
                 _ => mismatch(),
             },
+            // `3000.0` where an integer goes: the same number.
+            #[allow(clippy::cast_possible_truncation)]
+            (Ty::Integer, Expr::Float(x)) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+                Ok(rust_text::integer(*x as i64))
+            }
             (Ty::Number, Expr::Float(x)) => Ok(rust_text::float(*x)),
             #[allow(clippy::cast_precision_loss)]
             (Ty::Number, Expr::Int(n)) if n.unsigned_abs() < (1 << 52) => {
