@@ -14,8 +14,6 @@ use clap::{Args, ValueEnum};
 use super::{Context, EnvArgs, exit, synth};
 use crate::blueprint::Blueprint;
 use crate::graph::{self, Diagram};
-use crate::template::Template;
-use crate::template::parse::parse_template_bytes;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -86,24 +84,6 @@ pub struct GraphArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Reads and parses a template file (or standard input); on failure the
-/// reason is printed and the exit code returned.
-fn read_template<B: ?Sized>(path: &Path, cx: &mut Context<'_, B>) -> Result<Template, u8> {
-    let (name, bytes) = super::io::read_template_arg(path).map_err(|message| {
-        cx.error(message);
-        exit::UNREADABLE_INPUT
-    })?;
-    match parse_template_bytes(&bytes, &name) {
-        Ok(parsed) => Ok(parsed.template),
-        Err(e) => {
-            cx.error(format!(
-                "{e}\n  = help: `hagen validate {name}` lists every problem with its line"
-            ));
-            Err(exit::UNREADABLE_INPUT)
-        }
-    }
-}
-
 /// Runs `hagen graph` and returns its exit code.
 pub fn run<B: Blueprint + ?Sized>(args: &GraphArgs, cx: &mut Context<'_, B>) -> u8 {
     let format = args
@@ -112,8 +92,8 @@ pub fn run<B: Blueprint + ?Sized>(args: &GraphArgs, cx: &mut Context<'_, B>) -> 
     let template = match &args.template {
         // Not a clap conflict: HAGEN_ENV or HAGEN_CONFIG set in the shell
         // must not make --template unusable.
-        Some(path) => match read_template(path, cx) {
-            Ok(t) => {
+        Some(path) => match super::io::read_template_file(path, cx) {
+            Ok((t, _)) => {
                 if args.target.env.is_some() || args.target.config.is_some() {
                     cx.notice(format!(
                         "drawing {}: the environment and configuration are not used with --template",

@@ -16,7 +16,6 @@ use super::{Context, exit};
 use crate::blueprint::{Blueprint, HAGEN_VERSION};
 use crate::import::{self, DeployedStack, HagenDependency, ImportOptions, ImportedCrate};
 use crate::template::Template;
-use crate::template::parse::parse_template_bytes;
 
 /// What `--help` ends with.
 pub const EXAMPLES: &str = "\
@@ -95,7 +94,7 @@ pub struct ImportArgs {
 /// Runs `hagen import` and returns its exit code.
 pub fn run<B: Blueprint + ?Sized>(args: &ImportArgs, cx: &mut Context<'_, B>) -> u8 {
     let (template, source, stack) = match (&args.template, &args.stack) {
-        (Some(path), _) => match read(path, cx) {
+        (Some(path), _) => match super::io::read_template_file(path, cx) {
             Ok((t, name)) => (t, name, None),
             Err(code) => return code,
         },
@@ -163,23 +162,6 @@ pub fn run<B: Blueprint + ?Sized>(args: &ImportArgs, cx: &mut Context<'_, B>) ->
         return exit::OK;
     }
     check(&dir, &template, args, cx)
-}
-
-/// Reads and parses the template file.
-fn read<B: ?Sized>(path: &Path, cx: &mut Context<'_, B>) -> Result<(Template, String), u8> {
-    let (name, bytes) = super::io::read_template_arg(path).map_err(|message| {
-        cx.error(message);
-        exit::UNREADABLE_INPUT
-    })?;
-    match parse_template_bytes(&bytes, &name) {
-        Ok(parsed) => Ok((parsed.template, name)),
-        Err(e) => {
-            cx.error(format!(
-                "{e}\n  = help: `hagen validate {name}` lists every problem with its line"
-            ));
-            Err(exit::UNREADABLE_INPUT)
-        }
-    }
 }
 
 /// What was written, what stayed untyped.

@@ -9,7 +9,31 @@ use std::path::Path;
 
 use super::{Context, exit};
 use crate::input::{self, ReadError};
-use crate::template::parse::{MAX_TEMPLATE_BYTES, ParseError};
+use crate::template::Template;
+use crate::template::parse::{MAX_TEMPLATE_BYTES, ParseError, parse_template_bytes};
+
+/// A template argument read and parsed, with the name messages give it;
+/// on failure the error is printed (with the `hagen validate` hint for a
+/// template that does not parse) and [`exit::UNREADABLE_INPUT`] returned.
+/// What `graph --template` and `import` take.
+pub fn read_template_file<B: ?Sized>(
+    path: &Path,
+    cx: &mut Context<'_, B>,
+) -> Result<(Template, String), u8> {
+    let (name, bytes) = read_template_arg(path).map_err(|message| {
+        cx.error(message);
+        exit::UNREADABLE_INPUT
+    })?;
+    match parse_template_bytes(&bytes, &name) {
+        Ok(parsed) => Ok((parsed.template, name)),
+        Err(e) => {
+            cx.error(format!(
+                "{e}\n  = help: `hagen validate {name}` lists every problem with its line"
+            ));
+            Err(exit::UNREADABLE_INPUT)
+        }
+    }
+}
 
 /// A template argument's bytes and the name messages give it (`<stdin>`
 /// for `-`). At most one byte more than any template may hold is read,
