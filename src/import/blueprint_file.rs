@@ -219,34 +219,29 @@ pub(crate) fn write(
             1,
         );
     }
-    let stack_name = names.stack.map(|(env, stack)| {
+    // The trait's optional methods this blueprint overrides.
+    let mut methods = String::new();
+    if let Some((env, stack)) = names.stack {
         refs.use_name("default_stack_name");
-        format!(
+        let _ = write!(
+            methods,
             "\n/// `{stack}` in `{env}` (the stack it was imported from); `<project>-<environment>` elsewhere.\nfn stack_name(&self, env: &Environment) -> String {{\nif env.name == {} {{\n{}.to_owned()\n}} else {{\ndefault_stack_name(&env.project, &env.name)\n}}\n}}\n",
             rust_text::string(env),
             rust_text::string(stack)
-        )
-    });
-    let strict = names.strict_findings.as_ref().map(|found| {
-        format!(
+        );
+    }
+    if let Some(found) = &names.strict_findings {
+        let _ = write!(
+            methods,
             "\n/// Off: the template as it runs today has findings that hagen's strict\n/// checks refuse ({found}); `synth` prints them as warnings. Fix them, then\n/// delete this method to hold the blueprint to hagen's guarantees.\nfn strict_checks(&self) -> bool {{\nfalse\n}}\n"
-        )
-    });
-    let stack_name = match (stack_name, strict) {
-        (None, None) => None,
-        (a, b) => Some(format!(
-            "{}{}",
-            a.unwrap_or_default(),
-            b.unwrap_or_default()
-        )),
-    };
+        );
+    }
     let body = format!(
-        "/// The architecture imported from `{source}`.\npub struct {ty};\n\nimpl Blueprint for {ty} {{\n/// No keys of its own in `hagen.toml`.\ntype Config = ();\n\nfn name(&self) -> &str {{\n{name}\n}}\n\nfn description(&self) -> &str {{\n{about}\n}}\n\nfn build(&self, _env: &Environment, _config: &()) -> Result<Stack, SynthError> {{\n{build}}}\n{stack_name}}}\n\n{handles_code}{functions}",
+        "/// The architecture imported from `{source}`.\npub struct {ty};\n\nimpl Blueprint for {ty} {{\n/// No keys of its own in `hagen.toml`.\ntype Config = ();\n\nfn name(&self) -> &str {{\n{name}\n}}\n\nfn description(&self) -> &str {{\n{about}\n}}\n\nfn build(&self, _env: &Environment, _config: &()) -> Result<Stack, SynthError> {{\n{build}}}\n{methods}}}\n\n{handles_code}{functions}",
         source = names.source.replace('`', "'"),
         ty = names.type_name,
         name = rust_text::string(names.name),
         about = rust_text::string(&format!("Imported from {}", names.source)),
-        stack_name = stack_name.unwrap_or_default(),
     );
     let _ = writeln!(
         out,
@@ -255,7 +250,7 @@ pub(crate) fn write(
         report.resources,
         report.resources - report.raw.len()
     );
-    out.push_str(&imports(&refs, &body));
+    out.push_str(&imports(&refs, &body, !recognised.is_empty()));
     out.push('\n');
     out.push_str(&body);
     let features = groups
@@ -293,7 +288,7 @@ fn without_hash(id: &str) -> &str {
 }
 
 /// The `use` lines: exactly the names the body uses.
-fn imports(refs: &Refs<'_>, body: &str) -> String {
+fn imports(refs: &Refs<'_>, body: &str, uses_vpc: bool) -> String {
     let code = without_literals(body);
     let body = code.as_str();
     let used = |name: &str| refs.uses(name) && mentions(body, name);
@@ -315,7 +310,7 @@ fn imports(refs: &Refs<'_>, body: &str) -> String {
     }
     resources.extend(refs.services().into_iter().filter(|s| mentions(body, s)));
     let _ = writeln!(out, "use hagen::resources::{{{}}};", resources.join(", "));
-    if mentions(body, "Vpc") && body.contains("Vpc::new(\nstack") {
+    if uses_vpc {
         out.push_str("use hagen::constructs::vpc::{NatGateways, SubnetGroup, Vpc, VpcProps};\n");
         out.push_str("use hagen::constructs::{Ipv4Net, SubnetKind};\nuse std::net::Ipv4Addr;\n");
     }
