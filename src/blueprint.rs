@@ -39,6 +39,7 @@
 
 pub mod text;
 
+use crate::app::{App, BuiltApp};
 use crate::config::{BaseEnvironment, BlueprintConfig, Config, ConfigError, Environment, Resolved};
 use crate::error::SynthError;
 use crate::stack::{Override, Stack};
@@ -73,8 +74,10 @@ impl Example {
 /// `synth`, `validate`, `diff` and `deploy` for it.
 ///
 /// Only [`Config`](Blueprint::Config), [`name`](Blueprint::name),
-/// [`description`](Blueprint::description) and [`build`](Blueprint::build)
-/// are required; the other methods have defaults that suit most blueprints.
+/// [`description`](Blueprint::description) and one of
+/// [`build`](Blueprint::build) (one stack) or
+/// [`build_app`](Blueprint::build_app) (several) are required; the other
+/// methods have defaults that suit most blueprints.
 pub trait Blueprint {
     /// The blueprint's own keys in `hagen.toml` (`[environments.NAME.blueprint]`),
     /// as a serde type with its built-in values: see [`BlueprintConfig`].
@@ -93,7 +96,28 @@ pub trait Blueprint {
     /// name the construct and what to change; a value from configuration
     /// that cannot be built with is a [`SynthError::Config`] naming its
     /// key, so that the user is pointed at the line to change.
-    fn build(&self, env: &Environment, config: &Self::Config) -> Result<Stack, SynthError>;
+    ///
+    /// A blueprint of several stacks implements [`build_app`](Blueprint::build_app)
+    /// instead; this default then says so if something asks for one stack.
+    fn build(&self, env: &Environment, config: &Self::Config) -> Result<Stack, SynthError> {
+        let _ = (env, config);
+        Err(SynthError::App {
+            message: format!(
+                "blueprint {} implements neither build (one stack) nor build_app (several); implement one of them",
+                self.name()
+            ),
+        })
+    }
+
+    /// Builds every stack of the environment: an [`App`] of several stacks
+    /// (network, data, app...) whose references to each other become
+    /// exports and imports, deployed in the order they need. Default: the
+    /// one stack of [`build`](Blueprint::build), named
+    /// [`stack_name`](Blueprint::stack_name). Stacks of an app are named
+    /// `<stack_name>-<id>`: create it with `App::new(self.stack_name(env))`.
+    fn build_app(&self, env: &Environment, config: &Self::Config) -> Result<App, SynthError> {
+        Ok(App::single(self.stack_name(env), self.build(env, config)?))
+    }
 
     /// The built-in generic values of `stage` and `prod` for this blueprint,
     /// before `hagen.toml` applies. Override to change what "no
@@ -224,7 +248,31 @@ pub struct Synthesis {
     pub overrides: Vec<Override>,
 }
 
-/// Builds one environment of a blueprint.
+/// Every stack of one environment of a blueprint, in deploy order.
+#[derive(Debug, Clone)]
+pub struct AppSynthesis {
+    /// The generic part of the environment it was built for.
+    pub environment: Environment,
+    /// The stacks, their templates and the references between them.
+    pub app: BuiltApp,
+}
+
+/// Builds every stack of one environment of a blueprint (see
+/// [`Blueprint::build_app`]); as [`synthesize`], the checks run afterwards.
+pub fn synthesize_app<B: Blueprint + ?Sized>(
+    blueprint: &B,
+    resolved: &Resolved<B::Config>,
+) -> Result<AppSynthesis, SynthError> {
+    let env = &resolved.environment;
+    let app = blueprint.build_app(env, &resolved.config)?.finish()?;
+    Ok(AppSynthesis {
+        environment: env.clone(),
+        app,
+    })
+}
+
+/// Builds one environment of a blueprint of one stack. A blueprint of
+/// several stacks is an error naming them: use [`synthesize_app`].
 ///
 /// The checks of `crate::validate` run on [`Synthesis::template`] afterwards
 /// (the CLI does that before printing or deploying), so this stays a pure
@@ -233,15 +281,24 @@ pub fn synthesize<B: Blueprint + ?Sized>(
     blueprint: &B,
     resolved: &Resolved<B::Config>,
 ) -> Result<Synthesis, SynthError> {
-    let env = &resolved.environment;
-    let stack = blueprint.build(env, &resolved.config)?;
-    let overrides = stack.overrides().to_vec();
-    Ok(Synthesis {
-        stack_name: blueprint.stack_name(env),
-        environment: env.clone(),
-        template: stack.into_template()?,
-        overrides,
-    })
+    let AppSynthesis { environment, app } = synthesize_app(blueprint, resolved)?;
+    let ids = app.ids().join(", ");
+    let count = app.stacks.len();
+    let mut stacks = app.stacks.into_iter();
+    match (stacks.next(), stacks.next()) {
+        (Some(stack), None) => Ok(Synthesis {
+            stack_name: stack.name,
+            environment,
+            template: stack.template,
+            overrides: stack.overrides,
+        }),
+        _ => Err(SynthError::App {
+            message: format!(
+                "blueprint {} has {count} stacks ({ids}); name one, or take them all",
+                blueprint.name()
+            ),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -85,6 +85,14 @@ pub enum SynthError {
         /// What to write instead, and where (see `Environment::toml_table`).
         help: String,
     },
+    /// An app of several stacks that cannot be deployed as declared: a
+    /// stack named twice, a reference to a stack the app does not have,
+    /// stacks that depend on each other in a circle.
+    #[error("app: {message}")]
+    App {
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A text template under `templates/` failed to render.
     #[error("rendering {template}: {message}")]
     TextTemplate {

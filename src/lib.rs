@@ -7,6 +7,7 @@
 //! [`template::Template`], checks run over it, and it is printed as YAML or
 //! JSON or deployed.
 
+pub mod app;
 #[cfg(feature = "constructs")]
 pub mod blueprint;
 #[cfg(feature = "cli")]

@@ -662,6 +662,12 @@ impl Stack {
         Ok(())
     }
 
+    /// The outputs declared so far (an app checks a repeated share
+    /// against them).
+    pub(crate) fn declared_outputs(&self) -> &indexmap::IndexMap<String, Output> {
+        &self.template.outputs
+    }
+
     /// The template as built so far.
     pub fn template(&self) -> Result<Template, SynthError> {
         self.clone().into_template()

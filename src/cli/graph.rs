@@ -67,6 +67,11 @@ impl Format {
 #[derive(Debug, Clone, Default, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct GraphArgs {
+    /// The stack to draw, by its ID in the app or its stack name, when the
+    /// blueprint has several stacks [default: the only one]
+    #[arg(value_name = "STACK", conflicts_with = "template")]
+    pub stack: Option<String>,
+
     /// Which environment of the blueprint, from which configuration.
     #[command(flatten)]
     pub target: EnvArgs,
@@ -104,7 +109,7 @@ pub fn run<B: Blueprint + ?Sized>(args: &GraphArgs, cx: &mut Context<'_, B>) -> 
             }
             Err(code) => return code,
         },
-        None => match synth::build(&args.target, synth::Format::Yaml, cx) {
+        None => match synth::build(&args.target, args.stack.as_deref(), synth::Format::Yaml, cx) {
             Ok(built) => built.synthesis.template,
             Err(code) => return code,
         },

@@ -34,6 +34,7 @@ pub mod rollback;
 #[cfg(feature = "deploy")]
 pub mod session;
 pub mod synth;
+pub mod synth_dir;
 #[cfg(feature = "deploy")]
 pub mod template_file;
 pub mod validate;
@@ -679,7 +680,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     diff::run(&args, &context, &mut load, &mut console)
                 }
                 None => {
-                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, None, cx);
                     diff::run(&args, &context, &mut synth, &mut console)
                 }
             }
@@ -727,7 +728,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     deploy::run(&args, &context, &mut load, &mut console)
                 }
                 None => {
-                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, cx);
+                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, None, cx);
                     deploy::run(&args, &context, &mut synth, &mut console)
                 }
             }
@@ -773,9 +774,10 @@ fn early_error(
 #[cfg(feature = "deploy")]
 fn synthesized<B: Blueprint + ?Sized>(
     target: &EnvArgs,
+    stack: Option<&str>,
     cx: &mut Context<'_, B>,
 ) -> Result<deploy::SynthOutput, u8> {
-    synth::build(target, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
+    synth::build(target, stack, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
         template: built.synthesis.template,
         body: built.text,
     })

@@ -60,6 +60,11 @@ impl Format {
 #[derive(Debug, Clone, Default, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct SynthArgs {
+    /// The stack to print, by its ID in the app or its stack name, when the
+    /// blueprint has several stacks [default: the only one]
+    #[arg(value_name = "STACK")]
+    pub stack: Option<String>,
+
     /// Which environment, from which configuration.
     #[command(flatten)]
     pub target: EnvArgs,
@@ -69,8 +74,13 @@ pub struct SynthArgs {
     pub format: Option<Format>,
 
     /// Write the template to FILE (atomically) instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "out_dir")]
     pub output: Option<PathBuf>,
+
+    /// Write every stack's template, and manifest.json (stacks, deploy order,
+    /// exports and imports), into DIR (created if missing)
+    #[arg(long, value_name = "DIR", conflicts_with = "stack")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// One environment of the blueprint, built, rendered and checked: what
@@ -85,22 +95,77 @@ pub struct Built {
     pub format: Format,
 }
 
-/// Loads the configuration, builds the environment `target` selects,
-/// reports every overridden safe default as a notice, and renders the
-/// template. This is the one place the template's checks belong: their
-/// findings go through [`gate`] before anything is printed or deployed. On
-/// failure the reason is already printed and the exit code is returned.
-pub fn build<B: Blueprint + ?Sized>(
+/// Every stack of one environment, built, rendered and checked, alone and
+/// together: what `synth --out-dir` writes and what a deploy of several
+/// stacks starts from.
+#[derive(Debug, Clone)]
+pub struct BuiltApp {
+    /// The environment's generic part.
+    pub environment: crate::config::Environment,
+    /// The stacks in deploy order, their templates and references.
+    pub app: crate::app::BuiltApp,
+    /// Each stack's text in [`BuiltApp::format`], in the order of
+    /// `app.stacks`.
+    pub texts: Vec<String>,
+    /// The format of the texts.
+    pub format: Format,
+}
+
+impl BuiltApp {
+    /// One stack of it, as [`Built`].
+    pub fn one(&self, index: usize) -> Option<Built> {
+        let stack = self.app.stacks.get(index)?;
+        Some(Built {
+            synthesis: blueprint::Synthesis {
+                environment: self.environment.clone(),
+                stack_name: stack.name.clone(),
+                template: stack.template.clone(),
+                overrides: stack.overrides.clone(),
+            },
+            text: self.texts.get(index)?.clone(),
+            format: self.format,
+        })
+    }
+
+    /// The index of the stack `wanted` names (ID or stack name); with
+    /// `None`, the only stack. Otherwise the error names the stacks and what
+    /// to type.
+    pub fn choose(&self, wanted: Option<&str>, command: &str) -> Result<usize, String> {
+        let ids = self.app.ids().join(", ");
+        match wanted {
+            Some(w) => self
+                .app
+                .stacks
+                .iter()
+                .position(|s| s.id == w || s.name == w)
+                .ok_or_else(|| format!("there is no stack {w:?}; the stacks are {ids}")),
+            None if self.app.stacks.len() == 1 => Ok(0),
+            None => Err(format!(
+                "this blueprint has {} stacks ({ids}); name one (`{command} {}`), or write them all with `--out-dir DIR`",
+                self.app.stacks.len(),
+                self.app.stacks[0].id
+            )),
+        }
+    }
+}
+
+/// Loads the configuration, builds every stack of the environment `target`
+/// selects, reports every overridden safe default as a notice, renders the
+/// templates and checks them, each alone and all together. This is the one
+/// place the templates' checks belong: their findings go through [`gate`]
+/// before anything is printed or deployed. On failure the reason is
+/// already printed and the exit code is returned.
+pub fn build_app<B: Blueprint + ?Sized>(
     target: &EnvArgs,
     format: Format,
     cx: &mut Context<'_, B>,
-) -> Result<Built, u8> {
+) -> Result<BuiltApp, u8> {
     let (config, resolved) = match target.resolve(cx.blueprint, &cx.dir) {
         Ok(found) => found,
         Err(e) => return Err(cx.config_error(&e)),
     };
     let environment = &resolved.environment;
-    let synthesis = match blueprint::synthesize(cx.blueprint, &resolved) {
+    let synthesis = match blueprint::synthesize_app(cx.blueprint, &resolved) {
         Ok(synthesis) => synthesis,
         // A value from the file (or a built-in default) the blueprint
         // cannot build with: point at the line, like any configuration
@@ -124,13 +189,21 @@ pub fn build<B: Blueprint + ?Sized>(
             return Err(exit::TEMPLATE_ERRORS);
         }
     };
-    for o in &synthesis.overrides {
-        cx.notice(format!(
-            "{}: {} (safe default overridden)",
-            o.construct, o.message
-        ));
+    let app = synthesis.app;
+    let several = !app.single;
+    for stack in &app.stacks {
+        for o in &stack.overrides {
+            let place = if several {
+                format!("stack {}: ", stack.id)
+            } else {
+                String::new()
+            };
+            cx.notice(format!(
+                "{place}{}: {} (safe default overridden)",
+                o.construct, o.message
+            ));
+        }
     }
-    let text = format.render(&synthesis.template);
     // hagen's own guarantees hold for what it prints: security and
     // availability findings are errors here (strict), and the size quotas
     // are measured on the text that would be sent.
@@ -141,19 +214,64 @@ pub fn build<B: Blueprint + ?Sized>(
             cx.blueprint.name()
         ));
     }
-    let report = validate::check(
-        &synthesis.template,
-        &validate::Options {
-            strict,
-            body_size: Some(text.len()),
-        },
-    );
-    gate(&report.diagnostics, cx)?;
-    Ok(Built {
-        synthesis,
-        text,
+    let mut texts = Vec::with_capacity(app.stacks.len());
+    let mut findings: Vec<(String, Diagnostic)> = Vec::new();
+    for stack in &app.stacks {
+        let text = format.render(&stack.template);
+        let report = validate::check(
+            &stack.template,
+            &validate::Options {
+                strict,
+                body_size: Some(text.len()),
+            },
+        );
+        findings.extend(
+            report
+                .diagnostics
+                .into_iter()
+                .map(|d| (stack.id.clone(), d)),
+        );
+        texts.push(text);
+    }
+    if several {
+        let members: Vec<validate::app::Member<'_>> = app
+            .stacks
+            .iter()
+            .map(|s| validate::app::Member {
+                id: &s.id,
+                template: &s.template,
+                imports: &s.imports,
+            })
+            .collect();
+        findings.extend(validate::app::check(&members));
+    }
+    gate_stacks(&findings, several, cx)?;
+    Ok(BuiltApp {
+        environment: synthesis.environment,
+        app,
+        texts,
         format,
     })
+}
+
+/// [`build_app`], then the one stack `stack` names (or the only one): what
+/// `synth STACK`, `diff` and `deploy` of one stack start from.
+pub fn build<B: Blueprint + ?Sized>(
+    target: &EnvArgs,
+    stack: Option<&str>,
+    format: Format,
+    cx: &mut Context<'_, B>,
+) -> Result<Built, u8> {
+    let all = build_app(target, format, cx)?;
+    let command = format!("{} synth", cx.blueprint.command_name());
+    let index = match all.choose(stack, &command) {
+        Ok(index) => index,
+        Err(why) => {
+            cx.error(why);
+            return Err(exit::USAGE);
+        }
+    };
+    all.one(index).ok_or(exit::USAGE)
 }
 
 /// Runs `hagen synth` and returns its exit code.
@@ -163,7 +281,13 @@ pub fn run<B: Blueprint + ?Sized>(args: &SynthArgs, cx: &mut Context<'_, B>) -> 
             .as_deref()
             .map_or(Format::Yaml, Format::for_path)
     });
-    let built = match build(&args.target, format, cx) {
+    if let Some(dir) = &args.out_dir {
+        return match build_app(&args.target, format, cx) {
+            Ok(all) => super::synth_dir::write(dir, &all, cx),
+            Err(code) => code,
+        };
+    }
+    let built = match build(&args.target, args.stack.as_deref(), format, cx) {
         Ok(built) => built,
         Err(code) => return code,
     };
@@ -193,6 +317,32 @@ pub fn run<B: Blueprint + ?Sized>(args: &SynthArgs, cx: &mut Context<'_, B>) -> 
     }
 }
 
+/// [`gate`] over the findings of several stacks: each stack's findings
+/// are placed in it (`<synth network>`) when there are several.
+fn gate_stacks<B: ?Sized>(
+    findings: &[(String, Diagnostic)],
+    several: bool,
+    cx: &mut Context<'_, B>,
+) -> Result<(), u8> {
+    if !several {
+        let plain: Vec<Diagnostic> = findings.iter().map(|(_, d)| d.clone()).collect();
+        return gate(&plain, cx);
+    }
+    let mut text = String::new();
+    let nowhere = |_: &[String]| None;
+    for (stack, d) in findings {
+        let name = format!("<synth {stack}>");
+        let input = render::Input {
+            name: &name,
+            text: None,
+            locate: &nowhere,
+        };
+        render::human_one(&mut text, d, &input, true);
+    }
+    let _ = cx.err.write_all(text.as_bytes());
+    count_errors(findings.iter().map(|(_, d)| d), cx)
+}
+
 /// Prints check findings to stderr (in `hagen validate`'s human form,
 /// placed by logical ID and property path, since a synthesized template has
 /// no file of its own) and decides whether output may go on:
@@ -211,10 +361,15 @@ pub fn gate<B: ?Sized>(findings: &[Diagnostic], cx: &mut Context<'_, B>) -> Resu
         render::human_one(&mut text, d, &input, true);
     }
     let _ = cx.err.write_all(text.as_bytes());
-    let errors = findings
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    count_errors(findings.iter(), cx)
+}
+
+/// `Err(exit::TEMPLATE_ERRORS)`, said, when any finding is an error.
+fn count_errors<'d, B: ?Sized>(
+    findings: impl Iterator<Item = &'d Diagnostic>,
+    cx: &mut Context<'_, B>,
+) -> Result<(), u8> {
+    let errors = findings.filter(|d| d.severity == Severity::Error).count();
     if errors == 0 {
         Ok(())
     } else {

@@ -9,6 +9,7 @@
 //! [`Diagnostic`]s naming a rule of [`rules`]; this module runs them, applies
 //! strictness and suppressions, and sorts the result. It prints nothing.
 
+pub mod app;
 pub(crate) mod availability;
 pub mod az_report;
 mod diagnostic;

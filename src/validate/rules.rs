@@ -213,6 +213,12 @@ rules! {
     DEPLOY_MONITORS = "HG220", Template, Error / Error,
         "deploy monitor that is not an alarm",
         "Metadata.hagen.DeployMonitors must name at most 5 CloudWatch alarms of the template, watched up to 180 minutes, or the deploy's rollback triggers cannot be set.";
+    APP_EXPORT_COLLISION = "HG221", Template, Error / Error,
+        "export name used by two stacks",
+        "Export names are unique in an account and region: the second stack to export a name fails to deploy.";
+    APP_IMPORT_UNKNOWN = "HG222", Template, Warning / Warning,
+        "import that no stack of the app exports",
+        "An Fn::ImportValue of a name no stack of the app exports must already be exported in the account and region, or the change set fails.";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",

@@ -1,0 +1,107 @@
+//! Checks across the stacks of an app (rules HG221, HG222): what no single
+//! template can see. An export name two stacks declare, and an import no
+//! stack of the app exports.
+//!
+//! Owns only the checks between templates; each template's own checks
+//! (quotas with their 80% warnings included) run on it alone. The deploy
+//! order and circles of imports are `crate::app`'s.
+
+use std::collections::HashMap;
+
+use super::diagnostic::Diagnostic;
+use super::rules;
+use crate::template::{Expr, Template};
+
+/// One template of an app, by its stack's ID.
+pub struct Member<'a> {
+    /// The stack's ID in the app (`network`).
+    pub id: &'a str,
+    /// Its template.
+    pub template: &'a Template,
+    /// The literal `Fn::ImportValue` names it uses.
+    pub imports: &'a [String],
+}
+
+/// Findings across the templates of an app, each with the ID of the stack
+/// it is placed in. Linear in the number of outputs and imports.
+pub fn check(members: &[Member<'_>]) -> Vec<(String, Diagnostic)> {
+    let mut out = Vec::new();
+    let mut exported: HashMap<&str, &str> = HashMap::new();
+    for m in members {
+        for (output_id, o) in &m.template.outputs {
+            let Some(name) = o.export_name.as_ref().and_then(Expr::as_str) else {
+                continue;
+            };
+            match exported.get(name) {
+                Some(first) if *first != m.id => out.push((
+                    m.id.to_owned(),
+                    rules::APP_EXPORT_COLLISION
+                        .diag(format!(
+                            "export {name:?} is also exported by stack `{first}`"
+                        ))
+                        .on(output_id)
+                        .at(["Outputs", output_id.as_str(), "Export", "Name"])
+                        .hint("give one of the outputs another export name"),
+                )),
+                _ => {
+                    exported.insert(name, m.id);
+                }
+            }
+        }
+    }
+    for m in members {
+        for name in m.imports {
+            if !exported.contains_key(name.as_str()) {
+                out.push((
+                    m.id.to_owned(),
+                    rules::APP_IMPORT_UNKNOWN
+                        .diag(format!(
+                            "Fn::ImportValue {name:?} is exported by no stack of this app"
+                        ))
+                        .hint("it must already be exported in the account and region; share values between the app's stacks with App::share"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::parse::parse_template;
+
+    fn template(text: &str) -> Template {
+        parse_template(text, "t.yaml").expect("parses").template
+    }
+
+    #[test]
+    fn collisions_and_unknown_imports_are_found_and_shared_names_are_not() {
+        let a = template(
+            "Resources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n  O:\n    Value: !Ref T\n    Export:\n      Name: app-a:T\n",
+        );
+        let b = template(
+            "Resources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n  P:\n    Value: !Ref T\n    Export:\n      Name: app-a:T\n",
+        );
+        let imports = vec!["app-a:T".to_owned(), "elsewhere:X".to_owned()];
+        let found = check(&[
+            Member {
+                id: "a",
+                template: &a,
+                imports: &[],
+            },
+            Member {
+                id: "b",
+                template: &b,
+                imports: &imports,
+            },
+        ]);
+        let rules: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(s, d)| (s.as_str(), d.rule.as_str()))
+            .collect();
+        assert_eq!(rules, [("b", "HG221"), ("b", "HG222")]);
+        assert!(found[0].1.message.contains("stack `a`"), "{:?}", found[0]);
+        assert!(found[1].1.message.contains("elsewhere:X"), "{:?}", found[1]);
+    }
+}
