@@ -171,6 +171,14 @@ pub fn conclude(console: &mut Console, code: u8, outcome: bool) -> u8 {
 /// Flags of `hagen deploy` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct DeployArgs {
+    /// For a blueprint of several stacks: the stacks to deploy (IDs such as
+    /// `network`, or stack names), with the stacks they depend on unless
+    /// --exclusively [default: every stack, in dependency order]
+    #[arg(value_name = "STACK", conflicts_with = "template")]
+    pub stacks: Vec<String>,
+    /// Deploy only the stacks named, not the stacks they depend on.
+    #[arg(long, requires = "stacks")]
+    pub exclusively: bool,
     /// Deploy through a reviewed change set. This is the only way hagen
     /// deploys; the flag states it on the command line (`hagen deploy
     /// --changeset`), it changes nothing.
@@ -417,6 +425,7 @@ pub fn error_code(err: &DeployError) -> u8 {
     match err {
         DeployError::Usage(_) => exit::USAGE,
         DeployError::TemplateRejected { .. } => exit::TEMPLATE_ERRORS,
+        DeployError::ExportInUse { .. } => exit::CHANGE_SET_REFUSED,
         DeployError::Aws { .. } | DeployError::LostContact { .. } | DeployError::Timeout { .. } => {
             exit::AWS_ERROR
         }

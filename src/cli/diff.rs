@@ -21,6 +21,10 @@ use super::session::{ContextRecord, Session};
 /// Flags of `hagen diff` (the top-level CLI adds `--env`/`--config`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct DiffArgs {
+    /// For a blueprint of several stacks: the stacks to compare (IDs such as
+    /// `network`, or stack names) [default: every stack, in dependency order]
+    #[arg(value_name = "STACK", conflicts_with = "template")]
+    pub stacks: Vec<String>,
     /// AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,

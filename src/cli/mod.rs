@@ -12,6 +12,8 @@ pub mod color;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 #[cfg(feature = "deploy")]
+pub mod deploy_app;
+#[cfg(feature = "deploy")]
 pub mod destroy;
 #[cfg(feature = "deploy")]
 pub mod diff;
@@ -680,8 +682,16 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     diff::run(&args, &context, &mut load, &mut console)
                 }
                 None => {
-                    let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, None, cx);
-                    diff::run(&args, &context, &mut synth, &mut console)
+                    let all = match synth::build_app(&target, synth::Format::Yaml, cx) {
+                        Ok(all) => all,
+                        Err(code) => return early_error(&mut console, args.format, code, false),
+                    };
+                    if all.app.single && args.stacks.is_empty() {
+                        let mut synth = |_: &mut crate::deploy::Console| one_of(&all);
+                        diff::run(&args, &context, &mut synth, &mut console)
+                    } else {
+                        deploy_app::diff(&args, &context, &all, &mut console)
+                    }
                 }
             }
         }
@@ -727,9 +737,23 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                     let mut load = |c: &mut crate::deploy::Console| template_file::load(&path, c);
                     deploy::run(&args, &context, &mut load, &mut console)
                 }
-                None => {
+                // A change set left for review holds its template: nothing
+                // to build.
+                None if args.execute.is_some() => {
                     let mut synth = |_: &mut crate::deploy::Console| synthesized(&target, None, cx);
                     deploy::run(&args, &context, &mut synth, &mut console)
+                }
+                None => {
+                    let all = match synth::build_app(&target, synth::Format::Yaml, cx) {
+                        Ok(all) => all,
+                        Err(code) => return early_error(&mut console, args.format, code, true),
+                    };
+                    if all.app.single && args.stacks.is_empty() {
+                        let mut synth = |_: &mut crate::deploy::Console| one_of(&all);
+                        deploy::run(&args, &context, &mut synth, &mut console)
+                    } else {
+                        deploy_app::deploy(&args, &context, &all, &mut console)
+                    }
                 }
             }
         }
@@ -781,6 +805,17 @@ fn synthesized<B: Blueprint + ?Sized>(
         template: built.synthesis.template,
         body: built.text,
     })
+}
+
+/// The one stack of a one-stack blueprint, as `diff` and `deploy` send it.
+#[cfg(feature = "deploy")]
+fn one_of(all: &synth::BuiltApp) -> Result<deploy::SynthOutput, u8> {
+    all.one(0)
+        .map(|built| deploy::SynthOutput {
+            template: built.synthesis.template,
+            body: built.text,
+        })
+        .ok_or(exit::TEMPLATE_ERRORS)
 }
 
 /// What `diff` and `deploy` take from the blueprint and configuration: the

@@ -18,6 +18,14 @@ pub enum DeployError {
     /// a template too large to send without `--bucket`).
     #[error("{0}")]
     Usage(String),
+    /// The deploy would remove or change exports that other stacks import;
+    /// refused before any change set exists. The message lists them and
+    /// the two deploys that resolve it.
+    #[error("{message}")]
+    ExportInUse {
+        /// The exports, their importers and what to do.
+        message: String,
+    },
     /// CloudFormation rejected the template or the change set (validation
     /// error, failed change set, missing capability).
     #[error("CloudFormation rejected the template: {message}")]

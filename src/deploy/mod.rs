@@ -25,6 +25,7 @@ pub mod drift;
 pub mod drift_review;
 mod error;
 pub mod events;
+pub mod exports;
 pub mod history;
 pub mod inputs;
 pub mod listing;

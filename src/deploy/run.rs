@@ -281,6 +281,34 @@ impl<'a> Deployer<'a> {
         self.clients.cli_flags()
     }
 
+    /// Refuses a deploy that would remove or change an export another
+    /// stack imports (see [`super::exports`]), before any change set.
+    async fn guard_exports(
+        &mut self,
+        stack: &str,
+        info: &super::stack::StackInfo,
+        template: &crate::template::Template,
+    ) -> Result<(), DeployError> {
+        if !info.outputs.iter().any(|o| o.export_name.is_some()) {
+            return Ok(());
+        }
+        let deployed = super::stack::template(self.clients, stack, None)
+            .await?
+            .and_then(|text| crate::template::parse::parse_template(&text, stack).ok())
+            .map(|p| p.template);
+        let affected = super::exports::affected(stack, &info.outputs, deployed.as_ref(), template);
+        if affected.is_empty() {
+            return Ok(());
+        }
+        let in_use = super::exports::in_use(self.clients, affected).await?;
+        if in_use.is_empty() {
+            return Ok(());
+        }
+        Err(DeployError::ExportInUse {
+            message: super::exports::refusal(stack, &in_use),
+        })
+    }
+
     /// Deploys `template` to the stack named in `request`.
     pub async fn deploy(
         &mut self,
@@ -315,6 +343,9 @@ impl<'a> Deployer<'a> {
         });
         let plan =
             params::plan_parameters(template.template, &request.parameters, previous.as_deref())?;
+        if let Some(info) = &info {
+            self.guard_exports(stack, info, template.template).await?;
+        }
         let rollback = self
             .rollback_triggers(request, template.template, info.as_ref(), creates)
             .await?;

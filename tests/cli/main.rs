@@ -22,6 +22,7 @@ mod custom_blueprint;
 mod static_site;
 
 mod commands;
+mod deploy_app;
 mod deploy_cleanup;
 mod deploy_errors;
 mod deploy_faults;

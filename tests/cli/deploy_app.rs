@@ -1,0 +1,224 @@
+//! An app of several stacks on LocalStack: deployed in dependency order
+//! with one summary, and a deploy that would
+//! remove an export another stack still imports is refused before any
+//! change set, with the stack left as it was.
+
+use hagen::app::App;
+use hagen::blueprint::{self, Blueprint};
+use hagen::cli::deploy::{DeployArgs, SynthOutput};
+use hagen::cli::synth::{BuiltApp, Format};
+use hagen::config::{Config, Environment};
+use hagen::deploy::{Console, Interrupt};
+use hagen::error::SynthError;
+use hagen::resources::sns::Topic;
+use hagen::stack::Stack;
+use hagen::template::{Expr, Intrinsic, Value};
+
+use crate::support;
+use support::aws::{self, Run};
+use support::emulator::Emulator;
+use support::fault_proxy::{Fault, FaultProxy, Rule};
+
+/// Two stacks: `web` uses the `Orders` topic of `data`.
+/// With `share` false, `data` no longer exports it while `web` still
+/// imports it by name: the dangerous change.
+struct Shop {
+    base: String,
+    share: bool,
+}
+
+impl Blueprint for Shop {
+    type Config = ();
+    fn name(&self) -> &str {
+        "shop"
+    }
+    fn description(&self) -> &str {
+        "two stacks"
+    }
+    fn stack_name(&self, _env: &Environment) -> String {
+        self.base.clone()
+    }
+    fn build_app(&self, env: &Environment, _: &()) -> Result<App, SynthError> {
+        let mut app = App::new(self.stack_name(env));
+        let mut data = blueprint::new_stack(self, env);
+        let orders = data.add("Orders", Topic::new().kms_master_key_id("alias/aws/sns"))?;
+        let mut web = Stack::new("web");
+        let data = app.add("data", data)?;
+        let upstream = if self.share {
+            app.share(&data, orders.reference())?
+        } else {
+            Intrinsic::ImportValue(Expr::String(format!("{}-data:Orders", self.base)))
+        };
+        web.add(
+            "Notices",
+            Topic::new()
+                .kms_master_key_id("alias/aws/sns")
+                .display_name(Value::from(upstream)),
+        )?;
+        app.add("web", web)?;
+        Ok(app)
+    }
+}
+
+fn built(bp: &Shop) -> BuiltApp {
+    let resolved = blueprint::resolve(bp, &Config::builtin(), Some("stage")).expect("stage");
+    let synthesis = blueprint::synthesize_app(bp, &resolved).expect("builds");
+    let texts = synthesis
+        .app
+        .stacks
+        .iter()
+        .map(|s| s.template.to_yaml())
+        .collect();
+    BuiltApp {
+        environment: synthesis.environment,
+        app: synthesis.app,
+        texts,
+        format: Format::Yaml,
+    }
+}
+
+/// `hagen deploy [STACK...]` of the app with `flags`, each stack through
+/// the emulator's clients.
+fn deploy_app(endpoint: &str, all: &BuiltApp, flags: &[&str]) -> Run {
+    let args: DeployArgs = aws::parse_flags(flags);
+    let ctx = hagen::cli::deploy::DeployContext::default();
+    let (mut console, out, err, prompt) = aws::console(None);
+    let clients = aws::clients(endpoint);
+    let mut one =
+        |ctx: &hagen::cli::deploy::DeployContext, output: &SynthOutput, console: &mut Console| {
+            let mut request = hagen::cli::deploy::request(&args, ctx).expect("request");
+            request.watch = aws::test_watch();
+            request.catch_ctrl_c = false;
+            let mut synth = |_: &mut Console| Ok(output.clone());
+            hagen::cli::deploy::run_with_clients(
+                &args,
+                ctx,
+                request,
+                &mut synth,
+                &clients,
+                console,
+                Interrupt::new(),
+            )
+        };
+    let code = hagen::cli::deploy_app::deploy_each(&args, &ctx, all, &mut console, &mut one);
+    Run {
+        code,
+        out: out.contents(),
+        err: err.contents(),
+        asked: prompt.asked(),
+    }
+}
+
+#[test]
+fn an_app_deploys_in_dependency_order_and_an_export_in_use_is_not_removed() {
+    let ls = Emulator::localstack();
+    let ep = ls.endpoint();
+    let base = aws::stack_name("app");
+    let sharing = built(&Shop {
+        base: base.clone(),
+        share: true,
+    });
+    assert_eq!(
+        sharing.app.ids(),
+        ["data", "web"],
+        "data first: web imports it"
+    );
+
+    let run = deploy_app(&ep, &sharing, &["--yes", "--require-approval", "never"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let text = run.all();
+    assert!(
+        text.contains("Deploying 2 stacks in dependency order: data -> web"),
+        "{text}"
+    );
+    assert!(
+        text.contains("All 2 stacks are deployed: data, web"),
+        "{text}"
+    );
+    let (data, web) = (format!("{base}-data"), format!("{base}-web"));
+    assert_eq!(
+        aws::stack_status(&ep, &data).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    assert_eq!(
+        aws::stack_status(&ep, &web).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+
+    // The export disappears from `data` while `web` still imports it:
+    // refused before any change set, `data` keeps its export.
+    let removing = built(&Shop {
+        base: base.clone(),
+        share: false,
+    });
+    // LocalStack answers ListImports with no stack whatever imports an
+    // export (and lets an export in use be removed). The harness answers it
+    // for the emulator, as AWS's API reference shapes it, once the deployed
+    // template of `web` shows that it does import the export.
+    let web_template = aws::block_on(async {
+        hagen::deploy::stack::template(&aws::clients(&ep), &web, None)
+            .await
+            .expect("GetTemplate")
+            .expect("the web stack's template")
+    });
+    assert!(
+        web_template.contains(&format!("{base}-data:Orders")),
+        "{web_template}"
+    );
+    let proxy = FaultProxy::start(
+        &ep,
+        vec![Rule::on(
+            "ListImports",
+            usize::MAX,
+            Fault::Answer(format!(
+                "<ListImportsResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><ListImportsResult><Imports><member>{web}</member></Imports></ListImportsResult><ResponseMetadata><RequestId>harness</RequestId></ResponseMetadata></ListImportsResponse>"
+            )),
+        )],
+    );
+    let refused = deploy_app(
+        &proxy.endpoint(),
+        &removing,
+        &[
+            "data",
+            "--exclusively",
+            "--yes",
+            "--require-approval",
+            "never",
+        ],
+    );
+    let text = refused.all();
+    assert_eq!(refused.code, hagen::cli::exit::CHANGE_SET_REFUSED, "{text}");
+    assert!(
+        text.contains(&format!("remove export {base}-data:Orders")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("imported by {web}")), "{text}");
+    assert!(text.contains("Deploy in two steps"), "{text}");
+    assert!(text.contains("stack data did not deploy"), "{text}");
+    assert!(
+        proxy
+            .forwarded_actions()
+            .iter()
+            .all(|a| a != "CreateChangeSet"),
+        "refused before any change set: {:?}",
+        proxy.forwarded_actions()
+    );
+    assert!(
+        aws::change_sets(&ep, &data).is_empty(),
+        "no change set was made"
+    );
+    let clients = aws::clients(&ep);
+    let outputs = aws::block_on(async {
+        hagen::deploy::stack::describe(&clients, &data)
+            .await
+            .expect("describe")
+            .expect("the stack")
+            .outputs
+    });
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o.export_name.as_deref() == Some(&format!("{base}-data:Orders"))),
+        "{outputs:?}"
+    );
+}
