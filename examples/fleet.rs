@@ -145,6 +145,14 @@ impl Blueprint for Fleet {
         let stacks = config.tiers.div_ceil(TIERS_PER_STACK);
         for s in 0..stacks {
             let mut stack = blueprint::new_stack(self, env);
+            let first = s * TIERS_PER_STACK;
+            let last = (first + TIERS_PER_STACK).min(config.tiers);
+            stack.set_description(Some(format!(
+                "{} ({} environment): tiers {} to {last}",
+                self.description(),
+                env.name,
+                first + 1
+            )));
             let image = stack.parameter(
                 "ImageId",
                 Parameter {
@@ -157,8 +165,6 @@ impl Blueprint for Fleet {
                     ..Parameter::default()
                 },
             )?;
-            let first = s * TIERS_PER_STACK;
-            let last = (first + TIERS_PER_STACK).min(config.tiers);
             // The previous tier's group, imported when it is in another stack.
             let mut source: Value<String> = match &previous {
                 None => shared.vpc_cidr.clone().into(),
@@ -194,6 +200,11 @@ fn network(
     app: &mut App,
 ) -> Result<(StackRef, Network), SynthError> {
     let mut stack = blueprint::new_stack(bp, env);
+    stack.set_description(Some(format!(
+        "{} ({} environment): the network every tier uses",
+        bp.description(),
+        env.name
+    )));
     let vpc = Vpc::new(
         &mut stack,
         "Network",
@@ -238,16 +249,21 @@ fn tier(
     instance_type: &str,
 ) -> Result<Handle<SecurityGroup>, SynthError> {
     let id = format!("Tier{n}");
+    let upstream = if n == 1 {
+        "the VPC".to_owned()
+    } else {
+        format!("tier {}", n - 1)
+    };
     let group = stack.add(
         &format!("{id}Group"),
-        SecurityGroup::new(format!("Tier {n}: admits tier {} on {SERVICE_PORT}", n - 1))
+        SecurityGroup::new(format!("Tier {n}: admits {upstream} on {SERVICE_PORT}"))
             .vpc_id(network.vpc_id.clone()),
     )?;
     let mut ingress = SecurityGroupIngress::new("tcp")
         .group_id(group.group_id())
         .from_port(SERVICE_PORT)
         .to_port(SERVICE_PORT)
-        .description(format!("Tier {} to tier {n}", n - 1));
+        .description(format!("From {upstream} to tier {n}"));
     ingress = match source {
         (value, true) => ingress.source_security_group_id(value),
         (value, false) => ingress.cidr_ip(value),

@@ -17,6 +17,9 @@ mod support;
 #[path = "../../examples/custom_blueprint.rs"]
 #[allow(dead_code)]
 mod custom_blueprint;
+#[path = "../../examples/fleet.rs"]
+#[allow(dead_code)]
+mod fleet;
 #[path = "../../examples/static_site.rs"]
 #[allow(dead_code)]
 mod static_site;

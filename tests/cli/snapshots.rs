@@ -1,7 +1,7 @@
 //! Every blueprint's templates as users get them, pinned whole: any change
 //! to what `hagen synth` prints shows up as a snapshot diff to review (by
 //! reading it) in `snapshots/`: SwiftCode's stage and prod, and the example
-//! blueprints' stage. Every snapshot must also read back (with hagen's own
+//! blueprints' stage (each stack of the `fleet` app). Every snapshot must also read back (with hagen's own
 //! parser, as `hagen validate` reads it) into exactly the IR it was printed
 //! from.
 
@@ -35,7 +35,23 @@ fn synth_named(name: &str) -> Option<Template> {
     if let Some(env) = stem.strip_prefix("static-site-") {
         return Some(synth_of(&crate::static_site::StaticSite, env));
     }
+    if let Some(stack) = stem.strip_prefix("fleet-stage-") {
+        return fleet_stage().into_iter().find(|(id, _)| id == stack).map(|(_, t)| t);
+    }
     None
+}
+
+/// Every stack of the `fleet` app in stage (5 tiers: `network`, `tiers-1`).
+fn fleet_stage() -> Vec<(String, Template)> {
+    let bp = crate::fleet::Fleet;
+    let resolved = blueprint::resolve(&bp, &Config::builtin(), Some("stage")).expect("built in");
+    blueprint::synthesize_app(&bp, &resolved)
+        .expect("the app builds")
+        .app
+        .stacks
+        .into_iter()
+        .map(|s| (s.id, s.template))
+        .collect()
 }
 
 /// Snapshots live in the top-level `snapshots/` folder, named after the
@@ -63,6 +79,19 @@ fn swiftcode_prod_yaml() {
 fn custom_blueprint_stage_yaml() {
     let t = synth_of(&crate::custom_blueprint::ReportingDatabase, "stage");
     snapshot_settings().bind(|| insta::assert_snapshot!("custom-blueprint-stage", t.to_yaml()));
+}
+
+#[test]
+fn fleet_stage_yaml_per_stack() {
+    let stacks = fleet_stage();
+    assert_eq!(
+        stacks.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["network", "tiers-1"]
+    );
+    for (id, t) in stacks {
+        snapshot_settings()
+            .bind(|| insta::assert_snapshot!(format!("fleet-stage-{id}"), t.to_yaml()));
+    }
 }
 
 #[test]
@@ -105,6 +134,8 @@ fn every_snapshot_parses_back_to_the_ir_it_was_printed_from() {
         seen,
         [
             "custom-blueprint-stage.snap",
+            "fleet-stage-network.snap",
+            "fleet-stage-tiers-1.snap",
             "static-site-stage.snap",
             "swiftcode-prod.snap",
             "swiftcode-stage.snap"
