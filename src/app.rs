@@ -17,6 +17,10 @@
 
 use indexmap::{IndexMap, IndexSet};
 
+pub mod nested;
+
+pub use nested::NestedStack;
+
 use crate::error::SynthError;
 use crate::stack::{Override, Stack};
 use crate::template::{Expr, Intrinsic, Output, Template};
@@ -40,6 +44,29 @@ impl StackRef {
     pub fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// A nested stack of an [`App`], as returned by [`App::nest`]: what
+/// [`App::nested_mut`] and [`App::nested_output`] take.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NestedRef {
+    parent: String,
+    logical_id: String,
+}
+
+impl NestedRef {
+    /// Its logical ID in the parent stack.
+    pub fn logical_id(&self) -> &str {
+        &self.logical_id
+    }
+}
+
+/// A nested stack while the app is built.
+#[derive(Debug, Clone)]
+struct Child {
+    parent: String,
+    logical_id: String,
+    stack: Stack,
 }
 
 /// One stack while the app is built.
@@ -66,6 +93,8 @@ pub struct App {
     members: IndexMap<String, Member>,
     /// Export name -> who exports it, in the order they were shared.
     exports: IndexMap<String, Export>,
+    /// Nested stacks, in the order they were added.
+    children: Vec<Child>,
     single: bool,
 }
 
@@ -86,8 +115,11 @@ pub struct AppStack {
     pub depends_on: Vec<String>,
     /// Export names this stack declares.
     pub exports: Vec<String>,
-    /// Export names this stack imports with a literal `Fn::ImportValue`.
+    /// Export names this stack (or one of its nested stacks) imports with
+    /// a literal `Fn::ImportValue`.
     pub imports: Vec<String>,
+    /// Its nested stacks, deployed with it in one operation.
+    pub nested: Vec<NestedStack>,
 }
 
 /// A finished app: its stacks in deploy order (every stack after the
@@ -110,6 +142,7 @@ impl App {
             base_name: base_name.into(),
             members: IndexMap::new(),
             exports: IndexMap::new(),
+            children: Vec::new(),
             single: false,
         }
     }
@@ -130,6 +163,7 @@ impl App {
             base_name: name,
             members,
             exports: IndexMap::new(),
+            children: Vec::new(),
             single: true,
         }
     }
@@ -184,6 +218,93 @@ impl App {
     pub fn depends_on(&mut self, consumer: &StackRef, producer: &StackRef) {
         let producer = producer.id.clone();
         self.member_mut(consumer).depends_on.insert(producer);
+    }
+
+    /// Places `child` in a nested stack of `parent`, as the resource
+    /// `logical_id` (`AWS::CloudFormation::Stack`): one line to split a
+    /// stack that nears CloudFormation's quotas. The child may use the
+    /// parent's resources and parameters directly (`Ref`, `Fn::GetAtt`,
+    /// `Fn::Sub`): they become parameters of the child that the parent
+    /// passes. The parent reads the child's values with
+    /// [`App::nested_output`]. The deploy uploads the child's template to
+    /// the template bucket under a content-hash key.
+    pub fn nest(
+        &mut self,
+        parent: &StackRef,
+        logical_id: &str,
+        child: Stack,
+    ) -> Result<NestedRef, SynthError> {
+        crate::stack::check_logical_id(logical_id, "Resources")?;
+        let taken = self.member_mut(parent).stack.contains(logical_id)
+            || self
+                .children
+                .iter()
+                .any(|c| c.parent == parent.id && c.logical_id == logical_id);
+        if taken {
+            return Err(SynthError::DuplicateLogicalId {
+                id: logical_id.to_owned(),
+                section: "Resources",
+            });
+        }
+        self.children.push(Child {
+            parent: parent.id.clone(),
+            logical_id: logical_id.to_owned(),
+            stack: child,
+        });
+        Ok(NestedRef {
+            parent: parent.id.clone(),
+            logical_id: logical_id.to_owned(),
+        })
+    }
+
+    /// The nested stack behind a reference, to add resources to it.
+    pub fn nested_mut(&mut self, child: &NestedRef) -> Option<&mut Stack> {
+        self.children
+            .iter_mut()
+            .find(|c| c.parent == child.parent && c.logical_id == child.logical_id)
+            .map(|c| &mut c.stack)
+    }
+
+    /// A value of a nested stack for its parent: an output `name` of the
+    /// child (added once) and the parent's `Fn::GetAtt Child.Outputs.name`.
+    /// Another child of the same parent may use the returned value too: it
+    /// is passed to it as a parameter.
+    pub fn nested_output(
+        &mut self,
+        child: &NestedRef,
+        name: &str,
+        value: impl Into<Expr>,
+    ) -> Result<Intrinsic, SynthError> {
+        let value = value.into();
+        let Some(stack) = self.nested_mut(child) else {
+            return Err(SynthError::App {
+                message: format!("{} is not a nested stack of this app", child.logical_id),
+            });
+        };
+        match stack.declared_outputs().get(name) {
+            Some(existing) if existing.value == value => {}
+            Some(_) => {
+                return Err(SynthError::App {
+                    message: format!(
+                        "output {name} of nested stack {} is given twice with different values",
+                        child.logical_id
+                    ),
+                });
+            }
+            None => stack.output(
+                name,
+                Output {
+                    description: Some("Read by the parent stack".into()),
+                    value,
+                    export_name: None,
+                    condition: None,
+                },
+            )?,
+        }
+        Ok(Intrinsic::GetAtt {
+            resource: child.logical_id.clone(),
+            attribute: format!("Outputs.{name}"),
+        })
     }
 
     /// A resource's `Ref` or `Fn::GetAtt` in `producer`, usable in any
@@ -318,10 +439,34 @@ impl App {
             });
         }
         let mut stacks = Vec::with_capacity(self.members.len());
+        let mut children = self.children;
         for (id, member) in self.members {
             let overrides = member.stack.overrides().to_vec();
-            let template = member.stack.into_template()?;
-            let imports = literal_imports(&template);
+            let mut template = member.stack.into_template()?;
+            let mut imports = literal_imports(&template);
+            let mut nested = Vec::new();
+            for child in children.iter().filter(|c| c.parent == id) {
+                let child_overrides = child.stack.overrides().to_vec();
+                let mut child_template = child.stack.clone().into_template()?;
+                let passed = nested::wire(&mut child_template, &template);
+                let file = nested::file_name(&member.name, &child.logical_id);
+                template.resources.insert(
+                    child.logical_id.clone(),
+                    nested::stack_resource(&file, passed),
+                );
+                for name in literal_imports(&child_template) {
+                    if !imports.contains(&name) {
+                        imports.push(name);
+                    }
+                }
+                nested.push(NestedStack {
+                    logical_id: child.logical_id.clone(),
+                    file,
+                    template: child_template,
+                    overrides: child_overrides,
+                });
+            }
+            children.retain(|c| c.parent != id);
             let mut depends_on = member.depends_on;
             for name in &imports {
                 if let Some(export) = self.exports.get(name)
@@ -344,6 +489,15 @@ impl App {
                 depends_on: depends_on.into_iter().collect(),
                 exports,
                 imports,
+                nested,
+            });
+        }
+        if let Some(orphan) = children.first() {
+            return Err(SynthError::App {
+                message: format!(
+                    "nested stack {} belongs to stack `{}`, which the app does not have",
+                    orphan.logical_id, orphan.parent
+                ),
             });
         }
         if let Some(name) = self

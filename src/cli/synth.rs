@@ -216,23 +216,30 @@ pub fn build_app<B: Blueprint + ?Sized>(
     }
     let mut texts = Vec::with_capacity(app.stacks.len());
     let mut findings: Vec<(String, Diagnostic)> = Vec::new();
-    for stack in &app.stacks {
-        let text = format.render(&stack.template);
+    let mut check = |place: String, template: &crate::template::Template, text: &str| {
         let report = validate::check(
-            &stack.template,
+            template,
             &validate::Options {
                 strict,
                 body_size: Some(text.len()),
             },
         );
-        findings.extend(
-            report
-                .diagnostics
-                .into_iter()
-                .map(|d| (stack.id.clone(), d)),
-        );
+        findings.extend(report.diagnostics.into_iter().map(|d| (place.clone(), d)));
+    };
+    for stack in &app.stacks {
+        let text = format.render(&stack.template);
+        check(stack.id.clone(), &stack.template, &text);
+        for child in &stack.nested {
+            let child_text = format.render(&child.template);
+            check(
+                format!("{}/{}", stack.id, child.logical_id),
+                &child.template,
+                &child_text,
+            );
+        }
         texts.push(text);
     }
+    let several = several || app.stacks.iter().any(|s| !s.nested.is_empty());
     if several {
         let members: Vec<validate::app::Member<'_>> = app
             .stacks
@@ -241,6 +248,7 @@ pub fn build_app<B: Blueprint + ?Sized>(
                 id: &s.id,
                 template: &s.template,
                 imports: &s.imports,
+                nested_resources: s.nested.iter().map(|n| n.template.resources.len()).sum(),
             })
             .collect();
         findings.extend(validate::app::check(&members));

@@ -2,9 +2,11 @@
 //! CI pipelines and reviewers that want the whole app as files.
 //!
 //! Owns the directory's layout: `<stack name>.template.yaml` (or `.json`)
-//! per stack and `manifest.json` (format version, blueprint, environment,
-//! and per stack its ID, name, file, deploy dependencies, exports, imports,
-//! resource count and size). Each file is replaced atomically and the
+//! per stack, `<stack name>.<logical ID>.nested.template` per nested stack
+//! (the parent's `TemplateURL` until the deploy uploads it), and
+//! `manifest.json` (format version, blueprint, environment, and per stack
+//! its ID, name, file, deploy dependencies, exports, imports, resource
+//! count, size and nested stacks). Each file is replaced atomically and the
 //! manifest is written last, so a reader that trusts the manifest never
 //! sees a half-written set; templates a previous manifest listed and this
 //! synth no longer makes are removed.
@@ -49,6 +51,11 @@ pub fn manifest<B: Blueprint + ?Sized>(all: &BuiltApp, blueprint: &B) -> String 
                 "imports": s.imports,
                 "resources": s.template.resources.len(),
                 "bytes": text.len(),
+                "nested": s.nested.iter().map(|n| json!({
+                    "logicalId": n.logical_id,
+                    "template": n.file,
+                    "resources": n.template.resources.len(),
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -91,6 +98,19 @@ pub fn write<B: Blueprint + ?Sized>(dir: &Path, all: &BuiltApp, cx: &mut Context
             return exit::CANNOT_WRITE;
         }
         written.push(file);
+        for child in &stack.nested {
+            let text = all.format.render(&child.template);
+            if let Err(e) =
+                crate::output_file::write_atomically(&dir.join(&child.file), text.as_bytes())
+            {
+                cx.error(format!(
+                    "cannot write {}: {e}; the manifest was not updated",
+                    dir.join(&child.file).display()
+                ));
+                return exit::CANNOT_WRITE;
+            }
+            written.push(child.file.clone());
+        }
     }
     let manifest_text = manifest(all, cx.blueprint);
     if let Err(e) =
@@ -104,7 +124,7 @@ pub fn write<B: Blueprint + ?Sized>(dir: &Path, all: &BuiltApp, cx: &mut Context
     }
     for old in stale.iter().filter(|f| !written.contains(f)) {
         // Only names the old manifest gave as templates, never a path.
-        if Path::new(old).components().count() == 1 && old.contains(".template.") {
+        if Path::new(old).components().count() == 1 && old.contains(".template") {
             let _ = std::fs::remove_file(dir.join(old));
         }
     }
@@ -142,13 +162,12 @@ fn previous_templates(path: &Path) -> Vec<String> {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
         return Vec::new();
     };
-    value["stacks"]
-        .as_array()
-        .map(|stacks| {
-            stacks
-                .iter()
-                .filter_map(|s| s["template"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut files = Vec::new();
+    for s in value["stacks"].as_array().into_iter().flatten() {
+        files.extend(s["template"].as_str().map(str::to_owned));
+        for n in s["nested"].as_array().into_iter().flatten() {
+            files.extend(n["template"].as_str().map(str::to_owned));
+        }
+    }
+    files
 }

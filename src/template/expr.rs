@@ -327,6 +327,62 @@ impl Expr {
         }
     }
 
+    /// Calls `visit` on this value, then on every value nested inside what
+    /// `visit` left in its place, including intrinsic arguments: what
+    /// rewrites a template (a nested stack's references to its parent
+    /// becoming its parameters) use.
+    pub fn walk_mut(&mut self, visit: &mut dyn FnMut(&mut Expr)) {
+        visit(self);
+        match self {
+            Expr::List(items) => items.iter_mut().for_each(|i| i.walk_mut(visit)),
+            Expr::Map(map) => map.values_mut().for_each(|v| v.walk_mut(visit)),
+            Expr::Fn(f) => match f.as_mut() {
+                Intrinsic::Ref(_) | Intrinsic::GetAtt { .. } | Intrinsic::Condition(_) => {}
+                Intrinsic::Sub { variables, .. } => {
+                    variables.values_mut().for_each(|v| v.walk_mut(visit));
+                }
+                Intrinsic::Join { values: e, .. }
+                | Intrinsic::Split { source: e, .. }
+                | Intrinsic::GetAZs(e)
+                | Intrinsic::Base64(e)
+                | Intrinsic::ImportValue(e)
+                | Intrinsic::Not(e) => e.walk_mut(visit),
+                Intrinsic::Select { index, list } => {
+                    index.walk_mut(visit);
+                    list.walk_mut(visit);
+                }
+                Intrinsic::Cidr { block, count, bits } => {
+                    block.walk_mut(visit);
+                    count.walk_mut(visit);
+                    bits.walk_mut(visit);
+                }
+                Intrinsic::If {
+                    then, otherwise, ..
+                } => {
+                    then.walk_mut(visit);
+                    otherwise.walk_mut(visit);
+                }
+                Intrinsic::Equals(a, b) => {
+                    a.walk_mut(visit);
+                    b.walk_mut(visit);
+                }
+                Intrinsic::And(items) | Intrinsic::Or(items) => {
+                    items.iter_mut().for_each(|i| i.walk_mut(visit));
+                }
+                Intrinsic::FindInMap {
+                    map,
+                    top_key,
+                    second_key,
+                } => {
+                    map.walk_mut(visit);
+                    top_key.walk_mut(visit);
+                    second_key.walk_mut(visit);
+                }
+            },
+            Expr::Null | Expr::Bool(_) | Expr::Int(_) | Expr::Float(_) | Expr::String(_) => {}
+        }
+    }
+
     /// Calls `visit` on this value and every value nested inside it, including
     /// intrinsic arguments, depth first. Checks use it to find every `Ref`.
     pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a Expr)) {

@@ -1,6 +1,7 @@
-//! Checks across the stacks of an app (rules HG221, HG222): what no single
-//! template can see. An export name two stacks declare, and an import no
-//! stack of the app exports.
+//! Checks across the stacks of an app (rules HG221, HG222, HG309): what no
+//! single template can see. An export name two stacks declare, an import no
+//! stack of the app exports, and a stack whose nested stacks take one
+//! operation over CloudFormation's 2,500 resources.
 //!
 //! Owns only the checks between templates; each template's own checks
 //! (quotas with their 80% warnings included) run on it alone. The deploy
@@ -20,7 +21,14 @@ pub struct Member<'a> {
     pub template: &'a Template,
     /// The literal `Fn::ImportValue` names it uses.
     pub imports: &'a [String],
+    /// Resources of its nested stacks, which one operation on it creates
+    /// or updates with its own.
+    pub nested_resources: usize,
 }
+
+/// Most resources one stack operation may create or update across a
+/// stack and its nested stacks (AWS CloudFormation quotas).
+pub const MAX_TREE_RESOURCES: usize = 2_500;
 
 /// Findings across the templates of an app, each with the ID of the stack
 /// it is placed in. Linear in the number of outputs and imports.
@@ -50,6 +58,20 @@ pub fn check(members: &[Member<'_>]) -> Vec<(String, Diagnostic)> {
         }
     }
     for m in members {
+        let total = m.template.resources.len() + m.nested_resources;
+        if m.nested_resources > 0 && total * 5 >= MAX_TREE_RESOURCES * 4 {
+            let over = total > MAX_TREE_RESOURCES;
+            let mut d = rules::QUOTA_NESTED_TREE
+                .diag(format!(
+                    "stack `{}` and its nested stacks hold {total} resources; one operation may create or update at most {MAX_TREE_RESOURCES}",
+                    m.id
+                ))
+                .hint("move nested stacks into a stack of their own (App::add) and share values with App::share");
+            if !over {
+                d.severity = super::Severity::Warning;
+            }
+            out.push((m.id.to_owned(), d));
+        }
         for name in m.imports {
             if !exported.contains_key(name.as_str()) {
                 out.push((
@@ -89,11 +111,13 @@ mod tests {
                 id: "a",
                 template: &a,
                 imports: &[],
+                nested_resources: 0,
             },
             Member {
                 id: "b",
                 template: &b,
                 imports: &imports,
+                nested_resources: 0,
             },
         ]);
         let rules: Vec<(&str, &str)> = found
@@ -103,5 +127,29 @@ mod tests {
         assert_eq!(rules, [("b", "HG221"), ("b", "HG222")]);
         assert!(found[0].1.message.contains("stack `a`"), "{:?}", found[0]);
         assert!(found[1].1.message.contains("elsewhere:X"), "{:?}", found[1]);
+    }
+
+    #[test]
+    fn a_nested_tree_warns_from_80_percent_and_errs_over_2500() {
+        let t = template("Resources:\n  T:\n    Type: AWS::SNS::Topic\n");
+        let at = |nested_resources| {
+            check(&[Member {
+                id: "p",
+                template: &t,
+                imports: &[],
+                nested_resources,
+            }])
+        };
+        assert!(at(1_998).is_empty());
+        let warned = at(1_999);
+        assert_eq!(warned[0].1.rule, "HG309");
+        assert_eq!(warned[0].1.severity, crate::validate::Severity::Warning);
+        let over = at(2_500);
+        assert_eq!(over[0].1.severity, crate::validate::Severity::Error);
+        assert!(
+            over[0].1.message.contains("2501 resources"),
+            "{}",
+            over[0].1.message
+        );
     }
 }

@@ -36,7 +36,10 @@ fn synth_named(name: &str) -> Option<Template> {
         return Some(synth_of(&crate::static_site::StaticSite, env));
     }
     if let Some(stack) = stem.strip_prefix("fleet-stage-") {
-        return fleet_stage().into_iter().find(|(id, _)| id == stack).map(|(_, t)| t);
+        return fleet_stage()
+            .into_iter()
+            .find(|(id, _)| id == stack)
+            .map(|(_, t)| t);
     }
     None
 }
