@@ -36,7 +36,7 @@
 
 use std::process::ExitCode;
 
-use hagen::app::{App, StackRef};
+use hagen::app::{App, NestedRef, StackRef};
 use hagen::blueprint::{self, Blueprint};
 use hagen::config::{BlueprintConfig, ConfigIssue, Environment};
 use hagen::constructs::SubnetKind;
@@ -84,6 +84,10 @@ pub struct FleetConfig {
     pub tiers: u32,
     /// The tiers' EC2 instance type.
     pub instance_type: String,
+    /// Put each chunk of tiers in a nested stack (five to a top-level
+    /// stack) instead of a top-level stack of its own.
+    #[serde(default)]
+    pub nested: bool,
 }
 
 impl BlueprintConfig for FleetConfig {
@@ -92,6 +96,7 @@ impl BlueprintConfig for FleetConfig {
         FleetConfig {
             tiers: 5,
             instance_type: "t3.micro".to_owned(),
+            nested: false,
         }
     }
 
@@ -139,58 +144,137 @@ impl Blueprint for Fleet {
     fn build_app(&self, env: &Environment, config: &FleetConfig) -> Result<App, SynthError> {
         let mut app = App::new(self.stack_name(env));
         let (network, shared) = network(self, env, &mut app)?;
-        // The group each tier admits traffic from: its own stack's copy of
-        // the previous tier's group ID.
-        let mut previous: Option<(StackRef, Handle<SecurityGroup>)> = None;
-        let stacks = config.tiers.div_ceil(TIERS_PER_STACK);
-        for s in 0..stacks {
-            let mut stack = blueprint::new_stack(self, env);
-            let first = s * TIERS_PER_STACK;
-            let last = (first + TIERS_PER_STACK).min(config.tiers);
-            stack.set_description(Some(format!(
-                "{} ({} environment): tiers {} to {last}",
+        let chunks = config.tiers.div_ceil(TIERS_PER_STACK);
+        // Top-level stacks: one per chunk of tiers; nested: a parent per
+        // CHILDREN_PER_PARENT chunks, each chunk a nested stack of it.
+        let per_parent = if config.nested {
+            CHILDREN_PER_PARENT
+        } else {
+            1
+        };
+        let mut previous = Previous::None;
+        for p in 0..chunks.div_ceil(per_parent) {
+            let chunk_range = p * per_parent..((p + 1) * per_parent).min(chunks);
+            let (first, last) = (
+                chunk_range.start * TIERS_PER_STACK + 1,
+                (chunk_range.end * TIERS_PER_STACK).min(config.tiers),
+            );
+            let mut top = blueprint::new_stack(self, env);
+            top.set_description(Some(format!(
+                "{} ({} environment): tiers {first} to {last}",
                 self.description(),
-                env.name,
-                first + 1
+                env.name
             )));
-            let image = stack.parameter(
-                "ImageId",
-                Parameter {
-                    param_type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>".into(),
-                    description: Some("The tiers' AMI (latest Amazon Linux 2023)".into()),
-                    default: Some(Expr::String(
-                        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-                            .into(),
-                    )),
-                    ..Parameter::default()
-                },
-            )?;
-            // The previous tier's group, imported when it is in another stack.
-            let mut source: Value<String> = match &previous {
-                None => shared.vpc_cidr.clone().into(),
-                Some((producer, group)) => app.share(producer, group.group_id())?.into(),
-            };
-            let mut from_group = previous.is_some();
-            let mut last_group = None;
-            for t in first..last {
-                let group = tier(
-                    &mut stack,
-                    t + 1,
-                    &shared,
-                    (source, from_group),
-                    image.reference(),
-                    &config.instance_type,
-                )?;
-                source = group.group_id().into();
-                from_group = true;
-                last_group = Some(group);
+            let image = top
+                .parameter(
+                    "ImageId",
+                    Parameter {
+                        param_type: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>".into(),
+                        description: Some("The tiers' AMI (latest Amazon Linux 2023)".into()),
+                        default: Some(Expr::String(
+                            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+                                .into(),
+                        )),
+                        ..Parameter::default()
+                    },
+                )?
+                .reference();
+            if !config.nested {
+                let source = previous.source_for(&mut app, None, &shared)?;
+                let last_group = chunk(&mut top, first..=last, &shared, source, &image, config)?;
+                let id = app.add(&format!("tiers-{}", p + 1), top)?;
+                app.depends_on(&id, &network);
+                previous = Previous::Top(id, last_group);
+                continue;
             }
-            let id = app.add(&format!("tiers-{}", s + 1), stack)?;
-            app.depends_on(&id, &network);
-            previous = last_group.map(|group| (id, group));
+            let parent = app.add(&format!("tiers-{}", p + 1), top)?;
+            app.depends_on(&parent, &network);
+            for c in chunk_range {
+                let (first, last) = (
+                    c * TIERS_PER_STACK + 1,
+                    ((c + 1) * TIERS_PER_STACK).min(config.tiers),
+                );
+                let source = previous.source_for(&mut app, Some(&parent), &shared)?;
+                let mut child = blueprint::new_stack(self, env);
+                child.set_description(Some(format!(
+                    "{} ({} environment): tiers {first} to {last}, nested",
+                    self.description(),
+                    env.name
+                )));
+                let last_group = chunk(&mut child, first..=last, &shared, source, &image, config)?;
+                let nested = app.nest(&parent, &format!("Tiers{first}To{last}"), child)?;
+                previous = Previous::Child(parent.clone(), nested, last_group);
+            }
         }
         Ok(app)
     }
+}
+
+/// Nested stacks per parent stack: five chunks of 380 resources stay under
+/// the 80% warning of the 2,500 resources one operation may touch.
+pub const CHILDREN_PER_PARENT: u32 = 5;
+
+/// Where the last tier built so far lives, for the next tier's ingress.
+enum Previous {
+    /// No tier yet: the first admits the VPC's range.
+    None,
+    /// In a top-level stack.
+    Top(StackRef, Handle<SecurityGroup>),
+    /// In a nested stack of a top-level stack.
+    Child(StackRef, NestedRef, Handle<SecurityGroup>),
+}
+
+impl Previous {
+    /// What the next tier's ingress admits, as seen from a stack whose
+    /// top-level stack is `parent` (`None`: a top-level stack of its own):
+    /// the VPC range, the group itself, its nested output, or an import.
+    fn source_for(
+        &self,
+        app: &mut App,
+        parent: Option<&StackRef>,
+        shared: &Network,
+    ) -> Result<(Value<String>, bool), SynthError> {
+        Ok(match self {
+            Previous::None => (shared.vpc_cidr.clone().into(), false),
+            Previous::Top(producer, group) => (app.share(producer, group.group_id())?.into(), true),
+            Previous::Child(producer, nested, group) => {
+                let out = app.nested_output(nested, "LastGroupId", group.group_id())?;
+                if Some(producer) == parent {
+                    (out.into(), true)
+                } else {
+                    (app.share(producer, out)?.into(), true)
+                }
+            }
+        })
+    }
+}
+
+/// Tiers `range` into `stack`, the first admitting `source`; returns the
+/// last tier's group.
+fn chunk(
+    stack: &mut Stack,
+    range: std::ops::RangeInclusive<u32>,
+    shared: &Network,
+    mut source: (Value<String>, bool),
+    image: &Intrinsic,
+    config: &FleetConfig,
+) -> Result<Handle<SecurityGroup>, SynthError> {
+    let mut last = None;
+    for n in range {
+        let group = tier(
+            stack,
+            n,
+            shared,
+            source,
+            image.clone(),
+            &config.instance_type,
+        )?;
+        source = (group.group_id().into(), true);
+        last = Some(group);
+    }
+    last.ok_or_else(|| SynthError::App {
+        message: "a chunk of tiers is empty".into(),
+    })
 }
 
 /// The network stack, and the values every tier stack imports from it.

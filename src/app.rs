@@ -333,7 +333,13 @@ impl App {
                 });
             }
         };
+        let nested_in_producer = |id: &str| {
+            self.children
+                .iter()
+                .any(|c| c.parent == producer.id && c.logical_id == id)
+        };
         if let Intrinsic::Ref(id) | Intrinsic::GetAtt { resource: id, .. } = &value
+            && !nested_in_producer(id)
             && !self.member_mut(producer).stack.contains(id)
         {
             return Err(SynthError::App {

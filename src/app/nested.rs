@@ -110,17 +110,45 @@ pub fn wire(child: &mut Template, parent: &Template) -> IndexMap<String, Expr> {
     for c in child.conditions.values_mut() {
         c.walk_mut(&mut rewrite);
     }
-    for name in passed.keys() {
+    for (name, value) in passed.iter_mut() {
+        // A parent's parameter keeps its type in the child (an SSM
+        // parameter arrives resolved); a list is passed joined, as nested
+        // stack parameters are strings. Anything else is a string.
+        let parent_type = match value {
+            Expr::Fn(f) => match f.as_ref() {
+                Intrinsic::Ref(n) => parent.parameters.get(n).map(|p| p.param_type.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let param_type = parent_type
+            .as_deref()
+            .map_or_else(|| "String".to_owned(), child_type);
+        if param_type.starts_with("List<") || param_type == "CommaDelimitedList" {
+            *value = Expr::Fn(Box::new(Intrinsic::Join {
+                delimiter: ",".into(),
+                values: value.clone(),
+            }));
+        }
         child
             .parameters
             .entry(name.clone())
             .or_insert_with(|| Parameter {
-                param_type: "String".into(),
+                param_type,
                 description: Some("Passed by the parent stack".into()),
                 ..Parameter::default()
             });
     }
     passed
+}
+
+/// The type a child parameter gets for a parent's parameter of type `t`:
+/// the same, except that an SSM parameter's value arrives resolved.
+fn child_type(t: &str) -> String {
+    t.strip_prefix("AWS::SSM::Parameter::Value<")
+        .and_then(|rest| rest.strip_suffix('>'))
+        .unwrap_or(t)
+        .to_owned()
 }
 
 /// A child parameter's name for an attribute of a parent's resource:
@@ -209,7 +237,7 @@ mod tests {
     #[test]
     fn references_to_the_parent_become_parameters_it_passes() {
         let parent = t(
-            "Parameters:\n  Env:\n    Type: String\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n  Db:\n    Type: AWS::SNS::Topic\n",
+            "Parameters:\n  Env:\n    Type: String\n  Image:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\n  Zones:\n    Type: List<AWS::EC2::AvailabilityZone::Name>\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n  Db:\n    Type: AWS::SNS::Topic\n",
         );
         let mut child = t(concat!(
             "Resources:\n",
@@ -218,11 +246,33 @@ mod tests {
             "      VpcId: !Ref Vpc\n",
             "      Tags:\n        - Key: Cidr\n          Value: !GetAtt Vpc.CidrBlock\n",
             "        - Key: Own\n          Value: !Ref Group2\n",
+            "        - Key: Image\n          Value: !Ref Image\n",
+            "        - Key: Zones\n          Value: !Join [',', !Ref Zones]\n",
             "  Group2:\n    Type: AWS::SNS::Topic\n",
         ));
         let passed = wire(&mut child, &parent);
         let names: Vec<&str> = passed.keys().map(String::as_str).collect();
-        assert_eq!(names, ["Vpc", "Env", "DbTopicName", "VpcCidrBlock"]);
+        assert_eq!(
+            names,
+            [
+                "Vpc",
+                "Env",
+                "DbTopicName",
+                "VpcCidrBlock",
+                "Image",
+                "Zones"
+            ]
+        );
+        assert_eq!(child.parameters["Image"].param_type, "AWS::EC2::Image::Id");
+        assert_eq!(
+            child.parameters["Zones"].param_type,
+            "List<AWS::EC2::AvailabilityZone::Name>"
+        );
+        assert!(
+            matches!(&passed["Zones"], Expr::Fn(f) if matches!(f.as_ref(), Intrinsic::Join { .. })),
+            "a list is passed joined: {:?}",
+            passed["Zones"]
+        );
         assert_eq!(
             passed["VpcCidrBlock"],
             Expr::Fn(Box::new(Intrinsic::GetAtt {

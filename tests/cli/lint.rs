@@ -164,6 +164,45 @@ fn cfn_lint_accepts_every_template_of_a_5000_resource_fleet() {
     );
 }
 
+/// cfn-lint accepts a `fleet` whose tier chunks are nested stacks: the
+/// parent and every child. W3002 ("may only work with package") is the
+/// point of a local `TemplateURL`: the deploy uploads the child and puts
+/// its S3 URL there, as `aws cloudformation package` does.
+#[test]
+fn cfn_lint_accepts_a_fleet_of_nested_stacks() {
+    let config = Config::parse::<crate::fleet::FleetConfig>(
+        Path::new("fleet.toml"),
+        "[environments.stage.blueprint]\ntiers = 100\nnested = true\n",
+    )
+    .expect("the fleet configuration is valid");
+    let bp = crate::fleet::Fleet;
+    let resolved = blueprint::resolve(&bp, &config, Some("stage")).expect("stage");
+    let app = blueprint::synthesize_app(&bp, &resolved)
+        .expect("the app builds")
+        .app;
+    let mut templates = Vec::new();
+    for s in app.stacks {
+        for n in s.nested {
+            templates.push((n.file, n.template));
+        }
+        templates.push((format!("{}.yaml", s.name), s.template));
+    }
+    assert_eq!(templates.len(), 5, "network, the tiers parent and 3 children");
+    let (_dir, paths) = write_all(&templates);
+    let out = Command::new(venv("cfn-lint").join("bin/cfn-lint"))
+        .args(["--ignore-checks", "W3002", "--"])
+        .args(&paths)
+        .output()
+        .expect("cfn-lint runs");
+    let code = out.status.code().expect("cfn-lint exited");
+    assert!(
+        code & !0b1000 == 0,
+        "cfn-lint exit status {code}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Every checkov suppression in a template: (resource, check id, reason).
 fn suppressions(template: &Template) -> Vec<(String, String, String)> {
     let mut found = Vec::new();
