@@ -187,7 +187,11 @@ fn cfn_lint_accepts_a_fleet_of_nested_stacks() {
         }
         templates.push((format!("{}.yaml", s.name), s.template));
     }
-    assert_eq!(templates.len(), 5, "network, the tiers parent and 3 children");
+    assert_eq!(
+        templates.len(),
+        5,
+        "network, the tiers parent and 3 children"
+    );
     let (_dir, paths) = write_all(&templates);
     let out = Command::new(venv("cfn-lint").join("bin/cfn-lint"))
         .args(["--ignore-checks", "W3002", "--"])
