@@ -332,6 +332,8 @@ impl DeployArgs {
 pub struct SynthOutput {
     /// The IR.
     pub template: Template,
+    /// Its nested stacks' templates, uploaded before the change set.
+    pub nested: Vec<crate::deploy::nested::NestedBody>,
     /// The text to send.
     pub body: String,
 }
@@ -663,6 +665,7 @@ fn finish(
                         Synthesized {
                             template: &s.template,
                             body: &s.body,
+                            nested: &s.nested,
                         },
                     )
                     .await

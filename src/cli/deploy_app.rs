@@ -55,6 +55,18 @@ fn chosen<'a>(
     }
 }
 
+/// The nested stacks' templates of a stack, as the deploy uploads them.
+fn nested_bodies(stack: &AppStack) -> Vec<crate::deploy::nested::NestedBody> {
+    stack
+        .nested
+        .iter()
+        .map(|n| crate::deploy::nested::NestedBody {
+            logical_id: n.logical_id.clone(),
+            body: n.template.to_yaml(),
+        })
+        .collect()
+}
+
 /// The deploy context of one stack of the app.
 fn context_for(ctx: &DeployContext, stack: &AppStack) -> DeployContext {
     DeployContext {
@@ -119,6 +131,7 @@ pub fn deploy_each(
         ));
         let ctx = context_for(ctx, stack);
         let output = SynthOutput {
+            nested: nested_bodies(stack),
             template: stack.template.clone(),
             body: (*text).clone(),
         };
@@ -172,6 +185,7 @@ pub fn diff(args: &DiffArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut 
         console.say(format!("== stack {} ({})", stack.id, stack.name));
         let ctx = context_for(ctx, stack);
         let output = SynthOutput {
+            nested: nested_bodies(stack),
             template: stack.template.clone(),
             body: text.clone(),
         };

@@ -272,6 +272,7 @@ fn compare(
             Synthesized {
                 template: &synthesized.template,
                 body: &synthesized.body,
+                nested: &synthesized.nested,
             },
             &parameters,
             bucket.as_deref(),

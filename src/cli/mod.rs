@@ -802,6 +802,7 @@ fn synthesized<B: Blueprint + ?Sized>(
     cx: &mut Context<'_, B>,
 ) -> Result<deploy::SynthOutput, u8> {
     synth::build(target, stack, synth::Format::Yaml, cx).map(|built| deploy::SynthOutput {
+        nested: Vec::new(),
         template: built.synthesis.template,
         body: built.text,
     })
@@ -812,6 +813,7 @@ fn synthesized<B: Blueprint + ?Sized>(
 fn one_of(all: &synth::BuiltApp) -> Result<deploy::SynthOutput, u8> {
     all.one(0)
         .map(|built| deploy::SynthOutput {
+            nested: Vec::new(),
             template: built.synthesis.template,
             body: built.text,
         })

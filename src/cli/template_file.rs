@@ -104,6 +104,7 @@ pub fn check(name: &str, bytes: &[u8], console: &mut Console) -> Result<SynthOut
         }
     };
     Ok(SynthOutput {
+        nested: Vec::new(),
         template: parsed.template,
         body,
     })

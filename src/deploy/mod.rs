@@ -30,6 +30,7 @@ pub mod history;
 pub mod inputs;
 pub mod listing;
 pub mod naming;
+pub mod nested;
 pub mod outputs;
 pub mod params;
 pub mod preview;

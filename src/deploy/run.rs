@@ -37,6 +37,8 @@ pub struct Synthesized<'a> {
     pub template: &'a Template,
     /// The exact text sent to CloudFormation.
     pub body: &'a str,
+    /// Its nested stacks' templates, uploaded before the change set.
+    pub nested: &'a [super::nested::NestedBody],
 }
 
 /// What the user asked for.
@@ -281,6 +283,39 @@ impl<'a> Deployer<'a> {
         self.clients.cli_flags()
     }
 
+    /// Uploads the nested stacks' templates and returns the parent pointing
+    /// at them; `None` when there are none.
+    async fn package_nested(
+        &mut self,
+        request: &DeployRequest,
+        template: &Synthesized<'_>,
+    ) -> Result<Option<(crate::template::Template, String)>, DeployError> {
+        if template.nested.is_empty() {
+            return Ok(None);
+        }
+        let Some(bucket) = &request.bucket else {
+            return Err(DeployError::Usage(format!(
+                "stack {} has {} nested stacks, whose templates must be uploaded to S3: pass --bucket NAME (an S3 bucket in the stack's region)",
+                request.stack_name,
+                template.nested.len()
+            )));
+        };
+        let packaged = super::nested::package(
+            self.clients,
+            bucket,
+            &request.stack_name,
+            template.template,
+            template.nested,
+        )
+        .await?;
+        self.console.say(format!(
+            "Uploaded the templates of {} nested stack{} to s3://{bucket}",
+            template.nested.len(),
+            if template.nested.len() == 1 { "" } else { "s" }
+        ));
+        Ok(Some(packaged))
+    }
+
     /// Refuses a deploy that would remove or change an export another
     /// stack imports (see [`super::exports`]), before any change set.
     async fn guard_exports(
@@ -316,6 +351,18 @@ impl<'a> Deployer<'a> {
         template: Synthesized<'_>,
     ) -> Result<Outcome, DeployError> {
         self.begin(request);
+        // Nested stacks first: their templates go to the bucket, and the
+        // parent's TemplateURLs point at them before anything else reads
+        // the parent.
+        let packaged = self.package_nested(request, &template).await?;
+        let template = match &packaged {
+            Some((t, body)) => Synthesized {
+                template: t,
+                body,
+                nested: &[],
+            },
+            None => template,
+        };
         if template.body.len() > upload::MAX_INLINE_BYTES && request.bucket.is_none() {
             return Err(too_large(template.body.len()));
         }

@@ -1,5 +1,6 @@
-//! An app of several stacks on LocalStack: deployed in dependency order
-//! with one summary, and a deploy that would
+//! Apps on LocalStack: a nested stack uploaded and deployed with its
+//! parent; several stacks deployed in dependency order with one summary,
+//! and a deploy that would
 //! remove an export another stack still imports is refused before any
 //! change set, with the stack left as it was.
 
@@ -61,6 +62,11 @@ impl Blueprint for Shop {
 }
 
 fn built(bp: &Shop) -> BuiltApp {
+    built_of(bp)
+}
+
+/// Every stack of a blueprint in stage, as `synth` builds them.
+fn built_of<B: Blueprint<Config = ()>>(bp: &B) -> BuiltApp {
     let resolved = blueprint::resolve(bp, &Config::builtin(), Some("stage")).expect("stage");
     let synthesis = blueprint::synthesize_app(bp, &resolved).expect("builds");
     let texts = synthesis
@@ -221,4 +227,104 @@ fn an_app_deploys_in_dependency_order_and_an_export_in_use_is_not_removed() {
             .any(|o| o.export_name.as_deref() == Some(&format!("{base}-data:Orders"))),
         "{outputs:?}"
     );
+}
+
+/// A stack with a nested stack: the child uses a parent's resource, the
+/// parent reads the child's output.
+struct Nest {
+    base: String,
+}
+
+impl Blueprint for Nest {
+    type Config = ();
+    fn name(&self) -> &str {
+        "nest"
+    }
+    fn description(&self) -> &str {
+        "a parent and a child"
+    }
+    fn stack_name(&self, _env: &Environment) -> String {
+        self.base.clone()
+    }
+    fn build_app(&self, env: &Environment, _: &()) -> Result<App, SynthError> {
+        let mut app = App::new(self.stack_name(env));
+        let mut parent = blueprint::new_stack(self, env);
+        let alerts = parent.add("Alerts", Topic::new().kms_master_key_id("alias/aws/sns"))?;
+        let mut child = blueprint::new_stack(self, env);
+        let inner = child.add(
+            "Inner",
+            Topic::new()
+                .kms_master_key_id("alias/aws/sns")
+                .display_name(Value::from(alerts.get_att("TopicName"))),
+        )?;
+        let main = app.add("main", parent)?;
+        let nested = app.nest(&main, "Child", child)?;
+        let inner_arn = app.nested_output(&nested, "InnerArn", inner.reference())?;
+        app.stack_mut(&main).output(
+            "InnerTopic",
+            hagen::template::Output {
+                description: None,
+                value: Expr::Fn(Box::new(inner_arn)),
+                export_name: None,
+                condition: None,
+            },
+        )?;
+        Ok(app)
+    }
+}
+
+#[test]
+fn a_nested_stack_is_uploaded_by_content_hash_and_deployed_with_its_parent() {
+    let ls = Emulator::localstack();
+    let ep = ls.endpoint();
+    let base = aws::stack_name("nest");
+    let bucket = base.to_lowercase();
+    let s3 = aws::s3(&ep);
+    aws::block_on(async { s3.create_bucket().bucket(&bucket).send().await })
+        .expect("bucket created");
+    let all = built_of(&Nest { base: base.clone() });
+    let child = &all.app.stacks[0].nested[0];
+    assert_eq!(child.logical_id, "Child");
+    assert!(
+        child.template.parameters.contains_key("AlertsTopicName"),
+        "the parent's attribute is a parameter of the child"
+    );
+
+    let run = deploy_app(
+        &ep,
+        &all,
+        &["--yes", "--require-approval", "never", "--bucket", &bucket],
+    );
+    let text = run.all();
+    assert_eq!(run.code, 0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "Uploaded the templates of 1 nested stack to s3://{bucket}"
+        )),
+        "{text}"
+    );
+    let parent = format!("{base}-main");
+    assert_eq!(
+        aws::stack_status(&ep, &parent).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let clients = aws::clients(&ep);
+    let outputs = aws::block_on(async {
+        hagen::deploy::stack::describe(&clients, &parent)
+            .await
+            .expect("describe")
+            .expect("the parent")
+            .outputs
+    });
+    let inner = outputs
+        .iter()
+        .find(|o| o.key == "InnerTopic")
+        .map(|o| o.value.clone())
+        .unwrap_or_default();
+    assert!(inner.starts_with("arn:aws:sns:"), "{outputs:?}");
+    // The child's template is in the bucket under its content hash.
+    let key =
+        hagen::deploy::upload::template_key(&format!("{parent}/Child"), &child.template.to_yaml());
+    aws::block_on(async { s3.head_object().bucket(&bucket).key(&key).send().await })
+        .unwrap_or_else(|e| panic!("s3://{bucket}/{key}: {e:?}"));
 }

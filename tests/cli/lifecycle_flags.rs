@@ -69,6 +69,7 @@ fn deploy_in(
     let clients = aws::clients(endpoint);
     let mut synth = |_: &mut Console| {
         Ok(SynthOutput {
+            nested: Vec::new(),
             template: template.clone(),
             body: template.to_yaml(),
         })

@@ -322,6 +322,7 @@ fn run_deploy(
     let clients = clients(endpoint);
     let mut synth = |_: &mut Console| match template {
         Some(t) => Ok(SynthOutput {
+            nested: Vec::new(),
             template: t.clone(),
             body: body.map_or_else(|| t.to_yaml(), str::to_owned),
         }),
@@ -365,6 +366,7 @@ pub fn deploy_prompted(
     let clients = clients(endpoint);
     let mut synth = |_: &mut Console| {
         Ok(SynthOutput {
+            nested: Vec::new(),
             template: template.clone(),
             body: template.to_yaml(),
         })
@@ -450,6 +452,7 @@ pub fn diff(endpoint: &str, stack: &str, template: &Template, flags: &[&str]) ->
     let clients = clients(endpoint);
     let mut synth = |_: &mut Console| {
         Ok(SynthOutput {
+            nested: Vec::new(),
             template: template.clone(),
             body: template.to_yaml(),
         })
