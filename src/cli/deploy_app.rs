@@ -165,6 +165,20 @@ pub fn deploy_each(
 /// Compares the selected stacks of an app with what is deployed, in
 /// order; the worst exit code (an error over "changes" over none).
 pub fn diff(args: &DiffArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut Console) -> u8 {
+    diff_each(args, ctx, all, console, &mut |ctx, output, console| {
+        let mut synth = |_: &mut Console| Ok(output.clone());
+        diff::run(args, ctx, &mut synth, console)
+    })
+}
+
+/// [`diff`] with each stack's diff done by `one` (see [`deploy_each`]).
+pub fn diff_each(
+    args: &DiffArgs,
+    ctx: &DeployContext,
+    all: &BuiltApp,
+    console: &mut Console,
+    one: &mut DeployOne<'_>,
+) -> u8 {
     console.set_format(args.format.into());
     if all.app.stacks.len() > 1
         && let Some(why) = one_stack_flags(
@@ -189,8 +203,7 @@ pub fn diff(args: &DiffArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut 
             template: stack.template.clone(),
             body: text.clone(),
         };
-        let mut synth = |_: &mut Console| Ok(output.clone());
-        let code = diff::run(args, &ctx, &mut synth, console);
+        let code = one(&ctx, &output, console);
         worst = match (worst, code) {
             (exit::OK, c) => c,
             (exit::DIFF_CHANGES, exit::OK) => exit::DIFF_CHANGES,

@@ -194,6 +194,31 @@ fn compare(
     };
     let Session { rt, clients } = session;
     let result: Result<Findings, DeployError> = rt.block_on(async {
+        // Nested stacks are compared as the deploy would send them: their
+        // templates in the bucket (content-addressed, so this uploads at
+        // most once per version) and the parent pointing at them.
+        let packaged = match (&bucket, synthesized.nested.len()) {
+            (_, 0) => None,
+            (Some(b), _) => Some(
+                crate::deploy::nested::package(
+                    &clients,
+                    b,
+                    &stack,
+                    &synthesized.template,
+                    &synthesized.nested,
+                )
+                .await?,
+            ),
+            (None, n) => {
+                return Err(DeployError::Usage(format!(
+                    "stack {stack} has {n} nested stacks, whose templates must be in S3 to be compared: pass --bucket NAME"
+                )));
+            }
+        };
+        let (template, body) = match &packaged {
+            Some((t, b)) => (t, b.as_str()),
+            None => (&synthesized.template, synthesized.body.as_str()),
+        };
         let info = stack::describe(&clients, &stack).await?;
         if let Some(line) = info
             .as_ref()
@@ -219,7 +244,7 @@ fn compare(
                 "Stack {stack} is not deployed: everything below would be created."
             ));
         }
-        let new = Document::from_template(&synthesized.template);
+        let new = Document::from_template(template);
         let diff = TemplateDiff::compute(deployed.as_ref(), &new);
         show_diff(&diff, console);
         let mut findings = Findings {
@@ -233,7 +258,7 @@ fn compare(
         };
         if let Some(i) = info.as_ref().filter(|_| deployed.is_some()) {
             let changed =
-                params::parameter_differences(&synthesized.template, &i.parameters, &parameters);
+                params::parameter_differences(template, &i.parameters, &parameters);
             if !changed.is_empty() && !console.is_json() {
                 console.say(params::render_differences("Parameters", &changed).trim_end());
             }
@@ -270,9 +295,9 @@ fn compare(
             &clients,
             &info,
             Synthesized {
-                template: &synthesized.template,
-                body: &synthesized.body,
-                nested: &synthesized.nested,
+                template,
+                body,
+                nested: &[],
             },
             &parameters,
             bucket.as_deref(),

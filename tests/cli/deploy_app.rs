@@ -322,6 +322,27 @@ fn a_nested_stack_is_uploaded_by_content_hash_and_deployed_with_its_parent() {
         .map(|o| o.value.clone())
         .unwrap_or_default();
     assert!(inner.starts_with("arn:aws:sns:"), "{outputs:?}");
+    // Compared again, nothing changes: the child keeps its key and URL.
+    let diff_args: hagen::cli::diff::DiffArgs =
+        aws::parse_flags(&["--bucket", &bucket, "--exit-code"]);
+    let (mut console, out, err, _) = aws::console(None);
+    let code = hagen::cli::deploy_app::diff_each(
+        &diff_args,
+        &hagen::cli::deploy::DeployContext::default(),
+        &all,
+        &mut console,
+        &mut |ctx, output, console| {
+            let mut synth = |_: &mut Console| Ok(output.clone());
+            hagen::cli::diff::run_with_clients(&diff_args, ctx, &mut synth, &clients, console)
+        },
+    );
+    assert_eq!(
+        code,
+        0,
+        "--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.contents(),
+        err.contents()
+    );
     // The child's template is in the bucket under its content hash.
     let key =
         hagen::deploy::upload::template_key(&format!("{parent}/Child"), &child.template.to_yaml());
