@@ -1,7 +1,8 @@
-//! Checks across the stacks of an app (rules HG221, HG222, HG309): what no
-//! single template can see. An export name two stacks declare, an import no
-//! stack of the app exports, and a stack whose nested stacks take one
-//! operation over CloudFormation's 2,500 resources.
+//! Checks across the stacks of an app (rules HG221, HG222, HG223, HG309):
+//! what no single template can see. An export name two stacks declare, an
+//! import no stack of the app exports, a reference to a resource that lives
+//! in another stack, and a stack whose nested stacks take one operation
+//! over CloudFormation's 2,500 resources.
 //!
 //! Owns only the checks between templates; each template's own checks
 //! (quotas with their 80% warnings included) run on it alone. The deploy
@@ -10,6 +11,7 @@
 use std::collections::HashMap;
 
 use super::diagnostic::Diagnostic;
+use super::intrinsics::referenced_names;
 use super::rules;
 use crate::template::{Expr, Template};
 
@@ -53,6 +55,45 @@ pub fn check(members: &[Member<'_>]) -> Vec<(String, Diagnostic)> {
                 )),
                 _ => {
                     exported.insert(name, m.id);
+                }
+            }
+        }
+    }
+    // Which stack holds each logical ID, for references that reach across.
+    let mut holder: HashMap<&str, &str> = HashMap::new();
+    for m in members {
+        for id in m.template.resources.keys() {
+            holder.entry(id.as_str()).or_insert(m.id);
+        }
+    }
+    for m in members {
+        let t = m.template;
+        for (id, r) in &t.resources {
+            let mut names: Vec<String> = r
+                .properties
+                .values()
+                .chain(r.metadata.values())
+                .flat_map(referenced_names)
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                let own = t.resources.contains_key(&name)
+                    || t.parameters.contains_key(&name)
+                    || name.starts_with("AWS::");
+                if let (false, Some(other)) = (own, holder.get(name.as_str())) {
+                    out.push((
+                        m.id.to_owned(),
+                        rules::APP_CROSS_STACK_REF
+                            .diag(format!(
+                                "{id} references {name}, a resource of stack `{other}`, not of this stack"
+                            ))
+                            .on(id)
+                            .at(["Resources", id.as_str(), "Properties"])
+                            .hint(format!(
+                                "share it: app.share(&{other}, handle.reference()) (or the attribute) gives an Fn::ImportValue to use here"
+                            )),
+                    ));
                 }
             }
         }
@@ -127,6 +168,41 @@ mod tests {
         assert_eq!(rules, [("b", "HG221"), ("b", "HG222")]);
         assert!(found[0].1.message.contains("stack `a`"), "{:?}", found[0]);
         assert!(found[1].1.message.contains("elsewhere:X"), "{:?}", found[1]);
+    }
+
+    #[test]
+    fn a_reference_to_another_stacks_resource_is_named_with_its_stack() {
+        let net = template(
+            "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
+        );
+        let web = template(
+            "Resources:\n  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: !Sub '${AWS::Region}'\n      VpcId: !Ref Vpc\n",
+        );
+        let found = check(&[
+            Member {
+                id: "network",
+                template: &net,
+                imports: &[],
+                nested_resources: 0,
+            },
+            Member {
+                id: "web",
+                template: &web,
+                imports: &[],
+                nested_resources: 0,
+            },
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "web");
+        assert_eq!(found[0].1.rule, "HG223");
+        assert!(
+            found[0]
+                .1
+                .message
+                .contains("Vpc, a resource of stack `network`"),
+            "{:?}",
+            found[0]
+        );
     }
 
     #[test]
