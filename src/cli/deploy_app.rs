@@ -88,7 +88,7 @@ pub fn deploy(args: &DeployArgs, ctx: &DeployContext, all: &BuiltApp, console: &
 /// console; returns the exit code.
 pub type DeployOne<'a> = dyn FnMut(&DeployContext, &SynthOutput, &mut Console) -> u8 + 'a;
 
-/// [`deploy`] with each stack's deploy done by `one`: what tests use to
+/// [`deploy()`] with each stack's deploy done by `one`: what tests use to
 /// reach an emulator with their own clients and watch timings.
 pub fn deploy_each(
     args: &DeployArgs,
@@ -171,7 +171,7 @@ pub fn diff(args: &DiffArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut 
     })
 }
 
-/// [`diff`] with each stack's diff done by `one` (see [`deploy_each`]).
+/// [`diff()`] with each stack's diff done by `one` (see [`deploy_each`]).
 pub fn diff_each(
     args: &DiffArgs,
     ctx: &DeployContext,
