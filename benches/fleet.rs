@@ -76,12 +76,7 @@ fn main() {
             let members: Vec<validate::app::Member<'_>> = app
                 .stacks
                 .iter()
-                .map(|s| validate::app::Member {
-                    id: &s.id,
-                    template: &s.template,
-                    imports: &s.imports,
-                    nested_resources: 0,
-                })
+                .map(hagen::app::AppStack::as_member)
                 .collect();
             black_box(validate::app::check(&members));
         });

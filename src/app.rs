@@ -524,6 +524,19 @@ impl App {
     }
 }
 
+impl AppStack {
+    /// This stack as the checks across an app see it
+    /// ([`crate::validate::app::check`]).
+    pub fn as_member(&self) -> crate::validate::app::Member<'_> {
+        crate::validate::app::Member {
+            id: &self.id,
+            template: &self.template,
+            imports: &self.imports,
+            nested_resources: self.nested.iter().map(|n| n.template.resources.len()).sum(),
+        }
+    }
+}
+
 impl BuiltApp {
     /// The stack with this ID or CloudFormation name.
     pub fn get(&self, id_or_name: &str) -> Option<&AppStack> {

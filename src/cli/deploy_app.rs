@@ -14,8 +14,38 @@ use super::synth::BuiltApp;
 use crate::app::AppStack;
 use crate::deploy::Console;
 
-/// Flags that name one stack's inputs and cannot be given to several.
-fn one_stack_flags(stack_name: bool, parameters: bool, outputs_file: bool) -> Option<&'static str> {
+/// Which flags that describe one stack's inputs were given.
+struct OneStackFlags {
+    stack_name: bool,
+    parameters: bool,
+    outputs_file: bool,
+}
+
+/// The stacks to run, after refusing flags that cannot apply to several;
+/// errors are reported and their exit code returned.
+fn selected<'a>(
+    all: &'a BuiltApp,
+    flags: &OneStackFlags,
+    wanted: &[String],
+    exclusively: bool,
+    console: &mut Console,
+) -> Result<Vec<(&'a AppStack, &'a String)>, u8> {
+    if all.app.stacks.len() > 1
+        && let Some(why) = one_stack_flags(flags)
+    {
+        console.error(why, exit::USAGE);
+        return Err(exit::USAGE);
+    }
+    chosen(all, wanted, exclusively, console)
+}
+
+/// Why flags that name one stack's inputs cannot be given to several.
+fn one_stack_flags(flags: &OneStackFlags) -> Option<&'static str> {
+    let OneStackFlags {
+        stack_name,
+        parameters,
+        outputs_file,
+    } = *flags;
     if stack_name {
         Some(
             "--stack-name names one stack; the stacks of an app are named by the blueprint (name them as STACK arguments)",
@@ -98,18 +128,12 @@ pub fn deploy_each(
     one: &mut DeployOne<'_>,
 ) -> u8 {
     console.set_format(args.format.into());
-    let multiple = all.app.stacks.len() > 1;
-    if multiple
-        && let Some(why) = one_stack_flags(
-            args.stack_name.is_some(),
-            !args.parameters.is_empty() || !args.inputs.parameter_files.is_empty(),
-            args.outputs_file.is_some(),
-        )
-    {
-        console.error(why, exit::USAGE);
-        return conclude(console, exit::USAGE, true);
-    }
-    let stacks = match chosen(all, &args.stacks, args.exclusively, console) {
+    let flags = OneStackFlags {
+        stack_name: args.stack_name.is_some(),
+        parameters: !args.parameters.is_empty() || !args.inputs.parameter_files.is_empty(),
+        outputs_file: args.outputs_file.is_some(),
+    };
+    let stacks = match selected(all, &flags, &args.stacks, args.exclusively, console) {
         Ok(stacks) => stacks,
         Err(code) => return conclude(console, code, true),
     };
@@ -180,17 +204,12 @@ pub fn diff_each(
     one: &mut DeployOne<'_>,
 ) -> u8 {
     console.set_format(args.format.into());
-    if all.app.stacks.len() > 1
-        && let Some(why) = one_stack_flags(
-            args.stack_name.is_some(),
-            !args.parameters.is_empty() || !args.inputs.parameter_files.is_empty(),
-            false,
-        )
-    {
-        console.error(why, exit::USAGE);
-        return conclude(console, exit::USAGE, false);
-    }
-    let stacks = match chosen(all, &args.stacks, true, console) {
+    let flags = OneStackFlags {
+        stack_name: args.stack_name.is_some(),
+        parameters: !args.parameters.is_empty() || !args.inputs.parameter_files.is_empty(),
+        outputs_file: false,
+    };
+    let stacks = match selected(all, &flags, &args.stacks, true, console) {
         Ok(stacks) => stacks,
         Err(code) => return conclude(console, code, false),
     };

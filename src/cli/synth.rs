@@ -253,12 +253,7 @@ pub fn build_app<B: Blueprint + ?Sized>(
         let members: Vec<validate::app::Member<'_>> = app
             .stacks
             .iter()
-            .map(|s| validate::app::Member {
-                id: &s.id,
-                template: &s.template,
-                imports: &s.imports,
-                nested_resources: s.nested.iter().map(|n| n.template.resources.len()).sum(),
-            })
+            .map(crate::app::AppStack::as_member)
             .collect();
         findings.extend(validate::app::check(&members));
     }
