@@ -175,13 +175,16 @@ impl Suggestions {
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    // Two rows, swapped: a new row per letter was an allocation per letter
+    // of every candidate measured.
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
@@ -219,6 +222,15 @@ mod tests {
         assert_eq!(s.closest("HG205", "CidrBlok", names), None);
         // Another rule has its own budget.
         assert_eq!(s.closest("HG206", "vpcid", names), Some("VpcId"));
+    }
+
+    #[test]
+    fn distance_counts_edits() {
+        assert_eq!(distance("", ""), 0);
+        assert_eq!(distance("abc", ""), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("topik12", "topic12"), 1);
     }
 
     #[test]
