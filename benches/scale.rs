@@ -2,7 +2,7 @@
 //! synthetic applications of 50 to 10,000 resources, shaped like a real
 //! one, plus templates built to hit the worst cases (thousands of missing
 //! `DependsOn` targets, a chain of conditions that each use the previous one
-//! twice, thousands of subnets).
+//! twice, thousands of subnets, thousands of suppressed findings).
 //!
 //! `cargo bench -p swiftcode --bench scale` prints, per template and stage
 //! (build the IR, run every check, write YAML), the median, minimum and
@@ -58,6 +58,9 @@ fn main() {
     measure("a 40-level condition chain", || condition_chain(40));
     measure(&format!("{subnets} subnets in one VPC"), || {
         many_subnets(subnets)
+    });
+    measure(&format!("{missing} suppressed findings"), || {
+        suppressed(missing)
     });
     growth(&medians);
 }
@@ -383,6 +386,25 @@ fn many_subnets(n: usize) -> Template {
             .properties
             .insert("AvailabilityZone".into(), fns::az(i % 3).into());
         t.resources.insert(format!("Subnet{i}"), subnet);
+    }
+    t
+}
+
+/// `n` unencrypted volumes, each suppressing its finding (HG408) with a
+/// reason: every finding is matched against the suppressions.
+fn suppressed(n: usize) -> Template {
+    let mut t = Template::default();
+    for i in 0..n {
+        let mut volume = resource("AWS::EC2::Volume", json!({"Size": 10}));
+        volume
+            .properties
+            .insert("AvailabilityZone".into(), fns::az(i % 3).into());
+        if let Expr::Map(m) = Expr::from(json!({"hagen": {"suppress": [
+            {"rule": "HG408", "reason": "scratch space, no data at rest"}]}}))
+        {
+            volume.metadata = m;
+        }
+        t.resources.insert(format!("Scratch{i}"), volume);
     }
     t
 }
