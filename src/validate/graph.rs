@@ -120,14 +120,10 @@ fn condition_exists(
 }
 
 /// The resources a resource depends on: DependsOn plus every resource it
-/// references, in template order, without itself.
-pub fn dependencies<'t>(template: &'t Template, id: &str, r: &Resource) -> Vec<&'t str> {
-    dependencies_among(template, id, r, resource_references(r))
-}
-
-/// [`dependencies`], given the names the resource's properties and
-/// metadata refer to.
-fn dependencies_among<'t>(
+/// references, in template order, without itself. `names` are the names its
+/// properties and metadata refer to ([`resource_references`]), read once by
+/// the caller, who needs them for self-references too.
+fn dependencies<'t>(
     template: &'t Template,
     id: &str,
     r: &Resource,
@@ -167,7 +163,7 @@ fn cycles(template: &Template) -> Vec<Diagnostic> {
     for (i, (id, r)) in template.resources.iter().enumerate() {
         let names = resource_references(r);
         itself.push(names.contains(id.as_str()));
-        for dep in dependencies_among(template, id, r, names) {
+        for dep in dependencies(template, id, r, names) {
             if let Some(to) = index(dep) {
                 graph.add_edge(nodes[i], to, ());
             }
@@ -323,9 +319,12 @@ mod tests {
                   "Properties": {"TopicName": {"Fn::Sub": "${B}-${D.TopicName}-${C}"}}},
             "D": {"Type": "AWS::SNS::Topic"}
         }}));
-        let c = &t.resources["C"];
-        assert_eq!(dependencies(&t, "C", c), ["A", "B", "D"]);
-        assert!(dependencies(&t, "A", &t.resources["A"]).is_empty());
+        let deps = |id: &str| {
+            let r = &t.resources[id];
+            dependencies(&t, id, r, resource_references(r))
+        };
+        assert_eq!(deps("C"), ["A", "B", "D"]);
+        assert!(deps("A").is_empty());
     }
 
     #[test]
