@@ -20,6 +20,8 @@
 //! `Fn::ToJsonString`, `Fn::ForEach::Name`, `Fn::FindInMap` with a default
 //! value) only under `Transform: AWS::LanguageExtensions`.
 
+use indexmap::IndexMap;
+
 use super::diagnostic::Diagnostic;
 use super::intrinsics::PSEUDO_PARAMETERS;
 use super::rules;
@@ -85,6 +87,9 @@ struct Walker<'t> {
     language_extensions: bool,
     owner: String,
     out: Vec<Diagnostic>,
+    /// "Did you mean" look-ups against the parameters, bounded per rule so
+    /// that thousands of missing names stay linear.
+    suggestions: text::Suggestions,
 }
 
 /// Checks every function name of the template.
@@ -94,6 +99,7 @@ pub fn check(template: &Template, transforms: &Transforms) -> Vec<Diagnostic> {
         language_extensions: transforms.language_extensions,
         owner: String::new(),
         out: Vec::new(),
+        suggestions: text::Suggestions::default(),
     };
     for (name, rule) in &template.rules {
         w.owner = name.clone();
@@ -108,15 +114,20 @@ pub fn check(template: &Template, transforms: &Transforms) -> Vec<Diagnostic> {
     for (id, r) in &template.resources {
         w.owner = id.clone();
         let mut path = vec!["Resources".to_owned(), id.clone()];
+        // Visited where they are: wrapping properties and metadata in an
+        // `Expr::Map` deep-copied every resource once per check.
+        for (section, map) in [("Properties", &r.properties), ("Metadata", &r.metadata)] {
+            path.push(section.to_owned());
+            w.visit_map(map, &mut path, Place::Value);
+            path.pop();
+        }
         for (section, value) in [
-            ("Properties", Some(Expr::Map(r.properties.clone()))),
-            ("Metadata", Some(Expr::Map(r.metadata.clone()))),
-            ("UpdatePolicy", r.update_policy.clone()),
-            ("CreationPolicy", r.creation_policy.clone()),
+            ("UpdatePolicy", &r.update_policy),
+            ("CreationPolicy", &r.creation_policy),
         ] {
             if let Some(v) = value {
                 path.push(section.to_owned());
-                w.visit(&v, &mut path, Place::Value);
+                w.visit(v, &mut path, Place::Value);
                 path.pop();
             }
         }
@@ -206,25 +217,7 @@ impl Walker<'_> {
                     path.pop();
                 }
             }
-            Expr::Map(m) => {
-                if m.len() == 1
-                    && let Some((name, arg)) = m.first()
-                    && name.starts_with("Fn::")
-                {
-                    path.push(name.clone());
-                    self.unmodelled(name, arg, path, place);
-                    path.pop();
-                    return;
-                }
-                for (k, v) in m {
-                    path.push(k.clone());
-                    if k.starts_with(FOR_EACH) {
-                        self.language_extension(k, path);
-                    }
-                    self.visit(v, path, place);
-                    path.pop();
-                }
-            }
+            Expr::Map(m) => self.visit_map(m, path, place),
             Expr::Fn(f) => {
                 path.push(f.long_name().to_owned());
                 let descend = place != Place::Rule || self.in_rule(f, path);
@@ -239,6 +232,28 @@ impl Walker<'_> {
                 path.pop();
             }
             _ => {}
+        }
+    }
+
+    /// Visits a map: a one-key `Fn::` map is a function hagen does not
+    /// model, any other map its entries, keys on the path.
+    fn visit_map(&mut self, m: &IndexMap<String, Expr>, path: &mut Vec<String>, place: Place) {
+        if m.len() == 1
+            && let Some((name, arg)) = m.first()
+            && name.starts_with("Fn::")
+        {
+            path.push(name.clone());
+            self.unmodelled(name, arg, path, place);
+            path.pop();
+            return;
+        }
+        for (k, v) in m {
+            path.push(k.clone());
+            if k.starts_with(FOR_EACH) {
+                self.language_extension(k, path);
+            }
+            self.visit(v, path, place);
+            path.pop();
         }
     }
 
@@ -258,7 +273,8 @@ impl Walker<'_> {
                         .hint("compare a parameter's value instead");
                     self.emit(d, path);
                 } else {
-                    let hint = match text::closest(
+                    let hint = match self.suggestions.closest(
+                        rules::REF_TARGET.id,
                         name,
                         t.parameters
                             .keys()

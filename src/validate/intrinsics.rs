@@ -8,13 +8,14 @@
 
 use std::collections::HashSet;
 
+use indexmap::IndexMap;
 use ipnet::IpNet;
 
 use super::diagnostic::Diagnostic;
 use super::rules;
 use super::schema;
 use super::text;
-use crate::template::{Expr, Intrinsic, Template};
+use crate::template::{Expr, Intrinsic, Resource, Template};
 
 /// CloudFormation's pseudo parameters.
 pub const PSEUDO_PARAMETERS: &[&str] = &[
@@ -73,6 +74,9 @@ struct Walker<'t> {
     out: Vec<Diagnostic>,
     /// The logical ID findings are attached to.
     owner: Option<String>,
+    /// "Did you mean" look-ups against the template's names, bounded per
+    /// rule so that thousands of missing names stay linear.
+    suggestions: text::Suggestions,
 }
 
 /// Checks every intrinsic function of the template.
@@ -81,6 +85,7 @@ pub fn check(template: &Template) -> Vec<Diagnostic> {
         template,
         out: Vec::new(),
         owner: None,
+        suggestions: text::Suggestions::default(),
     };
     for (name, def) in &template.conditions {
         w.owner = Some(name.clone());
@@ -90,15 +95,20 @@ pub fn check(template: &Template) -> Vec<Diagnostic> {
     for (id, r) in &template.resources {
         w.owner = Some(id.clone());
         let mut path = vec!["Resources".to_owned(), id.clone()];
+        // Visited where they are: wrapping properties and metadata in an
+        // `Expr::Map` deep-copied every resource once per check.
+        for (section, map) in [("Properties", &r.properties), ("Metadata", &r.metadata)] {
+            path.push(section.to_owned());
+            w.visit_map(map, &mut path, Place::Value);
+            path.pop();
+        }
         for (section, value) in [
-            ("Properties", Some(Expr::Map(r.properties.clone()))),
-            ("Metadata", Some(Expr::Map(r.metadata.clone()))),
-            ("UpdatePolicy", r.update_policy.clone()),
-            ("CreationPolicy", r.creation_policy.clone()),
+            ("UpdatePolicy", &r.update_policy),
+            ("CreationPolicy", &r.creation_policy),
         ] {
             if let Some(v) = value {
                 path.push(section.to_owned());
-                w.visit(&v, &mut path, Place::Value);
+                w.visit(v, &mut path, Place::Value);
                 path.pop();
             }
         }
@@ -149,19 +159,22 @@ impl Walker<'_> {
                     path.pop();
                 }
             }
-            Expr::Map(m) => {
-                for (k, v) in m {
-                    path.push(k.clone());
-                    self.visit(v, path, place);
-                    path.pop();
-                }
-            }
+            Expr::Map(m) => self.visit_map(m, path, place),
             Expr::Fn(f) => {
                 path.push(f.long_name().to_owned());
                 self.function(f, path, place);
                 path.pop();
             }
             _ => {}
+        }
+    }
+
+    /// Visits each entry of a map, its key on the path.
+    fn visit_map(&mut self, m: &IndexMap<String, Expr>, path: &mut Vec<String>, place: Place) {
+        for (k, v) in m {
+            path.push(k.clone());
+            self.visit(v, path, place);
+            path.pop();
         }
     }
 
@@ -359,7 +372,7 @@ impl Walker<'_> {
         self.emit(d, path);
     }
 
-    fn suggest_ref(&self, name: &str) -> String {
+    fn suggest_ref(&mut self, name: &str) -> String {
         let t = self.template;
         let candidates = t
             .parameters
@@ -367,7 +380,10 @@ impl Walker<'_> {
             .chain(t.resources.keys())
             .map(String::as_str)
             .chain(PSEUDO_PARAMETERS.iter().copied());
-        match text::closest(name, candidates) {
+        match self
+            .suggestions
+            .closest(rules::REF_TARGET.id, name, candidates)
+        {
             Some(s) => format!("did you mean {s}?"),
             None => "declare it under Parameters or Resources".into(),
         }
@@ -385,7 +401,7 @@ impl Walker<'_> {
             .diag(format!(
                 "${{{name}}} in Fn::Sub names no variable, parameter, resource or pseudo parameter"
             ))
-            .hint(match text::closest(name, t.parameters.keys().chain(t.resources.keys()).map(String::as_str)) {
+            .hint(match self.suggestions.closest(rules::SUB_VARIABLE.id, name, t.parameters.keys().chain(t.resources.keys()).map(String::as_str)) {
                 Some(s) => format!("did you mean ${{{s}}}? (write ${{!{name}}} for a literal ${{{name}}})"),
                 None => format!("declare it, pass it as a Fn::Sub variable, or write ${{!{name}}} for a literal"),
             });
@@ -398,7 +414,11 @@ impl Walker<'_> {
             let hint = if t.parameters.contains_key(resource) {
                 format!("{resource} is a parameter; use !Ref {resource}")
             } else {
-                match text::closest(resource, t.resources.keys().map(String::as_str)) {
+                match self.suggestions.closest(
+                    rules::GETATT_TARGET.id,
+                    resource,
+                    t.resources.keys().map(String::as_str),
+                ) {
                     Some(s) => format!("did you mean {s}?"),
                     None => "GetAtt needs a resource of this template".into(),
                 }
@@ -441,7 +461,11 @@ impl Walker<'_> {
         if self.template.conditions.contains_key(name) {
             return;
         }
-        let hint = match text::closest(name, self.template.conditions.keys().map(String::as_str)) {
+        let hint = match self.suggestions.closest(
+            rules::CONDITION_TARGET.id,
+            name,
+            self.template.conditions.keys().map(String::as_str),
+        ) {
             Some(s) => format!("did you mean {s}?"),
             None => "declare it under Conditions".into(),
         };
@@ -578,11 +602,14 @@ impl Walker<'_> {
     fn find_in_map(&mut self, map: &Expr, top: &Expr, second: &Expr, path: &[String]) {
         let Some(map_name) = map.as_str() else { return };
         let Some(m) = self.template.mappings.get(map_name) else {
-            let hint =
-                match text::closest(map_name, self.template.mappings.keys().map(String::as_str)) {
-                    Some(s) => format!("did you mean {s}?"),
-                    None => "declare it under Mappings".into(),
-                };
+            let hint = match self.suggestions.closest(
+                rules::FIND_IN_MAP.id,
+                map_name,
+                self.template.mappings.keys().map(String::as_str),
+            ) {
+                Some(s) => format!("did you mean {s}?"),
+                None => "declare it under Mappings".into(),
+            };
             let d = rules::FIND_IN_MAP
                 .diag(format!("mapping {map_name:?} is not defined"))
                 .hint(hint);
@@ -627,6 +654,22 @@ fn literal_int(e: &Expr) -> Option<i64> {
 /// bound by a `Fn::Sub`'s own variables.
 pub fn referenced_names(e: &Expr) -> HashSet<String> {
     let mut out = HashSet::new();
+    collect_names(e, &mut out);
+    out
+}
+
+/// The names a resource's properties and metadata refer to, read where
+/// they are: wrapping them in an `Expr::Map` first deep-copied every
+/// property of every resource once per caller and check.
+pub fn resource_references(r: &Resource) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for v in r.properties.values().chain(r.metadata.values()) {
+        collect_names(v, &mut out);
+    }
+    out
+}
+
+fn collect_names(e: &Expr, out: &mut HashSet<String>) {
     e.walk(&mut |x| match x.as_fn() {
         Some(Intrinsic::Ref(n)) => {
             out.insert(n.clone());
@@ -654,7 +697,6 @@ pub fn referenced_names(e: &Expr) -> HashSet<String> {
         }
         _ => {}
     });
-    out
 }
 
 #[cfg(test)]

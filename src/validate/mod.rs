@@ -347,6 +347,61 @@ mod tests {
         assert_eq!(cut[0].path, ["Conditions"]);
     }
 
+    /// Conditions are evaluated once per name and scenario (memoised in
+    /// `scenario::Conditions`), so a chain of 40 conditions that each use
+    /// the previous one twice is 40 steps through every check, not 2^40.
+    /// C39 holds exactly when C0 does, so only the `then` branch of the
+    /// topic's `Fn::If` can be deployed and only it is reported.
+    #[test]
+    fn a_forty_level_condition_chain_is_checked_through_every_check() {
+        use crate::template::{Expr, Intrinsic, Parameter, Resource, fns};
+        let mut t = Template::default();
+        t.parameters.insert(
+            "Env".into(),
+            Parameter {
+                param_type: "String".into(),
+                ..Parameter::default()
+            },
+        );
+        t.conditions
+            .insert("C0".into(), fns::equals(fns::ref_("Env"), "prod").into());
+        for i in 1..40 {
+            let previous = || fns::condition(format!("C{}", i - 1));
+            let c = fns::and([
+                previous(),
+                fns::or([previous(), fns::equals(fns::ref_("Env"), format!("v{i}"))]),
+            ]);
+            t.conditions.insert(format!("C{i}"), c.into());
+        }
+        let mut topic = Resource::new("AWS::SNS::Topic");
+        topic.condition = Some("C39".into());
+        topic.properties.insert(
+            "FifoTopic".into(),
+            Expr::func(Intrinsic::If {
+                condition: "C39".into(),
+                then: "then-not-a-boolean".into(),
+                otherwise: "otherwise-not-a-boolean".into(),
+            }),
+        );
+        t.resources.insert("Alerts".into(), topic);
+        let report = check(&t, &Options::default());
+        let on_fifo: Vec<(&str, String)> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.path.iter().any(|p| p == "FifoTopic"))
+            .map(|d| (d.rule.as_str(), d.message.clone()))
+            .collect();
+        assert_eq!(on_fifo.len(), 1, "{:#?}", report.diagnostics);
+        assert_eq!(on_fifo[0].0, rules::WRONG_TYPE.id);
+        assert!(on_fifo[0].1.contains("then-not-a-boolean"), "{on_fifo:?}");
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .all(|d| d.rule != rules::CHECK_CUT_SHORT.id)
+        );
+    }
+
     #[test]
     fn sam_types_pass_under_their_transform_and_type_typos_still_fail() {
         let t = testing::template(json!({

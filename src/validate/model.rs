@@ -11,7 +11,7 @@
 //! is read through its first branch. The security, availability and network
 //! checks and the availability report read this model; it judges nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -1062,35 +1062,31 @@ impl Model {
         azs
     }
 
-    /// The subnets whose members use a security group (load balancers,
-    /// compute, databases), in order, without duplicates.
-    pub fn subnets_of_group(&self, group: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let lists = self
+    /// The subnets whose members use each security group (load balancers,
+    /// compute, databases), in that order, without duplicates, in one pass
+    /// over the members. Asked per group, the answer scanned every member
+    /// for every group and every rule naming a group: quadratic in the
+    /// template (and so was the duplicate check, a search of the list).
+    pub fn subnets_by_group(&self) -> HashMap<&str, Vec<String>> {
+        let mut lists: HashMap<&str, (Vec<String>, HashSet<&str>)> = HashMap::new();
+        let members = self
             .load_balancers
             .values()
-            .filter(|l| l.groups.iter().any(|g| g == group))
-            .filter_map(|l| l.subnets.clone())
-            .chain(
-                self.compute
-                    .values()
-                    .filter(|c| c.groups.iter().any(|g| g == group))
-                    .filter_map(|c| c.subnets.clone()),
-            )
-            .chain(
-                self.databases
-                    .values()
-                    .filter(|d| d.groups.iter().any(|g| g == group))
-                    .filter_map(|d| d.subnets.clone()),
-            );
-        for list in lists {
-            for s in list {
-                if !out.contains(&s) {
-                    out.push(s);
+            .map(|l| (&l.groups, &l.subnets))
+            .chain(self.compute.values().map(|c| (&c.groups, &c.subnets)))
+            .chain(self.databases.values().map(|d| (&d.groups, &d.subnets)));
+        for (groups, subnets) in members {
+            let Some(subnets) = subnets else { continue };
+            for g in groups {
+                let (list, seen) = lists.entry(g.as_str()).or_default();
+                for s in subnets {
+                    if seen.insert(s.as_str()) {
+                        list.push(s.clone());
+                    }
                 }
             }
         }
-        out
+        lists.into_iter().map(|(g, (list, _))| (g, list)).collect()
     }
 }
 

@@ -168,27 +168,30 @@ fn subnet_side(model: &Model, subnet: &str) -> Option<Side> {
 /// when there were more.
 fn flows(model: &Model) -> (Vec<Flow>, bool) {
     let mut out = Vec::new();
+    let by_group = model.subnets_by_group();
+    let none = Vec::new();
+    let subnets_of = |group: &str| by_group.get(group).unwrap_or(&none);
     for (group, g) in &model.groups {
         if out.len() >= MAX_FLOWS {
             return (out, true);
         }
-        let members = model.subnets_of_group(group);
+        let members = subnets_of(group);
         for rule in &g.ingress {
             if !matches!(rule.protocol, Protocol::Tcp | Protocol::Udp) {
                 continue;
             }
             match &rule.peer {
                 Peer::Group(source) => {
-                    for from in model.subnets_of_group(source) {
-                        for to in &members {
-                            if &from == to {
+                    for from in subnets_of(source) {
+                        for to in members {
+                            if from == to {
                                 continue;
                             }
                             if out.len() >= MAX_FLOWS {
                                 return (out, true);
                             }
                             let (Some(f), Some(t)) =
-                                (subnet_side(model, &from), subnet_side(model, to))
+                                (subnet_side(model, from), subnet_side(model, to))
                             else {
                                 continue;
                             };

@@ -19,6 +19,8 @@
 //! Findings of the HG0xx rules cannot be suppressed. This module owns the
 //! format and its application; it runs no checks of its own.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 
 use super::diagnostic::Diagnostic;
@@ -140,6 +142,14 @@ pub fn apply(
             &mut problems,
         ));
     }
+    // The first entry for each (rule, resource), looked up per finding:
+    // scanning every entry for every finding was quadratic when every
+    // resource carries a suppression (10,000 resources, 10,000 findings:
+    // 10^8 comparisons). `or_insert` keeps the first, as the scan found.
+    let mut first: HashMap<(String, Option<String>), usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        first.entry((e.rule.clone(), e.scope.clone())).or_insert(i);
+    }
     let mut kept = Vec::new();
     let mut silenced = Vec::new();
     for d in diagnostics {
@@ -148,13 +158,13 @@ pub fn apply(
             [section, id, ..] if section == "Resources" => Some(id.clone()),
             _ => None,
         };
-        let hit = suppressible
-            .then(|| {
-                entries
-                    .iter_mut()
-                    .find(|e| e.rule == d.rule && e.scope == in_resource)
-            })
-            .flatten();
+        let hit = if suppressible {
+            first
+                .get(&(d.rule.clone(), in_resource))
+                .and_then(|&i| entries.get_mut(i))
+        } else {
+            None
+        };
         match hit {
             Some(e) => {
                 e.used = true;
@@ -276,6 +286,33 @@ mod tests {
         let (kept, silenced) = apply(&t, vec![d]);
         assert!(kept.is_empty());
         assert_eq!(silenced.len(), 1);
+    }
+
+    /// Suppressions are looked up by rule and resource, not scanned per
+    /// finding; of two entries for the same rule and resource the first
+    /// silences, as before, and the second is reported unused.
+    #[test]
+    fn the_first_of_two_identical_suppressions_is_the_one_used() {
+        let t = testing::template(json!({"Resources": {
+            "A": {"Type": "AWS::SNS::Topic", "Metadata": {"hagen": {"suppress": [
+                {"rule": "HG409", "reason": "first"}, {"rule": "HG409", "reason": "second"}]}}},
+            "B": {"Type": "AWS::SNS::Topic", "Metadata": {"hagen": {"suppress": [
+                {"rule": "HG409", "reason": "on B"}]}}}
+        }}));
+        let (kept, silenced) = apply(
+            &t,
+            vec![
+                finding(&rules::HTTP_NOT_REDIRECTED, "B"),
+                finding(&rules::HTTP_NOT_REDIRECTED, "A"),
+                finding(&rules::HTTP_NOT_REDIRECTED, "A"),
+            ],
+        );
+        let reasons: Vec<&str> = silenced.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(reasons, vec!["on B", "first", "first"]);
+        let unused: Vec<String> = kept.iter().map(|d| d.path.join("/")).collect();
+        assert_eq!(unused.len(), 1, "{kept:#?}");
+        assert_eq!(kept[0].rule, "HG003");
+        assert!(unused[0].starts_with("Resources/A/Metadata"), "{unused:?}");
     }
 
     #[test]

@@ -14,21 +14,24 @@ use super::intrinsics::referenced_names;
 use super::rules;
 use crate::template::{Expr, Intrinsic, Template};
 
-/// Every value of the template where parameters, conditions and mappings can be used.
-fn all_values(template: &Template) -> Vec<Expr> {
-    let mut values: Vec<Expr> = Vec::new();
+/// Every value of the template where parameters, conditions and mappings
+/// can be used, borrowed: a copy of every value of the template per check
+/// was as large as the template. Properties and metadata come entry by
+/// entry (a map itself refers to nothing, only its values do).
+fn all_values(template: &Template) -> Vec<&Expr> {
+    let mut values: Vec<&Expr> = Vec::new();
     for r in template.resources.values() {
-        values.push(Expr::Map(r.properties.clone()));
-        values.push(Expr::Map(r.metadata.clone()));
-        values.extend(r.update_policy.iter().cloned());
-        values.extend(r.creation_policy.iter().cloned());
+        values.extend(r.properties.values());
+        values.extend(r.metadata.values());
+        values.extend(r.update_policy.iter());
+        values.extend(r.creation_policy.iter());
     }
     for o in template.outputs.values() {
-        values.push(o.value.clone());
-        values.extend(o.export_name.iter().cloned());
+        values.push(&o.value);
+        values.extend(o.export_name.iter());
     }
-    values.extend(template.conditions.values().cloned());
-    values.extend(template.rules.values().cloned());
+    values.extend(template.conditions.values());
+    values.extend(template.rules.values());
     values
 }
 
@@ -39,7 +42,7 @@ pub fn check(template: &Template) -> Vec<Diagnostic> {
     let mut conditions: HashSet<String> = HashSet::new();
     let mut mappings: HashSet<String> = HashSet::new();
     let mut any_mapping = false;
-    for v in &values {
+    for v in values {
         names.extend(referenced_names(v));
         v.walk(&mut |x| match x.as_fn() {
             Some(Intrinsic::If { condition, .. }) | Some(Intrinsic::Condition(condition)) => {

@@ -185,3 +185,34 @@ fn join_needs_a_list() {
         vec![("HG209".into(), "Outputs/A/Value/Fn::Join/1".into())]
     );
 }
+
+/// Regression (hostile input, quadratic hints): each missing Ref was
+/// measured against every parameter and resource for its "did you mean".
+/// The first misses keep their suggestion; the rest the general hint.
+#[test]
+fn only_the_first_missing_refs_get_a_suggestion() {
+    use crate::template::{Resource, fns};
+    let n = text::MAX_SUGGESTIONS + 2;
+    let mut t = Template::default();
+    for i in 0..n {
+        let mut r = Resource::new("AWS::SNS::Topic");
+        r.properties
+            .insert("DisplayName".into(), fns::ref_(format!("Topik{i}")).into());
+        t.resources.insert(format!("Topic{i}"), r);
+    }
+    let found = check(&t);
+    assert_eq!(found.len(), n);
+    assert_eq!(
+        found[0].message,
+        "!Ref Topik0 names no parameter, resource or pseudo parameter"
+    );
+    assert_eq!(found[0].hint.as_deref(), Some("did you mean Topic0?"));
+    assert_eq!(
+        found[text::MAX_SUGGESTIONS - 1].hint,
+        Some(format!("did you mean Topic{}?", text::MAX_SUGGESTIONS - 1))
+    );
+    assert_eq!(
+        found[n - 1].hint.as_deref(),
+        Some("declare it under Parameters or Resources")
+    );
+}

@@ -30,7 +30,7 @@ fn compute_and_databases_know_their_groups_and_subnets() {
     assert_eq!(m.databases["Db"].subnets.as_ref().unwrap().len(), 2);
     assert!(m.databases["Db"].multi_az);
     assert_eq!(
-        m.subnets_of_group("AlbSg"),
+        m.subnets_by_group()["AlbSg"],
         vec!["PublicSubnet1".to_string(), "PublicSubnet2".into()]
     );
     let app_rule = &m.groups["AppSg"].ingress[0];

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
-use crate::template::{Expr, Template};
-use crate::validate::intrinsics::referenced_names;
+use crate::template::Template;
+use crate::validate::intrinsics::resource_references;
 use crate::validate::model::{Compute, Model, Peer};
 
 /// One database the instances use, and why hagen thinks so.
@@ -49,10 +49,7 @@ pub(crate) fn databases_of(template: &Template, model: &Model, id: &str, c: &Com
         let Some(r) = template.resources.get(&current) else {
             continue;
         };
-        let mut names: BTreeSet<String> = referenced_names(&Expr::Map(r.properties.clone()))
-            .into_iter()
-            .chain(referenced_names(&Expr::Map(r.metadata.clone())))
-            .collect();
+        let mut names: BTreeSet<String> = resource_references(r).into_iter().collect();
         if depth == 0 {
             names.extend(r.depends_on.iter().cloned());
         }
