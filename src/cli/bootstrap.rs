@@ -19,11 +19,13 @@ use super::deploy::{
     SynthOutput, conclude, report_error,
 };
 use super::exit;
+use super::inputs::EnvironmentInputs;
 use super::session::Session;
 
 /// What `hagen bootstrap --help` says after the flags.
 pub const AFTER_HELP: &str = "\
-What it creates, in the account and region the flags reach (stack hagen-bootstrap):
+What it creates, in the account and region the flags reach (with --env NAME, those the
+environment pins in hagen.toml must match, and its region is the default), stack hagen-bootstrap:
   an S3 bucket for templates, nested-stack children and assets: encrypted (SSE-S3,
   or SSE-KMS with --kms-key-id), private (all four public access blocks, ACLs off),
   versioned, TLS-only (a bucket policy denies requests without TLS), old versions
@@ -38,6 +40,7 @@ Examples:
   hagen bootstrap                                   the current profile's account and region
   hagen bootstrap --region eu-west-1 --profile prod  another region and account
   hagen bootstrap --yes                             CI: create or update without asking
+  hagen bootstrap --env prod                        prod's pinned account and region
   hagen bootstrap --kms-key-id arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...
 
 Running it again changes nothing when the stack is up to date (it says so).
@@ -107,31 +110,46 @@ impl BootstrapArgs {
     }
 }
 
-/// Runs `hagen bootstrap` and returns its exit code; `program` is the
-/// command's name (`hagen`), for the commands it prints.
-pub fn run(args: &BootstrapArgs, program: &str, verbose: bool, console: &mut Console) -> u8 {
-    run_inner(args, program, verbose, None, console)
+/// Runs `hagen bootstrap` and returns its exit code. From `env` (what the
+/// top-level CLI read for `--env`/`--config`) it takes only the command
+/// line and the pinned account and region: the environment's parameters,
+/// tags and deploy monitors are its blueprint's, not the bootstrap stack's.
+pub fn run(args: &BootstrapArgs, env: &DeployContext, console: &mut Console) -> u8 {
+    run_inner(args, env, None, console)
 }
 
 /// [`run`] with the caller's AWS clients: what tests use to point it at an
 /// emulator with fixed credentials.
-pub fn run_with_clients(args: &BootstrapArgs, clients: &Clients, console: &mut Console) -> u8 {
-    run_inner(args, "hagen", false, Some(clients), console)
+pub fn run_with_clients(
+    args: &BootstrapArgs,
+    env: &DeployContext,
+    clients: &Clients,
+    console: &mut Console,
+) -> u8 {
+    run_inner(args, env, Some(clients), console)
 }
 
 fn run_inner(
     args: &BootstrapArgs,
-    program: &str,
-    verbose: bool,
+    env: &DeployContext,
     given: Option<&Clients>,
     console: &mut Console,
 ) -> u8 {
     console.set_format(args.format.into());
     let deploy_args = args.deploy_args();
+    let verbose = env.verbose;
     let ctx = DeployContext {
         default_stack_name: Some(args.stack().to_owned()),
-        command: format!("{program} bootstrap"),
+        command: if env.command.is_empty() {
+            "hagen bootstrap".to_owned()
+        } else {
+            env.command.clone()
+        },
         verbose,
+        environment: EnvironmentInputs {
+            pins: env.environment.pins.clone(),
+            ..EnvironmentInputs::default()
+        },
         ..DeployContext::default()
     };
     let options = BootstrapOptions {
@@ -293,7 +311,10 @@ mod tests {
             crate::deploy::ProgressMode::Events,
             false,
         );
-        assert_eq!(run(&args, "hagen", false, &mut console), exit::USAGE);
+        assert_eq!(
+            run(&args, &DeployContext::default(), &mut console),
+            exit::USAGE
+        );
         assert!(
             err.contents().contains("is not a KMS key or alias ARN"),
             "{}",

@@ -209,7 +209,16 @@ pub enum Command {
             on an up-to-date stack, it changes nothing and says so. See docs/deploy.md."
     )]
     #[cfg(feature = "deploy")]
-    Bootstrap(bootstrap::BootstrapArgs),
+    Bootstrap {
+        /// The environment whose pinned account and region (in hagen.toml)
+        /// the bootstrap must match; its region is also the default one.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// The bootstrap stack, its bucket's encryption, AWS access and
+        /// review options.
+        #[command(flatten)]
+        bootstrap: bootstrap::BootstrapArgs,
+    },
 
     /// Create the bucket for large templates (not in this build: see `--help`).
     #[cfg(not(feature = "deploy"))]
@@ -651,10 +660,17 @@ pub fn dispatch<B: Blueprint + ?Sized>(
             exit::USAGE
         }
         #[cfg(feature = "deploy")]
-        Command::Bootstrap(args) => {
+        Command::Bootstrap {
+            target,
+            bootstrap: args,
+        } => {
             let mut console = crate::deploy::Console::stdio_colored(color.forced());
-            let program = cx.blueprint.command_name().to_owned();
-            bootstrap::run(&args, &program, cx.verbose, &mut console)
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "bootstrap", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, true),
+            };
+            bootstrap::run(&args, &context, &mut console)
         }
         #[cfg(feature = "deploy")]
         Command::Ls { target, ls: args } => {

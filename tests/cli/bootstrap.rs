@@ -102,6 +102,29 @@ fn bootstrap_makes_a_private_encrypted_bucket_once_and_deploys_find_it() {
     );
     assert_eq!(aws::stack_status(&ep, &stack), None, "nothing was created");
 
+    // An environment pinned to another account refuses to bootstrap here.
+    let pinned = ls.scratch().join("pinned");
+    std::fs::create_dir_all(&pinned).expect("directory for a pinned hagen.toml");
+    std::fs::write(
+        pinned.join("hagen.toml"),
+        "[environments.stage]\naccount = \"111111111111\"\n",
+    )
+    .expect("hagen.toml written");
+    let refused = hagen(&pinned, &ep, &["bootstrap", "--yes", "--env", "stage"]);
+    assert_eq!(refused.code, 5, "{}", refused.all());
+    assert!(
+        refused
+            .err
+            .contains("environment stage is for account 111111111111"),
+        "{}",
+        refused.all()
+    );
+    assert_eq!(
+        aws::stack_status(&ep, bootstrap::DEFAULT_STACK_NAME),
+        None,
+        "nothing was created"
+    );
+
     let first = hagen(
         ls.scratch(),
         &ep,
