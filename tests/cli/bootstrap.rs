@@ -264,6 +264,29 @@ fn bootstrap_makes_a_private_encrypted_bucket_once_and_deploys_find_it() {
     assert!(!second.out.contains("Executing"), "{}", second.all());
     assert_eq!(bucket_of(&second), bucket);
 
+    // For programs: deploy's JSON lines, then the bucket as a record.
+    let json = hagen(
+        ls.scratch(),
+        &ep,
+        &["bootstrap", "--yes", "--format", "json"],
+    );
+    assert_eq!(json.code, 0, "{}", json.all());
+    let records: Vec<serde_json::Value> = json
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let outcome = records
+        .iter()
+        .find(|r| r["type"] == "outcome")
+        .unwrap_or_else(|| panic!("no outcome record:\n{}", json.all()));
+    assert_eq!(outcome["outcome"], "no_changes");
+    let last = records.last().expect("records");
+    assert_eq!(last["type"], "bootstrap", "{}", json.all());
+    assert_eq!(last["bucket"], bucket.as_str());
+    assert_eq!(last["stack"], bootstrap::DEFAULT_STACK_NAME);
+    assert_eq!(last["version"], bootstrap::VERSION);
+
     // Now the large template goes through the bootstrap bucket by itself.
     let deployed = aws::deploy(&ep, &stack, &template, &["--yes"], &[]);
     assert_eq!(deployed.code, 0, "{}", deployed.all());
