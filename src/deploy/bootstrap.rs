@@ -225,6 +225,11 @@ pub struct TemplateBucket {
     /// The bootstrap stack it was read from; `None` when the user named
     /// the bucket (`--bucket`, or `template_bucket` in `hagen.toml`).
     pub from_stack: Option<String>,
+    /// The account the bucket must belong to: the bootstrap stack's own
+    /// (uploads send it as the expected bucket owner, in case the bucket
+    /// was deleted and its name taken by another account); `None` for a
+    /// bucket the user named, which may be another account's on purpose.
+    pub owner: Option<String>,
 }
 
 impl TemplateBucket {
@@ -301,6 +306,13 @@ pub async fn find(
     Ok(bucket_of(stack_name, info.as_ref()))
 }
 
+/// The account in a stack ARN
+/// (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID`).
+pub fn stack_account(stack_id: &str) -> Option<String> {
+    let account = stack_id.split(':').nth(4)?;
+    (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())).then(|| account.to_owned())
+}
+
 /// Where a template of `bytes` bytes (over the inline limit) goes: the
 /// bucket the user `given`, else the bootstrap stack's. Without either the
 /// error says to run `hagen bootstrap` with the same flags, or to pass
@@ -315,12 +327,15 @@ pub async fn template_bucket(
         return Ok(TemplateBucket {
             name: name.to_owned(),
             from_stack: None,
+            owner: None,
         });
     }
-    match find(clients, bootstrap_stack).await? {
+    let info = stack::describe(clients, bootstrap_stack).await?;
+    match bucket_of(bootstrap_stack, info.as_ref()) {
         Ok(name) => Ok(TemplateBucket {
             name,
             from_stack: Some(bootstrap_stack.to_owned()),
+            owner: info.as_ref().and_then(|i| stack_account(&i.id)),
         }),
         Err(reason) => Err(DeployError::NoTemplateBucket {
             bytes,
@@ -596,6 +611,7 @@ mod tests {
         let from_stack = TemplateBucket {
             name: "b".into(),
             from_stack: Some(DEFAULT_STACK_NAME.into()),
+            owner: Some("123456789012".into()),
         };
         assert_eq!(
             from_stack.uploaded(61_760, "hagen/web/abc.template"),
@@ -604,8 +620,15 @@ mod tests {
         let given = TemplateBucket {
             name: "b".into(),
             from_stack: None,
+            owner: None,
         };
         assert!(given.uploaded(1, "k").ends_with("s3://b/k"));
+        assert_eq!(
+            stack_account("arn:aws:cloudformation:us-east-1:123456789012:stack/hagen-bootstrap/1")
+                .as_deref(),
+            Some("123456789012")
+        );
+        assert_eq!(stack_account("hagen-bootstrap"), None);
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");

@@ -407,7 +407,14 @@ impl<'a> Deployer<'a> {
             .await?;
         let source = match &bucket {
             Some(bucket) => {
-                let url = upload::upload(self.clients, &bucket.name, stack, template.body).await?;
+                let url = upload::upload_expecting(
+                    self.clients,
+                    &bucket.name,
+                    bucket.owner.as_deref(),
+                    stack,
+                    template.body,
+                )
+                .await?;
                 let key = upload::template_key(stack, template.body);
                 self.console.say(bucket.uploaded(template.body.len(), &key));
                 TemplateSource::Url(url)
