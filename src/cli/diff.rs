@@ -206,6 +206,10 @@ fn compare(
         Err(code) => return code,
     };
     let Session { rt, clients } = session;
+    let bootstrap_stack = args
+        .bootstrap_stack
+        .as_deref()
+        .unwrap_or(bootstrap::DEFAULT_STACK_NAME);
     let result: Result<Findings, DeployError> = rt.block_on(async {
         // Nested stacks are compared as the deploy would send them: their
         // templates in the bucket (content-addressed, so this uploads at
@@ -223,9 +227,23 @@ fn compare(
                 .await?,
             ),
             (None, n) => {
-                return Err(DeployError::Usage(format!(
-                    "stack {stack} has {n} nested stacks, whose templates must be in S3 to be compared: pass --bucket NAME"
-                )));
+                let found = bootstrap::template_bucket(
+                    &clients,
+                    None,
+                    bootstrap_stack,
+                    bootstrap::nested(&stack, n),
+                )
+                .await?;
+                Some(
+                    crate::deploy::nested::package(
+                        &clients,
+                        &found.name,
+                        &stack,
+                        &synthesized.template,
+                        &synthesized.nested,
+                    )
+                    .await?,
+                )
             }
         };
         let (template, body) = match &packaged {
@@ -270,8 +288,7 @@ fn compare(
             change_set: ChangeSetVerdict::NotAsked,
         };
         if let Some(i) = info.as_ref().filter(|_| deployed.is_some()) {
-            let changed =
-                params::parameter_differences(template, &i.parameters, &parameters);
+            let changed = params::parameter_differences(template, &i.parameters, &parameters);
             if !changed.is_empty() && !console.is_json() {
                 console.say(params::render_differences("Parameters", &changed).trim_end());
             }
@@ -307,20 +324,15 @@ fn compare(
         let mut uploaded = None;
         let bucket = match bucket {
             Some(given) => Some(given),
-            None if synthesized.body.len() > MAX_INLINE_BYTES => {
+            None if body.len() > MAX_INLINE_BYTES => {
                 let found = bootstrap::template_bucket(
                     &clients,
                     None,
-                    args.bootstrap_stack
-                        .as_deref()
-                        .unwrap_or(bootstrap::DEFAULT_STACK_NAME),
-                    synthesized.body.len(),
+                    bootstrap_stack,
+                    bootstrap::too_large(body.len()),
                 )
                 .await?;
-                uploaded = Some(found.uploaded(
-                    synthesized.body.len(),
-                    &template_key(&stack, &synthesized.body),
-                ));
+                uploaded = Some(found.uploaded(body.len(), &template_key(&stack, body)));
                 Some(found.name)
             }
             None => None,

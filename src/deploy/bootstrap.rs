@@ -313,15 +313,34 @@ pub fn stack_account(stack_id: &str) -> Option<String> {
     (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())).then(|| account.to_owned())
 }
 
-/// Where a template of `bytes` bytes (over the inline limit) goes: the
-/// bucket the user `given`, else the bootstrap stack's. Without either the
-/// error says to run `hagen bootstrap` with the same flags, or to pass
-/// `--bucket`.
+/// Why a template of `bytes` bytes must go through S3, for
+/// [`template_bucket`].
+pub fn too_large(bytes: usize) -> String {
+    format!(
+        "the template is {} bytes, over CloudFormation's inline limit of {} bytes",
+        thousands(bytes),
+        thousands(upload::MAX_INLINE_BYTES)
+    )
+}
+
+/// Why the templates of `count` nested stacks of `stack` must go through
+/// S3, for [`template_bucket`].
+pub fn nested(stack: &str, count: usize) -> String {
+    format!(
+        "stack {stack} has {count} nested stack{}, whose templates must be in S3",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
+/// Where a template that must go through S3 (`needs` says why: see
+/// [`too_large`] and [`nested`]) goes: the bucket the user `given`, else
+/// the bootstrap stack's. Without either the error says to run `hagen
+/// bootstrap` with the same flags, or to pass `--bucket`.
 pub async fn template_bucket(
     clients: &Clients,
     given: Option<&str>,
     bootstrap_stack: &str,
-    bytes: usize,
+    needs: String,
 ) -> Result<TemplateBucket, DeployError> {
     if let Some(name) = given {
         return Ok(TemplateBucket {
@@ -338,7 +357,7 @@ pub async fn template_bucket(
             owner: info.as_ref().and_then(|i| stack_account(&i.id)),
         }),
         Err(reason) => Err(DeployError::NoTemplateBucket {
-            bytes,
+            needs,
             reason,
             bootstrap_stack: bootstrap_stack.to_owned(),
             flags: clients.cli_flags(),
@@ -575,7 +594,7 @@ mod tests {
     #[test]
     fn without_a_bucket_the_error_says_to_run_hagen_bootstrap_with_the_same_flags() {
         let err = DeployError::NoTemplateBucket {
-            bytes: 61_760,
+            needs: too_large(61_760),
             reason: "there is no bootstrap stack hagen-bootstrap in this account and region".into(),
             bootstrap_stack: DEFAULT_STACK_NAME.into(),
             flags: " --region eu-west-1".into(),
@@ -593,11 +612,17 @@ mod tests {
         );
         assert!(fix.contains("pass --bucket NAME"), "{fix}");
         let other = DeployError::NoTemplateBucket {
-            bytes: 60_000,
+            needs: nested("web", 2),
             reason: String::new(),
             bootstrap_stack: "team-bootstrap".into(),
             flags: String::new(),
         };
+        assert!(
+            other.to_string().starts_with(
+                "stack web has 2 nested stacks, whose templates must be in S3, and no S3 bucket"
+            ),
+            "{other}"
+        );
         assert!(
             other
                 .fix(None)

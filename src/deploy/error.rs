@@ -75,17 +75,15 @@ pub enum DeployError {
     /// declare (the message names where it was written).
     #[error(transparent)]
     Input(#[from] super::inputs::InputError),
-    /// A template too large to send inline (over 51,200 bytes), no bucket
-    /// given (`--bucket`, `template_bucket` in `hagen.toml`), and no usable
-    /// bootstrap stack to take one from: `hagen bootstrap` makes it.
-    #[error(
-        "the template is {} bytes, over CloudFormation's inline limit of {} bytes, and no S3 bucket is set up for it: {reason}",
-        super::bootstrap::thousands(*bytes),
-        super::bootstrap::thousands(super::upload::MAX_INLINE_BYTES)
-    )]
+    /// A template that must go through S3 (over 51,200 bytes, or with
+    /// nested stacks), no bucket given (`--bucket`, `template_bucket` in
+    /// `hagen.toml`), and no usable bootstrap stack to take one from:
+    /// `hagen bootstrap` makes it.
+    #[error("{needs}, and no S3 bucket is set up for it: {reason}")]
     NoTemplateBucket {
-        /// The template's size.
-        bytes: usize,
+        /// What needs the bucket (`the template is 61,760 bytes, over
+        /// CloudFormation's inline limit of 51,200 bytes`).
+        needs: String,
         /// Why the bootstrap stack gave no bucket (none, unfinished, not
         /// hagen's, too old).
         reason: String,

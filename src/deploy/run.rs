@@ -290,13 +290,14 @@ impl<'a> Deployer<'a> {
         if template.nested.is_empty() {
             return Ok(None);
         }
-        let Some(bucket) = &request.bucket else {
-            return Err(DeployError::Usage(format!(
-                "stack {} has {} nested stacks, whose templates must be uploaded to S3: pass --bucket NAME (an S3 bucket in the stack's region)",
-                request.stack_name,
-                template.nested.len()
-            )));
-        };
+        let found = super::bootstrap::template_bucket(
+            self.clients,
+            request.bucket.as_deref(),
+            &request.bootstrap_stack,
+            super::bootstrap::nested(&request.stack_name, template.nested.len()),
+        )
+        .await?;
+        let bucket = &found.name;
         let packaged = super::nested::package(
             self.clients,
             bucket,
@@ -306,9 +307,14 @@ impl<'a> Deployer<'a> {
         )
         .await?;
         self.console.say(format!(
-            "Uploaded the templates of {} nested stack{} to s3://{bucket}",
+            "Uploaded the templates of {} nested stack{} to s3://{bucket}{}",
             template.nested.len(),
-            if template.nested.len() == 1 { "" } else { "s" }
+            if template.nested.len() == 1 { "" } else { "s" },
+            found
+                .from_stack
+                .as_deref()
+                .map(|s| format!(" (bucket from stack {s})"))
+                .unwrap_or_default()
         ));
         Ok(Some(packaged))
     }
@@ -368,7 +374,7 @@ impl<'a> Deployer<'a> {
                     self.clients,
                     request.bucket.as_deref(),
                     &request.bootstrap_stack,
-                    template.body.len(),
+                    super::bootstrap::too_large(template.body.len()),
                 )
                 .await?,
             )
