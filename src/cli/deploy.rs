@@ -217,9 +217,16 @@ pub struct DeployArgs {
     /// replace or delete is an error. Example: `--allow-replace DbInstance`.
     #[arg(long = "allow-replace", value_name = "LOGICAL_ID")]
     pub allow_replace: Vec<String>,
-    /// S3 bucket for templates over 51,200 bytes (default: from config).
+    /// S3 bucket for templates over 51,200 bytes [default: the
+    /// environment's `template_bucket` in hagen.toml, else the bucket of the
+    /// bootstrap stack (`hagen bootstrap`)].
     #[arg(long, value_name = "BUCKET")]
     pub bucket: Option<String>,
+    /// The stack `hagen bootstrap` made in this account and region, whose
+    /// bucket takes templates over 51,200 bytes when no bucket is given
+    /// [default: hagen-bootstrap].
+    #[arg(long, value_name = "NAME", env = "HAGEN_BOOTSTRAP_STACK")]
+    pub bootstrap_stack: Option<String>,
     /// Execute without asking (for CI), and accept offered recoveries. A
     /// change set that widens access still needs a person unless
     /// `--require-approval never` (see there).
@@ -425,7 +432,7 @@ pub fn outcome_code(outcome: &Outcome) -> u8 {
 /// The exit code for an error.
 pub fn error_code(err: &DeployError) -> u8 {
     match err {
-        DeployError::Usage(_) => exit::USAGE,
+        DeployError::Usage(_) | DeployError::NoTemplateBucket { .. } => exit::USAGE,
         DeployError::TemplateRejected { .. } => exit::TEMPLATE_ERRORS,
         DeployError::ExportInUse { .. } => exit::CHANGE_SET_REFUSED,
         DeployError::Aws { .. } | DeployError::LostContact { .. } | DeployError::Timeout { .. } => {
@@ -478,6 +485,11 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
     }
     req.allow_replace = args.allow_replace.clone();
     req.bucket = args.bucket.clone().or_else(|| ctx.default_bucket.clone());
+    if let Some(name) = &args.bootstrap_stack {
+        check_stack_name(name)
+            .map_err(|e| DeployError::Usage(format!("--bootstrap-stack: {e}")))?;
+        req.bootstrap_stack = name.clone();
+    }
     req.assume_yes = args.yes;
     req.require_approval = args.require_approval.into();
     req.no_execute = args.no_execute;

@@ -7,10 +7,12 @@
 
 use clap::Args;
 
+use crate::deploy::bootstrap;
 use crate::deploy::diff::TemplateDiff;
 use crate::deploy::document::Document;
 use crate::deploy::preview::{Preview, preview};
 use crate::deploy::status::StackState;
+use crate::deploy::upload::{MAX_INLINE_BYTES, template_key};
 use crate::deploy::{Clients, Console, DeployError, Synthesized, context, drift, params, stack};
 
 use super::deploy::{AwsArgs, DeployContext, FormatArg, SynthOutput, check_stack_name};
@@ -46,9 +48,16 @@ pub struct DiffArgs {
     /// Changed values are shown, with or without --changeset.
     #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameters: Vec<String>,
-    /// S3 bucket for templates over 51,200 bytes (change set only).
+    /// S3 bucket for templates over 51,200 bytes (change set only)
+    /// [default: the environment's `template_bucket` in hagen.toml, else the
+    /// bucket of the bootstrap stack (`hagen bootstrap`)].
     #[arg(long, value_name = "BUCKET")]
     pub bucket: Option<String>,
+    /// The stack `hagen bootstrap` made in this account and region, whose
+    /// bucket takes templates over 51,200 bytes when no bucket is given
+    /// [default: hagen-bootstrap].
+    #[arg(long, value_name = "NAME", env = "HAGEN_BOOTSTRAP_STACK")]
+    pub bootstrap_stack: Option<String>,
     /// Exit with 9 when the deploy would change the stack (or create it),
     /// 0 when it would not; errors keep their own codes. Without it,
     /// `diff` exits 0 either way. For CI: `hagen diff --exit-code || ...`.
@@ -154,6 +163,10 @@ fn compare(
             return exit::USAGE;
         }
     };
+    if let Some(Err(e)) = args.bootstrap_stack.as_deref().map(check_stack_name) {
+        console.error(format!("--bootstrap-stack: {e}"), exit::USAGE);
+        return exit::USAGE;
+    }
     if let Err(e) = check_stack_name(&stack) {
         console.error(e, exit::USAGE);
         return exit::USAGE;
@@ -193,6 +206,10 @@ fn compare(
         Err(code) => return code,
     };
     let Session { rt, clients } = session;
+    let bootstrap_stack = args
+        .bootstrap_stack
+        .as_deref()
+        .unwrap_or(bootstrap::DEFAULT_STACK_NAME);
     let result: Result<Findings, DeployError> = rt.block_on(async {
         // Nested stacks are compared as the deploy would send them: their
         // templates in the bucket (content-addressed, so this uploads at
@@ -210,9 +227,23 @@ fn compare(
                 .await?,
             ),
             (None, n) => {
-                return Err(DeployError::Usage(format!(
-                    "stack {stack} has {n} nested stacks, whose templates must be in S3 to be compared: pass --bucket NAME"
-                )));
+                let found = bootstrap::template_bucket(
+                    &clients,
+                    None,
+                    bootstrap_stack,
+                    bootstrap::nested(&stack, n),
+                )
+                .await?;
+                Some(
+                    crate::deploy::nested::package(
+                        &clients,
+                        &found.name,
+                        &stack,
+                        &synthesized.template,
+                        &synthesized.nested,
+                    )
+                    .await?,
+                )
             }
         };
         let (template, body) = match &packaged {
@@ -257,8 +288,7 @@ fn compare(
             change_set: ChangeSetVerdict::NotAsked,
         };
         if let Some(i) = info.as_ref().filter(|_| deployed.is_some()) {
-            let changed =
-                params::parameter_differences(template, &i.parameters, &parameters);
+            let changed = params::parameter_differences(template, &i.parameters, &parameters);
             if !changed.is_empty() && !console.is_json() {
                 console.say(params::render_differences("Parameters", &changed).trim_end());
             }
@@ -291,6 +321,22 @@ fn compare(
             show_change_set(&findings.change_set, console);
             return Ok(findings);
         }
+        let mut uploaded = None;
+        let bucket = match bucket {
+            Some(given) => Some(given),
+            None if body.len() > MAX_INLINE_BYTES => {
+                let found = bootstrap::template_bucket(
+                    &clients,
+                    None,
+                    bootstrap_stack,
+                    bootstrap::too_large(body.len()),
+                )
+                .await?;
+                uploaded = Some(found.uploaded(body.len(), &template_key(&stack, body)));
+                Some(found.name)
+            }
+            None => None,
+        };
         let preview = preview(
             &clients,
             &info,
@@ -304,6 +350,9 @@ fn compare(
             deployed.as_ref(),
         )
         .await?;
+        if let Some(line) = uploaded {
+            console.say(line);
+        }
         findings.change_set = match preview {
             Preview::NoChanges => ChangeSetVerdict::NoChanges,
             Preview::Changes(review) => ChangeSetVerdict::Changes(Box::new(review)),

@@ -8,6 +8,8 @@
 //! every blueprint command shares ([`EnvArgs`]), message styling, and
 //! dispatch.
 
+#[cfg(feature = "deploy")]
+pub mod bootstrap;
 pub mod color;
 #[cfg(feature = "deploy")]
 pub mod deploy;
@@ -194,6 +196,38 @@ pub enum Command {
         #[command(flatten)]
         deploy: deploy::DeployArgs,
     },
+
+    /// Create, once per account and region, the S3 bucket deploys upload large templates to.
+    #[command(
+        long_about = "Create (or update), once per account and region, the small CloudFormation \
+            stack `hagen-bootstrap` holding the S3 bucket that `hagen deploy` and `hagen diff` \
+            upload templates over CloudFormation's 51,200-byte inline limit to (and nested-stack \
+            children and assets) when no --bucket is given. The bucket is encrypted, private, \
+            versioned and TLS-only, and is kept (DeletionPolicy Retain) when the stack is deleted. \
+            The template is built with hagen's own typed resources and checked like any synth, \
+            then deployed through a reviewed change set exactly as `hagen deploy` does; run again \
+            on an up-to-date stack, it changes nothing and says so. See docs/deploy.md."
+    )]
+    #[cfg(feature = "deploy")]
+    Bootstrap {
+        /// The environment whose pinned account and region (in hagen.toml)
+        /// the bootstrap must match; its region is also the default one.
+        #[command(flatten)]
+        target: EnvArgs,
+        /// The bootstrap stack, its bucket's encryption, AWS access and
+        /// review options.
+        #[command(flatten)]
+        bootstrap: bootstrap::BootstrapArgs,
+    },
+
+    /// Create the bucket for large templates (not in this build: see `--help`).
+    #[cfg(not(feature = "deploy"))]
+    #[command(
+        long_about = "Create the S3 bucket deploys upload large templates to. This hagen was \
+            built without the `deploy` feature, which keeps `hagen synth` free of the AWS SDK; \
+            see the message this command prints for how to build it with deploy."
+    )]
+    Bootstrap(Unavailable),
 
     /// Delete a stack after a review of what goes and what stays.
     #[command(
@@ -621,9 +655,22 @@ pub fn dispatch<B: Blueprint + ?Sized>(
             exit::USAGE
         }
         #[cfg(not(feature = "deploy"))]
-        Command::Ls(_) | Command::Events(_) | Command::Rollback(_) => {
+        Command::Ls(_) | Command::Events(_) | Command::Rollback(_) | Command::Bootstrap(_) => {
             cx.error(DEPLOY_NOT_BUILT);
             exit::USAGE
+        }
+        #[cfg(feature = "deploy")]
+        Command::Bootstrap {
+            target,
+            bootstrap: args,
+        } => {
+            let mut console = crate::deploy::Console::stdio_colored(color.forced());
+            console.set_format(args.format.into());
+            let context = match deploy_context(&target, None, "bootstrap", cx) {
+                Ok(context) => context,
+                Err(code) => return early_error(&mut console, args.format, code, true),
+            };
+            bootstrap::run(&args, &context, &mut console)
         }
         #[cfg(feature = "deploy")]
         Command::Ls { target, ls: args } => {

@@ -75,6 +75,24 @@ pub enum DeployError {
     /// declare (the message names where it was written).
     #[error(transparent)]
     Input(#[from] super::inputs::InputError),
+    /// A template that must go through S3 (over 51,200 bytes, or with
+    /// nested stacks), no bucket given (`--bucket`, `template_bucket` in
+    /// `hagen.toml`), and no usable bootstrap stack to take one from:
+    /// `hagen bootstrap` makes it.
+    #[error("{needs}, and no S3 bucket is set up for it: {reason}")]
+    NoTemplateBucket {
+        /// What needs the bucket (`the template is 61,760 bytes, over
+        /// CloudFormation's inline limit of 51,200 bytes`).
+        needs: String,
+        /// Why the bootstrap stack gave no bucket (none, unfinished, not
+        /// hagen's, too old).
+        reason: String,
+        /// The bootstrap stack looked up.
+        bootstrap_stack: String,
+        /// The flags that reach the same region and endpoint
+        /// (`--region eu-west-1`), for the command in the fix.
+        flags: String,
+    },
     /// Writing a local file (outputs) or the terminal failed.
     #[error("{what}: {source}")]
     Io {
@@ -172,6 +190,17 @@ impl DeployError {
     /// What to do about this error, in one line, when hagen knows;
     /// `profile` is the profile in use (for `aws sso login`).
     pub fn fix(&self, profile: Option<&str>) -> Option<String> {
+        if let DeployError::NoTemplateBucket {
+            bootstrap_stack,
+            flags,
+            ..
+        } = self
+        {
+            return Some(format!(
+                "run `{}` once for this account and region (it creates the bucket), then deploy again; or pass --bucket NAME (an S3 bucket of your own in the stack's region)",
+                super::bootstrap::bootstrap_command(bootstrap_stack, profile, flags)
+            ));
+        }
         let DeployError::Aws { problem, .. } = self else {
             return None;
         };

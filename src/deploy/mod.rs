@@ -14,6 +14,7 @@
 
 pub mod approval;
 pub mod aws;
+pub mod bootstrap;
 pub mod capabilities;
 pub mod changeset;
 pub mod console;

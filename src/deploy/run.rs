@@ -56,6 +56,9 @@ pub struct DeployRequest {
     pub allow_replace: Vec<String>,
     /// `--bucket`, for templates over 51,200 bytes.
     pub bucket: Option<String>,
+    /// The bootstrap stack whose bucket takes templates over 51,200 bytes
+    /// when no `bucket` is given (`--bootstrap-stack`).
+    pub bootstrap_stack: String,
     /// `--yes`: no confirmation prompts.
     pub assume_yes: bool,
     /// `--require-approval`: which change sets `--yes` cannot approve.
@@ -104,6 +107,7 @@ impl DeployRequest {
             notification_arns: None,
             allow_replace: Vec::new(),
             bucket: None,
+            bootstrap_stack: super::bootstrap::DEFAULT_STACK_NAME.to_owned(),
             assume_yes: false,
             require_approval: RequireApproval::default(),
             no_execute: false,
@@ -121,13 +125,6 @@ impl DeployRequest {
             import_existing: false,
         }
     }
-}
-
-fn too_large(bytes: usize) -> DeployError {
-    DeployError::Usage(format!(
-        "the template is {bytes} bytes, over CloudFormation's inline limit of {} bytes: pass --bucket NAME (an S3 bucket in the stack's region) to upload it",
-        upload::MAX_INLINE_BYTES
-    ))
 }
 
 /// How a deploy ended (errors aside). Serialized as the `outcome` record of
@@ -293,13 +290,14 @@ impl<'a> Deployer<'a> {
         if template.nested.is_empty() {
             return Ok(None);
         }
-        let Some(bucket) = &request.bucket else {
-            return Err(DeployError::Usage(format!(
-                "stack {} has {} nested stacks, whose templates must be uploaded to S3: pass --bucket NAME (an S3 bucket in the stack's region)",
-                request.stack_name,
-                template.nested.len()
-            )));
-        };
+        let found = super::bootstrap::template_bucket(
+            self.clients,
+            request.bucket.as_deref(),
+            &request.bootstrap_stack,
+            super::bootstrap::nested(&request.stack_name, template.nested.len()),
+        )
+        .await?;
+        let bucket = &found.name;
         let packaged = super::nested::package(
             self.clients,
             bucket,
@@ -309,9 +307,14 @@ impl<'a> Deployer<'a> {
         )
         .await?;
         self.console.say(format!(
-            "Uploaded the templates of {} nested stack{} to s3://{bucket}",
+            "Uploaded the templates of {} nested stack{} to s3://{bucket}{}",
             template.nested.len(),
-            if template.nested.len() == 1 { "" } else { "s" }
+            if template.nested.len() == 1 { "" } else { "s" },
+            found
+                .from_stack
+                .as_deref()
+                .map(|s| format!(" (bucket from stack {s})"))
+                .unwrap_or_default()
         ));
         Ok(Some(packaged))
     }
@@ -363,9 +366,21 @@ impl<'a> Deployer<'a> {
             },
             None => template,
         };
-        if template.body.len() > upload::MAX_INLINE_BYTES && request.bucket.is_none() {
-            return Err(too_large(template.body.len()));
-        }
+        // Found before anything else happens, so that a missing bucket
+        // stops the deploy before any recovery or change set.
+        let bucket = if template.body.len() > upload::MAX_INLINE_BYTES {
+            Some(
+                super::bootstrap::template_bucket(
+                    self.clients,
+                    request.bucket.as_deref(),
+                    &request.bootstrap_stack,
+                    super::bootstrap::too_large(template.body.len()),
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
         let started = Instant::now();
         let stack = request.stack_name.as_str();
         let info = match self.settle(request).await? {
@@ -396,18 +411,21 @@ impl<'a> Deployer<'a> {
         let rollback = self
             .rollback_triggers(request, template.template, info.as_ref(), creates)
             .await?;
-        let source = if template.body.len() > upload::MAX_INLINE_BYTES {
-            let Some(bucket) = &request.bucket else {
-                return Err(too_large(template.body.len()));
-            };
-            let url = upload::upload(self.clients, bucket, stack, template.body).await?;
-            self.console.say(format!(
-                "Template is {} bytes: uploaded to {url}",
-                template.body.len()
-            ));
-            TemplateSource::Url(url)
-        } else {
-            TemplateSource::Body(template.body.to_owned())
+        let source = match &bucket {
+            Some(bucket) => {
+                let url = upload::upload_expecting(
+                    self.clients,
+                    &bucket.name,
+                    bucket.owner.as_deref(),
+                    stack,
+                    template.body,
+                )
+                .await?;
+                let key = upload::template_key(stack, template.body);
+                self.console.say(bucket.uploaded(template.body.len(), &key));
+                TemplateSource::Url(url)
+            }
+            None => TemplateSource::Body(template.body.to_owned()),
         };
         if info.is_some()
             && let Some(other) =

@@ -50,6 +50,19 @@ pub async fn upload(
     stack: &str,
     body: &str,
 ) -> Result<String, DeployError> {
+    upload_expecting(clients, bucket, None, stack, body).await
+}
+
+/// [`upload`] into a bucket that must belong to `owner` (an account ID):
+/// S3 refuses both requests when it belongs to anyone else, so a template
+/// never lands in a bucket of the same name that another account took.
+pub async fn upload_expecting(
+    clients: &Clients,
+    bucket: &str,
+    owner: Option<&str>,
+    stack: &str,
+    body: &str,
+) -> Result<String, DeployError> {
     if body.len() > MAX_S3_BYTES {
         return Err(DeployError::TemplateRejected {
             message: format!(
@@ -64,6 +77,7 @@ pub async fn upload(
         .head_object()
         .bucket(bucket)
         .key(&key)
+        .set_expected_bucket_owner(owner.map(str::to_owned))
         .send()
         .await
         .is_ok();
@@ -73,6 +87,7 @@ pub async fn upload(
             .put_object()
             .bucket(bucket)
             .key(&key)
+            .set_expected_bucket_owner(owner.map(str::to_owned))
             .body(ByteStream::from(body.as_bytes().to_vec()))
             .content_type("text/plain")
             .send()

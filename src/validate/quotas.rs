@@ -165,7 +165,7 @@ pub fn check(template: &Template, body_size: Option<usize>) -> Vec<Diagnostic> {
                     .diag(format!(
                         "the template is {size} bytes, over the {MAX_BODY_INLINE} bytes CloudFormation accepts inline"
                     ))
-                    .hint("deploy it through S3: hagen deploy --bucket NAME (or aws cloudformation deploy --s3-bucket NAME)"),
+                    .hint("deploy it through S3: run `hagen bootstrap` once per account and region (hagen deploy then finds its bucket), or hagen deploy --bucket NAME (or aws cloudformation deploy --s3-bucket NAME)"),
             );
         } else if size >= approaching(MAX_BODY_INLINE) {
             out.push(

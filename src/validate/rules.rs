@@ -246,7 +246,7 @@ rules! {
         "A template uploaded through S3 is at most 1,000,000 bytes (warning from 80%).";
     QUOTA_BODY_INLINE = "HG308", Quota, Warning / Warning,
         "template too big to send inline",
-        "A template sent inline is at most 51,200 bytes; bigger ones must go through S3 (hagen deploy --bucket).";
+        "A template sent inline is at most 51,200 bytes; bigger ones must go through S3 (the bucket `hagen bootstrap` makes, or hagen deploy --bucket).";
     QUOTA_NESTED_TREE = "HG309", Quota, Error / Error,
         "resources across nested stacks",
         "One stack operation creates or updates at most 2,500 resources across a stack and its nested stacks (warning from 80%).";

@@ -610,9 +610,10 @@ fn a_template_file_over_the_inline_limit_goes_through_s3_as_written() {
     let deployed = run(dir.path(), &ep, &with_bucket);
     assert_eq!(deployed.code, 0, "{}", deployed.all());
     assert!(
-        deployed
-            .out
-            .contains(&format!("Template is {} bytes: uploaded to", text.len())),
+        deployed.out.contains(&format!(
+            "Template is {} bytes (> 51,200 inline): uploaded to s3://{bucket}/hagen/{stack}/",
+            hagen::deploy::bootstrap::thousands(text.len())
+        )),
         "{}",
         deployed.all()
     );

@@ -291,10 +291,10 @@ fn network_stack_create_update_and_no_change() {
 }
 
 /// What a SwiftCode deploy needs to exist in the account beforehand.
-struct Prerequisites {
-    hosted_zone_id: String,
-    certificate_arn: String,
-    key_name: String,
+pub(crate) struct Prerequisites {
+    pub(crate) hosted_zone_id: String,
+    pub(crate) certificate_arn: String,
+    pub(crate) key_name: String,
 }
 
 /// The text between the first `<tag>` and `</tag>` of an XML answer.
@@ -309,7 +309,7 @@ fn xml_field(body: &str, tag: &str) -> Option<String> {
 /// API) and the EC2 key pair SwiftCode's parameters point at: moto checks
 /// that listener certificates exist, and a user has all three before a
 /// first deploy.
-fn create_prerequisites(endpoint: &str, domain: &str) -> Prerequisites {
+pub(crate) fn create_prerequisites(endpoint: &str, domain: &str) -> Prerequisites {
     let addr = endpoint.trim_start_matches("http://");
     let auth = |service: &str| {
         (
@@ -399,7 +399,7 @@ fn swiftcode_stage() -> Template {
 /// template is right (CloudFormation's KMS key tags are `Key`/`Value`), so
 /// the quirk is handled here: the tags of KMS keys are dropped from the copy
 /// sent to moto. Returns the logical IDs it changed.
-fn without_kms_key_tags(template: &mut Template) -> Vec<String> {
+pub(crate) fn without_kms_key_tags(template: &mut Template) -> Vec<String> {
     template
         .resources
         .iter_mut()
@@ -415,7 +415,7 @@ fn without_kms_key_tags(template: &mut Template) -> Vec<String> {
 /// Endpoint in Fn::GetAtt". The text sent to moto spells such calls in the
 /// long form, `{"Fn::GetAtt": ["Db", "Endpoint.Address"]}`, which moto
 /// reads right; everything else is hagen's YAML unchanged.
-fn long_form_nested_getatt(yaml: &str) -> String {
+pub(crate) fn long_form_nested_getatt(yaml: &str) -> String {
     let nested = regex::Regex::new(r"!GetAtt ([A-Za-z0-9]+)\.([A-Za-z0-9]+\.[A-Za-z0-9.]+)")
         .expect("a valid pattern");
     let rewritten = nested.replace_all(yaml, r#"{"Fn::GetAtt": ["$1", "$2"]}"#);
@@ -437,7 +437,7 @@ const MOTO_BASTION_AMI: &str = "ami-0ccccccccccccccc3";
 /// instead shows as a parameter change on every deploy. The copy sent to
 /// moto declares it a plain `AWS::EC2::Image::Id` with a fixed default.
 /// Returns the parameter's type before.
-fn without_ssm_bastion_ami(template: &mut Template) -> String {
+pub(crate) fn without_ssm_bastion_ami(template: &mut Template) -> String {
     let p = template
         .parameters
         .get_mut("BastionImageId")
@@ -458,7 +458,7 @@ const MOTO_DB_SECRET_ARN: &str =
 /// support attribute type MasterUserSecret in Fn::GetAtt". The copy sent to
 /// moto gets a fixed secret ARN there instead. Returns how many places
 /// changed.
-fn without_master_user_secret_getatt(template: &mut Template) -> usize {
+pub(crate) fn without_master_user_secret_getatt(template: &mut Template) -> usize {
     fn replace(v: &mut serde_json::Value, count: &mut usize) {
         let target =
             serde_json::json!({"Fn::GetAtt": ["DbInstance", "MasterUserSecret.SecretArn"]});

@@ -24,6 +24,7 @@ mod fleet;
 #[allow(dead_code)]
 mod static_site;
 
+mod bootstrap;
 mod commands;
 mod deploy_app;
 mod deploy_cleanup;
