@@ -216,12 +216,12 @@ rules! {
     APP_EXPORT_COLLISION = "HG221", Template, Error / Error,
         "export name used by two stacks",
         "Export names are unique in an account and region: the second stack to export a name fails to deploy.";
-    APP_CROSS_STACK_REF = "HG223", Template, Error / Error,
-        "reference to a resource of another stack",
-        "A Ref or Fn::GetAtt reaches only its own template: a value of another stack of the app must be shared (an export and its Fn::ImportValue).";
     APP_IMPORT_UNKNOWN = "HG222", Template, Warning / Warning,
         "import that no stack of the app exports",
         "An Fn::ImportValue of a name no stack of the app exports must already be exported in the account and region, or the change set fails.";
+    APP_CROSS_STACK_REF = "HG223", Template, Error / Error,
+        "reference to a resource of another stack",
+        "A Ref or Fn::GetAtt reaches only its own template: a value of another stack of the app must be shared (an export and its Fn::ImportValue).";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",
