@@ -179,6 +179,12 @@ pub struct DeployArgs {
     /// Deploy only the stacks named, not the stacks they depend on.
     #[arg(long, requires = "stacks")]
     pub exclusively: bool,
+    /// For a blueprint of several stacks: deploy up to N stacks that do not
+    /// depend on each other at the same time (needs --yes: no review can be
+    /// answered for stacks side by side). Each stack's progress is printed
+    /// when it ends. Example: `deploy --yes --concurrency 4`.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub concurrency: u8,
     /// Deploy through a reviewed change set. This is the only way hagen
     /// deploys; the flag states it on the command line (`hagen deploy
     /// --changeset`), it changes nothing.

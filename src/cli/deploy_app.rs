@@ -7,6 +7,8 @@
 //! stack's own deploy (change set, review, events, export guard) is
 //! `super::deploy`'s, unchanged.
 
+use std::io::Write as _;
+
 use super::deploy::{self, DeployArgs, DeployContext, SynthOutput, conclude};
 use super::diff::{self, DiffArgs};
 use super::exit;
@@ -97,6 +99,107 @@ fn nested_bodies(stack: &AppStack) -> Vec<crate::deploy::nested::NestedBody> {
         .collect()
 }
 
+/// What one stack's deploy sends.
+fn output_of(stack: &AppStack, text: &str) -> SynthOutput {
+    SynthOutput {
+        nested: nested_bodies(stack),
+        template: stack.template.clone(),
+        body: text.to_owned(),
+    }
+}
+
+/// The selected stacks (indexes, in deploy order) grouped in waves: every
+/// stack comes after the waves of the selected stacks it depends on, so the
+/// stacks of one wave never depend on each other.
+fn waves(stacks: &[(&AppStack, &String)]) -> Vec<Vec<usize>> {
+    let mut level: Vec<usize> = Vec::with_capacity(stacks.len());
+    for (i, (stack, _)) in stacks.iter().enumerate() {
+        let after = stacks[..i]
+            .iter()
+            .zip(&level)
+            .filter(|((s, _), _)| stack.depends_on.contains(&s.id))
+            .map(|(_, l)| l + 1)
+            .max()
+            .unwrap_or(0);
+        level.push(after);
+    }
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); level.iter().max().map_or(0, |m| m + 1)];
+    for (i, l) in level.into_iter().enumerate() {
+        out[l].push(i);
+    }
+    out
+}
+
+/// A byte buffer a console of a side-by-side deploy writes into.
+#[derive(Clone, Default)]
+struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self.0.lock() {
+            Ok(mut v) => {
+                v.extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            Err(_) => Err(std::io::Error::other("a console buffer was poisoned")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Deploys the stacks `batch` names at the same time, each into a console
+/// of its own (no prompt; one line per event), and prints each one's
+/// output in deploy order once all have ended. Returns (index, exit code).
+fn side_by_side(
+    batch: &[usize],
+    stacks: &[(&AppStack, &String)],
+    ctx: &DeployContext,
+    console: &mut Console,
+    one: &DeployOne<'_>,
+) -> Vec<(usize, u8)> {
+    let (format, color) = (console.format(), console.color);
+    let ran: Vec<(usize, u8, Vec<u8>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .iter()
+            .map(|&i| {
+                let (stack, text) = stacks[i];
+                scope.spawn(move || {
+                    let buffer = Buffer::default();
+                    let mut own = Console::new(
+                        Box::new(buffer.clone()),
+                        Box::new(buffer.clone()),
+                        Box::new(crate::deploy::console::NoPrompt),
+                        crate::deploy::console::ProgressMode::Events,
+                        color,
+                    );
+                    own.set_format(format);
+                    let code = one(&context_for(ctx, stack), &output_of(stack, text), &mut own);
+                    drop(own);
+                    let bytes = buffer.0.lock().map(|v| v.clone()).unwrap_or_default();
+                    (i, code, bytes)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(batch)
+            .map(|(h, &i)| h.join().unwrap_or((i, exit::DEPLOY_FAILED, Vec::new())))
+            .collect()
+    });
+    let mut codes = Vec::with_capacity(ran.len());
+    for (i, code, bytes) in ran {
+        console.say(format!(
+            "-- stack {} ({}):",
+            stacks[i].0.id, stacks[i].0.name
+        ));
+        let _ = console.out.write_all(&bytes);
+        codes.push((i, code));
+    }
+    codes
+}
+
 /// The deploy context of one stack of the app.
 fn context_for(ctx: &DeployContext, stack: &AppStack) -> DeployContext {
     DeployContext {
@@ -108,15 +211,16 @@ fn context_for(ctx: &DeployContext, stack: &AppStack) -> DeployContext {
 /// Deploys the selected stacks of an app in order; the exit code of the
 /// first that fails, else 0.
 pub fn deploy(args: &DeployArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut Console) -> u8 {
-    deploy_each(args, ctx, all, console, &mut |ctx, output, console| {
+    deploy_each(args, ctx, all, console, &|ctx, output, console| {
         let mut synth = |_: &mut Console| Ok(output.clone());
         deploy::run(args, ctx, &mut synth, console)
     })
 }
 
 /// One stack's deploy: its context (stack name), its template, the
-/// console; returns the exit code.
-pub type DeployOne<'a> = dyn FnMut(&DeployContext, &SynthOutput, &mut Console) -> u8 + 'a;
+/// console; returns the exit code. Shared by the threads of a
+/// `--concurrency` run.
+pub type DeployOne<'a> = dyn Fn(&DeployContext, &SynthOutput, &mut Console) -> u8 + Sync + 'a;
 
 /// [`deploy()`] with each stack's deploy done by `one`: what tests use to
 /// reach an emulator with their own clients and watch timings.
@@ -125,7 +229,7 @@ pub fn deploy_each(
     ctx: &DeployContext,
     all: &BuiltApp,
     console: &mut Console,
-    one: &mut DeployOne<'_>,
+    one: &DeployOne<'_>,
 ) -> u8 {
     console.set_format(args.format.into());
     let flags = OneStackFlags {
@@ -144,39 +248,76 @@ pub fn deploy_each(
         if ids.len() == 1 { "" } else { "s" },
         ids.join(" -> ")
     ));
+    if args.concurrency > 1 && !args.yes {
+        console.error(
+            "--concurrency deploys stacks side by side, where no review can be answered: add --yes",
+            exit::USAGE,
+        );
+        return conclude(console, exit::USAGE, true);
+    }
     let mut done: Vec<&str> = Vec::new();
-    for (n, (stack, text)) in stacks.iter().enumerate() {
-        console.say(format!(
-            "[{}/{}] stack {} ({})",
-            n + 1,
-            stacks.len(),
-            stack.id,
-            stack.name
-        ));
-        let ctx = context_for(ctx, stack);
-        let output = SynthOutput {
-            nested: nested_bodies(stack),
-            template: stack.template.clone(),
-            body: (*text).clone(),
-        };
-        let code = one(&ctx, &output, console);
-        if code != exit::OK {
-            let rest: Vec<&str> = ids[n + 1..].to_vec();
-            let mut line = format!("stack {} did not deploy (exit code {code})", stack.id);
-            if !done.is_empty() {
-                line.push_str(&format!("; deployed: {}", done.join(", ")));
-            }
-            if !rest.is_empty() {
-                line.push_str(&format!(
-                    "; not started: {} (they come after it; deploy them with `deploy {}` once it is fixed)",
-                    rest.join(", "),
-                    rest.join(" ")
+    let mut started = 0;
+    for wave in waves(&stacks) {
+        for batch in wave.chunks(usize::from(args.concurrency).max(1)) {
+            let codes: Vec<(usize, u8)> = if let [i] = batch {
+                let (stack, text) = stacks[*i];
+                started += 1;
+                console.say(format!(
+                    "[{started}/{}] stack {} ({})",
+                    stacks.len(),
+                    stack.id,
+                    stack.name
                 ));
+                let ctx = context_for(ctx, stack);
+                vec![(*i, one(&ctx, &output_of(stack, text), console))]
+            } else {
+                let names: Vec<&str> = batch.iter().map(|&i| stacks[i].0.id.as_str()).collect();
+                console.say(format!(
+                    "[{}-{}/{}] stacks {} side by side (each one's progress is printed when it ends)",
+                    started + 1,
+                    started + batch.len(),
+                    stacks.len(),
+                    names.join(", ")
+                ));
+                started += batch.len();
+                side_by_side(batch, &stacks, ctx, console, one)
+            };
+            let failed: Vec<(&str, u8)> = codes
+                .iter()
+                .filter(|(_, code)| *code != exit::OK)
+                .map(|&(i, code)| (stacks[i].0.id.as_str(), code))
+                .collect();
+            done.extend(
+                codes
+                    .iter()
+                    .filter(|(_, code)| *code == exit::OK)
+                    .map(|&(i, _)| stacks[i].0.id.as_str()),
+            );
+            if let Some(&(_, code)) = failed.first() {
+                let rest: Vec<&str> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| !done.contains(id) && !failed.iter().any(|(f, _)| f == id))
+                    .collect();
+                let what: Vec<String> = failed
+                    .iter()
+                    .map(|(id, code)| format!("{id} (exit code {code})"))
+                    .collect();
+                let mut line = format!("did not deploy: {}", what.join(", "));
+                if !done.is_empty() {
+                    line.push_str(&format!("; deployed: {}", done.join(", ")));
+                }
+                if !rest.is_empty() {
+                    line.push_str(&format!(
+                        "; not started: {} (deploy them with `deploy {}` once it is fixed)",
+                        rest.join(", "),
+                        rest.join(" ")
+                    ));
+                }
+                console.warn(line);
+                return code;
             }
-            console.warn(line);
-            return code;
         }
-        done.push(&stack.id);
     }
     console.say(format!(
         "All {} stacks are deployed: {}",
@@ -189,7 +330,7 @@ pub fn deploy_each(
 /// Compares the selected stacks of an app with what is deployed, in
 /// order; the worst exit code (an error over "changes" over none).
 pub fn diff(args: &DiffArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut Console) -> u8 {
-    diff_each(args, ctx, all, console, &mut |ctx, output, console| {
+    diff_each(args, ctx, all, console, &|ctx, output, console| {
         let mut synth = |_: &mut Console| Ok(output.clone());
         diff::run(args, ctx, &mut synth, console)
     })
@@ -201,7 +342,7 @@ pub fn diff_each(
     ctx: &DeployContext,
     all: &BuiltApp,
     console: &mut Console,
-    one: &mut DeployOne<'_>,
+    one: &DeployOne<'_>,
 ) -> u8 {
     console.set_format(args.format.into());
     let flags = OneStackFlags {
@@ -217,12 +358,7 @@ pub fn diff_each(
     for (stack, text) in stacks {
         console.say(format!("== stack {} ({})", stack.id, stack.name));
         let ctx = context_for(ctx, stack);
-        let output = SynthOutput {
-            nested: nested_bodies(stack),
-            template: stack.template.clone(),
-            body: text.clone(),
-        };
-        let code = one(&ctx, &output, console);
+        let code = one(&ctx, &output_of(stack, text), console);
         worst = match (worst, code) {
             (exit::OK, c) => c,
             (exit::DIFF_CHANGES, exit::OK) => exit::DIFF_CHANGES,
@@ -231,4 +367,36 @@ pub fn diff_each(
         };
     }
     worst
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waves_put_a_stack_after_everything_it_depends_on() {
+        let stack = |id: &str, deps: &[&str]| AppStack {
+            id: id.to_owned(),
+            name: format!("x-{id}"),
+            template: crate::template::Template::default(),
+            overrides: Vec::new(),
+            depends_on: deps.iter().map(|d| (*d).to_owned()).collect(),
+            exports: Vec::new(),
+            imports: Vec::new(),
+            nested: Vec::new(),
+        };
+        let all = [
+            stack("net", &[]),
+            stack("data", &["net"]),
+            stack("logs", &[]),
+            stack("web", &["data", "logs"]),
+            stack("jobs", &["data"]),
+        ];
+        let text = String::new();
+        let selected: Vec<(&AppStack, &String)> = all.iter().map(|s| (s, &text)).collect();
+        assert_eq!(waves(&selected), [vec![0, 2], vec![1], vec![3, 4]]);
+        // A dependency left out of the selection does not hold a stack back.
+        let web_only: Vec<(&AppStack, &String)> = vec![(&all[3], &text)];
+        assert_eq!(waves(&web_only), [vec![0]]);
+    }
 }

@@ -90,7 +90,7 @@ fn deploy_app(endpoint: &str, all: &BuiltApp, flags: &[&str]) -> Run {
     let ctx = hagen::cli::deploy::DeployContext::default();
     let (mut console, out, err, prompt) = aws::console(None);
     let clients = aws::clients(endpoint);
-    let mut one =
+    let one =
         |ctx: &hagen::cli::deploy::DeployContext, output: &SynthOutput, console: &mut Console| {
             let mut request = hagen::cli::deploy::request(&args, ctx).expect("request");
             request.watch = aws::test_watch();
@@ -106,7 +106,7 @@ fn deploy_app(endpoint: &str, all: &BuiltApp, flags: &[&str]) -> Run {
                 Interrupt::new(),
             )
         };
-    let code = hagen::cli::deploy_app::deploy_each(&args, &ctx, all, &mut console, &mut one);
+    let code = hagen::cli::deploy_app::deploy_each(&args, &ctx, all, &mut console, &one);
     Run {
         code,
         out: out.contents(),
@@ -200,7 +200,10 @@ fn an_app_deploys_in_dependency_order_and_an_export_in_use_is_not_removed() {
     );
     assert!(text.contains(&format!("imported by {web}")), "{text}");
     assert!(text.contains("Deploy in two steps"), "{text}");
-    assert!(text.contains("stack data did not deploy"), "{text}");
+    assert!(
+        text.contains("did not deploy: data (exit code 5)"),
+        "{text}"
+    );
     assert!(
         proxy
             .forwarded_actions()
@@ -331,7 +334,7 @@ fn a_nested_stack_is_uploaded_by_content_hash_and_deployed_with_its_parent() {
         &hagen::cli::deploy::DeployContext::default(),
         &all,
         &mut console,
-        &mut |ctx, output, console| {
+        &|ctx, output, console| {
             let mut synth = |_: &mut Console| Ok(output.clone());
             hagen::cli::diff::run_with_clients(&diff_args, ctx, &mut synth, &clients, console)
         },
@@ -348,4 +351,79 @@ fn a_nested_stack_is_uploaded_by_content_hash_and_deployed_with_its_parent() {
         hagen::deploy::upload::template_key(&format!("{parent}/Child"), &child.template.to_yaml());
     aws::block_on(async { s3.head_object().bucket(&bucket).key(&key).send().await })
         .unwrap_or_else(|e| panic!("s3://{bucket}/{key}: {e:?}"));
+}
+
+/// Three stacks: `c` needs `a` and `b`, which need nothing.
+struct Trio {
+    base: String,
+}
+
+impl Blueprint for Trio {
+    type Config = ();
+    fn name(&self) -> &str {
+        "trio"
+    }
+    fn description(&self) -> &str {
+        "two independent stacks and one after both"
+    }
+    fn stack_name(&self, _env: &Environment) -> String {
+        self.base.clone()
+    }
+    fn build_app(&self, env: &Environment, _: &()) -> Result<App, SynthError> {
+        let mut app = App::new(self.stack_name(env));
+        let mut ids = Vec::new();
+        for id in ["a", "b", "c"] {
+            let mut stack = blueprint::new_stack(self, env);
+            stack.add("Topic", Topic::new().kms_master_key_id("alias/aws/sns"))?;
+            ids.push(app.add(id, stack)?);
+        }
+        app.depends_on(&ids[2], &ids[0]);
+        app.depends_on(&ids[2], &ids[1]);
+        Ok(app)
+    }
+}
+
+#[test]
+fn independent_stacks_deploy_side_by_side_with_concurrency() {
+    let ls = Emulator::localstack();
+    let ep = ls.endpoint();
+    let base = aws::stack_name("trio");
+    let all = built_of(&Trio { base: base.clone() });
+
+    // Side by side, no review can be answered: --yes is required.
+    let refused = deploy_app(&ep, &all, &["--concurrency", "2"]);
+    assert_eq!(refused.code, hagen::cli::exit::USAGE, "{}", refused.all());
+    assert!(refused.all().contains("add --yes"), "{}", refused.all());
+
+    let run = deploy_app(
+        &ep,
+        &all,
+        &["--yes", "--require-approval", "never", "--concurrency", "2"],
+    );
+    let text = run.all();
+    assert_eq!(run.code, 0, "{text}");
+    assert!(text.contains("[1-2/3] stacks a, b side by side"), "{text}");
+    assert!(
+        text.contains(&format!("[3/3] stack c ({base}-c)")),
+        "{text}"
+    );
+    // Each side-by-side stack's own output is printed whole, in order.
+    let a = text
+        .find(&format!("-- stack a ({base}-a):"))
+        .expect("a's output");
+    let b = text
+        .find(&format!("-- stack b ({base}-b):"))
+        .expect("b's output");
+    assert!(a < b, "{text}");
+    for id in ["a", "b", "c"] {
+        assert_eq!(
+            aws::stack_status(&ep, &format!("{base}-{id}")).as_deref(),
+            Some("CREATE_COMPLETE"),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("All 3 stacks are deployed: a, b, c"),
+        "{text}"
+    );
 }
