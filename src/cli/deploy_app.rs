@@ -241,7 +241,14 @@ pub fn deploy_each(
         Ok(stacks) => stacks,
         Err(code) => return conclude(console, code, true),
     };
-    let ids: Vec<&str> = stacks.iter().map(|(s, _)| s.id.as_str()).collect();
+    // The order they run in: wave by wave (a stack after everything it
+    // depends on), so the plan printed is the order that follows.
+    let waves = waves(&stacks);
+    let ids: Vec<&str> = waves
+        .iter()
+        .flatten()
+        .map(|&i| stacks[i].0.id.as_str())
+        .collect();
     console.say(format!(
         "Deploying {} stack{} in dependency order: {}",
         ids.len(),
@@ -257,7 +264,7 @@ pub fn deploy_each(
     }
     let mut done: Vec<&str> = Vec::new();
     let mut started = 0;
-    for wave in waves(&stacks) {
+    for wave in waves {
         for batch in wave.chunks(usize::from(args.concurrency).max(1)) {
             let codes: Vec<(usize, u8)> = if let [i] = batch {
                 let (stack, text) = stacks[*i];
