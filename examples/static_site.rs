@@ -45,7 +45,7 @@ use std::process::ExitCode;
 use hagen::blueprint::{self, Blueprint};
 use hagen::config::Environment;
 use hagen::constructs::checkov::{self, Skip};
-use hagen::constructs::log_bucket::private_bucket;
+use hagen::constructs::log_bucket::{deny_insecure_transport, private_bucket};
 use hagen::error::SynthError;
 use hagen::resources::Handle;
 use hagen::resources::cloudfront::distribution::{
@@ -437,27 +437,6 @@ fn objects_arn(bucket: &Handle<Bucket>, suffix: &str) -> Intrinsic {
 /// `{"Service": service}`: an AWS service principal.
 fn service(name: &str) -> Expr {
     Expr::map_of([("Service", Expr::string(name))])
-}
-
-/// Denies every request to the bucket that does not use TLS.
-fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Expr {
-    Expr::map_of([
-        ("Sid", Expr::string("DenyInsecureTransport")),
-        ("Effect", Expr::string("Deny")),
-        ("Principal", Expr::string("*")),
-        ("Action", Expr::string("s3:*")),
-        (
-            "Resource",
-            Expr::List(vec![bucket.arn().into(), objects_arn(bucket, "/*").into()]),
-        ),
-        (
-            "Condition",
-            Expr::map_of([(
-                "Bool",
-                Expr::map_of([("aws:SecureTransport", Expr::string("false"))]),
-            )]),
-        ),
-    ])
 }
 
 /// The content bucket's policy: TLS only, and reads by this distribution

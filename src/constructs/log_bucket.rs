@@ -270,6 +270,29 @@ pub fn private_bucket() -> Bucket {
         ))
 }
 
+/// The bucket policy statement every hagen bucket starts with: any request
+/// to the bucket or its objects that does not use TLS is denied, whoever
+/// makes it.
+pub fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Expr {
+    Expr::map_of([
+        ("Sid", Expr::string("DenyInsecureTransport")),
+        ("Effect", Expr::string("Deny")),
+        ("Principal", Expr::string("*")),
+        ("Action", Expr::string("s3:*")),
+        (
+            "Resource",
+            Expr::List(vec![arn(bucket, ""), arn(bucket, "/*")]),
+        ),
+        (
+            "Condition",
+            Expr::map_of([(
+                "Bool",
+                Expr::map_of([("aws:SecureTransport", Expr::string("false"))]),
+            )]),
+        ),
+    ])
+}
+
 /// A [`private_bucket`] whose logs expire after the retention.
 fn bucket(props: &LogBucketProps) -> Bucket {
     private_bucket().lifecycle_configuration(LifecycleConfiguration::new(vec![
@@ -297,23 +320,7 @@ fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Expr {
 /// read the bucket's ACL and listing, both only for this account's logs.
 fn policy(bucket: &Handle<Bucket>, props: &LogBucketProps) -> Expr {
     let account = || Expr::from(ref_(ACCOUNT_ID));
-    let mut statements = vec![Expr::map_of([
-        ("Sid", Expr::string("DenyInsecureTransport")),
-        ("Effect", Expr::string("Deny")),
-        ("Principal", Expr::string("*")),
-        ("Action", Expr::string("s3:*")),
-        (
-            "Resource",
-            Expr::List(vec![arn(bucket, ""), arn(bucket, "/*")]),
-        ),
-        (
-            "Condition",
-            Expr::map_of([(
-                "Bool",
-                Expr::map_of([("aws:SecureTransport", Expr::string("false"))]),
-            )]),
-        ),
-    ])];
+    let mut statements = vec![deny_insecure_transport(bucket)];
     if let Some(prefix) = &props.access_logs_prefix {
         // ALB guide, "Enable access logs", step 2: the log delivery
         // principal, PutObject under <prefix>/AWSLogs/<account>/, no

@@ -12,7 +12,7 @@
 //! is `crate::cli::bootstrap`.
 
 use crate::constructs::checkov::{self, Skip};
-use crate::constructs::log_bucket::private_bucket;
+use crate::constructs::log_bucket::{deny_insecure_transport, private_bucket};
 use crate::error::SynthError;
 use crate::resources::Handle;
 use crate::resources::iam::policy_document;
@@ -23,7 +23,6 @@ use crate::resources::s3::bucket::{
 };
 use crate::resources::s3::{Bucket, BucketPolicy};
 use crate::stack::{Attributes, Stack};
-use crate::template::fns::sub;
 use crate::template::{Expr, Output, RetentionPolicy, Template};
 
 use super::aws::Clients;
@@ -194,26 +193,7 @@ fn bucket(options: &BootstrapOptions) -> Bucket {
 /// The bucket policy: every request that does not come over TLS is denied,
 /// whoever makes it.
 fn tls_only(bucket: &Handle<Bucket>) -> Expr {
-    policy_document(vec![Expr::map_of([
-        ("Sid", Expr::string("DenyInsecureTransport")),
-        ("Effect", Expr::string("Deny")),
-        ("Principal", Expr::string("*")),
-        ("Action", Expr::string("s3:*")),
-        (
-            "Resource",
-            Expr::List(vec![
-                bucket.arn().into(),
-                sub(format!("${{{}.Arn}}/*", bucket.logical_id())).into(),
-            ]),
-        ),
-        (
-            "Condition",
-            Expr::map_of([(
-                "Bool",
-                Expr::map_of([("aws:SecureTransport", Expr::string("false"))]),
-            )]),
-        ),
-    ])])
+    policy_document(vec![deny_insecure_transport(bucket)])
 }
 
 /// The bucket a template too large to send inline goes to, and where that
