@@ -17,7 +17,10 @@ mod fleet;
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[path = "timing.rs"]
+mod timing;
 
 use hagen::blueprint;
 use hagen::config::Config;
@@ -55,15 +58,15 @@ fn main() {
             app.stacks.len(),
             texts.iter().map(String::len).sum::<usize>()
         );
-        let build = report("build every stack (blueprint -> IR)", rounds, || {
+        let build = timing::report("build every stack (blueprint -> IR)", rounds, || {
             black_box(blueprint::synthesize_app(&fleet::Fleet, &resolved).expect("builds"));
         });
-        let write = report("write every template (YAML)", rounds, || {
+        let write = timing::report("write every template (YAML)", rounds, || {
             for s in &app.stacks {
                 black_box(s.template.to_yaml());
             }
         });
-        let check = report("check every template and across them", rounds, || {
+        let check = timing::report("check every template and across them", rounds, || {
             for (s, text) in app.stacks.iter().zip(&texts) {
                 black_box(validate::check(
                     &s.template,
@@ -100,24 +103,4 @@ fn main() {
             ratios.join(", ")
         );
     }
-}
-
-/// Runs `f` `rounds` times, prints median, minimum and maximum, returns
-/// the median.
-fn report(what: &str, rounds: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    println!(
-        "  {what:<40} median {:>10.3?}  min {:>10.3?}  max {:>10.3?}",
-        times[rounds / 2],
-        times[0],
-        times[rounds - 1]
-    );
-    times[rounds / 2]
 }

@@ -8,7 +8,10 @@
 //! `hagen synth` are measured from the outside (see the README).
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+#[path = "timing.rs"]
+mod timing;
 
 use hagen::blueprint;
 use hagen::config::Config;
@@ -48,39 +51,20 @@ fn main() {
             yaml.len()
         );
         println!("  checks, first run (schemas unpacked and compiled): {cold:?}");
-        report("build template (blueprint -> IR)", || {
+        timing::report("build template (blueprint -> IR)", rounds(), || {
             black_box(blueprint::synthesize(&bp, &resolved).expect("builds"));
         });
-        report("write YAML", || {
+        timing::report("write YAML", rounds(), || {
             black_box(template.to_yaml());
         });
-        report("write JSON", || {
+        timing::report("write JSON", rounds(), || {
             black_box(template.to_json());
         });
-        report("read YAML back", || {
+        timing::report("read YAML back", rounds(), || {
             black_box(parse_template(&yaml, "stack.yaml").expect("reads back"));
         });
-        report("run every check (schemas cached)", || {
+        timing::report("run every check (schemas cached)", rounds(), || {
             black_box(validate::check(&template, &options));
         });
     }
-}
-
-/// Runs `f` [`rounds`] times and prints median, minimum and maximum.
-fn report(what: &str, mut f: impl FnMut()) {
-    let rounds = rounds();
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    println!(
-        "  {what:<36} median {:>10.3?}  min {:>10.3?}  max {:>10.3?}",
-        times[rounds / 2],
-        times[0],
-        times[rounds - 1]
-    );
 }

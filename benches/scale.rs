@@ -12,7 +12,10 @@
 //! --all-targets` runs it) only the small templates run, two rounds each.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[path = "timing.rs"]
+mod timing;
 
 use hagen::template::{Expr, Intrinsic, Parameter, Resource, Template, fns};
 use hagen::validate::{self, Options};
@@ -83,13 +86,13 @@ fn measure(name: &str, build: impl Fn() -> Template) -> Medians {
         report.diagnostics.len()
     );
     let rounds = rounds(resources);
-    let build = time("build the IR", rounds, || {
+    let build = timing::report("build the IR", rounds, || {
         black_box(build());
     });
-    let check = time("run every check (validate::check)", rounds, || {
+    let check = timing::report("run every check (validate::check)", rounds, || {
         black_box(validate::check(&template, &options));
     });
-    let yaml = time("write YAML (to_yaml)", rounds, || {
+    let yaml = timing::report("write YAML (to_yaml)", rounds, || {
         black_box(template.to_yaml());
     });
     Medians {
@@ -98,26 +101,6 @@ fn measure(name: &str, build: impl Fn() -> Template) -> Medians {
         check,
         yaml,
     }
-}
-
-/// Runs `f` `rounds` times, prints median, minimum and maximum, returns the
-/// median.
-fn time(what: &str, rounds: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let median = times[rounds / 2];
-    println!(
-        "  {what:<36} median {median:>10.3?}  min {:>10.3?}  max {:>10.3?}",
-        times[0],
-        times[rounds - 1]
-    );
-    median
 }
 
 /// How much each stage grew between the two sizes compared (5,000 and 500
