@@ -99,6 +99,17 @@ fn nested_bodies(stack: &AppStack) -> Vec<crate::deploy::nested::NestedBody> {
         .collect()
 }
 
+/// The template of a one-stack blueprint when no stack is named: deployed
+/// and compared exactly as before apps existed (no plan, `--stack-name`
+/// and `--parameter` allowed).
+fn only_stack(all: &BuiltApp, named: &[String]) -> Option<SynthOutput> {
+    if !all.app.single || !named.is_empty() {
+        return None;
+    }
+    let (stack, text) = all.app.stacks.first().zip(all.texts.first())?;
+    Some(output_of(stack, text))
+}
+
 /// What one stack's deploy sends.
 fn output_of(stack: &AppStack, text: &str) -> SynthOutput {
     SynthOutput {
@@ -208,9 +219,13 @@ fn context_for(ctx: &DeployContext, stack: &AppStack) -> DeployContext {
     }
 }
 
-/// Deploys the selected stacks of an app in order; the exit code of the
-/// first that fails, else 0.
+/// Deploys the selected stacks of an app in order (a one-stack blueprint's
+/// stack as it always was); the exit code of the first that fails, else 0.
 pub fn deploy(args: &DeployArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut Console) -> u8 {
+    if let Some(output) = only_stack(all, &args.stacks) {
+        let mut synth = |_: &mut Console| Ok(output.clone());
+        return deploy::run(args, ctx, &mut synth, console);
+    }
     deploy_each(args, ctx, all, console, &|ctx, output, console| {
         let mut synth = |_: &mut Console| Ok(output.clone());
         deploy::run(args, ctx, &mut synth, console)
@@ -337,6 +352,10 @@ pub fn deploy_each(
 /// Compares the selected stacks of an app with what is deployed, in
 /// order; the worst exit code (an error over "changes" over none).
 pub fn diff(args: &DiffArgs, ctx: &DeployContext, all: &BuiltApp, console: &mut Console) -> u8 {
+    if let Some(output) = only_stack(all, &args.stacks) {
+        let mut synth = |_: &mut Console| Ok(output.clone());
+        return diff::run(args, ctx, &mut synth, console);
+    }
     diff_each(args, ctx, all, console, &|ctx, output, console| {
         let mut synth = |_: &mut Console| Ok(output.clone());
         diff::run(args, ctx, &mut synth, console)

@@ -733,12 +733,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                         Ok(all) => all,
                         Err(code) => return early_error(&mut console, args.format, code, false),
                     };
-                    if all.app.single && args.stacks.is_empty() {
-                        let mut synth = |_: &mut crate::deploy::Console| one_of(&all);
-                        diff::run(&args, &context, &mut synth, &mut console)
-                    } else {
-                        deploy_app::diff(&args, &context, &all, &mut console)
-                    }
+                    deploy_app::diff(&args, &context, &all, &mut console)
                 }
             }
         }
@@ -795,12 +790,7 @@ pub fn dispatch<B: Blueprint + ?Sized>(
                         Ok(all) => all,
                         Err(code) => return early_error(&mut console, args.format, code, true),
                     };
-                    if all.app.single && args.stacks.is_empty() {
-                        let mut synth = |_: &mut crate::deploy::Console| one_of(&all);
-                        deploy::run(&args, &context, &mut synth, &mut console)
-                    } else {
-                        deploy_app::deploy(&args, &context, &all, &mut console)
-                    }
+                    deploy_app::deploy(&args, &context, &all, &mut console)
                 }
             }
         }
@@ -853,18 +843,6 @@ fn synthesized<B: Blueprint + ?Sized>(
         template: built.synthesis.template,
         body: built.text,
     })
-}
-
-/// The one stack of a one-stack blueprint, as `diff` and `deploy` send it.
-#[cfg(feature = "deploy")]
-fn one_of(all: &synth::BuiltApp) -> Result<deploy::SynthOutput, u8> {
-    all.one(0)
-        .map(|built| deploy::SynthOutput {
-            nested: Vec::new(),
-            template: built.synthesis.template,
-            body: built.text,
-        })
-        .ok_or(exit::TEMPLATE_ERRORS)
 }
 
 /// What `diff` and `deploy` take from the blueprint and configuration: the
