@@ -11,7 +11,6 @@
 //! two deploys resolve it. Works for any stack, not only hagen's apps.
 
 use aws_sdk_cloudformation::error::ProvideErrorMetadata;
-use indexmap::IndexMap;
 
 use super::aws::Clients;
 use super::error::DeployError;
@@ -59,43 +58,21 @@ pub fn affected(
     deployed_template: Option<&Template>,
     new: &Template,
 ) -> Vec<AffectedExport> {
-    let mut new_exports: IndexMap<&str, Option<String>> = IndexMap::new();
-    for (key, o) in &new.outputs {
-        let name = o.export_name.as_ref().map(|e| resolve_name(e, stack));
-        match name {
-            // Exported under a name only AWS can work out: not judged.
-            Some(None) => {}
-            Some(Some(n)) => {
-                new_exports.insert(key.as_str(), Some(n));
-            }
-            None => {
-                new_exports.insert(key.as_str(), None);
-            }
-        }
-    }
-    let unresolved: Vec<&str> = new
-        .outputs
-        .iter()
-        .filter(|(k, _)| !new_exports.contains_key(k.as_str()))
-        .map(|(k, _)| k.as_str())
-        .collect();
     let mut found = Vec::new();
     for o in deployed {
         let Some(name) = &o.export_name else { continue };
-        if unresolved.contains(&o.key.as_str()) {
-            continue;
-        }
-        let still = new_exports.get(o.key.as_str());
-        let change = match still {
-            Some(Some(new_name)) if new_name == name => {
-                let old_value = deployed_template
-                    .and_then(|t| t.outputs.get(&o.key))
-                    .map(|out| &out.value);
-                match (old_value, new.outputs.get(&o.key)) {
-                    (Some(old), Some(now)) if old != &now.value => Some(ExportChange::Changed),
+        let now = new.outputs.get(&o.key);
+        let change = match now.map(|out| out.export_name.as_ref().map(|e| resolve_name(e, stack))) {
+            // Exported under a name only AWS can work out: not judged.
+            Some(Some(None)) => None,
+            Some(Some(Some(new_name))) if &new_name == name => {
+                let old = deployed_template.and_then(|t| t.outputs.get(&o.key));
+                match (old, now) {
+                    (Some(old), Some(now)) if old.value != now.value => Some(ExportChange::Changed),
                     _ => None,
                 }
             }
+            // Gone, no longer exported, or exported under another name.
             _ => Some(ExportChange::Removed),
         };
         if let Some(change) = change {
