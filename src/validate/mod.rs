@@ -99,8 +99,8 @@ fn run(
     let mut found = extra;
     let transformed = template.transform.is_some();
     let transforms = transforms::Transforms::of(template);
-    schema::warm(template);
     let shared = schema::Shared::new(template);
+    schema::warm(&shared);
     for (id, r) in &template.resources {
         let mut ds = schema::check_resource_in(&shared, id, r);
         if !transforms.predictable() {

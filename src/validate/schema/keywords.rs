@@ -36,54 +36,50 @@ pub const DEPENDENT_EXCLUDED: &str = "dependentExcluded";
 /// Array items unique by these keys (cfn-lint).
 pub const UNIQUE_KEYS: &str = "uniqueKeys";
 
+/// Every custom keyword hagen registers.
+pub const ALL: [&str; 9] = [
+    TYPE,
+    ENUM,
+    ENUM_CI,
+    CONST,
+    FN,
+    REQUIRED_XOR,
+    REQUIRED_OR,
+    DEPENDENT_EXCLUDED,
+    UNIQUE_KEYS,
+];
+
 /// Registers every custom keyword on a validator builder.
-pub fn register(options: ValidationOptions) -> ValidationOptions {
+pub fn register(mut options: ValidationOptions) -> ValidationOptions {
+    for name in ALL {
+        options = options.with_keyword(name, move |_: &Map<String, Json>, v: &Json, _: Location| {
+            Ok(build(name, v).unwrap_or_else(|| Box::new(LenientType(Vec::new()))))
+        });
+    }
     options
-        .with_keyword(TYPE, |_: &Map<String, Json>, v: &Json, _: Location| {
-            Ok(Box::new(LenientType(strings(v))) as Box<dyn for<'i> Keyword<'i>>)
-        })
-        .with_keyword(ENUM, |_: &Map<String, Json>, v: &Json, _: Location| {
-            Ok(Box::new(LenientEnum::new(v, false)) as Box<dyn for<'i> Keyword<'i>>)
-        })
-        .with_keyword(ENUM_CI, |_: &Map<String, Json>, v: &Json, _: Location| {
-            Ok(Box::new(LenientEnum::new(v, true)) as Box<dyn for<'i> Keyword<'i>>)
-        })
-        .with_keyword(CONST, |_: &Map<String, Json>, v: &Json, _: Location| {
-            let one = Json::Array(vec![v.clone()]);
-            Ok(Box::new(LenientEnum::new(&one, false)) as Box<dyn for<'i> Keyword<'i>>)
-        })
-        .with_keyword(FN, |_: &Map<String, Json>, v: &Json, _: Location| {
-            let types = (!v.is_null()).then(|| strings(v));
-            Ok(Box::new(IntrinsicKind(types)) as Box<dyn for<'i> Keyword<'i>>)
-        })
-        .with_keyword(
-            REQUIRED_XOR,
-            |_: &Map<String, Json>, v: &Json, _: Location| {
-                Ok(Box::new(RequiredXor(strings(v))) as Box<dyn for<'i> Keyword<'i>>)
-            },
-        )
-        .with_keyword(
-            REQUIRED_OR,
-            |_: &Map<String, Json>, v: &Json, _: Location| {
-                Ok(Box::new(RequiredOr(strings(v))) as Box<dyn for<'i> Keyword<'i>>)
-            },
-        )
-        .with_keyword(
-            DEPENDENT_EXCLUDED,
-            |_: &Map<String, Json>, v: &Json, _: Location| {
-                let pairs = v
-                    .as_object()
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
-                    .unwrap_or_default();
-                Ok(Box::new(DependentExcluded(pairs)) as Box<dyn for<'i> Keyword<'i>>)
-            },
-        )
-        .with_keyword(
-            UNIQUE_KEYS,
-            |_: &Map<String, Json>, v: &Json, _: Location| {
-                Ok(Box::new(UniqueKeys(strings(v))) as Box<dyn for<'i> Keyword<'i>>)
-            },
-        )
+}
+
+/// The keyword `name` with the schema value `v`, as the validator compiles
+/// it (`None` for a name that is not one of hagen's). The schema
+/// interpreter (`super::interpret`) builds its keywords here too, so both
+/// paths share one meaning of each keyword.
+pub fn build(name: &str, v: &Json) -> Option<Box<dyn for<'i> Keyword<'i>>> {
+    Some(match name {
+        TYPE => Box::new(LenientType(strings(v))),
+        ENUM => Box::new(LenientEnum::new(v, false)),
+        ENUM_CI => Box::new(LenientEnum::new(v, true)),
+        CONST => Box::new(LenientEnum::new(&Json::Array(vec![v.clone()]), false)),
+        FN => Box::new(IntrinsicKind((!v.is_null()).then(|| strings(v)))),
+        REQUIRED_XOR => Box::new(RequiredXor(strings(v))),
+        REQUIRED_OR => Box::new(RequiredOr(strings(v))),
+        DEPENDENT_EXCLUDED => Box::new(DependentExcluded(
+            v.as_object()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
+                .unwrap_or_default(),
+        )),
+        UNIQUE_KEYS => Box::new(UniqueKeys(strings(v))),
+        _ => return None,
+    })
 }
 
 /// A string or a list of strings, as a list.

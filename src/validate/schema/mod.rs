@@ -4,8 +4,10 @@
 //! HG106). The schemas are the ones cfn-lint 1.58.0 ships, vendored under
 //! `schemas/` and embedded (`bundle`); a type's schema is inflated, rewritten
 //! (`prepare`) and compiled with the `jsonschema` crate (Draft 7, formats
-//! off, hagen's keywords registered) the first time a template uses the
-//! type, then cached for the life of the process.
+//! off, hagen's keywords registered) the first time a template has a
+//! resource of the type that `interpret`'s direct reading of the raw schema
+//! does not pass, then cached for the life of the process. Valid resources,
+//! nearly all a blueprint writes, never need a compiled schema.
 //!
 //! # Intrinsic-aware validation
 //!
@@ -43,6 +45,7 @@
 
 pub(crate) mod bundle;
 mod instance;
+mod interpret;
 mod keywords;
 mod marker;
 mod prepare;
@@ -133,13 +136,23 @@ pub fn subsets(template: &Template) -> BTreeMap<String, Subset> {
     out
 }
 
-/// Compiles the schemas a template needs, on up to four threads, so that
-/// the per-resource checks find them cached. Compilation is most of the cost
-/// of a first check; the types are independent.
-pub fn warm(template: &Template) {
-    let work: Vec<(String, Subset)> = subsets(template)
-        .into_iter()
-        .filter(|(t, _)| bundle::has_type(t))
+/// Reads every resource of `shared`'s template against its raw schema
+/// (`interpret`), then compiles, on up to four threads, the schemas of the
+/// types with a resource that reading does not pass, so that the
+/// per-resource checks find them cached. Compilation was most of the cost of
+/// a first check; a template whose resources all pass compiles nothing.
+pub(crate) fn warm(shared: &Shared<'_>) {
+    let mut failing: BTreeSet<&str> = BTreeSet::new();
+    for (id, r) in &shared.template.resources {
+        if !shared.passes(id, r) {
+            failing.insert(r.resource_type.as_str());
+        }
+    }
+    let work: Vec<(String, Subset)> = shared
+        .subsets
+        .iter()
+        .filter(|(t, _)| failing.contains(t.as_str()) && bundle::has_type(t))
+        .map(|(t, s)| (t.clone(), s.clone()))
         .collect();
     if work.len() < 2 {
         return;
@@ -374,6 +387,9 @@ pub(crate) struct Shared<'t> {
     /// cache's key holds the whole subset, so a lookup per resource would
     /// cost as much as the subset is long).
     schemas: std::cell::RefCell<HashMap<String, CompiledOrNot>>,
+    /// Each resource's verdict from reading its raw schema (`interpret`):
+    /// `true` when it surely passes, so the compiled schema is not needed.
+    verdicts: std::cell::RefCell<HashMap<String, bool>>,
     pub(crate) conditions: scenario::Conditions<'t>,
 }
 
@@ -386,8 +402,40 @@ impl<'t> Shared<'t> {
             template,
             subsets: subsets(template),
             schemas: Default::default(),
+            verdicts: Default::default(),
             conditions: scenario::Conditions::new(template),
         }
+    }
+
+    /// Whether resource `id` surely passes its type's schema in every
+    /// scenario of the conditions, by reading the raw schema (no compile).
+    /// `false` for "fails" and for "not sure": the compiled validator then
+    /// decides and words the findings.
+    fn passes(&self, id: &str, resource: &Resource) -> bool {
+        if let Some(known) = self.verdicts.borrow().get(id) {
+            return *known;
+        }
+        let verdict = self.read(resource);
+        self.verdicts.borrow_mut().insert(id.to_owned(), verdict);
+        verdict
+    }
+
+    fn read(&self, resource: &Resource) -> bool {
+        let Ok(Some(data)) = bundle::type_data(&resource.resource_type) else {
+            return false;
+        };
+        let properties = Expr::Map(resource.properties.clone());
+        let mut needed = BTreeSet::new();
+        scenario::if_conditions(&properties, &mut needed);
+        let scenarios = self
+            .conditions
+            .scenarios(&needed, resource.condition.as_deref());
+        scenarios.iter().all(|sc| {
+            let instance = instance::Builder::new(self.template, sc)
+                .build(&properties)
+                .unwrap_or_else(|| Json::Object(Default::default()));
+            interpret::passes(&data.schema, &instance)
+        })
     }
 
     fn schema(&self, type_name: &str) -> CompiledOrNot {
@@ -424,6 +472,11 @@ pub(crate) fn check_resource_in(
     let base = ["Resources", id];
     if type_name == "AWS::CloudFormation::CustomResource" || type_name.starts_with("Custom::") {
         return unknown_type(template, id, type_name).into_iter().collect();
+    }
+    if shared.passes(id, resource)
+        && let Ok(Some(data)) = bundle::type_data(type_name)
+    {
+        return read_only(id, resource, &data.schema);
     }
     let compiled = match shared.schema(type_name) {
         Ok(Some(c)) => c,
