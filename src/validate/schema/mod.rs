@@ -137,41 +137,51 @@ pub fn subsets(template: &Template) -> BTreeMap<String, Subset> {
 }
 
 /// Reads every resource of `shared`'s template against its raw schema
-/// (`interpret`), then compiles, on up to four threads, the schemas of the
-/// types with a resource that reading does not pass, so that the
-/// per-resource checks find them cached. Compilation was most of the cost of
-/// a first check; a template whose resources all pass compiles nothing.
+/// (`interpret`), then compiles the schemas of the types with a resource
+/// that reading does not pass, so that the per-resource checks find them
+/// cached. Compilation was most of the cost of a first check; a template
+/// whose resources all pass compiles nothing. Inflating and compiling run
+/// on up to four threads: the types are independent.
 pub(crate) fn warm(shared: &Shared<'_>) {
+    let types: Vec<&str> = shared.subsets.keys().map(String::as_str).collect();
+    on_threads(&types, |t| {
+        // Failures are cached too and reported by the check itself.
+        let _ = bundle::type_data(t);
+    });
     let mut failing: BTreeSet<&str> = BTreeSet::new();
     for (id, r) in &shared.template.resources {
         if !shared.passes(id, r) {
             failing.insert(r.resource_type.as_str());
         }
     }
-    let work: Vec<(String, Subset)> = shared
+    let work: Vec<(&String, &Subset)> = shared
         .subsets
         .iter()
         .filter(|(t, _)| failing.contains(t.as_str()) && bundle::has_type(t))
-        .map(|(t, s)| (t.clone(), s.clone()))
         .collect();
-    if work.len() < 2 {
+    on_threads(&work, |(t, subset)| {
+        let _ = compiled(t, subset);
+    });
+}
+
+/// Runs `job` on every item, on up to four threads (none for one item).
+fn on_threads<T: Sync>(items: &[T], job: impl Fn(&T) + Sync) {
+    if items.len() < 2 {
+        items.iter().for_each(&job);
         return;
     }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4)
-        .min(work.len());
+        .min(items.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((t, subset)) = work.get(i) else {
-                        break;
-                    };
-                    // Failures are cached too and reported by the check itself.
-                    let _ = compiled(t, subset);
+                while let Some(item) =
+                    items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    job(item);
                 }
             });
         }
