@@ -235,7 +235,8 @@ pub struct DeployArgs {
     pub bootstrap_stack: Option<String>,
     /// Execute without asking (for CI), and accept offered recoveries. A
     /// change set that widens access still needs a person unless
-    /// `--require-approval never` (see there).
+    /// `--require-approval never` (see there). Without it, several stacks
+    /// are reviewed together first (each one's diff) and asked about once.
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Which change sets need a person to approve them, whatever `--yes`
@@ -374,6 +375,10 @@ pub struct DeployContext {
     pub protect: bool,
     /// The environment's `role_arn`, when `--role-arn` is not given.
     pub role_arn: Option<String>,
+    /// The user approved this stack's deploy in the combined review of an
+    /// app's stacks (`hagen deploy` of several stacks): it is not asked
+    /// again, as with `--yes`, and `--require-approval` still applies.
+    pub reviewed: bool,
 }
 
 /// Prints an error as the user should see it: `error: MESSAGE` (one line),
@@ -496,7 +501,7 @@ pub fn request(args: &DeployArgs, ctx: &DeployContext) -> Result<DeployRequest, 
             .map_err(|e| DeployError::Usage(format!("--bootstrap-stack: {e}")))?;
         req.bootstrap_stack = name.clone();
     }
-    req.assume_yes = args.yes;
+    req.assume_yes = args.yes || ctx.reviewed;
     req.require_approval = args.require_approval.into();
     req.no_execute = args.no_execute;
     req.wait_if_busy = !args.no_wait;

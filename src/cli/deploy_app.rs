@@ -226,10 +226,110 @@ pub fn deploy(args: &DeployArgs, ctx: &DeployContext, all: &BuiltApp, console: &
         let mut synth = |_: &mut Console| Ok(output.clone());
         return deploy::run(args, ctx, &mut synth, console);
     }
-    deploy_each(args, ctx, all, console, &|ctx, output, console| {
-        let mut synth = |_: &mut Console| Ok(output.clone());
-        deploy::run(args, ctx, &mut synth, console)
-    })
+    let compare = review_args(args);
+    deploy_each(
+        args,
+        ctx,
+        all,
+        console,
+        &|ctx, output, console| {
+            let mut synth = |_: &mut Console| Ok(output.clone());
+            deploy::run(args, ctx, &mut synth, console)
+        },
+        &|ctx, output, console| {
+            let mut synth = |_: &mut Console| Ok(output.clone());
+            diff::run(&compare, ctx, &mut synth, console)
+        },
+    )
+}
+
+/// The `diff` a combined review runs for each stack: the deploy's AWS
+/// access, inputs and bucket, with `--exit-code` so that the review knows
+/// which stacks change.
+pub fn review_args(args: &DeployArgs) -> DiffArgs {
+    DiffArgs {
+        aws: args.aws.clone(),
+        inputs: args.inputs.clone(),
+        tag_inputs: crate::cli::inputs::TagArgs {
+            tags: args.tags.clone(),
+            tag_files: args.tag_files.clone(),
+        },
+        parameters: args.parameters.clone(),
+        bucket: args.bucket.clone(),
+        bootstrap_stack: args.bootstrap_stack.clone(),
+        exit_code: true,
+        format: args.format,
+        ..DiffArgs::default()
+    }
+}
+
+/// What the combined review of an app's stacks decided.
+enum Review {
+    /// The user said yes to every stack at once.
+    Approved,
+    /// No stack would change.
+    NothingToDo,
+    /// Nothing is deployed; the exit code says why.
+    Stop(u8),
+}
+
+/// `deploy` of several stacks without `--yes`: every stack compared with
+/// what is deployed (`review`, a `diff`), in the order they would deploy,
+/// then one question for all of them, before any is touched. A stack that
+/// cannot be compared stops the run.
+fn combined_review(
+    ctx: &DeployContext,
+    order: &[(&AppStack, &String)],
+    console: &mut Console,
+    review: &DeployOne<'_>,
+) -> Review {
+    console.say(format!(
+        "Review of the {} stacks before any is deployed:",
+        order.len()
+    ));
+    let mut changing: Vec<&str> = Vec::new();
+    for (stack, text) in order {
+        console.say(format!("== stack {} ({})", stack.id, stack.name));
+        match review(&context_for(ctx, stack), &output_of(stack, text), console) {
+            exit::OK => {}
+            exit::DIFF_CHANGES => changing.push(stack.id.as_str()),
+            code => {
+                console.warn(format!(
+                    "stack {} could not be compared with what is deployed (above); nothing was deployed",
+                    stack.id
+                ));
+                return Review::Stop(code);
+            }
+        }
+    }
+    if changing.is_empty() {
+        console.say("No stack would change: nothing to deploy.");
+        return Review::NothingToDo;
+    }
+    let question = format!(
+        "Deploy the {} stacks in this order ({} would change)?",
+        order.len(),
+        changing.join(", ")
+    );
+    if !console.prompt.interactive() {
+        console.say(format!(
+            "{question} Not asked: no terminal to confirm on. Nothing was deployed; pass --yes to deploy without asking (CI)."
+        ));
+        return Review::Stop(exit::CHANGE_SET_REFUSED);
+    }
+    match console.prompt.confirm(&question) {
+        Ok(true) => Review::Approved,
+        Ok(false) => {
+            console.say("Nothing was deployed.");
+            Review::Stop(exit::CHANGE_SET_REFUSED)
+        }
+        Err(e) => {
+            console.warn(format!(
+                "error: the answer could not be read ({e}); nothing was deployed"
+            ));
+            Review::Stop(exit::CHANGE_SET_REFUSED)
+        }
+    }
 }
 
 /// One stack's deploy: its context (stack name), its template, the
@@ -237,14 +337,22 @@ pub fn deploy(args: &DeployArgs, ctx: &DeployContext, all: &BuiltApp, console: &
 /// `--concurrency` run.
 pub type DeployOne<'a> = dyn Fn(&DeployContext, &SynthOutput, &mut Console) -> u8 + Sync + 'a;
 
-/// [`deploy()`] with each stack's deploy done by `one`: what tests use to
-/// reach an emulator with their own clients and watch timings.
+/// [`deploy()`] with each stack's deploy done by `one` and each stack's
+/// comparison for the combined review by `review`: what tests use to reach
+/// an emulator with their own clients and watch timings.
+///
+/// Without `--yes` (and without `--no-execute`), several stacks are first
+/// reviewed together: each one's changes, then one question. A yes deploys
+/// them in order without asking again, except what `--require-approval`
+/// still holds back (a change set that widens access asks for the stack's
+/// name, as it would alone).
 pub fn deploy_each(
     args: &DeployArgs,
     ctx: &DeployContext,
     all: &BuiltApp,
     console: &mut Console,
     one: &DeployOne<'_>,
+    review: &DeployOne<'_>,
 ) -> u8 {
     console.set_format(args.format.into());
     let flags = OneStackFlags {
@@ -277,6 +385,16 @@ pub fn deploy_each(
         );
         return conclude(console, exit::USAGE, true);
     }
+    let mut ctx = ctx.clone();
+    if stacks.len() > 1 && !args.yes && !args.no_execute {
+        let order: Vec<(&AppStack, &String)> = waves.iter().flatten().map(|&i| stacks[i]).collect();
+        match combined_review(&ctx, &order, console, review) {
+            Review::Approved => ctx.reviewed = true,
+            Review::NothingToDo => return exit::OK,
+            Review::Stop(code) => return code,
+        }
+    }
+    let ctx = &ctx;
     let mut done: Vec<&str> = Vec::new();
     let mut started = 0;
     for wave in waves {

@@ -882,6 +882,7 @@ fn deploy_context<B: Blueprint + ?Sized>(
         environment: inputs::EnvironmentInputs::of(&env, template.is_some()),
         protect: env.protect,
         role_arn: env.role_arn.clone(),
+        reviewed: false,
     })
 }
 

@@ -1,6 +1,6 @@
 //! Apps on LocalStack: a nested stack uploaded and deployed with its
-//! parent; several stacks deployed in dependency order with one summary,
-//! and a deploy that would
+//! parent; several stacks reviewed together with one question, deployed
+//! in dependency order with one summary, and a deploy that would
 //! remove an export another stack still imports is refused before any
 //! change set, with the stack left as it was.
 
@@ -86,9 +86,20 @@ fn built_of<B: Blueprint<Config = ()>>(bp: &B) -> BuiltApp {
 /// `hagen deploy [STACK...]` of the app with `flags`, each stack through
 /// the emulator's clients.
 fn deploy_app(endpoint: &str, all: &BuiltApp, flags: &[&str]) -> Run {
+    deploy_app_answering(endpoint, all, flags, None)
+}
+
+/// [`deploy_app`] on a terminal that answers `answers` (`None`: no
+/// terminal).
+fn deploy_app_answering(
+    endpoint: &str,
+    all: &BuiltApp,
+    flags: &[&str],
+    answers: Option<&[bool]>,
+) -> Run {
     let args: DeployArgs = aws::parse_flags(flags);
     let ctx = hagen::cli::deploy::DeployContext::default();
-    let (mut console, out, err, prompt) = aws::console(None);
+    let (mut console, out, err, prompt) = aws::console(answers);
     let clients = aws::clients(endpoint);
     let one =
         |ctx: &hagen::cli::deploy::DeployContext, output: &SynthOutput, console: &mut Console| {
@@ -106,13 +117,89 @@ fn deploy_app(endpoint: &str, all: &BuiltApp, flags: &[&str]) -> Run {
                 Interrupt::new(),
             )
         };
-    let code = hagen::cli::deploy_app::deploy_each(&args, &ctx, all, &mut console, &one);
+    let compare = hagen::cli::deploy_app::review_args(&args);
+    let review =
+        |ctx: &hagen::cli::deploy::DeployContext, output: &SynthOutput, console: &mut Console| {
+            let mut synth = |_: &mut Console| Ok(output.clone());
+            hagen::cli::diff::run_with_clients(&compare, ctx, &mut synth, &clients, console)
+        };
+    let code = hagen::cli::deploy_app::deploy_each(&args, &ctx, all, &mut console, &one, &review);
     Run {
         code,
         out: out.contents(),
         err: err.contents(),
         asked: prompt.asked(),
     }
+}
+
+#[test]
+fn the_stacks_of_an_app_are_reviewed_together_and_asked_about_once() {
+    let ls = Emulator::localstack();
+    let ep = ls.endpoint();
+    let base = aws::stack_name("review");
+    let app = built(&Shop {
+        base: base.clone(),
+        share: true,
+    });
+    let (data, web) = (format!("{base}-data"), format!("{base}-web"));
+
+    // No: both stacks compared, one question, nothing created.
+    let no = deploy_app_answering(&ep, &app, &[], Some(&[false]));
+    let text = no.all();
+    assert_eq!(no.code, 5, "{text}");
+    assert_eq!(no.asked.len(), 1, "{:?}", no.asked);
+    assert!(
+        no.asked[0].contains("Deploy the 2 stacks in this order (data, web would change)?"),
+        "{:?}",
+        no.asked
+    );
+    let review = text.find("Review of the 2 stacks before any is deployed:");
+    let (first, second) = (text.find("== stack data"), text.find("== stack web"));
+    assert!(
+        review.is_some() && review < first && first < second,
+        "{text}"
+    );
+    assert!(text.contains("Nothing was deployed."), "{text}");
+    assert_eq!(aws::stack_status(&ep, &data), None, "{text}");
+    assert_eq!(aws::stack_status(&ep, &web), None, "{text}");
+
+    // No terminal and no --yes: reviewed, not asked, nothing deployed.
+    let unattended = deploy_app_answering(&ep, &app, &[], None);
+    assert_eq!(unattended.code, 5, "{}", unattended.all());
+    assert!(
+        unattended
+            .all()
+            .contains("Not asked: no terminal to confirm on. Nothing was deployed; pass --yes"),
+        "{}",
+        unattended.all()
+    );
+    assert_eq!(aws::stack_status(&ep, &data), None);
+
+    // Yes: both deploy in order, and neither asks again.
+    let yes = deploy_app_answering(&ep, &app, &["--require-approval", "never"], Some(&[true]));
+    assert_eq!(yes.code, 0, "{}", yes.all());
+    assert_eq!(yes.asked.len(), 1, "{:?}", yes.asked);
+    assert!(
+        yes.all().contains("All 2 stacks are deployed: data, web"),
+        "{}",
+        yes.all()
+    );
+    assert_eq!(
+        aws::stack_status(&ep, &web).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+
+    // Nothing changed since: nothing to ask, nothing to deploy.
+    let again = deploy_app_answering(&ep, &app, &[], Some(&[]));
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(again.asked.is_empty(), "{:?}", again.asked);
+    assert!(
+        again
+            .all()
+            .contains("No stack would change: nothing to deploy."),
+        "{}",
+        again.all()
+    );
 }
 
 #[test]

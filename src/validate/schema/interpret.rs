@@ -125,7 +125,10 @@ impl<'s> Reader<'s> {
         for (key, v) in s {
             let ok = match key.as_str() {
                 k if IGNORED.contains(&k) => true,
-                "$ref" => match v.as_str().and_then(|r| prepare::resolve_local(self.root, r)) {
+                "$ref" => match v
+                    .as_str()
+                    .and_then(|r| prepare::resolve_local(self.root, r))
+                {
                     Some(target) => self.node(target, instance, depth),
                     None => self.give_up(),
                 },
@@ -304,17 +307,22 @@ impl<'s> Reader<'s> {
         };
         let (tuple, rest): (Option<&Vec<Json>>, Option<&Json>) =
             match (s.get("prefixItems"), s.get("items")) {
-                (Some(Json::Array(prefix)), items) => (Some(prefix), items.filter(|i| !i.is_array())),
+                (Some(Json::Array(prefix)), items) => {
+                    (Some(prefix), items.filter(|i| !i.is_array()))
+                }
                 (Some(_), _) => return self.give_up(),
                 (None, Some(Json::Array(tuple))) => (Some(tuple), s.get("additionalItems")),
                 (None, Some(one)) => (None, Some(one)),
                 (None, None) => (None, None),
             };
         match tuple {
-            Some(tuple) => items.iter().enumerate().all(|(i, item)| match tuple.get(i) {
-                Some(sub) => self.value(sub, item, depth),
-                None => rest.is_none_or(|r| self.value(r, item, depth)),
-            }),
+            Some(tuple) => items
+                .iter()
+                .enumerate()
+                .all(|(i, item)| match tuple.get(i) {
+                    Some(sub) => self.value(sub, item, depth),
+                    None => rest.is_none_or(|r| self.value(r, item, depth)),
+                }),
             None => rest.is_none_or(|r| items.iter().all(|item| self.value(r, item, depth))),
         }
     }
@@ -357,7 +365,10 @@ impl<'s> Reader<'s> {
 /// Whether `key` is the first of `properties`, `patternProperties` and
 /// `additionalProperties` in `s`, so the three are read once.
 fn first_of_object_trio(s: &Map<String, Json>, key: &str) -> bool {
-    first_present(s, &["properties", "patternProperties", "additionalProperties"]) == Some(key)
+    first_present(
+        s,
+        &["properties", "patternProperties", "additionalProperties"],
+    ) == Some(key)
 }
 
 /// Whether `key` is the first of `items`, `prefixItems` and

@@ -52,9 +52,10 @@ pub const ALL: [&str; 9] = [
 /// Registers every custom keyword on a validator builder.
 pub fn register(mut options: ValidationOptions) -> ValidationOptions {
     for name in ALL {
-        options = options.with_keyword(name, move |_: &Map<String, Json>, v: &Json, _: Location| {
-            Ok(build(name, v).unwrap_or_else(|| Box::new(LenientType(Vec::new()))))
-        });
+        options =
+            options.with_keyword(name, move |_: &Map<String, Json>, v: &Json, _: Location| {
+                Ok(build(name, v).unwrap_or_else(|| Box::new(LenientType(Vec::new()))))
+            });
     }
     options
 }

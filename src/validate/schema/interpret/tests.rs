@@ -87,7 +87,8 @@ fn value(d: &mut Draw, root: &Json, schema: &Json, depth: usize) -> Json {
             && let Some(b) = d.pick(branches)
         {
             let mut base = value(d, root, &strip(s, key), depth + 1);
-            if let (Json::Object(m), Json::Object(extra)) = (&mut base, value(d, root, b, depth + 1))
+            if let (Json::Object(m), Json::Object(extra)) =
+                (&mut base, value(d, root, b, depth + 1))
             {
                 m.extend(extra);
             }
@@ -218,12 +219,7 @@ fn agree(index: usize, seed: u64) -> (bool, bool) {
     let name = names[index % names.len()];
     let data = bundle::type_data(name).unwrap().unwrap();
     let mut d = Draw(seed);
-    let instance = object(
-        &mut d,
-        &data.schema,
-        data.schema.as_object().unwrap(),
-        0,
-    );
+    let instance = object(&mut d, &data.schema, data.schema.as_object().unwrap(), 0);
     let reading = passes(&data.schema, &instance);
     let validator = compiled(name, &None).unwrap().unwrap();
     let truth = validator.validator.is_valid(&instance);
@@ -247,14 +243,16 @@ fn the_reading_agrees_with_the_validator_on_every_type() {
                 (true, false) => unreachable!("agree panics first"),
             }
         }
-
     }
     let total = both_valid + both_invalid + unsure;
     // Not vacuous: both verdicts are common (at the last count, 2,525
     // valid and 8,596 invalid of 11,124), and the reading is rarely unsure
     // about a valid instance (3; each costs a compile).
     assert!(both_valid * 6 > total, "valid {both_valid} of {total}");
-    assert!(both_invalid * 6 > total, "invalid {both_invalid} of {total}");
+    assert!(
+        both_invalid * 6 > total,
+        "invalid {both_invalid} of {total}"
+    );
     assert!(
         unsure * 50 < both_valid,
         "unsure on {unsure} valid instances, against {both_valid} passed"
@@ -272,7 +270,9 @@ proptest! {
 
 #[test]
 fn markers_are_judged_by_the_kind_of_value_they_return() {
-    let data = bundle::type_data("AWS::EC2::SecurityGroup").unwrap().unwrap();
+    let data = bundle::type_data("AWS::EC2::SecurityGroup")
+        .unwrap()
+        .unwrap();
     let list = marker::make("Fn::GetAZs", marker::Kind::List, "!GetAZs ''");
     let scalar = marker::make("Ref", marker::Kind::Scalar, "!Ref X");
     let ok = json!({"GroupDescription": scalar.clone(), "VpcId": scalar.clone()});
