@@ -1,14 +1,17 @@
-//! Checks across the stacks of an app (rules HG221, HG222, HG223, HG309):
-//! what no single template can see. An export name two stacks declare, an
+//! Checks across the stacks of an app (rules HG221 to HG224, HG309): what
+//! no single template can see. An export name two stacks declare, an
 //! import no stack of the app exports, a reference to a resource that lives
-//! in another stack, and a stack whose nested stacks take one operation
-//! over CloudFormation's 2,500 resources.
+//! in another stack, a stack whose nested stacks take one operation over
+//! CloudFormation's 2,500 resources, and the availability and network
+//! models over the whole app (`whole`).
 //!
 //! Owns only the checks between templates; each template's own checks
 //! (quotas with their 80% warnings included) run on it alone. The deploy
 //! order and circles of imports are `crate::app`'s.
 
 use std::collections::HashMap;
+
+mod whole;
 
 use super::diagnostic::Diagnostic;
 use super::intrinsics::referenced_names;
@@ -126,6 +129,7 @@ pub fn check(members: &[Member<'_>]) -> Vec<(String, Diagnostic)> {
             }
         }
     }
+    out.extend(whole::check(members));
     out
 }
 

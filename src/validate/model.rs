@@ -817,12 +817,9 @@ impl Model {
         for (id, r) in res {
             match r.resource_type.as_str() {
                 "AWS::AutoScaling::AutoScalingGroup" => {
-                    let subnets = prop(r, "VPCZoneIdentifier").and_then(items).map(|list| {
-                        list.into_iter()
-                            .filter_map(target)
-                            .map(str::to_owned)
-                            .collect()
-                    });
+                    let subnets = prop(r, "VPCZoneIdentifier")
+                        .and_then(items)
+                        .and_then(|list| all_targets(list.into_iter().map(Some)));
                     let azs = prop(r, "AvailabilityZones")
                         .and_then(items)
                         .map(|list| list.into_iter().filter_map(az_of).collect());
@@ -897,22 +894,12 @@ impl Model {
                     );
                 }
                 "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
-                    let subnets = prop(r, "Subnets")
-                        .and_then(items)
-                        .map(|list| {
-                            list.into_iter()
-                                .filter_map(target)
-                                .map(str::to_owned)
-                                .collect()
-                        })
-                        .or_else(|| {
-                            prop(r, "SubnetMappings").and_then(items).map(|list| {
-                                list.into_iter()
-                                    .filter_map(|m| field(m, "SubnetId").and_then(target))
-                                    .map(str::to_owned)
-                                    .collect()
-                            })
-                        });
+                    let subnets = match prop(r, "Subnets").and_then(items) {
+                        Some(list) => all_targets(list.into_iter().map(Some)),
+                        None => prop(r, "SubnetMappings").and_then(items).and_then(|list| {
+                            all_targets(list.into_iter().map(|m| field(m, "SubnetId")))
+                        }),
+                    };
                     m.load_balancers.insert(
                         id.clone(),
                         LoadBalancer {
@@ -1168,12 +1155,16 @@ fn db_subnets(template: &Template, r: &Resource) -> Option<Vec<String>> {
     let group = prop(r, "DBSubnetGroupName").and_then(target)?;
     let g = template.resources.get(group)?;
     let list = prop(g, "SubnetIds").and_then(items)?;
-    Some(
-        list.into_iter()
-            .filter_map(target)
-            .map(str::to_owned)
-            .collect(),
-    )
+    all_targets(list.into_iter().map(Some))
+}
+
+/// The resources (or parameters) a list of references names, or `None`
+/// when any item is something else (an `Fn::ImportValue`, a literal ID):
+/// a list known in part would make a group in two AZs look like one in
+/// one AZ.
+fn all_targets<'e>(list: impl Iterator<Item = Option<&'e Expr>>) -> Option<Vec<String>> {
+    list.map(|e| e.and_then(target).map(str::to_owned))
+        .collect()
 }
 
 #[cfg(test)]

@@ -222,6 +222,9 @@ rules! {
     APP_CROSS_STACK_REF = "HG223", Template, Error / Error,
         "reference to a resource of another stack",
         "A Ref or Fn::GetAtt reaches only its own template: a value of another stack of the app must be shared (an export and its Fn::ImportValue).";
+    APP_MODEL_SKIPPED = "HG224", Template, Info / Info,
+        "whole-app model not built",
+        "The availability and network checks across stacks merge the app's templates; a logical ID two stacks define differently stops that merge (each stack is still checked alone).";
 
     QUOTA_RESOURCES = "HG301", Quota, Error / Error,
         "resource count",
