@@ -183,12 +183,12 @@ impl Blueprint for Fleet {
                 let source = previous.source_for(&mut app, None, &shared)?;
                 let last_group = chunk(&mut top, first..=last, &shared, source, &image, config)?;
                 let id = app.add(&format!("tiers-{}", p + 1), top)?;
-                app.depends_on(&id, &network);
+                app.depends_on(&id, &network)?;
                 previous = Previous::Top(id, last_group);
                 continue;
             }
             let parent = app.add(&format!("tiers-{}", p + 1), top)?;
-            app.depends_on(&parent, &network);
+            app.depends_on(&parent, &network)?;
             for c in chunk_range {
                 let (first, last) = (
                     c * TIERS_PER_STACK + 1,

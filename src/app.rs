@@ -37,6 +37,9 @@ pub const MAX_EXPORT_NAME_LEN: usize = 255;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StackRef {
     id: String,
+    /// The app that made it ([`App::serial`]), so that a reference from
+    /// another app is refused rather than read as this app's stack.
+    app: u64,
 }
 
 impl StackRef {
@@ -96,6 +99,14 @@ pub struct App {
     /// Nested stacks, in the order they were added.
     children: Vec<Child>,
     single: bool,
+    /// Tells this app (and its clones) from any other in the process.
+    serial: u64,
+}
+
+/// A number no other [`App`] of the process has.
+fn next_serial() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One stack of a finished app.
@@ -144,6 +155,7 @@ impl App {
             exports: IndexMap::new(),
             children: Vec::new(),
             single: false,
+            serial: next_serial(),
         }
     }
 
@@ -165,6 +177,7 @@ impl App {
             exports: IndexMap::new(),
             children: Vec::new(),
             single: true,
+            serial: next_serial(),
         }
     }
 
@@ -195,14 +208,17 @@ impl App {
                 depends_on: IndexSet::new(),
             },
         );
-        Ok(StackRef { id: id.to_owned() })
+        Ok(StackRef {
+            id: id.to_owned(),
+            app: self.serial,
+        })
     }
 
     /// The stack behind a reference, to add resources to it after it
     /// joined the app.
-    pub fn stack_mut(&mut self, stack: &StackRef) -> &mut Stack {
-        // A StackRef is only made by `add` on this app (or a clone of it).
-        &mut self.member_mut(stack).stack
+    /// A reference made by another app is refused.
+    pub fn stack_mut(&mut self, stack: &StackRef) -> Result<&mut Stack, SynthError> {
+        Ok(&mut self.member_mut(stack)?.stack)
     }
 
     /// The CloudFormation stack name of a stack of the app.
@@ -215,9 +231,16 @@ impl App {
     /// `consumer` is deployed after `producer` even though it imports
     /// nothing from it (it calls its API, say). Imports through
     /// [`App::share`] need no such line.
-    pub fn depends_on(&mut self, consumer: &StackRef, producer: &StackRef) {
+    /// References made by another app are refused.
+    pub fn depends_on(
+        &mut self,
+        consumer: &StackRef,
+        producer: &StackRef,
+    ) -> Result<(), SynthError> {
+        self.member_mut(producer)?;
         let producer = producer.id.clone();
-        self.member_mut(consumer).depends_on.insert(producer);
+        self.member_mut(consumer)?.depends_on.insert(producer);
+        Ok(())
     }
 
     /// Places `child` in a nested stack of `parent`, as the resource
@@ -235,7 +258,7 @@ impl App {
         child: Stack,
     ) -> Result<NestedRef, SynthError> {
         crate::stack::check_logical_id(logical_id, "Resources")?;
-        let taken = self.member_mut(parent).stack.contains(logical_id)
+        let taken = self.member_mut(parent)?.stack.contains(logical_id)
             || self
                 .children
                 .iter()
@@ -340,7 +363,7 @@ impl App {
         };
         if let Intrinsic::Ref(id) | Intrinsic::GetAtt { resource: id, .. } = &value
             && !nested_in_producer(id)
-            && !self.member_mut(producer).stack.contains(id)
+            && !self.member_mut(producer)?.stack.contains(id)
         {
             return Err(SynthError::App {
                 message: format!(
@@ -385,7 +408,7 @@ impl App {
             });
         }
         if let Some(existing) = self.exports.get(&export_name).cloned() {
-            let stack = &self.member_mut(producer).stack;
+            let stack = &self.member_mut(producer)?.stack;
             let same = stack
                 .declared_outputs()
                 .get(&existing.output_id)
@@ -399,7 +422,7 @@ impl App {
             }
         } else {
             let output_id = format!("Export{}", key.replace([':', '-'], ""));
-            self.member_mut(producer).stack.output(
+            self.member_mut(producer)?.stack.output(
                 &output_id,
                 Output {
                     description: Some(format!(
@@ -421,17 +444,20 @@ impl App {
         Ok(Intrinsic::ImportValue(Expr::String(export_name)))
     }
 
-    fn member_mut(&mut self, stack: &StackRef) -> &mut Member {
-        let base = self.base_name.clone();
-        self.members
-            .entry(stack.id.clone())
-            .or_insert_with(|| Member {
-                // Unreachable through the public API: a StackRef comes from
-                // `add`. Kept total rather than panicking.
-                name: format!("{base}-{}", stack.id),
-                stack: Stack::new(String::new()),
-                depends_on: IndexSet::new(),
-            })
+    /// The member a reference names; a reference another app made is
+    /// refused (it would otherwise name whatever stack of this app has the
+    /// same ID, or none).
+    fn member_mut(&mut self, stack: &StackRef) -> Result<&mut Member, SynthError> {
+        let foreign = || SynthError::App {
+            message: format!(
+                "stack `{}` was added to another App, not this one: use the StackRef that this app's add returned",
+                stack.id
+            ),
+        };
+        if stack.app != self.serial {
+            return Err(foreign());
+        }
+        self.members.get_mut(&stack.id).ok_or_else(foreign)
     }
 
     /// Finishes every stack: templates, the dependencies their imports

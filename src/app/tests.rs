@@ -68,8 +68,10 @@ fn selection_adds_dependencies_unless_exclusively() {
     let net = app.add("network", stack()).expect("adds");
     let data = app.add("data", stack()).expect("adds");
     let web = app.add("web", stack()).expect("adds");
-    app.depends_on(&data, &net);
-    app.depends_on(&web, &data);
+    app.depends_on(&data, &net)
+        .expect("both stacks are this app's");
+    app.depends_on(&web, &data)
+        .expect("both stacks are this app's");
     let built = app.finish().expect("finishes");
     let ids = |v: Vec<&AppStack>| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
     assert_eq!(
@@ -93,9 +95,9 @@ fn stacks_that_need_each_other_are_refused_before_anything_is_deployed() {
     let x = app.add("x", stack()).expect("adds");
     let y = app.add("y", stack()).expect("adds");
     let z = app.add("z", stack()).expect("adds");
-    app.depends_on(&x, &y);
-    app.depends_on(&y, &x);
-    app.depends_on(&z, &x);
+    app.depends_on(&x, &y).expect("both stacks are this app's");
+    app.depends_on(&y, &x).expect("both stacks are this app's");
+    app.depends_on(&z, &x).expect("both stacks are this app's");
     let err = app.finish().expect_err("circle");
     let text = err.to_string();
     assert!(text.contains("x, y, z") || text.contains("x, y"), "{text}");
@@ -141,4 +143,20 @@ fn a_single_stack_app_keeps_the_blueprint_stack_name() {
         .expect("finishes");
     assert!(built.single);
     assert_eq!(built.stacks[0].name, "shop-stage");
+}
+
+#[test]
+fn a_stack_reference_of_another_app_is_refused() {
+    let mut one = App::new("one");
+    let mut other = App::new("other");
+    let mine = one.add("data", stack()).expect("adds");
+    let theirs = other.add("data", stack()).expect("adds");
+    // Same ID, other app: not silently read as `one`'s `data`.
+    let err = one.stack_mut(&theirs).expect_err("foreign");
+    assert!(err.to_string().contains("added to another App"), "{err}");
+    assert!(one.depends_on(&mine, &theirs).is_err());
+    assert!(one.stack_mut(&mine).is_ok());
+    // A clone of the app keeps accepting its references.
+    let mut copy = one.clone();
+    assert!(copy.stack_mut(&mine).is_ok());
 }

@@ -350,7 +350,7 @@ impl Blueprint for Nest {
         let main = app.add("main", parent)?;
         let nested = app.nest(&main, "Child", child)?;
         let inner_arn = app.nested_output(&nested, "InnerArn", inner.reference())?;
-        app.stack_mut(&main).output(
+        app.stack_mut(&main)?.output(
             "InnerTopic",
             hagen::template::Output {
                 description: None,
@@ -464,8 +464,8 @@ impl Blueprint for Trio {
             stack.add("Topic", Topic::new().kms_master_key_id("alias/aws/sns"))?;
             ids.push(app.add(id, stack)?);
         }
-        app.depends_on(&ids[2], &ids[0]);
-        app.depends_on(&ids[2], &ids[1]);
+        app.depends_on(&ids[2], &ids[0])?;
+        app.depends_on(&ids[2], &ids[1])?;
         Ok(app)
     }
 }
