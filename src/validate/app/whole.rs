@@ -14,6 +14,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use indexmap::IndexMap;
+
 use super::Member;
 use crate::template::{Expr, Intrinsic, Template};
 use crate::validate::diagnostic::Diagnostic;
@@ -107,69 +109,17 @@ fn merge(
     exported: &HashMap<&str, (&str, &Expr)>,
 ) -> Result<Template, Box<(String, Diagnostic)>> {
     let mut merged = Template::default();
-    let mut owner: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut owner: HashMap<(&'static str, String), String> = HashMap::new();
     for m in members {
         let t = m.template;
-        let clash = |section: &'static str, id: &str, first: &str| {
-            Box::new((
-                m.id.to_owned(),
-                rules::APP_MODEL_SKIPPED
-                    .diag(format!(
-                        "the availability and network checks across stacks were not run: {section} `{id}` is defined in stack `{first}` and differently in stack `{}`",
-                        m.id
-                    ))
-                    .at([section, id])
-                    .hint("give one of them another logical ID; each stack is still checked alone"),
-            ))
+        let mut o = Owners {
+            owner: &mut owner,
+            member: m.id,
         };
-        for (id, r) in &t.resources {
-            match merged.resources.get(id) {
-                Some(existing) if existing != r => {
-                    return Err(clash("Resources", id, owner[&("Resources", id.as_str())]));
-                }
-                Some(_) => {}
-                None => {
-                    owner.insert(("Resources", id.as_str()), m.id);
-                    merged.resources.insert(id.clone(), r.clone());
-                }
-            }
-        }
-        for (id, p) in &t.parameters {
-            match merged.parameters.get(id) {
-                Some(existing) if existing != p => {
-                    return Err(clash("Parameters", id, owner[&("Parameters", id.as_str())]));
-                }
-                Some(_) => {}
-                None => {
-                    owner.insert(("Parameters", id.as_str()), m.id);
-                    merged.parameters.insert(id.clone(), p.clone());
-                }
-            }
-        }
-        for (id, c) in &t.conditions {
-            match merged.conditions.get(id) {
-                Some(existing) if existing != c => {
-                    return Err(clash("Conditions", id, owner[&("Conditions", id.as_str())]));
-                }
-                Some(_) => {}
-                None => {
-                    owner.insert(("Conditions", id.as_str()), m.id);
-                    merged.conditions.insert(id.clone(), c.clone());
-                }
-            }
-        }
-        for (id, v) in &t.mappings {
-            match merged.mappings.get(id) {
-                Some(existing) if existing != v => {
-                    return Err(clash("Mappings", id, owner[&("Mappings", id.as_str())]));
-                }
-                Some(_) => {}
-                None => {
-                    owner.insert(("Mappings", id.as_str()), m.id);
-                    merged.mappings.insert(id.clone(), v.clone());
-                }
-            }
-        }
+        o.section("Resources", &mut merged.resources, &t.resources)?;
+        o.section("Parameters", &mut merged.parameters, &t.parameters)?;
+        o.section("Conditions", &mut merged.conditions, &t.conditions)?;
+        o.section("Mappings", &mut merged.mappings, &t.mappings)?;
     }
     for r in merged.resources.values_mut() {
         for v in r.properties.values_mut() {
@@ -189,6 +139,52 @@ fn merge(
         }
     }
     Ok(merged)
+}
+
+/// Which stack first defined each logical ID of each section, while one
+/// member's sections are merged.
+struct Owners<'o> {
+    owner: &'o mut HashMap<(&'static str, String), String>,
+    member: &'o str,
+}
+
+impl Owners<'_> {
+    /// Adds one section of the member's template to the merged one; an ID
+    /// another stack already defined differently stops the merge (HG224).
+    fn section<V: Clone + PartialEq>(
+        &mut self,
+        section: &'static str,
+        merged: &mut IndexMap<String, V>,
+        from: &IndexMap<String, V>,
+    ) -> Result<(), Box<(String, Diagnostic)>> {
+        for (id, v) in from {
+            match merged.get(id) {
+                Some(existing) if existing != v => {
+                    let first = self
+                        .owner
+                        .get(&(section, id.clone()))
+                        .map_or("?", String::as_str);
+                    return Err(Box::new((
+                        self.member.to_owned(),
+                        rules::APP_MODEL_SKIPPED
+                            .diag(format!(
+                                "the availability and network checks across stacks were not run: {section} `{id}` is defined in stack `{first}` and differently in stack `{}`",
+                                self.member
+                            ))
+                            .at([section, id.as_str()])
+                            .hint("give one of them another logical ID; each stack is still checked alone"),
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    self.owner
+                        .insert((section, id.clone()), self.member.to_owned());
+                    merged.insert(id.clone(), v.clone());
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `Fn::Split` of an `Fn::Join` of a literal list on the same delimiter
