@@ -51,6 +51,7 @@ mod marker;
 mod prepare;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
@@ -430,16 +431,23 @@ impl<'t> Shared<'t> {
         verdict
     }
 
-    fn read(&self, resource: &Resource) -> bool {
-        let Ok(Some(data)) = bundle::type_data(&resource.resource_type) else {
-            return false;
-        };
+    /// A resource's properties as one value, and the scenarios of the
+    /// conditions they (and the resource's own condition) depend on.
+    fn scenarios_of(&self, resource: &Resource) -> (Expr, Rc<Vec<scenario::Scenario>>) {
         let properties = Expr::Map(resource.properties.clone());
         let mut needed = BTreeSet::new();
         scenario::if_conditions(&properties, &mut needed);
         let scenarios = self
             .conditions
             .scenarios(&needed, resource.condition.as_deref());
+        (properties, scenarios)
+    }
+
+    fn read(&self, resource: &Resource) -> bool {
+        let Ok(Some(data)) = bundle::type_data(&resource.resource_type) else {
+            return false;
+        };
+        let (properties, scenarios) = self.scenarios_of(resource);
         scenarios.iter().all(|sc| {
             let instance = instance::Builder::new(self.template, sc)
                 .build(&properties)
@@ -496,12 +504,7 @@ pub(crate) fn check_resource_in(
         }
     };
 
-    let properties = Expr::Map(resource.properties.clone());
-    let mut needed = BTreeSet::new();
-    scenario::if_conditions(&properties, &mut needed);
-    let scenarios = shared
-        .conditions
-        .scenarios(&needed, resource.condition.as_deref());
+    let (properties, scenarios) = shared.scenarios_of(resource);
 
     let mut out = Vec::new();
     let mut seen: HashSet<(Vec<String>, String)> = HashSet::new();
