@@ -16,34 +16,13 @@ use hagen::config::Config;
 use hagen::deploy::bootstrap;
 use hagen::deploy::upload::{MAX_INLINE_BYTES, template_key};
 use hagen::template::Template;
-use support::aws;
+use support::aws::{self, Process as Out};
 use support::emulator::Emulator;
 use support::templates;
 
-/// What a run of the `hagen` binary printed.
-struct Out {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-impl Out {
-    fn all(&self) -> String {
-        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.out, self.err)
-    }
-}
-
 /// Runs the `hagen` binary in `dir` against `endpoint`.
 fn hagen(dir: &Path, endpoint: &str, args: &[&str]) -> Out {
-    let output = aws::hagen_cli(dir, endpoint)
-        .args(args)
-        .output()
-        .expect("the hagen binary runs");
-    Out {
-        code: output.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&output.stdout).into_owned(),
-        err: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    aws::run_hagen(dir, endpoint, args)
 }
 
 /// The bucket a bootstrap run named on its last line.

@@ -7,10 +7,8 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
 use crate::support;
-use support::aws;
+use support::aws::{self, Process as Out};
 use support::emulator::Emulator;
 use support::fault_proxy::FaultProxy;
 
@@ -39,37 +37,9 @@ Outputs:
     Value: !Ref Alerts
 "#;
 
-/// `hagen` run in `dir` against `endpoint` (see [`aws::hagen_cli`]).
-fn hagen(dir: &Path, endpoint: &str) -> Command {
-    aws::hagen_cli(dir, endpoint)
-}
-
-/// What one run printed.
-struct Out {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-impl Out {
-    fn all(&self) -> String {
-        format!(
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.out, self.err
-        )
-    }
-}
-
+/// `hagen` run in `dir` against `endpoint` (see [`aws::run_hagen`]).
 fn run(dir: &Path, endpoint: &str, args: &[&str]) -> Out {
-    let out = hagen(dir, endpoint)
-        .args(args)
-        .output()
-        .expect("hagen runs");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    aws::run_hagen(dir, endpoint, args)
 }
 
 /// The deployed template's text, as CloudFormation keeps it.

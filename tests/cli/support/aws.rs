@@ -43,6 +43,40 @@ pub fn hagen_cli(dir: &std::path::Path, endpoint: &str) -> assert_cmd::Command {
     cmd
 }
 
+/// What one run of the `hagen` binary printed.
+pub struct Process {
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub out: String,
+    /// Standard error.
+    pub err: String,
+}
+
+impl Process {
+    /// The exit code and both streams, for assertion messages.
+    pub fn all(&self) -> String {
+        format!(
+            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.out, self.err
+        )
+    }
+}
+
+/// Runs the `hagen` binary with `args` in `dir` against `endpoint` (see
+/// [`hagen_cli`]) and collects what it printed.
+pub fn run_hagen(dir: &std::path::Path, endpoint: &str, args: &[&str]) -> Process {
+    let output = hagen_cli(dir, endpoint)
+        .args(args)
+        .output()
+        .expect("the hagen binary runs");
+    Process {
+        code: output.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&output.stdout).into_owned(),
+        err: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// SDK configuration for an emulator: fixed credentials, the product's
 /// retry and timeout settings.
 pub fn sdk_config(endpoint: &str) -> SdkConfig {
