@@ -73,6 +73,7 @@ fn main() {
                     &Options {
                         strict: true,
                         body_size: Some(text.len()),
+                        through_s3: false,
                     },
                 ));
             }

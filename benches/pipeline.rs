@@ -40,6 +40,7 @@ fn main() {
         let options = Options {
             strict: true,
             body_size: Some(yaml.len()),
+            through_s3: false,
         };
         let cold = Instant::now();
         black_box(validate::check(&template, &options));

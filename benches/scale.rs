@@ -76,6 +76,7 @@ fn measure(name: &str, build: impl Fn() -> Template) -> Medians {
     let options = Options {
         strict: true,
         body_size: Some(yaml.len()),
+        through_s3: false,
     };
     let resources = template.resources.len();
     // The first check unpacks and compiles the schemas; not what is timed.

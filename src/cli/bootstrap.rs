@@ -237,6 +237,7 @@ fn synthesize(options: &BootstrapOptions, console: &mut Console) -> Result<Synth
         &validate::Options {
             strict: true,
             body_size: Some(body.len()),
+            through_s3: false,
         },
     );
     if !report.diagnostics.is_empty() {

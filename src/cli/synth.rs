@@ -216,23 +216,17 @@ pub fn build_app<B: Blueprint + ?Sized>(
     }
     let mut texts = Vec::with_capacity(app.stacks.len());
     let mut findings: Vec<(String, Diagnostic)> = Vec::new();
-    // A nested stack's template always goes through S3: the inline limit
-    // is not its concern, the 1 MB one is.
+    // A nested stack's template always goes through S3.
     let mut check = |place: String, template: &crate::template::Template, text: &str, nested| {
         let report = validate::check(
             template,
             &validate::Options {
                 strict,
                 body_size: Some(text.len()),
+                through_s3: nested,
             },
         );
-        findings.extend(
-            report
-                .diagnostics
-                .into_iter()
-                .filter(|d| !(nested && d.rule == validate::rules::QUOTA_BODY_INLINE.id))
-                .map(|d| (place.clone(), d)),
-        );
+        findings.extend(report.diagnostics.into_iter().map(|d| (place.clone(), d)));
     };
     for stack in &app.stacks {
         let text = format.render(&stack.template);

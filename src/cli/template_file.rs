@@ -68,6 +68,7 @@ pub fn check(name: &str, bytes: &[u8], console: &mut Console) -> Result<SynthOut
         &Options {
             strict: false,
             body_size: Some(bytes.len()),
+            through_s3: false,
         },
     );
     let text = std::str::from_utf8(bytes).ok();

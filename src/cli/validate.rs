@@ -104,6 +104,7 @@ pub fn run_on(
     let options = Options {
         strict: args.strict,
         body_size: Some(bytes.len()),
+        through_s3: false,
     };
     let report = check_parsed(&parsed, &options);
     let text = std::str::from_utf8(bytes).ok();

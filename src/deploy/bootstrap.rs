@@ -490,6 +490,7 @@ mod tests {
                 &validate::Options {
                     strict: true,
                     body_size: Some(t.to_yaml().len()),
+                    through_s3: false,
                 },
             );
             let findings: Vec<String> = report

@@ -193,6 +193,7 @@ fn strict_only_findings(template: &Template) -> Option<String> {
             &Options {
                 strict,
                 body_size: None,
+                through_s3: false,
             },
         );
         report

@@ -38,7 +38,7 @@ fn approaching(limit: usize) -> usize {
 }
 
 /// Checks the template's counts and names, and the body size if known.
-pub fn check(template: &Template, body_size: Option<usize>) -> Vec<Diagnostic> {
+pub fn check(template: &Template, body_size: Option<usize>, through_s3: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     count(
         &mut out,
@@ -159,7 +159,9 @@ pub fn check(template: &Template, body_size: Option<usize>) -> Vec<Diagnostic> {
         ) {
             out.push(d);
         }
-        if size > MAX_BODY_INLINE {
+        if through_s3 {
+            // Never sent inline: the 51,200 bytes do not apply.
+        } else if size > MAX_BODY_INLINE {
             out.push(
                 rules::QUOTA_BODY_INLINE
                     .diag(format!(
@@ -247,13 +249,13 @@ mod tests {
 
     #[test]
     fn resource_count_warns_from_80_percent_and_errors_past_500() {
-        assert!(check(&topics(399), None).is_empty());
-        let d = check(&topics(400), None);
+        assert!(check(&topics(399), None, false).is_empty());
+        let d = check(&topics(400), None, false);
         assert_eq!(
             (d[0].rule.as_str(), d[0].severity),
             ("HG301", Severity::Warning)
         );
-        let d = check(&topics(501), None);
+        let d = check(&topics(501), None, false);
         assert_eq!(
             (d[0].rule.as_str(), d[0].severity),
             ("HG301", Severity::Error)
@@ -263,23 +265,28 @@ mod tests {
     #[test]
     fn body_size_is_checked_against_both_limits() {
         let t = Template::default();
-        assert!(check(&t, Some(40_000)).is_empty());
-        let d = check(&t, Some(45_000));
+        assert!(check(&t, Some(40_000), false).is_empty());
+        let d = check(&t, Some(45_000), false);
         assert_eq!(
             (d[0].rule.as_str(), d[0].severity),
             ("HG308", Severity::Info)
         );
-        let d = check(&t, Some(60_000));
+        let d = check(&t, Some(60_000), false);
         assert_eq!(
             (d[0].rule.as_str(), d[0].severity),
             ("HG308", Severity::Warning)
         );
-        let d = check(&t, Some(1_000_001));
+        let d = check(&t, Some(1_000_001), false);
         assert_eq!(d.len(), 2);
         assert_eq!(
             (d[0].rule.as_str(), d[0].severity),
             ("HG307", Severity::Error)
         );
+        // Sent through S3 (a nested child): only the 1 MB limit applies.
+        assert!(check(&t, Some(60_000), true).is_empty());
+        let d = check(&t, Some(1_000_001), true);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rule, "HG307");
     }
 
     #[test]
@@ -288,7 +295,7 @@ mod tests {
             description: Some("é".repeat(513)), // 1,026 bytes, 513 characters
             ..Template::default()
         };
-        let d = check(&t, None);
+        let d = check(&t, None, false);
         assert_eq!(
             (d[0].rule.as_str(), d[0].severity),
             ("HG306", Severity::Error)
@@ -302,7 +309,7 @@ mod tests {
             .insert("my-topic".into(), Resource::new("AWS::SNS::Topic"));
         t.resources
             .insert("A".repeat(256), Resource::new("AWS::SNS::Topic"));
-        let d = check(&t, None);
+        let d = check(&t, None, false);
         assert_eq!(d.len(), 2);
         assert!(d.iter().all(|d| d.rule == "HG305"));
     }

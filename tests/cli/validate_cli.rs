@@ -201,6 +201,7 @@ fn swiftcode_serves_every_path_through_every_az() {
             &Options {
                 strict: true,
                 body_size: None,
+                through_s3: false,
             },
         );
         let worse_than_notes: Vec<_> = report
@@ -271,6 +272,7 @@ fn the_example_blueprints_validate_clean_even_when_strict() {
             &Options {
                 strict: true,
                 body_size: None,
+                through_s3: false,
             },
         );
         let worse_than_notes: Vec<_> = report

@@ -93,6 +93,7 @@ fn hagen_errors(path: &Path) -> Vec<(String, usize)> {
         &Options {
             strict: false,
             body_size: Some(text.len()),
+            through_s3: false,
         },
     );
     report

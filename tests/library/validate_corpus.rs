@@ -39,6 +39,7 @@ fn findings(path: &Path) -> Vec<(String, usize, usize)> {
         &Options {
             strict: false,
             body_size: Some(text.len()),
+            through_s3: false,
         },
     );
     let mut found: Vec<(String, usize, usize)> = report
@@ -126,6 +127,7 @@ fn valid_templates_get_no_errors() {
             &Options {
                 strict: false,
                 body_size: Some(text.len()),
+                through_s3: false,
             },
         );
         for d in report

@@ -260,7 +260,7 @@ proptest! {
 
     #[test]
     fn checks_never_panic(t in template(), strict in any::<bool>(), size in prop::option::of(0usize..2_000_000)) {
-        let report = check(&t, &Options { strict, body_size: size });
+        let report = check(&t, &Options { strict, body_size: size, through_s3: false });
         // Every finding names a known rule and a path inside the template.
         for d in &report.diagnostics {
             prop_assert!(hagen::validate::rules::find(&d.rule).is_some(), "unknown rule {}", d.rule);
@@ -269,7 +269,7 @@ proptest! {
 
     #[test]
     fn condition_graphs_are_checked_with_located_findings(t in condition_graph()) {
-        let report = check(&t, &Options { strict: true, body_size: None });
+        let report = check(&t, &Options { strict: true, body_size: None, through_s3: false });
         for d in &report.diagnostics {
             prop_assert!(hagen::validate::rules::find(&d.rule).is_some(), "unknown rule {}", d.rule);
             prop_assert!(!d.path.is_empty(), "{d:?} has no location");
@@ -472,7 +472,7 @@ proptest! {
             text = apply(&text, e);
         }
         if let Ok(parsed) = parse_template(&text, "mutated.yaml") {
-            let _ = check_parsed(&parsed, &Options { strict: false, body_size: Some(text.len()) });
+            let _ = check_parsed(&parsed, &Options { strict: false, body_size: Some(text.len()), through_s3: false });
         }
     }
 
@@ -482,7 +482,7 @@ proptest! {
         let parsed = parse_template(&text, "generated.yaml");
         prop_assert!(parsed.is_ok(), "hagen's own YAML does not parse: {:?}\n{text}", parsed.err());
         if let Ok(parsed) = parsed {
-            let _ = check_parsed(&parsed, &Options { strict: true, body_size: Some(text.len()) });
+            let _ = check_parsed(&parsed, &Options { strict: true, body_size: Some(text.len()), through_s3: false });
         }
     }
 }
