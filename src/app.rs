@@ -552,13 +552,18 @@ impl App {
 
 impl AppStack {
     /// This stack as the checks across an app see it
-    /// ([`crate::validate::app::check`]).
-    pub fn as_member(&self) -> crate::validate::app::Member<'_> {
+    /// ([`crate::validate::app::check`]), with the findings its own check
+    /// reported.
+    pub fn as_member<'a>(
+        &'a self,
+        own: &'a [crate::validate::Diagnostic],
+    ) -> crate::validate::app::Member<'a> {
         crate::validate::app::Member {
             id: &self.id,
             template: &self.template,
             imports: &self.imports,
             nested_resources: self.nested.iter().map(|n| n.template.resources.len()).sum(),
+            own,
         }
     }
 }

@@ -244,10 +244,22 @@ pub fn build_app<B: Blueprint + ?Sized>(
     }
     let several = several || app.stacks.iter().any(|s| !s.nested.is_empty());
     if several {
+        let own: Vec<Vec<Diagnostic>> = app
+            .stacks
+            .iter()
+            .map(|s| {
+                findings
+                    .iter()
+                    .filter(|(place, _)| *place == s.id)
+                    .map(|(_, d)| d.clone())
+                    .collect()
+            })
+            .collect();
         let members: Vec<validate::app::Member<'_>> = app
             .stacks
             .iter()
-            .map(crate::app::AppStack::as_member)
+            .zip(&own)
+            .map(|(s, own)| s.as_member(own))
             .collect();
         findings.extend(validate::app::check(&members));
     }

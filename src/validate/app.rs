@@ -29,6 +29,9 @@ pub struct Member<'a> {
     /// Resources of its nested stacks, which one operation on it creates
     /// or updates with its own.
     pub nested_resources: usize,
+    /// The findings its own check ([`crate::validate::check`]) reported:
+    /// the whole-app models (`whole`) repeat none of them.
+    pub own: &'a [Diagnostic],
 }
 
 /// Most resources one stack operation may create or update across a
@@ -157,12 +160,14 @@ mod tests {
                 template: &a,
                 imports: &[],
                 nested_resources: 0,
+                own: &[],
             },
             Member {
                 id: "b",
                 template: &b,
                 imports: &imports,
                 nested_resources: 0,
+                own: &[],
             },
         ]);
         let rules: Vec<(&str, &str)> = found
@@ -188,12 +193,14 @@ mod tests {
                 template: &net,
                 imports: &[],
                 nested_resources: 0,
+                own: &[],
             },
             Member {
                 id: "web",
                 template: &web,
                 imports: &[],
                 nested_resources: 0,
+                own: &[],
             },
         ]);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -218,6 +225,7 @@ mod tests {
                 template: &t,
                 imports: &[],
                 nested_resources,
+                own: &[],
             }])
         };
         assert!(at(1_998).is_empty());

@@ -46,13 +46,10 @@ pub fn check(members: &[Member<'_>]) -> Vec<(String, Diagnostic)> {
         .iter()
         .flat_map(|m| m.template.resources.keys().map(move |id| (id.as_str(), m)))
         .collect();
-    let mut alone: HashMap<&str, HashSet<(String, String, String)>> = HashMap::new();
-    for m in members {
-        alone.insert(
-            m.id,
-            models(m.template).into_iter().map(|d| key(&d)).collect(),
-        );
-    }
+    let alone: HashMap<&str, HashSet<(String, String, String)>> = members
+        .iter()
+        .map(|m| (m.id, m.own.iter().map(key).collect()))
+        .collect();
     let mut out = Vec::new();
     for d in models(&merged) {
         let Some(m) = d.resource.as_deref().and_then(|id| holder.get(id)) else {
@@ -247,26 +244,39 @@ mod tests {
         (parse(&net), parse(&web))
     }
 
-    fn whole(net: &Template, web: &Template) -> Vec<(String, Diagnostic)> {
-        let imports = [
-            "net:Vpc".to_owned(),
-            "net:Subnet1".to_owned(),
-            "net:Subnet2".to_owned(),
-        ];
-        check(&[
+    /// The whole-app findings of a network and a web stack, each with the
+    /// findings its own check reports; none of those comes back.
+    fn whole(net: &Template, web: &Template, imports: &[String]) -> Vec<(String, Diagnostic)> {
+        let own = |t: &Template| crate::validate::check(t, &Default::default()).diagnostics;
+        let (net_own, web_own) = (own(net), own(web));
+        let found = check(&[
             Member {
                 id: "network",
                 template: net,
                 imports: &[],
                 nested_resources: 0,
+                own: &net_own,
             },
             Member {
                 id: "web",
                 template: web,
-                imports: &imports,
+                imports,
                 nested_resources: 0,
+                own: &web_own,
             },
-        ])
+        ]);
+        for (stack, d) in &found {
+            let own = if stack == "web" { &web_own } else { &net_own };
+            assert!(!own.iter().any(|o| key(o) == key(d)), "repeated: {d:?}");
+        }
+        found
+    }
+
+    /// What the web stack of [`split`] imports.
+    fn imports() -> Vec<String> {
+        ["net:Vpc", "net:Subnet1", "net:Subnet2"]
+            .map(String::from)
+            .to_vec()
     }
 
     #[test]
@@ -278,7 +288,7 @@ mod tests {
             "{:?}",
             models(&web)
         );
-        let found = whole(&net, &web);
+        let found = whole(&net, &web, &imports());
         let one_az: Vec<&(String, Diagnostic)> =
             found.iter().filter(|(_, d)| d.rule == "HG501").collect();
         assert_eq!(one_az.len(), 1, "{found:?}");
@@ -289,7 +299,7 @@ mod tests {
     #[test]
     fn a_group_across_two_azs_of_another_stack_is_not() {
         let (net, web) = split(false);
-        let found = whole(&net, &web);
+        let found = whole(&net, &web, &imports());
         assert!(!found.iter().any(|(_, d)| d.rule == "HG501"), "{found:?}");
     }
 
@@ -316,20 +326,7 @@ mod tests {
             .properties
             .insert("VPCZoneIdentifier".into(), split_list);
         let imports = ["net:Vpc".to_owned(), "net:Subnets".to_owned()];
-        let found = check(&[
-            Member {
-                id: "network",
-                template: &net,
-                imports: &[],
-                nested_resources: 0,
-            },
-            Member {
-                id: "web",
-                template: &web,
-                imports: &imports,
-                nested_resources: 0,
-            },
-        ]);
+        let found = whole(&net, &web, &imports);
         assert!(
             found
                 .iter()
@@ -345,7 +342,7 @@ mod tests {
         other.resource_type = "AWS::SNS::Topic".into();
         other.properties.clear();
         web.resources.insert("Igw".into(), other);
-        let found = whole(&net, &web);
+        let found = whole(&net, &web, &imports());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].1.rule, "HG224");
         assert!(found[0].1.message.contains("`Igw`"), "{found:?}");
