@@ -140,15 +140,8 @@ impl<'s> Reader<'s> {
                 "requiredOr" => keyword(keywords::REQUIRED_OR, v, instance),
                 "dependentExcluded" => keyword(keywords::DEPENDENT_EXCLUDED, v, instance),
                 "uniqueKeys" => keyword(keywords::UNIQUE_KEYS, v, instance),
-                "properties" | "patternProperties" | "additionalProperties" => {
-                    // Read together, once, under "properties" or whichever
-                    // of the three comes first.
-                    if first_of_object_trio(s, key) {
-                        self.object_members(s, instance, depth)
-                    } else {
-                        true
-                    }
-                }
+                // Each group of three is read together, after the loop.
+                "properties" | "patternProperties" | "additionalProperties" => true,
                 "required" => match (instance, v) {
                     (Json::Object(m), Json::Array(names)) => names
                         .iter()
@@ -161,13 +154,7 @@ impl<'s> Reader<'s> {
                     Json::Object(m) => self.bound(key, v, m.len()),
                     _ => true,
                 },
-                "items" | "prefixItems" | "additionalItems" => {
-                    if first_of_array_trio(s, key) {
-                        self.array_items(s, instance, depth)
-                    } else {
-                        true
-                    }
-                }
+                "items" | "prefixItems" | "additionalItems" => true,
                 "minItems" | "maxItems" => match instance {
                     Json::Array(items) => self.bound(key, v, items.len()),
                     _ => true,
@@ -247,7 +234,7 @@ impl<'s> Reader<'s> {
                 return false;
             }
         }
-        true
+        self.object_members(s, instance, depth) && self.array_items(s, instance, depth)
     }
 
     /// `properties`, `patternProperties` and `additionalProperties`.
@@ -360,25 +347,6 @@ impl<'s> Reader<'s> {
             count <= limit
         }
     }
-}
-
-/// Whether `key` is the first of `properties`, `patternProperties` and
-/// `additionalProperties` in `s`, so the three are read once.
-fn first_of_object_trio(s: &Map<String, Json>, key: &str) -> bool {
-    first_present(
-        s,
-        &["properties", "patternProperties", "additionalProperties"],
-    ) == Some(key)
-}
-
-/// Whether `key` is the first of `items`, `prefixItems` and
-/// `additionalItems` in `s`.
-fn first_of_array_trio(s: &Map<String, Json>, key: &str) -> bool {
-    first_present(s, &["items", "prefixItems", "additionalItems"]) == Some(key)
-}
-
-fn first_present<'k>(s: &Map<String, Json>, keys: &[&'k str]) -> Option<&'k str> {
-    keys.iter().copied().find(|k| s.contains_key(*k))
 }
 
 /// One of hagen's custom keywords, built as the validator builds it.
